@@ -1,0 +1,1 @@
+"""HTTP surfaces only: one folder per surface (router + schemas), over `assistant`'s services and pipeline."""

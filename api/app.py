@@ -1,0 +1,56 @@
+"""FastAPI app factory: middleware, the one error body, and every surface's router over one Services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.admin.router import router as admin_router
+from api.chat.router import router as chat_router
+from api.context.router import router as context_router
+from api.conversations.router import router as conversations_router
+from api.errors import install_error_handlers
+from api.health.router import router as health_router
+from api.limits import BodyLimitMiddleware
+from api.personas.router import router as personas_router
+from api.skills.router import router as skills_router
+from assistant.services import Services, build_services
+from assistant.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app. With `services` given (tests), the caller owns their lifetime."""
+    settings = services.settings if services is not None else (settings or load_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services is not None:
+            app.state.services = services
+            yield
+            return
+        built = build_services(settings)
+        app.state.services = built
+        for status in built.readiness():
+            log.info("ready check: %s %s (%s)", status.name, "ok" if status.ready else "NOT READY", status.detail)
+        try:
+            yield
+        finally:
+            built.close()
+
+    app = FastAPI(
+        title="Korean assistant",
+        version="0.1.0",
+        description="Korean-first conversational assistant: context injection, response selection, persona chat.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    install_error_handlers(app)
+    for router in (health_router, chat_router, conversations_router, context_router, personas_router,
+                   skills_router, admin_router):
+        app.include_router(router)
+    return app

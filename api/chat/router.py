@@ -1,0 +1,66 @@
+"""POST /v1/chat: one turn through the pipeline, as JSON or as server-sent events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from api.chat.schemas import ChatRequest, ChatResponse
+from api.deps import ServicesDep
+from api.errors import ERROR_RESPONSES
+from assistant.errors import AssistantError, InvalidInput
+from assistant.pipeline import TurnRequest, result_to_dict
+from assistant.settings import Settings
+
+router = APIRouter(tags=["chat"])
+
+
+def check_message(message: str, settings: Settings, param: str = "message") -> None:
+    limit = settings.limits.max_message_chars
+    if not message.strip():
+        raise InvalidInput("message is empty", param=param, code="empty_message")
+    if len(message) > limit:
+        raise InvalidInput(f"message has {len(message)} characters; the limit is {limit}", param=param,
+                           code="message_too_long")
+
+
+def check_conversation_id(conversation_id: str | None, settings: Settings) -> None:
+    if conversation_id is not None and len(conversation_id) > settings.limits.max_id_chars:
+        raise InvalidInput(f"conversation_id is longer than {settings.limits.max_id_chars} characters",
+                           param="conversation_id", code="id_too_long")
+
+
+@router.post("/v1/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
+async def chat(body: ChatRequest, services: ServicesDep, request: Request) -> Any:
+    check_message(body.message, services.settings)
+    check_conversation_id(body.conversation_id, services.settings)
+    turn = TurnRequest(
+        message=body.message,
+        conversation_id=body.conversation_id,
+        persona=body.persona,
+        request_id=request.scope.get("state", {}).get("request_id"),
+    )
+    if not body.stream:
+        return result_to_dict(await services.pipeline.run(turn))
+    events = services.pipeline.stream(turn)
+    # Fail before the 200 is sent when the turn cannot start (unknown persona, generation unavailable, ...).
+    first = await anext(events)
+    return StreamingResponse(_sse(first, events), media_type="text/event-stream")
+
+
+async def _sse(first: dict[str, Any], events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
+    yield _event(first)
+    try:
+        async for event in events:
+            yield _event(event)
+    except AssistantError as exc:
+        body = {"error": {"message": exc.message, "type": exc.error_type, "param": exc.param, "code": exc.code}}
+        yield _event({"event": "error", "data": body})
+
+
+def _event(event: dict[str, Any]) -> str:
+    return f"event: {event['event']}\ndata: {json.dumps(event['data'], ensure_ascii=False)}\n\n"

@@ -1,0 +1,63 @@
+"""GET /v1/conversations/{id}: a conversation's turns (paged) and its current dialogue state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import ServicesDep
+from api.errors import ERROR_RESPONSES
+from assistant.errors import NotFound
+from pydantic import BaseModel
+
+router = APIRouter(tags=["conversations"])
+
+
+class TurnOut(BaseModel):
+    index: int
+    role: str
+    text: str
+    rewrite: str | None
+    source: str | None
+    selection: dict[str, Any] | None
+    trace: dict[str, Any] | None
+    latency_ms: float | None
+    created_at: datetime
+
+
+class ConversationOut(BaseModel):
+    id: str
+    persona: str
+    turn_count: int
+    state: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    turns: list[TurnOut]
+
+
+@router.get("/v1/conversations/{conversation_id}", response_model=ConversationOut, responses=ERROR_RESPONSES)
+async def get_conversation(
+    services: ServicesDep,
+    conversation_id: str = Path(min_length=1, max_length=128),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: int = Query(100, ge=1, le=10_000),
+) -> Any:
+    conversation = await services.store.get(conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
+    turns = await services.store.turns(conversation_id, offset, min(limit, services.settings.limits.max_page_size))
+    return ConversationOut(
+        id=conversation.id,
+        persona=conversation.persona_id,
+        turn_count=conversation.turn_count,
+        state=conversation.state,
+        created_at=conversation.created_at,
+        updated_at=conversation.updated_at,
+        turns=[
+            TurnOut(index=t.idx, role=t.role, text=t.text, rewrite=t.rewrite, source=t.source, selection=t.scores,
+                    trace=t.trace, latency_ms=t.latency_ms, created_at=t.created_at)
+            for t in turns
+        ],
+    )

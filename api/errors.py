@@ -1,0 +1,88 @@
+"""One error body for every error: `{"error": {"message", "type", "param", "code"}}`.
+
+Validation errors, HTTP errors, domain errors and unexpected exceptions all leave through here; an unexpected
+exception is logged with its stack and reaches the client only as a generic message and the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.errors import AssistantError, Busy
+
+log = logging.getLogger(__name__)
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in {
+        400: "Malformed request (e.g. invalid JSON)",
+        404: "Not found",
+        413: "Request body over the size limit",
+        422: "Invalid field, unknown field or value over a limit",
+        429: "Over quota",
+        503: "A needed component is not loaded, or capacity is exhausted (see Retry-After)",
+        504: "The turn took longer than the request timeout",
+    }.items()
+}
+
+
+def error_response(
+    status: int, message: str, type_: str, *, param: str | None = None, code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssistantError)
+    async def _domain(_: Request, exc: AssistantError) -> JSONResponse:
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else None
+        return error_response(
+            exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "invalid"}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        if first.get("type") == "json_invalid":
+            return error_response(400, f"malformed JSON: {first.get('msg')}", "invalid_request_error",
+                                  code="json_invalid")
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
+            for e in errors[:5]
+        )
+        return error_response(422, message, "invalid_request_error", param=".".join(loc) or None,
+                              code=str(first.get("type")))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        type_ = {404: "not_found_error", 405: "invalid_request_error"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, str(exc.detail), type_, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = request.headers.get("x-request-id") or getattr(request.state, "request_id", None)
+        log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, request_id)
+        return error_response(500, f"internal error (request id {request_id})", "internal_error")

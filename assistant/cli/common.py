@@ -1,0 +1,25 @@
+"""Helpers shared by CLI commands: settings loading that reports bad settings plainly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from assistant.settings import Settings, SettingsError, load_settings
+
+
+def settings_from_cli(config: Path | None = None, model: str | None = None, backend: str | None = None) -> Settings:
+    if model:
+        os.environ["ASSISTANT_MODEL"] = model
+    if backend:
+        os.environ["ASSISTANT_BACKEND"] = backend
+    try:
+        return load_settings(config)
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+ConfigOption = typer.Option(None, "--config", "-c", help="YAML settings file (env vars override it).")

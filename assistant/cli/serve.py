@@ -1,0 +1,29 @@
+"""`assistant serve`: run the HTTP server (uvicorn) on the settings' embedded defaults or a config file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from assistant.cli.common import ConfigOption, settings_from_cli
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default: server.host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default: server.port, 8000)."),
+    config: Path | None = ConfigOption,
+    model: str | None = typer.Option(None, help="LM hub id or local path (ASSISTANT_MODEL)."),
+    backend: str | None = typer.Option(None, help="transformers | mii | openai (ASSISTANT_BACKEND)."),
+) -> None:
+    """Start the API server."""
+    from api.app import create_app
+
+    settings = settings_from_cli(config, model, backend)
+    logging.basicConfig(level=settings.server.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    uvicorn.run(app, host=host or settings.server.host, port=port or settings.server.port,
+                log_level=settings.server.log_level)

@@ -1,0 +1,295 @@
+"""The turn pipeline: one user message in, one persisted, explained reply out.
+
+Data flow (DESIGN.md, "One turn, as data"):
+  lock the conversation -> load history + dialogue state -> dst: standalone rewrite -> retrieval: retrieve or
+  generate -> (generate: knowledge + persona prompt + controlled generation) -> dst: observe the reply ->
+  store user turn, assistant turn and state in one transaction -> the reply with its trace.
+The pipeline owns ordering, limits, timing and error translation; each stage's depth lives in its leaf package.
+Leaf exceptions become `assistant.errors` here, so the API maps them to one error body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.errors import Busy, NotFound, Timeout, Unavailable
+from assistant.settings import Settings
+from assistant.store import ConversationStore, Exchange, LockTimeout, Turn
+from dst import ContextInjector, DialogueState, HistoryTurn
+from generation import GenerationBusy, GenerationRequest, GenerationTimeout, GenerationUnavailable, Generator
+from personas import Persona, PersonaNotFound, PersonaRegistry, render_prompt
+from retrieval import Retrieval, Selection
+
+
+@dataclass(frozen=True)
+class GenerationOverrides:
+    """Per-request generation controls (OpenAI-compatible clients send these); None keeps the persona's."""
+
+    max_new_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    stop: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    message: str
+    conversation_id: str | None = None
+    persona: str | None = None
+    owner: str | None = None
+    request_id: str | None = None
+    overrides: GenerationOverrides = GenerationOverrides()
+
+
+@dataclass
+class TurnResult:
+    conversation_id: str
+    persona: str
+    reply: str
+    source: str
+    rewrite: dict[str, Any]
+    selection: dict[str, Any]
+    state: dict[str, Any]
+    latency_ms: dict[str, float]
+    turn_index: int
+    generation: dict[str, Any] | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Prepared:
+    """Everything decided before the reply text exists (shared by the blocking and the streaming turn)."""
+
+    conversation_id: str
+    persona: Persona
+    rewrite: Any
+    selection: Selection
+    history: list[Turn]
+    timings: dict[str, float]
+    started: float
+    request: GenerationRequest | None = None
+
+
+class TurnPipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        store: ConversationStore,
+        dst: ContextInjector,
+        retrieval: Retrieval,
+        personas: PersonaRegistry,
+        generation: Generator,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.dst = dst
+        self.retrieval = retrieval
+        self.personas = personas
+        self.generation = generation
+
+    async def run(self, req: TurnRequest) -> TurnResult:
+        """Run one turn under the conversation's lock and return it once it is durably stored."""
+        conversation_id = req.conversation_id or uuid.uuid4().hex
+        try:
+            async with asyncio.timeout(self.settings.limits.request_timeout_s), self.store.lock(conversation_id):
+                prep = await self._prepare(req, conversation_id)
+                if prep.request is None:
+                    assert prep.selection.hit is not None
+                    return await self._finish(req, prep, prep.selection.hit.answer, "retrieve", None)
+                completion = await self._generate(prep.request)
+                gen_trace = {
+                    "finish_reason": completion.finish_reason,
+                    "prompt_tokens": completion.prompt_tokens,
+                    "completion_tokens": completion.completion_tokens,
+                    **completion.trace,
+                }
+                prep.timings["generate"] = completion.latency_ms
+                return await self._finish(req, prep, completion.text, "generate", gen_trace)
+        except LockTimeout as exc:
+            raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
+        except TimeoutError:
+            raise Timeout(
+                f"the turn took longer than {self.settings.limits.request_timeout_s:g} s", code="turn_timeout"
+            ) from None
+
+    async def stream(self, req: TurnRequest) -> AsyncIterator[dict[str, Any]]:
+        """Run one turn as events: rewrite, selection, text deltas, then the stored turn (`done`)."""
+        conversation_id = req.conversation_id or uuid.uuid4().hex
+        try:
+            async with asyncio.timeout(self.settings.limits.request_timeout_s), self.store.lock(conversation_id):
+                prep = await self._prepare(req, conversation_id)
+                yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
+                yield {"event": "selection", "data": prep.selection.to_dict()}
+                if prep.request is None:
+                    assert prep.selection.hit is not None
+                    reply, source, gen_trace = prep.selection.hit.answer, "retrieve", None
+                    yield {"event": "delta", "data": {"text": reply}}
+                else:
+                    started = time.perf_counter()
+                    parts: list[str] = []
+                    try:
+                        async for delta in self.generation.stream(prep.request):
+                            parts.append(delta)
+                            yield {"event": "delta", "data": {"text": delta}}
+                    except GenerationUnavailable as exc:
+                        raise Unavailable(str(exc), code="generation_unavailable") from None
+                    except GenerationBusy as exc:
+                        raise Busy(str(exc), retry_after=1.0, code="generation_busy") from None
+                    prep.timings["generate"] = (time.perf_counter() - started) * 1000
+                    reply, source, gen_trace = "".join(parts), "generate", {"streamed": True}
+                result = await self._finish(req, prep, reply, source, gen_trace)
+                yield {"event": "done", "data": result_to_dict(result)}
+        except LockTimeout as exc:
+            raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
+        except TimeoutError:
+            raise Timeout(
+                f"the turn took longer than {self.settings.limits.request_timeout_s:g} s", code="turn_timeout"
+            ) from None
+
+    # -- stages ----------------------------------------------------------------------------------------------
+    async def _prepare(self, req: TurnRequest, conversation_id: str) -> _Prepared:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        conversation = await self.store.get(conversation_id)
+        if conversation is not None and req.owner is not None and conversation.owner != req.owner:
+            # Another key's conversation is reported exactly like a missing one.
+            raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
+        persona_id = req.persona or (conversation.persona_id if conversation else self.personas.default_id)
+        persona = self._persona(persona_id)
+        history = await self.store.history(conversation_id, self.settings.limits.max_history_turns)
+        timings["load"] = _ms(started)
+
+        mark = time.perf_counter()
+        state = DialogueState.from_dict(conversation.state) if conversation and conversation.state else None
+        turns = [HistoryTurn(role=t.role, text=t.text) for t in history]  # type: ignore[arg-type]
+        rewrite = await self.dst.arewrite(turns, req.message, state)
+        timings["rewrite"] = _ms(mark)
+
+        mark = time.perf_counter()
+        selection = self.retrieval.select(rewrite.standalone, persona.response_set)
+        timings["select"] = _ms(mark)
+
+        prep = _Prepared(conversation_id, persona, rewrite, selection, history, timings, started)
+        if selection.decision == "generate":
+            prep.request = self._generation_request(req, prep)
+        return prep
+
+    def _generation_request(self, req: TurnRequest, prep: _Prepared) -> GenerationRequest:
+        ready, reason = self.generation.status()
+        if not ready:
+            raise Unavailable(
+                f"this message needs generation, but no language model is loaded: {reason}",
+                code="generation_unavailable",
+            )
+        persona = prep.persona
+        mark = time.perf_counter()
+        passages = self.retrieval.knowledge(prep.rewrite.standalone, persona.knowledge) if persona.knowledge else []
+        controls = persona.generation
+        limits = self.settings.limits
+        max_new = min(req.overrides.max_new_tokens or controls.max_new_tokens, limits.max_new_tokens)
+        messages = render_prompt(
+            persona,
+            [(t.role, t.text) for t in prep.history],
+            utterance=req.message,
+            standalone=prep.rewrite.standalone,
+            knowledge=[(p.source, p.text) for p in passages],
+            budget_tokens=max(self.generation.context_window - max_new, 64),
+            count_tokens=self.generation.count_tokens,
+        )
+        prep.timings["prompt"] = _ms(mark)
+        return GenerationRequest(
+            messages=messages,
+            max_new_tokens=max_new,
+            temperature=req.overrides.temperature if req.overrides.temperature is not None else controls.temperature,
+            top_p=req.overrides.top_p if req.overrides.top_p is not None else controls.top_p,
+            stop=list(req.overrides.stop if req.overrides.stop is not None else controls.stop),
+            banned_phrases=list(controls.banned_phrases),
+            max_reply_chars=persona.style.max_reply_chars,
+            speech_level=persona.speech_level,
+            refusal=persona.refusal,
+            timeout_s=limits.request_timeout_s,
+        )
+
+    async def _generate(self, request: GenerationRequest) -> Any:
+        try:
+            return await self.generation.generate(request)
+        except GenerationUnavailable as exc:
+            raise Unavailable(str(exc), code="generation_unavailable") from None
+        except GenerationBusy as exc:
+            raise Busy(str(exc), retry_after=1.0, code="generation_busy") from None
+        except GenerationTimeout as exc:
+            raise Timeout(str(exc), code="generation_timeout") from None
+
+    async def _finish(
+        self, req: TurnRequest, prep: _Prepared, reply: str, source: str, gen_trace: dict[str, Any] | None
+    ) -> TurnResult:
+        state = self.dst.observe_reply(prep.rewrite.state, reply)
+        state_dict = state.to_dict()
+        rewrite_dict = prep.rewrite.to_dict()
+        selection_dict = prep.selection.to_dict()
+        mark = time.perf_counter()
+        latency = {**prep.timings}
+        appended = await self.store.append_exchange(
+            prep.conversation_id,
+            Exchange(
+                persona_id=prep.persona.id,
+                user_text=req.message,
+                reply=reply,
+                rewrite=prep.rewrite.standalone,
+                source=source,
+                state=state_dict,
+                scores=selection_dict,
+                trace={"rewrite": rewrite_dict, "generation": gen_trace, "latency_ms": latency},
+                latency_ms=_ms(prep.started),
+                request_id=req.request_id,
+                owner=req.owner,
+            ),
+        )
+        latency["store"] = _ms(mark)
+        latency["total"] = _ms(prep.started)
+        usage = {}
+        if gen_trace and "prompt_tokens" in gen_trace:
+            usage = {"prompt_tokens": gen_trace["prompt_tokens"], "completion_tokens": gen_trace["completion_tokens"]}
+        return TurnResult(
+            conversation_id=prep.conversation_id,
+            persona=prep.persona.id,
+            reply=reply,
+            source=source,
+            rewrite=rewrite_dict,
+            selection=selection_dict,
+            state=state_dict,
+            latency_ms=latency,
+            turn_index=appended.assistant_idx,
+            generation=gen_trace,
+            usage=usage,
+        )
+
+    def _persona(self, persona_id: str) -> Persona:
+        try:
+            return self.personas.get(persona_id)
+        except PersonaNotFound:
+            raise NotFound(f"persona {persona_id!r} not found", param="persona", code="persona_not_found") from None
+
+
+def result_to_dict(result: TurnResult) -> dict[str, Any]:
+    return {
+        "conversation_id": result.conversation_id,
+        "persona": result.persona,
+        "turn_index": result.turn_index,
+        "reply": result.reply,
+        "source": result.source,
+        "rewrite": result.rewrite,
+        "selection": result.selection,
+        "state": result.state,
+        "generation": result.generation,
+        "latency_ms": result.latency_ms,
+    }
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 3)

@@ -1,0 +1,78 @@
+"""The services container: builds every runtime component from Settings once, and reports readiness.
+
+This is the only place that wires the leaf packages to each other (dst's LM rewriting gets the generation
+backend, skills get retrieval as a search backend). A component that cannot load reports why in
+`readiness()` instead of stopping the process; only a store that cannot be opened is fatal.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.pipeline import TurnPipeline
+from assistant.readiness import ComponentStatus
+from assistant.settings import Settings
+from assistant.store import ConversationStore, open_store
+from assistant.wiring.dst import build_dst
+from assistant.wiring.generation import build_generation
+from assistant.wiring.personas import build_personas
+from assistant.wiring.retrieval import build_retrieval
+from assistant.wiring.skills import build_skills
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: ConversationStore
+    dst: Any
+    retrieval: Any
+    personas: Any
+    generation: Any
+    skills: Any
+    pipeline: TurnPipeline
+    statuses: list[ComponentStatus] = field(default_factory=list)
+
+    def readiness(self) -> list[ComponentStatus]:
+        """Current readiness of every component (store and LM are probed live; indexes as built)."""
+        live: list[ComponentStatus] = [self.store.status()]
+        ready, reason = self.generation.status()
+        live.append(ComponentStatus("generation", ready, reason))
+        errors = self.personas.errors()
+        live.append(
+            ComponentStatus(
+                "personas",
+                True,
+                f"{len(self.personas.list())} loaded"
+                + (f"; invalid files kept at their last valid version: {errors}" if errors else ""),
+            )
+        )
+        return live + [s for s in self.statuses if s.name not in {"store", "generation", "personas"}]
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_services(settings: Settings) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(
+        settings.sqlalchemy_url,
+        pool_size=settings.store.pool_size,
+        sqlite_busy_timeout_s=settings.store.sqlite_busy_timeout_s,
+        lock_timeout_s=settings.limits.lock_timeout_s,
+        migrate=settings.store.migrate_on_start,
+    )
+    generation, gen_status = build_generation(settings)
+    dst, dst_status = build_dst(settings, generation)
+    retrieval, retrieval_statuses = build_retrieval(settings)
+    personas, personas_status = build_personas(settings)
+    skills, skills_status = build_skills(settings, generation, retrieval)
+    statuses = [gen_status, dst_status, *retrieval_statuses, personas_status, skills_status]
+    for status in statuses:
+        if not status.ready:
+            log.warning("component %s is not ready: %s", status.name, status.detail)
+    pipeline = TurnPipeline(settings, store, dst, retrieval, personas, generation)
+    return Services(settings, store, dst, retrieval, personas, generation, skills, pipeline, statuses)

@@ -1,0 +1,138 @@
+"""Settings: one typed place for every knob and limit, read from env vars and an optional YAML file.
+
+Sources, highest priority first: values passed to `Settings(...)`, environment variables (`ASSISTANT_` prefix,
+`__` between nested names: `ASSISTANT_LIMITS__MAX_MESSAGE_CHARS=4000`), then the YAML file named by `--config`
+or `ASSISTANT_CONFIG`. Impossible values are refused at start with a message naming the setting
+(`load_settings` turns pydantic's error into `SettingsError`).
+Shortcuts: `DATABASE_URL` for `database_url`, `ASSISTANT_MODEL` / `ASSISTANT_BACKEND` for the generation model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from assistant.sections.dst import DstSettings
+from assistant.sections.generation import GenerationSettings
+from assistant.sections.personas import PersonasSettings
+from assistant.sections.retrieval import RetrievalSettings
+
+
+class SettingsError(ValueError):
+    """Settings that cannot work; the message names each bad setting."""
+
+
+class LimitsSettings(BaseModel):
+    """Every request-size and work limit in one place (documented in the README)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_message_chars: int = Field(2000, ge=1, le=100_000)
+    max_body_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    max_id_chars: int = Field(128, ge=8, le=512)
+    max_history_turns: int = Field(20, ge=0, le=1000)
+    max_new_tokens: int = Field(512, ge=1, le=32_768)
+    request_timeout_s: float = Field(60.0, gt=0, le=3600)
+    lock_timeout_s: float = Field(30.0, gt=0, le=3600)
+    max_page_size: int = Field(200, ge=1, le=10_000)
+
+
+class ServerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class StoreSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_size: int = Field(10, ge=1, le=500)
+    sqlite_busy_timeout_s: float = Field(30.0, gt=0, le=600)
+    migrate_on_start: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("database_url", "ASSISTANT_DATABASE_URL", "DATABASE_URL")
+    )
+    model: str | None = Field(None, description="shortcut for generation.model (ASSISTANT_MODEL)")
+    backend: str | None = Field(None, description="shortcut for generation.backend (ASSISTANT_BACKEND)")
+    server: ServerSettings = ServerSettings()
+    limits: LimitsSettings = LimitsSettings()
+    store: StoreSettings = StoreSettings()
+    dst: DstSettings = DstSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    personas: PersonasSettings = PersonasSettings()
+    generation: GenerationSettings = GenerationSettings()
+
+    @model_validator(mode="after")
+    def _apply_shortcuts(self) -> Settings:
+        update: dict[str, Any] = {}
+        if self.model:
+            update["model"] = self.model
+        if self.backend:
+            update["backend"] = self.backend
+        if update:
+            merged = self.generation.model_dump() | update
+            self.generation = GenerationSettings.model_validate(merged)
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Plain postgres URLs mean psycopg 3 here; SQLAlchemy would otherwise look for psycopg2.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix):]
+            return url
+        return f"sqlite:///{(self.data_dir / 'assistant.db').as_posix()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("ASSISTANT_CONFIG")
+        if config:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=Path(config)))
+        return tuple(sources)
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings, reading `config` (YAML) if given; raise SettingsError with a readable message."""
+    if config is not None:
+        if not config.is_file():
+            raise SettingsError(f"config file not found: {config}")
+        os.environ["ASSISTANT_CONFIG"] = str(config)
+    elif (env_config := os.environ.get("ASSISTANT_CONFIG")) and not Path(env_config).is_file():
+        raise SettingsError(f"config file not found: {env_config} (from ASSISTANT_CONFIG)")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [
+            f"  {'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']} (got {err.get('input')!r})"
+            for err in exc.errors()
+        ]
+        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None

@@ -1,0 +1,259 @@
+"""The conversation store: conversations, their turns and dialogue-state snapshots.
+
+Contract:
+- `lock(conversation_id)` serialises whole turns of one conversation in arrival order, in one process
+  (asyncio) and, on PostgreSQL, across processes (session advisory lock held on a dedicated connection).
+- `append_exchange` writes the user turn, the assistant turn, the new state and its snapshot in ONE transaction,
+  so an acknowledged turn is durable and turn indices stay contiguous (also enforced by a unique constraint).
+- Blocking database work runs on the store's own thread pool; the event loop never waits on SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from assistant.readiness import ComponentStatus
+from assistant.store.engine import writer
+from assistant.store.locks import ConversationLocks, LockTimeout
+from assistant.store.migrate import upgrade
+from assistant.store.models import ConversationRow, StateSnapshotRow, TurnRow
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Turn:
+    idx: int
+    role: str
+    text: str
+    rewrite: str | None
+    source: str | None
+    scores: dict[str, Any] | None
+    trace: dict[str, Any] | None
+    latency_ms: float | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    persona_id: str
+    owner: str | None
+    turn_count: int
+    state: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One user message and the assistant's reply, with the trace that explains the reply."""
+
+    persona_id: str
+    user_text: str
+    reply: str
+    rewrite: str | None
+    source: str
+    state: dict[str, Any] | None
+    scores: dict[str, Any] | None = None
+    trace: dict[str, Any] | None = None
+    latency_ms: float | None = None
+    request_id: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Appended:
+    user_idx: int
+    assistant_idx: int
+    created_at: datetime
+
+
+@dataclass
+class ConversationStore:
+    engine: Engine
+    lock_timeout_s: float = 30.0
+    _locks: ConversationLocks = field(default_factory=ConversationLocks)
+    _pool: ThreadPoolExecutor = field(init=False)
+    _writer: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._writer = writer(self.engine)
+        size = self.engine.pool.size() if hasattr(self.engine.pool, "size") else 8
+        self._pool = ThreadPoolExecutor(max_workers=max(4, 2 * size), thread_name_prefix="store")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        upgrade(self.engine)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    # -- locking ---------------------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def lock(self, conversation_id: str) -> AsyncIterator[None]:
+        async with self._locks.hold(conversation_id, self.lock_timeout_s):
+            if self.dialect != "postgresql":
+                yield
+                return
+            conn = await self._run(self._pg_lock, conversation_id)
+            try:
+                yield
+            finally:
+                await self._run(self._pg_unlock, conn, conversation_id)
+
+    def _pg_lock(self, conversation_id: str) -> Connection:
+        conn = self.engine.connect()
+        try:
+            conn.execute(text(f"SET lock_timeout = {int(self.lock_timeout_s * 1000)}"))
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _lock_key(conversation_id)})
+            conn.commit()
+        except DBAPIError as exc:
+            conn.close()
+            raise LockTimeout(f"conversation {conversation_id!r} is busy in another process") from exc
+        return conn
+
+    def _pg_unlock(self, conn: Connection, conversation_id: str) -> None:
+        try:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(conversation_id)})
+            conn.commit()
+        finally:
+            conn.close()
+
+    # -- reads -----------------------------------------------------------------------------------------------
+    async def get(self, conversation_id: str) -> Conversation | None:
+        return await self._run(self._get, conversation_id)
+
+    def _get(self, conversation_id: str) -> Conversation | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ConversationRow.__table__).where(ConversationRow.id == conversation_id)
+            ).mappings().first()
+        if row is None:
+            return None
+        return Conversation(**{**row, "created_at": _utc(row["created_at"]), "updated_at": _utc(row["updated_at"])})
+
+    async def history(self, conversation_id: str, last: int) -> list[Turn]:
+        """The last `last` turns, oldest first."""
+        return await self._run(self._history, conversation_id, last)
+
+    def _history(self, conversation_id: str, last: int) -> list[Turn]:
+        if last <= 0:
+            return []
+        table = TurnRow.__table__
+        query = (
+            select(table).where(table.c.conversation_id == conversation_id).order_by(table.c.idx.desc()).limit(last)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [_turn(r) for r in reversed(rows)]
+
+    async def turns(self, conversation_id: str, offset: int = 0, limit: int = 200) -> list[Turn]:
+        return await self._run(self._turns, conversation_id, offset, limit)
+
+    def _turns(self, conversation_id: str, offset: int, limit: int) -> list[Turn]:
+        table = TurnRow.__table__
+        query = (
+            select(table)
+            .where(table.c.conversation_id == conversation_id, table.c.idx >= offset)
+            .order_by(table.c.idx)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_turn(r) for r in conn.execute(query).mappings().all()]
+
+    # -- writes ----------------------------------------------------------------------------------------------
+    async def append_exchange(self, conversation_id: str, exchange: Exchange) -> Appended:
+        return await self._run(self._append, conversation_id, exchange)
+
+    def _append(self, conversation_id: str, ex: Exchange) -> Appended:
+        now = datetime.now(UTC)
+        conv = ConversationRow.__table__
+        with self._writer.begin() as conn:
+            query = select(conv.c.turn_count).where(conv.c.id == conversation_id)
+            if self.dialect == "postgresql":
+                query = query.with_for_update()
+            count = conn.execute(query).scalar()
+            if count is None:
+                count = 0
+                conn.execute(
+                    conv.insert().values(
+                        id=conversation_id, persona_id=ex.persona_id, owner=ex.owner, turn_count=2,
+                        state=ex.state, created_at=now, updated_at=now,
+                    )
+                )
+            else:
+                conn.execute(
+                    conv.update()
+                    .where(conv.c.id == conversation_id)
+                    .values(turn_count=count + 2, persona_id=ex.persona_id, state=ex.state, updated_at=now)
+                )
+            common = {"conversation_id": conversation_id, "request_id": ex.request_id, "created_at": now}
+            conn.execute(
+                TurnRow.__table__.insert(),
+                [
+                    {**common, "idx": count, "role": "user", "text": ex.user_text, "rewrite": ex.rewrite,
+                     "source": None, "scores": None, "trace": None, "latency_ms": None},
+                    {**common, "idx": count + 1, "role": "assistant", "text": ex.reply, "rewrite": None,
+                     "source": ex.source, "scores": ex.scores, "trace": ex.trace, "latency_ms": ex.latency_ms},
+                ],
+            )
+            if ex.state is not None:
+                conn.execute(
+                    StateSnapshotRow.__table__.insert().values(
+                        conversation_id=conversation_id, turn_idx=count + 1, state=ex.state, created_at=now
+                    )
+                )
+        return Appended(user_idx=count, assistant_idx=count + 1, created_at=now)
+
+    async def delete(self, conversation_id: str) -> bool:
+        return await self._run(self._delete, conversation_id)
+
+    def _delete(self, conversation_id: str) -> bool:
+        with self._writer.begin() as conn:
+            for table in (StateSnapshotRow.__table__, TurnRow.__table__):
+                conn.execute(table.delete().where(table.c.conversation_id == conversation_id))
+            conv = ConversationRow.__table__
+            return conn.execute(conv.delete().where(conv.c.id == conversation_id)).rowcount > 0
+
+    # -- health ----------------------------------------------------------------------------------------------
+    def status(self) -> ComponentStatus:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(func.count()).select_from(ConversationRow.__table__)).scalar()
+        except OperationalError as exc:
+            return ComponentStatus("store", False, f"{self.dialect} unreachable: {exc.orig}")
+        return ComponentStatus("store", True, f"{self.dialect} ({self.engine.url.render_as_string()})")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.engine.dispose()
+
+
+def _turn(row: Any) -> Turn:
+    return Turn(
+        idx=row["idx"], role=row["role"], text=row["text"], rewrite=row["rewrite"], source=row["source"],
+        scores=row["scores"], trace=row["trace"], latency_ms=row["latency_ms"], created_at=_utc(row["created_at"]),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _lock_key(conversation_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(conversation_id.encode(), digest_size=8).digest(), "big", signed=True)

@@ -1,0 +1,187 @@
+"""Domain types of context injection: history turns, typed entities, the dialogue state, and the rewrite trace.
+
+Contract: every type here is plain data. `DialogueState.to_dict()` is JSON-serialisable and
+`DialogueState.from_dict(state.to_dict()) == state`; `from_dict` refuses malformed input with `DstInputError`.
+States are treated as immutable values: the tracker returns new states instead of mutating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+Role = Literal["user", "assistant"]
+EntityType = Literal["time", "place", "person", "item", "org", "quantity"]
+ENTITY_TYPES: tuple[str, ...] = ("time", "place", "person", "item", "org", "quantity")
+
+# How many entities / lists a state keeps; older ones fall out (recency window, keeps stored states small).
+MAX_ENTITIES = 32
+MAX_LISTS = 3
+
+
+class DstInputError(ValueError):
+    """Input that context injection cannot accept (wrong role, malformed state dict, non-string text)."""
+
+
+@dataclass(frozen=True)
+class HistoryTurn:
+    role: Role
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ("user", "assistant"):
+            raise DstInputError(f"history role must be 'user' or 'assistant', got {self.role!r}")
+        if not isinstance(self.text, str):
+            raise DstInputError("history text must be a string")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One mention of something the conversation talks about.
+
+    `predicative`: the mention is the complement of 이다 ("… 호주인이에요"), it describes a referent rather
+    than introducing one, so pronouns do not pick it up. `role`: the role noun that typed a person
+    ("감독") or the category noun of an item ("영화"), when the text gave one. `proper`: a proper noun
+    that morphology could not type further (a name that may be a person, a title or a product).
+    """
+
+    text: str
+    type: str
+    turn: int
+    speaker: Role
+    role: str | None = None
+    predicative: bool = False
+    proper: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class OrdinalList:
+    """Options the assistant offered in order ("1. A 2. B 3. C", "A와 B"), for "두 번째 거"."""
+
+    items: tuple[str, ...]
+    turn: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": list(self.items), "turn": self.turn}
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    """What the conversation has established so far.
+
+    `slots` maps "domain-slot" to a value (KLUE-WoS convention, see `dst.wos`); `last_query` is the
+    standalone form of the last user turn, the frame that ellipsis ("부산은?") is resolved against.
+    """
+
+    entities: tuple[Entity, ...] = ()
+    lists: tuple[OrdinalList, ...] = ()
+    topic: str | None = None
+    last_query: str | None = None
+    slots: dict[str, str] = field(default_factory=dict)
+    turn: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entities": [e.to_dict() for e in self.entities],
+            "lists": [lst.to_dict() for lst in self.lists],
+            "topic": self.topic,
+            "last_query": self.last_query,
+            "slots": dict(self.slots),
+            "turn": self.turn,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DialogueState:
+        if not isinstance(data, dict):
+            raise DstInputError("state must be an object")
+        try:
+            entities = tuple(
+                Entity(
+                    text=str(e["text"]),
+                    type=str(e["type"]),
+                    turn=int(e["turn"]),
+                    speaker=e.get("speaker", "user"),
+                    role=e.get("role"),
+                    predicative=bool(e.get("predicative", False)),
+                    proper=bool(e.get("proper", False)),
+                )
+                for e in data.get("entities", [])
+            )
+            lists = tuple(
+                OrdinalList(items=tuple(str(i) for i in lst["items"]), turn=int(lst["turn"]))
+                for lst in data.get("lists", [])
+            )
+            slots = {str(k): str(v) for k, v in dict(data.get("slots", {})).items()}
+            topic = data.get("topic")
+            last_query = data.get("last_query")
+            turn = int(data.get("turn", 0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DstInputError(f"malformed state: {exc}") from exc
+        for e in entities:
+            if e.type not in ENTITY_TYPES:
+                raise DstInputError(f"malformed state: unknown entity type {e.type!r}")
+            if e.speaker not in ("user", "assistant"):
+                raise DstInputError(f"malformed state: unknown speaker {e.speaker!r}")
+        if topic is not None and not isinstance(topic, str):
+            raise DstInputError("malformed state: topic must be a string")
+        if last_query is not None and not isinstance(last_query, str):
+            raise DstInputError("malformed state: last_query must be a string")
+        return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn)
+
+    def to_wos(self) -> list[str]:
+        from dst.wos import state_to_wos
+
+        return state_to_wos(self)
+
+    @classmethod
+    def from_wos(cls, items: list[str]) -> DialogueState:
+        from dst.wos import state_from_wos
+
+        return state_from_wos(items)
+
+    def with_updates(self, **changes: Any) -> DialogueState:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One decision of the rewrite: `span` of the utterance became `antecedent` (kind: what was resolved)."""
+
+    span: str
+    antecedent: str
+    kind: str
+    rule: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """The standalone query and its trace. `confident` is False when rules saw context they could not use."""
+
+    standalone: str
+    state: DialogueState
+    resolutions: list[Resolution]
+    strategy: str
+    original: str = ""
+    confident: bool = True
+    truncated: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.standalone != self.original
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "standalone": self.standalone,
+            "original": self.original,
+            "strategy": self.strategy,
+            "confident": self.confident,
+            "truncated": self.truncated,
+            "resolutions": [r.to_dict() for r in self.resolutions],
+            "state": self.state.to_dict(),
+        }

@@ -1,0 +1,90 @@
+"""Domain types of generation: the request every backend accepts and the completion it returns.
+
+A request is validated when it is built, so backends never see impossible values. `do_sample=None` means
+"sample when temperature > 0", so temperature 0 is greedy on every backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from generation.errors import InvalidGenerationRequest
+
+SpeechLevel = Literal["해요체", "합쇼체", "반말"]
+SPEECH_LEVELS: tuple[str, ...] = ("해요체", "합쇼체", "반말")
+ROLES: frozenset[str] = frozenset({"system", "user", "assistant"})
+FinishReason = Literal["stop", "length", "filtered", "cancelled", "timeout"]
+
+
+@dataclass
+class GenerationRequest:
+    messages: list[dict[str, str]]
+    max_new_tokens: int = 256
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int | None = None
+    repetition_penalty: float = 1.1
+    do_sample: bool | None = None
+    stop: list[str] = field(default_factory=list)
+    banned_phrases: list[str] = field(default_factory=list)
+    max_reply_chars: int | None = None
+    speech_level: SpeechLevel | None = None
+    refusal: str | None = None
+    timeout_s: float | None = None
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.messages:
+            raise InvalidGenerationRequest("messages must not be empty", param="messages")
+        for i, message in enumerate(self.messages):
+            if not isinstance(message, dict) or message.get("role") not in ROLES:
+                raise InvalidGenerationRequest(
+                    f"messages[{i}].role must be one of {sorted(ROLES)}", param=f"messages[{i}].role")
+            if not isinstance(message.get("content"), str):
+                raise InvalidGenerationRequest(f"messages[{i}].content must be a string",
+                                               param=f"messages[{i}].content")
+        _check(self.max_new_tokens >= 1, "max_new_tokens must be >= 1", "max_new_tokens")
+        _check(0.0 <= self.temperature <= 5.0, "temperature must be within [0, 5]", "temperature")
+        _check(0.0 < self.top_p <= 1.0, "top_p must be within (0, 1]", "top_p")
+        _check(self.top_k is None or self.top_k >= 1, "top_k must be >= 1", "top_k")
+        _check(0.0 < self.repetition_penalty <= 10.0, "repetition_penalty must be within (0, 10]",
+               "repetition_penalty")
+        _check(all(isinstance(s, str) and s for s in self.stop), "stop sequences must be non-empty", "stop")
+        _check(all(isinstance(s, str) and s.strip() for s in self.banned_phrases),
+               "banned phrases must be non-empty", "banned_phrases")
+        _check(self.max_reply_chars is None or self.max_reply_chars >= 1, "max_reply_chars must be >= 1",
+               "max_reply_chars")
+        _check(self.speech_level is None or self.speech_level in SPEECH_LEVELS,
+               f"speech_level must be one of {SPEECH_LEVELS}", "speech_level")
+        _check(self.timeout_s is None or self.timeout_s > 0, "timeout_s must be > 0", "timeout_s")
+
+    @property
+    def sampling(self) -> bool:
+        """Whether tokens are sampled; greedy otherwise."""
+        return self.do_sample if self.do_sample is not None else self.temperature > 0
+
+
+def _check(ok: bool, message: str, param: str) -> None:
+    if not ok:
+        raise InvalidGenerationRequest(message, param=param)
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency_ms: float
+    trace: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One piece of a backend's output; the last event of a stream carries `finish_reason` and the counts."""
+
+    text: str
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0

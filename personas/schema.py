@@ -1,0 +1,146 @@
+"""The persona schema: what a persona file may contain, validated with pydantic.
+
+Contract: a `Persona` is immutable and already valid (speech level known, example dialogues alternate
+user/assistant turns starting with the user, limits respected). Unknown keys are refused so that a typo in a
+file is reported instead of silently ignored; the only open-ended parts are `extensions` and `card_fields`,
+which carry Character Card data this product does not interpret, verbatim, so that export loses nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+SpeechLevel = Literal["해요체", "합쇼체", "반말"]
+SPEECH_LEVELS: tuple[str, ...] = ("해요체", "합쇼체", "반말")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+PersonaId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(max_length=32000)]
+
+
+class Turn(BaseModel):
+    """One utterance of an example dialogue."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Literal["user", "assistant"]
+    text: Line
+
+
+def _alternating(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
+    for index, turn in enumerate(turns):
+        expected = "user" if index % 2 == 0 else "assistant"
+        if turn.role != expected:
+            raise ValueError(
+                f"turn {index + 1} has role '{turn.role}' but '{expected}' was expected: an example dialogue "
+                "alternates user and assistant turns, starting with the user"
+            )
+    if len(turns) % 2:
+        raise ValueError("an example dialogue must end with an assistant turn (the reply it demonstrates)")
+    return turns
+
+
+Dialogue = Annotated[tuple[Turn, ...], Field(min_length=2, max_length=40), AfterValidator(_alternating)]
+
+
+class Style(BaseModel):
+    """Surface rules for replies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_reply_chars: int = Field(300, ge=20, le=8000)
+    emoji: bool = False
+    forbidden_topics: tuple[ShortText, ...] = Field((), max_length=50)
+
+
+class GenerationConfig(BaseModel):
+    """Decoding settings this persona asks of the generation backend."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    max_new_tokens: int = Field(256, ge=1, le=8192)
+    stop: tuple[ShortText, ...] = Field((), max_length=16)
+    banned_phrases: tuple[ShortText, ...] = Field((), max_length=64)
+
+
+class BookEntry(BaseModel):
+    """A character-book (lorebook) entry; unknown card keys are kept as extras."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    keys: tuple[str, ...] = ()
+    content: str = Field("", max_length=8000)
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+    insertion_order: int = 0
+    case_sensitive: bool | None = None
+    name: str | None = None
+    priority: int | None = None
+    id: int | str | None = None
+    comment: str | None = None
+    selective: bool | None = None
+    secondary_keys: tuple[str, ...] | None = None
+    constant: bool | None = None
+    position: str | None = None
+
+
+class CharacterBook(BaseModel):
+    """Knowledge entries injected when their keys appear in recent turns."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str | None = None
+    description: str | None = None
+    scan_depth: int | None = Field(None, ge=0, le=1000)
+    token_budget: int | None = Field(None, ge=0)
+    recursive_scanning: bool | None = None
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    entries: tuple[BookEntry, ...] = Field((), max_length=1000)
+
+
+class Persona(BaseModel):
+    """A character the assistant can speak as; see docs/personas.md for the file format."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: PersonaId
+    name: ShortText
+    version: int = Field(1, ge=1)
+    description: LongText = ""
+    personality: LongText = ""
+    scenario: LongText = ""
+    speech_level: SpeechLevel
+    greetings: tuple[Line, ...] = Field(min_length=1, max_length=20)
+    examples: tuple[Dialogue, ...] = Field((), max_length=20)
+    style: Style = Style()
+    refusal: Line
+    response_set: ShortText | None = None
+    knowledge: ShortText | None = None
+    generation: GenerationConfig = GenerationConfig()
+    system_prompt: LongText = ""
+    post_history_instructions: LongText = ""
+    character_book: CharacterBook | None = None
+    tags: tuple[ShortText, ...] = Field((), max_length=50)
+    creator: str = Field("", max_length=200)
+    creator_notes: LongText = ""
+    character_version: str = Field("", max_length=100)
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    card_fields: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def greeting(self) -> str:
+        return self.greetings[0]
+
+    def document(self) -> dict[str, Any]:
+        """The persona as a plain, JSON/YAML-ready mapping with empty optional parts left out."""
+        data = self.model_dump(mode="json", exclude_defaults=True, exclude={"character_book"})
+        data["version"] = self.version
+        if self.character_book is not None:
+            data["character_book"] = self.character_book.model_dump(mode="json", exclude_unset=True)
+        return {name: data[name] for name in type(self).model_fields if name in data}

@@ -1,0 +1,158 @@
+"""Hybrid index over a list of texts: BM25 on Kiwi terms + char n-gram TF-IDF + optional dense.
+
+Contract: `HybridIndex.search(query, weights)` returns the best candidates ranked by the weighted sum
+of per-retriever normalised scores (weights come from a fitted `Calibration`), each with its
+per-retriever scores and the decision features of `retrieval.calibration.FEATURES`. The index knows
+nothing about responses or passages: callers keep the payload aligned with document positions.
+It is immutable after build/load, so concurrent searches need no lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from retrieval.analyzer import KoreanAnalyzer
+from retrieval.dense import DenseRetriever, Encoder
+from retrieval.lexical import Bm25Retriever, CharNgramRetriever
+
+_ANALYSE_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    doc: int
+    fused: float
+    scores: dict[str, float]
+    features: dict[str, float]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    if scores.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    k = min(k, scores.size)
+    idx = np.argpartition(-scores, k - 1)[:k]
+    return idx[scores[idx] > 0]
+
+
+class HybridIndex:
+    def __init__(self, analyzer: KoreanAnalyzer, bm25: Bm25Retriever, char: CharNgramRetriever,
+                 dense: DenseRetriever | None, doc_terms: list[frozenset[str]]) -> None:
+        self.analyzer = analyzer
+        self.bm25 = bm25
+        self.char = char
+        self.dense = dense
+        self.doc_terms = doc_terms
+
+    def __len__(self) -> int:
+        return len(self.doc_terms)
+
+    @property
+    def retrievers(self) -> list[str]:
+        return ["bm25", "char"] + (["dense"] if self.dense is not None else [])
+
+    @classmethod
+    def build(cls, texts: Sequence[str], analyzer: KoreanAnalyzer, encoder: Encoder | None = None, *,
+              progress: bool = False, hnsw_min_docs: int = 50_000) -> HybridIndex:
+        terms: list[list[str]] = []
+        with tqdm(total=len(texts), desc="analyse", unit="doc", disable=not progress) as bar:
+            for start in range(0, len(texts), _ANALYSE_BATCH):
+                chunk = texts[start:start + _ANALYSE_BATCH]
+                terms.extend(analyzer.analyze_many(chunk))
+                bar.update(len(chunk))
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("bm25", lambda: Bm25Retriever.build(terms)),
+            ("char n-grams", lambda: CharNgramRetriever.build(texts)),
+        ]
+        if encoder is not None:
+            steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs)))
+        built: dict[str, object] = {}
+        for name, step in tqdm(steps, desc="index", unit="part", disable=not progress):
+            built[name] = step()
+        dense = built.get("dense")
+        return cls(analyzer, built["bm25"], built["char"],  # type: ignore[arg-type]
+                   dense if isinstance(dense, DenseRetriever) else None, [frozenset(t) for t in terms])
+
+    def search(self, query: str, weights: dict[str, float], *, k: int = 20, top: int = 5,
+               group_keys: Sequence[str] | None = None) -> tuple[list[str], list[Candidate]]:
+        """Analyse `query` and return (its terms, the `top` fused candidates best first)."""
+        terms = self.analyzer.analyze(query)
+        if len(self) == 0:
+            return terms, []
+        per: dict[str, np.ndarray] = {"bm25": self.bm25.scores(terms), "char": self.char.scores(query)}
+        pool = [_top(per["bm25"], k), _top(per["char"], k)]
+        dense_vec = None
+        if self.dense is not None and weights.get("dense", 0.0) > 0:
+            dense_vec = self.dense.embed_query(query)
+            ids, _ = self.dense.search(dense_vec, k)
+            pool.append(ids)
+        docs = np.unique(np.concatenate(pool)) if pool else np.zeros(0, dtype=np.int64)
+        if docs.size == 0:
+            return terms, []
+        cand = {name: per[name][docs] for name in ("bm25", "char")}
+        if dense_vec is not None and self.dense is not None:
+            cand["dense"] = self.dense.similarity(dense_vec, docs)
+        fused = sum(weights.get(name, 0.0) * values for name, values in cand.items())
+        order = np.argsort(-np.asarray(fused), kind="stable")
+        query_terms = frozenset(terms)
+        out: list[Candidate] = []
+        for rank, pos in enumerate(order[:top]):
+            doc = int(docs[pos])
+            scores = {name: float(values[pos]) for name, values in cand.items()}
+            features = self._features(query_terms, doc, float(fused[pos]), scores)
+            if rank == 0:
+                features["margin"] = self._margin(order, docs, fused, group_keys)
+            out.append(Candidate(doc, float(fused[pos]), scores, features))
+        return terms, out
+
+    def _features(self, query_terms: frozenset[str], doc: int, fused: float,
+                  scores: dict[str, float]) -> dict[str, float]:
+        doc_terms = self.doc_terms[doc]
+        common = len(query_terms & doc_terms)
+        return {
+            "fused": fused,
+            "bm25": min(scores.get("bm25", 0.0), 2.0),
+            "char": scores.get("char", 0.0),
+            "dense": scores.get("dense", 0.0),
+            "cover_query": common / len(query_terms) if query_terms else 0.0,
+            "cover_doc": common / len(doc_terms) if doc_terms else 0.0,
+            "margin": 0.0,
+        }
+
+    @staticmethod
+    def _margin(order: np.ndarray, docs: np.ndarray, fused: np.ndarray,
+                group_keys: Sequence[str] | None) -> float:
+        """Gap between the best candidate and the best one giving a different answer (1.0 if none)."""
+        best = int(docs[order[0]])
+        for pos in order[1:]:
+            other = int(docs[pos])
+            if group_keys is None or group_keys[other] != group_keys[best]:
+                return float(fused[order[0]] - fused[pos])
+        return float(fused[order[0]])
+
+    def save(self, directory: Path) -> list[str]:
+        """Write all parts under `directory`; returns the relative paths written."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(directory / "bm25")
+        self.char.save(directory / "char")
+        if self.dense is not None:
+            self.dense.save(directory / "dense")
+        terms = [sorted(t) for t in self.doc_terms]
+        (directory / "terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+
+    @classmethod
+    def load(cls, directory: Path, analyzer: KoreanAnalyzer, encoder: Encoder | None) -> HybridIndex:
+        terms = json.loads((directory / "terms.json").read_text(encoding="utf-8"))
+        dense = DenseRetriever.load(directory / "dense", encoder) if encoder is not None else None
+        index = cls(analyzer, Bm25Retriever.load(directory / "bm25"), CharNgramRetriever.load(directory / "char"),
+                    dense, [frozenset(t) for t in terms])
+        sizes = {index.bm25.n_docs, index.char.n_docs, len(terms)} | ({dense.n_docs} if dense else set())
+        if len(sizes) != 1:
+            raise ValueError(f"index parts disagree on the number of documents: {sorted(sizes)}")
+        return index
