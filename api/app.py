@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         description="Korean-first conversational assistant: context injection, response selection, persona chat.",
         lifespan=lifespan,
     )
+    if services is not None:
+        app.state.services = services
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
     install_error_handlers(app)
     for router in (health_router, chat_router, conversations_router, context_router, personas_router,

@@ -56,15 +56,19 @@ class Services:
         self.store.close()
 
 
-def build_services(settings: Settings) -> Services:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(
-        settings.sqlalchemy_url,
-        pool_size=settings.store.pool_size,
-        sqlite_busy_timeout_s=settings.store.sqlite_busy_timeout_s,
-        lock_timeout_s=settings.limits.lock_timeout_s,
-        migrate=settings.store.migrate_on_start,
-    )
+@dataclass
+class Components:
+    """The leaf components, built once; a test session shares them between stores."""
+
+    dst: Any
+    retrieval: Any
+    personas: Any
+    generation: Any
+    skills: Any
+    statuses: list[ComponentStatus]
+
+
+def build_components(settings: Settings) -> Components:
     generation, gen_status = build_generation(settings)
     dst, dst_status = build_dst(settings, generation)
     retrieval, retrieval_statuses = build_retrieval(settings)
@@ -74,5 +78,25 @@ def build_services(settings: Settings) -> Services:
     for status in statuses:
         if not status.ready:
             log.warning("component %s is not ready: %s", status.name, status.detail)
-    pipeline = TurnPipeline(settings, store, dst, retrieval, personas, generation)
-    return Services(settings, store, dst, retrieval, personas, generation, skills, pipeline, statuses)
+    return Components(dst, retrieval, personas, generation, skills, statuses)
+
+
+def open_settings_store(settings: Settings) -> ConversationStore:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return open_store(
+        settings.sqlalchemy_url,
+        pool_size=settings.store.pool_size,
+        sqlite_busy_timeout_s=settings.store.sqlite_busy_timeout_s,
+        lock_timeout_s=settings.limits.lock_timeout_s,
+        migrate=settings.store.migrate_on_start,
+    )
+
+
+def assemble(settings: Settings, store: ConversationStore, c: Components) -> Services:
+    pipeline = TurnPipeline(settings, store, c.dst, c.retrieval, c.personas, c.generation)
+    return Services(settings, store, c.dst, c.retrieval, c.personas, c.generation, c.skills, pipeline, c.statuses)
+
+
+def build_services(settings: Settings) -> Services:
+    store = open_settings_store(settings)
+    return assemble(settings, store, build_components(settings))

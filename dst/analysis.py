@@ -245,7 +245,10 @@ def _vcp_next(toks: tuple[Tok, ...], idx: int) -> bool:
 
 
 def _group(text: str, units: list[_Unit], predicative: bool, particle: str | None, verb_next: bool) -> list[Mention]:
-    """Merge typed units into mentions: "토요일 저녁 7시" -> time, "아이폰 16 프로" -> item, "장재현 감독" -> person."""
+    """Merge typed units into mentions: "토요일 저녁 7시" -> time, "아이폰 16 프로" -> item, "장재현 감독" -> person.
+
+    `predicative` belongs to the whole chunk: in "크리스마스 이브네요" both words describe, neither introduces.
+    """
     out: list[Mention] = []
     i = 0
     while i < len(units):
@@ -256,7 +259,7 @@ def _group(text: str, units: list[_Unit], predicative: bool, particle: str | Non
             while j < len(units) and units[j].kind == u.kind:
                 j += 1
             kind = {"T": "time", "P": "place", "Q": "quantity"}[u.kind]
-            out.append(_mk(text, units[i:j], kind, predicative and j == len(units), particle if j == len(units) else None))
+            out.append(_mk(text, units[i:j], kind, predicative, particle if j == len(units) else None))
         elif u.kind in ("X", "N", "O", "H", "D"):
             while j < len(units) and units[j].kind in ("X", "N", "O", "D"):
                 j += 1
@@ -265,22 +268,22 @@ def _group(text: str, units: list[_Unit], predicative: bool, particle: str | Non
             at_end = j == len(units)
             if j < len(units) and units[j].kind == "R":
                 role = units[j].form
-                out.append(_mk(text, [*run, units[j]], "person", predicative and j + 1 == len(units),
+                out.append(_mk(text, [*run, units[j]], "person", predicative,
                                particle if j + 1 == len(units) else None, role=role, proper=has_proper))
                 j += 1
             elif has_proper:
                 kind = "org" if any(x.kind == "O" for x in run) else "item"
                 # trailing common nouns after a name belong to the thing's name only when nothing follows
-                out.append(_mk(text, run, kind, predicative and at_end, particle if at_end else None, proper=True))
+                out.append(_mk(text, run, kind, predicative, particle if at_end else None, proper=True))
             elif any(x.kind == "H" for x in run):
-                out.append(_mk(text, run, "person", predicative and at_end, particle if at_end else None))
+                out.append(_mk(text, run, "person", predicative, particle if at_end else None))
             else:
-                out.append(_mk(text, run, "noun", predicative and at_end, particle if at_end else None,
+                out.append(_mk(text, run, "noun", predicative, particle if at_end else None,
                                verb_next=verb_next and at_end))
         elif u.kind == "A":
-            out.append(_mk(text, [u], "attribute", predicative and last, particle if last else None))
+            out.append(_mk(text, [u], "attribute", predicative, particle if last else None))
         elif u.kind == "R":
-            out.append(_mk(text, [u], "noun", predicative and last, particle if last else None))
+            out.append(_mk(text, [u], "noun", predicative, particle if last else None))
         # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
         i = j
     return out

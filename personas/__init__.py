@@ -1,8 +1,8 @@
 """Personas: persona files and Character Cards, the registry that serves them, and the prompt control unit.
 
 Public surface used by the composition root: `PersonaRegistry` (load, validate, hot reload, versioned writes),
-`Persona` (the validated schema), `render_prompt` (persona + conversation -> chat messages within a token budget),
-card import/export helpers, and the package's exceptions. This package imports no other project package.
+`Persona` (the validated schema), `render_prompt` (persona + conversation -> chat messages within a
+token budget), card import/export helpers, and the package's exceptions. This package imports no other project package.
 """
 
 from personas.cards import card_png, card_to_persona, persona_to_card, read_card

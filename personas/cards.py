@@ -1,8 +1,8 @@
 """Character Card V2/V3 import and export (JSON, or base64 JSON in PNG `chara` / `ccv3` text chunks).
 
 Contract:
-- `read_card` accepts JSON bytes or a PNG carrying a card (`ccv3` preferred over `chara`) and returns the card dict;
-  V1 cards (fields at top level, no `spec`) are read as V2 data.
+- `read_card` accepts JSON bytes or a PNG carrying a card (`ccv3` preferred over `chara`) and returns the
+  card dict; V1 cards (fields at top level, no `spec`) are read as V2 data.
 - `card_to_persona` maps card data to a `Persona`. Fields this product adds (speech level, refusal, style,
   generation, response set, knowledge) travel in `extensions["korean_assistant"]`; every other extension, the
   character book (unknown keys included) and card fields without a persona counterpart are kept verbatim.
@@ -150,9 +150,13 @@ def guess_speech_level(texts: Sequence[str]) -> str | None:
     return best if votes[best] else None
 
 
-def _persona_id(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48]
-    return slug or "card-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48]
+
+
+def _persona_id(name: str, hint: str | None) -> str:
+    # Hangul names have no ASCII slug; the card's file name is the next most recognisable id.
+    return _slug(name) or _slug(hint or "") or "card-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
 
 
 def card_to_persona(
@@ -162,7 +166,10 @@ def card_to_persona(
     speech_level: str | None = None,
     default_speech_level: str = "해요체",
     response_set: str | None = None,
+    id_hint: str | None = None,
 ) -> Persona:
+    """Map a card to a Persona; the id is `persona_id`, else the one we exported, else a slug of the name or
+    of `id_hint` (e.g. the file name)."""
     spec, data = card_data(card)
     data = copy.deepcopy(data)
     extensions = data.pop("extensions", None) or {}
@@ -170,14 +177,15 @@ def card_to_persona(
         raise CardError("'extensions' must be an object", file="<card>", field="data.extensions")
     ours = extensions.pop(EXTENSION_KEY, None) or {}
     name = str(data.pop("name", "") or "").strip()
-    greetings = [str(data.pop("first_mes", "") or "")] + [str(g) for g in data.pop("alternate_greetings", []) or []]
+    alternates = data.pop("alternate_greetings", []) or []
+    greetings = [str(data.pop("first_mes", "") or ""), *(str(g) for g in alternates)]
     raw_examples = str(data.pop("mes_example", "") or "")
     examples = parse_mes_example(raw_examples)
     level = speech_level or ours.get("speech_level") or guess_speech_level(
         [greetings[0], *(t["text"] for d in examples for t in d if t["role"] == "assistant")]
     ) or default_speech_level
     document: dict[str, Any] = {
-        "id": persona_id or ours.get("id") or _persona_id(name),
+        "id": persona_id or ours.get("id") or _persona_id(name, id_hint),
         "name": name,
         "version": ours.get("version", 1),
         "description": data.pop("description", "") or "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 class PersonaError(ValueError):
-    """Invalid persona data: bad YAML, schema violation, oversized file, path outside the persona directory."""
+    """Invalid persona data: bad YAML, schema violation, oversized file, path outside the persona dir."""
 
     def __init__(
         self, problem: str, *, file: str | None = None, line: int | None = None, field: str | None = None

@@ -1,9 +1,10 @@
 """Reading and writing persona files (YAML), with errors that point at the file, line and field.
 
-Contract: `load_persona_file` either returns a valid `Persona` or raises `PersonaError` whose message names the
-file, the 1-based line of the offending YAML node and the dotted field path. Size and location are checked before
-the file is parsed: a file larger than `max_bytes`, or one whose real path (after following symlinks) is outside
-the persona directory, is refused. The file name is the persona id (`assistant.yaml` -> `assistant`).
+Contract: `load_persona_file` either returns a valid `Persona` or raises `PersonaError` whose message
+names the file, the 1-based line of the offending YAML node and the dotted field path. Size and location
+are checked before the file is parsed: a file larger than `max_bytes`, or one whose real path (after
+following symlinks) is outside the persona directory, is refused.
+The file name is the persona id (`assistant.yaml` -> `assistant`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def check_inside(path: Path, root: Path) -> None:
         raise PersonaError(f"path resolves outside the persona directory {root}", file=str(path))
 
 
-def load_persona_file(path: Path, *, root: Path | None, max_bytes: int, allow_outside: bool = False) -> Persona:
+def load_persona_file(
+    path: Path, *, root: Path | None, max_bytes: int, allow_outside: bool = False
+) -> Persona:
     if root is not None and not allow_outside:
         check_inside(path, root)
     size = path.stat().st_size

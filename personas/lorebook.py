@@ -1,11 +1,12 @@
 """Character-book (lorebook) activation: which entries a turn brings into the prompt.
 
-Contract: an enabled entry is active when it is `constant`, or when one of its keys occurs in the scanned text
-(the last `scan_depth` history messages plus the current message). Keys match as substrings, which suits Korean,
-where particles attach to the noun ("한양에", "한양으로" both contain "한양"); matching ignores case unless the
-entry is `case_sensitive`. A `selective` entry also needs one of its `secondary_keys`. V3 `use_regex` entries
-treat keys as regular expressions (an invalid pattern never matches). Result order: `insertion_order`, then
-position in the book.
+Contract: an enabled entry is active when it is `constant`, or when one of its keys occurs in
+the scanned text (the last `scan_depth` history messages plus the current message). Keys match
+as substrings, which suits Korean, where particles attach to the noun ("한양에", "한양으로" both
+contain "한양"); matching ignores case unless the entry is `case_sensitive`. A `selective` entry
+also needs one of its `secondary_keys`. V3 `use_regex` entries treat keys as regular
+expressions (an invalid pattern never matches). Result order: `insertion_order`, then position
+in the book.
 """
 
 from __future__ import annotations

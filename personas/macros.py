@@ -1,12 +1,12 @@
 """Character Card text macros and Korean particle agreement.
 
-`{{char}}` and `{{user}}` (any case, inner spaces allowed) and the legacy `<BOT>` / `<USER>` forms are replaced by
-the character's and the user's names. Stored persona text keeps the macros; they are expanded only when a prompt
-is rendered, so an exported card is the card that was imported.
+`{{char}}` and `{{user}}` (any case, inner spaces allowed) and the legacy `<BOT>` / `<USER>` forms are
+replaced by the character's and the user's names. Stored persona text keeps the macros; they are
+expanded only when a prompt is rendered, so an exported card is the card that was imported.
 
-Korean particles depend on the last syllable of the word before them (받침): "하나는" but "백운 선생은". A
-particle written right after a macro is corrected to agree with the substituted name; names that do not end in a
-Hangul syllable keep the particle as written.
+Korean particles depend on the last syllable of the word before them (받침): "하나는" but
+"백운 선생은". A particle written right after a macro is corrected to agree with the substituted
+name; names that do not end in a Hangul syllable keep the particle as written.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import re
 
 # (after a final consonant, after a vowel); longest first so "이에요" wins over "이".
 _PARTICLES: tuple[tuple[str, str], ...] = (
-    ("이에요", "예요"), ("이랑", "랑"), ("으로", "로"), ("은", "는"), ("이", "가"), ("을", "를"), ("과", "와"),
+    ("이에요", "예요"), ("이랑", "랑"), ("으로", "로"), ("은", "는"),
+    ("이", "가"), ("을", "를"), ("과", "와"),
 )
 _PARTICLE_ALTERNATION = "|".join(sorted({p for pair in _PARTICLES for p in pair}, key=len, reverse=True))
 _MACRO = re.compile(

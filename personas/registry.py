@@ -1,13 +1,16 @@
 """PersonaRegistry: the personas currently on disk, reloaded when their files change.
 
 Contract:
-- Persona files are `<id>.yaml` / `<id>.yml` directly inside the configured directories (hidden files ignored).
-  Later directories override earlier ones; the writable directory (API PUT / card import) overrides all.
-- Reads (`get`, `list`, `errors`) re-stat the directories at most once per `reload_interval_s`; a changed file is
-  re-parsed, so an edit takes effect on the next turn without a restart. A file that becomes invalid keeps
-  serving its last valid version and its error shows in `errors()`; a broken file never hides other personas.
-- Writes go to the writable directory only, atomically (temp file + rename). Each write bumps `version` and
-  archives the previous file under `.history/<id>/v<version>.yaml` (the newest `keep_versions` are kept).
+- Persona files are `<id>.yaml` / `<id>.yml` directly inside the configured directories (hidden
+  files ignored). Later directories override earlier ones; the writable directory (API PUT /
+  card import) overrides all.
+- Reads (`get`, `list`, `errors`) re-stat the directories at most once per `reload_interval_s`;
+  a changed file is re-parsed, so an edit takes effect on the next turn without a restart. A
+  file that becomes invalid keeps serving its last valid version and its error shows in
+  `errors()`; a broken file never hides other personas.
+- Writes go to the writable directory only, atomically (temp file + rename). Each write bumps
+  `version` and archives the previous file under `.history/<id>/v<version>.yaml` (the newest
+  `keep_versions` are kept).
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ class PersonaRegistry:
     def put(
         self, persona_id: str, document: Mapping[str, Any], *, expected_version: int | None = None
     ) -> Persona:
-        """Validate and store `document` as persona `persona_id`; the stored version is the current one + 1."""
+        """Validate and store `document` as persona `persona_id` at version current + 1."""
         writable = self._require_writable()
         data = dict(document)
         if data.get("id", persona_id) != persona_id:
@@ -229,7 +232,9 @@ class PersonaRegistry:
             if found is None:
                 raise PersonaNotFound(persona_id)
             if found[1].parent != writable:
-                raise PersonaConflict(f"persona '{persona_id}' is bundled and read-only; edit it with PUT instead")
+                raise PersonaConflict(
+                    f"persona '{persona_id}' is bundled and read-only; override it with PUT instead"
+                )
             shadowed = [p for p, s in self._files.items() if p.parent != writable and s.persona is not None
                         and s.persona.id == persona_id]
             if persona_id == self._default_id and not shadowed:
@@ -245,7 +250,9 @@ class PersonaRegistry:
         folder = path.parent / HISTORY_DIR / persona_id
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, folder / f"v{state.persona.version}.yaml")
-        archived = sorted(folder.glob("v*.yaml"), key=lambda p: int(p.stem[1:]) if p.stem[1:].isdigit() else 0)
+        archived = sorted(
+            folder.glob("v*.yaml"), key=lambda p: int(p.stem[1:]) if p.stem[1:].isdigit() else 0
+        )
         for old in archived[: max(0, len(archived) - self._keep_versions)]:
             old.unlink()
 
@@ -267,11 +274,14 @@ class PersonaRegistry:
         overwrite: bool = False,
         speech_level: str | None = None,
         response_set: str | None = None,
+        id_hint: str | None = None,
     ) -> Persona:
         """Import a Character Card (JSON or PNG bytes) into the writable directory."""
         self._require_writable()
         card = read_card(data, max_bytes=self.max_card_bytes)
-        persona = card_to_persona(card, persona_id=persona_id, speech_level=speech_level, response_set=response_set)
+        persona = card_to_persona(
+            card, persona_id=persona_id, speech_level=speech_level, response_set=response_set, id_hint=id_hint
+        )
         with self._lock:
             self.reload(force=True)
             if persona.id in self._by_id and not overwrite:

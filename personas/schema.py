@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from personas.macros import expand_macros
+
 SpeechLevel = Literal["해요체", "합쇼체", "반말"]
 SPEECH_LEVELS: tuple[str, ...] = ("해요체", "합쇼체", "반말")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -135,7 +137,11 @@ class Persona(BaseModel):
 
     @property
     def greeting(self) -> str:
-        return self.greetings[0]
+        """The first greeting with macros expanded for an unnamed user."""
+        return self.greeting_for()
+
+    def greeting_for(self, user_name: str = "사용자", index: int = 0) -> str:
+        return expand_macros(self.greetings[index % len(self.greetings)], char=self.name, user=user_name)
 
     def document(self) -> dict[str, Any]:
         """The persona as a plain, JSON/YAML-ready mapping with empty optional parts left out."""

@@ -15,9 +15,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from kiwipiepy import Kiwi
-
 import kiwipiepy
+from kiwipiepy import Kiwi
 
 # Tag prefixes kept as terms; measured choice (benchmarks/retrieval_eval.py --analyser-ablation): dropping
 # particles/endings/copula but keeping adverbs and lemmatised predicates gave the best paraphrase top-1.

@@ -108,5 +108,6 @@ class DenseRetriever:
     def load(cls, directory: Path, encoder: Encoder) -> DenseRetriever:
         index = faiss.read_index(str(directory / "dense.faiss"))
         if index.ntotal and index.d != encoder.dimension:
-            raise ValueError(f"dense index has dimension {index.d}, encoder {encoder.name!r} gives {encoder.dimension}")
+            raise ValueError(f"dense index has dimension {index.d}, "
+                             f"encoder {encoder.name!r} gives {encoder.dimension}")
         return cls(index, encoder)

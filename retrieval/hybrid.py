@@ -67,7 +67,7 @@ class HybridIndex:
                 bar.update(len(chunk))
         steps: list[tuple[str, Callable[[], object]]] = [
             ("bm25", lambda: Bm25Retriever.build(terms)),
-            ("char n-grams", lambda: CharNgramRetriever.build(texts)),
+            ("char", lambda: CharNgramRetriever.build(texts)),
         ]
         if encoder is not None:
             steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs)))
@@ -78,27 +78,34 @@ class HybridIndex:
         return cls(analyzer, built["bm25"], built["char"],  # type: ignore[arg-type]
                    dense if isinstance(dense, DenseRetriever) else None, [frozenset(t) for t in terms])
 
-    def search(self, query: str, weights: dict[str, float], *, k: int = 20, top: int = 5,
-               group_keys: Sequence[str] | None = None) -> tuple[list[str], list[Candidate]]:
-        """Analyse `query` and return (its terms, the `top` fused candidates best first)."""
+    def pool(self, query: str, *, k: int = 20, use_dense: bool = True
+             ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+        """(query terms, candidate docs: union of each retriever's top k, their per-retriever scores)."""
         terms = self.analyzer.analyze(query)
         if len(self) == 0:
-            return terms, []
+            return terms, np.zeros(0, dtype=np.int64), {}
         per: dict[str, np.ndarray] = {"bm25": self.bm25.scores(terms), "char": self.char.scores(query)}
-        pool = [_top(per["bm25"], k), _top(per["char"], k)]
+        pools = [_top(per["bm25"], k), _top(per["char"], k)]
         dense_vec = None
-        if self.dense is not None and weights.get("dense", 0.0) > 0:
+        if self.dense is not None and use_dense:
             dense_vec = self.dense.embed_query(query)
-            ids, _ = self.dense.search(dense_vec, k)
-            pool.append(ids)
-        docs = np.unique(np.concatenate(pool)) if pool else np.zeros(0, dtype=np.int64)
-        if docs.size == 0:
-            return terms, []
+            pools.append(self.dense.search(dense_vec, k)[0])
+        docs = np.unique(np.concatenate(pools))
         cand = {name: per[name][docs] for name in ("bm25", "char")}
         if dense_vec is not None and self.dense is not None:
             cand["dense"] = self.dense.similarity(dense_vec, docs)
-        fused = sum(weights.get(name, 0.0) * values for name, values in cand.items())
-        order = np.argsort(-np.asarray(fused), kind="stable")
+        return terms, docs, cand
+
+    def rank(self, terms: Sequence[str], docs: np.ndarray, cand: dict[str, np.ndarray],
+             weights: dict[str, float], *, top: int = 5,
+             group_keys: Sequence[str] | None = None) -> list[Candidate]:
+        """Fuse a pool with `weights`; the first candidate also gets its `margin` feature."""
+        if docs.size == 0:
+            return []
+        fused = np.zeros(docs.size, dtype=np.float64)
+        for name, values in cand.items():
+            fused += weights.get(name, 0.0) * values
+        order = np.argsort(-fused, kind="stable")
         query_terms = frozenset(terms)
         out: list[Candidate] = []
         for rank, pos in enumerate(order[:top]):
@@ -108,7 +115,13 @@ class HybridIndex:
             if rank == 0:
                 features["margin"] = self._margin(order, docs, fused, group_keys)
             out.append(Candidate(doc, float(fused[pos]), scores, features))
-        return terms, out
+        return out
+
+    def search(self, query: str, weights: dict[str, float], *, k: int = 20, top: int = 5,
+               group_keys: Sequence[str] | None = None) -> tuple[list[str], list[Candidate]]:
+        """Analyse `query` and return (its terms, the `top` fused candidates best first)."""
+        terms, docs, cand = self.pool(query, k=k, use_dense=weights.get("dense", 0.0) > 0)
+        return terms, self.rank(terms, docs, cand, weights, top=top, group_keys=group_keys)
 
     def _features(self, query_terms: frozenset[str], doc: int, fused: float,
                   scores: dict[str, float]) -> dict[str, float]:
@@ -150,8 +163,9 @@ class HybridIndex:
     def load(cls, directory: Path, analyzer: KoreanAnalyzer, encoder: Encoder | None) -> HybridIndex:
         terms = json.loads((directory / "terms.json").read_text(encoding="utf-8"))
         dense = DenseRetriever.load(directory / "dense", encoder) if encoder is not None else None
-        index = cls(analyzer, Bm25Retriever.load(directory / "bm25"), CharNgramRetriever.load(directory / "char"),
-                    dense, [frozenset(t) for t in terms])
+        bm25 = Bm25Retriever.load(directory / "bm25")
+        char = CharNgramRetriever.load(directory / "char")
+        index = cls(analyzer, bm25, char, dense, [frozenset(t) for t in terms])
         sizes = {index.bm25.n_docs, index.char.n_docs, len(terms)} | ({dense.n_docs} if dense else set())
         if len(sizes) != 1:
             raise ValueError(f"index parts disagree on the number of documents: {sorted(sizes)}")

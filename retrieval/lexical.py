@@ -47,7 +47,7 @@ class Bm25Retriever:
 
     def _median_self_score(self, doc_terms: Sequence[Sequence[str]]) -> float:
         step = max(1, len(doc_terms) // _SELF_SCORE_SAMPLE)
-        selfs = [float(self.raw_scores(doc_terms[i]).max(initial=0.0)) for i in range(0, len(doc_terms), step)]
+        selfs = [float(self.raw_scores(doc_terms[i])[i]) for i in range(0, len(doc_terms), step)]
         positive = [s for s in selfs if s > 0]
         return float(np.median(positive)) if positive else 1.0
 

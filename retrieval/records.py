@@ -73,7 +73,8 @@ def load_records(path: Path) -> list[ResponseRecord]:
             reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
             headers = {h.strip().lower() for h in reader.fieldnames or []}
             if not {"question", "answer"} <= headers:
-                raise InvalidRecord(f"{path.name}: CSV needs 'question' and 'answer' headers, got {sorted(headers)}")
+                raise InvalidRecord(f"{path.name}: CSV needs 'question' and 'answer' headers, "
+                                    f"got {sorted(headers)}")
             for lineno, row in enumerate(reader, 2):
                 raws.append((f"{path.name}:{lineno}", {k.strip().lower(): v for k, v in row.items() if k}))
     else:

@@ -32,7 +32,8 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_index_dir(directory: Path, manifest: dict[str, Any], writer: Callable[[Path], None]) -> dict[str, Any]:
+def write_index_dir(directory: Path, manifest: dict[str, Any],
+                    writer: Callable[[Path], None]) -> dict[str, Any]:
     """Run `writer(tmp_dir)`, add file checksums to `manifest`, and atomically replace `directory`."""
     directory = directory.resolve()
     directory.parent.mkdir(parents=True, exist_ok=True)

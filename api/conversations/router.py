@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
 
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
 from assistant.errors import NotFound
-from pydantic import BaseModel
 
 router = APIRouter(tags=["conversations"])
 

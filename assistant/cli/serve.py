@@ -10,6 +10,8 @@ import uvicorn
 
 from assistant.cli.common import ConfigOption, settings_from_cli
 
+APP_FACTORY = "api.app:create_app"
+
 
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default: server.host, 127.0.0.1)."),
@@ -19,11 +21,10 @@ def serve(
     backend: str | None = typer.Option(None, help="transformers | mii | openai (ASSISTANT_BACKEND)."),
 ) -> None:
     """Start the API server."""
-    from api.app import create_app
-
-    settings = settings_from_cli(config, model, backend)
+    settings = settings_from_cli(config, model, backend)  # validated here, so bad settings stop the start plainly
     logging.basicConfig(level=settings.server.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
-    uvicorn.run(app, host=host or settings.server.host, port=port or settings.server.port,
+    # By import string: `assistant` never imports `api` (dependency direction); the factory re-reads the same
+    # settings from the environment and config file set above.
+    uvicorn.run(APP_FACTORY, factory=True, host=host or settings.server.host, port=port or settings.server.port,
                 log_level=settings.server.log_level)

@@ -1,0 +1,1 @@
+"""HTTP surface for personas: list, read, write (versioned), delete, Character Card import and export."""

@@ -1,0 +1,70 @@
+"""Builds the persona registry from Settings, reports its readiness, and maps persona errors to API errors.
+
+Ready means the default persona can be served; invalid files elsewhere are reported in the detail (each
+keeps serving its last valid version) without making the component unready.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import personas as personas_package
+from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, PayloadTooLarge
+from assistant.readiness import ComponentStatus
+from assistant.settings import Settings
+from personas import (
+    PersonaConflict,
+    PersonaError,
+    PersonaNotFound,
+    PersonaRegistry,
+    PersonaTooLarge,
+    PromptError,
+)
+
+BUNDLED_LIBRARY = Path(personas_package.__file__).resolve().parent / "library"
+
+
+def build_registry(settings: Settings) -> PersonaRegistry:
+    section = settings.personas
+    directories = [section.library_dir or BUNDLED_LIBRARY, *section.extra_dirs]
+    return PersonaRegistry(
+        directories,
+        settings.data_dir / "personas" if section.writable else None,
+        default_id=section.default,
+        max_file_bytes=section.max_file_bytes,
+        max_card_bytes=section.max_card_bytes,
+        reload_interval_s=section.reload_interval_s,
+        allow_outside=section.allow_outside_dir,
+        keep_versions=section.keep_versions,
+    )
+
+
+def personas_status(registry: PersonaRegistry) -> ComponentStatus:
+    loaded = registry.list()
+    errors = registry.errors()
+    ready = any(p.id == registry.default_id for p in loaded)
+    detail = f"{len(loaded)} personas loaded (default '{registry.default_id}'"
+    detail += ")" if ready else " is missing)"
+    if errors:
+        detail += "; invalid files (last valid version kept): " + "; ".join(errors.values())
+    return ComponentStatus("personas", ready, detail)
+
+
+def build_personas(settings: Settings) -> tuple[PersonaRegistry, ComponentStatus]:
+    registry = build_registry(settings)
+    return registry, personas_status(registry)
+
+
+def to_api_error(exc: Exception) -> AssistantError:
+    """Translate a personas exception into the assistant's HTTP-mapped error."""
+    if isinstance(exc, PersonaNotFound):
+        return NotFound(str(exc), param="persona", code="persona_not_found")
+    if isinstance(exc, PersonaTooLarge):
+        return PayloadTooLarge(exc.describe(), param=exc.field, code="persona_too_large")
+    if isinstance(exc, PersonaError):
+        return InvalidInput(exc.describe(), param=exc.field, code="invalid_persona")
+    if isinstance(exc, PersonaConflict):
+        return Conflict(str(exc), code="persona_conflict")
+    if isinstance(exc, PromptError):
+        return InvalidInput(str(exc), code="invalid_prompt_input")
+    raise TypeError(f"not a personas error: {exc!r}")

@@ -1,0 +1,187 @@
+"""Finding anaphors in an utterance and choosing their antecedents in the dialogue state.
+
+Contract: `find_anaphors(analysis)` returns the spans that refer back (pronouns 그거/거기/걔/그때, demonstrative
++ noun 그 사람/그 감독/그 영화/그 시간, ordinals 두 번째 거/첫 번째 코스/마지막 거), each with the type of
+antecedent it needs; discourse markers ("그거 알아?", "그건 그렇고") are not anaphors.
+`choose(anaphor, state)` picks the antecedent: the most recent compatible entity, where within one turn a
+title beats a plain name, a name beats a genitive modifier, and a predicative description ("… 이브네요")
+is used only when nothing else fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dst import lexicon as lx
+from dst.analysis import Analysis, Tok
+from dst.types import DialogueState, Entity
+
+
+@dataclass(frozen=True)
+class Anaphor:
+    start: int
+    end: int  # end of the anaphor proper; a following particle is re-attached to the antecedent
+    need: str  # object | place | person | time | ordinal | category
+    rule: str
+    particle: Tok | None = None
+    category: str | None = None  # the noun of "그 감독" / "그 영화" / "그 주차장"
+    index: int = 0  # ordinal position, 1-based; -1 is the last
+    keep: str = ""  # text kept after the antecedent ("그 전" -> "<time> 전")
+    deictic: bool = False
+
+    @property
+    def span_end(self) -> int:
+        return self.particle.end if self.particle is not None else self.end
+
+
+def find_anaphors(analysis: Analysis) -> list[Anaphor]:
+    toks = list(analysis.tokens)
+    found: list[Anaphor] = []
+    i = 0
+    while i < len(toks):
+        hit, used = _match(analysis.text, toks, i)
+        if hit is not None:
+            found.append(hit)
+            i += used
+        else:
+            i += 1
+    return found
+
+
+def _particle(toks: list[Tok], j: int) -> Tok | None:
+    if j < len(toks) and toks[j].pos.startswith("J") and toks[j - 1].end >= toks[j].start - 0:
+        return toks[j]
+    return None
+
+
+def _discourse(toks: list[Tok], j: int) -> bool:
+    """Whether the words after position j make the pronoun a discourse marker ("그거 알아?", "그건 그렇고")."""
+    k = j
+    while k < len(toks) and toks[k].pos.startswith("J"):
+        k += 1
+    return k < len(toks) and toks[k].form in lx.DISCOURSE_LEMMAS and toks[k].pos in ("VV", "VA", "NNG")
+
+
+def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
+    tok = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    form = tok.form
+    if tok.pos == "NP" and form in lx.OBJECT_PRONOUNS:
+        if _discourse(toks, i + 1):
+            return None, 1
+        return Anaphor(tok.start, tok.end, "object", "pronoun.object", _particle(toks, i + 1)), 1
+    if tok.pos == "NP" and form in lx.PLACE_PRONOUNS:
+        deictic = form in lx.DEICTIC_PLACE_PRONOUNS
+        return Anaphor(tok.start, tok.end, "place", "pronoun.place", _particle(toks, i + 1), deictic=deictic), 1
+    if tok.pos == "NP" and form in lx.PERSON_PRONOUNS:
+        end, j = tok.end, i + 1
+        if nxt is not None and nxt.pos == "XSN" and nxt.form in ("네", "들"):
+            end, j = nxt.end, i + 2  # 걔네, 그분들
+        return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j)), j - i
+    if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
+        return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1)), 1
+    if tok.pos == "MM" and form in lx.DEMONSTRATIVES and nxt is not None and nxt.pos in ("NNG", "NNB", "NP"):
+        return _demonstrative_np(toks, i)
+    ordinal = _ordinal(toks, i)
+    if ordinal is not None:
+        return ordinal
+    return None, 1
+
+
+def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
+    det, noun = toks[i], toks[i + 1]
+    n = noun.form
+    particle = _particle(toks, i + 2)
+    if n in lx.TIME_RELATIONAL:
+        # "그 전에" -> "<time> 전에": only the demonstrative is replaced
+        return Anaphor(det.start, det.end, "time", "demonstrative.time-relative", None, keep=""), 1
+    if n in lx.TIME_CATEGORIES:
+        return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n), 2
+    if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
+        return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
+    if n in lx.ROLE_NOUNS:
+        return Anaphor(det.start, noun.end, "person", "demonstrative.role", particle, category=n), 2
+    if n in lx.PLACE_CATEGORIES:
+        return Anaphor(det.start, noun.end, "place", "demonstrative.place", particle, category=n), 2
+    if n in ("거", "것"):
+        return Anaphor(det.start, noun.end, "object", "demonstrative.object", particle), 2
+    if n in lx.ITEM_CATEGORIES:
+        return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), 2
+    if noun.pos == "NNG" and len(n) >= 2:
+        return Anaphor(det.start, noun.end, "category", "demonstrative.noun", particle, category=n), 2
+    return None, 1
+
+
+def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
+    tok = toks[i]
+    index = 0
+    j = i + 1
+    if tok.form in lx.ORDINAL_WORDS and tok.pos in ("NR", "NNG", "MM"):
+        index = lx.ORDINAL_WORDS[tok.form]
+    elif (tok.pos == "MM" and tok.form in lx.NATIVE_ORDINALS) or (tok.pos == "SN" and tok.form.isdigit()):
+        value = int(tok.form) if tok.form.isdigit() else lx.NATIVE_ORDINALS[tok.form]
+        if j < len(toks) and toks[j].form == "번째":
+            index, j = value, j + 1
+        elif j + 1 < len(toks) and toks[j].form == "번" and toks[j + 1].form == "째":
+            index, j = value, j + 2
+        elif tok.pos == "SN" and j + 1 < len(toks) and toks[j].form == "번" and toks[j + 1].form in lx.ORDINAL_HEADS:
+            index, j = value, j + 1
+    if not index:
+        return None
+    if tok.form == "마지막" and not (j < len(toks) and toks[j].form in lx.ORDINAL_HEADS):
+        return None  # "마지막으로" is a discourse adverb, not a list reference
+    end = toks[j - 1].end
+    if j < len(toks) and toks[j].pos in ("NNB", "NNG") and (toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
+        end = toks[j].end
+        j += 1
+    return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), index=index), j - i
+
+
+def _rank(e: Entity, prefer: tuple[str, ...]) -> tuple[int, int, int, int]:
+    """Sort key, higher is better: recency, then fit of type, then salience within the turn."""
+    fit = len(prefer) - prefer.index(e.type) if e.type in prefer else 0
+    salience = 2 if e.role == "title" else (0 if e.role == "modifier" else 1)
+    return (0 if e.predicative else 1, e.turn, fit, salience)
+
+
+def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
+    need = anaphor.need
+    ents = list(state.entities)
+    if need == "object":
+        pool = [e for e in ents if e.type in ("item", "org")]
+        prefer: tuple[str, ...] = ("item", "org")
+    elif need == "place":
+        pool = [e for e in ents if e.type == "place"]
+        prefer = ("place",)
+    elif need == "time":
+        pool = [e for e in ents if e.type == "time"]
+        prefer = ("time",)
+    elif need == "person":
+        pool = [e for e in ents if e.type == "person" or (e.type == "item" and e.proper and e.role is None)]
+        if anaphor.category and anaphor.category in lx.ROLE_NOUNS:
+            same_role = [e for e in pool if e.role == anaphor.category]
+            pool = same_role or pool
+        prefer = ("person", "item")
+    else:  # category: "그 영화", "그 주차장"
+        cat = anaphor.category or ""
+        named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat)]
+        pool = named or [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
+        prefer = ("item", "org", "place")
+    # within a turn the first mention is the topic: earlier position wins ties
+    order = {id(e): k for k, e in enumerate(ents)}
+    return sorted(pool, key=lambda e: (*_rank(e, prefer), -order[id(e)]), reverse=True)
+
+
+def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:
+    found = candidates(anaphor, state)
+    return found[0] if found else None
+
+
+def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
+    if not state.lists:
+        return None
+    items = state.lists[-1].items
+    k = anaphor.index
+    if k == -1:
+        return items[-1]
+    return items[k - 1] if 1 <= k <= len(items) else None

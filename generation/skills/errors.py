@@ -1,0 +1,23 @@
+"""Skill exceptions (leaf-local; the API maps them: input -> 400/422, unknown skill -> 404, backend -> 503)."""
+
+from __future__ import annotations
+
+
+class SkillInputError(ValueError):
+    """The payload breaks a documented limit or shape; `param` names the offending field."""
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code or "invalid_skill_input"
+
+
+class SkillNotFound(LookupError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown skill {name!r}; known skills: {', '.join(sorted(known))}")
+        self.name = name
+
+
+class SkillBackendError(RuntimeError):
+    """A search backend named by the request failed (network, bad response)."""

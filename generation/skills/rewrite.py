@@ -1,0 +1,152 @@
+"""Null-query rewriting skill: a query that found nothing becomes up to k queries that may find something.
+
+Contract: input `{query, search?, k?}`; output `{rewrites: [{text, strategy, hits?}]}`, ordered by strategy
+(cheapest change of meaning first): `keyword` (conversational -> keyword normalisation, Kiwi, no LM),
+`spacing` (Kiwi spacing correction), `synonym` (one word swapped from a small general table), `lm_paraphrase`
+(the chat model, when loaded), `term_drop` (one less word, function-like words first). Rewrites equal to the
+query or to an earlier rewrite are dropped. With `search`, every candidate is counted on that backend and
+zero-hit rewrites are dropped. Keyword queries carry no speech level, so the persona's level only reaches
+the LM prompt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generation.skills.base import Skill, SkillContext
+from generation.skills.errors import SkillInputError
+from generation.skills.keywords import KeywordNormalizer
+from generation.skills.korean import get_kiwi, hangul_ratio
+from generation.skills.search import SearchBackend
+from generation.skills.settings import SkillsSettings
+from generation.skills.synonyms import SYNONYMS
+
+Strategy = Literal["keyword", "spacing", "synonym", "lm_paraphrase", "term_drop"]
+_DROP_FIRST_TAGS = ("MAG", "MM", "MAJ", "IC")
+
+
+class RewriteInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(max_length=100_000)
+    search: str | None = Field(None, max_length=64)
+    k: int | None = Field(None, ge=1)
+
+
+class Rewrite(BaseModel):
+    text: str
+    strategy: Strategy
+    hits: int | None = None
+
+
+class RewriteOutput(BaseModel):
+    rewrites: list[Rewrite]
+
+
+class LmRewrites(BaseModel):
+    rewrites: list[str] = Field(min_length=1, max_length=20)
+
+
+class RewriteNullQuery(Skill):
+    name = "rewrite-null-query"
+    description = "Rewrite a Korean search query that found nothing into up to k queries that find something."
+    input_model = RewriteInput
+    output_model = RewriteOutput
+    lm_output_model = LmRewrites
+
+    def __init__(self, settings: SkillsSettings, search_backends: dict[str, SearchBackend] | None = None) -> None:
+        super().__init__(settings)
+        self.search_backends = dict(search_backends or {})
+        self._normalizer: KeywordNormalizer | None = None
+
+    @property
+    def normalizer(self) -> KeywordNormalizer:
+        if self._normalizer is None:
+            self._normalizer = KeywordNormalizer(get_kiwi())
+        return self._normalizer
+
+    def _check(self, data: RewriteInput) -> tuple[str, int, SearchBackend | None]:
+        limits = self.settings.rewrite
+        query = " ".join(data.query.split())
+        if not query:
+            raise SkillInputError("query is empty", param="query")
+        if len(query) > limits.max_query_chars:
+            raise SkillInputError(
+                f"query has {len(query)} characters; the limit is {limits.max_query_chars}", param="query"
+            )
+        if hangul_ratio(query) < limits.min_hangul_ratio:
+            raise SkillInputError("query is not Korean text (too few Hangul letters)", param="query",
+                                  code="unsupported_language")
+        k = data.k or limits.max_rewrites
+        if k > limits.max_rewrites:
+            raise SkillInputError(f"k is {k}; the limit is {limits.max_rewrites}", param="k")
+        backend = None
+        if data.search is not None:
+            if data.search not in self.search_backends:
+                known = ", ".join(sorted(self.search_backends)) or "none configured"
+                raise SkillInputError(f"unknown search backend {data.search!r} ({known})", param="search")
+            backend = self.search_backends[data.search]
+        return query, k, backend
+
+    async def run(self, data: RewriteInput, ctx: SkillContext) -> RewriteOutput:
+        query, k, backend = self._check(data)
+        started = time.perf_counter()
+        keyword = self.normalizer.normalize(query)
+        candidates: list[tuple[str, Strategy]] = [(keyword, "keyword")]
+        spaced = get_kiwi().space(query, reset_whitespace=True)
+        candidates.append((spaced, "spacing"))
+        candidates += [(t, "synonym") for t in self._synonyms(keyword)]
+        ctx.timing("rules", started)
+        lm = await ctx.lm({"query": query, "k": k, "speech_level": ctx.speech_level or "none"})
+        if lm is not None:
+            candidates += [(ctx.finish_text(t), "lm_paraphrase") for t in lm.rewrites]  # type: ignore[attr-defined]
+        candidates += [(t, "term_drop") for t in self._term_drops(keyword)]
+        unique = self._dedupe(query, candidates)
+        ctx.trace["candidates"] = len(unique)
+        if backend is None:
+            return RewriteOutput(rewrites=[Rewrite(text=t, strategy=s) for t, s in unique[:k]])
+        started = time.perf_counter()
+        rewrites = []
+        for text, strategy in unique:
+            hits = await asyncio.to_thread(backend.count, text)
+            if hits > 0:
+                rewrites.append(Rewrite(text=text, strategy=strategy, hits=hits))
+                if len(rewrites) == k:
+                    break
+        ctx.timing("search", started)
+        ctx.trace["search"] = data.search
+        return RewriteOutput(rewrites=rewrites)
+
+    @staticmethod
+    def _dedupe(query: str, candidates: list[tuple[str, Strategy]]) -> list[tuple[str, Strategy]]:
+        seen = {" ".join(query.split())}
+        out = []
+        for text, strategy in candidates:
+            clean = " ".join(text.split())
+            if clean and clean not in seen:
+                seen.add(clean)
+                out.append((clean, strategy))
+        return out
+
+    @staticmethod
+    def _synonyms(keyword: str) -> list[str]:
+        words = keyword.split()
+        out = []
+        for i, word in enumerate(words):
+            for alt in SYNONYMS.get(word, ())[:2]:
+                out.append(" ".join([*words[:i], alt, *words[i + 1 :]]))
+        return out
+
+    @staticmethod
+    def _term_drops(keyword: str) -> list[str]:
+        words = keyword.split()
+        if len(words) < 2:
+            return []
+        tagged = get_kiwi().tokenize(words)
+        function_like = [i for i, toks in enumerate(tagged) if toks and toks[0].tag.startswith(_DROP_FIRST_TAGS)]
+        order = function_like + [i for i in range(len(words)) if i not in function_like]
+        return [" ".join(w for j, w in enumerate(words) if j != i) for i in order]

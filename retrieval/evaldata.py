@@ -1,0 +1,102 @@
+"""Labelled selection episodes built from the shared Korean datasets (calibration and evaluation).
+
+Contract: `build_episode(root, split)` returns an index (ChatbotData question/answer pairs with the
+split's query strings removed) and labelled queries: held-out paraphrases of stored questions
+(songys Question_pair, `is_duplicate=0` means the same question; gold = the stored answer, scored by
+answer text because ChatbotData repeats answers), near-misses (`is_duplicate=1`: a stored question on
+the same topic with another intent) and out-of-domain questions (KorQuAD questions and sae4k assistant
+commands, split three ways by a hash of the text). Splits: "train" fits, "validation" picks the
+threshold, "test" only evaluates, so nothing is tuned on the evaluation split.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from retrieval.records import make_record
+from retrieval.types import ResponseRecord
+
+Split = Literal["train", "validation", "test"]
+_SPLIT_PART = {"train": 0, "validation": 1, "test": 2}
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    gold: str | None  # the right answer text, None when the query should go to generation
+    group: str  # "paraphrase" | "near_miss" | "ood"
+
+
+@dataclass(frozen=True)
+class Episode:
+    split: str
+    records: list[ResponseRecord]
+    queries: list[Query]
+
+    def group(self, name: str) -> list[Query]:
+        return [q for q in self.queries if q.group == name]
+
+
+def chatbot_rows(root: Path) -> list[tuple[str, str]]:
+    with (root / "songys_chatbot_data" / "ChatbotData.csv").open(encoding="utf-8") as fh:
+        return [(r["Q"].strip(), r["A"].strip()) for r in csv.DictReader(fh) if r["Q"].strip()]
+
+
+def question_pairs(root: Path, split: Split) -> list[tuple[str, str, int]]:
+    path = root / "songys_question_pair" / f"{split}.txt"
+    with path.open(encoding="utf-8-sig") as fh:
+        return [(r["question1"].strip(), r["question2"].strip(), int(r["is_duplicate"]))
+                for r in csv.DictReader(fh, delimiter="\t")]
+
+
+def _part(text: str) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest(), 16) % 3
+
+
+def ood_questions(root: Path, split: Split) -> tuple[list[str], list[str]]:
+    """Out-of-domain questions for a split: KorQuAD questions and sae4k utterances, disjoint across splits."""
+    part = _SPLIT_PART[split]
+    data = json.loads((root / "korquad_v1" / "KorQuAD_v1.0_dev.json").read_text(encoding="utf-8"))
+    korquad = sorted({qa["question"].strip() for article in data["data"] for para in article["paragraphs"]
+                      for qa in para["qas"]})
+    with (root / "sae4k" / "sae4k_dev.tsv").open(encoding="utf-8") as fh:
+        sae = sorted({line.split("\t")[0].strip() for line in fh if line.strip()})
+    return [q for q in korquad if _part(q) == part], [q for q in sae if _part(q) == part]
+
+
+def build_episode(root: Path, split: Split, *, ood_ratio: float = 1.0, seed: int = 13) -> Episode:
+    rows = chatbot_rows(root)
+    pairs = question_pairs(root, split)
+    held_out = {q2 for _, q2, _ in pairs}
+    answer_of: dict[str, str] = {}
+    for q, a in rows:
+        answer_of.setdefault(q, a)
+    records = []
+    for i, (q, a) in enumerate(rows):
+        if q not in held_out:
+            records.append(make_record({"id": f"cb{i}", "question": q, "answer": a}))
+    stored = {r.question for r in records}
+    queries: list[Query] = []
+    for q1, q2, dup in pairs:
+        if q1 == q2 or q1 not in stored:
+            continue
+        if dup == 0:
+            queries.append(Query(q2, answer_of[q1], "paraphrase"))
+        else:
+            queries.append(Query(q2, None, "near_miss"))
+    unique: dict[str, Query] = {}
+    for q in queries:
+        unique.setdefault(q.text, q)
+    queries = list(unique.values())
+    n_ood = int(len([q for q in queries if q.group == "paraphrase"]) * ood_ratio)
+    korquad, sae = ood_questions(root, split)
+    rng = random.Random(seed)
+    ood = rng.sample(korquad, min(n_ood // 2, len(korquad))) + rng.sample(sae, min(n_ood - n_ood // 2, len(sae)))
+    queries.extend(Query(q, None, "ood") for q in ood if q not in stored)
+    return Episode(split, records, queries)

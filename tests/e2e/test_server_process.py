@@ -1,0 +1,127 @@
+"""The real server as a subprocess: it answers a Korean turn, and SIGKILL mid-burst loses no acknowledged turn."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+GREETINGS = ["안녕하세요", "고마워요", "반가워요", "좋은 아침이에요", "잘 자요", "안녕"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "ASSISTANT_DATA_DIR": str(self.data_dir), "HF_HUB_OFFLINE": "1"}
+        env.pop("DATABASE_URL", None)
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "serve", "--port", str(self.port)],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError((self.data_dir / "server.log").read_text()[-3000:])
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise AssertionError("server did not start in time")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    s = Server(tmp_path)
+    s.start()
+    yield s
+    s.stop()
+
+
+def test_server_answers_a_korean_greeting_with_a_conversation_id(server: Server) -> None:
+    response = httpx.post(f"{server.url}/v1/chat", json={"message": "안녕하세요"}, timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["conversation_id"] and any("가" <= ch <= "힣" for ch in body["reply"])
+    ready = httpx.get(f"{server.url}/ready", timeout=10).json()
+    assert ready["components"]["store"]["ready"] is True
+
+
+def test_sigkill_during_a_burst_loses_no_acknowledged_turn(server: Server) -> None:
+    conversations = [f"kill-{n}" for n in range(4)]
+    acknowledged: list[tuple[str, int, str, str]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def worker(worker_id: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            n = 0
+            while not stop.is_set():
+                cid = conversations[(worker_id + n) % len(conversations)]
+                message = f"{GREETINGS[n % len(GREETINGS)]} {worker_id}-{n}"
+                n += 1
+                try:
+                    r = client.post("/v1/chat", json={"conversation_id": cid, "message": message})
+                except httpx.TransportError:
+                    return
+                if r.status_code == 200:
+                    with lock:
+                        acknowledged.append((cid, r.json()["turn_index"], message, r.json()["reply"]))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.kill()
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(acknowledged) >= 30
+
+    server.start()
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        stored = {cid: client.get(f"/v1/conversations/{cid}", params={"limit": 10_000}).json()["turns"]
+                  for cid in conversations}
+    for cid, index, message, reply in acknowledged:
+        turns = stored[cid]
+        assert turns[index - 1]["text"] == message and turns[index]["text"] == reply
+    for turns in stored.values():
+        assert [t["index"] for t in turns] == list(range(len(turns)))
