@@ -6,19 +6,28 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api.admin.router import router as admin_router
+from api.admin_routing.router import router as admin_routing_router
+from api.auth import require_key
 from api.chat.router import router as chat_router
 from api.context.router import router as context_router
 from api.conversations.router import router as conversations_router
 from api.errors import install_error_handlers
 from api.health.router import router as health_router
 from api.limits import BodyLimitMiddleware
+from api.metrics.middleware import ServingMiddleware
+from api.metrics.router import router as metrics_router
+from api.openai.router import router as openai_router
 from api.personas.router import router as personas_router
 from api.skills.router import router as skills_router
+from api.speaker.alexa import router as alexa_router
+from api.speaker.clova import router as clova_router
+from assistant.keys import check_exposure
+from assistant.logs import configure_logging
 from assistant.services import Services, build_services
-from assistant.settings import Settings, load_settings
+from assistant.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +35,8 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """Build the app. With `services` given (tests), the caller owns their lifetime."""
     settings = services.settings if services is not None else (settings or load_settings())
+    if (exposed := check_exposure(settings.auth, settings.server.host)) is not None:
+        raise SettingsError(exposed)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,6 +44,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             app.state.services = services
             yield
             return
+        if settings.server.log_format == "json":
+            configure_logging(settings.server.log_level, "json")
         built = build_services(settings)
         app.state.services = built
         for status in built.readiness():
@@ -40,6 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         try:
             yield
         finally:
+            if built.shadow is not None:
+                await built.shadow.drain(timeout_s=5.0)
             built.close()
 
     app = FastAPI(
@@ -50,9 +65,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     if services is not None:
         app.state.services = services
+    app.add_middleware(ServingMiddleware)  # inside BodyLimitMiddleware, which sets the request id it logs
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
     install_error_handlers(app)
-    for router in (health_router, chat_router, conversations_router, context_router, personas_router,
-                   skills_router, admin_router):
+    for router in (health_router, admin_routing_router, metrics_router, clova_router, alexa_router):
         app.include_router(router)
+    # API keys and quotas (api.auth); speaker surfaces authenticate by platform signature instead.
+    for router in (chat_router, conversations_router, context_router, personas_router, skills_router, admin_router,
+                   openai_router):
+        app.include_router(router, dependencies=[Depends(require_key)])
     return app

@@ -11,13 +11,17 @@ Leaf exceptions become `assistant.errors` here, so the API maps them to one erro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.admission import Admission
 from assistant.errors import Busy, NotFound, Timeout, Unavailable
+from assistant.metrics import Metrics
+from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange, LockTimeout, Turn
 from dst import ContextInjector, DialogueState, HistoryTurn
@@ -44,6 +48,8 @@ class TurnRequest:
     owner: str | None = None
     request_id: str | None = None
     overrides: GenerationOverrides = GenerationOverrides()
+    endpoint: str | None = None  # model endpoint (routing); None: the persona's, then the default one
+    model_version: str | None = None  # pins a version of that endpoint, bypassing the A/B split
 
 
 @dataclass
@@ -73,6 +79,7 @@ class _Prepared:
     timings: dict[str, float]
     started: float
     request: GenerationRequest | None = None
+    route: Route | None = None
 
 
 class TurnPipeline:
@@ -84,6 +91,10 @@ class TurnPipeline:
         retrieval: Retrieval,
         personas: PersonaRegistry,
         generation: Generator,
+        *,
+        router: ModelRouter | None = None,
+        metrics: Metrics | None = None,
+        shadow: ShadowRunner | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -91,6 +102,10 @@ class TurnPipeline:
         self.retrieval = retrieval
         self.personas = personas
         self.generation = generation
+        self.admission = Admission.from_settings(settings.admission)
+        self.router = router or ModelRouter.single(generation)
+        self.metrics = metrics
+        self.shadow = shadow
 
     async def run(self, req: TurnRequest) -> TurnResult:
         """Run one turn under the conversation's lock and return it once it is durably stored."""
@@ -101,7 +116,8 @@ class TurnPipeline:
                 if prep.request is None:
                     assert prep.selection.hit is not None
                     return await self._finish(req, prep, prep.selection.hit.answer, "retrieve", None)
-                completion = await self._generate(prep.request)
+                async with self.admission.slot():
+                    completion = await self._generate(prep.request, prep.route)
                 gen_trace = {
                     "finish_reason": completion.finish_reason,
                     "prompt_tokens": completion.prompt_tokens,
@@ -109,7 +125,9 @@ class TurnPipeline:
                     **completion.trace,
                 }
                 prep.timings["generate"] = completion.latency_ms
-                return await self._finish(req, prep, completion.text, "generate", gen_trace)
+                result = await self._finish(req, prep, completion.text, "generate", gen_trace)
+                self._launch_shadow(req, prep, result.reply, completion.latency_ms)
+                return result
         except LockTimeout as exc:
             raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
         except TimeoutError:
@@ -123,27 +141,32 @@ class TurnPipeline:
         try:
             async with asyncio.timeout(self.settings.limits.request_timeout_s), self.store.lock(conversation_id):
                 prep = await self._prepare(req, conversation_id)
-                yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
-                yield {"event": "selection", "data": prep.selection.to_dict()}
-                if prep.request is None:
-                    assert prep.selection.hit is not None
-                    reply, source, gen_trace = prep.selection.hit.answer, "retrieve", None
-                    yield {"event": "delta", "data": {"text": reply}}
-                else:
-                    started = time.perf_counter()
-                    parts: list[str] = []
-                    try:
-                        async for delta in self.generation.stream(prep.request):
-                            parts.append(delta)
-                            yield {"event": "delta", "data": {"text": delta}}
-                    except GenerationUnavailable as exc:
-                        raise Unavailable(str(exc), code="generation_unavailable") from None
-                    except GenerationBusy as exc:
-                        raise Busy(str(exc), retry_after=1.0, code="generation_busy") from None
-                    prep.timings["generate"] = (time.perf_counter() - started) * 1000
-                    reply, source, gen_trace = "".join(parts), "generate", {"streamed": True}
-                result = await self._finish(req, prep, reply, source, gen_trace)
-                yield {"event": "done", "data": result_to_dict(result)}
+                # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
+                slot = self.admission.slot() if prep.request is not None else contextlib.nullcontext()
+                async with slot:
+                    yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
+                    yield {"event": "selection", "data": prep.selection.to_dict()}
+                    if prep.request is None:
+                        assert prep.selection.hit is not None
+                        reply, source, gen_trace = prep.selection.hit.answer, "retrieve", None
+                        yield {"event": "delta", "data": {"text": reply}}
+                    else:
+                        started = time.perf_counter()
+                        parts: list[str] = []
+                        try:
+                            async for delta in self._generator(prep).stream(prep.request):
+                                parts.append(delta)
+                                yield {"event": "delta", "data": {"text": delta}}
+                        except GenerationUnavailable as exc:
+                            raise Unavailable(str(exc), code="generation_unavailable") from None
+                        except GenerationBusy as exc:
+                            raise Busy(str(exc), retry_after=1.0, code="generation_busy") from None
+                        prep.timings["generate"] = (time.perf_counter() - started) * 1000
+                        reply, source, gen_trace = "".join(parts), "generate", {"streamed": True}
+                    result = await self._finish(req, prep, reply, source, gen_trace)
+                    if source == "generate":
+                        self._launch_shadow(req, prep, reply, prep.timings["generate"])
+                    yield {"event": "done", "data": result_to_dict(result)}
         except LockTimeout as exc:
             raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
         except TimeoutError:
@@ -175,12 +198,14 @@ class TurnPipeline:
         timings["select"] = _ms(mark)
 
         prep = _Prepared(conversation_id, persona, rewrite, selection, history, timings, started)
+        prep.route = self._route(req, prep)  # on every turn, so a bad pinned endpoint/version is always a 404
         if selection.decision == "generate":
             prep.request = self._generation_request(req, prep)
         return prep
 
     def _generation_request(self, req: TurnRequest, prep: _Prepared) -> GenerationRequest:
-        ready, reason = self.generation.status()
+        generator = self._generator(prep)
+        ready, reason = generator.status()
         if not ready:
             raise Unavailable(
                 f"this message needs generation, but no language model is loaded: {reason}",
@@ -198,8 +223,8 @@ class TurnPipeline:
             utterance=req.message,
             standalone=prep.rewrite.standalone,
             knowledge=[(p.source, p.text) for p in passages],
-            budget_tokens=max(self.generation.context_window - max_new, 64),
-            count_tokens=self.generation.count_tokens,
+            budget_tokens=max(generator.context_window - max_new, 64),
+            count_tokens=generator.count_tokens,
         )
         prep.timings["prompt"] = _ms(mark)
         return GenerationRequest(
@@ -215,9 +240,13 @@ class TurnPipeline:
             timeout_s=limits.request_timeout_s,
         )
 
-    async def _generate(self, request: GenerationRequest) -> Any:
+    async def _generate(self, request: GenerationRequest, route: Route | None = None) -> Any:
+        generator = route.generator if route is not None else self.generation
         try:
-            return await self.generation.generate(request)
+            if self.metrics is None or route is None:
+                return await generator.generate(request)
+            with self.metrics.in_queue(route.endpoint, route.version):
+                return await generator.generate(request)
         except GenerationUnavailable as exc:
             raise Unavailable(str(exc), code="generation_unavailable") from None
         except GenerationBusy as exc:
@@ -228,6 +257,8 @@ class TurnPipeline:
     async def _finish(
         self, req: TurnRequest, prep: _Prepared, reply: str, source: str, gen_trace: dict[str, Any] | None
     ) -> TurnResult:
+        if gen_trace is not None and prep.route is not None:
+            gen_trace = {**gen_trace, "route": prep.route.trace()}
         state = self.dst.observe_reply(prep.rewrite.state, reply)
         state_dict = state.to_dict()
         rewrite_dict = prep.rewrite.to_dict()
@@ -252,6 +283,8 @@ class TurnPipeline:
         )
         latency["store"] = _ms(mark)
         latency["total"] = _ms(prep.started)
+        if self.metrics is not None:
+            self._observe(prep, source, latency, gen_trace)
         usage = {}
         if gen_trace and "prompt_tokens" in gen_trace:
             usage = {"prompt_tokens": gen_trace["prompt_tokens"], "completion_tokens": gen_trace["completion_tokens"]}
@@ -268,6 +301,35 @@ class TurnPipeline:
             generation=gen_trace,
             usage=usage,
         )
+
+    # -- routing, shadow traffic and metrics (assistant.routing, assistant.metrics) ---------------------------
+    def _route(self, req: TurnRequest, prep: _Prepared) -> Route:
+        pinned = pins.get()
+        return self.router.route(
+            prep.conversation_id,
+            endpoint=req.endpoint or (pinned.endpoint if pinned else None),
+            version=req.model_version or (pinned.version if pinned else None),
+            persona=prep.persona.id,
+        )
+
+    def _generator(self, prep: _Prepared) -> Generator:
+        return prep.route.generator if prep.route is not None else self.generation
+
+    def _launch_shadow(self, req: TurnRequest, prep: _Prepared, reply: str, live_ms: float) -> None:
+        # Only schedules a task: the shadow call can never reach the reply already computed.
+        if self.shadow is not None and prep.route is not None and prep.request is not None:
+            self.shadow.launch(prep.route, prep.request, live_reply=reply, live_ms=live_ms,
+                               conversation_id=prep.conversation_id, request_id=req.request_id)
+
+    def _observe(
+        self, prep: _Prepared, source: str, latency: dict[str, float], gen_trace: dict[str, Any] | None
+    ) -> None:
+        assert self.metrics is not None
+        self.metrics.observe_turn(source, prep.selection.decision, latency)
+        if source == "generate" and prep.route is not None:
+            route = prep.route
+            self.metrics.ab_assignments.labels(route.endpoint, route.version, route.assignment).inc()
+            self.metrics.observe_generation(route.endpoint, route.version, gen_trace or {})
 
     def _persona(self, persona_id: str) -> Persona:
         try:

@@ -11,8 +11,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.metrics import Metrics
 from assistant.pipeline import TurnPipeline
 from assistant.readiness import ComponentStatus
+from assistant.routing import ModelRouter, ShadowRunner, build_router
 from assistant.settings import Settings
 from assistant.store import ConversationStore, open_store
 from assistant.wiring.dst import build_dst
@@ -35,6 +37,9 @@ class Services:
     skills: Any
     pipeline: TurnPipeline
     statuses: list[ComponentStatus] = field(default_factory=list)
+    router: ModelRouter | None = None
+    metrics: Metrics | None = None
+    shadow: ShadowRunner | None = None
 
     def readiness(self) -> list[ComponentStatus]:
         """Current readiness of every component (store and LM are probed live; indexes as built)."""
@@ -50,7 +55,8 @@ class Services:
                 + (f"; invalid files kept at their last valid version: {errors}" if errors else ""),
             )
         )
-        return live + [s for s in self.statuses if s.name not in {"store", "generation", "personas"}]
+        routed = self.router.statuses() if self.router is not None else []
+        return live + routed + [s for s in self.statuses if s.name not in {"store", "generation", "personas"}]
 
     def close(self) -> None:
         self.store.close()
@@ -66,6 +72,7 @@ class Components:
     generation: Any
     skills: Any
     statuses: list[ComponentStatus]
+    router: ModelRouter | None = None
 
 
 def build_components(settings: Settings) -> Components:
@@ -78,7 +85,8 @@ def build_components(settings: Settings) -> Components:
     for status in statuses:
         if not status.ready:
             log.warning("component %s is not ready: %s", status.name, status.detail)
-    return Components(dst, retrieval, personas, generation, skills, statuses)
+    router = build_router(settings.routing, generation)
+    return Components(dst, retrieval, personas, generation, skills, statuses, router)
 
 
 def open_settings_store(settings: Settings) -> ConversationStore:
@@ -93,8 +101,12 @@ def open_settings_store(settings: Settings) -> ConversationStore:
 
 
 def assemble(settings: Settings, store: ConversationStore, c: Components) -> Services:
-    pipeline = TurnPipeline(settings, store, c.dst, c.retrieval, c.personas, c.generation)
-    return Services(settings, store, c.dst, c.retrieval, c.personas, c.generation, c.skills, pipeline, c.statuses)
+    metrics = Metrics()  # per Services: its own registry, so apps in one process never share series
+    shadow = ShadowRunner(settings.routing.shadow, settings.data_dir / "shadow", metrics)
+    pipeline = TurnPipeline(settings, store, c.dst, c.retrieval, c.personas, c.generation,
+                            router=c.router, metrics=metrics, shadow=shadow)
+    return Services(settings, store, c.dst, c.retrieval, c.personas, c.generation, c.skills, pipeline, c.statuses,
+                    router=pipeline.router, metrics=metrics, shadow=shadow)
 
 
 def build_services(settings: Settings) -> Services:

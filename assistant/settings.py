@@ -21,6 +21,9 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from assistant.admission import AdmissionSettings
+from assistant.keys.settings import AuthSettings, SpeakerSettings
+from assistant.routing.settings import RoutingSettings
 from assistant.sections.dst import DstSettings
 from assistant.sections.generation import GenerationSettings
 from assistant.sections.personas import PersonasSettings
@@ -52,6 +55,7 @@ class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, request id, PII masked
 
 
 class StoreSettings(BaseModel):
@@ -80,6 +84,10 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     personas: PersonasSettings = PersonasSettings()
     generation: GenerationSettings = GenerationSettings()
+    routing: RoutingSettings = RoutingSettings()
+    auth: AuthSettings = AuthSettings()
+    admission: AdmissionSettings = AdmissionSettings()
+    speaker: SpeakerSettings = SpeakerSettings()
 
     @model_validator(mode="after")
     def _apply_shortcuts(self) -> Settings:

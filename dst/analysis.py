@@ -20,7 +20,7 @@ from dst import lexicon as lx
 NOUN_TAGS = frozenset({"NNP", "NNG", "SN", "SL", "SH", "NR"})
 ENTITY_KINDS = frozenset({"time", "place", "person", "item", "org", "quantity"})
 _TITLE_RE = re.compile(r"[『「《〈<“\"']([^』」》〉>”\"'\n]{1,60})[』」》〉>”\"']")
-_CONTRACTED = {"ᆫ": "는", "ᆯ": "를"}
+_CONTRACTED = {"ᆫ": "는", "ᆯ": "를", "서": "에서"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Analysis:
     text: str
     tokens: tuple[Tok, ...]
     mentions: tuple[Mention, ...]
+    chunks: tuple[tuple[int, int, str | None], ...] = ()  # noun chunks: start, end, following particle
 
     def entities(self) -> list[Mention]:
         return [m for m in self.mentions if m.is_entity]
@@ -78,6 +79,7 @@ class Analyzer:
 
     def __init__(self, kiwi: Kiwi | None = None, cache_size: int = 4096) -> None:
         self.kiwi = kiwi if kiwi is not None else Kiwi()
+        _add_lexicon(self.kiwi)
         self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
 
     def tokens(self, text: str) -> tuple[Tok, ...]:
@@ -96,7 +98,23 @@ class Analyzer:
 
     def _analyze(self, text: str) -> Analysis:
         toks = self.tokens(text)
-        return Analysis(text, toks, tuple(_mentions(text, toks)))
+        mentions, chunks = _mentions(text, toks)
+        return Analysis(text, toks, tuple(mentions), tuple(chunks))
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> Analyzer:
+    """The process-wide analyzer: Kiwi is loaded once however many injectors are built."""
+    return Analyzer()
+
+
+def _add_lexicon(kiwi: Kiwi) -> None:
+    """Teach Kiwi the lexicon's compounds so that "작은방", "주차비", "초미세먼지" stay one noun."""
+    # (not the region names: as user words they would split "성수동" into 성수 + 동)
+    for words, tag in ((lx.ROOMS, "NNG"), (lx.ATTRIBUTE_NOUNS, "NNG")):
+        for word in words:
+            if len(word) >= 2:
+                kiwi.add_user_word(word, tag, 0.0)
 
 
 def _fallback_particle(form: str) -> str:
@@ -109,14 +127,18 @@ def _adjacent(text: str, a: Tok | _Unit, b: Tok | _Unit) -> bool:
 
 
 def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
-    if tok.form in lx.TIME_PRONOUNS:
+    if tok.form in lx.TIME_PRONOUNS or tok.form in lx.LIGHT_PREDICATES:
         return False
+    if tok.pos == "XPN":
+        return nxt is not None and nxt.pos in ("NNG", "NNP") and nxt.start == tok.end  # "초미세먼지"
     if nxt is not None and nxt.pos in ("XSV", "XSA") and tok.pos == "NNG":
         return False  # a verbal noun ("추천해줘", "유명해요") is the predicate, not an argument
     if tok.pos in NOUN_TAGS:
         return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"
+    if tok.pos == "NNB" and tok.form in lx.ROLE_NOUNS and prev is not None and prev.pos in ("NNP", "NNG"):
+        return True  # "지수 씨", "원장님"
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
 
 
@@ -161,7 +183,9 @@ def _units(text: str, toks: list[Tok]) -> list[_Unit]:
             kind = "X"
         elif tok.pos == "SN":
             kind = "D"
-        elif tok.pos == "NNG" and len(tok.form) >= 2 and tok.form.endswith(lx.PLACE_SUFFIXES[:24]):
+        elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D"):
+            kind = "PH"
+        elif tok.pos == "NNG" and len(tok.form) >= 2 and any(tok.form.endswith(x) for x in lx.PLACE_SUFFIXES if len(x) > 1):
             kind = "P"  # common-noun facilities named by a long suffix (미술관, 박물관, 공원)
         else:
             kind = "N"
@@ -201,14 +225,22 @@ def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
     return None
 
 
+def _inner_hyphen(tok: Tok, prev: Tok | None, nxt: Tok | None, in_chunk: bool) -> bool:
+    """A hyphen inside a model name ("WH-1000XM5") joins it; a spaced one separates."""
+    return (tok.form == "-" and in_chunk and prev is not None and nxt is not None and prev.end == tok.start
+            and tok.end == nxt.start and nxt.pos in ("SN", "SL", "NNP", "NNG"))
+
+
 def _chunks(text: str, toks: tuple[Tok, ...], skip: list[tuple[int, int]]) -> list[tuple[list[Tok], int]]:
     """Maximal runs of adjacent noun tokens, with the index of the token after each run."""
     chunks: list[tuple[list[Tok], int]] = []
     current: list[Tok] = []
     for idx, tok in enumerate(toks):
         inside_title = any(s <= tok.start < e for s, e in skip)
-        nounish = not inside_title and _is_nounish(
-            tok, toks[idx - 1] if idx else None, toks[idx + 1] if idx + 1 < len(toks) else None
+        prev_tok = toks[idx - 1] if idx else None
+        next_tok = toks[idx + 1] if idx + 1 < len(toks) else None
+        nounish = not inside_title and (
+            _is_nounish(tok, prev_tok, next_tok) or _inner_hyphen(tok, prev_tok, next_tok, bool(current))
         )
         if nounish and (not current or _adjacent(text, current[-1], tok) or current[-1].end == tok.start):
             current.append(tok)
@@ -221,8 +253,9 @@ def _chunks(text: str, toks: tuple[Tok, ...], skip: list[tuple[int, int]]) -> li
     return chunks
 
 
-def _mentions(text: str, toks: tuple[Tok, ...]) -> list[Mention]:
+def _mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list[tuple[int, int, str | None]]]:
     mentions: list[Mention] = []
+    spans: list[tuple[int, int, str | None]] = []
     titles = [(m.start(1), m.end(1)) for m in _TITLE_RE.finditer(text) if m.group(1).strip()]
     for start, end in titles:
         after = next((t for t in toks if t.start >= end + 1), None)
@@ -232,12 +265,22 @@ def _mentions(text: str, toks: tuple[Tok, ...]) -> list[Mention]:
         after = toks[after_idx] if after_idx < len(toks) else None
         if after is not None and after.pos == "XSN":
             continue  # derivation ("베트남계", "한국식"): a modifier, not a referent
-        predicative = after is not None and (after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, after_idx)))
+        predicative = after is not None and (
+            after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, after_idx))
+            or _locative_predicate(toks, after_idx)
+        )
         particle = after.form if after is not None and after.pos.startswith("J") else None
         verb_next = after is not None and after.pos in ("VV", "VX")
+        spans.append((chunk[0].start, chunk[-1].end, particle))
         mentions.extend(_group(text, _units(text, chunk), predicative, particle, verb_next))
     mentions.sort(key=lambda m: m.start)
-    return mentions
+    return mentions, spans
+
+
+def _locative_predicate(toks: tuple[Tok, ...], idx: int) -> bool:
+    # "용산구 이촌동에 있어요" says where something is; the place describes, it is not the new topic
+    return (idx + 1 < len(toks) and toks[idx].form == "에" and toks[idx].pos == "JKB"
+            and toks[idx + 1].form == "있" and toks[idx + 1].pos in ("VA", "VV"))
 
 
 def _vcp_next(toks: tuple[Tok, ...], idx: int) -> bool:
@@ -249,6 +292,10 @@ def _group(text: str, units: list[_Unit], predicative: bool, particle: str | Non
 
     `predicative` belongs to the whole chunk: in "크리스마스 이브네요" both words describe, neither introduces.
     """
+    units = _merge_place_heads(units, text)
+    for k in range(len(units) - 1):
+        if units[k].kind == "A" and units[k + 1].kind == "R":
+            units[k].kind = "X"  # a word before a role noun is a name: "지수 씨", not the attribute 지수
     out: list[Mention] = []
     i = 0
     while i < len(units):
@@ -286,6 +333,24 @@ def _group(text: str, units: list[_Unit], predicative: bool, particle: str | Non
             out.append(_mk(text, [u], "noun", predicative, particle if last else None))
         # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
         i = j
+    return out
+
+
+def _merge_place_heads(units: list[_Unit], text: str) -> list[_Unit]:
+    """A name followed by a place head noun is a place: "전주 한옥 마을", "여의도 한강 공원", "홍대 입구 역"."""
+    out: list[_Unit] = []
+    for u in units:
+        if u.kind != "PH":
+            out.append(u)
+            continue
+        k = len(out)
+        while k > 0 and out[k - 1].kind in ("P", "X", "N", "D"):
+            k -= 1
+        if any(x.kind in ("P", "X") for x in out[k:]):
+            start = out[k].start
+            out[k:] = [_Unit("P", start, u.end, text[start : u.end])]
+        else:
+            out.append(_Unit("N", u.start, u.end, u.form))
     return out
 
 

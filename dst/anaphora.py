@@ -80,7 +80,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j)), j - i
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1)), 1
-    if tok.pos == "MM" and form in lx.DEMONSTRATIVES and nxt is not None and nxt.pos in ("NNG", "NNB", "NP"):
+    if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and nxt.pos in ("NNG", "NNB", "NP"):
         return _demonstrative_np(toks, i)
     ordinal = _ordinal(toks, i)
     if ordinal is not None:
@@ -118,7 +118,7 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     j = i + 1
     if tok.form in lx.ORDINAL_WORDS and tok.pos in ("NR", "NNG", "MM"):
         index = lx.ORDINAL_WORDS[tok.form]
-    elif (tok.pos == "MM" and tok.form in lx.NATIVE_ORDINALS) or (tok.pos == "SN" and tok.form.isdigit()):
+    elif (tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS) or (tok.pos == "SN" and tok.form.isdigit()):
         value = int(tok.form) if tok.form.isdigit() else lx.NATIVE_ORDINALS[tok.form]
         if j < len(toks) and toks[j].form == "번째":
             index, j = value, j + 1
@@ -138,10 +138,13 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
 
 
 def _rank(e: Entity, prefer: tuple[str, ...]) -> tuple[int, int, int, int]:
-    """Sort key, higher is better: recency, then fit of type, then salience within the turn."""
+    """Sort key, higher is better: not a description, recency, fit of type, then salience within the turn.
+
+    An adjunct of a reply (salience 0) counts as one turn older: the user's topic stays the center.
+    """
     fit = len(prefer) - prefer.index(e.type) if e.type in prefer else 0
-    salience = 2 if e.role == "title" else (0 if e.role == "modifier" else 1)
-    return (0 if e.predicative else 1, e.turn, fit, salience)
+    turn = e.turn - 1 if e.salience <= 0 and e.speaker == "assistant" else e.turn
+    return (0 if e.predicative else 1, turn, fit, e.salience)
 
 
 def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
@@ -151,13 +154,18 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         pool = [e for e in ents if e.type in ("item", "org")]
         prefer: tuple[str, ...] = ("item", "org")
     elif need == "place":
-        pool = [e for e in ents if e.type == "place"]
-        prefer = ("place",)
+        # a typed place of the last two exchanges wins; otherwise a name morphology could not type
+        # ("남이섬", "에버랜드") may be the place
+        recent = state.turn - 3
+        pool = [e for e in ents if e.type == "place" and e.turn >= recent] or [
+            e for e in ents if e.type == "place" or (e.type in ("item", "org") and e.proper and e.role != "title")
+        ]
+        prefer = ("place", "item", "org")
     elif need == "time":
         pool = [e for e in ents if e.type == "time"]
         prefer = ("time",)
     elif need == "person":
-        pool = [e for e in ents if e.type == "person" or (e.type == "item" and e.proper and e.role is None)]
+        pool = [e for e in ents if e.type == "person" or (e.type == "item" and e.proper and e.role != "title")]
         if anaphor.category and anaphor.category in lx.ROLE_NOUNS:
             same_role = [e for e in pool if e.role == anaphor.category]
             pool = same_role or pool

@@ -22,6 +22,7 @@ from dst.types import DialogueState, Entity, Resolution
 
 _NAMED = ("place", "person", "item", "org")
 _FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이요", "까지", "부터"})
+_TOPIC_PARTICLES = frozenset({"은", "는", "도", "ᆫ"})
 _PUNCT = ("SF", "SP", "SS", "SSO", "SSC", "SW", "SE", "SO", "SB")
 
 
@@ -61,7 +62,7 @@ class RuleResolver:
             if replacement is None:
                 confident = False
                 continue
-            if ana.deictic:
+            if ana.deictic or (ana.need == "place" and not _typed_place(antecedent, state)):
                 confident = False
             pieces.append((ana.start, ana.span_end, self.analyzer.attach(replacement, ana.particle)))
             resolutions.append(Resolution(span.strip(), antecedent, ana.need, rule))
@@ -100,6 +101,7 @@ class RuleResolver:
         covered = [(m.start, m.end) for m in mentions]
         marked = False
         light = False
+        topic = False
         for tok in analysis.tokens:
             if any(s <= tok.start and tok.end <= e for s, e in covered):
                 continue
@@ -108,10 +110,16 @@ class RuleResolver:
                 continue
             if tok.pos in ("MAJ", "MAG", "IC") and tok.form in lx.FOLLOWUP_ADVERBS and not light:
                 continue
+            if tok.form == "요" and not light:
+                continue  # polite ending of a fragment: "아산은요?"
             if tok.pos.startswith("J") and not light:
                 marked = marked or tok.form in _FRAGMENT_PARTICLES
+                topic = topic or tok.form in _TOPIC_PARTICLES
                 continue
             if tok.form in lx.LIGHT_PREDICATES:
+                # "요금은 얼마야?" continues (contrastive topic); "오늘 환율 얼마야?" is a complete new question
+                if not topic:
+                    return False
                 light = marked = True
                 continue
             if light and (tok.pos.startswith(("E", "VCP", "J", "XS")) or tok.form in ("시", "되", "하")):
@@ -143,7 +151,7 @@ class RuleResolver:
         keep = [fm for fm in frame.entities() if fm.start not in used]
         if asked:
             noun_phrase = _noun_phrase(frame, used, replaced, drop_attribute=any(m.kind == "attribute" for m in asked))
-            tail = _strip_followups(analysis)
+            tail = _strip_followups(analysis, start=min(m.start for m in asked))
             if not noun_phrase:
                 return RuleResult(analysis.text, confident=False)
             text = f"{_prefix(added)}{noun_phrase} {tail}".strip()
@@ -183,6 +191,10 @@ class RuleResolver:
         return RuleResult(text, resolutions, confident=False)
 
 
+def _typed_place(text: str, state: DialogueState) -> bool:
+    return any(e.text == text and e.type == "place" for e in state.entities)
+
+
 def _event_place(time_entity: Entity, state: DialogueState) -> Entity | None:
     same_turn = [e for e in state.entities if e.type == "place" and e.turn == time_entity.turn]
     return same_turn[0] if same_turn else None
@@ -220,7 +232,10 @@ def _noun_phrase(frame: Analysis, used: set[int], replaced: list[tuple[Mention, 
     return " ".join(parts)
 
 
-def _strip_followups(analysis: Analysis) -> str:
+def _strip_followups(analysis: Analysis, start: int = 0) -> str:
+    """The fragment from `start` on (values already placed in the noun phrase are not repeated)."""
+    if start > 0:
+        return analysis.text[start:].strip(" ,")
     text = analysis.text
     for tok in analysis.tokens:
         if tok.pos in ("MAJ", "MAG", "IC") and tok.form in lx.FOLLOWUP_ADVERBS:

@@ -10,14 +10,18 @@ introduces its referent, so it is not marked predicative.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from dst import wos
-from dst.analysis import Analysis, Analyzer, Mention, Tok
+from dst import lexicon as lx
+from dst.analysis import Analysis, Analyzer, Tok
 from dst.types import MAX_ENTITIES, MAX_LISTS, DialogueState, Entity, OrdinalList, Role
 
 _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s+")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
 _CONJ_PARTICLES = frozenset({"와", "과", "이나", "나", "랑", "이랑", "하고", "및"})
+_ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 # Which entity type a wh-word asks for.
 _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "time", "어디": "place", "뭐": "item",
@@ -36,12 +40,20 @@ class Tracker:
         answered = self._asked_types(state.last_query) if speaker == "assistant" else set()
         entities = list(state.entities)
         new: list[Entity] = []
+        retyped = _copula_types(analysis)
         for m in analysis.entities():
-            predicative = m.predicative and not (m.kind in answered or (m.proper and "person" in answered))
-            role = "title" if m.kind == "item" and _is_title(source, m) else m.role
+            if m.start in retyped:
+                kind, head = retyped[m.start]
+                m = replace(m, kind=kind, role=head if kind in ("person", "item") else m.role)
+            is_answer = m.predicative and (m.kind in answered or (m.proper and "person" in answered))
+            title = m.kind == "item" and _is_title(source, m)
+            role = "title" if title else m.role
+            salience = 3 if is_answer else 2 if title else 1
             if m.particle == "의" and m.kind != "time":
-                role = role or "modifier"
-            new.append(Entity(m.text, m.kind, turn, speaker, role, predicative, m.proper))
+                salience = -1
+            elif speaker == "assistant" and m.particle in _ADJUNCT_PARTICLES:
+                salience = 0
+            new.append(Entity(m.text, m.kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience))
         for entity in new:
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)
@@ -75,7 +87,7 @@ class Tracker:
         if numbered:
             return numbered
         analysis = analysis or self.analyzer.analyze(text)
-        return _conjoined(text, list(analysis.mentions))
+        return _conjoined(text, list(analysis.chunks))
 
     def _numbered(self, text: str) -> list[str]:
         marks = [(m.start(), m.end(), int(m.group(1))) for m in _NUMBERED.finditer(text)]
@@ -90,8 +102,10 @@ class Tracker:
             return []
         items = []
         for k, (_, end, _) in enumerate(run):
-            stop = run[k + 1][0] if k + 1 < len(run) else len(text)
-            item = self._item_head(text[end:stop])
+            last = k + 1 == len(run)
+            stop = len(text) if last else run[k + 1][0]
+            # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
+            item = self._item_head(text[end:stop]) if last else _SEPARATOR.split(text[end:stop])[0].strip(" ,.")
             if item:
                 items.append(item)
         return items if len(items) >= 2 else []
@@ -109,24 +123,54 @@ class Tracker:
         return segment[: last.end].strip()
 
 
-def _conjoined(text: str, mentions: list[Mention]) -> list[str]:
+def _conjoined(text: str, chunks: list[tuple[int, int, str | None]]) -> list[str]:
     best: list[str] = []
-    current: list[Mention] = []
-    for m in mentions:
-        if current and _linked(text, current[-1], m):
-            current.append(m)
+    current: list[tuple[int, int, str | None]] = []
+    for chunk in chunks:
+        if current and _linked(text, current[-1], chunk):
+            current.append(chunk)
         else:
-            current = [m]
+            current = [chunk]
         if len(current) >= 2 and len(current) > len(best):
-            best = [c.text for c in current]
+            best = [text[s:e] for s, e, _ in current]
     return best
 
 
-def _linked(text: str, a: Mention, b: Mention) -> bool:
-    between = text[a.end : b.start].strip()
-    if a.particle in _CONJ_PARTICLES:
-        between = between[len(a.particle) :].strip() if between.startswith(a.particle) else between
-    return between in ("", ",", "、") and (a.particle in _CONJ_PARTICLES or text[a.end : b.start].strip() == ",")
+def _linked(text: str, a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -> bool:
+    between = text[a[1] : b[0]].strip()
+    particle = a[2]
+    if particle in _CONJ_PARTICLES and between.startswith(particle):
+        return between[len(particle) :].strip() in ("", ",")
+    return between in (",", "、")
+
+
+def _copula_types(analysis: Analysis) -> dict[int, tuple[str, str]]:
+    """Types given by a copula: in "불국사는 신라 시대 사찰이에요" the head 사찰 makes the topic a place.
+
+    Maps the start of the topic-marked name to (type, head noun).
+    """
+    out: dict[int, tuple[str, str]] = {}
+    toks = analysis.tokens
+    for k, tok in enumerate(toks):
+        if tok.pos != "VCP" or k == 0 or toks[k - 1].pos not in ("NNG", "NNP"):
+            continue
+        head = toks[k - 1].form
+        if head in lx.PLACE_HEADS or head in lx.PLACE_CATEGORIES:
+            kind = "place"
+        elif head in lx.ROLE_NOUNS or head in lx.PERSON_NOUNS or head == "사람":
+            kind = "person"
+        elif head in lx.ITEM_CATEGORIES:
+            kind = "item"
+        else:
+            continue
+        topic = next(
+            (m for m in analysis.mentions if m.end <= toks[k - 1].start and m.particle in ("은", "는", "ᆫ")
+             and m.proper and m.kind in ("item", "org")),
+            None,
+        )
+        if topic is not None:
+            out[topic.start] = (kind, head)
+    return out
 
 
 def _is_title(text: str, m: Mention) -> bool:

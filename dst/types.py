@@ -43,6 +43,8 @@ class Entity:
     than introducing one, so pronouns do not pick it up. `role`: the role noun that typed a person
     ("감독") or the category noun of an item ("영화"), when the text gave one. `proper`: a proper noun
     that morphology could not type further (a name that may be a person, a title or a product).
+    `salience` ranks mentions of one turn (centering): 3 the answer to a wh-question, 2 a quoted title, 1 plain,
+    0 an adverbial adjunct of a reply ("여의나루역에서 내리면 돼요"), -1 a genitive modifier ("한강의 …").
     """
 
     text: str
@@ -52,6 +54,7 @@ class Entity:
     role: str | None = None
     predicative: bool = False
     proper: bool = False
+    salience: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,6 +110,7 @@ class DialogueState:
                     role=e.get("role"),
                     predicative=bool(e.get("predicative", False)),
                     proper=bool(e.get("proper", False)),
+                    salience=int(e.get("salience", 1)),
                 )
                 for e in data.get("entities", [])
             )

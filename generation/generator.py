@@ -95,10 +95,7 @@ class Generator:
                 trace["controls"].append("trim_to_sentence")
                 text = trimmed
         if request.max_reply_chars is not None and len(text) > request.max_reply_chars:
-            cut = text[: request.max_reply_chars]
-            trimmed = self.speech.complete_prefix(cut)
-            text = trimmed if len(trimmed) <= request.max_reply_chars else cut
-            text = text.rstrip()
+            text = self.speech.prefix_within(text, request.max_reply_chars)
             finish = "length"
             trace["controls"].append("max_reply_chars")
         return text.strip(), finish

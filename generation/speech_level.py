@@ -92,6 +92,20 @@ class SpeechLevelControl:
             return text
         return text[:sentences[-2].end].rstrip()
 
+    def prefix_within(self, text: str, limit: int) -> str:
+        """The longest run of whole sentences of `text` that fits in `limit` characters; a cut at the last
+        space (or at `limit`) when even the first sentence is longer."""
+        end = 0
+        for sentence in self.kiwi.split_into_sents(text):
+            if sentence.end > limit:
+                break
+            end = sentence.end
+        if end:
+            return text[:end].rstrip()
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        return (cut[:space] if space > 0 else cut).rstrip()
+
     def violations(self, text: str, target: SpeechLevel) -> list[SentenceLevel]:
         return [s for s in self.analyse(text) if s.level is not None and s.level != target]
 

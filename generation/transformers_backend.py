@@ -181,8 +181,19 @@ class TransformersBackend(LMBackend):
 
     async def events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         self._require()
+        async for event in self.events_for_ids(self.encode_prompt(request.messages), request):
+            yield event
+
+    async def events_for_text(self, prompt: str, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        """Decode a prompt that is already formatted (MII and completion-style callers send text)."""
+        self._require()
+        async for event in self.events_for_ids(
+                list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"]), request):
+            yield event
+
+    async def events_for_ids(self, ids: list[int], request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        self._require()
         assert self.batcher is not None
-        ids = self.encode_prompt(request.messages)
         room = self.context_window - len(ids)
         if room < 1:
             raise InvalidGenerationRequest(

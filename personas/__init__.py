@@ -12,6 +12,7 @@ from personas.errors import (
     PersonaError,
     PersonaNotFound,
     PersonaTooLarge,
+    PromptBudgetError,
     PromptError,
 )
 from personas.loader import dump_persona_yaml, load_persona_file
@@ -28,6 +29,7 @@ __all__ = [
     "PersonaNotFound",
     "PersonaRegistry",
     "PersonaTooLarge",
+    "PromptBudgetError",
     "PromptError",
     "card_png",
     "card_to_persona",

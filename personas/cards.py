@@ -27,6 +27,7 @@ from PIL import Image, PngImagePlugin
 from personas.errors import CardError, PersonaError
 from personas.loader import validate_document
 from personas.schema import Persona
+from personas.speech import guess_speech_level
 
 EXTENSION_KEY = "korean_assistant"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -132,24 +133,6 @@ def format_mes_example(examples: Sequence[Sequence[Mapping[str, str]]]) -> str:
     )
 
 
-def guess_speech_level(texts: Sequence[str]) -> str | None:
-    """Majority speech level of the sentence endings in `texts`, or None when nothing Korean is found."""
-    votes = {"합쇼체": 0, "해요체": 0, "반말": 0}
-    for text in texts:
-        for sentence in re.split(r"(?<=[.!?~…])\s+|\n+", text):
-            body = re.sub(r"[\s.!?~…\"'*)\]]+$", "", sentence)
-            if not body or not re.search(r"[가-힣]$", body):
-                continue
-            if re.search(r"(니다|니까|십시오|시오)$", body):
-                votes["합쇼체"] += 1
-            elif re.search(r"[요죠]$", body):
-                votes["해요체"] += 1
-            else:
-                votes["반말"] += 1
-    best = max(votes, key=lambda level: votes[level])
-    return best if votes[best] else None
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48]
 
@@ -212,6 +195,8 @@ def card_to_persona(
         document["character_book"] = book
     if raw_examples:
         data[_RAW_EXAMPLES] = raw_examples
+    if data.get("group_only_greetings") == []:
+        del data["group_only_greetings"]  # V3 export always writes it; keeping [] would make V2 and V3 differ
     document["card_fields"] = data
     try:
         return validate_document(document, file=f"<{spec}>", file_id=None)
@@ -271,8 +256,9 @@ def persona_to_card(
 def card_png(persona: Persona, *, image: bytes | None = None) -> bytes:
     """A PNG carrying the persona as V2 (`chara`) and V3 (`ccv3`) cards, on `image` or a plain canvas."""
     info = PngImagePlugin.PngInfo()
-    for keyword, spec in (("chara", "v2"), ("ccv3", "v3")):
-        payload = json.dumps(persona_to_card(persona, spec=spec), ensure_ascii=False).encode("utf-8")  # type: ignore[arg-type]
+    cards = {"chara": persona_to_card(persona, spec="v2"), "ccv3": persona_to_card(persona, spec="v3")}
+    for keyword, card in cards.items():
+        payload = json.dumps(card, ensure_ascii=False).encode("utf-8")
         info.add_text(keyword, base64.b64encode(payload).decode("ascii"))
     try:
         canvas = Image.open(io.BytesIO(image)) if image else Image.new("RGB", (256, 256), (236, 236, 240))

@@ -42,6 +42,20 @@ class PromptError(ValueError):
     """render_prompt inputs that cannot produce a prompt (bad role, budget below the fixed parts)."""
 
 
+class PromptBudgetError(PromptError):
+    """The system prompt and the current message alone exceed the token budget.
+
+    `system_tokens > budget_tokens` means the model's context is too small for the persona (a deployment
+    problem); otherwise the current message is too long for it (a request problem).
+    """
+
+    def __init__(self, message: str, *, budget_tokens: int, system_tokens: int, message_tokens: int) -> None:
+        super().__init__(message)
+        self.budget_tokens = budget_tokens
+        self.system_tokens = system_tokens
+        self.message_tokens = message_tokens
+
+
 class PersonaNotFound(KeyError):
     """No persona with this id is loaded."""
 

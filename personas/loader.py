@@ -29,8 +29,9 @@ def check_inside(path: Path, root: Path) -> None:
 
 
 def load_persona_file(
-    path: Path, *, root: Path | None, max_bytes: int, allow_outside: bool = False
+    path: Path, *, root: Path | None, max_bytes: int, allow_outside: bool = False, expected_id: str | None = None
 ) -> Persona:
+    """Load one persona file; its id must be `expected_id` (default: the file name's stem)."""
     if root is not None and not allow_outside:
         check_inside(path, root)
     size = path.stat().st_size
@@ -43,7 +44,7 @@ def load_persona_file(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PersonaError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
-    return parse_persona_text(text, file=str(path), file_id=path.stem)
+    return parse_persona_text(text, file=str(path), file_id=expected_id or path.stem)
 
 
 def parse_persona_text(text: str, *, file: str, file_id: str | None) -> Persona:
@@ -73,8 +74,20 @@ def validate_document(
         raise _to_persona_error(exc, file, node) from None
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line text as literal blocks, so stored personas stay readable and editable by hand."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump_persona_yaml(persona: Persona) -> str:
-    return yaml.safe_dump(persona.document(), allow_unicode=True, sort_keys=False, width=100)
+    # No folding: a hard-wrapped sentence is harder to edit than a long line.
+    return yaml.dump(persona.document(), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:

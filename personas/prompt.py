@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from personas.errors import PromptError
+from personas.errors import PromptBudgetError, PromptError
 from personas.lorebook import DEFAULT_SCAN_DEPTH, active_entries
 from personas.macros import attach, expand_macros
 from personas.schema import BookEntry, Persona
@@ -104,7 +104,7 @@ def current_message(utterance: str, standalone: str, knowledge: Sequence[tuple[s
     blocks: list[str] = []
     if knowledge:
         passages = "\n\n".join(
-            f"[{rank}] 출처: {_neutralise(source.strip()) or '알 수 없음'}\n{_neutralise(text.strip())}"
+            f"[{rank}] 출처: {_neutralise(' '.join(source.split())) or '알 수 없음'}\n{_neutralise(text.strip())}"
             for rank, (source, text) in enumerate(knowledge, start=1)
         )
         blocks.append(
@@ -196,13 +196,15 @@ def render_prompt(
     while fixed > budget_tokens and lore:
         lore.remove(min(lore, key=lambda entry: entry.priority or 0))
         fixed = fixed_cost()
-    if fixed > budget_tokens:
-        raise PromptError(
-            f"budget_tokens={budget_tokens} cannot hold the system prompt and the current message "
-            f"({fixed} tokens)"
-        )
     system = system_prompt(persona, user_name=user_name, lore=lore)
     current = current_message(utterance, standalone, passages)
+    if fixed > budget_tokens:
+        system_tokens = cost(system)
+        raise PromptBudgetError(
+            f"the prompt budget of {budget_tokens} tokens cannot hold persona '{persona.id}''s system prompt "
+            f"({system_tokens} tokens) and the current message ({fixed - system_tokens} tokens)",
+            budget_tokens=budget_tokens, system_tokens=system_tokens, message_tokens=fixed - system_tokens,
+        )
     return [
         {"role": "system", "content": system},
         *(message for dialogue in examples for message in dialogue),

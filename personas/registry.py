@@ -8,7 +8,8 @@ Contract:
   a changed file is re-parsed, so an edit takes effect on the next turn without a restart. A
   file that becomes invalid keeps serving its last valid version and its error shows in
   `errors()`; a broken file never hides other personas.
-- Writes go to the writable directory only, atomically (temp file + rename). Each write bumps
+- Writes go to the writable directory only, atomically (temp file + rename) and under a file lock
+  shared by every process using the directory. Each write bumps
   `version` and archives the previous file under `.history/<id>/v<version>.yaml` (the newest
   `keep_versions` are kept).
 """
@@ -19,10 +20,13 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from personas.cards import card_to_persona, read_card
 from personas.errors import PersonaConflict, PersonaError, PersonaNotFound, PersonaTooLarge
@@ -30,12 +34,13 @@ from personas.loader import PERSONA_SUFFIXES, dump_persona_yaml, load_persona_fi
 from personas.schema import Persona
 
 HISTORY_DIR = ".history"
+LOCK_FILE = ".lock"
 
 
 @dataclass
 class _FileState:
     layer: int
-    stamp: tuple[int, int]
+    stamp: tuple[int, int, int]
     persona: Persona | None
     error: str | None
 
@@ -52,6 +57,7 @@ class PersonaRegistry:
         reload_interval_s: float = 0.5,
         allow_outside: bool = False,
         keep_versions: int = 20,
+        lock_timeout_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._directories = [Path(d) for d in directories]
@@ -62,6 +68,7 @@ class PersonaRegistry:
         self._interval = reload_interval_s
         self._allow_outside = allow_outside
         self._keep_versions = keep_versions
+        self._lock_timeout_s = lock_timeout_s
         self._clock = clock
         self._lock = threading.RLock()
         self._files: dict[Path, _FileState] = {}
@@ -148,9 +155,10 @@ class PersonaRegistry:
         try:
             info = path.stat()
         except OSError as exc:
-            self._files[path] = _FileState(layer, (0, 0), None, f"{path}: cannot read: {exc.strerror}")
+            self._files[path] = _FileState(layer, (0, 0, 0), None, f"{path}: cannot read: {exc.strerror}")
             return
-        stamp = (info.st_mtime_ns, info.st_size)
+        # The inode changes on every atomic replace, so a rewrite within one mtime tick is still seen.
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
         state = self._files.get(path)
         if state is not None and state.stamp == stamp and state.layer == layer:
             return
@@ -182,6 +190,18 @@ class PersonaRegistry:
 
     # -- writes (writable directory only) --------------------------------------------------------------
 
+    @contextmanager
+    def _writer(self, writable: Path) -> Iterator[None]:
+        """Exclusive write access across processes (several API workers may share the data dir)."""
+        writable.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(writable / LOCK_FILE, timeout=self._lock_timeout_s):
+                yield
+        except Timeout:
+            raise PersonaConflict(
+                f"another writer has held the persona lock for {self._lock_timeout_s:g} s; retry"
+            ) from None
+
     def _require_writable(self) -> Path:
         if self._writable is None:
             raise PersonaConflict("this persona registry is read-only (no writable directory configured)")
@@ -196,7 +216,7 @@ class PersonaRegistry:
         if data.get("id", persona_id) != persona_id:
             raise PersonaError(f"body id '{data['id']}' differs from the URL id '{persona_id}'", field="id")
         data["id"] = persona_id
-        with self._lock:
+        with self._lock, self._writer(writable):
             self.reload(force=True)
             current = self._by_id.get(persona_id)
             current_version = current[0].version if current else 0
@@ -212,21 +232,19 @@ class PersonaRegistry:
                     f"persona is {len(text)} bytes as YAML, the limit is {self.max_file_bytes}",
                     file=f"{persona_id}.yaml",
                 )
-            writable.mkdir(parents=True, exist_ok=True)
             target = writable / f"{persona_id}.yaml"
             self._archive(target, persona_id)
             temporary = writable / f".{persona_id}.yaml.tmp"
             temporary.write_bytes(text)
             os.replace(temporary, target)
-            for stale in (writable / f"{persona_id}.yml",):
-                if stale.exists():
-                    stale.unlink()
+            # A leftover <id>.yml would be a duplicate id in the same directory.
+            (writable / f"{persona_id}.yml").unlink(missing_ok=True)
             self._scan()
         return persona
 
     def delete(self, persona_id: str) -> None:
         writable = self._require_writable()
-        with self._lock:
+        with self._lock, self._writer(writable):
             self.reload(force=True)
             found = self._by_id.get(persona_id)
             if found is None:
@@ -265,6 +283,18 @@ class PersonaRegistry:
             if p.stem[1:].isdigit()
         )
         return sorted({*archived, current.version})
+
+    def get_version(self, persona_id: str, version: int) -> Persona:
+        """A stored version of a persona: the current one, or one archived by a write (for rollback)."""
+        current = self.get(persona_id)
+        if version == current.version:
+            return current
+        if self._writable is not None:
+            folder = self._writable / HISTORY_DIR / persona_id
+            path = folder / f"v{version}.yaml"
+            if path.is_file():
+                return load_persona_file(path, root=folder, max_bytes=self.max_file_bytes, expected_id=persona_id)
+        raise PersonaNotFound(f"{persona_id}@v{version}")
 
     def import_card(
         self,

@@ -3,9 +3,10 @@
 Contract: a `Calibration` is data, fitted by `assistant index calibrate` (see `retrieval.fitting`) and
 stored as JSON. Ranking uses `fused = sum(weights[r] * score_r)` over retrievers present in the index.
 Confidence is a logistic model over features of the top candidate (fused score, per-retriever scores,
-term coverage both ways, margin to the best candidate with a different answer), so `score` is a
-probability in [0, 1] that the retrieved answer is right; the selector retrieves when it is at least
-`threshold`. The package ships `data/calibration.json`, produced by the command recorded inside it.
+term coverage both ways, plain and idf-weighted with unseen query terms weighing most, margin to the
+best candidate with a different answer), so `score` is a probability in [0, 1] that the retrieved
+answer is right; the selector retrieves when it is at least `threshold`. The package ships
+`data/calibration.json`, produced by the command recorded inside it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-FEATURES: tuple[str, ...] = ("fused", "bm25", "char", "dense", "cover_query", "cover_doc", "margin")
+FEATURES: tuple[str, ...] = ("fused", "bm25", "char", "dense", "cover_query", "cover_doc", "cover_query_idf",
+                             "cover_doc_idf", "margin")
 
 
 @dataclass(frozen=True)

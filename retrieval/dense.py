@@ -43,7 +43,9 @@ class SentenceTransformerEncoder:
         except Exception as exc:  # any loader failure (missing files, no network) is one clear reason
             raise EncoderUnavailable(f"cannot load dense encoder {name_or_path!r}: {exc}") from exc
         self.name = name_or_path
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
+        self.dimension = int(dimension() or 0)
         self._batch_size = batch_size
         self._lock = threading.Lock()
 

@@ -24,7 +24,14 @@ class DuplicateRecord(RetrievalError, ValueError):
 
 
 class IndexUnusable(RetrievalError, RuntimeError):
-    """An index on disk cannot be used: missing, corrupt, or built for a different analyser/encoder/data."""
+    """An index on disk cannot be used: missing, corrupt, or built for a different analyser/encoder/data.
+
+    `reason` is one of "missing", "corrupt", "mismatch" (other analyser/encoder) or "stale" (other data).
+    """
+
+    def __init__(self, message: str, *, reason: str = "corrupt") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class EncoderUnavailable(RetrievalError, RuntimeError):

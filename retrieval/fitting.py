@@ -68,7 +68,7 @@ def weight_grid(retrievers: Sequence[str], step: float = 0.05) -> list[dict[str,
     for combo in itertools.product(ticks, repeat=len(retrievers) - 1):
         rest = round(1.0 - sum(combo), 4)
         if rest >= -1e-9:
-            grid.append(dict(zip(retrievers, [*map(float, combo), max(rest, 0.0)], strict=True)))
+            grid.append(dict(zip(retrievers, [*map(float, combo), float(max(rest, 0.0))], strict=True)))
     return grid
 
 
@@ -97,6 +97,10 @@ def decision_accuracy(conf: np.ndarray, correct: np.ndarray, groups: Sequence[st
     neg = g != "paraphrase"
     out["balanced"] = 0.5 * (float(ok[~neg].mean()) + float(ok[neg].mean())) if neg.any() else out["paraphrase"]
     out["paraphrase_vs_ood"] = 0.5 * (out.get("paraphrase", 0.0) + out.get("ood", 0.0))
+    # The decision alone (in-set paraphrase -> retrieve, out-of-domain -> generate), answer not checked.
+    para, ood = g == "paraphrase", g == "ood"
+    if para.any() and ood.any():
+        out["decision_only_paraphrase_vs_ood"] = 0.5 * (float(retrieve[para].mean()) + float((~retrieve[ood]).mean()))
     return out
 
 

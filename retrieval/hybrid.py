@@ -10,6 +10,8 @@ It is immutable after build/load, so concurrent searches need no lock.
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,13 @@ class HybridIndex:
         self.char = char
         self.dense = dense
         self.doc_terms = doc_terms
+        df: Counter[str] = Counter()
+        for terms in doc_terms:
+            df.update(terms)
+        n = len(doc_terms)
+        self._idf = {t: math.log(1.0 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        # A query term no stored text contains is maximally informative (df = 0).
+        self._idf_unseen = math.log(1.0 + (n + 0.5) / 0.5)
 
     def __len__(self) -> int:
         return len(self.doc_terms)
@@ -126,8 +135,15 @@ class HybridIndex:
     def _features(self, query_terms: frozenset[str], doc: int, fused: float,
                   scores: dict[str, float]) -> dict[str, float]:
         doc_terms = self.doc_terms[doc]
-        common = len(query_terms & doc_terms)
+        shared = query_terms & doc_terms
+        common = len(shared)
+        idf = self._idf
+        q_mass = sum(idf.get(t, self._idf_unseen) for t in query_terms)
+        d_mass = sum(idf.get(t, self._idf_unseen) for t in doc_terms)
+        s_mass = sum(idf.get(t, self._idf_unseen) for t in shared)
         return {
+            "cover_query_idf": s_mass / q_mass if q_mass else 0.0,
+            "cover_doc_idf": s_mass / d_mass if d_mass else 0.0,
             "fused": fused,
             "bm25": min(scores.get("bm25", 0.0), 2.0),
             "char": scores.get("char", 0.0),

@@ -19,6 +19,7 @@ from retrieval.errors import InvalidRecord
 from retrieval.types import ResponseRecord
 
 MAX_FIELD_CHARS = 4000
+BUNDLED_RESPONSES = Path(__file__).resolve().parent / "data" / "default_responses.jsonl"
 
 
 def record_id(question: str, answer: str) -> str:

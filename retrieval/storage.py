@@ -59,7 +59,7 @@ def read_manifest(directory: Path, *, kind: str, expect: dict[str, Any]) -> dict
     """Verify `directory` and return its manifest; `expect` maps manifest keys to required values."""
     hint = f"rebuild it with `assistant index build` (directory {directory})"
     if not directory.is_dir():
-        raise IndexUnusable(f"index is missing: {hint}")
+        raise IndexUnusable(f"index is missing: {hint}", reason="missing")
     path = directory / MANIFEST
     if not path.is_file():
         raise IndexUnusable(f"index has no {MANIFEST} (interrupted build or not an index); {hint}")
@@ -74,8 +74,9 @@ def read_manifest(directory: Path, *, kind: str, expect: dict[str, Any]) -> dict
         raise IndexUnusable(f"index holds {manifest.get('kind')!r}, expected {kind!r}; {hint}")
     for key, wanted in expect.items():
         if manifest.get(key) != wanted:
+            reason = "stale" if key == "data_checksum" else "mismatch"
             raise IndexUnusable(f"index was built with {key}={manifest.get(key)!r} but this server uses "
-                                f"{key}={wanted!r}; {hint}")
+                                f"{key}={wanted!r}; {hint}", reason=reason)
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         raise IndexUnusable(f"index manifest lists no files; {hint}")

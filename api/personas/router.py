@@ -60,10 +60,25 @@ def list_personas(services: ServicesDep) -> PersonaList:
 
 
 @router.get("/{persona_id}", response_model=PersonaDetail)
-def get_persona(persona_id: PersonaIdPath, services: ServicesDep) -> PersonaDetail:
+def get_persona(persona_id: PersonaIdPath, services: ServicesDep, response: Response) -> PersonaDetail:
+    """The persona document; the `ETag` header is its version, for `If-Match` on PUT."""
     registry: PersonaRegistry = services.personas
     try:
-        return _detail(registry, registry.get(persona_id))
+        detail = _detail(registry, registry.get(persona_id))
+    except _ERRORS as exc:
+        raise to_api_error(exc) from None
+    response.headers["ETag"] = f'"{detail.persona["version"]}"'
+    return detail
+
+
+@router.get("/{persona_id}/versions/{version}", response_model=PersonaDetail)
+def get_persona_version(
+    persona_id: PersonaIdPath, version: Annotated[int, Path(ge=1)], services: ServicesDep
+) -> PersonaDetail:
+    """An archived version (PUT it back to roll back)."""
+    registry: PersonaRegistry = services.personas
+    try:
+        return _detail(registry, registry.get_version(persona_id, version))
     except _ERRORS as exc:
         raise to_api_error(exc) from None
 
@@ -73,6 +88,7 @@ def put_persona(
     persona_id: PersonaIdPath,
     document: Annotated[dict[str, Any], Body(description="persona document, see docs/personas.md")],
     services: ServicesDep,
+    response: Response,
     if_match: Annotated[str | None, Header(max_length=20)] = None,
 ) -> PersonaDetail:
     registry: PersonaRegistry = services.personas
@@ -83,9 +99,11 @@ def put_persona(
             raise InvalidInput("If-Match must be the persona version number", param="If-Match")
         expected = int(value)
     try:
-        return _detail(registry, registry.put(persona_id, document, expected_version=expected))
+        detail = _detail(registry, registry.put(persona_id, document, expected_version=expected))
     except _ERRORS as exc:
         raise to_api_error(exc) from None
+    response.headers["ETag"] = f'"{detail.persona["version"]}"'
+    return detail
 
 
 @router.delete("/{persona_id}", status_code=204)

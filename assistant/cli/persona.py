@@ -17,6 +17,7 @@ from assistant.cli.common import ConfigOption, settings_from_cli
 from assistant.sections.personas import PersonasSettings
 from assistant.wiring.personas import build_registry
 from personas import (
+    Persona,
     PersonaConflict,
     PersonaError,
     PersonaNotFound,
@@ -60,6 +61,15 @@ def validate(
     typer.echo(f"{len(files) - failed} valid, {failed} invalid")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the persona file's JSON Schema (for editor validation, e.g. yaml-language-server)."""
+    document = Persona.model_json_schema()
+    # In a file the id may be left out: it defaults to the file name.
+    document["required"] = [name for name in document.get("required", []) if name != "id"]
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command("import")

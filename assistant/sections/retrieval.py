@@ -1,7 +1,79 @@
-"""Settings section for the retrieval stage (placeholder until its owner fills it in)."""
+"""Settings section for retrieval: response sets, knowledge collections, encoder and selector limits.
 
-from pydantic import BaseModel, ConfigDict
+Defaults work offline: one response set "default" (the bundled Korean chit-chat/FAQ set), no dense
+encoder (lexical BM25 + char n-grams, calibrated), the calibration shipped in `retrieval/data`.
+Indexes live under `<data_dir>/indexes` and admin changes under `<data_dir>/responses` unless set here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _check_names(names: list[str], what: str) -> None:
+    for name in names:
+        if not _NAME.match(name):
+            raise ValueError(f"{what} name {name!r} must be 1-64 letters, digits, '_', '-' or '.'")
 
 
 class RetrievalSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    # name -> JSONL/CSV file; None means the bundled default set (retrieval/data/default_responses.jsonl).
+    response_sets: dict[str, Path | None] = Field(default_factory=lambda: {"default": None})
+    default_response_set: str = "default"
+    # name -> .jsonl/.txt/.md file or directory of documents, chunked into passages.
+    knowledge: dict[str, Path] = Field(default_factory=dict)
+    default_knowledge: str | None = None
+    # Dense encoder, hub id or local directory (sentence-transformers); None = lexical only (offline default).
+    encoder: str | None = None
+    encoder_device: str = "cpu"
+    # Reserved for a learned verifier of retrieved answers (issue 10); None = calibrated threshold only.
+    verifier: str | None = None
+    calibration: Path | None = None  # None = the calibration shipped with the package
+    index_dir: Path | None = None  # None = <data_dir>/indexes
+    changes_dir: Path | None = None  # None = <data_dir>/responses
+    rebuild_stale: bool = True  # rebuild an index whose data changed; corrupt/foreign indexes are always refused
+    candidates: int = Field(5, ge=1, le=50)
+    pool_size: int = Field(20, ge=1, le=1000)
+    max_query_chars: int = Field(2000, ge=1, le=100_000)
+    knowledge_k_max: int = Field(20, ge=1, le=200)
+    knowledge_min_score: float = Field(0.1, ge=0.0, le=10.0)
+    knowledge_chunk_chars: int = Field(400, ge=50, le=20_000)
+    hnsw_min_docs: int = Field(50_000, ge=1)
+    admin_max_records: int = Field(500, ge=1, le=100_000)  # records per admin POST
+    admin_page_max: int = Field(200, ge=1, le=10_000)
+
+    @field_validator("response_sets")
+    @classmethod
+    def _sets_named(cls, value: dict[str, Path | None]) -> dict[str, Path | None]:
+        _check_names(list(value), "response set")
+        return value
+
+    @field_validator("knowledge")
+    @classmethod
+    def _collections_named(cls, value: dict[str, Path]) -> dict[str, Path]:
+        _check_names(list(value), "knowledge collection")
+        return value
+
+    @field_validator("encoder", "verifier")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must be a hub id or a path, or null")
+        return value
+
+    @model_validator(mode="after")
+    def _defaults_exist(self) -> RetrievalSettings:
+        if self.default_response_set not in self.response_sets:
+            raise ValueError(f"default_response_set {self.default_response_set!r} is not one of "
+                             f"response_sets {sorted(self.response_sets)}")
+        if self.default_knowledge is not None and self.default_knowledge not in self.knowledge:
+            raise ValueError(f"default_knowledge {self.default_knowledge!r} is not one of "
+                             f"knowledge {sorted(self.knowledge)}")
+        return self

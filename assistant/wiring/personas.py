@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import personas as personas_package
-from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, PayloadTooLarge
+from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
 from personas import (
@@ -18,6 +18,7 @@ from personas import (
     PersonaNotFound,
     PersonaRegistry,
     PersonaTooLarge,
+    PromptBudgetError,
     PromptError,
 )
 
@@ -36,6 +37,7 @@ def build_registry(settings: Settings) -> PersonaRegistry:
         reload_interval_s=section.reload_interval_s,
         allow_outside=section.allow_outside_dir,
         keep_versions=section.keep_versions,
+        lock_timeout_s=settings.limits.lock_timeout_s,
     )
 
 
@@ -65,6 +67,10 @@ def to_api_error(exc: Exception) -> AssistantError:
         return InvalidInput(exc.describe(), param=exc.field, code="invalid_persona")
     if isinstance(exc, PersonaConflict):
         return Conflict(str(exc), code="persona_conflict")
+    if isinstance(exc, PromptBudgetError) and exc.system_tokens > exc.budget_tokens:
+        return Unavailable(str(exc), code="persona_exceeds_context")
+    if isinstance(exc, PromptBudgetError):
+        return PayloadTooLarge(str(exc), param="message", code="message_exceeds_context")
     if isinstance(exc, PromptError):
         return InvalidInput(str(exc), code="invalid_prompt_input")
     raise TypeError(f"not a personas error: {exc!r}")

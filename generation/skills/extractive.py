@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.cluster import MiniBatchKMeans
+from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generation.skills import lexicon
@@ -144,19 +144,20 @@ def _pros_cons(
 
 
 def _quotes(docs: list[ReviewDoc], settings: ReviewSettings) -> list[dict[str, Any]]:
-    usable = [d for d in docs if d.terms and 8 <= len(d.text)]
+    usable = [d for d in docs if d.terms and len(d.text) >= 8]
     if not usable:
         usable = [d for d in docs if d.text]
     if not usable:
         return []
     k = min(settings.max_quotes, settings.clusters, len(usable))
     try:
-        matrix = TfidfVectorizer(analyzer=lambda terms: terms, min_df=1).fit_transform([d.terms or [d.text] for d in usable])
+        vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, min_df=1)
+        matrix = vectorizer.fit_transform([d.terms or [d.text] for d in usable])
     except ValueError:
         return [_quote(d, len(usable)) for d in usable[:k]]
     if k <= 1 or matrix.shape[1] < 2:
         return [_quote(usable[0], len(usable))]
-    km = MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3, batch_size=1024).fit(matrix)
+    km = KMeans(n_clusters=k, random_state=0, n_init=1, max_iter=100).fit(matrix)
     sizes = np.bincount(km.labels_, minlength=k)
     distances = km.transform(matrix)
     quotes = []

@@ -131,9 +131,9 @@ class KeywordNormalizer:
         before = toks[unit - 1] if unit > 0 else None
         # modal: "-ㄹ 수 있니" / "-ㄹ 수 있을까"
         for i in range(n - 1, 1, -1):
-            if toks[i].form in {"있", "없"} and toks[i - 1].form == "수" and toks[i - 1].tag == "NNB":
-                if toks[i - 2].tag == "ETM" and all(t.tag in _ENDINGS for t in toks[i + 1 :]) and i - 2 > 0:
-                    return toks[: i - 2], True, "request"
+            modal = toks[i].form in {"있", "없"} and toks[i - 1].form == "수" and toks[i - 1].tag == "NNB"
+            if modal and toks[i - 2].tag == "ETM" and all(t.tag in _ENDINGS for t in toks[i + 1 :]) and i > 2:
+                return toks[: i - 2], True, "request"
         if before is None:
             return toks, False, None
         if head.form in {"알", "그렇"} and head.tag.startswith("V") and toks[-1].form in {"지", "죠"}:
@@ -191,9 +191,9 @@ class KeywordNormalizer:
         lead = [(t.form, t.tag) for t in stem]
         if kind == "request":
             return unit, self._kiwi.join([*lead, ("기", "ETN")])
-        if stem[-1].form == "하" and len(stem) >= 1 and unit > 0 and toks[unit - 1].tag == "NNG":
-            if stem[0].form == "하":
-                return unit, "여부"
+        # a yes/no question on a verbal noun ("취소 했니", "삭제했니") asks "취소 여부"
+        if stem[0].form == "하" and stem[-1].form == "하" and unit > 0 and toks[unit - 1].tag == "NNG":
+            return unit, "여부"
         if stem[0].tag == "NNG" and len(stem) > 1 and stem[1].form == "하" and stem[1].tag.startswith(("XSV", "VV")):
             return unit, self._kiwi.join([(stem[0].form, stem[0].tag)]) + " 여부"
         stem = self._resultative(stem)
@@ -256,10 +256,11 @@ class KeywordNormalizer:
             end = len(w)
             while end > 1:
                 t = w[end - 1]
-                if t.tag in _DROP_PARTICLES or (t.tag == "JX" and t.form in _TOPIC_FORMS):
-                    end -= 1
-                elif t.tag == "JKB" and t.form == "에" and next_first is not None and next_first.tag.startswith(
-                    ("NN", "MM", "NR", "SN")
+                noun_next = next_first is not None and next_first.tag.startswith(("NN", "MM", "NR", "SN"))
+                if (
+                    t.tag in _DROP_PARTICLES
+                    or (t.tag == "JX" and t.form in _TOPIC_FORMS)
+                    or (t.tag == "JKB" and t.form == "에" and noun_next)
                 ):
                     end -= 1
                 else:

@@ -14,7 +14,6 @@ left the request is refused.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,7 +91,7 @@ def template_summary(digest: Digest, item: str | None, level: str | None) -> str
     head = f"{item}에 대한 " if item else ""
     parts = [
         f"{head}리뷰 {n}개 중 긍정 {share['positive']}%, 중립 {share['neutral']}%, "
-        f"부정 {share['negative']}%{copula if copula != '예요' else '예요'}."
+        f"부정 {share['negative']}%{copula}."
     ]
     if digest.pros:
         words = ", ".join(f"'{p['phrase']}'" for p in digest.pros[:3])
@@ -183,7 +182,9 @@ class SummarizeReviews(Skill):
             out = [out[int(i * step)] for i in range(limit)]
         return out
 
-    async def _lm_summary(self, docs: list[ReviewDoc], digest: Digest, item: str | None, ctx: SkillContext) -> str | None:
+    async def _lm_summary(
+        self, docs: list[ReviewDoc], digest: Digest, item: str | None, ctx: SkillContext
+    ) -> str | None:
         if ctx.chain is None:
             ctx.trace["fallback_reason"] = "no LM loaded"
             return None
@@ -210,6 +211,3 @@ class SummarizeReviews(Skill):
         s = digest.sentiment
         return f"긍정 {s['positive']}, 중립 {s['neutral']}, 부정 {s['negative']}; 장점: {pros}; 단점: {cons}"
 
-
-def as_payload(reviews: list[dict[str, Any]], item: str | None = None) -> dict[str, Any]:
-    return {"item": item, "reviews": reviews}

@@ -97,7 +97,7 @@ class RewriteNullQuery(Skill):
         started = time.perf_counter()
         keyword = self.normalizer.normalize(query)
         candidates: list[tuple[str, Strategy]] = [(keyword, "keyword")]
-        spaced = get_kiwi().space(query, reset_whitespace=True)
+        spaced = get_kiwi().space(keyword, reset_whitespace=True)
         candidates.append((spaced, "spacing"))
         candidates += [(t, "synonym") for t in self._synonyms(keyword)]
         ctx.timing("rules", started)

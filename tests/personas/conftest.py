@@ -89,3 +89,20 @@ def writable_registry(tmp_path: Path, library_dir: Path) -> PersonaRegistry:
 @pytest.fixture(scope="session")
 def assistant_persona(library: PersonaRegistry) -> Persona:
     return library.get("assistant")
+
+
+@pytest.fixture(scope="session")
+def bpe_tokenizer(library_dir: Path) -> Any:
+    """A byte-level BPE trained in about a second on the bundled persona texts (any Korean text encodes)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    lines = [line for path in sorted(library_dir.glob("*.yaml")) for line in path.read_text("utf-8").splitlines()]
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=800, special_tokens=["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(lines, trainer)
+    return tokenizer

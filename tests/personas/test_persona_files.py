@@ -35,6 +35,15 @@ def test_valid_file_round_trips_through_yaml_dump(write_persona: Callable[..., P
     assert again == persona
 
 
+def test_multiline_text_is_stored_as_literal_block(write_persona: Callable[..., Path]) -> None:
+    path = write_persona("tester")
+    persona = load_persona_file(path, root=path.parent, max_bytes=LIMIT)
+    edited = persona.model_copy(update={"description": "첫째 줄\n둘째 줄: 콜론도 있음\n"})
+    text = dump_persona_yaml(edited)
+    assert "description: |\n  첫째 줄\n  둘째 줄: 콜론도 있음\n" in text
+    assert parse_persona_text(text, file="dump.yaml", file_id="tester") == edited
+
+
 def test_bad_yaml_names_file_and_line(write_persona: Callable[..., Path]) -> None:
     path = write_persona("broken", "id: broken\nname: 테스트\ngreetings: [안녕\nrefusal: 싫어요\n")
     error = _error(path)

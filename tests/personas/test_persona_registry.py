@@ -104,6 +104,16 @@ def test_put_stores_new_version_and_overrides_bundled(writable_registry: Persona
     assert writable_registry.versions("assistant") == [stored.version, again.version]
 
 
+def test_archived_version_can_be_read_back(writable_registry: PersonaRegistry) -> None:
+    original = writable_registry.get("friend")
+    writable_registry.put("friend", original.document() | {"name": "둘째"})
+    writable_registry.put("friend", original.document() | {"name": "셋째"})
+    assert writable_registry.get_version("friend", 2).name == "둘째"
+    assert writable_registry.get_version("friend", 3).name == "셋째"
+    with pytest.raises(PersonaNotFound):
+        writable_registry.get_version("friend", 9)
+
+
 def test_put_with_stale_expected_version_conflicts(writable_registry: PersonaRegistry) -> None:
     document = writable_registry.get("friend").document()
     writable_registry.put("friend", document, expected_version=1)
@@ -171,3 +181,22 @@ def test_archive_keeps_only_newest_versions(tmp_path: Path, library_dir: Path) -
     for _ in range(5):
         registry.put("friend", document)
     assert registry.versions("friend") == [4, 5, 6]
+
+
+def test_two_registries_sharing_a_directory_never_reuse_a_version(tmp_path: Path, library_dir: Path) -> None:
+    first = PersonaRegistry([library_dir], tmp_path / "w", reload_interval_s=60.0)
+    second = PersonaRegistry([library_dir], tmp_path / "w", reload_interval_s=60.0)
+    document = first.get("friend").document()
+    assert first.put("friend", document).version == 2
+    assert second.put("friend", document).version == 3
+    assert first.put("friend", document).version == 4
+
+
+def test_write_waits_for_the_shared_lock_then_gives_up(tmp_path: Path, library_dir: Path) -> None:
+    from filelock import FileLock
+
+    registry = PersonaRegistry([library_dir], tmp_path / "w", lock_timeout_s=0.05)
+    (tmp_path / "w").mkdir()
+    with FileLock(tmp_path / "w" / ".lock"), pytest.raises(PersonaConflict, match="lock"):
+        registry.put("friend", registry.get("friend").document())
+    assert registry.put("friend", registry.get("friend").document()).version == 2

@@ -30,10 +30,10 @@ SCRIPT: dict[str, str] = {
     "자기소개 해 줘": "안녕하세요. 저는 민지예요. 만나서 반가워요.",
     "여행 이야기 해 줘": "지난 봄에 제주도에 갔어요. 바다가 정말 예뻤어요. 다음에는 부산에 가고 싶어요. 그리고",
 }
-VERSION = 3
+VERSION = 4
 
 
-def build_tiny_lm(directory: Path, *, train_steps: int = 300, seed: int = 0) -> Path:
+def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0) -> Path:
     """Build (or reuse) the tiny model under `directory` and return the path to pass to `from_pretrained`."""
     directory = Path(directory)
     marker = directory / "tiny_lm.json"
@@ -70,28 +70,47 @@ def build_tiny_lm(directory: Path, *, train_steps: int = 300, seed: int = 0) -> 
     return directory
 
 
-def _memorise(model: object, tokenizer: object, steps: int) -> None:
-    """Teach the model the SCRIPT replies (loss on reply tokens only)."""
+def _memorise(model: object, tokenizer: object, steps: int, check_every: int = 40) -> None:
+    """Teach the model the SCRIPT replies (loss on reply tokens only), stopping as soon as greedy decoding
+    reproduces every one of them (about 120 steps), at most `steps`."""
     import torch
 
-    rows, labels = [], []
+    rows, labels, prompts = [], [], []
     for user, reply in SCRIPT.items():
         prompt = tokenizer.apply_chat_template([{"role": "user", "content": user}], add_generation_prompt=True,
                                                tokenize=False)
         p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         r_ids = tokenizer(reply + END, add_special_tokens=False)["input_ids"]
         rows.append(p_ids + r_ids)
+        prompts.append((p_ids, r_ids))
         labels.append([-100] * len(p_ids) + r_ids)
     width = max(map(len, rows))
     pad = tokenizer.pad_token_id
     ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])
     lab = torch.tensor([r + [-100] * (width - len(r)) for r in labels])
     att = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=5e-3)
     model.train()
-    for _ in range(steps):
+    for step in range(1, steps + 1):
         loss = model(input_ids=ids, attention_mask=att, labels=lab).loss
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
+        if step % check_every == 0 and _reproduces(model, prompts):
+            break
     model.eval()
+
+
+def _reproduces(model: object, prompts: list[tuple[list[int], list[int]]]) -> bool:
+    import torch
+
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for p_ids, r_ids in prompts:
+                out = model.generate(torch.tensor([p_ids]), max_new_tokens=len(r_ids), do_sample=False)
+                if out[0, len(p_ids):].tolist() != r_ids:
+                    return False
+        return True
+    finally:
+        model.train()

@@ -1,0 +1,1 @@
+"""Admin surface: manage response sets while serving."""

@@ -1,0 +1,47 @@
+"""POST /v1/context/rewrite: stateless context injection for speakers and other backends (HTTP only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.context.schemas import RewriteRequest, RewriteResponse
+from api.deps import ServicesDep
+from assistant.errors import InvalidInput
+from assistant.wiring.dst import to_assistant_error
+from dst import DialogueState, DstInputError, HistoryTurn
+
+router = APIRouter(tags=["context"])
+
+
+@router.post("/v1/context/rewrite", response_model=RewriteResponse)
+async def rewrite(body: RewriteRequest, services: ServicesDep) -> RewriteResponse:
+    settings = services.settings
+    limit = settings.limits.max_message_chars
+    if not body.utterance.strip():
+        raise InvalidInput("utterance is empty", param="utterance", code="empty_message")
+    if len(body.utterance) > limit:
+        raise InvalidInput(f"utterance has {len(body.utterance)} characters; the limit is {limit}",
+                           param="utterance", code="message_too_long")
+    max_turns = settings.dst.api_max_history_turns
+    if len(body.history) > max_turns:
+        raise InvalidInput(f"history has {len(body.history)} entries; the limit is {max_turns}",
+                           param="history", code="history_too_long")
+    max_chars = settings.dst.api_max_turn_chars
+    for i, turn in enumerate(body.history):
+        if len(turn.text) > max_chars:
+            raise InvalidInput(f"history[{i}].text has {len(turn.text)} characters; the limit is {max_chars}",
+                               param=f"history[{i}].text", code="turn_too_long")
+    try:
+        state = DialogueState.from_dict(body.state) if body.state is not None else None
+        turns = [HistoryTurn(t.role, t.text) for t in body.history]
+        rw = await services.dst.arewrite(turns, body.utterance, state)
+    except DstInputError as exc:
+        raise to_assistant_error(exc) from None
+    return RewriteResponse(
+        rewrite=rw.standalone,
+        state=rw.state.to_dict(),
+        resolutions=[r.to_dict() for r in rw.resolutions],
+        strategy=rw.strategy,
+        confident=rw.confident,
+        truncated=rw.truncated,
+    )

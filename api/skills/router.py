@@ -1,0 +1,57 @@
+"""HTTP surface of the skills: `GET /v1/skills` lists them, `POST /v1/skills/{name}` runs one.
+
+Body `{"input": {...skill payload...}, "speech_level"?}`; answer `{"skill", "output", "trace"}`. Skill errors map
+to the one error body: bad input -> 422, unknown skill -> 404, a failing search backend -> 503.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import ServicesDep
+from assistant.errors import InvalidInput, NotFound, Unavailable
+from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillRegistry
+
+router = APIRouter(prefix="/v1/skills", tags=["skills"])
+
+
+class SkillRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input: dict[str, Any]
+    speech_level: str | None = Field(None, max_length=16)
+
+
+class SkillResponse(BaseModel):
+    skill: str
+    output: dict[str, Any]
+    trace: dict[str, Any]
+
+
+def _registry(services: Any) -> SkillRegistry:
+    registry = getattr(services, "skills", None)
+    if registry is None:
+        raise Unavailable("skills are not configured on this server", code="skills_unavailable")
+    return registry
+
+
+@router.get("")
+async def list_skills(services: ServicesDep) -> dict[str, Any]:
+    return {"object": "list", "data": _registry(services).describe()}
+
+
+@router.post("/{name}", response_model=SkillResponse)
+async def run_skill(name: str, body: SkillRequest, services: ServicesDep) -> SkillResponse:
+    registry = _registry(services)
+    try:
+        result = await registry.run(name, body.input, speech_level=body.speech_level)
+    except SkillNotFound as exc:
+        raise NotFound(str(exc), param="name", code="unknown_skill") from exc
+    except SkillInputError as exc:
+        raise InvalidInput(exc.message, param=exc.param and f"input.{exc.param}", code=exc.code) from exc
+    except SkillBackendError as exc:
+        raise Unavailable(str(exc), param="input.search", code="search_backend_failed") from exc
+    return SkillResponse(skill=name, output=result.output, trace=result.trace)

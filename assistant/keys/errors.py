@@ -1,0 +1,22 @@
+"""Errors of the key store, as domain errors the API maps to 401 and 429 (+ Retry-After)."""
+
+from __future__ import annotations
+
+from assistant.errors import AssistantError, Busy, InvalidInput
+
+
+class Unauthorized(AssistantError):
+    status_code = 401
+    error_type = "authentication_error"
+
+
+class QuotaExceeded(Busy):
+    """Over the per-minute request quota or the daily token quota; `retry_after` says when it frees up."""
+
+    status_code = 429
+    error_type = "rate_limit_error"
+
+
+class KeyNotFound(InvalidInput):
+    status_code = 404
+    error_type = "not_found_error"

@@ -1,0 +1,78 @@
+"""Builds the ContextInjector from Settings, wires the generation backend in as its RewriteLM, and reports
+readiness. The rule strategy always works, so dst is ready even without an LM; the detail says when an LM
+strategy runs on rules alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assistant.errors import AssistantError, InvalidInput
+from assistant.readiness import ComponentStatus
+from assistant.settings import Settings
+from dst import ContextInjector, DstInputError, RewriteLM
+
+log = logging.getLogger(__name__)
+
+
+class GenerationRewriteLM:
+    """RewriteLM over a generation backend that has `generate(GenerationRequest)` (greedy, bounded)."""
+
+    def __init__(self, backend: Any, timeout_s: float) -> None:
+        self.backend = backend
+        self.timeout_s = timeout_s
+
+    async def complete(self, messages: list[dict[str, str]], *, max_new_tokens: int) -> str:
+        from generation.types import GenerationRequest
+
+        request = GenerationRequest(
+            messages=messages, max_new_tokens=max_new_tokens, temperature=0.0, stop=["\n"], timeout_s=self.timeout_s
+        )
+        completion = await self.backend.generate(request)
+        return str(completion.text)
+
+    def ready(self) -> tuple[bool, str]:
+        status = getattr(self.backend, "status", None)
+        return status() if callable(status) else (True, "no status reported")
+
+
+def as_rewrite_lm(lm: Any, timeout_s: float) -> RewriteLM | None:
+    if lm is None:
+        return None
+    if isinstance(lm, RewriteLM):
+        return lm
+    if callable(getattr(lm, "generate", None)):
+        return GenerationRewriteLM(lm, timeout_s)
+    log.warning("dst: %s offers neither complete() nor generate(); LM rewriting disabled", type(lm).__name__)
+    return None
+
+
+def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, ComponentStatus]:
+    section = settings.dst
+    rewrite_lm = as_rewrite_lm(lm, section.lm_timeout_s) if section.strategy != "rules" else None
+    injector = ContextInjector(
+        strategy=section.strategy,
+        lm=rewrite_lm,
+        max_history_turns=min(section.max_history_turns, settings.limits.max_history_turns),
+        max_rewrite_chars=section.max_rewrite_chars,
+        lm_max_new_tokens=section.lm_max_new_tokens,
+        lm_timeout_s=section.lm_timeout_s,
+        max_turn_chars=section.max_turn_chars,
+    )
+    detail = f"strategy {section.strategy}"
+    if section.strategy != "rules":
+        if rewrite_lm is None:
+            detail += "; no LM wired, rewriting with rules only"
+        else:
+            ready_fn = getattr(rewrite_lm, "ready", None)
+            ok, reason = ready_fn() if callable(ready_fn) else (True, "")
+            detail += "; LM ready" if ok else f"; LM not ready ({reason}), rules are used until it is"
+    return injector, ComponentStatus("dst", True, detail)
+
+
+def to_assistant_error(exc: Exception) -> AssistantError:
+    """Map a dst exception to the API's domain error."""
+    if isinstance(exc, DstInputError):
+        return InvalidInput(str(exc), param="state", code="invalid_context")
+    return AssistantError(str(exc))

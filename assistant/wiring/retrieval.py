@@ -1,0 +1,94 @@
+"""Builds the `Retrieval` facade from Settings, reports readiness, and maps retrieval errors to API errors.
+
+Readiness: one status per response set and knowledge collection (a corrupt, foreign or stale index is
+refused with the reason while the valid ones keep serving), one for the encoder when configured, one
+for the calibration, and an overall "retrieval" status that is ready when the default set serves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, Unavailable
+from assistant.readiness import ComponentStatus
+from assistant.settings import Settings
+from retrieval import (
+    BUNDLED_RESPONSES,
+    Calibration,
+    DuplicateRecord,
+    EncoderUnavailable,
+    IndexUnusable,
+    InvalidRecord,
+    KoreanAnalyzer,
+    Retrieval,
+    SentenceTransformerEncoder,
+    UnknownRecord,
+    UnknownResponseSet,
+)
+from retrieval.dense import Encoder
+from retrieval.records import journal_path
+
+
+def build_retrieval(settings: Settings) -> tuple[Retrieval, list[ComponentStatus]]:
+    section = settings.retrieval
+    statuses: list[ComponentStatus] = []
+    try:
+        calibration = Calibration.load(section.calibration)
+        statuses.append(ComponentStatus("retrieval.calibration", True,
+                                        f"{section.calibration or 'bundled'}: weights {calibration.weights}, "
+                                        f"threshold {calibration.threshold:.2f}"))
+    except (OSError, ValueError) as exc:
+        calibration = Calibration.load(None)
+        statuses.append(ComponentStatus("retrieval.calibration", False,
+                                        f"cannot use {section.calibration}: {exc}; using the bundled calibration"))
+    encoder: Encoder | None = None
+    if section.encoder:
+        try:
+            encoder = SentenceTransformerEncoder(section.encoder, device=section.encoder_device)
+            note = "" if "dense" in calibration.weights else (
+                "; the calibration has no dense weight: run `assistant index calibrate --encoder ...`")
+            statuses.append(ComponentStatus("retrieval.encoder", True, f"{section.encoder} (dim {encoder.dimension})"
+                                            + note))
+        except EncoderUnavailable as exc:
+            statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
+    changes_dir = section.changes_dir or settings.data_dir / "responses"
+    retrieval = Retrieval(
+        KoreanAnalyzer(), calibration, encoder=encoder,
+        index_root=section.index_dir or settings.data_dir / "indexes", changes_dir=changes_dir,
+        default_set=section.default_response_set, default_collection=section.default_knowledge,
+        candidates=section.candidates, pool_size=section.pool_size, max_query_chars=section.max_query_chars,
+        knowledge_min_score=section.knowledge_min_score, hnsw_min_docs=section.hnsw_min_docs,
+    )
+    sets: dict[str, Path | None] = {name: path or BUNDLED_RESPONSES for name, path in section.response_sets.items()}
+    # Sets created through the admin API exist only as a change journal; they come back after a restart.
+    if changes_dir.is_dir():
+        for journal in sorted(changes_dir.glob("*.changes.jsonl")):
+            name = journal.name.removesuffix(".changes.jsonl")
+            if name not in sets and journal == journal_path(changes_dir, name):
+                sets[name] = None
+    for name, path in sets.items():
+        retrieval.open_response_set(name, path, rebuild_stale=section.rebuild_stale)
+    for name, path in section.knowledge.items():
+        retrieval.open_collection(name, path, chunk_chars=section.knowledge_chunk_chars)
+    statuses.extend(ComponentStatus(name, ready, detail) for name, ready, detail in retrieval.status())
+    default_ready = section.default_response_set in retrieval.response_sets
+    statuses.insert(0, ComponentStatus(
+        "retrieval", default_ready,
+        f"serving response sets {retrieval.response_sets}" if default_ready
+        else f"default response set {section.default_response_set!r} is not available; turns will be generated"))
+    return retrieval, statuses
+
+
+def translate_error(exc: Exception) -> AssistantError:
+    """Map a retrieval exception to the API's domain error."""
+    if isinstance(exc, InvalidRecord):
+        return InvalidInput(str(exc), code="invalid_response_record")
+    if isinstance(exc, UnknownResponseSet):
+        return NotFound(str(exc), param="set", code="response_set_not_found")
+    if isinstance(exc, UnknownRecord):
+        return NotFound(str(exc), param="id", code="response_not_found")
+    if isinstance(exc, DuplicateRecord):
+        return Conflict(str(exc), param="id", code="response_id_conflict")
+    if isinstance(exc, IndexUnusable):
+        return Unavailable(str(exc), code="index_unusable")
+    return AssistantError(str(exc))

@@ -1,0 +1,97 @@
+"""Latency of the rule strategy of context injection, per user turn, with a 10-turn history.
+
+Two ways of calling, both measured cold (Kiwi analysis cache emptied before every turn, so every text is
+analysed again) and warm (only the history and the last standalone query are in the cache, as in a running
+server that read them on earlier turns; the new utterance and the reply are always analysed):
+  - pipeline: the stored state is passed (what the chat pipeline does); one turn = rewrite + observe_reply.
+  - stateless: only the 10-turn history is passed (POST /v1/context/rewrite); the state is rebuilt by replay.
+Histories are built from the dev and own case files (5 cases' histories = 10 turns, then a case's utterance).
+Writes benchmarks/out/dst_latency.json and prints a table.
+
+    .venv/bin/python benchmarks/dst_latency.py [--turns 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from dst import ContextInjector, HistoryTurn
+from dst.evaluation import load_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE_FILES = [ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl", ROOT / "benchmarks" / "data" / "context_cases.jsonl"]
+
+
+def scenarios(n: int) -> list[tuple[list[HistoryTurn], str]]:
+    cases = [c for path in CASE_FILES if path.exists() for c in load_cases(path) if len(c["history"]) == 2]
+    out = []
+    for k in range(n):
+        picked = [cases[(k * 7 + j * 3) % len(cases)] for j in range(5)]
+        history = [HistoryTurn(t["role"], t["text"]) for c in picked for t in c["history"]]
+        out.append((history, picked[-1]["utterance"]))
+    return out
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": statistics.median(ordered),
+        "p90_ms": ordered[int(0.90 * (len(ordered) - 1))],
+        "p99_ms": ordered[int(0.99 * (len(ordered) - 1))],
+        "mean_ms": statistics.fmean(ordered),
+    }
+
+
+def run(injector: ContextInjector, cases: list[tuple[list[HistoryTurn], str]], *, stateless: bool, cold: bool) -> list[float]:
+    samples = []
+    for history, utterance in cases:
+        state = None if stateless else injector.rewrite(history[:-1], history[-2].text).state
+        if not stateless:
+            state = injector.observe_reply(state, history[-1].text)
+        injector.analyzer.analyze.cache_clear()
+        if not cold:
+            # warm: what a running server has already read (history, the last standalone query), never the new turn
+            for turn in history:
+                injector.analyzer.analyze(turn.text)
+            if state is not None and state.last_query:
+                injector.analyzer.analyze(state.last_query)
+        start = time.perf_counter()
+        rw = injector.rewrite(history, utterance, state)
+        if not stateless:
+            injector.observe_reply(rw.state, "네, 알려드릴게요.")
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=400)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_latency.json")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    injector = ContextInjector(strategy="rules", max_history_turns=10)
+    load_s = time.perf_counter() - started
+    cases = scenarios(args.turns)
+    run(injector, cases[:20], stateless=False, cold=False)  # warm-up
+    results = {}
+    for mode in ("pipeline", "stateless"):
+        for cache in ("warm", "cold"):
+            samples = run(injector, cases, stateless=mode == "stateless", cold=cache == "cold")
+            results[f"{mode}/{cache}"] = {"turns": len(samples), **percentiles(samples)}
+    report = {"benchmark": "dst_latency", "strategy": "rules", "history_turns": 10, "kiwi_load_s": load_s,
+              "goal": "pipeline p50 <= 2 ms", "results": results}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"Kiwi + lexicon load: {load_s:.2f} s; {args.turns} turns per row, 10-turn history")
+    print(f"{'mode/cache':<18}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'mean ms':>9}")
+    for name, row in results.items():
+        print(f"{name:<18}{row['p50_ms']:>9.3f}{row['p90_ms']:>9.3f}{row['p99_ms']:>9.3f}{row['mean_ms']:>9.3f}")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

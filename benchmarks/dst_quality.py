@@ -1,0 +1,69 @@
+"""Quality of context injection (rule strategy) on the shared dev cases and our own case files.
+
+For each file and category: cases, passes and pass rate, where a case passes when every `must_contain`
+string is in the rewrite, none of `must_not_contain` is, and `unchanged` cases come back exactly unchanged
+(`dst.evaluation.case_passes`). Failures are listed with their rewrite. Writes benchmarks/out/dst_quality.json
+and prints a table.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/dst_quality.py [--strategy rules] [FILE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from dst import ContextInjector, HistoryTurn
+from dst.evaluation import case_passes, load_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FILES = [
+    ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl",
+    ROOT / "benchmarks" / "data" / "context_cases.jsonl",
+]
+
+
+def evaluate(injector: ContextInjector, path: Path) -> dict:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures = []
+    for case in load_cases(path):
+        history = [HistoryTurn(t["role"], t["text"]) for t in case["history"]]
+        rewrite = injector.rewrite(history, case["utterance"]).standalone
+        ok = case_passes(case, rewrite)
+        group = case.get("batch", "")
+        for key in (case["category"], f"batch:{group}" if group else None, "ALL"):
+            if key is None:
+                continue
+            per[key][0] += 1
+            per[key][1] += int(ok)
+        if not ok:
+            failures.append({"id": case["id"], "utterance": case["utterance"], "rewrite": rewrite})
+    table = {k: {"cases": n, "passed": p, "rate": p / n} for k, (n, p) in sorted(per.items())}
+    return {"file": str(path.relative_to(ROOT.parent)), "categories": table, "failures": failures}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
+    parser.add_argument("--strategy", default="rules", choices=["rules"])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
+    args = parser.parse_args()
+    injector = ContextInjector(strategy=args.strategy)
+    reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"benchmark": "dst_quality", "strategy": args.strategy, "files": reports},
+                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    for report in reports:
+        print(f"\n{report['file']}")
+        print(f"{'category':<22}{'cases':>7}{'passed':>8}{'rate':>8}")
+        for name, row in report["categories"].items():
+            print(f"{name:<22}{row['cases']:>7}{row['passed']:>8}{row['rate']:>8.2f}")
+        for fail in report["failures"]:
+            print(f"  FAIL {fail['id']}: {fail['utterance']!r} -> {fail['rewrite']!r}")
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

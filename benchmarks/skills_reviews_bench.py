@@ -1,0 +1,86 @@
+"""Time and peak memory of summarize-reviews at its limits (no LM): 10,000 NSMC reviews, 10,000 reviews at
+the per-review length limit, reviews of 50,000 characters (truncated), and the refused 10,001-review request.
+
+Each case runs in a fresh process so that its peak RSS is its own. Writes JSON and prints a table.
+
+    .venv/bin/python benchmarks/skills_reviews_bench.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import resource
+import time
+from pathlib import Path
+
+
+def _reviews(folder: Path, n: int, length: int | None) -> list[dict]:
+    rows = []
+    for path in sorted(folder.glob("*.json")):
+        for r in json.loads(path.read_text(encoding="utf-8")):
+            text = r["review"]
+            if length is not None:
+                text = (text + " ") * (length // max(1, len(text) + 1) + 1)
+                text = text[:length]
+            rows.append({"id": r["review_id"], "text": text, "rating": int(r["rating"])})
+            if len(rows) == n:
+                return rows
+    while len(rows) < n:  # more than the corpus holds: cycle it
+        rows.append({**rows[len(rows) % 50_000], "id": f"c{len(rows)}"})
+    return rows
+
+
+def _case(args: tuple[str, str, int, int | None], queue: mp.Queue) -> None:
+    from generation.skills import SkillInputError, default_registry
+    from generation.skills.korean import get_kiwi
+
+    name, folder, n, length = args
+    get_kiwi()
+    registry = default_registry(None, {})
+    reviews = _reviews(Path(folder), n, length)
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    try:
+        result = asyncio.run(registry.run("summarize-reviews", {"reviews": reviews}))
+        outcome = f"ok: {result.output['sentiment']}, truncated {result.trace['truncated']}"
+        timings = result.trace["timings_ms"]
+    except SkillInputError as exc:
+        outcome, timings = f"refused: {exc}", {}
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put({"case": name, "reviews": n, "chars_per_review": length, "seconds": round(seconds, 2),
+               "peak_rss_mib": round(peak / 1024, 1), "rss_growth_mib": round((peak - base_rss) / 1024, 1),
+               "timings_ms": timings, "outcome": outcome})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="../shared/data/nsmc/raw")
+    ap.add_argument("--out", default="benchmarks/results/skills_reviews_bench.json")
+    args = ap.parse_args()
+    cases = [
+        ("10k NSMC reviews", args.data, 10_000, None),
+        ("10k reviews at 2,000 chars", args.data, 10_000, 2_000),
+        ("100 reviews of 50,000 chars", args.data, 100, 50_000),
+        ("10,001 reviews (over limit)", args.data, 10_001, None),
+    ]
+    results = []
+    ctx = mp.get_context("spawn")
+    for case in cases:
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_case, args=(case, queue))
+        proc.start()
+        results.append(queue.get())
+        proc.join()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"{'case':<30}{'seconds':>9}{'peak RSS MiB':>14}{'growth MiB':>12}  outcome")
+    for r in results:
+        print(f"{r['case']:<30}{r['seconds']:>9}{r['peak_rss_mib']:>14}{r['rss_growth_mib']:>12}  {r['outcome'][:70]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""ContextInjector: one user utterance plus the conversation so far -> a standalone query and the new state.
+
+Contract: `rewrite` never raises on a string utterance (noise, emoji, no Hangul, empty history turns) and
+never returns a rewrite longer than `max_rewrite_chars`: an over-long result falls back to the utterance, and
+an utterance over the bound is cut at a word boundary (`truncated`). Only the last `max_history_turns`
+history turns are read, each up to `max_turn_chars`. With `state=None` the state is rebuilt by replaying
+that window; with a stored state the history is not re-read (the state already holds it).
+Strategies: "rules" (Kiwi morphology + rules), "lm" (the wired `RewriteLM`, validated, rule result when
+invalid or failing), "rules+lm" (the LM only when the rules are not confident).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dst.analysis import Analyzer, default_analyzer
+from dst.lm import RewriteLM, build_messages, clean_output, validate
+from dst.rules import RuleResolver, RuleResult
+from dst.tracker import Tracker
+from dst.types import DialogueState, DstInputError, HistoryTurn, Resolution, Rewrite
+
+log = logging.getLogger(__name__)
+STRATEGIES = ("rules", "lm", "rules+lm")
+
+
+class ContextInjector:
+    def __init__(
+        self,
+        strategy: str = "rules",
+        lm: RewriteLM | None = None,
+        max_history_turns: int = 20,
+        max_rewrite_chars: int = 500,
+        *,
+        lm_max_new_tokens: int = 96,
+        lm_timeout_s: float = 10.0,
+        max_turn_chars: int = 2000,
+        analyzer: Analyzer | None = None,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise DstInputError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+        if max_history_turns < 0 or max_rewrite_chars < 1 or lm_max_new_tokens < 1 or max_turn_chars < 1:
+            raise DstInputError("max_history_turns >= 0, max_rewrite_chars, lm_max_new_tokens, max_turn_chars >= 1")
+        self.strategy = strategy
+        self.lm = lm
+        self.max_history_turns = max_history_turns
+        self.max_rewrite_chars = max_rewrite_chars
+        self.lm_max_new_tokens = lm_max_new_tokens
+        self.lm_timeout_s = lm_timeout_s
+        self.max_turn_chars = max_turn_chars
+        self.analyzer = analyzer if analyzer is not None else default_analyzer()
+        self.tracker = Tracker(self.analyzer)
+        self.rules = RuleResolver(self.analyzer)
+
+    # -- public API ------------------------------------------------------------------------------------------
+    def rewrite(
+        self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None = None
+    ) -> Rewrite:
+        turns, text, base = self._prepare(history, utterance, state)
+        return self._finish(text, base, self._rules(text, base), "rules", utterance)
+
+    async def arewrite(
+        self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None = None
+    ) -> Rewrite:
+        turns, text, base = self._prepare(history, utterance, state)
+        ruled = self._rules(text, base)
+        use_lm = self.lm is not None and (self.strategy == "lm" or (self.strategy == "rules+lm" and not ruled.confident))
+        if not use_lm:
+            label = "rules" if self.strategy == "rules" or ruled.confident else "rules(no-lm)"
+            return self._finish(text, base, ruled, label, utterance)
+        output, reason = await self._ask_lm(turns, text)
+        if reason is not None:
+            log.info("LM rewrite rejected (%s); keeping the rule result", reason)
+            ruled.resolutions.append(Resolution(text, ruled.text, "fallback", f"lm-rejected: {reason}"))
+            return self._finish(text, base, ruled, "rules(lm-fallback)", utterance)
+        lm_result = RuleResult(output, [Resolution(text, output, "rewrite", "lm")], True)
+        return self._finish(text, base, lm_result, "lm", utterance)
+
+    def observe_reply(self, state: DialogueState, reply_text: str) -> DialogueState:
+        if not isinstance(reply_text, str):
+            raise DstInputError("reply_text must be a string")
+        return self.tracker.observe(state, reply_text[: self.max_turn_chars], "assistant")
+
+    # -- internals -------------------------------------------------------------------------------------------
+    def _prepare(
+        self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None
+    ) -> tuple[list[HistoryTurn], str, DialogueState]:
+        if not isinstance(utterance, str):
+            raise DstInputError("utterance must be a string")
+        turns = [_turn(t) for t in history][-self.max_history_turns :] if self.max_history_turns else []
+        turns = [HistoryTurn(t.role, t.text[: self.max_turn_chars]) for t in turns]
+        base = state if state is not None else self._replay(turns)
+        return turns, _bound(utterance, self.max_rewrite_chars), base
+
+    def _replay(self, turns: list[HistoryTurn]) -> DialogueState:
+        state = DialogueState()
+        for t in turns:
+            if not t.text.strip():
+                continue
+            if t.role == "user":
+                standalone = self._rules(t.text, state).text
+                state = self.tracker.observe(state, t.text, "user", standalone=standalone)
+            else:
+                state = self.tracker.observe(state, t.text, "assistant")
+        return state
+
+    def _rules(self, text: str, state: DialogueState) -> RuleResult:
+        try:
+            return self.rules.resolve(text, state)
+        except Exception:  # the contract is "never raise on a string": log the bug, pass the text through
+            log.exception("rule resolution failed; passing the utterance through")
+            return RuleResult(text, [], False)
+
+    async def _ask_lm(self, turns: list[HistoryTurn], text: str) -> tuple[str, str | None]:
+        assert self.lm is not None
+        messages = build_messages(turns, text)
+        try:
+            raw = await asyncio.wait_for(
+                self.lm.complete(messages, max_new_tokens=self.lm_max_new_tokens), timeout=self.lm_timeout_s
+            )
+        except TimeoutError:
+            return "", f"no answer within {self.lm_timeout_s:g} s"
+        except Exception as exc:  # any backend failure means "use the rules", never a failed turn
+            return "", f"LM error: {type(exc).__name__}: {exc}"
+        output = clean_output(raw if isinstance(raw, str) else "")
+        reason = validate(output, text, turns, max_chars=self.max_rewrite_chars, analyzer=self.analyzer)
+        return output, reason
+
+    def _finish(self, text: str, base: DialogueState, result: RuleResult, strategy: str, original: str) -> Rewrite:
+        standalone = result.text if len(result.text) <= self.max_rewrite_chars else text
+        resolutions = result.resolutions if standalone == result.text else []
+        try:
+            state = self.tracker.observe(base, text, "user", standalone=standalone)
+        except Exception:
+            log.exception("state update failed; keeping the previous state")
+            state = base
+        return Rewrite(
+            standalone=standalone,
+            state=state,
+            resolutions=list(resolutions),
+            strategy=strategy,
+            original=original,
+            confident=result.confident,
+            truncated=len(original) > self.max_rewrite_chars,
+        )
+
+
+def _turn(t: HistoryTurn | Mapping[str, Any]) -> HistoryTurn:
+    if isinstance(t, HistoryTurn):
+        return t
+    if isinstance(t, Mapping):
+        return HistoryTurn(t.get("role"), t.get("text"))  # type: ignore[arg-type]
+    raise DstInputError("history turns must be HistoryTurn or {'role', 'text'} objects")
+
+
+def _bound(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit // 2 else cut

@@ -1,0 +1,178 @@
+"""OpenAI-compatible remote backend (DeepSpeed-MII's OpenAI server, vLLM, TGI) over httpx.
+
+Every request streams (`stream: true`, server-sent events), so `generate` and `stream` share one code path
+and cancellation closes the HTTP response. Connect errors and 503 answers are retried with exponential
+backoff before the first byte arrives; consecutive failures open a circuit breaker that makes `status()`
+report not-ready and refuses calls until the reset time has passed. top_k and repetition_penalty are sent as
+extra body fields (vLLM and TGI's OpenAI layer accept them) unless `send_extra_params` is off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from generation.backend import LMBackend, apply_stops, stop_holdback
+from generation.circuit import CircuitBreaker
+from generation.errors import GenerationBusy, GenerationTimeout, GenerationUnavailable, InvalidGenerationRequest
+from generation.types import GenerationRequest, StreamEvent
+
+log = logging.getLogger(__name__)
+_RETRY_STATUS = {502, 503, 504}
+
+
+class OpenAIBackend(LMBackend):
+    name = "openai"
+
+    def __init__(self, base_url: str, *, model: str, api_key: str = "", timeout_s: float = 60.0,
+                 max_retries: int = 3, backoff_s: float = 0.5, breaker_failures: int = 5,
+                 breaker_reset_s: float = 30.0, send_extra_params: bool = True,
+                 context_window: int | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key = api_key
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.send_extra_params = send_extra_params
+        self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s)
+        self._context_window = context_window or 4096
+        self._clients: dict[int, httpx.AsyncClient] = {}
+        self.attempts = 0
+
+    @property
+    def context_window(self) -> int:
+        return self._context_window
+
+    def status(self) -> tuple[bool, str]:
+        if not self.breaker.allow():
+            return False, (f"OpenAI-compatible server {self.base_url} failed {self.breaker.failures} times in a row "
+                           f"(last: {self.breaker.last_error}); retrying in {self.breaker.retry_in():.0f}s")
+        return True, f"OpenAI-compatible server {self.base_url}, model {self.model!r} ({self.breaker.state})"
+
+    def count_tokens(self, text: str) -> int:
+        # The remote tokenizer is not reachable; Korean runs about 1.5 characters per token in common vocabularies.
+        return max(1, round(len(text) / 1.5)) if text else 0
+
+    def _client(self) -> httpx.AsyncClient:
+        # httpx clients are bound to the event loop they were first used on.
+        key = id(asyncio.get_running_loop())
+        if key not in self._clients:
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            self._clients[key] = httpx.AsyncClient(base_url=self.base_url, headers=headers,
+                                                   timeout=httpx.Timeout(self.timeout_s, connect=5.0))
+        return self._clients[key]
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            try:
+                await client.aclose()
+            except RuntimeError:
+                pass  # its loop is gone
+
+    def body(self, request: GenerationRequest) -> dict[str, Any]:
+        sampling = request.sampling
+        body: dict[str, Any] = {
+            "model": self.model, "messages": request.messages, "max_tokens": request.max_new_tokens,
+            "temperature": request.temperature if sampling else 0.0, "top_p": request.top_p if sampling else 1.0,
+            "stream": True, "stream_options": {"include_usage": True},
+        }
+        if request.stop:
+            body["stop"] = request.stop[:4]  # the OpenAI API accepts at most four
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if self.send_extra_params:
+            body["repetition_penalty"] = request.repetition_penalty
+            if sampling and request.top_k:
+                body["top_k"] = request.top_k
+        return body
+
+    async def _open(self, body: dict[str, Any]) -> httpx.Response:
+        if not self.breaker.allow():
+            raise GenerationUnavailable(self.status()[1])
+        client = self._client()
+        for attempt in range(self.max_retries + 1):
+            self.attempts += 1
+            try:
+                response = await client.send(client.build_request("POST", "/chat/completions", json=body),
+                                             stream=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code < 400:
+                    return response
+                await response.aread()
+                await response.aclose()
+                error = f"HTTP {response.status_code}: {response.text[:200]}"
+                if response.status_code not in _RETRY_STATUS:
+                    self._raise_for(response)
+            self.breaker.record_failure(error)
+            log.warning("OpenAI-compatible call failed (attempt %d): %s", attempt + 1, error)
+            if attempt < self.max_retries and self.breaker.allow():
+                await asyncio.sleep(self.backoff_s * (2 ** attempt))
+            else:
+                break
+        raise GenerationUnavailable(f"OpenAI-compatible server {self.base_url} is unavailable: {error}")
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        try:
+            message = response.json().get("error", {}).get("message") or response.text
+        except (ValueError, AttributeError):
+            message = response.text
+        if response.status_code == 429:
+            raise GenerationBusy(f"remote LM is busy: {message}", retry_after=float(
+                response.headers.get("retry-after", 1) or 1))
+        if response.status_code in {401, 403, 404}:
+            raise GenerationUnavailable(f"remote LM refused the call (HTTP {response.status_code}): {message}")
+        raise InvalidGenerationRequest(f"remote LM rejected the request (HTTP {response.status_code}): {message}")
+
+    async def events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        try:
+            async with asyncio.timeout(request.timeout_s):
+                async for event in self._events(request):
+                    yield event
+        except TimeoutError:
+            raise GenerationTimeout(f"generation exceeded its {request.timeout_s}s timeout") from None
+        except httpx.ReadTimeout as exc:
+            self.breaker.record_failure(f"read timeout: {exc}")
+            raise GenerationTimeout(f"remote LM did not answer within {self.timeout_s}s") from exc
+
+    async def _events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        response = await self._open(self.body(request))
+        text, finish, usage = "", None, {}
+        emitted = 0
+        try:
+            async for line in response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                chunk = json.loads(data)
+                usage = chunk.get("usage") or usage
+                for choice in chunk.get("choices") or []:
+                    text += (choice.get("delta") or {}).get("content") or ""
+                    finish = choice.get("finish_reason") or finish
+                cut, stopped = apply_stops(text, request.stop)
+                end = len(cut) if stopped else len(cut) - stop_holdback(request.stop)
+                if end > emitted:
+                    yield StreamEvent(text=cut[emitted:end])
+                    emitted = end
+                if stopped:
+                    finish = "stop"
+                    break
+        finally:
+            await response.aclose()
+        self.breaker.record_success()
+        cut, _ = apply_stops(text, request.stop)
+        if len(cut) > emitted:
+            yield StreamEvent(text=cut[emitted:])
+        yield StreamEvent(text="", finish_reason=finish or "stop",
+                          prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                          completion_tokens=int(usage.get("completion_tokens", 0)))

@@ -1,0 +1,58 @@
+"""Skills: LM tasks on one mechanism (typed chain + deterministic fallback + registry + limits + trace).
+
+`default_registry(model, search_backends)` registers the bundled skills: `rewrite-null-query` and
+`summarize-reviews`. A new skill is a prompt file in `prompts/`, a `Skill` subclass, one line here and a test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from generation.skills.base import Skill, SkillContext, SkillRegistry, SkillResult, TextFilter
+from generation.skills.errors import SkillBackendError, SkillInputError, SkillNotFound
+from generation.skills.reviews import SummarizeReviews
+from generation.skills.rewrite import RewriteNullQuery
+from generation.skills.search import HttpSearchBackend, SearchBackend, http_backends
+from generation.skills.settings import SkillsSettings
+
+__all__ = [
+    "HttpSearchBackend",
+    "SearchBackend",
+    "Skill",
+    "SkillBackendError",
+    "SkillContext",
+    "SkillInputError",
+    "SkillNotFound",
+    "SkillRegistry",
+    "SkillResult",
+    "SkillsSettings",
+    "default_registry",
+]
+
+
+def default_registry(
+    model: BaseChatModel | None,
+    search_backends: dict[str, SearchBackend] | None = None,
+    *,
+    settings: SkillsSettings | None = None,
+    text_filter: TextFilter | None = None,
+    level_control: Any | None = None,
+) -> SkillRegistry:
+    """The bundled skills. HTTP search backends from `settings.http_search` join `search_backends`.
+
+    `level_control` is anything with `repair(text, level) -> str` (generation's SpeechLevelControl by default);
+    `text_filter` is the output filter of the generation stage, applied to LM text.
+    """
+    settings = settings or SkillsSettings()
+    backends = {**http_backends(settings.http_search), **(search_backends or {})}
+    if level_control is None:
+        from generation.skills.korean import get_kiwi
+        from generation.speech_level import SpeechLevelControl
+
+        level_control = SpeechLevelControl(kiwi=get_kiwi())
+    registry = SkillRegistry(settings, model, text_filter=text_filter, level_control=level_control)
+    registry.register(RewriteNullQuery(settings, backends))
+    registry.register(SummarizeReviews(settings))
+    return registry

@@ -1,0 +1,187 @@
+"""`Retrieval`: the runtime facade over all response sets and knowledge collections.
+
+Contract: thread-safe. Reads (`select`, `knowledge`, `list_responses`) use immutable snapshots and take
+no lock; changes (`add_responses`, `remove_response`) are serialised by one lock, append to the set's
+change journal, build a new snapshot, save its index (atomic directory swap) and then publish it, so
+they take effect without a restart and survive one. A set that could not be opened (corrupt index,
+bad file) is reported by `status()` and makes `select` answer "generate"; the other sets keep serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from retrieval.analyzer import KoreanAnalyzer
+from retrieval.calibration import Calibration
+from retrieval.dense import Encoder
+from retrieval.errors import DuplicateRecord, IndexUnusable, InvalidRecord, UnknownRecord, UnknownResponseSet
+from retrieval.knowledge import KnowledgeIndex, load_documents
+from retrieval.records import append_journal, journal_path, load_records, make_record, records_checksum, replay_journal
+from retrieval.responses import ResponseIndex
+from retrieval.selector import select
+from retrieval.types import Passage, ResponseRecord, Selection
+
+log = logging.getLogger(__name__)
+
+
+class Retrieval:
+    def __init__(self, analyzer: KoreanAnalyzer, calibration: Calibration, *, encoder: Encoder | None = None,
+                 index_root: Path | None = None, changes_dir: Path | None = None,
+                 default_set: str = "default", default_collection: str | None = None,
+                 candidates: int = 5, pool_size: int = 20, max_query_chars: int = 2000,
+                 knowledge_min_score: float = 0.1, hnsw_min_docs: int = 50_000) -> None:
+        self.analyzer = analyzer
+        self.calibration = calibration
+        self.encoder = encoder
+        self.index_root = index_root
+        self.changes_dir = changes_dir
+        self.default_set = default_set
+        self.default_collection = default_collection
+        self.candidates = candidates
+        self.pool_size = pool_size
+        self.max_query_chars = max_query_chars
+        self.knowledge_min_score = knowledge_min_score
+        self.hnsw_min_docs = hnsw_min_docs
+        self._sets: dict[str, ResponseIndex] = {}
+        self._sources: dict[str, Path | None] = {}
+        self._collections: dict[str, KnowledgeIndex] = {}
+        self._status: dict[str, tuple[bool, str]] = {}
+        self._write_lock = threading.Lock()
+
+    # ---- opening -------------------------------------------------------------------------------
+    def _records_for(self, name: str, source: Path | None) -> list[ResponseRecord]:
+        records = load_records(source) if source is not None else []
+        if self.changes_dir is not None:
+            records = replay_journal(records, journal_path(self.changes_dir, name))
+        return records
+
+    def open_response_set(self, name: str, source: Path | None, *, rebuild_stale: bool = True) -> bool:
+        """Load (or build when missing/stale) the index of one set; returns readiness, never raises."""
+        key = f"responses:{name}"
+        self._sources[name] = source
+        try:
+            records = self._records_for(name, source)
+        except InvalidRecord as exc:
+            self._status[key] = (False, f"response set file is invalid: {exc}")
+            return False
+        checksum = records_checksum(records)
+        directory = self.index_root / name if self.index_root is not None else None
+        detail = "built in memory"
+        if directory is not None:
+            try:
+                snapshot = ResponseIndex.load(directory, self.analyzer, self.encoder, expected_checksum=checksum)
+                self._publish(name, snapshot, f"loaded index {directory} ({len(snapshot)} responses)")
+                return True
+            except IndexUnusable as exc:
+                if exc.reason not in {"missing", "stale"} or (exc.reason == "stale" and not rebuild_stale):
+                    self._status[key] = (False, f"index refused: {exc}")
+                    log.error("response set %r not served: %s", name, exc)
+                    return False
+                detail = "index was missing; built" if exc.reason == "missing" else "data changed; index rebuilt"
+        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, hnsw_min_docs=self.hnsw_min_docs)
+        if directory is not None:
+            snapshot.save(directory, self.analyzer)
+            detail += f" at {directory}"
+        self._publish(name, snapshot, f"{detail} ({len(snapshot)} responses)")
+        return True
+
+    def open_collection(self, name: str, path: Path, *, chunk_chars: int = 400) -> bool:
+        key = f"knowledge:{name}"
+        try:
+            documents = load_documents(path)
+        except InvalidRecord as exc:
+            self._status[key] = (False, f"knowledge collection is invalid: {exc}")
+            return False
+        collection = KnowledgeIndex.build(name, documents, self.analyzer, self.encoder, chunk_chars=chunk_chars)
+        self._collections[name] = collection
+        self._status[key] = (True, f"{len(documents)} documents, {len(collection)} passages from {path}")
+        return True
+
+    def _publish(self, name: str, snapshot: ResponseIndex, detail: str) -> None:
+        self._sets[name] = snapshot
+        self._status[f"responses:{name}"] = (True, detail)
+
+    # ---- reading -------------------------------------------------------------------------------
+    @property
+    def response_sets(self) -> list[str]:
+        return sorted(self._sets)
+
+    @property
+    def collections(self) -> list[str]:
+        return sorted(self._collections)
+
+    def select(self, query: str, response_set: str | None = None) -> Selection:
+        name = response_set or self.default_set
+        snapshot = self._sets.get(name)
+        if snapshot is None:
+            why = self._status.get(f"responses:{name}", (False, "not configured"))[1]
+            return Selection("generate", None, 0.0, f"response set {name!r} is not available ({why})",
+                             [], name, self.calibration.threshold)
+        return select(snapshot, self.calibration, query, max_query_chars=self.max_query_chars,
+                      candidates=self.candidates, pool=self.pool_size)
+
+    def knowledge(self, query: str, collection: str | None = None, k: int = 3) -> list[Passage]:
+        name = collection or self.default_collection
+        found = self._collections.get(name) if name else None
+        if found is None or not isinstance(query, str):
+            return []
+        return found.search(query[: self.max_query_chars], self.calibration.weights, k=k,
+                            min_score=self.knowledge_min_score)
+
+    def list_responses(self, response_set: str, *, offset: int = 0, limit: int = 50
+                       ) -> tuple[int, list[ResponseRecord]]:
+        snapshot = self._require(response_set)
+        return len(snapshot), list(snapshot.records[offset: offset + limit])
+
+    def status(self) -> list[tuple[str, bool, str]]:
+        return [(f"retrieval.{key}", ready, detail) for key, (ready, detail) in sorted(self._status.items())]
+
+    def _require(self, name: str) -> ResponseIndex:
+        snapshot = self._sets.get(name)
+        if snapshot is None:
+            raise UnknownResponseSet(f"response set {name!r} is not loaded (loaded: {self.response_sets})")
+        return snapshot
+
+    # ---- changing ------------------------------------------------------------------------------
+    def add_responses(self, response_set: str, raws: Sequence[Mapping[str, Any]], *,
+                      create: bool = True) -> list[ResponseRecord]:
+        """Validate and add records (all or none); identical re-adds are no-ops, a clashing id is refused."""
+        new = [make_record(raw, where=f"records[{i}]") for i, raw in enumerate(raws)]
+        with self._write_lock:
+            current = self._sets.get(response_set)
+            if current is None and not create:
+                raise UnknownResponseSet(f"response set {response_set!r} is not loaded")
+            existing = {r.id: r for r in current.records} if current else {}
+            fresh: list[ResponseRecord] = []
+            for record in new:
+                if record.id in existing and existing[record.id] != record:
+                    raise DuplicateRecord(f"record id {record.id!r} already exists in {response_set!r}")
+                if record.id not in existing and record not in fresh:
+                    fresh.append(record)
+            if fresh:
+                self._commit(response_set, [*(current.records if current else ()), *fresh],
+                             [{"op": "add", "record": r.to_dict()} for r in fresh])
+            return new
+
+    def remove_response(self, response_set: str, record_id: str) -> ResponseRecord:
+        with self._write_lock:
+            current = self._require(response_set)
+            keep = [r for r in current.records if r.id != record_id]
+            if len(keep) == len(current.records):
+                raise UnknownRecord(f"no record {record_id!r} in response set {response_set!r}")
+            removed = next(r for r in current.records if r.id == record_id)
+            self._commit(response_set, keep, [{"op": "delete", "id": record_id}])
+            return removed
+
+    def _commit(self, name: str, records: list[ResponseRecord], journal: list[dict[str, Any]]) -> None:
+        if self.changes_dir is not None:
+            append_journal(journal_path(self.changes_dir, name), journal)
+        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, hnsw_min_docs=self.hnsw_min_docs)
+        if self.index_root is not None:
+            snapshot.save(self.index_root / name, self.analyzer)
+        self._sources.setdefault(name, None)
+        self._publish(name, snapshot, f"updated at runtime ({len(snapshot)} responses)")

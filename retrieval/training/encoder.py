@@ -1,0 +1,241 @@
+"""Fine-tune a sentence encoder for Korean from the open data: extend, trim, train, evaluate, save.
+
+Contract: `train_encoder(config)` turns a base sentence-transformers model (hub id or local path) into a
+Korean encoder in `config.out`: the vocabulary is extended (`vocab.extend`) and trimmed (`vocab.trim`),
+then the model is trained with sentence-transformers' MultipleNegativesRankingLoss on paraphrase pairs
+and CoSENTLoss on scored pairs, following a batch plan fixed by the seed (`batching.plan`). Training
+stops at the end of the plan, at `max_steps`, or when `minutes` have passed; it checkpoints to
+`out/checkpoint` every `checkpoint_seconds` and a rerun with the same `out` resumes from there. The
+same seed and step count give the same weights. The result is a plain sentence-transformers directory
+with `manifest.json` (base model, data counts, steps, seed, dev scores, versions).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.sentence_transformer.losses import CoSENTLoss, MultipleNegativesRankingLoss
+from tqdm.auto import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from retrieval.training import manifest
+from retrieval.training.batching import Batch, plan
+from retrieval.training.devscore import dev_scores
+from retrieval.training.pairs import SOURCES, TrainingData, assemble
+from retrieval.training.vocab import extend, trim, unknown_syllables
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "checkpoint"
+_STATE = "trainer_state.pt"
+
+
+@dataclass
+class EncoderConfig:
+    base: str
+    data_root: Path
+    out: Path
+    seed: int = 13
+    minutes: float | None = None
+    max_steps: int | None = None
+    epochs: int = 1
+    batch_size: int = 64
+    lr: float = 1e-4
+    warmup_ratio: float = 0.05
+    max_length: int = 32
+    syllables: int = 1400
+    layers: int | None = None  # keep only the first N transformer layers (cheaper to train and to run)
+    scored_every: int = 5
+    checkpoint_seconds: float = 300.0
+    threads: int | None = None
+    sources: tuple[str, ...] = SOURCES
+    stylekqc_per_group: int = 20
+    chatbot_per_answer: int = 6
+    evaluate: bool = True
+    progress: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.minutes is not None and self.minutes <= 0:
+            raise ValueError("minutes must be positive")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ValueError("max_steps must be at least 1")
+        if self.batch_size < 2 or self.max_length < 4 or self.epochs < 1:
+            raise ValueError("batch_size >= 2, max_length >= 4 and epochs >= 1 are required")
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def _load(path: str | Path, max_length: int) -> SentenceTransformer:
+    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    model.max_seq_length = max_length
+    return model
+
+
+def _prepare(config: EncoderConfig, data: TrainingData, target: Path) -> dict[str, Any]:
+    """Extended and trimmed copy of the base model in `target` (the starting point of training)."""
+    model = _load(config.base, config.max_length)
+    if config.layers is not None:
+        truncate_layers(model, config.layers)
+    texts = data.texts()
+    extension = extend(model, texts, syllables=config.syllables)
+    target.mkdir(parents=True, exist_ok=True)
+    model.save(str(target))
+    sizes = trim(target, model, texts)
+    return {**extension.to_dict(), **sizes}
+
+
+def truncate_layers(model: SentenceTransformer, layers: int) -> None:
+    bert = model[0].auto_model
+    if not 1 <= layers <= bert.config.num_hidden_layers:
+        raise ValueError(f"layers must be between 1 and {bert.config.num_hidden_layers}")
+    bert.encoder.layer = bert.encoder.layer[:layers]
+    bert.config.num_hidden_layers = layers
+
+
+class _Trainer:
+    def __init__(self, model: SentenceTransformer, config: EncoderConfig, total_steps: int) -> None:
+        self.model = model
+        self.mnrl = MultipleNegativesRankingLoss(model)
+        self.cosent = CoSENTLoss(model)
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
+        warmup = max(1, int(total_steps * config.warmup_ratio))
+        self.scheduler = get_linear_schedule_with_warmup(self.optimizer, warmup, max(total_steps, warmup + 1))
+
+    def step(self, batch: Batch) -> float:
+        self.model.train()
+        if batch.kind == "pairs":
+            columns = [[p.anchor for p in batch.items], [p.positive for p in batch.items]]  # type: ignore[union-attr]
+            labels = torch.zeros(len(batch.items))
+            loss_fn: torch.nn.Module = self.mnrl
+        else:
+            columns = [[p.a for p in batch.items], [p.b for p in batch.items]]  # type: ignore[union-attr]
+            labels = torch.tensor([p.score for p in batch.items], dtype=torch.float32)  # type: ignore[union-attr]
+            loss_fn = self.cosent
+        features = [self.model.preprocess(col) for col in columns]
+        for f in features:
+            f.pop("modality", None)
+        loss = loss_fn(features, labels)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.optimizer.step()
+        self.scheduler.step()
+        return float(loss.detach())
+
+    def state(self, step: int, horizon: int, elapsed: float) -> dict[str, Any]:
+        return {"step": step, "horizon": horizon, "elapsed": elapsed, "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(), "torch_rng": torch.get_rng_state()}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+
+
+def _save_checkpoint(trainer: _Trainer, directory: Path, step: int, horizon: int, elapsed: float,
+                     prepared: dict[str, Any], cpu_total: float = 0.0) -> None:
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    trainer.model.save(str(tmp))
+    torch.save({**trainer.state(step, horizon, elapsed), "prepared": prepared, "cpu_total": cpu_total},
+               tmp / _STATE)
+    shutil.rmtree(directory, ignore_errors=True)
+    tmp.rename(directory)
+
+
+def train_encoder(config: EncoderConfig) -> dict[str, Any]:
+    """Train (or resume) and return the manifest written to `config.out`."""
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = assemble(config.data_root, sources=config.sources, stylekqc_per_group=config.stylekqc_per_group,
+                    chatbot_per_answer=config.chatbot_per_answer)
+    if not data.pairs:
+        raise ValueError("no training pairs: every source was empty or held out")
+    batches = plan(data.pairs, data.scored, batch_size=config.batch_size, epochs=config.epochs,
+                   seed=config.seed, scored_every=config.scored_every)
+    limit = min(len(batches), config.max_steps or len(batches))
+    checkpoint = out / CHECKPOINT
+    seed_everything(config.seed)
+    if (checkpoint / _STATE).is_file():
+        state = torch.load(checkpoint / _STATE, weights_only=False)
+        model = _load(checkpoint, config.max_length)
+        start, horizon, spent, prepared = state["step"], state["horizon"], state["elapsed"], state["prepared"]
+        cpu_before = float(state.get("cpu_total", 0.0))
+        trainer = _Trainer(model, config, horizon)
+        trainer.restore(state)
+        log.info("resuming from step %d of %d", start, horizon)
+    else:
+        prepared_dir = out / "prepared"
+        prepared = _prepare(config, data, prepared_dir)
+        model = _load(prepared_dir, config.max_length)
+        shutil.rmtree(prepared_dir)
+        start, spent, horizon, cpu_before = 0, 0.0, limit, 0.0
+        seed_everything(config.seed)
+        trainer = _Trainer(model, config, horizon)
+    budget = config.minutes * 60 if config.minutes else None
+    began = time.monotonic() - spent
+    cpu_began = time.process_time()
+    last_save = time.monotonic()
+    losses: list[float] = []
+    step = start
+    stopped = "plan finished" if limit == len(batches) else "max_steps reached"
+    with tqdm(total=limit, initial=start, desc="encoder", unit="step", disable=not config.progress) as bar:
+        while step < limit:
+            if budget is not None and time.monotonic() - began >= budget:
+                stopped = "time budget reached"
+                break
+            losses.append(trainer.step(batches[step]))
+            step += 1
+            bar.update(1)
+            bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+            if time.monotonic() - last_save >= config.checkpoint_seconds and step < limit:
+                _save_checkpoint(trainer, checkpoint, step, horizon, time.monotonic() - began, prepared,
+                                 cpu_before + time.process_time() - cpu_began)
+                last_save = time.monotonic()
+    elapsed = time.monotonic() - began
+    cpu_total = cpu_before + time.process_time() - cpu_began
+    if stopped == "time budget reached" or step < limit:
+        _save_checkpoint(trainer, checkpoint, step, horizon, elapsed, prepared, cpu_total)
+    model.eval()
+    model.save(str(out))
+    texts = data.texts()
+    fields = {
+        "kind": "sentence-encoder",
+        "base_model": config.base,
+        "seed": config.seed,
+        "steps": step,
+        "planned_steps": len(batches),
+        "stopped": stopped,
+        "train_seconds": round(elapsed, 1),
+        "train_cpu_seconds": round(cpu_total, 1),
+        "threads": torch.get_num_threads(),
+        "data": data.counts(),
+        "vocabulary": prepared,
+        "unknown_syllables": len(unknown_syllables(model, texts)),
+        "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
+                            if k not in ("out", "data_root", "progress", "extra")},
+        "losses": {"MultipleNegativesRankingLoss": "paraphrase pairs", "CoSENTLoss": "sts scores"},
+        "final_loss": float(np.mean(losses[-50:])) if losses else None,
+        "dev": dev_scores(model, config.data_root) if config.evaluate else {},
+        **config.extra,
+    }
+    if stopped != "time budget reached":
+        shutil.rmtree(checkpoint, ignore_errors=True)
+    manifest.write(out, fields)
+    return fields

@@ -1,0 +1,106 @@
+"""Properties of the rule strategy: anaphora, ellipsis, carry-over, pass-through."""
+
+from __future__ import annotations
+
+from dst import ContextInjector, HistoryTurn
+
+U, A = "user", "assistant"
+
+
+def _rw(injector: ContextInjector, turns: list[tuple[str, str]], utterance: str):
+    return injector.rewrite([HistoryTurn(r, t) for r, t in turns], utterance)  # type: ignore[arg-type]
+
+
+def test_ellipsis_replaces_place_keeps_time(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "모레 청주 날씨 알려줘"), (A, "모레 청주는 흐려요.")], "포항은?")
+    assert "포항" in rw.standalone and "모레" in rw.standalone and "날씨" in rw.standalone
+    assert "청주" not in rw.standalone
+    assert any(r.rule == "ellipsis.replace-place" and r.antecedent == "청주" for r in rw.resolutions)
+
+
+def test_ellipsis_replaces_time_keeps_place(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "오늘 목포 기온 알려줘"), (A, "오늘 목포는 10도예요.")], "내일은?")
+    assert rw.standalone.startswith("내일") and "목포" in rw.standalone and "오늘" not in rw.standalone
+
+
+def test_chained_ellipsis_uses_previous_standalone_query(injector: ContextInjector) -> None:
+    turns = [(U, "내일 여수 날씨 어때?"), (A, "내일 여수는 맑아요."), (U, "순천은?"), (A, "순천도 맑아요.")]
+    rw = _rw(injector, turns, "모레는?")
+    assert "모레" in rw.standalone and "순천" in rw.standalone and "여수" not in rw.standalone
+
+
+def test_new_attribute_is_asked_about_the_frame_noun_phrase(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "시청역 근처 약국 있어?"), (A, "시청역 근처에 약국이 두 곳 있어요.")], "영업시간은?")
+    assert rw.standalone == "시청역 근처 약국 영업시간은?"
+
+
+def test_additive_fragment_replaces_room_in_command(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "서재 불 켜줘"), (A, "서재 불을 켰어요.")], "주방도")
+    assert rw.standalone == "주방 불 켜줘"
+
+
+def test_time_anaphor_carries_the_event_place(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "일요일 오후 2시에 성수동에서 전시 봐"), (A, "일요일 오후 2시 성수동 전시네요.")], "그때 더워?")
+    assert rw.standalone.startswith("일요일 오후 2시 성수동")
+    assert "+carry-place" in rw.resolutions[0].rule
+
+
+def test_particle_takes_the_allomorph_of_the_antecedent(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "덕수궁 입장료 얼마야?"), (A, "1,000원이에요.")], "거기는 언제 닫아?")
+    assert rw.standalone.startswith("덕수궁은 ")
+
+
+def test_role_anaphor_keeps_the_role_noun(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "기생충 감독이 누구야?"), (A, "봉준호 감독이에요.")], "그 감독 신작 나왔어?")
+    assert rw.standalone.startswith("봉준호 감독 ")
+
+
+def test_person_anaphor_prefers_person_over_other_names(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "김민재 어디 소속이야?"), (A, "김민재 선수는 바이에른 뮌헨 소속이에요.")], "그 사람 키가 몇이야?")
+    assert "김민재" in rw.standalone and "뮌헨" not in rw.standalone
+
+
+def test_object_anaphor_prefers_a_quoted_title_over_its_author(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "시집 하나 추천해줘"), (A, "윤동주의 『하늘과 바람과 별과 시』를 추천해요.")], "그거 언제 나왔어?")
+    assert rw.standalone.startswith("하늘과 바람과 별과 시")
+
+
+def test_ordinal_picks_the_item_of_the_last_offered_list(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "분식집 추천해줘"), (A, "1. 명랑핫도그 2. 신전떡볶이 3. 김밥천국이 있어요.")], "세 번째 거 메뉴 알려줘")
+    assert rw.standalone == "김밥천국 메뉴 알려줘"
+
+
+def test_ordinal_beyond_the_list_is_left_and_marked_unsure(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "분식집 추천해줘"), (A, "1. 명랑핫도그 2. 신전떡볶이가 있어요.")], "다섯 번째 거 알려줘")
+    assert rw.standalone == "다섯 번째 거 알려줘" and not rw.confident
+
+
+def test_anaphor_without_antecedent_is_left_and_marked_unsure(injector: ContextInjector) -> None:
+    rw = _rw(injector, [], "거기 몇 시에 열어?")
+    assert rw.standalone == "거기 몇 시에 열어?" and not rw.confident and rw.resolutions == []
+
+
+def test_discourse_markers_are_not_anaphora(injector: ContextInjector) -> None:
+    turns = [(U, "갤럭시 버즈 가격 알려줘"), (A, "20만원이에요.")]
+    for utterance in ("그거 알아? 오늘 눈 온대", "그건 그렇고 저녁 뭐 먹지?"):
+        rw = _rw(injector, turns, utterance)
+        assert rw.standalone == utterance and rw.resolutions == []
+
+
+def test_greetings_and_thanks_pass_through(injector: ContextInjector) -> None:
+    turns = [(U, "내일 대구 날씨 어때?"), (A, "내일 대구는 더워요.")]
+    for utterance in ("고마워요!", "안녕", "수고하셨습니다", "네 알겠어요"):
+        assert _rw(injector, turns, utterance).standalone == utterance
+
+
+def test_complete_new_question_is_a_topic_shift_not_ellipsis(injector: ContextInjector) -> None:
+    turns = [(U, "에어팟 가격 알려줘"), (A, "에어팟은 25만원이에요.")]
+    for utterance in ("오늘 금값 얼마야?", "창경궁 관람료 얼마야?", "내일 광주 날씨 알려줘"):
+        assert _rw(injector, turns, utterance).standalone == utterance
+
+
+def test_generic_one_takes_the_frame_object_and_carries_its_place(injector: ContextInjector) -> None:
+    turns = [(U, "토요일에 강릉 가는 버스 찾아줘"), (A, "토요일 강릉행 버스가 8편 있어요.")]
+    rw = _rw(injector, turns, "오는 건 월요일로 찾아줘")
+    assert "강릉" in rw.standalone and "버스" in rw.standalone and "월요일" in rw.standalone
+    assert not rw.confident

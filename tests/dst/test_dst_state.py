@@ -1,0 +1,109 @@
+"""Dialogue state: tracking, serialisation and the KLUE-WoS domain-slot-value convention."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dst import DialogueState, DstInputError
+from dst.analysis import Analyzer
+from dst.tracker import Tracker
+from dst.wos import clock_value
+
+WOS_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "klue_wos" / "wos-v1.1_dev_sample_10.json"
+
+
+@pytest.fixture(scope="module")
+def tracker(analyzer: Analyzer) -> Tracker:
+    return Tracker(analyzer)
+
+
+def test_entities_are_typed_by_morphology_and_lexicon(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "다음 주 금요일 저녁 6시에 광교 호수공원에서 지수 씨 만나", "user")
+    types = {e.text: e.type for e in state.entities}
+    assert types["다음 주 금요일 저녁 6시"] == "time"
+    assert types.get("광교 호수공원") == "place"
+    assert any(t == "person" and "지수" in text for text, t in types.items())
+
+
+def test_repeated_mention_moves_to_most_recent_without_duplicating(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "울산 날씨 알려줘", "user")
+    state = tracker.observe(state, "울산은 맑아요.", "assistant")
+    assert [e.text for e in state.entities].count("울산") == 1
+    assert next(e for e in state.entities if e.text == "울산").turn == 2
+
+
+def test_answer_to_wh_question_is_a_referent_not_a_description(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "헤어질 결심 감독이 누구야?", "user")
+    state = tracker.observe(state, "박찬욱 감독이에요.", "assistant")
+    answer = next(e for e in state.entities if e.text == "박찬욱 감독")
+    assert not answer.predicative and answer.salience == 3
+
+
+def test_copula_types_the_topic_name(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "해인사는 합천에 있는 유명한 사찰이에요.", "assistant")
+    assert next(e for e in state.entities if e.text == "해인사").type == "place"
+
+
+def test_numbered_list_needs_markers_counting_from_one(tracker: Tracker) -> None:
+    assert tracker.ordinal_list("평점은 3.6점이에요. 2. 이건 목록이 아니에요") == []
+    assert tracker.ordinal_list("1. 경의선숲길 2. 연남동 3. 망원시장을 추천해요.") == ["경의선숲길", "연남동", "망원시장"]
+
+
+def test_conjoined_nouns_form_an_offered_list(tracker: Tracker) -> None:
+    assert tracker.ordinal_list("칼국수랑 수제비가 맛있어요.") == ["칼국수", "수제비"]
+
+
+def test_topic_is_the_last_attribute_the_user_asked(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "롯데월드 입장료 알려줘", "user")
+    assert state.topic == "입장료"
+
+
+def test_state_round_trips_through_json(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "내일 점심 12시에 을지로 식당 2명 예약해줘", "user")
+    state = tracker.observe(state, "1. 을지면옥 2. 우래옥 중에 고르세요.", "assistant")
+    again = DialogueState.from_dict(json.loads(json.dumps(state.to_dict(), ensure_ascii=False)))
+    assert again == state
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [[], {"entities": [{"text": "x"}]}, {"entities": [{"text": "x", "type": "alien", "turn": 1}]},
+     {"lists": [{"items": "abc"}]}, {"topic": 3}, {"turn": "many"}],
+)
+def test_malformed_state_dict_is_refused(bad: object) -> None:
+    with pytest.raises(DstInputError):
+        DialogueState.from_dict(bad)
+
+
+def test_restaurant_turn_fills_wos_slots(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "금요일 저녁 7시에 종로 식당 4명 예약해줘", "user")
+    wos = state.to_wos()
+    assert "식당-예약 요일-금요일" in wos and "식당-예약 시간-19:00" in wos and "식당-예약 명수-4" in wos
+
+
+def test_new_slot_value_replaces_the_old_one(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "오늘 대전 날씨 알려줘", "user")
+    state = tracker.observe(state, "내일 세종 날씨 알려줘", "user")
+    assert state.slots["일반-장소"] == "세종" and state.slots["일반-시간"] == "내일"
+
+
+def test_clock_value_uses_the_24_hour_wos_format() -> None:
+    assert clock_value("오후 3시 반") == "15:30" and clock_value("23시20분") == "23:20" and clock_value("내일") is None
+
+
+@pytest.mark.skipif(not WOS_SAMPLE.exists(), reason="KLUE-WoS sample not present")
+def test_every_klue_wos_state_round_trips() -> None:
+    dialogues = json.loads(WOS_SAMPLE.read_text(encoding="utf-8"))
+    states = [t["state"] for d in dialogues for t in d["dialogue"] if t["role"] == "user"]
+    assert states
+    for items in states:
+        assert DialogueState.from_wos(items).to_wos() == sorted(items)
+
+
+@pytest.mark.parametrize("bad", ["식당-이름", "", "--", 5])
+def test_from_wos_refuses_non_triples(bad: object) -> None:
+    with pytest.raises(DstInputError):
+        DialogueState.from_wos([bad])  # type: ignore[list-item]

@@ -1,0 +1,82 @@
+"""Settings section, wiring from Settings, and the `assistant rewrite` batch command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from assistant.cli import rewrite as rewrite_cli
+from assistant.errors import InvalidInput
+from assistant.sections.dst import DstSettings
+from assistant.settings import Settings
+from assistant.wiring.dst import GenerationRewriteLM, as_rewrite_lm, build_dst, to_assistant_error
+from dst import ContextInjector, DstInputError
+
+
+@pytest.mark.parametrize(
+    "bad", [{"strategy": "neural"}, {"max_rewrite_chars": 15}, {"max_history_turns": -1}, {"lm_timeout_s": 0},
+            {"unknown": 1}]
+)
+def test_dst_settings_refuse_impossible_values(bad: dict) -> None:
+    with pytest.raises(ValidationError):
+        DstSettings(**bad)
+
+
+def test_build_dst_from_default_settings_is_ready_with_rules() -> None:
+    injector, status = build_dst(Settings(), None)
+    assert isinstance(injector, ContextInjector) and injector.strategy == "rules"
+    assert status.name == "dst" and status.ready and "rules" in status.detail
+
+
+def test_lm_strategy_without_an_lm_is_ready_and_says_it_runs_on_rules() -> None:
+    injector, status = build_dst(Settings(dst={"strategy": "rules+lm"}), None)
+    assert injector.lm is None and status.ready and "rules only" in status.detail
+
+
+def test_generation_backend_is_adapted_to_the_rewrite_protocol() -> None:
+    class Backend:  # anything with generate(request) is adapted
+        async def generate(self, request):  # pragma: no cover - not called here
+            raise NotImplementedError
+
+        def status(self) -> tuple[bool, str]:
+            return False, "no model loaded"
+
+    adapted = as_rewrite_lm(Backend(), 5.0)
+    assert isinstance(adapted, GenerationRewriteLM) and adapted.ready() == (False, "no model loaded")
+    assert as_rewrite_lm(object(), 5.0) is None
+
+
+def test_dst_input_error_maps_to_invalid_input() -> None:
+    assert isinstance(to_assistant_error(DstInputError("bad state")), InvalidInput)
+
+
+def test_cli_writes_one_json_line_per_case(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    lines = [
+        {"id": "a", "history": [{"role": "user", "text": "내일 서울 날씨 어때?"}, {"role": "assistant", "text": "맑아요."}],
+         "utterance": "부산은?"},
+        {"id": "b", "history": [], "utterance": "안녕"},
+    ]
+    cases.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(rewrite_cli.app, ["--input", str(cases)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b"]
+    assert out[0]["rewrite"] == "내일 부산 날씨 어때?" and out[1]["rewrite"] == "안녕"
+    assert set(out[0]) == {"id", "rewrite", "state", "resolutions"} and out[0]["resolutions"]
+
+
+def test_cli_reports_bad_lines_and_exits_1(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"id": "ok", "utterance": "안녕"}\nnot json\n{"id": "x", "utterance": 3}\n', encoding="utf-8")
+    result = CliRunner().invoke(rewrite_cli.app, ["--input", str(cases)])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 1 and "line 2" in result.stderr and "line 3" in result.stderr
+
+
+def test_cli_missing_file_exits_2(tmp_path: Path) -> None:
+    assert CliRunner().invoke(rewrite_cli.app, ["--input", str(tmp_path / "none.jsonl")]).exit_code == 2

@@ -1,0 +1,78 @@
+"""Null-query rewriting: strategies, hit counting on a real lexical index, limits at N and N+1."""
+
+from __future__ import annotations
+
+import pytest
+
+from generation.skills import SkillInputError, default_registry
+
+
+async def test_without_lm_or_search_first_rewrite_is_keyword_normalisation(registry):
+    result = await registry.run("rewrite-null-query", {"query": "오늘 서울 체감온도가 어느 정도이니"})
+    first = result.output["rewrites"][0]
+    assert first == {"text": "오늘 서울 체감온도", "strategy": "keyword"}
+    assert result.trace["strategy"] == "fallback"
+    assert result.trace["fallback_reason"] == "no LM loaded"
+    assert result.trace["lm"] is None
+
+
+async def test_rewrites_are_unique_and_differ_from_query(registry):
+    query = "이번 달 전기요금이 얼마야"
+    rewrites = (await registry.run("rewrite-null-query", {"query": query})).output["rewrites"]
+    texts = [r["text"] for r in rewrites]
+    assert len(texts) == len(set(texts))
+    assert query not in texts
+    assert {r["strategy"] for r in rewrites} <= {"keyword", "spacing", "synonym", "lm_paraphrase", "term_drop"}
+
+
+async def test_synonym_strategy_swaps_a_whole_word(registry):
+    rewrites = (await registry.run("rewrite-null-query", {"query": "회사 메일 주소 알려줘"})).output["rewrites"]
+    synonyms = [r["text"] for r in rewrites if r["strategy"] == "synonym"]
+    assert "회사 이메일 주소" in synonyms
+
+
+async def test_search_backend_drops_zero_hit_rewrites_and_reports_hits(search_backend):
+    registry = default_registry(None, {"docs": search_backend})
+    result = await registry.run("rewrite-null-query", {"query": "가습기 세척하는 법 좀 알려줄래", "search": "docs"})
+    rewrites = result.output["rewrites"]
+    assert rewrites, "the corpus holds a 가습기 document, some rewrite must find it"
+    for r in rewrites:
+        assert r["hits"] > 0
+        assert r["hits"] == search_backend.count(r["text"])
+    assert result.trace["search"] == "docs"
+
+
+async def test_unknown_search_backend_is_an_input_error(registry):
+    with pytest.raises(SkillInputError) as err:
+        await registry.run("rewrite-null-query", {"query": "오늘 날씨", "search": "nowhere"})
+    assert err.value.param == "search"
+
+
+async def test_query_length_limit_accepts_n_and_refuses_n_plus_one(small_limits):
+    registry = default_registry(None, {}, settings=small_limits)
+    await registry.run("rewrite-null-query", {"query": "가" * 20})
+    with pytest.raises(SkillInputError) as err:
+        await registry.run("rewrite-null-query", {"query": "가" * 21})
+    assert err.value.param == "query"
+
+
+async def test_k_limit_accepts_n_and_refuses_n_plus_one(small_limits):
+    registry = default_registry(None, {}, settings=small_limits)
+    result = await registry.run("rewrite-null-query", {"query": "오늘 날씨가 어떤지 알려줘", "k": 3})
+    assert len(result.output["rewrites"]) <= 3
+    with pytest.raises(SkillInputError) as err:
+        await registry.run("rewrite-null-query", {"query": "오늘 날씨", "k": 4})
+    assert err.value.param == "k"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "weather in seoul today", "12345 !!!"])
+async def test_empty_or_non_korean_query_is_refused(registry, query):
+    with pytest.raises(SkillInputError) as err:
+        await registry.run("rewrite-null-query", {"query": query})
+    assert err.value.param == "query"
+
+
+async def test_unknown_payload_field_names_the_field(registry):
+    with pytest.raises(SkillInputError) as err:
+        await registry.run("rewrite-null-query", {"query": "오늘 날씨", "color": "red"})
+    assert err.value.param == "color"

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from retrieval import Calibration, ResponseIndex
+from retrieval.records import make_record
+from retrieval.selector import select
+
+
+@pytest.mark.parametrize("query", ["안녕하세요", "안녕", "반가워요", "고마워요", "감사합니다", "잘 가", "잘 자요"])
+def test_greetings_thanks_and_goodbyes_are_retrieved(default_index: ResponseIndex, calibration: Calibration,
+                                                     query: str) -> None:
+    chosen = select(default_index, calibration, query)
+    assert chosen.decision == "retrieve"
+    assert chosen.hit is not None and chosen.hit.question == query
+
+
+@pytest.mark.parametrize(("query", "intent"), [
+    ("안녕하세요~", "greeting"),
+    ("정말 감사해요", "thanks"),
+    ("너는 뭘 할 수 있니?", "capabilities"),
+    ("너 이름이 뭐니", "name"),
+    ("너무너무 피곤하다", "tired"),
+    ("배고파 죽겠다", "hungry"),
+])
+def test_rephrased_stored_questions_retrieve_their_intent(default_index: ResponseIndex, calibration: Calibration,
+                                                          query: str, intent: str) -> None:
+    chosen = select(default_index, calibration, query)
+    assert chosen.decision == "retrieve"
+    assert chosen.hit is not None and chosen.hit.intent == intent
+
+
+@pytest.mark.parametrize("query", [
+    "서울에서 부산까지 KTX 요금이 얼마야?",
+    "파이썬으로 리스트 정렬하는 코드 짜줘",
+    "대한민국 헌법 제1조의 내용은?",
+    "내일 아침 7시에 알람 맞춰줘",
+])
+def test_out_of_domain_questions_go_to_generation(default_index: ResponseIndex, calibration: Calibration,
+                                                  query: str) -> None:
+    assert select(default_index, calibration, query).decision == "generate"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "😀😀", "?!?!", "\x00\x01", "ㅋ" * 5000, "a" * 100_000,
+                                   "\ud7a3\u3131", "hello world", "SELECT * FROM users; --"])
+def test_any_string_gives_a_selection_without_raising(default_index: ResponseIndex, calibration: Calibration,
+                                                      query: str) -> None:
+    chosen = select(default_index, calibration, query)
+    assert chosen.decision in {"retrieve", "generate"}
+    assert 0.0 <= chosen.score <= 1.0
+    assert chosen.reason
+    json.dumps(chosen.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("query", ["", "😀", "?!"])
+def test_contentless_queries_generate_with_a_reason(default_index: ResponseIndex, calibration: Calibration,
+                                                    query: str) -> None:
+    chosen = select(default_index, calibration, query)
+    assert chosen.decision == "generate" and chosen.hit is None and chosen.score == 0.0
+
+
+def test_empty_response_set_generates(analyzer: object, calibration: Calibration) -> None:
+    empty = ResponseIndex.build("empty", [], analyzer)  # type: ignore[arg-type]
+    chosen = select(empty, calibration, "안녕하세요")
+    assert chosen.decision == "generate" and "empty" in chosen.reason
+
+
+def test_trace_lists_candidates_with_per_retriever_scores(default_index: ResponseIndex,
+                                                          calibration: Calibration) -> None:
+    trace = select(default_index, calibration, "고마워요").to_dict()
+    assert trace["hit"]["scores"].keys() == {"bm25", "char"}
+    assert 1 <= len(trace["candidates"]) <= 5
+    assert trace["threshold"] == pytest.approx(calibration.threshold, abs=1e-4)
+
+
+def test_confidence_is_higher_for_the_exact_question_than_for_a_partial_one(
+        analyzer: object, calibration: Calibration) -> None:
+    records = [make_record({"question": "부산 가는 기차표 예매해줘", "answer": "예매 화면을 열게요."}),
+               make_record({"question": "서울 맛집 추천해줘", "answer": "맛집 목록이에요."})]
+    index = ResponseIndex.build("t", records, analyzer)  # type: ignore[arg-type]
+    exact = select(index, calibration, "부산 가는 기차표 예매해줘").score
+    partial = select(index, calibration, "부산 날씨 알려줘").score
+    assert exact > partial
