@@ -23,7 +23,10 @@ from dst import ContextInjector, HistoryTurn
 from dst.evaluation import load_cases
 
 ROOT = Path(__file__).resolve().parents[1]
-CASE_FILES = [ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl", ROOT / "benchmarks" / "data" / "context_cases.jsonl"]
+CASE_FILES = [
+    ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl",
+    ROOT / "benchmarks" / "data" / "context_cases.jsonl",
+]
 
 
 def scenarios(n: int) -> list[tuple[list[HistoryTurn], str]]:
@@ -46,7 +49,9 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def run(injector: ContextInjector, cases: list[tuple[list[HistoryTurn], str]], *, stateless: bool, cold: bool) -> list[float]:
+def run(
+    injector: ContextInjector, cases: list[tuple[list[HistoryTurn], str]], *, stateless: bool, cold: bool
+) -> list[float]:
     samples = []
     for history, utterance in cases:
         state = None if stateless else injector.rewrite(history[:-1], history[-2].text).state

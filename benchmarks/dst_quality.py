@@ -2,8 +2,10 @@
 
 For each file and category: cases, passes and pass rate, where a case passes when every `must_contain`
 string is in the rewrite, none of `must_not_contain` is, and `unchanged` cases come back exactly unchanged
-(`dst.evaluation.case_passes`). Failures are listed with their rewrite. Writes benchmarks/out/dst_quality.json
-and prints a table.
+(`dst.evaluation.case_passes`). Failures are listed with their rewrite. Also the false-rewrite rate on open
+chit-chat (songys ChatbotData: a question, its answer, then the next question as the utterance), where
+nothing refers back to a named thing and almost every utterance should pass through unchanged.
+Writes benchmarks/out/dst_quality.json and prints a table.
 
     PYTHONPATH=. .venv/bin/python benchmarks/dst_quality.py [--strategy rules] [FILE ...]
 """
@@ -11,7 +13,9 @@ and prints a table.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import random
 from collections import defaultdict
 from pathlib import Path
 
@@ -44,17 +48,35 @@ def evaluate(injector: ContextInjector, path: Path) -> dict:
     return {"file": str(path.relative_to(ROOT.parent)), "categories": table, "failures": failures}
 
 
+CHITCHAT = ROOT.parent / "shared" / "data" / "songys_chatbot_data" / "ChatbotData.csv"
+
+
+def chitchat_changes(injector: ContextInjector, n: int, seed: int = 1) -> dict:
+    rows = list(csv.reader(CHITCHAT.open(encoding="utf-8")))[1:]
+    rng = random.Random(seed)
+    changed = []
+    for _ in range(n):
+        k = rng.randrange(len(rows) - 1)
+        history = [HistoryTurn("user", rows[k][0]), HistoryTurn("assistant", rows[k][1])]
+        rewrite = injector.rewrite(history, rows[k + 1][0]).standalone
+        if rewrite != rows[k + 1][0]:
+            changed.append({"utterance": rows[k + 1][0], "rewrite": rewrite})
+    return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed[:20]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--strategy", default="rules", choices=["rules"])
+    parser.add_argument("--chitchat", type=int, default=1500, help="chit-chat pairs to check (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
     args = parser.parse_args()
     injector = ContextInjector(strategy=args.strategy)
     reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]
+    chit = chitchat_changes(injector, args.chitchat) if args.chitchat and CHITCHAT.exists() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"benchmark": "dst_quality", "strategy": args.strategy, "files": reports},
-                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.write_text(json.dumps({"benchmark": "dst_quality", "strategy": args.strategy, "files": reports,
+                                    "chitchat": chit}, ensure_ascii=False, indent=2), encoding="utf-8")
     for report in reports:
         print(f"\n{report['file']}")
         print(f"{'category':<22}{'cases':>7}{'passed':>8}{'rate':>8}")
@@ -62,6 +84,10 @@ def main() -> None:
             print(f"{name:<22}{row['cases']:>7}{row['passed']:>8}{row['rate']:>8.2f}")
         for fail in report["failures"]:
             print(f"  FAIL {fail['id']}: {fail['utterance']!r} -> {fail['rewrite']!r}")
+    if chit is not None:
+        print(f"\nchit-chat false rewrites: {chit['changed']}/{chit['pairs']} ({chit['rate']:.3f})")
+        for ex in chit["examples"]:
+            print(f"  {ex['utterance']!r} -> {ex['rewrite']!r}")
     print(f"\nwrote {args.out}")
 
 

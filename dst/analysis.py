@@ -10,8 +10,9 @@ lexicons of `dst.lexicon`. Analyses are cached by text: conversations re-read th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 
 from kiwipiepy import Kiwi
 
@@ -168,7 +169,7 @@ def _units(text: str, toks: list[Tok]) -> list[_Unit]:
             if i + span > len(toks):
                 continue
             group = toks[i : i + span]
-            if span > 1 and not all(_adjacent(text, a, b) or a.end == b.start for a, b in zip(group, group[1:])):
+            if span > 1 and not all(_adjacent(text, a, b) or a.end == b.start for a, b in pairwise(group)):
                 continue
             joined = "".join(t.form for t in group)
             kind = _lexicon_kind(joined, group)
@@ -185,7 +186,7 @@ def _units(text: str, toks: list[Tok]) -> list[_Unit]:
             kind = "D"
         elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D"):
             kind = "PH"
-        elif tok.pos == "NNG" and len(tok.form) >= 2 and any(tok.form.endswith(x) for x in lx.PLACE_SUFFIXES if len(x) > 1):
+        elif tok.pos == "NNG" and any(tok.form.endswith(x) and len(x) > 1 for x in lx.PLACE_SUFFIXES):
             kind = "P"  # common-noun facilities named by a long suffix (미술관, 박물관, 공원)
         else:
             kind = "N"
@@ -207,7 +208,7 @@ def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
         return "T"
     if joined in lx.ATTRIBUTE_NOUNS:
         return "A"
-    if joined in lx.REGIONS or joined in lx.ROOMS:
+    if joined in lx.REGIONS or joined in lx.ROOMS or joined in lx.DIRECTIONS:
         return "P"
     if len(group) == 1:
         tok = group[0]
@@ -272,9 +273,18 @@ def _mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list[tup
         particle = after.form if after is not None and after.pos.startswith("J") else None
         verb_next = after is not None and after.pos in ("VV", "VX")
         spans.append((chunk[0].start, chunk[-1].end, particle))
-        mentions.extend(_group(text, _units(text, chunk), predicative, particle, verb_next))
+        grouped = _group(text, _units(text, chunk), predicative, particle, verb_next)
+        if grouped and grouped[-1].kind == "item" and grouped[-1].proper and _motion_goal(toks, after_idx):
+            grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
+        mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
     return mentions, spans
+
+
+def _motion_goal(toks: tuple[Tok, ...], idx: int) -> bool:
+    if idx < len(toks) and toks[idx].pos == "JKB" and toks[idx].form in ("에", "로", "으로", "까지"):
+        idx += 1
+    return idx < len(toks) and toks[idx].pos == "VV" and toks[idx].form in lx.MOTION_VERBS
 
 
 def _locative_predicate(toks: tuple[Tok, ...], idx: int) -> bool:

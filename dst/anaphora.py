@@ -38,14 +38,25 @@ def find_anaphors(analysis: Analysis) -> list[Anaphor]:
     toks = list(analysis.tokens)
     found: list[Anaphor] = []
     i = 0
+    text = analysis.text
     while i < len(toks):
-        hit, used = _match(analysis.text, toks, i)
-        if hit is not None:
+        if not _word_start(text, toks[i].start):
+            i += 1  # a pronoun starts a word: "뿐이건가" holds no 이거, "사람이 셀카" no 이 셀카
+            continue
+        hit, used = _match(text, toks, i)
+        if hit is not None and not (hit.need == "object" and _after_clause(toks, i)):
             found.append(hit)
-            i += used
-        else:
-            i += 1
+        i += used if hit is not None else 1
     return found
+
+
+def _word_start(text: str, start: int) -> bool:
+    return start == 0 or not text[start - 1].isalnum()
+
+
+def _after_clause(toks: list[Tok], i: int) -> bool:
+    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing."""
+    return any(t.pos == "EC" for t in toks[:i])
 
 
 def _particle(toks: list[Tok], j: int) -> Tok | None:
@@ -157,7 +168,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         # a typed place of the last two exchanges wins; otherwise a name morphology could not type
         # ("남이섬", "에버랜드") may be the place
         recent = state.turn - 3
-        pool = [e for e in ents if e.type == "place" and e.turn >= recent] or [
+        pool = [e for e in ents if e.type == "place" and e.turn >= recent and not e.predicative] or [
             e for e in ents if e.type == "place" or (e.type in ("item", "org") and e.proper and e.role != "title")
         ]
         prefer = ("place", "item", "org")
@@ -173,7 +184,9 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
     else:  # category: "그 영화", "그 주차장"
         cat = anaphor.category or ""
         named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat)]
-        pool = named or [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
+        fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
+        # a known category ("그 영화") may take any recent name; any other noun only a name that ends with it
+        pool = named or (fallback if anaphor.rule == "demonstrative.category" else [])
         prefer = ("item", "org", "place")
     # within a turn the first mention is the topic: earlier position wins ties
     order = {id(e): k for k, e in enumerate(ents)}

@@ -58,7 +58,7 @@ class ContextInjector:
     def rewrite(
         self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None = None
     ) -> Rewrite:
-        turns, text, base = self._prepare(history, utterance, state)
+        _, text, base = self._prepare(history, utterance, state)
         return self._finish(text, base, self._rules(text, base), "rules", utterance)
 
     async def arewrite(
@@ -66,7 +66,8 @@ class ContextInjector:
     ) -> Rewrite:
         turns, text, base = self._prepare(history, utterance, state)
         ruled = self._rules(text, base)
-        use_lm = self.lm is not None and (self.strategy == "lm" or (self.strategy == "rules+lm" and not ruled.confident))
+        unsure = self.strategy == "rules+lm" and not ruled.confident
+        use_lm = self.lm is not None and (self.strategy == "lm" or unsure)
         if not use_lm:
             label = "rules" if self.strategy == "rules" or ruled.confident else "rules(no-lm)"
             return self._finish(text, base, ruled, label, utterance)

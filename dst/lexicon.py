@@ -7,38 +7,44 @@ test set; entity typing of unseen names comes from morphology (NNP, suffixes, ro
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Calendar and time-of-day words; multi-token ones are stored without spaces ("다음주").
-TIME_WORDS = frozenset(
-    """오늘 내일 모레 글피 어제 그제 그저께 엊그제 주말 평일 아침 점심 저녁 밤 새벽 오전 오후 낮 정오 자정 한낮
-    월요일 화요일 수요일 목요일 금요일 토요일 일요일 월욜 화욜 수욜 목욜 금욜 토욜 일욜 올해 내년 작년 재작년
-    내후년 이번주 다음주 지난주 저번주 다음달 이번달 지난달 저번달 이번주말 다음주말 지난주말 연휴 연말 연초
-    봄 여름 가을 겨울 설날 설 추석 크리스마스 성탄절 어린이날 새해 휴일 공휴일 출근길 퇴근길 오늘밤 내일밤
-    당일 익일 이브 전야 초저녁 한밤중 밤늦게 이른아침 하루종일""".split()
+TIME_WORDS = _words(
+    """오늘 내일 모레 글피 어제 그제 그저께 엊그제 주말 평일 아침 점심 저녁 밤 새벽 오전 오후 낮 정오 자정
+    한낮 월요일 화요일 수요일 목요일 금요일 토요일 일요일 월욜 화욜 수욜 목욜 금욜 토욜 일욜 올해 내년
+    작년 재작년 내후년 이번주 다음주 지난주 저번주 다음달 이번달 지난달 저번달 이번주말 다음주말
+    지난주말 연휴 연말 연초 봄 여름 가을 겨울 설날 설 추석 크리스마스 성탄절 어린이날 새해 휴일 공휴일
+    출근길 퇴근길 오늘밤 내일밤 당일 익일 이브 전야 초저녁 한밤중 밤늦게 이른아침 하루종일"""
 )
 # Relative prefixes that make a time only together with a calendar unit ("다음 주", not "다음 영화").
-TIME_PREFIXES = frozenset("이번 다음 지난 저번 오는 다다음 올".split())
-TIME_PREFIX_UNITS = frozenset("주 달 해 주말 월 년 학기 분기".split())
+TIME_PREFIXES = _words("이번 다음 지난 저번 오는 다다음 올")
+TIME_PREFIX_UNITS = _words("주 달 해 주말 월 년 학기 분기")
 # Bound nouns that turn a number into a time ("7시", "12월 24일", "30분").
-TIME_UNITS = frozenset("시 분 월 일 년 시반 반".split())
-QUANTITY_UNITS = frozenset("명 개 원 만원 살 세 시간 일간 박 인분 권 장 대 잔 병 킬로 km 미터 도 층 번 편".split())
+TIME_UNITS = _words("시 분 월 일 년 시반 반")
+QUANTITY_UNITS = _words("명 개 원 만원 살 세 시간 일간 박 인분 권 장 대 잔 병 킬로 km 미터 도 층 번 편")
 
 # Provinces, metropolitan cities and well-known cities/districts of Korea, and large foreign places.
-REGIONS = frozenset(
-    """서울 부산 대구 인천 광주 대전 울산 세종 경기 경기도 강원 강원도 충북 충남 충청 충청도 전북 전남 전라 전라도
-    경북 경남 경상 경상도 제주 제주도 수원 성남 고양 용인 부천 안산 안양 남양주 화성 평택 의정부 파주 시흥 김포
-    광명 하남 군포 오산 이천 구리 양평 가평 춘천 원주 강릉 속초 동해 삼척 평창 정선 청주 충주 제천 천안 아산
-    공주 보령 서산 논산 당진 전주 군산 익산 남원 목포 여수 순천 광양 나주 담양 포항 경주 김천 안동 구미 영주
-    문경 창원 진주 통영 사천 김해 밀양 거제 양산 남해 서귀포 울릉도 독도 강화도 강남 강북 강서 강동 서초 송파
-    마포 용산 종로 중구 성동 광진 동대문 성북 노원 도봉 은평 서대문 양천 구로 금천 영등포 동작 관악 중랑
-    명동 홍대 신촌 이태원 잠실 여의도 성수 압구정 청담 신사 합정 연남 을지로 광화문 해운대 광안리 서면 남포동
-    판교 분당 일산 동탄 한국 미국 일본 중국 영국 프랑스 독일 이탈리아 스페인 캐나다 호주 베트남 태국 필리핀
-    싱가포르 대만 홍콩 인도 러시아 뉴욕 도쿄 오사카 교토 후쿠오카 파리 런던 베이징 상하이 방콕 다낭 하노이
-    괌 하와이 발리 세부 로마 바르셀로나 시드니 유럽 아시아""".split()
+REGIONS = _words(
+    """서울 부산 대구 인천 광주 대전 울산 세종 경기 경기도 강원 강원도 충북 충남 충청 충청도 전북 전남 전라
+    전라도 경북 경남 경상 경상도 제주 제주도 수원 성남 고양 용인 부천 안산 안양 남양주 화성 평택 의정부
+    파주 시흥 김포 광명 하남 군포 오산 이천 구리 양평 가평 춘천 원주 강릉 속초 동해 삼척 평창 정선 청주
+    충주 제천 천안 아산 공주 보령 서산 논산 당진 전주 군산 익산 남원 목포 여수 순천 광양 나주 담양 포항
+    경주 김천 안동 구미 영주 문경 창원 진주 통영 사천 김해 밀양 거제 양산 남해 서귀포 울릉도 독도 강화도
+    강남 강북 강서 강동 서초 송파 마포 용산 종로 중구 성동 광진 동대문 성북 노원 도봉 은평 서대문 양천
+    구로 금천 영등포 동작 관악 중랑 명동 홍대 신촌 이태원 잠실 여의도 성수 압구정 청담 신사 합정 연남
+    을지로 광화문 해운대 광안리 서면 남포동 판교 분당 일산 동탄 한국 미국 일본 중국 영국 프랑스 독일
+    이탈리아 스페인 캐나다 호주 베트남 태국 필리핀 싱가포르 대만 홍콩 인도 러시아 뉴욕 도쿄 오사카 교토
+    후쿠오카 파리 런던 베이징 상하이 방콕 다낭 하노이 괌 하와이 발리 세부 로마 바르셀로나 시드니 유럽
+    아시아"""
 )
 # Rooms and parts of a home: the places of smart-home commands ("거실 불 꺼줘" -> "안방도").
-ROOMS = frozenset(
+ROOMS = _words(
     """거실 안방 침실 작은방 큰방 아이방 공부방 서재 주방 부엌 화장실 욕실 베란다 발코니 현관 다용도실 옷방
-    드레스룸 차고 마당 옥상 지하실 사무실 회의실""".split()
+    드레스룸 차고 마당 옥상 지하실 사무실 회의실"""
 )
 # Endings of proper nouns that name places ("강남역", "성수동", "경복궁", "남산공원", "블루보틀 성수점").
 PLACE_SUFFIXES = (
@@ -51,65 +57,78 @@ PLACE_SUFFIXES = (
     "궁", "역", "동", "구", "군", "읍", "면", "항", "점", "섬",
 )
 # Relational nouns that locate something relative to a place ("강남역 근처").
-SPATIAL_NOUNS = frozenset("근처 주변 근방 인근 부근 앞 옆 뒤 쪽 방면 일대 안 밖 건너편 맞은편".split())
+SPATIAL_NOUNS = _words("근처 주변 근방 인근 부근 앞 옆 뒤 쪽 방면 일대 안 밖 건너편 맞은편")
 
 # Role nouns that make the preceding name a person ("장재현 감독", "손흥민 선수").
-ROLE_NOUNS = frozenset(
-    """작가 감독 배우 가수 선수 선생님 선생 교수 대표 회장 사장 의원 대통령 장관 기자 코치 멤버 셰프 박사 화가 시인
-    소설가 작곡가 작사가 프로듀서 유튜버 아나운서 앵커 개그맨 코미디언 모델 래퍼 댄서 디자이너 총리 시장님 원장
-    씨 님 군 양 옹 여사 교주 주연 조연 저자 캐릭터 주인공""".split()
+ROLE_NOUNS = _words(
+    """작가 감독 배우 가수 선수 선생님 선생 교수 대표 회장 사장 의원 대통령 장관 기자 코치 멤버 셰프 박사
+    화가 시인 소설가 작곡가 작사가 프로듀서 유튜버 아나운서 앵커 개그맨 코미디언 모델 래퍼 댄서 디자이너
+    총리 시장님 원장 씨 님 군 양 옹 여사 교주 주연 조연 저자 캐릭터 주인공"""
 )
 # Common nouns that denote people ("친구 만나기로 했어" -> "걔").
-PERSON_NOUNS = frozenset(
-    """친구 엄마 아빠 어머니 아버지 부모님 동생 형 누나 언니 오빠 할머니 할아버지 삼촌 이모 고모 남편 아내 와이프
-    남친 여친 남자친구 여자친구 애인 아들 딸 아기 조카 사촌 동료 상사 팀장 부장 과장 후배 선배 손님 담임""".split()
+PERSON_NOUNS = _words(
+    """친구 엄마 아빠 어머니 아버지 부모님 동생 형 누나 언니 오빠 할머니 할아버지 삼촌 이모 고모 남편 아내
+    와이프 남친 여친 남자친구 여자친구 애인 아들 딸 아기 조카 사촌 동료 상사 팀장 부장 과장 후배 선배
+    손님 담임"""
 )
 # Category nouns of things with names ("그 영화", "그 식당"): an anaphor "그 + N" looks for an item.
-ITEM_CATEGORIES = frozenset(
-    """영화 책 소설 시집 만화 웹툰 노래 곡 앨범 드라마 예능 프로그램 게임 앱 제품 모델 폰 휴대폰 핸드폰 노트북 차 자동차
-    식당 가게 카페 맛집 음식점 레스토랑 술집 빵집 호텔 숙소 펜션 메뉴 음식 요리 코스 상품 브랜드 작품 공연 전시
-    뮤지컬 연극 축제 행사 대회 강의 수업 과목 회사 기업 팀 학교 대학 병원 약 서비스 요금제 카드 옷 신발 가방""".split()
+ITEM_CATEGORIES = _words(
+    """영화 책 소설 시집 만화 웹툰 노래 곡 앨범 드라마 예능 프로그램 게임 앱 제품 모델 폰 휴대폰 핸드폰
+    노트북 차 자동차 식당 가게 카페 맛집 음식점 레스토랑 술집 빵집 호텔 숙소 펜션 메뉴 음식 요리 코스
+    상품 브랜드 작품 공연 전시 뮤지컬 연극 축제 행사 대회 강의 수업 과목 회사 기업 팀 학교 대학 병원 약
+    서비스 요금제 카드 옷 신발 가방"""
 )
-PLACE_CATEGORIES = frozenset("곳 장소 동네 도시 지역 나라 건물 매장 지점 역".split())
-TIME_CATEGORIES = frozenset("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음".split())
+PLACE_CATEGORIES = _words("곳 장소 동네 도시 지역 나라 건물 매장 지점 역")
+TIME_CATEGORIES = _words("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음")
 # Relative time nouns after a demonstrative: "그 전" keeps 전 and resolves only 그.
-TIME_RELATIONAL = frozenset("전 후 다음 이후 이전 뒤".split())
+TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
 
 # What people ask about a thing: the "topic" of a query, replaced by a new one in "색상은?".
-ATTRIBUTE_NOUNS = frozenset(
-    """날씨 기온 온도 습도 미세먼지 초미세먼지 황사 강수량 강수확률 일기예보 예보 비 눈 바람 자외선 가격 값 요금 비용
-    금액 입장료 이용료 수수료 할인 가격대 영업시간 운영시간 개장시간 마감시간 휴무일 휴무 정기휴일 주소 위치 전화번호
-    연락처 주차 주차비 메뉴 대표메뉴 색상 색깔 크기 사이즈 무게 용량 배터리 성능 사양 스펙 출시일 재고 나이 생일
-    키 국적 소속 학력 고향 데뷔 음질 화질 디자인 방수 방수등급 해상도 연비 주행거리 혈액형 결혼 취미 본명 평점 리뷰 후기 별점 평가 줄거리 출연진 러닝타임 상영시간 상영관
-    시간표 페이지 분량 저자 장르 인구 면적 거리 소요시간 시간 교통 교통편 길 가는길 배차간격 노선 환율 지수 주가
-    시세 금리 뜻 의미 유래 역사 특징 장점 단점 차이 후속작 신작 신곡 수상 경력 칼로리 레시피
-    재료 효능 부작용 복용법 예약 체크인 체크아웃 와이파이 흡연 좌석 일정 순위 결과 점수 상대 중계 티켓""".split()
+ATTRIBUTE_NOUNS = _words(
+    """날씨 기온 온도 습도 미세먼지 초미세먼지 황사 강수량 강수확률 일기예보 예보 비 눈 바람 자외선 가격 값
+    요금 비용 금액 입장료 이용료 수수료 할인 가격대 영업시간 운영시간 개장시간 마감시간 휴무일 휴무
+    정기휴일 주소 위치 전화번호 연락처 주차 주차비 메뉴 대표메뉴 색상 색깔 크기 사이즈 무게 용량 배터리
+    성능 사양 스펙 출시일 재고 나이 생일 키 국적 소속 학력 고향 데뷔 음질 화질 디자인 방수 방수등급
+    해상도 연비 주행거리 혈액형 결혼 취미 본명 평점 리뷰 후기 별점 평가 줄거리 출연진 러닝타임 상영시간
+    상영관 시간표 페이지 분량 저자 장르 인구 면적 거리 소요시간 시간 교통 교통편 길 가는길 배차간격 노선
+    환율 지수 주가 시세 금리 뜻 의미 유래 역사 특징 장점 단점 차이 후속작 신작 신곡 수상 경력 칼로리
+    레시피 재료 효능 부작용 복용법 예약 체크인 체크아웃 와이파이 흡연 좌석 일정 순위 결과 점수 상대 중계
+    티켓"""
 )
 # Pronouns (Kiwi NP) that corefer, by the type of their antecedent.
-OBJECT_PRONOUNS = frozenset("그거 그것 이거 이것 저거 저것".split())
-PLACE_PRONOUNS = frozenset("거기 그곳 저기 저곳 여기 이곳".split())
-DEICTIC_PLACE_PRONOUNS = frozenset("여기 이곳".split())  # often the speaker's own location: resolve unsure
-PERSON_PRONOUNS = frozenset("걔 그분 그녀 얘 쟤 이분 저분 그이".split())
-TIME_PRONOUNS = frozenset("그때 그날 이때 그즈음 그무렵 당시 그당시".split())
-DEMONSTRATIVES = frozenset("그 이 저".split())
+OBJECT_PRONOUNS = _words("그거 그것 이거 이것 저거 저것")
+PLACE_PRONOUNS = _words("거기 그곳 저기 저곳 여기 이곳")
+DEICTIC_PLACE_PRONOUNS = _words("여기 이곳")  # often the speaker's own location: resolve unsure
+PERSON_PRONOUNS = _words("걔 그분 그녀 얘 쟤 이분 저분 그이")
+TIME_PRONOUNS = _words("그때 그날 이때 그즈음 그무렵 당시 그당시")
+DEMONSTRATIVES = _words("그 이 저")
 # Native numerals of ordinals ("두 번째"); Arabic digits are read directly.
-NATIVE_ORDINALS = {"첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10}
+NATIVE_ORDINALS = {
+    "첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10
+}
 ORDINAL_WORDS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째": 5, "마지막": -1}
 # Head nouns of "두 번째 거": they mean "the item" and disappear in the rewrite.
-ORDINAL_HEADS = frozenset("거 것 꺼 곳 집 번 개".split())
+ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개")
 
 # Social formulas (greetings, thanks, apologies, backchannels): never rewritten.
-SOCIAL_NOUNS = frozenset("안녕 감사 수고 축하 미안 죄송 반가 실례 고생 사랑 화이팅 파이팅 굿모닝 굿나잇".split())
+SOCIAL_NOUNS = _words("안녕 감사 수고 축하 미안 죄송 반가 실례 고생 사랑 화이팅 파이팅 굿모닝 굿나잇")
 # Lemmas after an anaphor that make it a discourse marker, not a reference ("그거 알아?", "그건 그렇고").
-DISCOURSE_LEMMAS = frozenset("알 그렇 말".split())
+DISCOURSE_LEMMAS = _words("알 그렇 말")
 # Wh-words and light predicates of a fragment question ("부산은 어때?", "요금은 얼마야?").
-LIGHT_PREDICATES = frozenset("어떻 어떠하 어떡하 얼마 언제 어디 몇 뭐 무엇 누구 어느".split())
+LIGHT_PREDICATES = _words("어떻 어떠하 어떡하 얼마 언제 어디 몇 뭐 무엇 누구 어느")
 # Leading connectives of a follow-up ("그럼 부산은?").
-FOLLOWUP_ADVERBS = frozenset("그럼 그러면 그리고 그래서 또 혹시 그럼요 아 음 그렇다면 그다음".split())
+FOLLOWUP_ADVERBS = _words("그럼 그러면 그리고 그래서 또 혹시 그럼요 아 음 그렇다면 그다음")
 # Endings of proper nouns that name organisations ("삼성전자", "국민은행").
-ORG_SUFFIXES = ("전자", "은행", "그룹", "증권", "카드", "항공", "협회", "공사", "재단", "엔터", "엔터테인먼트", "방송", "일보")
-# Nouns that head a place name after a name ("전주 한옥마을", "여의도 한강공원", "홍대입구역").
-PLACE_HEADS = frozenset(
-    """마을 공원 시장 해수욕장 해변 거리 광장 타워 공항 터미널 역 항 섬 산 궁 성당 사찰 절 호수 계곡 폭포 온천 박물관
-    미술관 도서관 기념관 전시관 경기장 백화점 대학교 병원 교회 캠퍼스 호텔 리조트 점 한옥마을 식물원 동물원 수목원 정원""".split()
+ORG_SUFFIXES = (
+    "전자", "은행", "그룹", "증권", "카드", "항공", "협회", "공사", "재단", "엔터", "엔터테인먼트", "방송", "일보"
 )
+# Nouns that head a place name after a name ("전주 한옥마을", "여의도 한강공원", "홍대입구역").
+PLACE_HEADS = _words(
+    """마을 공원 시장 해수욕장 해변 거리 광장 타워 공항 터미널 역 항 섬 산 궁 성당 사찰 절 호수 계곡 폭포
+    온천 박물관 미술관 도서관 기념관 전시관 경기장 백화점 대학교 병원 교회 캠퍼스 호텔 리조트 점
+    한옥마을 식물원 동물원 수목원 정원"""
+)
+# Motion verbs whose goal argument is a place ("태종대 가는 버스", "부산에 도착하면").
+MOTION_VERBS = _words("가 오 도착하 출발하 들르 놀러가 여행가 이사가 이동하 향하 돌아가 돌아오")
+# Compass areas that extend a region into an area ("서울 동쪽").
+DIRECTIONS = _words("동쪽 서쪽 남쪽 북쪽 동부 서부 남부 북부 중앙 중심가 도심 시내 외곽")

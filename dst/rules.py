@@ -16,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dst import lexicon as lx
+from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.anaphora import Anaphor, choose, find_anaphors, ordinal_item
-from dst.analysis import Analysis, Analyzer, Mention
 from dst.types import DialogueState, Entity, Resolution
 
 _NAMED = ("place", "person", "item", "org")
 _FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이요", "까지", "부터"})
+# Determiners and relative-clause pieces may modify a fragment's noun; a final ending (EF) may not.
+_MODIFIER_TAGS = frozenset({"MM", "VA", "VV", "VX", "XSA", "XSV", "ETM", "EP", "MAG", "XPN"})
 _TOPIC_PARTICLES = frozenset({"은", "는", "도", "ᆫ"})
 _PUNCT = ("SF", "SP", "SS", "SSO", "SSC", "SW", "SE", "SO", "SB")
 
@@ -102,6 +104,15 @@ class RuleResolver:
         marked = False
         light = False
         topic = False
+        content = [t for t in analysis.tokens if t.pos not in _PUNCT]
+        question = any(t.form in ("?", "？") for t in analysis.tokens)
+        last = content[-1] if content else None
+        # it must end like a fragment: "부산은?", "안방도", "부산?" or a light predicate ("어때?"), not "생각이"
+        if last is None or not (
+            last.form in _FRAGMENT_PARTICLES or last.form == "요" or last.pos.startswith("E")
+            or (question and any(m.end == last.end for m in mentions))
+        ):
+            return False
         for tok in analysis.tokens:
             if any(s <= tok.start and tok.end <= e for s, e in covered):
                 continue
@@ -122,8 +133,10 @@ class RuleResolver:
                     return False
                 light = marked = True
                 continue
-            if light and (tok.pos.startswith(("E", "VCP", "J", "XS")) or tok.form in ("시", "되", "하")):
-                continue
+            if light and (tok.pos.startswith(("E", "VCP", "J")) or tok.form in ("시", "되")):
+                continue  # "얼마야", "어때요", "몇 시야", "어떻게 돼" — but not a verb of its own ("언제 했어")
+            if not light and tok.pos in _MODIFIER_TAGS:
+                continue  # modifiers inside the noun phrase: "한 달 이용료는?", "분위기 좋은 카페는?"
             return False
         return marked
 
@@ -150,8 +163,12 @@ class RuleResolver:
         resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}") for m, t in replaced]
         keep = [fm for fm in frame.entities() if fm.start not in used]
         if asked:
-            noun_phrase = _noun_phrase(frame, used, replaced, drop_attribute=any(m.kind == "attribute" for m in asked))
-            tail = _strip_followups(analysis, start=min(m.start for m in asked))
+            noun_phrase = _noun_phrase(
+                frame, used, replaced,
+                drop_attribute=any(m.kind == "attribute" for m in asked),
+                drop_nouns=asked[-1].kind == "noun",  # the fragment's head is a new thing, not an attribute
+            )
+            tail = _strip_followups(analysis, start=_own_start(analysis, asked, [m for m, _ in replaced] + added))
             if not noun_phrase:
                 return RuleResult(analysis.text, confident=False)
             text = f"{_prefix(added)}{noun_phrase} {tail}".strip()
@@ -171,24 +188,33 @@ class RuleResolver:
              and toks[k - 1].pos == "ETM"),
             None,
         )
-        if idx is None or not state.last_query:
+        if idx is None or not state.last_query or not _requests(toks):
             return None
+        particle = toks[idx + 1] if idx + 1 < len(toks) and toks[idx + 1].pos.startswith("J") else None
+        if particle is None or particle.form not in _TOPIC_PARTICLES:
+            return None  # only the topic "~는 건" of a request ("돌아오는 건 일요일로 알아봐줘")
         frame = self.analyzer.analyze(state.last_query)
         heads = [m for m in frame.mentions if m.kind == "noun" and m.followed_by_verb]
-        if not heads:
+        if not heads or not _requests(frame.tokens):
             return None
         head = heads[-1]
-        particle = toks[idx + 1] if idx + 1 < len(toks) and toks[idx + 1].pos.startswith("J") else None
-        end = particle.end if particle is not None else toks[idx].end
-        pieces = [(toks[idx].start, end, self.analyzer.attach(head.text, particle))]
+        end = particle.end
+        start = toks[idx].start
+        glue = "" if start == 0 or analysis.text[start - 1].isspace() else " "
+        pieces = [(start, end, glue + self.analyzer.attach(head.text, particle))]
         resolutions = [Resolution(analysis.text[toks[idx].start : end], head.text, "object", "generic-one.frame-head")]
         own = {m.kind for m in analysis.entities()}
-        carried = [fm for fm in frame.entities() if fm.kind not in own and fm.kind in ("place", "item", "person", "org")]
+        carried = [fm for fm in frame.entities() if fm.kind not in own and fm.kind in _NAMED]
         text = _splice(analysis.text, pieces)
         if carried:
             text = " ".join(fm.text for fm in carried) + " " + text
             resolutions += [Resolution("", fm.text, fm.kind, "generic-one.carry") for fm in carried]
         return RuleResult(text, resolutions, confident=False)
+
+
+def _requests(toks: tuple[Tok, ...]) -> bool:
+    """A request ends in the benefactive 주다 ("찾아줘", "알아봐 주세요")."""
+    return any(t.form == "주" and t.pos == "VX" for t in toks)
 
 
 def _typed_place(text: str, state: DialogueState) -> bool:
@@ -211,13 +237,19 @@ def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
     return None
 
 
-def _noun_phrase(frame: Analysis, used: set[int], replaced: list[tuple[Mention, Mention]], *, drop_attribute: bool) -> str:
-    """The frame's noun phrase that a new attribute is asked about ("강남역 근처 주차장")."""
+def _noun_phrase(
+    frame: Analysis, used: set[int], replaced: list[tuple[Mention, Mention]], *, drop_attribute: bool,
+    drop_nouns: bool = False,
+) -> str:
+    """The frame's noun phrase that a new attribute is asked about ("강남역 근처 주차장").
+
+    A new head noun ("분위기 좋은 카페는?" after "황리단길 맛집 추천해줘") replaces the frame's untyped nouns.
+    """
     repl = {t.start: m.text for m, t in replaced}
     keep = [
         fm for fm in frame.mentions
         if not (fm.kind == "attribute" and drop_attribute and fm.start not in repl)
-        and not (fm.kind == "noun" and fm.followed_by_verb)
+        and not (fm.kind == "noun" and (fm.followed_by_verb or drop_nouns))
         and fm.kind != "quantity"
     ]
     parts: list[str] = []
@@ -230,6 +262,20 @@ def _noun_phrase(frame: Analysis, used: set[int], replaced: list[tuple[Mention, 
         parts.append(piece)
         prev_end = fm.end
     return " ".join(parts)
+
+
+def _own_start(analysis: Analysis, asked: list[Mention], placed: list[Mention]) -> int:
+    """Where the fragment's own words begin: after leading connectives and values already placed in the frame."""
+    first_asked = min(m.start for m in asked)
+    for tok in analysis.tokens:
+        if tok.start >= first_asked:
+            break
+        if tok.pos in ("MAJ", "MAG", "IC") and tok.form in lx.FOLLOWUP_ADVERBS:
+            continue
+        if any(m.start <= tok.start < m.end for m in placed) or tok.pos.startswith(("J", "S")):
+            continue
+        return tok.start
+    return first_asked
 
 
 def _strip_followups(analysis: Analysis, start: int = 0) -> str:

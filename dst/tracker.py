@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from dst import wos
 from dst import lexicon as lx
-from dst.analysis import Analysis, Analyzer, Tok
+from dst import wos
+from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.types import MAX_ENTITIES, MAX_LISTS, DialogueState, Entity, OrdinalList, Role
 
 _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s+")
@@ -32,7 +32,9 @@ class Tracker:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
 
-    def observe(self, state: DialogueState, text: str, speaker: Role, *, standalone: str | None = None) -> DialogueState:
+    def observe(
+        self, state: DialogueState, text: str, speaker: Role, *, standalone: str | None = None
+    ) -> DialogueState:
         """State after `speaker` said `text`; for a user turn `standalone` is its rewrite (the new frame)."""
         turn = state.turn + 1
         source = standalone if speaker == "user" and standalone else text
@@ -65,15 +67,17 @@ class Tracker:
         topic = state.topic
         slots = state.slots
         last_query = state.last_query
+        domain = state.domain
         if speaker == "user":
             attributes = analysis.of_kind("attribute")
             if attributes:
                 topic = attributes[-1].text
-            slots = wos.update_slots(slots, [(e.type, e.text) for e in new], source, wos.detect_domain(source))
+            domain = wos.detect_domain(source) or domain
+            slots = wos.update_slots(slots, [(e.type, e.text) for e in new], source, domain)
             if source.strip():
                 last_query = source
         return DialogueState(
-            tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn
+            tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain
         )
 
     def _asked_types(self, query: str | None) -> set[str]:

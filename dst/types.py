@@ -76,7 +76,8 @@ class DialogueState:
     """What the conversation has established so far.
 
     `slots` maps "domain-slot" to a value (KLUE-WoS convention, see `dst.wos`); `last_query` is the
-    standalone form of the last user turn, the frame that ellipsis ("부산은?") is resolved against.
+    standalone form of the last user turn, the frame that ellipsis ("부산은?") is resolved against;
+    `domain` is the active WoS domain (식당, 숙소 …), kept until a turn names another.
     """
 
     entities: tuple[Entity, ...] = ()
@@ -85,6 +86,7 @@ class DialogueState:
     last_query: str | None = None
     slots: dict[str, str] = field(default_factory=dict)
     turn: int = 0
+    domain: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +96,7 @@ class DialogueState:
             "last_query": self.last_query,
             "slots": dict(self.slots),
             "turn": self.turn,
+            "domain": self.domain,
         }
 
     @classmethod
@@ -122,6 +125,7 @@ class DialogueState:
             topic = data.get("topic")
             last_query = data.get("last_query")
             turn = int(data.get("turn", 0))
+            domain = data.get("domain")
         except (KeyError, TypeError, ValueError) as exc:
             raise DstInputError(f"malformed state: {exc}") from exc
         for e in entities:
@@ -133,7 +137,9 @@ class DialogueState:
             raise DstInputError("malformed state: topic must be a string")
         if last_query is not None and not isinstance(last_query, str):
             raise DstInputError("malformed state: last_query must be a string")
-        return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn)
+        if domain is not None and not isinstance(domain, str):
+            raise DstInputError("malformed state: domain must be a string")
+        return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn, domain)
 
     def to_wos(self) -> list[str]:
         from dst.wos import state_to_wos

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from dst.lexicon import DIRECTIONS, REGIONS
 from dst.types import DialogueState, DstInputError
 
 GENERAL_DOMAIN = "일반"
@@ -25,8 +26,14 @@ DOMAIN_CUES: dict[str, tuple[str, ...]] = {
 }
 WEEKDAYS = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
 _CLOCK = re.compile(r"(오전|오후|저녁|밤|아침|새벽)?\s*(\d{1,2})\s*시\s*(?:(\d{1,2})\s*분|(반))?")
-_PEOPLE = re.compile(r"(\d+)\s*명")
+_NATIVE = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10}
+_PEOPLE = re.compile(r"(?<![가-힣])(\d+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:명|분)(?![가-힣])")
 _EVENING = ("오후", "저녁", "밤")
+
+
+def _is_area(value: str) -> bool:
+    words = value.split()
+    return bool(words) and words[0] in REGIONS and all(w in REGIONS or w in DIRECTIONS for w in words)
 
 
 def detect_domain(text: str) -> str | None:
@@ -67,14 +74,15 @@ def update_slots(
             clock = clock_value(value)
             if clock:
                 out[f"{domain}-예약 시간"] = clock
-        elif etype == "place":
-            out[f"{domain}-지역"] = value
+        elif etype == "place" and _is_area(value):
+            out[f"{domain}-지역"] = value  # an area ("서울 동쪽", "부산"), not a venue ("명동 쇼핑 거리")
         elif etype in ("item", "org"):
             out[f"{domain}-이름"] = value
-        elif etype == "quantity":
-            people = _PEOPLE.search(value)
-            if people:
-                out[f"{domain}-예약 명수"] = people.group(1)
+    if domain is not None:
+        people = _PEOPLE.search(text)  # "2명", "두 명", "세분": Kiwi does not make native numerals quantities
+        if people:
+            count = people.group(1)
+            out[f"{domain}-예약 명수"] = str(_NATIVE.get(count, count))
     return out
 
 

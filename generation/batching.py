@@ -131,7 +131,7 @@ class DynamicBatcher:
             self.batch_sizes.append(len(live))
             try:
                 self._run_batch(live)
-            except Exception as exc:  # noqa: BLE001 - the error belongs to the callers, the worker lives on
+            except Exception as exc:
                 log.exception("batch of %d failed", len(live))
                 for job in live:
                     job.push(exc)

@@ -30,7 +30,7 @@ def build_backend(config: GenerationConfig) -> LMBackend:
         else:
             try:
                 backend.load()
-            except Exception as exc:  # noqa: BLE001 - recorded in status(); start-up goes on
+            except Exception as exc:
                 log.warning("generation model not loaded: %s", exc)
         return backend
     if config.backend == "openai":

@@ -19,7 +19,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from generation.generator import Generator
 from generation.types import GenerationRequest
@@ -57,7 +57,7 @@ class ChatAssistantModel(BaseChatModel):
     top_k: int | None = None
     repetition_penalty: float = 1.1
     do_sample: bool | None = None
-    banned_phrases: list[str] = []
+    banned_phrases: list[str] = Field(default_factory=list)
     max_reply_chars: int | None = None
     speech_level: str | None = None
     refusal: str | None = None
@@ -73,7 +73,8 @@ class ChatAssistantModel(BaseChatModel):
         return {"backend": self.generator.backend.name, "temperature": self.temperature,
                 "max_new_tokens": self.max_new_tokens, "speech_level": self.speech_level}
 
-    def _request(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]) -> GenerationRequest:
+    def _request(self, messages: list[BaseMessage], stop: list[str] | None,
+                 kwargs: dict[str, Any]) -> GenerationRequest:
         fields = {name: kwargs.get(name, getattr(self, name)) for name in _REQUEST_FIELDS}
         return GenerationRequest(messages=to_chat_messages(messages), stop=list(stop or kwargs.get("stop") or []),
                                  **fields)
@@ -110,7 +111,7 @@ class ChatAssistantModel(BaseChatModel):
             try:
                 async for chunk in self._astream(messages, stop, **kwargs):
                     items.put(chunk)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            except BaseException as exc:
                 items.put(exc)
             finally:
                 items.put(_DONE)
@@ -137,7 +138,7 @@ def _run_sync(coro: Any) -> Any:
     def target() -> None:
         try:
             result["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             result["error"] = exc
 
     thread = threading.Thread(target=target, daemon=True)

@@ -35,7 +35,7 @@ def check_architecture(model: str, *, local_files_only: bool = True) -> str:
 
     try:
         model_type = AutoConfig.from_pretrained(model, local_files_only=local_files_only).model_type
-    except Exception as exc:  # noqa: BLE001 - any loading failure is a readiness reason
+    except Exception as exc:
         raise GenerationUnavailable(f"cannot read the config of {model!r}: {type(exc).__name__}: {exc}") from exc
     if model_type not in FASTGEN_ARCHITECTURES:
         raise UnsupportedModel(
@@ -66,7 +66,7 @@ def mii_generate_kwargs(request: GenerationRequest, *, prompt_length: int, max_l
         return kwargs
     try:
         GenerateParamsConfig(prompt_length=prompt_length, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - pydantic ValidationError or MII's assertions
+    except Exception as exc:
         raise InvalidGenerationRequest(f"DeepSpeed-MII rejects these parameters: {exc}") from exc
     return kwargs
 
@@ -116,7 +116,7 @@ class MIIBackend(LMBackend):
 
                 mii.config.get_mii_config(self.deployment_name)  # raises when no deployment was started
                 self._client_factory = lambda: mii.client(self.deployment_name)
-        except Exception as exc:  # noqa: BLE001 - every start failure becomes a readiness reason
+        except Exception as exc:
             self._ready, self._reason = False, self._explain(exc)
             log.error("DeepSpeed-MII backend not ready: %s", self._reason)
             return
@@ -124,6 +124,11 @@ class MIIBackend(LMBackend):
         self._ready, self._reason = True, f"DeepSpeed-MII {where}, model {self.model!r} ({model_type})"
 
     def _start_pipeline(self) -> None:
+        import torch
+
+        # Without CUDA, mii.pipeline spends minutes setting DeepSpeed up before failing on NCCL: fail fast.
+        if not torch.cuda.is_available():
+            raise RuntimeError("torch.cuda.is_available() is False")
         import mii
 
         self._pipe = mii.pipeline(self.model)

@@ -10,6 +10,7 @@ extra body fields (vLLM and TGI's OpenAI layer accept them) unless `send_extra_p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -71,10 +72,8 @@ class OpenAIBackend(LMBackend):
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
-            try:
+            with contextlib.suppress(RuntimeError):  # its loop is gone
                 await client.aclose()
-            except RuntimeError:
-                pass  # its loop is gone
 
     def body(self, request: GenerationRequest) -> dict[str, Any]:
         sampling = request.sampling

@@ -86,8 +86,8 @@ class SpeechLevelControl:
             return text
         last = sentences[-1]
         tokens = last.tokens
-        finished = bool(tokens) and (tokens[-1].tag == "SF" or _final_index(tokens) is not None
-                                     and tokens[_final_index(tokens)].tag == "EF")
+        finished = bool(tokens) and (tokens[-1].tag == "SF" or (_final_index(tokens) is not None
+                                     and tokens[_final_index(tokens)].tag == "EF"))
         if finished or len(sentences) == 1:
             return text
         return text[:sentences[-2].end].rstrip()

@@ -13,6 +13,7 @@ fails in milliseconds instead of blocking start-up on the network.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -105,10 +106,8 @@ class TransformersBackend(LMBackend):
 
     def load_in_background(self) -> threading.Thread:
         def run() -> None:
-            try:
+            with contextlib.suppress(GenerationUnavailable):  # recorded in status()
                 self.load()
-            except GenerationUnavailable:
-                pass  # recorded in status()
 
         thread = threading.Thread(target=run, name="generation-model-load", daemon=True)
         self._state = "loading"

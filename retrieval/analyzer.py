@@ -10,6 +10,7 @@ manifest and refuse to load under a different one. Thread-safe (one lock around 
 
 from __future__ import annotations
 
+import functools
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,12 @@ def _base_tag(tag: str) -> str:
         if tag.endswith(suffix):
             return tag[: -len(suffix)]
     return tag
+
+
+@functools.cache
+def shared_analyzer() -> KoreanAnalyzer:
+    """One process-wide analyser: Kiwi's model takes seconds to load and the analyser is stateless."""
+    return KoreanAnalyzer()
 
 
 class KoreanAnalyzer:

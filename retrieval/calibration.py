@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 FEATURES: tuple[str, ...] = ("fused", "bm25", "char", "dense", "cover_query", "cover_doc", "cover_query_idf",
-                             "cover_doc_idf", "margin")
+                             "cover_doc_idf", "unmatched_query", "margin")
 
 
 @dataclass(frozen=True)

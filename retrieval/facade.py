@@ -22,7 +22,7 @@ from retrieval.errors import DuplicateRecord, IndexUnusable, InvalidRecord, Unkn
 from retrieval.knowledge import KnowledgeIndex, load_documents
 from retrieval.records import append_journal, journal_path, load_records, make_record, records_checksum, replay_journal
 from retrieval.responses import ResponseIndex
-from retrieval.selector import select
+from retrieval.selector import select, select_many
 from retrieval.types import Passage, ResponseRecord, Selection
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,14 @@ class Retrieval:
                              [], name, self.calibration.threshold)
         return select(snapshot, self.calibration, query, max_query_chars=self.max_query_chars,
                       candidates=self.candidates, pool=self.pool_size)
+
+    def select_many(self, queries: list[str], response_set: str | None = None) -> list[Selection]:
+        """Batched `select` (one Kiwi call for all queries): for evaluation and bulk traffic."""
+        snapshot = self._sets.get(response_set or self.default_set)
+        if snapshot is None:
+            return [self.select(q, response_set) for q in queries]
+        return select_many(snapshot, self.calibration, queries, max_query_chars=self.max_query_chars,
+                           candidates=self.candidates, pool=self.pool_size)
 
     def knowledge(self, query: str, collection: str | None = None, k: int = 3) -> list[Passage]:
         name = collection or self.default_collection

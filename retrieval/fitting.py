@@ -4,8 +4,9 @@ Contract: `fit(train, validation)` (1) grid-searches non-negative fusion weights
 top-1 answer accuracy on the train paraphrases; single retrievers are corners of the grid, so the
 fused ranking is never worse than the best single retriever on that data; (2) fits a logistic
 confidence model (scikit-learn) on features of the top candidate, label = "retrieving it gives the
-right answer"; (3) picks the threshold maximising balanced decision accuracy on the validation
-episode. `evaluate(episode, calibration)` reports top-1 and decision accuracies per query group.
+right answer"; (3) picks the threshold maximising a decision accuracy on the validation episode
+("cautious" by default: a wrong retrieval costs twice a wrong generation, because a wrong canned answer
+is worse than none). `evaluate(episode, calibration)` reports top-1 and decision accuracies per query group.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def decision_accuracy(conf: np.ndarray, correct: np.ndarray, groups: Sequence[st
     neg = g != "paraphrase"
     out["balanced"] = 0.5 * (float(ok[~neg].mean()) + float(ok[neg].mean())) if neg.any() else out["paraphrase"]
     out["paraphrase_vs_ood"] = 0.5 * (out.get("paraphrase", 0.0) + out.get("ood", 0.0))
+    # A wrong canned answer is worse than none: wrongly retrieving counts twice as much as wrongly generating.
+    if neg.any():
+        out["cautious"] = (float(ok[~neg].mean()) + 2.0 * float(ok[neg].mean())) / 3.0
     # The decision alone (in-set paraphrase -> retrieve, out-of-domain -> generate), answer not checked.
     para, ood = g == "paraphrase", g == "ood"
     if para.any() and ood.any():
@@ -104,7 +108,7 @@ def decision_accuracy(conf: np.ndarray, correct: np.ndarray, groups: Sequence[st
     return out
 
 
-def fit(train: Pooled, validation: Pooled, *, step: float = 0.05, objective: str = "balanced",
+def fit(train: Pooled, validation: Pooled, *, step: float = 0.05, objective: str = "cautious",
         meta: dict[str, Any] | None = None) -> Calibration:
     weights, singles = fit_weights(train, step)
     x, y, _ = _design(train, weights)

@@ -87,10 +87,13 @@ class HybridIndex:
         return cls(analyzer, built["bm25"], built["char"],  # type: ignore[arg-type]
                    dense if isinstance(dense, DenseRetriever) else None, [frozenset(t) for t in terms])
 
-    def pool(self, query: str, *, k: int = 20, use_dense: bool = True
+    def pool(self, query: str, *, k: int = 20, use_dense: bool = True, terms: list[str] | None = None
              ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
-        """(query terms, candidate docs: union of each retriever's top k, their per-retriever scores)."""
-        terms = self.analyzer.analyze(query)
+        """(query terms, candidate docs: union of each retriever's top k, their per-retriever scores).
+
+        `terms` may carry the query's analysis when a batch was analysed at once.
+        """
+        terms = self.analyzer.analyze(query) if terms is None else terms
         if len(self) == 0:
             return terms, np.zeros(0, dtype=np.int64), {}
         per: dict[str, np.ndarray] = {"bm25": self.bm25.scores(terms), "char": self.char.scores(query)}
@@ -127,9 +130,10 @@ class HybridIndex:
         return out
 
     def search(self, query: str, weights: dict[str, float], *, k: int = 20, top: int = 5,
-               group_keys: Sequence[str] | None = None) -> tuple[list[str], list[Candidate]]:
+               group_keys: Sequence[str] | None = None, terms: list[str] | None = None
+               ) -> tuple[list[str], list[Candidate]]:
         """Analyse `query` and return (its terms, the `top` fused candidates best first)."""
-        terms, docs, cand = self.pool(query, k=k, use_dense=weights.get("dense", 0.0) > 0)
+        terms, docs, cand = self.pool(query, k=k, use_dense=weights.get("dense", 0.0) > 0, terms=terms)
         return terms, self.rank(terms, docs, cand, weights, top=top, group_keys=group_keys)
 
     def _features(self, query_terms: frozenset[str], doc: int, fused: float,
@@ -142,6 +146,8 @@ class HybridIndex:
         d_mass = sum(idf.get(t, self._idf_unseen) for t in doc_terms)
         s_mass = sum(idf.get(t, self._idf_unseen) for t in shared)
         return {
+            # Unmatched query content in units of a never-seen term: the query asks about something else.
+            "unmatched_query": (q_mass - s_mass) / self._idf_unseen,
             "cover_query_idf": s_mass / q_mass if q_mass else 0.0,
             "cover_doc_idf": s_mass / d_mass if d_mass else 0.0,
             "fused": fused,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class ResponseIndex:
     def __len__(self) -> int:
         return len(self.records)
 
-    @property
+    @cached_property
     def answers(self) -> list[str]:
         return [r.answer for r in self.records]
 

@@ -28,8 +28,17 @@ def _hit(index: ResponseIndex, candidate: Candidate) -> Hit:
                intent=record.intent)
 
 
+def select_many(index: ResponseIndex, calibration: Calibration, queries: list[str], *,
+                max_query_chars: int = 2000, candidates: int = 5, pool: int = 20) -> list[Selection]:
+    """Select for many queries, analysing them in one batched Kiwi call."""
+    texts = [q[:max_query_chars] if isinstance(q, str) else "" for q in queries]
+    analysed = index.index.analyzer.analyze_many(texts) if index.index is not None else [None] * len(texts)
+    return [select(index, calibration, q, max_query_chars=max_query_chars, candidates=candidates, pool=pool,
+                   terms=t) for q, t in zip(queries, analysed, strict=True)]
+
+
 def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_query_chars: int = 2000,
-           candidates: int = 5, pool: int = 20) -> Selection:
+           candidates: int = 5, pool: int = 20, terms: list[str] | None = None) -> Selection:
     threshold = calibration.threshold
 
     def generate(reason: str, score: float = 0.0, cands: list[Hit] | None = None) -> Selection:
@@ -44,7 +53,7 @@ def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_qu
         return generate("query has no words to match (only symbols or emoji)")
     try:
         _, found = index.index.search(text, calibration.weights, k=pool, top=candidates,
-                                      group_keys=index.answers)
+                                      group_keys=index.answers, terms=terms)
     except Exception:  # the selector must degrade to generation, never fail the turn
         log.exception("response selection failed for a query of %d characters", len(text))
         return generate("retrieval failed internally; falling back to generation")

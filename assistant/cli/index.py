@@ -16,7 +16,8 @@ from pathlib import Path
 
 import typer
 
-from retrieval import InvalidRecord, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from retrieval import InvalidRecord, ResponseIndex, SentenceTransformerEncoder
+from retrieval.analyzer import shared_analyzer
 from retrieval.dense import Encoder
 from retrieval.errors import EncoderUnavailable
 from retrieval.records import load_records
@@ -49,7 +50,7 @@ def build(
     except InvalidRecord as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    analyzer = KoreanAnalyzer()
+    analyzer = shared_analyzer()
     started = time.perf_counter()
     snapshot = ResponseIndex.build(name or data.stem, records, analyzer, _encoder(encoder), progress=True)
     manifest = snapshot.save(out, analyzer)
@@ -63,21 +64,22 @@ def calibrate(
     out: Path = typer.Option(Path("var/calibration.json"), "--out", help="Calibration JSON to write."),
     shared_data: Path = typer.Option(DEFAULT_SHARED, "--shared-data", help="Folder with the shared datasets."),
     encoder: str | None = typer.Option(None, "--encoder", help="Fit with this dense encoder in the fusion."),
-    objective: str = typer.Option("balanced", "--objective",
-                                  help="Validation metric the threshold maximises: balanced | paraphrase_vs_ood."),
+    objective: str = typer.Option("cautious", "--objective",
+                                  help="Validation metric the threshold maximises: cautious | balanced | "
+                                       "paraphrase_vs_ood."),
     step: float = typer.Option(0.05, "--step", min=0.01, max=0.5, help="Fusion weight grid step."),
 ) -> None:
     """Fit fusion weights, confidence model and threshold from held-out splits; write the JSON."""
     from retrieval.evaldata import build_episode
     from retrieval.fitting import evaluate, fit, pool_episode
 
-    if objective not in {"balanced", "paraphrase_vs_ood"}:
-        typer.echo("error: --objective must be 'balanced' or 'paraphrase_vs_ood'", err=True)
+    if objective not in {"cautious", "balanced", "paraphrase_vs_ood"}:
+        typer.echo("error: --objective must be 'cautious', 'balanced' or 'paraphrase_vs_ood'", err=True)
         raise typer.Exit(2)
     if not (shared_data / "songys_question_pair").is_dir():
         typer.echo(f"error: shared datasets not found under {shared_data}", err=True)
         raise typer.Exit(2)
-    analyzer = KoreanAnalyzer()
+    analyzer = shared_analyzer()
     dense = _encoder(encoder)
     typer.echo("building train and validation episodes ...")
     train = pool_episode(build_episode(shared_data, "train"), analyzer, dense)

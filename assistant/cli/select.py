@@ -13,7 +13,8 @@ from pathlib import Path
 
 import typer
 
-from retrieval import Calibration, IndexUnusable, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from retrieval import Calibration, IndexUnusable, ResponseIndex, SentenceTransformerEncoder
+from retrieval.analyzer import shared_analyzer
 from retrieval.errors import EncoderUnavailable
 from retrieval.selector import select as select_one
 
@@ -28,7 +29,7 @@ def select(
     encoder: str | None = typer.Option(None, "--encoder", help="Dense encoder the index was built with."),
 ) -> None:
     """Select retrieve/generate for each query and print one JSON line per query."""
-    analyzer = KoreanAnalyzer()
+    analyzer = shared_analyzer()
     try:
         dense = SentenceTransformerEncoder(encoder) if encoder else None
         snapshot = ResponseIndex.load(index, analyzer, dense)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.routing.router import Endpoint, ModelRouter
 from assistant.routing.settings import DEFAULT_ENDPOINT, RoutingSettings
-from generation import Generator, build_generator
+from generation import GenerationConfig, Generator, build_generator
 
 
 def build_router(routing: RoutingSettings, generation: Generator) -> ModelRouter:
@@ -17,8 +17,18 @@ def build_router(routing: RoutingSettings, generation: Generator) -> ModelRouter
         return ModelRouter.single(generation)
     endpoints = {DEFAULT_ENDPOINT: Endpoint(DEFAULT_ENDPOINT, {DEFAULT_ENDPOINT: generation})}
     for name, spec in routing.endpoints.items():
-        versions = {version: build_generator(config) for version, config in spec.versions.items()}
+        versions = {version: _generator(config, generation) for version, config in spec.versions.items()}
         endpoints[name] = Endpoint(name, versions, weights=spec.weights, shadow=spec.shadow,
                                    experiment=spec.experiment)
     return ModelRouter(endpoints, default_endpoint=routing.default_endpoint or DEFAULT_ENDPOINT,
                        personas=routing.personas)
+
+
+def _generator(config: GenerationConfig, section: Generator) -> Generator:
+    built = build_generator(config)
+    # One Kiwi analyser for every version: it is the same language model of Korean, and each costs seconds to
+    # load and over a hundred MB to hold.
+    speech = getattr(section, "speech", None)
+    if speech is not None:
+        built.speech = speech
+    return built

@@ -19,12 +19,12 @@ from retrieval import (
     EncoderUnavailable,
     IndexUnusable,
     InvalidRecord,
-    KoreanAnalyzer,
     Retrieval,
     SentenceTransformerEncoder,
     UnknownRecord,
     UnknownResponseSet,
 )
+from retrieval.analyzer import shared_analyzer
 from retrieval.dense import Encoder
 from retrieval.records import journal_path
 
@@ -53,7 +53,7 @@ def build_retrieval(settings: Settings) -> tuple[Retrieval, list[ComponentStatus
             statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
     changes_dir = section.changes_dir or settings.data_dir / "responses"
     retrieval = Retrieval(
-        KoreanAnalyzer(), calibration, encoder=encoder,
+        shared_analyzer(), calibration, encoder=encoder,
         index_root=section.index_dir or settings.data_dir / "indexes", changes_dir=changes_dir,
         default_set=section.default_response_set, default_collection=section.default_knowledge,
         candidates=section.candidates, pool_size=section.pool_size, max_query_chars=section.max_query_chars,

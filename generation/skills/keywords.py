@@ -36,6 +36,10 @@ _WH = {
 }
 _DEGREE = {"얼마나", "얼마만큼", "어느"}
 _BENEFACTIVE = {"주", "드리", "주시"}
+# a question word asks for a thing; the keyword query names it (언제 오니 -> 오는 날짜, 어떻게 가니 -> 가는 방법)
+_WH_HEAD = {"언제": "날짜", "어디": "장소", "왜": "이유", "누구": "사람", "누": "사람", "어떻": "방법", "얼마나": "정도",
+            "며칠": "날짜"}
+_COUNTER_HEAD = {"시": "시간", "시간": "시간", "월": "날짜", "일": "날짜", "요일": "요일", "분": "시간"}
 _QUESTION_END = {
     "니", "냐", "나", "나요", "까", "ᆯ까", "을까", "ᆯ까요", "을까요", "는가", "ᆫ가", "ᆫ가요", "는가요",
     "습니까", "ᆸ니까", "냐고", "ᆯ래", "을래", "ᆯ래요", "을래요", "지", "죠", "던가", "더냐",
@@ -79,16 +83,24 @@ class KeywordNormalizer:
         toks = [t for t in toks if not (t.form in _FILLERS and t.tag.startswith("MA"))]
         if not toks:
             return " ".join(text.split())
-        kind = None
+        kind, head_noun = None, None
         for _ in range(6):
             toks, changed, frame_kind = self._drop_frame(toks)
-            if changed:
-                kind = frame_kind
-            else:
+            if not changed:
                 break
+            kind = frame_kind
+            if frame_kind and frame_kind.startswith("wh:"):
+                kind, head_noun = None, frame_kind[3:]
         if not toks:
             return " ".join(text.split())
+        if head_noun is None:
+            toks, head_noun = self._wh_relative(toks)
+            kind = "relative" if head_noun else kind
+        if not toks:
+            return head_noun or " ".join(text.split())
         head_start, head = self._reinflect(text, toks, kind)
+        if head_noun:
+            head = f"{head} {head_noun}".strip()
         body = self._surfaces(text, toks[:head_start])
         if body and head.startswith("하") and head_start > 0 and toks[head_start - 1].tag == "NNG":
             # "환기 해줘" -> "환기하기": a verbal noun and its 하다 are one keyword
@@ -152,7 +164,8 @@ class KeywordNormalizer:
         if _is_wh(head):
             rest = words_unit[1:]
             if all(t.tag in _ENDINGS | {"VCP", "JKS", "JX", "NNB", "XSN"} for t in rest):
-                return self._drop_particles_before(toks[:unit]), True, None
+                noun = _WH_HEAD.get(head.form) if head.form not in {"어떻", "얼마나"} else None
+                return self._drop_particles_before(toks[:unit]), True, f"wh:{noun}" if noun else None
             if head.form in {"뭐", "무엇", "어떻"} or (head.form in _DEGREE and head.tag == "MAG"):
                 return self._drop_particles_before(toks[:unit]), True, None
         # wh word in its own word right before the predicate: "뭐가 있니", "얼마나 높지", "어느 정도이니"
@@ -161,7 +174,7 @@ class KeywordNormalizer:
         if prev_toks and prev_toks[0].form == "몇" and head.tag in {"NNB", "NNG", "NR"}:
             cut = unit - len(prev_toks)
             if cut > 0 and all(t.tag in _ENDINGS | {"VCP", "JX", "VA", "VV"} for t in toks[unit + 1 :]):
-                return self._drop_particles_before(toks[:cut]), True, None
+                return self._drop_particles_before(toks[:cut]), True, f"wh:{_COUNTER_HEAD.get(head.form, '수')}"
         if prev_toks and _is_wh(prev_toks[0]) and (
             prev_toks[0].form in _DEGREE | {"뭐", "무엇"} or head.form in {"정도", "되", "있", "없"}
         ):
@@ -169,6 +182,32 @@ class KeywordNormalizer:
             if cut > 0:
                 return self._drop_particles_before(toks[:cut]), True, None
         return toks, False, None
+
+    def _wh_relative(self, toks: list[_Tok]) -> tuple[list[_Tok], str | None]:
+        """Drop a question word before the final predicate and name what it asks for."""
+        unit = self._last_unit(toks)
+        preds = [t for t in toks[unit:] if t.tag.startswith(("VV", "VA", "XSV", "XSA", "VX")) and not _is_wh(t)]
+        if not preds or toks[-1].tag not in _ENDINGS or preds[0].form == "되" and len(preds) == 1:
+            return toks, None
+        for i, t in enumerate(toks):
+            noun, end = None, i + 1
+            if t.form in _WH_HEAD and _is_wh(t) and t.tag != "MM":
+                noun = _WH_HEAD[t.form]
+                if t.form == "어떻" and end < len(toks) and toks[end].form == "게":
+                    end += 1
+                elif t.form == "어떻":
+                    noun = None
+            elif t.form == "몇" and end < len(toks) and toks[end].tag in {"NNB", "NNG"}:
+                noun = _COUNTER_HEAD.get(toks[end].form, "수")
+                end += 1
+            if noun is None:
+                continue
+            while end < len(toks) and toks[end].tag.startswith("J"):
+                end += 1
+            if end >= len(toks) or not any(x.tag.startswith(("VV", "VA", "XSV", "XSA", "VX")) for x in toks[end:]):
+                return toks, None
+            return toks[:i] + toks[end:], noun
+        return toks, None
 
     @staticmethod
     def _drop_particles_before(toks: list[_Tok]) -> list[_Tok]:
@@ -191,6 +230,11 @@ class KeywordNormalizer:
         lead = [(t.form, t.tag) for t in stem]
         if kind == "request":
             return unit, self._kiwi.join([*lead, ("기", "ETN")])
+        if kind == "relative":
+            past = any(t.tag == "EP" and t.form in {"었", "았", "였"} for t in stem)
+            bare = [(t.form, t.tag) for t in stem if t.tag != "EP"]
+            stative = stem[-1].tag.startswith(("VA", "XSA", "VCP")) and stem[-1].form not in {"있", "없"}
+            return unit, self._kiwi.join([*bare, ("ᆫ" if past or stative else "는", "ETM")])
         # a yes/no question on a verbal noun ("취소 했니", "삭제했니") asks "취소 여부"
         if stem[0].form == "하" and stem[-1].form == "하" and unit > 0 and toks[unit - 1].tag == "NNG":
             return unit, "여부"

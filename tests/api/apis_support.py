@@ -33,11 +33,18 @@ def settings_with(settings: Settings, **sections: Any) -> Settings:
     return Settings.model_validate(data)
 
 
+_shared: dict[str, Any] = {}
+
+
 def remote_generator(base_url: str, model: str) -> Any:
-    """The product's OpenAI-compatible backend + Generator, pointed at `tests.support.chat_server`."""
+    """The product's OpenAI-compatible backend + Generator, pointed at `tests.support.chat_server`.
+
+    Every generator built here shares one speech-level control (one Kiwi), as one server process would."""
     config = GenerationConfig(backend="openai", model=model,
                               openai=OpenAIBackendConfig(base_url=base_url, max_retries=0, timeout_s=60))
-    return build_generator(config)
+    generator = build_generator(config)
+    generator.speech = _shared.setdefault("speech", generator.speech)
+    return generator
 
 
 @contextmanager

@@ -70,7 +70,8 @@ async def test_lm_strategy_uses_a_valid_lm_rewrite(analyzer: Analyzer) -> None:
 async def test_invalid_or_failing_lm_output_falls_back_to_the_rule_result(
     analyzer: Analyzer, reply: str, error: Exception | None, delay: float
 ) -> None:
-    rw = await _injector(analyzer, "lm", ScriptedRewriteLM(reply, error=error, delay_s=delay)).arewrite(HISTORY, "부산은?")
+    lm = ScriptedRewriteLM(reply, error=error, delay_s=delay)
+    rw = await _injector(analyzer, "lm", lm).arewrite(HISTORY, "부산은?")
     assert rw.standalone == "내일 부산 날씨 어때?" and rw.strategy == "rules(lm-fallback)"
     assert any(r.kind == "fallback" for r in rw.resolutions)
 

@@ -40,7 +40,8 @@ def test_additive_fragment_replaces_room_in_command(injector: ContextInjector) -
 
 
 def test_time_anaphor_carries_the_event_place(injector: ContextInjector) -> None:
-    rw = _rw(injector, [(U, "일요일 오후 2시에 성수동에서 전시 봐"), (A, "일요일 오후 2시 성수동 전시네요.")], "그때 더워?")
+    turns = [(U, "일요일 오후 2시에 성수동에서 전시 봐"), (A, "일요일 오후 2시 성수동 전시네요.")]
+    rw = _rw(injector, turns, "그때 더워?")
     assert rw.standalone.startswith("일요일 오후 2시 성수동")
     assert "+carry-place" in rw.resolutions[0].rule
 
@@ -56,17 +57,20 @@ def test_role_anaphor_keeps_the_role_noun(injector: ContextInjector) -> None:
 
 
 def test_person_anaphor_prefers_person_over_other_names(injector: ContextInjector) -> None:
-    rw = _rw(injector, [(U, "김민재 어디 소속이야?"), (A, "김민재 선수는 바이에른 뮌헨 소속이에요.")], "그 사람 키가 몇이야?")
+    turns = [(U, "김민재 어디 소속이야?"), (A, "김민재 선수는 바이에른 뮌헨 소속이에요.")]
+    rw = _rw(injector, turns, "그 사람 키가 몇이야?")
     assert "김민재" in rw.standalone and "뮌헨" not in rw.standalone
 
 
 def test_object_anaphor_prefers_a_quoted_title_over_its_author(injector: ContextInjector) -> None:
-    rw = _rw(injector, [(U, "시집 하나 추천해줘"), (A, "윤동주의 『하늘과 바람과 별과 시』를 추천해요.")], "그거 언제 나왔어?")
+    turns = [(U, "시집 하나 추천해줘"), (A, "윤동주의 『하늘과 바람과 별과 시』를 추천해요.")]
+    rw = _rw(injector, turns, "그거 언제 나왔어?")
     assert rw.standalone.startswith("하늘과 바람과 별과 시")
 
 
 def test_ordinal_picks_the_item_of_the_last_offered_list(injector: ContextInjector) -> None:
-    rw = _rw(injector, [(U, "분식집 추천해줘"), (A, "1. 명랑핫도그 2. 신전떡볶이 3. 김밥천국이 있어요.")], "세 번째 거 메뉴 알려줘")
+    turns = [(U, "분식집 추천해줘"), (A, "1. 명랑핫도그 2. 신전떡볶이 3. 김밥천국이 있어요.")]
+    rw = _rw(injector, turns, "세 번째 거 메뉴 알려줘")
     assert rw.standalone == "김밥천국 메뉴 알려줘"
 
 

@@ -49,7 +49,8 @@ def test_copula_types_the_topic_name(tracker: Tracker) -> None:
 
 def test_numbered_list_needs_markers_counting_from_one(tracker: Tracker) -> None:
     assert tracker.ordinal_list("평점은 3.6점이에요. 2. 이건 목록이 아니에요") == []
-    assert tracker.ordinal_list("1. 경의선숲길 2. 연남동 3. 망원시장을 추천해요.") == ["경의선숲길", "연남동", "망원시장"]
+    offered = tracker.ordinal_list("1. 경의선숲길 2. 연남동 3. 망원시장을 추천해요.")
+    assert offered == ["경의선숲길", "연남동", "망원시장"]
 
 
 def test_conjoined_nouns_form_an_offered_list(tracker: Tracker) -> None:

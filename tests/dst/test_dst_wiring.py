@@ -57,8 +57,8 @@ def test_dst_input_error_maps_to_invalid_input() -> None:
 def test_cli_writes_one_json_line_per_case(tmp_path: Path) -> None:
     cases = tmp_path / "cases.jsonl"
     lines = [
-        {"id": "a", "history": [{"role": "user", "text": "내일 서울 날씨 어때?"}, {"role": "assistant", "text": "맑아요."}],
-         "utterance": "부산은?"},
+        {"id": "a", "utterance": "부산은?",
+         "history": [{"role": "user", "text": "내일 서울 날씨 어때?"}, {"role": "assistant", "text": "맑아요."}]},
         {"id": "b", "history": [], "utterance": "안녕"},
     ]
     cases.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")

@@ -40,7 +40,7 @@ class _Servicer(modelresponse_pb2_grpc.ModelResponseServicer):
                                     top_k=params.top_k, repetition_penalty=1.0, stop=list(params.stop))
         return request, params
 
-    async def GeneratorReply(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+    async def GeneratorReply(self, request: Any, context: Any) -> Any:
         prompts, kwargs = _METHODS.unpack_request_from_proto(request)
         responses = []
         for prompt in prompts:
@@ -52,7 +52,7 @@ class _Servicer(modelresponse_pb2_grpc.ModelResponseServicer):
                                       GenerationFinishReason(last.finish_reason)))
         return _METHODS.pack_response_to_proto(responses)
 
-    async def GeneratorReplyStream(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def GeneratorReplyStream(self, request: Any, context: Any) -> Any:
         prompts, kwargs = _METHODS.unpack_request_from_proto(request)
         req, _ = self._request(prompts[0], kwargs)
         count = 0
@@ -62,7 +62,7 @@ class _Servicer(modelresponse_pb2_grpc.ModelResponseServicer):
             yield _METHODS.pack_response_to_proto([Response(event.text, event.prompt_tokens or 0,
                                                             event.completion_tokens or count, reason)])
 
-    async def Terminate(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def Terminate(self, request: Any, context: Any) -> Any:
         from google.protobuf import empty_pb2
 
         return empty_pb2.Empty()

@@ -4,9 +4,9 @@ remote backend (local HTTP server) and the DeepSpeed-MII adapter (MII's client o
 from __future__ import annotations
 
 import pytest
-from tests.support.tiny_lm import SCRIPT
 
 from generation import GenerationRequest, LMBackend
+from tests.support.tiny_lm import SCRIPT
 
 BACKENDS = ["transformers", "openai", "mii"]
 

@@ -7,10 +7,10 @@ import asyncio
 import time
 
 import pytest
-from tests.support.tiny_lm import SCRIPT
 
 from generation import GenerationBusy, GenerationRequest, GenerationTimeout
 from generation.transformers_backend import TransformersBackend
+from tests.support.tiny_lm import SCRIPT
 
 
 def request(text: str, **kw: object) -> GenerationRequest:

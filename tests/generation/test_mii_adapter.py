@@ -60,7 +60,7 @@ def test_unsupported_architecture_is_refused_with_a_clear_reason(tmp_path: Path)
     from transformers import GPT2Config
 
     GPT2Config(n_layer=1, n_embd=8, n_head=2, vocab_size=10).save_pretrained(tmp_path)
-    with pytest.raises(UnsupportedModel, match="gpt2.*not support"):
+    with pytest.raises(UnsupportedModel, match=r"gpt2.*not support"):
         check_architecture(str(tmp_path))
     backend = MIIBackend(str(tmp_path), mode="pipeline")
     backend.start()

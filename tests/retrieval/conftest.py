@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from retrieval import BUNDLED_RESPONSES, Calibration, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from retrieval.analyzer import shared_analyzer
 from retrieval.records import load_records
 from retrieval.types import ResponseRecord
 
 
 @pytest.fixture(scope="session")
 def analyzer() -> KoreanAnalyzer:
-    return KoreanAnalyzer()
+    return shared_analyzer()
 
 
 @pytest.fixture(scope="session")

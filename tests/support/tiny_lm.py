@@ -33,11 +33,17 @@ SCRIPT: dict[str, str] = {
 VERSION = 4
 
 
-def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0) -> Path:
-    """Build (or reuse) the tiny model under `directory` and return the path to pass to `from_pretrained`."""
+def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0, hidden_size: int = 64,
+                  layers: int = 2) -> Path:
+    """Build (or reuse) the tiny model under `directory` and return the path to pass to `from_pretrained`.
+
+    `train_steps=0` leaves the weights random (benchmarks use that: replies then run to max_new_tokens);
+    `hidden_size` and `layers` make larger models for timing."""
     directory = Path(directory)
     marker = directory / "tiny_lm.json"
-    if marker.exists() and json.loads(marker.read_text()).get("version") == VERSION:
+    spec = {"version": VERSION, "train_steps": train_steps, "seed": seed, "hidden_size": hidden_size,
+            "layers": layers}
+    if marker.exists() and json.loads(marker.read_text()) == spec:
         return directory
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -54,8 +60,8 @@ def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0) -> 
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<|pad|>", eos_token=END,
                                         additional_special_tokens=SPECIAL[2:])
     tokenizer.chat_template = CHAT_TEMPLATE
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=192, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=3 * hidden_size,
+                         num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
                          pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
                          bos_token_id=None, tie_word_embeddings=True)
     model = LlamaForCausalLM(config)
@@ -66,7 +72,7 @@ def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0) -> 
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
-    marker.write_text(json.dumps({"version": VERSION, "train_steps": train_steps, "seed": seed}))
+    marker.write_text(json.dumps(spec))
     return directory
 
 

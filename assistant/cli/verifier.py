@@ -1,0 +1,55 @@
+"""`assistant verifier train`: train the near-miss verifier (a Korean cross-encoder) from the open data.
+
+Exit codes: 0 trained, 1 training failed on the data or model, 2 bad usage (missing data directory,
+bad option values).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli.encoder import DEFAULT_DATA, offline
+
+app = typer.Typer(help="The near-miss verifier used by the response selector.", no_args_is_help=True)
+
+
+@app.command("train")
+def train(
+    out: Annotated[Path, typer.Option("--out", help="output directory for the CrossEncoder")],
+    encoder: Annotated[str | None, typer.Option(help="start from this encoder directory (`assistant encoder "
+                                                     "train`); default: the bundled MiniLM, extended")] = None,
+    minutes: Annotated[float | None, typer.Option(help="wall-clock training budget")] = None,
+    seed: Annotated[int, typer.Option(help="seed of sampling, order and initialisation")] = 13,
+    data: Annotated[Path, typer.Option(help="the shared Korean data sets")] = DEFAULT_DATA,
+    max_steps: Annotated[int | None, typer.Option(help="stop after this many optimiser steps")] = None,
+    per_source: Annotated[int, typer.Option(help="pairs drawn per source and kind")] = 1500,
+    batch_size: Annotated[int, typer.Option(help="pairs per batch")] = 32,
+    layers: Annotated[int | None, typer.Option(help="keep only the first N transformer layers")] = None,
+    threads: Annotated[int | None, typer.Option(help="torch CPU threads (1 is faster on a busy machine)")] = None,
+) -> None:
+    """Mine near-misses, train a cross-encoder, write it with its manifest and threshold to OUT."""
+    offline()
+    from retrieval.training.encoder import bundled_base_model
+    from retrieval.training.verifier import VerifierConfig, train_verifier
+
+    if not data.is_dir():
+        typer.echo(f"error: data directory not found: {data}", err=True)
+        raise typer.Exit(2)
+    try:
+        config = VerifierConfig(base=encoder or bundled_base_model(), data_root=data, out=out, seed=seed,
+                                minutes=minutes, max_steps=max_steps, per_source=per_source,
+                                batch_size=batch_size, layers=layers, threads=threads)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = train_verifier(config)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    summary = {k: result[k] for k in ("steps", "stopped", "train_seconds", "threshold", "dev") if k in result}
+    typer.echo(json.dumps({"out": str(out), **summary}, ensure_ascii=False))

@@ -1,0 +1,122 @@
+"""Overhead of our generation stack over a raw `model.generate` on the same prompt and the same tokens.
+
+    .venv/bin/python benchmarks/generation_overhead.py [--tokens 64] [--repeats 7]
+
+Models: random-initialised Llamas built from a config with the tiny Korean tokenizer (tests/support/tiny_lm.py),
+in two sizes (hidden 64 x 2 layers, hidden 512 x 8 layers), on CPU. Random weights never emit EOS, so every run
+decodes exactly `--tokens` tokens, greedily. Timed, median of `--repeats` after one warm-up:
+  raw        model.generate(input_ids, max_new_tokens=N, do_sample=False)
+  backend    TransformersBackend.generate (batcher thread, per-row stopping and streaming), batch_wait_ms=0
+  backend+5  the same with the default batch_wait_ms=5 (a lone request waits that long for batch mates)
+  generator  Generator.generate (backend + stop/trim/length, abuse filter, PII masking)
+  generator+speech  the same with a speech level (one Kiwi analysis of the reply)
+Writes benchmarks/results/generation_overhead.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from generation import GenerationRequest, Generator  # noqa: E402
+from generation.speech_level import SpeechLevelControl  # noqa: E402
+from generation.transformers_backend import TransformersBackend  # noqa: E402
+from tests.support.tiny_lm import build_tiny_lm  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "results" / "generation_overhead.json"
+MESSAGES = [{"role": "system", "content": "당신은 친절한 한국어 비서입니다."},
+            {"role": "user", "content": "이번 주말에 부산에 가려고 하는데 어디를 가 보면 좋을까요?"}]
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 2)
+
+
+async def time_async(fn, repeats: int) -> tuple[list[float], object]:  # type: ignore[no-untyped-def]
+    await fn()  # warm-up
+    samples, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = await fn()
+        samples.append(time.perf_counter() - start)
+    return samples, result
+
+
+async def measure(path: Path, tokens: int, repeats: int, speech: SpeechLevelControl) -> dict[str, object]:
+    backend = TransformersBackend(str(path), device="cpu", batch_wait_ms=0)
+    backend.load()
+    waiting = TransformersBackend(str(path), device="cpu", batch_wait_ms=5)
+    waiting.load()
+    model, tokenizer = backend.model, backend.tokenizer
+    ids = torch.tensor([backend.encode_prompt(MESSAGES)])
+    mask = torch.ones_like(ids)
+
+    async def raw() -> int:
+        with torch.inference_mode():
+            out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
+                                 pad_token_id=tokenizer.pad_token_id)
+        return out.shape[1] - ids.shape[1]
+
+    request = GenerationRequest(messages=MESSAGES, max_new_tokens=tokens, temperature=0.0, repetition_penalty=1.0)
+    generator = Generator(backend, speech=speech)
+    spoken = GenerationRequest(messages=MESSAGES, max_new_tokens=tokens, temperature=0.0, repetition_penalty=1.0,
+                               speech_level="해요체")
+    runs = {
+        "raw": raw,
+        "backend": lambda: backend.generate(request),
+        "backend+5": lambda: waiting.generate(request),
+        "generator": lambda: generator.generate(request),
+        "generator+speech": lambda: generator.generate(spoken),
+    }
+    result: dict[str, object] = {"params": sum(p.numel() for p in model.parameters()), "tokens": tokens}
+    raw_ms = None
+    for name, fn in runs.items():
+        samples, last = await time_async(fn, repeats)
+        produced = last if isinstance(last, int) else last.completion_tokens  # type: ignore[union-attr]
+        ms = median_ms(samples)
+        raw_ms = ms if name == "raw" else raw_ms
+        result[name] = {"median_ms": ms, "tokens": produced,
+                        "overhead_pct": None if name == "raw" else round((ms / raw_ms - 1) * 100, 1)}
+    for b in (backend, waiting):
+        b.batcher.close()  # type: ignore[union-attr]
+    return result
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    speech = SpeechLevelControl()
+    report: dict[str, object] = {"torch_threads": torch.get_num_threads(), "load_avg": os.getloadavg()[0],
+                                 "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for hidden, layers in ((64, 2), (512, 8)):
+            path = build_tiny_lm(Path(tmp) / f"h{hidden}", train_steps=0, hidden_size=hidden, layers=layers)
+            report["sizes"][f"h{hidden}x{layers}"] = await measure(path, args.tokens, args.repeats, speech)  # type: ignore[index]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"\n{args.tokens} greedy tokens, median of {args.repeats}, load average {report['load_avg']:.1f}")
+    print(f"{'model':<10} {'params':>10} {'run':<18} {'ms':>9} {'tokens':>7} {'overhead':>9}")
+    for size, res in report["sizes"].items():  # type: ignore[union-attr]
+        for name in ("raw", "backend", "backend+5", "generator", "generator+speech"):
+            row = res[name]
+            pct = "" if row["overhead_pct"] is None else f"{row['overhead_pct']:+.1f}%"
+            print(f"{size:<10} {res['params']:>10,} {name:<18} {row['median_ms']:>9.1f} {row['tokens']:>7} {pct:>9}")
+    print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,81 @@
+"""Manage a persistent DeepSpeed-MII deployment: start it (`mii.serve`), stop it, and report its state.
+
+`serve` refuses, before touching MII, a model whose architecture FastGen cannot run and a machine without
+CUDA, each with a clear message. A deployment is found again by name through the score file MII writes
+at `mii.serve` time (`mii.config.get_mii_config`); the state check connects to its gRPC port.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generation.errors import GenerationUnavailable
+from generation.mii_backend import check_architecture
+
+
+@dataclass(frozen=True)
+class DeploymentState:
+    name: str
+    running: bool
+    detail: str
+
+
+def serve(model: str, *, deployment_name: str, tensor_parallel: int = 1, replica_num: int = 1,
+          max_length: int | None = None, port: int = 50050, enable_restful_api: bool = False,
+          restful_api_port: int = 28080, local_files_only: bool = True) -> DeploymentState:
+    model_type = check_architecture(model, local_files_only=local_files_only)
+    import torch
+
+    if not torch.cuda.is_available():
+        raise GenerationUnavailable("DeepSpeed-MII needs CUDA GPUs and this machine has none")
+    if torch.cuda.device_count() < tensor_parallel:
+        raise GenerationUnavailable(
+            f"tensor_parallel={tensor_parallel} needs {tensor_parallel} GPUs; {torch.cuda.device_count()} visible")
+    import mii
+
+    kwargs: dict[str, Any] = {"deployment_name": deployment_name, "tensor_parallel": tensor_parallel,
+                              "replica_num": replica_num, "port_number": port,
+                              "enable_restful_api": enable_restful_api, "restful_api_port": restful_api_port}
+    if max_length:
+        kwargs["max_length"] = max_length
+    mii.serve(model, **kwargs)
+    return DeploymentState(deployment_name, True,
+                           f"{model} ({model_type}) on {tensor_parallel} GPU(s) x {replica_num} replica(s), "
+                           f"gRPC port {port}" + (f", REST port {restful_api_port}" if enable_restful_api else ""))
+
+
+def _config(deployment_name: str) -> Any:
+    import mii
+
+    try:
+        return mii.config.get_mii_config(deployment_name)
+    except Exception as exc:
+        raise GenerationUnavailable(f"no DeepSpeed-MII deployment named {deployment_name!r} was started here") from exc
+
+
+def status(deployment_name: str, *, timeout_s: float = 2.0) -> DeploymentState:
+    try:
+        config = _config(deployment_name)
+    except (GenerationUnavailable, ImportError) as exc:
+        return DeploymentState(deployment_name, False, str(exc))
+    import grpc
+
+    target = f"localhost:{config.port_number}"
+    channel = grpc.insecure_channel(target)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=timeout_s)
+    except grpc.FutureTimeoutError:
+        return DeploymentState(deployment_name, False, f"deployment {deployment_name!r} does not answer at {target}")
+    finally:
+        channel.close()
+    model = config.model_conf.model_name_or_path
+    return DeploymentState(deployment_name, True, f"deployment {deployment_name!r} ({model}) answers at {target}")
+
+
+def stop(deployment_name: str) -> DeploymentState:
+    import mii
+
+    _config(deployment_name)
+    mii.client(deployment_name).terminate_server()
+    return DeploymentState(deployment_name, False, f"deployment {deployment_name!r} terminated")

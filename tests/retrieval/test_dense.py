@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import EncoderUnavailable, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from retrieval.dense import DenseRetriever
+from retrieval.records import make_record
+
+TEXTS = ["how is the weather today", "book a train ticket to busan", "recommend a good restaurant",
+         "play some relaxing music", "set an alarm for seven", "what is the capital of france"]
+
+
+def test_encoder_gives_unit_rows(minilm: SentenceTransformerEncoder) -> None:
+    vectors = minilm.encode(TEXTS[:2])
+    assert vectors.shape == (2, minilm.dimension) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_flat_index_finds_each_text_first(minilm: SentenceTransformerEncoder) -> None:
+    dense = DenseRetriever.build(TEXTS, minilm)
+    assert dense.kind == "IndexFlatIP"
+    for i, text in enumerate(TEXTS):
+        ids, scores = dense.search(dense.embed_query(text), 3)
+        assert ids[0] == i and scores[0] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_large_sets_use_hnsw_with_the_same_answers(minilm: SentenceTransformerEncoder) -> None:
+    hnsw = DenseRetriever.build(TEXTS, minilm, hnsw_min_docs=3)
+    assert hnsw.kind == "IndexHNSWFlat"
+    query = hnsw.embed_query("train ticket to busan please")
+    assert hnsw.search(query, 1)[0][0] == 1
+
+
+def test_similarity_of_candidates_matches_search_scores(minilm: SentenceTransformerEncoder) -> None:
+    dense = DenseRetriever.build(TEXTS, minilm)
+    query = dense.embed_query("some music to relax")
+    ids, scores = dense.search(query, 3)
+    np.testing.assert_allclose(dense.similarity(query, ids), scores, atol=1e-5)
+
+
+def test_dense_index_round_trips_and_checks_dimension(minilm: SentenceTransformerEncoder, tmp_path: Path) -> None:
+    dense = DenseRetriever.build(TEXTS, minilm)
+    dense.save(tmp_path)
+    back = DenseRetriever.load(tmp_path, minilm)
+    query = minilm.encode(["an alarm at seven"])
+    assert back.search(query, 1)[0][0] == dense.search(query, 1)[0][0] == 4
+
+
+def test_hybrid_index_with_dense_fuses_three_retrievers(minilm: SentenceTransformerEncoder,
+                                                        analyzer: KoreanAnalyzer, tmp_path: Path) -> None:
+    records = [make_record({"question": t, "answer": f"a{i}"}) for i, t in enumerate(TEXTS)]
+    snapshot = ResponseIndex.build("en", records, analyzer, minilm)
+    assert snapshot.index is not None and snapshot.index.retrievers == ["bm25", "char", "dense"]
+    _, found = snapshot.index.search("wake me up with an alarm at 7", {"bm25": 0.3, "char": 0.3, "dense": 0.4})
+    assert snapshot.records[found[0].doc].answer == "a4"
+    assert set(found[0].scores) == {"bm25", "char", "dense"}
+    snapshot.save(tmp_path / "idx", analyzer)
+    assert ResponseIndex.load(tmp_path / "idx", analyzer, minilm).records == snapshot.records
+
+
+def test_unloadable_encoder_raises_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(EncoderUnavailable, match="cannot load dense encoder"):
+        SentenceTransformerEncoder(str(tmp_path / "no-model-here"))

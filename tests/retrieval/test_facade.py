@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval import (
+    BUNDLED_RESPONSES,
+    Calibration,
+    DuplicateRecord,
+    InvalidRecord,
+    KoreanAnalyzer,
+    Retrieval,
+    UnknownRecord,
+    UnknownResponseSet,
+)
+
+
+def make(analyzer: KoreanAnalyzer, calibration: Calibration, root: Path) -> Retrieval:
+    return Retrieval(analyzer, calibration, index_root=root / "indexes", changes_dir=root / "responses",
+                     default_collection="docs")
+
+
+@pytest.fixture
+def served(analyzer: KoreanAnalyzer, calibration: Calibration, small_set: Path, tmp_path: Path) -> Retrieval:
+    retrieval = make(analyzer, calibration, tmp_path)
+    assert retrieval.open_response_set("default", small_set)
+    return retrieval
+
+
+def test_first_start_builds_and_saves_the_index(served: Retrieval, tmp_path: Path) -> None:
+    assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
+    assert served.status()[0][1] is True and "built" in served.status()[0][2]
+
+
+def test_second_start_loads_the_saved_index(served: Retrieval, analyzer: KoreanAnalyzer,
+                                            calibration: Calibration, small_set: Path, tmp_path: Path) -> None:
+    again = make(analyzer, calibration, tmp_path)
+    assert again.open_response_set("default", small_set)
+    assert "loaded index" in again.status()[0][2]
+
+
+def test_added_response_is_selected_without_restart(served: Retrieval) -> None:
+    assert served.select("주말에 등산 가고 싶어").decision == "generate"
+    served.add_responses("default", [{"question": "주말에 등산 가고 싶어", "answer": "좋은 산 추천해 드릴게요."}])
+    chosen = served.select("주말에 등산 가고 싶어")
+    assert chosen.decision == "retrieve" and chosen.hit is not None
+    assert chosen.hit.answer == "좋은 산 추천해 드릴게요."
+
+
+def test_changes_survive_a_restart(served: Retrieval, analyzer: KoreanAnalyzer, calibration: Calibration,
+                                   small_set: Path, tmp_path: Path) -> None:
+    added = served.add_responses("default", [{"question": "주말에 등산 가고 싶어", "answer": "산 좋아요."}])
+    hungry = next(r for r in served.list_responses("default")[1] if r.question == "배고파")
+    served.remove_response("default", hungry.id)
+    again = make(analyzer, calibration, tmp_path)
+    again.open_response_set("default", small_set)
+    questions = {r.question for r in again.list_responses("default")[1]}
+    assert added[0].question in questions and "배고파" not in questions
+
+
+def test_removed_response_is_no_longer_selected(served: Retrieval) -> None:
+    hit = served.select("배고파").hit
+    assert hit is not None
+    served.remove_response("default", hit.id)
+    chosen = served.select("배고파")
+    assert chosen.hit is None or chosen.hit.id != hit.id
+
+
+def test_set_created_by_admin_exists_after_add(served: Retrieval) -> None:
+    served.add_responses("faq", [{"question": "환불 규정 알려줘", "answer": "7일 안에 환불돼요."}])
+    assert "faq" in served.response_sets
+    assert served.select("환불 규정 알려줘", "faq").decision == "retrieve"
+
+
+def test_invalid_records_are_refused_as_a_whole(served: Retrieval) -> None:
+    total = served.list_responses("default")[0]
+    with pytest.raises(InvalidRecord, match="answer"):
+        served.add_responses("default", [{"question": "좋아", "answer": "좋아요"}, {"question": "빈 답"}])
+    assert served.list_responses("default")[0] == total
+
+
+def test_clashing_id_is_a_conflict_and_identical_readd_is_a_no_op(served: Retrieval) -> None:
+    served.add_responses("default", [{"id": "x1", "question": "질문", "answer": "답"}])
+    served.add_responses("default", [{"id": "x1", "question": "질문", "answer": "답"}])
+    with pytest.raises(DuplicateRecord):
+        served.add_responses("default", [{"id": "x1", "question": "다른 질문", "answer": "답"}])
+    assert served.list_responses("default")[0] == 5
+
+
+def test_unknown_set_and_record_raise_lookup_errors(served: Retrieval) -> None:
+    with pytest.raises(UnknownResponseSet):
+        served.list_responses("nope")
+    with pytest.raises(UnknownRecord):
+        served.remove_response("default", "no-such-id")
+    with pytest.raises(UnknownResponseSet):
+        served.add_responses("nope", [{"question": "q", "answer": "a"}], create=False)
+
+
+def test_unknown_set_selects_generate_with_reason(served: Retrieval) -> None:
+    chosen = served.select("안녕하세요", "nope")
+    assert chosen.decision == "generate" and "nope" in chosen.reason
+
+
+def test_corrupt_index_is_refused_while_other_sets_serve(analyzer: KoreanAnalyzer, calibration: Calibration,
+                                                         small_set: Path, tmp_path: Path) -> None:
+    first = make(analyzer, calibration, tmp_path)
+    first.open_response_set("default", BUNDLED_RESPONSES)
+    first.open_response_set("small", small_set)
+    (tmp_path / "indexes" / "small" / "records.jsonl").write_text("tampered\n")
+    again = make(analyzer, calibration, tmp_path)
+    assert again.open_response_set("default", BUNDLED_RESPONSES)
+    assert not again.open_response_set("small", small_set)
+    status = dict((name, (ready, detail)) for name, ready, detail in again.status())
+    assert status["retrieval.responses:small"][0] is False
+    assert "corrupt" in status["retrieval.responses:small"][1]
+    assert again.select("안녕하세요").decision == "retrieve"
+    assert again.select("안녕하세요", "small").decision == "generate"
+
+
+def test_changed_source_file_rebuilds_a_stale_index(served: Retrieval, analyzer: KoreanAnalyzer,
+                                                    calibration: Calibration, small_set: Path,
+                                                    tmp_path: Path) -> None:
+    with small_set.open("a", encoding="utf-8") as fh:
+        fh.write('{"question": "심심해", "answer": "놀아요."}\n')
+    again = make(analyzer, calibration, tmp_path)
+    assert again.open_response_set("default", small_set)
+    assert "rebuilt" in again.status()[0][2]
+    refused = make(analyzer, calibration, tmp_path / "other")
+    shutil.copytree(tmp_path / "indexes", tmp_path / "other" / "indexes")
+    with small_set.open("a", encoding="utf-8") as fh:
+        fh.write('{"question": "졸려", "answer": "주무세요."}\n')
+    assert not refused.open_response_set("default", small_set, rebuild_stale=False)
+
+
+def test_invalid_source_file_is_reported_not_raised(analyzer: KoreanAnalyzer, calibration: Calibration,
+                                                    tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q"}\n')
+    retrieval = make(analyzer, calibration, tmp_path)
+    assert not retrieval.open_response_set("bad", bad)
+    assert "answer" in retrieval.status()[0][2]
+
+
+def test_knowledge_returns_passages_with_sources(served: Retrieval, tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        '{"text": "부산은 대한민국 남동부의 항구 도시이다. 해운대 해수욕장이 유명하다.", "source": "부산 소개"}\n'
+        '{"text": "제주도는 한국에서 가장 큰 섬이다. 한라산이 섬 가운데에 있다.", "source": "제주 소개"}\n',
+        encoding="utf-8")
+    assert served.open_collection("docs", docs)
+    passages = served.knowledge("한라산은 어디에 있어?", k=2)
+    assert passages and passages[0].source == "제주 소개"
+    assert "한라산" in passages[0].text
+
+
+def test_knowledge_without_collection_or_match_is_empty(served: Retrieval) -> None:
+    assert served.knowledge("한라산은 어디에 있어?") == []
+    assert served.knowledge("한라산", collection="missing") == []

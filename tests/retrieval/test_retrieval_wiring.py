@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import Conflict, InvalidInput, NotFound
+from assistant.settings import SettingsError, load_settings
+from assistant.wiring.retrieval import build_retrieval, translate_error
+from retrieval import DuplicateRecord, InvalidRecord, UnknownRecord, UnknownResponseSet
+
+
+def statuses_by_name(statuses: list) -> dict[str, object]:
+    return {s.name: s for s in statuses}
+
+
+def test_default_settings_serve_the_bundled_set_offline(tmp_path: Path) -> None:
+    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path))
+    named = statuses_by_name(statuses)
+    assert named["retrieval"].ready  # type: ignore[attr-defined]
+    assert named["retrieval.responses:default"].ready  # type: ignore[attr-defined]
+    assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
+    chosen = retrieval.select("안녕하세요")
+    assert chosen.decision == "retrieve"
+
+
+def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path) -> None:
+    settings = load_settings(data_dir=tmp_path, retrieval={"response_sets": {"default": None, "small": small_set}})
+    build_retrieval(settings)
+    (tmp_path / "indexes" / "small" / "index" / "terms.json").write_text("[]")
+    retrieval, statuses = build_retrieval(settings)
+    named = statuses_by_name(statuses)
+    assert not named["retrieval.responses:small"].ready  # type: ignore[attr-defined]
+    assert "corrupt" in named["retrieval.responses:small"].detail  # type: ignore[attr-defined]
+    assert named["retrieval"].ready  # type: ignore[attr-defined]
+    assert retrieval.select("안녕하세요").decision == "retrieve"
+
+
+def test_admin_created_set_is_reopened_after_restart(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    retrieval, _ = build_retrieval(settings)
+    retrieval.add_responses("faq", [{"question": "환불 규정 알려줘", "answer": "7일 안에 환불돼요."}])
+    again, _ = build_retrieval(settings)
+    assert "faq" in again.response_sets
+
+
+def test_unloadable_encoder_is_reported_and_lexical_keeps_serving(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path, retrieval={"encoder": str(tmp_path / "missing-model")})
+    retrieval, statuses = build_retrieval(settings)
+    named = statuses_by_name(statuses)
+    assert not named["retrieval.encoder"].ready  # type: ignore[attr-defined]
+    assert retrieval.select("안녕하세요").decision == "retrieve"
+
+
+def test_broken_calibration_file_falls_back_to_bundled(tmp_path: Path) -> None:
+    bad = tmp_path / "cal.json"
+    bad.write_text("{not json")
+    _, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval={"calibration": bad}))
+    assert not statuses_by_name(statuses)["retrieval.calibration"].ready  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("section", [
+    {"default_response_set": "missing"},
+    {"response_sets": {"bad name!": None, "default": None}},
+    {"candidates": 0},
+    {"default_knowledge": "nothing"},
+    {"encoder": "  "},
+])
+def test_impossible_retrieval_settings_are_refused(section: dict, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError):
+        load_settings(data_dir=tmp_path, retrieval=section)
+
+
+def test_retrieval_errors_map_to_api_errors() -> None:
+    assert isinstance(translate_error(InvalidRecord("x")), InvalidInput)
+    assert isinstance(translate_error(UnknownResponseSet("x")), NotFound)
+    assert isinstance(translate_error(UnknownRecord("x")), NotFound)
+    assert isinstance(translate_error(DuplicateRecord("x")), Conflict)

@@ -1,0 +1,82 @@
+"""End-to-end toy encoder runs: manifest, vocabulary, reproducibility, the time bound and resuming."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sentence_transformers import SentenceTransformer
+
+from retrieval.training import manifest
+from retrieval.training.encoder import CHECKPOINT, EncoderConfig, train_encoder
+from retrieval.training.pairs import assemble
+from retrieval.training.vocab import unknown_syllables
+
+from .conftest import toy_config
+
+PROBE = ["오늘 날씨 어때", "회사 가기 싫어", "거실 불 켜기"]
+
+
+def _embed(directory: Path) -> np.ndarray:
+    return SentenceTransformer(str(directory), device="cpu").encode(PROBE)
+
+
+def test_manifest_records_base_data_steps_seed_dev_and_versions(toy_encoder: Path, tiny_base: Path) -> None:
+    info = manifest.read(toy_encoder)
+    assert info["kind"] == "sentence-encoder"
+    assert info["base_model"] == str(tiny_base)
+    assert info["seed"] == 7
+    assert info["steps"] == 3
+    assert info["stopped"] == "max_steps reached"
+    assert info["data"]["pairs/question_pair"] > 0
+    assert info["vocabulary"]["letters_added"] == 32
+    assert info["vocabulary"]["vocab_after"] < info["vocabulary"]["vocab_before"]
+    assert set(info["dev"]) >= {"top1", "queries"}
+    assert 0.0 <= info["dev"]["top1"] <= 1.0
+    assert {"torch", "transformers", "sentence-transformers"} <= set(info["versions"])
+    assert not (toy_encoder / CHECKPOINT).exists()
+
+
+def test_trained_model_maps_no_training_syllable_to_unknown(toy_encoder: Path, toy_data: Path) -> None:
+    model = SentenceTransformer(str(toy_encoder), device="cpu")
+    assert unknown_syllables(model, assemble(toy_data).texts()) == []
+    assert manifest.read(toy_encoder)["unknown_syllables"] == 0
+
+
+def test_same_seed_gives_the_same_embeddings(toy_encoder: Path, tiny_base: Path, toy_data: Path,
+                                             tmp_path: Path) -> None:
+    train_encoder(toy_config(tiny_base, toy_data, tmp_path, evaluate=False))
+    np.testing.assert_array_equal(_embed(tmp_path), _embed(toy_encoder))
+
+
+def test_another_seed_gives_other_embeddings(toy_encoder: Path, tiny_base: Path, toy_data: Path,
+                                             tmp_path: Path) -> None:
+    train_encoder(toy_config(tiny_base, toy_data, tmp_path, seed=8, evaluate=False))
+    assert not np.allclose(_embed(tmp_path), _embed(toy_encoder))
+
+
+def test_minutes_bound_stops_and_a_rerun_resumes_to_the_same_result(toy_encoder: Path, tiny_base: Path,
+                                                                      toy_data: Path, tmp_path: Path) -> None:
+    stopped = train_encoder(toy_config(tiny_base, toy_data, tmp_path, minutes=1e-6, evaluate=False))
+    assert stopped["stopped"] == "time budget reached"
+    assert stopped["steps"] == 0
+    assert (tmp_path / CHECKPOINT / "trainer_state.pt").is_file()
+    resumed = train_encoder(toy_config(tiny_base, toy_data, tmp_path, evaluate=False))
+    assert resumed["steps"] == 3
+    assert not (tmp_path / CHECKPOINT).exists()
+    np.testing.assert_array_equal(_embed(tmp_path), _embed(toy_encoder))
+
+
+def test_output_is_a_plain_sentence_transformers_directory(toy_encoder: Path) -> None:
+    modules = json.loads((toy_encoder / "modules.json").read_text(encoding="utf-8"))
+    assert [m["type"].rsplit(".", 1)[-1] for m in modules][:2] == ["Transformer", "Pooling"]
+    vectors = _embed(toy_encoder)
+    assert vectors.shape == (3, 32)
+
+
+@pytest.mark.parametrize("bad", [{"minutes": 0}, {"max_steps": 0}, {"batch_size": 1}])
+def test_bad_training_options_are_refused(bad: dict[str, float], tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        EncoderConfig(base="x", data_root=tmp_path, out=tmp_path, **bad)  # type: ignore[arg-type]
