@@ -7,6 +7,7 @@ behind one exporter) without duplicate-series errors. Series, all prefixed `assi
   stage_duration_seconds{stage}               load, rewrite, select, prompt, generate, store, total
   generation_tokens_total{endpoint,version,kind}   kind: prompt | completion
   generation_queue_depth{endpoint,version}    generation calls waiting or running in this process
+  admission_queue_depth, admission_in_flight  the admission gate in front of generation (`watch_admission`)
   selector_decisions_total{decision}          retrieve | generate
   filter_hits_total{stage,kind}               input/output filter hits (abuse kinds, PII kinds)
   ab_assignments_total{endpoint,version,assignment}  assignment: weighted | pinned | single
@@ -57,6 +58,13 @@ class Metrics:
                                          ["endpoint", "version"], buckets=STAGE_BUCKETS, registry=r)
         for stage in STAGES:  # exported from the start, so dashboards see every stage before its first turn
             self.stage_duration.labels(stage)
+
+    def watch_admission(self, admission: Any) -> None:
+        """Export the generation admission gate: turns waiting for a slot and turns holding one (read on scrape)."""
+        Gauge("assistant_admission_queue_depth", "Turns waiting for a generation slot",
+              registry=self.registry).set_function(lambda: admission.queued)
+        Gauge("assistant_admission_in_flight", "Turns holding a generation slot",
+              registry=self.registry).set_function(lambda: admission.in_flight)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -105,6 +105,7 @@ def assemble(settings: Settings, store: ConversationStore, c: Components) -> Ser
     shadow = ShadowRunner(settings.routing.shadow, settings.data_dir / "shadow", metrics)
     pipeline = TurnPipeline(settings, store, c.dst, c.retrieval, c.personas, c.generation,
                             router=c.router, metrics=metrics, shadow=shadow)
+    metrics.watch_admission(pipeline.admission)
     return Services(settings, store, c.dst, c.retrieval, c.personas, c.generation, c.skills, pipeline, c.statuses,
                     router=pipeline.router, metrics=metrics, shadow=shadow)
 

@@ -28,6 +28,7 @@ from assistant.sections.dst import DstSettings
 from assistant.sections.generation import GenerationSettings
 from assistant.sections.personas import PersonasSettings
 from assistant.sections.retrieval import RetrievalSettings
+from generation.skills.settings import SkillsSettings
 
 
 class SettingsError(ValueError):
@@ -84,6 +85,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     personas: PersonasSettings = PersonasSettings()
     generation: GenerationSettings = GenerationSettings()
+    skills: SkillsSettings = SkillsSettings()
     routing: RoutingSettings = RoutingSettings()
     auth: AuthSettings = AuthSettings()
     admission: AdmissionSettings = AdmissionSettings()

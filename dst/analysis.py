@@ -88,14 +88,14 @@ class Analyzer:
             return ()
         return tuple(Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text))
 
-    def attach(self, text: str, particle: Tok | None) -> str:
-        """`text` followed by `particle` in the allomorph its last syllable needs (거기까지, 해운대는, 경복궁은)."""
-        if particle is None:
+    def attach(self, text: str, particles: tuple[Tok, ...]) -> str:
+        """`text` followed by `particles` in the allomorphs its last syllable needs (해운대는, 경복궁은, 경복궁엔)."""
+        if not particles:
             return text
-        form = _CONTRACTED.get(particle.form, particle.form)
+        forms = [(_CONTRACTED.get(p.form, p.form), p.tag) for p in particles]
         if not text or not ("가" <= text[-1] <= "힣"):
-            return text + _fallback_particle(form)
-        return self.kiwi.join([(text, "NNP"), (form, particle.tag)])
+            return text + _fallback_particle(forms[0][0]) + "".join(f for f, _ in forms[1:])
+        return self.kiwi.join([(text, "NNP"), *forms])
 
     def _analyze(self, text: str) -> Analysis:
         toks = self.tokens(text)
@@ -138,6 +138,9 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"
+    if _native_clock(tok, nxt) or (tok.form == "시" and tok.pos == "NNB" and prev is not None
+                                   and prev.form in lx.NATIVE_ORDINALS):
+        return True  # "세 시", "아홉 시": spoken clock times with native numerals
     if tok.pos == "NNB" and tok.form in lx.ROLE_NOUNS and prev is not None and prev.pos in ("NNP", "NNG"):
         return True  # "지수 씨", "원장님"
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
@@ -150,6 +153,14 @@ def _units(text: str, toks: list[Tok]) -> list[_Unit]:
     while i < len(toks):
         tok = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.form in lx.NATIVE_ORDINALS and nxt is not None and nxt.form == "시" and nxt.pos == "NNB":
+            end = toks[i + 2].end if i + 2 < len(toks) and toks[i + 2].form == "반" else nxt.end
+            start = tok.start
+            if units and units[-1].form == "열":  # "열두 시"
+                start = units.pop().start
+            units.append(_Unit("T", start, end, text[start:end]))
+            i += 3 if end != nxt.end else 2
+            continue
         if tok.pos == "SN" and nxt is not None and nxt.pos in ("NNB", "NNG", "NR"):
             unit_form = nxt.form
             if unit_form in lx.TIME_UNITS and not (nxt.form == "일" and _duration_follows(toks, i + 2)):
@@ -186,8 +197,11 @@ def _units(text: str, toks: list[Tok]) -> list[_Unit]:
             kind = "D"
         elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D"):
             kind = "PH"
-        elif tok.pos == "NNG" and any(tok.form.endswith(x) and len(x) > 1 for x in lx.PLACE_SUFFIXES):
-            kind = "P"  # common-noun facilities named by a long suffix (미술관, 박물관, 공원)
+        elif tok.pos == "NNG" and any(tok.form.endswith(x) and len(x) > 1 for x in lx.PLACE_SUFFIXES) and not (
+            nxt is not None and nxt.pos == "NNG" and nxt.start == tok.end
+        ):
+            # facility nouns (미술관, 공원) are places, unless glued to the next noun: "해변열차" is a train
+            kind = "P"
         else:
             kind = "N"
         units.append(_Unit(kind, tok.start, tok.end, tok.form))
@@ -224,6 +238,11 @@ def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
             if any(tok.form.endswith(s) and len(tok.form) > len(s) for s in lx.PLACE_SUFFIXES):
                 return "P"
     return None
+
+
+def _native_clock(tok: Tok, nxt: Tok | None) -> bool:
+    return (tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS and nxt is not None
+            and nxt.form == "시" and nxt.pos == "NNB")
 
 
 def _inner_hyphen(tok: Tok, prev: Tok | None, nxt: Tok | None, in_chunk: bool) -> bool:

@@ -23,15 +23,14 @@ class Anaphor:
     end: int  # end of the anaphor proper; a following particle is re-attached to the antecedent
     need: str  # object | place | person | time | ordinal | category
     rule: str
-    particle: Tok | None = None
+    particles: tuple[Tok, ...] = ()
     category: str | None = None  # the noun of "그 감독" / "그 영화" / "그 주차장"
     index: int = 0  # ordinal position, 1-based; -1 is the last
-    keep: str = ""  # text kept after the antecedent ("그 전" -> "<time> 전")
     deictic: bool = False
 
     @property
     def span_end(self) -> int:
-        return self.particle.end if self.particle is not None else self.end
+        return max([self.end, *(p.end for p in self.particles)])
 
 
 def find_anaphors(analysis: Analysis) -> list[Anaphor]:
@@ -59,10 +58,13 @@ def _after_clause(toks: list[Tok], i: int) -> bool:
     return any(t.pos == "EC" for t in toks[:i])
 
 
-def _particle(toks: list[Tok], j: int) -> Tok | None:
-    if j < len(toks) and toks[j].pos.startswith("J") and toks[j - 1].end >= toks[j].start - 0:
-        return toks[j]
-    return None
+def _particle(toks: list[Tok], j: int) -> tuple[Tok, ...]:
+    """The particles attached to the anaphor, contracted ones included: 그건 = 그거 + ᆫ, 거기엔 = 거기 + 에 + ᆫ."""
+    out: list[Tok] = []
+    while j < len(toks) and toks[j].pos.startswith("J") and toks[j].start <= toks[j - 1].end:
+        out.append(toks[j])
+        j += 1
+    return tuple(out)
 
 
 def _discourse(toks: list[Tok], j: int) -> bool:
@@ -104,8 +106,8 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     n = noun.form
     particle = _particle(toks, i + 2)
     if n in lx.TIME_RELATIONAL:
-        # "그 전에" -> "<time> 전에": only the demonstrative is replaced
-        return Anaphor(det.start, det.end, "time", "demonstrative.time-relative", None, keep=""), 1
+        # "그 전에" -> "<time> 전에": only the demonstrative is replaced, the relational noun stays
+        return Anaphor(det.start, det.end, "time", "demonstrative.time-relative"), 1
     if n in lx.TIME_CATEGORIES:
         return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n), 2
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
@@ -116,11 +118,20 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(det.start, noun.end, "place", "demonstrative.place", particle, category=n), 2
     if n in ("거", "것"):
         return Anaphor(det.start, noun.end, "object", "demonstrative.object", particle), 2
+    if n in _CONTRACTED_THING and noun.start == det.end and not _discourse(toks, i + 2):
+        # Kiwi reads "그걸로" as 그 + 걸 + 로: 걸 is 것 + 을, so the particle is rebuilt from the contraction
+        form, tag = _CONTRACTED_THING[n]
+        rest = _particle(toks, i + 2)
+        parts = rest if rest else (Tok(form, tag, noun.start, noun.end),)
+        return Anaphor(det.start, noun.end, "object", "demonstrative.object", parts), 2 + len(rest)
     if n in lx.ITEM_CATEGORIES:
         return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), 2
     if noun.pos == "NNG" and len(n) >= 2:
         return Anaphor(det.start, noun.end, "category", "demonstrative.noun", particle, category=n), 2
     return None, 1
+
+
+_CONTRACTED_THING = {"걸": ("를", "JKO"), "건": ("는", "JX"), "게": ("가", "JKS")}
 
 
 def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:

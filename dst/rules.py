@@ -66,7 +66,7 @@ class RuleResolver:
                 continue
             if ana.deictic or (ana.need == "place" and not _typed_place(antecedent, state)):
                 confident = False
-            pieces.append((ana.start, ana.span_end, self.analyzer.attach(replacement, ana.particle)))
+            pieces.append((ana.start, ana.span_end, self.analyzer.attach(replacement, ana.particles)))
             resolutions.append(Resolution(span.strip(), antecedent, ana.need, rule))
         return RuleResult(_splice(text, pieces), resolutions, confident)
 
@@ -89,8 +89,6 @@ class RuleResolver:
                 # "그때 비 와?" asks about the event, which has a place: carry it with the time
                 replacement = f"{replacement} {place.text}"
                 rule += "+carry-place"
-        if ana.rule == "demonstrative.time-relative":
-            replacement = replacement  # the relational noun stays in the text after the span
         return replacement, entity.text, rule
 
     # -- ellipsis --------------------------------------------------------------------------------------------
@@ -201,7 +199,7 @@ class RuleResolver:
         end = particle.end
         start = toks[idx].start
         glue = "" if start == 0 or analysis.text[start - 1].isspace() else " "
-        pieces = [(start, end, glue + self.analyzer.attach(head.text, particle))]
+        pieces = [(start, end, glue + self.analyzer.attach(head.text, (particle,)))]
         resolutions = [Resolution(analysis.text[toks[idx].start : end], head.text, "object", "generic-one.frame-head")]
         own = {m.kind for m in analysis.entities()}
         carried = [fm for fm in frame.entities() if fm.kind not in own and fm.kind in _NAMED]

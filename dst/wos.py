@@ -25,8 +25,12 @@ DOMAIN_CUES: dict[str, tuple[str, ...]] = {
     "지하철": ("지하철", "전철"),
 }
 WEEKDAYS = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
-_CLOCK = re.compile(r"(오전|오후|저녁|밤|아침|새벽)?\s*(\d{1,2})\s*시\s*(?:(\d{1,2})\s*분|(반))?")
-_NATIVE = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10}
+_CLOCK = re.compile(
+    r"(오전|오후|저녁|밤|아침|새벽)?\s*(\d{1,2}|열한|열두|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*시(?!간)\s*"
+    r"(?:(\d{1,2})\s*분|(반))?"
+)
+_NATIVE = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
+           "열한": 11, "열두": 12}
 _PEOPLE = re.compile(r"(?<![가-힣])(\d+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:명|분)(?![가-힣])")
 _EVENING = ("오후", "저녁", "밤")
 
@@ -48,7 +52,7 @@ def clock_value(text: str) -> str | None:
     m = _CLOCK.search(text)
     if m is None:
         return None
-    hour = int(m.group(2))
+    hour = int(m.group(2)) if m.group(2).isdigit() else _NATIVE[m.group(2)]
     minute = int(m.group(3)) if m.group(3) else (30 if m.group(4) else 0)
     if m.group(1) in _EVENING and hour < 12:
         hour += 12

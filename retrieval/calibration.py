@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+BUNDLED_CALIBRATION = Path(__file__).resolve().parent / "data" / "calibration.json"
 FEATURES: tuple[str, ...] = ("fused", "bm25", "char", "dense", "cover_query", "cover_doc", "cover_query_idf",
                              "cover_doc_idf", "unmatched_query", "margin")
 
@@ -64,10 +64,7 @@ class Calibration:
     @classmethod
     def load(cls, path: Path | None = None) -> Calibration:
         """Load a calibration file; None loads the one shipped with the package."""
-        if path is None:
-            text = resources.files("retrieval").joinpath("data/calibration.json").read_text(encoding="utf-8")
-        else:
-            text = Path(path).read_text(encoding="utf-8")
+        text = Path(path or BUNDLED_CALIBRATION).read_text(encoding="utf-8")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

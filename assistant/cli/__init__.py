@@ -4,13 +4,35 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import chat, db, serve
+from assistant.cli import (
+    chat,
+    db,
+    encoder,
+    index,
+    keys,
+    mii,
+    persona,
+    rewrite,
+    select,
+    serve,
+    skill,
+    verifier,
+)
 
 app = typer.Typer(help="Korean-first conversational assistant backend.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 app.command("serve")(serve.serve)
 app.command("chat")(chat.chat)
 app.add_typer(db.app, name="db")
+app.add_typer(index.app, name="index")
+app.add_typer(select.app, name="select")
+app.add_typer(rewrite.app, name="rewrite")
+app.add_typer(persona.app, name="persona")
+app.add_typer(skill.app, name="skill")
+app.add_typer(keys.app, name="keys")
+app.add_typer(mii.app, name="mii")
+app.add_typer(encoder.app, name="encoder")
+app.add_typer(verifier.app, name="verifier")
 
 
 def main() -> None:

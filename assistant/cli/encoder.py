@@ -23,6 +23,11 @@ def offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@app.callback()
+def main() -> None:
+    """Train the project's Korean sentence encoder."""
+
+
 @app.command("train")
 def train(
     out: Annotated[Path, typer.Option("--out", help="output directory (resumes if it holds a checkpoint)")],

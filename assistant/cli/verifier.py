@@ -17,6 +17,11 @@ from assistant.cli.encoder import DEFAULT_DATA, offline
 app = typer.Typer(help="The near-miss verifier used by the response selector.", no_args_is_help=True)
 
 
+@app.callback()
+def main() -> None:
+    """Train the near-miss verifier."""
+
+
 @app.command("train")
 def train(
     out: Annotated[Path, typer.Option("--out", help="output directory for the CrossEncoder")],

@@ -24,6 +24,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ValidationError
 
+from generation.errors import GenerationError, InvalidGenerationRequest
 from generation.skills.chain import build_chain, load_prompt, model_name
 from generation.skills.errors import SkillInputError, SkillNotFound
 from generation.skills.settings import SkillsSettings
@@ -69,7 +70,7 @@ class SkillContext:
         self.trace.setdefault("timings_ms", {})[key] = round(1000 * (time.perf_counter() - started), 2)
 
     async def lm(self, variables: dict[str, Any]) -> BaseModel | None:
-        """One chain call; None (with the reason in the trace) when no LM or its answer is unusable."""
+        """One chain call; None (with the reason in the trace) when no LM, LM failure or unusable answer."""
         if self.chain is None:
             self.trace.setdefault("fallback_reason", "no LM loaded")
             return None
@@ -82,6 +83,9 @@ class SkillContext:
             self.trace["fallback_reason"] = f"LM output invalid: {str(exc).splitlines()[0][:200]}"
         except TimeoutError:
             self.trace["fallback_reason"] = f"LM timed out after {self.settings.lm_timeout_s} s"
+        except (GenerationError, InvalidGenerationRequest) as exc:
+            # no model loaded, queue full, prompt over the context window: the skill still answers
+            self.trace["fallback_reason"] = f"LM unavailable: {type(exc).__name__}: {str(exc)[:200]}"
         finally:
             self.timing(f"lm_{calls + 1}", started)
         return None

@@ -57,7 +57,7 @@ def build_chain(prompt: SkillPrompt, model: BaseChatModel, output_model: type[Ba
 def model_name(model: BaseChatModel | None) -> str | None:
     if model is None:
         return None
-    for attr in ("model_name", "model", "model_id"):
+    for attr in ("model_name", "model", "model_id", "_llm_type"):
         value = getattr(model, attr, None)
         if isinstance(value, str) and value:
             return value

@@ -149,7 +149,7 @@ def _quotes(docs: list[ReviewDoc], settings: ReviewSettings) -> list[dict[str, A
         usable = [d for d in docs if d.text]
     if not usable:
         return []
-    k = min(settings.max_quotes, settings.clusters, len(usable))
+    k = min(settings.max_quotes, settings.clusters, len({" ".join(d.terms) for d in usable}))
     try:
         vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, min_df=1)
         matrix = vectorizer.fit_transform([d.terms or [d.text] for d in usable])

@@ -32,13 +32,19 @@ _CHECK_NOUNS = {"확인", "검색", "체크", "조회", "설명"}
 _CHECK_VERBS = {"찾", "보", "살피", "보이"}
 _WH = {
     "뭐", "무엇", "어디", "언제", "누구", "누", "얼마", "얼마나", "얼마만큼", "몇", "며칠", "무어", "어느", "무슨",
-    "어떤", "어떻", "왜", "뭔",
+    "어떤", "어떻", "어떻게", "왜", "뭔",
 }
 _DEGREE = {"얼마나", "얼마만큼", "어느"}
 _BENEFACTIVE = {"주", "드리", "주시"}
 # a question word asks for a thing; the keyword query names it (언제 오니 -> 오는 날짜, 어떻게 가니 -> 가는 방법)
-_WH_HEAD = {"언제": "날짜", "어디": "장소", "왜": "이유", "누구": "사람", "누": "사람", "어떻": "방법", "얼마나": "정도",
-            "며칠": "날짜"}
+_WH_HEAD = {
+    "언제": "날짜", "어디": "장소", "왜": "이유", "누구": "사람", "누": "사람", "어떻": "방법", "어떻게": "방법",
+    "얼마나": "정도", "며칠": "날짜",
+}
+_BACKGROUND_EC = {
+    "니까", "으니까", "니", "으니", "는데", "ᆫ데", "은데", "다며", "다면서", "다니", "라며", "라니", "대",
+}
+_OBLIGATION_EC = {"어야", "아야", "야", "면", "으면"}
 _COUNTER_HEAD = {"시": "시간", "시간": "시간", "월": "날짜", "일": "날짜", "요일": "요일", "분": "시간"}
 _QUESTION_END = {
     "니", "냐", "나", "나요", "까", "ᆯ까", "을까", "ᆯ까요", "을까요", "는가", "ᆫ가", "ᆫ가요", "는가요",
@@ -81,6 +87,7 @@ class KeywordNormalizer:
     def _normalize_one(self, text: str, raw: list[Any]) -> str:
         toks = self._flatten(text, raw)
         toks = [t for t in toks if not (t.form in _FILLERS and t.tag.startswith("MA"))]
+        toks = self._main_sentence(toks)
         if not toks:
             return " ".join(text.split())
         kind, head_noun = None, None
@@ -99,7 +106,7 @@ class KeywordNormalizer:
         if not toks:
             return head_noun or " ".join(text.split())
         head_start, head = self._reinflect(text, toks, kind)
-        if head_noun:
+        if head_noun and not head.endswith(head_noun):
             head = f"{head} {head_noun}".strip()
         body = self._surfaces(text, toks[:head_start])
         if body and head.startswith("하") and head_start > 0 and toks[head_start - 1].tag == "NNG":
@@ -164,7 +171,7 @@ class KeywordNormalizer:
         if _is_wh(head):
             rest = words_unit[1:]
             if all(t.tag in _ENDINGS | {"VCP", "JKS", "JX", "NNB", "XSN"} for t in rest):
-                noun = _WH_HEAD.get(head.form) if head.form not in {"어떻", "얼마나"} else None
+                noun = _WH_HEAD.get(head.form) if head.form not in {"어떻", "어떻게", "얼마나"} else None
                 return self._drop_particles_before(toks[:unit]), True, f"wh:{noun}" if noun else None
             if head.form in {"뭐", "무엇", "어떻"} or (head.form in _DEGREE and head.tag == "MAG"):
                 return self._drop_particles_before(toks[:unit]), True, None
@@ -183,11 +190,34 @@ class KeywordNormalizer:
                 return self._drop_particles_before(toks[:cut]), True, None
         return toks, False, None
 
+    @staticmethod
+    def _main_sentence(toks: list[_Tok]) -> list[_Tok]:
+        """Keep the sentence that carries the request: earlier sentences and background clauses
+        ("…했다며", "…하니까", "…인데") go, and so do vocatives ("준석아", a trailing "여보")."""
+        vocative_words = {t.word for t in toks if t.tag == "JKV"}
+        toks = [t for t in toks if t.word not in vocative_words] or toks
+        cut = 0
+        for i, t in enumerate(toks[:-1]):
+            word_ends = toks[i + 1].word != t.word
+            if not word_ends:
+                continue
+            rest_has_pred = any(x.tag.startswith(_PRED) for x in toks[i + 1 :])
+            if (t.tag == "EF" or (t.tag == "EC" and t.form in _BACKGROUND_EC)) and rest_has_pred:
+                cut = i + 1
+        toks = toks[cut:]
+        # a bare noun after the last sentence ending is a vocative or an afterthought ("들어오세요 여보")
+        last_ef = max((i for i, t in enumerate(toks) if t.tag == "EF"), default=None)
+        if last_ef is not None and last_ef < len(toks) - 1:
+            tail = toks[last_ef + 1 :]
+            if not any(t.tag.startswith(_PRED) for t in tail) and all(t.tag.startswith(("NN", "J")) for t in tail):
+                toks = toks[: last_ef + 1]
+        return toks
+
     def _wh_relative(self, toks: list[_Tok]) -> tuple[list[_Tok], str | None]:
         """Drop a question word before the final predicate and name what it asks for."""
         unit = self._last_unit(toks)
         preds = [t for t in toks[unit:] if t.tag.startswith(("VV", "VA", "XSV", "XSA", "VX")) and not _is_wh(t)]
-        if not preds or toks[-1].tag not in _ENDINGS or preds[0].form == "되" and len(preds) == 1:
+        if not preds or toks[-1].tag not in _ENDINGS or (preds[0].form == "되" and len(preds) == 1):
             return toks, None
         for i, t in enumerate(toks):
             noun, end = None, i + 1
@@ -274,6 +304,10 @@ class KeywordNormalizer:
         for i, t in enumerate(span):
             if t.tag == "VX" and t.form in _BENEFACTIVE:
                 break
+            nxt = span[i + 1] if i + 1 < len(span) else None
+            # obligation / sufficiency frames: "내야 돼", "받아 놓아야 해", "가면 돼"
+            if t.tag == "EC" and t.form in _OBLIGATION_EC and nxt is not None and nxt.form in {"하", "되"}:
+                break
             if t.tag in {"EF", "ETN", "ETM"} or (t.tag == "EC" and i == len(span) - 1):
                 break
             if t.tag == "EP" and (kind == "request" or t.form in {"시", "으시", "겠"}):
@@ -300,7 +334,12 @@ class KeywordNormalizer:
             end = len(w)
             while end > 1:
                 t = w[end - 1]
-                noun_next = next_first is not None and next_first.tag.startswith(("NN", "MM", "NR", "SN"))
+                next_word = words[i + 1] if i + 1 < len(words) else []
+                noun_next = (
+                    next_first is not None
+                    and next_first.tag.startswith(("NN", "MM", "NR", "SN"))
+                    and not any(x.tag.startswith(_PRED) or x.tag == "ETM" for x in next_word)
+                )
                 if (
                     t.tag in _DROP_PARTICLES
                     or (t.tag == "JX" and t.form in _TOPIC_FORMS)

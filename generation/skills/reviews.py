@@ -6,8 +6,9 @@ and quotes always come from the extractive analysis (`extractive.py`), so every 
 summary sentence is written from them in the requested speech level; with an LM loaded the summary is
 instead produced map-reduce: reviews are packed into chunks of `chunk_chars` (at most `max_chunks`, sampled
 evenly when there are more), each chunk is summarised, then the partial summaries and the extractive digest
-are reduced into one. Limits: 1..`max_reviews` reviews; each review is cut to `max_review_chars` (counted in
-the trace as `truncated`); reviews with too little Hangul are skipped (`skipped_non_korean`); if none is
+are reduced into one. Limits: 1..`max_reviews` reviews; each review is cut to `max_review_chars`, or to
+max(50, `max_total_chars` // count) when that is smaller (counted in the trace as `truncated`); reviews
+with too little Hangul are skipped (`skipped_non_korean`); if none is
 left the request is refused.
 """
 
@@ -123,6 +124,8 @@ class SummarizeReviews(Skill):
         if data.item is not None and len(data.item) > limits.max_item_chars:
             raise SkillInputError(f"item is longer than {limits.max_item_chars} characters", param="item")
         docs, truncated, skipped, blank = [], 0, 0, 0
+        # bounded time and memory: many long reviews share the analysis budget evenly
+        cap = min(limits.max_review_chars, max(50, limits.max_total_chars // len(data.reviews)))
         for i, review in enumerate(data.reviews):
             if review.rating is not None and not 1 <= review.rating <= data.rating_max:
                 raise SkillInputError(
@@ -132,13 +135,13 @@ class SummarizeReviews(Skill):
             if not text:
                 blank += 1
                 continue
-            if len(text) > limits.max_review_chars:
-                text, truncated = text[: limits.max_review_chars], truncated + 1
+            if len(text) > cap:
+                text, truncated = text[:cap], truncated + 1
             if hangul_ratio(text) < limits.min_hangul_ratio:
                 skipped += 1
                 continue
             docs.append(ReviewDoc(id=str(review.id if review.id is not None else i), text=text, rating=review.rating))
-        ctx.trace.update(reviews=len(data.reviews), used=len(docs), truncated=truncated,
+        ctx.trace.update(reviews=len(data.reviews), used=len(docs), truncated=truncated, chars_per_review_cap=cap,
                          skipped_non_korean=skipped, skipped_blank=blank)
         if not docs:
             raise SkillInputError(

@@ -33,6 +33,10 @@ class ReviewSettings(BaseModel):
 
     max_reviews: int = Field(10_000, ge=1, le=1_000_000)
     max_review_chars: int = Field(2_000, ge=10, le=1_000_000, description="longer reviews are truncated")
+    max_total_chars: int = Field(
+        1_000_000, ge=1_000, le=100_000_000,
+        description="analysis budget: with many long reviews each is cut to max(50, max_total_chars // count)",
+    )
     min_hangul_ratio: float = Field(0.3, ge=0.0, le=1.0)
     max_item_chars: int = Field(200, ge=1, le=10_000)
     max_phrases: int = Field(5, ge=1, le=50, description="pros and cons each")

@@ -33,7 +33,7 @@ def dev_scores(model: SentenceTransformer, root: Path, split: Split = "validatio
     right = np.array([q.gold is not None and answers[b] == q.gold for q, b in zip(episode.queries, best,
                                                                                     strict=True)])
     top = sims.max(axis=1)
-    out: dict[str, Any] = {"split": f"{split}-pairs", "queries": int(len(episode.queries)),
+    out: dict[str, Any] = {"split": f"{split}-pairs", "queries": len(episode.queries),
                            "top1": round(float(right[is_para].mean()), 4)}
     if is_para.any() and (~is_para).any():
         out["retrieve_auc"] = round(float(roc_auc_score(is_para & right, top)), 4)

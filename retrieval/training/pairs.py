@@ -13,6 +13,7 @@ answer, KLUE-NLI entailment (contradictions are near-misses), KorSTS and KLUE-ST
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -145,7 +146,7 @@ def chatbot(root: Path, held: HeldOut, per_answer: int) -> list[Pair]:
         by_answer[a].append(q)
     out = []
     for answer, questions in by_answer.items():
-        for a, b in list(zip(questions, questions[1:], strict=False))[:per_answer]:
+        for a, b in list(itertools.pairwise(questions))[:per_answer]:
             out.append(Pair(a, b, "chatbot", "chatbot:" + answer))
     return out
 

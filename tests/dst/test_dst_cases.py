@@ -15,8 +15,9 @@ DEV_CASES = ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl"
 OWN_CASES = ROOT / "benchmarks" / "data" / "context_cases.jsonl"
 DEV = load_cases(DEV_CASES) if DEV_CASES.exists() else []
 OWN = load_cases(OWN_CASES)
-# Measured on benchmarks/data/context_cases.jsonl (see benchmarks/results/dst.md); a drop below is a regression.
-OWN_PASS_FLOOR = 0.9
+# Measured 1.00 on benchmarks/data/context_cases.jsonl (176 cases, benchmarks/results/dst.md); below 0.95 is a
+# regression, not noise.
+OWN_PASS_FLOOR = 0.95
 
 
 def _rewrite(injector: ContextInjector, case: dict) -> str:

@@ -108,3 +108,25 @@ def test_generic_one_takes_the_frame_object_and_carries_its_place(injector: Cont
     rw = _rw(injector, turns, "오는 건 월요일로 찾아줘")
     assert "강릉" in rw.standalone and "버스" in rw.standalone and "월요일" in rw.standalone
     assert not rw.confident
+
+
+def test_chitchat_statements_pass_through(injector: ContextInjector) -> None:
+    turns = [(U, "남사친이랑 사귀는 거 가능?"), (A, "가능해요.")]
+    utterances = ("남사친이랑 잘 맞는데 이거 그린라이트일까?", "하우스웨딩도 괜찮은 거 같아", "사람 만나는 게 피곤해",
+                  "짝녀는 짝녀일 뿐이건가.", "오늘은 그런 생각이")
+    for utterance in utterances:
+        assert _rw(injector, turns, utterance).standalone == utterance
+
+
+def test_fragment_with_modifiers_asks_about_the_frame(injector: ContextInjector) -> None:
+    turns = [(U, "망원동 맛집 추천해줘"), (A, "망원동에는 국수집이 유명해요.")]
+    rw = _rw(injector, turns, "분위기 좋은 술집은?")
+    assert rw.standalone == "망원동 분위기 좋은 술집은?"
+
+
+def test_stacked_and_contracted_particles_are_reattached(injector: ContextInjector) -> None:
+    place = [(U, "창경궁 입장료 얼마야?"), (A, "1,000원이에요.")]
+    assert _rw(injector, place, "거기엔 뭐가 있어?").standalone == "창경궁에는 뭐가 있어?"
+    thing = [(U, "갤럭시 S24 가격 알려줘"), (A, "갤럭시 S24는 115만원이에요.")]
+    assert _rw(injector, thing, "그걸로 주문해줘").standalone == "갤럭시 S24로 주문해줘"
+    assert _rw(injector, thing, "그건 얼마야?").standalone == "갤럭시 S24는 얼마야?"

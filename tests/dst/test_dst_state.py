@@ -93,6 +93,7 @@ def test_new_slot_value_replaces_the_old_one(tracker: Tracker) -> None:
 
 def test_clock_value_uses_the_24_hour_wos_format() -> None:
     assert clock_value("오후 3시 반") == "15:30" and clock_value("23시20분") == "23:20" and clock_value("내일") is None
+    assert clock_value("저녁 일곱 시") == "19:00" and clock_value("세 시간") is None
 
 
 @pytest.mark.skipif(not WOS_SAMPLE.exists(), reason="KLUE-WoS sample not present")

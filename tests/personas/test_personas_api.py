@@ -15,14 +15,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-# api.deps pulls in the whole services container; while other packages are being built it may not import yet.
-get_services = pytest.importorskip("api.deps", reason="the services container does not import yet").get_services
-
-from api.errors import install_error_handlers  # noqa: E402
-from api.personas.router import router  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from assistant.wiring.personas import build_registry  # noqa: E402
-from personas.cards import EXTENSION_KEY  # noqa: E402
+from api.deps import get_services
+from api.errors import install_error_handlers
+from api.personas.router import router
+from assistant.settings import Settings
+from assistant.wiring.personas import build_registry
+from personas.cards import EXTENSION_KEY
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ async def test_valid_lm_output_adds_paraphrases_after_rule_rewrites(kiwi):
     assert strategies[0] == "keyword"
     assert "lm_paraphrase" in strategies
     assert {"서울 날씨 예보", "서울 기상 정보"} <= {r["text"] for r in result.output["rewrites"]}
-    assert result.trace["strategy"] == "lm" and result.trace["lm"] == "GenericFakeChatModel"
+    assert result.trace["strategy"] == "lm" and result.trace["lm"] == "generic-fake-chat-model"
     assert "fallback_reason" not in result.trace
 
 

@@ -18,6 +18,7 @@ from sentence_transformers.sentence_transformer.modules import Pooling, Transfor
 from transformers import AutoTokenizer, BertConfig, BertModel
 
 from retrieval.training.encoder import EncoderConfig, bundled_base_model, train_encoder
+from retrieval.training.verifier import VerifierConfig, train_verifier
 
 HELD_OUT_QUERY = "우리 강아지가 밥을 안 먹었어"  # a validation paraphrase; also planted in the training files
 
@@ -134,4 +135,12 @@ def toy_config(base: Path, data: Path, out: Path, **overrides: object) -> Encode
 def toy_encoder(tiny_base: Path, toy_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("toy_encoder")
     train_encoder(toy_config(tiny_base, toy_data, out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def toy_verifier(toy_encoder: Path, toy_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("toy_verifier")
+    train_verifier(VerifierConfig(base=str(toy_encoder), data_root=toy_data, out=out, max_steps=2, batch_size=4,
+                                  max_length=24, progress=False))
     return out

@@ -44,7 +44,7 @@ def test_trim_shrinks_the_matrix_and_keeps_encodings(tiny_base: Path, tmp_path: 
     model = SentenceTransformer(str(tiny_base), device="cpu")
     extend(model, TEXTS, syllables=20, min_count=1)
     model.save(str(tmp_path))
-    before = model.encode(TEXTS + ["hello wifi 123"])
+    before = model.encode([*TEXTS, "hello wifi 123"])
     sizes = trim(tmp_path, model, TEXTS)
     trimmed = SentenceTransformer(str(tmp_path), device="cpu")
     assert sizes["vocab_after"] < sizes["vocab_before"] // 3

@@ -1,0 +1,59 @@
+"""`retrieval.verifier`: loading a trained verifier and re-deciding a selection with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.training import manifest
+from retrieval.types import Hit, Selection
+from retrieval.verifier import CrossEncoderVerifier, VerifierUnavailable, verify
+
+
+def _selection(decision: str = "retrieve") -> Selection:
+    hits = [Hit(id=str(i), question=q, answer=f"답 {i}", score=0.5, response_set="default")
+            for i, q in enumerate(["회사 가기 싫어", "오늘 날씨 알려줘", "배가 고파"])]
+    return Selection(decision, hits[0] if decision == "retrieve" else None, 0.6, "calibrated", hits)  # type: ignore[arg-type]
+
+
+def test_threshold_comes_from_the_manifest_unless_given(toy_verifier: Path) -> None:
+    assert CrossEncoderVerifier(str(toy_verifier)).threshold == manifest.read(toy_verifier)["threshold"]
+    assert CrossEncoderVerifier(str(toy_verifier), threshold=0.3).threshold == 0.3
+
+
+def test_probabilities_are_one_per_question_in_unit_range(toy_verifier: Path) -> None:
+    probs = CrossEncoderVerifier(str(toy_verifier)).probabilities("오늘 날씨 어때", ["오늘 날씨 알려줘", "배가 고파"])
+    assert probs.shape == (2,)
+    assert ((probs >= 0) & (probs <= 1)).all()
+    assert CrossEncoderVerifier(str(toy_verifier)).probabilities("질문", []).shape == (0,)
+
+
+def test_verify_retrieves_the_most_trusted_candidate_at_a_zero_threshold(toy_verifier: Path) -> None:
+    verifier = CrossEncoderVerifier(str(toy_verifier), threshold=0.0)
+    query = "오늘 날씨 어때"
+    selection = _selection("generate")
+    out = verify(selection, query, verifier, top=3)
+    probs = verifier.probabilities(query, [c.question for c in selection.candidates])
+    assert out.decision == "retrieve"
+    assert out.hit == selection.candidates[int(np.argmax(probs))]
+    assert out.score == pytest.approx(float(probs.max()))
+    assert out.reason.startswith("verifier:")
+
+
+def test_verify_sends_to_generation_below_the_threshold(toy_verifier: Path) -> None:
+    out = verify(_selection("retrieve"), "오늘 날씨 어때", CrossEncoderVerifier(str(toy_verifier), threshold=1.0))
+    assert out.decision == "generate"
+    assert out.hit is None
+    assert out.threshold == 1.0
+
+
+def test_verify_keeps_a_selection_without_candidates(toy_verifier: Path) -> None:
+    empty = Selection("generate", None, 0.0, "empty query")
+    assert verify(empty, "", CrossEncoderVerifier(str(toy_verifier))) is empty
+
+
+def test_unloadable_verifier_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(VerifierUnavailable, match="cannot load verifier"):
+        CrossEncoderVerifier(str(tmp_path / "missing"))
