@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             if built.shadow is not None:
                 await built.shadow.drain(timeout_s=5.0)
+            if built.router is not None:
+                await built.router.aclose(keep=built.generation)  # the section generator is shared with dst, skills
             built.close()
 
     app = FastAPI(

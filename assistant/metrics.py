@@ -3,7 +3,7 @@
 A private registry (not prometheus_client's global one) lets several apps live in one process (tests, workers
 behind one exporter) without duplicate-series errors. Series, all prefixed `assistant_`:
   http_requests_total{method,route,status}, http_request_duration_seconds{method,route}
-  turns_total{source,outcome}                 one per finished or failed turn
+  turns_total{source}                         one per stored turn (failed requests: http_requests_total)
   stage_duration_seconds{stage}               load, rewrite, select, prompt, generate, store, total
   generation_tokens_total{endpoint,version,kind}   kind: prompt | completion
   generation_queue_depth{endpoint,version}    generation calls waiting or running in this process
@@ -38,8 +38,7 @@ class Metrics:
                                      ["method", "route", "status"], registry=r)
         self.http_duration = Histogram("assistant_http_request_duration_seconds", "HTTP request duration",
                                        ["method", "route"], buckets=STAGE_BUCKETS, registry=r)
-        self.turns = Counter("assistant_turns", "Turns by reply source and outcome", ["source", "outcome"],
-                             registry=r)
+        self.turns = Counter("assistant_turns", "Stored turns by reply source", ["source"], registry=r)
         self.stage_duration = Histogram("assistant_stage_duration_seconds", "Duration of each turn stage",
                                         ["stage"], buckets=STAGE_BUCKETS, registry=r)
         self.tokens = Counter("assistant_generation_tokens", "Tokens through the LM",
@@ -71,13 +70,10 @@ class Metrics:
 
     # -- turn observations -----------------------------------------------------------------------------------
     def observe_turn(self, source: str, decision: str, latency_ms: Mapping[str, float]) -> None:
-        self.turns.labels(source, "ok").inc()
+        self.turns.labels(source).inc()
         self.selector_decisions.labels(decision).inc()
         for stage, ms in latency_ms.items():
             self.stage_duration.labels(stage).observe(ms / 1000)
-
-    def observe_failure(self, error_type: str) -> None:
-        self.turns.labels("none", error_type).inc()
 
     def observe_generation(self, endpoint: str, version: str, trace: Mapping[str, Any]) -> None:
         """Tokens and filter hits from a Generator trace (keys absent on streamed turns are skipped)."""

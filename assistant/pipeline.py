@@ -275,7 +275,9 @@ class TurnPipeline:
                 source=source,
                 state=state_dict,
                 scores=selection_dict,
-                trace={"rewrite": rewrite_dict, "generation": gen_trace, "latency_ms": latency},
+                trace={"rewrite": rewrite_dict, "generation": gen_trace, "latency_ms": latency,
+                       # the conversation's A/B arm on every turn, retrieved ones included
+                       "route": prep.route.trace() if prep.route is not None else None},
                 latency_ms=_ms(prep.started),
                 request_id=req.request_id,
                 owner=req.owner,

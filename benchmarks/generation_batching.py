@@ -6,7 +6,8 @@ Model: random-initialised Llama (hidden 512 x 8 layers, tiny Korean tokenizer, t
 random weights never emit EOS, so every request decodes exactly `--tokens` tokens. Sequential: each request
 awaited before the next is sent. Concurrent: all sent at once with asyncio.gather (max_batch_size 16,
 batch_wait_ms 5). Reported: wall time (median of repeats), generated tokens per second, forward passes and
-batches. Writes benchmarks/results/generation_batching.json and prints a table.
+batches, and the same per process CPU second (this machine is shared).
+Writes benchmarks/results/generation_batching.json and prints a table.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,13 +43,13 @@ def requests(n: int, tokens: int) -> list[GenerationRequest]:
 
 async def run(backend: TransformersBackend, reqs: list[GenerationRequest], concurrent: bool) -> dict[str, float]:
     passes, batches = backend.forward_passes, backend.batcher.batches  # type: ignore[union-attr]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if concurrent:
         done = await asyncio.gather(*[backend.generate(r) for r in reqs])
     else:
         done = [await backend.generate(r) for r in reqs]
     wall = time.perf_counter() - start
-    return {"wall_s": wall, "tokens": sum(d.completion_tokens for d in done),
+    return {"wall_s": wall, "cpu_s": time.process_time() - cpu, "tokens": sum(d.completion_tokens for d in done),
             "forward_passes": backend.forward_passes - passes,
             "batches": backend.batcher.batches - batches}  # type: ignore[union-attr]
 
@@ -57,7 +59,9 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=16)
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         path = build_tiny_lm(Path(tmp) / "h512", train_steps=0, hidden_size=512, layers=8)
         backend = TransformersBackend(str(path), device="cpu", max_batch_size=16, batch_wait_ms=5)
@@ -70,21 +74,26 @@ async def main() -> None:
         for mode in ("sequential", "concurrent"):
             runs = [await run(backend, reqs, concurrent=mode == "concurrent") for _ in range(args.repeats)]
             wall = statistics.median(r["wall_s"] for r in runs)
-            report[mode] = {"wall_s": round(wall, 3), "tokens": runs[0]["tokens"],
+            cpu = statistics.median(r["cpu_s"] for r in runs)
+            report[mode] = {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "tokens": runs[0]["tokens"],
+                            "tokens_per_cpu_s": round(runs[0]["tokens"] / cpu, 1),
                             "tokens_per_s": round(runs[0]["tokens"] / wall, 1),
                             "forward_passes": runs[0]["forward_passes"], "batches": runs[0]["batches"]}
         backend.batcher.close()  # type: ignore[union-attr]
     seq, con = report["sequential"], report["concurrent"]
     report["speedup"] = round(seq["wall_s"] / con["wall_s"], 2)  # type: ignore[index]
+    report["cpu_speedup"] = round(seq["cpu_s"] / con["cpu_s"], 2)  # type: ignore[index]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2))
     print(f"\n{args.requests} requests x {args.tokens} tokens, {report['params']:,} params, "
           f"median of {args.repeats}, load average {report['load_avg']:.1f}")
-    print(f"{'mode':<11} {'wall s':>8} {'tokens/s':>9} {'forward passes':>15} {'batches':>8}")
+    print(f"{'mode':<11} {'wall s':>8} {'cpu s':>7} {'tokens/s':>9} {'tok/cpu-s':>10} {'forward passes':>15} "
+          f"{'batches':>8}")
     for mode in ("sequential", "concurrent"):
-        r = report[mode]
-        print(f"{mode:<11} {r['wall_s']:>8.2f} {r['tokens_per_s']:>9.1f} {r['forward_passes']:>15} {r['batches']:>8}")  # type: ignore[index]
-    print(f"speedup {report['speedup']}x; wrote {OUT.relative_to(ROOT)}")
+        r: Any = report[mode]
+        print(f"{mode:<11} {r['wall_s']:>8.2f} {r['cpu_s']:>7.2f} {r['tokens_per_s']:>9.1f} "
+              f"{r['tokens_per_cpu_s']:>10.1f} {r['forward_passes']:>15} {r['batches']:>8}")
+    print(f"speedup {report['speedup']}x wall, {report['cpu_speedup']}x CPU; wrote {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 
 Models: random-initialised Llamas built from a config with the tiny Korean tokenizer (tests/support/tiny_lm.py),
 in two sizes (hidden 64 x 2 layers, hidden 512 x 8 layers), on CPU. Random weights never emit EOS, so every run
-decodes exactly `--tokens` tokens, greedily. Timed, median of `--repeats` rounds after one warm-up, the variants interleaved in each round; wall time and
-process CPU time (all threads), since wall time on this shared 2-core machine mostly measures other jobs:
+decodes exactly `--tokens` tokens, greedily. Timed: median of `--repeats` rounds after one warm-up, the
+variants interleaved in each round; wall time and process CPU time (all threads), since wall time on this
+shared 2-core machine mostly measures other jobs:
   raw        model.generate(input_ids, max_new_tokens=N, do_sample=False), called in a worker thread
-  backend    TransformersBackend.generate (batcher thread, per-row stopping and streaming), batch_wait_ms=0
+  backend    TransformersBackend.generate (batcher thread, per-row stopping), batch_wait_ms=0
   backend+5  the same with the default batch_wait_ms=5 (a lone request waits that long for batch mates)
   generator  Generator.generate (backend + stop/trim/length, abuse filter, PII masking)
   generator+speech  the same with a speech level (one Kiwi analysis of the reply)
@@ -49,7 +50,7 @@ def median_ms(samples: list[float]) -> float:
 async def interleaved(runs: dict[str, Any], repeats: int) -> dict[str, dict[str, Any]]:
     """Run every variant once per round (so load changes hit all alike); wall and process CPU seconds."""
     stats: dict[str, dict[str, Any]] = {name: {"wall": [], "cpu": [], "last": None} for name in runs}
-    for name, fn in runs.items():
+    for fn in runs.values():
         await fn()  # warm-up
     for _ in range(repeats):
         for name, fn in runs.items():

@@ -1,7 +1,8 @@
 """Time and peak memory of summarize-reviews at its limits (no LM): 10,000 NSMC reviews, 10,000 reviews at
 the per-review length limit, reviews of 50,000 characters (truncated), and the refused 10,001-review request.
 
-Each case runs in a fresh process so that its peak RSS is its own. Writes JSON and prints a table.
+Each case runs in a fresh process so that its peak RSS is its own; CPU seconds are reported next to wall time
+because the build machine is shared. Writes JSON and prints a table.
 
     .venv/bin/python benchmarks/skills_reviews_bench.py
 """
@@ -41,7 +42,8 @@ def _case(args: tuple[str, str, int, int | None], queue: mp.Queue) -> None:
     get_kiwi()
     registry = default_registry(None, {})
     reviews = _reviews(Path(folder), n, length)
-    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = resource.getrusage(resource.RUSAGE_SELF)
+    base_rss, base_cpu = base.ru_maxrss, base.ru_utime + base.ru_stime
     started = time.perf_counter()
     try:
         result = asyncio.run(registry.run("summarize-reviews", {"reviews": reviews}))
@@ -50,9 +52,11 @@ def _case(args: tuple[str, str, int, int | None], queue: mp.Queue) -> None:
     except SkillInputError as exc:
         outcome, timings = f"refused: {exc}", {}
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - base_cpu
     queue.put({"case": name, "reviews": n, "chars_per_review": length, "seconds": round(seconds, 2),
-               "peak_rss_mib": round(peak / 1024, 1), "rss_growth_mib": round((peak - base_rss) / 1024, 1),
+               "cpu_seconds": round(cpu, 2), "peak_rss_mib": round(peak / 1024, 1),
+               "rss_growth_mib": round((peak - base_rss) / 1024, 1),
                "timings_ms": timings, "outcome": outcome})
 
 
@@ -77,9 +81,10 @@ def main() -> None:
         proc.join()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"{'case':<30}{'seconds':>9}{'peak RSS MiB':>14}{'growth MiB':>12}  outcome")
+    print(f"{'case':<30}{'wall s':>8}{'CPU s':>8}{'peak RSS MiB':>14}{'growth MiB':>12}  outcome")
     for r in results:
-        print(f"{r['case']:<30}{r['seconds']:>9}{r['peak_rss_mib']:>14}{r['rss_growth_mib']:>12}  {r['outcome'][:70]}")
+        print(f"{r['case']:<30}{r['seconds']:>8}{r['cpu_seconds']:>8}{r['peak_rss_mib']:>14}{r['rss_growth_mib']:>12}"
+              f"  {r['outcome']}")
 
 
 if __name__ == "__main__":

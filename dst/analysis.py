@@ -195,7 +195,7 @@ def _units(text: str, toks: list[Tok]) -> list[_Unit]:
             kind = "X"
         elif tok.pos == "SN":
             kind = "D"
-        elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D"):
+        elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D", "PH"):
             kind = "PH"
         elif tok.pos == "NNG" and any(tok.form.endswith(x) and len(x) > 1 for x in lx.PLACE_SUFFIXES) and not (
             nxt is not None and nxt.pos == "NNG" and nxt.start == tok.end
@@ -332,8 +332,8 @@ def _group(text: str, units: list[_Unit], predicative: bool, particle: str | Non
         j = i + 1
         last = j == len(units)
         if u.kind in ("T", "P", "Q"):
-            while j < len(units) and units[j].kind == u.kind:
-                j += 1
+            while j < len(units) and (units[j].kind == u.kind or (u.kind == "P" and _hangul_name(units[j]))):
+                j += 1  # a region before a Korean name makes one place: "담양 죽녹원", "강화도 마니산"
             kind = {"T": "time", "P": "place", "Q": "quantity"}[u.kind]
             out.append(_mk(text, units[i:j], kind, predicative, particle if j == len(units) else None))
         elif u.kind in ("X", "N", "O", "H", "D"):
@@ -363,6 +363,10 @@ def _group(text: str, units: list[_Unit], predicative: bool, particle: str | Non
         # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
         i = j
     return out
+
+
+def _hangul_name(unit: _Unit) -> bool:
+    return unit.kind == "X" and all("가" <= ch <= "힣" for ch in unit.form)
 
 
 def _merge_place_heads(units: list[_Unit], text: str) -> list[_Unit]:

@@ -179,7 +179,8 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         # a typed place of the last two exchanges wins; otherwise a name morphology could not type
         # ("남이섬", "에버랜드") may be the place
         recent = state.turn - 3
-        pool = [e for e in ents if e.type == "place" and e.turn >= recent and not e.predicative] or [
+        venues = [e for e in ents if e.role in lx.VENUE_CATEGORIES and e.turn >= recent and not e.predicative]
+        pool = [e for e in ents if e.type == "place" and e.turn >= recent and not e.predicative] + venues or [
             e for e in ents if e.type == "place" or (e.type in ("item", "org") and e.proper and e.role != "title")
         ]
         prefer = ("place", "item", "org")

@@ -6,7 +6,8 @@ an utterance over the bound is cut at a word boundary (`truncated`). Only the la
 history turns are read, each up to `max_turn_chars`. With `state=None` the state is rebuilt by replaying
 that window; with a stored state the history is not re-read (the state already holds it).
 Strategies: "rules" (Kiwi morphology + rules), "lm" (the wired `RewriteLM`, validated, rule result when
-invalid or failing), "rules+lm" (the LM only when the rules are not confident).
+invalid or failing), "rules+lm" (the LM only when the rules are not confident). The synchronous `rewrite`
+is always the rule path; `arewrite` applies the configured strategy.
 """
 
 from __future__ import annotations

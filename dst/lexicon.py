@@ -73,7 +73,8 @@ PERSON_NOUNS = _words(
 )
 # Category nouns of things with names ("그 영화", "그 식당"): an anaphor "그 + N" looks for an item.
 ITEM_CATEGORIES = _words(
-    """영화 책 소설 시집 만화 웹툰 노래 곡 앨범 드라마 예능 프로그램 게임 앱 제품 모델 폰 휴대폰 핸드폰
+    """카메라 렌즈 이어폰 헤드폰 스피커 태블릿 시계 워치 청소기 냉장고 세탁기 에어컨 모니터 키보드 마우스 자전거 기기 가전
+    영화 책 소설 시집 만화 웹툰 노래 곡 앨범 드라마 예능 프로그램 게임 앱 제품 모델 폰 휴대폰 핸드폰
     노트북 차 자동차 식당 가게 카페 맛집 음식점 레스토랑 술집 빵집 호텔 숙소 펜션 메뉴 음식 요리 코스
     상품 브랜드 작품 공연 전시 뮤지컬 연극 축제 행사 대회 강의 수업 과목 회사 기업 팀 학교 대학 병원 약
     서비스 요금제 카드 옷 신발 가방"""
@@ -126,9 +127,14 @@ ORG_SUFFIXES = (
 PLACE_HEADS = _words(
     """마을 공원 시장 해수욕장 해변 거리 광장 타워 공항 터미널 역 항 섬 산 궁 성당 사찰 절 호수 계곡 폭포
     온천 박물관 미술관 도서관 기념관 전시관 경기장 백화점 대학교 병원 교회 캠퍼스 호텔 리조트 점
-    한옥마을 식물원 동물원 수목원 정원 파크 랜드 월드 케이블카 전망대"""
+    한옥마을 식물원 동물원 수목원 정원 파크 랜드 월드 케이블카 전망대 몰 아쿠아리움 테마파크 워터파크"""
 )
 # Motion verbs whose goal argument is a place ("태종대 가는 버스", "부산에 도착하면").
 MOTION_VERBS = _words("가 오 도착하 출발하 들르 놀러가 여행가 이사가 이동하 향하 돌아가 돌아오")
 # Compass areas that extend a region into an area ("서울 동쪽").
 DIRECTIONS = _words("동쪽 서쪽 남쪽 북쪽 동부 서부 남부 북부 중앙 중심가 도심 시내 외곽")
+# Categories of places people go to: a name offered for one of them can be "거기" / "그곳".
+VENUE_CATEGORIES = _words(
+    """식당 카페 맛집 음식점 레스토랑 술집 빵집 가게 호텔 숙소 펜션 모텔 리조트 게스트하우스 관광지 명소 여행지 공원
+    박물관 미술관 전시관 매장 병원 약국 헬스장 학원 주차장 극장 영화관 서점 시장 마트 백화점"""
+)

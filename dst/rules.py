@@ -46,7 +46,7 @@ class RuleResolver:
             return self._resolve_anaphors(analysis, anaphors, state)
         if state.last_query and self._is_fragment(analysis):
             return self._resolve_ellipsis(analysis, state)
-        generic = self._generic_one(analysis, state)
+        generic = self._generic_one(analysis, state) or self._additive_time(analysis, state)
         if generic is not None:
             return generic
         return RuleResult(utterance)
@@ -178,6 +178,27 @@ class RuleResolver:
         resolutions += [Resolution("", fm.text, fm.kind, rule) for fm in keep]
         return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
 
+    # -- "일요일에도 열어?" : an additive time asks the frame's question again for another time ---------------
+    def _additive_time(self, analysis: Analysis, state: DialogueState) -> RuleResult | None:
+        if not state.last_query or not analysis.mentions:
+            return None
+        if any(m.kind != "time" for m in analysis.mentions) or not any(
+            _additive_particle(analysis, m) for m in analysis.mentions
+        ):
+            return None
+        if not any(t.pos in ("VV", "VA") for t in analysis.tokens):
+            return None
+        frame = self.analyzer.analyze(state.last_query)
+        carried = [fm for fm in frame.mentions if fm.kind != "time"]
+        if not any(fm.kind in _NAMED for fm in carried):
+            return None
+        noun_phrase = _noun_phrase(frame, set(), [], drop_attribute=False, skip_kinds=frozenset({"time"}))
+        if not noun_phrase:
+            return None
+        text = f"{noun_phrase} {_strip_followups(analysis)}"
+        resolutions = [Resolution("", fm.text, fm.kind, "ellipsis.additive-time") for fm in carried if fm.is_entity]
+        return RuleResult(text, resolutions, confident=False)
+
     # -- "돌아오는 건 일요일로" : a bound-noun "one" standing for the frame's object --------------------------
     def _generic_one(self, analysis: Analysis, state: DialogueState) -> RuleResult | None:
         toks = analysis.tokens
@@ -210,6 +231,18 @@ class RuleResolver:
         return RuleResult(text, resolutions, confident=False)
 
 
+def _additive_particle(analysis: Analysis, m: Mention) -> bool:
+    """Whether the particles right after `m` include the additive 도 ("일요일에도", "주말도")."""
+    for tok in analysis.tokens:
+        if tok.start < m.end:
+            continue
+        if not tok.pos.startswith("J"):
+            return False
+        if tok.form == "도":
+            return True
+    return False
+
+
 def _requests(toks: tuple[Tok, ...]) -> bool:
     """A request ends in the benefactive 주다 ("찾아줘", "알아봐 주세요")."""
     return any(t.form == "주" and t.pos == "VX" for t in toks)
@@ -237,7 +270,7 @@ def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
 
 def _noun_phrase(
     frame: Analysis, used: set[int], replaced: list[tuple[Mention, Mention]], *, drop_attribute: bool,
-    drop_nouns: bool = False,
+    drop_nouns: bool = False, skip_kinds: frozenset[str] = frozenset(),
 ) -> str:
     """The frame's noun phrase that a new attribute is asked about ("강남역 근처 주차장").
 
@@ -248,7 +281,7 @@ def _noun_phrase(
         fm for fm in frame.mentions
         if not (fm.kind == "attribute" and drop_attribute and fm.start not in repl)
         and not (fm.kind == "noun" and (fm.followed_by_verb or drop_nouns))
-        and fm.kind != "quantity"
+        and fm.kind != "quantity" and fm.kind not in skip_kinds
     ]
     parts: list[str] = []
     prev_end: int | None = None

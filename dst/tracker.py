@@ -40,6 +40,7 @@ class Tracker:
         source = standalone if speaker == "user" and standalone else text
         analysis = self.analyzer.analyze(source)
         answered = self._asked_types(state.last_query) if speaker == "assistant" else set()
+        requested = self._requested_category(state.last_query) if speaker == "assistant" else None
         entities = list(state.entities)
         new: list[Entity] = []
         retyped = _copula_types(analysis)
@@ -55,6 +56,11 @@ class Tracker:
                 salience = -1
             elif speaker == "assistant" and m.particle in _ADJUNCT_PARTICLES:
                 salience = 0
+            if (requested and salience >= 1 and not m.predicative and m.kind in ("item", "org", "place")
+                    and (m.proper or title)):
+                # "카페 추천해줘" -> "어니언을 추천해요": the offered name is the requested thing, the new center
+                salience = 3
+                role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             new.append(Entity(m.text, m.kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience))
         for entity in new:
             entities = [e for e in entities if not _same_referent(e, entity)]
@@ -79,6 +85,19 @@ class Tracker:
         return DialogueState(
             tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain
         )
+
+    def _requested_category(self, query: str | None) -> str | None:
+        """The category noun of a request ("일식당을 찾아주세요" -> 일식당 … 식당), if the last query was one."""
+        if not query:
+            return None
+        toks = self.analyzer.analyze(query).tokens
+        if not any(t.form == "주" and t.pos == "VX" for t in toks) and not any(t.form == "추천" for t in toks):
+            return None
+        for tok in toks:
+            for cat in lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES:
+                if tok.pos == "NNG" and tok.form.endswith(cat):
+                    return cat
+        return None
 
     def _asked_types(self, query: str | None) -> set[str]:
         if not query:

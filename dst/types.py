@@ -185,13 +185,16 @@ class Rewrite:
     def changed(self) -> bool:
         return self.standalone != self.original
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, include_state: bool = False) -> dict[str, Any]:
+        """The trace; the state is left out unless asked for (responses and turns carry it on their own)."""
+        out: dict[str, Any] = {
             "standalone": self.standalone,
             "original": self.original,
             "strategy": self.strategy,
             "confident": self.confident,
             "truncated": self.truncated,
             "resolutions": [r.to_dict() for r in self.resolutions],
-            "state": self.state.to_dict(),
         }
+        if include_state:
+            out["state"] = self.state.to_dict()
+        return out

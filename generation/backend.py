@@ -46,7 +46,7 @@ class LMBackend(ABC):
         parts: list[str] = []
         last = StreamEvent(text="")
         first_token_ms: float | None = None
-        async for event in self.events(request):
+        async for event in self.completion_events(request):
             if event.text and first_token_ms is None:
                 first_token_ms = (time.perf_counter() - started) * 1000
             parts.append(event.text)
@@ -59,6 +59,10 @@ class LMBackend(ABC):
             latency_ms=(time.perf_counter() - started) * 1000,
             trace={"backend": self.name, "first_token_ms": first_token_ms},
         )
+
+    def completion_events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        """Events for `generate`, which needs no intermediate deltas; backends may skip producing them."""
+        return self.events(request)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
         events = self.events(request)

@@ -36,6 +36,7 @@ class Job:
     loop: asyncio.AbstractEventLoop
     events: asyncio.Queue[StreamEvent | BaseException]
     deadline: float | None = None
+    streaming: bool = True
     cancelled: bool = False
     tokens: list[int] = field(default_factory=list)
     emitted_chars: int = 0

@@ -183,6 +183,12 @@ class TransformersBackend(LMBackend):
         async for event in self.events_for_ids(self.encode_prompt(request.messages), request):
             yield event
 
+    async def completion_events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        # Without a listener for deltas the worker neither decodes every step nor wakes this loop per token.
+        self._require()
+        async for event in self.events_for_ids(self.encode_prompt(request.messages), request, streaming=False):
+            yield event
+
     async def events_for_text(self, prompt: str, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         """Decode a prompt that is already formatted (MII and completion-style callers send text)."""
         self._require()
@@ -190,7 +196,8 @@ class TransformersBackend(LMBackend):
                 list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"]), request):
             yield event
 
-    async def events_for_ids(self, ids: list[int], request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+    async def events_for_ids(self, ids: list[int], request: GenerationRequest,
+                             streaming: bool = True) -> AsyncIterator[StreamEvent]:
         self._require()
         assert self.batcher is not None
         room = self.context_window - len(ids)
@@ -205,7 +212,8 @@ class TransformersBackend(LMBackend):
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + request.timeout_s if request.timeout_s else None
         job = Job(prompt_ids=ids, key=key, max_new_tokens=min(request.max_new_tokens, room),
-                  stop=tuple(request.stop), loop=loop, events=asyncio.Queue(), deadline=deadline)
+                  stop=tuple(request.stop), loop=loop, events=asyncio.Queue(), deadline=deadline,
+                  streaming=streaming)
         self.batcher.submit(job)
         try:
             while True:
@@ -272,7 +280,8 @@ class _RowControl:
                 self._finish(job, "stop")
                 continue
             job.tokens.append(token)
-            self._emit(job)
+            if job.streaming or job.stop:
+                self._emit(job)
             if job.finish_reason is None and len(job.tokens) >= job.max_new_tokens:
                 self._finish(job, "length")
         return torch.tensor([job.done for job in self.jobs], dtype=torch.bool, device=input_ids.device)
@@ -283,7 +292,7 @@ class _RowControl:
         if not (stopped or final):
             # Hold back what may be the start of a stop sequence or of an incomplete multi-byte character.
             end -= stop_holdback(job.stop)
-        if end > job.emitted_chars:
+        if end > job.emitted_chars and (job.streaming or final or stopped):
             job.push(StreamEvent(text=text[job.emitted_chars:end]))
             job.emitted_chars = end
         if stopped and not final:

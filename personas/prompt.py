@@ -201,8 +201,8 @@ def render_prompt(
     if fixed > budget_tokens:
         system_tokens = cost(system)
         raise PromptBudgetError(
-            f"the prompt budget of {budget_tokens} tokens cannot hold persona '{persona.id}''s system prompt "
-            f"({system_tokens} tokens) and the current message ({fixed - system_tokens} tokens)",
+            f"the prompt budget of {budget_tokens} tokens cannot hold the system prompt of persona "
+            f"'{persona.id}' ({system_tokens} tokens) and the current message ({fixed - system_tokens} tokens)",
             budget_tokens=budget_tokens, system_tokens=system_tokens, message_tokens=fixed - system_tokens,
         )
     return [

@@ -62,8 +62,10 @@ async def delete_response(set_name: SetPath, record_id: IdPath, services: Servic
 
 @router.get("/{set_name}", response_model=ResponsePage)
 def list_responses(set_name: SetPath, services: ServicesDep, offset: Annotated[int, Query(ge=0)] = 0,
-                   limit: Annotated[int, Query(ge=1)] = 50) -> ResponsePage:
+                   limit: Annotated[int | None, Query(ge=1, description="default: min(50, page max)")] = None
+                   ) -> ResponsePage:
     page_max = services.settings.retrieval.admin_page_max
+    limit = min(50, page_max) if limit is None else limit
     if limit > page_max:
         raise InvalidInput(f"limit must be at most {page_max}", param="limit", code="page_too_large")
     try:

@@ -41,7 +41,8 @@ class ServingMiddleware:
             field = PIN_HEADERS.get(key.lower())
             if field is not None:
                 found[field] = value.decode("latin-1")
-        if (pinned := PINNED_CHAT.match(scope.get("path", ""))) is not None:
+        pinned = PINNED_CHAT.match(scope.get("path", "")) if scope.get("method") == "POST" else None
+        if pinned is not None:
             found.update({k: v for k, v in pinned.groupdict().items() if v is not None})
             scope = {**scope, "path": CHAT_PATH, "raw_path": CHAT_PATH.encode()}
         for field, value in found.items():

@@ -1,7 +1,8 @@
 """HTTP surface of the skills: `GET /v1/skills` lists them, `POST /v1/skills/{name}` runs one.
 
 Body `{"input": {...skill payload...}, "speech_level"?}`; answer `{"skill", "output", "trace"}`. Skill errors map
-to the one error body: bad input -> 422, unknown skill -> 404, a failing search backend -> 503.
+to the one error body: bad input -> 422 (more reviews than the limit -> 413), unknown skill -> 404, a failing
+search backend or skills switched off -> 503.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ServicesDep
-from assistant.errors import InvalidInput, NotFound, Unavailable
-from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillRegistry
+from assistant.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable
+from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillRegistry, SkillUnavailable
 
 router = APIRouter(prefix="/v1/skills", tags=["skills"])
 
@@ -51,7 +52,11 @@ async def run_skill(name: str, body: SkillRequest, services: ServicesDep) -> Ski
     except SkillNotFound as exc:
         raise NotFound(str(exc), param="name", code="unknown_skill") from exc
     except SkillInputError as exc:
-        raise InvalidInput(exc.message, param=exc.param and f"input.{exc.param}", code=exc.code) from exc
+        param = f"input.{exc.param}" if exc.param and exc.param != "speech_level" else exc.param
+        error = PayloadTooLarge if exc.code == "payload_too_large" else InvalidInput
+        raise error(exc.message, param=param, code=exc.code) from exc
     except SkillBackendError as exc:
         raise Unavailable(str(exc), param="input.search", code="search_backend_failed") from exc
+    except SkillUnavailable as exc:
+        raise Unavailable(str(exc), code="skills_disabled") from exc
     return SkillResponse(skill=name, output=result.output, trace=result.trace)

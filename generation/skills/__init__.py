@@ -11,7 +11,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from generation.skills.base import Skill, SkillContext, SkillRegistry, SkillResult, TextFilter
-from generation.skills.errors import SkillBackendError, SkillInputError, SkillNotFound
+from generation.skills.errors import SkillBackendError, SkillInputError, SkillNotFound, SkillUnavailable
 from generation.skills.reviews import SummarizeReviews
 from generation.skills.rewrite import RewriteNullQuery
 from generation.skills.search import HttpSearchBackend, SearchBackend, http_backends
@@ -27,6 +27,7 @@ __all__ = [
     "SkillNotFound",
     "SkillRegistry",
     "SkillResult",
+    "SkillUnavailable",
     "SkillsSettings",
     "default_registry",
 ]

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from generation.errors import GenerationError, InvalidGenerationRequest
 from generation.skills.chain import build_chain, load_prompt, model_name
-from generation.skills.errors import SkillInputError, SkillNotFound
+from generation.skills.errors import SkillInputError, SkillNotFound, SkillUnavailable
 from generation.skills.settings import SkillsSettings
 from generation.types import SpeechLevel
 
@@ -171,6 +171,8 @@ class SkillRegistry:
         ]
 
     async def run(self, name: str, payload: dict[str, Any], *, speech_level: str | None = None) -> SkillResult:
+        if not self.settings.enabled:
+            raise SkillUnavailable("skills are switched off (skills.enabled = false)")
         skill = self.get(name)
         if not isinstance(payload, dict):
             raise SkillInputError(f"{name}: the payload must be a JSON object", param="input")

@@ -1,4 +1,5 @@
-"""Skill exceptions (leaf-local; the API maps them: input -> 400/422, unknown skill -> 404, backend -> 503)."""
+"""Skill exceptions (leaf-local; the API maps them: input -> 422 (413 for size codes), unknown skill -> 404,
+search backend failure or skills switched off -> 503)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,7 @@ class SkillNotFound(LookupError):
 
 class SkillBackendError(RuntimeError):
     """A search backend named by the request failed (network, bad response)."""
+
+
+class SkillUnavailable(RuntimeError):
+    """Skills are switched off in the settings."""

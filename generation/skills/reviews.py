@@ -119,7 +119,7 @@ class SummarizeReviews(Skill):
         if len(data.reviews) > limits.max_reviews:
             raise SkillInputError(
                 f"{len(data.reviews)} reviews; the limit is {limits.max_reviews}", param="reviews",
-                code="too_many_reviews",
+                code="payload_too_large",
             )
         if data.item is not None and len(data.item) > limits.max_item_chars:
             raise SkillInputError(f"item is longer than {limits.max_item_chars} characters", param="item")

@@ -51,7 +51,7 @@ class VerifierConfig:
     per_source: int = 1500
     mined_per_anchor: int = 1
     batch_size: int = 32
-    lr: float = 5e-5
+    lr: float = 1e-4
     warmup_ratio: float = 0.1
     max_length: int = 64
     layers: int | None = None

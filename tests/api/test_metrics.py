@@ -7,6 +7,8 @@ the product's OpenAI backend + Generator talking to tests/support/chat_server.py
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from assistant.logs import JsonFormatter, RequestIdFilter
 from assistant.routing import ModelRouter, RoutingSettings, build_router
 from assistant.services import Components, Services, assemble
 from assistant.settings import Settings
@@ -92,12 +95,13 @@ async def test_metrics_exposes_the_named_series_after_a_few_turns(api: httpx.Asy
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
     for series in ('assistant_http_requests_total{method="POST",route="/v1/chat",status="200"}',
-                   'assistant_turns_total{outcome="ok",source="generate"}',
+                   'assistant_turns_total{source="generate"}',
                    'assistant_selector_decisions_total{decision="generate"}',
                    'assistant_generation_tokens_total{endpoint="chat",kind="completion"',
                    'assistant_generation_queue_depth{endpoint="chat"',
                    'assistant_filter_hits_total{kind="전화번호",stage="input_pii"}',
-                   'assistant_ab_assignments_total{assignment="weighted",endpoint="chat"'):
+                   'assistant_ab_assignments_total{assignment="weighted",endpoint="chat"',
+                   "assistant_admission_queue_depth 0.0", "assistant_admission_in_flight 0.0"):
         assert series in text, series
     for stage in ("rewrite", "select", "generate", "store"):
         count = f'assistant_stage_duration_seconds_count{{stage="{stage}"}}'
@@ -112,6 +116,15 @@ async def test_generated_turn_records_endpoint_version_and_arm(api: httpx.AsyncC
     assert body["reply"].startswith(f"{route['version']}: ")
     conversation = (await api.get(f"/v1/conversations/{body['conversation_id']}")).json()
     assert route == conversation["turns"][-1]["trace"]["generation"]["route"]
+    assert route == conversation["turns"][-1]["trace"]["route"]
+
+
+async def test_retrieved_turn_records_the_conversations_arm_too(api: httpx.AsyncClient) -> None:
+    first = await _chat(api, GENERATE[0])
+    response = await api.post("/v1/chat", json={"message": "안녕하세요", "conversation_id": first["conversation_id"]})
+    assert response.json()["source"] == "retrieve"
+    turns = (await api.get(f"/v1/conversations/{first['conversation_id']}")).json()["turns"]
+    assert turns[-1]["trace"]["route"]["version"] == first["generation"]["route"]["version"]
 
 
 async def test_arm_is_sticky_for_a_conversation(api: httpx.AsyncClient) -> None:
@@ -185,3 +198,29 @@ async def test_failing_or_slow_shadow_changes_neither_reply_nor_latency(
     assert len(comparisons) == len(GENERATE)
     assert {c["outcome"] for c in comparisons} == {"error" if candidate == "broken" else "timeout"}
     assert {c["live_reply"] for c in comparisons} == {b["reply"] for b, _ in shadowed}
+
+
+async def test_log_lines_of_a_request_carry_its_id_and_mask_pii(api: httpx.AsyncClient) -> None:
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Collect()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("generation")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        response = await api.post("/v1/chat", json={"message": "제 번호는 010-2345-6789예요. 우주 여행 계획을 세워 줘"},
+                                  headers={"X-Request-ID": "req-serving-1"})
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert response.status_code == 200 and response.headers["x-request-id"] == "req-serving-1"
+    records = [json.loads(line) for line in lines]
+    assert records and all(r["request_id"] == "req-serving-1" for r in records)
+    assert not any("010-2345-6789" in line for line in lines)

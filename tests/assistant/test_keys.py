@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from assistant.keys import KeyStore, QuotaExceeded, Unauthorized, hash_key
 from assistant.keys.errors import KeyNotFound
@@ -24,8 +24,9 @@ def keys(database_url: str) -> Iterator[KeyStore]:
     store.close()
 
 
-def test_migration_0002_is_the_head_after_start(keys: KeyStore) -> None:
-    assert current_revision(keys.engine) == "0002"
+def test_migration_0002_creates_the_key_tables(keys: KeyStore) -> None:
+    assert current_revision(keys.engine) is not None
+    assert {"api_keys", "api_usage"} <= set(inspect(keys.engine).get_table_names())
 
 
 def test_only_the_hash_of_a_key_is_stored(keys: KeyStore) -> None:
@@ -82,7 +83,7 @@ def test_daily_token_quota_admits_below_n_refuses_at_n_until_midnight(keys: KeyS
 def test_keys_are_listed_without_secrets_in_creation_order(keys: KeyStore) -> None:
     a, _ = keys.create("a", requests_per_minute=1, tokens_per_day=1)
     b, _ = keys.create("b", requests_per_minute=2, tokens_per_day=2)
-    assert [k.id for k in keys.list()] == [a.id, b.id]
+    assert [k.id for k in keys.list() if k.id in (a.id, b.id)] == [a.id, b.id]  # PostgreSQL: shared schema
     assert not hasattr(keys.list()[0], "key_hash")
 
 

@@ -130,3 +130,15 @@ def test_stacked_and_contracted_particles_are_reattached(injector: ContextInject
     thing = [(U, "갤럭시 S24 가격 알려줘"), (A, "갤럭시 S24는 115만원이에요.")]
     assert _rw(injector, thing, "그걸로 주문해줘").standalone == "갤럭시 S24로 주문해줘"
     assert _rw(injector, thing, "그건 얼마야?").standalone == "갤럭시 S24는 얼마야?"
+
+
+def test_name_offered_for_a_requested_venue_is_the_place_anaphor_antecedent(injector: ContextInjector) -> None:
+    turns = [(U, "강남역 근처 조용한 카페 추천해줘"), (A, "'테일러커피'를 추천해요.")]
+    rw = _rw(injector, turns, "거기 몇 시에 열어?")
+    assert rw.standalone == "테일러커피 몇 시에 열어?"
+
+
+def test_additive_time_repeats_the_frame_question_for_the_new_time(injector: ContextInjector) -> None:
+    turns = [(U, "다음 주 금요일 종로 근처 치과 열어?"), (A, "네, 금요일에는 진료해요.")]
+    rw = _rw(injector, turns, "토요일에도 열어?")
+    assert rw.standalone == "종로 근처 치과 토요일에도 열어?" and not rw.confident

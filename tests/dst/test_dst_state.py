@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dst import DialogueState, DstInputError
+from dst import ContextInjector, DialogueState, DstInputError
 from dst.analysis import Analyzer
 from dst.tracker import Tracker
 from dst.wos import clock_value
@@ -109,3 +109,10 @@ def test_every_klue_wos_state_round_trips() -> None:
 def test_from_wos_refuses_non_triples(bad: object) -> None:
     with pytest.raises(DstInputError):
         DialogueState.from_wos([bad])  # type: ignore[list-item]
+
+
+def test_rewrite_trace_is_json_and_carries_state_only_on_request(injector: ContextInjector) -> None:
+    rw = injector.rewrite([], "내일 서울 날씨 어때?")
+    trace = json.loads(json.dumps(rw.to_dict(), ensure_ascii=False))
+    assert trace["standalone"] == "내일 서울 날씨 어때?" and "state" not in trace
+    assert DialogueState.from_dict(rw.to_dict(include_state=True)["state"]) == rw.state

@@ -44,7 +44,9 @@ def test_post_adds_records_that_are_selected_at_once(client: TestClient, retriev
 
 
 def test_delete_removes_a_record(client: TestClient) -> None:
-    record_id = client.get("/v1/admin/responses/default").json()["data"][0]["id"]
+    listing = client.get("/v1/admin/responses/default")
+    assert listing.status_code == 200, listing.text
+    record_id = listing.json()["data"][0]["id"]
     response = client.delete(f"/v1/admin/responses/default/{record_id}")
     assert response.status_code == 200 and response.json()["total"] == 3
     assert client.delete(f"/v1/admin/responses/default/{record_id}").json()["error"]["code"] == "response_not_found"

@@ -76,3 +76,12 @@ async def test_unknown_payload_field_names_the_field(registry):
     with pytest.raises(SkillInputError) as err:
         await registry.run("rewrite-null-query", {"query": "오늘 날씨", "color": "red"})
     assert err.value.param == "color"
+
+
+async def test_switched_off_skills_refuse_to_run():
+    from generation.skills import SkillUnavailable
+    from generation.skills.settings import SkillsSettings
+
+    registry = default_registry(None, {}, settings=SkillsSettings(enabled=False))
+    with pytest.raises(SkillUnavailable):
+        await registry.run("rewrite-null-query", {"query": "오늘 날씨"})

@@ -57,3 +57,14 @@ def test_bad_skill_input_is_422_naming_the_field(client):
 
 def test_unknown_body_field_is_422(client):
     error_of(client.post("/v1/skills/rewrite-null-query", json={"input": {"query": "날씨"}, "x": 1}), 422)
+
+
+def test_too_many_reviews_is_413(client, registry):
+    reviews = [{"text": "좋아요"}] * (registry.settings.reviews.max_reviews + 1)
+    error = error_of(client.post("/v1/skills/summarize-reviews", json={"input": {"reviews": reviews}}), 413)
+    assert error["param"] == "input.reviews"
+
+
+def test_bad_speech_level_is_422(client):
+    body = {"input": {"query": "오늘 날씨"}, "speech_level": "궁중체"}
+    assert error_of(client.post("/v1/skills/rewrite-null-query", json=body), 422)["param"] == "speech_level"
