@@ -7,7 +7,8 @@ from fastapi import Depends, Request
 from assistant.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: a sync dependency would hop through the thread pool and could reorder concurrent turns
     return request.app.state.services
 
 

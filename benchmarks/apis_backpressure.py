@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/apis_backpressure.py [--clients 100] [--slots 4] [--queue 16]
 
+Refusal latency is client-observed: it includes the turn's work before the admission point (context injection
+and response selection run before it is known that the turn needs generation), queued behind the other requests.
 A real uvicorn server (127.0.0.1, background thread) runs the app on the embedded defaults; its LM is the product's
 OpenAI-compatible backend on a local server (tests/support/chat_server.py) that takes 30 s per reply, so the
 slots stay held. `clients` concurrent streaming /v1/chat/completions requests hit `slots` generation slots and a
@@ -62,6 +64,8 @@ async def overload(url: str, clients: int, admission: object) -> dict[str, objec
 
     limits = httpx.Limits(max_connections=clients + 10, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+        # Warm-up: the first turn loads Kiwi; what is measured is the steady state.
+        assert (await http.post("/v1/chat", json={"message": "안녕하세요"})).status_code == 200
         tasks = [asyncio.create_task(one(http, n)) for n in range(clients)]
         while admission.in_flight + admission.queued + admission.refused < clients:  # type: ignore[attr-defined]
             await asyncio.sleep(0.01)
@@ -90,6 +94,32 @@ async def sequential(url: str, repeat: int) -> dict[str, object]:
             assert (await http.post("/v1/chat", json={"message": "안녕하세요"})).status_code == 200
             timings["native_chat_retrieve"].append((time.perf_counter() - started) * 1000)
     return {k: summary(v) for k, v in timings.items()}
+
+
+async def admission_decision(repeat: int) -> dict[str, float]:
+    """Server-side cost of a refusal: `Admission.slot()` on a full gate, without any HTTP or turn work."""
+    from assistant.admission import Admission
+    from assistant.errors import Busy
+
+    gate, hold = Admission(max_in_flight=1, max_queue=0), asyncio.Event()
+
+    async def holder() -> None:
+        async with gate.slot():
+            await hold.wait()
+
+    task = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        try:
+            async with gate.slot():
+                pass
+        except Busy:
+            samples.append((time.perf_counter() - started) * 1000)
+    hold.set()
+    await task
+    return summary(samples)
 
 
 def key_admission(engine: object, repeat: int) -> dict[str, float]:
@@ -124,13 +154,15 @@ def main() -> None:
             results["overload"] = asyncio.run(overload(server.url, args.clients, services.pipeline.admission))
             results["sequential"] = asyncio.run(sequential(server.url, args.repeat))
             results["key_admit_ms"] = key_admission(services.store.engine, args.repeat * 4)
+            results["admission_refusal_ms"] = asyncio.run(admission_decision(1000))
     finally:
         chat.stop()
     OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     o = results["overload"]
     print(f"{'measure':40} {'n':>5} {'p50':>9} {'p99':>9} {'max':>9}")
     rows = {"refusal (503) latency": o["refusal_ms"], "/health under load": o["health_under_load_ms"],
-            **{k: v for k, v in results["sequential"].items()}, "KeyStore.admit (SQLite)": results["key_admit_ms"]}
+            **{k: v for k, v in results["sequential"].items()}, "KeyStore.admit (SQLite)": results["key_admit_ms"],
+            "Admission refusal decision": results["admission_refusal_ms"]}
     for name, s in rows.items():
         print(f"{name:40} {s['n']:>5} {s['p50']:>9.2f} {s['p99']:>9.2f} {s['max']:>9.2f}")
     print(f"admitted {o['admitted']}, refused {o['refused']}, other {o['other']} "

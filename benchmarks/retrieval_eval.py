@@ -9,7 +9,7 @@ Reports, for the shipped (or given) calibration:
   * with --analyser-ablation, BM25-only top-1 on the validation split for analyser variants (the
     measured choice behind `retrieval.analyzer`).
 
-    .venv/bin/python benchmarks/retrieval_eval.py [--shared-data ../shared/data] [--analyser-ablation]
+    .venv/bin/python benchmarks/retrieval_eval.py [--shared-data ../shared/data] [--analyser-ablation] [--thresholds]
 
 Writes benchmarks/out/retrieval_eval.json and prints a table.
 """
@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval import Calibration, KoreanAnalyzer, SentenceTransformerEncoder
 from retrieval.analyzer import _base_tag
+from retrieval.calibration import FEATURES
 from retrieval.evaldata import build_episode
-from retrieval.fitting import evaluate, pool_episode
+from retrieval.fitting import _design, decision_accuracy, evaluate, pool_episode
 from retrieval.lexical import Bm25Retriever
 
 
@@ -73,12 +74,21 @@ def analyser_ablation(root: Path) -> dict[str, float]:
     return out
 
 
+def threshold_tradeoff(root: Path, analyzer: KoreanAnalyzer, calibration: Calibration) -> dict[str, dict]:
+    """Decision accuracies on the validation split for other thresholds of the same confidence model."""
+    pooled = pool_episode(build_episode(root, "validation"), analyzer)
+    x, y, groups = _design(pooled, calibration.weights)
+    conf = np.array([calibration.confidence(dict(zip(FEATURES, row, strict=True))) for row in x])
+    return {f"{t:.2f}": decision_accuracy(conf, y, groups, t) for t in (0.2, 0.25, 0.3, calibration.threshold, 0.5)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared-data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--calibration", type=Path, default=None, help="calibration JSON (default: bundled)")
     parser.add_argument("--encoder", default=None, help="dense encoder hub id/path (default: none)")
     parser.add_argument("--analyser-ablation", action="store_true")
+    parser.add_argument("--thresholds", action="store_true", help="validation trade-off of other thresholds")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/retrieval_eval.json"))
     args = parser.parse_args()
 
@@ -94,6 +104,8 @@ def main() -> None:
         results[f"test_{index_kind}"] = evaluate(pooled, calibration)
     if args.analyser_ablation:
         results["analyser_ablation_bm25_top1_validation"] = analyser_ablation(args.shared_data)
+    if args.thresholds:
+        results["threshold_tradeoff_validation"] = threshold_tradeoff(args.shared_data, analyzer, calibration)
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
@@ -111,6 +123,11 @@ def main() -> None:
     if args.analyser_ablation:
         print("analyser ablation (BM25 only, validation top-1):",
               json.dumps(results["analyser_ablation_bm25_top1_validation"]))
+    if args.thresholds:
+        print("threshold  decision(para vs ood)  near-miss generated  cautious  (validation)")
+        for t, d in results["threshold_tradeoff_validation"].items():  # type: ignore[union-attr]
+            print(f"{t:>9}  {d['decision_only_paraphrase_vs_ood']:>21.3f}  {d['near_miss']:>19.3f}  "
+                  f"{d['cautious']:>8.3f}")
     print(f"wrote {args.out}")
 
 

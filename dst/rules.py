@@ -192,7 +192,9 @@ class RuleResolver:
         carried = [fm for fm in frame.mentions if fm.kind != "time"]
         if not any(fm.kind in _NAMED for fm in carried):
             return None
-        noun_phrase = _noun_phrase(frame, set(), [], drop_attribute=False, skip_kinds=frozenset({"time"}))
+        # the utterance repeats the predicate, so its arguments in the frame stay: "치과 토요일에도 열어?"
+        noun_phrase = _noun_phrase(frame, set(), [], drop_attribute=False, skip_kinds=frozenset({"time"}),
+                                   keep_verb_args=True)
         if not noun_phrase:
             return None
         text = f"{noun_phrase} {_strip_followups(analysis)}"
@@ -270,7 +272,7 @@ def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
 
 def _noun_phrase(
     frame: Analysis, used: set[int], replaced: list[tuple[Mention, Mention]], *, drop_attribute: bool,
-    drop_nouns: bool = False, skip_kinds: frozenset[str] = frozenset(),
+    drop_nouns: bool = False, skip_kinds: frozenset[str] = frozenset(), keep_verb_args: bool = False,
 ) -> str:
     """The frame's noun phrase that a new attribute is asked about ("강남역 근처 주차장").
 
@@ -280,7 +282,7 @@ def _noun_phrase(
     keep = [
         fm for fm in frame.mentions
         if not (fm.kind == "attribute" and drop_attribute and fm.start not in repl)
-        and not (fm.kind == "noun" and (fm.followed_by_verb or drop_nouns))
+        and not (fm.kind == "noun" and ((fm.followed_by_verb and not keep_verb_args) or drop_nouns))
         and fm.kind != "quantity" and fm.kind not in skip_kinds
     ]
     parts: list[str] = []

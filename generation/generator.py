@@ -65,11 +65,12 @@ class Generator:
         if not ready:
             raise GenerationUnavailable(f"generation is unavailable: {detail}")
 
-    async def complete(self, messages: list[dict[str, str]], *, max_new_tokens: int = 64) -> str:
+    async def complete(self, messages: list[dict[str, str]], *, max_new_tokens: int = 64,
+                       stop: list[str] | None = None, timeout_s: float | None = None) -> str:
         """Greedy completion without persona controls (for rewriting and other internal LM calls)."""
         self._require_ready()
         request = GenerationRequest(messages=messages, max_new_tokens=max_new_tokens, temperature=0.0,
-                                    repetition_penalty=1.0)
+                                    repetition_penalty=1.0, stop=list(stop or []), timeout_s=timeout_s)
         return (await self.backend.generate(request)).text.strip()
 
     # -- controlled generation -------------------------------------------------------------------------

@@ -174,6 +174,10 @@ class TransformersBackend(LMBackend):
     def encode_prompt(self, messages: list[dict[str, str]]) -> list[int]:
         return list(self.tokenizer(self.render_prompt(messages), add_special_tokens=False)["input_ids"])
 
+    async def aclose(self) -> None:
+        if self.batcher is not None:
+            await asyncio.to_thread(self.batcher.close)
+
     def _require(self) -> None:
         if self.model is None:
             raise GenerationUnavailable(self.status()[1])

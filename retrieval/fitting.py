@@ -25,6 +25,10 @@ from retrieval.dense import Encoder
 from retrieval.evaldata import Episode
 from retrieval.responses import ResponseIndex
 
+# The margin to the next answer grows as a set gets smaller and sparser, so a model fitted on one index
+# size over-trusts it on another; the confidence model leaves it out (trace still shows it).
+DEFAULT_EXCLUDED: tuple[str, ...] = ("margin",)
+
 
 @dataclass
 class Pooled:
@@ -109,11 +113,12 @@ def decision_accuracy(conf: np.ndarray, correct: np.ndarray, groups: Sequence[st
 
 
 def fit(train: Pooled, validation: Pooled, *, step: float = 0.05, objective: str = "cautious",
-        meta: dict[str, Any] | None = None) -> Calibration:
+        meta: dict[str, Any] | None = None, exclude: Sequence[str] = DEFAULT_EXCLUDED, c: float = 1.0
+        ) -> Calibration:
     weights, singles = fit_weights(train, step)
     x, y, _ = _design(train, weights)
-    used = [i for i, f in enumerate(FEATURES) if f != "dense" or "dense" in weights]
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+    used = [i for i, f in enumerate(FEATURES) if (f != "dense" or "dense" in weights) and f not in exclude]
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
     model.fit(x[:, used], y)
     coef = {FEATURES[i]: float(c) for i, c in zip(used, model.coef_[0], strict=True)}
     draft = Calibration(weights, coef, float(model.intercept_[0]), 0.5)

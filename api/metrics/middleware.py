@@ -23,7 +23,8 @@ from assistant.routing import Pins, pins
 from assistant.routing.settings import NAME_PATTERN
 
 _NAME = re.compile(NAME_PATTERN)
-PIN_HEADERS = {b"x-model-endpoint": "endpoint", b"x-model-version": "version"}
+PIN_HEADERS = {b"x-model-endpoint": ("endpoint", "X-Model-Endpoint"),
+               b"x-model-version": ("version", "X-Model-Version")}
 PINNED_CHAT = re.compile(r"^/v1/models/(?P<endpoint>[^/]+)(?:/versions/(?P<version>[^/]+))?/chat$")
 CHAT_PATH = "/v1/chat"
 
@@ -37,17 +38,20 @@ class ServingMiddleware:
             await self.app(scope, receive, send)
             return
         found: dict[str, str] = {}
+        source: dict[str, str] = {}  # field -> where it came from, for the error's `param`
         for key, value in scope.get("headers", []):
-            field = PIN_HEADERS.get(key.lower())
-            if field is not None:
-                found[field] = value.decode("latin-1")
+            pin = PIN_HEADERS.get(key.lower())
+            if pin is not None:
+                found[pin[0]], source[pin[0]] = value.decode("latin-1"), pin[1]
         pinned = PINNED_CHAT.match(scope.get("path", "")) if scope.get("method") == "POST" else None
         if pinned is not None:
-            found.update({k: v for k, v in pinned.groupdict().items() if v is not None})
+            for field, value in pinned.groupdict().items():
+                if value is not None:
+                    found[field], source[field] = value, field
             scope = {**scope, "path": CHAT_PATH, "raw_path": CHAT_PATH.encode()}
         for field, value in found.items():
             if not _NAME.match(value):
-                await _invalid_pin(send, field, value)
+                await _invalid_pin(send, source[field], value)
                 return
         request_id = scope.get("state", {}).get("request_id") or _header(scope, b"x-request-id")
         pins_token = pins.set(Pins(**found)) if found else None
@@ -89,11 +93,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _invalid_pin(send: Send, field: str, value: str) -> None:
-    header = "X-Model-Endpoint" if field == "endpoint" else "X-Model-Version"
+async def _invalid_pin(send: Send, param: str, value: str) -> None:
     body = json.dumps({"error": {
-        "message": f"{header} must be a name of 1-64 letters, digits, '_', '.', ':' or '-', got {value[:80]!r}",
-        "type": "invalid_request_error", "param": header, "code": "invalid_model_pin"}}).encode()
+        "message": f"{param} must be a name of 1-64 letters, digits, '_', '.', ':' or '-', got {value[:80]!r}",
+        "type": "invalid_request_error", "param": param, "code": "invalid_model_pin"}}).encode()
     await send({"type": "http.response.start", "status": 422,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -65,7 +65,7 @@ def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, Comp
         if rewrite_lm is None:
             detail += "; no LM wired, rewriting with rules only"
         else:
-            ready_fn = getattr(rewrite_lm, "ready", None)
+            ready_fn = getattr(rewrite_lm, "ready", None) or getattr(rewrite_lm, "status", None)
             ok, reason = ready_fn() if callable(ready_fn) else (True, "")
             detail += "; LM ready" if ok else f"; LM not ready ({reason}), rules are used until it is"
     return injector, ComponentStatus("dst", True, detail)

@@ -8,7 +8,8 @@ Contract: `analyse(reviews, item, settings, speech_level) -> Digest`.
   over-represented in positive reviews (smoothed log-odds against negative ones), a con the reverse;
   `support` counts the reviews of that polarity that contain the phrase, and every cited id is of a review
   whose text contains the phrase literally. Phrases in the item name or in more than half of the
-  reviews are not pros or cons (they describe the item, not an opinion).
+  reviews are not pros or cons (they describe the item, not an opinion), nor are a few meta nouns
+  (영화, 제품, 평점, 리뷰, 생각 …).
 - Quotes: TF-IDF over morphemes, k-means clusters, the review nearest each centroid (largest clusters first).
 - Time and memory are linear in the number of reviews (each already truncated by the skill).
 """
@@ -29,6 +30,11 @@ from generation.skills.korean import get_kiwi
 from generation.skills.settings import ReviewSettings
 
 LABELS = ("positive", "neutral", "negative")
+# nouns that talk about the review itself or the item's category, never an aspect of it
+_META_NOUNS = {
+    "영화", "작품", "제품", "상품", "물건", "평점", "점수", "별점", "리뷰", "후기", "정도", "생각", "사람", "진짜",
+    "정말", "이번", "처음", "이거", "그거", "하나", "자체", "부분", "느낌", "마지막", "다음",
+}
 _TERM_TAGS = ("NNG", "NNP", "VA", "VV", "XR", "MAG")
 
 
@@ -71,9 +77,9 @@ def _noun_phrases(tokens: list[Any]) -> set[str]:
             continue
         if run:
             whole = "".join(t.form for t in run)
-            if len(whole) >= 2:
+            if len(whole) >= 2 and whole not in _META_NOUNS:
                 out.add(whole)
-            out.update(t.form for t in run if len(t.form) >= 2)
+            out.update(t.form for t in run if len(t.form) >= 2 and t.form not in _META_NOUNS)
         run = [tok] if tok is not None and tok.tag in {"NNG", "NNP"} else []
     return out
 

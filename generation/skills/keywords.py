@@ -126,7 +126,10 @@ class KeywordNormalizer:
                 continue
             if last_end is not None and text[last_end : t.start].strip() == "" and t.start > last_end:
                 word += 1
-            out.append(_Tok(t.form, t.tag, t.start, t.start + t.len, word))
+            tag = t.tag
+            if tag == "VX" and out and out[-1].tag == "EC" and out[-1].form in _EMBEDDED_Q - {"지"}:
+                tag = "VV"  # "심한지 봐 줘": 보다 checks the embedded question, it is not an auxiliary
+            out.append(_Tok(t.form, tag, t.start, t.start + t.len, word))
             last_end = max(last_end or 0, t.start + t.len)
         return out
 
@@ -167,6 +170,12 @@ class KeywordNormalizer:
         )
         if is_tell or is_check:
             return toks[:unit], True, None
+        # "확인 해 줘" written apart: the checking noun is the word before the 하다 unit
+        if head.form == "하" and before.tag.startswith("NN") and before.form in _CHECK_NOUNS and unit > 1:
+            noun_start = unit - 1
+            prior = toks[noun_start - 1]
+            if (prior.tag == "EC" and prior.form in _EMBEDDED_Q) or prior.tag.startswith(("NN", "J")):
+                return toks[:noun_start], True, None
         words_unit = toks[unit:]
         if _is_wh(head):
             rest = words_unit[1:]
@@ -202,8 +211,10 @@ class KeywordNormalizer:
             if not word_ends:
                 continue
             rest_has_pred = any(x.tag.startswith(_PRED) for x in toks[i + 1 :])
-            if (t.tag == "EF" or (t.tag == "EC" and t.form in _BACKGROUND_EC)) and rest_has_pred:
-                cut = i + 1
+            after_mal = i > 0 and (toks[i - 1].form, toks[i - 1].tag) == ("말", "VX")
+            declined = t.tag == "EC" and t.form == "고" and after_mal
+            if (t.tag == "EF" or (t.tag == "EC" and t.form in _BACKGROUND_EC) or declined) and rest_has_pred:
+                cut = i + 1  # "…지 말고 Y": the alternative that is asked for is Y
         toks = toks[cut:]
         # a bare noun after the last sentence ending is a vocative or an afterthought ("들어오세요 여보")
         last_ef = max((i for i, t in enumerate(toks) if t.tag == "EF"), default=None)
@@ -252,6 +263,11 @@ class KeywordNormalizer:
         if not has_pred or (span[-1].tag not in _ENDINGS and kind is None):
             return unit, " ".join(self._surfaces(text, span, final=True))
         kind = kind or self._sentence_kind(span)
+        for j in range(1, len(span) - 1):
+            if span[j].tag == "EC" and span[j].form == "지" and span[j + 1].tag == "VX" and span[j + 1].form == "말":
+                # prohibition "-지 마(세요)" names what not to do: "나가지 않기"
+                lead = [(t.form, t.tag) for t in span[:j] if t.tag not in {"EP"}]
+                return unit, self._kiwi.join([*lead, ("지", "EC")]) + " 않기"
         if kind == "embedded":
             return unit, " ".join(self._surfaces(text, span, final=True))
         stem = self._stem(span, kind)
@@ -265,8 +281,8 @@ class KeywordNormalizer:
             bare = [(t.form, t.tag) for t in stem if t.tag != "EP"]
             stative = stem[-1].tag.startswith(("VA", "XSA", "VCP")) and stem[-1].form not in {"있", "없"}
             return unit, self._kiwi.join([*bare, ("ᆫ" if past or stative else "는", "ETM")])
-        # a yes/no question on a verbal noun ("취소 했니", "삭제했니") asks "취소 여부"
-        if stem[0].form == "하" and stem[-1].form == "하" and unit > 0 and toks[unit - 1].tag == "NNG":
+        # a yes/no question on a verbal noun ("취소 했니") or on existence ("메일 있니") asks "취소 여부"
+        if len(stem) == 1 and stem[0].form in {"하", "있"} and unit > 0 and toks[unit - 1].tag.startswith(("NN", "J")):
             return unit, "여부"
         if stem[0].tag == "NNG" and len(stem) > 1 and stem[1].form == "하" and stem[1].tag.startswith(("XSV", "VV")):
             return unit, self._kiwi.join([(stem[0].form, stem[0].tag)]) + " 여부"

@@ -10,7 +10,9 @@ from tests.api.conftest import assert_error_body
 
 
 async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/chat", content=b'{"message": "안녕', headers={"content-type": "application/json"})
+    response = await client.post(
+        "/v1/chat", content='{"message": "안녕'.encode(), headers={"content-type": "application/json"}
+    )
     assert assert_error_body(response, 400)["code"] == "json_invalid"
 
 
@@ -32,7 +34,8 @@ async def test_invalid_fields_are_422_naming_the_field(client: httpx.AsyncClient
 
 
 async def test_whitespace_only_message_is_422(client: httpx.AsyncClient) -> None:
-    assert assert_error_body(await client.post("/v1/chat", json={"message": " \n\t "}), 422)["code"] == "empty_message"
+    response = await client.post("/v1/chat", json={"message": " \n\t "})
+    assert assert_error_body(response, 422)["code"] == "empty_message"
 
 
 async def test_message_length_limit_holds_at_n_and_refuses_n_plus_one(

@@ -1,5 +1,6 @@
 """The official `openai` client against a real uvicorn server: a Korean chat with a bundled persona, streamed and
-not; the stream's concatenated deltas equal the stored reply; a client that disconnects frees its generation slot."""
+not; the stream's concatenated deltas equal the stored reply; a full gate refuses a plain request with 503 and
+Retry-After; a client that disconnects frees its generation slot."""
 
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ async def test_client_disconnect_cancels_the_generation_and_frees_its_slot(
                     if line.startswith("data: "):
                         break  # the role chunk: the slot is held, the 30 s generation has begun
                 assert admission.in_flight == 1
+                busy = await http.post("/v1/chat/completions", json={**body, "stream": False})
+                assert busy.status_code == 503 and busy.headers["retry-after"] == "1", busy.text
+                assert busy.json()["error"]["type"] == "overloaded_error"
             for _ in range(200):  # the stream is closed: the server notices and cancels
                 if admission.in_flight == 0:
                     break

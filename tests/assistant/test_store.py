@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 
 from assistant.store import ConversationStore, Exchange, LockTimeout, open_store
-from assistant.store.migrate import current_revision
+from assistant.store.migrate import alembic_config, current_revision
 from assistant.store.models import TurnRow
 from tests.conftest import REPO_ROOT
 
@@ -82,7 +83,8 @@ async def test_duplicate_turn_index_is_refused_by_the_schema(store: Conversation
 def test_migrations_are_idempotent(store: ConversationStore) -> None:
     store.migrate()
     store.migrate()
-    assert current_revision(store.engine) == "0001"
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(store.engine) == head
 
 
 async def test_concurrent_turns_are_serialised_in_arrival_order(store: ConversationStore) -> None:

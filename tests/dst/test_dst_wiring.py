@@ -50,6 +50,18 @@ def test_generation_backend_is_adapted_to_the_rewrite_protocol() -> None:
     assert as_rewrite_lm(object(), 5.0) is None
 
 
+def test_lm_strategy_reports_an_unready_lm_and_still_serves_rules() -> None:
+    class NotLoaded:  # the generation service's shape: complete() plus status()
+        async def complete(self, messages: list[dict[str, str]], *, max_new_tokens: int) -> str:
+            raise RuntimeError("generation is unavailable")
+
+        def status(self) -> tuple[bool, str]:
+            return False, "model not found"
+
+    injector, status = build_dst(Settings(dst={"strategy": "rules+lm"}), NotLoaded())
+    assert injector.lm is not None and status.ready and "model not found" in status.detail
+
+
 def test_dst_input_error_maps_to_invalid_input() -> None:
     assert isinstance(to_assistant_error(DstInputError("bad state")), InvalidInput)
 

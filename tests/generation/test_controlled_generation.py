@@ -136,3 +136,8 @@ async def test_generator_without_a_loaded_model_raises_unavailable_with_the_reas
         await generator.generate(ask("안녕"))
     with pytest.raises(GenerationUnavailable):
         await anext(generator.stream(ask("안녕")))
+
+
+async def test_complete_honours_stop_sequences(generator: Generator) -> None:
+    text = await generator.complete([{"role": "user", "content": "날씨 알려줘"}], max_new_tokens=60, stop=[" 산책"])
+    assert text == "오늘은 맑고 따뜻합니다."
