@@ -68,7 +68,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services is not None:
         app.state.services = services
     app.add_middleware(ServingMiddleware)  # inside BodyLimitMiddleware, which sets the request id it logs
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.limits.max_body_bytes,
+        # Character Cards arrive as PNG images, far larger than any chat request.
+        per_path={"/v1/personas/import": settings.personas.max_card_bytes},
+    )
     install_error_handlers(app)
     for router in (health_router, admin_routing_router, metrics_router, clova_router, alexa_router):
         app.include_router(router)

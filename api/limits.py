@@ -10,9 +10,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, per_path: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -26,9 +27,10 @@ class BodyLimitMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
+        limit = self.per_path.get(scope.get("path", ""), self.max_body_bytes)
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await _too_large(send_with_id, self.max_body_bytes)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send_with_id, limit)
             return
         # Read the whole (bounded) body first, so an oversized chunked upload is refused before parsing.
         chunks: list[bytes] = []
@@ -40,8 +42,8 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await _too_large(send_with_id, self.max_body_bytes)
+            if size > limit:
+                await _too_large(send_with_id, limit)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

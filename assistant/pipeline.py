@@ -24,10 +24,16 @@ from assistant.metrics import Metrics
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange, LockTimeout, Turn
+from assistant.wiring.generation import generation_error
+from assistant.wiring.personas import to_api_error
 from dst import ContextInjector, DialogueState, HistoryTurn
-from generation import GenerationBusy, GenerationRequest, GenerationTimeout, GenerationUnavailable, Generator
-from personas import Persona, PersonaNotFound, PersonaRegistry, render_prompt
+from generation import GenerationError, GenerationRequest, Generator, InvalidGenerationRequest
+from personas import Persona, PersonaNotFound, PersonaRegistry, PromptError, render_prompt
 from retrieval import Retrieval, Selection
+
+# Chat templates wrap each message in role markers (about 4-8 tokens in Llama-, Qwen- and EXAONE-style
+# templates); budgeting the upper end keeps a trimmed prompt inside the context window.
+TEMPLATE_TOKENS_PER_MESSAGE = 8
 
 
 @dataclass(frozen=True)
@@ -157,10 +163,8 @@ class TurnPipeline:
                             async for delta in self._generator(prep).stream(prep.request):
                                 parts.append(delta)
                                 yield {"event": "delta", "data": {"text": delta}}
-                        except GenerationUnavailable as exc:
-                            raise Unavailable(str(exc), code="generation_unavailable") from None
-                        except GenerationBusy as exc:
-                            raise Busy(str(exc), retry_after=1.0, code="generation_busy") from None
+                        except (GenerationError, InvalidGenerationRequest) as exc:
+                            raise generation_error(exc) from None
                         prep.timings["generate"] = (time.perf_counter() - started) * 1000
                         reply, source, gen_trace = "".join(parts), "generate", {"streamed": True}
                     result = await self._finish(req, prep, reply, source, gen_trace)
@@ -217,15 +221,19 @@ class TurnPipeline:
         controls = persona.generation
         limits = self.settings.limits
         max_new = min(req.overrides.max_new_tokens or controls.max_new_tokens, limits.max_new_tokens)
-        messages = render_prompt(
-            persona,
-            [(t.role, t.text) for t in prep.history],
-            utterance=req.message,
-            standalone=prep.rewrite.standalone,
-            knowledge=[(p.source, p.text) for p in passages],
-            budget_tokens=max(generator.context_window - max_new, 64),
-            count_tokens=generator.count_tokens,
-        )
+        try:
+            messages = render_prompt(
+                persona,
+                [(t.role, t.text) for t in prep.history],
+                utterance=req.message,
+                standalone=prep.rewrite.standalone,
+                knowledge=[(p.source, p.text) for p in passages],
+                budget_tokens=max(generator.context_window - max_new, 64),
+                count_tokens=generator.count_tokens,
+                message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE,
+            )
+        except PromptError as exc:
+            raise to_api_error(exc) from None
         prep.timings["prompt"] = _ms(mark)
         return GenerationRequest(
             messages=messages,
@@ -247,12 +255,8 @@ class TurnPipeline:
                 return await generator.generate(request)
             with self.metrics.in_queue(route.endpoint, route.version):
                 return await generator.generate(request)
-        except GenerationUnavailable as exc:
-            raise Unavailable(str(exc), code="generation_unavailable") from None
-        except GenerationBusy as exc:
-            raise Busy(str(exc), retry_after=1.0, code="generation_busy") from None
-        except GenerationTimeout as exc:
-            raise Timeout(str(exc), code="generation_timeout") from None
+        except (GenerationError, InvalidGenerationRequest) as exc:
+            raise generation_error(exc) from None
 
     async def _finish(
         self, req: TurnRequest, prep: _Prepared, reply: str, source: str, gen_trace: dict[str, Any] | None

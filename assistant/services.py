@@ -19,7 +19,7 @@ from assistant.settings import Settings
 from assistant.store import ConversationStore, open_store
 from assistant.wiring.dst import build_dst
 from assistant.wiring.generation import build_generation
-from assistant.wiring.personas import build_personas
+from assistant.wiring.personas import build_personas, personas_status
 from assistant.wiring.retrieval import build_retrieval
 from assistant.wiring.skills import build_skills
 
@@ -42,21 +42,13 @@ class Services:
     shadow: ShadowRunner | None = None
 
     def readiness(self) -> list[ComponentStatus]:
-        """Current readiness of every component (store and LM are probed live; indexes as built)."""
-        live: list[ComponentStatus] = [self.store.status()]
+        """Readiness of every component, probed live where it can change (store, LM, personas, indexes)."""
         ready, reason = self.generation.status()
-        live.append(ComponentStatus("generation", ready, reason))
-        errors = self.personas.errors()
-        live.append(
-            ComponentStatus(
-                "personas",
-                True,
-                f"{len(self.personas.list())} loaded"
-                + (f"; invalid files kept at their last valid version: {errors}" if errors else ""),
-            )
-        )
-        routed = self.router.statuses() if self.router is not None else []
-        return live + routed + [s for s in self.statuses if s.name not in {"store", "generation", "personas"}]
+        live = [self.store.status(), ComponentStatus("generation", ready, reason), personas_status(self.personas)]
+        live += [ComponentStatus(name, ok, detail) for name, ok, detail in self.retrieval.status()]
+        live += self.router.statuses() if self.router is not None else []
+        by_name = {s.name: s for s in self.statuses} | {s.name: s for s in live}
+        return list(by_name.values())
 
     def close(self) -> None:
         self.store.close()
@@ -78,6 +70,8 @@ class Components:
 def build_components(settings: Settings) -> Components:
     generation, gen_status = build_generation(settings)
     dst, dst_status = build_dst(settings, generation)
+    # Kiwi loads lazily (seconds); warm it here so the first user does not wait for it.
+    dst.rewrite([], "안녕하세요")
     retrieval, retrieval_statuses = build_retrieval(settings)
     personas, personas_status = build_personas(settings)
     skills, skills_status = build_skills(settings, generation, retrieval)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from assistant.services import Services
 from tests.api.conftest import assert_error_body
 
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Input handling does not depend on the store backend: SQLite only (the store contract covers both)."""
+    return f"sqlite:///{tmp_path / 'store.db'}"
 
 async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
     response = await client.post(
@@ -82,3 +89,10 @@ async def test_failed_turns_store_nothing(client: httpx.AsyncClient) -> None:
     await client.post("/v1/chat", json={"conversation_id": "c-failed", "message": "안" * 100_000})
     await client.post("/v1/chat", json={"conversation_id": "c-failed", "message": ""})
     assert (await client.get("/v1/conversations/c-failed")).status_code == 404
+
+
+async def test_card_import_has_its_own_larger_body_limit(client: httpx.AsyncClient, services: Services) -> None:
+    over_chat_limit = b"x" * (services.settings.limits.max_body_bytes + 10)
+    response = await client.post("/v1/personas/import", content=over_chat_limit,
+                                 headers={"content-type": "application/json"})
+    assert response.status_code != 413 and 400 <= response.status_code < 500

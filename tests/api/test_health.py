@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
+from pathlib import Path
 
+import httpx
+import pytest
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Input handling does not depend on the store backend: SQLite only (the store contract covers both)."""
+    return f"sqlite:///{tmp_path / 'store.db'}"
 
 async def test_health_is_ok(client: httpx.AsyncClient) -> None:
     response = await client.get("/health")
