@@ -79,7 +79,8 @@ async def test_client_disconnect_cancels_the_generation_and_frees_its_slot(
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
             async with http.stream("POST", "/v1/chat/completions", json=body) as response:
                 assert response.status_code == 200
-                async for line in response.aiter_lines():
+                lines = response.aiter_lines()  # kept referenced: a collected line iterator closes the stream
+                async for line in lines:
                     if line.startswith("data: "):
                         break  # the role chunk: the slot is held, the 30 s generation has begun
                 assert admission.in_flight == 1
