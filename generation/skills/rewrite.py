@@ -2,11 +2,11 @@
 
 Contract: input `{query, search?, k?}`; output `{rewrites: [{text, strategy, hits?}]}`, ordered by strategy
 (cheapest change of meaning first): `keyword` (conversational -> keyword normalisation, Kiwi, no LM),
-`spacing` (Kiwi spacing correction), `synonym` (one word swapped from a small general table), `lm_paraphrase`
-(the chat model, when loaded), `term_drop` (one less word, function-like words first). Rewrites equal to the
-query or to an earlier rewrite are dropped. With `search`, every candidate is counted on that backend and
-zero-hit rewrites are dropped. Keyword queries carry no speech level, so the persona's level only reaches
-the LM prompt.
+`spelling` (Kiwi's typo model corrects words, then the keyword normalisation), `spacing` (Kiwi spacing),
+`synonym` (one word swapped from a small general table), `lm_paraphrase` (the chat model, when loaded),
+`term_drop` (one less word, function-like words first). Rewrites equal to the query or to an earlier rewrite
+are dropped. With `search`, every candidate is counted on that backend and zero-hit rewrites are dropped.
+Keyword queries carry no speech level, so the persona's level only reaches the LM prompt.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from generation.skills.base import Skill, SkillContext
 from generation.skills.errors import SkillInputError
 from generation.skills.keywords import KeywordNormalizer
-from generation.skills.korean import get_kiwi, hangul_ratio
+from generation.skills.korean import eojeols, get_kiwi, hangul_ratio
 from generation.skills.search import SearchBackend
 from generation.skills.settings import SkillsSettings
 from generation.skills.synonyms import SYNONYMS
 
-Strategy = Literal["keyword", "spacing", "synonym", "lm_paraphrase", "term_drop"]
+Strategy = Literal["keyword", "spelling", "spacing", "synonym", "lm_paraphrase", "term_drop"]
 _DROP_FIRST_TAGS = ("MAG", "MM", "MAJ", "IC")
 
 
@@ -97,6 +97,9 @@ class RewriteNullQuery(Skill):
         started = time.perf_counter()
         keyword = self.normalizer.normalize(query)
         candidates: list[tuple[str, Strategy]] = [(keyword, "keyword")]
+        corrected = self._spelling(query)
+        if corrected is not None:
+            candidates.append((self.normalizer.normalize(corrected), "spelling"))
         spaced = get_kiwi().space(keyword, reset_whitespace=True)
         candidates.append((spaced, "spacing"))
         candidates += [(t, "synonym") for t in self._synonyms(keyword)]
@@ -131,6 +134,21 @@ class RewriteNullQuery(Skill):
                 seen.add(clean)
                 out.append((clean, strategy))
         return out
+
+    @staticmethod
+    def _spelling(query: str) -> str | None:
+        """The query with the words Kiwi's typo model corrects rebuilt from the corrected morphemes."""
+        kiwi = get_kiwi()
+        tokens = kiwi.tokenize(query, typos="basic")
+        if not any(getattr(t, "typo_cost", 0.0) > 0 for t in tokens):
+            return None
+        words = []
+        for word in eojeols(query, tokens):
+            if any(getattr(t, "typo_cost", 0.0) > 0 for t in word.tokens):
+                words.append(kiwi.join([(t.form, t.tag) for t in word.tokens]))
+            else:
+                words.append(word.surface)
+        return " ".join(words)
 
     @staticmethod
     def _synonyms(keyword: str) -> list[str]:

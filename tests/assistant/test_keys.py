@@ -32,7 +32,8 @@ def test_migration_0002_creates_the_key_tables(keys: KeyStore) -> None:
 def test_only_the_hash_of_a_key_is_stored(keys: KeyStore) -> None:
     key, plain = keys.create("frontend", requests_per_minute=5, tokens_per_day=100)
     with keys.engine.connect() as conn:
-        stored = conn.execute(select(ApiKeyRow.__table__)).mappings().one()
+        table = ApiKeyRow.__table__
+        stored = conn.execute(select(table).where(table.c.id == key.id)).mappings().one()
     assert plain.startswith(f"ka_{key.id}_") and plain not in str(dict(stored))
     assert stored["key_hash"] == hash_key(plain)
     assert keys.admit(plain, "GET /v1/models", NOON).key_id == key.id

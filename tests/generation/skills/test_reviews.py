@@ -122,3 +122,16 @@ async def test_rating_outside_scale_names_the_review(registry):
     with pytest.raises(SkillInputError) as err:
         await registry.run("summarize-reviews", {"reviews": [{"text": "좋아요", "rating": 11}]})
     assert err.value.param == "reviews.0.rating"
+
+
+async def test_total_budget_cuts_each_review_to_its_share_at_n_plus_one():
+    from generation.skills.settings import SkillsSettings
+
+    settings = SkillsSettings.model_validate({"reviews": {"max_total_chars": 1_000}})
+    registry = default_registry(None, {}, settings=settings)
+    at_share = [{"text": "좋아요" * 33 + "!"} for _ in range(10)]
+    over_share = [{"text": "좋아요" * 33 + "!!"} for _ in range(10)]
+    first = await registry.run("summarize-reviews", {"reviews": at_share})
+    assert first.trace["chars_per_review_cap"] == 100 and first.trace["truncated"] == 0
+    second = await registry.run("summarize-reviews", {"reviews": over_share})
+    assert second.trace["truncated"] == 10

@@ -22,7 +22,8 @@ async def test_rewrites_are_unique_and_differ_from_query(registry):
     texts = [r["text"] for r in rewrites]
     assert len(texts) == len(set(texts))
     assert query not in texts
-    assert {r["strategy"] for r in rewrites} <= {"keyword", "spacing", "synonym", "lm_paraphrase", "term_drop"}
+    known = {"keyword", "spelling", "spacing", "synonym", "lm_paraphrase", "term_drop"}
+    assert {r["strategy"] for r in rewrites} <= known
 
 
 async def test_synonym_strategy_swaps_a_whole_word(registry):
@@ -85,3 +86,14 @@ async def test_switched_off_skills_refuse_to_run():
     registry = default_registry(None, {}, settings=SkillsSettings(enabled=False))
     with pytest.raises(SkillUnavailable):
         await registry.run("rewrite-null-query", {"query": "오늘 날씨"})
+
+
+async def test_spelling_strategy_corrects_typos_then_normalises(registry):
+    rewrites = (await registry.run("rewrite-null-query", {"query": "맛있는 떡복이 맛집 추쳔해 줘"})).output["rewrites"]
+    spelling = [r["text"] for r in rewrites if r["strategy"] == "spelling"]
+    assert spelling and "떡볶이" in spelling[0] and "추천" in spelling[0]
+
+
+async def test_no_spelling_rewrite_without_typos(registry):
+    rewrites = (await registry.run("rewrite-null-query", {"query": "강남역 파스타 맛집 추천"})).output["rewrites"]
+    assert all(r["strategy"] != "spelling" for r in rewrites)
