@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AssistantError, Busy
+from assistant.store import StoreBusy
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers
         )
+
+    @app.exception_handler(StoreBusy)
+    async def _store_busy(_: Request, exc: StoreBusy) -> JSONResponse:
+        return error_response(503, str(exc), "overloaded_error", code="store_busy", headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -23,7 +23,7 @@ from assistant.errors import Busy, NotFound, Timeout, Unavailable
 from assistant.metrics import Metrics
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
-from assistant.store import ConversationStore, Exchange, LockTimeout, Turn
+from assistant.store import ConversationStore, Exchange, LockTimeout, StoreBusy, Turn
 from assistant.wiring.generation import generation_error
 from assistant.wiring.personas import to_api_error
 from dst import ContextInjector, DialogueState, HistoryTurn
@@ -134,7 +134,7 @@ class TurnPipeline:
                 result = await self._finish(req, prep, completion.text, "generate", gen_trace)
                 self._launch_shadow(req, prep, result.reply, completion.latency_ms)
                 return result
-        except LockTimeout as exc:
+        except (LockTimeout, StoreBusy) as exc:
             raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
         except TimeoutError:
             raise Timeout(
@@ -171,7 +171,7 @@ class TurnPipeline:
                     if source == "generate":
                         self._launch_shadow(req, prep, reply, prep.timings["generate"])
                     yield {"event": "done", "data": result_to_dict(result)}
-        except LockTimeout as exc:
+        except (LockTimeout, StoreBusy) as exc:
             raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
         except TimeoutError:
             raise Timeout(

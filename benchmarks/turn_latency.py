@@ -42,7 +42,7 @@ async def run(turns: int, database_url: str | None, data_dir: Path) -> dict:
             result = await services.pipeline.run(
                 TurnRequest(MESSAGES[n % len(MESSAGES)], conversation_id=f"bench-{n % 10}")
             )
-        except Exception:  # noqa: BLE001 - a benchmark counts failures instead of stopping
+        except Exception:  # a benchmark counts failures instead of stopping
             errors += 1
             continue
         wall.append((time.perf_counter() - started) * 1000)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from api.auth import CallerDep, record_usage
 from api.chat.schemas import ChatRequest, ChatResponse
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
@@ -35,24 +36,28 @@ def check_conversation_id(conversation_id: str | None, settings: Settings) -> No
 
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
-async def chat(body: ChatRequest, services: ServicesDep, request: Request) -> Any:
+async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, request: Request) -> Any:
     check_message(body.message, services.settings)
     check_conversation_id(body.conversation_id, services.settings)
     turn = TurnRequest(
         message=body.message,
         conversation_id=body.conversation_id,
         persona=body.persona,
+        owner=caller.owner,
         request_id=request.scope.get("state", {}).get("request_id"),
     )
     if not body.stream:
-        return result_to_dict(await services.pipeline.run(turn))
+        result = await services.pipeline.run(turn)
+        await record_usage(request, services, caller, result.usage.get("prompt_tokens", 0),
+                           result.usage.get("completion_tokens", 0), result.conversation_id)
+        return result_to_dict(result)
     events = services.pipeline.stream(turn)
     # Fail before the 200 is sent when the turn cannot start (unknown persona, generation unavailable, ...).
     first = await anext(events)
     return StreamingResponse(_sse(first, events), media_type="text/event-stream")
 
 
-async def _sse(first: dict[str, Any], events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
+async def _sse(first: dict[str, Any], events: AsyncGenerator[dict[str, Any]]) -> AsyncIterator[str]:
     yield _event(first)
     try:
         async for event in events:
@@ -60,6 +65,9 @@ async def _sse(first: dict[str, Any], events: AsyncIterator[dict[str, Any]]) -> 
     except AssistantError as exc:
         body = {"error": {"message": exc.message, "type": exc.error_type, "param": exc.param, "code": exc.code}}
         yield _event({"event": "error", "data": body})
+    finally:
+        # A client that hangs up closes this generator: close the turn too, so its lock and slot free at once.
+        await events.aclose()
 
 
 def _event(event: dict[str, Any]) -> str:

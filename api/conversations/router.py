@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
+from api.auth import CallerDep
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
 from assistant.errors import NotFound
@@ -40,12 +41,14 @@ class ConversationOut(BaseModel):
 @router.get("/v1/conversations/{conversation_id}", response_model=ConversationOut, responses=ERROR_RESPONSES)
 async def get_conversation(
     services: ServicesDep,
+    caller: CallerDep,
     conversation_id: str = Path(min_length=1, max_length=128),
     offset: int = Query(0, ge=0, le=10_000_000),
     limit: int = Query(100, ge=1, le=10_000),
 ) -> Any:
     conversation = await services.store.get(conversation_id)
-    if conversation is None:
+    # Another key's conversation is reported exactly like a missing one.
+    if conversation is None or (caller.owner is not None and conversation.owner != caller.owner):
         raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
     turns = await services.store.turns(conversation_id, offset, min(limit, services.settings.limits.max_page_size))
     return ConversationOut(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import typer
@@ -21,6 +22,12 @@ def serve(
     backend: str | None = typer.Option(None, help="transformers | mii | openai (ASSISTANT_BACKEND)."),
 ) -> None:
     """Start the API server."""
+    # The app factory re-reads settings from the environment: the real bind address must be in them too
+    # (auth defaults depend on whether the host is loopback).
+    if host:
+        os.environ["ASSISTANT_SERVER__HOST"] = host
+    if port:
+        os.environ["ASSISTANT_SERVER__PORT"] = str(port)
     settings = settings_from_cli(config, model, backend)  # validated here, so bad settings stop the start plainly
     logging.basicConfig(level=settings.server.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -2,7 +2,7 @@
 
 from assistant.store.engine import make_engine
 from assistant.store.locks import LockTimeout
-from assistant.store.store import Appended, Conversation, ConversationStore, Exchange, Turn
+from assistant.store.store import Appended, Conversation, ConversationStore, Exchange, StoreBusy, Turn
 
 
 def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 30.0,
@@ -14,4 +14,4 @@ def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 
     return store
 
 
-__all__ = ["Appended", "Conversation", "ConversationStore", "Exchange", "LockTimeout", "Turn", "open_store"]
+__all__ = ["Appended", "Conversation", "ConversationStore", "Exchange", "LockTimeout", "StoreBusy", "Turn", "open_store"]

@@ -29,7 +29,9 @@ def make_engine(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float =
         )
         _configure_sqlite(engine, sqlite_busy_timeout_s)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Each turn in flight holds one connection for its conversation lock (PostgreSQL advisory lock) and briefly a
+    # second for reads and the write; a pool that stays exhausted for pool_timeout becomes a 503, not a hang.
+    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_timeout=10, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from assistant.readiness import ComponentStatus
 from assistant.store.engine import writer
@@ -29,6 +30,10 @@ from assistant.store.migrate import upgrade
 from assistant.store.models import ConversationRow, StateSnapshotRow, TurnRow
 
 T = TypeVar("T")
+
+
+class StoreBusy(RuntimeError):
+    """The connection pool stayed exhausted for its whole timeout (more turns in flight than connections)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,10 @@ class ConversationStore:
         upgrade(self.engine)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        except PoolTimeout:
+            raise StoreBusy("every database connection is in use; retry shortly") from None
 
     # -- locking ---------------------------------------------------------------------------------------------
     @asynccontextmanager

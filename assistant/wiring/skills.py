@@ -6,12 +6,11 @@ knowledge collection to their `SearchBackend` Protocol (hit count = passages sco
 
 from __future__ import annotations
 
+from assistant.readiness import ComponentStatus
+from assistant.settings import Settings
 from generation import Generator
 from generation.langchain import ChatAssistantModel
 from generation.skills import SkillRegistry, default_registry
-
-from assistant.readiness import ComponentStatus
-from assistant.settings import Settings
 from retrieval import Retrieval
 
 
@@ -27,11 +26,14 @@ class CollectionSearch:
         return len(self.retrieval.knowledge(query, self.collection, k=self.max_hits))
 
 
-def build_skills(settings: Settings, generator: Generator, retrieval: Retrieval) -> tuple[SkillRegistry, ComponentStatus]:
+def build_skills(
+    settings: Settings, generator: Generator, retrieval: Retrieval
+) -> tuple[SkillRegistry, ComponentStatus]:
     backends = {
         name: CollectionSearch(retrieval, name, settings.retrieval.knowledge_k_max) for name in retrieval.collections
     }
     model = ChatAssistantModel(generator=generator, max_new_tokens=min(256, settings.limits.max_new_tokens))
     registry = default_registry(model, backends, settings=settings.skills)
-    detail = f"skills: {', '.join(sorted(registry.names()))}; search backends: {', '.join(sorted(backends)) or 'none (HTTP only)'}"
+    searches = ", ".join(sorted(backends)) or "none (HTTP only)"
+    detail = f"skills: {', '.join(sorted(registry.names()))}; search backends: {searches}"
     return registry, ComponentStatus("skills", settings.skills.enabled, detail)

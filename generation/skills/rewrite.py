@@ -100,14 +100,17 @@ class RewriteNullQuery(Skill):
         corrected = self._spelling(query)
         if corrected is not None:
             candidates.append((self.normalizer.normalize(corrected), "spelling"))
-        spaced = get_kiwi().space(keyword, reset_whitespace=True)
-        candidates.append((spaced, "spacing"))
-        candidates += [(t, "synonym") for t in self._synonyms(keyword)]
+        # spacing is fixed before normalising; only missing spaces are added, existing ones are trusted
+        spaced = get_kiwi().space(corrected or query, reset_whitespace=False)
+        if " ".join(spaced.split()) != " ".join((corrected or query).split()):
+            candidates.append((self.normalizer.normalize(spaced), "spacing"))
+        best = candidates[-1][0]
+        candidates += [(t, "synonym") for t in self._synonyms(best)]
         ctx.timing("rules", started)
         lm = await ctx.lm({"query": query, "k": k, "speech_level": ctx.speech_level or "none"})
         if lm is not None:
             candidates += [(ctx.finish_text(t), "lm_paraphrase") for t in lm.rewrites]  # type: ignore[attr-defined]
-        candidates += [(t, "term_drop") for t in self._term_drops(keyword)]
+        candidates += [(t, "term_drop") for t in self._term_drops(best)]
         unique = self._dedupe(query, candidates)
         ctx.trace["candidates"] = len(unique)
         if backend is None:
