@@ -14,4 +14,6 @@ def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 
     return store
 
 
-__all__ = ["Appended", "Conversation", "ConversationStore", "Exchange", "LockTimeout", "StoreBusy", "Turn", "open_store"]
+__all__ = [
+    "Appended", "Conversation", "ConversationStore", "Exchange", "LockTimeout", "StoreBusy", "Turn", "open_store",
+]
