@@ -72,7 +72,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         BodyLimitMiddleware,
         max_body_bytes=settings.limits.max_body_bytes,
         # Character Cards arrive as PNG images, far larger than any chat request.
-        per_path={"/v1/personas/import": settings.personas.max_card_bytes},
+        per_prefix={
+            "/v1/personas/import": settings.personas.max_card_bytes,
+            "/v1/skills/": settings.limits.max_skill_body_bytes,
+        },
     )
     install_error_handlers(app)
     for router in (health_router, admin_routing_router, metrics_router, clova_router, alexa_router):

@@ -5,7 +5,8 @@ Contract: input `{query, search?, k?}`; output `{rewrites: [{text, strategy, hit
 `spelling` (Kiwi's typo model corrects words, then the keyword normalisation), `spacing` (Kiwi spacing),
 `synonym` (one word swapped from a small general table), `lm_paraphrase` (the chat model, when loaded),
 `term_drop` (one less word, function-like words first). Rewrites equal to the query or to an earlier rewrite
-are dropped. With `search`, every candidate is counted on that backend and zero-hit rewrites are dropped.
+are dropped. With `search`, candidates are counted on that backend in order (at most `max_search_calls`)
+and zero-hit rewrites are dropped.
 Keyword queries carry no speech level, so the persona's level only reaches the LM prompt.
 """
 
@@ -117,7 +118,9 @@ class RewriteNullQuery(Skill):
             return RewriteOutput(rewrites=[Rewrite(text=t, strategy=s) for t, s in unique[:k]])
         started = time.perf_counter()
         rewrites = []
-        for text, strategy in unique:
+        limit = self.settings.rewrite.max_search_calls
+        ctx.trace["search_calls"] = min(len(unique), limit)
+        for text, strategy in unique[:limit]:
             hits = await asyncio.to_thread(backend.count, text)
             if hits > 0:
                 rewrites.append(Rewrite(text=text, strategy=strategy, hits=hits))

@@ -25,6 +25,7 @@ class RewriteSettings(BaseModel):
 
     max_query_chars: int = Field(300, ge=1, le=10_000)
     max_rewrites: int = Field(5, ge=1, le=50)
+    max_search_calls: int = Field(12, ge=1, le=200, description="hit counts asked of a backend per request")
     min_hangul_ratio: float = Field(0.3, ge=0.0, le=1.0)
 
 

@@ -97,3 +97,13 @@ async def test_card_import_has_its_own_larger_body_limit(client: httpx.AsyncClie
     response = await client.post("/v1/personas/import", content=over_chat_limit,
                                  headers={"content-type": "application/json"})
     assert response.status_code != 413 and 400 <= response.status_code < 500
+
+
+async def test_skill_requests_have_their_own_larger_body_limit(client: httpx.AsyncClient, services: Services) -> None:
+    limits = services.settings.limits
+    padding = "가" * (limits.max_body_bytes // 3 + 10)  # 3 bytes a syllable: over the chat limit
+    response = await client.post("/v1/skills/summarize-reviews", json={"input": {"reviews": []}, "pad": padding})
+    assert response.status_code != 413 and 400 <= response.status_code < 500
+    too_big = "가" * (limits.max_skill_body_bytes // 3 + 10)
+    response = await client.post("/v1/skills/summarize-reviews", json={"input": {"reviews": []}, "pad": too_big})
+    assert_error_body(response, 413)

@@ -97,3 +97,14 @@ async def test_spelling_strategy_corrects_typos_then_normalises(registry):
 async def test_no_spelling_rewrite_without_typos(registry):
     rewrites = (await registry.run("rewrite-null-query", {"query": "강남역 파스타 맛집 추천"})).output["rewrites"]
     assert all(r["strategy"] != "spelling" for r in rewrites)
+
+
+async def test_search_calls_are_capped_at_the_limit(search_backend):
+    from generation.skills.settings import SkillsSettings
+
+    settings = SkillsSettings.model_validate({"rewrite": {"max_search_calls": 2}})
+    registry = default_registry(None, {"docs": search_backend}, settings=settings)
+    before = len(search_backend.queries)
+    payload = {"query": "없는 단어로 된 엉뚱한 질문을 해 볼게", "search": "docs"}
+    result = await registry.run("rewrite-null-query", payload)
+    assert len(search_backend.queries) - before == 2 == result.trace["search_calls"]
