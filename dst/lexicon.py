@@ -114,6 +114,8 @@ ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개")
 
 # Social formulas (greetings, thanks, apologies, backchannels): never rewritten.
 SOCIAL_NOUNS = _words("안녕 감사 수고 축하 미안 죄송 반가 실례 고생 사랑 화이팅 파이팅 굿모닝 굿나잇")
+# Predicate lemmas of the same formulas ("고마워요", "반가워", "미안해"): such a turn asks nothing.
+SOCIAL_PREDICATES = _words("고맙 반갑 미안하 감사하 안녕하 죄송하 수고하 축하하 고생하")
 # Lemmas after an anaphor that make it a discourse marker, not a reference ("그거 알아?", "그건 그렇고").
 DISCOURSE_LEMMAS = _words("알 그렇 말")
 # Wh-words and light predicates of a fragment question ("부산은 어때?", "요금은 얼마야?").

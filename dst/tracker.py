@@ -80,7 +80,8 @@ class Tracker:
                 topic = attributes[-1].text
             domain = wos.detect_domain(source) or domain
             slots = wos.update_slots(slots, [(e.type, e.text) for e in new], source, domain)
-            if source.strip():
+            # A greeting or thanks asks nothing: the question before it stays the frame of a later "부산은?".
+            if source.strip() and not _is_social(analysis):
                 last_query = source
         return DialogueState(
             tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain
@@ -205,3 +206,9 @@ def _same_referent(old: Entity, new: Entity) -> bool:
         return True
     # "손흥민" is the same person as "손흥민 선수"
     return new.type == "person" and old.proper and old.type == "item" and new.text.startswith(old.text + " ")
+
+
+def _is_social(analysis: Analysis) -> bool:
+    """A turn made only of social formulas (greetings, thanks, apologies) and no entity or question of its own."""
+    social = any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens)
+    return social and not [m for m in analysis.mentions if m.text not in lx.SOCIAL_NOUNS]

@@ -76,22 +76,23 @@ class CrossEncoderVerifier:
         return np.asarray(scores, dtype=np.float32).reshape(-1)
 
 
-def verify(selection: Selection, query: str, verifier: Verifier, *, top: int = 3) -> Selection:
-    candidates = selection.candidates[:top]
-    if not candidates:
+def verify(selection: Selection, query: str, verifier: Verifier) -> Selection:
+    """Veto: a "retrieve" selection stays so only when the verifier accepts its hit; "generate" is kept.
+
+    Measured (benchmarks/results/encoder.md): letting the verifier rerank or promote candidates lost
+    accuracy, so it only confirms or refuses the calibrated choice.
+    """
+    if selection.decision != "retrieve" or selection.hit is None:
         return selection
+    hit = selection.hit
     try:
-        probs = verifier.probabilities(query, [c.question for c in candidates])
+        prob = float(verifier.probabilities(query, [hit.question])[0])
     except Exception:  # the verifier must never fail the turn
         log.exception("verifier failed; keeping the calibrated decision")
         return replace(selection, reason=selection.reason + " (verifier failed; calibrated decision kept)")
-    best = int(np.argmax(probs))
-    prob = float(probs[best])
-    hit = candidates[best]
     if prob >= verifier.threshold:
-        return replace(selection, decision="retrieve", hit=hit, score=prob, threshold=verifier.threshold,
-                       reason=f"verifier: stored question {hit.question!r} asks the same "
-                              f"({prob:.2f} >= {verifier.threshold:.2f})")
+        return replace(selection, reason=selection.reason + f"; verifier agrees ({prob:.2f} >= "
+                                                            f"{verifier.threshold:.2f})")
     return replace(selection, decision="generate", hit=None, score=prob, threshold=verifier.threshold,
-                   reason=f"verifier: best candidate {hit.question!r} asks something else "
+                   reason=f"verifier: stored question {hit.question!r} asks something else "
                           f"({prob:.2f} < {verifier.threshold:.2f})")

@@ -142,3 +142,13 @@ def test_additive_time_repeats_the_frame_question_for_the_new_time(injector: Con
     turns = [(U, "다음 주 금요일 종로 근처 치과 열어?"), (A, "네, 금요일에는 진료해요.")]
     rw = _rw(injector, turns, "토요일에도 열어?")
     assert rw.standalone == "종로 근처 치과 토요일에도 열어?" and not rw.confident
+
+
+def test_ellipsis_never_attaches_to_thanks_or_greetings(injector: ContextInjector) -> None:
+    social = [("user", "안녕하세요"), ("assistant", "안녕하세요! 무엇을 도와드릴까요?"),
+              ("user", "고마워요"), ("assistant", "천만에요!")]
+    assert _rw(injector, social, "부산은?").standalone == "부산은?"
+    asked_then_thanked = [("user", "모레 대전 날씨 알려줘"), ("assistant", "모레 대전은 흐려요."),
+                          ("user", "고마워"), ("assistant", "천만에!")]
+    standalone = _rw(injector, asked_then_thanked, "광주는?").standalone
+    assert "광주" in standalone and "날씨" in standalone and "고마워" not in standalone
