@@ -117,11 +117,13 @@ class TurnPipeline:
         """Run one turn under the conversation's lock and return it once it is durably stored."""
         conversation_id = req.conversation_id or uuid.uuid4().hex
         try:
-            async with asyncio.timeout(self.settings.limits.request_timeout_s), self.store.lock(conversation_id):
+            async with (
+                asyncio.timeout(self.settings.limits.request_timeout_s) as deadline,
+                self.store.lock(conversation_id),
+            ):
                 prep = await self._prepare(req, conversation_id)
                 if prep.request is None:
-                    assert prep.selection.hit is not None
-                    return await self._finish(req, prep, prep.selection.hit.answer, "retrieve", None)
+                    return await self._finish(deadline, req, prep, _retrieved(prep.selection), "retrieve", None)
                 async with self.admission.slot():
                     completion = await self._generate(prep.request, prep.route)
                 gen_trace = {
@@ -131,7 +133,7 @@ class TurnPipeline:
                     **completion.trace,
                 }
                 prep.timings["generate"] = completion.latency_ms
-                result = await self._finish(req, prep, completion.text, "generate", gen_trace)
+                result = await self._finish(deadline, req, prep, completion.text, "generate", gen_trace)
                 self._launch_shadow(req, prep, result.reply, completion.latency_ms)
                 return result
         except (LockTimeout, StoreBusy) as exc:
@@ -145,7 +147,10 @@ class TurnPipeline:
         """Run one turn as events: rewrite, selection, text deltas, then the stored turn (`done`)."""
         conversation_id = req.conversation_id or uuid.uuid4().hex
         try:
-            async with asyncio.timeout(self.settings.limits.request_timeout_s), self.store.lock(conversation_id):
+            async with (
+                asyncio.timeout(self.settings.limits.request_timeout_s) as deadline,
+                self.store.lock(conversation_id),
+            ):
                 prep = await self._prepare(req, conversation_id)
                 # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
                 slot = self.admission.slot() if prep.request is not None else contextlib.nullcontext()
@@ -153,8 +158,7 @@ class TurnPipeline:
                     yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
                     yield {"event": "selection", "data": prep.selection.to_dict()}
                     if prep.request is None:
-                        assert prep.selection.hit is not None
-                        reply, source, gen_trace = prep.selection.hit.answer, "retrieve", None
+                        reply, source, gen_trace = _retrieved(prep.selection), "retrieve", None
                         yield {"event": "delta", "data": {"text": reply}}
                     else:
                         started = time.perf_counter()
@@ -166,8 +170,9 @@ class TurnPipeline:
                         except (GenerationError, InvalidGenerationRequest) as exc:
                             raise generation_error(exc) from None
                         prep.timings["generate"] = (time.perf_counter() - started) * 1000
-                        reply, source, gen_trace = "".join(parts), "generate", {"streamed": True}
-                    result = await self._finish(req, prep, reply, source, gen_trace)
+                        reply, source = "".join(parts), "generate"
+                        gen_trace = self._stream_usage(prep, reply)
+                    result = await self._finish(deadline, req, prep, reply, source, gen_trace)
                     if source == "generate":
                         self._launch_shadow(req, prep, reply, prep.timings["generate"])
                     yield {"event": "done", "data": result_to_dict(result)}
@@ -259,7 +264,8 @@ class TurnPipeline:
             raise generation_error(exc) from None
 
     async def _finish(
-        self, req: TurnRequest, prep: _Prepared, reply: str, source: str, gen_trace: dict[str, Any] | None
+        self, deadline: asyncio.Timeout, req: TurnRequest, prep: _Prepared, reply: str, source: str,
+        gen_trace: dict[str, Any] | None,
     ) -> TurnResult:
         if gen_trace is not None and prep.route is not None:
             gen_trace = {**gen_trace, "route": prep.route.trace()}
@@ -269,6 +275,9 @@ class TurnPipeline:
         selection_dict = prep.selection.to_dict()
         mark = time.perf_counter()
         latency = {**prep.timings}
+        # The reply exists: always finish storing it. A deadline firing mid-write would answer 504 for a turn
+        # that the store then commits anyway, and the client's retry would duplicate it.
+        deadline.reschedule(None)
         appended = await self.store.append_exchange(
             prep.conversation_id,
             Exchange(
@@ -307,6 +316,13 @@ class TurnPipeline:
             generation=gen_trace,
             usage=usage,
         )
+
+    def _stream_usage(self, prep: _Prepared, reply: str) -> dict[str, Any]:
+        """Token counts of a streamed turn (the backend streams text only), for usage and quotas."""
+        assert prep.request is not None
+        count = self._generator(prep).count_tokens
+        prompt = sum(count(m["content"]) + TEMPLATE_TOKENS_PER_MESSAGE for m in prep.request.messages)
+        return {"streamed": True, "prompt_tokens": prompt, "completion_tokens": count(reply) if reply else 0}
 
     # -- routing, shadow traffic and metrics (assistant.routing, assistant.metrics) ---------------------------
     def _route(self, req: TurnRequest, prep: _Prepared) -> Route:
@@ -361,3 +377,9 @@ def result_to_dict(result: TurnResult) -> dict[str, Any]:
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 3)
+
+
+def _retrieved(selection: Selection) -> str:
+    if selection.hit is None:  # the selector's contract: "retrieve" always carries its hit
+        raise RuntimeError(f"selection decided {selection.decision!r} without a hit")
+    return selection.hit.answer

@@ -44,7 +44,7 @@ class LimitsSettings(BaseModel):
     max_body_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_skill_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024,
                                       description="body limit of POST /v1/skills/* (thousands of reviews)")
-    max_id_chars: int = Field(128, ge=8, le=512)
+    max_id_chars: int = Field(128, ge=8, le=128, description="conversation ids; the schema allows at most 128")
     max_history_turns: int = Field(20, ge=0, le=1000)
     max_new_tokens: int = Field(512, ge=1, le=32_768)
     request_timeout_s: float = Field(60.0, gt=0, le=3600)

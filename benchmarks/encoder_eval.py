@@ -123,7 +123,9 @@ class CrossValidation:
         return np.array(scores), np.array(right)
 
     def run(self, retrievers: list[str], mode: str) -> dict[str, Any]:
-        """mode: "calibrated" (logistic confidence), "verifier_gate", "verifier_combined", "verifier_rerank"."""
+        """mode: "calibrated" (logistic confidence), "verifier_veto" (calibrated, then the verifier may refuse),
+        "verifier_gate" (verifier on top-1 alone), "verifier_combined" (verifier probability as one more
+        logistic feature), "verifier_rerank" (best-verified of the top candidates, gated)."""
         n = len(self.groups)
         decision = np.zeros(n, dtype=bool)
         correct = np.zeros(n, dtype=bool)
@@ -135,10 +137,15 @@ class CrossValidation:
             chosen.append(weights)
             tr, te = rank_all(self.pooled, weights, train, self.top), rank_all(self.pooled, weights, test, self.top)
             g_tr = self.groups[train]
-            if mode == "calibrated":
+            if mode in ("calibrated", "verifier_veto"):
                 model = logistic(tr.features, tr.correct.astype(int))
                 s_tr, s_te = model.predict_proba(tr.features)[:, 1], model.predict_proba(te.features)[:, 1]
                 c_tr, c_te = tr.correct, te.correct
+                if mode == "verifier_veto":  # retrieve only when calibrated AND verifier agree (`verify`)
+                    t_c = best_threshold(s_tr, c_tr, g_tr)
+                    p_tr = np.array([p[0] if len(p) else 0.0 for p in self.probs(train, tr)])
+                    p_te = np.array([p[0] if len(p) else 0.0 for p in self.probs(test, te)])
+                    s_tr, s_te = np.where(s_tr >= t_c, p_tr, 0.0), np.where(s_te >= t_c, p_te, 0.0)
             elif mode in ("verifier_gate", "verifier_combined"):
                 p_tr = np.array([p[0] if len(p) else 0.0 for p in self.probs(train, tr)])
                 p_te = np.array([p[0] if len(p) else 0.0 for p in self.probs(test, te)])
@@ -184,11 +191,12 @@ def main() -> None:
         runs += [(["dense"], "calibrated"), ([*lexical, "dense"], "calibrated")]
     if verifier is not None:
         best = [*lexical, "dense"] if encoder is not None else lexical
-        runs += [(best, "verifier_gate"), (best, "verifier_combined"), (best, "verifier_rerank")]
+        runs += [(best, "verifier_veto"), (best, "verifier_gate"), (best, "verifier_combined"),
+                 (best, "verifier_rerank")]
         if encoder is not None:
             runs += [(lexical, "verifier_combined")]
     results = [cv.run(r, m) for r, m in runs]
-    counts = {g: int((cv.groups == g).sum()) for g in sorted(set(cv.groups))}
+    counts = {str(g): int((cv.groups == g).sum()) for g in sorted(set(cv.groups))}
     report = {"split": episode.split, "index_size": len(episode.records), "queries": counts,
               "encoder": args.encoder, "verifier": args.verifier, "verifier_top": args.top,
               "cross_validation": "2-fold over queries (md5 of text); weights, confidence and thresholds "

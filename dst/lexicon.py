@@ -41,12 +41,12 @@ REGIONS = _words(
     후쿠오카 파리 런던 베이징 상하이 방콕 다낭 하노이 괌 하와이 발리 세부 로마 바르셀로나 시드니 유럽
     아시아"""
 )
-# Rooms and parts of a home: the places of smart-home commands ("거실 불 꺼줘" -> "안방도").
+# Rooms and parts of a home: the places of smart-home commands ("주방 조명 켜줘" -> "서재도").
 ROOMS = _words(
     """거실 안방 침실 작은방 큰방 아이방 공부방 서재 주방 부엌 화장실 욕실 베란다 발코니 현관 다용도실 옷방
     드레스룸 차고 마당 옥상 지하실 사무실 회의실"""
 )
-# Endings of proper nouns that name places ("강남역", "성수동", "경복궁", "남산공원", "블루보틀 성수점").
+# Endings of proper nouns that name places ("강남역", "성수동", "경복궁", "남산공원", "오렌지카페 연남점").
 PLACE_SUFFIXES = (
     "특별시", "광역시", "해수욕장", "국립공원", "공원", "박물관", "미술관", "도서관", "기념관", "전시관", "체육관",
     "경기장", "백화점", "터미널", "공항", "시장", "마트", "대학교", "병원", "성당", "교회", "사찰", "타워", "대교",
@@ -59,7 +59,7 @@ PLACE_SUFFIXES = (
 # Relational nouns that locate something relative to a place ("강남역 근처").
 SPATIAL_NOUNS = _words("근처 주변 근방 인근 부근 앞 옆 뒤 쪽 방면 일대 안 밖 건너편 맞은편")
 
-# Role nouns that make the preceding name a person ("장재현 감독", "손흥민 선수").
+# Role nouns that make the preceding name a person ("김민수 감독", "박지훈 선수").
 ROLE_NOUNS = _words(
     """작가 감독 배우 가수 선수 선생님 선생 교수 대표 회장 사장 의원 대통령 장관 기자 코치 멤버 셰프 박사
     화가 시인 소설가 작곡가 작사가 프로듀서 유튜버 아나운서 앵커 개그맨 코미디언 모델 래퍼 댄서 디자이너

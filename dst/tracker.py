@@ -58,7 +58,7 @@ class Tracker:
                 salience = 0
             if (requested and salience >= 1 and not m.predicative and m.kind in ("item", "org", "place")
                     and (m.proper or title)):
-                # "카페 추천해줘" -> "어니언을 추천해요": the offered name is the requested thing, the new center
+                # "빵집 추천해줘" -> "밀알당을 추천해요": the offered name is the requested thing, the new center
                 salience = 3
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             new.append(Entity(m.text, m.kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience))
@@ -135,7 +135,7 @@ class Tracker:
         return items if len(items) >= 2 else []
 
     def _item_head(self, segment: str) -> str:
-        """The name at the start of a list entry: "대림창고가 있어요." -> "대림창고"."""
+        """The name at the start of a list entry: "솔밭식당이 있어요." -> "솔밭식당"."""
         toks = self.analyzer.tokens(segment)
         last: Tok | None = None
         for tok in toks:

@@ -58,16 +58,23 @@ def read_card(data: bytes, *, max_bytes: int) -> dict[str, Any]:
         return _card_from_png(data)
     try:
         card = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CardError(f"neither a PNG nor valid JSON: {exc}", file="<card>") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise CardError(f"neither a PNG nor valid JSON: {type(exc).__name__}: {exc}"[:300], file="<card>") from None
     if not isinstance(card, dict):
         raise CardError("a card must be a JSON object", file="<card>")
     return card
 
 
+MAX_CARD_PIXELS = 4096 * 4096
+
+
 def _card_from_png(data: bytes) -> dict[str, Any]:
     try:
         with Image.open(io.BytesIO(data)) as image:
+            # Reading text chunks decodes the pixels: refuse a tiny file that inflates to a huge image first.
+            if image.width * image.height > MAX_CARD_PIXELS:
+                raise CardError(f"the PNG is {image.width}x{image.height}; cards are at most {MAX_CARD_PIXELS} pixels",
+                                file="<card.png>")
             chunks: Mapping[str, Any] = image.text if hasattr(image, "text") else image.info
             chunks = {str(k).lower(): v for k, v in chunks.items()}
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
@@ -77,7 +84,7 @@ def _card_from_png(data: bytes) -> dict[str, Any]:
         raise CardError("the PNG has no 'chara' or 'ccv3' text chunk", file="<card.png>")
     try:
         card = json.loads(base64.b64decode(str(payload), validate=False).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CardError(f"the PNG card chunk is not base64 JSON: {exc}", file="<card.png>") from None
     if not isinstance(card, dict):
         raise CardError("the PNG card chunk must hold a JSON object", file="<card.png>")

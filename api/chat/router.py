@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -54,13 +54,23 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
     events = services.pipeline.stream(turn)
     # Fail before the 200 is sent when the turn cannot start (unknown persona, generation unavailable, ...).
     first = await anext(events)
-    return StreamingResponse(_sse(first, events), media_type="text/event-stream")
+
+    async def on_done(turn: dict[str, Any]) -> None:
+        usage = (turn.get("generation") or {})
+        await record_usage(request, services, caller, usage.get("prompt_tokens", 0) or 0,
+                           usage.get("completion_tokens", 0) or 0, turn.get("conversation_id"))
+
+    return StreamingResponse(_sse(first, events, on_done), media_type="text/event-stream")
 
 
-async def _sse(first: dict[str, Any], events: AsyncGenerator[dict[str, Any]]) -> AsyncIterator[str]:
+async def _sse(
+    first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], on_done: Callable[[dict[str, Any]], Awaitable[None]]
+) -> AsyncIterator[str]:
     yield _event(first)
     try:
         async for event in events:
+            if event["event"] == "done":
+                await on_done(event["data"])
             yield _event(event)
     except AssistantError as exc:
         body = {"error": {"message": exc.message, "type": exc.error_type, "param": exc.param, "code": exc.code}}

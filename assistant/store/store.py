@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from assistant.readiness import ComponentStatus
@@ -109,6 +109,9 @@ class ConversationStore:
             return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
         except PoolTimeout:
             raise StoreBusy("every database connection is in use; retry shortly") from None
+        except OperationalError as exc:
+            # SQLite's "database is locked" after the busy timeout, or a database that went away.
+            raise StoreBusy(f"the conversation store is busy or unreachable: {exc.orig}") from None
 
     # -- locking ---------------------------------------------------------------------------------------------
     @asynccontextmanager
@@ -117,11 +120,27 @@ class ConversationStore:
             if self.dialect != "postgresql":
                 yield
                 return
-            conn = await self._run(self._pg_lock, conversation_id)
+            conn = await self._acquire_pg_lock(conversation_id)
             try:
                 yield
             finally:
                 await self._run(self._pg_unlock, conn, conversation_id)
+
+    async def _acquire_pg_lock(self, conversation_id: str) -> Connection:
+        future = asyncio.get_running_loop().run_in_executor(self._pool, self._pg_lock, conversation_id)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            # The worker thread may still be granted the lock: release it when it is, or the conversation would
+            # stay locked in every process and the connection would leak.
+            def release(done: asyncio.Future[Connection]) -> None:
+                if not done.cancelled() and done.exception() is None:
+                    self._pool.submit(self._pg_unlock, done.result(), conversation_id)
+
+            future.add_done_callback(release)
+            raise
+        except PoolTimeout:
+            raise StoreBusy("every database connection is in use; retry shortly") from None
 
     def _pg_lock(self, conversation_id: str) -> Connection:
         conn = self.engine.connect()
@@ -137,6 +156,7 @@ class ConversationStore:
     def _pg_unlock(self, conn: Connection, conversation_id: str) -> None:
         try:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(conversation_id)})
+            conn.execute(text("RESET lock_timeout"))  # the connection goes back to the pool for other work
             conn.commit()
         finally:
             conn.close()
@@ -242,8 +262,8 @@ class ConversationStore:
         try:
             with self.engine.connect() as conn:
                 conn.execute(select(func.count()).select_from(ConversationRow.__table__)).scalar()
-        except OperationalError as exc:
-            return ComponentStatus("store", False, f"{self.dialect} unreachable: {exc.orig}")
+        except SQLAlchemyError as exc:
+            return ComponentStatus("store", False, f"{self.dialect} not usable: {type(exc).__name__}: {exc}"[:500])
         return ComponentStatus("store", True, f"{self.dialect} ({self.engine.url.render_as_string()})")
 
     def close(self) -> None:

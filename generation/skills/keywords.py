@@ -1,7 +1,7 @@
 """Conversational -> keyword normalisation for Korean, LM-free, from Kiwi morphology alone.
 
-Contract: `KeywordNormalizer().normalize("오늘 체감온도가 어느 정도이니")` returns the core query
-("오늘 체감온도"). Rules are general Korean morphology, never keyed to example strings:
+Contract: `KeywordNormalizer().normalize("내일 자외선 지수가 어느 정도이니")` returns the core query
+("내일 자외선 지수"). Rules are general Korean morphology, never keyed to example strings:
 1. fillers (좀, 혹시) and trailing frames are dropped: telling/checking predicates around an embedded
    question or a noun phrase ("…인지 알려줘", "… 확인해 줄래"), modal frames ("-ㄹ 수 있니"),
    wh-predicates and degree questions ("어디지", "뭐야", "어느 정도이니", "얼마나 높지", "뭐가 있니"),

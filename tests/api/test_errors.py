@@ -107,3 +107,10 @@ async def test_skill_requests_have_their_own_larger_body_limit(client: httpx.Asy
     too_big = "가" * (limits.max_skill_body_bytes // 3 + 10)
     response = await client.post("/v1/skills/summarize-reviews", json={"input": {"reviews": []}, "pad": too_big})
     assert_error_body(response, 413)
+
+
+async def test_request_ids_are_echoed_only_when_short_and_plain(client: httpx.AsyncClient) -> None:
+    kept = await client.get("/health", headers={"x-request-id": "req-42.a"})
+    assert kept.headers["x-request-id"] == "req-42.a"
+    replaced = await client.get("/health", headers={"x-request-id": "x" * 65})
+    assert replaced.headers["x-request-id"] != "x" * 65 and len(replaced.headers["x-request-id"]) == 32
