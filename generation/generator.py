@@ -166,6 +166,10 @@ class Generator:
                             yield request.refusal or self.default_refusal
                         return
                     if request.max_reply_chars is not None and sent + len(out) > request.max_reply_chars:
+                        # Same cut as `generate`: what fits of this sentence, so a long first one is never empty.
+                        rest = self.speech.prefix_within(out, request.max_reply_chars - sent) if sent == 0 else ""
+                        if rest:
+                            yield rest
                         return
                     if out:
                         sent += len(out)
