@@ -6,16 +6,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
-
-from generation.skills.base import Skill, SkillContext, SkillRegistry, SkillResult, TextFilter
 from generation.skills.errors import SkillBackendError, SkillInputError, SkillNotFound, SkillUnavailable
-from generation.skills.reviews import SummarizeReviews
-from generation.skills.rewrite import RewriteNullQuery
-from generation.skills.search import HttpSearchBackend, SearchBackend, http_backends
 from generation.skills.settings import SkillsSettings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from generation.skills.base import Skill, SkillContext, SkillRegistry, SkillResult, TextFilter
+    from generation.skills.search import HttpSearchBackend, SearchBackend
+
+# Skills pull in Kiwi, scikit-learn and langchain: load them on first use, so that reading settings stays fast.
+_LAZY = {
+    "Skill": "generation.skills.base", "SkillContext": "generation.skills.base",
+    "SkillRegistry": "generation.skills.base", "SkillResult": "generation.skills.base",
+    "TextFilter": "generation.skills.base",
+    "HttpSearchBackend": "generation.skills.search", "SearchBackend": "generation.skills.search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'generation.skills' has no attribute {name!r}")
 
 __all__ = [
     "HttpSearchBackend",
@@ -46,6 +61,11 @@ def default_registry(
     `level_control` is anything with `repair(text, level) -> str` (generation's SpeechLevelControl by default);
     `text_filter` is the output filter of the generation stage, applied to LM text.
     """
+    from generation.skills.base import SkillRegistry
+    from generation.skills.reviews import SummarizeReviews
+    from generation.skills.rewrite import RewriteNullQuery
+    from generation.skills.search import http_backends
+
     settings = settings or SkillsSettings()
     backends = {**http_backends(settings.http_search), **(search_backends or {})}
     if level_control is None:
