@@ -25,10 +25,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sentence_transformers import SentenceTransformer  # noqa: E402
+from sentence_transformers import SentenceTransformer
 
-from retrieval.evaldata import question_pairs  # noqa: E402
-from retrieval.training.quantize import int8_size_bytes, quantize_int8  # noqa: E402
+from retrieval.evaldata import question_pairs
+from retrieval.training.quantize import int8_size_bytes, quantize_int8
 
 
 def latency_ms(model: SentenceTransformer, queries: list[str]) -> dict[str, float]:

@@ -79,7 +79,7 @@ class CrossEncoderVerifier:
 def verify(selection: Selection, query: str, verifier: Verifier) -> Selection:
     """Veto: a "retrieve" selection stays so only when the verifier accepts its hit; "generate" is kept.
 
-    Measured (benchmarks/results/encoder.md): letting the verifier rerank or promote candidates lost
+    Measured (benchmarks/RESULTS.md): letting the verifier rerank or promote candidates lost
     accuracy, so it only confirms or refuses the calibrated choice.
     """
     if selection.decision != "retrieve" or selection.hit is None:

@@ -5,7 +5,7 @@ still held when the last request arrives: exactly 20 are admitted (4 generating 
 slot frees), the other 80 are refused with 503, Retry-After and the error body, while the slots are still held.
 Admitted clients hang up after the first chunk; that cancels their generation and passes the slot on.
 Runs on SQLite only: on PostgreSQL every turn in progress holds a pooled connection for its conversation's advisory
-lock, so 100 concurrent turns need a pool of 100 (see benchmarks/results/apis.md).
+lock, so 100 concurrent turns need a pool of 100 (see benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ DEV_CASES = ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl"
 OWN_CASES = ROOT / "benchmarks" / "data" / "context_cases.jsonl"
 DEV = load_cases(DEV_CASES) if DEV_CASES.exists() else []
 OWN = load_cases(OWN_CASES)
-# Measured 206/207 on benchmarks/data/context_cases.jsonl (benchmarks/results/dst.md); below 0.95 is a
+# Measured 206/207 on benchmarks/data/context_cases.jsonl (benchmarks/RESULTS.md); below 0.95 is a
 # regression, not noise.
 OWN_PASS_FLOOR = 0.95
 

@@ -28,12 +28,15 @@ def test_encoder_train_refuses_a_non_positive_time_budget(toy_data: Path, tmp_pa
 def test_encoder_train_runs_a_toy_model_end_to_end(tiny_base: Path, toy_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "enc"
     args = ["train", "--out", str(out), "--data", str(toy_data), "--base", str(tiny_base), "--max-steps", "1",
-            "--batch-size", "4", "--max-length", "16", "--syllables", "20", "--seed", "3", "--no-eval"]
+            "--batch-size", "4", "--max-length", "16", "--syllables", "20", "--seed", "3", "--no-eval",
+            "--layers", "1"]
     result = runner.invoke(encoder_app, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(next(line for line in reversed(result.stdout.splitlines()) if line.startswith("{")))
     assert summary["steps"] == 1
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["seed"] == 3
+    info = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert info["seed"] == 3
+    assert info["hyperparameters"]["layers"] == 1
 
 
 def test_verifier_train_refuses_a_missing_data_directory(tmp_path: Path) -> None:
