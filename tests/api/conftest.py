@@ -12,6 +12,8 @@ from api.app import create_app
 from assistant.services import Components, Services, assemble, build_components
 from assistant.settings import Settings, load_settings
 from assistant.store import open_store
+from tests.api.apis_support import remote_generator, services_for
+from tests.support.chat_server import ChatServer
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +50,22 @@ def assert_error_body(response: httpx.Response, status: int) -> dict:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def chat_server() -> Iterator[ChatServer]:
+    """A real OpenAI-compatible HTTP server on 127.0.0.1 (echoes a fixed reply), for remote-backend tests."""
+    server = ChatServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def gen_client(api_settings: Settings, components: Components, database_url: str,
+                     chat_server: ChatServer) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
+    """A client whose LM is the product's OpenAI-compatible backend on the local echo server."""
+    with services_for(api_settings, components, database_url,
+                      remote_generator(chat_server.base_url, "echo-응답")) as services:
+        transport = httpx.ASGITransport(app=create_app(services=services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as client:
+            yield client, services

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from api.app import create_app
-from assistant.services import Components, Services
-from assistant.settings import Settings
-from tests.api.apis_support import GENERATE, remote_generator, services_for
+from assistant.services import Services
+from tests.api.apis_support import GENERATE
 from tests.api.conftest import assert_error_body
-from tests.support.chat_server import ChatServer
 
 
 def _chat(message: str, **extra: object) -> dict[str, object]:
@@ -22,24 +18,6 @@ def _chat(message: str, **extra: object) -> dict[str, object]:
 
 def _sse(text: str) -> list[str]:
     return [line[len("data: "):] for line in text.splitlines() if line.startswith("data: ")]
-
-
-@pytest.fixture(scope="module")
-def chat_server() -> Iterator[ChatServer]:
-    server = ChatServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def gen_client(api_settings: Settings, components: Components, database_url: str,
-                     chat_server: ChatServer) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    """A client whose LM is the product's OpenAI-compatible backend on a local echo server."""
-    with services_for(api_settings, components, database_url,
-                      remote_generator(chat_server.base_url, "echo-응답")) as services:
-        transport = httpx.ASGITransport(app=create_app(services=services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as client:
-            yield client, services
 
 
 async def test_models_are_the_personas(client: httpx.AsyncClient, services: Services) -> None:

@@ -4,7 +4,6 @@ conversation (context injection across spoken turns), signatures are enforced wh
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,29 +16,16 @@ from assistant.keys import AuthSettings, SpeakerSettings
 from assistant.keys.settings import AlexaSettings, ClovaSettings
 from assistant.services import Components, Services
 from assistant.settings import Settings
-from tests.api.apis_support import remote_generator, services_for, settings_with
+from tests.api.apis_support import services_for, settings_with
 from tests.api.conftest import assert_error_body
 from tests.api.speaker_pki import NOW, alexa_pki, new_key, public_pem, sign
-from tests.support.chat_server import ChatServer
 
 MARKUP = ("*", "#", "`", "http", "- ")
 
 
-@pytest.fixture(scope="module")
-def chat_server() -> Iterator[ChatServer]:
-    server = ChatServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-async def speaker(api_settings: Settings, components: Components, database_url: str,
-                  chat_server: ChatServer) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    with services_for(api_settings, components, database_url,
-                      remote_generator(chat_server.base_url, "echo-응답")) as services:
-        transport = httpx.ASGITransport(app=create_app(services=services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as client:
-            yield client, services
+def speaker(gen_client: tuple[httpx.AsyncClient, Services]) -> tuple[httpx.AsyncClient, Services]:
+    return gen_client
 
 
 def cek(kind: str, session: str = "cek-session-1", query: str | None = None, intent: str = "FreeTalkIntent",
