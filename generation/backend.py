@@ -83,3 +83,31 @@ def apply_stops(text: str, stops: list[str] | tuple[str, ...]) -> tuple[str, boo
 def stop_holdback(stops: list[str] | tuple[str, ...]) -> int:
     """How many trailing characters a streamer must hold back because they may start a stop sequence."""
     return max((len(s) - 1 for s in stops), default=0)
+
+
+class StopStream:
+    """Incremental stop-sequence handling for backends that stream text: feed deltas, emit what is safe.
+
+    Text that could still be the start of a stop sequence is held back until it cannot be; `rest()` returns
+    what is left to emit at the end (cut at a stop, if one matched).
+    """
+
+    def __init__(self, stops: list[str] | tuple[str, ...]) -> None:
+        self.stops = stops
+        self.text = ""
+        self.emitted = 0
+        self.stopped = False
+
+    def feed(self, delta: str) -> str:
+        self.text += delta
+        cut, self.stopped = apply_stops(self.text, self.stops)
+        end = len(cut) if self.stopped else len(cut) - stop_holdback(self.stops)
+        if end <= self.emitted:
+            return ""
+        piece, self.emitted = cut[self.emitted:end], end
+        return piece
+
+    def rest(self) -> str:
+        cut, self.stopped = apply_stops(self.text, self.stops)
+        piece, self.emitted = cut[self.emitted:], max(self.emitted, len(cut))
+        return piece

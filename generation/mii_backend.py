@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from generation.backend import LMBackend, apply_stops, stop_holdback
+from generation.backend import LMBackend, StopStream
 from generation.errors import GenerationTimeout, GenerationUnavailable, InvalidGenerationRequest, UnsupportedModel
 from generation.types import GenerationRequest, StreamEvent
 
@@ -180,7 +180,7 @@ class MIIBackend(LMBackend):
 
     async def _decode(self, prompt: str, prompt_length: int, kwargs: dict[str, Any],
                       stops: list[str]) -> AsyncIterator[StreamEvent]:
-        text, emitted, generated, finish = "", 0, 0, "stop"
+        stream, generated, finish = StopStream(stops), 0, "stop"
         if self.mode == "pipeline":
             responses = await asyncio.to_thread(self._pipe, [prompt], **kwargs)
             parts = [(r.generated_text, r.generated_length, r.finish_reason) for r in responses]
@@ -189,23 +189,20 @@ class MIIBackend(LMBackend):
             async for batch in self._client()._request_async_response_stream([prompt], stream=True, **kwargs):
                 for r in batch:
                     parts.append((r.generated_text, r.generated_length, r.finish_reason))
-                    text += r.generated_text
+                    piece = stream.feed(r.generated_text)
+                    if piece:
+                        yield StreamEvent(text=piece)
                     generated = max(generated, r.generated_length)
                     finish = _finish(r.finish_reason)
-                cut, stopped = apply_stops(text, stops)
-                end = len(cut) if stopped else len(cut) - stop_holdback(stops)
-                if end > emitted:
-                    yield StreamEvent(text=cut[emitted:end])
-                    emitted = end
-                if stopped:
+                if stream.stopped:
                     finish = "stop"
                     break
         if self.mode == "pipeline":
             for piece, length, reason in parts:
-                text += piece
+                stream.text += piece
                 generated, finish = length, _finish(reason)
-        cut, stopped = apply_stops(text, stops)
-        if len(cut) > emitted:
-            yield StreamEvent(text=cut[emitted:])
-        yield StreamEvent(text="", finish_reason="stop" if stopped else finish, prompt_tokens=prompt_length,
+        rest = stream.rest()
+        if rest:
+            yield StreamEvent(text=rest)
+        yield StreamEvent(text="", finish_reason="stop" if stream.stopped else finish, prompt_tokens=prompt_length,
                           completion_tokens=generated)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from generation.backend import LMBackend, apply_stops, stop_holdback
+from generation.backend import LMBackend, StopStream
 from generation.circuit import CircuitBreaker
 from generation.errors import GenerationBusy, GenerationTimeout, GenerationUnavailable, InvalidGenerationRequest
 from generation.types import GenerationRequest, StreamEvent
@@ -144,8 +144,7 @@ class OpenAIBackend(LMBackend):
 
     async def _events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         response = await self._open(self.body(request))
-        text, finish, usage = "", None, {}
-        emitted = 0
+        stream, finish, usage = StopStream(request.stop), None, {}
         try:
             async for line in response.aiter_lines():
                 if not line.startswith("data:"):
@@ -156,22 +155,19 @@ class OpenAIBackend(LMBackend):
                 chunk = json.loads(data)
                 usage = chunk.get("usage") or usage
                 for choice in chunk.get("choices") or []:
-                    text += (choice.get("delta") or {}).get("content") or ""
+                    piece = stream.feed((choice.get("delta") or {}).get("content") or "")
+                    if piece:
+                        yield StreamEvent(text=piece)
                     finish = choice.get("finish_reason") or finish
-                cut, stopped = apply_stops(text, request.stop)
-                end = len(cut) if stopped else len(cut) - stop_holdback(request.stop)
-                if end > emitted:
-                    yield StreamEvent(text=cut[emitted:end])
-                    emitted = end
-                if stopped:
+                if stream.stopped:
                     finish = "stop"
                     break
         finally:
             await response.aclose()
         self.breaker.record_success()
-        cut, _ = apply_stops(text, request.stop)
-        if len(cut) > emitted:
-            yield StreamEvent(text=cut[emitted:])
+        rest = stream.rest()
+        if rest:
+            yield StreamEvent(text=rest)
         yield StreamEvent(text="", finish_reason=finish or "stop",
                           prompt_tokens=int(usage.get("prompt_tokens", 0)),
                           completion_tokens=int(usage.get("completion_tokens", 0)))

@@ -23,3 +23,10 @@ def settings_from_cli(config: Path | None = None, model: str | None = None, back
 
 
 ConfigOption = typer.Option(None, "--config", "-c", help="YAML settings file (env vars override it).")
+
+
+def require_dir(path: Path, what: str = "data directory") -> None:
+    """Stop the command with exit code 2 and a plain message when `path` is not a directory."""
+    if not path.is_dir():
+        typer.echo(f"error: {what} not found: {path}", err=True)
+        raise typer.Exit(2)

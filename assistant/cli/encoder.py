@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli.common import require_dir
+
 app = typer.Typer(help="The project's own Korean sentence encoder.", no_args_is_help=True)
 
 DEFAULT_DATA = Path("../shared/data")
@@ -49,9 +51,7 @@ def train(
     offline()
     from retrieval.training.encoder import EncoderConfig, bundled_base_model, train_encoder
 
-    if not data.is_dir():
-        typer.echo(f"error: data directory not found: {data}", err=True)
-        raise typer.Exit(2)
+    require_dir(data)
     try:
         config = EncoderConfig(base=base or bundled_base_model(), data_root=data, out=out, seed=seed,
                                minutes=minutes, max_steps=max_steps, epochs=epochs, batch_size=batch_size,

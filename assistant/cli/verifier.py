@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli.common import require_dir
 from assistant.cli.encoder import DEFAULT_DATA, offline
 
 app = typer.Typer(help="The near-miss verifier used by the response selector.", no_args_is_help=True)
@@ -41,9 +42,7 @@ def train(
     from retrieval.training.encoder import bundled_base_model
     from retrieval.training.verifier import VerifierConfig, train_verifier
 
-    if not data.is_dir():
-        typer.echo(f"error: data directory not found: {data}", err=True)
-        raise typer.Exit(2)
+    require_dir(data)
     try:
         config = VerifierConfig(base=encoder or bundled_base_model(), data_root=data, out=out, seed=seed,
                                 minutes=minutes, max_steps=max_steps, per_source=per_source,

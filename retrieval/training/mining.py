@@ -16,26 +16,13 @@ import numpy as np
 
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.lexical import Bm25Retriever
-from retrieval.training.pairs import Pair
+from retrieval.training.pairs import Pair, components
 
 
 def meaning_groups(pairs: Sequence[Pair]) -> dict[str, str]:
-    """text -> id of its paraphrase component (union-find over all positive pairs and their groups)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for p in pairs:
-        for node in (p.anchor, p.positive):
-            ra, rb = find(node), find("group:" + p.group)
-            if ra != rb:
-                parent[ra] = rb
-    return {x: find(x) for x in list(parent) if not x.startswith("group:")}
+    """text -> id of its paraphrase component (connected components of all positive pairs and their groups)."""
+    edges = [(node, "group:" + p.group) for p in pairs for node in (p.anchor, p.positive)]
+    return {x: root for x, root in components(edges).items() if not x.startswith("group:")}
 
 
 def mine(texts: Sequence[str], groups: Sequence[str], analyzer: KoreanAnalyzer, *, per_anchor: int = 2,

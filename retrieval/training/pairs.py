@@ -85,7 +85,8 @@ def sae4k(root: Path, held: HeldOut) -> Iterable[Pair]:
                 yield Pair(normalise(cols[0]), normalise(cols[1]), "sae4k", "sae4k:" + normalise(cols[1]))
 
 
-def _components(edges: list[tuple[str, str]]) -> dict[str, str]:
+def components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """node -> a representative of its connected component (union-find with path halving)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -105,7 +106,7 @@ def stylekqc(root: Path, held: HeldOut, per_group: int) -> tuple[list[Pair], lis
     rows = [(normalise(r["sentence1"]), normalise(r["sentence2"]), r["similarity"].strip())
             for r in _tsv(root / "stylekqc" / "sts" / "dev.tsv")]
     rows = [r for r in rows if _keep(held, r[0], r[1])]
-    root_of = _components([(a, b) for a, b, s in rows if s == "1"])
+    root_of = components([(a, b) for a, b, s in rows if s == "1"])
     taken: dict[str, int] = defaultdict(int)
     pos, neg = [], []
     for a, b, s in rows:
