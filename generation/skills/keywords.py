@@ -6,11 +6,16 @@ Contract: `KeywordNormalizer().normalize("내일 자외선 지수가 어느 정�
    question or a noun phrase ("…인지 알려줘", "… 확인해 줄래"), modal frames ("-ㄹ 수 있니"),
    wh-predicates and degree questions ("어디지", "뭐야", "어느 정도이니", "얼마나 높지", "뭐가 있니"),
    tag questions ("알았지");
-2. the remaining final predicate is re-inflected by sentence type: a request becomes a nominalised
-   "-기" form without benefactive 주다 / trying 보다 / honorific / tense ("꺼 줘" -> "끄기"), a yes/no
-   question becomes an embedded "-는지/-ㄴ지" clause ("덥니" -> "더운지"), a noun phrase is kept;
-3. particles that carry no search content are dropped from kept words: subject/topic/object markers,
-   the genitive 의, and the locative 에 when a noun follows ("거실에 에어컨" -> "거실 에어컨").
+2. the remaining final predicate is re-inflected by sentence type: a request or invitation ("같이 갈래")
+   becomes a nominalised "-기" form without benefactive 주다 / trying 보다 / honorific / tense ("꺼 줘" ->
+   "끄기"), a prohibition ("-지 마", "-면 안 돼") becomes "-지 않기", a yes/no question becomes an
+   embedded "-는지/-ㄴ지" clause ("덥니" -> "더운지"), a noun phrase is kept; a question word that is
+   itself the predicate ("생일이 언제야") is dropped without adding a head noun, one inside a clause is
+   named by one ("언제 오니" -> "오는 날짜"); "몇" + counter names a count ("몇 번" -> "횟수", "몇 개 있니"
+   -> "… 수") except for measures ("몇 도"), which ask the value of the noun before them;
+3. words that carry no search content are dropped: first/second-person pronouns with their case particle
+   ("내가 보낸 메일" -> "보낸 메일"), subject/topic/object markers, the genitive 의, and the locative 에
+   when a noun follows ("거실에 에어컨" -> "거실 에어컨").
 Unknown shapes degrade gracefully: the utterance comes back with only the safe drops applied.
 """
 
@@ -26,6 +31,9 @@ _PRED = ("VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA")
 _DROP_PARTICLES = {"JKS", "JKG", "JKO"}
 _TOPIC_FORMS = {"은", "는", "ᆫ"}
 _FILLERS = {"좀", "혹시"}
+# first/second-person pronouns are stopwords for a search query ("내가 보낸 메일" -> "보낸 메일")
+_PERSONAL = {"나", "저", "너", "니", "네", "당신", "자기", "우리", "저희", "너희"}
+_PERSONAL_PARTICLES = {"JKS", "JKG", "JKO", "JX"}
 _EMBEDDED_Q = {"는지", "ᆫ지", "은지", "ᆯ지", "을지", "던지", "지"}
 _TELL_STEMS = {"알리", "가르치", "말하", "알아보", "알아내", "찾아보", "설명하"}
 _CHECK_NOUNS = {"확인", "검색", "체크", "조회", "설명"}
@@ -45,14 +53,21 @@ _BACKGROUND_EC = {
     "니까", "으니까", "니", "으니", "는데", "ᆫ데", "은데", "다며", "다면서", "다니", "라며", "라니", "대",
 }
 _OBLIGATION_EC = {"어야", "아야", "야", "면", "으면"}
-_COUNTER_HEAD = {"시": "시간", "시간": "시간", "월": "날짜", "일": "날짜", "요일": "요일", "분": "시간"}
+_COUNTER_HEAD = {
+    "시": "시간", "시간": "시간", "월": "날짜", "일": "날짜", "요일": "요일", "분": "시간", "번": "횟수",
+    "도": "", "퍼센트": "", "프로": "", "%": "",
+}
+# a measure ("몇 도", "몇 퍼센트") asks the value of the noun before it: no head noun, no predicate
+_MEASURE = {k for k, v in _COUNTER_HEAD.items() if not v}
 _QUESTION_END = {
     "니", "냐", "나", "나요", "까", "ᆯ까", "을까", "ᆯ까요", "을까요", "는가", "ᆫ가", "ᆫ가요", "는가요",
-    "습니까", "ᆸ니까", "냐고", "ᆯ래", "을래", "ᆯ래요", "을래요", "지", "죠", "던가", "더냐",
+    "습니까", "ᆸ니까", "냐고", "지", "죠", "던가", "더냐",
 }
 _IMPERATIVE_END = {
     "라", "어라", "아라", "거라", "렴", "으렴", "려무나", "자", "세요", "으세요", "십시오", "으십시오",
     "ᆸ시다", "읍시다", "자고", "시오", "게", "자구",
+    # "같이 갈래" asks the listener to do it: an invitation, not a yes/no question
+    "ᆯ래", "을래", "ᆯ래요", "을래요",
 }
 
 
@@ -87,6 +102,7 @@ class KeywordNormalizer:
     def _normalize_one(self, text: str, raw: list[Any]) -> str:
         toks = self._flatten(text, raw)
         toks = [t for t in toks if not (t.form in _FILLERS and t.tag.startswith("MA"))]
+        toks = self._drop_pronouns(toks)
         toks = self._main_sentence(toks)
         if not toks:
             return " ".join(text.split())
@@ -132,6 +148,18 @@ class KeywordNormalizer:
             out.append(_Tok(t.form, tag, t.start, t.start + t.len, word))
             last_end = max(last_end or 0, t.start + t.len)
         return out
+
+    @staticmethod
+    def _drop_pronouns(toks: list[_Tok]) -> list[_Tok]:
+        words: dict[int, list[_Tok]] = {}
+        for t in toks:
+            words.setdefault(t.word, []).append(t)
+        drop = {
+            w for w, ts in words.items()
+            if ts[0].tag == "NP" and ts[0].form in _PERSONAL and all(t.tag in _PERSONAL_PARTICLES for t in ts[1:])
+        }
+        kept = [t for t in toks if t.word not in drop]
+        return kept if any(t.tag.startswith(("NN", "V", "XR", "SL", "SN")) for t in kept) else toks
 
     @staticmethod
     def _last_unit(toks: list[_Tok]) -> int:
@@ -180,8 +208,7 @@ class KeywordNormalizer:
         if _is_wh(head):
             rest = words_unit[1:]
             if all(t.tag in _ENDINGS | {"VCP", "JKS", "JX", "NNB", "XSN"} for t in rest):
-                noun = _WH_HEAD.get(head.form) if head.form not in {"어떻", "어떻게", "얼마나"} else None
-                return self._drop_particles_before(toks[:unit]), True, f"wh:{noun}" if noun else None
+                return self._drop_particles_before(toks[:unit]), True, None
             if head.form in {"뭐", "무엇", "어떻"} or (head.form in _DEGREE and head.tag == "MAG"):
                 return self._drop_particles_before(toks[:unit]), True, None
         # wh word in its own word right before the predicate: "뭐가 있니", "얼마나 높지", "어느 정도이니"
@@ -238,13 +265,17 @@ class KeywordNormalizer:
                     end += 1
                 elif t.form == "어떻":
                     noun = None
-            elif t.form == "몇" and end < len(toks) and toks[end].tag in {"NNB", "NNG"}:
+            elif t.form == "몇" and end < len(toks) and toks[end].tag in {"NNB", "NNG", "SW"}:
+                if toks[end].form in _MEASURE and i > 0:
+                    return self._drop_particles_before(toks[:i]), ""
                 noun = _COUNTER_HEAD.get(toks[end].form, "수")
                 end += 1
             if noun is None:
                 continue
             while end < len(toks) and toks[end].tag.startswith("J"):
                 end += 1
+            if t.form == "몇" and all(x.form in {"있", "없", "되"} or x.tag in _ENDINGS for x in toks[end:]):
+                return toks[:i], noun  # "몇 개 있니" counts, it does not ask about existence
             if end >= len(toks) or not any(x.tag.startswith(("VV", "VA", "XSV", "XSA", "VX")) for x in toks[end:]):
                 return toks, None
             return toks[:i] + toks[end:], noun
@@ -257,6 +288,9 @@ class KeywordNormalizer:
         return toks
 
     def _reinflect(self, text: str, toks: list[_Tok], kind: str | None) -> tuple[int, str]:
+        prohibited = self._prohibition(text, toks)
+        if prohibited is not None:
+            return prohibited
         unit = self._last_unit(toks)
         span = toks[unit:]
         has_pred = any(t.tag.startswith(_PRED) for t in span)
@@ -292,6 +326,33 @@ class KeywordNormalizer:
         if last.tag in {"VA", "VA-I", "XSA", "VCP", "VCN"} and last.form not in {"있", "없", "계시"}:
             return unit, self._kiwi.join([*lead, ("ᆫ", "ETM")]) + "지"
         return unit, self._kiwi.join([*lead, ("는지", "EC")])
+
+    def _prohibition(self, text: str, toks: list[_Tok]) -> tuple[int, str] | None:
+        """A statement "…하면 안 돼" forbids an act; it is named like "…하지 마": "…하지 않기"."""
+        j = len(toks) - 1
+        while j > 0 and toks[j].tag in _ENDINGS:
+            j -= 1
+        if j < 3 or j == len(toks) - 1 or toks[-1].form in _QUESTION_END:
+            return None  # "…하면 안 되니" asks for permission, it forbids nothing
+        if not (toks[j].form == "되" and toks[j].tag.startswith("V")):
+            return None
+        neg, cond = toks[j - 1], toks[j - 2]
+        if not (neg.form == "안" and neg.tag == "MAG" and cond.tag == "EC" and cond.form in {"면", "으면"}):
+            return None
+        i = j - 2
+        start = i
+        while start > 0 and toks[start - 1].word == toks[i].word:
+            start -= 1
+        lead = [(x.form, x.tag) for x in toks[start:i] if x.tag != "EP"]
+        if not lead or not lead[-1][1].startswith(_PRED):
+            return None
+        if lead[0][1] == "NNG" and len(lead) > 1 and start > 0 and lead[1][0] == "하":
+            return start, self._kiwi.join([*lead, ("지", "EC")]) + " 않기"
+        if len(lead) == 1 and lead[0][0] == "하" and start > 0 and toks[start - 1].tag == "NNG":
+            # "운동 하면 안 돼": the verbal noun joins its 하다
+            noun = toks[start - 1]
+            return start - 1, noun.form + self._kiwi.join([*lead, ("지", "EC")]) + " 않기"
+        return start, self._kiwi.join([*lead, ("지", "EC")]) + " 않기"
 
     @staticmethod
     def _resultative(stem: list[_Tok]) -> list[_Tok]:

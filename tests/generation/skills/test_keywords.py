@@ -58,3 +58,44 @@ def test_keyword_query_is_left_unchanged(normalizer):
 def test_batch_matches_single_calls(normalizer):
     items = ["가습기 좀 틀어 줘", "이번 달 전기요금이 얼마야", "강남역 파스타 맛집"]
     assert normalizer.normalize_batch(items) == [normalizer.normalize(s) for s in items]
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("동생 졸업식이 언제니", "동생 졸업식"),
+        ("지금 욕실 습도가 몇 퍼센트야", "지금 욕실 습도"),
+        ("거실 온도 몇 도까지 올라가", "거실 온도"),
+    ],
+)
+def test_question_word_as_predicate_or_measure_adds_no_head_noun(normalizer, utterance, expected):
+    assert normalizer.normalize(utterance) == expected
+
+
+def test_count_question_names_the_count_not_the_existence(normalizer):
+    assert normalizer.normalize("이번 학기 휴강이 몇 번이었는지 알려줘") == "이번 학기 휴강 횟수"
+    assert normalizer.normalize("냉장고에 달걀이 몇 개 있니").endswith("달걀 수")
+
+
+def test_first_and_second_person_pronouns_are_dropped(normalizer):
+    assert normalizer.normalize("제 여권 만료일이 언제야") == "여권 만료일"
+    assert normalizer.normalize("너 지난주에 산 책 찾아 줘") == "지난주에 산 책"
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("복도에서 뛰면 안 돼", "복도에서 뛰지 않기"),
+        ("자정 넘어서 세탁기 돌리면 안 됩니다", "자정 넘어서 세탁기 돌리지 않기"),
+    ],
+)
+def test_prohibition_with_myeon_an_dwae_becomes_ji_ankhi(normalizer, utterance, expected):
+    assert normalizer.normalize(utterance) == expected
+
+
+def test_asking_permission_is_not_a_prohibition(normalizer):
+    assert not normalizer.normalize("여기서 사진 찍으면 안 되니").endswith("않기")
+
+
+def test_invitation_with_l_lae_becomes_a_request(normalizer):
+    assert normalizer.normalize("주말에 같이 등산 갈래").endswith("등산 가기")
