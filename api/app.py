@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from api.admin.router import router as admin_router
 from api.admin_routing.router import router as admin_routing_router
-from api.auth import require_key
+from api.auth import admin_scope, chat_scope
 from api.chat.router import router as chat_router
 from api.context.router import router as context_router
 from api.conversations.router import router as conversations_router
@@ -20,6 +20,7 @@ from api.limits import BodyLimitMiddleware
 from api.metrics.middleware import ServingMiddleware
 from api.metrics.router import router as metrics_router
 from api.openai.router import router as openai_router
+from api.personas.router import admin_router as personas_admin_router
 from api.personas.router import router as personas_router
 from api.skills.router import router as skills_router
 from api.speaker.alexa import router as alexa_router
@@ -78,10 +79,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         },
     )
     install_error_handlers(app)
-    for router in (health_router, admin_routing_router, metrics_router, clova_router, alexa_router):
+    for router in (health_router, metrics_router, clova_router, alexa_router):
         app.include_router(router)
-    # API keys and quotas (api.auth); speaker surfaces authenticate by platform signature instead.
-    for router in (chat_router, conversations_router, context_router, personas_router, skills_router, admin_router,
+    # API keys, quotas and scopes (api.auth); speaker surfaces authenticate by platform signature instead.
+    for router in (chat_router, conversations_router, context_router, personas_router, skills_router,
                    openai_router):
-        app.include_router(router, dependencies=[Depends(require_key)])
+        app.include_router(router, dependencies=[Depends(chat_scope)])
+    for router in (admin_router, admin_routing_router, personas_admin_router):
+        app.include_router(router, dependencies=[Depends(admin_scope)])
     return app

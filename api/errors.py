@@ -57,9 +57,11 @@ def error_response(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssistantError)
     async def _domain(_: Request, exc: AssistantError) -> JSONResponse:
-        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else None
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else {}
+        if exc.conversation_id is not None:  # the turn failed but its message was stored in this conversation
+            headers["X-Conversation-Id"] = exc.conversation_id
         return error_response(
-            exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers
+            exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers or None
         )
 
     @app.exception_handler(StoreBusy)

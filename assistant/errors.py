@@ -7,6 +7,8 @@ The leaf packages never import this module; `assistant` translates their excepti
 class AssistantError(Exception):
     status_code = 500
     error_type = "internal_error"
+    # Set when the failed turn was stored anyway: the conversation the client can continue (X-Conversation-Id).
+    conversation_id: str | None = None
 
     def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
         super().__init__(message)

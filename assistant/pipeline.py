@@ -2,16 +2,24 @@
 
 Data flow (DESIGN.md, "One turn, as data"):
   lock the conversation -> load history + dialogue state -> dst: standalone rewrite -> retrieval: retrieve or
-  generate -> (generate: knowledge + persona prompt + controlled generation) -> dst: observe the reply ->
+  generate -> (retrieve: the stored answer repaired to the persona's speech level, noted in the selection trace;
+  generate: knowledge + persona prompt + controlled generation) -> dst: observe the reply ->
   store user turn, assistant turn and state in one transaction -> the reply with its trace.
 The pipeline owns ordering, limits, timing and error translation; each stage's depth lives in its leaf package.
 Leaf exceptions become `assistant.errors` here, so the API maps them to one error body.
+
+A turn is never lost once its persona is known: when the reply fails with a server error (no LM loaded, LM error,
+timeout; not a capacity refusal, which asks the client to resend), the user message, its rewrite and the dialogue
+state update are stored as a failed user turn (`error_code`), still under the conversation's lock, and the error
+carries the conversation id. Later turns resolve context from it; the LM prompt leaves failed turns out, since they
+have no reply and their content already lives in the state. A retry is a new turn (there are no idempotency keys).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,11 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.admission import Admission
-from assistant.errors import Busy, NotFound, Timeout, Unavailable
+from assistant.errors import AssistantError, Busy, NotFound, Timeout, Unavailable
 from assistant.metrics import Metrics
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
-from assistant.store import ConversationStore, Exchange, LockTimeout, StoreBusy, Turn
+from assistant.store import ConversationStore, Exchange, FailedTurn, LockTimeout, StoreBusy, Turn
 from assistant.wiring.generation import generation_error
 from assistant.wiring.personas import to_api_error
 from dst import ContextInjector, DialogueState, HistoryTurn
@@ -34,6 +42,7 @@ from retrieval import Retrieval, Selection
 # Chat templates wrap each message in role markers (about 4-8 tokens in Llama-, Qwen- and EXAONE-style
 # templates); budgeting the upper end keeps a trimmed prompt inside the context window.
 TEMPLATE_TOKENS_PER_MESSAGE = 8
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,8 @@ class TurnRequest:
     overrides: GenerationOverrides = GenerationOverrides()
     endpoint: str | None = None  # model endpoint (routing); None: the persona's, then the default one
     model_version: str | None = None  # pins a version of that endpoint, bypassing the A/B split
+    # Operator instructions for the prompt (OpenAI system/developer messages), placed after the persona's rules.
+    instructions: str | None = None
 
 
 @dataclass
@@ -86,6 +97,18 @@ class _Prepared:
     started: float
     request: GenerationRequest | None = None
     route: Route | None = None
+    reply: str = ""  # a retrieved turn's reply, in the persona's speech level
+    speech_level: dict[str, Any] | None = None  # how that reply was converted, for the selection trace
+
+
+@dataclass
+class _Attempt:
+    """What a turn has decided so far: enough to store its user message if the reply then fails."""
+
+    started: float = field(default_factory=time.perf_counter)
+    persona: Persona | None = None
+    rewrite: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class TurnPipeline:
@@ -116,90 +139,115 @@ class TurnPipeline:
     async def run(self, req: TurnRequest) -> TurnResult:
         """Run one turn under the conversation's lock and return it once it is durably stored."""
         conversation_id = req.conversation_id or uuid.uuid4().hex
-        try:
-            async with (
-                asyncio.timeout(self.settings.limits.request_timeout_s) as deadline,
-                self.store.lock(conversation_id),
-            ):
-                prep = await self._prepare(req, conversation_id)
-                if prep.request is None:
-                    return await self._finish(deadline, req, prep, _retrieved(prep.selection), "retrieve", None)
-                async with self.admission.slot():
-                    completion = await self._generate(prep.request, prep.route)
-                gen_trace = {
-                    "finish_reason": completion.finish_reason,
-                    "prompt_tokens": completion.prompt_tokens,
-                    "completion_tokens": completion.completion_tokens,
-                    **completion.trace,
-                }
-                prep.timings["generate"] = completion.latency_ms
-                result = await self._finish(deadline, req, prep, completion.text, "generate", gen_trace)
-                self._launch_shadow(req, prep, result.reply, completion.latency_ms)
-                return result
-        except (LockTimeout, StoreBusy) as exc:
-            raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
-        except TimeoutError:
-            raise Timeout(
-                f"the turn took longer than {self.settings.limits.request_timeout_s:g} s", code="turn_timeout"
-            ) from None
+        async with self._turn(req, conversation_id) as (deadline, attempt):
+            prep = await self._prepare(req, conversation_id, attempt)
+            if prep.request is None:
+                return await self._finish(deadline, req, prep, prep.reply, "retrieve", None)
+            async with self.admission.slot():
+                completion = await self._generate(prep.request, prep.route)
+            gen_trace = {
+                "finish_reason": completion.finish_reason,
+                "prompt_tokens": completion.prompt_tokens,
+                "completion_tokens": completion.completion_tokens,
+                **completion.trace,
+            }
+            prep.timings["generate"] = completion.latency_ms
+            result = await self._finish(deadline, req, prep, completion.text, "generate", gen_trace)
+            self._launch_shadow(req, prep, result.reply, completion.latency_ms)
+            return result
+        raise AssertionError("unreachable")  # mypy: the block above always returns or raises
 
     async def stream(self, req: TurnRequest) -> AsyncIterator[dict[str, Any]]:
         """Run one turn as events: rewrite, selection, text deltas, then the stored turn (`done`)."""
         conversation_id = req.conversation_id or uuid.uuid4().hex
+        async with self._turn(req, conversation_id) as (deadline, attempt):
+            prep = await self._prepare(req, conversation_id, attempt)
+            # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
+            slot = self.admission.slot() if prep.request is not None else contextlib.nullcontext()
+            async with slot:
+                yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
+                yield {"event": "selection", "data": _selection_dict(prep)}
+                if prep.request is None:
+                    reply, source, gen_trace = prep.reply, "retrieve", None
+                    yield {"event": "delta", "data": {"text": reply}}
+                else:
+                    started = time.perf_counter()
+                    parts: list[str] = []
+                    try:
+                        async for delta in self._generator(prep).stream(prep.request):
+                            parts.append(delta)
+                            yield {"event": "delta", "data": {"text": delta}}
+                    except (GenerationError, InvalidGenerationRequest) as exc:
+                        raise generation_error(exc) from None
+                    prep.timings["generate"] = (time.perf_counter() - started) * 1000
+                    reply, source = "".join(parts), "generate"
+                    gen_trace = self._stream_usage(prep, reply)
+                result = await self._finish(deadline, req, prep, reply, source, gen_trace)
+                if source == "generate":
+                    self._launch_shadow(req, prep, reply, prep.timings["generate"])
+                yield {"event": "done", "data": result_to_dict(result)}
+
+    # -- the turn's scope: deadline, lock, failed turns ---------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _turn(self, req: TurnRequest, conversation_id: str) -> AsyncIterator[tuple[asyncio.Timeout, _Attempt]]:
+        """Hold the conversation's lock under the request deadline; store a failed turn before the lock is released."""
+        limit = self.settings.limits.request_timeout_s
+        attempt = _Attempt()
+        stored = False
         try:
-            async with (
-                asyncio.timeout(self.settings.limits.request_timeout_s) as deadline,
-                self.store.lock(conversation_id),
-            ):
-                prep = await self._prepare(req, conversation_id)
-                # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
-                slot = self.admission.slot() if prep.request is not None else contextlib.nullcontext()
-                async with slot:
-                    yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
-                    yield {"event": "selection", "data": prep.selection.to_dict()}
-                    if prep.request is None:
-                        reply, source, gen_trace = _retrieved(prep.selection), "retrieve", None
-                        yield {"event": "delta", "data": {"text": reply}}
-                    else:
-                        started = time.perf_counter()
-                        parts: list[str] = []
-                        try:
-                            async for delta in self._generator(prep).stream(prep.request):
-                                parts.append(delta)
-                                yield {"event": "delta", "data": {"text": delta}}
-                        except (GenerationError, InvalidGenerationRequest) as exc:
-                            raise generation_error(exc) from None
-                        prep.timings["generate"] = (time.perf_counter() - started) * 1000
-                        reply, source = "".join(parts), "generate"
-                        gen_trace = self._stream_usage(prep, reply)
-                    result = await self._finish(deadline, req, prep, reply, source, gen_trace)
-                    if source == "generate":
-                        self._launch_shadow(req, prep, reply, prep.timings["generate"])
-                    yield {"event": "done", "data": result_to_dict(result)}
+            async with asyncio.timeout(limit) as deadline, self.store.lock(conversation_id):
+                try:
+                    yield deadline, attempt
+                except BaseException as exc:
+                    stored = await self._store_failure(req, conversation_id, attempt, _failure(exc, deadline, limit))
+                    if stored and isinstance(exc, AssistantError):
+                        exc.conversation_id = conversation_id
+                    raise
         except (LockTimeout, StoreBusy) as exc:
             raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
         except TimeoutError:
-            raise Timeout(
-                f"the turn took longer than {self.settings.limits.request_timeout_s:g} s", code="turn_timeout"
-            ) from None
+            timeout = Timeout(f"the turn took longer than {limit:g} s", code="turn_timeout")
+            timeout.conversation_id = conversation_id if stored else None
+            raise timeout from None
+
+    async def _store_failure(self, req: TurnRequest, conversation_id: str, attempt: _Attempt,
+                             error: dict[str, Any] | None) -> bool:
+        """Store the user turn of a failed turn; False when the failure is not stored (or storing it failed)."""
+        if error is None or attempt.persona is None:  # a client error, a refusal, or nothing resolved yet
+            return False
+        rewrite = attempt.rewrite
+        failed = FailedTurn(
+            persona_id=attempt.persona.id, user_text=req.message, error_code=error["code"],
+            rewrite=rewrite.standalone if rewrite is not None else None,
+            state=rewrite.state.to_dict() if rewrite is not None else None,
+            trace={"error": error, "rewrite": rewrite.to_dict() if rewrite is not None else None,
+                   "latency_ms": dict(attempt.timings)},
+            latency_ms=_ms(attempt.started), request_id=req.request_id, owner=req.owner,
+        )
+        try:
+            await self.store.append_failed(conversation_id, failed)
+        except Exception:  # the client must still get the turn's own error, not the store's
+            log.warning("could not store the failed turn of conversation %s", conversation_id, exc_info=True)
+            return False
+        return True
 
     # -- stages ----------------------------------------------------------------------------------------------
-    async def _prepare(self, req: TurnRequest, conversation_id: str) -> _Prepared:
-        started = time.perf_counter()
-        timings: dict[str, float] = {}
+    async def _prepare(self, req: TurnRequest, conversation_id: str, attempt: _Attempt) -> _Prepared:
+        started = attempt.started = time.perf_counter()
+        timings = attempt.timings
         conversation = await self.store.get(conversation_id)
         if conversation is not None and req.owner is not None and conversation.owner != req.owner:
             # Another key's conversation is reported exactly like a missing one.
             raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
         persona_id = req.persona or (conversation.persona_id if conversation else self.personas.default_id)
-        persona = self._persona(persona_id)
+        persona = attempt.persona = self._persona(persona_id)
         history = await self.store.history(conversation_id, self.settings.limits.max_history_turns)
         timings["load"] = _ms(started)
 
         mark = time.perf_counter()
         state = DialogueState.from_dict(conversation.state) if conversation and conversation.state else None
         turns = [HistoryTurn(role=t.role, text=t.text) for t in history]  # type: ignore[arg-type]
-        rewrite = await self.dst.arewrite(turns, req.message, state)
+        rewrite = attempt.rewrite = await self.dst.arewrite(turns, req.message, state)
         timings["rewrite"] = _ms(mark)
 
         mark = time.perf_counter()
@@ -210,7 +258,20 @@ class TurnPipeline:
         prep.route = self._route(req, prep)  # on every turn, so a bad pinned endpoint/version is always a 404
         if selection.decision == "generate":
             prep.request = self._generation_request(req, prep)
+        else:
+            mark = time.perf_counter()
+            prep.reply, prep.speech_level = self._retrieved_reply(persona, selection)
+            timings["speech_level"] = _ms(mark)
         return prep
+
+    def _retrieved_reply(self, persona: Persona, selection: Selection) -> tuple[str, dict[str, Any] | None]:
+        """The stored answer in the persona's speech level: response sets are shared between personas (the bundled
+        one is written in 해요체), so a 반말 persona would otherwise answer in another persona's voice."""
+        answer = _retrieved(selection)
+        if not persona.speech_level:
+            return answer, None
+        reply = self.generation.speech.repair(answer, persona.speech_level)  # type: ignore[arg-type]
+        return reply, {"target": persona.speech_level, "converted": reply != answer}
 
     def _generation_request(self, req: TurnRequest, prep: _Prepared) -> GenerationRequest:
         generator = self._generator(prep)
@@ -229,13 +290,14 @@ class TurnPipeline:
         try:
             messages = render_prompt(
                 persona,
-                [(t.role, t.text) for t in prep.history],
+                [(t.role, t.text) for t in prep.history if not t.failed],
                 utterance=req.message,
                 standalone=prep.rewrite.standalone,
                 knowledge=[(p.source, p.text) for p in passages],
                 budget_tokens=max(generator.context_window - max_new, 64),
                 count_tokens=generator.count_tokens,
                 message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE,
+                instructions=req.instructions or "",
             )
         except PromptError as exc:
             raise to_api_error(exc) from None
@@ -272,7 +334,7 @@ class TurnPipeline:
         state = self.dst.observe_reply(prep.rewrite.state, reply)
         state_dict = state.to_dict()
         rewrite_dict = prep.rewrite.to_dict()
-        selection_dict = prep.selection.to_dict()
+        selection_dict = _selection_dict(prep)
         mark = time.perf_counter()
         latency = {**prep.timings}
         # The reply exists: always finish storing it. A deadline firing mid-write would answer 504 for a turn
@@ -377,6 +439,25 @@ def result_to_dict(result: TurnResult) -> dict[str, Any]:
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 3)
+
+
+def _failure(exc: BaseException, deadline: asyncio.Timeout, limit_s: float) -> dict[str, Any] | None:
+    """The error to store with a failed turn, or None when this exception does not make one."""
+    if isinstance(exc, asyncio.CancelledError) and deadline.expired():
+        return {"status": Timeout.status_code, "type": Timeout.error_type, "code": "turn_timeout",
+                "message": f"the turn took longer than {limit_s:g} s"}
+    # Client errors (4xx) refuse the request itself; Busy asks the client to resend, which would store it twice.
+    if isinstance(exc, AssistantError) and exc.status_code >= 500 and not isinstance(exc, Busy):
+        return {"status": exc.status_code, "type": exc.error_type, "code": exc.code or exc.error_type,
+                "message": exc.message}
+    return None
+
+
+def _selection_dict(prep: _Prepared) -> dict[str, Any]:
+    selection = prep.selection.to_dict()
+    if prep.speech_level is not None:
+        selection["speech_level"] = prep.speech_level  # the reply is the hit's answer converted to this level
+    return selection
 
 
 def _retrieved(selection: Selection) -> str:

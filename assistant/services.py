@@ -1,7 +1,8 @@
 """The services container: builds every runtime component from Settings once, and reports readiness.
 
 This is the only place that wires the leaf packages to each other (dst's LM rewriting gets the generation
-backend, skills get retrieval as a search backend). A component that cannot load reports why in
+backend, skills get retrieval as a search backend) and the one that builds the Kiwi analyser they share
+(`assistant.wiring.kiwi`; dst keeps its own because it adds user words). A component that cannot load reports why in
 `readiness()` instead of stopping the process; only a store that cannot be opened is fatal.
 """
 
@@ -19,6 +20,7 @@ from assistant.settings import Settings
 from assistant.store import ConversationStore, open_store
 from assistant.wiring.dst import build_dst
 from assistant.wiring.generation import build_generation
+from assistant.wiring.kiwi import shared_kiwi
 from assistant.wiring.personas import build_personas, personas_status
 from assistant.wiring.retrieval import build_retrieval
 from assistant.wiring.skills import build_skills
@@ -68,13 +70,14 @@ class Components:
 
 
 def build_components(settings: Settings) -> Components:
-    generation, gen_status = build_generation(settings)
+    kiwi = shared_kiwi()  # one Kiwi for every package but dst, which adds user words to its own
+    generation, gen_status = build_generation(settings, kiwi)
     dst, dst_status = build_dst(settings, generation)
     # Kiwi loads lazily (seconds); warm it here so the first user does not wait for it.
     dst.rewrite([], "안녕하세요")
-    retrieval, retrieval_statuses = build_retrieval(settings)
-    personas, personas_status = build_personas(settings)
-    skills, skills_status = build_skills(settings, generation, retrieval)
+    retrieval, retrieval_statuses = build_retrieval(settings, kiwi)
+    personas, personas_status = build_personas(settings, kiwi)
+    skills, skills_status = build_skills(settings, generation, retrieval, kiwi)
     statuses = [gen_status, dst_status, *retrieval_statuses, personas_status, skills_status]
     for status in statuses:
         if not status.ready:

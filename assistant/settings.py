@@ -41,6 +41,9 @@ class LimitsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_message_chars: int = Field(2000, ge=1, le=100_000)
+    max_instructions_chars: int = Field(
+        4000, ge=0, le=100_000,
+        description="OpenAI system/developer messages, merged, go into the prompt; 0 refuses any")
     max_body_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_skill_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024,
                                       description="body limit of POST /v1/skills/* (thousands of reviews)")

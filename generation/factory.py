@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import Any
 
 from generation.backend import LMBackend
 from generation.config import GenerationConfig
 from generation.filters import AbuseClassifier, AbuseFilter
 from generation.generator import Generator
+from generation.speech_level import SpeechLevelControl
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +63,13 @@ def load_classifier(spec: str) -> AbuseClassifier:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def build_generator(config: GenerationConfig, backend: LMBackend | None = None) -> Generator:
+def build_generator(config: GenerationConfig, backend: LMBackend | None = None, *, kiwi: Any = None) -> Generator:
+    """`kiwi`: a shared `kiwipiepy.Kiwi` for the speech-level control (None: the Generator builds its own)."""
     classifier = load_classifier(config.abuse_classifier) if config.abuse_classifier else None
     abuse = AbuseFilter.from_file(config.profanity_list_path, classifier=classifier,
                                   threshold=config.abuse_threshold)
     return Generator(backend or build_backend(config), abuse_filter=abuse,
                      max_regenerations=config.max_regenerations,
                      speech_regenerations=config.speech_regenerations, pii_mask_replies=config.pii_mask_replies,
-                     default_refusal=config.default_refusal)
+                     default_refusal=config.default_refusal,
+                     speech=SpeechLevelControl(kiwi) if kiwi is not None else None)

@@ -129,6 +129,8 @@ class OpenAIBackend(LMBackend):
                 response.headers.get("retry-after", 1) or 1))
         if response.status_code in {401, 403, 404}:
             raise GenerationUnavailable(f"remote LM refused the call (HTTP {response.status_code}): {message}")
+        if response.status_code >= 500:  # the LM failed, not the request: a 503 to our client, not a 422
+            raise GenerationUnavailable(f"remote LM failed (HTTP {response.status_code}): {message}")
         raise InvalidGenerationRequest(f"remote LM rejected the request (HTTP {response.status_code}): {message}")
 
     async def events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:

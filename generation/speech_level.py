@@ -1,9 +1,9 @@
 """Korean speech-level control: find each sentence's final ending with Kiwi, judge its level, repair it.
 
 Levels are read from the sentence-final ending (EF; a sentence-final EC or the polite particle 요 count too,
-because colloquial text often ends that way): 합쇼체 ends in -ㅂ니다/-습니다/-ㅂ니까/-십시오/-ㅂ시다, 해요체 in
--요/-죠, anything else is 반말. A sentence without a recognisable ending (a fragment such as "네!") has no
-level and never counts as a violation.
+because colloquial text often ends that way): 합쇼체 ends in -ㅂ니다/-습니다/-ㅂ니까/-십시오/-ㅂ시다 (하오체
+-오/-소/-구려 counts as 합쇼체), 해요체 in -요/-죠, anything else is 반말. A sentence without a recognisable ending
+(a fragment such as "네!") has no level and never counts as a violation.
 
 Repair swaps only the final ending (chosen by sentence mood: question, imperative, propositive, statement)
 and the first-person pronouns (나/우리 <-> 저/저희), then lets Kiwi's `join` conjugate the word, so
@@ -30,14 +30,30 @@ _ENDINGS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "반말": {"statement": [("어", "EF")], "question": [("어", "EF")],
            "imperative": [("어", "EF")], "propositive": [("자", "EF")]},
 }
+# 해요체 is 반말 + 요: endings outside the table ("ᆯ게요", "ᆯ까요", "군요", "네요") lose 요 and keep their meaning.
+_TABLE_POLITE = {"요", "어요", "아요", "여요", "세요", "에요", "예요"}
+# "안녕하세요" is a greeting formula, not a sentence to conjugate ("안녕해!", "안녕하십시오!" are wrong).
+_GREETINGS: dict[str, list[tuple[str, str]]] = {
+    "합쇼체": [("안녕", "NNG"), ("하", "XSA"), ("시", "EP"), ("ᆸ니까", "EF")],
+    "해요체": [("안녕", "NNG"), ("하", "XSA"), ("세요", "EF")],
+    "반말": [("안녕", "IC")],
+}
 _COPULA = {"합쇼체": "ᆸ니다", "해요체": "에요", "반말": "야"}
 _COPULA_QUESTION = {"합쇼체": "ᆸ니까", "해요체": "에요", "반말": "야"}
 _HONORIFIC_PRONOUNS = {"나": "저", "우리": "저희"}
 _PLAIN_PRONOUNS = {v: k for k, v in _HONORIFIC_PRONOUNS.items()}
+# 하오체 (-오, -소, -구려: "가오", "좋소", "오셨구려") is an old formal register; it counts as 합쇼체, the closest
+# of the three, so a persona that speaks it keeps its voice under a 합쇼체 target.
+_HAO_ENDINGS = ("오", "소", "구려")
+_FORMAL_ENDINGS = ("니다", "니까", "시오", "시다", *_HAO_ENDINGS)
 
 
-def level_of_ending(form: str) -> SpeechLevel:
-    if form.endswith(("니다", "니까", "시오", "시다")):
+def level_of_ending(form: str, tag: str = "EF") -> SpeechLevel:
+    """Level of a sentence-final ending. Same rules as `personas.speech.level_of_ending` (the two packages may not
+    import each other; tests/assistant/test_speech_level_agreement.py pins that they agree)."""
+    if tag == "EC" and not form.endswith(("요", *_HAO_ENDINGS)):
+        return "반말"  # a connective left at the end ("비가 와서") is colloquial; Kiwi tags 하오체 "반갑소" EC
+    if form.endswith(_FORMAL_ENDINGS):
         return "합쇼체"
     if form.endswith(("요", "죠")):
         return "해요체"
@@ -75,7 +91,7 @@ class SpeechLevelControl:
                 result.append(SentenceLevel(sentence.text, None, None))
                 continue
             token = sentence.tokens[idx]
-            level = level_of_ending(token.form) if token.tag != "EC" or token.form.endswith("요") else "반말"
+            level = level_of_ending(token.form, token.tag)
             result.append(SentenceLevel(sentence.text, level, token.form))
         return result
 
@@ -125,9 +141,13 @@ class SpeechLevelControl:
         if idx is None:
             return text
         final = tokens[idx]
-        current = level_of_ending(final.form) if final.tag != "EC" or final.form.endswith("요") else "반말"
+        current = level_of_ending(final.form, final.tag)
         if current == target:
             return text
+        if [t.form for t in tokens[:idx] if t.tag != "EP"] == ["안녕", "하"]:
+            greeting: dict[int, list[tuple[str, str]]] = {i: [] for i in range(1, idx + 1)}
+            greeting[0] = _GREETINGS[target]
+            return self._rebuild(text, tokens, offset, greeting)
         if final.tag == "JX":  # "저도요": only the polite particle carries the level
             if target != "반말":
                 return text
@@ -151,6 +171,10 @@ class SpeechLevelControl:
             if target == "해요체" and before and _open_syllable(before[-1]):
                 return [("예요", "EF")]  # 친구예요, not 친구에요
             return [("이", "VCP"), (ending, "EF")]
+        if target == "반말" and final.form.endswith("요") and final.form not in _TABLE_POLITE:
+            return [(final.form[:-1], final.tag)]
+        if target == "반말" and final.form == "죠":
+            return [("지", final.tag)]
         endings = list(_ENDINGS[target][mood])
         if endings[0] == ("시", "EP") and idx > 0 and tokens[idx - 1].tag == "EP" and "시" in tokens[idx - 1].form:
             endings = endings[1:]

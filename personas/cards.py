@@ -157,9 +157,10 @@ def card_to_persona(
     default_speech_level: str = "해요체",
     response_set: str | None = None,
     id_hint: str | None = None,
+    kiwi: Any = None,
 ) -> Persona:
     """Map a card to a Persona; the id is `persona_id`, else the one we exported, else a slug of the name or
-    of `id_hint` (e.g. the file name)."""
+    of `id_hint` (e.g. the file name). `kiwi` analyses the speech level when the card does not state it."""
     spec, data = card_data(card)
     data = copy.deepcopy(data)
     extensions = data.pop("extensions", None) or {}
@@ -172,7 +173,7 @@ def card_to_persona(
     raw_examples = str(data.pop("mes_example", "") or "")
     examples = parse_mes_example(raw_examples)
     level = speech_level or ours.get("speech_level") or guess_speech_level(
-        [greetings[0], *(t["text"] for d in examples for t in d if t["role"] == "assistant")]
+        [greetings[0], *(t["text"] for d in examples for t in d if t["role"] == "assistant")], kiwi
     ) or default_speech_level
     document: dict[str, Any] = {
         "id": persona_id or ours.get("id") or _persona_id(name, id_hint),

@@ -59,6 +59,7 @@ class PersonaRegistry:
         keep_versions: int = 20,
         lock_timeout_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        kiwi: Any = None,
     ) -> None:
         self._directories = [Path(d) for d in directories]
         self._writable = Path(writable_dir) if writable_dir is not None else None
@@ -70,6 +71,7 @@ class PersonaRegistry:
         self._keep_versions = keep_versions
         self._lock_timeout_s = lock_timeout_s
         self._clock = clock
+        self._kiwi = kiwi  # a shared Kiwi for guessing imported cards' speech level; None: personas builds one
         self._lock = threading.RLock()
         self._files: dict[Path, _FileState] = {}
         self._dir_errors: dict[str, str] = {}
@@ -310,7 +312,8 @@ class PersonaRegistry:
         self._require_writable()
         card = read_card(data, max_bytes=self.max_card_bytes)
         persona = card_to_persona(
-            card, persona_id=persona_id, speech_level=speech_level, response_set=response_set, id_hint=id_hint
+            card, persona_id=persona_id, speech_level=speech_level, response_set=response_set, id_hint=id_hint,
+            kiwi=self._kiwi,
         )
         with self._lock:
             self.reload(force=True)

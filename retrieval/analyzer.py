@@ -5,7 +5,8 @@ differently spaced forms of the same words produce the same terms. Predicates (v
 auxiliaries) become their lemma (`받으니까` -> `받다`), particles, endings, copulas and punctuation are
 dropped, nouns, adverbs (negation `안`/`못` matters for intent), numbers, Latin and Hanja tokens are kept.
 The term list is deterministic for a given `version` string; indexes record that version in their
-manifest and refuse to load under a different one. Thread-safe (one lock around the Kiwi instance).
+manifest and refuse to load under a different one. Thread-safe (one lock around this analyser's Kiwi calls; a
+built Kiwi may also be used by other threads at the same time, so the instance can be shared with other packages).
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def shared_analyzer() -> KoreanAnalyzer:
 class KoreanAnalyzer:
     """Kiwi-based term extractor used by every lexical retriever and by query analysis."""
 
-    def __init__(self, *, num_workers: int = 1) -> None:
+    def __init__(self, *, num_workers: int = 1, kiwi: Kiwi | None = None) -> None:
         # Kiwi's batched (list) mode needs at least one worker thread; single texts are analysed inline.
-        self._kiwi = Kiwi(num_workers=max(1, num_workers))
+        # An injected `kiwi` (the server shares one) must have workers and no user words: both shape the terms.
+        self._kiwi = kiwi if kiwi is not None else Kiwi(num_workers=max(1, num_workers))
         self._lock = threading.Lock()
         self.version = f"kiwi-{kiwipiepy.__version__}/lemma-content-v1"
 

@@ -5,6 +5,8 @@ no lock; changes (`add_responses`, `remove_response`) are serialised by one lock
 change journal, build a new snapshot, save its index (atomic directory swap) and then publish it, so
 they take effect without a restart and survive one. A set that could not be opened (corrupt index,
 bad file) is reported by `status()` and makes `select` answer "generate"; the other sets keep serving.
+With a `verifier`, every "retrieve" decision is re-checked by it (`retrieval.verifier.verify`); `mode`
+names the path in use (lexical, + dense, + verifier) for readiness reports.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import Calibration
 from retrieval.dense import Encoder
 from retrieval.errors import DuplicateRecord, IndexUnusable, InvalidRecord, UnknownRecord, UnknownResponseSet
-from retrieval.knowledge import KnowledgeIndex, load_documents
+from retrieval.knowledge import KnowledgeIndex, documents_checksum, load_documents
 from retrieval.records import append_journal, journal_path, load_records, make_record, records_checksum, replay_journal
 from retrieval.responses import ResponseIndex
 from retrieval.selector import select, select_many
 from retrieval.types import Passage, ResponseRecord, Selection
+from retrieval.verifier import Verifier, verify
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +36,12 @@ class Retrieval:
                  index_root: Path | None = None, changes_dir: Path | None = None,
                  default_set: str = "default", default_collection: str | None = None,
                  candidates: int = 5, pool_size: int = 20, max_query_chars: int = 2000,
-                 knowledge_min_score: float = 0.1, hnsw_min_docs: int = 50_000) -> None:
+                 knowledge_min_score: float = 0.1, hnsw_min_docs: int = 50_000,
+                 verifier: Verifier | None = None) -> None:
         self.analyzer = analyzer
         self.calibration = calibration
         self.encoder = encoder
+        self.verifier = verifier
         self.index_root = index_root
         self.changes_dir = changes_dir
         self.default_set = default_set
@@ -96,9 +101,29 @@ class Retrieval:
         except InvalidRecord as exc:
             self._status[key] = (False, f"knowledge collection is invalid: {exc}")
             return False
+        checksum = documents_checksum(documents, chunk_chars)
+        # Response-set names cannot contain "@", so this directory never clashes with a set's.
+        directory = self.index_root / "@knowledge" / name if self.index_root is not None else None
+        detail = "built in memory"
+        if directory is not None:
+            try:
+                collection = KnowledgeIndex.load(directory, self.analyzer, self.encoder, expected_checksum=checksum)
+                self._collections[name] = collection
+                self._status[key] = (True, f"{len(documents)} documents, {len(collection)} passages from {path} "
+                                           f"(index loaded from {directory})")
+                return True
+            except IndexUnusable as exc:
+                # The documents are at hand, so an unusable cache is rebuilt (and said so), never used.
+                detail = {"missing": "index built", "stale": "documents changed; index rebuilt"}.get(
+                    exc.reason, f"index rebuilt because it was unusable: {exc}")
+                if exc.reason not in {"missing", "stale"}:
+                    log.warning("knowledge collection %r: %s", name, exc)
         collection = KnowledgeIndex.build(name, documents, self.analyzer, self.encoder, chunk_chars=chunk_chars)
+        if directory is not None:
+            collection.save(directory, self.analyzer)
+            detail += f" at {directory}"
         self._collections[name] = collection
-        self._status[key] = (True, f"{len(documents)} documents, {len(collection)} passages from {path}")
+        self._status[key] = (True, f"{len(documents)} documents, {len(collection)} passages from {path} ({detail})")
         return True
 
     def _publish(self, name: str, snapshot: ResponseIndex, detail: str) -> None:
@@ -106,6 +131,13 @@ class Retrieval:
         self._status[f"responses:{name}"] = (True, detail)
 
     # ---- reading -------------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        """The selection path: the retrievers the calibration fuses, and whether a verifier re-checks."""
+        used = [name for name in ("bm25", "char", "dense") if self.calibration.weights.get(name, 0.0) > 0
+                and (name != "dense" or self.encoder is not None)]
+        return "+".join(used) + (" + verifier" if self.verifier is not None else "")
+
     @property
     def response_sets(self) -> list[str]:
         return sorted(self._sets)
@@ -121,16 +153,23 @@ class Retrieval:
             why = self._status.get(f"responses:{name}", (False, "not configured"))[1]
             return Selection("generate", None, 0.0, f"response set {name!r} is not available ({why})",
                              [], name, self.calibration.threshold)
-        return select(snapshot, self.calibration, query, max_query_chars=self.max_query_chars,
-                      candidates=self.candidates, pool=self.pool_size)
+        selection = select(snapshot, self.calibration, query, max_query_chars=self.max_query_chars,
+                           candidates=self.candidates, pool=self.pool_size)
+        return self._verified(selection, query)
 
     def select_many(self, queries: list[str], response_set: str | None = None) -> list[Selection]:
         """Batched `select` (one Kiwi call for all queries): for evaluation and bulk traffic."""
         snapshot = self._sets.get(response_set or self.default_set)
         if snapshot is None:
             return [self.select(q, response_set) for q in queries]
-        return select_many(snapshot, self.calibration, queries, max_query_chars=self.max_query_chars,
-                           candidates=self.candidates, pool=self.pool_size)
+        selections = select_many(snapshot, self.calibration, queries, max_query_chars=self.max_query_chars,
+                                 candidates=self.candidates, pool=self.pool_size)
+        return [self._verified(s, q) for s, q in zip(selections, queries, strict=True)]
+
+    def _verified(self, selection: Selection, query: str) -> Selection:
+        if self.verifier is None or not isinstance(query, str):
+            return selection
+        return verify(selection, query[: self.max_query_chars], self.verifier)
 
     def knowledge(self, query: str, collection: str | None = None, k: int = 3) -> list[Passage]:
         name = collection or self.default_collection

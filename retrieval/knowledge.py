@@ -5,23 +5,29 @@ a `.txt`/`.md` file (one document), or a directory of those. `chunk` splits a do
 of whole sentences (Kiwi sentence splitter) up to `chunk_chars`, with one sentence of overlap so an
 answer spanning a boundary is still found. `KnowledgeIndex.search` returns passages with their
 source, best first, dropping those whose fused score is below `min_score` ([] when none qualifies).
-Collections are rebuilt in memory at start (they are small next to response sets).
+`save(dir)`/`load(dir)` keep a built collection on disk with the same verified manifest as response sets
+(`retrieval.storage`); the checksum covers the documents and the chunk size, so a collection whose files or
+settings changed is rebuilt rather than reused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.dense import Encoder
-from retrieval.errors import InvalidRecord
+from retrieval.errors import IndexUnusable, InvalidRecord
 from retrieval.hybrid import HybridIndex
+from retrieval.storage import read_manifest, write_index_dir
 from retrieval.types import Passage
 
 _TEXT_SUFFIXES = {".txt", ".md"}
+KIND = "knowledge"
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,22 @@ def chunk(document: Document, analyzer: KoreanAnalyzer, chunk_chars: int) -> lis
     return [Document(f"{document.id}#{i}", " ".join(c), document.source) for i, c in enumerate(chunks)]
 
 
+def documents_checksum(documents: Sequence[Document], chunk_chars: int) -> str:
+    digest = hashlib.sha256(f"chunk_chars={chunk_chars}\n".encode())
+    for doc in documents:
+        digest.update(json.dumps(asdict(doc), ensure_ascii=False, sort_keys=True).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
 class KnowledgeIndex:
-    def __init__(self, name: str, passages: Sequence[Document], index: HybridIndex | None) -> None:
+    def __init__(self, name: str, passages: Sequence[Document], index: HybridIndex | None, *,
+                 checksum: str = "", encoder: str | None = None) -> None:
         self.name = name
         self.passages = list(passages)
         self.index = index
+        self.checksum = checksum
+        self.encoder = encoder
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -86,7 +103,38 @@ class KnowledgeIndex:
               encoder: Encoder | None = None, *, chunk_chars: int = 400) -> KnowledgeIndex:
         passages = [p for doc in documents for p in chunk(doc, analyzer, chunk_chars)]
         index = HybridIndex.build([p.text for p in passages], analyzer, encoder) if passages else None
-        return cls(name, passages, index)
+        return cls(name, passages, index, checksum=documents_checksum(documents, chunk_chars),
+                   encoder=encoder.name if encoder else None)
+
+    def save(self, directory: Path, analyzer: KoreanAnalyzer) -> dict[str, Any]:
+        manifest = {"kind": KIND, "name": self.name, "analyser": analyzer.version, "encoder": self.encoder,
+                    "counts": {"passages": len(self.passages)}, "data_checksum": self.checksum}
+
+        def writer(tmp: Path) -> None:
+            with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+                for passage in self.passages:
+                    fh.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
+            if self.index is not None:
+                self.index.save(tmp / "index")
+
+        return write_index_dir(directory, manifest, writer)
+
+    @classmethod
+    def load(cls, directory: Path, analyzer: KoreanAnalyzer, encoder: Encoder | None, *,
+             expected_checksum: str) -> KnowledgeIndex:
+        manifest = read_manifest(directory, kind=KIND, expect={
+            "analyser": analyzer.version, "encoder": encoder.name if encoder else None,
+            "data_checksum": expected_checksum})
+        try:
+            with (directory / "passages.jsonl").open(encoding="utf-8") as fh:
+                passages = [Document(**json.loads(line)) for line in fh if line.strip()]
+            index = HybridIndex.load(directory / "index", analyzer, encoder) if passages else None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexUnusable(f"knowledge index in {directory} cannot be read ({exc})") from exc
+        if index is not None and len(index) != len(passages):
+            raise IndexUnusable(f"knowledge index in {directory} does not match its passages")
+        return cls(str(manifest.get("name", directory.name)), passages, index, checksum=expected_checksum,
+                   encoder=manifest["encoder"])
 
     def search(self, query: str, weights: dict[str, float], *, k: int = 3, min_score: float = 0.1) -> list[Passage]:
         if self.index is None or k <= 0 or not query.strip():

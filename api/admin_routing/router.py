@@ -1,17 +1,16 @@
 """Routing admin: see endpoints, change A/B weights and the shadow version at runtime, read shadow comparisons.
 
 Changes apply to new routing decisions at once, without a restart, in this process only (each API replica is
-told separately; the settings file stays the source for restarts). Guarded by the API-key dependency.
+told separately; the settings file stays the source for restarts). Guarded by the admin scope (api.app).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from api.admin_routing.schemas import EndpointView, RoutingView, ShadowRequest, WeightsRequest
-from api.auth import require_key
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
 from assistant.errors import Unavailable
@@ -19,8 +18,7 @@ from assistant.routing import ModelRouter
 from assistant.routing.settings import NAME_PATTERN
 from assistant.services import Services
 
-router = APIRouter(prefix="/v1/admin/routing", tags=["admin"], dependencies=[Depends(require_key)],
-                   responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/admin/routing", tags=["admin"], responses=ERROR_RESPONSES)
 EndpointName = Annotated[str, Path(pattern=NAME_PATTERN, max_length=64)]
 
 

@@ -1,4 +1,8 @@
-"""GET /v1/conversations/{id}: a conversation's turns (paged) and its current dialogue state."""
+"""GET /v1/conversations/{id}: a conversation's turns (paged) and its current dialogue state.
+
+A user turn whose reply failed has `failed: true` and `error_code` (its trace holds the error); no assistant turn
+follows it.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ class TurnOut(BaseModel):
     trace: dict[str, Any] | None
     latency_ms: float | None
     created_at: datetime
+    failed: bool = False
+    error_code: str | None = None
 
 
 class ConversationOut(BaseModel):
@@ -60,7 +66,8 @@ async def get_conversation(
         updated_at=conversation.updated_at,
         turns=[
             TurnOut(index=t.idx, role=t.role, text=t.text, rewrite=t.rewrite, source=t.source, selection=t.scores,
-                    trace=t.trace, latency_ms=t.latency_ms, created_at=t.created_at)
+                    trace=t.trace, latency_ms=t.latency_ms, created_at=t.created_at, failed=t.failed,
+                    error_code=t.error_code)
             for t in turns
         ],
     )

@@ -3,7 +3,9 @@
 Mapping (also in the OpenAPI descriptions):
 - `model` is a persona id; `GET /v1/models` lists the personas.
 - The LAST message must be the user's and is the turn. System/developer messages are merged in order into one
-  text (SillyTavern sends several); earlier user/assistant messages are the client's own copy of the history:
+  text (SillyTavern sends several, at most `limits.max_instructions_chars` characters) that reaches the prompt as
+  the operator's instructions, after the persona's own rules, which win on conflict (personas.prompt);
+  earlier user/assistant messages are the client's own copy of the history:
   the assistant remembers the STORED conversation, which the same (API key, model, `user`) always maps to, or
   the `X-Conversation-Id` header names directly (a key sees only its own conversations: 404 otherwise). Without
   either, every request starts a new conversation. The conversation id comes back in `X-Conversation-Id`.
@@ -82,8 +84,11 @@ def _turn_request(body: ChatCompletionRequest, caller: Caller, cid: str, request
                            code="last_message_not_user")
     message = last.text()
     check_message(message, services.settings, param="messages")
-    if len(merge_system(body)) > services.settings.limits.max_message_chars * 8:
-        raise InvalidInput("system messages are too long", param="messages", code="system_too_long")
+    instructions = merge_system(body)
+    limit = services.settings.limits.max_instructions_chars
+    if len(instructions) > limit:
+        raise InvalidInput(f"system messages have {len(instructions)} characters (merged); the limit is {limit}",
+                           param="messages", code="system_too_long")
     try:
         services.personas.get(body.model)
     except PersonaNotFound:
@@ -92,7 +97,7 @@ def _turn_request(body: ChatCompletionRequest, caller: Caller, cid: str, request
     overrides = GenerationOverrides(max_new_tokens=body.max_completion_tokens or body.max_tokens,
                                     temperature=body.temperature, top_p=body.top_p, stop=body.stop_list())
     return TurnRequest(message=message, conversation_id=cid, persona=body.model, owner=caller.owner,
-                       request_id=request_id, overrides=overrides)
+                       request_id=request_id, overrides=overrides, instructions=instructions or None)
 
 
 def _count(services: Services, text: str) -> int:

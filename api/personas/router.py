@@ -3,6 +3,7 @@
 `PUT /v1/personas/{id}` takes a persona document (the `persona` object that GET returns; `version` in it is
 ignored, the server assigns current + 1) and an optional `If-Match: <version>` header for optimistic
 concurrency. `POST /v1/personas/import` takes the raw card bytes (JSON or PNG) as the request body.
+Reads are on `router` (chat scope), writes (put, delete, import) on `admin_router` (admin scope; see api.app).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from personas import (
 from personas.schema import ID_PATTERN
 
 router = APIRouter(prefix="/v1/personas", tags=["personas"])
+admin_router = APIRouter(prefix="/v1/personas", tags=["personas"])
 
 PersonaIdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="persona id")]
 _ERRORS = (PersonaError, PersonaNotFound, PersonaConflict)
@@ -83,7 +85,7 @@ def get_persona_version(
         raise to_api_error(exc) from None
 
 
-@router.put("/{persona_id}", response_model=PersonaDetail)
+@admin_router.put("/{persona_id}", response_model=PersonaDetail)
 def put_persona(
     persona_id: PersonaIdPath,
     document: Annotated[dict[str, Any], Body(description="persona document, see docs/personas.md")],
@@ -106,7 +108,7 @@ def put_persona(
     return detail
 
 
-@router.delete("/{persona_id}", status_code=204)
+@admin_router.delete("/{persona_id}", status_code=204)
 def delete_persona(persona_id: PersonaIdPath, services: ServicesDep) -> Response:
     try:
         services.personas.delete(persona_id)
@@ -115,7 +117,7 @@ def delete_persona(persona_id: PersonaIdPath, services: ServicesDep) -> Response
     return Response(status_code=204)
 
 
-@router.post("/import", response_model=PersonaDetail, status_code=201)
+@admin_router.post("/import", response_model=PersonaDetail, status_code=201)
 async def import_card(
     request: Request,
     services: ServicesDep,

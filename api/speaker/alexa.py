@@ -25,7 +25,10 @@ from assistant.services import Services
 router = APIRouter(tags=["speaker"])
 STOP_INTENTS = {"AMAZON.StopIntent", "AMAZON.CancelIntent"}
 HELP_INTENTS = {"AMAZON.HelpIntent"}
-_RESPONSES = {**ERROR_RESPONSES, 401: {"model": ErrorBody, "description": "Bad or missing request signature"}}
+_RESPONSES = {**ERROR_RESPONSES, 401: {
+    "model": ErrorBody,
+    "description": "Bad or missing request signature, or its certificate chain could not be fetched "
+                   "(code signature_cert_timeout or signature_cert_fetch)"}}
 
 
 def _speech(sentences: list[str], ssml: bool) -> dict[str, Any]:
@@ -48,10 +51,11 @@ def alexa_response(spoken: Spoken | None, attributes: dict[str, Any], services: 
 def alexa_verifier(app: FastAPI, services: Services) -> AlexaVerifier:
     """One verifier (and certificate-chain cache) per app and settings."""
     alexa = services.settings.speaker.alexa
-    cache: dict[tuple[str, float], AlexaVerifier] = app_cache(app.state, "alexa_verifiers")
-    key = (str(alexa.trusted_roots_path), alexa.max_clock_skew_s)
+    cache: dict[str, AlexaVerifier] = app_cache(app.state, "alexa_verifiers")
+    key = alexa.model_dump_json(include={"trusted_roots_path", "max_clock_skew_s", "cert_fetch_timeout_s",
+                                         "cert_cache_entries"})
     if key not in cache:
-        cache[key] = AlexaVerifier.from_settings(alexa.trusted_roots_path, alexa.max_clock_skew_s)
+        cache[key] = AlexaVerifier.from_settings(alexa)
     return cache[key]
 
 
@@ -64,8 +68,8 @@ async def alexa(
 ) -> Any:
     settings = services.settings.speaker
     if settings.alexa.verify_signature:
-        alexa_verifier(request.app, services).verify(await request.body(), cert_url, signature_256, signature,
-                                                 body.request.timestamp)
+        await alexa_verifier(request.app, services).verify(await request.body(), cert_url, signature_256, signature,
+                                                           body.request.timestamp)
     else:
         require_platform_auth(services, "speaker.alexa.verify_signature")
     app_id = body.session.application.applicationId if body.session and body.session.application else None

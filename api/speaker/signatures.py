@@ -3,7 +3,8 @@
 CLOVA (CEK): the `SignatureCEK` header is a base64 RSA PKCS#1 v1.5 / SHA-256 signature of the raw body, checked
 against CLOVA's public key (PEM file named in `speaker.clova.public_key_path`).
 Alexa (ASK): `SignatureCertChainUrl` must be https://s3.amazonaws.com/echo.api/... (port 443); the PEM chain it
-names is downloaded once and cached; the leaf must be valid now, name `echo-api.amazon.com` and chain to a trusted
+names is downloaded without blocking the event loop and cached until it expires (`api.speaker.certs`); the leaf
+must be valid now, name `echo-api.amazon.com` and chain to a trusted
 root (`speaker.alexa.trusted_roots_path`, default certifi's bundle); `Signature-256` (or the legacy SHA-1
 `Signature`) must verify over the raw body with the leaf's key. The request timestamp must be within
 `max_clock_skew_s` (replay protection). Every failure is `Unauthorized` (401) with the reason.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import posixpath
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import DNSName, load_pem_x509_certificates
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from api.speaker.certs import CertChains
 from assistant.keys import Unauthorized
+from assistant.keys.settings import AlexaSettings
 
 ALEXA_SAN = "echo-api.amazon.com"
 
@@ -70,50 +72,35 @@ def check_alexa_cert_url(url: str) -> None:
                            code="signature_cert_url")
 
 
-def download(url: str) -> bytes:
-    import httpx
-
-    response = httpx.get(url, timeout=5.0)
-    response.raise_for_status()
-    return response.content
-
-
 class AlexaVerifier:
-    def __init__(self, roots_pem: bytes, *, max_clock_skew_s: float = 150.0,
-                 fetch: Callable[[str], bytes] = download) -> None:
+    def __init__(self, roots_pem: bytes, *, max_clock_skew_s: float = 150.0, chains: CertChains | None = None) -> None:
         self.store = Store(load_pem_x509_certificates(roots_pem))
         self.max_clock_skew_s = max_clock_skew_s
-        self.fetch = fetch
-        self.chains: dict[str, bytes] = {}  # URL -> PEM chain (certificates are valid for months)
+        self.chains = chains if chains is not None else CertChains()
 
     @classmethod
-    def from_settings(cls, trusted_roots_path: Path | None, max_clock_skew_s: float) -> AlexaVerifier:
-        if trusted_roots_path is None:
+    def from_settings(cls, settings: AlexaSettings) -> AlexaVerifier:
+        roots_path = settings.trusted_roots_path
+        if roots_path is None:
             import certifi
 
-            trusted_roots_path = Path(certifi.where())
-        return cls(trusted_roots_path.read_bytes(), max_clock_skew_s=max_clock_skew_s)
+            roots_path = Path(certifi.where())
+        chains = CertChains(timeout_s=settings.cert_fetch_timeout_s, max_entries=settings.cert_cache_entries)
+        return cls(roots_path.read_bytes(), max_clock_skew_s=settings.max_clock_skew_s, chains=chains)
 
-    def _chain(self, url: str) -> bytes:
-        if url not in self.chains:
-            try:
-                self.chains[url] = self.fetch(url)
-            except Exception as exc:  # any transport failure is the caller's 401, not our 500
-                raise Unauthorized(f"cannot fetch the certificate chain: {exc}", code="signature_cert") from None
-        return self.chains[url]
-
-    def verify(self, body: bytes, cert_url: str | None, signature_256: str | None, signature_sha1: str | None,
-               timestamp: str | None, now: datetime | None = None) -> None:
+    async def verify(self, body: bytes, cert_url: str | None, signature_256: str | None, signature_sha1: str | None,
+                     timestamp: str | None, now: datetime | None = None) -> None:
         if not cert_url:
             raise Unauthorized("the SignatureCertChainUrl header is required", code="signature_missing")
         check_alexa_cert_url(cert_url)
         now = now or datetime.now(UTC)
+        pem = await self.chains.get(cert_url, now)
         try:
-            certs = load_pem_x509_certificates(self._chain(cert_url))
+            certs = load_pem_x509_certificates(pem)
             verifier = PolicyBuilder().store(self.store).time(now).build_server_verifier(DNSName(ALEXA_SAN))
             verifier.verify(certs[0], certs[1:])
         except (ValueError, VerificationError) as exc:
-            self.chains.pop(cert_url, None)
+            self.chains.forget(cert_url)
             raise Unauthorized(f"the signing certificate is not trusted: {exc}", code="signature_cert") from None
         if signature_256:
             signature, algorithm = _decode_signature(signature_256, "Signature-256"), hashes.SHA256()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from assistant.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:  # settings pull in the store (SQLAlchemy): loaded when a command runs, not for `--help`
+    from assistant.settings import Settings
 
 
 def settings_from_cli(config: Path | None = None, model: str | None = None, backend: str | None = None) -> Settings:
@@ -15,6 +17,8 @@ def settings_from_cli(config: Path | None = None, model: str | None = None, back
         os.environ["ASSISTANT_MODEL"] = model
     if backend:
         os.environ["ASSISTANT_BACKEND"] = backend
+    from assistant.settings import SettingsError, load_settings
+
     try:
         return load_settings(config)
     except SettingsError as exc:

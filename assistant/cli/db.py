@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from assistant.cli.common import ConfigOption, settings_from_cli
-from assistant.store import make_engine
-from assistant.store.migrate import current_revision, upgrade
 
 app = typer.Typer(help="Conversation store migrations.", no_args_is_help=True)
 
@@ -16,6 +14,9 @@ app = typer.Typer(help="Conversation store migrations.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_cmd(config: Path | None = ConfigOption) -> None:
     """Apply all migrations (the server also does this at start)."""
+    from assistant.store import make_engine
+    from assistant.store.migrate import current_revision, upgrade
+
     settings = settings_from_cli(config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
@@ -26,5 +27,8 @@ def upgrade_cmd(config: Path | None = ConfigOption) -> None:
 @app.command("current")
 def current_cmd(config: Path | None = ConfigOption) -> None:
     """Show the applied revision."""
+    from assistant.store import make_engine
+    from assistant.store.migrate import current_revision
+
     engine = make_engine(settings_from_cli(config).sqlalchemy_url)
     typer.echo(current_revision(engine) or "(empty database)")

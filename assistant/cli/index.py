@@ -13,14 +13,12 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from retrieval import InvalidRecord, ResponseIndex, SentenceTransformerEncoder
-from retrieval.analyzer import shared_analyzer
-from retrieval.dense import Encoder
-from retrieval.errors import EncoderUnavailable
-from retrieval.records import load_records
+if TYPE_CHECKING:  # retrieval loads Kiwi, faiss and scikit-learn: only the commands import it, not `--help`
+    from retrieval.dense import Encoder
 
 app = typer.Typer(help="Response-set indexes and selector calibration.", no_args_is_help=True)
 
@@ -28,6 +26,9 @@ DEFAULT_SHARED = Path("../shared/data")
 
 
 def _encoder(name: str | None) -> Encoder | None:
+    from retrieval import SentenceTransformerEncoder
+    from retrieval.errors import EncoderUnavailable
+
     if not name:
         return None
     try:
@@ -45,6 +46,10 @@ def build(
     encoder: str | None = typer.Option(None, "--encoder", help="Dense encoder hub id or path (default: none)."),
 ) -> None:
     """Build and save a response-set index with its manifest."""
+    from retrieval import InvalidRecord, ResponseIndex
+    from retrieval.analyzer import shared_analyzer
+    from retrieval.records import load_records
+
     try:
         records = load_records(data)
     except InvalidRecord as exc:
@@ -70,6 +75,7 @@ def calibrate(
     step: float = typer.Option(0.05, "--step", min=0.01, max=0.5, help="Fusion weight grid step."),
 ) -> None:
     """Fit fusion weights, confidence model and threshold from held-out splits; write the JSON."""
+    from retrieval.analyzer import shared_analyzer
     from retrieval.evaldata import build_episode
     from retrieval.fitting import evaluate, fit, pool_episode
 

@@ -1,6 +1,7 @@
-"""`assistant keys create|revoke|list`: manage API keys in the configured store (migrated first).
+"""`assistant keys create|revoke|list|scopes`: manage API keys in the configured store (migrated first).
 
-`create` prints the key once (only its hash is stored); quotas default to `auth.default_*` settings.
+`create` prints the key once (only its hash is stored); quotas default to `auth.default_*` settings, scopes to
+`chat` only (`--scope admin`, repeatable, for management routes). `scopes` replaces a key's scopes in place.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from pathlib import Path
 import typer
 
 from assistant.cli.common import ConfigOption, settings_from_cli
-from assistant.keys import ApiKey, KeyNotFound, KeyStore
+from assistant.keys import SCOPES, ApiKey, KeyNotFound, KeyStore
+from assistant.keys.scopes import DEFAULT_SCOPES
 from assistant.settings import Settings
 from assistant.store import make_engine
 from assistant.store.migrate import upgrade
 
-app = typer.Typer(help="API keys: create, revoke, list.", no_args_is_help=True)
+app = typer.Typer(help="API keys: create, revoke, list, change scopes.", no_args_is_help=True)
+ScopeOption = typer.Option(None, "--scope", "-s", help=f"A scope the key gets (repeatable): {', '.join(SCOPES)}.")
 
 
 def _store(settings: Settings) -> KeyStore:
@@ -28,7 +31,7 @@ def _store(settings: Settings) -> KeyStore:
 
 def _row(key: ApiKey) -> dict[str, object]:
     return {"id": key.id, "name": key.name, "requests_per_minute": key.requests_per_minute,
-            "tokens_per_day": key.tokens_per_day, "created_at": key.created_at.isoformat(),
+            "tokens_per_day": key.tokens_per_day, "scopes": list(key.scopes), "created_at": key.created_at.isoformat(),
             "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
             "last_used_at": key.last_used_at.isoformat() if key.last_used_at else None}
 
@@ -38,14 +41,15 @@ def create_cmd(
     name: str = typer.Option(..., "--name", "-n", help="Who the key is for (1-128 characters)."),
     requests_per_minute: int | None = typer.Option(None, "--rpm", min=1, help="Request quota per minute."),
     tokens_per_day: int | None = typer.Option(None, "--tokens-per-day", min=1, help="Token quota per UTC day."),
+    scope: list[str] | None = ScopeOption,
     config: Path | None = ConfigOption,
 ) -> None:
-    """Create a key and print it once."""
+    """Create a key and print it once (scopes default to chat only)."""
     settings = settings_from_cli(config)
     try:
         key, plain = _store(settings).create(
             name, requests_per_minute=requests_per_minute or settings.auth.default_requests_per_minute,
-            tokens_per_day=tokens_per_day or settings.auth.default_tokens_per_day)
+            tokens_per_day=tokens_per_day or settings.auth.default_tokens_per_day, scopes=scope or DEFAULT_SCOPES)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -65,8 +69,24 @@ def revoke_cmd(key_id: str = typer.Argument(..., help="The key's id (see `list`)
     typer.echo(json.dumps(_row(key), ensure_ascii=False))
 
 
+@app.command("scopes")
+def scopes_cmd(key_id: str = typer.Argument(..., help="The key's id (see `list`)."),
+               scope: list[str] = typer.Option(..., "--scope", "-s", help=f"The key's scopes: {', '.join(SCOPES)}."),
+               config: Path | None = ConfigOption) -> None:
+    """Replace a key's scopes (e.g. narrow a pre-scope key to chat); the key itself stays the same."""
+    try:
+        key = _store(settings_from_cli(config)).set_scopes(key_id, scope)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except KeyNotFound as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(_row(key), ensure_ascii=False))
+
+
 @app.command("list")
 def list_cmd(config: Path | None = ConfigOption) -> None:
-    """List keys (ids, names, quotas, state), one JSON object per line; never the keys themselves."""
+    """List keys (ids, names, quotas, scopes, state), one JSON object per line; never the keys themselves."""
     for key in _store(settings_from_cli(config)).list():
         typer.echo(json.dumps(_row(key), ensure_ascii=False))

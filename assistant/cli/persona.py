@@ -15,17 +15,6 @@ import typer
 
 from assistant.cli.common import ConfigOption, settings_from_cli
 from assistant.sections.personas import PersonasSettings
-from assistant.wiring.personas import build_registry
-from personas import (
-    Persona,
-    PersonaConflict,
-    PersonaError,
-    PersonaNotFound,
-    card_png,
-    load_persona_file,
-    persona_to_card,
-)
-from personas.loader import PERSONA_SUFFIXES
 
 app = typer.Typer(help="Persona files and Character Cards.", no_args_is_help=True)
 
@@ -36,6 +25,9 @@ def validate(
     max_file_bytes: Annotated[int, typer.Option(help="size limit per file")] = PersonasSettings().max_file_bytes,
 ) -> None:
     """Check every persona file in DIRECTORY; print one line per file, exit 1 if any is invalid."""
+    from personas import PersonaError, load_persona_file
+    from personas.loader import PERSONA_SUFFIXES
+
     if not directory.is_dir():
         typer.echo(f"error: not a directory: {directory}", err=True)
         raise typer.Exit(2)
@@ -66,6 +58,8 @@ def validate(
 @app.command("schema")
 def schema() -> None:
     """Print the persona file's JSON Schema (for editor validation, e.g. yaml-language-server)."""
+    from personas import Persona
+
     document = Persona.model_json_schema()
     # In a file the id may be left out: it defaults to the file name.
     document["required"] = [name for name in document.get("required", []) if name != "id"]
@@ -81,6 +75,9 @@ def import_card(
     config: Path | None = ConfigOption,
 ) -> None:
     """Import a card into the writable persona directory (<data_dir>/personas)."""
+    from assistant.wiring.personas import build_registry
+    from personas import PersonaConflict, PersonaError
+
     if not file.is_file():
         typer.echo(f"error: file not found: {file}", err=True)
         raise typer.Exit(2)
@@ -105,6 +102,9 @@ def export(
     config: Path | None = ConfigOption,
 ) -> None:
     """Export a persona as a Character Card (JSON, or PNG with `chara` and `ccv3` chunks)."""
+    from assistant.wiring.personas import build_registry
+    from personas import PersonaNotFound, card_png, persona_to_card
+
     if spec not in ("v2", "v3"):
         typer.echo("error: --spec must be v2 or v3", err=True)
         raise typer.Exit(2)

@@ -11,18 +11,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.cli.common import ConfigOption, settings_from_cli
-from assistant.wiring.dst import build_dst
-from dst import ContextInjector, DstInputError, HistoryTurn
+
+if TYPE_CHECKING:  # dst loads Kiwi: only the command imports it, not `--help`
+    from dst import ContextInjector
 
 app = typer.Typer(help="Rewrite utterances into standalone queries (context injection).")
 
 
 def rewrite_line(injector: ContextInjector, record: Any) -> dict[str, Any]:
+    from dst import DstInputError, HistoryTurn
+
     if not isinstance(record, dict):
         raise DstInputError("each line must be a JSON object")
     utterance = record.get("utterance")
@@ -54,6 +57,9 @@ def rewrite(
     if not input.is_file():
         typer.echo(f"error: no such file: {input}", err=True)
         raise typer.Exit(2)
+    from assistant.wiring.dst import build_dst
+    from dst import DstInputError
+
     settings = settings_from_cli(config)
     injector, _ = build_dst(settings, None)
     failed = 0

@@ -13,11 +13,6 @@ from pathlib import Path
 
 import typer
 
-from retrieval import Calibration, IndexUnusable, ResponseIndex, SentenceTransformerEncoder
-from retrieval.analyzer import shared_analyzer
-from retrieval.errors import EncoderUnavailable
-from retrieval.selector import select as select_one
-
 app = typer.Typer(help="Batch response selection over a built index.", invoke_without_command=True)
 
 
@@ -29,6 +24,12 @@ def select(
     encoder: str | None = typer.Option(None, "--encoder", help="Dense encoder the index was built with."),
 ) -> None:
     """Select retrieve/generate for each query and print one JSON line per query."""
+    # retrieval loads Kiwi, faiss and scikit-learn: imported here so `--help` stays fast
+    from retrieval import Calibration, IndexUnusable, ResponseIndex, SentenceTransformerEncoder
+    from retrieval.analyzer import shared_analyzer
+    from retrieval.errors import EncoderUnavailable
+    from retrieval.selector import select as select_one
+
     analyzer = shared_analyzer()
     try:
         dense = SentenceTransformerEncoder(encoder) if encoder else None

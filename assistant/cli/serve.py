@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import typer
-import uvicorn
 
 from assistant.cli.common import ConfigOption, settings_from_cli
 
@@ -22,6 +21,8 @@ def serve(
     backend: str | None = typer.Option(None, help="transformers | mii | openai (ASSISTANT_BACKEND)."),
 ) -> None:
     """Start the API server."""
+    import uvicorn
+
     # The app factory re-reads settings from the environment: the real bind address must be in them too
     # (auth defaults depend on whether the host is loopback).
     if host:

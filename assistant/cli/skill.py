@@ -13,12 +13,13 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillRegistry, default_registry
-from generation.skills.settings import SkillsSettings
+if TYPE_CHECKING:  # generation.skills loads LangChain: only the command imports it, not `--help`
+    from generation.skills import SkillRegistry
+    from generation.skills.settings import SkillsSettings
 
 app = typer.Typer(
     help="Run a skill over a JSON-lines file.",
@@ -30,6 +31,7 @@ app = typer.Typer(
 
 def _settings(config: Path | None) -> SkillsSettings:
     from assistant.settings import load_settings
+    from generation.skills.settings import SkillsSettings
 
     skills = getattr(load_settings(config), "skills", None)
     return skills if isinstance(skills, SkillsSettings) else SkillsSettings()
@@ -37,6 +39,8 @@ def _settings(config: Path | None) -> SkillsSettings:
 
 async def run_lines(registry: SkillRegistry, name: str, lines: list[str], *, trace: bool,
                     speech_level: str | None) -> tuple[list[dict[str, Any]], int]:
+    from generation.skills import SkillBackendError, SkillInputError
+
     out, failures = [], 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -70,6 +74,8 @@ def skill(
     trace: Annotated[bool, typer.Option(help="add each result's trace")] = False,
     config: Annotated[Path | None, typer.Option(help="YAML settings file")] = None,
 ) -> None:
+    from generation.skills import SkillNotFound, default_registry
+
     registry = default_registry(None, settings=_settings(config))
     try:
         registry.get(name)

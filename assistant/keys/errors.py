@@ -1,4 +1,4 @@
-"""Errors of the key store, as domain errors the API maps to 401 and 429 (+ Retry-After)."""
+"""Errors of the key store, as domain errors the API maps to 401, 403 and 429 (+ Retry-After)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ from assistant.errors import AssistantError, Busy, InvalidInput
 class Unauthorized(AssistantError):
     status_code = 401
     error_type = "authentication_error"
+
+
+class Forbidden(AssistantError):
+    """A valid key without the scope the route needs."""
+
+    status_code = 403
+    error_type = "permission_error"
 
 
 class QuotaExceeded(Busy):

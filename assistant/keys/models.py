@@ -1,7 +1,8 @@
 """Tables of the key store, on the conversation store's metadata (`assistant.store.models.Base`).
 
-Migration `0002_keys` mirrors these exactly. Only a SHA-256 of each key is stored: keys are 256-bit random
-secrets, so a fast hash is safe (no password stretching needed) and lets a request be looked up by hash.
+Migrations `0002_keys` and `0003_key_scopes` mirror these exactly. Only a SHA-256 of each key is stored: keys are
+256-bit random secrets, so a fast hash is safe (no password stretching needed) and lets a request be looked up by
+hash.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Space-separated (see assistant.keys.scopes); the server default is the least privilege, for any writer
+    # that leaves it out.
+    scopes: Mapped[str] = mapped_column(String(200), server_default="chat")
 
 
 class ApiUsageRow(Base):

@@ -47,6 +47,8 @@ class AlexaSettings(BaseModel):
     trusted_roots_path: Path | None = Field(None, description="PEM bundle of trusted roots (default: certifi's)")
     application_ids: list[str] = Field(default_factory=list, description="accepted skill ids (empty: any)")
     max_clock_skew_s: float = Field(150.0, gt=0, le=3600)
+    cert_fetch_timeout_s: float = Field(5.0, gt=0, le=60, description="total time to download a signing chain")
+    cert_cache_entries: int = Field(16, ge=1, le=1024, description="signing chains kept in memory, by URL")
     ssml: bool = Field(False, description="answer with SSML instead of PlainText")
 
 

@@ -1,8 +1,9 @@
-"""The key store: create, revoke and list API keys; admit a request under the key's quotas; record usage.
+"""The key store: create, revoke, list and re-scope API keys; admit a request under the key's quotas; record usage.
 
 Contract:
 - A key is `ka_<id>_<secret>` (`id` 8 hex chars, public; `secret` 256 random bits). Only its SHA-256 is stored;
   the plain key is returned once by `create` and never again.
+- A key has scopes (`assistant.keys.scopes`; default `chat` only). `admit` returns them; the API decides per route.
 - `admit` runs in ONE writer transaction (SQLite BEGIN IMMEDIATE; on PostgreSQL the key row is locked FOR UPDATE):
   check the key, count its requests of the last 60 s against `requests_per_minute`, sum today's (UTC) tokens
   against `tokens_per_day`, and insert the usage row; so concurrent requests of one key, also from several
@@ -17,6 +18,7 @@ import asyncio
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +27,7 @@ from sqlalchemy import Engine, func, select
 
 from assistant.keys.errors import KeyNotFound, QuotaExceeded, Unauthorized
 from assistant.keys.models import ApiKeyRow, ApiUsageRow
+from assistant.keys.scopes import DEFAULT_SCOPES, decode, encode
 from assistant.store.engine import writer
 
 KEY_PATTERN = re.compile(r"^ka_([0-9a-f]{8})_[A-Za-z0-9_-]{20,100}$")
@@ -40,12 +43,14 @@ class ApiKey:
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    scopes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Admitted:
     key_id: str
     usage_id: int
+    scopes: tuple[str, ...]
 
 
 def hash_key(plain: str) -> str:
@@ -58,7 +63,9 @@ class KeyStore:
         self._writer = writer(engine)
 
     # -- administration (CLI) ----------------------------------------------------------------------------
-    def create(self, name: str, *, requests_per_minute: int, tokens_per_day: int) -> tuple[ApiKey, str]:
+    def create(self, name: str, *, requests_per_minute: int, tokens_per_day: int,
+               scopes: Iterable[str] = DEFAULT_SCOPES) -> tuple[ApiKey, str]:
+        stored_scopes = encode(scopes)
         if not 1 <= len(name) <= 128:
             raise ValueError("a key name has 1 to 128 characters")
         if requests_per_minute < 1 or tokens_per_day < 1:
@@ -67,7 +74,8 @@ class KeyStore:
         plain = f"ka_{key_id}_{secrets.token_urlsafe(32)}"
         now = datetime.now(UTC)
         row = {"id": key_id, "name": name, "key_hash": hash_key(plain), "requests_per_minute": requests_per_minute,
-               "tokens_per_day": tokens_per_day, "created_at": now, "revoked_at": None, "last_used_at": None}
+               "tokens_per_day": tokens_per_day, "created_at": now, "revoked_at": None, "last_used_at": None,
+               "scopes": stored_scopes}
         with self._writer.begin() as conn:
             conn.execute(ApiKeyRow.__table__.insert().values(**row))
         return _key(row), plain
@@ -80,6 +88,16 @@ class KeyStore:
                 raise KeyNotFound(f"no key with id {key_id!r}", param="key_id")
             if found["revoked_at"] is None:
                 conn.execute(table.update().where(table.c.id == key_id).values(revoked_at=datetime.now(UTC)))
+            row = conn.execute(select(table).where(table.c.id == key_id)).mappings().one()
+        return _key(row)
+
+    def set_scopes(self, key_id: str, scopes: Iterable[str]) -> ApiKey:
+        """Replace a key's scopes; takes effect on its next request (the secret stays the same)."""
+        stored = encode(scopes)
+        table = ApiKeyRow.__table__
+        with self._writer.begin() as conn:
+            if conn.execute(table.update().where(table.c.id == key_id).values(scopes=stored)).rowcount == 0:
+                raise KeyNotFound(f"no key with id {key_id!r}", param="key_id")
             row = conn.execute(select(table).where(table.c.id == key_id)).mappings().one()
         return _key(row)
 
@@ -137,7 +155,7 @@ class KeyStore:
                                       conversation_id=None, prompt_tokens=0, completion_tokens=0)
             ).inserted_primary_key[0]
             conn.execute(keys.update().where(keys.c.id == key["id"]).values(last_used_at=now))
-        return Admitted(key_id=key["id"], usage_id=int(usage_id))
+        return Admitted(key_id=key["id"], usage_id=int(usage_id), scopes=decode(key["scopes"]))
 
     def record_tokens(self, usage_id: int, prompt_tokens: int, completion_tokens: int,
                       conversation_id: str | None = None) -> None:
@@ -165,5 +183,5 @@ def _key(row: Any) -> ApiKey:
         id=row["id"], name=row["name"], requests_per_minute=row["requests_per_minute"],
         tokens_per_day=row["tokens_per_day"], created_at=_utc(row["created_at"]),
         revoked_at=_utc(row["revoked_at"]) if row["revoked_at"] else None,
-        last_used_at=_utc(row["last_used_at"]) if row["last_used_at"] else None,
+        last_used_at=_utc(row["last_used_at"]) if row["last_used_at"] else None, scopes=decode(row["scopes"]),
     )

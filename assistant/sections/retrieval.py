@@ -27,7 +27,8 @@ class RetrievalSettings(BaseModel):
     # name -> JSONL/CSV file; None means the bundled default set (retrieval/data/default_responses.jsonl).
     response_sets: dict[str, Path | None] = Field(default_factory=lambda: {"default": None})
     default_response_set: str = "default"
-    # name -> .jsonl/.txt/.md file or directory of documents, chunked into passages.
+    # name -> .jsonl/.txt/.md file or directory of documents, chunked into passages. The built index is kept
+    # under `<index_dir>/@knowledge/<name>` and reused while the documents and chunk size are unchanged.
     knowledge: dict[str, Path] = Field(default_factory=dict)
     default_knowledge: str | None = None
     # Dense encoder, hub id or local directory (sentence-transformers); None = lexical only (offline default).

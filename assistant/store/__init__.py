@@ -2,7 +2,15 @@
 
 from assistant.store.engine import make_engine
 from assistant.store.locks import LockTimeout
-from assistant.store.store import Appended, Conversation, ConversationStore, Exchange, StoreBusy, Turn
+from assistant.store.store import (
+    Appended,
+    Conversation,
+    ConversationStore,
+    Exchange,
+    FailedTurn,
+    StoreBusy,
+    Turn,
+)
 
 
 def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 30.0,
@@ -15,5 +23,6 @@ def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 
 
 
 __all__ = [
-    "Appended", "Conversation", "ConversationStore", "Exchange", "LockTimeout", "StoreBusy", "Turn", "open_store",
+    "Appended", "Conversation", "ConversationStore", "Exchange", "FailedTurn", "LockTimeout", "StoreBusy", "Turn",
+    "open_store",
 ]

@@ -43,6 +43,8 @@ class TurnRow(Base):
     latency_ms: Mapped[float | None] = mapped_column(Float)
     request_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set on a user turn whose reply failed (no assistant turn follows it); NULL on answered turns.
+    error_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class StateSnapshotRow(Base):

@@ -5,6 +5,9 @@ Contract:
   (asyncio) and, on PostgreSQL, across processes (session advisory lock held on a dedicated connection).
 - `append_exchange` writes the user turn, the assistant turn, the new state and its snapshot in ONE transaction,
   so an acknowledged turn is durable and turn indices stay contiguous (also enforced by a unique constraint).
+- `append_failed` writes the user turn of a turn whose reply failed, marked with its error code, with the new state
+  and its snapshot, in one transaction: the next index follows it, so indices stay contiguous and no assistant
+  turn follows a failed one.
 - Blocking database work runs on the store's own thread pool; the event loop never waits on SQL.
 """
 
@@ -47,6 +50,11 @@ class Turn:
     trace: dict[str, Any] | None
     latency_ms: float | None
     created_at: datetime
+    error_code: str | None = None  # set on a user turn whose reply failed
+
+    @property
+    def failed(self) -> bool:
+        return self.error_code is not None
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,21 @@ class Exchange:
     source: str
     state: dict[str, Any] | None
     scores: dict[str, Any] | None = None
+    trace: dict[str, Any] | None = None
+    latency_ms: float | None = None
+    request_id: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedTurn:
+    """A user message whose reply failed: stored so that its context carries over, marked with the error code."""
+
+    persona_id: str
+    user_text: str
+    error_code: str
+    rewrite: str | None = None
+    state: dict[str, Any] | None = None  # None keeps the conversation's state
     trace: dict[str, Any] | None = None
     latency_ms: float | None = None
     request_id: str | None = None
@@ -209,27 +232,10 @@ class ConversationStore:
 
     def _append(self, conversation_id: str, ex: Exchange) -> Appended:
         now = datetime.now(UTC)
-        conv = ConversationRow.__table__
         with self._writer.begin() as conn:
-            query = select(conv.c.turn_count).where(conv.c.id == conversation_id)
-            if self.dialect == "postgresql":
-                query = query.with_for_update()
-            count = conn.execute(query).scalar()
-            if count is None:
-                count = 0
-                conn.execute(
-                    conv.insert().values(
-                        id=conversation_id, persona_id=ex.persona_id, owner=ex.owner, turn_count=2,
-                        state=ex.state, created_at=now, updated_at=now,
-                    )
-                )
-            else:
-                conn.execute(
-                    conv.update()
-                    .where(conv.c.id == conversation_id)
-                    .values(turn_count=count + 2, persona_id=ex.persona_id, state=ex.state, updated_at=now)
-                )
-            common = {"conversation_id": conversation_id, "request_id": ex.request_id, "created_at": now}
+            count = self._advance(conn, conversation_id, 2, ex.persona_id, ex.owner, ex.state, now, keep_state=False)
+            common = {"conversation_id": conversation_id, "request_id": ex.request_id, "created_at": now,
+                      "error_code": None}
             conn.execute(
                 TurnRow.__table__.insert(),
                 [
@@ -246,6 +252,53 @@ class ConversationStore:
                     )
                 )
         return Appended(user_idx=count, assistant_idx=count + 1, created_at=now)
+
+    async def append_failed(self, conversation_id: str, failed: FailedTurn) -> int:
+        """Store the user turn of a failed turn; returns its index."""
+        return await self._run(self._append_failed, conversation_id, failed)
+
+    def _append_failed(self, conversation_id: str, failed: FailedTurn) -> int:
+        now = datetime.now(UTC)
+        with self._writer.begin() as conn:
+            idx = self._advance(conn, conversation_id, 1, failed.persona_id, failed.owner, failed.state, now,
+                                keep_state=failed.state is None)
+            conn.execute(
+                TurnRow.__table__.insert().values(
+                    conversation_id=conversation_id, idx=idx, role="user", text=failed.user_text,
+                    rewrite=failed.rewrite, source=None, scores=None, trace=failed.trace,
+                    latency_ms=failed.latency_ms, request_id=failed.request_id, created_at=now,
+                    error_code=failed.error_code,
+                )
+            )
+            if failed.state is not None:
+                conn.execute(
+                    StateSnapshotRow.__table__.insert().values(
+                        conversation_id=conversation_id, turn_idx=idx, state=failed.state, created_at=now
+                    )
+                )
+        return idx
+
+    def _advance(self, conn: Connection, conversation_id: str, added: int, persona_id: str, owner: str | None,
+                 state: dict[str, Any] | None, now: datetime, *, keep_state: bool) -> int:
+        """Reserve `added` turn indices (creating the conversation if new); returns the first one."""
+        conv = ConversationRow.__table__
+        query = select(conv.c.turn_count).where(conv.c.id == conversation_id)
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        count = conn.execute(query).scalar()
+        if count is None:
+            conn.execute(
+                conv.insert().values(
+                    id=conversation_id, persona_id=persona_id, owner=owner, turn_count=added,
+                    state=state, created_at=now, updated_at=now,
+                )
+            )
+            return 0
+        values: dict[str, Any] = {"turn_count": count + added, "persona_id": persona_id, "updated_at": now}
+        if not keep_state:
+            values["state"] = state
+        conn.execute(conv.update().where(conv.c.id == conversation_id).values(**values))
+        return int(count)
 
     async def delete(self, conversation_id: str) -> bool:
         return await self._run(self._delete, conversation_id)
@@ -275,6 +328,7 @@ def _turn(row: Any) -> Turn:
     return Turn(
         idx=row["idx"], role=row["role"], text=row["text"], rewrite=row["rewrite"], source=row["source"],
         scores=row["scores"], trace=row["trace"], latency_ms=row["latency_ms"], created_at=_utc(row["created_at"]),
+        error_code=row["error_code"],
     )
 
 

@@ -9,6 +9,7 @@ meanwhile; a model missing from disk fails in milliseconds because loading uses 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from assistant.errors import AssistantError, Busy, InvalidInput, Timeout, Unavailable
 from assistant.readiness import ComponentStatus
@@ -26,8 +27,9 @@ from generation import (
 log = logging.getLogger(__name__)
 
 
-def build_generation(settings: Settings) -> tuple[Generator, ComponentStatus]:
-    generator = build_generator(settings.generation)
+def build_generation(settings: Settings, kiwi: Any = None) -> tuple[Generator, ComponentStatus]:
+    """`kiwi`: the process's shared Kiwi for the speech-level control (None: generation builds its own)."""
+    generator = build_generator(settings.generation, kiwi=kiwi)
     ready, detail = generator.status()
     if not ready:
         log.warning("generation not ready: %s", detail)

@@ -7,6 +7,7 @@ keeps serving its last valid version) without making the component unready.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import personas as personas_package
 from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
@@ -25,7 +26,8 @@ from personas import (
 BUNDLED_LIBRARY = Path(personas_package.__file__).resolve().parent / "library"
 
 
-def build_registry(settings: Settings) -> PersonaRegistry:
+def build_registry(settings: Settings, kiwi: Any = None) -> PersonaRegistry:
+    """`kiwi`: the process's shared Kiwi, for card imports' speech-level guess (None: personas builds one)."""
     section = settings.personas
     directories = [section.library_dir or BUNDLED_LIBRARY, *section.extra_dirs]
     return PersonaRegistry(
@@ -38,6 +40,7 @@ def build_registry(settings: Settings) -> PersonaRegistry:
         allow_outside=section.allow_outside_dir,
         keep_versions=section.keep_versions,
         lock_timeout_s=settings.limits.lock_timeout_s,
+        kiwi=kiwi,
     )
 
 
@@ -52,8 +55,8 @@ def personas_status(registry: PersonaRegistry) -> ComponentStatus:
     return ComponentStatus("personas", ready, detail)
 
 
-def build_personas(settings: Settings) -> tuple[PersonaRegistry, ComponentStatus]:
-    registry = build_registry(settings)
+def build_personas(settings: Settings, kiwi: Any = None) -> tuple[PersonaRegistry, ComponentStatus]:
+    registry = build_registry(settings, kiwi)
     return registry, personas_status(registry)
 
 

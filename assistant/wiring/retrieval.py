@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiwipiepy import Kiwi
+
 from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, Unavailable
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
@@ -24,12 +26,13 @@ from retrieval import (
     UnknownRecord,
     UnknownResponseSet,
 )
-from retrieval.analyzer import shared_analyzer
+from retrieval.analyzer import KoreanAnalyzer, shared_analyzer
 from retrieval.dense import Encoder
 from retrieval.records import journal_path
 
 
-def build_retrieval(settings: Settings) -> tuple[Retrieval, list[ComponentStatus]]:
+def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retrieval, list[ComponentStatus]]:
+    """`kiwi`: the process's shared Kiwi (None: retrieval's own process-wide analyser)."""
     section = settings.retrieval
     statuses: list[ComponentStatus] = []
     try:
@@ -53,7 +56,7 @@ def build_retrieval(settings: Settings) -> tuple[Retrieval, list[ComponentStatus
             statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
     changes_dir = section.changes_dir or settings.data_dir / "responses"
     retrieval = Retrieval(
-        shared_analyzer(), calibration, encoder=encoder,
+        KoreanAnalyzer(kiwi=kiwi) if kiwi is not None else shared_analyzer(), calibration, encoder=encoder,
         index_root=section.index_dir or settings.data_dir / "indexes", changes_dir=changes_dir,
         default_set=section.default_response_set, default_collection=section.default_knowledge,
         candidates=section.candidates, pool_size=section.pool_size, max_query_chars=section.max_query_chars,

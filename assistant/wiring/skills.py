@@ -6,6 +6,8 @@ knowledge collection to their `SearchBackend` Protocol (hit count = passages sco
 
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
 from generation import Generator
@@ -27,13 +29,16 @@ class CollectionSearch:
 
 
 def build_skills(
-    settings: Settings, generator: Generator, retrieval: Retrieval
+    settings: Settings, generator: Generator, retrieval: Retrieval, kiwi: Any = None
 ) -> tuple[SkillRegistry, ComponentStatus]:
+    """`kiwi`: the process's shared Kiwi (None: skills build their own); the generator's speech-level control
+    repairs skill output, so skills and turns share it too."""
     backends = {
         name: CollectionSearch(retrieval, name, settings.retrieval.knowledge_k_max) for name in retrieval.collections
     }
     model = ChatAssistantModel(generator=generator, max_new_tokens=min(256, settings.limits.max_new_tokens))
-    registry = default_registry(model, backends, settings=settings.skills)
+    registry = default_registry(model, backends, settings=settings.skills, kiwi=kiwi,
+                                level_control=generator.speech)
     searches = ", ".join(sorted(backends)) or "none (HTTP only)"
     detail = f"skills: {', '.join(sorted(registry.names()))}; search backends: {searches}"
     return registry, ComponentStatus("skills", settings.skills.enabled, detail)

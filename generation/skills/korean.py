@@ -1,7 +1,8 @@
 """Shared Korean morphology helpers for skills: one lazily built Kiwi analyser and eojeol grouping.
 
-Contract: `get_kiwi()` returns the process-wide `kiwipiepy.Kiwi` (built once, ~1 s; Kiwi's analysis is
-read-only and safe to share between threads). `eojeols(text, tokens)` groups Kiwi tokens by the
+Contract: `get_kiwi()` returns the process-wide `kiwipiepy.Kiwi`: the one installed with `use_kiwi` (the server
+shares one Kiwi between packages), else one built on first use (~1 s). Kiwi's analysis is read-only and safe to
+share between threads; skills never add user words to it. `eojeols(text, tokens)` groups Kiwi tokens by the
 whitespace-separated word (eojeol) they start in, keeping each word's original surface.
 `hangul_ratio(text)` is the share of letters that are Hangul, used to refuse non-Korean input.
 """
@@ -18,8 +19,21 @@ from kiwipiepy import Kiwi
 _WORD = re.compile(r"\S+")
 
 
-@lru_cache(maxsize=1)
+_installed: Kiwi | None = None
+
+
+def use_kiwi(kiwi: Kiwi) -> None:
+    """Analyse with `kiwi` from now on (instead of building one)."""
+    global _installed
+    _installed = kiwi
+
+
 def get_kiwi() -> Kiwi:
+    return _installed if _installed is not None else _own_kiwi()
+
+
+@lru_cache(maxsize=1)
+def _own_kiwi() -> Kiwi:
     return Kiwi()
 
 

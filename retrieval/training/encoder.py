@@ -3,11 +3,13 @@
 Contract: `train_encoder(config)` turns a base sentence-transformers model (hub id or local path) into a
 Korean encoder in `config.out`: the vocabulary is extended (`vocab.extend`) and trimmed (`vocab.trim`),
 then the model is trained with sentence-transformers' MultipleNegativesRankingLoss on paraphrase pairs
-and CoSENTLoss on scored pairs, following a batch plan fixed by the seed (`batching.plan`). Training
-stops at the end of the plan, at `max_steps`, or when `minutes` have passed; it checkpoints to
-`out/checkpoint` every `checkpoint_seconds` and a rerun with the same `out` resumes from there. The
-same seed and step count give the same weights. The result is a plain sentence-transformers directory
-with `manifest.json` (base model, data counts, steps, seed, dev scores, versions).
+and CoSENTLoss on scored pairs (STS scores, plus labelled near-misses scored `near_miss_score` against
+paraphrases scored 1, so that a same-topic question with another intent ranks below a paraphrase),
+following a batch plan fixed by the seed (`batching.plan`). Training stops at the end of the plan, at
+`max_steps`, or when `minutes` have passed; it checkpoints to `out/checkpoint` every `checkpoint_seconds`
+and a rerun with the same `out` resumes from there. The same seed and step count give the same weights.
+The result is a plain sentence-transformers directory with `manifest.json` (base model, data counts, steps,
+seed, dev scores, versions).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from transformers import get_linear_schedule_with_warmup
 from retrieval.training import manifest
 from retrieval.training.batching import Batch, plan
 from retrieval.training.devscore import dev_scores
-from retrieval.training.pairs import SOURCES, TrainingData, assemble
+from retrieval.training.pairs import SOURCES, ScoredPair, TrainingData, assemble
 from retrieval.training.vocab import extend, trim, unknown_syllables
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,8 @@ class EncoderConfig:
     max_length: int = 32
     syllables: int = 1400
     layers: int | None = None  # keep only the first N transformer layers (cheaper to train and to run)
-    scored_every: int = 5
+    scored_every: int = 4
+    near_miss_score: float | None = 0.2  # None: the score loss sees STS pairs only
     checkpoint_seconds: float = 300.0
     threads: int | None = None
     sources: tuple[str, ...] = SOURCES
@@ -69,6 +72,8 @@ class EncoderConfig:
             raise ValueError("minutes must be positive")
         if self.max_steps is not None and self.max_steps < 1:
             raise ValueError("max_steps must be at least 1")
+        if self.near_miss_score is not None and not 0.0 <= self.near_miss_score < 1.0:
+            raise ValueError("near_miss_score must be in [0, 1)")
         if self.batch_size < 2 or self.max_length < 4 or self.epochs < 1:
             raise ValueError("batch_size >= 2, max_length >= 4 and epochs >= 1 are required")
 
@@ -166,6 +171,16 @@ def _save_checkpoint(trainer: _Trainer, directory: Path, step: int, horizon: int
     tmp.rename(directory)
 
 
+def score_items(data: TrainingData, near_miss_score: float | None) -> list[ScoredPair]:
+    """STS pairs, and near-misses against as many paraphrases of their sources, for the score loss."""
+    if near_miss_score is None or not data.negatives:
+        return list(data.scored)
+    sources = {n.source for n in data.negatives}
+    paraphrases = [p for p in data.pairs if p.source in sources][:len(data.negatives)]
+    return [*data.scored, *(ScoredPair(n.anchor, n.positive, near_miss_score) for n in data.negatives),
+            *(ScoredPair(p.anchor, p.positive, 1.0) for p in paraphrases)]
+
+
 def train_encoder(config: EncoderConfig) -> dict[str, Any]:
     """Train (or resume) and return the manifest written to `config.out`."""
     if config.threads:
@@ -176,8 +191,8 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
                     chatbot_per_answer=config.chatbot_per_answer)
     if not data.pairs:
         raise ValueError("no training pairs: every source was empty or held out")
-    batches = plan(data.pairs, data.scored, batch_size=config.batch_size, epochs=config.epochs,
-                   seed=config.seed, scored_every=config.scored_every)
+    batches = plan(data.pairs, score_items(data, config.near_miss_score), batch_size=config.batch_size,
+                   epochs=config.epochs, seed=config.seed, scored_every=config.scored_every)
     limit = min(len(batches), config.max_steps or len(batches))
     checkpoint = out / CHECKPOINT
     seed_everything(config.seed)
@@ -239,7 +254,9 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
         "unknown_syllables": len(unknown_syllables(model, texts)),
         "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
                             if k not in ("out", "data_root", "progress", "extra")},
-        "losses": {"MultipleNegativesRankingLoss": "paraphrase pairs", "CoSENTLoss": "sts scores"},
+        "losses": {"MultipleNegativesRankingLoss": "paraphrase pairs",
+                   "CoSENTLoss": "sts scores" + ("" if config.near_miss_score is None else
+                                                 f", near-misses at {config.near_miss_score} vs paraphrases at 1")},
         "final_loss": float(np.mean(losses[-50:])) if losses else None,
         "dev": dev_scores(model, config.data_root) if config.evaluate else {},
         **config.extra,

@@ -178,7 +178,7 @@ async def test_alexa_signature_chain_and_timestamp_are_checked_when_configured(
     url = "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem"
     with services_for(settings, components, database_url) as services:
         app = create_app(services=services)
-        alexa_verifier(app, services).chains[url] = pki.chain_pem  # what downloading `url` returns
+        alexa_verifier(app, services).chains.put(url, pki.chain_pem)  # what downloading `url` returns
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             async def post(body: dict[str, Any], signer: Any = pki.leaf_key) -> httpx.Response:

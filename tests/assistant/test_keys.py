@@ -1,4 +1,5 @@
-"""The key store on SQLite and PostgreSQL: hashed keys, revocation, per-minute and daily-token quotas at N and N+1."""
+"""The key store on SQLite and PostgreSQL: hashed keys, scopes, revocation, per-minute and daily-token quotas at N and
+N+1."""
 
 from __future__ import annotations
 
@@ -92,3 +93,30 @@ def test_keys_are_listed_without_secrets_in_creation_order(keys: KeyStore) -> No
 def test_quotas_must_be_positive(keys: KeyStore, rpm: int, tokens: int) -> None:
     with pytest.raises(ValueError):
         keys.create("x", requests_per_minute=rpm, tokens_per_day=tokens)
+
+
+def test_a_new_key_has_chat_scope_only_unless_asked(keys: KeyStore) -> None:
+    plain_key, plain = keys.create("frontend", requests_per_minute=5, tokens_per_day=100)
+    assert plain_key.scopes == ("chat",) and keys.admit(plain, "test").scopes == ("chat",)
+    # Canonical order and no duplicates, whatever the caller passed.
+    operator, secret = keys.create("ops", requests_per_minute=5, tokens_per_day=100,
+                                   scopes=["admin", "chat", "admin"])
+    assert operator.scopes == ("chat", "admin") and keys.admit(secret, "test").scopes == ("chat", "admin")
+    assert {k.id: k.scopes for k in keys.list()}[operator.id] == ("chat", "admin")
+
+
+@pytest.mark.parametrize("scopes", [[], ["root"], ["chat", "everything"]])
+def test_unknown_or_no_scopes_are_refused(keys: KeyStore, scopes: list[str]) -> None:
+    with pytest.raises(ValueError, match="scope"):
+        keys.create("x", requests_per_minute=1, tokens_per_day=1, scopes=scopes)
+    key, _ = keys.create("y", requests_per_minute=1, tokens_per_day=1)
+    with pytest.raises(ValueError, match="scope"):
+        keys.set_scopes(key.id, scopes)
+
+
+def test_set_scopes_replaces_them_for_the_next_request(keys: KeyStore) -> None:
+    key, plain = keys.create("legacy", requests_per_minute=5, tokens_per_day=100, scopes=["chat", "admin"])
+    assert keys.set_scopes(key.id, ["chat"]).scopes == ("chat",)
+    assert keys.admit(plain, "test").scopes == ("chat",)
+    with pytest.raises(KeyNotFound):
+        keys.set_scopes("ffffffff", ["chat"])

@@ -13,7 +13,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 
-from assistant.store import ConversationStore, Exchange, LockTimeout, open_store
+from assistant.store import ConversationStore, Exchange, FailedTurn, LockTimeout, open_store
 from assistant.store.migrate import alembic_config, current_revision
 from assistant.store.models import TurnRow
 from tests.conftest import REPO_ROOT
@@ -167,3 +167,52 @@ def test_turns_are_serialised_across_processes_on_postgresql(postgres_url: str) 
     # Each reply records how many turns its request saw: strictly growing means no request read stale history.
     seen = [int(t.text.split()[1]) for t in turns if t.role == "assistant"]
     assert seen == list(range(0, 60, 2))
+
+
+def failed_turn(text: str, state: dict | None = None, code: str = "generation_unavailable") -> FailedTurn:
+    return FailedTurn(persona_id="assistant", user_text=text, error_code=code, rewrite=text, state=state,
+                      trace={"error": {"status": 503, "code": code}})
+
+
+async def test_failed_turn_is_marked_and_the_next_exchange_follows_it_contiguously(store: ConversationStore) -> None:
+    cid = uuid.uuid4().hex
+    await store.append_exchange(cid, exchange(0))
+    assert await store.append_failed(cid, failed_turn("토요일 저녁 7시 강남역 날씨", {"time": "토요일 저녁 7시"})) == 2
+    after = await store.append_exchange(cid, exchange(1))
+    assert (after.user_idx, after.assistant_idx) == (3, 4)
+    turns = await store.turns(cid)
+    assert [(t.idx, t.role, t.failed) for t in turns] == [
+        (0, "user", False), (1, "assistant", False), (2, "user", True), (3, "user", False), (4, "assistant", False)
+    ]
+    assert turns[2].error_code == "generation_unavailable" and turns[2].trace == {
+        "error": {"status": 503, "code": "generation_unavailable"}}
+    conversation = await store.get(cid)
+    assert conversation is not None and conversation.turn_count == 5
+
+
+async def test_failed_turn_carries_its_state_or_keeps_the_previous_one(store: ConversationStore) -> None:
+    cid = uuid.uuid4().hex
+    assert await store.append_failed(cid, failed_turn("첫 메시지", {"place": "강남역"})) == 0  # starts a conversation
+    conversation = await store.get(cid)
+    assert conversation is not None and conversation.state == {"place": "강남역"} and conversation.turn_count == 1
+    await store.append_failed(cid, failed_turn("두 번째", None, code="turn_timeout"))
+    conversation = await store.get(cid)
+    assert conversation is not None and conversation.state == {"place": "강남역"} and conversation.turn_count == 2
+
+
+async def test_concurrent_failed_and_answered_turns_keep_contiguous_indices(store: ConversationStore) -> None:
+    cid = uuid.uuid4().hex
+
+    async def turn(n: int) -> None:
+        async with store.lock(cid):
+            if n % 3 == 0:
+                await store.append_failed(cid, failed_turn(f"실패 {n}"))
+            else:
+                await store.append_exchange(cid, exchange(n))
+
+    await asyncio.gather(*(turn(n) for n in range(15)))
+    turns = await store.turns(cid, limit=1000)
+    assert [t.idx for t in turns] == list(range(len(turns))) and len(turns) == 5 + 2 * 10
+    for i, t in enumerate(turns):  # a failed user turn is never followed by an assistant turn
+        if t.failed:
+            assert i + 1 == len(turns) or turns[i + 1].role == "user"

@@ -94,6 +94,14 @@ async def test_429_is_busy_and_422_is_an_invalid_request(openai_server: Any) -> 
     assert backend.attempts == 2  # neither is retried
 
 
+async def test_500_is_the_lm_failing_not_an_invalid_request(openai_server: Any) -> None:
+    backend = OpenAIBackend(openai_server.base_url, model="tiny", max_retries=2, backoff_s=0.01)
+    openai_server.fail_next(1, 500)
+    with pytest.raises(GenerationUnavailable, match="HTTP 500"):
+        await backend.generate(ask("안녕"))
+    assert backend.attempts == 1  # not retried: only 502-504 are
+
+
 async def test_server_receives_the_mapped_request(openai_server: Any, openai_backend: OpenAIBackend) -> None:
     await openai_backend.generate(ask("자기소개 해 줘", stop=["반가"], seed=3))
     body = openai_server.state["bodies"][-1]

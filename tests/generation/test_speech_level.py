@@ -37,6 +37,8 @@ def test_level_of_ending_uses_kiwi_forms() -> None:
     assert level_of_ending("ᆸ시다") == "합쇼체"
     assert level_of_ending("네요") == "해요체"
     assert level_of_ending("잖아") == "반말"
+    assert level_of_ending("소", "EC") == "합쇼체"  # Kiwi tags 하오체 "반갑소" 소 as EC
+    assert level_of_ending("니까", "EC") == "반말"  # "비가 오니까." is a connective, not 합쇼체 -ㅂ니까
 
 
 @pytest.mark.parametrize("target", ["해요체", "합쇼체", "반말"])
@@ -64,6 +66,22 @@ def test_repair_keeps_sentences_already_at_the_target_level(speech: SpeechLevelC
     repaired = speech.repair(text, "합쇼체")
     assert repaired.startswith("오늘은 쉽니다. ") and repaired.endswith(" 감사합니다!")
     assert speech.violations(repaired, "합쇼체") == []
+
+
+def test_repair_to_banmal_drops_the_polite_yo_and_keeps_the_meaning(speech: SpeechLevelControl) -> None:
+    assert speech.repair("더 열심히 할게요. 무엇을 도와드릴까요? 벌써 왔군요! 그렇죠?", "반말") == (
+        "더 열심히 할게. 무엇을 도와 드릴까? 벌써 왔군! 그렇지?")
+
+
+def test_the_greeting_formula_is_swapped_whole(speech: SpeechLevelControl) -> None:
+    assert speech.repair("안녕하세요! 반가워요.", "반말") == "안녕! 반가워."
+    assert speech.repair("안녕하세요!", "합쇼체") == "안녕하십니까!"
+    assert speech.repair("안녕하십니까?", "해요체") == "안녕하세요?"
+
+
+def test_hao_che_is_formal(speech: SpeechLevelControl) -> None:
+    assert [s.level for s in speech.analyse("참 반갑소. 어디로 가오? 먼 길 오셨구려.")] == ["합쇼체"] * 3
+    assert speech.repair("참 반갑소.", "반말") == "참 반가워."
 
 
 def test_copula_after_a_vowel_uses_yeyo(speech: SpeechLevelControl) -> None:

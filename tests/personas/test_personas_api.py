@@ -1,4 +1,5 @@
-"""The /v1/personas surface, on a small FastAPI app carrying only this router and the shared error handlers."""
+"""The /v1/personas surface, on a small FastAPI app carrying only its routers (reads and writes) and the shared
+error handlers."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PIL import Image
 
 from api.deps import get_services
 from api.errors import install_error_handlers
-from api.personas.router import router
+from api.personas.router import admin_router, router
 from assistant.settings import Settings
 from assistant.wiring.personas import build_registry
 from personas.cards import EXTENSION_KEY
@@ -30,6 +31,7 @@ def client(tmp_path: Path) -> TestClient:
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(admin_router)
     app.dependency_overrides[get_services] = lambda: services
     return TestClient(app)
 

@@ -158,3 +158,53 @@ def test_knowledge_returns_passages_with_sources(served: Retrieval, tmp_path: Pa
 def test_knowledge_without_collection_or_match_is_empty(served: Retrieval) -> None:
     assert served.knowledge("한라산은 어디에 있어?") == []
     assert served.knowledge("한라산", collection="missing") == []
+
+
+def _docs(tmp_path: Path, extra: str = "") -> Path:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        '{"text": "부산은 대한민국 남동부의 항구 도시이다. 해운대 해수욕장이 유명하다.", "source": "부산 소개"}\n'
+        '{"text": "제주도는 한국에서 가장 큰 섬이다. 한라산이 섬 가운데에 있다.", "source": "제주 소개"}\n' + extra,
+        encoding="utf-8")
+    return docs
+
+
+def _collection_detail(retrieval: Retrieval) -> str:
+    return dict((k, d) for k, _, d in retrieval.status())["retrieval.knowledge:docs"]
+
+
+def test_knowledge_collection_is_saved_and_loaded_on_the_next_start(
+        served: Retrieval, analyzer: KoreanAnalyzer, calibration: Calibration, tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    assert served.open_collection("docs", docs)
+    assert (tmp_path / "indexes" / "@knowledge" / "docs" / "manifest.json").is_file()
+    again = make(analyzer, calibration, tmp_path)
+    assert again.open_collection("docs", docs)
+    assert "index loaded" in _collection_detail(again)
+    assert again.knowledge("한라산은 어디에 있어?", collection="docs")[0].source == "제주 소개"
+
+
+def test_changed_documents_or_chunk_size_rebuild_the_saved_collection(
+        served: Retrieval, analyzer: KoreanAnalyzer, calibration: Calibration, tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    assert served.open_collection("docs", docs)
+    _docs(tmp_path, '{"text": "강릉은 커피 거리로 알려진 동해안 도시이다.", "source": "강릉 소개"}\n')
+    again = make(analyzer, calibration, tmp_path)
+    assert again.open_collection("docs", docs)
+    assert "documents changed" in _collection_detail(again)
+    assert again.knowledge("커피 거리는 어디야?", collection="docs")[0].source == "강릉 소개"
+    third = make(analyzer, calibration, tmp_path)
+    assert third.open_collection("docs", docs, chunk_chars=100)
+    assert "documents changed" in _collection_detail(third)
+
+
+def test_corrupt_saved_collection_is_rebuilt_not_used(
+        served: Retrieval, analyzer: KoreanAnalyzer, calibration: Calibration, tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    assert served.open_collection("docs", docs)
+    passages = tmp_path / "indexes" / "@knowledge" / "docs" / "passages.jsonl"
+    passages.write_text('{"id": "x", "text": "엉뚱한 내용", "source": "x"}\n', encoding="utf-8")
+    again = make(analyzer, calibration, tmp_path)
+    assert again.open_collection("docs", docs)
+    assert "unusable" in _collection_detail(again) and "checksum" in _collection_detail(again)
+    assert again.knowledge("한라산은 어디에 있어?", collection="docs")[0].source == "제주 소개"

@@ -5,7 +5,8 @@ product's `OpenAIBackend` is exercised end to end over a socket. The requested `
   echo-<tag>       replies "<tag>: <last user message>" at once (deterministic, so replies can be compared)
   slow-<seconds>   waits that long, then replies like echo
   fail             answers HTTP 500 to every call
-Every call is counted per model in `calls`, and the request id header it carried is kept in `request_ids`.
+Every call is counted per model in `calls`, the request id header it carried is kept in `request_ids`, and its
+JSON body (the prompt the LM receives) in `bodies`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ChatServer:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.request_ids: list[str | None] = []
+        self.bodies: list[dict[str, Any]] = []
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._complete)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -58,6 +60,7 @@ class ChatServer:
         body = await request.json()
         model = str(body.get("model", ""))
         self.calls[model] += 1
+        self.bodies.append(body)
         self.request_ids.append(request.headers.get("x-request-id"))
         if model == "fail":
             return JSONResponse({"error": {"message": "model crashed", "type": "server_error"}}, status_code=500)

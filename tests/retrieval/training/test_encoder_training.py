@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
+from retrieval.training import encoder as encoder_module
 from retrieval.training import manifest
-from retrieval.training.encoder import CHECKPOINT, EncoderConfig, train_encoder
+from retrieval.training.encoder import CHECKPOINT, EncoderConfig, score_items, train_encoder
 from retrieval.training.pairs import assemble
 from retrieval.training.vocab import unknown_syllables
 
@@ -58,8 +60,13 @@ def test_another_seed_gives_other_embeddings(toy_encoder: Path, tiny_base: Path,
 
 
 def test_minutes_bound_stops_and_a_rerun_resumes_to_the_same_result(toy_encoder: Path, tiny_base: Path,
-                                                                      toy_data: Path, tmp_path: Path) -> None:
-    stopped = train_encoder(toy_config(tiny_base, toy_data, tmp_path, minutes=1e-6, evaluate=False))
+                                                                      toy_data: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    ticks = itertools.count()
+    # A clock that advances an hour per reading: the one-minute budget is spent before the first step.
+    monkeypatch.setattr(encoder_module.time, "monotonic", lambda: 3600.0 * next(ticks))
+    stopped = train_encoder(toy_config(tiny_base, toy_data, tmp_path, minutes=1, evaluate=False))
+    monkeypatch.undo()
     assert stopped["stopped"] == "time budget reached"
     assert stopped["steps"] == 0
     assert (tmp_path / CHECKPOINT / "trainer_state.pt").is_file()
@@ -76,7 +83,21 @@ def test_output_is_a_plain_sentence_transformers_directory(toy_encoder: Path) ->
     assert vectors.shape == (3, 32)
 
 
-@pytest.mark.parametrize("bad", [{"minutes": 0}, {"max_steps": 0}, {"batch_size": 1}])
+@pytest.mark.parametrize("bad", [{"minutes": 0}, {"max_steps": 0}, {"batch_size": 1}, {"near_miss_score": 1.0},
+                                 {"near_miss_score": -0.1}])
 def test_bad_training_options_are_refused(bad: dict[str, float], tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         EncoderConfig(base="x", data_root=tmp_path, out=tmp_path, **bad)  # type: ignore[arg-type]
+
+
+def test_score_loss_ranks_near_misses_below_as_many_paraphrases_of_their_sources(toy_data: Path) -> None:
+    data = assemble(toy_data)
+    items = score_items(data, 0.2)
+    near = [i for i in items if i.score == 0.2]
+    assert len(near) == len(data.negatives) > 0
+    added = items[len(data.scored) + len(near):]
+    assert added and all(i.score == 1.0 for i in added) and len(added) <= len(near)
+    sources = {n.source for n in data.negatives}
+    paraphrases = {(p.anchor, p.positive) for p in data.pairs if p.source in sources}
+    assert all((i.a, i.b) in paraphrases for i in added)
+    assert score_items(data, None) == data.scored

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from retrieval import Calibration, Retrieval
+from retrieval.analyzer import shared_analyzer
 from retrieval.training import manifest
 from retrieval.types import Hit, Selection
 from retrieval.verifier import CrossEncoderVerifier, VerifierUnavailable, verify
@@ -58,3 +60,29 @@ def test_verify_keeps_a_selection_without_candidates(toy_verifier: Path) -> None
 def test_unloadable_verifier_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(VerifierUnavailable, match="cannot load verifier"):
         CrossEncoderVerifier(str(tmp_path / "missing"))
+
+
+def _facade(verifier: CrossEncoderVerifier | None) -> Retrieval:
+    retrieval = Retrieval(shared_analyzer(), Calibration.load(), verifier=verifier)
+    retrieval.add_responses("default", [{"id": "hi", "question": "안녕하세요", "answer": "안녕하세요! 반가워요."}])
+    return retrieval
+
+
+def test_facade_without_verifier_names_the_lexical_path() -> None:
+    retrieval = _facade(None)
+    assert retrieval.mode == "bm25+char"
+    assert retrieval.select("안녕하세요").decision == "retrieve"
+
+
+def test_facade_with_a_refusing_verifier_generates_and_says_why(toy_verifier: Path) -> None:
+    retrieval = _facade(CrossEncoderVerifier(str(toy_verifier), threshold=1.0))
+    assert retrieval.mode == "bm25+char + verifier"
+    for selection in (retrieval.select("안녕하세요"), retrieval.select_many(["안녕하세요"])[0]):
+        assert selection.decision == "generate"
+        assert selection.reason.startswith("verifier:")
+
+
+def test_facade_with_an_accepting_verifier_keeps_the_retrieval(toy_verifier: Path) -> None:
+    retrieval = _facade(CrossEncoderVerifier(str(toy_verifier), threshold=0.0))
+    selection = retrieval.select("안녕하세요")
+    assert selection.decision == "retrieve" and "verifier agrees" in selection.reason
