@@ -21,10 +21,12 @@ from retrieval.facade import Retrieval
 from retrieval.records import BUNDLED_RESPONSES
 from retrieval.responses import ResponseIndex
 from retrieval.types import Hit, Passage, ResponseRecord, Selection
+from retrieval.verifier import CrossEncoderVerifier, Verifier, VerifierUnavailable
 
 __all__ = [
     "BUNDLED_RESPONSES",
     "Calibration",
+    "CrossEncoderVerifier",
     "DenseRetriever",
     "DuplicateRecord",
     "Encoder",
@@ -42,4 +44,6 @@ __all__ = [
     "SentenceTransformerEncoder",
     "UnknownRecord",
     "UnknownResponseSet",
+    "Verifier",
+    "VerifierUnavailable",
 ]

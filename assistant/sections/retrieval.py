@@ -34,8 +34,10 @@ class RetrievalSettings(BaseModel):
     # Dense encoder, hub id or local directory (sentence-transformers); None = lexical only (offline default).
     encoder: str | None = None
     encoder_device: str = "cpu"
-    # Reserved for a learned verifier of retrieved answers (issue 10); None = calibrated threshold only.
+    # Near-miss verifier (`assistant verifier train`), hub id or local directory: re-checks every retrieval and
+    # sends refused ones to generation. None = the calibrated threshold alone decides.
     verifier: str | None = None
+    verifier_device: str = "cpu"
     calibration: Path | None = None  # None = the calibration shipped with the package
     index_dir: Path | None = None  # None = <data_dir>/indexes
     changes_dir: Path | None = None  # None = <data_dir>/responses

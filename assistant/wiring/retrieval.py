@@ -1,8 +1,10 @@
 """Builds the `Retrieval` facade from Settings, reports readiness, and maps retrieval errors to API errors.
 
 Readiness: one status per response set and knowledge collection (a corrupt, foreign or stale index is
-refused with the reason while the valid ones keep serving), one for the encoder when configured, one
-for the calibration, and an overall "retrieval" status that is ready when the default set serves.
+refused with the reason while the valid ones keep serving), one for the encoder and one for the verifier when
+configured (a model that cannot load is reported and left out: selection falls back to the path without it),
+one for the calibration, "retrieval.selector" naming the selection path in use, and an overall "retrieval"
+status that is ready when the default set serves.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from assistant.settings import Settings
 from retrieval import (
     BUNDLED_RESPONSES,
     Calibration,
+    CrossEncoderVerifier,
     DuplicateRecord,
     EncoderUnavailable,
     IndexUnusable,
@@ -25,6 +28,8 @@ from retrieval import (
     SentenceTransformerEncoder,
     UnknownRecord,
     UnknownResponseSet,
+    Verifier,
+    VerifierUnavailable,
 )
 from retrieval.analyzer import KoreanAnalyzer, shared_analyzer
 from retrieval.dense import Encoder
@@ -54,14 +59,24 @@ def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retri
                                             + note))
         except EncoderUnavailable as exc:
             statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
+    verifier: Verifier | None = None
+    if section.verifier:
+        try:
+            verifier = CrossEncoderVerifier(section.verifier, device=section.verifier_device)
+            statuses.append(ComponentStatus("retrieval.verifier", True,
+                                            f"{section.verifier} (threshold {verifier.threshold:.2f})"))
+        except VerifierUnavailable as exc:
+            statuses.append(ComponentStatus("retrieval.verifier", False,
+                                            f"{exc}; retrievals are decided by the calibrated threshold alone"))
     changes_dir = section.changes_dir or settings.data_dir / "responses"
     retrieval = Retrieval(
         KoreanAnalyzer(kiwi=kiwi) if kiwi is not None else shared_analyzer(), calibration, encoder=encoder,
         index_root=section.index_dir or settings.data_dir / "indexes", changes_dir=changes_dir,
         default_set=section.default_response_set, default_collection=section.default_knowledge,
         candidates=section.candidates, pool_size=section.pool_size, max_query_chars=section.max_query_chars,
-        knowledge_min_score=section.knowledge_min_score, hnsw_min_docs=section.hnsw_min_docs,
+        knowledge_min_score=section.knowledge_min_score, hnsw_min_docs=section.hnsw_min_docs, verifier=verifier,
     )
+    statuses.append(ComponentStatus("retrieval.selector", True, retrieval.mode))
     sets: dict[str, Path | None] = {name: path or BUNDLED_RESPONSES for name, path in section.response_sets.items()}
     # Sets created through the admin API exist only as a change journal; they come back after a restart.
     if changes_dir.is_dir():

@@ -22,6 +22,7 @@ def test_default_settings_serve_the_bundled_set_offline(tmp_path: Path) -> None:
     assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
     chosen = retrieval.select("안녕하세요")
     assert chosen.decision == "retrieve"
+    assert named["retrieval.selector"].detail == "bm25+char"  # type: ignore[attr-defined]
 
 
 def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path) -> None:
@@ -49,6 +50,16 @@ def test_unloadable_encoder_is_reported_and_lexical_keeps_serving(tmp_path: Path
     retrieval, statuses = build_retrieval(settings)
     named = statuses_by_name(statuses)
     assert not named["retrieval.encoder"].ready  # type: ignore[attr-defined]
+    assert retrieval.select("안녕하세요").decision == "retrieve"
+
+
+def test_unloadable_verifier_is_reported_and_the_calibrated_decision_serves(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path, retrieval={"verifier": str(tmp_path / "missing-verifier")})
+    retrieval, statuses = build_retrieval(settings)
+    named = statuses_by_name(statuses)
+    assert not named["retrieval.verifier"].ready  # type: ignore[attr-defined]
+    assert "calibrated threshold alone" in named["retrieval.verifier"].detail  # type: ignore[attr-defined]
+    assert named["retrieval.selector"].detail == "bm25+char"  # type: ignore[attr-defined]
     assert retrieval.select("안녕하세요").decision == "retrieve"
 
 

@@ -86,3 +86,14 @@ def test_facade_with_an_accepting_verifier_keeps_the_retrieval(toy_verifier: Pat
     retrieval = _facade(CrossEncoderVerifier(str(toy_verifier), threshold=0.0))
     selection = retrieval.select("안녕하세요")
     assert selection.decision == "retrieve" and "verifier agrees" in selection.reason
+
+
+def test_configured_verifier_is_wired_and_named_in_readiness(toy_verifier: Path, tmp_path: Path) -> None:
+    from assistant.settings import load_settings
+    from assistant.wiring.retrieval import build_retrieval
+
+    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval={"verifier": str(toy_verifier)}))
+    named = {s.name: s for s in statuses}
+    assert named["retrieval.verifier"].ready and "threshold" in named["retrieval.verifier"].detail
+    assert named["retrieval.selector"].detail == "bm25+char + verifier"
+    assert retrieval.verifier is not None
