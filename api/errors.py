@@ -2,10 +2,13 @@
 
 Validation errors, HTTP errors, domain errors and unexpected exceptions all leave through here; an unexpected
 exception is logged with its stack and reaches the client only as a generic message and the request id.
+Middleware that answers before FastAPI (`send_error`) and error events of a started stream (`error_body`) build the
+same body here.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -14,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from assistant.errors import AssistantError, Busy
 from assistant.store import StoreBusy
@@ -46,12 +50,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def error_body(message: str, type_: str, *, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """The error body itself; also the `data` of an error event in a stream that has already started."""
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
 def error_response(
     status: int, message: str, type_: str, *, param: str | None = None, code: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(message, type_, param=param, code=code), status_code=status, headers=headers)
+
+
+async def send_error(
+    send: Send, status: int, message: str, type_: str, *, param: str | None = None, code: str | None = None
+) -> None:
+    """Answer from ASGI middleware, which runs outside FastAPI's exception handlers."""
+    body = json.dumps(error_body(message, type_, param=param, code=code), ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import send_error
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -76,11 +76,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _too_large(send: Any, limit: int) -> None:
-    body = json.dumps(
-        {"error": {"message": f"request body is larger than {limit} bytes", "type": "invalid_request_error",
-                   "param": None, "code": "body_too_large"}}
-    ).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+async def _too_large(send: Send, limit: int) -> None:
+    await send_error(send, 413, f"request body is larger than {limit} bytes", "invalid_request_error",
+                     code="body_too_large")

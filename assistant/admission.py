@@ -6,8 +6,12 @@ Contract:
   (HTTP 503 + Retry-After). Nobody waits unboundedly: a queued caller is refused after `queue_timeout_s`.
 - Slots are handed to waiters in arrival order. A caller cancelled while queued or while generating (client
   disconnect) gives its place or slot back; no slot is ever leaked.
-- Only generation is admitted here: retrieval answers and `/health` never wait for a slot.
-The counters (`in_flight`, `queued`, `peak`, `admitted`, `refused`) are for readiness, benchmarks and tests.
+- `slot(wait=False)` is for optional generations (dst's LM rewrite, which has a rule fallback): admitted only while
+  a slot is free and nobody is queued, else `Busy` at once without queueing, counted in `declined`, not `refused`.
+- Only live generation is admitted here: turns that generate, skills with an LM, dst's LM rewrite. Retrieval answers
+  and `/health` never wait for a slot. Shadow generations never take a slot: they start only while the gate is not
+  `saturated` and run on their own budget (`assistant.routing.shadow`).
+The counters (`in_flight`, `queued`, `peak`, `admitted`, `refused`, `declined`) are for metrics, benchmarks, tests.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class Admission:
         self.peak = 0
         self.admitted = 0
         self.refused = 0
+        self.declined = 0
 
     @classmethod
     def from_settings(cls, settings: AdmissionSettings) -> Admission:
@@ -55,6 +60,11 @@ class Admission:
     def queued(self) -> int:
         return len(self._waiters)
 
+    @property
+    def saturated(self) -> bool:
+        """True while a new generation could not start at once (every slot taken, or callers queued)."""
+        return self.in_flight >= self.max_in_flight or bool(self._waiters)
+
     def _refuse(self, why: str) -> Busy:
         self.refused += 1
         return Busy(f"the server is at capacity ({why}); retry after {self.retry_after_s:g} s",
@@ -63,12 +73,16 @@ class Admission:
     def _note_peak(self) -> None:
         self.peak = max(self.peak, self.in_flight + len(self._waiters))
 
-    async def _acquire(self) -> None:
-        if self.in_flight < self.max_in_flight and not self._waiters:
+    async def _acquire(self, wait: bool) -> None:
+        if not self.saturated:
             self.in_flight += 1
             self.admitted += 1
             self._note_peak()
             return
+        if not wait:
+            self.declined += 1
+            raise Busy(f"no free generation slot ({self.in_flight} running, {len(self._waiters)} waiting)",
+                       retry_after=self.retry_after_s, code="overloaded")
         if len(self._waiters) >= self.max_queue:
             raise self._refuse(f"{self.in_flight} generations running, {len(self._waiters)} waiting")
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -98,8 +112,9 @@ class Admission:
         self.in_flight -= 1
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        await self._acquire()
+    async def slot(self, *, wait: bool = True) -> AsyncIterator[None]:
+        """One generation slot; `wait=False`: only a free one, never a place in the queue."""
+        await self._acquire(wait)
         try:
             yield
         finally:

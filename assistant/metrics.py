@@ -11,7 +11,7 @@ behind one exporter) without duplicate-series errors. Series, all prefixed `assi
   selector_decisions_total{decision}          retrieve | generate
   filter_hits_total{stage,kind}               input/output filter hits (abuse kinds, PII kinds)
   ab_assignments_total{endpoint,version,assignment}  assignment: weighted | pinned | single
-  shadow_requests_total{endpoint,version,outcome}    outcome: ok | error | timeout | dropped
+  shadow_requests_total{endpoint,version,outcome}    outcome: ok | error | timeout | dropped | shed
   shadow_duration_seconds{endpoint,version}
 Observing costs microseconds; nothing here blocks or raises into a turn.
 """

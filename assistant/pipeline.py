@@ -8,6 +8,16 @@ Data flow (DESIGN.md, "One turn, as data"):
 The pipeline owns ordering, limits, timing and error translation; each stage's depth lives in its leaf package.
 Leaf exceptions become `assistant.errors` here, so the API maps them to one error body.
 
+The event loop only coordinates: the CPU-bound stage calls (context injection, response selection, knowledge search
+and prompt, the speech-level repair of a retrieved answer, observing the reply, token counts) run on the turn's
+worker threads (`assistant.workers`, `limits.turn_workers`), awaited while the conversation's lock is held, so
+per-conversation order is unchanged. Those stage objects are safe to call from several threads: they keep no
+per-call state, Kiwi is shared across threads by design, and their caches and lazy loads are locked.
+Admission: a turn that generates takes one slot before its first event; dst's LM rewrite takes a slot only if one is
+free at once (else the rule result is used) and gives it back before the turn asks for its own.
+Deadline (`limits.request_timeout_s`) covers our work only: while a streamed turn waits for the client to read an
+event, its clock is stopped (`stream` runs the turn in its own task, so the deadline is bound to that task).
+
 A turn is never lost once its persona is known: when the reply fails with a server error (no LM loaded, LM error,
 timeout; not a capacity refusal, which asks the client to resend), the user message, its rewrite and the dialogue
 state update are stored as a failed user turn (`error_code`), still under the conversation's lock, and the error
@@ -19,10 +29,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +45,8 @@ from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange, FailedTurn, LockTimeout, StoreBusy, Turn
 from assistant.wiring.generation import generation_error
 from assistant.wiring.personas import to_api_error
-from dst import ContextInjector, DialogueState, HistoryTurn
+from assistant.workers import StageWorkers
+from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
 from generation import GenerationError, GenerationRequest, Generator, InvalidGenerationRequest
 from personas import Persona, PersonaNotFound, PersonaRegistry, PromptError, render_prompt
 from retrieval import Retrieval, Selection
@@ -135,6 +147,15 @@ class TurnPipeline:
         self.router = router or ModelRouter.single(generation)
         self.metrics = metrics
         self.shadow = shadow
+        self.workers = StageWorkers(settings.limits.turn_workers)
+
+    def close(self) -> None:
+        self.workers.close()
+
+    async def rewrite(self, turns: list[HistoryTurn], utterance: str, state: DialogueState | None) -> Rewrite:
+        """Context injection off the event loop; its LM (if any) only on a free generation slot."""
+        return await self.dst.arewrite(turns, utterance, state, offload=self.workers.run,
+                                       admit=functools.partial(self.admission.slot, wait=False))
 
     async def run(self, req: TurnRequest) -> TurnResult:
         """Run one turn under the conversation's lock and return it once it is durably stored."""
@@ -158,34 +179,72 @@ class TurnPipeline:
         raise AssertionError("unreachable")  # mypy: the block above always returns or raises
 
     async def stream(self, req: TurnRequest) -> AsyncIterator[dict[str, Any]]:
-        """Run one turn as events: rewrite, selection, text deltas, then the stored turn (`done`)."""
+        """Run one turn as events: rewrite, selection, text deltas, then the stored turn (`done`).
+
+        The turn runs in a task of its own and hands over one event at a time: its deadline and cancellation then
+        never depend on which task reads (a web server reads the first event in the request's task and the rest
+        in another), and the reader's pace is not counted against the deadline. Closing the iterator (a client
+        hang-up) cancels the turn and waits until it has given back its lock and slot.
+        """
+        handover: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=1)
+        turn = asyncio.get_running_loop().create_task(self._stream_turn(req, handover))
+        try:
+            while True:
+                kind, item = await handover.get()
+                if kind == "event":
+                    yield item
+                elif kind == "error":
+                    raise item
+                else:
+                    return
+        finally:
+            turn.cancel()
+            await asyncio.wait({turn})
+
+    async def _stream_turn(self, req: TurnRequest, handover: asyncio.Queue[tuple[str, Any]]) -> None:
+        try:
+            await self._stream_events(req, handover)
+        except Exception as exc:  # the reader raises it; cancellation (the reader left) ends the task quietly
+            await handover.put(("error", exc))
+        else:
+            await handover.put(("end", None))
+
+    async def _stream_events(self, req: TurnRequest, handover: asyncio.Queue[tuple[str, Any]]) -> None:
         conversation_id = req.conversation_id or uuid.uuid4().hex
         async with self._turn(req, conversation_id) as (deadline, attempt):
+
+            async def emit(event: str, data: dict[str, Any]) -> None:
+                with _paused(deadline):  # waiting for the reader is not our work
+                    await handover.put(("event", {"event": event, "data": data}))
+
             prep = await self._prepare(req, conversation_id, attempt)
             # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
             slot = self.admission.slot() if prep.request is not None else contextlib.nullcontext()
+            gen_trace: dict[str, Any] | None = None
             async with slot:
-                yield {"event": "rewrite", "data": prep.rewrite.to_dict()}
-                yield {"event": "selection", "data": _selection_dict(prep)}
+                await emit("rewrite", prep.rewrite.to_dict())
+                await emit("selection", _selection_dict(prep))
                 if prep.request is None:
-                    reply, source, gen_trace = prep.reply, "retrieve", None
-                    yield {"event": "delta", "data": {"text": reply}}
+                    reply, source = prep.reply, "retrieve"
+                    await emit("delta", {"text": reply})
                 else:
                     started = time.perf_counter()
                     parts: list[str] = []
                     try:
                         async for delta in self._generator(prep).stream(prep.request):
                             parts.append(delta)
-                            yield {"event": "delta", "data": {"text": delta}}
+                            await emit("delta", {"text": delta})
                     except (GenerationError, InvalidGenerationRequest) as exc:
                         raise generation_error(exc) from None
                     prep.timings["generate"] = (time.perf_counter() - started) * 1000
                     reply, source = "".join(parts), "generate"
-                    gen_trace = self._stream_usage(prep, reply)
-                result = await self._finish(deadline, req, prep, reply, source, gen_trace)
-                if source == "generate":
-                    self._launch_shadow(req, prep, reply, prep.timings["generate"])
-                yield {"event": "done", "data": result_to_dict(result)}
+            # The slot is back before storing, as in `run`: the store is not generation.
+            if source == "generate":
+                gen_trace = await self.workers.run(self._stream_usage, prep, reply)
+            result = await self._finish(deadline, req, prep, reply, source, gen_trace)
+            if source == "generate":
+                self._launch_shadow(req, prep, reply, prep.timings["generate"])
+            await emit("done", result_to_dict(result))
 
     # -- the turn's scope: deadline, lock, failed turns ---------------------------------------------------------
     @contextlib.asynccontextmanager
@@ -247,20 +306,20 @@ class TurnPipeline:
         mark = time.perf_counter()
         state = DialogueState.from_dict(conversation.state) if conversation and conversation.state else None
         turns = [HistoryTurn(role=t.role, text=t.text) for t in history]  # type: ignore[arg-type]
-        rewrite = attempt.rewrite = await self.dst.arewrite(turns, req.message, state)
+        rewrite = attempt.rewrite = await self.rewrite(turns, req.message, state)
         timings["rewrite"] = _ms(mark)
 
         mark = time.perf_counter()
-        selection = self.retrieval.select(rewrite.standalone, persona.response_set)
+        selection = await self.workers.run(self.retrieval.select, rewrite.standalone, persona.response_set)
         timings["select"] = _ms(mark)
 
         prep = _Prepared(conversation_id, persona, rewrite, selection, history, timings, started)
         prep.route = self._route(req, prep)  # on every turn, so a bad pinned endpoint/version is always a 404
         if selection.decision == "generate":
-            prep.request = self._generation_request(req, prep)
+            prep.request = await self.workers.run(self._generation_request, req, prep)
         else:
             mark = time.perf_counter()
-            prep.reply, prep.speech_level = self._retrieved_reply(persona, selection)
+            prep.reply, prep.speech_level = await self.workers.run(self._retrieved_reply, persona, selection)
             timings["speech_level"] = _ms(mark)
         return prep
 
@@ -331,7 +390,7 @@ class TurnPipeline:
     ) -> TurnResult:
         if gen_trace is not None and prep.route is not None:
             gen_trace = {**gen_trace, "route": prep.route.trace()}
-        state = self.dst.observe_reply(prep.rewrite.state, reply)
+        state = await self.workers.run(self.dst.observe_reply, prep.rewrite.state, reply)
         state_dict = state.to_dict()
         rewrite_dict = prep.rewrite.to_dict()
         selection_dict = _selection_dict(prep)
@@ -435,6 +494,22 @@ def result_to_dict(result: TurnResult) -> dict[str, Any]:
         "generation": result.generation,
         "latency_ms": result.latency_ms,
     }
+
+
+@contextlib.contextmanager
+def _paused(deadline: asyncio.Timeout) -> Iterator[None]:
+    """Stop the turn's clock while the caller holds a yielded event: a slow reader is not our work."""
+    when = deadline.when()
+    if when is None:  # already stopped: the reply is being stored
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    left = when - loop.time()
+    deadline.reschedule(None)
+    try:
+        yield
+    finally:
+        deadline.reschedule(loop.time() + left)
 
 
 def _ms(since: float) -> float:

@@ -53,6 +53,7 @@ class Services:
         return list(by_name.values())
 
     def close(self) -> None:
+        self.pipeline.close()
         self.store.close()
 
 
@@ -103,6 +104,7 @@ def assemble(settings: Settings, store: ConversationStore, c: Components) -> Ser
     pipeline = TurnPipeline(settings, store, c.dst, c.retrieval, c.personas, c.generation,
                             router=c.router, metrics=metrics, shadow=shadow)
     metrics.watch_admission(pipeline.admission)
+    shadow.gate = pipeline.admission  # shadow calls start only while live traffic leaves a slot free
     return Services(settings, store, c.dst, c.retrieval, c.personas, c.generation, c.skills, pipeline, c.statuses,
                     router=pipeline.router, metrics=metrics, shadow=shadow)
 

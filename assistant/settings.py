@@ -50,7 +50,9 @@ class LimitsSettings(BaseModel):
     max_id_chars: int = Field(128, ge=8, le=128, description="conversation ids; the schema allows at most 128")
     max_history_turns: int = Field(20, ge=0, le=1000)
     max_new_tokens: int = Field(512, ge=1, le=32_768)
-    request_timeout_s: float = Field(60.0, gt=0, le=3600)
+    request_timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="our work on one turn; a streaming client's reading time is not counted")
+    turn_workers: int = Field(4, ge=1, le=256, description="threads running turns' CPU stages off the event loop")
     lock_timeout_s: float = Field(30.0, gt=0, le=3600)
     max_page_size: int = Field(200, ge=1, le=10_000)
 

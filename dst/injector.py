@@ -7,15 +7,20 @@ history turns are read, each up to `max_turn_chars`. With `state=None` the state
 that window; with a stored state the history is not re-read (the state already holds it).
 Strategies: "rules" (Kiwi morphology + rules), "lm" (the wired `RewriteLM`, validated, rule result when
 invalid or failing), "rules+lm" (the LM only when the rules are not confident). The synchronous `rewrite`
-is always the rule path; `arewrite` applies the configured strategy.
+is always the rule path; `arewrite` applies the configured strategy. Callers of `arewrite` may pass `offload`
+(runs the synchronous analysis elsewhere, e.g. on a worker thread: the injector keeps no per-call state, so
+calls may run on several threads at once) and `admit` (an async context manager entered around each LM call;
+an exception from it counts as an LM failure, so the rule result is used).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
 
 from dst.analysis import Analyzer, default_analyzer
 from dst.lm import RewriteLM, build_messages, clean_output, validate
@@ -25,6 +30,13 @@ from dst.types import DialogueState, DstInputError, HistoryTurn, Resolution, Rew
 
 log = logging.getLogger(__name__)
 STRATEGIES = ("rules", "lm", "rules+lm")
+T = TypeVar("T")
+Offload = Callable[..., Awaitable[Any]]
+Admit = Callable[[], AbstractAsyncContextManager[Any]]
+
+
+async def _inline(fn: Callable[..., T], *args: Any) -> T:
+    return fn(*args)
 
 
 class ContextInjector:
@@ -63,22 +75,26 @@ class ContextInjector:
         return self._finish(text, base, self._rules(text, base), "rules", utterance)
 
     async def arewrite(
-        self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None = None
+        self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None = None,
+        *, offload: Offload | None = None, admit: Admit | None = None,
     ) -> Rewrite:
-        turns, text, base = self._prepare(history, utterance, state)
-        ruled = self._rules(text, base)
+        run = offload or _inline
+        turns, text, base, ruled = await run(self._prepare_and_resolve, history, utterance, state)
         unsure = self.strategy == "rules+lm" and not ruled.confident
         use_lm = self.lm is not None and (self.strategy == "lm" or unsure)
         if not use_lm:
             label = "rules" if self.strategy == "rules" or ruled.confident else "rules(no-lm)"
-            return self._finish(text, base, ruled, label, utterance)
-        output, reason = await self._ask_lm(turns, text)
+            return await run(self._finish, text, base, ruled, label, utterance)
+        raw, reason = await self._ask_lm(turns, text, admit)
+        output = ""
+        if reason is None:
+            output, reason = await run(self._check_lm, raw, text, turns)
         if reason is not None:
             log.info("LM rewrite rejected (%s); keeping the rule result", reason)
             ruled.resolutions.append(Resolution(text, ruled.text, "fallback", f"lm-rejected: {reason}"))
-            return self._finish(text, base, ruled, "rules(lm-fallback)", utterance)
+            return await run(self._finish, text, base, ruled, "rules(lm-fallback)", utterance)
         lm_result = RuleResult(output, [Resolution(text, output, "rewrite", "lm")], True)
-        return self._finish(text, base, lm_result, "lm", utterance)
+        return await run(self._finish, text, base, lm_result, "lm", utterance)
 
     def observe_reply(self, state: DialogueState, reply_text: str) -> DialogueState:
         if not isinstance(reply_text, str):
@@ -95,6 +111,12 @@ class ContextInjector:
         turns = [HistoryTurn(t.role, t.text[: self.max_turn_chars]) for t in turns]
         base = state if state is not None else self._replay(turns)
         return turns, _bound(utterance, self.max_rewrite_chars), base
+
+    def _prepare_and_resolve(
+        self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None
+    ) -> tuple[list[HistoryTurn], str, DialogueState, RuleResult]:
+        turns, text, base = self._prepare(history, utterance, state)
+        return turns, text, base, self._rules(text, base)
 
     def _replay(self, turns: list[HistoryTurn]) -> DialogueState:
         state = DialogueState()
@@ -115,20 +137,24 @@ class ContextInjector:
             log.exception("rule resolution failed; passing the utterance through")
             return RuleResult(text, [], False)
 
-    async def _ask_lm(self, turns: list[HistoryTurn], text: str) -> tuple[str, str | None]:
+    async def _ask_lm(self, turns: list[HistoryTurn], text: str, admit: Admit | None) -> tuple[Any, str | None]:
+        """The LM's raw answer, or ("", why not)."""
         assert self.lm is not None
         messages = build_messages(turns, text)
         try:
-            raw = await asyncio.wait_for(
-                self.lm.complete(messages, max_new_tokens=self.lm_max_new_tokens), timeout=self.lm_timeout_s
-            )
+            async with admit() if admit is not None else contextlib.nullcontext():
+                raw = await asyncio.wait_for(
+                    self.lm.complete(messages, max_new_tokens=self.lm_max_new_tokens), timeout=self.lm_timeout_s
+                )
         except TimeoutError:
             return "", f"no answer within {self.lm_timeout_s:g} s"
-        except Exception as exc:  # any backend failure means "use the rules", never a failed turn
+        except Exception as exc:  # any backend failure (or no admission) means "use the rules", never a failed turn
             return "", f"LM error: {type(exc).__name__}: {exc}"
+        return raw, None
+
+    def _check_lm(self, raw: Any, text: str, turns: list[HistoryTurn]) -> tuple[str, str | None]:
         output = clean_output(raw if isinstance(raw, str) else "")
-        reason = validate(output, text, turns, max_chars=self.max_rewrite_chars, analyzer=self.analyzer)
-        return output, reason
+        return output, validate(output, text, turns, max_chars=self.max_rewrite_chars, analyzer=self.analyzer)
 
     def _finish(self, text: str, base: DialogueState, result: RuleResult, strategy: str, original: str) -> Rewrite:
         standalone = result.text if len(result.text) <= self.max_rewrite_chars else text

@@ -18,9 +18,10 @@ from personas.errors import (
 from personas.loader import dump_persona_yaml, load_persona_file
 from personas.prompt import render_prompt, system_prompt
 from personas.registry import PersonaRegistry
-from personas.schema import SPEECH_LEVELS, Persona
+from personas.schema import PERSONA_ID_PATTERN, SPEECH_LEVELS, Persona
 
 __all__ = [
+    "PERSONA_ID_PATTERN",
     "SPEECH_LEVELS",
     "CardError",
     "Persona",

@@ -16,9 +16,10 @@ from personas.macros import expand_macros
 
 SpeechLevel = Literal["해요체", "합쇼체", "반말"]
 SPEECH_LEVELS: tuple[str, ...] = ("해요체", "합쇼체", "반말")
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# A persona id is also its file name (`<id>.yaml`): lowercase only, so ids cannot differ by case alone.
+PERSONA_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
-PersonaId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+PersonaId = Annotated[str, StringConstraints(pattern=PERSONA_ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(max_length=32000)]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.admin.schemas import (
-    ID_PATTERN,
+    RECORD_ID_PATTERN,
     SET_PATTERN,
     AddedResponses,
     AddResponses,
@@ -28,7 +28,7 @@ from retrieval import ResponseRecord, RetrievalError
 router = APIRouter(prefix="/v1/admin/responses", tags=["admin"])
 
 SetPath = Annotated[str, Path(pattern=SET_PATTERN, description="response set name")]
-IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="record id")]
+IdPath = Annotated[str, Path(pattern=RECORD_ID_PATTERN, description="record id")]
 
 
 def _out(record: ResponseRecord) -> ResponseOut:

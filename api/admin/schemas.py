@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 SET_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:#-]{0,127}$"
+RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:#-]{0,127}$"
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -18,7 +18,7 @@ class ResponseIn(BaseModel):
     answer: str = Field(min_length=1, max_length=4000)
     intent: str | None = Field(None, max_length=64)
     tags: list[Tag] = Field(default_factory=list, max_length=32)
-    id: str | None = Field(None, pattern=ID_PATTERN)
+    id: str | None = Field(None, pattern=RECORD_ID_PATTERN)
 
 
 class AddResponses(BaseModel):

@@ -1,8 +1,15 @@
-"""POST /v1/chat: one turn through the pipeline, as JSON or as server-sent events."""
+"""POST /v1/chat: one turn through the pipeline, as JSON or as server-sent events.
+
+A streamed turn names its conversation before any event: a new conversation's id is chosen here and sent in the
+`X-Conversation-Id` header of the 200, and an `error` event after the 200 carries it too (`conversation_id` beside
+`error`), so a client whose turn failed mid-stream can continue the conversation.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -12,7 +19,7 @@ from fastapi.responses import StreamingResponse
 from api.auth import CallerDep, record_usage
 from api.chat.schemas import ChatRequest, ChatResponse
 from api.deps import ServicesDep
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, error_body
 from assistant.errors import AssistantError, InvalidInput
 from assistant.pipeline import TurnRequest, result_to_dict
 from assistant.settings import Settings
@@ -51,7 +58,8 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         await record_usage(request, services, caller, result.usage.get("prompt_tokens", 0),
                            result.usage.get("completion_tokens", 0), result.conversation_id)
         return result_to_dict(result)
-    events = services.pipeline.stream(turn)
+    cid = body.conversation_id or uuid.uuid4().hex
+    events = services.pipeline.stream(dataclasses.replace(turn, conversation_id=cid))
     # Fail before the 200 is sent when the turn cannot start (unknown persona, generation unavailable, ...).
     first = await anext(events)
 
@@ -60,11 +68,13 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         await record_usage(request, services, caller, usage.get("prompt_tokens", 0) or 0,
                            usage.get("completion_tokens", 0) or 0, turn.get("conversation_id"))
 
-    return StreamingResponse(_sse(first, events, on_done), media_type="text/event-stream")
+    return StreamingResponse(_sse(first, events, on_done, cid), media_type="text/event-stream",
+                             headers={"X-Conversation-Id": cid})
 
 
 async def _sse(
-    first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], on_done: Callable[[dict[str, Any]], Awaitable[None]]
+    first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], on_done: Callable[[dict[str, Any]], Awaitable[None]],
+    conversation_id: str,
 ) -> AsyncIterator[str]:
     yield _event(first)
     try:
@@ -73,7 +83,8 @@ async def _sse(
                 await on_done(event["data"])
             yield _event(event)
     except AssistantError as exc:
-        body = {"error": {"message": exc.message, "type": exc.error_type, "param": exc.param, "code": exc.code}}
+        body = {**error_body(exc.message, exc.error_type, param=exc.param, code=exc.code),
+                "conversation_id": conversation_id}
         yield _event({"event": "error", "data": body})
     finally:
         # A client that hangs up closes this generator: close the turn too, so its lock and slot free at once.

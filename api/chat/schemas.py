@@ -6,18 +6,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$"
+from personas import PERSONA_ID_PATTERN
+
+# Clients may choose conversation ids (e.g. `user@example.com:2`), so '@', '.' and ':' are allowed.
+CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$"
+CONVERSATION_ID_MAX_CHARS = 128
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     conversation_id: str | None = Field(
-        None, min_length=1, max_length=128, pattern=ID_PATTERN,
+        None, min_length=1, max_length=CONVERSATION_ID_MAX_CHARS, pattern=CONVERSATION_ID_PATTERN,
         description="Continue this conversation; omitted: a new one is created and its id returned.",
     )
     persona: str | None = Field(
-        None, min_length=1, max_length=64, pattern=ID_PATTERN,
+        None, min_length=1, max_length=64, pattern=PERSONA_ID_PATTERN,
         description="Persona id; omitted: the conversation's persona, or the default for a new conversation.",
     )
     message: str = Field(

@@ -34,7 +34,7 @@ async def rewrite(body: RewriteRequest, services: ServicesDep) -> RewriteRespons
     try:
         state = DialogueState.from_dict(body.state) if body.state is not None else None
         turns = [HistoryTurn(t.role, t.text) for t in body.history]
-        rw = await services.dst.arewrite(turns, body.utterance, state)
+        rw = await services.pipeline.rewrite(turns, body.utterance, state)
     except DstInputError as exc:
         raise to_assistant_error(exc) from None
     return RewriteResponse(

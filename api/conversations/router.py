@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.auth import CallerDep
+from api.chat.schemas import CONVERSATION_ID_MAX_CHARS
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
 from assistant.errors import NotFound
@@ -48,7 +49,7 @@ class ConversationOut(BaseModel):
 async def get_conversation(
     services: ServicesDep,
     caller: CallerDep,
-    conversation_id: str = Path(min_length=1, max_length=128),
+    conversation_id: str = Path(min_length=1, max_length=CONVERSATION_ID_MAX_CHARS),
     offset: int = Query(0, ge=0, le=10_000_000),
     limit: int = Query(100, ge=1, le=10_000),
 ) -> Any:

@@ -12,12 +12,12 @@ Pure ASGI (no BaseHTTPMiddleware), so context variables reach the endpoint and s
 
 from __future__ import annotations
 
-import json
 import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import send_error
 from assistant.logs import request_id_var
 from assistant.routing import Pins, pins
 from assistant.routing.settings import NAME_PATTERN
@@ -94,9 +94,5 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _invalid_pin(send: Send, param: str, value: str) -> None:
-    body = json.dumps({"error": {
-        "message": f"{param} must be a name of 1-64 letters, digits, '_', '.', ':' or '-', got {value[:80]!r}",
-        "type": "invalid_request_error", "param": param, "code": "invalid_model_pin"}}).encode()
-    await send({"type": "http.response.start", "status": 422,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    message = f"{param} must be a name of 1-64 letters, digits, '_', '.', ':' or '-', got {value[:80]!r}"
+    await send_error(send, 422, message, "invalid_request_error", param=param, code="invalid_model_pin")

@@ -32,9 +32,9 @@ from fastapi.responses import StreamingResponse
 
 from api.auth import Caller, CallerDep, record_usage
 from api.chat.router import check_message
-from api.chat.schemas import ID_PATTERN
+from api.chat.schemas import CONVERSATION_ID_MAX_CHARS, CONVERSATION_ID_PATTERN
 from api.deps import ServicesDep
-from api.errors import ERROR_RESPONSES, ErrorBody
+from api.errors import ERROR_RESPONSES, ErrorBody, error_body
 from api.openai.schemas import (
     AssistantTrace,
     ChatCompletion,
@@ -142,7 +142,7 @@ async def list_models(services: ServicesDep, caller: CallerDep) -> ModelList:
 
 @router.get("/v1/models/{model_id}", response_model=ModelCard, responses=_RESPONSES)
 async def get_model(services: ServicesDep, caller: CallerDep,
-                    model_id: str = Path(min_length=1, max_length=64, pattern=ID_PATTERN)) -> ModelCard:
+                    model_id: str = Path(min_length=1, max_length=64)) -> ModelCard:
     try:
         p = services.personas.get(model_id)
     except PersonaNotFound:
@@ -153,7 +153,8 @@ async def get_model(services: ServicesDep, caller: CallerDep,
 @router.post("/v1/chat/completions", response_model=ChatCompletion, responses=_RESPONSES)
 async def chat_completions(
     body: ChatCompletionRequest, request: Request, services: ServicesDep, caller: CallerDep,
-    x_conversation_id: str | None = Header(None, min_length=1, max_length=128, pattern=ID_PATTERN,
+    x_conversation_id: str | None = Header(None, min_length=1, max_length=CONVERSATION_ID_MAX_CHARS,
+                                           pattern=CONVERSATION_ID_PATTERN,
                                            description="Continue this stored conversation."),
 ) -> Any:
     request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
@@ -211,8 +212,8 @@ async def _chunks(first: dict[str, Any], events: AsyncIterator[dict[str, Any]], 
         await record_usage(request, services, caller, usage.prompt_tokens, usage.completion_tokens,
                            done["conversation_id"])
     except AssistantError as exc:
-        error = {"message": exc.message, "type": exc.error_type, "param": exc.param, "code": exc.code}
-        yield f"data: {json.dumps({'error': error}, ensure_ascii=False)}\n\n"
+        error = error_body(exc.message, exc.error_type, param=exc.param, code=exc.code)
+        yield f"data: {json.dumps(error, ensure_ascii=False)}\n\n"
     finally:
         await events.aclose()  # on disconnect too: releases the conversation lock and the generation slot
     yield "data: [DONE]\n\n"

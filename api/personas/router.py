@@ -18,6 +18,7 @@ from api.personas.schemas import PersonaDetail, PersonaList, PersonaSummary
 from assistant.errors import InvalidInput
 from assistant.wiring.personas import to_api_error
 from personas import (
+    PERSONA_ID_PATTERN,
     Persona,
     PersonaConflict,
     PersonaError,
@@ -26,12 +27,11 @@ from personas import (
     card_png,
     persona_to_card,
 )
-from personas.schema import ID_PATTERN
 
 router = APIRouter(prefix="/v1/personas", tags=["personas"])
 admin_router = APIRouter(prefix="/v1/personas", tags=["personas"])
 
-PersonaIdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="persona id")]
+PersonaIdPath = Annotated[str, Path(pattern=PERSONA_ID_PATTERN, max_length=64, description="persona id")]
 _ERRORS = (PersonaError, PersonaNotFound, PersonaConflict)
 
 
@@ -121,7 +121,7 @@ def delete_persona(persona_id: PersonaIdPath, services: ServicesDep) -> Response
 async def import_card(
     request: Request,
     services: ServicesDep,
-    persona_id: Annotated[str | None, Query(alias="id", pattern=ID_PATTERN, max_length=64)] = None,
+    persona_id: Annotated[str | None, Query(alias="id", pattern=PERSONA_ID_PATTERN, max_length=64)] = None,
     overwrite: bool = False,
     speech_level: Literal["해요체", "합쇼체", "반말"] | None = None,
     response_set: Annotated[str | None, Query(min_length=1, max_length=200)] = None,

@@ -2,7 +2,8 @@
 
 Body `{"input": {...skill payload...}, "speech_level"?}`; answer `{"skill", "output", "trace"}`. Skill errors map
 to the one error body: bad input -> 422 (more reviews than the limit -> 413), unknown skill -> 404, a failing
-search backend or skills switched off -> 503.
+search backend or skills switched off -> 503. A skill whose LM is loaded is admitted like a generating turn (one
+slot of the admission gate for the whole run, after its input is validated): a full gate is 503 + Retry-After.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ServicesDep
 from assistant.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable
+from assistant.wiring.skills import lm_ready
 from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillRegistry, SkillUnavailable
 
 router = APIRouter(prefix="/v1/skills", tags=["skills"])
@@ -48,7 +50,8 @@ async def list_skills(services: ServicesDep) -> dict[str, Any]:
 async def run_skill(name: str, body: SkillRequest, services: ServicesDep) -> SkillResponse:
     registry = _registry(services)
     try:
-        result = await registry.run(name, body.input, speech_level=body.speech_level)
+        admit = services.pipeline.admission.slot if lm_ready(registry) else None
+        result = await registry.run(name, body.input, speech_level=body.speech_level, admit=admit)
     except SkillNotFound as exc:
         raise NotFound(str(exc), param="name", code="unknown_skill") from exc
     except SkillInputError as exc:

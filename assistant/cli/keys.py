@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from assistant.cli.common import ConfigOption, settings_from_cli
-from assistant.keys import SCOPES, ApiKey, KeyNotFound, KeyStore
+from assistant.keys import SCOPES, KeyNotFound
 from assistant.keys.scopes import DEFAULT_SCOPES
-from assistant.settings import Settings
-from assistant.store import make_engine
-from assistant.store.migrate import upgrade
+
+if TYPE_CHECKING:  # the store needs SQLAlchemy and Alembic: loaded when a command runs, not for `--help`
+    from assistant.keys import ApiKey, KeyStore
+    from assistant.settings import Settings
 
 app = typer.Typer(help="API keys: create, revoke, list, change scopes.", no_args_is_help=True)
 ScopeOption = typer.Option(None, "--scope", "-s", help=f"A scope the key gets (repeatable): {', '.join(SCOPES)}.")
 
 
 def _store(settings: Settings) -> KeyStore:
+    from assistant.keys import KeyStore
+    from assistant.store import make_engine
+    from assistant.store.migrate import upgrade
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
     upgrade(engine)

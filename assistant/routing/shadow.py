@@ -4,9 +4,12 @@ The contract: a shadow call can never change the user's reply, its errors or its
 task. `launch` only creates a task (never awaits) and is called after the live reply exists, so an in-process
 shadow model never competes with the live one for the same turn. The task has its own deadline
 (`shadow.timeout_s`), catches every error, and at most `shadow.max_concurrent` run at once (more are dropped
-and counted) so a slow shadow endpoint cannot pile up work. Each comparison (live and shadow reply, latencies,
-outcome) is kept in memory (`recent`) and appended to `data_dir/shadow/<endpoint>.jsonl`. Replies are already
-PII-masked by the Generator; the user's message is not stored here.
+and counted) so a slow shadow endpoint cannot pile up work. Shadow traffic never takes capacity from live traffic:
+it takes no slot of the live admission gate (`gate`, wired by `assistant.services`), and while that gate is
+saturated (every slot taken or turns queued) the call is not started at all, counted with outcome `shed`.
+Each comparison (live and shadow reply, latencies, outcome) is kept in memory (`recent`) and appended to
+`data_dir/shadow/<endpoint>.jsonl`. Replies are already PII-masked by the Generator; the user's message is not
+stored here.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from assistant.admission import Admission
 from assistant.metrics import Metrics
 from assistant.routing.router import Route
 from assistant.routing.settings import ShadowSettings
@@ -38,6 +42,7 @@ class ShadowRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._recent: deque[dict[str, Any]] = deque(maxlen=settings.keep)
         self._file_lock = threading.Lock()
+        self.gate: Admission | None = None
 
     @property
     def in_flight(self) -> int:
@@ -50,6 +55,9 @@ class ShadowRunner:
             return False
         if len(self._tasks) >= self.settings.max_concurrent:
             self._count(route, "dropped")
+            return False
+        if self.gate is not None and self.gate.saturated:
+            self._count(route, "shed")
             return False
         record = {"time": time.time(), "endpoint": route.endpoint, "live_version": route.version,
                   "shadow_version": route.shadow_version, "conversation_id": conversation_id,

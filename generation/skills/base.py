@@ -8,14 +8,18 @@ Contract:
 - `SkillRegistry.run(name, payload, speech_level=...)` validates the payload (pydantic; errors become
   `SkillInputError` naming the field), runs the skill and returns `SkillResult(output: dict, trace: dict)`.
 - LM text shown to users passes the caller's output filter and is put in the requested speech level.
+- `run(..., admit=...)`: when the skill has an LM chain, the skill runs (after its input is validated) inside
+  `admit()`, the caller's admission to its generation capacity; what that raises (a refusal) reaches the caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -170,7 +174,8 @@ class SkillRegistry:
             for s in (self._skills[n] for n in self.names())
         ]
 
-    async def run(self, name: str, payload: dict[str, Any], *, speech_level: str | None = None) -> SkillResult:
+    async def run(self, name: str, payload: dict[str, Any], *, speech_level: str | None = None,
+                  admit: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> SkillResult:
         if not self.settings.enabled:
             raise SkillUnavailable("skills are switched off (skills.enabled = false)")
         skill = self.get(name)
@@ -188,7 +193,9 @@ class SkillRegistry:
             level_control=self.level_control,
             trace={"skill": name, "lm": model_name(self.model), "speech_level": level},
         )
-        output = await skill.run(data, ctx)
+        gate = admit() if admit is not None and ctx.chain is not None else contextlib.nullcontext()
+        async with gate:
+            output = await skill.run(data, ctx)
         ctx.trace.setdefault("strategy", "fallback" if "fallback_reason" in ctx.trace else "lm")
         ctx.timing("total", started)
         return SkillResult(output=output.model_dump(mode="json", exclude_none=True), trace=ctx.trace)

@@ -40,6 +40,26 @@ async def test_invalid_fields_are_422_naming_the_field(client: httpx.AsyncClient
     assert assert_error_body(await client.post("/v1/chat", json=body), 422)["param"] == param
 
 
+async def test_conversation_id_limit_holds_at_n_and_refuses_n_plus_one_or_a_bad_character(
+    client: httpx.AsyncClient,
+) -> None:
+    at_limit = "user@example.com:" + "x" * (128 - 17)
+    accepted = await client.post("/v1/chat", json={"message": "안녕하세요", "conversation_id": at_limit})
+    assert accepted.status_code == 200 and accepted.json()["conversation_id"] == at_limit
+    for bad in (at_limit + "x", "user#1", "-leading"):
+        response = await client.post("/v1/chat", json={"message": "안녕하세요", "conversation_id": bad})
+        assert assert_error_body(response, 422)["param"] == "conversation_id"
+
+
+async def test_chat_persona_is_a_persona_id_as_on_the_personas_surface(client: httpx.AsyncClient) -> None:
+    """Persona ids are file names: lowercase letters, digits, '_' and '-', at most 64; anything else is 422."""
+    well_formed = await client.post("/v1/chat", json={"message": "안녕하세요", "persona": "p" * 64})
+    assert assert_error_body(well_formed, 404)["param"] == "persona"  # valid id, no such persona
+    for bad in ("p" * 65, "Assistant", "a@b", "a.b"):
+        response = await client.post("/v1/chat", json={"message": "안녕하세요", "persona": bad})
+        assert assert_error_body(response, 422)["param"] == "persona"
+
+
 async def test_whitespace_only_message_is_422(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/chat", json={"message": " \n\t "})
     assert assert_error_body(response, 422)["code"] == "empty_message"

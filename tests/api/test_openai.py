@@ -29,6 +29,23 @@ async def test_models_are_the_personas(client: httpx.AsyncClient, services: Serv
     assert assert_error_body(await client.get("/v1/models/nobody"), 404)["param"] == "model"
 
 
+async def test_model_path_is_looked_up_like_the_model_field(client: httpx.AsyncClient) -> None:
+    """Any model name up to 64 characters that is not a persona id is 404 `model_not_found`, as in completions."""
+    for name in ("GPT-4o", "m" * 64):
+        assert assert_error_body(await client.get(f"/v1/models/{name}"), 404)["code"] == "model_not_found"
+    assert_error_body(await client.get(f"/v1/models/{'m' * 65}"), 422)
+
+
+async def test_conversation_header_holds_at_n_and_refuses_n_plus_1_or_a_bad_character(
+        client: httpx.AsyncClient) -> None:
+    at_limit = "c@" + "x" * 126
+    ok = await client.post("/v1/chat/completions", json=_chat("안녕하세요"), headers={"X-Conversation-Id": at_limit})
+    assert ok.status_code == 200 and ok.headers["x-conversation-id"] == at_limit
+    for bad in (at_limit + "x", "c#1"):
+        response = await client.post("/v1/chat/completions", json=_chat("안녕"), headers={"X-Conversation-Id": bad})
+        assert_error_body(response, 422)
+
+
 async def test_completion_answers_a_korean_greeting_and_stores_the_turn(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/chat/completions", json=_chat("안녕하세요"))
     assert response.status_code == 200, response.text

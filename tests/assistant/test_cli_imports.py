@@ -1,4 +1,4 @@
-"""`assistant --help` and `assistant <sub> --help` stay cheap: no ML package is imported to register or list commands.
+"""`assistant --help` and `assistant <sub> --help` stay cheap: no ML or database package is imported to list commands.
 
 Checked in a fresh interpreter, so modules that other tests imported can neither hide nor fake an eager import.
 """
@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ["torch", "transformers", "kiwipiepy", "sklearn", "faiss", "sentence_transformers", "langchain_core"]
+HEAVY = ["torch", "transformers", "kiwipiepy", "sklearn", "faiss", "sentence_transformers", "langchain_core",
+         "sqlalchemy", "alembic"]
 COMMANDS = ["", "serve", "chat", "db", "index", "index build", "select", "rewrite", "persona", "persona validate",
             "skill", "keys", "mii", "encoder", "encoder train", "verifier", "verifier train"]
 PROBE = """

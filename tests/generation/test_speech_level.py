@@ -70,7 +70,7 @@ def test_repair_keeps_sentences_already_at_the_target_level(speech: SpeechLevelC
 
 def test_repair_to_banmal_drops_the_polite_yo_and_keeps_the_meaning(speech: SpeechLevelControl) -> None:
     assert speech.repair("더 열심히 할게요. 무엇을 도와드릴까요? 벌써 왔군요! 그렇죠?", "반말") == (
-        "더 열심히 할게. 무엇을 도와 드릴까? 벌써 왔군! 그렇지?")
+        "더 열심히 할게. 무엇을 도와 줄까? 벌써 왔구나! 그렇지?")
 
 
 def test_the_greeting_formula_is_swapped_whole(speech: SpeechLevelControl) -> None:

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import assistant.keys.models  # noqa: F401  (the key tables join Base.metadata whatever was imported before)
 from assistant.store.models import Base
 
 config = context.config

@@ -1,0 +1,89 @@
+"""Streamed turns: the deadline counts our work, not the client's reading, and a turn that fails after the 200 still
+tells a new conversation its id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from api.app import create_app
+from assistant.pipeline import TurnRequest
+from assistant.services import Components, Services
+from assistant.settings import LimitsSettings, Settings
+from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with
+from tests.support.chat_server import ChatServer
+
+DEADLINE_S = 1.0
+
+
+def _events(text: str) -> list[tuple[str, dict]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((lines["event"], json.loads(lines["data"])))
+    return out
+
+
+async def test_slow_reader_does_not_use_up_the_turn_deadline(
+        api_settings: Settings, components: Components, database_url: str) -> None:
+    settings = settings_with(api_settings, limits=LimitsSettings(request_timeout_s=DEADLINE_S))
+    with services_for(settings, components, database_url) as services:
+        seen = []
+        async for event in services.pipeline.stream(TurnRequest(message="안녕하세요", conversation_id="slow-reader")):
+            seen.append(event["event"])
+            await asyncio.sleep(0.6 * DEADLINE_S)  # reading rewrite, selection and delta: 1.8 deadlines in all
+        stored = await services.store.history("slow-reader", 10)
+    assert seen == ["rewrite", "selection", "delta", "done"]
+    assert [t.role for t in stored] == ["user", "assistant"]
+
+
+async def test_slow_generation_after_the_200_times_out_as_an_error_event(
+        api_settings: Settings, components: Components, database_url: str, chat_server: ChatServer) -> None:
+    """Our own work still has the deadline; the web server reads events from another task than the request's, and
+    the timeout must still end the turn with an error event (not a cut connection) and a stored failed turn."""
+    settings = settings_with(api_settings, limits=LimitsSettings(request_timeout_s=DEADLINE_S))
+    with services_for(settings, components, database_url, remote_generator(chat_server.base_url, "slow-5")) as \
+            services:
+        async with _client(services) as client:
+            response = await client.post("/v1/chat", json={"message": GENERATE[0], "stream": True})
+            assert response.status_code == 200, response.text
+            cid = response.headers["x-conversation-id"]
+            turns = (await client.get(f"/v1/conversations/{cid}")).json()["turns"]
+    events = _events(response.text)
+    assert [name for name, _ in events] == ["rewrite", "selection", "error"]
+    assert events[-1][1]["error"]["code"] == "turn_timeout" and events[-1][1]["conversation_id"] == cid
+    assert [(t["role"], t["error_code"]) for t in turns] == [("user", "turn_timeout")]
+
+
+async def test_failure_after_the_200_names_the_new_conversation(
+        api_settings: Settings, components: Components, database_url: str, chat_server: ChatServer) -> None:
+    with services_for(api_settings, components, database_url, remote_generator(chat_server.base_url, "fail")) as \
+            services:
+        async with _client(services) as client:
+            response = await client.post("/v1/chat", json={"message": GENERATE[0], "stream": True})
+            assert response.status_code == 200, response.text
+            cid = response.headers["x-conversation-id"]
+            events = _events(response.text)
+            turns = (await client.get(f"/v1/conversations/{cid}")).json()["turns"]
+    assert [name for name, _ in events] == ["rewrite", "selection", "error"]
+    error = events[-1][1]
+    assert error["conversation_id"] == cid
+    assert set(error["error"]) == {"message", "type", "param", "code"}
+    assert [(t["role"], t["failed"]) for t in turns] == [("user", True)]
+    assert turns[0]["error_code"] == error["error"]["code"]
+
+
+async def test_streamed_turn_keeps_the_conversation_id_it_was_given(
+        client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/chat", json={"conversation_id": "given-1", "message": "안녕하세요",
+                                                   "stream": True})
+    assert response.status_code == 200 and response.headers["x-conversation-id"] == "given-1"
+    done = dict(_events(response.text))["done"]
+    assert done["conversation_id"] == "given-1"
+
+
+def _client(services: Services) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services=services)),
+                             base_url="http://test", timeout=60)
