@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -49,6 +50,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             configure_logging(settings.server.log_level, "json")
         built = build_services(settings)
         app.state.services = built
+        # Models, indexes and Kiwi leave ~10^5 long-lived objects; a full collection walking them pauses every
+        # thread for hundreds of ms (measured in tests/api/test_loop_responsive.py). Freeze them out of the GC.
+        gc.collect()
+        gc.freeze()
         for status in built.readiness():
             log.info("ready check: %s %s (%s)", status.name, "ok" if status.ready else "NOT READY", status.detail)
         try:

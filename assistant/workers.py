@@ -1,4 +1,4 @@
-"""Worker threads for a turn's CPU-bound stages, so the event loop keeps answering while a turn computes.
+"""Worker threads for the CPU-bound stages of turns and skills, so the event loop keeps answering while they compute.
 
 Contract: `await workers.run(fn, *args)` runs `fn` on one of `limits.turn_workers` threads with the caller's
 context variables (request id for logs, routing pins) and returns its result or raises its exception. The caller

@@ -4,7 +4,8 @@ Built only from shared data the models never trained on (`retrieval.training.spl
 of `retrieval.evaldata` (held-out Question_pair paraphrases of stored questions, near-misses, and
 out-of-domain KorQuAD/sae4k questions). Every fitted quantity (fusion weights, the logistic confidence
 model, thresholds) is fitted with 2-fold cross-validation over queries (folds by a hash of the text):
-fit on one half, predict the other, metrics over all predictions. Reports paraphrase top-1 and
+fit on one half, predict the other, metrics over all predictions. As in the selector, a first candidate that
+swaps the query's topic (`retrieval.nearmiss`) is refused whatever its score. Reports paraphrase top-1 and
 balanced decision accuracy (paraphrase retrieved with the right answer vs near-miss/out-of-domain
 generated), per group.
 
@@ -33,6 +34,7 @@ from retrieval import KoreanAnalyzer, SentenceTransformerEncoder
 from retrieval.calibration import FEATURES
 from retrieval.evaldata import Episode, build_episode
 from retrieval.fitting import Pooled, decision_accuracy, pool_episode, weight_grid
+from retrieval.nearmiss import swapped_topics
 from retrieval.verifier import CrossEncoderVerifier
 
 THRESHOLDS = np.round(np.arange(0.02, 0.99, 0.01), 2)
@@ -45,6 +47,13 @@ class Ranked:
     docs: list[list[int]]
     features: np.ndarray
     correct: np.ndarray
+
+    def swapped(self, pooled: Pooled, rows: np.ndarray) -> np.ndarray:
+        """Whether each first candidate swaps the query's topic: the selector refuses those (retrieval.nearmiss)."""
+        index, records, queries = pooled.index.index, pooled.index.records, pooled.episode.queries
+        assert index is not None
+        return np.array([bool(d) and swapped_topics(index.analyzer, queries[i].text, records[d[0]].question) is not None
+                         for i, d in zip(rows, self.docs, strict=True)])
 
 
 def fold_of(text: str) -> int:
@@ -159,6 +168,9 @@ class CrossValidation:
             else:  # rerank the top candidates by the verifier, then gate
                 s_tr, c_tr = self.rerank(train, tr)
                 s_te, c_te = self.rerank(test, te)
+            if mode != "verifier_rerank":  # the selector's topic-swap refusal applies to its first candidate
+                s_tr = np.where(tr.swapped(self.pooled, train), 0.0, s_tr)
+                s_te = np.where(te.swapped(self.pooled, test), 0.0, s_te)
             t = best_threshold(s_tr, c_tr, g_tr)
             decision[test] = s_te >= t
             correct[test] = c_te

@@ -28,9 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval import Calibration, KoreanAnalyzer, SentenceTransformerEncoder
 from retrieval.analyzer import _base_tag
-from retrieval.calibration import FEATURES
 from retrieval.evaldata import build_episode
-from retrieval.fitting import _design, decision_accuracy, evaluate, pool_episode
+from retrieval.fitting import _design, confidences, decision_accuracy, evaluate, pool_episode
 from retrieval.lexical import Bm25Retriever
 
 
@@ -78,7 +77,7 @@ def threshold_tradeoff(root: Path, analyzer: KoreanAnalyzer, calibration: Calibr
     """Decision accuracies on the validation split for other thresholds of the same confidence model."""
     pooled = pool_episode(build_episode(root, "validation"), analyzer)
     x, y, groups = _design(pooled, calibration.weights)
-    conf = np.array([calibration.confidence(dict(zip(FEATURES, row, strict=True))) for row in x])
+    conf = confidences(pooled, calibration, x)
     return {f"{t:.2f}": decision_accuracy(conf, y, groups, t) for t in (0.2, 0.25, 0.3, calibration.threshold, 0.5)}
 
 

@@ -5,7 +5,9 @@ differently spaced forms of the same words produce the same terms. Predicates (v
 auxiliaries) become their lemma (`받으니까` -> `받다`), particles, endings, copulas and punctuation are
 dropped, nouns, adverbs (negation `안`/`못` matters for intent), numbers, Latin and Hanja tokens are kept.
 The term list is deterministic for a given `version` string; indexes record that version in their
-manifest and refuse to load under a different one. Thread-safe (one lock around this analyser's Kiwi calls; a
+manifest and refuse to load under a different one. `topics(texts)` gives each text's topic nouns (content
+nouns, Latin and numbers; not verbal nouns of 하다-predicates, not time deixis) for the near-miss check of
+`retrieval.nearmiss`. Thread-safe (one lock around this analyser's Kiwi calls; a
 built Kiwi may also be used by other threads at the same time, so the instance can be shared with other packages).
 """
 
@@ -26,6 +28,11 @@ _KEEP_EXACT: Final = frozenset(
     {"NNG", "NNP", "NNB", "NR", "NP", "MAG", "MM", "XR", "SL", "SN", "SH", "IC", "W_HASHTAG"}
 )
 _PREDICATE: Final = frozenset({"VV", "VA", "VX", "VCN"})
+_TOPIC: Final = frozenset({"NNG", "NNP", "XR", "SL", "SN", "SH"})
+_VERBAL_SUFFIX: Final = frozenset({"XSV", "XSA"})  # 추천/NNG + 하/XSV: the noun is the predicate, not the topic
+# Time deixis frames a question without being its topic ("오늘 날씨" and "오늘 기분" share only the day).
+_DEIXIS: Final = frozenset({"오늘", "내일", "모레", "어제", "그제", "그저께", "지금", "이번", "다음", "지난", "요즘",
+                            "요새", "아까", "나중", "이제", "올해", "작년", "내년", "금년", "방금", "현재", "당장"})
 _PREDICATE_IRREGULAR_SUFFIX: Final = ("-R", "-I")
 
 
@@ -86,6 +93,30 @@ class KoreanAnalyzer:
             results = self._kiwi.tokenize([normalized[i] for i in todo])
             for i, tokens in zip(todo, results, strict=True):
                 out[i] = self._terms(tokens)
+        return out
+
+    @staticmethod
+    def _topics(tokens: Sequence[object]) -> frozenset[str]:
+        out: set[str] = set()
+        for i, token in enumerate(tokens):
+            tag = _base_tag(token.tag)  # type: ignore[attr-defined]
+            following = _base_tag(tokens[i + 1].tag) if i + 1 < len(tokens) else ""  # type: ignore[attr-defined]
+            form = token.form  # type: ignore[attr-defined]
+            if tag in _TOPIC and following not in _VERBAL_SUFFIX and form not in _DEIXIS:
+                out.add(form)
+        return frozenset(out)
+
+    def topics(self, texts: Sequence[str]) -> list[frozenset[str]]:
+        """Topic nouns of each text, analysed in one batched Kiwi call."""
+        normalized = [self.normalize_text(t) for t in texts]
+        out: list[frozenset[str]] = [frozenset() for _ in normalized]
+        todo = [i for i, t in enumerate(normalized) if t]
+        if not todo:
+            return out
+        with self._lock:
+            results = self._kiwi.tokenize([normalized[i] for i in todo])
+        for i, tokens in zip(todo, results, strict=True):
+            out[i] = self._topics(list(tokens))
         return out
 
     def split_sentences(self, text: str) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 BUNDLED_CALIBRATION = Path(__file__).resolve().parent / "data" / "calibration.json"
 FEATURES: tuple[str, ...] = ("fused", "bm25", "char", "dense", "cover_query", "cover_doc", "cover_query_idf",
-                             "cover_doc_idf", "unmatched_query", "margin")
+                             "cover_doc_idf", "unmatched_query", "substitution", "margin")
 
 
 @dataclass(frozen=True)

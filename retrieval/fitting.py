@@ -6,7 +6,9 @@ fused ranking is never worse than the best single retriever on that data; (2) fi
 confidence model (scikit-learn) on features of the top candidate, label = "retrieving it gives the
 right answer"; (3) picks the threshold maximising a decision accuracy on the validation episode
 ("cautious" by default: a wrong retrieval costs twice a wrong generation, because a wrong canned answer
-is worse than none). `evaluate(episode, calibration)` reports top-1 and decision accuracies per query group.
+is worse than none). A top candidate that swaps the query's topic (`retrieval.nearmiss`) is refused
+by the selector whatever its confidence, so fitting and evaluation count it as refused too.
+`evaluate(episode, calibration)` reports top-1 and decision accuracies per query group.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import FEATURES, Calibration
 from retrieval.dense import Encoder
 from retrieval.evaldata import Episode
+from retrieval.nearmiss import swapped_topics
 from retrieval.responses import ResponseIndex
 
 # The margin to the next answer grows as a set gets smaller and sparser, so a model fitted on one index
@@ -92,6 +95,20 @@ def _design(pooled: Pooled, weights: dict[str, float]) -> tuple[np.ndarray, np.n
     return x, _correct(pooled, top).astype(int), [q.group for q in pooled.episode.queries]
 
 
+def _swapped(pooled: Pooled, weights: dict[str, float]) -> np.ndarray:
+    """Per query: whether its top candidate swaps the query's topic (the selector refuses those)."""
+    analyzer = pooled.index.index.analyzer if pooled.index.index is not None else None
+    records = pooled.index.records
+    return np.array([analyzer is not None and t is not None
+                     and swapped_topics(analyzer, q.text, records[t[0]].question) is not None
+                     for q, t in zip(pooled.episode.queries, _top1(pooled, weights), strict=True)])
+
+
+def confidences(pooled: Pooled, calibration: Calibration, x: np.ndarray) -> np.ndarray:
+    conf = np.array([calibration.confidence(dict(zip(FEATURES, row, strict=True))) for row in x])
+    return np.where(_swapped(pooled, calibration.weights), 0.0, conf)
+
+
 def decision_accuracy(conf: np.ndarray, correct: np.ndarray, groups: Sequence[str], threshold: float
                       ) -> dict[str, float]:
     """Per group: paraphrases count only when retrieved with the right answer, others when generated."""
@@ -123,7 +140,7 @@ def fit(train: Pooled, validation: Pooled, *, step: float = 0.05, objective: str
     coef = {FEATURES[i]: float(c) for i, c in zip(used, model.coef_[0], strict=True)}
     draft = Calibration(weights, coef, float(model.intercept_[0]), 0.5)
     xv, yv, gv = _design(validation, weights)
-    conf = np.array([draft.confidence(dict(zip(FEATURES, row, strict=True))) for row in xv])
+    conf = confidences(validation, draft, xv)
     thresholds = np.round(np.arange(0.05, 0.96, 0.01), 2)
     best_t = max(thresholds, key=lambda t: decision_accuracy(conf, yv, gv, float(t))[objective])
     info = {"train_top1": top1_accuracy(train, weights), "train_top1_single": singles,
@@ -134,7 +151,7 @@ def fit(train: Pooled, validation: Pooled, *, step: float = 0.05, objective: str
 
 def evaluate(pooled: Pooled, calibration: Calibration) -> dict[str, Any]:
     x, y, g = _design(pooled, calibration.weights)
-    conf = np.array([calibration.confidence(dict(zip(FEATURES, row, strict=True))) for row in x])
+    conf = confidences(pooled, calibration, x)
     retrievers = pooled.index.index.retrievers if pooled.index.index else []
     return {
         "queries": {name: g.count(name) for name in sorted(set(g))},

@@ -148,6 +148,9 @@ class HybridIndex:
         return {
             # Unmatched query content in units of a never-seen term: the query asks about something else.
             "unmatched_query": (q_mass - s_mass) / self._idf_unseen,
+            # Content on both sides that the other lacks (the smaller share). Paraphrases reword part of it, so its
+            # fitted weight may be positive; a swap of the whole topic is refused by `retrieval.nearmiss` instead.
+            "substitution": min(q_mass - s_mass, d_mass - s_mass) / max(q_mass, d_mass, 1e-9),
             "cover_query_idf": s_mass / q_mass if q_mass else 0.0,
             "cover_doc_idf": s_mass / d_mass if d_mass else 0.0,
             "fused": fused,

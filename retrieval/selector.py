@@ -2,8 +2,9 @@
 
 Contract: `select(index, calibration, query)` never raises on any string. Empty input, input with no
 analysable content (emoji, punctuation), an empty response set, or a best match whose calibrated
-confidence is below the threshold all give decision "generate" with a short reason; otherwise
-"retrieve" with the hit. `score` is the calibrated probability that the top answer is right.
+confidence is below the threshold all give decision "generate" with a short reason, and so does a confident
+best match whose stored question swaps the query's topic (`retrieval.nearmiss`); otherwise "retrieve" with the
+hit. `score` is the calibrated probability that the top answer is right.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 from retrieval.calibration import Calibration
 from retrieval.hybrid import Candidate
+from retrieval.nearmiss import swapped_topics
 from retrieval.responses import ResponseIndex
 from retrieval.types import Hit, Selection
 
@@ -62,6 +64,11 @@ def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_qu
     hits = [_hit(index, c) for c in found]
     best = found[0]
     confidence = calibration.confidence(best.features)
+    swapped = swapped_topics(index.index.analyzer, text, hits[0].question) if confidence >= threshold else None
+    if swapped is not None:
+        mine, theirs = (", ".join(sorted(side)) for side in swapped)
+        return generate(f"best match {hits[0].question!r} is about {theirs}, the query about {mine} "
+                        f"(near-miss; confidence {confidence:.2f})", confidence, hits)
     if confidence >= threshold:
         return Selection("retrieve", hits[0], confidence,
                          f"matched stored question {hits[0].question!r} "

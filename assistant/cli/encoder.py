@@ -45,6 +45,8 @@ def train(
     layers: Annotated[int | None, typer.Option(help="keep the first N transformer layers (measured: 3 halves "
                                                     "training and encode time)")] = 3,
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: torch's choice)")] = None,
+    question_repeat: Annotated[int, typer.Option(help="passes of the question-paraphrase pairs (Question_pair, "
+                                                       "ChatbotData) per epoch")] = 1,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="skip the dev scores in the manifest")] = False,
 ) -> None:
     """Extend the base model's vocabulary, fine-tune it, write a sentence-transformers directory to OUT."""
@@ -56,7 +58,7 @@ def train(
         config = EncoderConfig(base=base or bundled_base_model(), data_root=data, out=out, seed=seed,
                                minutes=minutes, max_steps=max_steps, epochs=epochs, batch_size=batch_size,
                                max_length=max_length, syllables=syllables, layers=layers, threads=threads,
-                               evaluate=not no_eval)
+                               question_repeat=question_repeat, evaluate=not no_eval)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

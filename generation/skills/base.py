@@ -2,14 +2,21 @@
 
 Contract:
 - `Skill` subclasses declare `name`, `description`, `input_model`, `output_model`, `lm_output_model` and the
-  prompt file `prompts/<name>.yaml`; they implement `run(data, ctx)`, calling `await ctx.lm(variables)` for
-  the chain result (None when no LM is loaded or its output was unusable; the reason lands in the trace) and
-  using their deterministic fallback otherwise. A skill without a fallback raises `SkillUnavailable`.
+  prompt file `prompts/<name>.yaml`. `check(data, ctx)` does every input check beyond the schema (limits,
+  language; raising `SkillInputError`) and returns the job that `run(job, ctx)` works on; `run` calls
+  `await ctx.lm(variables)` for the chain result (None when no LM is loaded or its output was unusable; the reason
+  lands in the trace) and uses its deterministic fallback otherwise, and runs its CPU work (Kiwi, scikit-learn)
+  through `await ctx.offload(fn, *args)`. A skill without a fallback raises `SkillUnavailable`.
 - `SkillRegistry.run(name, payload, speech_level=...)` validates the payload (pydantic; errors become
-  `SkillInputError` naming the field), runs the skill and returns `SkillResult(output: dict, trace: dict)`.
+  `SkillInputError` naming the field) and the skill's `check`, runs the skill and returns
+  `SkillResult(output: dict, trace: dict)`.
 - LM text shown to users passes the caller's output filter and is put in the requested speech level.
-- `run(..., admit=...)`: when the skill has an LM chain, the skill runs (after its input is validated) inside
-  `admit()`, the caller's admission to its generation capacity; what that raises (a refusal) reaches the caller.
+- `run(..., offload=...)`: an async `offload(fn, *args)` that runs a synchronous call elsewhere (the server's
+  worker threads), so the caller's event loop keeps serving; validation and each skill's CPU stages go through it.
+  Offloaded calls only compute and fill the request's own trace. Without it they run inline (the CLI).
+- `run(..., admit=...)`: when the skill has an LM chain, the skill runs inside `admit()`, the caller's admission
+  to its generation capacity, only after its input passed every check, so bad input is refused as bad input
+  however full the gate is; what `admit()` raises (a refusal) reaches the caller.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import asyncio
 import contextlib
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -35,6 +42,12 @@ from generation.skills.settings import SkillsSettings
 from generation.types import SpeechLevel
 
 TextFilter = Callable[[str], str]
+Offload = Callable[..., Awaitable[Any]]
+
+
+async def run_inline(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
 
 _LEVEL_ALIASES: dict[str, SpeechLevel] = {
     "합쇼체": "합쇼체", "formal": "합쇼체", "hasipsio": "합쇼체", "hapsyo": "합쇼체",
@@ -69,6 +82,7 @@ class SkillContext:
     text_filter: TextFilter | None
     level_control: Any | None
     trace: dict[str, Any] = field(default_factory=dict)
+    offload: Offload = run_inline
 
     def timing(self, key: str, started: float) -> None:
         self.trace.setdefault("timings_ms", {})[key] = round(1000 * (time.perf_counter() - started), 2)
@@ -122,11 +136,15 @@ class Skill(ABC):
             where = ".".join(str(p) for p in err["loc"]) or None
             raise SkillInputError(f"{self.name}: {where}: {err['msg']}", param=where) from exc
 
+    def check(self, data: Any, ctx: SkillContext) -> Any:
+        """Input checks beyond the schema; returns the job `run` receives (here the parsed input itself)."""
+        return data
+
     def build_chain(self, model: BaseChatModel) -> Runnable[Any, Any]:
         return build_chain(self.prompt, model, self.lm_output_model)
 
     @abstractmethod
-    async def run(self, data: Any, ctx: SkillContext) -> BaseModel: ...
+    async def run(self, job: Any, ctx: SkillContext) -> BaseModel: ...
 
 
 class SkillRegistry:
@@ -175,7 +193,8 @@ class SkillRegistry:
         ]
 
     async def run(self, name: str, payload: dict[str, Any], *, speech_level: str | None = None,
-                  admit: Callable[[], AbstractAsyncContextManager[Any]] | None = None) -> SkillResult:
+                  admit: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+                  offload: Offload | None = None) -> SkillResult:
         if not self.settings.enabled:
             raise SkillUnavailable("skills are switched off (skills.enabled = false)")
         skill = self.get(name)
@@ -183,7 +202,6 @@ class SkillRegistry:
             raise SkillInputError(f"{name}: the payload must be a JSON object", param="input")
         level = normalize_speech_level(speech_level)
         started = time.perf_counter()
-        data = skill.parse_input(payload)
         ctx = SkillContext(
             settings=self.settings,
             model=self.model,
@@ -192,10 +210,17 @@ class SkillRegistry:
             text_filter=self.text_filter,
             level_control=self.level_control,
             trace={"skill": name, "lm": model_name(self.model), "speech_level": level},
+            offload=offload or run_inline,
         )
+        job = await ctx.offload(_checked, skill, payload, ctx)
+        ctx.timing("checks", started)
         gate = admit() if admit is not None and ctx.chain is not None else contextlib.nullcontext()
         async with gate:
-            output = await skill.run(data, ctx)
+            output = await skill.run(job, ctx)
         ctx.trace.setdefault("strategy", "fallback" if "fallback_reason" in ctx.trace else "lm")
         ctx.timing("total", started)
         return SkillResult(output=output.model_dump(mode="json", exclude_none=True), trace=ctx.trace)
+
+
+def _checked(skill: Skill, payload: dict[str, Any], ctx: SkillContext) -> Any:
+    return skill.check(skill.parse_input(payload), ctx)

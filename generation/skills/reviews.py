@@ -9,12 +9,14 @@ evenly when there are more), each chunk is summarised, then the partial summarie
 are reduced into one. Limits: 1..`max_reviews` reviews; each review is cut to `max_review_chars`, or to
 max(50, `max_total_chars` // count) when that is smaller (counted in the trace as `truncated`); reviews
 with too little Hangul are skipped (`skipped_non_korean`); if none is
-left the request is refused.
+left the request is refused. These checks are `check` (before any generation slot is taken); the extractive
+analysis runs through `ctx.offload`.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,6 +107,13 @@ def template_summary(digest: Digest, item: str | None, level: str | None) -> str
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class ReviewsJob:
+    docs: list[ReviewDoc]
+    item: str | None
+    rating_max: float
+
+
 class SummarizeReviews(Skill):
     name = "summarize-reviews"
     description = "Summarise many Korean reviews of one item: summary, pros, cons, sentiment, quotes."
@@ -112,7 +121,7 @@ class SummarizeReviews(Skill):
     output_model = ReviewsOutput
     lm_output_model = LmSummary
 
-    def _prepare(self, data: ReviewsInput, ctx: SkillContext) -> list[ReviewDoc]:
+    def check(self, data: ReviewsInput, ctx: SkillContext) -> ReviewsJob:
         limits = self.settings.reviews
         if not data.reviews:
             raise SkillInputError("reviews is empty; send at least one review", param="reviews")
@@ -148,17 +157,16 @@ class SummarizeReviews(Skill):
                 "no usable review: every review is blank or not Korean text", param="reviews",
                 code="unsupported_language" if skipped else "empty_reviews",
             )
-        return docs
+        return ReviewsJob(docs, data.item, data.rating_max)
 
-    async def run(self, data: ReviewsInput, ctx: SkillContext) -> ReviewsOutput:
-        docs = self._prepare(data, ctx)
+    async def run(self, job: ReviewsJob, ctx: SkillContext) -> ReviewsOutput:
         started = time.perf_counter()
-        digest = analyse(docs, data.item, self.settings.reviews, data.rating_max)
+        digest = await ctx.offload(analyse, job.docs, job.item, self.settings.reviews, job.rating_max)
         ctx.timing("extractive", started)
         ctx.trace["sentiment_source"] = digest.sentiment_source
-        summary = await self._lm_summary(docs, digest, data.item, ctx)
+        summary = await self._lm_summary(job.docs, digest, job.item, ctx)
         if summary is None:
-            summary = template_summary(digest, data.item, ctx.speech_level)
+            summary = template_summary(digest, job.item, ctx.speech_level)
         else:
             ctx.trace["strategy"] = "lm map-reduce + extractive"
         return ReviewsOutput(

@@ -6,7 +6,8 @@ Contract: input `{query, search?, k?}`; output `{rewrites: [{text, strategy, hit
 `synonym` (one word swapped from a small general table), `lm_paraphrase` (the chat model, when loaded),
 `term_drop` (one less word, function-like words first). Rewrites equal to the query or to an earlier rewrite
 are dropped. With `search`, candidates are counted on that backend in order (at most `max_search_calls`)
-and zero-hit rewrites are dropped.
+and zero-hit rewrites are dropped. The query checks are `check` (before any generation slot is taken); the Kiwi
+rules run through `ctx.offload`.
 Keyword queries carry no speech level, so the persona's level only reaches the LM prompt.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,6 +54,22 @@ class LmRewrites(BaseModel):
     rewrites: list[str] = Field(min_length=1, max_length=20)
 
 
+@dataclass(frozen=True)
+class RewriteJob:
+    query: str
+    k: int
+    search: str | None
+    backend: SearchBackend | None
+
+
+@dataclass(frozen=True)
+class RuleCandidates:
+    """The LM-free rewrites: those ranked before the LM paraphrases, and the term drops ranked after them."""
+
+    before_lm: list[tuple[str, Strategy]]
+    term_drops: list[tuple[str, Strategy]]
+
+
 class RewriteNullQuery(Skill):
     name = "rewrite-null-query"
     description = "Rewrite a Korean search query that found nothing into up to k queries that find something."
@@ -70,7 +88,7 @@ class RewriteNullQuery(Skill):
             self._normalizer = KeywordNormalizer(get_kiwi())
         return self._normalizer
 
-    def _check(self, data: RewriteInput) -> tuple[str, int, SearchBackend | None]:
+    def check(self, data: RewriteInput, ctx: SkillContext) -> RewriteJob:
         limits = self.settings.rewrite
         query = " ".join(data.query.split())
         if not query:
@@ -91,11 +109,9 @@ class RewriteNullQuery(Skill):
                 known = ", ".join(sorted(self.search_backends)) or "none configured"
                 raise SkillInputError(f"unknown search backend {data.search!r} ({known})", param="search")
             backend = self.search_backends[data.search]
-        return query, k, backend
+        return RewriteJob(query, k, data.search, backend)
 
-    async def run(self, data: RewriteInput, ctx: SkillContext) -> RewriteOutput:
-        query, k, backend = self._check(data)
-        started = time.perf_counter()
+    def rules(self, query: str) -> RuleCandidates:
         keyword = self.normalizer.normalize(query)
         candidates: list[tuple[str, Strategy]] = [(keyword, "keyword")]
         corrected = self._spelling(query)
@@ -107,11 +123,18 @@ class RewriteNullQuery(Skill):
             candidates.append((self.normalizer.normalize(spaced), "spacing"))
         best = candidates[-1][0]
         candidates += [(t, "synonym") for t in self._synonyms(best)]
+        return RuleCandidates(candidates, [(t, "term_drop") for t in self._term_drops(best)])
+
+    async def run(self, job: RewriteJob, ctx: SkillContext) -> RewriteOutput:
+        query, k, backend = job.query, job.k, job.backend
+        started = time.perf_counter()
+        rules = await ctx.offload(self.rules, query)
+        candidates = list(rules.before_lm)
         ctx.timing("rules", started)
         lm = await ctx.lm({"query": query, "k": k, "speech_level": ctx.speech_level or "none"})
         if lm is not None:
             candidates += [(ctx.finish_text(t), "lm_paraphrase") for t in lm.rewrites]  # type: ignore[attr-defined]
-        candidates += [(t, "term_drop") for t in self._term_drops(best)]
+        candidates += rules.term_drops
         unique = self._dedupe(query, candidates)
         ctx.trace["candidates"] = len(unique)
         if backend is None:
@@ -127,7 +150,7 @@ class RewriteNullQuery(Skill):
                 if len(rewrites) == k:
                     break
         ctx.timing("search", started)
-        ctx.trace["search"] = data.search
+        ctx.trace["search"] = job.search
         return RewriteOutput(rewrites=rewrites)
 
     @staticmethod

@@ -38,6 +38,7 @@ from retrieval.training.vocab import extend, trim, unknown_syllables
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint"
+QUESTION_SOURCES = ("question_pair", "chatbot")
 _STATE = "trainer_state.pt"
 
 
@@ -61,6 +62,8 @@ class EncoderConfig:
     checkpoint_seconds: float = 300.0
     threads: int | None = None
     sources: tuple[str, ...] = SOURCES
+    # Extra passes of the question-paraphrase sources per epoch (chit-chat questions are what the selector matches).
+    question_repeat: int = 1
     stylekqc_per_group: int = 20
     chatbot_per_answer: int = 6
     evaluate: bool = True
@@ -74,6 +77,8 @@ class EncoderConfig:
             raise ValueError("max_steps must be at least 1")
         if self.near_miss_score is not None and not 0.0 <= self.near_miss_score < 1.0:
             raise ValueError("near_miss_score must be in [0, 1)")
+        if self.question_repeat < 1:
+            raise ValueError("question_repeat must be at least 1")
         if self.batch_size < 2 or self.max_length < 4 or self.epochs < 1:
             raise ValueError("batch_size >= 2, max_length >= 4 and epochs >= 1 are required")
 
@@ -191,7 +196,9 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
                     chatbot_per_answer=config.chatbot_per_answer)
     if not data.pairs:
         raise ValueError("no training pairs: every source was empty or held out")
-    batches = plan(data.pairs, score_items(data, config.near_miss_score), batch_size=config.batch_size,
+    questions = [p for p in data.pairs if p.source in QUESTION_SOURCES]
+    pairs = [*data.pairs, *questions * (config.question_repeat - 1)]
+    batches = plan(pairs, score_items(data, config.near_miss_score), batch_size=config.batch_size,
                    epochs=config.epochs, seed=config.seed, scored_every=config.scored_every)
     limit = min(len(batches), config.max_steps or len(batches))
     checkpoint = out / CHECKPOINT

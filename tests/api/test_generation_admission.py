@@ -1,7 +1,8 @@
 """Every generation goes through the admission gate, or is shed when it is full.
 
 - A skill whose LM is loaded is admitted like a generating turn: refused with 503 + Retry-After when the gate is
-  full, after its input is validated; without a loaded LM its fallback answers at once.
+  full, but only after every input check (schema and the skill's own limits), so bad input is 4xx however full the
+  gate is; without a loaded LM its fallback answers at once.
 - dst's LM rewrite takes a slot only when one is free at once (else the rule result is used) and gives it back before
   its turn asks for a generation slot, so one slot suffices for a turn that uses both.
 - Shadow calls never take a slot: while the gate is saturated they are not started and are counted as `shed`.
@@ -16,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 
 from api.app import create_app
 from assistant.admission import Admission, AdmissionSettings
@@ -29,6 +31,7 @@ from assistant.wiring.kiwi import shared_kiwi
 from assistant.wiring.skills import build_skills
 from dst import HistoryTurn
 from generation import GenerationRequest
+from generation.skills import SkillsSettings
 from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with
 from tests.api.conftest import assert_error_body
 from tests.support.chat_server import ChatServer
@@ -84,6 +87,46 @@ async def test_skill_with_a_loaded_lm_is_refused_like_a_turn_when_the_gate_is_fu
     assert_error_body(invalid, 422)  # the input is checked against its schema before admission
     assert chat_server.calls["echo-skill-full"] == 0  # (no test calls this model)
     assert admission.refused == 1
+
+
+MAX_REVIEWS = 3
+REVIEW = {"text": "배우들의 연기가 훌륭하고 음악도 감동적이었어요", "rating": 9}
+# Input that passes the schema but breaks a skill's own checks: (skill, input, status, param, code).
+VALID = {"rewrite-null-query": {"query": "가습기 좀 틀어 줘"}, "summarize-reviews": {"reviews": [REVIEW] * MAX_REVIEWS}}
+BAD_SKILL_INPUT = [
+    ("rewrite-null-query", {"query": "   "}, 422, "input.query", "invalid_skill_input"),
+    ("rewrite-null-query", {"query": "is it going to rain tomorrow"}, 422, "input.query", "unsupported_language"),
+    ("rewrite-null-query", {"query": "가습기 좀 틀어 줘", "k": 6}, 422, "input.k", "invalid_skill_input"),
+    ("rewrite-null-query", {"query": "가습기 좀 틀어 줘", "search": "nowhere"}, 422, "input.search",
+     "invalid_skill_input"),
+    ("summarize-reviews", {"reviews": []}, 422, "input.reviews", "invalid_skill_input"),
+    ("summarize-reviews", {"reviews": [{"text": "great acting, moving music"}]}, 422, "input.reviews",
+     "unsupported_language"),
+    ("summarize-reviews", {"reviews": [{**REVIEW, "rating": 11}]}, 422, "input.reviews.0.rating",
+     "invalid_skill_input"),
+    ("summarize-reviews", {"reviews": [REVIEW] * (MAX_REVIEWS + 1)}, 413, "input.reviews", "payload_too_large"),
+]
+
+
+@pytest.mark.parametrize(("skill", "payload", "status", "param", "code"), BAD_SKILL_INPUT,
+                         ids=[f"{c[0]}-{c[3]}-{c[4]}" for c in BAD_SKILL_INPUT])
+async def test_bad_skill_input_is_a_client_error_while_the_gate_is_full(
+        api_settings: Settings, components: Components, database_url: str, chat_server: ChatServer,
+        skill: str, payload: dict, status: int, param: str, code: str) -> None:
+    skills = SkillsSettings.model_validate({"reviews": {"max_reviews": MAX_REVIEWS}})
+    settings = settings_with(api_settings, admission=ONE_SLOT, skills=skills)
+    parts = _with_skills_lm(settings, components, chat_server, "echo-skill-bad-input")
+    with services_for(settings, parts, database_url) as services:
+        admission = services.pipeline.admission
+        async with _client(services) as client, full(admission):
+            bad = await client.post(f"/v1/skills/{skill}", json={"input": payload})
+            # the same skill with valid input (at the review limit) needs the full gate's slot: refused
+            refused = await client.post(f"/v1/skills/{skill}", json={"input": VALID[skill]})
+    error = assert_error_body(bad, status)
+    assert (error["param"], error["code"]) == (param, code)
+    assert assert_error_body(refused, 503)["code"] == "overloaded"
+    assert admission.refused == 1  # only the valid request reached the gate
+    assert chat_server.calls["echo-skill-bad-input"] == 0
 
 
 async def test_skill_with_a_loaded_lm_holds_one_slot_while_it_runs(

@@ -32,6 +32,28 @@ def test_rephrased_stored_questions_retrieve_their_intent(default_index: Respons
     assert chosen.hit is not None and chosen.hit.intent == intent
 
 
+@pytest.mark.parametrize(("query", "mine", "theirs"), [
+    ("주식 추천해줘", "주식", "메뉴"),
+    ("오늘 날씨 어때?", "날씨", "기분"),
+])
+def test_a_stored_question_on_another_topic_in_the_same_frame_is_not_retrieved(
+        default_index: ResponseIndex, calibration: Calibration, query: str, mine: str, theirs: str) -> None:
+    chosen = select(default_index, calibration, query)
+    assert chosen.decision == "generate"
+    assert "near-miss" in chosen.reason and mine in chosen.reason and theirs in chosen.reason
+
+
+def test_topic_swap_check_keeps_shared_topics_time_words_and_verbal_nouns(analyzer: object) -> None:
+    from retrieval.nearmiss import swapped_topics
+
+    assert swapped_topics(analyzer, "점심 뭐 먹지?", "점심 뭐 먹을까") is None  # type: ignore[arg-type]
+    assert swapped_topics(analyzer, "나 오늘 생일이야", "오늘 내 생일이야") is None  # type: ignore[arg-type]
+    assert swapped_topics(analyzer, "회사 가기 싫어", "가기 싫어") is None  # type: ignore[arg-type]
+    assert swapped_topics(analyzer, "내일 공부할까", "오늘 공부할까") is None  # type: ignore[arg-type]
+    assert swapped_topics(analyzer, "3시에 깨워줘", "5시에 깨워줘") == (  # type: ignore[arg-type]
+        frozenset({"3"}), frozenset({"5"}))
+
+
 @pytest.mark.parametrize("query", [
     "서울에서 부산까지 KTX 요금이 얼마야?",
     "파이썬으로 리스트 정렬하는 코드 짜줘",

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.deps import get_services
 from api.skills.router import router
+from assistant.workers import StageWorkers
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +20,11 @@ def client(registry):
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(router)
-    app.dependency_overrides[get_services] = lambda: SimpleNamespace(skills=registry)
-    return TestClient(app)
+    workers = StageWorkers(2)  # the router runs skills on the pipeline's worker threads
+    app.dependency_overrides[get_services] = lambda: SimpleNamespace(
+        skills=registry, pipeline=SimpleNamespace(workers=workers))
+    yield TestClient(app)
+    workers.close()
 
 
 def error_of(response, status):

@@ -1,0 +1,96 @@
+"""A turn's scope: the request deadline, the conversation's lock, and the failed turn stored before it is released.
+
+Contract: `turn_scope(store, limit_s, req, conversation_id)` holds the conversation's lock under a deadline of
+`limit_s` and yields `(deadline, attempt)`; the turn records in `attempt` what it has decided. A turn is never lost
+once its persona is known: when the reply fails with a server error (no LM loaded, LM error, timeout; not a capacity
+refusal, which asks the client to resend), the user message, its rewrite and the dialogue state update are stored as
+a failed user turn (`error_code`), still under the lock, and the error carries the conversation id. Later turns
+resolve context from it; the LM prompt leaves failed turns out, since they have no reply and their content already
+lives in the state. A retry is a new turn (there are no idempotency keys). A busy lock is a 503 `conversation_busy`
+and a deadline a 504 `turn_timeout`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.errors import AssistantError, Busy, Timeout
+from assistant.pipeline.types import TurnRequest, ms_since
+from assistant.store import ConversationStore, FailedTurn, LockTimeout, StoreBusy
+from personas import Persona
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Attempt:
+    """What a turn has decided so far: enough to store its user message if the reply then fails."""
+
+    started: float = field(default_factory=time.perf_counter)
+    persona: Persona | None = None
+    rewrite: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextlib.asynccontextmanager
+async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest,
+                     conversation_id: str) -> AsyncIterator[tuple[asyncio.Timeout, Attempt]]:
+    """Hold the conversation's lock under the request deadline; store a failed turn before the lock is released."""
+    attempt = Attempt()
+    stored = False
+    try:
+        async with asyncio.timeout(limit_s) as deadline, store.lock(conversation_id):
+            try:
+                yield deadline, attempt
+            except BaseException as exc:
+                stored = await _store_failure(store, req, conversation_id, attempt, _failure(exc, deadline, limit_s))
+                if stored and isinstance(exc, AssistantError):
+                    exc.conversation_id = conversation_id
+                raise
+    except (LockTimeout, StoreBusy) as exc:
+        raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
+    except TimeoutError:
+        timeout = Timeout(f"the turn took longer than {limit_s:g} s", code="turn_timeout")
+        timeout.conversation_id = conversation_id if stored else None
+        raise timeout from None
+
+
+async def _store_failure(store: ConversationStore, req: TurnRequest, conversation_id: str, attempt: Attempt,
+                         error: dict[str, Any] | None) -> bool:
+    """Store the user turn of a failed turn; False when the failure is not stored (or storing it failed)."""
+    if error is None or attempt.persona is None:  # a client error, a refusal, or nothing resolved yet
+        return False
+    rewrite = attempt.rewrite
+    failed = FailedTurn(
+        persona_id=attempt.persona.id, user_text=req.message, error_code=error["code"],
+        rewrite=rewrite.standalone if rewrite is not None else None,
+        state=rewrite.state.to_dict() if rewrite is not None else None,
+        trace={"error": error, "rewrite": rewrite.to_dict() if rewrite is not None else None,
+               "latency_ms": dict(attempt.timings)},
+        latency_ms=ms_since(attempt.started), request_id=req.request_id, owner=req.owner,
+    )
+    try:
+        await store.append_failed(conversation_id, failed)
+    except Exception:  # the client must still get the turn's own error, not the store's
+        log.warning("could not store the failed turn of conversation %s", conversation_id, exc_info=True)
+        return False
+    return True
+
+
+def _failure(exc: BaseException, deadline: asyncio.Timeout, limit_s: float) -> dict[str, Any] | None:
+    """The error to store with a failed turn, or None when this exception does not make one."""
+    if isinstance(exc, asyncio.CancelledError) and deadline.expired():
+        return {"status": Timeout.status_code, "type": Timeout.error_type, "code": "turn_timeout",
+                "message": f"the turn took longer than {limit_s:g} s"}
+    # Client errors (4xx) refuse the request itself; Busy asks the client to resend, which would store it twice.
+    if isinstance(exc, AssistantError) and exc.status_code >= 500 and not isinstance(exc, Busy):
+        return {"status": exc.status_code, "type": exc.error_type, "code": exc.code or exc.error_type,
+                "message": exc.message}
+    return None
+
