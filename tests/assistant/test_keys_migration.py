@@ -4,49 +4,26 @@ every key and usage row, gives keys that existed before full access (`chat admin
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from assistant.keys import KeyStore
 from assistant.store import make_engine
 from assistant.store.migrate import alembic_config, current_revision, upgrade
-from tests.conftest import _pg_schema_url
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database with no tables at all (the session's PostgreSQL schema is already at head, so not that one)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    base = "postgresql+psycopg://" + base.split("://", 1)[1]
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(_pg_schema_url(base, schema))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+@pytest.fixture
+def empty_engine(empty_database: str) -> Iterator[Engine]:
+    engine = make_engine(empty_database)
+    yield engine
+    engine.dispose()
 
 
 def _old_key(engine: Engine, key_id: str) -> None:

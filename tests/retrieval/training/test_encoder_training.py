@@ -12,7 +12,7 @@ from sentence_transformers import SentenceTransformer
 
 from retrieval.training import encoder as encoder_module
 from retrieval.training import manifest
-from retrieval.training.encoder import CHECKPOINT, EncoderConfig, score_items, train_encoder
+from retrieval.training.encoder import CHECKPOINT, QUESTION_SOURCES, EncoderConfig, score_items, train_encoder
 from retrieval.training.pairs import assemble
 from retrieval.training.vocab import unknown_syllables
 
@@ -84,7 +84,7 @@ def test_output_is_a_plain_sentence_transformers_directory(toy_encoder: Path) ->
 
 
 @pytest.mark.parametrize("bad", [{"minutes": 0}, {"max_steps": 0}, {"batch_size": 1}, {"near_miss_score": 1.0},
-                                 {"near_miss_score": -0.1}])
+                                 {"near_miss_score": -0.1}, {"question_repeat": 0}])
 def test_bad_training_options_are_refused(bad: dict[str, float], tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         EncoderConfig(base="x", data_root=tmp_path, out=tmp_path, **bad)  # type: ignore[arg-type]
@@ -101,3 +101,14 @@ def test_score_loss_ranks_near_misses_below_as_many_paraphrases_of_their_sources
     paraphrases = {(p.anchor, p.positive) for p in data.pairs if p.source in sources}
     assert all((i.a, i.b) in paraphrases for i in added)
     assert score_items(data, None) == data.scored
+
+
+def test_question_repeat_adds_passes_of_the_question_pairs_only(tiny_base: Path, toy_data: Path,
+                                                                tmp_path: Path) -> None:
+    once = train_encoder(toy_config(tiny_base, toy_data, tmp_path / "once", evaluate=False, max_steps=1))
+    thrice = train_encoder(toy_config(tiny_base, toy_data, tmp_path / "thrice", evaluate=False, max_steps=1,
+                                      question_repeat=3))
+    data = assemble(toy_data)
+    questions = sum(p.source in QUESTION_SOURCES for p in data.pairs)
+    assert questions > 0
+    assert thrice["planned_steps"] > once["planned_steps"]
