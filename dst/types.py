@@ -169,6 +169,15 @@ class Resolution:
         return asdict(self)
 
 
+@dataclass
+class RuleResult:
+    """What one rule-based rewrite made: the text, the decisions behind it, and whether the rules trust it."""
+
+    text: str
+    resolutions: list[Resolution] = field(default_factory=list)
+    confident: bool = True
+
+
 @dataclass(frozen=True)
 class Rewrite:
     """The standalone query and its trace. `confident` is False when rules saw context they could not use."""

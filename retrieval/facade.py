@@ -120,8 +120,12 @@ class Retrieval:
                     log.warning("knowledge collection %r: %s", name, exc)
         collection = KnowledgeIndex.build(name, documents, self.analyzer, self.encoder, chunk_chars=chunk_chars)
         if directory is not None:
-            collection.save(directory, self.analyzer)
-            detail += f" at {directory}"
+            try:
+                collection.save(directory, self.analyzer)
+                detail += f" at {directory}"
+            except OSError as exc:  # a read-only or full disk costs the cache, never the collection
+                log.warning("knowledge collection %r: index not saved: %s", name, exc)
+                detail += f"; not saved ({exc})"
         self._collections[name] = collection
         self._status[key] = (True, f"{len(documents)} documents, {len(collection)} passages from {path} ({detail})")
         return True

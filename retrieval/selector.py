@@ -64,7 +64,11 @@ def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_qu
     hits = [_hit(index, c) for c in found]
     best = found[0]
     confidence = calibration.confidence(best.features)
-    swapped = swapped_topics(index.index.analyzer, text, hits[0].question) if confidence >= threshold else None
+    try:
+        swapped = swapped_topics(index.index.analyzer, text, hits[0].question) if confidence >= threshold else None
+    except Exception:  # the check only refines a confident match; failing it must not fail the turn
+        log.exception("topic-swap check failed; keeping the calibrated decision")
+        swapped = None
     if swapped is not None:
         mine, theirs = (", ".join(sorted(side)) for side in swapped)
         return generate(f"best match {hits[0].question!r} is about {theirs}, the query about {mine} "

@@ -7,13 +7,15 @@ and CoSENTLoss on scored pairs (STS scores, plus labelled near-misses scored `ne
 paraphrases scored 1, so that a same-topic question with another intent ranks below a paraphrase),
 following a batch plan fixed by the seed (`batching.plan`). Training stops at the end of the plan, at
 `max_steps`, or when `minutes` have passed; it checkpoints to `out/checkpoint` every `checkpoint_seconds`
-and a rerun with the same `out` resumes from there. The same seed and step count give the same weights.
+and a rerun with the same `out` and options resumes from there (other options are refused: the plan differs).
+The same seed and step count give the same weights.
 The result is a plain sentence-transformers directory with `manifest.json` (base model, data counts, steps,
 seed, dev scores, versions).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import shutil
@@ -165,13 +167,23 @@ class _Trainer:
         torch.set_rng_state(state["torch_rng"])
 
 
+def plan_fingerprint(batches: list[Batch]) -> str:
+    """Digest of a batch plan: a checkpoint resumes only the plan it was cut from."""
+    digest = hashlib.sha256()
+    for batch in batches:
+        digest.update(batch.kind.encode())
+        for item in batch.items:
+            digest.update(repr(item).encode())
+    return digest.hexdigest()
+
+
 def _save_checkpoint(trainer: _Trainer, directory: Path, step: int, horizon: int, elapsed: float,
-                     prepared: dict[str, Any], cpu_total: float = 0.0) -> None:
+                     prepared: dict[str, Any], cpu_total: float = 0.0, plan_digest: str = "") -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     trainer.model.save(str(tmp))
-    torch.save({**trainer.state(step, horizon, elapsed), "prepared": prepared, "cpu_total": cpu_total},
-               tmp / _STATE)
+    torch.save({**trainer.state(step, horizon, elapsed), "prepared": prepared, "cpu_total": cpu_total,
+                "plan": plan_digest}, tmp / _STATE)
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
 
@@ -203,8 +215,12 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
     limit = min(len(batches), config.max_steps or len(batches))
     checkpoint = out / CHECKPOINT
     seed_everything(config.seed)
+    digest = plan_fingerprint(batches)
     if (checkpoint / _STATE).is_file():
         state = torch.load(checkpoint / _STATE, weights_only=False)
+        if state.get("plan") != digest:
+            raise ValueError(f"{checkpoint} was made with other data or training options (seed, epochs, batch size, "
+                             "question repeat, near-miss score, sources): rerun with the same options or a new --out")
         model = _load(checkpoint, config.max_length)
         start, horizon, spent, prepared = state["step"], state["horizon"], state["elapsed"], state["prepared"]
         cpu_before = float(state.get("cpu_total", 0.0))
@@ -237,12 +253,12 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             if time.monotonic() - last_save >= config.checkpoint_seconds and step < limit:
                 _save_checkpoint(trainer, checkpoint, step, horizon, time.monotonic() - began, prepared,
-                                 cpu_before + time.process_time() - cpu_began)
+                                 cpu_before + time.process_time() - cpu_began, digest)
                 last_save = time.monotonic()
     elapsed = time.monotonic() - began
     cpu_total = cpu_before + time.process_time() - cpu_began
     if stopped == "time budget reached" or step < limit:
-        _save_checkpoint(trainer, checkpoint, step, horizon, elapsed, prepared, cpu_total)
+        _save_checkpoint(trainer, checkpoint, step, horizon, elapsed, prepared, cpu_total, digest)
     model.eval()
     model.save(str(out))
     texts = data.texts()

@@ -208,3 +208,14 @@ def test_corrupt_saved_collection_is_rebuilt_not_used(
     assert again.open_collection("docs", docs)
     assert "unusable" in _collection_detail(again) and "checksum" in _collection_detail(again)
     assert again.knowledge("한라산은 어디에 있어?", collection="docs")[0].source == "제주 소개"
+
+
+def test_unsaveable_collection_index_still_serves_from_memory(
+        analyzer: KoreanAnalyzer, calibration: Calibration, tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    blocker = tmp_path / "indexes"
+    blocker.write_text("a file where the index directory should be", encoding="utf-8")
+    retrieval = make(analyzer, calibration, tmp_path)
+    assert retrieval.open_collection("docs", docs)
+    assert "not saved" in _collection_detail(retrieval)
+    assert retrieval.knowledge("한라산은 어디에 있어?", collection="docs")[0].source == "제주 소개"

@@ -67,6 +67,8 @@ def test_minutes_bound_stops_and_a_rerun_resumes_to_the_same_result(toy_encoder:
     monkeypatch.setattr(encoder_module.time, "monotonic", lambda: 3600.0 * next(ticks))
     stopped = train_encoder(toy_config(tiny_base, toy_data, tmp_path, minutes=1, evaluate=False))
     monkeypatch.undo()
+    with pytest.raises(ValueError, match="other data or training options"):
+        train_encoder(toy_config(tiny_base, toy_data, tmp_path, evaluate=False, seed=99))
     assert stopped["stopped"] == "time budget reached"
     assert stopped["steps"] == 0
     assert (tmp_path / CHECKPOINT / "trainer_state.pt").is_file()

@@ -1,0 +1,65 @@
+"""Anaphora resolution: each anaphor of the utterance is replaced by the text of its antecedent.
+
+Contract: `resolve_anaphors(analyzer, analysis, anaphors, state)` returns the utterance with every anaphor that
+has an antecedent (`dst.anaphora.choose`, or the listed item of an ordinal) replaced by it, its particles
+re-attached in the allomorph the antecedent needs. It is not confident when an anaphor found no antecedent,
+points at the situation (deictic 여기/저기), or needs a place the state only knows as an untyped name.
+"""
+
+from __future__ import annotations
+
+from dst import lexicon as lx
+from dst.analysis import Analysis, Analyzer
+from dst.anaphora import Anaphor, choose, ordinal_item
+from dst.phrases import splice
+from dst.types import DialogueState, Entity, Resolution, RuleResult
+
+
+def resolve_anaphors(
+    analyzer: Analyzer, analysis: Analysis, anaphors: list[Anaphor], state: DialogueState
+) -> RuleResult:
+    text = analysis.text
+    pieces: list[tuple[int, int, str]] = []
+    resolutions: list[Resolution] = []
+    confident = True
+    has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
+    for ana in anaphors:
+        span = text[ana.start : ana.span_end]
+        replacement, antecedent, rule = _antecedent_text(ana, state, has_place)
+        if replacement is None:
+            confident = False
+            continue
+        if ana.deictic or (ana.need == "place" and not _typed_place(antecedent, state)):
+            confident = False
+        pieces.append((ana.start, ana.span_end, analyzer.attach(replacement, ana.particles)))
+        resolutions.append(Resolution(span.strip(), antecedent, ana.need, rule))
+    return RuleResult(splice(text, pieces), resolutions, confident)
+
+
+def _antecedent_text(ana: Anaphor, state: DialogueState, has_place: bool) -> tuple[str | None, str, str]:
+    if ana.need == "ordinal":
+        item = ordinal_item(ana, state)
+        return item, item or "", "ordinal.list"
+    entity = choose(ana, state)
+    if entity is None:
+        return None, "", ana.rule
+    replacement = entity.text
+    rule = ana.rule
+    if ana.need == "person" and ana.category in lx.ROLE_NOUNS and not entity.text.endswith(ana.category):
+        replacement = f"{entity.text} {ana.category}"  # "그 감독" -> "봉준호 감독"
+    if ana.need == "time" and not has_place:
+        place = _event_place(entity, state)
+        if place is not None:
+            # "그때 비 와?" asks about the event, which has a place: carry it with the time
+            replacement = f"{replacement} {place.text}"
+            rule += "+carry-place"
+    return replacement, entity.text, rule
+
+
+def _typed_place(text: str, state: DialogueState) -> bool:
+    return any(e.text == text and e.type == "place" for e in state.entities)
+
+
+def _event_place(time_entity: Entity, state: DialogueState) -> Entity | None:
+    same_turn = [e for e in state.entities if e.type == "place" and e.turn == time_entity.turn]
+    return same_turn[0] if same_turn else None

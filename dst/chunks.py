@@ -1,0 +1,188 @@
+"""Noun chunks of a Kiwi token stream, and the typed units inside each chunk.
+
+Contract: `noun_chunks(text, toks, skip)` returns the maximal runs of adjacent noun-like tokens (nouns, numbers
+with their counters, spoken clock times, role nouns after a name; not verbal nouns, not tokens inside `skip`),
+each with the index of the token after it. `typed_units(text, chunk)` types the tokens of one chunk, joining
+multi-token lexicon entries (미세+먼지, 다음+주, 7+시) into one unit: T time, Q quantity, A attribute, R role,
+S spatial, P place, PH place head, H person noun, O org, X proper, D digits, N noun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from dst import lexicon as lx
+
+NOUN_TAGS = frozenset({"NNP", "NNG", "SN", "SL", "SH", "NR"})
+
+
+@dataclass(frozen=True)
+class Tok:
+    form: str
+    tag: str
+    start: int
+    end: int
+
+    @property
+    def pos(self) -> str:
+        return self.tag.split("-")[0]  # "VA-I" (irregular) -> "VA"
+
+
+@dataclass
+class Unit:
+    kind: str  # T time, Q quantity, A attribute, R role, S spatial, P place, H person noun, N noun, X proper
+    start: int
+    end: int
+    form: str
+
+
+def _adjacent(text: str, a: Tok | Unit, b: Tok | Unit) -> bool:
+    return b.start >= a.end and not text[a.end : b.start].strip()
+
+
+def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
+    if tok.form in lx.TIME_PRONOUNS or tok.form in lx.LIGHT_PREDICATES:
+        return False
+    if tok.pos == "XPN":
+        return nxt is not None and nxt.pos in ("NNG", "NNP") and nxt.start == tok.end  # "초미세먼지"
+    if nxt is not None and nxt.pos in ("XSV", "XSA") and tok.pos == "NNG":
+        return False  # a verbal noun ("추천해줘", "유명해요") is the predicate, not an argument
+    if tok.pos in NOUN_TAGS:
+        return True
+    if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
+        return True  # "7시", "3,000원", "155만원"
+    if _native_clock(tok, nxt) or (tok.form == "시" and tok.pos == "NNB" and prev is not None
+                                   and prev.form in lx.NATIVE_ORDINALS):
+        return True  # "세 시", "아홉 시": spoken clock times with native numerals
+    if tok.pos == "NNB" and tok.form in lx.ROLE_NOUNS and prev is not None and prev.pos in ("NNP", "NNG"):
+        return True  # "지수 씨", "원장님"
+    return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
+
+
+def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
+    """Type the tokens of one noun chunk, joining multi-token lexicon entries (미세+먼지, 다음+주, 7+시)."""
+    units: list[Unit] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.form in lx.NATIVE_ORDINALS and nxt is not None and nxt.form == "시" and nxt.pos == "NNB":
+            end = toks[i + 2].end if i + 2 < len(toks) and toks[i + 2].form == "반" else nxt.end
+            start = tok.start
+            if units and units[-1].form == "열":  # "열두 시"
+                start = units.pop().start
+            units.append(Unit("T", start, end, text[start:end]))
+            i += 3 if end != nxt.end else 2
+            continue
+        if tok.pos == "SN" and nxt is not None and nxt.pos in ("NNB", "NNG", "NR"):
+            unit_form = nxt.form
+            if unit_form in lx.TIME_UNITS and not (nxt.form == "일" and _duration_follows(toks, i + 2)):
+                units.append(Unit("T", tok.start, nxt.end, text[tok.start : nxt.end]))
+                i += 2
+                continue
+            j = i + 1
+            while j < len(toks) and toks[j].pos in ("NR", "NNB", "NNG") and toks[j].form in ("만", "천", "억", "원"):
+                j += 1
+            if unit_form in lx.QUANTITY_UNITS or j > i + 1:
+                end = toks[max(j - 1, i + 1)].end
+                units.append(Unit("Q", tok.start, end, text[tok.start : end]))
+                i = max(j, i + 2)
+                continue
+        matched = False
+        for span in (3, 2, 1):
+            if i + span > len(toks):
+                continue
+            group = toks[i : i + span]
+            if span > 1 and not all(_adjacent(text, a, b) or a.end == b.start for a, b in pairwise(group)):
+                continue
+            joined = "".join(t.form for t in group)
+            kind = _lexicon_kind(joined, group)
+            if kind is not None and (span > 1 or kind != "N"):
+                units.append(Unit(kind, group[0].start, group[-1].end, text[group[0].start : group[-1].end]))
+                i += span
+                matched = True
+                break
+        if matched:
+            continue
+        if tok.pos in ("NNP", "SL", "SH"):
+            kind = "X"
+        elif tok.pos == "SN":
+            kind = "D"
+        elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D", "PH"):
+            kind = "PH"
+        elif tok.pos == "NNG" and any(tok.form.endswith(x) and len(x) > 1 for x in lx.PLACE_SUFFIXES) and not (
+            nxt is not None and nxt.pos == "NNG" and nxt.start == tok.end
+        ):
+            # facility nouns (미술관, 공원) are places, unless glued to the next noun: "해변열차" is a train
+            kind = "P"
+        else:
+            kind = "N"
+        units.append(Unit(kind, tok.start, tok.end, tok.form))
+        i += 1
+    return units
+
+
+def _duration_follows(toks: list[Tok], j: int) -> bool:
+    return j < len(toks) and toks[j].form in ("동안", "간")
+
+
+def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
+    if joined in lx.TIME_WORDS:
+        return "T"
+    if len(group) == 2 and group[0].form in lx.TIME_PREFIXES and (
+        group[1].form in lx.TIME_PREFIX_UNITS or group[1].form in lx.TIME_WORDS
+    ):
+        return "T"
+    if joined in lx.ATTRIBUTE_NOUNS:
+        return "A"
+    if joined in lx.REGIONS or joined in lx.ROOMS or joined in lx.DIRECTIONS:
+        return "P"
+    if len(group) == 1:
+        tok = group[0]
+        if tok.form in lx.ROLE_NOUNS:
+            return "R"
+        if tok.form in lx.SPATIAL_NOUNS:
+            return "S"
+        if tok.form in lx.PERSON_NOUNS:
+            return "H"
+        if tok.pos == "NNP" and len(tok.form) >= 2:
+            if tok.form.endswith(lx.ORG_SUFFIXES) and len(tok.form) > 2:
+                return "O"
+            if any(tok.form.endswith(s) and len(tok.form) > len(s) for s in lx.PLACE_SUFFIXES):
+                return "P"
+    return None
+
+
+def _native_clock(tok: Tok, nxt: Tok | None) -> bool:
+    return (tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS and nxt is not None
+            and nxt.form == "시" and nxt.pos == "NNB")
+
+
+def _inner_hyphen(tok: Tok, prev: Tok | None, nxt: Tok | None, in_chunk: bool) -> bool:
+    """A hyphen inside a model name ("WH-1000XM5") joins it; a spaced one separates."""
+    return (tok.form == "-" and in_chunk and prev is not None and nxt is not None and prev.end == tok.start
+            and tok.end == nxt.start and nxt.pos in ("SN", "SL", "NNP", "NNG"))
+
+
+def noun_chunks(text: str, toks: tuple[Tok, ...], skip: list[tuple[int, int]]) -> list[tuple[list[Tok], int]]:
+    """Maximal runs of adjacent noun tokens, with the index of the token after each run."""
+    chunks: list[tuple[list[Tok], int]] = []
+    current: list[Tok] = []
+    for idx, tok in enumerate(toks):
+        inside_title = any(s <= tok.start < e for s, e in skip)
+        prev_tok = toks[idx - 1] if idx else None
+        next_tok = toks[idx + 1] if idx + 1 < len(toks) else None
+        nounish = not inside_title and (
+            _is_nounish(tok, prev_tok, next_tok) or _inner_hyphen(tok, prev_tok, next_tok, bool(current))
+        )
+        if nounish and (not current or _adjacent(text, current[-1], tok) or current[-1].end == tok.start):
+            current.append(tok)
+            continue
+        if current:
+            chunks.append((current, idx))
+        current = [tok] if nounish else []
+    if current:
+        chunks.append((current, len(toks)))
+    return chunks
+

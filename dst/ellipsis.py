@@ -1,0 +1,158 @@
+"""Ellipsis resolution of fragments ("부산은?", "내일은?", "요금은?", "안방도") against the frame.
+
+Contract: `is_fragment(analysis)` says whether the utterance is a fragment: noun phrases with a topic/additive
+particle, a question mark or a light predicate such as 어때/얼마야, and nothing else (greetings, thanks and
+complete new questions are not). `resolve_ellipsis(analyzer, analysis, state)` rewrites a fragment against the
+frame (the previous standalone user query): a fragment value of a type the frame holds replaces it (slot
+replacement: "내일 서울 날씨" + "부산은?" -> "내일 부산 날씨"), the frame's other values are carried over, a new
+time or place is added, and a new attribute ("요금은?") is asked about the frame's noun phrase. A new named thing
+with its own question is a new topic and comes back unchanged.
+"""
+
+from __future__ import annotations
+
+from dst import lexicon as lx
+from dst.analysis import Analysis, Analyzer, Mention
+from dst.phrases import noun_phrase, splice, strip_followups
+from dst.types import DialogueState, Resolution, RuleResult
+
+NAMED_KINDS = ("place", "person", "item", "org")
+_FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이요", "까지", "부터"})
+# Determiners and relative-clause pieces may modify a fragment's noun; a final ending (EF) may not.
+_MODIFIER_TAGS = frozenset({"MM", "VA", "VV", "VX", "XSA", "XSV", "ETM", "EP", "MAG", "XPN"})
+TOPIC_PARTICLES = frozenset({"은", "는", "도", "ᆫ"})
+_PUNCT = ("SF", "SP", "SS", "SSO", "SSC", "SW", "SE", "SO", "SB")
+
+
+def is_fragment(analysis: Analysis) -> bool:
+    mentions = analysis.mentions
+    if not mentions:
+        return False
+    if any(m.text in lx.SOCIAL_NOUNS for m in mentions):
+        return False
+    covered = [(m.start, m.end) for m in mentions]
+    marked = False
+    light = False
+    topic = False
+    content = [t for t in analysis.tokens if t.pos not in _PUNCT]
+    question = any(t.form in ("?", "？") for t in analysis.tokens)
+    last = content[-1] if content else None
+    # it must end like a fragment: "부산은?", "안방도", "부산?" or a light predicate ("어때?"), not "생각이"
+    if last is None or not (
+        last.form in _FRAGMENT_PARTICLES or last.form == "요" or last.pos.startswith("E")
+        or (question and any(m.end == last.end for m in mentions))
+    ):
+        return False
+    for tok in analysis.tokens:
+        if any(s <= tok.start and tok.end <= e for s, e in covered):
+            continue
+        if tok.pos in _PUNCT:
+            marked = marked or tok.form in ("?", "？")
+            continue
+        if tok.pos in ("MAJ", "MAG", "IC") and tok.form in lx.FOLLOWUP_ADVERBS and not light:
+            continue
+        if tok.form == "요" and not light:
+            continue  # polite ending of a fragment: "아산은요?"
+        if tok.pos.startswith("J") and not light:
+            marked = marked or tok.form in _FRAGMENT_PARTICLES
+            topic = topic or tok.form in TOPIC_PARTICLES
+            continue
+        if tok.form in lx.LIGHT_PREDICATES:
+            # "요금은 얼마야?" continues (contrastive topic); "오늘 환율 얼마야?" is a complete new question
+            if not topic:
+                return False
+            light = marked = True
+            continue
+        if light and (tok.pos.startswith(("E", "VCP", "J")) or tok.form in ("시", "되")):
+            continue  # "얼마야", "어때요", "몇 시야", "어떻게 돼" — but not a verb of its own ("언제 했어")
+        if not light and tok.pos in _MODIFIER_TAGS:
+            continue  # modifiers inside the noun phrase: "한 달 이용료는?", "분위기 좋은 카페는?"
+        return False
+    return marked
+
+
+def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> RuleResult:
+    frame_text = state.last_query or ""
+    frame = analyzer.analyze(frame_text)
+    fragment = [m for m in analysis.mentions if not m.predicative or m.kind != "noun"]
+    replaced: list[tuple[Mention, Mention]] = []
+    added: list[Mention] = []
+    asked: list[Mention] = []
+    used: set[int] = set()
+    for m in fragment:
+        target = _compatible(m, frame, used)
+        if target is not None:
+            used.add(target.start)
+            replaced.append((m, target))
+        elif m.kind in ("attribute", "noun"):
+            asked.append(m)
+        else:
+            added.append(m)
+    if any(m.kind in NAMED_KINDS for m in added) and asked:
+        return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
+    pieces = [(t.start, t.end, m.text) for m, t in replaced]
+    resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}") for m, t in replaced]
+    keep = [fm for fm in frame.entities() if fm.start not in used]
+    if asked:
+        phrase = noun_phrase(
+            frame, used, replaced,
+            drop_attribute=any(m.kind == "attribute" for m in asked),
+            drop_nouns=asked[-1].kind == "noun",  # the fragment's head is a new thing, not an attribute
+        )
+        tail = strip_followups(analysis, start=_own_start(analysis, asked, [m for m, _ in replaced] + added))
+        if not phrase:
+            return RuleResult(analysis.text, confident=False)
+        text = f"{_prefix(added)}{phrase} {tail}".strip()
+        rule = "ellipsis.attribute"
+    else:
+        text = _insert(splice(frame_text, pieces), frame, added)
+        rule = "ellipsis.carry"
+    resolutions += [Resolution(m.text, m.text, m.kind, "ellipsis.add") for m in added]
+    resolutions += [Resolution("", fm.text, fm.kind, rule) for fm in keep]
+    return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
+
+
+def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
+    for fm in frame.mentions:
+        if fm.start in used:
+            continue
+        if m.kind == fm.kind and m.kind != "noun":
+            return fm
+        if m.kind in ("item", "person", "org") and fm.kind in ("item", "person", "org") and m.proper and fm.proper:
+            return fm
+    return None
+
+
+def _own_start(analysis: Analysis, asked: list[Mention], placed: list[Mention]) -> int:
+    """Where the fragment's own words begin: after leading connectives and values already placed in the frame."""
+    first_asked = min(m.start for m in asked)
+    for tok in analysis.tokens:
+        if tok.start >= first_asked:
+            break
+        if tok.pos in ("MAJ", "MAG", "IC") and tok.form in lx.FOLLOWUP_ADVERBS:
+            continue
+        if any(m.start <= tok.start < m.end for m in placed) or tok.pos.startswith(("J", "S")):
+            continue
+        return tok.start
+    return first_asked
+
+
+def _prefix(added: list[Mention]) -> str:
+    order = {"time": 0, "place": 1}
+    return "".join(f"{m.text} " for m in sorted(added, key=lambda m: order.get(m.kind, 2)))
+
+
+def _insert(frame_text: str, frame: Analysis, added: list[Mention]) -> str:
+    if not added:
+        return frame_text
+    times = [m for m in added if m.kind == "time"]
+    others = [m for m in added if m.kind != "time"]
+    text = frame_text
+    if others:
+        lead_time = next((fm for fm in frame.mentions if fm.kind == "time" and fm.start == 0), None)
+        cut = lead_time.end if lead_time is not None and lead_time.end <= len(text) else 0
+        words = " ".join(m.text for m in others)
+        text = f"{text[:cut]} {words} {text[cut:].lstrip()}".strip() if cut else f"{words} {text}"
+    if times:
+        text = " ".join(m.text for m in times) + " " + text
+    return text

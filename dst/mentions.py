@@ -1,0 +1,156 @@
+"""Typed mentions of one text, built from its noun chunks.
+
+Contract: `find_mentions(text, toks)` returns the noun-phrase mentions of `text` sorted by start, each typed
+time / place / person / item / org / quantity (entities), attribute (what is asked about: 날씨, 가격 …) or
+noun (an untyped common noun), with character offsets into `text`, and the noun chunks as
+(start, end, following particle). Quoted titles (『…』, "…") are item mentions of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from dst import lexicon as lx
+from dst.chunks import Tok, Unit, noun_chunks, typed_units
+
+ENTITY_KINDS = frozenset({"time", "place", "person", "item", "org", "quantity"})
+_TITLE_RE = re.compile(r"[『「《〈<“\"']([^』」》〉>”\"'\n]{1,60})[』」》〉>”\"']")
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    kind: str
+    start: int
+    end: int
+    role: str | None = None
+    predicative: bool = False
+    proper: bool = False
+    particle: str | None = None
+    followed_by_verb: bool = False
+
+    @property
+    def is_entity(self) -> bool:
+        return self.kind in ENTITY_KINDS
+
+
+def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list[tuple[int, int, str | None]]]:
+    mentions: list[Mention] = []
+    spans: list[tuple[int, int, str | None]] = []
+    titles = [(m.start(1), m.end(1)) for m in _TITLE_RE.finditer(text) if m.group(1).strip()]
+    for start, end in titles:
+        after = next((t for t in toks if t.start >= end + 1), None)
+        particle = after.form if after is not None and after.pos.startswith("J") else None
+        mentions.append(Mention(text[start:end].strip(), "item", start, end, proper=True, particle=particle))
+    for chunk, after_idx in noun_chunks(text, toks, titles):
+        after = toks[after_idx] if after_idx < len(toks) else None
+        if after is not None and after.pos == "XSN":
+            continue  # derivation ("베트남계", "한국식"): a modifier, not a referent
+        predicative = after is not None and (
+            after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, after_idx))
+            or _locative_predicate(toks, after_idx)
+        )
+        particle = after.form if after is not None and after.pos.startswith("J") else None
+        verb_next = after is not None and after.pos in ("VV", "VX")
+        spans.append((chunk[0].start, chunk[-1].end, particle))
+        grouped = _group(text, typed_units(text, chunk), predicative, particle, verb_next)
+        if grouped and grouped[-1].kind == "item" and grouped[-1].proper and _motion_goal(toks, after_idx):
+            grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
+        mentions.extend(grouped)
+    mentions.sort(key=lambda m: m.start)
+    return mentions, spans
+
+
+def _motion_goal(toks: tuple[Tok, ...], idx: int) -> bool:
+    if idx < len(toks) and toks[idx].pos == "JKB" and toks[idx].form in ("에", "로", "으로", "까지"):
+        idx += 1
+    return idx < len(toks) and toks[idx].pos == "VV" and toks[idx].form in lx.MOTION_VERBS
+
+
+def _locative_predicate(toks: tuple[Tok, ...], idx: int) -> bool:
+    # "용산구 이촌동에 있어요" says where something is; the place describes, it is not the new topic
+    return (idx + 1 < len(toks) and toks[idx].form == "에" and toks[idx].pos == "JKB"
+            and toks[idx + 1].form == "있" and toks[idx + 1].pos in ("VA", "VV"))
+
+
+def _vcp_next(toks: tuple[Tok, ...], idx: int) -> bool:
+    return idx + 1 < len(toks) and toks[idx + 1].pos == "VCP" and toks[idx].form in ("이", "가")
+
+
+def _group(text: str, units: list[Unit], predicative: bool, particle: str | None, verb_next: bool) -> list[Mention]:
+    """Merge typed units into mentions: "토요일 저녁 7시" -> time, "아이폰 16 프로" -> item, "장재현 감독" -> person.
+
+    `predicative` belongs to the whole chunk: in "크리스마스 이브네요" both words describe, neither introduces.
+    """
+    units = _merge_place_heads(units, text)
+    for k in range(len(units) - 1):
+        if units[k].kind == "A" and units[k + 1].kind == "R":
+            units[k].kind = "X"  # a word before a role noun is a name: "지수 씨", not the attribute 지수
+    out: list[Mention] = []
+    i = 0
+    while i < len(units):
+        u = units[i]
+        j = i + 1
+        last = j == len(units)
+        if u.kind in ("T", "P", "Q"):
+            while j < len(units) and (units[j].kind == u.kind or (u.kind == "P" and _hangul_name(units[j]))):
+                j += 1  # a region before a Korean name makes one place: "담양 죽녹원", "강화도 마니산"
+            kind = {"T": "time", "P": "place", "Q": "quantity"}[u.kind]
+            out.append(_mk(text, units[i:j], kind, predicative, particle if j == len(units) else None))
+        elif u.kind in ("X", "N", "O", "H", "D"):
+            while j < len(units) and units[j].kind in ("X", "N", "O", "D"):
+                j += 1
+            run = units[i:j]
+            has_proper = any(x.kind in ("X", "O") for x in run)
+            at_end = j == len(units)
+            if j < len(units) and units[j].kind == "R":
+                role = units[j].form
+                out.append(_mk(text, [*run, units[j]], "person", predicative,
+                               particle if j + 1 == len(units) else None, role=role, proper=has_proper))
+                j += 1
+            elif has_proper:
+                kind = "org" if any(x.kind == "O" for x in run) else "item"
+                # trailing common nouns after a name belong to the thing's name only when nothing follows
+                out.append(_mk(text, run, kind, predicative, particle if at_end else None, proper=True))
+            elif any(x.kind == "H" for x in run):
+                out.append(_mk(text, run, "person", predicative, particle if at_end else None))
+            else:
+                out.append(_mk(text, run, "noun", predicative, particle if at_end else None,
+                               verb_next=verb_next and at_end))
+        elif u.kind == "A":
+            out.append(_mk(text, [u], "attribute", predicative, particle if last else None))
+        elif u.kind == "R":
+            out.append(_mk(text, [u], "noun", predicative, particle if last else None))
+        # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
+        i = j
+    return out
+
+
+def _hangul_name(unit: Unit) -> bool:
+    return unit.kind == "X" and all("가" <= ch <= "힣" for ch in unit.form)
+
+
+def _merge_place_heads(units: list[Unit], text: str) -> list[Unit]:
+    """A name followed by a place head noun is a place: "전주 한옥 마을", "여의도 한강 공원", "홍대 입구 역"."""
+    out: list[Unit] = []
+    for u in units:
+        if u.kind != "PH":
+            out.append(u)
+            continue
+        k = len(out)
+        while k > 0 and out[k - 1].kind in ("P", "X", "N", "D"):
+            k -= 1
+        if any(x.kind in ("P", "X") for x in out[k:]):
+            start = out[k].start
+            out[k:] = [Unit("P", start, u.end, text[start : u.end])]
+        else:
+            out.append(Unit("N", u.start, u.end, u.form))
+    return out
+
+
+def _mk(text: str, units: list[Unit], kind: str, predicative: bool, particle: str | None, *,
+        role: str | None = None, proper: bool = False, verb_next: bool = False) -> Mention:
+    start, end = units[0].start, units[-1].end
+    return Mention(text[start:end], kind, start, end, role=role, predicative=predicative, proper=proper,
+                   particle=particle, followed_by_verb=verb_next)
