@@ -27,6 +27,8 @@ _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "time", "어디": "place", "뭐": "item",
              "무엇": "item", "어떤": "item", "어느": "item"}
 
+_CATEGORIES_LONGEST_FIRST = sorted(lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES, key=lambda c: (-len(c), c))
+
 
 class Tracker:
     def __init__(self, analyzer: Analyzer) -> None:
@@ -95,7 +97,7 @@ class Tracker:
         if not any(t.form == "주" and t.pos == "VX" for t in toks) and not any(t.form == "추천" for t in toks):
             return None
         for tok in toks:
-            for cat in lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES:
+            for cat in _CATEGORIES_LONGEST_FIRST:  # "이어폰" must win over its suffix "폰", in every process
                 if tok.pos == "NNG" and tok.form.endswith(cat):
                     return cat
         return None
