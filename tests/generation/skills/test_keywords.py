@@ -99,3 +99,53 @@ def test_asking_permission_is_not_a_prohibition(normalizer):
 
 def test_invitation_with_l_lae_becomes_a_request(normalizer):
     assert normalizer.normalize("주말에 같이 등산 갈래").endswith("등산 가기")
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("어제 택배 누가 가져간 거니", "어제 택배 가져간 사람"),
+        ("회의 몇 시에 시작하는 거야", "회의 시작하는 시간"),
+        ("영수증은 이미 버린 거지", "영수증 이미 버렸는지"),
+        ("이 우유 아직 먹어도 되는 거야", "이 우유 아직 먹어도 되는지"),
+    ],
+)
+def test_thing_copula_question_asks_about_the_clause_itself(normalizer, utterance, expected):
+    out = normalizer.normalize(utterance)
+    assert out == expected
+    assert "거인지" not in out
+
+
+def test_thing_copula_keeps_the_prospective_and_tells_with_a_statement(normalizer):
+    assert normalizer.normalize("다음 달에 이사 갈 건가요") == "다음 달 이사 갈지"
+    assert normalizer.normalize("내일은 정문 앞에서 모이는 거다") == "내일 정문 앞에서 모이기"
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("점심은 국수 먹을까 비빔밥 먹을까", "점심 국수와 비빔밥 중 먹을 것"),
+        ("토요일에 만날까 아니면 일요일에 만날까", "토요일과 일요일 중 만날 것"),
+        ("김치찌개가 나을까 된장찌개가 나을까", "김치찌개와 된장찌개 중 나은 것"),
+    ],
+)
+def test_alternatives_on_one_predicate_name_the_options(normalizer, utterance, expected):
+    assert normalizer.normalize(utterance) == expected
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("오늘 우산 챙길까 그냥 나갈까", "오늘 우산 챙길지 그냥 나갈지"),
+        ("이 버섯은 식용이니 독버섯이니", "이 버섯 식용인지 독버섯인지"),
+    ],
+)
+def test_alternatives_on_different_predicates_become_embedded_questions(normalizer, utterance, expected):
+    assert normalizer.normalize(utterance) == expected
+
+
+def test_repeated_or_unparallel_clauses_are_not_alternatives(normalizer):
+    assert normalizer.normalize("창문 열어 창문 열어").endswith("창문 열기")
+    # "-ㄹ 테니" gives a reason; the request after it is the only one
+    assert normalizer.normalize("세탁기 돌릴 테니 건조기 좀 켜 주겠니") == "건조기 켜기"
+    assert " 중 " not in normalizer.normalize("거실 불 켜져 있지 않니")

@@ -1,0 +1,178 @@
+"""Re-inflection for the keyword normaliser: the final predicate becomes a keyword form.
+
+Contract: `reinflect(kiwi, text, toks, kind)` returns (index where the re-inflected head starts, head string):
+a request becomes "-기", a prohibition "-지 않기", a yes/no question "-는지/-ㄴ지" (or "… 여부" on a verbal noun
+or existence), a relative (wh-) question a "-는/-ㄴ" modifier, a prospective ("-ㄹ 거", "-ㄹ까") "-ㄹ지"/"-ㄹ";
+anything else keeps its surface. `surfaces(text, toks)` cuts word surfaces from the text, dropping the case
+particles a keyword query does not need. Kiwi is used only to join morphemes (`kiwi.join`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generation.skills.keyword_frames import last_unit
+from generation.skills.keyword_tables import (
+    BENEFACTIVE,
+    DROP_PARTICLES,
+    EMBEDDED_Q,
+    ENDINGS,
+    FUTURE_EP,
+    IMPERATIVE_END,
+    OBLIGATION_EC,
+    PRED,
+    QUESTION_END,
+    TOPIC_FORMS,
+    Tok,
+    is_wh,
+)
+
+
+def reinflect(kiwi: Any, text: str, toks: list[Tok], kind: str | None) -> tuple[int, str]:
+    prohibited = prohibition(kiwi, text, toks)
+    if prohibited is not None:
+        return prohibited
+    unit = last_unit(toks)
+    span = toks[unit:]
+    has_pred = any(t.tag.startswith(PRED) for t in span)
+    if not has_pred or (span[-1].tag not in ENDINGS and kind is None):
+        return unit, " ".join(surfaces(text, span, final=True))
+    kind = kind or sentence_kind(span)
+    for j in range(1, len(span) - 1):
+        if span[j].tag == "EC" and span[j].form == "지" and span[j + 1].tag == "VX" and span[j + 1].form == "말":
+            # prohibition "-지 마(세요)" names what not to do: "나가지 않기"
+            lead = [(t.form, t.tag) for t in span[:j] if t.tag not in {"EP"}]
+            return unit, kiwi.join([*lead, ("지", "EC")]) + " 않기"
+    if kind == "embedded":
+        return unit, " ".join(surfaces(text, span, final=True))
+    stem = stem_of(span, kind)
+    if not stem or not any(t.tag.startswith(PRED) or t.tag.startswith("NN") for t in stem):
+        return unit, " ".join(surfaces(text, span, final=True))
+    lead = [(t.form, t.tag) for t in stem]
+    if kind == "request":
+        return unit, kiwi.join([*lead, ("기", "ETN")])
+    future = any(t.tag == "EP" and t.form in FUTURE_EP for t in stem)
+    if future and kind in {"relative", "question"}:
+        # "언제 만날 거야" -> "만날 시간", "갈 건가요" -> "갈지": the prospective "-ㄹ" stays
+        bare = [(t.form, t.tag) for t in stem if t.tag != "EP"]
+        return unit, kiwi.join([*bare, ("ᆯ", "ETM")]) + ("" if kind == "relative" else "지")
+    if kind == "relative":
+        past = any(t.tag == "EP" and t.form in {"었", "았", "였"} for t in stem)
+        bare = [(t.form, t.tag) for t in stem if t.tag != "EP"]
+        stative = stem[-1].tag.startswith(("VA", "XSA", "VCP")) and stem[-1].form not in {"있", "없"}
+        return unit, kiwi.join([*bare, ("ᆫ" if past or stative else "는", "ETM")])
+    # a yes/no question on a verbal noun ("취소 했니") or on existence ("메일 있니") asks "취소 여부"
+    if len(stem) == 1 and stem[0].form in {"하", "있"} and unit > 0 and toks[unit - 1].tag.startswith(("NN", "J")):
+        return unit, "여부"
+    if stem[0].tag == "NNG" and len(stem) > 1 and stem[1].form == "하" and stem[1].tag.startswith(("XSV", "VV")):
+        return unit, kiwi.join([(stem[0].form, stem[0].tag)]) + " 여부"
+    stem = resultative(stem)
+    lead = [(t.form, t.tag) for t in stem]
+    last = stem[-1]
+    if last.tag in {"VA", "VA-I", "XSA", "VCP", "VCN"} and last.form not in {"있", "없", "계시"}:
+        return unit, kiwi.join([*lead, ("ᆫ", "ETM")]) + "지"
+    return unit, kiwi.join([*lead, ("는지", "EC")])
+
+
+def prohibition(kiwi: Any, text: str, toks: list[Tok]) -> tuple[int, str] | None:
+    """A statement "…하면 안 돼" forbids an act; it is named like "…하지 마": "…하지 않기"."""
+    j = len(toks) - 1
+    while j > 0 and toks[j].tag in ENDINGS:
+        j -= 1
+    if j < 3 or j == len(toks) - 1 or toks[-1].form in QUESTION_END:
+        return None  # "…하면 안 되니" asks for permission, it forbids nothing
+    if not (toks[j].form == "되" and toks[j].tag.startswith("V")):
+        return None
+    neg, cond = toks[j - 1], toks[j - 2]
+    if not (neg.form == "안" and neg.tag == "MAG" and cond.tag == "EC" and cond.form in {"면", "으면"}):
+        return None
+    i = j - 2
+    start = i
+    while start > 0 and toks[start - 1].word == toks[i].word:
+        start -= 1
+    lead = [(x.form, x.tag) for x in toks[start:i] if x.tag != "EP"]
+    if not lead or not lead[-1][1].startswith(PRED):
+        return None
+    if lead[0][1] == "NNG" and len(lead) > 1 and start > 0 and lead[1][0] == "하":
+        return start, kiwi.join([*lead, ("지", "EC")]) + " 않기"
+    if len(lead) == 1 and lead[0][0] == "하" and start > 0 and toks[start - 1].tag == "NNG":
+        # "운동 하면 안 돼": the verbal noun joins its 하다
+        noun = toks[start - 1]
+        return start - 1, noun.form + kiwi.join([*lead, ("지", "EC")]) + " 않기"
+    return start, kiwi.join([*lead, ("지", "EC")]) + " 않기"
+
+
+def resultative(stem: list[Tok]) -> list[Tok]:
+    """A yes/no question on a state "켜져 있니" asks whether it happened: "켜졌는지"."""
+    if len(stem) >= 3 and stem[-1].form == "있" and stem[-1].tag == "VX" and stem[-2].tag == "EC":
+        return [*stem[:-2], Tok("었", "EP", stem[-1].start, stem[-1].end, stem[-1].word)]
+    return stem
+
+
+def sentence_kind(span: list[Tok]) -> str:
+    final = span[-1]
+    if final.tag == "EC" and final.form in EMBEDDED_Q - {"지"}:
+        return "embedded"
+    if any(t.tag == "VX" and t.form in BENEFACTIVE for t in span) or final.form in IMPERATIVE_END:
+        return "request"
+    if final.form in QUESTION_END:
+        return "question"
+    main = next((t for t in span if t.tag.startswith(("VV", "VA", "XSV", "XSA", "VCP"))), None)
+    if main is not None and main.tag.startswith(("VV", "XSV")) and main.form not in {"있", "없"}:
+        return "request"
+    return "question"
+
+
+def stem_of(span: list[Tok], kind: str) -> list[Tok]:
+    out: list[Tok] = []
+    for i, t in enumerate(span):
+        if t.tag == "VX" and t.form in BENEFACTIVE:
+            break
+        nxt = span[i + 1] if i + 1 < len(span) else None
+        # obligation / sufficiency frames: "내야 돼", "받아 놓아야 해", "가면 돼"
+        if t.tag == "EC" and t.form in OBLIGATION_EC and nxt is not None and nxt.form in {"하", "되"}:
+            break
+        if t.tag in {"EF", "ETN", "ETM"} or (t.tag == "EC" and i == len(span) - 1):
+            break
+        if t.tag == "EP" and (kind == "request" or (t.form in {"시", "으시", "겠"} and t.form not in FUTURE_EP)):
+            continue
+        if kind == "request" and t.tag == "VX" and t.form == "보" and out and out[-1].tag == "EC":
+            out.pop()
+            continue
+        out.append(t)
+    while out and out[-1].tag == "EC":
+        out.pop()
+    return out
+
+
+def surfaces(text: str, toks: list[Tok], *, final: bool = False) -> list[str]:
+    words: list[list[Tok]] = []
+    for t in toks:
+        if words and words[-1][0].word == t.word:
+            words[-1].append(t)
+        else:
+            words.append([t])
+    out = []
+    for i, w in enumerate(words):
+        next_first = words[i + 1][0] if i + 1 < len(words) else None
+        end = len(w)
+        while end > 1:
+            t = w[end - 1]
+            next_word = words[i + 1] if i + 1 < len(words) else []
+            noun_next = (
+                next_first is not None
+                and next_first.tag.startswith(("NN", "MM", "NR", "SN"))
+                and not any(x.tag.startswith(PRED) or x.tag == "ETM" for x in next_word)
+            )
+            if (
+                t.tag in DROP_PARTICLES
+                or (t.tag == "JX" and t.form in TOPIC_FORMS)
+                or (t.tag == "JKB" and t.form == "에" and noun_next)
+            ):
+                end -= 1
+            else:
+                break
+        kept = [t for t in w[:end] if not (t.tag == "MM" and is_wh(t))]
+        if kept:
+            out.append("".join(text[kept[0].start : max(t.end for t in kept)].split()))
+    return out
