@@ -30,11 +30,13 @@ header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="AP
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: `key_id` None when auth is off (then every scope is granted)."""
+    """Who is calling: `key_id` None when auth is off (then `require_key` grants every scope explicitly).
+
+    No scope by default, so a Caller built without naming its scopes can do nothing that needs one."""
 
     key_id: str | None = None
     usage_id: int | None = None
-    scopes: frozenset[str] = frozenset(SCOPES)
+    scopes: frozenset[str] = frozenset()
 
     @property
     def owner(self) -> str | None:
@@ -67,7 +69,7 @@ async def require_key(
 ) -> Caller:
     settings = services.settings
     if not auth_required(settings.auth, settings.server.host):
-        return Caller()
+        return Caller(scopes=frozenset(SCOPES))
     secret = (bearer.credentials if bearer is not None else None) or header
     if not secret:
         raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",

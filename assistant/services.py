@@ -24,6 +24,7 @@ from assistant.wiring.kiwi import shared_kiwi
 from assistant.wiring.personas import build_personas, personas_status
 from assistant.wiring.retrieval import build_retrieval
 from assistant.wiring.skills import build_skills
+from assistant.workers import StageWorkers
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ class Services:
     router: ModelRouter | None = None
     metrics: Metrics | None = None
     shadow: ShadowRunner | None = None
+    # Skills' CPU work (thousands of reviews, k-means) gets threads of its own: on the turns' threads a few review
+    # requests would stall every turn, each holding its conversation's lock meanwhile.
+    skill_workers: StageWorkers | None = None
 
     def readiness(self) -> list[ComponentStatus]:
         """Readiness of every component, probed live where it can change (store, LM, personas, indexes)."""
@@ -54,6 +58,8 @@ class Services:
 
     def close(self) -> None:
         self.pipeline.close()
+        if self.skill_workers is not None:
+            self.skill_workers.close()
         self.store.close()
 
 
@@ -106,7 +112,8 @@ def assemble(settings: Settings, store: ConversationStore, c: Components) -> Ser
     metrics.watch_admission(pipeline.admission)
     shadow.gate = pipeline.admission  # shadow calls start only while live traffic leaves a slot free
     return Services(settings, store, c.dst, c.retrieval, c.personas, c.generation, c.skills, pipeline, c.statuses,
-                    router=pipeline.router, metrics=metrics, shadow=shadow)
+                    router=pipeline.router, metrics=metrics, shadow=shadow,
+                    skill_workers=StageWorkers(settings.limits.skill_workers, name="skill"))
 
 
 def build_services(settings: Settings) -> Services:

@@ -52,7 +52,12 @@ class LimitsSettings(BaseModel):
     max_new_tokens: int = Field(512, ge=1, le=32_768)
     request_timeout_s: float = Field(
         60.0, gt=0, le=3600, description="our work on one turn; a streaming client's reading time is not counted")
-    turn_workers: int = Field(4, ge=1, le=256, description="threads running turns' CPU stages off the event loop")
+    stream_idle_timeout_s: float = Field(
+        30.0, gt=0, le=3600, description="the longest a streamed turn waits for its client to take the next event; "
+        "beyond it the turn ends with 504 slow_reader and gives back its conversation lock and generation slot")
+    turn_workers: int = Field(4, ge=1, le=256, description="threads running the CPU stages of turns off the event loop")
+    skill_workers: int = Field(2, ge=1, le=64, description="threads running skills' CPU work (review analysis), apart "
+                               "from the turns' threads")
     lock_timeout_s: float = Field(30.0, gt=0, le=3600)
     max_page_size: int = Field(200, ge=1, le=10_000)
 

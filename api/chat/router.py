@@ -1,8 +1,9 @@
 """POST /v1/chat: one turn through the pipeline, as JSON or as server-sent events.
 
 A streamed turn names its conversation before any event: a new conversation's id is chosen here and sent in the
-`X-Conversation-Id` header of the 200, and an `error` event after the 200 carries it too (`conversation_id` beside
-`error`), so a client whose turn failed mid-stream can continue the conversation.
+`X-Conversation-Id` header of the 200. An `error` event after the 200 carries `conversation_id` beside `error` when the
+conversation exists: the failed turn was stored, or the client named the conversation itself. A new conversation
+where nothing was stored (a client error after the 200) has no id to continue, so the event names none.
 """
 
 from __future__ import annotations
@@ -68,13 +69,13 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         await record_usage(request, services, caller, usage.get("prompt_tokens", 0) or 0,
                            usage.get("completion_tokens", 0) or 0, turn.get("conversation_id"))
 
-    return StreamingResponse(_sse(first, events, on_done, cid), media_type="text/event-stream",
+    return StreamingResponse(_sse(first, events, on_done, body.conversation_id), media_type="text/event-stream",
                              headers={"X-Conversation-Id": cid})
 
 
 async def _sse(
     first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], on_done: Callable[[dict[str, Any]], Awaitable[None]],
-    conversation_id: str,
+    given_id: str | None,
 ) -> AsyncIterator[str]:
     yield _event(first)
     try:
@@ -83,8 +84,10 @@ async def _sse(
                 await on_done(event["data"])
             yield _event(event)
     except AssistantError as exc:
-        body = {**error_body(exc.message, exc.error_type, param=exc.param, code=exc.code),
-                "conversation_id": conversation_id}
+        body = error_body(exc.message, exc.error_type, param=exc.param, code=exc.code)
+        conversation_id = exc.conversation_id or given_id
+        if conversation_id is not None:
+            body["conversation_id"] = conversation_id
         yield _event({"event": "error", "data": body})
     finally:
         # A client that hangs up closes this generator: close the turn too, so its lock and slot free at once.

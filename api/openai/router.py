@@ -206,7 +206,7 @@ async def _chunks(first: dict[str, Any], events: AsyncIterator[dict[str, Any]], 
             event = await anext(events, None)
         assert done is not None
         yield _chunk(chunk_id, created, model, {}, finish="stop")
-        usage = usage_of(services, turn.message, done["reply"], None)
+        usage = usage_of(services, turn.message, done["reply"], done.get("generation"))  # as the non-streamed path
         if body.stream_options is not None and body.stream_options.include_usage:
             yield _chunk(chunk_id, created, model, {}, usage=usage)
         await record_usage(request, services, caller, usage.prompt_tokens, usage.completion_tokens,

@@ -4,8 +4,9 @@ Body `{"input": {...skill payload...}, "speech_level"?}`; answer `{"skill", "out
 to the one error body: bad input -> 422 (more reviews than the limit -> 413), unknown skill -> 404, a failing
 search backend or skills switched off -> 503. A skill whose LM is loaded is admitted like a generating turn (one
 slot of the admission gate for the whole run, after every input check, so bad input is 4xx even while the gate is
-full): a full gate is 503 + Retry-After. Validation and the skills' CPU work (Kiwi, scikit-learn) run on the turn
-pipeline's worker threads (`limits.turn_workers`), so the event loop keeps serving other requests meanwhile.
+full): a full gate is 503 + Retry-After. Validation and the skills' CPU work (Kiwi, scikit-learn) run on the skills'
+own worker threads (`limits.skill_workers`, apart from the turns' `limits.turn_workers`), so the event loop keeps
+serving other requests and turns keep their threads meanwhile.
 """
 
 from __future__ import annotations
@@ -52,10 +53,9 @@ async def list_skills(services: ServicesDep) -> dict[str, Any]:
 async def run_skill(name: str, body: SkillRequest, services: ServicesDep) -> SkillResponse:
     registry = _registry(services)
     try:
-        pipeline = services.pipeline
-        admit = pipeline.admission.slot if lm_ready(registry) else None
+        admit = services.pipeline.admission.slot if lm_ready(registry) else None
         result = await registry.run(name, body.input, speech_level=body.speech_level, admit=admit,
-                                    offload=pipeline.workers.run)
+                                    offload=services.skill_workers.run)
     except SkillNotFound as exc:
         raise NotFound(str(exc), param="name", code="unknown_skill") from exc
     except SkillInputError as exc:

@@ -7,7 +7,8 @@ names is downloaded without blocking the event loop and cached until it expires 
 must be valid now, name `echo-api.amazon.com` and chain to a trusted
 root (`speaker.alexa.trusted_roots_path`, default certifi's bundle); `Signature-256` (or the legacy SHA-1
 `Signature`) must verify over the raw body with the leaf's key. The request timestamp must be within
-`max_clock_skew_s` (replay protection). Every failure is `Unauthorized` (401) with the reason.
+`max_clock_skew_s` (replay protection); it is checked before the chain is fetched, so a stale request opens no
+outbound connection. Every failure is `Unauthorized` (401) with the reason.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class AlexaVerifier:
             raise Unauthorized("the SignatureCertChainUrl header is required", code="signature_missing")
         check_alexa_cert_url(cert_url)
         now = now or datetime.now(UTC)
+        # Before any download: a stale or missing timestamp costs no outbound connection.
+        check_timestamp(timestamp, now, self.max_clock_skew_s)
         pem = await self.chains.get(cert_url, now)
         try:
             certs = load_pem_x509_certificates(pem)
@@ -107,7 +110,6 @@ class AlexaVerifier:
         else:
             signature, algorithm = _decode_signature(signature_sha1, "Signature-256"), hashes.SHA1()
         _verify_rsa(certs[0].public_key(), signature, body, algorithm)
-        check_timestamp(timestamp, now, self.max_clock_skew_s)
 
 
 def check_timestamp(timestamp: str | None, now: datetime, max_skew_s: float) -> None:

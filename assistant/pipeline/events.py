@@ -4,7 +4,9 @@ Contract: `handover(produce)` runs `produce(put)` in a new task and yields each 
 task is raised to the reader, and closing the iterator (a client hang-up) cancels the task and waits until it has
 ended (so it has given back its lock and slot). The task's deadline and cancellation then never depend on which task
 reads (a web server reads the first event in the request's task and the rest in another). `paused(deadline)` stops
-the turn's clock while the reader holds an event: the reader's pace is not our work.
+the turn's clock while the reader holds an event: the reader's pace is not our work. It is bounded on its own:
+`put_within(put, event, idle_s)` raises a 504 `slow_reader` when the reader has not taken the previous event within
+`idle_s`, so a client that keeps the connection open but stops reading cannot hold the turn's lock and slot forever.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from typing import Any
+
+from assistant.errors import Timeout
 
 Put = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -61,3 +65,12 @@ def paused(deadline: asyncio.Timeout) -> Iterator[None]:
         yield
     finally:
         deadline.reschedule(loop.time() + left)
+
+
+async def put_within(put: Put, event: dict[str, Any], idle_s: float) -> None:
+    """Hand `event` over, waiting at most `idle_s` for the reader to take the one before it."""
+    try:
+        async with asyncio.timeout(idle_s):
+            await put(event)
+    except TimeoutError:
+        raise Timeout(f"the client took no event for {idle_s:g} s", code="slow_reader") from None

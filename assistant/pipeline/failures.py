@@ -44,18 +44,24 @@ async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest,
     """Hold the conversation's lock under the request deadline; store a failed turn before the lock is released."""
     attempt = Attempt()
     stored = False
+    deadline = asyncio.timeout(limit_s)
     try:
-        async with asyncio.timeout(limit_s) as deadline, store.lock(conversation_id):
+        async with deadline, store.lock(conversation_id):
             try:
                 yield deadline, attempt
             except BaseException as exc:
-                stored = await _store_failure(store, req, conversation_id, attempt, _failure(exc, deadline, limit_s))
+                error = _failure(exc, deadline, limit_s)
+                if not deadline.expired():  # as when storing a reply: a deadline firing mid-write would lose the error
+                    deadline.reschedule(None)
+                stored = await _store_failure(store, req, conversation_id, attempt, error)
                 if stored and isinstance(exc, AssistantError):
                     exc.conversation_id = conversation_id
                 raise
     except (LockTimeout, StoreBusy) as exc:
         raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
     except TimeoutError:
+        if not deadline.expired():  # a leaf's own TimeoutError is not our deadline
+            raise
         timeout = Timeout(f"the turn took longer than {limit_s:g} s", code="turn_timeout")
         timeout.conversation_id = conversation_id if stored else None
         raise timeout from None

@@ -17,8 +17,9 @@ Admission: a turn that generates takes one slot before its first event; dst's LM
 free at once (else the rule result is used) and gives it back before the turn asks for its own.
 Deadline (`limits.request_timeout_s`) covers our work only: while a streamed turn waits for the client to read an
 event, its clock is stopped (`stream` runs the turn in its own task, so the deadline is bound to that task;
-`assistant.pipeline.events`). A turn that fails with a server error is stored as a failed user turn
-(`assistant.pipeline.failures`).
+`assistant.pipeline.events`), and that wait is bounded by `limits.stream_idle_timeout_s` (504 `slow_reader`). The
+`done` event is handed over after the lock is released: the turn is stored, so a slow reader then holds nothing.
+A turn that fails with a server error is stored as a failed user turn (`assistant.pipeline.failures`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import time
 import uuid
 from collections.abc import AsyncGenerator
@@ -34,7 +36,7 @@ from typing import Any
 from assistant.admission import Admission
 from assistant.errors import NotFound
 from assistant.metrics import Metrics
-from assistant.pipeline.events import Put, handover, paused
+from assistant.pipeline.events import Put, handover, paused, put_within
 from assistant.pipeline.failures import Attempt, turn_scope
 from assistant.pipeline.request import generation_request, stream_usage
 from assistant.pipeline.types import Prepared, TurnRequest, TurnResult, ms_since, result_to_dict, selection_dict
@@ -48,6 +50,7 @@ from generation import GenerationError, GenerationRequest, Generator, InvalidGen
 from personas import Persona, PersonaNotFound, PersonaRegistry
 from retrieval import Retrieval, Selection
 
+log = logging.getLogger(__name__)
 
 class TurnPipeline:
     def __init__(
@@ -115,11 +118,12 @@ class TurnPipeline:
 
     async def _stream_events(self, req: TurnRequest, put: Put) -> None:
         conversation_id = req.conversation_id or uuid.uuid4().hex
+        idle_s = self.settings.limits.stream_idle_timeout_s
         async with self._turn(req, conversation_id) as (deadline, attempt):
 
             async def emit(event: str, data: dict[str, Any]) -> None:
-                with paused(deadline):  # waiting for the reader is not our work
-                    await put({"event": event, "data": data})
+                with paused(deadline):  # waiting for the reader is not our work, but it is bounded
+                    await put_within(put, {"event": event, "data": data}, idle_s)
 
             prep = await self._prepare(req, conversation_id, attempt)
             # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
@@ -148,7 +152,8 @@ class TurnPipeline:
             result = await self._finish(deadline, req, prep, reply, source, gen_trace)
             if source == "generate":
                 self._launch_shadow(req, prep, reply, prep.timings["generate"])
-            await emit("done", result_to_dict(result))
+        # Stored and unlocked: a slow reader of `done` holds nothing, and must not turn a stored turn into a failure.
+        await put({"event": "done", "data": result_to_dict(result)})
 
     def _turn(self, req: TurnRequest,
               conversation_id: str) -> contextlib.AbstractAsyncContextManager[tuple[asyncio.Timeout, Attempt]]:
@@ -193,7 +198,12 @@ class TurnPipeline:
         answer = _retrieved(selection)
         if not persona.speech_level:
             return answer, None
-        reply = self.generation.speech.repair(answer, persona.speech_level)  # type: ignore[arg-type]
+        try:
+            reply = self.generation.speech.repair(answer, persona.speech_level)  # type: ignore[arg-type]
+        except Exception as exc:  # a heuristic repair must not turn a good retrieval into a 500
+            log.warning("speech-level repair to %s failed; answering the stored text", persona.speech_level,
+                        exc_info=True)
+            return answer, {"target": persona.speech_level, "converted": False, "error": type(exc).__name__}
         return reply, {"target": persona.speech_level, "converted": reply != answer}
 
     def _generation_request(self, req: TurnRequest, prep: Prepared) -> GenerationRequest:

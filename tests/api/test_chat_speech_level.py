@@ -49,3 +49,14 @@ async def test_streamed_retrieved_reply_is_converted_too(client: httpx.AsyncClie
     assert selection["speech_level"] == {"target": "반말", "converted": True}
     assert streamed == done["reply"] != selection["hit"]["answer"] and done["source"] == "retrieve"
     assert services.generation.speech.violations(streamed, "반말") == []
+
+
+def test_a_failing_repair_answers_the_stored_text_and_says_why(services: Services) -> None:
+    """The pipeline's guard around repair (its smallest seam): the real repair raises KeyError for a level it has no
+    rules for, which a validated persona cannot hold, so the persona is copied past validation."""
+    persona = services.personas.get("friend").model_copy(update={"speech_level": "no-such-level"})
+    selection = services.retrieval.select("안녕하세요", persona.response_set)
+    assert selection.decision == "retrieve" and selection.hit is not None
+    reply, note = services.pipeline._retrieved_reply(persona, selection)
+    assert reply == selection.hit.answer
+    assert note == {"target": "no-such-level", "converted": False, "error": "KeyError"}

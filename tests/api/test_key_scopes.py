@@ -13,7 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from assistant.keys import AuthSettings, KeyStore
+from api.auth import Caller, admin_scope, chat_scope
+from assistant.keys import AuthSettings, Forbidden, KeyStore
 from assistant.services import Components
 from assistant.settings import Settings
 from tests.api.apis_support import services_for, settings_with
@@ -150,3 +151,12 @@ async def test_with_auth_off_admin_routes_stay_open_without_a_key(
                 response = await client.request(method, _concrete(path))
                 assert response.status_code not in (401, 403), (method, path, response.text)
             assert (await client.get("/v1/admin/responses/default")).status_code == 200
+
+
+@pytest.mark.parametrize("guard", [chat_scope, admin_scope])
+async def test_a_caller_built_without_scopes_has_none_and_every_scope_guard_refuses_it(guard) -> None:
+    caller = Caller("key-1", 7)
+    assert caller.scopes == frozenset()
+    with pytest.raises(Forbidden) as refused:
+        await guard(caller)
+    assert refused.value.code == "insufficient_scope" and "none" in refused.value.message

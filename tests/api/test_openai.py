@@ -158,3 +158,21 @@ async def test_generated_stream_deltas_equal_the_stored_reply(gen_client: tuple[
     cid = response.headers["x-conversation-id"]
     turns = (await client.get(f"/v1/conversations/{cid}")).json()["turns"]
     assert turns[1]["source"] == "generate" and text == turns[1]["text"]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
+async def test_usage_is_the_turns_counted_prompt_and_reply_streamed_or_not(
+        gen_client: tuple[httpx.AsyncClient, Services], stream: bool) -> None:
+    """Quotas count what the turn's generation counted (the whole prompt), not the user's message alone."""
+    client, _ = gen_client
+    response = await client.post("/v1/chat/completions",
+                                 json=_chat(GENERATE[0], stream=stream, stream_options={"include_usage": True}
+                                            if stream else None))
+    assert response.status_code == 200, response.text
+    usage = json.loads(_sse(response.text)[-2])["usage"] if stream else response.json()["usage"]
+    cid = response.headers["x-conversation-id"]
+    counted = (await client.get(f"/v1/conversations/{cid}")).json()["turns"][1]["trace"]["generation"]
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (counted["prompt_tokens"],
+                                                                    counted["completion_tokens"])
+    if stream:  # counted here (the echo LM reports its own numbers otherwise): the persona prompt is in it
+        assert usage["prompt_tokens"] > len(GENERATE[0])

@@ -1,5 +1,7 @@
 """Alexa certificate-chain download: off the event loop, one download per URL, cached until expiry, bounded,
-and a slow or failing certificate server gives a 401 error body instead of a stalled server.
+and a slow or failing certificate server gives a 401 error body instead of a stalled server. Clients choose the
+URL, so downloads in flight are bounded, failed URLs are remembered for a while, and a stale timestamp is refused
+before any download.
 
 Every download goes over a real socket to `tests.support.cert_server` (the product's httpx client, routed there).
 """
@@ -87,17 +89,69 @@ async def test_cache_keeps_n_chains_and_drops_the_least_recently_used_at_n_plus_
     assert cert_server.hits == 4
 
 
-async def test_a_failed_download_is_a_401_and_is_not_cached(pki: AlexaPki) -> None:
+async def test_a_failed_download_is_a_401_and_is_refused_without_a_download_until_its_ttl_passes(
+        pki: AlexaPki) -> None:
     server = CertServer(pki.chain_pem, status=404).start()
     try:
-        chains = CertChains(transport=LocalRoute(server.port))
+        chains = CertChains(failure_ttl_s=60, transport=LocalRoute(server.port))
         with pytest.raises(Unauthorized, match="cannot fetch") as failed:
             await chains.get(URL, NOW)
         assert failed.value.code == "signature_cert_fetch" and URL not in chains
         server.status = 200
-        assert await chains.get(URL, NOW) == pki.chain_pem and server.hits == 2
+        with pytest.raises(Unauthorized, match="cannot fetch") as again:
+            await chains.get(URL, NOW + timedelta(seconds=59))
+        assert again.value.code == "signature_cert_fetch" and server.hits == 1  # no second connection
+        assert await chains.get(URL, NOW + timedelta(seconds=61)) == pki.chain_pem and server.hits == 2
     finally:
         server.stop()
+
+
+async def test_a_url_serving_no_certificate_is_a_failure_remembered_like_a_failed_download(pki: AlexaPki) -> None:
+    server = CertServer(b"<html>not a chain</html>").start()
+    try:
+        chains = CertChains(transport=LocalRoute(server.port))
+        for _ in range(2):
+            with pytest.raises(Unauthorized, match="serves no certificate"):
+                await chains.get(URL, NOW)
+        assert server.hits == 1
+    finally:
+        server.stop()
+
+
+async def test_failed_urls_remembered_are_n_and_the_oldest_is_forgotten_at_n_plus_1(pki: AlexaPki) -> None:
+    server = CertServer(pki.chain_pem, status=404).start()
+    try:
+        chains = CertChains(max_failures=2, transport=LocalRoute(server.port))
+        urls = [f"https://s3.amazonaws.com/echo.api/missing-{i}.pem" for i in range(3)]
+
+        async def hits_after(url: str) -> int:
+            with pytest.raises(Unauthorized):
+                await chains.get(url, NOW)
+            return server.hits
+
+        assert [await hits_after(u) for u in urls[:2]] == [1, 2]
+        assert [await hits_after(u) for u in urls[:2]] == [2, 2]  # N failures: both remembered
+        assert await hits_after(urls[2]) == 3  # N + 1: missing-0 is forgotten
+        assert await hits_after(urls[1]) == 3 and await hits_after(urls[0]) == 4
+    finally:
+        server.stop()
+
+
+async def test_n_distinct_urls_download_at_once_and_the_n_plus_1th_is_refused_at_once(
+        hanging_server: CertServer, pki: AlexaPki) -> None:
+    chains = CertChains(max_downloads=2, transport=LocalRoute(hanging_server.port))
+    urls = [f"https://s3.amazonaws.com/echo.api/any-{i}.pem" for i in range(3)]
+    running = [asyncio.create_task(chains.get(url, NOW)) for url in urls[:2]]
+    joined = asyncio.create_task(chains.get(urls[0], NOW))  # same URL: shares the download, takes no slot
+    while hanging_server.hits < 2:
+        await asyncio.sleep(0.01)
+    with pytest.raises(Unauthorized, match="being fetched already") as refused:
+        await asyncio.wait_for(chains.get(urls[2], NOW), timeout=1)
+    assert refused.value.code == "signature_cert_fetch" and not joined.done()
+    hanging_server.release()
+    assert await asyncio.gather(*running, joined) == [pki.chain_pem] * 3
+    assert await chains.get(urls[2], NOW) == pki.chain_pem  # the refusal is not remembered as a failure
+    assert hanging_server.hits == 3
 
 
 @pytest.mark.parametrize(("field", "limit", "over"), [("cert_fetch_timeout_s", 60, 60.01),
@@ -164,3 +218,16 @@ async def test_a_certificate_download_past_the_timeout_is_a_401_signature_cert_t
         error = assert_error_body(await _launch(client, pki), 401)
         assert error["code"] == "signature_cert_timeout" and "0.3 s" in error["message"]
         assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_a_stale_timestamp_is_refused_before_any_certificate_download(
+        api_settings: Settings, components: Components, tmp_path: Path, pki: AlexaPki,
+        cert_server: CertServer) -> None:
+    stale = (NOW - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    raw = json.dumps(alexa("LaunchRequest", timestamp=stale)).encode()
+    async with _alexa_client(api_settings, components, tmp_path, pki, cert_server) as client:
+        response = await client.post("/v1/speaker/alexa", content=raw, headers={
+            "content-type": "application/json", "SignatureCertChainUrl": URL,
+            "Signature-256": sign(pki.leaf_key, raw)})
+    assert assert_error_body(response, 401)["code"] == "timestamp_stale"
+    assert cert_server.hits == 0

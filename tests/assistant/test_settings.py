@@ -47,6 +47,7 @@ def test_yaml_file_is_read_and_env_wins_over_it(tmp_path: Path, monkeypatch: pyt
     [
         ("ASSISTANT_LIMITS__MAX_MESSAGE_CHARS", "0", "limits.max_message_chars"),
         ("ASSISTANT_LIMITS__REQUEST_TIMEOUT_S", "-1", "limits.request_timeout_s"),
+        ("ASSISTANT_LIMITS__STREAM_IDLE_TIMEOUT_S", "0", "limits.stream_idle_timeout_s"),
         ("ASSISTANT_SERVER__PORT", "70000", "server.port"),
         ("ASSISTANT_LIMITS__MAX_BODY_BYTES", "many", "limits.max_body_bytes"),
     ],

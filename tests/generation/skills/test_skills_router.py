@@ -20,9 +20,9 @@ def client(registry):
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(router)
-    workers = StageWorkers(2)  # the router runs skills on the pipeline's worker threads
+    workers = StageWorkers(2, name="skill")  # the router runs skills on the skills' own worker threads
     app.dependency_overrides[get_services] = lambda: SimpleNamespace(
-        skills=registry, pipeline=SimpleNamespace(workers=workers))
+        skills=registry, skill_workers=workers, pipeline=SimpleNamespace())
     yield TestClient(app)
     workers.close()
 
