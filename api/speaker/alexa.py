@@ -18,7 +18,7 @@ from api.errors import ERROR_RESPONSES, ErrorBody
 from api.speaker.schemas import AlexaRequest, SpeakerResponse
 from api.speaker.signatures import AlexaVerifier
 from api.speaker.speech import to_ssml
-from api.speaker.turns import Spoken, greeting, require_platform_auth, say, spoken_turn, stop, utterance
+from api.speaker.turns import Spoken, answer_request, require_platform_auth, say
 from assistant.keys import Unauthorized
 from assistant.services import Services
 
@@ -78,18 +78,7 @@ async def alexa(
     attributes = dict(body.session.attributes or {}) if body.session else {}
     session_id = body.session.sessionId if body.session else (body.request.requestId or "")
     kind = body.request.type
-    spoken: Spoken | None = None
-    if kind == "LaunchRequest":
-        spoken = greeting(services)
-    elif kind == "IntentRequest" and body.request.intent is not None:
-        intent = body.request.intent
-        if intent.name in STOP_INTENTS:
-            spoken = stop(services)
-        elif intent.name in HELP_INTENTS:
-            spoken = Spoken(say(settings.reprompt, settings), end_session=False)
-        else:
-            spoken = await spoken_turn(services, "alexa", session_id, utterance(intent, settings),
-                                       request.scope.get("state", {}).get("request_id"))
-            if spoken.conversation_id:
-                attributes["conversation_id"] = spoken.conversation_id
+    spoken = await answer_request(services, "alexa", kind, body.request.intent, session_id,
+                                  stop_intents=STOP_INTENTS, help_intents=HELP_INTENTS,
+                                  request_id=request.scope.get("state", {}).get("request_id"), attributes=attributes)
     return alexa_response(spoken, attributes, services)

@@ -18,7 +18,7 @@ from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES, ErrorBody
 from api.speaker.schemas import CekRequest, SpeakerResponse
 from api.speaker.signatures import ClovaVerifier
-from api.speaker.turns import Spoken, greeting, require_platform_auth, say, spoken_turn, stop, utterance
+from api.speaker.turns import Spoken, answer_request, require_platform_auth, say
 from assistant.keys import Unauthorized
 from assistant.services import Services
 
@@ -73,19 +73,7 @@ async def clova(
         raise Unauthorized(f"extension id {app_id!r} is not accepted", code="application_id")
     attributes = dict(body.session.sessionAttributes or {})
     kind = body.request.type
-    spoken: Spoken | None = None
-    if kind == "LaunchRequest":
-        spoken = greeting(services)
-    elif kind == "IntentRequest" and body.request.intent is not None:
-        intent = body.request.intent
-        if intent.name in STOP_INTENTS:
-            spoken = stop(services)
-        elif intent.name in GUIDE_INTENTS:
-            spoken = Spoken(say(services.settings.speaker.reprompt, services.settings.speaker), end_session=False)
-        else:
-            spoken = await spoken_turn(services, "clova", body.session.sessionId,
-                                       utterance(intent, services.settings.speaker),
-                                       request.scope.get("state", {}).get("request_id"))
-            if spoken.conversation_id:
-                attributes["conversation_id"] = spoken.conversation_id
+    spoken = await answer_request(services, "clova", kind, body.request.intent, body.session.sessionId,
+                                  stop_intents=STOP_INTENTS, help_intents=GUIDE_INTENTS,
+                                  request_id=request.scope.get("state", {}).get("request_id"), attributes=attributes)
     return cek_response(spoken, attributes, services)

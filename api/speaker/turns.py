@@ -3,7 +3,8 @@
 A speaker session is one conversation (`<platform>-<session id>`), so context injection works across spoken
 turns ("내일 서울 날씨 알려줘" then "부산은?"). The utterance is the first non-empty free-text slot named in
 `speaker.utterance_slots`, else the slot values in order. Capacity and model errors become a spoken apology
-(a speaker cannot show an error body); input errors stay HTTP errors.
+(a speaker cannot show an error body); input errors stay HTTP errors. `answer_request` is the request-type and
+intent dispatch both platforms use (launch, stop, help, any other intent as a turn).
 """
 
 from __future__ import annotations
@@ -89,3 +90,23 @@ async def spoken_turn(services: Services, platform: str, session_id: str, text: 
 def stop(services: Services) -> Spoken:
     settings = services.settings.speaker
     return Spoken(say(settings.goodbye, settings), end_session=True)
+
+
+async def answer_request(services: Services, platform: str, kind: str, intent: Intent | None, session_id: str,
+                         *, stop_intents: set[str], help_intents: set[str], request_id: str | None,
+                         attributes: dict) -> Spoken | None:
+    """One platform request as speech: launch greets, stop/help intents answer from settings, any other intent
+    is a turn (its conversation id saved in the session `attributes`); None for request types we do not answer."""
+    if kind == "LaunchRequest":
+        return greeting(services)
+    if kind != "IntentRequest" or intent is None:
+        return None
+    if intent.name in stop_intents:
+        return stop(services)
+    settings = services.settings.speaker
+    if intent.name in help_intents:
+        return Spoken(say(settings.reprompt, settings), end_session=False)
+    spoken = await spoken_turn(services, platform, session_id, utterance(intent, settings), request_id)
+    if spoken.conversation_id:
+        attributes["conversation_id"] = spoken.conversation_id
+    return spoken

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -34,3 +36,20 @@ def require_dir(path: Path, what: str = "data directory") -> None:
     if not path.is_dir():
         typer.echo(f"error: {what} not found: {path}", err=True)
         raise typer.Exit(2)
+
+
+def run_training(make_config: Callable[[], Any], train: Callable[[Any], dict[str, Any]], out: Path,
+                 summary_keys: tuple[str, ...]) -> None:
+    """Build a training config (bad options: exit 2), train (data or model failures: exit 1), print a JSON summary."""
+    try:
+        config = make_config()
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        result = train(config)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    summary = {k: result[k] for k in summary_keys if k in result}
+    typer.echo(json.dumps({"out": str(out), **summary}, ensure_ascii=False))

@@ -6,14 +6,13 @@ Exit codes: 0 trained (or resumed and finished), 1 training failed on the data o
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.cli.common import require_dir
+from assistant.cli.common import require_dir, run_training
 
 app = typer.Typer(help="The project's own Korean sentence encoder.", no_args_is_help=True)
 
@@ -54,18 +53,8 @@ def train(
     from retrieval.training.encoder import EncoderConfig, bundled_base_model, train_encoder
 
     require_dir(data)
-    try:
-        config = EncoderConfig(base=base or bundled_base_model(), data_root=data, out=out, seed=seed,
-                               minutes=minutes, max_steps=max_steps, epochs=epochs, batch_size=batch_size,
-                               max_length=max_length, syllables=syllables, layers=layers, threads=threads,
-                               question_repeat=question_repeat, evaluate=not no_eval)
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    try:
-        result = train_encoder(config)
-    except (OSError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    summary = {k: result[k] for k in ("steps", "stopped", "train_seconds", "dev") if k in result}
-    typer.echo(json.dumps({"out": str(out), **summary}, ensure_ascii=False))
+    run_training(lambda: EncoderConfig(
+        base=base or bundled_base_model(), data_root=data, out=out, seed=seed, minutes=minutes, max_steps=max_steps,
+        epochs=epochs, batch_size=batch_size, max_length=max_length, syllables=syllables, layers=layers,
+        threads=threads, question_repeat=question_repeat, evaluate=not no_eval),
+        train_encoder, out, ("steps", "stopped", "train_seconds", "dev"))

@@ -6,13 +6,12 @@ bad option values).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.cli.common import require_dir
+from assistant.cli.common import require_dir, run_training
 from assistant.cli.encoder import DEFAULT_DATA, offline
 
 app = typer.Typer(help="The near-miss verifier used by the response selector.", no_args_is_help=True)
@@ -43,17 +42,7 @@ def train(
     from retrieval.training.verifier import VerifierConfig, train_verifier
 
     require_dir(data)
-    try:
-        config = VerifierConfig(base=encoder or bundled_base_model(), data_root=data, out=out, seed=seed,
-                                minutes=minutes, max_steps=max_steps, per_source=per_source,
-                                batch_size=batch_size, layers=layers, threads=threads)
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    try:
-        result = train_verifier(config)
-    except (OSError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    summary = {k: result[k] for k in ("steps", "stopped", "train_seconds", "threshold", "dev") if k in result}
-    typer.echo(json.dumps({"out": str(out), **summary}, ensure_ascii=False))
+    run_training(lambda: VerifierConfig(
+        base=encoder or bundled_base_model(), data_root=data, out=out, seed=seed, minutes=minutes,
+        max_steps=max_steps, per_source=per_source, batch_size=batch_size, layers=layers, threads=threads),
+        train_verifier, out, ("steps", "stopped", "train_seconds", "threshold", "dev"))
