@@ -29,13 +29,19 @@ from generation.skills.keyword_tables import (
     TELL_STEMS,
     THING_ASK,
     THING_ETM,
+    THING_NOUNS,
+    WH_DETERMINERS,
     WH_HEAD,
     Tok,
     is_wh,
 )
 
+# Kiwi's punctuation tags (not SW: "%" is a counter in "몇 %")
+PUNCTUATION = frozenset({"SF", "SP", "SS", "SE", "SO"})
+
 
 def flatten(text: str, raw: list[Any]) -> list[Tok]:
+    """Kiwi's tokens as `Tok`s numbered by word, with punctuation dropped and Kiwi's split "-는 지" joined."""
     out, word, last_end = [], 0, None
     for t in raw:
         if out and t.form == "지" and t.tag == "NNB" and out[-1].tag == "ETM":
@@ -46,6 +52,10 @@ def flatten(text: str, raw: list[Any]) -> list[Tok]:
             continue
         if last_end is not None and text[last_end : t.start].strip() == "" and t.start > last_end:
             word += 1
+        if t.tag in PUNCTUATION:
+            # typed punctuation ("따뜻해?", "음, 그럼") is no keyword; its end still separates words
+            last_end = max(last_end or 0, t.start + t.len)
+            continue
         tag = t.tag
         if tag == "VX" and out and out[-1].tag == "EC" and out[-1].form in EMBEDDED_Q - {"지"}:
             tag = "VV"  # "심한지 봐 줘": 보다 checks the embedded question, it is not an auxiliary
@@ -187,7 +197,7 @@ def drop_frame(toks: list[Tok]) -> tuple[list[Tok], bool, str | None]:
 
 
 def wh_relative(toks: list[Tok]) -> tuple[list[Tok], str | None]:
-    """Drop a question word before the final predicate and name what it asks for."""
+    """Drop a question word (or "어느/어떤 + noun") before the final predicate and name what it asks for."""
     unit = last_unit(toks)
     preds = [t for t in toks[unit:] if t.tag.startswith(("VV", "VA", "XSV", "XSA", "VX")) and not is_wh(t)]
     if not preds or toks[-1].tag not in ENDINGS or (preds[0].form == "되" and len(preds) == 1):
@@ -200,6 +210,12 @@ def wh_relative(toks: list[Tok]) -> tuple[list[Tok], str | None]:
                 end += 1
             elif t.form == "어떻":
                 noun = None
+        elif t.tag == "MM" and t.form in WH_DETERMINERS and end < len(toks) and toks[end].tag in {"NNB", "NNG"}:
+            # "어느 은행이 싸" asks for the bank: "싼 은행"; "어느 쪽이", "어떤 게" ask for a thing
+            noun = "것" if toks[end].form in THING_NOUNS else toks[end].form
+            end += 1
+        elif t.form in {"뭐", "무엇", "무어"} and end < len(toks) and toks[end].tag == "JKS":
+            noun = "것"  # "뭐가 더 달아": the thing that is sweeter
         elif t.form == "몇" and end < len(toks) and toks[end].tag in {"NNB", "NNG", "SW"}:
             if toks[end].form in MEASURE and i > 0:
                 return drop_particles_before(toks[:i]), ""

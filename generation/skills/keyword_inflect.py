@@ -2,9 +2,10 @@
 
 Contract: `reinflect(kiwi, text, toks, kind)` returns (index where the re-inflected head starts, head string):
 a request becomes "-기", a prohibition "-지 않기", a yes/no question "-는지/-ㄴ지" (or "… 여부" on a verbal noun
-or existence), a relative (wh-) question a "-는/-ㄴ" modifier, a prospective ("-ㄹ 거", "-ㄹ까") "-ㄹ지"/"-ㄹ";
-anything else keeps its surface. `surfaces(text, toks)` cuts word surfaces from the text, dropping the case
-particles a keyword query does not need. Kiwi is used only to join morphemes (`kiwi.join`).
+or existence; a plain "-어" on a verb is a request unless typed with "?"), a relative (wh-) question a "-는/-ㄴ"
+modifier, a prospective ("-ㄹ 거", "-ㄹ까") "-ㄹ지"/"-ㄹ"; anything else keeps its surface. `surfaces(text, toks)`
+cuts word surfaces from the text, dropping the case particles a keyword query does not need. Kiwi is used only to
+join morphemes (`kiwi.join`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from generation.skills.keyword_tables import (
 )
 
 
-def reinflect(kiwi: Any, text: str, toks: list[Tok], kind: str | None) -> tuple[int, str]:
+def reinflect(kiwi: Any, text: str, toks: list[Tok], kind: str | None, *, asked: bool = False) -> tuple[int, str]:
+    """`asked`: the utterance was typed with a question mark, so a plain "-어" on a verb asks ("비 와?")."""
     prohibited = prohibition(kiwi, text, toks)
     if prohibited is not None:
         return prohibited
@@ -37,7 +39,7 @@ def reinflect(kiwi: Any, text: str, toks: list[Tok], kind: str | None) -> tuple[
     has_pred = any(t.tag.startswith(PRED) for t in span)
     if not has_pred or (span[-1].tag not in ENDINGS and kind is None):
         return unit, " ".join(surfaces(text, span, final=True))
-    kind = kind or sentence_kind(span)
+    kind = kind or sentence_kind(span, asked=asked)
     for j in range(1, len(span) - 1):
         if span[j].tag == "EC" and span[j].form == "지" and span[j + 1].tag == "VX" and span[j + 1].form == "말":
             # prohibition "-지 마(세요)" names what not to do: "나가지 않기"
@@ -109,13 +111,15 @@ def resultative(stem: list[Tok]) -> list[Tok]:
     return stem
 
 
-def sentence_kind(span: list[Tok]) -> str:
+def sentence_kind(span: list[Tok], *, asked: bool = False) -> str:
     final = span[-1]
     if final.tag == "EC" and final.form in EMBEDDED_Q - {"지"}:
         return "embedded"
     if any(t.tag == "VX" and t.form in BENEFACTIVE for t in span) or final.form in IMPERATIVE_END:
         return "request"
     if final.form in QUESTION_END:
+        return "question"
+    if asked:
         return "question"
     main = next((t for t in span if t.tag.startswith(("VV", "VA", "XSV", "XSA", "VCP"))), None)
     if main is not None and main.tag.startswith(("VV", "XSV")) and main.form not in {"있", "없"}:
@@ -168,6 +172,8 @@ def surfaces(text: str, toks: list[Tok], *, final: bool = False) -> list[str]:
                 t.tag in DROP_PARTICLES
                 or (t.tag == "JX" and t.form in TOPIC_FORMS)
                 or (t.tag == "JKB" and t.form == "에" and noun_next)
+                # "A와 B 중에(서)": the range of a choice needs no locative
+                or (t.tag == "JKB" and t.form in {"에", "에서"} and w[end - 2].form == "중" and w[end - 2].tag == "NNB")
             ):
                 end -= 1
             else:

@@ -27,6 +27,9 @@ WH = {
     "뭐", "무엇", "어디", "언제", "누구", "누", "얼마", "얼마나", "얼마만큼", "몇", "며칠", "무어", "어느", "무슨",
     "어떤", "어떻", "어떻게", "왜", "뭔",
 }
+# determiners that ask which one ("어느 은행", "어떤 게") and the nouns that mean just "one of them"
+WH_DETERMINERS = {"어느", "어떤", "무슨"}
+THING_NOUNS = {"것", "거", "쪽", "편"}
 DEGREE = {"얼마나", "얼마만큼", "어느"}
 BENEFACTIVE = {"주", "드리", "주시"}
 # a question word asks for a thing; the keyword query names it (언제 오니 -> 오는 날짜, 어떻게 가니 -> 가는 방법)

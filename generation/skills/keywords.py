@@ -2,8 +2,9 @@
 
 Contract: `KeywordNormalizer().normalize("내일 자외선 지수가 어느 정도이니")` returns the core query
 ("내일 자외선 지수"). Rules are general Korean morphology, never keyed to example strings:
-1. fillers (좀, 혹시) and trailing frames are dropped: telling/checking predicates around an embedded
-   question or a noun phrase ("…인지 알려줘", "… 확인해 줄래"), modal frames ("-ㄹ 수 있니"),
+1. fillers (좀, 혹시), clause-initial interjections and linking adverbs (음, 근데) and trailing frames are
+   dropped: telling/checking predicates around an embedded question or a noun phrase ("…인지 알려줘",
+   "… 확인해 줄래"), modal frames ("-ㄹ 수 있니"),
    wh-predicates and degree questions ("어디지", "뭐야", "어느 정도이니", "얼마나 높지", "뭐가 있니"),
    tag questions ("알았지");
 2. the remaining final predicate is re-inflected by sentence type: a request or invitation ("같이 갈래")
@@ -21,7 +22,9 @@ Contract: `KeywordNormalizer().normalize("내일 자외선 지수가 어느 정�
 5. words that carry no search content are dropped: first/second-person pronouns with their case particle
    ("내가 보낸 메일" -> "보낸 메일"), subject/topic/object markers, the genitive 의, and the locative 에
    when a noun follows ("거실에 에어컨" -> "거실 에어컨").
-Unknown shapes degrade gracefully: the utterance comes back with only the safe drops applied.
+Typed punctuation is ignored, except that a final "?" makes a plain "-어" on a verb a question ("비 와?" ->
+"비 오는지", "비 와" -> "비 오기"). Unknown shapes degrade gracefully: the utterance comes back with only the
+safe drops applied.
 
 This module is the entry point; the rules live in `keyword_tables` (closed classes, `Tok`), `keyword_frames`
 (what is dropped), `keyword_inflect` (re-inflection) and `keyword_options` (alternative questions).
@@ -66,9 +69,14 @@ class KeywordNormalizer:
         options = alternative(self._kiwi, text, toks, self._normalize_clause)
         if options:
             return options
-        return self._normalize_clause(text, main_sentence(toks)) or " ".join(text.split())
+        asked = text.rstrip().endswith("?")
+        clause = main_sentence(toks)
+        # interjections and linking adverbs that open the clause ("음", "근데", "그럼") carry no search content
+        while len(clause) > 1 and clause[0].tag in {"IC", "MAJ"}:
+            clause = clause[1:]
+        return self._normalize_clause(text, clause, asked=asked) or " ".join(text.split())
 
-    def _normalize_clause(self, text: str, toks: list[Tok]) -> str | None:
+    def _normalize_clause(self, text: str, toks: list[Tok], *, asked: bool = False) -> str | None:
         """One clause -> keyword query, or None when nothing is left to say."""
         if not toks:
             return None
@@ -88,7 +96,7 @@ class KeywordNormalizer:
             kind = "relative" if head_noun else kind
         if not toks:
             return head_noun or None
-        head_start, head = reinflect(self._kiwi, text, toks, kind)
+        head_start, head = reinflect(self._kiwi, text, toks, kind, asked=asked)
         if head_noun and not head.endswith(head_noun):
             head = f"{head} {head_noun}".strip()
         body = surfaces(text, toks[:head_start])

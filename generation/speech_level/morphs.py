@@ -2,7 +2,8 @@
 
 Contract: `sentence_morphs(tokens, offset, text)` returns one `Morph` per Kiwi token of the sentence `text` (which
 starts at `offset` in the analysed text), with Kiwi's misread honorific -세요 verbs replaced by verb + 어요, so the
-ending rules can conjugate them.
+ending rules can conjugate them, and a sentence-final "요" after a word that is not a predicate ("정말요?", read as
+an ending) retagged as the polite particle it is.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+# Tags after which "요" cannot be a verbal ending: it is the polite particle on a noun, adverb or particle.
+_NON_PREDICATE = ("N", "MA", "MM", "J", "IC", "XR", "SN", "SL")
 
 # Suppletive honorific verbs written with -세요 that Kiwi misreads ("드세요" as 드세/VA + 어요).
 _MISREAD_STEMS = re.compile(r"(드|주무|계|잡수)세요")
@@ -28,6 +32,9 @@ def sentence_morphs(tokens: list[Any], offset: int, text: str) -> list[Morph]:
     """Kiwi's tokens relative to the sentence, with misread honorific -세요 verbs corrected: Kiwi reads "드세요" as
     드세/VA + 어요 and "주무세요"/"계세요" as a noun + copula, which no ending rule can conjugate."""
     result = [Morph(t.form, t.tag, t.start - offset, t.len) for t in tokens]
+    for i, m in enumerate(result):
+        if m.form == "요" and m.tag == "EF" and i > 0 and result[i - 1].tag.startswith(_NON_PREDICATE):
+            result[i] = Morph("요", "JX", m.start, m.len)
     for match in reversed(list(_MISREAD_STEMS.finditer(text))):
         stem, at = match.group(1) + "시", match.start()
         if any(m.form == stem and m.start == at for m in result):

@@ -138,3 +138,11 @@ def test_compound_nouns_are_not_respaced(speech: SpeechLevelControl) -> None:
 def test_a_sentence_already_at_the_target_level_is_kept(speech: SpeechLevelControl, sentence: str,
                                                         target: str) -> None:
     assert speech.repair(sentence, target) == sentence  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("sentence", "banmal"), [("정말요?", "정말?"), ("왜요?", "왜?"), ("내일요.", "내일.")])
+def test_the_polite_particle_on_a_word_is_not_conjugated(speech: SpeechLevelControl, sentence: str,
+                                                        banmal: str) -> None:
+    # Kiwi reads the "요" of "정말요?" as a verbal ending; conjugating it once gave "정말ᆸ니까?".
+    assert speech.repair(sentence, "반말") == banmal
+    assert speech.repair(sentence, "합쇼체") == sentence

@@ -149,3 +149,33 @@ def test_repeated_or_unparallel_clauses_are_not_alternatives(normalizer):
     # "-ㄹ 테니" gives a reason; the request after it is the only one
     assert normalizer.normalize("세탁기 돌릴 테니 건조기 좀 켜 주겠니") == "건조기 켜기"
     assert " 중 " not in normalizer.normalize("거실 불 켜져 있지 않니")
+
+
+@pytest.mark.parametrize(
+    ("typed", "bare"),
+    [("어디가 더 따뜻해?", "어디가 더 따뜻해"), ("언제 도착하니?", "언제 도착하니"), ("창문 열지 마!", "창문 열지 마"),
+     ("에어컨 좀 꺼 줄래?", "에어컨 좀 꺼 줄래"), ("내일 서울 날씨 어때?", "내일 서울 날씨 어때")],
+)
+def test_typed_punctuation_changes_nothing_but_the_question_mark(normalizer, typed, bare):
+    assert normalizer.normalize(typed) == normalizer.normalize(bare)
+    assert "?" not in normalizer.normalize(typed) and "!" not in normalizer.normalize(typed)
+
+
+def test_a_question_mark_makes_a_plain_verb_ending_a_question(normalizer):
+    assert normalizer.normalize("내일 비 와?") == "내일 비 오는지"
+    assert normalizer.normalize("내일 비 와") == "내일 비 오기"
+
+
+def test_opening_interjections_and_linking_adverbs_are_dropped(normalizer):
+    assert normalizer.normalize("음, 그러니까 내일 비 와?") == "내일 비 오는지"
+    assert normalizer.normalize("고마워. 근데 내일 날씨 어때?") == "내일 날씨"
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [("이체 수수료 어느 은행이 싸", "이체 수수료 싼 은행"),
+     ("아이폰과 갤럭시 중 어느 쪽이 더 가벼워?", "아이폰과 갤럭시 중 더 가벼운 것"),
+     ("수영이랑 헬스 중에 뭐가 더 좋아", "수영이랑 헬스 중 더 좋은 것")],
+)
+def test_a_which_question_names_what_is_chosen(normalizer, utterance, expected):
+    assert normalizer.normalize(utterance) == expected
