@@ -5,7 +5,7 @@ of `retrieval.evaldata` (held-out Question_pair paraphrases of stored questions,
 out-of-domain KorQuAD/sae4k questions). Every fitted quantity (fusion weights, the logistic confidence
 model, thresholds) is fitted with 2-fold cross-validation over queries (folds by a hash of the text):
 fit on one half, predict the other, metrics over all predictions. As in the selector, a first candidate that
-swaps the query's topic (`retrieval.nearmiss`) is refused whatever its score. Reports paraphrase top-1 and
+asks something else (`retrieval.nearmiss`) is refused whatever its score. Reports paraphrase top-1 and
 balanced decision accuracy (paraphrase retrieved with the right answer vs near-miss/out-of-domain
 generated), per group.
 
@@ -34,7 +34,7 @@ from retrieval import KoreanAnalyzer, SentenceTransformerEncoder
 from retrieval.calibration import FEATURES
 from retrieval.evaldata import Episode, build_episode
 from retrieval.fitting import Pooled, decision_accuracy, pool_episode, weight_grid
-from retrieval.nearmiss import swapped_topics
+from retrieval.nearmiss import near_miss
 from retrieval.verifier import CrossEncoderVerifier
 
 THRESHOLDS = np.round(np.arange(0.02, 0.99, 0.01), 2)
@@ -49,10 +49,10 @@ class Ranked:
     correct: np.ndarray
 
     def swapped(self, pooled: Pooled, rows: np.ndarray) -> np.ndarray:
-        """Whether each first candidate swaps the query's topic: the selector refuses those (retrieval.nearmiss)."""
+        """Whether each first candidate is a near-miss: the selector refuses those (retrieval.nearmiss)."""
         index, records, queries = pooled.index.index, pooled.index.records, pooled.episode.queries
         assert index is not None
-        return np.array([bool(d) and swapped_topics(index.analyzer, queries[i].text, records[d[0]].question) is not None
+        return np.array([bool(d) and near_miss(index.analyzer, queries[i].text, records[d[0]].question) is not None
                          for i, d in zip(rows, self.docs, strict=True)])
 
 

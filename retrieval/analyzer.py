@@ -34,6 +34,9 @@ _VERBAL_SUFFIX: Final = frozenset({"XSV", "XSA"})  # 추천/NNG + 하/XSV: the n
 _DEIXIS: Final = frozenset({"오늘", "내일", "모레", "어제", "그제", "그저께", "지금", "이번", "다음", "지난", "요즘",
                             "요새", "아까", "나중", "이제", "올해", "작년", "내년", "금년", "방금", "현재", "당장"})
 _PREDICATE_IRREGULAR_SUFFIX: Final = ("-R", "-I")
+# Interrogatives as `analyze` returns them (어떻게 -> 어떻다): a closed class of the language.
+INTERROGATIVES: Final = frozenset({"언제", "어디", "뭐", "무엇", "무어", "누구", "누", "왜", "몇", "며칠", "얼마",
+                                   "얼마나", "어떻다", "어느", "무슨", "어떤", "어쩌다"})
 
 
 def _base_tag(tag: str) -> str:
@@ -108,15 +111,20 @@ class KoreanAnalyzer:
 
     def topics(self, texts: Sequence[str]) -> list[frozenset[str]]:
         """Topic nouns of each text, analysed in one batched Kiwi call."""
+        return [topics for _, topics in self.terms_and_topics(texts)]
+
+    def terms_and_topics(self, texts: Sequence[str]) -> list[tuple[list[str], frozenset[str]]]:
+        """`analyze` and `topics` of each text from one batched Kiwi call."""
         normalized = [self.normalize_text(t) for t in texts]
-        out: list[frozenset[str]] = [frozenset() for _ in normalized]
+        out: list[tuple[list[str], frozenset[str]]] = [([], frozenset()) for _ in normalized]
         todo = [i for i, t in enumerate(normalized) if t]
         if not todo:
             return out
         with self._lock:
             results = self._kiwi.tokenize([normalized[i] for i in todo])
         for i, tokens in zip(todo, results, strict=True):
-            out[i] = self._topics(list(tokens))
+            listed = list(tokens)
+            out[i] = (self._terms(listed), self._topics(listed))
         return out
 
     def split_sentences(self, text: str) -> list[str]:

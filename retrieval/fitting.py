@@ -6,7 +6,7 @@ fused ranking is never worse than the best single retriever on that data; (2) fi
 confidence model (scikit-learn) on features of the top candidate, label = "retrieving it gives the
 right answer"; (3) picks the threshold maximising a decision accuracy on the validation episode
 ("cautious" by default: a wrong retrieval costs twice a wrong generation, because a wrong canned answer
-is worse than none). A top candidate that swaps the query's topic (`retrieval.nearmiss`) is refused
+is worse than none). A top candidate that asks something else (`retrieval.nearmiss`) is refused
 by the selector whatever its confidence, so fitting and evaluation count it as refused too.
 `evaluate(episode, calibration)` reports top-1 and decision accuracies per query group.
 """
@@ -25,7 +25,7 @@ from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import FEATURES, Calibration
 from retrieval.dense import Encoder
 from retrieval.evaldata import Episode
-from retrieval.nearmiss import swapped_topics
+from retrieval.nearmiss import near_miss
 from retrieval.responses import ResponseIndex
 
 # The margin to the next answer grows as a set gets smaller and sparser, so a model fitted on one index
@@ -96,11 +96,11 @@ def _design(pooled: Pooled, weights: dict[str, float]) -> tuple[np.ndarray, np.n
 
 
 def _swapped(pooled: Pooled, weights: dict[str, float]) -> np.ndarray:
-    """Per query: whether its top candidate swaps the query's topic (the selector refuses those)."""
+    """Per query: whether its top candidate is a near-miss (`retrieval.nearmiss`; the selector refuses those)."""
     analyzer = pooled.index.index.analyzer if pooled.index.index is not None else None
     records = pooled.index.records
     return np.array([analyzer is not None and t is not None
-                     and swapped_topics(analyzer, q.text, records[t[0]].question) is not None
+                     and near_miss(analyzer, q.text, records[t[0]].question) is not None
                      for q, t in zip(pooled.episode.queries, _top1(pooled, weights), strict=True)])
 
 

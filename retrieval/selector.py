@@ -3,8 +3,9 @@
 Contract: `select(index, calibration, query)` never raises on any string. Empty input, input with no
 analysable content (emoji, punctuation), an empty response set, or a best match whose calibrated
 confidence is below the threshold all give decision "generate" with a short reason, and so does a confident
-best match whose stored question swaps the query's topic (`retrieval.nearmiss`); otherwise "retrieve" with the
-hit. `score` is the calibrated probability that the top answer is right.
+best match whose stored question asks something else (`retrieval.nearmiss`: a swapped topic, or a question about a
+topic the stored question lacks); otherwise "retrieve" with the hit. `score` is the calibrated probability that
+the top answer is right.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 
 from retrieval.calibration import Calibration
 from retrieval.hybrid import Candidate
-from retrieval.nearmiss import swapped_topics
+from retrieval.nearmiss import near_miss
 from retrieval.responses import ResponseIndex
 from retrieval.types import Hit, Selection
 
@@ -65,14 +66,13 @@ def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_qu
     best = found[0]
     confidence = calibration.confidence(best.features)
     try:
-        swapped = swapped_topics(index.index.analyzer, text, hits[0].question) if confidence >= threshold else None
+        elsewhere = near_miss(index.index.analyzer, text, hits[0].question) if confidence >= threshold else None
     except Exception:  # the check only refines a confident match; failing it must not fail the turn
-        log.exception("topic-swap check failed; keeping the calibrated decision")
-        swapped = None
-    if swapped is not None:
-        mine, theirs = (", ".join(sorted(side)) for side in swapped)
-        return generate(f"best match {hits[0].question!r} is about {theirs}, the query about {mine} "
-                        f"(near-miss; confidence {confidence:.2f})", confidence, hits)
+        log.exception("near-miss check failed; keeping the calibrated decision")
+        elsewhere = None
+    if elsewhere is not None:
+        return generate(f"best match {hits[0].question!r} {elsewhere} (near-miss; confidence {confidence:.2f})",
+                        confidence, hits)
     if confidence >= threshold:
         return Selection("retrieve", hits[0], confidence,
                          f"matched stored question {hits[0].question!r} "

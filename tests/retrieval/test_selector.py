@@ -105,3 +105,17 @@ def test_confidence_is_higher_for_the_exact_question_than_for_a_partial_one(
     exact = select(index, calibration, "부산 가는 기차표 예매해줘").score
     partial = select(index, calibration, "부산 날씨 알려줘").score
     assert exact > partial
+
+
+def test_a_question_about_a_topic_a_topicless_stored_question_lacks_is_a_near_miss(
+        analyzer: object, default_index: ResponseIndex, calibration: Calibration) -> None:
+    from retrieval.nearmiss import near_miss
+
+    assert near_miss(analyzer, "임진왜란은 언제 일어났어?", "일어났어") is not None  # type: ignore[arg-type]
+    assert near_miss(analyzer, "회사 가기 싫어", "가기 싫어") is None  # type: ignore[arg-type]  # adds, asks nothing
+    assert near_miss(analyzer, "오늘 뭐 먹지?", "뭐 먹을까") is None  # type: ignore[arg-type]  # asks the same
+    # the stored question has its own topic: a rewording of it, not a near-miss
+    assert near_miss(analyzer, "그 사람 이상형은 뭘까", "그 사람 이상형이 궁금해") is None  # type: ignore[arg-type]
+    chosen = select(default_index, calibration, "임진왜란은 언제 일어났어?")
+    assert chosen.decision == "generate" and "near-miss" in chosen.reason and "임진왜란" in chosen.reason
+    assert select(default_index, calibration, "일어났어?").decision == "retrieve"
