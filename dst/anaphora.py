@@ -1,7 +1,7 @@
 """Finding anaphors in an utterance and choosing their antecedents in the dialogue state.
 
 Contract: `find_anaphors(analysis)` returns the spans that refer back (pronouns 그거/거기/걔/그때, demonstrative
-+ noun 그 사람/그 감독/그 영화/그 시간, ordinals 두 번째 거/첫 번째 코스/마지막 거), each with the type of
++ noun 그 사람/그 감독(님)/그 영화/그 섬/그 시간, ordinals 두 번째 거/첫 번째 코스/마지막 거), each with the type of
 antecedent it needs; discourse markers ("그거 알아?", "그건 그렇고") are not anaphors.
 `choose(anaphor, state)` picks the antecedent: the most recent compatible entity, where within one turn a
 title beats a plain name, a name beats a genitive modifier, and a predicative description ("… 이브네요")
@@ -113,8 +113,13 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
         return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
     if n in lx.ROLE_NOUNS:
+        nxt = toks[i + 2] if i + 2 < len(toks) else None
+        if nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == noun.end:
+            # "그 선생님" read as 선생 + 님: the honorific belongs to the anaphor, the particle comes after it
+            return Anaphor(det.start, nxt.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n), 3
         return Anaphor(det.start, noun.end, "person", "demonstrative.role", particle, category=n), 2
-    if n in lx.PLACE_CATEGORIES:
+    if n in lx.PLACE_CATEGORIES and (noun.start > det.end or len(n) > 1):
+        # glued, a one-syllable kind is part of a name ("그섬 호텔"); "그 섬" refers back
         return Anaphor(det.start, noun.end, "place", "demonstrative.place", particle, category=n), 2
     if n in ("거", "것"):
         return Anaphor(det.start, noun.end, "object", "demonstrative.object", particle), 2

@@ -25,7 +25,7 @@ def resolve_anaphors(
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
-        replacement, antecedent, rule = _antecedent_text(ana, state, has_place)
+        replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end])
         if replacement is None:
             confident = False
             continue
@@ -36,7 +36,9 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
-def _antecedent_text(ana: Anaphor, state: DialogueState, has_place: bool) -> tuple[str | None, str, str]:
+def _antecedent_text(
+    ana: Anaphor, state: DialogueState, has_place: bool, surface: str
+) -> tuple[str | None, str, str]:
     if ana.need == "ordinal":
         item = ordinal_item(ana, state)
         return item, item or "", "ordinal.list"
@@ -45,8 +47,10 @@ def _antecedent_text(ana: Anaphor, state: DialogueState, has_place: bool) -> tup
         return None, "", ana.rule
     replacement = entity.text
     rule = ana.rule
-    if ana.need == "person" and ana.category in lx.ROLE_NOUNS and not entity.text.endswith(ana.category):
-        replacement = f"{entity.text} {ana.category}"  # "그 감독" -> "봉준호 감독"
+    if ana.need == "person" and ana.category in lx.ROLE_NOUNS and entity.role != ana.category and not (
+        entity.text.endswith(ana.category)
+    ):
+        replacement = f"{entity.text} {surface[1:].strip()}"  # "그 감독" -> "봉준호 감독", "그 선생님" keeps 님
     if ana.need == "time" and not has_place:
         place = _event_place(entity, state)
         if place is not None:

@@ -1,7 +1,8 @@
 """Noun chunks of a Kiwi token stream, and the typed units inside each chunk.
 
 Contract: `noun_chunks(text, toks, skip)` returns the maximal runs of adjacent noun-like tokens (nouns, numbers
-with their counters, spoken clock times, role nouns after a name; not verbal nouns, not tokens inside `skip`),
+with their counters, native numerals with theirs ("두 명"), spoken clock times, role nouns after a name, an
+honorific 님 on a noun; not verbal nouns, not tokens inside `skip`),
 each with the index of the token after it. `typed_units(text, chunk)` types the tokens of one chunk, joining
 multi-token lexicon entries (미세+먼지, 다음+주, 7+시) into one unit: T time, Q quantity, A attribute, R role,
 S spatial, P place, PH place head, H person noun, O org, X proper, D digits, N noun.
@@ -52,11 +53,17 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"
+    if _native_numeral(tok) and nxt is not None and nxt.pos == "NNB" and nxt.form in lx.NATIVE_COUNTERS:
+        return True
     if _native_clock(tok, nxt) or (tok.form == "시" and tok.pos == "NNB" and prev is not None
                                    and prev.form in lx.NATIVE_ORDINALS):
         return True  # "세 시", "아홉 시": spoken clock times with native numerals
     if tok.pos == "NNB" and tok.form in lx.ROLE_NOUNS and prev is not None and prev.pos in ("NNP", "NNG"):
         return True  # "지수 씨", "원장님"
+    if _honorific(tok, prev):
+        return True  # Kiwi may read 님 as a suffix: "원장/NNG 님/XSN"
+    if tok.pos == "NNB" and tok.form in lx.NATIVE_COUNTERS and prev is not None and _native_numeral(prev):
+        return True  # "두 명", "다섯 개": a count with a native numeral
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
 
 
@@ -74,6 +81,18 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
                 start = units.pop().start
             units.append(Unit("T", start, end, text[start:end]))
             i += 3 if end != nxt.end else 2
+            continue
+        if _native_numeral(tok) and nxt is not None and nxt.pos == "NNB" and nxt.form in lx.NATIVE_COUNTERS:
+            start = units.pop().start if units and units[-1].form == "열" else tok.start  # "열두 명"
+            units.append(Unit("Q", start, nxt.end, text[start : nxt.end]))
+            i += 2
+            continue
+        if _honorific(tok, toks[i - 1] if i else None):
+            if units and units[-1].kind == "R" and units[-1].end == tok.start:
+                units[-1].end = tok.end  # "원장님" keeps the role 원장
+            else:
+                units.append(Unit("R", tok.start, tok.end, tok.form))  # "지수님": a name with an honorific
+            i += 1
             continue
         if tok.pos == "SN" and nxt is not None and nxt.pos in ("NNB", "NNG", "NR"):
             unit_form = nxt.form
@@ -152,6 +171,15 @@ def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
             if any(tok.form.endswith(s) and len(tok.form) > len(s) for s in lx.PLACE_SUFFIXES):
                 return "P"
     return None
+
+
+def _native_numeral(tok: Tok) -> bool:
+    return tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS and tok.form != "첫"
+
+
+def _honorific(tok: Tok, prev: Tok | None) -> bool:
+    return (tok.form == "님" and tok.pos == "XSN" and prev is not None and prev.end == tok.start
+            and prev.pos in ("NNG", "NNP"))
 
 
 def _native_clock(tok: Tok, nxt: Tok | None) -> bool:

@@ -5,7 +5,9 @@ particle, a question mark or a light predicate such as 어때/얼마야, and not
 complete new questions are not). `resolve_ellipsis(analyzer, analysis, state)` rewrites a fragment against the
 frame (the previous standalone user query): a fragment value of a type the frame holds replaces it (slot
 replacement: "내일 서울 날씨" + "부산은?" -> "내일 부산 날씨"), the frame's other values are carried over, a new
-time or place is added, and a new attribute ("요금은?") is asked about the frame's noun phrase. A new named thing
+time or place is added, and a new attribute ("요금은?") is asked about the frame's noun phrase. A bare number
+("16은?") replaces the frame's free-standing number ("아이폰 15 가격"), not a count or a clock time. A new head noun
+after a request ("서울대병원 피부과 예약하고 싶어" + "안과는요?") re-issues the request for it. A new named thing
 with its own question is a new topic and comes back unchanged.
 """
 
@@ -92,18 +94,31 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
     pieces = [(t.start, t.end, m.text) for m, t in replaced]
     resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}") for m, t in replaced]
-    keep = [fm for fm in frame.entities() if fm.start not in used]
+    keep = [fm for fm in frame.entities()
+            if fm.start not in used and not any(t.start < fm.end and fm.start < t.end for _, t in replaced)]
     if asked:
         phrase = noun_phrase(
             frame, used, replaced,
             drop_attribute=any(m.kind == "attribute" for m in asked),
             drop_nouns=asked[-1].kind == "noun",  # the fragment's head is a new thing, not an attribute
         )
-        tail = strip_followups(analysis, start=_own_start(analysis, asked, [m for m, _ in replaced] + added))
+        own = _own_start(analysis, asked, [m for m, _ in replaced] + added)
+        tail = strip_followups(analysis, start=own)
         if not phrase:
             return RuleResult(analysis.text, confident=False)
-        text = f"{_prefix(added)}{phrase} {tail}".strip()
         rule = "ellipsis.attribute"
+        head = asked[-1]
+        request = _request_start(frame) if head.kind == "noun" and _bare(analysis, head) else None
+        prefix = analyzer.analyze(frame_text[:request]) if request is not None else None
+        before = noun_phrase(prefix, used, replaced, drop_attribute=True, drop_nouns=True) if prefix else ""
+        if prefix is not None and before and not head.text.isdigit():
+            # "안과는요?" after "서울대병원 피부과 예약하고 싶어": the same request for the new head noun, which
+            # comes before what the frame asked about it ("빵집 가격 알려줘")
+            asked_about = [m.text for m in prefix.of_kind("attribute") if m.start not in used]
+            words = [analysis.text[own : head.end].strip(" ,"), *asked_about, frame_text[request:].strip()]
+            phrase, tail = before, " ".join(words)
+            rule = "ellipsis.re-request"
+        text = f"{_prefix(added)}{phrase} {tail}".strip()
     else:
         text = _insert(splice(frame_text, pieces), frame, added)
         rule = "ellipsis.carry"
@@ -113,6 +128,8 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
 
 
 def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
+    if m.text.isascii() and m.text.isdigit():
+        return _bare_number(frame, used)
     for fm in frame.mentions:
         if fm.start in used:
             continue
@@ -120,6 +137,47 @@ def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
             return fm
         if m.kind in ("item", "person", "org") and fm.kind in ("item", "person", "org") and m.proper and fm.proper:
             return fm
+    return None
+
+
+def _bare(analysis: Analysis, head: Mention) -> bool:
+    """Whether nothing but particles, a polite 요 and punctuation follow the head noun ("술집은요?")."""
+    return all(t.pos.startswith("J") or t.pos in _PUNCT or t.form == "요"
+               for t in analysis.tokens if t.start >= head.end)
+
+
+def _request_start(frame: Analysis) -> int | None:
+    """Where the request or wish that ends the frame begins ("추천해줘", "예약하고 싶어"): its verb or verbal
+    noun after the last noun phrase; None when the frame is not a request."""
+    toks = frame.tokens
+    if not any(t.pos == "VX" and t.form in ("주", "싶") for t in toks):
+        return None
+    for k, tok in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        verbal_noun = tok.pos == "NNG" and nxt is not None and nxt.start == tok.end and (
+            nxt.pos == "XSV" or (nxt.form == "하" and nxt.pos == "VV")  # Kiwi reads "예약해줘" both ways
+        )
+        if (verbal_noun or tok.pos == "VV") and not any(
+            m.end > tok.start and m.start != tok.start for m in frame.mentions
+        ):
+            return tok.start
+    return None
+
+
+def _bare_number(frame: Analysis, used: set[int]) -> Mention | None:
+    """The frame's last number standing as a word of its own ("에어포스 270 재고", "아이폰 15 가격"), not a count
+    or a date ("7시", "3개"): a bare number fragment ("275는?", "16은?") replaces it."""
+    toks = frame.tokens
+    for k in range(len(toks) - 1, -1, -1):
+        tok = toks[k]
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if tok.pos != "SN" or not tok.form.isdigit() or tok.start in used:
+            continue
+        if (nxt is not None and nxt.start == tok.end and not (nxt.pos.startswith("J") or nxt.pos in _PUNCT)) or (
+            k > 0 and toks[k - 1].end == tok.start and toks[k - 1].pos not in _PUNCT
+        ):
+            continue  # glued to a counter or a letter: "7시", "S24"
+        return Mention(tok.form, "noun", tok.start, tok.end)
     return None
 
 

@@ -80,7 +80,8 @@ ITEM_CATEGORIES = _words(
     상품 브랜드 작품 공연 전시 뮤지컬 연극 축제 행사 대회 강의 수업 과목 회사 기업 팀 학교 대학 병원 약
     서비스 요금제 카드 옷 신발 가방"""
 )
-PLACE_CATEGORIES = _words("곳 장소 동네 도시 지역 나라 건물 매장 지점 역")
+# Geographic kinds count too: "그 섬" / "그 산" / "그 절" point at a named place ("오동도", "한라산").
+PLACE_CATEGORIES = _words("곳 장소 동네 도시 지역 나라 건물 매장 지점 역 섬 산 절 마을 공원 해변 바다 호수 골목 항구")
 TIME_CATEGORIES = _words("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음")
 # Relative time nouns after a demonstrative: "그 전" keeps 전 and resolves only 그.
 TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
@@ -90,12 +91,12 @@ ATTRIBUTE_NOUNS = _words(
     """날씨 기온 온도 습도 미세먼지 초미세먼지 황사 강수량 강수확률 일기예보 예보 비 눈 바람 자외선 가격 값
     요금 비용 금액 입장료 이용료 수수료 할인 가격대 영업시간 운영시간 개장시간 마감시간 휴무일 휴무
     정기휴일 주소 위치 전화번호 연락처 주차 주차비 메뉴 대표메뉴 색상 색깔 크기 사이즈 무게 용량 배터리
-    성능 사양 스펙 출시일 재고 나이 생일 키 국적 소속 학력 고향 데뷔 음질 화질 디자인 방수 방수등급
+    성능 사양 스펙 두께 높이 길이 너비 출시일 재고 나이 생일 키 국적 소속 학력 고향 데뷔 음질 화질 디자인 방수 방수등급
     해상도 연비 주행거리 혈액형 결혼 취미 본명 평점 리뷰 후기 별점 평가 줄거리 출연진 러닝타임 상영시간
     상영관 시간표 페이지 분량 저자 장르 인구 면적 거리 소요시간 시간 교통 교통편 길 가는길 배차간격 노선
     환율 지수 주가 시세 금리 뜻 의미 유래 역사 특징 장점 단점 차이 후속작 신작 신곡 수상 경력 칼로리
     레시피 재료 효능 부작용 복용법 예약 체크인 체크아웃 와이파이 흡연 좌석 일정 순위 결과 점수 상대 중계
-    티켓"""
+    티켓 배송 배송비 배송기간 도착일 도착예정일 예정일 송장번호 운송장 반품 교환 환불 진료시간 대기시간"""
 )
 # Pronouns (Kiwi NP) that corefer, by the type of their antecedent.
 OBJECT_PRONOUNS = _words("그거 그것 이거 이것 저거 저것")
@@ -104,6 +105,14 @@ DEICTIC_PLACE_PRONOUNS = _words("여기 이곳")  # often the speaker's own loca
 PERSON_PRONOUNS = _words("걔 그분 그녀 얘 쟤 이분 저분 그이")
 TIME_PRONOUNS = _words("그때 그날 이때 그즈음 그무렵 당시 그당시")
 DEMONSTRATIVES = _words("그 이 저")
+# Counters that a native numeral counts with ("두 명", "다섯 개", "세 잔"): a quantity, like "2명".
+NATIVE_COUNTERS = _words("명 개 살 잔 병 권 장 대 인분 마리 벌 켤레 그릇 시간 곳")
+# Heads of product names: a noun compound ending in one is a thing ("발뮤다 토스터", "무선 청소기").
+PRODUCT_NOUNS = _words(
+    """카메라 렌즈 이어폰 헤드폰 스피커 태블릿 워치 청소기 냉장고 세탁기 건조기 에어컨 모니터 키보드 마우스
+    노트북 휴대폰 핸드폰 스마트폰 토스터 에어프라이어 전자레인지 밥솥 공기청정기 가습기 제습기 드라이기
+    선풍기 식기세척기 정수기 안마의자 프린터 공유기 충전기 보조배터리 유모차 카시트"""
+)
 # Native numerals of ordinals ("두 번째"); Arabic digits are read directly.
 NATIVE_ORDINALS = {
     "첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10

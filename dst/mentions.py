@@ -3,7 +3,8 @@
 Contract: `find_mentions(text, toks)` returns the noun-phrase mentions of `text` sorted by start, each typed
 time / place / person / item / org / quantity (entities), attribute (what is asked about: 날씨, 가격 …) or
 noun (an untyped common noun), with character offsets into `text`, and the noun chunks as
-(start, end, following particle). Quoted titles (『…』, "…") are item mentions of their own.
+(start, end, following particle). Quoted titles (『…』, "…") are item mentions of their own; a compound of
+common nouns headed by a product noun ("발뮤다 토스터") is an item.
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ def _group(text: str, units: list[Unit], predicative: bool, particle: str | None
                 out.append(_mk(text, run, kind, predicative, particle if at_end else None, proper=True))
             elif any(x.kind == "H" for x in run):
                 out.append(_mk(text, run, "person", predicative, particle if at_end else None))
+            elif len(run) > 1 and run[-1].form in lx.PRODUCT_NOUNS:
+                # a modifier before a product noun names one thing: "발뮤다 토스터" (a brand Kiwi does not know)
+                out.append(_mk(text, run, "item", predicative, particle if at_end else None))
             else:
                 out.append(_mk(text, run, "noun", predicative, particle if at_end else None,
                                verb_next=verb_next and at_end))

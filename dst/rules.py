@@ -6,8 +6,8 @@ fires: greetings, thanks, discourse markers and complete new questions come back
 
 The rules, tried in this order (the first that fires wins):
 anaphora (`dst.antecedents`: "그때 비 와?", "거기 주차돼?", "두 번째 거"), fragment ellipsis against the frame,
-the previous standalone user query (`dst.ellipsis`: "부산은?", "내일은?", "요금은?", "안방도"), then follow-ups
-with a predicate of their own that reuse the frame (`dst.frame_reuse`: "돌아오는 건 일요일로 알아봐줘",
+the previous standalone user query (`dst.ellipsis`: "부산은?", "내일은?", "요금은?", "안방도", "다섯 명은요?"),
+then follow-ups with a predicate of their own that reuse the frame (`dst.frame_reuse`: "돌아오는 건 일요일로 알아봐줘",
 "일요일에도 열어?").
 """
 

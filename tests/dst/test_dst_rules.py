@@ -121,7 +121,7 @@ def test_chitchat_statements_pass_through(injector: ContextInjector) -> None:
 def test_fragment_with_modifiers_asks_about_the_frame(injector: ContextInjector) -> None:
     turns = [(U, "망원동 맛집 추천해줘"), (A, "망원동에는 국수집이 유명해요.")]
     rw = _rw(injector, turns, "분위기 좋은 술집은?")
-    assert rw.standalone == "망원동 분위기 좋은 술집은?"
+    assert rw.standalone == "망원동 분위기 좋은 술집 추천해줘"  # the frame was a request: it is re-issued
 
 
 def test_stacked_and_contracted_particles_are_reattached(injector: ContextInjector) -> None:
@@ -152,3 +152,61 @@ def test_ellipsis_never_attaches_to_thanks_or_greetings(injector: ContextInjecto
                           ("user", "고마워"), ("assistant", "천만에!")]
     standalone = _rw(injector, asked_then_thanked, "광주는?").standalone
     assert "광주" in standalone and "날씨" in standalone and "고마워" not in standalone
+
+
+def test_native_numeral_count_is_a_quantity_the_fragment_replaces(injector: ContextInjector) -> None:
+    turns = [(U, "강남역 고깃집 금요일 일곱 시에 세 명 예약돼요?"), (A, "네, 가능해요.")]
+    rw = _rw(injector, turns, "여섯 명은요?")
+    assert rw.standalone == "강남역 고깃집 금요일 일곱 시에 여섯 명 예약돼요?"
+    assert any(r.rule == "ellipsis.replace-quantity" and r.antecedent == "세 명" for r in rw.resolutions)
+    chat = [(U, "주말에 뭐 했어?"), (A, "저는 쉬었어요.")]
+    assert _rw(injector, chat, "친구 두 명이랑 놀았어").standalone == "친구 두 명이랑 놀았어"
+
+
+def test_bare_number_fragment_replaces_the_frame_number_not_a_clock_time(injector: ContextInjector) -> None:
+    phone = [(U, "아이폰 15 가격 알려줘"), (A, "아이폰 15는 125만원이에요.")]
+    assert _rw(injector, phone, "16은?").standalone == "아이폰 16 가격 알려줘"
+    alarm = [(U, "내일 7시 알람 맞춰줘"), (A, "맞췄어요.")]
+    assert "7시" in _rw(injector, alarm, "8은?").standalone  # "7시" is a time, not a bare number
+
+
+def test_honorific_suffix_keeps_the_name_a_person_with_its_role(injector: ContextInjector) -> None:
+    doctor = [(U, "동네 치과 원장님 누구야?"), (A, "이서준 원장님이에요.")]
+    assert _rw(injector, doctor, "그분 경력 알려줘").standalone == "이서준 원장님 경력 알려줘"
+    teacher = [(U, "우리 반 담임 누구야?"), (A, "정하늘 선생님이에요.")]
+    assert _rw(injector, teacher, "그 선생님 연락처 알려줘").standalone == "정하늘 선생님 연락처 알려줘"
+
+
+def test_compound_headed_by_a_product_noun_is_an_object_antecedent(injector: ContextInjector) -> None:
+    turns = [(U, "어제 무선 청소기 주문했어"), (A, "무선 청소기는 모레 도착해요.")]
+    assert _rw(injector, turns, "그거 언제 와?").standalone == "무선 청소기 언제 와?"
+
+
+def test_geographic_category_anaphor_points_at_the_named_place(injector: ContextInjector) -> None:
+    turns = [(U, "제주 한라산 등산 코스 알려줘"), (A, "성판악 코스가 인기예요.")]
+    assert _rw(injector, turns, "그 산 날씨 어때?").standalone == "제주 한라산 날씨 어때?"
+    hotel = [(U, "서귀포 숙소 알려줘"), (A, "그섬 호텔이 있어요.")]
+    assert _rw(injector, hotel, "그섬 호텔 예약해줘").standalone == "그섬 호텔 예약해줘"  # glued: part of a name
+
+
+def test_new_head_noun_after_a_request_reissues_the_request(injector: ContextInjector) -> None:
+    booking = [(U, "분당서울대병원 소아과 예약해줘"), (A, "소아과는 목요일 오후에 가능해요.")]
+    rw = _rw(injector, booking, "내과는요?")
+    assert rw.standalone == "분당서울대병원 내과 예약해줘"
+    assert any(r.rule == "ellipsis.re-request" for r in rw.resolutions)
+    asked = [(U, "망원동 카페 가격 알려줘"), (A, "보통 6천원이에요.")]
+    assert _rw(injector, asked, "빵집은?").standalone == "망원동 빵집 가격 알려줘"
+
+
+def test_new_head_noun_after_a_question_is_asked_about_the_frame(injector: ContextInjector) -> None:
+    turns = [(U, "판교역 근처 헬스장 있어?"), (A, "판교역 근처에 헬스장이 많아요.")]
+    rw = _rw(injector, turns, "수영장은?")
+    assert rw.standalone.startswith("판교역") and rw.standalone.endswith("수영장은?")
+    assert not any(r.rule == "ellipsis.re-request" for r in rw.resolutions)
+
+
+def test_size_and_delivery_nouns_are_attributes_replaced_in_the_frame(injector: ContextInjector) -> None:
+    tablet = [(U, "갤럭시 탭 S9 무게 알려줘"), (A, "498g이에요.")]
+    assert _rw(injector, tablet, "두께는?").standalone == "갤럭시 탭 S9 두께 알려줘"
+    parcel = [(U, "주문한 운동화 배송 알려줘"), (A, "지금 대전 허브에 있어요.")]
+    assert _rw(injector, parcel, "도착 예정일은?").standalone == "주문한 운동화 도착 예정일 알려줘"
