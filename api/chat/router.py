@@ -37,10 +37,12 @@ def check_message(message: str, settings: Settings, param: str = "message") -> N
                            code="message_too_long")
 
 
-def check_conversation_id(conversation_id: str | None, settings: Settings) -> None:
-    if conversation_id is not None and len(conversation_id) > settings.limits.max_id_chars:
-        raise InvalidInput(f"conversation_id is longer than {settings.limits.max_id_chars} characters",
-                           param="conversation_id", code="id_too_long")
+def check_conversation_id(conversation_id: str | None, settings: Settings, param: str = "conversation_id") -> None:
+    """A client-chosen conversation id within `limits.max_id_chars` (the schemas allow at most 128)."""
+    limit = settings.limits.max_id_chars
+    if conversation_id is not None and len(conversation_id) > limit:
+        raise InvalidInput(f"{param} has {len(conversation_id)} characters; the limit is {limit}", param=param,
+                           code="id_too_long")
 
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)

@@ -31,7 +31,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
 from api.auth import Caller, CallerDep, record_usage
-from api.chat.router import check_message
+from api.chat.router import check_conversation_id, check_message
 from api.chat.schemas import CONVERSATION_ID_MAX_CHARS, CONVERSATION_ID_PATTERN
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES, ErrorBody, error_body
@@ -158,6 +158,8 @@ async def chat_completions(
                                            description="Continue this stored conversation."),
 ) -> Any:
     request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+    # Named like the header's schema errors (FastAPI reports headers lower-case).
+    check_conversation_id(x_conversation_id, services.settings, param="x-conversation-id")
     cid = conversation_for(body, caller, x_conversation_id)
     turn = _turn_request(body, caller, cid, request_id, services)
     headers = {"X-Conversation-Id": cid}
@@ -212,7 +214,9 @@ async def _chunks(first: dict[str, Any], events: AsyncIterator[dict[str, Any]], 
         await record_usage(request, services, caller, usage.prompt_tokens, usage.completion_tokens,
                            done["conversation_id"])
     except AssistantError as exc:
-        error = error_body(exc.message, exc.error_type, param=exc.param, code=exc.code)
+        # as /v1/chat's error event: the conversation the failed turn is stored in (also in X-Conversation-Id)
+        error = {**error_body(exc.message, exc.error_type, param=exc.param, code=exc.code),
+                 "conversation_id": turn.conversation_id}
         yield f"data: {json.dumps(error, ensure_ascii=False)}\n\n"
     finally:
         await events.aclose()  # on disconnect too: releases the conversation lock and the generation slot

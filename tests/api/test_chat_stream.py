@@ -159,3 +159,20 @@ def _rejecting_lm() -> FastAPI:
         return JSONResponse({"error": {"message": "bad request", "type": "invalid_request_error"}}, status_code=400)
 
     return app
+
+
+async def test_openai_stream_failure_names_the_conversation_in_its_error_chunk(
+        api_settings: Settings, components: Components, database_url: str, chat_server: ChatServer) -> None:
+    with services_for(api_settings, components, database_url, remote_generator(chat_server.base_url, "fail")) as \
+            services:
+        async with _client(services) as client:
+            response = await client.post("/v1/chat/completions", json={
+                "model": "assistant", "stream": True, "messages": [{"role": "user", "content": GENERATE[0]}]})
+            assert response.status_code == 200, response.text
+            cid = response.headers["x-conversation-id"]
+            chunks = [json.loads(line[6:]) for line in response.text.splitlines()
+                      if line.startswith("data: ") and line != "data: [DONE]"]
+            turns = (await client.get(f"/v1/conversations/{cid}")).json()["turns"]
+    error = next(c for c in chunks if "error" in c)
+    assert error["conversation_id"] == cid and set(error["error"]) == {"message", "type", "param", "code"}
+    assert [(t["role"], t["failed"]) for t in turns] == [("user", True)]

@@ -69,6 +69,14 @@ async def test_daily_token_quota_refuses_once_spent(guarded: tuple[httpx.AsyncCl
     assert assert_error_body(refused, 429)["code"] == "tokens_per_day" and int(refused.headers["retry-after"]) >= 1
 
 
+async def test_daily_token_quota_admits_while_one_token_is_left(guarded: tuple[httpx.AsyncClient, KeyStore]) -> None:
+    client, keys = guarded
+    _, plain = keys.create("app", requests_per_minute=100, tokens_per_day=10)
+    admitted = keys.admit(plain, "test")
+    keys.record_tokens(admitted.usage_id, 4, 5)  # 9 of 10 spent
+    assert (await client.get("/v1/models", headers=_bearer(plain))).status_code == 200
+
+
 async def test_usage_is_stored_per_request_with_tokens_and_conversation(
         guarded: tuple[httpx.AsyncClient, KeyStore]) -> None:
     client, keys = guarded
