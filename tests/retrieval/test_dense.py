@@ -19,6 +19,15 @@ def test_encoder_gives_unit_rows(minilm: SentenceTransformerEncoder) -> None:
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_one_text_encodes_as_it_does_in_a_batch(minilm: SentenceTransformerEncoder) -> None:
+    texts = ["오늘 날씨 어때?", "a quick brown fox", "회사 가기 싫어"]
+    batch = minilm.encode(texts)
+    singles = np.vstack([minilm.encode([t]) for t in texts])
+    assert singles.shape == batch.shape and singles.dtype == np.float32
+    assert np.allclose(singles, batch, atol=1e-5)
+    assert np.array_equal(minilm.encode(texts[:1]), minilm.encode(texts[:1]))  # eval mode: no dropout
+
+
 def test_flat_index_finds_each_text_first(minilm: SentenceTransformerEncoder) -> None:
     dense = DenseRetriever.build(TEXTS, minilm)
     assert dense.kind == "IndexFlatIP"
