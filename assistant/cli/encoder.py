@@ -46,6 +46,8 @@ def train(
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: torch's choice)")] = None,
     question_repeat: Annotated[int, typer.Option(help="passes of the question-paraphrase pairs (Question_pair, "
                                                        "ChatbotData) per epoch")] = 1,
+    hard_negatives: Annotated[bool, typer.Option("--hard-negatives", help="give each question pair a BM25-mined "
+                                                 "question of another meaning as a third column of the loss")] = False,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="skip the dev scores in the manifest")] = False,
 ) -> None:
     """Extend the base model's vocabulary, fine-tune it, write a sentence-transformers directory to OUT."""
@@ -56,5 +58,5 @@ def train(
     run_training(lambda: EncoderConfig(
         base=base or bundled_base_model(), data_root=data, out=out, seed=seed, minutes=minutes, max_steps=max_steps,
         epochs=epochs, batch_size=batch_size, max_length=max_length, syllables=syllables, layers=layers,
-        threads=threads, question_repeat=question_repeat, evaluate=not no_eval),
+        threads=threads, question_repeat=question_repeat, hard_negatives=hard_negatives, evaluate=not no_eval),
         train_encoder, out, ("steps", "stopped", "train_seconds", "dev"))

@@ -2,8 +2,9 @@
 
 Contract: `group_batches(pairs, size, rng)` shuffles with `rng` and packs the pairs into batches in
 which no group and no text occurs twice (in-batch negatives must really be negatives); a pair that
-does not fit waits for a later batch, and the last batches may be smaller. `plan(...)` interleaves
-contrastive and score batches for a number of epochs, the same plan for the same seed.
+does not fit waits for a later batch, and the last batches may be smaller. `plan(...)` interleaves contrastive
+and score batches for a number of epochs, the same plan for the same seed; pairs that carry a hard negative are
+batched apart from those that do not.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def group_batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[
         while waiting and len(batch) < size:
             pair = waiting.popleft()
             own = {"g:" + pair.group, "t:" + pair.anchor, "t:" + pair.positive}
+            if pair.negative is not None:
+                own.add("t:" + pair.negative)
             if own & keys:
                 deferred.append(pair)
                 continue
@@ -56,7 +59,13 @@ def plan(pairs: Sequence[Pair], scored: Sequence[ScoredPair], *, batch_size: int
     out: list[Batch] = []
     for epoch in range(epochs):
         rng = random.Random(seed * 1000 + epoch)
-        contrastive = group_batches(pairs, batch_size, rng)
+        # a batch is all pairs or all triplets (pairs with a hard negative): the loss takes one column layout
+        plain = group_batches([p for p in pairs if p.negative is None], batch_size, rng)
+        triplets = group_batches([p for p in pairs if p.negative is not None], batch_size, rng)
+        contrastive = plain
+        if triplets:  # without hard negatives the plan stays what it was (earlier runs reproduce)
+            contrastive = plain + triplets
+            rng.shuffle(contrastive)
         score_items = list(scored)
         rng.shuffle(score_items)
         score_batches = [score_items[i:i + batch_size] for i in range(0, len(score_items), batch_size)]

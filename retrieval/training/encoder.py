@@ -4,7 +4,8 @@ Contract: `train_encoder(config)` turns a base sentence-transformers model (hub 
 Korean encoder in `config.out`: the vocabulary is extended (`vocab.extend`) and trimmed (`vocab.trim`),
 then the model is trained with sentence-transformers' MultipleNegativesRankingLoss on paraphrase pairs
 and CoSENTLoss on scored pairs (STS scores, plus labelled near-misses scored `near_miss_score` against
-paraphrases scored 1, so that a same-topic question with another intent ranks below a paraphrase),
+paraphrases scored 1, so that a same-topic question with another intent ranks below a paraphrase; with
+`hard_negatives`, each question pair also carries a BM25-mined question of another meaning as a third column),
 following a batch plan fixed by the seed (`batching.plan`). Training stops at the end of the plan, at
 `max_steps`, or when `minutes` have passed; it checkpoints to `out/checkpoint` every `checkpoint_seconds`
 and a rerun with the same `out` and options resumes from there (other options are refused: the plan differs).
@@ -20,7 +21,7 @@ import logging
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from transformers import get_linear_schedule_with_warmup
 from retrieval.training import manifest
 from retrieval.training.batching import Batch, plan
 from retrieval.training.devscore import dev_scores
-from retrieval.training.pairs import SOURCES, ScoredPair, TrainingData, assemble
+from retrieval.training.mining import meaning_groups, mine
+from retrieval.training.pairs import SOURCES, Pair, ScoredPair, TrainingData, assemble
 from retrieval.training.vocab import extend, trim, unknown_syllables
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ class EncoderConfig:
     sources: tuple[str, ...] = SOURCES
     # Extra passes of the question-paraphrase sources per epoch (chit-chat questions are what the selector matches).
     question_repeat: int = 1
+    # Give each question pair a BM25-mined hard negative (a question of another meaning sharing its words) as a
+    # third column of the contrastive loss.
+    hard_negatives: bool = False
     stylekqc_per_group: int = 20
     chatbot_per_answer: int = 6
     evaluate: bool = True
@@ -140,6 +145,9 @@ class _Trainer:
         self.model.train()
         if batch.kind == "pairs":
             columns = [[p.anchor for p in batch.items], [p.positive for p in batch.items]]  # type: ignore[union-attr]
+            negatives = [p.negative for p in batch.items]  # type: ignore[union-attr]
+            if all(n is not None for n in negatives):
+                columns.append(negatives)  # type: ignore[arg-type]
             labels = torch.zeros(len(batch.items))
             loss_fn: torch.nn.Module = self.mnrl
         else:
@@ -198,6 +206,18 @@ def score_items(data: TrainingData, near_miss_score: float | None) -> list[Score
             *(ScoredPair(p.anchor, p.positive, 1.0) for p in paraphrases)]
 
 
+def with_hard_negatives(questions: list[Pair], all_pairs: list[Pair]) -> list[Pair]:
+    """Each question pair with its anchor's best BM25 neighbour of another meaning (`mining.mine`) as negative;
+    pairs whose anchor has none stay plain."""
+    from retrieval.analyzer import KoreanAnalyzer
+
+    groups = meaning_groups(all_pairs)
+    texts = sorted({t for p in questions for t in (p.anchor, p.positive)})
+    mined = mine(texts, [groups.get(t, t) for t in texts], KoreanAnalyzer(), per_anchor=1)
+    negative = {m.anchor: m.positive for m in mined}
+    return [replace(p, negative=negative.get(p.anchor)) for p in questions]
+
+
 def train_encoder(config: EncoderConfig) -> dict[str, Any]:
     """Train (or resume) and return the manifest written to `config.out`."""
     if config.threads:
@@ -209,6 +229,9 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
     if not data.pairs:
         raise ValueError("no training pairs: every source was empty or held out")
     questions = [p for p in data.pairs if p.source in QUESTION_SOURCES]
+    if config.hard_negatives:
+        questions = with_hard_negatives(questions, data.pairs)
+        data.pairs = [p for p in data.pairs if p.source not in QUESTION_SOURCES] + questions
     pairs = [*data.pairs, *questions * (config.question_repeat - 1)]
     batches = plan(pairs, score_items(data, config.near_miss_score), batch_size=config.batch_size,
                    epochs=config.epochs, seed=config.seed, scored_every=config.scored_every)
@@ -273,11 +296,13 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
         "train_cpu_seconds": round(cpu_total, 1),
         "threads": torch.get_num_threads(),
         "data": data.counts(),
+        "hard_negatives": sum(p.negative is not None for p in data.pairs),
         "vocabulary": prepared,
         "unknown_syllables": len(unknown_syllables(model, texts)),
         "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
                             if k not in ("out", "data_root", "progress", "extra")},
-        "losses": {"MultipleNegativesRankingLoss": "paraphrase pairs",
+        "losses": {"MultipleNegativesRankingLoss": "paraphrase pairs" + (
+                       ", question pairs with a BM25-mined hard negative" if config.hard_negatives else ""),
                    "CoSENTLoss": "sts scores" + ("" if config.near_miss_score is None else
                                                  f", near-misses at {config.near_miss_score} vs paraphrases at 1")},
         "final_loss": float(np.mean(losses[-50:])) if losses else None,

@@ -32,6 +32,7 @@ class Pair:
     positive: str
     source: str
     group: str
+    negative: str | None = None  # a mined hard negative of the anchor (another meaning that shares its words)
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,32 @@ def test_question_repeat_adds_passes_of_the_question_pairs_only(tiny_base: Path,
     questions = sum(p.source in QUESTION_SOURCES for p in data.pairs)
     assert questions > 0
     assert thrice["planned_steps"] > once["planned_steps"]
+
+
+def test_hard_negatives_are_mined_questions_of_another_meaning_in_triplet_batches(
+        tiny_base: Path, toy_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval.training.mining import meaning_groups
+
+    data = assemble(toy_data)
+    questions = [p for p in data.pairs if p.source in QUESTION_SOURCES]
+    mined = encoder_module.with_hard_negatives(questions, data.pairs)
+    groups = meaning_groups(data.pairs)
+    with_negative = [p for p in mined if p.negative is not None]
+    assert with_negative and len(mined) == len(questions)
+    assert all(groups.get(p.negative, p.negative) != groups.get(p.anchor, p.anchor) for p in with_negative)
+    seen: list[int] = []
+    step = encoder_module._Trainer.step
+
+    def counting(self: object, batch: object) -> float:
+        items = batch.items  # type: ignore[attr-defined]
+        if batch.kind == "pairs":  # type: ignore[attr-defined]
+            kinds = {p.negative is None for p in items}
+            assert len(kinds) == 1, "a batch mixes pairs and triplets"
+            seen.append(0 if kinds == {True} else 1)
+        return step(self, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(encoder_module._Trainer, "step", counting)
+    fields = train_encoder(toy_config(tiny_base, toy_data, tmp_path / "hard", evaluate=False, hard_negatives=True,
+                                      max_steps=None))
+    assert fields["hard_negatives"] == len(with_negative) and 1 in seen
+    assert "hard negative" in fields["losses"]["MultipleNegativesRankingLoss"]
