@@ -17,7 +17,7 @@ import functools
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 import kiwipiepy
 from kiwipiepy import Kiwi
@@ -34,9 +34,23 @@ _VERBAL_SUFFIX: Final = frozenset({"XSV", "XSA"})  # 추천/NNG + 하/XSV: the n
 _DEIXIS: Final = frozenset({"오늘", "내일", "모레", "어제", "그제", "그저께", "지금", "이번", "다음", "지난", "요즘",
                             "요새", "아까", "나중", "이제", "올해", "작년", "내년", "금년", "방금", "현재", "당장"})
 _PREDICATE_IRREGULAR_SUFFIX: Final = ("-R", "-I")
+_MAIN_PREDICATE: Final = frozenset({"VV", "VA"})
+# Predicates that carry no intent of their own ("오늘 날씨 어때" asks what "오늘 날씨" asks; "그래" only reacts).
+LIGHT_PREDICATES: Final = frozenset({"하다", "되다", "있다", "없다", "어떻다", "그렇다", "이렇다", "저렇다", "아니다"})
+# Terms that react or point but name nothing: adverbs, interjections, determiners, pronouns.
+_FUNCTION_TAGS: Final = frozenset({"MAG", "MAJ", "IC", "MM", "NP"})
 # Interrogatives as `analyze` returns them (어떻게 -> 어떻다): a closed class of the language.
 INTERROGATIVES: Final = frozenset({"언제", "어디", "뭐", "무엇", "무어", "누구", "누", "왜", "몇", "며칠", "얼마",
                                    "얼마나", "어떻다", "어느", "무슨", "어떤", "어쩌다"})
+
+
+class Reading(NamedTuple):
+    """One text as the near-miss checks read it."""
+
+    terms: list[str]
+    topics: frozenset[str]
+    predicates: frozenset[str]  # lemmas of main verbs and adjectives ("고맙다", "가다")
+    reaction: bool  # every term is an adverb, interjection, pronoun or light predicate ("정말요?", "응", "그래")
 
 
 def _base_tag(tag: str) -> str:
@@ -111,12 +125,12 @@ class KoreanAnalyzer:
 
     def topics(self, texts: Sequence[str]) -> list[frozenset[str]]:
         """Topic nouns of each text, analysed in one batched Kiwi call."""
-        return [topics for _, topics in self.terms_and_topics(texts)]
+        return [reading.topics for reading in self.read(texts)]
 
-    def terms_and_topics(self, texts: Sequence[str]) -> list[tuple[list[str], frozenset[str]]]:
-        """`analyze` and `topics` of each text from one batched Kiwi call."""
+    def read(self, texts: Sequence[str]) -> list[Reading]:
+        """Terms (as `analyze`), topic nouns (as `topics`) and main predicates of each text, one batched Kiwi call."""
         normalized = [self.normalize_text(t) for t in texts]
-        out: list[tuple[list[str], frozenset[str]]] = [([], frozenset()) for _ in normalized]
+        out = [Reading([], frozenset(), frozenset(), False) for _ in normalized]
         todo = [i for i, t in enumerate(normalized) if t]
         if not todo:
             return out
@@ -124,7 +138,12 @@ class KoreanAnalyzer:
             results = self._kiwi.tokenize([normalized[i] for i in todo])
         for i, tokens in zip(todo, results, strict=True):
             listed = list(tokens)
-            out[i] = (self._terms(listed), self._topics(listed))
+            predicates = frozenset(t.lemma for t in listed if _base_tag(t.tag) in _MAIN_PREDICATE)
+            terms = self._terms(listed)
+            reaction = bool(terms) and all(
+                _base_tag(t.tag) in _FUNCTION_TAGS or (_base_tag(t.tag) in _PREDICATE and t.lemma in LIGHT_PREDICATES)
+                for t in listed if _base_tag(t.tag) in _PREDICATE or _base_tag(t.tag) in _KEEP_EXACT)
+            out[i] = Reading(terms, self._topics(listed), predicates, reaction)
         return out
 
     def split_sentences(self, text: str) -> list[str]:

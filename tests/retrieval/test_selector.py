@@ -119,3 +119,20 @@ def test_a_question_about_a_topic_a_topicless_stored_question_lacks_is_a_near_mi
     chosen = select(default_index, calibration, "임진왜란은 언제 일어났어?")
     assert chosen.decision == "generate" and "near-miss" in chosen.reason and "임진왜란" in chosen.reason
     assert select(default_index, calibration, "일어났어?").decision == "retrieve"
+
+
+@pytest.mark.parametrize("reaction", ["정말요?", "진짜?", "응", "그래", "네"])
+def test_a_bare_reaction_goes_to_generation_unless_stored_as_it_is(
+        default_index: ResponseIndex, calibration: Calibration, reaction: str) -> None:
+    chosen = select(default_index, calibration, reaction)
+    assert chosen.decision == "generate", chosen.reason
+
+
+def test_a_reaction_stored_as_it_is_and_thanks_still_retrieve(analyzer: object, default_index: ResponseIndex,
+                                                             calibration: Calibration) -> None:
+    from retrieval.nearmiss import near_miss
+
+    assert near_miss(analyzer, "헐", "헐") is None  # type: ignore[arg-type]
+    assert near_miss(analyzer, "정말요?", "정말 고마워") is not None  # type: ignore[arg-type]
+    for query in ("정말 고마워", "안녕", "고마워"):
+        assert select(default_index, calibration, query).decision == "retrieve"
