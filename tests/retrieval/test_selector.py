@@ -136,3 +136,11 @@ def test_a_reaction_stored_as_it_is_and_thanks_still_retrieve(analyzer: object, 
     assert near_miss(analyzer, "정말요?", "정말 고마워") is not None  # type: ignore[arg-type]
     for query in ("정말 고마워", "안녕", "고마워"):
         assert select(default_index, calibration, query).decision == "retrieve"
+
+
+def test_a_lone_predicate_does_not_take_the_answer_about_a_topic(analyzer: object) -> None:
+    from retrieval.nearmiss import near_miss
+
+    assert near_miss(analyzer, "싫어", "출근 싫어") is not None  # type: ignore[arg-type]
+    assert near_miss(analyzer, "배고파", "배고파") is None  # type: ignore[arg-type]
+    assert near_miss(analyzer, "출근 싫어", "출근하기 싫어") is None  # type: ignore[arg-type]
