@@ -48,7 +48,7 @@ class Ranked:
     features: np.ndarray
     correct: np.ndarray
 
-    def swapped(self, pooled: Pooled, rows: np.ndarray) -> np.ndarray:
+    def refused(self, pooled: Pooled, rows: np.ndarray) -> np.ndarray:
         """Whether each first candidate is a near-miss: the selector refuses those (retrieval.nearmiss)."""
         index, records, queries = pooled.index.index, pooled.index.records, pooled.episode.queries
         assert index is not None
@@ -169,8 +169,8 @@ class CrossValidation:
                 s_tr, c_tr = self.rerank(train, tr)
                 s_te, c_te = self.rerank(test, te)
             if mode != "verifier_rerank":  # the selector's topic-swap refusal applies to its first candidate
-                s_tr = np.where(tr.swapped(self.pooled, train), 0.0, s_tr)
-                s_te = np.where(te.swapped(self.pooled, test), 0.0, s_te)
+                s_tr = np.where(tr.refused(self.pooled, train), 0.0, s_tr)
+                s_te = np.where(te.refused(self.pooled, test), 0.0, s_te)
             t = best_threshold(s_tr, c_tr, g_tr)
             decision[test] = s_te >= t
             correct[test] = c_te

@@ -5,10 +5,11 @@ differently spaced forms of the same words produce the same terms. Predicates (v
 auxiliaries) become their lemma (`받으니까` -> `받다`), particles, endings, copulas and punctuation are
 dropped, nouns, adverbs (negation `안`/`못` matters for intent), numbers, Latin and Hanja tokens are kept.
 The term list is deterministic for a given `version` string; indexes record that version in their
-manifest and refuse to load under a different one. `topics(texts)` gives each text's topic nouns (content
-nouns, Latin and numbers; not verbal nouns of 하다-predicates, not time deixis) for the near-miss check of
-`retrieval.nearmiss`. Thread-safe (one lock around this analyser's Kiwi calls; a
-built Kiwi may also be used by other threads at the same time, so the instance can be shared with other packages).
+manifest and refuse to load under a different one. `read(texts)` gives each text's terms, topic nouns (content
+nouns, Latin and numbers; not verbal nouns of 하다-predicates, not time deixis), main predicates and whether it is
+a bare reaction, for the near-miss checks of `retrieval.nearmiss`. Thread-safe (one lock around this analyser's
+Kiwi calls; a built Kiwi may also be used by other threads at the same time, so the instance can be shared with
+other packages).
 """
 
 from __future__ import annotations
@@ -123,12 +124,8 @@ class KoreanAnalyzer:
                 out.add(form)
         return frozenset(out)
 
-    def topics(self, texts: Sequence[str]) -> list[frozenset[str]]:
-        """Topic nouns of each text, analysed in one batched Kiwi call."""
-        return [reading.topics for reading in self.read(texts)]
-
     def read(self, texts: Sequence[str]) -> list[Reading]:
-        """Terms (as `analyze`), topic nouns (as `topics`) and main predicates of each text, one batched Kiwi call."""
+        """Terms (as `analyze`), topic nouns and main predicates of each text, one batched Kiwi call."""
         normalized = [self.normalize_text(t) for t in texts]
         out = [Reading([], frozenset(), frozenset(), False) for _ in normalized]
         todo = [i for i, t in enumerate(normalized) if t]

@@ -95,7 +95,7 @@ def _design(pooled: Pooled, weights: dict[str, float]) -> tuple[np.ndarray, np.n
     return x, _correct(pooled, top).astype(int), [q.group for q in pooled.episode.queries]
 
 
-def _swapped(pooled: Pooled, weights: dict[str, float]) -> np.ndarray:
+def _refused(pooled: Pooled, weights: dict[str, float]) -> np.ndarray:
     """Per query: whether its top candidate is a near-miss (`retrieval.nearmiss`; the selector refuses those)."""
     analyzer = pooled.index.index.analyzer if pooled.index.index is not None else None
     records = pooled.index.records
@@ -106,7 +106,7 @@ def _swapped(pooled: Pooled, weights: dict[str, float]) -> np.ndarray:
 
 def confidences(pooled: Pooled, calibration: Calibration, x: np.ndarray) -> np.ndarray:
     conf = np.array([calibration.confidence(dict(zip(FEATURES, row, strict=True))) for row in x])
-    return np.where(_swapped(pooled, calibration.weights), 0.0, conf)
+    return np.where(_refused(pooled, calibration.weights), 0.0, conf)
 
 
 def decision_accuracy(conf: np.ndarray, correct: np.ndarray, groups: Sequence[str], threshold: float

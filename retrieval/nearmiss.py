@@ -3,7 +3,7 @@
 Contract: `near_miss(analyzer, query, question)` returns why the stored `question` does not answer `query`, or None
 when nothing says so. Four language-level signs, all measured on the held-out Question_pair test split in
 benchmarks/RESULTS.md:
-- a topic swap (`swapped_topics`): each text has a topic noun the other lacks and they share none ("주식 추천해줘" /
+- a topic swap: each text has a topic noun the other lacks and they share none ("주식 추천해줘" /
   "메뉴 추천해줘", "오늘 날씨 어때?" / "오늘 기분 어때요?"). Lexical scores rate such pairs high because everything but
   the topic matches, yet the stored answer is about the other topic;
 - an unasked question: the query asks (an interrogative: 언제, 어디, 왜 …) about a topic, and the stored question has
@@ -29,13 +29,6 @@ def _swap(mine: frozenset[str], theirs: frozenset[str]) -> tuple[frozenset[str],
     if mine & theirs or not (mine - theirs) or not (theirs - mine):
         return None
     return mine - theirs, theirs - mine
-
-
-def swapped_topics(analyzer: KoreanAnalyzer, query: str, question: str
-                   ) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The (query-only, question-only) topic nouns when the two texts swap their topic, else None."""
-    mine, theirs = analyzer.topics([query, question])
-    return _swap(mine, theirs)
 
 
 def near_miss(analyzer: KoreanAnalyzer, query: str, question: str) -> str | None:
