@@ -1,9 +1,10 @@
 """The services container: builds every runtime component from Settings once, and reports readiness.
 
 This is the only place that wires the leaf packages to each other (dst's LM rewriting gets the generation
-backend, skills get retrieval as a search backend) and the one that builds the Kiwi analyser they share
-(`assistant.wiring.kiwi`; dst keeps its own because it adds user words). A component that cannot load reports why in
-`readiness()` instead of stopping the process; only a store that cannot be opened is fatal.
+backend, skills get retrieval as a search backend) and the one that decides which Korean instances they share
+(`korean.kiwi`: one plain Kiwi for every package but dst, whose Kiwi knows its user words). A component that
+cannot load reports why in `readiness()` instead of stopping the process; only a store that cannot be opened is
+fatal.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from assistant.settings import Settings
 from assistant.store import ConversationStore, open_store
 from assistant.wiring.dst import build_dst
 from assistant.wiring.generation import build_generation
-from assistant.wiring.kiwi import shared_kiwi
 from assistant.wiring.personas import build_personas, personas_status
 from assistant.wiring.retrieval import build_retrieval
 from assistant.wiring.skills import build_skills
 from assistant.workers import StageWorkers
+from korean.kiwi import shared_kiwi
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrieval import KoreanAnalyzer, SentenceTransformerEncoder
+from korean.encoder import SentenceTransformerEncoder
+from retrieval import KoreanAnalyzer
 from retrieval.calibration import FEATURES
 from retrieval.evaldata import Episode, build_episode
 from retrieval.fitting import Pooled, decision_accuracy, pool_episode, weight_grid

@@ -26,7 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrieval import Calibration, KoreanAnalyzer, SentenceTransformerEncoder
+from korean.encoder import SentenceTransformerEncoder
+from retrieval import Calibration, KoreanAnalyzer
 from retrieval.analyzer import _base_tag
 from retrieval.evaldata import build_episode
 from retrieval.fitting import _design, confidences, decision_accuracy, evaluate, pool_episode

@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrieval import Calibration, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
-from retrieval.dense import Encoder
+from korean.encoder import Encoder, SentenceTransformerEncoder
+from retrieval import Calibration, KoreanAnalyzer, ResponseIndex
 from retrieval.evaldata import chatbot_rows, ood_questions, question_pairs
 from retrieval.records import make_record
 from retrieval.selector import select, select_many

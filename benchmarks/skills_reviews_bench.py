@@ -36,10 +36,10 @@ def _reviews(folder: Path, n: int, length: int | None) -> list[dict]:
 
 def _case(args: tuple[str, str, int, int | None], queue: mp.Queue) -> None:
     from generation.skills import SkillInputError, default_registry
-    from generation.skills.korean import get_kiwi
+    from korean.kiwi import shared_kiwi
 
     name, folder, n, length = args
-    get_kiwi()
+    shared_kiwi()
     registry = default_registry(None, {})
     reviews = _reviews(Path(folder), n, length)
     base = resource.getrusage(resource.RUSAGE_SELF)

@@ -71,10 +71,10 @@ async def evaluate(movies: list[tuple[str, list[dict]]]) -> dict:
         pos_lex.append(float(p[0]))
     # review-level agreement (three classes, and positive/negative only where both sides are polar)
     from generation.skills import lexicon
-    from generation.skills.korean import get_kiwi
+    from korean.kiwi import shared_kiwi
 
     sample = [r for _, reviews in movies for r in reviews]
-    tokens = get_kiwi().tokenize([r["text"] for r in sample])
+    tokens = shared_kiwi().tokenize([r["text"] for r in sample])
     for r, toks in zip(sample, tokens, strict=True):
         gold, pred = rating_label(r["rating"], 10), lexicon.label(lexicon.score(toks))
         agree.append(gold == pred)

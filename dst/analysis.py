@@ -19,7 +19,7 @@ from dst import lexicon as lx
 from dst.chunks import NOUN_TAGS, Tok
 from dst.mentions import ENTITY_KINDS, Mention, find_mentions
 
-__all__ = ["ENTITY_KINDS", "NOUN_TAGS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
+__all__ = ["ENTITY_KINDS", "NOUN_TAGS", "USER_WORDS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
 
 _CONTRACTED = {"ᆫ": "는", "ᆯ": "를", "서": "에서"}
 
@@ -39,11 +39,18 @@ class Analysis:
 
 
 class Analyzer:
-    """One Kiwi instance (about 3 s to load) shared by everything that reads Korean in `dst`."""
+    """One Kiwi shared by everything that reads Korean in `dst`.
+
+    `kiwi` must know `USER_WORDS` (`korean.kiwi.kiwi_with_words(USER_WORDS)`, the default): dst's typing expects
+    the lexicon's compounds as single nouns.
+    """
 
     def __init__(self, kiwi: Kiwi | None = None, cache_size: int = 4096) -> None:
-        self.kiwi = kiwi if kiwi is not None else Kiwi()
-        _add_lexicon(self.kiwi)
+        if kiwi is None:
+            from korean.kiwi import kiwi_with_words
+
+            kiwi = kiwi_with_words(USER_WORDS)
+        self.kiwi = kiwi
         self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
 
     def tokens(self, text: str) -> tuple[Tok, ...]:
@@ -72,13 +79,11 @@ def default_analyzer() -> Analyzer:
     return Analyzer()
 
 
-def _add_lexicon(kiwi: Kiwi) -> None:
-    """Teach Kiwi the lexicon's compounds so that "작은방", "주차비", "초미세먼지" stay one noun."""
-    # (not the region names: as user words they would split "성수동" into 성수 + 동)
-    for words, tag in ((lx.ROOMS, "NNG"), (lx.ATTRIBUTE_NOUNS, "NNG")):
-        for word in words:
-            if len(word) >= 2:
-                kiwi.add_user_word(word, tag, 0.0)
+# The lexicon's compounds Kiwi must keep whole ("작은방", "주차비", "초미세먼지"); not the region names: as user
+# words they would split "성수동" into 성수 + 동.
+USER_WORDS: tuple[tuple[str, str], ...] = tuple(
+    sorted((word, "NNG") for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)
+)
 
 
 def _fallback_particle(form: str) -> str:

@@ -7,6 +7,43 @@ test set; entity typing of unseen names comes from morphology (NNP, suffixes, ro
 
 from __future__ import annotations
 
+from korean.lexicon import (
+    DEICTIC_PLACE_PRONOUNS,
+    DEMONSTRATIVES,
+    DISCOURSE_STEMS,
+    FOLLOWUP_ADVERBS,
+    INTERROGATIVE_FORMS,
+    INTERROGATIVE_STEMS,
+    NATIVE_COUNTERS,
+    NATIVE_ORDINALS,
+    OBJECT_PRONOUNS,
+    ORDINAL_HEADS,
+    ORDINAL_WORDS,
+    PERSON_PRONOUNS,
+    PLACE_PRONOUNS,
+    QUANTITY_UNITS,
+    SOCIAL_NOUNS,
+    SOCIAL_STEMS,
+    TIME_CATEGORIES,
+    TIME_PREFIX_UNITS,
+    TIME_PREFIXES,
+    TIME_PRONOUNS,
+    TIME_RELATIONAL,
+    TIME_UNITS,
+)
+
+__all__ = [  # the closed classes come from `korean.lexicon`; dst reads them through this module as `lx.*`
+    "DEICTIC_PLACE_PRONOUNS", "DEMONSTRATIVES", "FOLLOWUP_ADVERBS", "NATIVE_COUNTERS", "NATIVE_ORDINALS",
+    "OBJECT_PRONOUNS", "ORDINAL_HEADS", "ORDINAL_WORDS", "PERSON_PRONOUNS", "PLACE_PRONOUNS", "QUANTITY_UNITS",
+    "SOCIAL_NOUNS", "TIME_CATEGORIES", "TIME_PREFIXES", "TIME_PREFIX_UNITS", "TIME_PRONOUNS", "TIME_RELATIONAL",
+    "TIME_UNITS",
+]
+# Stems of social formulas ("고마워요") and of discourse markers after a pronoun ("그거 알아?").
+SOCIAL_PREDICATES = SOCIAL_STEMS
+DISCOURSE_LEMMAS = DISCOURSE_STEMS
+# Wh-words and wh-predicate stems of a fragment question ("부산은 어때?", "요금은 얼마야?").
+LIGHT_PREDICATES = INTERROGATIVE_STEMS | INTERROGATIVE_FORMS
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -20,12 +57,6 @@ TIME_WORDS = _words(
     지난주말 연휴 연말 연초 봄 여름 가을 겨울 설날 설 추석 크리스마스 성탄절 어린이날 새해 휴일 공휴일
     출근길 퇴근길 오늘밤 내일밤 당일 익일 이브 전야 초저녁 한밤중 밤늦게 이른아침 하루종일"""
 )
-# Relative prefixes that make a time only together with a calendar unit ("다음 주", not "다음 영화").
-TIME_PREFIXES = _words("이번 다음 지난 저번 오는 다다음 올")
-TIME_PREFIX_UNITS = _words("주 달 해 주말 월 년 학기 분기")
-# Bound nouns that turn a number into a time ("7시", "12월 24일", "30분").
-TIME_UNITS = _words("시 분 월 일 년 시반 반")
-QUANTITY_UNITS = _words("명 개 원 만원 살 세 시간 일간 박 인분 권 장 대 잔 병 킬로 km 미터 도 층 번 편")
 
 # Provinces, metropolitan cities and well-known cities/districts of Korea, and large foreign places.
 REGIONS = _words(
@@ -82,9 +113,6 @@ ITEM_CATEGORIES = _words(
 )
 # Geographic kinds count too: "그 섬" / "그 산" / "그 절" point at a named place ("오동도", "한라산").
 PLACE_CATEGORIES = _words("곳 장소 동네 도시 지역 나라 건물 매장 지점 역 섬 산 절 마을 공원 해변 바다 호수 골목 항구")
-TIME_CATEGORIES = _words("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음")
-# Relative time nouns after a demonstrative: "그 전" keeps 전 and resolves only 그.
-TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
 
 # What people ask about a thing: the "topic" of a query, replaced by a new one in "색상은?".
 ATTRIBUTE_NOUNS = _words(
@@ -98,39 +126,13 @@ ATTRIBUTE_NOUNS = _words(
     레시피 재료 효능 부작용 복용법 예약 체크인 체크아웃 와이파이 흡연 좌석 일정 순위 결과 점수 상대 중계
     티켓 배송 배송비 배송기간 도착일 도착예정일 예정일 송장번호 운송장 반품 교환 환불 진료시간 대기시간"""
 )
-# Pronouns (Kiwi NP) that corefer, by the type of their antecedent.
-OBJECT_PRONOUNS = _words("그거 그것 이거 이것 저거 저것")
-PLACE_PRONOUNS = _words("거기 그곳 저기 저곳 여기 이곳")
-DEICTIC_PLACE_PRONOUNS = _words("여기 이곳")  # often the speaker's own location: resolve unsure
-PERSON_PRONOUNS = _words("걔 그분 그녀 얘 쟤 이분 저분 그이")
-TIME_PRONOUNS = _words("그때 그날 이때 그즈음 그무렵 당시 그당시")
-DEMONSTRATIVES = _words("그 이 저")
-# Counters that a native numeral counts with ("두 명", "다섯 개", "세 잔"): a quantity, like "2명".
-NATIVE_COUNTERS = _words("명 개 살 잔 병 권 장 대 인분 마리 벌 켤레 그릇 시간 곳")
 # Heads of product names: a noun compound ending in one is a thing ("발뮤다 토스터", "무선 청소기").
 PRODUCT_NOUNS = _words(
     """카메라 렌즈 이어폰 헤드폰 스피커 태블릿 워치 청소기 냉장고 세탁기 건조기 에어컨 모니터 키보드 마우스
     노트북 휴대폰 핸드폰 스마트폰 토스터 에어프라이어 전자레인지 밥솥 공기청정기 가습기 제습기 드라이기
     선풍기 식기세척기 정수기 안마의자 프린터 공유기 충전기 보조배터리 유모차 카시트"""
 )
-# Native numerals of ordinals ("두 번째"); Arabic digits are read directly.
-NATIVE_ORDINALS = {
-    "첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10
-}
-ORDINAL_WORDS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째": 5, "마지막": -1}
-# Head nouns of "두 번째 거": they mean "the item" and disappear in the rewrite.
-ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개")
 
-# Social formulas (greetings, thanks, apologies, backchannels): never rewritten.
-SOCIAL_NOUNS = _words("안녕 감사 수고 축하 미안 죄송 반가 실례 고생 사랑 화이팅 파이팅 굿모닝 굿나잇")
-# Predicate lemmas of the same formulas ("고마워요", "반가워", "미안해"): such a turn asks nothing.
-SOCIAL_PREDICATES = _words("고맙 반갑 미안하 감사하 안녕하 죄송하 수고하 축하하 고생하")
-# Lemmas after an anaphor that make it a discourse marker, not a reference ("그거 알아?", "그건 그렇고").
-DISCOURSE_LEMMAS = _words("알 그렇 말")
-# Wh-words and light predicates of a fragment question ("부산은 어때?", "요금은 얼마야?").
-LIGHT_PREDICATES = _words("어떻 어떠하 어떡하 얼마 언제 어디 몇 뭐 무엇 누구 어느")
-# Leading connectives of a follow-up ("그럼 부산은?").
-FOLLOWUP_ADVERBS = _words("그럼 그러면 그리고 그래서 또 혹시 그럼요 아 음 그렇다면 그다음")
 # Endings of proper nouns that name organisations ("삼성전자", "국민은행").
 ORG_SUFFIXES = (
     "전자", "은행", "그룹", "증권", "카드", "항공", "협회", "공사", "재단", "엔터", "엔터테인먼트", "방송", "일보"

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from generation.errors import InvalidGenerationRequest
+from korean.speech import SPEECH_LEVELS, SpeechLevel
 
-SpeechLevel = Literal["해요체", "합쇼체", "반말"]
-SPEECH_LEVELS: tuple[str, ...] = ("해요체", "합쇼체", "반말")
 ROLES: frozenset[str] = frozenset({"system", "user", "assistant"})
 FinishReason = Literal["stop", "length", "filtered", "cancelled", "timeout"]
 

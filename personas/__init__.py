@@ -5,6 +5,7 @@ Public surface used by the composition root: `PersonaRegistry` (load, validate, 
 token budget), card import/export helpers, and the package's exceptions. This package imports no other project package.
 """
 
+from korean.speech import SPEECH_LEVELS
 from personas.cards import card_png, card_to_persona, persona_to_card, read_card
 from personas.errors import (
     CardError,
@@ -18,7 +19,7 @@ from personas.errors import (
 from personas.loader import dump_persona_yaml, load_persona_file
 from personas.prompt import render_prompt, system_prompt
 from personas.registry import PersonaRegistry
-from personas.schema import PERSONA_ID_PATTERN, SPEECH_LEVELS, Persona
+from personas.schema import PERSONA_ID_PATTERN, Persona
 
 __all__ = [
     "PERSONA_ID_PATTERN",

@@ -24,10 +24,11 @@ from typing import Any, Literal
 
 from PIL import Image, PngImagePlugin
 
+from korean.kiwi import shared_kiwi
+from korean.speech import guess_speech_level
 from personas.errors import CardError, PersonaError
 from personas.loader import validate_document
 from personas.schema import Persona
-from personas.speech import guess_speech_level
 
 EXTENSION_KEY = "korean_assistant"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -172,8 +173,9 @@ def card_to_persona(
     greetings = [str(data.pop("first_mes", "") or ""), *(str(g) for g in alternates)]
     raw_examples = str(data.pop("mes_example", "") or "")
     examples = parse_mes_example(raw_examples)
+    spoken = [greetings[0], *(t["text"] for d in examples for t in d if t["role"] == "assistant")]
     level = speech_level or ours.get("speech_level") or guess_speech_level(
-        [greetings[0], *(t["text"] for d in examples for t in d if t["role"] == "assistant")], kiwi
+        spoken, kiwi if kiwi is not None else shared_kiwi()
     ) or default_speech_level
     document: dict[str, Any] = {
         "id": persona_id or ours.get("id") or _persona_id(name, id_hint),

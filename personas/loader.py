@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from korean.speech import SPEECH_LEVELS
 from personas.errors import PersonaError, PersonaTooLarge
-from personas.schema import SPEECH_LEVELS, Persona
+from personas.schema import Persona
 
 PERSONA_SUFFIXES = (".yaml", ".yml")
 

@@ -71,7 +71,7 @@ class PersonaRegistry:
         self._keep_versions = keep_versions
         self._lock_timeout_s = lock_timeout_s
         self._clock = clock
-        self._kiwi = kiwi  # a shared Kiwi for guessing imported cards' speech level; None: personas builds one
+        self._kiwi = kiwi  # Kiwi for guessing imported cards' speech level; None: korean's shared one
         self._lock = threading.RLock()
         self._files: dict[Path, _FileState] = {}
         self._dir_errors: dict[str, str] = {}

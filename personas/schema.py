@@ -12,10 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from korean.speech import SpeechLevel
 from personas.macros import expand_macros
 
-SpeechLevel = Literal["해요체", "합쇼체", "반말"]
-SPEECH_LEVELS: tuple[str, ...] = ("해요체", "합쇼체", "반말")
 # A persona id is also its file name (`<id>.yaml`): lowercase only, so ids cannot differ by case alone.
 PERSONA_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 

@@ -7,10 +7,9 @@ Contract: `Retrieval` (built by `assistant.wiring.retrieval`) is the only runtim
 
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import Calibration
-from retrieval.dense import DenseRetriever, Encoder, SentenceTransformerEncoder
+from retrieval.dense import DenseRetriever
 from retrieval.errors import (
     DuplicateRecord,
-    EncoderUnavailable,
     IndexUnusable,
     InvalidRecord,
     RetrievalError,
@@ -29,8 +28,6 @@ __all__ = [
     "CrossEncoderVerifier",
     "DenseRetriever",
     "DuplicateRecord",
-    "Encoder",
-    "EncoderUnavailable",
     "Hit",
     "IndexUnusable",
     "InvalidRecord",
@@ -41,7 +38,6 @@ __all__ = [
     "Retrieval",
     "RetrievalError",
     "Selection",
-    "SentenceTransformerEncoder",
     "UnknownRecord",
     "UnknownResponseSet",
     "Verifier",

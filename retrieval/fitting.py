@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import FEATURES, Calibration
-from retrieval.dense import Encoder
 from retrieval.evaldata import Episode
 from retrieval.nearmiss import near_miss
 from retrieval.responses import ResponseIndex

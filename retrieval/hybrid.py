@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
-from retrieval.dense import DenseRetriever, Encoder
+from retrieval.dense import DenseRetriever
 from retrieval.lexical import Bm25Retriever, CharNgramRetriever
 
 _ANALYSE_BATCH = 2000
@@ -67,7 +68,8 @@ class HybridIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: KoreanAnalyzer, encoder: Encoder | None = None, *,
-              progress: bool = False, hnsw_min_docs: int = 50_000) -> HybridIndex:
+              progress: bool = False, hnsw_min_docs: int = 50_000, passages: bool = False) -> HybridIndex:
+        """`passages`: the texts are documents of an asymmetric search (knowledge), embedded as passages."""
         terms: list[list[str]] = []
         with tqdm(total=len(texts), desc="analyse", unit="doc", disable=not progress) as bar:
             for start in range(0, len(texts), _ANALYSE_BATCH):
@@ -79,7 +81,8 @@ class HybridIndex:
             ("char", lambda: CharNgramRetriever.build(texts)),
         ]
         if encoder is not None:
-            steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs)))
+            steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs,
+                                                                passage=passages)))
         built: dict[str, object] = {}
         for name, step in tqdm(steps, desc="index", unit="part", disable=not progress):
             built[name] = step()

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
-from retrieval.dense import Encoder
 from retrieval.errors import IndexUnusable, InvalidRecord
 from retrieval.hybrid import HybridIndex
 from retrieval.storage import read_manifest, write_index_dir
@@ -102,7 +102,7 @@ class KnowledgeIndex:
     def build(cls, name: str, documents: Sequence[Document], analyzer: KoreanAnalyzer,
               encoder: Encoder | None = None, *, chunk_chars: int = 400) -> KnowledgeIndex:
         passages = [p for doc in documents for p in chunk(doc, analyzer, chunk_chars)]
-        index = HybridIndex.build([p.text for p in passages], analyzer, encoder) if passages else None
+        index = HybridIndex.build([p.text for p in passages], analyzer, encoder, passages=True) if passages else None
         return cls(name, passages, index, checksum=documents_checksum(documents, chunk_chars),
                    encoder=encoder.name if encoder else None)
 

@@ -14,8 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
-from retrieval.dense import Encoder
 from retrieval.errors import IndexUnusable
 from retrieval.hybrid import HybridIndex
 from retrieval.records import make_record, records_checksum

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:  # retrieval loads Kiwi, faiss and scikit-learn: only the commands import it, not `--help`
-    from retrieval.dense import Encoder
+    from korean.encoder import Encoder
 
 app = typer.Typer(help="Response-set indexes and selector calibration.", no_args_is_help=True)
 
@@ -26,13 +26,10 @@ DEFAULT_SHARED = Path("../shared/data")
 
 
 def _encoder(name: str | None) -> Encoder | None:
-    from retrieval import SentenceTransformerEncoder
-    from retrieval.errors import EncoderUnavailable
+    from korean.encoder import EncoderUnavailable, load_encoder
 
-    if not name:
-        return None
     try:
-        return SentenceTransformerEncoder(name)
+        return load_encoder(name)
     except EncoderUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

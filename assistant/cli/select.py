@@ -25,14 +25,14 @@ def select(
 ) -> None:
     """Select retrieve/generate for each query and print one JSON line per query."""
     # retrieval loads Kiwi, faiss and scikit-learn: imported here so `--help` stays fast
-    from retrieval import Calibration, IndexUnusable, ResponseIndex, SentenceTransformerEncoder
+    from korean.encoder import EncoderUnavailable, load_encoder
+    from retrieval import Calibration, IndexUnusable, ResponseIndex
     from retrieval.analyzer import shared_analyzer
-    from retrieval.errors import EncoderUnavailable
     from retrieval.selector import select as select_one
 
     analyzer = shared_analyzer()
     try:
-        dense = SentenceTransformerEncoder(encoder) if encoder else None
+        dense = load_encoder(encoder)
         snapshot = ResponseIndex.load(index, analyzer, dense)
         calib = Calibration.load(calibration)
     except (IndexUnusable, EncoderUnavailable, OSError, ValueError) as exc:

@@ -16,23 +16,21 @@ from kiwipiepy import Kiwi
 from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, Unavailable
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
+from korean.encoder import Encoder, EncoderUnavailable, shared_encoder
 from retrieval import (
     BUNDLED_RESPONSES,
     Calibration,
     CrossEncoderVerifier,
     DuplicateRecord,
-    EncoderUnavailable,
     IndexUnusable,
     InvalidRecord,
     Retrieval,
-    SentenceTransformerEncoder,
     UnknownRecord,
     UnknownResponseSet,
     Verifier,
     VerifierUnavailable,
 )
 from retrieval.analyzer import KoreanAnalyzer, shared_analyzer
-from retrieval.dense import Encoder
 from retrieval.records import journal_path
 
 
@@ -52,7 +50,7 @@ def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retri
     encoder: Encoder | None = None
     if section.encoder:
         try:
-            encoder = SentenceTransformerEncoder(section.encoder, device=section.encoder_device)
+            encoder = shared_encoder(section.encoder, device=section.encoder_device)
             note = "" if "dense" in calibration.weights else (
                 "; the calibration has no dense weight: run `assistant index calibrate --encoder ...`")
             statuses.append(ComponentStatus("retrieval.encoder", True, f"{section.encoder} (dim {encoder.dimension})"

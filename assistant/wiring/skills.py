@@ -44,7 +44,7 @@ def build_skills(
         name: CollectionSearch(retrieval, name, settings.retrieval.knowledge_k_max) for name in retrieval.collections
     }
     model = ChatAssistantModel(generator=generator, max_new_tokens=min(256, settings.limits.max_new_tokens))
-    registry = default_registry(model, backends, settings=settings.skills, kiwi=kiwi,
+    registry = default_registry(model, backends, settings=settings.skills,
                                 level_control=generator.speech)
     searches = ", ".join(sorted(backends)) or "none (HTTP only)"
     detail = f"skills: {', '.join(sorted(registry.names()))}; search backends: {searches}"

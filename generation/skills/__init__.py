@@ -55,13 +55,12 @@ def default_registry(
     settings: SkillsSettings | None = None,
     text_filter: TextFilter | None = None,
     level_control: Any | None = None,
-    kiwi: Any | None = None,
 ) -> SkillRegistry:
     """The bundled skills. HTTP search backends from `settings.http_search` join `search_backends`.
 
     `level_control` is anything with `repair(text, level) -> str` (generation's SpeechLevelControl by default);
-    `text_filter` is the output filter of the generation stage, applied to LM text; `kiwi` is a shared
-    `kiwipiepy.Kiwi` that skills analyse with from now on (None: skills build their own on first use).
+    `text_filter` is the output filter of the generation stage, applied to LM text. Skills analyse Korean with the
+    process's plain Kiwi (`korean.kiwi.shared_kiwi`).
     """
     from generation.skills.base import SkillRegistry
     from generation.skills.reviews import SummarizeReviews
@@ -70,15 +69,10 @@ def default_registry(
 
     settings = settings or SkillsSettings()
     backends = {**http_backends(settings.http_search), **(search_backends or {})}
-    if kiwi is not None:
-        from generation.skills.korean import use_kiwi
-
-        use_kiwi(kiwi)
     if level_control is None:
-        from generation.skills.korean import get_kiwi
         from generation.speech_level import SpeechLevelControl
 
-        level_control = SpeechLevelControl(kiwi=get_kiwi())
+        level_control = SpeechLevelControl()
     registry = SkillRegistry(settings, model, text_filter=text_filter, level_control=level_control)
     registry.register(RewriteNullQuery(settings, backends))
     registry.register(SummarizeReviews(settings))

@@ -26,8 +26,8 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generation.skills import lexicon
-from generation.skills.korean import get_kiwi
 from generation.skills.settings import ReviewSettings
+from korean.kiwi import shared_kiwi
 
 LABELS = ("positive", "neutral", "negative")
 # nouns that talk about the review itself or the item's category, never an aspect of it
@@ -85,7 +85,7 @@ def _noun_phrases(tokens: list[Any]) -> set[str]:
 
 
 def analyse(docs: list[ReviewDoc], item: str | None, settings: ReviewSettings, rating_max: float) -> Digest:
-    kiwi = get_kiwi()
+    kiwi = shared_kiwi()
     source: Counter[str] = Counter()
     for doc, tokens in zip(docs, kiwi.tokenize([d.text for d in docs]), strict=True):
         doc.phrases = _noun_phrases(tokens)

@@ -46,14 +46,14 @@ from generation.skills.keyword_frames import (
 from generation.skills.keyword_inflect import reinflect, surfaces
 from generation.skills.keyword_options import alternative
 from generation.skills.keyword_tables import FILLERS, Tok
-from generation.skills.korean import get_kiwi
+from korean.kiwi import shared_kiwi
 
 
 class KeywordNormalizer:
     """Conversational utterance -> keyword query (see module docstring)."""
 
     def __init__(self, kiwi: Any | None = None) -> None:
-        self._kiwi = kiwi or get_kiwi()
+        self._kiwi = kiwi or shared_kiwi()
 
     def normalize(self, utterance: str) -> str:
         return self.normalize_batch([utterance])[0]

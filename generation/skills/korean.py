@@ -1,9 +1,8 @@
-"""Shared Korean morphology helpers for skills: one lazily built Kiwi analyser and eojeol grouping.
+"""Korean helpers of the skills: eojeol grouping and the Hangul share of a text.
 
-Contract: `get_kiwi()` returns the process-wide `kiwipiepy.Kiwi`: the one installed with `use_kiwi` (the server
-shares one Kiwi between packages), else one built on first use (~1 s). Kiwi's analysis is read-only and safe to
-share between threads; skills never add user words to it. `eojeols(text, tokens)` groups Kiwi tokens by the
-whitespace-separated word (eojeol) they start in, keeping each word's original surface.
+Contract: `eojeols(text, tokens)` groups Kiwi tokens by the whitespace-separated word (eojeol) they start in,
+keeping each word's original surface. Skills analyse with the process's plain Kiwi (`korean.kiwi.shared_kiwi`) and
+never add user words to it.
 `hangul_ratio(text)` is the share of letters that are Hangul, used to refuse non-Korean input.
 """
 
@@ -11,30 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from kiwipiepy import Kiwi
-
 _WORD = re.compile(r"\S+")
-
-
-_installed: Kiwi | None = None
-
-
-def use_kiwi(kiwi: Kiwi) -> None:
-    """Analyse with `kiwi` from now on (instead of building one)."""
-    global _installed
-    _installed = kiwi
-
-
-def get_kiwi() -> Kiwi:
-    return _installed if _installed is not None else _own_kiwi()
-
-
-@lru_cache(maxsize=1)
-def _own_kiwi() -> Kiwi:
-    return Kiwi()
 
 
 @dataclass

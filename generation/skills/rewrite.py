@@ -23,10 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from generation.skills.base import Skill, SkillContext
 from generation.skills.errors import SkillInputError
 from generation.skills.keywords import KeywordNormalizer
-from generation.skills.korean import eojeols, get_kiwi, hangul_ratio
+from generation.skills.korean import eojeols, hangul_ratio
 from generation.skills.search import SearchBackend
 from generation.skills.settings import SkillsSettings
 from generation.skills.synonyms import SYNONYMS
+from korean.kiwi import shared_kiwi
 
 Strategy = Literal["keyword", "spelling", "spacing", "synonym", "lm_paraphrase", "term_drop"]
 _DROP_FIRST_TAGS = ("MAG", "MM", "MAJ", "IC")
@@ -85,7 +86,7 @@ class RewriteNullQuery(Skill):
     @property
     def normalizer(self) -> KeywordNormalizer:
         if self._normalizer is None:
-            self._normalizer = KeywordNormalizer(get_kiwi())
+            self._normalizer = KeywordNormalizer(shared_kiwi())
         return self._normalizer
 
     def check(self, data: RewriteInput, ctx: SkillContext) -> RewriteJob:
@@ -118,7 +119,7 @@ class RewriteNullQuery(Skill):
         if corrected is not None:
             candidates.append((self.normalizer.normalize(corrected), "spelling"))
         # spacing is fixed before normalising; only missing spaces are added, existing ones are trusted
-        spaced = get_kiwi().space(corrected or query, reset_whitespace=False)
+        spaced = shared_kiwi().space(corrected or query, reset_whitespace=False)
         if " ".join(spaced.split()) != " ".join((corrected or query).split()):
             candidates.append((self.normalizer.normalize(spaced), "spacing"))
         best = candidates[-1][0]
@@ -167,7 +168,7 @@ class RewriteNullQuery(Skill):
     @staticmethod
     def _spelling(query: str) -> str | None:
         """The query with the words Kiwi's typo model corrects rebuilt from the corrected morphemes."""
-        kiwi = get_kiwi()
+        kiwi = shared_kiwi()
         tokens = kiwi.tokenize(query, typos="basic")
         if not any(getattr(t, "typo_cost", 0.0) > 0 for t in tokens):
             return None
@@ -193,7 +194,7 @@ class RewriteNullQuery(Skill):
         words = keyword.split()
         if len(words) < 2:
             return []
-        tagged = get_kiwi().tokenize(words)
+        tagged = shared_kiwi().tokenize(words)
         function_like = [i for i, toks in enumerate(tagged) if toks and toks[0].tag.startswith(_DROP_FIRST_TAGS)]
         order = function_like + [i for i in range(len(words)) if i not in function_like]
         return [" ".join(w for j, w in enumerate(words) if j != i) for i in order]

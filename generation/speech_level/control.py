@@ -3,21 +3,28 @@
 Contract: `SpeechLevelControl.analyse(text)` gives each sentence's level (None for a fragment), `violations(text,
 target)` the sentences at another level, `repair(text, target)` the text with those sentences rewritten
 (`generation.speech_level.repair`); `complete_prefix` and `prefix_within` cut text at sentence boundaries.
-Building Kiwi takes about a second: it is built on first use and shared.
+It analyses with the Kiwi it is given, else the process's plain one (`korean.kiwi.shared_kiwi`).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
-from generation.speech_level.levels import SentenceLevel, final_index, level_of_ending
 from generation.speech_level.repair import repair
-from generation.types import SpeechLevel
+from korean.speech import SpeechLevel, final_index, level_of_ending
+
+
+@dataclass(frozen=True)
+class SentenceLevel:
+    text: str
+    level: SpeechLevel | None
+    ending: str | None
 
 
 class SpeechLevelControl:
-    """Thread-safe wrapper over one Kiwi instance (building Kiwi takes about a second: share it)."""
+    """Thread-safe wrapper over one Kiwi instance."""
 
     def __init__(self, kiwi: Any = None) -> None:
         self._kiwi = kiwi
@@ -27,9 +34,9 @@ class SpeechLevelControl:
     def kiwi(self) -> Any:
         with self._lock:
             if self._kiwi is None:
-                from kiwipiepy import Kiwi
+                from korean.kiwi import shared_kiwi
 
-                self._kiwi = Kiwi()
+                self._kiwi = shared_kiwi()
             return self._kiwi
 
     def analyse(self, text: str) -> list[SentenceLevel]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from generation.speech_level.honorifics import HONORIFIC_VERBS, SI, honour_verb, honours_third_person
-from generation.speech_level.levels import FINAL_TAGS, level_of_ending
 from generation.speech_level.morphs import Morph
 from generation.types import SpeechLevel
+from korean.speech import FINAL_TAGS, level_of_ending
 
 _ENDINGS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "합쇼체": {"statement": [("습니다", "EF")], "question": [("습니까", "EF")],

@@ -13,9 +13,9 @@ from typing import Any
 from generation.speech_level.endings import source_ending, target_ending
 from generation.speech_level.expressions import GREETINGS, formula
 from generation.speech_level.honorifics import word_swaps
-from generation.speech_level.levels import final_index, level_of_ending
 from generation.speech_level.morphs import Morph, sentence_morphs
 from generation.types import SpeechLevel
+from korean.speech import final_index, level_of_ending
 
 
 def repair(kiwi: Any, text: str, target: SpeechLevel) -> str:

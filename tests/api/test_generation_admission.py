@@ -27,11 +27,11 @@ from assistant.sections.dst import DstSettings
 from assistant.services import Components, Services
 from assistant.settings import Settings
 from assistant.wiring.dst import build_dst
-from assistant.wiring.kiwi import shared_kiwi
 from assistant.wiring.skills import build_skills
 from dst import HistoryTurn
 from generation import GenerationRequest
 from generation.skills import SkillsSettings
+from korean.kiwi import shared_kiwi
 from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with
 from tests.api.conftest import assert_error_body
 from tests.support.chat_server import ChatServer

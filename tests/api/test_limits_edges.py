@@ -21,9 +21,9 @@ import pytest
 from api.app import create_app
 from assistant.services import Components, Services
 from assistant.settings import Settings
-from assistant.wiring.kiwi import shared_kiwi
 from assistant.wiring.personas import build_registry
 from assistant.wiring.skills import build_skills
+from korean.kiwi import shared_kiwi
 from personas import dump_persona_yaml
 from personas.loader import validate_document
 from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with

@@ -1,4 +1,4 @@
-"""The composition root builds one Kiwi and every package but dst analyses with it (assistant/wiring/kiwi.py).
+"""The composition root shares one plain Kiwi (korean.kiwi) with every package but dst, whose Kiwi knows its words.
 
 dst adds its lexicon's compounds to its own Kiwi as user words; they must never reach the shared instance, whose
 terms are retrieval's index terms. One built Kiwi serves concurrent callers, batched (retrieval) and single.
@@ -14,8 +14,7 @@ import pytest
 
 from assistant.services import Components, build_components
 from assistant.settings import load_settings
-from assistant.wiring.kiwi import shared_kiwi
-from generation.skills.korean import get_kiwi
+from korean.kiwi import shared_kiwi
 
 TEXTS = ["작은방 주차비 알려줘", "내일 부산 날씨 어때?", "저는 잠을 자지 않아요. 언제든 불러 주세요.",
          "회의는 세 시에 시작합니다.", "노트북이랑 태블릿 중에 뭐가 더 좋아?"] * 8
@@ -30,7 +29,7 @@ def test_every_package_but_dst_analyses_with_the_one_shared_kiwi(components: Com
     kiwi = shared_kiwi()
     assert components.retrieval.analyzer._kiwi is kiwi
     assert components.generation.speech.kiwi is kiwi
-    assert components.skills.level_control is components.generation.speech and get_kiwi() is kiwi
+    assert components.skills.level_control is components.generation.speech
     assert components.personas._kiwi is kiwi
     assert components.dst.analyzer.kiwi is not kiwi
 

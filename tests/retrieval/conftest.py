@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import BUNDLED_RESPONSES, Calibration, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from korean.encoder import SentenceTransformerEncoder
+from retrieval import BUNDLED_RESPONSES, Calibration, KoreanAnalyzer, ResponseIndex
 from retrieval.analyzer import shared_analyzer
 from retrieval.records import load_records
 from retrieval.types import ResponseRecord

@@ -5,27 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import EncoderUnavailable, KoreanAnalyzer, ResponseIndex, SentenceTransformerEncoder
+from korean.encoder import SentenceTransformerEncoder
+from retrieval import KoreanAnalyzer, ResponseIndex
 from retrieval.dense import DenseRetriever
 from retrieval.records import make_record
 
 TEXTS = ["how is the weather today", "book a train ticket to busan", "recommend a good restaurant",
          "play some relaxing music", "set an alarm for seven", "what is the capital of france"]
-
-
-def test_encoder_gives_unit_rows(minilm: SentenceTransformerEncoder) -> None:
-    vectors = minilm.encode(TEXTS[:2])
-    assert vectors.shape == (2, minilm.dimension) and vectors.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-
-
-def test_one_text_encodes_as_it_does_in_a_batch(minilm: SentenceTransformerEncoder) -> None:
-    texts = ["오늘 날씨 어때?", "a quick brown fox", "회사 가기 싫어"]
-    batch = minilm.encode(texts)
-    singles = np.vstack([minilm.encode([t]) for t in texts])
-    assert singles.shape == batch.shape and singles.dtype == np.float32
-    assert np.allclose(singles, batch, atol=1e-5)
-    assert np.array_equal(minilm.encode(texts[:1]), minilm.encode(texts[:1]))  # eval mode: no dropout
 
 
 def test_flat_index_finds_each_text_first(minilm: SentenceTransformerEncoder) -> None:
@@ -68,8 +54,3 @@ def test_hybrid_index_with_dense_fuses_three_retrievers(minilm: SentenceTransfor
     assert set(found[0].scores) == {"bm25", "char", "dense"}
     snapshot.save(tmp_path / "idx", analyzer)
     assert ResponseIndex.load(tmp_path / "idx", analyzer, minilm).records == snapshot.records
-
-
-def test_unloadable_encoder_raises_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(EncoderUnavailable, match="cannot load dense encoder"):
-        SentenceTransformerEncoder(str(tmp_path / "no-model-here"))

@@ -6,8 +6,8 @@ import bm25s
 import pytest
 
 from generation.skills import SkillRegistry, default_registry
-from generation.skills.korean import get_kiwi
 from generation.skills.settings import SkillsSettings
+from korean.kiwi import shared_kiwi
 
 CORPUS = [
     "오늘 서울 체감온도 영하 5도",
@@ -23,7 +23,7 @@ class Bm25CountBackend:
     """A real lexical index (bm25s over Kiwi nouns) answering how many documents a query matches."""
 
     def __init__(self, docs: list[str]) -> None:
-        self._kiwi = get_kiwi()
+        self._kiwi = shared_kiwi()
         self._index = bm25s.BM25()
         self._index.index([self._terms(d) for d in docs], show_progress=False)
         self.queries: list[str] = []
@@ -38,7 +38,7 @@ class Bm25CountBackend:
 
 @pytest.fixture(scope="session")
 def kiwi():
-    return get_kiwi()
+    return shared_kiwi()
 
 
 @pytest.fixture(scope="session")

