@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from korean.encoder import SentenceTransformerEncoder
+from korean.encoder import load_encoder
 from retrieval import KoreanAnalyzer
 from retrieval.calibration import FEATURES
 from retrieval.evaldata import Episode, build_episode
@@ -194,7 +194,7 @@ def main() -> None:
     started = time.monotonic()
     episode: Episode = build_episode(args.shared_data, args.split, index=args.index)
     analyzer = KoreanAnalyzer()
-    encoder = SentenceTransformerEncoder(args.encoder) if args.encoder else None
+    encoder = load_encoder(args.encoder)
     pooled = pool_episode(episode, analyzer, encoder)
     verifier = CrossEncoderVerifier(args.verifier) if args.verifier else None
     cv = CrossValidation(pooled, verifier, args.top)

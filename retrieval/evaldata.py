@@ -7,6 +7,13 @@ answer text because ChatbotData repeats answers), near-misses (`is_duplicate=1`:
 the same topic with another intent) and out-of-domain questions (KorQuAD questions and sae4k assistant
 commands, split three ways by a hash of the text). Splits: "train" fits, "validation" picks the
 threshold, "test" only evaluates, so nothing is tuned on the evaluation split.
+
+`stylekqc_episode(root, part)` is the second evaluation: StyleKQC's paraphrase groups (ten consecutive sentences of
+one request in `act/test.tsv` and `act/dev.tsv`, formal and informal). Items are split by a hash of their first
+sentence: "train" items (four tenths) may train or fit anything; "eval" items are never trained on. Two thirds of the
+eval items are indexed (the first sentence stored, the other nine are paraphrase queries), the rest are unseen
+near-miss items (their sentences must go to generation), and as many ChatbotData questions as near-misses are
+chit-chat.
 """
 
 from __future__ import annotations
@@ -73,6 +80,41 @@ def ood_questions(root: Path, split: Split) -> tuple[list[str], list[str]]:
     with (root / "sae4k" / "sae4k_dev.tsv").open(encoding="utf-8") as fh:
         sae = sorted({line.split("\t")[0].strip() for line in fh if line.strip()})
     return [q for q in korquad if _part(q) == part], [q for q in sae if _part(q) == part]
+
+
+StyleKQCPart = Literal["train", "eval"]
+_STYLEKQC_FILES = ("act/test.tsv", "act/dev.tsv")
+_STYLEKQC_ITEM = 10
+
+
+def stylekqc_items(root: Path) -> list[list[str]]:
+    """The paraphrase groups of StyleKQC: consecutive runs of ten sentences of one request."""
+    items: list[list[str]] = []
+    for name in _STYLEKQC_FILES:
+        with (root / "stylekqc" / name).open(encoding="utf-8") as fh:
+            sentences = [line.rstrip("\n").split("\t", 1)[1].strip() for line in list(fh)[1:] if "\t" in line]
+        items += [sentences[i:i + _STYLEKQC_ITEM] for i in range(0, len(sentences), _STYLEKQC_ITEM)]
+    return [item for item in items if len(item) == _STYLEKQC_ITEM]
+
+
+def stylekqc_part(item: list[str]) -> StyleKQCPart:
+    return "train" if int(hashlib.md5(item[0].encode()).hexdigest(), 16) % 10 < 4 else "eval"
+
+
+def stylekqc_episode(root: Path, part: StyleKQCPart = "eval", *, seed: int = 13) -> Episode:
+    """Labelled queries over the StyleKQC items of `part` (see the module docstring)."""
+    items = [item for item in stylekqc_items(root) if stylekqc_part(item) == part]
+    rng = random.Random(seed)
+    rng.shuffle(items)
+    n_indexed = len(items) * 2 // 3
+    records = [make_record({"id": f"sk{i}", "question": item[0], "answer": item[0]})
+               for i, item in enumerate(items[:n_indexed])]
+    queries = [Query(text, item[0], "paraphrase") for item in items[:n_indexed] for text in item[1:]]
+    near = [Query(text, None, "near_miss") for item in items[n_indexed:] for text in item]
+    stored = {r.question for r in records} | {q.text for q in queries} | {q.text for q in near}
+    chit = [q for q, _ in chatbot_rows(root) if q not in stored]
+    queries += near + [Query(q, None, "ood") for q in rng.sample(chit, min(len(near), len(chit)))]
+    return Episode(f"stylekqc-{part}", records, queries)
 
 
 def build_episode(root: Path, split: Split, *, index: IndexKind = "pairs", ood_ratio: float = 1.0,
