@@ -193,13 +193,6 @@ class TransformersBackend(LMBackend):
         async for event in self.events_for_ids(self.encode_prompt(request.messages), request, streaming=False):
             yield event
 
-    async def events_for_text(self, prompt: str, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
-        """Decode a prompt that is already formatted (MII and completion-style callers send text)."""
-        self._require()
-        async for event in self.events_for_ids(
-                list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"]), request):
-            yield event
-
     async def events_for_ids(self, ids: list[int], request: GenerationRequest,
                              streaming: bool = True) -> AsyncIterator[StreamEvent]:
         self._require()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from personas.errors import PromptBudgetError, PromptError
 from personas.lorebook import DEFAULT_SCAN_DEPTH, active_entries
@@ -42,12 +41,6 @@ OPERATOR_OPEN = "<운영자지침>"
 OPERATOR_CLOSE = "</운영자지침>"
 _DELIMITER_LOOKALIKE = re.compile(r"<\s*/?\s*(?:참고\s*자료|운영자\s*지침)[^>]*>")
 _USER_NAME_MAX = 40
-
-
-@dataclass(frozen=True)
-class _Parts:
-    system: str
-    current: str
 
 
 def _section(title: str, body: str) -> str:

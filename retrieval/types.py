@@ -38,10 +38,6 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)
     intent: str | None = None
 
-    @property
-    def response(self) -> str:
-        return self.answer
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -30,9 +30,12 @@ class _Servicer(modelresponse_pb2_grpc.ModelResponseServicer):
         self.backend = backend
         self.received: list[dict[str, Any]] = []
 
+    def _ids(self, prompt: str) -> list[int]:
+        # MII sends the prompt already formatted, so it is tokenised as is (no chat template).
+        return list(self.backend.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+
     def _request(self, prompt: str, kwargs: dict[str, Any]) -> tuple[GenerationRequest, Any]:
-        ids = self.backend.tokenizer(prompt, add_special_tokens=False)["input_ids"]
-        params = GenerateParamsConfig(prompt_length=len(ids), **kwargs)
+        params = GenerateParamsConfig(prompt_length=len(self._ids(prompt)), **kwargs)
         self.received.append(dict(kwargs))
         request = GenerationRequest(messages=[{"role": "user", "content": prompt}],
                                     max_new_tokens=params.max_new_tokens, do_sample=params.do_sample,
@@ -46,7 +49,7 @@ class _Servicer(modelresponse_pb2_grpc.ModelResponseServicer):
         for prompt in prompts:
             req, _ = self._request(prompt, kwargs)
             text, last = "", None
-            async for event in self.backend.events_for_text(prompt, req):
+            async for event in self.backend.events_for_ids(self._ids(prompt), req):
                 text, last = text + event.text, event
             responses.append(Response(text, last.prompt_tokens, last.completion_tokens,
                                       GenerationFinishReason(last.finish_reason)))
@@ -56,7 +59,7 @@ class _Servicer(modelresponse_pb2_grpc.ModelResponseServicer):
         prompts, kwargs = _METHODS.unpack_request_from_proto(request)
         req, _ = self._request(prompts[0], kwargs)
         count = 0
-        async for event in self.backend.events_for_text(prompts[0], req):
+        async for event in self.backend.events_for_ids(self._ids(prompts[0]), req):
             count += 1 if event.text else 0
             reason = GenerationFinishReason(event.finish_reason) if event.finish_reason else GenerationFinishReason.NONE
             yield _METHODS.pack_response_to_proto([Response(event.text, event.prompt_tokens or 0,
