@@ -1,7 +1,7 @@
 """Dialogue-state tracking in the KLUE-WoS convention on the 10 shared WoS dev dialogues.
 
 Each user turn is passed through the injector with the stored state (as the chat pipeline does) and the state's
-`to_wos()` is compared with the gold cumulative `domain-slot-value` state, per slot name: true positives,
+`state_to_wos(state)` is compared with the gold cumulative `domain-slot-value` state, per slot name: true positives,
 false positives, false negatives, precision and recall. Only the slots the tracker maps are expected to score
 (예약 요일, 예약 시간, 예약 명수, 지역, 이름); the others are listed so the gap is visible.
 Writes benchmarks/out/dst_wos.json and prints a table.
@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from dst import ContextInjector, DialogueState
-from dst.wos import GENERAL_DOMAIN, parse_wos
+from dst.wos import GENERAL_DOMAIN, parse_wos, state_to_wos
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "klue_wos" / "wos-v1.1_dev_sample_10.json"
@@ -42,7 +42,7 @@ def main() -> None:
             turns += 1
             state = injector.rewrite([], turn["text"], state).state
             gold = set(turn["state"])
-            pred = {x for x in state.to_wos() if not x.startswith(GENERAL_DOMAIN + "-")}
+            pred = {x for x in state_to_wos(state) if not x.startswith(GENERAL_DOMAIN + "-")}
             for item in gold:
                 (tp if item in pred else fn)[parse_wos(item)[1]] += 1
             for item in pred - gold:

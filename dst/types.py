@@ -7,7 +7,7 @@ States are treated as immutable values: the tracker returns new states instead o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Role = Literal["user", "assistant"]
@@ -140,20 +140,6 @@ class DialogueState:
         if domain is not None and not isinstance(domain, str):
             raise DstInputError("malformed state: domain must be a string")
         return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn, domain)
-
-    def to_wos(self) -> list[str]:
-        from dst.wos import state_to_wos
-
-        return state_to_wos(self)
-
-    @classmethod
-    def from_wos(cls, items: list[str]) -> DialogueState:
-        from dst.wos import state_from_wos
-
-        return state_from_wos(items)
-
-    def with_updates(self, **changes: Any) -> DialogueState:
-        return replace(self, **changes)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Domain slots in the KLUE-WoS `domain-slot-value` convention.
 
 Contract: `state_to_wos(state)` lists the state's slots as sorted "domain-slot-value" strings and
-`state_from_wos(items)` builds a state holding exactly those slots, so `from_wos(s.to_wos()).to_wos() ==
-s.to_wos()`. `update_slots` maps the typed entities of one user turn to slots: in a WoS domain named by a cue
-noun (식당, 숙소, 관광, 택시, 지하철) the slots of that ontology (이름, 지역, 예약 요일, 예약 시간, 예약 명수),
-otherwise a general domain "일반" with one slot per entity type. A new value of a slot replaces the old one.
+`state_from_wos(items)` builds a state holding exactly those slots, so a state's slots round-trip:
+`state_to_wos(state_from_wos(state_to_wos(s))) == state_to_wos(s)`. `update_slots` maps the typed entities of one
+user turn to slots: in a WoS domain named by a cue noun (식당, 숙소, 관광, 택시, 지하철) the slots of that ontology
+(이름, 지역, 예약 요일, 예약 시간, 예약 명수), otherwise a general domain "일반" with one slot per entity type. A new
+value of a slot replaces the old one. The state type knows nothing of this convention (no import back into here).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from dst import ContextInjector, DialogueState, DstInputError
 from dst.analysis import Analyzer
 from dst.tracker import Tracker
-from dst.wos import clock_value
+from dst.wos import clock_value, state_from_wos, state_to_wos
 
 WOS_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "klue_wos" / "wos-v1.1_dev_sample_10.json"
 
@@ -81,7 +81,7 @@ def test_malformed_state_dict_is_refused(bad: object) -> None:
 
 def test_restaurant_turn_fills_wos_slots(tracker: Tracker) -> None:
     state = tracker.observe(DialogueState(), "금요일 저녁 7시에 종로 식당 4명 예약해줘", "user")
-    wos = state.to_wos()
+    wos = state_to_wos(state)
     assert "식당-예약 요일-금요일" in wos and "식당-예약 시간-19:00" in wos and "식당-예약 명수-4" in wos
 
 
@@ -102,13 +102,13 @@ def test_every_klue_wos_state_round_trips() -> None:
     states = [t["state"] for d in dialogues for t in d["dialogue"] if t["role"] == "user"]
     assert states
     for items in states:
-        assert DialogueState.from_wos(items).to_wos() == sorted(items)
+        assert state_to_wos(state_from_wos(items)) == sorted(items)
 
 
 @pytest.mark.parametrize("bad", ["식당-이름", "", "--", 5])
 def test_from_wos_refuses_non_triples(bad: object) -> None:
     with pytest.raises(DstInputError):
-        DialogueState.from_wos([bad])  # type: ignore[list-item]
+        state_from_wos([bad])  # type: ignore[list-item]
 
 
 def test_rewrite_trace_is_json_and_carries_state_only_on_request(injector: ContextInjector) -> None:
