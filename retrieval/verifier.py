@@ -4,10 +4,10 @@ Contract: a `Verifier` gives, for a query and stored questions, the probability 
 the same thing as the query, and carries its `threshold`. `CrossEncoderVerifier` loads a
 sentence-transformers CrossEncoder by hub id or local directory (as written by `assistant verifier
 train`; its `manifest.json` holds the threshold fitted on held-out data) and raises `VerifierUnavailable`
-when it cannot. `verify(selection, query, verifier)` re-decides a `Selection`: among the first `top`
-candidates it takes the one the verifier trusts most and retrieves it when that probability reaches the
-threshold, else the turn goes to generation; it never raises (a failing verifier keeps the original
-selection and says so in the reason).
+when it cannot. `verify(selection, query, verifier)` can only veto: a "retrieve" selection keeps its hit
+when the verifier's probability for that hit's question reaches the threshold, else the turn goes to
+generation; a "generate" selection is returned unchanged (the verifier never reranks or promotes a
+candidate). It never raises: a failing verifier keeps the original selection and says so in the reason.
 """
 
 from __future__ import annotations
