@@ -1,7 +1,9 @@
 """One error body for every error: `{"error": {"message", "type", "param", "code"}}`.
 
 Validation errors, HTTP errors, domain errors and unexpected exceptions all leave through here; an unexpected
-exception is logged with its stack and reaches the client only as a generic message and the request id.
+exception is logged with its stack and reaches the client only as a generic message and the request id. A leaf
+package's exception is translated by the one table (`assistant.error_table`), whose base classes get one handler
+here, so routers let leaf exceptions propagate and never map them themselves.
 Middleware that answers before FastAPI (`send_error`) and error events of a started stream (`error_body`) build the
 same body here.
 """
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
+from assistant.error_table import LEAF_ERROR_BASES, to_assistant_error
 from assistant.errors import AssistantError, Busy
 from assistant.store import StoreBusy
 
@@ -72,15 +75,28 @@ async def send_error(
     await send({"type": "http.response.body", "body": body})
 
 
+def domain_error_response(exc: AssistantError) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else {}
+    if exc.conversation_id is not None:  # the turn failed but its message was stored in this conversation
+        headers["X-Conversation-Id"] = exc.conversation_id
+    return error_response(
+        exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers or None
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssistantError)
     async def _domain(_: Request, exc: AssistantError) -> JSONResponse:
-        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else {}
-        if exc.conversation_id is not None:  # the turn failed but its message was stored in this conversation
-            headers["X-Conversation-Id"] = exc.conversation_id
-        return error_response(
-            exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers or None
-        )
+        return domain_error_response(exc)
+
+    async def _leaf(request: Request, exc: Exception) -> JSONResponse:
+        error = to_assistant_error(exc)
+        if error.status_code == 500:  # a leaf failure the table has no client-facing meaning for: keep its stack
+            log.error("leaf error in %s %s", request.method, request.url.path, exc_info=exc)
+        return domain_error_response(error)
+
+    for leaf in LEAF_ERROR_BASES:
+        app.add_exception_handler(leaf, _leaf)
 
     @app.exception_handler(StoreBusy)
     async def _store_busy(_: Request, exc: StoreBusy) -> JSONResponse:

@@ -26,6 +26,7 @@ from assistant.wiring.retrieval import build_retrieval
 from assistant.wiring.skills import build_skills
 from assistant.workers import StageWorkers
 from korean.kiwi import shared_kiwi
+from personas import Persona, PersonaNotFound
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,13 @@ class Services:
     # Skills' CPU work (thousands of reviews, k-means) gets threads of its own: on the turns' threads a few review
     # requests would stall every turn, each holding its conversation's lock meanwhile.
     skill_workers: StageWorkers | None = None
+
+    def find_persona(self, persona_id: str) -> Persona | None:
+        """The persona, or None: surfaces that name personas otherwise (an OpenAI `model`) word their own 404."""
+        try:
+            return self.personas.get(persona_id)
+        except PersonaNotFound:
+            return None
 
     def readiness(self) -> list[ComponentStatus]:
         """Readiness of every component, probed live where it can change (store, LM, personas, indexes)."""

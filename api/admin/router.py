@@ -1,7 +1,8 @@
 """Admin routes for response sets: add, delete and page through records while serving.
 
 HTTP only: `services.retrieval` does the work (journal + index rebuild + atomic swap, in a worker thread
-because rebuilding is CPU work); changes take effect for the next turn and survive restarts.
+because rebuilding is CPU work); changes take effect for the next turn and survive restarts. Its errors reach the
+client through the one error table (`api.errors`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from api.admin.schemas import (
 )
 from api.deps import ServicesDep
 from assistant.errors import InvalidInput, PayloadTooLarge
-from assistant.wiring.retrieval import translate_error
-from retrieval import ResponseRecord, RetrievalError
+from retrieval import ResponseRecord
 
 router = APIRouter(prefix="/v1/admin/responses", tags=["admin"])
 
@@ -42,21 +42,15 @@ async def add_responses(body: AddResponses, services: ServicesDep) -> AddedRespo
         raise PayloadTooLarge(f"at most {limit} records per request, got {len(body.records)}",
                               param="records", code="too_many_records")
     raws = [r.model_dump(exclude_none=True) for r in body.records]
-    try:
-        added = await run_in_threadpool(services.retrieval.add_responses, body.set, raws, create=body.create)
-    except RetrievalError as exc:
-        raise translate_error(exc) from None
+    added = await run_in_threadpool(services.retrieval.add_responses, body.set, raws, create=body.create)
     total, _ = services.retrieval.list_responses(body.set, offset=0, limit=0)
     return AddedResponses(set=body.set, added=[_out(r) for r in added], total=total)
 
 
 @router.delete("/{set_name}/{record_id}", response_model=DeletedResponse)
 async def delete_response(set_name: SetPath, record_id: IdPath, services: ServicesDep) -> DeletedResponse:
-    try:
-        removed = await run_in_threadpool(services.retrieval.remove_response, set_name, record_id)
-        total, _ = services.retrieval.list_responses(set_name, offset=0, limit=0)
-    except RetrievalError as exc:
-        raise translate_error(exc) from None
+    removed = await run_in_threadpool(services.retrieval.remove_response, set_name, record_id)
+    total, _ = services.retrieval.list_responses(set_name, offset=0, limit=0)
     return DeletedResponse(set=set_name, deleted=_out(removed), total=total)
 
 
@@ -68,8 +62,5 @@ def list_responses(set_name: SetPath, services: ServicesDep, offset: Annotated[i
     limit = min(50, page_max) if limit is None else limit
     if limit > page_max:
         raise InvalidInput(f"limit must be at most {page_max}", param="limit", code="page_too_large")
-    try:
-        total, records = services.retrieval.list_responses(set_name, offset=offset, limit=limit)
-    except RetrievalError as exc:
-        raise translate_error(exc) from None
+    total, records = services.retrieval.list_responses(set_name, offset=offset, limit=limit)
     return ResponsePage(set=set_name, total=total, offset=offset, limit=limit, data=[_out(r) for r in records])

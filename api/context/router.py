@@ -7,8 +7,7 @@ from fastapi import APIRouter
 from api.context.schemas import RewriteRequest, RewriteResponse
 from api.deps import ServicesDep
 from assistant.errors import InvalidInput
-from assistant.wiring.dst import to_assistant_error
-from dst import DialogueState, DstInputError, HistoryTurn
+from dst import DialogueState, HistoryTurn
 
 router = APIRouter(tags=["context"])
 
@@ -31,12 +30,9 @@ async def rewrite(body: RewriteRequest, services: ServicesDep) -> RewriteRespons
         if len(turn.text) > max_chars:
             raise InvalidInput(f"history[{i}].text has {len(turn.text)} characters; the limit is {max_chars}",
                                param=f"history[{i}].text", code="turn_too_long")
-    try:
-        state = DialogueState.from_dict(body.state) if body.state is not None else None
-        turns = [HistoryTurn(t.role, t.text) for t in body.history]
-        rw = await services.pipeline.rewrite(turns, body.utterance, state)
-    except DstInputError as exc:
-        raise to_assistant_error(exc) from None
+    state = DialogueState.from_dict(body.state) if body.state is not None else None
+    turns = [HistoryTurn(t.role, t.text) for t in body.history]
+    rw = await services.pipeline.rewrite(turns, body.utterance, state)
     return RewriteResponse(
         rewrite=rw.standalone,
         state=rw.state.to_dict(),

@@ -48,7 +48,6 @@ from api.openai.schemas import (
 from assistant.errors import AssistantError, InvalidInput, NotFound
 from assistant.pipeline import GenerationOverrides, TurnRequest, TurnResult
 from assistant.services import Services
-from personas import PersonaNotFound
 
 router = APIRouter(tags=["openai"])
 T = TypeVar("T")
@@ -89,11 +88,9 @@ def _turn_request(body: ChatCompletionRequest, caller: Caller, cid: str, request
     if len(instructions) > limit:
         raise InvalidInput(f"system messages have {len(instructions)} characters (merged); the limit is {limit}",
                            param="messages", code="system_too_long")
-    try:
-        services.personas.get(body.model)
-    except PersonaNotFound:
+    if services.find_persona(body.model) is None:
         raise NotFound(f"model {body.model!r} not found (models are persona ids: GET /v1/models)",
-                       param="model", code="model_not_found") from None
+                       param="model", code="model_not_found")
     overrides = GenerationOverrides(max_new_tokens=body.max_completion_tokens or body.max_tokens,
                                     temperature=body.temperature, top_p=body.top_p, stop=body.stop_list())
     return TurnRequest(message=message, conversation_id=cid, persona=body.model, owner=caller.owner,
@@ -143,10 +140,9 @@ async def list_models(services: ServicesDep, caller: CallerDep) -> ModelList:
 @router.get("/v1/models/{model_id}", response_model=ModelCard, responses=_RESPONSES)
 async def get_model(services: ServicesDep, caller: CallerDep,
                     model_id: str = Path(min_length=1, max_length=64)) -> ModelCard:
-    try:
-        p = services.personas.get(model_id)
-    except PersonaNotFound:
-        raise NotFound(f"model {model_id!r} not found", param="model", code="model_not_found") from None
+    p = services.find_persona(model_id)
+    if p is None:
+        raise NotFound(f"model {model_id!r} not found", param="model", code="model_not_found")
     return ModelCard(id=p.id, created=_STARTED, name=p.name, description=p.description or None)
 
 

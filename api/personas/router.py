@@ -4,6 +4,7 @@
 ignored, the server assigns current + 1) and an optional `If-Match: <version>` header for optimistic
 concurrency. `POST /v1/personas/import` takes the raw card bytes (JSON or PNG) as the request body.
 Reads are on `router` (chat scope), writes (put, delete, import) on `admin_router` (admin scope; see api.app).
+Registry errors reach the client through the one error table (`api.errors`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import ServicesDep
 from api.personas.schemas import PersonaDetail, PersonaList, PersonaSummary
 from assistant.errors import InvalidInput
-from assistant.wiring.personas import to_api_error
 from personas import (
     PERSONA_ID_PATTERN,
     Persona,
-    PersonaConflict,
-    PersonaError,
-    PersonaNotFound,
     PersonaRegistry,
     card_png,
     persona_to_card,
@@ -32,7 +29,6 @@ router = APIRouter(prefix="/v1/personas", tags=["personas"])
 admin_router = APIRouter(prefix="/v1/personas", tags=["personas"])
 
 PersonaIdPath = Annotated[str, Path(pattern=PERSONA_ID_PATTERN, max_length=64, description="persona id")]
-_ERRORS = (PersonaError, PersonaNotFound, PersonaConflict)
 
 
 def _source(registry: PersonaRegistry, persona_id: str) -> Literal["bundled", "custom"]:
@@ -65,10 +61,7 @@ def list_personas(services: ServicesDep) -> PersonaList:
 def get_persona(persona_id: PersonaIdPath, services: ServicesDep, response: Response) -> PersonaDetail:
     """The persona document; the `ETag` header is its version, for `If-Match` on PUT."""
     registry: PersonaRegistry = services.personas
-    try:
-        detail = _detail(registry, registry.get(persona_id))
-    except _ERRORS as exc:
-        raise to_api_error(exc) from None
+    detail = _detail(registry, registry.get(persona_id))
     response.headers["ETag"] = f'"{detail.persona["version"]}"'
     return detail
 
@@ -79,10 +72,7 @@ def get_persona_version(
 ) -> PersonaDetail:
     """An archived version (PUT it back to roll back)."""
     registry: PersonaRegistry = services.personas
-    try:
-        return _detail(registry, registry.get_version(persona_id, version))
-    except _ERRORS as exc:
-        raise to_api_error(exc) from None
+    return _detail(registry, registry.get_version(persona_id, version))
 
 
 @admin_router.put("/{persona_id}", response_model=PersonaDetail)
@@ -100,20 +90,14 @@ def put_persona(
         if not value.isdigit():
             raise InvalidInput("If-Match must be the persona version number", param="If-Match")
         expected = int(value)
-    try:
-        detail = _detail(registry, registry.put(persona_id, document, expected_version=expected))
-    except _ERRORS as exc:
-        raise to_api_error(exc) from None
+    detail = _detail(registry, registry.put(persona_id, document, expected_version=expected))
     response.headers["ETag"] = f'"{detail.persona["version"]}"'
     return detail
 
 
 @admin_router.delete("/{persona_id}", status_code=204)
 def delete_persona(persona_id: PersonaIdPath, services: ServicesDep) -> Response:
-    try:
-        services.personas.delete(persona_id)
-    except _ERRORS as exc:
-        raise to_api_error(exc) from None
+    services.personas.delete(persona_id)
     return Response(status_code=204)
 
 
@@ -131,14 +115,11 @@ async def import_card(
     data = await request.body()
     if not data:
         raise InvalidInput("the request body must be a Character Card (JSON or PNG)", param="body")
-    try:
-        persona = await run_in_threadpool(
-            registry.import_card, data, persona_id=persona_id, overwrite=overwrite, speech_level=speech_level,
-            response_set=response_set,
-        )
-        return await run_in_threadpool(_detail, registry, persona)
-    except _ERRORS as exc:
-        raise to_api_error(exc) from None
+    persona = await run_in_threadpool(
+        registry.import_card, data, persona_id=persona_id, overwrite=overwrite, speech_level=speech_level,
+        response_set=response_set,
+    )
+    return await run_in_threadpool(_detail, registry, persona)
 
 
 @router.get("/{persona_id}/export", response_model=None)
@@ -149,10 +130,7 @@ def export_card(
     png: bool = False,
 ) -> Response | dict[str, Any]:
     """The persona as a Character Card (JSON), or as a PNG carrying both V2 and V3 cards."""
-    try:
-        persona = services.personas.get(persona_id)
-    except _ERRORS as exc:
-        raise to_api_error(exc) from None
+    persona = services.personas.get(persona_id)
     if png:
         headers = {"Content-Disposition": f'attachment; filename="{persona.id}.png"'}
         return Response(card_png(persona), media_type="image/png", headers=headers)

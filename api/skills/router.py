@@ -17,9 +17,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ServicesDep
-from assistant.errors import InvalidInput, NotFound, PayloadTooLarge, Unavailable
+from assistant.errors import Unavailable
 from assistant.wiring.skills import lm_ready
-from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillRegistry, SkillUnavailable
+from generation.skills import SkillRegistry
 
 router = APIRouter(prefix="/v1/skills", tags=["skills"])
 
@@ -52,18 +52,7 @@ async def list_skills(services: ServicesDep) -> dict[str, Any]:
 @router.post("/{name}", response_model=SkillResponse)
 async def run_skill(name: str, body: SkillRequest, services: ServicesDep) -> SkillResponse:
     registry = _registry(services)
-    try:
-        admit = services.pipeline.admission.slot if lm_ready(registry) else None
-        result = await registry.run(name, body.input, speech_level=body.speech_level, admit=admit,
-                                    offload=services.skill_workers.run)
-    except SkillNotFound as exc:
-        raise NotFound(str(exc), param="name", code="unknown_skill") from exc
-    except SkillInputError as exc:
-        param = f"input.{exc.param}" if exc.param and exc.param != "speech_level" else exc.param
-        error = PayloadTooLarge if exc.code == "payload_too_large" else InvalidInput
-        raise error(exc.message, param=param, code=exc.code) from exc
-    except SkillBackendError as exc:
-        raise Unavailable(str(exc), param="input.search", code="search_backend_failed") from exc
-    except SkillUnavailable as exc:
-        raise Unavailable(str(exc), code="skills_disabled") from exc
+    admit = services.pipeline.admission.slot if lm_ready(registry) else None
+    result = await registry.run(name, body.input, speech_level=body.speech_level, admit=admit,
+                                offload=services.skill_workers.run)
     return SkillResponse(skill=name, output=result.output, trace=result.trace)

@@ -20,7 +20,6 @@ from assistant.keys import Unauthorized, auth_required
 from assistant.keys.settings import SpeakerSettings
 from assistant.pipeline import TurnRequest
 from assistant.services import Services
-from personas import PersonaNotFound
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.:@-]")
 
@@ -64,10 +63,9 @@ def say(text: str, settings: SpeakerSettings) -> list[str]:
 def greeting(services: Services) -> Spoken:
     settings = services.settings.speaker
     persona_id = settings.persona or services.personas.default_id
-    try:
-        persona = services.personas.get(persona_id)
-    except PersonaNotFound:
-        raise NotFound(f"speaker.persona {persona_id!r} not found", param="persona") from None
+    persona = services.find_persona(persona_id)
+    if persona is None:
+        raise NotFound(f"speaker.persona {persona_id!r} not found", param="persona")
     return Spoken(say(persona.greeting, settings), end_session=False)
 
 

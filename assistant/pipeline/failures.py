@@ -1,7 +1,9 @@
 """A turn's scope: the request deadline, the conversation's lock, and the failed turn stored before it is released.
 
 Contract: `turn_scope(store, limit_s, req, conversation_id)` holds the conversation's lock under a deadline of
-`limit_s` and yields `(deadline, attempt)`; the turn records in `attempt` what it has decided. A turn is never lost
+`limit_s` and yields `(deadline, attempt)`; the turn records in `attempt` what it has decided. A leaf package's
+exception leaves the scope as its `assistant.errors` error (`assistant.error_table`), so what is stored and what the
+client gets are decided on the same error. A turn is never lost
 once its persona is known: when the reply fails with a server error (no LM loaded, LM error, timeout; not a capacity
 refusal, which asks the client to resend), the user message, its rewrite and the dialogue state update are stored as
 a failed user turn (`error_code`), still under the lock, and the error carries the conversation id. Later turns
@@ -20,6 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.error_table import LEAF_ERRORS, to_assistant_error
 from assistant.errors import AssistantError, Busy, Timeout
 from assistant.pipeline.types import TurnRequest, ms_since
 from assistant.store import ConversationStore, FailedTurn, LockTimeout, StoreBusy
@@ -49,14 +52,17 @@ async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest,
         async with deadline, store.lock(conversation_id):
             try:
                 yield deadline, attempt
-            except BaseException as exc:
+            except BaseException as raised:
+                exc = to_assistant_error(raised) if isinstance(raised, LEAF_ERRORS) else raised
                 error = _failure(exc, deadline, limit_s)
                 if not deadline.expired():  # as when storing a reply: a deadline firing mid-write would lose the error
                     deadline.reschedule(None)
                 stored = await _store_failure(store, req, conversation_id, attempt, error)
                 if stored and isinstance(exc, AssistantError):
                     exc.conversation_id = conversation_id
-                raise
+                if exc is raised:
+                    raise
+                raise exc from raised
     except (LockTimeout, StoreBusy) as exc:
         raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
     except TimeoutError:

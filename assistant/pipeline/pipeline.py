@@ -5,8 +5,9 @@ Data flow (DESIGN.md, "One turn, as data"):
   generate -> (retrieve: the stored answer repaired to the persona's speech level, noted in the selection trace;
   generate: knowledge + persona prompt + controlled generation) -> dst: observe the reply ->
   store user turn, assistant turn and state in one transaction -> the reply with its trace.
-The pipeline owns ordering, limits, timing and error translation; each stage's depth lives in its leaf package.
-Leaf exceptions become `assistant.errors` here, so the API maps them to one error body.
+The pipeline owns ordering, limits and timing; each stage's depth lives in its leaf package. A leaf exception
+raised inside a turn becomes its `assistant.errors` error at the turn's boundary (`assistant.pipeline.failures`,
+through the one table in `assistant.error_table`), so streamed and blocking turns fail with the same codes.
 
 The event loop only coordinates: the CPU-bound stage calls (context injection, response selection, knowledge search
 and prompt, the speech-level repair of a retrieved answer, observing the reply, token counts) run on the turn's
@@ -43,11 +44,10 @@ from assistant.pipeline.types import Prepared, TurnRequest, TurnResult, ms_since
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange
-from assistant.wiring.generation import generation_error
 from assistant.workers import StageWorkers
 from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
-from generation import GenerationError, GenerationRequest, Generator, InvalidGenerationRequest
-from personas import Persona, PersonaNotFound, PersonaRegistry
+from generation import GenerationRequest, Generator
+from personas import Persona, PersonaRegistry
 from retrieval import Retrieval, Selection
 
 log = logging.getLogger(__name__)
@@ -138,12 +138,9 @@ class TurnPipeline:
                 else:
                     started = time.perf_counter()
                     parts: list[str] = []
-                    try:
-                        async for delta in self._generator(prep).stream(prep.request):
-                            parts.append(delta)
-                            await emit("delta", {"text": delta})
-                    except (GenerationError, InvalidGenerationRequest) as exc:
-                        raise generation_error(exc) from None
+                    async for delta in self._generator(prep).stream(prep.request):
+                        parts.append(delta)
+                        await emit("delta", {"text": delta})
                     prep.timings["generate"] = (time.perf_counter() - started) * 1000
                     reply, source = "".join(parts), "generate"
             # The slot is back before storing, as in `run`: the store is not generation.
@@ -211,13 +208,10 @@ class TurnPipeline:
 
     async def _generate(self, request: GenerationRequest, route: Route | None = None) -> Any:
         generator = route.generator if route is not None else self.generation
-        try:
-            if self.metrics is None or route is None:
-                return await generator.generate(request)
-            with self.metrics.in_queue(route.endpoint, route.version):
-                return await generator.generate(request)
-        except (GenerationError, InvalidGenerationRequest) as exc:
-            raise generation_error(exc) from None
+        if self.metrics is None or route is None:
+            return await generator.generate(request)
+        with self.metrics.in_queue(route.endpoint, route.version):
+            return await generator.generate(request)
 
     async def _finish(
         self, deadline: asyncio.Timeout, req: TurnRequest, prep: Prepared, reply: str, source: str,
@@ -307,10 +301,7 @@ class TurnPipeline:
             self.metrics.observe_generation(route.endpoint, route.version, gen_trace or {})
 
     def _persona(self, persona_id: str) -> Persona:
-        try:
-            return self.personas.get(persona_id)
-        except PersonaNotFound:
-            raise NotFound(f"persona {persona_id!r} not found", param="persona", code="persona_not_found") from None
+        return self.personas.get(persona_id)
 
 
 def _retrieved(selection: Selection) -> str:

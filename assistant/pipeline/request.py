@@ -3,8 +3,8 @@
 Contract: `generation_request(limits, retrieval, generator, req, prep)` builds the `GenerationRequest` from the
 persona's controls, the request's overrides (capped by `limits.max_new_tokens`), the knowledge the persona is allowed
 and the prompt trimmed to the model's context window; it raises `Unavailable` (503 `generation_unavailable`) when the
-generator has no model loaded, and a persona's prompt error as its API error. `stream_usage` counts the tokens of a
-streamed turn, since the backend streams text only.
+generator has no model loaded, and the personas package's `PromptError` when no prompt fits. `stream_usage` counts
+the tokens of a streamed turn, since the backend streams text only.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import Any
 from assistant.errors import Unavailable
 from assistant.pipeline.types import Prepared, TurnRequest, ms_since
 from assistant.settings import LimitsSettings
-from assistant.wiring.personas import to_api_error
 from generation import GenerationRequest, Generator
-from personas import PromptError, render_prompt
+from personas import render_prompt
 from retrieval import Retrieval
 
 # Chat templates wrap each message in role markers (about 4-8 tokens in Llama-, Qwen- and EXAONE-style
@@ -38,20 +37,17 @@ def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: 
     passages = retrieval.knowledge(prep.rewrite.standalone, persona.knowledge) if persona.knowledge else []
     controls = persona.generation
     max_new = min(req.overrides.max_new_tokens or controls.max_new_tokens, limits.max_new_tokens)
-    try:
-        messages = render_prompt(
-            persona,
-            [(t.role, t.text) for t in prep.history if not t.failed],
-            utterance=req.message,
-            standalone=prep.rewrite.standalone,
-            knowledge=[(p.source, p.text) for p in passages],
-            budget_tokens=max(generator.context_window - max_new, 64),
-            count_tokens=generator.count_tokens,
-            message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE,
-            instructions=req.instructions or "",
-        )
-    except PromptError as exc:
-        raise to_api_error(exc) from None
+    messages = render_prompt(
+        persona,
+        [(t.role, t.text) for t in prep.history if not t.failed],
+        utterance=req.message,
+        standalone=prep.rewrite.standalone,
+        knowledge=[(p.source, p.text) for p in passages],
+        budget_tokens=max(generator.context_window - max_new, 64),
+        count_tokens=generator.count_tokens,
+        message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE,
+        instructions=req.instructions or "",
+    )
     prep.timings["prompt"] = ms_since(mark)
     return GenerationRequest(
         messages=messages,

@@ -8,10 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from assistant.errors import AssistantError, InvalidInput
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
-from dst import ContextInjector, DstInputError, RewriteLM
+from dst import ContextInjector, RewriteLM
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +69,3 @@ def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, Comp
             detail += "; LM ready" if ok else f"; LM not ready ({reason}), rules are used until it is"
     return injector, ComponentStatus("dst", True, detail)
 
-
-def to_assistant_error(exc: Exception) -> AssistantError:
-    """Map a dst exception to the API's domain error."""
-    if isinstance(exc, DstInputError):
-        return InvalidInput(str(exc), param="state", code="invalid_context")
-    return AssistantError(str(exc))

@@ -1,4 +1,4 @@
-"""Builds the persona registry from Settings, reports its readiness, and maps persona errors to API errors.
+"""Builds the persona registry from Settings and reports its readiness.
 
 Ready means the default persona can be served; invalid files elsewhere are reported in the detail (each
 keeps serving its last valid version) without making the component unready.
@@ -10,18 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import personas as personas_package
-from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
-from personas import (
-    PersonaConflict,
-    PersonaError,
-    PersonaNotFound,
-    PersonaRegistry,
-    PersonaTooLarge,
-    PromptBudgetError,
-    PromptError,
-)
+from personas import PersonaRegistry
 
 BUNDLED_LIBRARY = Path(personas_package.__file__).resolve().parent / "library"
 
@@ -59,21 +50,3 @@ def build_personas(settings: Settings, kiwi: Any = None) -> tuple[PersonaRegistr
     registry = build_registry(settings, kiwi)
     return registry, personas_status(registry)
 
-
-def to_api_error(exc: Exception) -> AssistantError:
-    """Translate a personas exception into the assistant's HTTP-mapped error."""
-    if isinstance(exc, PersonaNotFound):
-        return NotFound(str(exc), param="persona", code="persona_not_found")
-    if isinstance(exc, PersonaTooLarge):
-        return PayloadTooLarge(exc.describe(), param=exc.field, code="persona_too_large")
-    if isinstance(exc, PersonaError):
-        return InvalidInput(exc.describe(), param=exc.field, code="invalid_persona")
-    if isinstance(exc, PersonaConflict):
-        return Conflict(str(exc), code="persona_conflict")
-    if isinstance(exc, PromptBudgetError) and exc.system_tokens > exc.budget_tokens:
-        return Unavailable(str(exc), code="persona_exceeds_context")
-    if isinstance(exc, PromptBudgetError):
-        return PayloadTooLarge(str(exc), param="message", code="message_exceeds_context")
-    if isinstance(exc, PromptError):
-        return InvalidInput(str(exc), code="invalid_prompt_input")
-    raise TypeError(f"not a personas error: {exc!r}")

@@ -1,4 +1,4 @@
-"""Builds the `Retrieval` facade from Settings, reports readiness, and maps retrieval errors to API errors.
+"""Builds the `Retrieval` facade from Settings and reports its readiness.
 
 Readiness: one status per response set and knowledge collection (a corrupt, foreign or stale index is
 refused with the reason while the valid ones keep serving), one for the encoder and one for the verifier when
@@ -13,7 +13,6 @@ from pathlib import Path
 
 from kiwipiepy import Kiwi
 
-from assistant.errors import AssistantError, Conflict, InvalidInput, NotFound, Unavailable
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
 from korean.encoder import Encoder, EncoderUnavailable, shared_encoder
@@ -21,12 +20,7 @@ from retrieval import (
     BUNDLED_RESPONSES,
     Calibration,
     CrossEncoderVerifier,
-    DuplicateRecord,
-    IndexUnusable,
-    InvalidRecord,
     Retrieval,
-    UnknownRecord,
-    UnknownResponseSet,
     Verifier,
     VerifierUnavailable,
 )
@@ -94,17 +88,3 @@ def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retri
         else f"default response set {section.default_response_set!r} is not available; turns will be generated"))
     return retrieval, statuses
 
-
-def translate_error(exc: Exception) -> AssistantError:
-    """Map a retrieval exception to the API's domain error."""
-    if isinstance(exc, InvalidRecord):
-        return InvalidInput(str(exc), code="invalid_response_record")
-    if isinstance(exc, UnknownResponseSet):
-        return NotFound(str(exc), param="set", code="response_set_not_found")
-    if isinstance(exc, UnknownRecord):
-        return NotFound(str(exc), param="id", code="response_not_found")
-    if isinstance(exc, DuplicateRecord):
-        return Conflict(str(exc), param="id", code="response_id_conflict")
-    if isinstance(exc, IndexUnusable):
-        return Unavailable(str(exc), code="index_unusable")
-    return AssistantError(str(exc))

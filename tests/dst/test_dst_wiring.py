@@ -10,10 +10,11 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from assistant.cli import rewrite as rewrite_cli
+from assistant.error_table import to_assistant_error
 from assistant.errors import InvalidInput
 from assistant.sections.dst import DstSettings
 from assistant.settings import Settings
-from assistant.wiring.dst import GenerationRewriteLM, as_rewrite_lm, build_dst, to_assistant_error
+from assistant.wiring.dst import GenerationRewriteLM, as_rewrite_lm, build_dst
 from dst import ContextInjector, DstInputError
 
 

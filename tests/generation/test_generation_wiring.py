@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.error_table import to_assistant_error
 from assistant.errors import Busy, InvalidInput, Timeout, Unavailable
 from assistant.settings import Settings, SettingsError, load_settings
-from assistant.wiring.generation import build_generation, generation_error
+from assistant.wiring.generation import build_generation
 from generation import (
     GenerationBusy,
     GenerationRequest,
@@ -83,8 +84,8 @@ def test_openai_backend_is_ready_without_a_call() -> None:
 
 
 def test_generation_errors_map_to_api_errors() -> None:
-    assert isinstance(generation_error(InvalidGenerationRequest("x", param="top_p")), InvalidInput)
-    busy = generation_error(GenerationBusy("full", retry_after=2.0))
+    assert isinstance(to_assistant_error(InvalidGenerationRequest("x", param="top_p")), InvalidInput)
+    busy = to_assistant_error(GenerationBusy("full", retry_after=2.0))
     assert isinstance(busy, Busy) and busy.retry_after == 2.0
-    assert isinstance(generation_error(GenerationTimeout("slow")), Timeout)
-    assert isinstance(generation_error(GenerationUnavailable("no model")), Unavailable)
+    assert isinstance(to_assistant_error(GenerationTimeout("slow")), Timeout)
+    assert isinstance(to_assistant_error(GenerationUnavailable("no model")), Unavailable)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from assistant.error_table import to_assistant_error
 from assistant.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from assistant.sections.personas import PersonasSettings
 from assistant.settings import Settings
-from assistant.wiring.personas import build_personas, to_api_error
+from assistant.wiring.personas import build_personas
 from personas import (
     PersonaConflict,
     PersonaError,
@@ -80,5 +81,5 @@ def test_broken_extra_file_is_in_detail_but_component_stays_ready(
     ],
 )
 def test_persona_errors_map_to_api_errors(exc: Exception, expected: type, param: str | None) -> None:
-    error = to_api_error(exc)
+    error = to_assistant_error(exc)
     assert type(error) is expected and error.param == param

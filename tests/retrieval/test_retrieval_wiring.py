@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.error_table import to_assistant_error
 from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.settings import SettingsError, load_settings
-from assistant.wiring.retrieval import build_retrieval, translate_error
+from assistant.wiring.retrieval import build_retrieval
 from retrieval import DuplicateRecord, InvalidRecord, UnknownRecord, UnknownResponseSet
 
 
@@ -83,7 +84,7 @@ def test_impossible_retrieval_settings_are_refused(section: dict, tmp_path: Path
 
 
 def test_retrieval_errors_map_to_api_errors() -> None:
-    assert isinstance(translate_error(InvalidRecord("x")), InvalidInput)
-    assert isinstance(translate_error(UnknownResponseSet("x")), NotFound)
-    assert isinstance(translate_error(UnknownRecord("x")), NotFound)
-    assert isinstance(translate_error(DuplicateRecord("x")), Conflict)
+    assert isinstance(to_assistant_error(InvalidRecord("x")), InvalidInput)
+    assert isinstance(to_assistant_error(UnknownResponseSet("x")), NotFound)
+    assert isinstance(to_assistant_error(UnknownRecord("x")), NotFound)
+    assert isinstance(to_assistant_error(DuplicateRecord("x")), Conflict)
