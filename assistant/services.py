@@ -5,6 +5,8 @@ backend, skills get retrieval as a search backend) and the one that decides whic
 (`korean.kiwi`: one plain Kiwi for every package but dst, whose Kiwi knows its user words). A component that
 cannot load reports why in `readiness()` instead of stopping the process; only a store that cannot be opened is
 fatal.
+`Services` is what HTTP sees of the assistant: its typed components, and the few operations a surface needs that
+are more than one component call (`find_persona`, `run_skill`), so that `api` imports no leaf package.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ from assistant.wiring.personas import build_personas, personas_status
 from assistant.wiring.retrieval import build_retrieval
 from assistant.wiring.skills import build_skills
 from assistant.workers import StageWorkers
+from dst import ContextInjector
+from generation import Generator
+from generation.skills import SkillRegistry, SkillResult
 from korean.kiwi import shared_kiwi
-from personas import Persona, PersonaNotFound
+from personas import Persona, PersonaNotFound, PersonaRegistry
+from retrieval import Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +41,11 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     store: ConversationStore
-    dst: Any
-    retrieval: Any
-    personas: Any
-    generation: Any
-    skills: Any
+    dst: ContextInjector
+    retrieval: Retrieval
+    personas: PersonaRegistry
+    generation: Generator
+    skills: SkillRegistry
     pipeline: TurnPipeline
     statuses: list[ComponentStatus] = field(default_factory=list)
     router: ModelRouter | None = None
@@ -55,6 +61,14 @@ class Services:
             return self.personas.get(persona_id)
         except PersonaNotFound:
             return None
+
+    async def run_skill(self, name: str, payload: dict[str, Any], *, speech_level: str | None) -> SkillResult:
+        """Run a skill. Only while its LM can generate does a run take a generation slot: the deterministic fallback
+        of a skill without a loaded LM is answered at once, like a retrieved reply."""
+        generator = getattr(self.skills.model, "generator", None)
+        admit = self.pipeline.admission.slot if generator is not None and generator.status()[0] else None
+        offload = self.skill_workers.run if self.skill_workers is not None else None
+        return await self.skills.run(name, payload, speech_level=speech_level, admit=admit, offload=offload)
 
     def readiness(self) -> list[ComponentStatus]:
         """Readiness of every component, probed live where it can change (store, LM, personas, indexes)."""
@@ -76,11 +90,11 @@ class Services:
 class Components:
     """The leaf components, built once; a test session shares them between stores."""
 
-    dst: Any
-    retrieval: Any
-    personas: Any
-    generation: Any
-    skills: Any
+    dst: ContextInjector
+    retrieval: Retrieval
+    personas: PersonaRegistry
+    generation: Generator
+    skills: SkillRegistry
     statuses: list[ComponentStatus]
     router: ModelRouter | None = None
 

@@ -13,8 +13,6 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.admin.schemas import (
-    RECORD_ID_PATTERN,
-    SET_PATTERN,
     AddedResponses,
     AddResponses,
     DeletedResponse,
@@ -22,8 +20,9 @@ from api.admin.schemas import (
     ResponsePage,
 )
 from api.deps import ServicesDep
+from api.vocabulary import RECORD_ID_PATTERN, SET_PATTERN
 from assistant.errors import InvalidInput, PayloadTooLarge
-from retrieval import ResponseRecord
+from assistant.exports import ResponseRecord
 
 router = APIRouter(prefix="/v1/admin/responses", tags=["admin"])
 

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SET_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:#-]{0,127}$"
+from api.vocabulary import RECORD_ID_PATTERN, SET_PATTERN
+
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

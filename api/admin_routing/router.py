@@ -13,13 +13,13 @@ from fastapi import APIRouter, Path, Query
 from api.admin_routing.schemas import EndpointView, RoutingView, ShadowRequest, WeightsRequest
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
+from api.vocabulary import ROUTING_NAME_PATTERN
 from assistant.errors import Unavailable
 from assistant.routing import ModelRouter
-from assistant.routing.settings import NAME_PATTERN
 from assistant.services import Services
 
 router = APIRouter(prefix="/v1/admin/routing", tags=["admin"], responses=ERROR_RESPONSES)
-EndpointName = Annotated[str, Path(pattern=NAME_PATTERN, max_length=64)]
+EndpointName = Annotated[str, Path(pattern=ROUTING_NAME_PATTERN, max_length=64)]
 
 
 def _router(services: Services) -> ModelRouter:
@@ -53,7 +53,7 @@ async def set_shadow(endpoint: EndpointName, body: ShadowRequest, services: Serv
 @router.get("/shadow")
 async def shadow_comparisons(
     services: ServicesDep,
-    endpoint: str | None = Query(None, pattern=NAME_PATTERN, max_length=64),
+    endpoint: str | None = Query(None, pattern=ROUTING_NAME_PATTERN, max_length=64),
     limit: int = Query(50, ge=1, le=1000),
 ) -> dict[str, Any]:
     """The latest live-vs-shadow comparisons kept in memory, newest first."""

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.routing.settings import MAX_VERSIONS, NAME_PATTERN
+from api.vocabulary import ROUTING_NAME_PATTERN
+from assistant.routing.settings import MAX_VERSIONS
 
 
 class WeightsRequest(BaseModel):
@@ -21,7 +22,8 @@ class WeightsRequest(BaseModel):
 class ShadowRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: str | None = Field(None, pattern=NAME_PATTERN, description="Shadow version; null turns shadowing off.")
+    version: str | None = Field(None, pattern=ROUTING_NAME_PATTERN,
+                                description="Shadow version; null turns shadowing off.")
 
 
 class EndpointView(BaseModel):

@@ -21,28 +21,11 @@ from api.auth import CallerDep, record_usage
 from api.chat.schemas import ChatRequest, ChatResponse
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES, error_body
-from assistant.errors import AssistantError, InvalidInput
+from api.vocabulary import check_conversation_id, check_message
+from assistant.errors import AssistantError
 from assistant.pipeline import TurnRequest, result_to_dict
-from assistant.settings import Settings
 
 router = APIRouter(tags=["chat"])
-
-
-def check_message(message: str, settings: Settings, param: str = "message") -> None:
-    limit = settings.limits.max_message_chars
-    if not message.strip():
-        raise InvalidInput("message is empty", param=param, code="empty_message")
-    if len(message) > limit:
-        raise InvalidInput(f"message has {len(message)} characters; the limit is {limit}", param=param,
-                           code="message_too_long")
-
-
-def check_conversation_id(conversation_id: str | None, settings: Settings, param: str = "conversation_id") -> None:
-    """A client-chosen conversation id within `limits.max_id_chars` (the schemas allow at most 128)."""
-    limit = settings.limits.max_id_chars
-    if conversation_id is not None and len(conversation_id) > limit:
-        raise InvalidInput(f"{param} has {len(conversation_id)} characters; the limit is {limit}", param=param,
-                           code="id_too_long")
 
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)

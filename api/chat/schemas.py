@@ -6,11 +6,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from personas import PERSONA_ID_PATTERN
-
-# Clients may choose conversation ids (e.g. `user@example.com:2`), so '@', '.' and ':' are allowed.
-CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$"
-CONVERSATION_ID_MAX_CHARS = 128
+from api.vocabulary import (
+    CONVERSATION_ID_MAX_CHARS,
+    CONVERSATION_ID_PATTERN,
+    PERSONA_ID_MAX_CHARS,
+    PERSONA_ID_PATTERN,
+)
 
 
 class ChatRequest(BaseModel):
@@ -21,7 +22,7 @@ class ChatRequest(BaseModel):
         description="Continue this conversation; omitted: a new one is created and its id returned.",
     )
     persona: str | None = Field(
-        None, min_length=1, max_length=64, pattern=PERSONA_ID_PATTERN,
+        None, min_length=1, max_length=PERSONA_ID_MAX_CHARS, pattern=PERSONA_ID_PATTERN,
         description="Persona id; omitted: the conversation's persona, or the default for a new conversation.",
     )
     message: str = Field(

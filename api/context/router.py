@@ -1,4 +1,7 @@
-"""POST /v1/context/rewrite: stateless context injection for speakers and other backends (HTTP only)."""
+"""POST /v1/context/rewrite: stateless context injection for speakers and other backends (HTTP only).
+
+A malformed `state` is dst's to refuse: 422 `invalid_context` through the one error table (`api.errors`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from fastapi import APIRouter
 
 from api.context.schemas import RewriteRequest, RewriteResponse
 from api.deps import ServicesDep
+from api.vocabulary import check_message
 from assistant.errors import InvalidInput
-from dst import DialogueState, HistoryTurn
 
 router = APIRouter(tags=["context"])
 
@@ -15,12 +18,7 @@ router = APIRouter(tags=["context"])
 @router.post("/v1/context/rewrite", response_model=RewriteResponse)
 async def rewrite(body: RewriteRequest, services: ServicesDep) -> RewriteResponse:
     settings = services.settings
-    limit = settings.limits.max_message_chars
-    if not body.utterance.strip():
-        raise InvalidInput("utterance is empty", param="utterance", code="empty_message")
-    if len(body.utterance) > limit:
-        raise InvalidInput(f"utterance has {len(body.utterance)} characters; the limit is {limit}",
-                           param="utterance", code="message_too_long")
+    check_message(body.utterance, settings, param="utterance", what="utterance")
     max_turns = settings.dst.api_max_history_turns
     if len(body.history) > max_turns:
         raise InvalidInput(f"history has {len(body.history)} entries; the limit is {max_turns}",
@@ -30,9 +28,8 @@ async def rewrite(body: RewriteRequest, services: ServicesDep) -> RewriteRespons
         if len(turn.text) > max_chars:
             raise InvalidInput(f"history[{i}].text has {len(turn.text)} characters; the limit is {max_chars}",
                                param=f"history[{i}].text", code="turn_too_long")
-    state = DialogueState.from_dict(body.state) if body.state is not None else None
-    turns = [HistoryTurn(t.role, t.text) for t in body.history]
-    rw = await services.pipeline.rewrite(turns, body.utterance, state)
+    rw = await services.pipeline.rewrite_context([(t.role, t.text) for t in body.history], body.utterance,
+                                                 body.state)
     return RewriteResponse(
         rewrite=rw.standalone,
         state=rw.state.to_dict(),

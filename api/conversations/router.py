@@ -13,9 +13,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.auth import CallerDep
-from api.chat.schemas import CONVERSATION_ID_MAX_CHARS
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES
+from api.vocabulary import CONVERSATION_ID_MAX_CHARS
 from assistant.errors import NotFound
 
 router = APIRouter(tags=["conversations"])

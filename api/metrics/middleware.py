@@ -18,11 +18,11 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import send_error
+from api.vocabulary import ROUTING_NAME_PATTERN
 from assistant.logs import request_id_var
 from assistant.routing import Pins, pins
-from assistant.routing.settings import NAME_PATTERN
 
-_NAME = re.compile(NAME_PATTERN)
+_NAME = re.compile(ROUTING_NAME_PATTERN)
 PIN_HEADERS = {b"x-model-endpoint": ("endpoint", "X-Model-Endpoint"),
                b"x-model-version": ("version", "X-Model-Version")}
 PINNED_CHAT = re.compile(r"^/v1/models/(?P<endpoint>[^/]+)(?:/versions/(?P<version>[^/]+))?/chat$")

@@ -19,20 +19,17 @@ Mapping (also in the OpenAPI descriptions):
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Coroutine
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
 from api.auth import Caller, CallerDep, record_usage
-from api.chat.router import check_conversation_id, check_message
-from api.chat.schemas import CONVERSATION_ID_MAX_CHARS, CONVERSATION_ID_PATTERN
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES, ErrorBody, error_body
 from api.openai.schemas import (
@@ -45,12 +42,19 @@ from api.openai.schemas import (
     ResponseMessage,
     Usage,
 )
+from api.vocabulary import (
+    CONVERSATION_ID_MAX_CHARS,
+    CONVERSATION_ID_PATTERN,
+    PERSONA_ID_MAX_CHARS,
+    cancel_on_disconnect,
+    check_conversation_id,
+    check_message,
+)
 from assistant.errors import AssistantError, InvalidInput, NotFound
 from assistant.pipeline import GenerationOverrides, TurnRequest, TurnResult
 from assistant.services import Services
 
 router = APIRouter(tags=["openai"])
-T = TypeVar("T")
 _STARTED = int(time.time())
 _FINISH = {"stop": "stop", "length": "length", "filtered": "content_filter"}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -113,24 +117,6 @@ def usage_of(services: Services, message: str, reply: str, counted: dict[str, in
     return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
 
-async def cancel_on_disconnect(request: Request, work: Coroutine[Any, Any, T]) -> T:
-    """Run `work`, cancelling it when the client goes away (a generation slot is then freed at once)."""
-    task = asyncio.ensure_future(work)
-
-    async def watch() -> None:
-        while True:
-            message = await request.receive()
-            if message["type"] == "http.disconnect":
-                task.cancel()
-                return
-
-    watcher = asyncio.ensure_future(watch())
-    try:
-        return await task
-    finally:
-        watcher.cancel()
-
-
 @router.get("/v1/models", response_model=ModelList, responses=_RESPONSES)
 async def list_models(services: ServicesDep, caller: CallerDep) -> ModelList:
     return ModelList(data=[ModelCard(id=p.id, created=_STARTED, name=p.name, description=p.description or None)
@@ -139,7 +125,7 @@ async def list_models(services: ServicesDep, caller: CallerDep) -> ModelList:
 
 @router.get("/v1/models/{model_id}", response_model=ModelCard, responses=_RESPONSES)
 async def get_model(services: ServicesDep, caller: CallerDep,
-                    model_id: str = Path(min_length=1, max_length=64)) -> ModelCard:
+                    model_id: str = Path(min_length=1, max_length=PERSONA_ID_MAX_CHARS)) -> ModelCard:
     p = services.find_persona(model_id)
     if p is None:
         raise NotFound(f"model {model_id!r} not found", param="model", code="model_not_found")

@@ -16,19 +16,15 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep
 from api.personas.schemas import PersonaDetail, PersonaList, PersonaSummary
+from api.vocabulary import PERSONA_ID_MAX_CHARS, PERSONA_ID_PATTERN
 from assistant.errors import InvalidInput
-from personas import (
-    PERSONA_ID_PATTERN,
-    Persona,
-    PersonaRegistry,
-    card_png,
-    persona_to_card,
-)
+from assistant.exports import Persona, PersonaRegistry, card_png, persona_to_card
 
 router = APIRouter(prefix="/v1/personas", tags=["personas"])
 admin_router = APIRouter(prefix="/v1/personas", tags=["personas"])
 
-PersonaIdPath = Annotated[str, Path(pattern=PERSONA_ID_PATTERN, max_length=64, description="persona id")]
+PersonaIdPath = Annotated[str, Path(pattern=PERSONA_ID_PATTERN, max_length=PERSONA_ID_MAX_CHARS,
+                                     description="persona id")]
 
 
 def _source(registry: PersonaRegistry, persona_id: str) -> Literal["bundled", "custom"]:
@@ -105,7 +101,8 @@ def delete_persona(persona_id: PersonaIdPath, services: ServicesDep) -> Response
 async def import_card(
     request: Request,
     services: ServicesDep,
-    persona_id: Annotated[str | None, Query(alias="id", pattern=PERSONA_ID_PATTERN, max_length=64)] = None,
+    persona_id: Annotated[str | None,
+                          Query(alias="id", pattern=PERSONA_ID_PATTERN, max_length=PERSONA_ID_MAX_CHARS)] = None,
     overwrite: bool = False,
     speech_level: Literal["해요체", "합쇼체", "반말"] | None = None,
     response_set: Annotated[str | None, Query(min_length=1, max_length=200)] = None,

@@ -31,7 +31,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from assistant.admission import Admission
@@ -46,6 +46,7 @@ from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange
 from assistant.workers import StageWorkers
 from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
+from dst.types import Role
 from generation import GenerationRequest, Generator
 from personas import Persona, PersonaRegistry
 from retrieval import Retrieval, Selection
@@ -85,6 +86,12 @@ class TurnPipeline:
         """Context injection off the event loop; its LM (if any) only on a free generation slot."""
         return await self.dst.arewrite(turns, utterance, state, offload=self.workers.run,
                                        admit=functools.partial(self.admission.slot, wait=False))
+
+    async def rewrite_context(self, history: Sequence[tuple[Role, str]], utterance: str,
+                              state: dict[str, Any] | None) -> Rewrite:
+        """Stateless context injection from plain data (`/v1/context/rewrite`); dst refuses malformed data."""
+        parsed = DialogueState.from_dict(state) if state is not None else None
+        return await self.rewrite([HistoryTurn(role, text) for role, text in history], utterance, parsed)
 
     async def run(self, req: TurnRequest) -> TurnResult:
         """Run one turn under the conversation's lock and return it once it is durably stored."""

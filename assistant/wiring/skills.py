@@ -28,13 +28,6 @@ class CollectionSearch:
         return len(self.retrieval.knowledge(query, self.collection, k=self.max_hits))
 
 
-def lm_ready(registry: SkillRegistry) -> bool:
-    """Whether the skills' LM can generate now; only then does a skill run take a generation slot (the
-    deterministic fallback of a skill without a loaded LM is answered at once, like a retrieved reply)."""
-    generator = getattr(registry.model, "generator", None)
-    return generator is not None and bool(generator.status()[0])
-
-
 def build_skills(
     settings: Settings, generator: Generator, retrieval: Retrieval, kiwi: Any = None
 ) -> tuple[SkillRegistry, ComponentStatus]:

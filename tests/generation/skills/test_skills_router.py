@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.deps import get_services
 from api.skills.router import router
+from assistant.services import Services
 from assistant.workers import StageWorkers
 
 
@@ -21,8 +23,9 @@ def client(registry):
     install_error_handlers(app)
     app.include_router(router)
     workers = StageWorkers(2, name="skill")  # the router runs skills on the skills' own worker threads
-    app.dependency_overrides[get_services] = lambda: SimpleNamespace(
-        skills=registry, skill_workers=workers, pipeline=SimpleNamespace())
+    services = SimpleNamespace(skills=registry, skill_workers=workers, pipeline=SimpleNamespace())
+    services.run_skill = functools.partial(Services.run_skill, services)  # the product's admission and offload
+    app.dependency_overrides[get_services] = lambda: services
     yield TestClient(app)
     workers.close()
 
