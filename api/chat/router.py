@@ -4,6 +4,8 @@ A streamed turn names its conversation before any event: a new conversation's id
 `X-Conversation-Id` header of the 200. An `error` event after the 200 carries `conversation_id` beside `error` when the
 conversation exists: the failed turn was stored, or the client named the conversation itself. A new conversation
 where nothing was stored (a client error after the 200) has no id to continue, so the event names none.
+A client that disconnects cancels its turn, streamed or not (`api.vocabulary.cancel_on_disconnect`), so the
+conversation's lock and the generation slot free at once.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from api.auth import CallerDep, record_usage
 from api.chat.schemas import ChatRequest, ChatResponse
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES, error_body
-from api.vocabulary import check_conversation_id, check_message
+from api.vocabulary import cancel_on_disconnect, check_conversation_id, check_message
 from assistant.errors import AssistantError
 from assistant.pipeline import TurnRequest, result_to_dict
 
@@ -40,7 +42,7 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         request_id=request.scope.get("state", {}).get("request_id"),
     )
     if not body.stream:
-        result = await services.pipeline.run(turn)
+        result = await cancel_on_disconnect(request, services.pipeline.run(turn))
         await record_usage(request, services, caller, result.usage.get("prompt_tokens", 0),
                            result.usage.get("completion_tokens", 0), result.conversation_id)
         return result_to_dict(result)

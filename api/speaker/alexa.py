@@ -19,6 +19,7 @@ from api.speaker.schemas import AlexaRequest, SpeakerResponse
 from api.speaker.signatures import AlexaVerifier
 from api.speaker.speech import to_ssml
 from api.speaker.turns import Spoken, answer_request, require_platform_auth, say
+from api.vocabulary import cancel_on_disconnect
 from assistant.keys import Unauthorized
 from assistant.services import Services
 
@@ -78,7 +79,8 @@ async def alexa(
     attributes = dict(body.session.attributes or {}) if body.session else {}
     session_id = body.session.sessionId if body.session else (body.request.requestId or "")
     kind = body.request.type
-    spoken = await answer_request(services, "alexa", kind, body.request.intent, session_id,
-                                  stop_intents=STOP_INTENTS, help_intents=HELP_INTENTS,
-                                  request_id=request.scope.get("state", {}).get("request_id"), attributes=attributes)
+    turn = answer_request(services, "alexa", kind, body.request.intent, session_id,
+                          stop_intents=STOP_INTENTS, help_intents=HELP_INTENTS,
+                          request_id=request.scope.get("state", {}).get("request_id"), attributes=attributes)
+    spoken = await cancel_on_disconnect(request, turn)
     return alexa_response(spoken, attributes, services)

@@ -19,6 +19,7 @@ from api.errors import ERROR_RESPONSES, ErrorBody
 from api.speaker.schemas import CekRequest, SpeakerResponse
 from api.speaker.signatures import ClovaVerifier
 from api.speaker.turns import Spoken, answer_request, require_platform_auth, say
+from api.vocabulary import cancel_on_disconnect
 from assistant.keys import Unauthorized
 from assistant.services import Services
 
@@ -73,7 +74,8 @@ async def clova(
         raise Unauthorized(f"extension id {app_id!r} is not accepted", code="application_id")
     attributes = dict(body.session.sessionAttributes or {})
     kind = body.request.type
-    spoken = await answer_request(services, "clova", kind, body.request.intent, body.session.sessionId,
-                                  stop_intents=STOP_INTENTS, help_intents=GUIDE_INTENTS,
-                                  request_id=request.scope.get("state", {}).get("request_id"), attributes=attributes)
+    turn = answer_request(services, "clova", kind, body.request.intent, body.session.sessionId,
+                          stop_intents=STOP_INTENTS, help_intents=GUIDE_INTENTS,
+                          request_id=request.scope.get("state", {}).get("request_id"), attributes=attributes)
+    spoken = await cancel_on_disconnect(request, turn)
     return cek_response(spoken, attributes, services)
