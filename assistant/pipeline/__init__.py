@@ -1,8 +1,9 @@
 """The turn pipeline: one user message in, one persisted, explained reply out (`TurnPipeline`).
 
-Modules: `pipeline` (the stages in order), `types` (request, result and what is decided in between), `request`
-(the generation request and a streamed turn's token counts), `events` (a turn streamed as events from its own
-task), `failures` (the turn's deadline and lock, and the failed turn stored when the reply fails).
+Modules: `pipeline` (the stages in order), `stages` (what each stage hands the next, frozen, and the turn's clock),
+`types` (the request and the result), `request` (the generation request and a streamed turn's token counts), `events`
+(a turn streamed as events from its own task), `failures` (the turn's deadline and lock, and the failed turn stored
+when the reply fails).
 """
 
 from assistant.pipeline.pipeline import TurnPipeline

@@ -1,15 +1,15 @@
 """A turn's scope: the request deadline, the conversation's lock, and the failed turn stored before it is released.
 
 Contract: `turn_scope(store, limit_s, req, conversation_id)` holds the conversation's lock under a deadline of
-`limit_s` and yields `(deadline, attempt)`; the turn records in `attempt` what it has decided. A leaf package's
-exception leaves the scope as its `assistant.errors` error (`assistant.error_table`), so what is stored and what the
-client gets are decided on the same error. A turn is never lost
-once its persona is known: when the reply fails with a server error (no LM loaded, LM error, timeout; not a capacity
-refusal, which asks the client to resend), the user message, its rewrite and the dialogue state update are stored as
-a failed user turn (`error_code`), still under the lock, and the error carries the conversation id. Later turns
-resolve context from it; the LM prompt leaves failed turns out, since they have no reply and their content already
-lives in the state. A retry is a new turn (there are no idempotency keys). A busy lock is a 503 `conversation_busy`
-and a deadline a 504 `turn_timeout`.
+`limit_s` and yields `(deadline, progress)`: the turn's clock, started once the lock is held, and the last stage result
+it reached (`assistant.pipeline.stages.TurnProgress`). A leaf package's exception leaves the scope as its
+`assistant.errors` error (`assistant.error_table`), so what is stored and what the client gets are decided on the same
+error. A turn is never lost once its conversation is loaded: when the reply fails with a server error (no LM loaded,
+LM error, timeout; not a capacity refusal, which asks the client to resend), the user message, its rewrite and the
+dialogue state update are stored as a failed user turn (`error_code`), still under the lock, and the error carries the
+conversation id. Later turns resolve context from it; the LM prompt leaves failed turns out, since they have no reply
+and their content already lives in the state. A retry is a new turn (there are no idempotency keys). A busy lock is a
+503 `conversation_busy` and a deadline a 504 `turn_timeout`.
 """
 
 from __future__ import annotations
@@ -17,47 +17,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.error_table import LEAF_ERRORS, to_assistant_error
 from assistant.errors import AssistantError, Busy, Timeout
-from assistant.pipeline.types import TurnRequest, ms_since
+from assistant.pipeline.stages import Rewritten, TurnProgress
+from assistant.pipeline.types import TurnRequest
 from assistant.store import ConversationStore, FailedTurn, LockTimeout, StoreBusy
-from personas import Persona
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Attempt:
-    """What a turn has decided so far: enough to store its user message if the reply then fails."""
-
-    started: float = field(default_factory=time.perf_counter)
-    persona: Persona | None = None
-    rewrite: Any = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-
 @contextlib.asynccontextmanager
 async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest,
-                     conversation_id: str) -> AsyncIterator[tuple[asyncio.Timeout, Attempt]]:
+                     conversation_id: str) -> AsyncIterator[tuple[asyncio.Timeout, TurnProgress]]:
     """Hold the conversation's lock under the request deadline; store a failed turn before the lock is released."""
-    attempt = Attempt()
     stored = False
     deadline = asyncio.timeout(limit_s)
     try:
         async with deadline, store.lock(conversation_id):
+            progress = TurnProgress()
             try:
-                yield deadline, attempt
+                yield deadline, progress
             except BaseException as raised:
                 exc = to_assistant_error(raised) if isinstance(raised, LEAF_ERRORS) else raised
                 error = _failure(exc, deadline, limit_s)
                 if not deadline.expired():  # as when storing a reply: a deadline firing mid-write would lose the error
                     deadline.reschedule(None)
-                stored = await _store_failure(store, req, conversation_id, attempt, error)
+                stored = await _store_failure(store, req, conversation_id, progress, error)
                 if stored and isinstance(exc, AssistantError):
                     exc.conversation_id = conversation_id
                 if exc is raised:
@@ -73,19 +61,21 @@ async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest,
         raise timeout from None
 
 
-async def _store_failure(store: ConversationStore, req: TurnRequest, conversation_id: str, attempt: Attempt,
+async def _store_failure(store: ConversationStore, req: TurnRequest, conversation_id: str, progress: TurnProgress,
                          error: dict[str, Any] | None) -> bool:
     """Store the user turn of a failed turn; False when the failure is not stored (or storing it failed)."""
-    if error is None or attempt.persona is None:  # a client error, a refusal, or nothing resolved yet
+    reached = progress.reached
+    if error is None or reached is None:  # a client error, a refusal, or nothing resolved yet
         return False
-    rewrite = attempt.rewrite
+    loaded = reached.loaded if isinstance(reached, Rewritten) else reached
+    rewrite = reached.rewrite if isinstance(reached, Rewritten) else None
     failed = FailedTurn(
-        persona_id=attempt.persona.id, user_text=req.message, error_code=error["code"],
+        persona_id=loaded.persona.id, user_text=req.message, error_code=error["code"],
         rewrite=rewrite.standalone if rewrite is not None else None,
         state=rewrite.state.to_dict() if rewrite is not None else None,
         trace={"error": error, "rewrite": rewrite.to_dict() if rewrite is not None else None,
-               "latency_ms": dict(attempt.timings)},
-        latency_ms=ms_since(attempt.started), request_id=req.request_id, owner=req.owner,
+               "latency_ms": progress.clock.timings()},
+        latency_ms=progress.clock.total_ms(), request_id=req.request_id, owner=req.owner,
     )
     try:
         await store.append_failed(conversation_id, failed)

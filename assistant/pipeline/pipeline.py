@@ -1,10 +1,11 @@
 """The turn pipeline: one user message in, one persisted, explained reply out.
 
-Data flow (DESIGN.md, "One turn, as data"):
-  lock the conversation -> load history + dialogue state -> dst: standalone rewrite -> retrieval: retrieve or
-  generate -> (retrieve: the stored answer repaired to the persona's speech level, noted in the selection trace;
-  generate: knowledge + persona prompt + controlled generation) -> dst: observe the reply ->
-  store user turn, assistant turn and state in one transaction -> the reply with its trace.
+Data flow (docs/architecture.md, "One turn, as data"), each stage a frozen result (`assistant.pipeline.stages`):
+  lock the conversation -> Loaded (history + dialogue state) -> Rewritten (dst: standalone rewrite) -> Selected
+  (retrieval: retrieve or generate, and the model route) -> RetrievedReply (the stored answer repaired to the
+  persona's speech level, noted in the selection trace) or GenerationRequest (knowledge + persona prompt) ->
+  Reply (controlled generation) -> dst: observe the reply -> store user turn, assistant turn and state in one
+  transaction -> TurnResult, the reply with its trace. One `StageClock` per turn times the stages.
 The pipeline owns ordering, limits and timing; each stage's depth lives in its leaf package. A leaf exception
 raised inside a turn becomes its `assistant.errors` error at the turn's boundary (`assistant.pipeline.failures`,
 through the one table in `assistant.error_table`), so streamed and blocking turns fail with the same codes.
@@ -29,29 +30,41 @@ import asyncio
 import contextlib
 import functools
 import logging
-import time
 import uuid
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any
 
 from assistant.admission import Admission
 from assistant.errors import NotFound
 from assistant.metrics import Metrics
 from assistant.pipeline.events import Put, handover, paused, put_within
-from assistant.pipeline.failures import Attempt, turn_scope
+from assistant.pipeline.failures import turn_scope
 from assistant.pipeline.request import generation_request, stream_usage
-from assistant.pipeline.types import Prepared, TurnRequest, TurnResult, ms_since, result_to_dict, selection_dict
+from assistant.pipeline.stages import (
+    Loaded,
+    Plan,
+    Reply,
+    RetrievedReply,
+    Rewritten,
+    Selected,
+    StageClock,
+    TurnProgress,
+    selection_trace,
+)
+from assistant.pipeline.types import TurnRequest, TurnResult, result_to_dict
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange
 from assistant.workers import StageWorkers
 from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
 from dst.types import Role
-from generation import GenerationRequest, Generator
+from generation import Completion, GenerationRequest, Generator
 from personas import Persona, PersonaRegistry
 from retrieval import Retrieval, Selection
 
 log = logging.getLogger(__name__)
+Emit = Callable[[str, dict[str, Any]], Awaitable[None]]  # hands one event of a streamed turn to its reader
+
 
 class TurnPipeline:
     def __init__(
@@ -96,21 +109,15 @@ class TurnPipeline:
     async def run(self, req: TurnRequest) -> TurnResult:
         """Run one turn under the conversation's lock and return it once it is durably stored."""
         conversation_id = req.conversation_id or uuid.uuid4().hex
-        async with self._turn(req, conversation_id) as (deadline, attempt):
-            prep = await self._prepare(req, conversation_id, attempt)
-            if prep.request is None:
-                return await self._finish(deadline, req, prep, prep.reply, "retrieve", None)
+        async with self._turn(req, conversation_id) as (deadline, progress):
+            selected, plan = await self._prepare(req, conversation_id, progress)
+            if isinstance(plan, RetrievedReply):
+                return await self._finish(deadline, req, selected, plan, Reply(plan.text, "retrieve"), progress.clock)
             async with self.admission.slot():
-                completion = await self._generate(prep.request, prep.route)
-            gen_trace = {
-                "finish_reason": completion.finish_reason,
-                "prompt_tokens": completion.prompt_tokens,
-                "completion_tokens": completion.completion_tokens,
-                **completion.trace,
-            }
-            prep.timings["generate"] = completion.latency_ms
-            result = await self._finish(deadline, req, prep, completion.text, "generate", gen_trace)
-            self._launch_shadow(req, prep, result.reply, completion.latency_ms)
+                completion = await self._generate(plan, selected.route)
+            progress.clock.record("generate", completion.latency_ms)
+            result = await self._finish(deadline, req, selected, plan, Reply.generated(completion), progress.clock)
+            self._launch_shadow(req, selected, plan, result.reply, completion.latency_ms)
             return result
         raise AssertionError("unreachable")  # mypy: the block above always returns or raises
 
@@ -126,75 +133,65 @@ class TurnPipeline:
     async def _stream_events(self, req: TurnRequest, put: Put) -> None:
         conversation_id = req.conversation_id or uuid.uuid4().hex
         idle_s = self.settings.limits.stream_idle_timeout_s
-        async with self._turn(req, conversation_id) as (deadline, attempt):
+        async with self._turn(req, conversation_id) as (deadline, progress):
 
             async def emit(event: str, data: dict[str, Any]) -> None:
                 with paused(deadline):  # waiting for the reader is not our work, but it is bounded
                     await put_within(put, {"event": event, "data": data}, idle_s)
 
-            prep = await self._prepare(req, conversation_id, attempt)
+            selected, plan = await self._prepare(req, conversation_id, progress)
             # Admitted before the first event, so a refusal is still a plain 503 with Retry-After.
-            slot = self.admission.slot() if prep.request is not None else contextlib.nullcontext()
-            gen_trace: dict[str, Any] | None = None
+            slot = self.admission.slot() if isinstance(plan, GenerationRequest) else contextlib.nullcontext()
             async with slot:
-                await emit("rewrite", prep.rewrite.to_dict())
-                await emit("selection", selection_dict(prep))
-                if prep.request is None:
-                    reply, source = prep.reply, "retrieve"
-                    await emit("delta", {"text": reply})
+                await emit("rewrite", selected.rewrite.to_dict())
+                await emit("selection", selection_trace(selected.selection, plan))
+                if isinstance(plan, RetrievedReply):
+                    await emit("delta", {"text": plan.text})
+                    text = plan.text
                 else:
-                    started = time.perf_counter()
-                    parts: list[str] = []
-                    async for delta in self._generator(prep).stream(prep.request):
-                        parts.append(delta)
-                        await emit("delta", {"text": delta})
-                    prep.timings["generate"] = (time.perf_counter() - started) * 1000
-                    reply, source = "".join(parts), "generate"
+                    text = await self._stream_text(plan, selected.route, emit, progress.clock)
             # The slot is back before storing, as in `run`: the store is not generation.
-            if source == "generate":
-                gen_trace = await self.workers.run(self._stream_usage, prep, reply)
-            result = await self._finish(deadline, req, prep, reply, source, gen_trace)
-            if source == "generate":
-                self._launch_shadow(req, prep, reply, prep.timings["generate"])
+            reply = await self._streamed_reply(selected, plan, text)
+            result = await self._finish(deadline, req, selected, plan, reply, progress.clock)
+            if isinstance(plan, GenerationRequest):
+                self._launch_shadow(req, selected, plan, reply.text, progress.clock.timings()["generate"])
         # Stored and unlocked: a slow reader of `done` holds nothing, and must not turn a stored turn into a failure.
         await put({"event": "done", "data": result_to_dict(result)})
 
-    def _turn(self, req: TurnRequest,
-              conversation_id: str) -> contextlib.AbstractAsyncContextManager[tuple[asyncio.Timeout, Attempt]]:
+    def _turn(self, req: TurnRequest, conversation_id: str
+              ) -> contextlib.AbstractAsyncContextManager[tuple[asyncio.Timeout, TurnProgress]]:
         return turn_scope(self.store, self.settings.limits.request_timeout_s, req, conversation_id)
 
     # -- stages ----------------------------------------------------------------------------------------------
-    async def _prepare(self, req: TurnRequest, conversation_id: str, attempt: Attempt) -> Prepared:
-        started = attempt.started = time.perf_counter()
-        timings = attempt.timings
-        conversation = await self.store.get(conversation_id)
-        if conversation is not None and req.owner is not None and conversation.owner != req.owner:
-            # Another key's conversation is reported exactly like a missing one.
-            raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
-        persona_id = req.persona or (conversation.persona_id if conversation else self.personas.default_id)
-        persona = attempt.persona = self._persona(persona_id)
-        history = await self.store.history(conversation_id, self.settings.limits.max_history_turns)
-        timings["load"] = ms_since(started)
-
-        mark = time.perf_counter()
-        state = DialogueState.from_dict(conversation.state) if conversation and conversation.state else None
-        turns = [HistoryTurn(role=t.role, text=t.text) for t in history]  # type: ignore[arg-type]
-        rewrite = attempt.rewrite = await self.rewrite(turns, req.message, state)
-        timings["rewrite"] = ms_since(mark)
-
-        mark = time.perf_counter()
-        selection = await self.workers.run(self.retrieval.select, rewrite.standalone, persona.response_set)
-        timings["select"] = ms_since(mark)
-
-        prep = Prepared(conversation_id, persona, rewrite, selection, history, timings, started)
-        prep.route = self._route(req, prep)  # on every turn, so a bad pinned endpoint/version is always a 404
+    async def _prepare(self, req: TurnRequest, conversation_id: str,
+                       progress: TurnProgress) -> tuple[Selected, Plan]:
+        """Load -> rewrite -> select -> plan; each result is recorded in `progress` once a failed turn can use it."""
+        clock = progress.clock
+        loaded = progress.reached = await self._load(req, conversation_id, clock)
+        with clock.stage("rewrite"):
+            turns = [HistoryTurn(role=t.role, text=t.text) for t in loaded.history]  # type: ignore[arg-type]
+            rewritten = progress.reached = Rewritten(loaded, await self.rewrite(turns, req.message, loaded.state))
+        with clock.stage("select"):
+            selection = await self.workers.run(self.retrieval.select, rewritten.rewrite.standalone,
+                                               loaded.persona.response_set)
+        selected = Selected(rewritten, selection, self._route(req, conversation_id, loaded.persona.id))
         if selection.decision == "generate":
-            prep.request = await self.workers.run(self._generation_request, req, prep)
-        else:
-            mark = time.perf_counter()
-            prep.reply, prep.speech_level = await self.workers.run(self._retrieved_reply, persona, selection)
-            timings["speech_level"] = ms_since(mark)
-        return prep
+            return selected, await self.workers.run(self._generation_request, req, selected, clock)
+        with clock.stage("speech_level"):
+            text, speech_level = await self.workers.run(self._retrieved_reply, loaded.persona, selection)
+        return selected, RetrievedReply(text, speech_level)
+
+    async def _load(self, req: TurnRequest, conversation_id: str, clock: StageClock) -> Loaded:
+        with clock.stage("load"):
+            conversation = await self.store.get(conversation_id)
+            if conversation is not None and req.owner is not None and conversation.owner != req.owner:
+                # Another key's conversation is reported exactly like a missing one.
+                raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
+            persona_id = req.persona or (conversation.persona_id if conversation else self.personas.default_id)
+            persona = self.personas.get(persona_id)
+            history = await self.store.history(conversation_id, self.settings.limits.max_history_turns)
+        state = DialogueState.from_dict(conversation.state) if conversation and conversation.state else None
+        return Loaded(conversation_id, persona, tuple(history), state)
 
     def _retrieved_reply(self, persona: Persona, selection: Selection) -> tuple[str, dict[str, Any] | None]:
         """The stored answer in the persona's speech level: response sets are shared between personas (the bundled
@@ -210,105 +207,87 @@ class TurnPipeline:
             return answer, {"target": persona.speech_level, "converted": False, "error": type(exc).__name__}
         return reply, {"target": persona.speech_level, "converted": reply != answer}
 
-    def _generation_request(self, req: TurnRequest, prep: Prepared) -> GenerationRequest:
-        return generation_request(self.settings.limits, self.retrieval, self._generator(prep), req, prep)
+    def _generation_request(self, req: TurnRequest, selected: Selected, clock: StageClock) -> GenerationRequest:
+        return generation_request(self.settings.limits, self.retrieval, selected.route.generator, req, selected,
+                                  clock)
 
-    async def _generate(self, request: GenerationRequest, route: Route | None = None) -> Any:
-        generator = route.generator if route is not None else self.generation
-        if self.metrics is None or route is None:
-            return await generator.generate(request)
+    async def _generate(self, request: GenerationRequest, route: Route) -> Completion:
+        if self.metrics is None:
+            return await route.generator.generate(request)
         with self.metrics.in_queue(route.endpoint, route.version):
-            return await generator.generate(request)
+            return await route.generator.generate(request)
 
-    async def _finish(
-        self, deadline: asyncio.Timeout, req: TurnRequest, prep: Prepared, reply: str, source: str,
-        gen_trace: dict[str, Any] | None,
-    ) -> TurnResult:
-        if gen_trace is not None and prep.route is not None:
-            gen_trace = {**gen_trace, "route": prep.route.trace()}
-        state = await self.workers.run(self.dst.observe_reply, prep.rewrite.state, reply)
-        state_dict = state.to_dict()
-        rewrite_dict = prep.rewrite.to_dict()
-        selection = selection_dict(prep)
-        mark = time.perf_counter()
-        latency = {**prep.timings}
+    async def _stream_text(self, request: GenerationRequest, route: Route, emit: Emit, clock: StageClock) -> str:
+        parts: list[str] = []
+        with clock.stage("generate"):
+            async for delta in route.generator.stream(request):
+                parts.append(delta)
+                await emit("delta", {"text": delta})
+        return "".join(parts)
+
+    async def _streamed_reply(self, selected: Selected, plan: Plan, text: str) -> Reply:
+        if isinstance(plan, RetrievedReply):
+            return Reply(text, "retrieve")
+        # The backend streams text only: count the tokens here, for usage and quotas.
+        return Reply(text, "generate", await self.workers.run(stream_usage, selected.route.generator, plan, text))
+
+    async def _finish(self, deadline: asyncio.Timeout, req: TurnRequest, selected: Selected, plan: Plan,
+                      reply: Reply, clock: StageClock) -> TurnResult:
+        """Observe the reply, store the exchange in one transaction, and return the turn with its trace."""
+        route = selected.route
+        generation = {**reply.generation, "route": route.trace()} if reply.generation is not None else None
+        observed = await self.workers.run(self.dst.observe_reply, selected.rewrite.state, reply.text)
+        state, rewrite = observed.to_dict(), selected.rewrite.to_dict()
+        selection = selection_trace(selected.selection, plan)
+        stages_ms = clock.timings()
         # The reply exists: always finish storing it. A deadline firing mid-write would answer 504 for a turn
         # that the store then commits anyway, and the client's retry would duplicate it.
         deadline.reschedule(None)
-        appended = await self.store.append_exchange(
-            prep.conversation_id,
-            Exchange(
-                persona_id=prep.persona.id,
-                user_text=req.message,
-                reply=reply,
-                rewrite=prep.rewrite.standalone,
-                source=source,
-                state=state_dict,
-                scores=selection,
-                trace={"rewrite": rewrite_dict, "generation": gen_trace, "latency_ms": latency,
-                       # the conversation's A/B arm on every turn, retrieved ones included
-                       "route": prep.route.trace() if prep.route is not None else None},
-                latency_ms=ms_since(prep.started),
-                request_id=req.request_id,
-                owner=req.owner,
-            ),
-        )
-        latency["store"] = ms_since(mark)
-        latency["total"] = ms_since(prep.started)
+        with clock.stage("store"):
+            appended = await self.store.append_exchange(selected.loaded.conversation_id, Exchange(
+                persona_id=selected.loaded.persona.id, user_text=req.message, reply=reply.text,
+                rewrite=selected.rewrite.standalone, source=reply.source, state=state, scores=selection,
+                # the conversation's A/B arm on every turn, retrieved ones included
+                trace={"rewrite": rewrite, "generation": generation, "latency_ms": stages_ms, "route": route.trace()},
+                latency_ms=clock.total_ms(), request_id=req.request_id, owner=req.owner,
+            ))
+        latency = {**clock.timings(), "total": clock.total_ms()}
         if self.metrics is not None:
-            self._observe(prep, source, latency, gen_trace)
+            self._observe(selected, reply.source, latency, generation)
         usage = {}
-        if gen_trace and "prompt_tokens" in gen_trace:
-            usage = {"prompt_tokens": gen_trace["prompt_tokens"], "completion_tokens": gen_trace["completion_tokens"]}
+        if generation and "prompt_tokens" in generation:
+            usage = {"prompt_tokens": generation["prompt_tokens"], "completion_tokens": generation["completion_tokens"]}
         return TurnResult(
-            conversation_id=prep.conversation_id,
-            persona=prep.persona.id,
-            reply=reply,
-            source=source,
-            rewrite=rewrite_dict,
-            selection=selection,
-            state=state_dict,
-            latency_ms=latency,
-            turn_index=appended.assistant_idx,
-            generation=gen_trace,
-            usage=usage,
+            conversation_id=selected.loaded.conversation_id, persona=selected.loaded.persona.id, reply=reply.text,
+            source=reply.source, rewrite=rewrite, selection=selection, state=state, latency_ms=latency,
+            turn_index=appended.assistant_idx, generation=generation, usage=usage,
         )
-
-    def _stream_usage(self, prep: Prepared, reply: str) -> dict[str, Any]:
-        assert prep.request is not None
-        return stream_usage(self._generator(prep), prep.request, reply)
 
     # -- routing, shadow traffic and metrics (assistant.routing, assistant.metrics) ---------------------------
-    def _route(self, req: TurnRequest, prep: Prepared) -> Route:
+    def _route(self, req: TurnRequest, conversation_id: str, persona_id: str) -> Route:
         pinned = pins.get()
         return self.router.route(
-            prep.conversation_id,
+            conversation_id,
             endpoint=req.endpoint or (pinned.endpoint if pinned else None),
             version=req.model_version or (pinned.version if pinned else None),
-            persona=prep.persona.id,
+            persona=persona_id,
         )
 
-    def _generator(self, prep: Prepared) -> Generator:
-        return prep.route.generator if prep.route is not None else self.generation
-
-    def _launch_shadow(self, req: TurnRequest, prep: Prepared, reply: str, live_ms: float) -> None:
+    def _launch_shadow(self, req: TurnRequest, selected: Selected, request: GenerationRequest, reply: str,
+                       live_ms: float) -> None:
         # Only schedules a task: the shadow call can never reach the reply already computed.
-        if self.shadow is not None and prep.route is not None and prep.request is not None:
-            self.shadow.launch(prep.route, prep.request, live_reply=reply, live_ms=live_ms,
-                               conversation_id=prep.conversation_id, request_id=req.request_id)
+        if self.shadow is not None:
+            self.shadow.launch(selected.route, request, live_reply=reply, live_ms=live_ms,
+                               conversation_id=selected.loaded.conversation_id, request_id=req.request_id)
 
-    def _observe(
-        self, prep: Prepared, source: str, latency: dict[str, float], gen_trace: dict[str, Any] | None
-    ) -> None:
+    def _observe(self, selected: Selected, source: str, latency: dict[str, float],
+                 generation: dict[str, Any] | None) -> None:
         assert self.metrics is not None
-        self.metrics.observe_turn(source, prep.selection.decision, latency)
-        if source == "generate" and prep.route is not None:
-            route = prep.route
+        self.metrics.observe_turn(source, selected.selection.decision, latency)
+        if source == "generate":
+            route = selected.route
             self.metrics.ab_assignments.labels(route.endpoint, route.version, route.assignment).inc()
-            self.metrics.observe_generation(route.endpoint, route.version, gen_trace or {})
-
-    def _persona(self, persona_id: str) -> Persona:
-        return self.personas.get(persona_id)
+            self.metrics.observe_generation(route.endpoint, route.version, generation or {})
 
 
 def _retrieved(selection: Selection) -> str:

@@ -1,19 +1,19 @@
 """The generation request of a turn that generates, and the token counts of a streamed one.
 
-Contract: `generation_request(limits, retrieval, generator, req, prep)` builds the `GenerationRequest` from the
-persona's controls, the request's overrides (capped by `limits.max_new_tokens`), the knowledge the persona is allowed
-and the prompt trimmed to the model's context window; it raises `Unavailable` (503 `generation_unavailable`) when the
-generator has no model loaded, and the personas package's `PromptError` when no prompt fits. `stream_usage` counts
-the tokens of a streamed turn, since the backend streams text only.
+Contract: `generation_request(limits, retrieval, generator, req, selected, clock)` builds the `GenerationRequest`
+from the persona's controls, the request's overrides (capped by `limits.max_new_tokens`), the knowledge the persona
+is allowed and the prompt trimmed to the model's context window, timed as the stage "prompt"; it raises `Unavailable`
+(503 `generation_unavailable`) when the generator has no model loaded, and the personas package's `PromptError` when
+no prompt fits. `stream_usage` counts the tokens of a streamed turn, since the backend streams text only.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from assistant.errors import Unavailable
-from assistant.pipeline.types import Prepared, TurnRequest, ms_since
+from assistant.pipeline.stages import Selected, StageClock
+from assistant.pipeline.types import TurnRequest
 from assistant.settings import LimitsSettings
 from generation import GenerationRequest, Generator
 from personas import render_prompt
@@ -25,30 +25,29 @@ TEMPLATE_TOKENS_PER_MESSAGE = 8
 
 
 def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: Generator, req: TurnRequest,
-                       prep: Prepared) -> GenerationRequest:
+                       selected: Selected, clock: StageClock) -> GenerationRequest:
     ready, reason = generator.status()
     if not ready:
         raise Unavailable(
             f"this message needs generation, but no language model is loaded: {reason}",
             code="generation_unavailable",
         )
-    persona = prep.persona
-    mark = time.perf_counter()
-    passages = retrieval.knowledge(prep.rewrite.standalone, persona.knowledge) if persona.knowledge else []
+    persona, standalone = selected.loaded.persona, selected.rewrite.standalone
     controls = persona.generation
     max_new = min(req.overrides.max_new_tokens or controls.max_new_tokens, limits.max_new_tokens)
-    messages = render_prompt(
-        persona,
-        [(t.role, t.text) for t in prep.history if not t.failed],
-        utterance=req.message,
-        standalone=prep.rewrite.standalone,
-        knowledge=[(p.source, p.text) for p in passages],
-        budget_tokens=max(generator.context_window - max_new, 64),
-        count_tokens=generator.count_tokens,
-        message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE,
-        instructions=req.instructions or "",
-    )
-    prep.timings["prompt"] = ms_since(mark)
+    with clock.stage("prompt"):
+        passages = retrieval.knowledge(standalone, persona.knowledge) if persona.knowledge else []
+        messages = render_prompt(
+            persona,
+            [(t.role, t.text) for t in selected.loaded.history if not t.failed],
+            utterance=req.message,
+            standalone=standalone,
+            knowledge=[(p.source, p.text) for p in passages],
+            budget_tokens=max(generator.context_window - max_new, 64),
+            count_tokens=generator.count_tokens,
+            message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE,
+            instructions=req.instructions or "",
+        )
     return GenerationRequest(
         messages=messages,
         max_new_tokens=max_new,

@@ -1,21 +1,14 @@
-"""A turn's data: what the caller asks (`TurnRequest`), what it gets back (`TurnResult`), and what the pipeline has
-decided in between (`Prepared`).
+"""A turn's ends: what the caller asks (`TurnRequest`) and what it gets back once the exchange is stored
+(`TurnResult`); what is decided in between are the stage results of `assistant.pipeline.stages`.
 
-Contract: plain dataclasses with no behaviour; `result_to_dict` is the JSON shape of a stored turn that the chat API
-returns and the stream's `done` event carries; `ms_since` is how every stage's latency is measured.
+Contract: frozen dataclasses with no behaviour; `result_to_dict` is the JSON shape of a stored turn that the chat API
+returns and the stream's `done` event carries.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
-
-from assistant.routing import Route
-from assistant.store import Turn
-from generation import GenerationRequest
-from personas import Persona
-from retrieval import Selection
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,7 @@ class TurnRequest:
     instructions: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class TurnResult:
     conversation_id: str
     persona: str
@@ -55,23 +48,6 @@ class TurnResult:
     turn_index: int
     generation: dict[str, Any] | None = None
     usage: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class Prepared:
-    """Everything decided before the reply text exists (shared by the blocking and the streaming turn)."""
-
-    conversation_id: str
-    persona: Persona
-    rewrite: Any
-    selection: Selection
-    history: list[Turn]
-    timings: dict[str, float]
-    started: float
-    request: GenerationRequest | None = None
-    route: Route | None = None
-    reply: str = ""  # a retrieved turn's reply, in the persona's speech level
-    speech_level: dict[str, Any] | None = None  # how that reply was converted, for the selection trace
 
 
 def result_to_dict(result: TurnResult) -> dict[str, Any]:
@@ -87,16 +63,3 @@ def result_to_dict(result: TurnResult) -> dict[str, Any]:
         "generation": result.generation,
         "latency_ms": result.latency_ms,
     }
-
-
-def selection_dict(prep: Prepared) -> dict[str, Any]:
-    """The selection trace of a turn, with the speech-level conversion of a retrieved reply."""
-    selection = prep.selection.to_dict()
-    if prep.speech_level is not None:
-        selection["speech_level"] = prep.speech_level  # the reply is the hit's answer converted to this level
-    return selection
-
-
-def ms_since(since: float) -> float:
-    """Milliseconds since `since` (a `time.perf_counter()` reading), rounded to microseconds."""
-    return round((time.perf_counter() - since) * 1000, 3)

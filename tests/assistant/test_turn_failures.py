@@ -13,6 +13,7 @@ import pytest
 from assistant.errors import AssistantError, Unavailable
 from assistant.pipeline import TurnRequest
 from assistant.pipeline.failures import turn_scope
+from assistant.pipeline.stages import Loaded
 from assistant.store import ConversationStore, open_store
 from personas.loader import load_persona_file
 
@@ -39,8 +40,9 @@ async def test_failure_stored_across_the_deadline_keeps_its_own_error(store: Con
     store.append_failed = slow_append  # type: ignore[method-assign]
     req = TurnRequest(message="안녕하세요", conversation_id="late-store")
     with pytest.raises(Unavailable) as caught:
-        async with turn_scope(store, LIMIT_S, req, "late-store") as (_, attempt):
-            attempt.persona = load_persona_file(LIBRARY / "assistant.yaml", root=None, max_bytes=1 << 20)
+        async with turn_scope(store, LIMIT_S, req, "late-store") as (_, progress):
+            persona = load_persona_file(LIBRARY / "assistant.yaml", root=None, max_bytes=1 << 20)
+            progress.reached = Loaded("late-store", persona, history=(), state=None)
             raise Unavailable("the LM failed", code="generation_unavailable")
     assert caught.value.conversation_id == "late-store"
     history = await store.history("late-store", 10)
