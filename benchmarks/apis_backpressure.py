@@ -5,7 +5,7 @@
 Refusal latency is client-observed: it includes the turn's work before the admission point (context injection
 and response selection run before it is known that the turn needs generation), queued behind the other requests.
 A real uvicorn server (127.0.0.1, background thread) runs the app on the embedded defaults; its LM is the product's
-OpenAI-compatible backend on a local server (tests/support/chat_server.py) that takes 30 s per reply, so the
+OpenAI-compatible backend on a local server (benchmarks/support/chat_server.py) that takes 30 s per reply, so the
 slots stay held. `clients` concurrent streaming /v1/chat/completions requests hit `slots` generation slots and a
 queue of `queue`; refused ones are timed from send to the 503. /health is probed while all slots are held.
 Key admission (`KeyStore.admit`, one SQLite writer transaction) and a retrieval turn through /v1/chat/completions
@@ -33,8 +33,8 @@ from assistant.admission import AdmissionSettings  # noqa: E402
 from assistant.keys import KeyStore  # noqa: E402
 from assistant.services import build_components  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
-from tests.api.apis_support import GENERATE, LiveServer, remote_generator, services_for, settings_with  # noqa: E402
-from tests.support.chat_server import ChatServer  # noqa: E402
+from benchmarks.support.chat_server import ChatServer  # noqa: E402
+from benchmarks.support.live import GENERATE, LiveServer, remote_generator, services_for, settings_with  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "apis.json"
 

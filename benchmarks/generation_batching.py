@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/generation_batching.py [--requests 16] [--tokens 32] [--repeats 3]
 
-Model: random-initialised Llama (hidden 512 x 8 layers, tiny Korean tokenizer, tests/support/tiny_lm.py) on CPU;
+Model: random-initialised Llama (hidden 512 x 8 layers, tiny Korean tokenizer, benchmarks/support/tiny_lm.py) on CPU;
 random weights never emit EOS, so every request decodes exactly `--tokens` tokens. Sequential: each request
 awaited before the next is sent. Concurrent: all sent at once with asyncio.gather (max_batch_size 16,
 batch_wait_ms 5). Reported: wall time (median of repeats), generated tokens per second, forward passes and
@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.support.tiny_lm import build_tiny_lm  # noqa: E402
 from generation import GenerationRequest  # noqa: E402
 from generation.transformers_backend import TransformersBackend  # noqa: E402
-from tests.support.tiny_lm import build_tiny_lm  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "generation_batching.json"
 TOPICS = ["부산 여행", "제주도 맛집", "서울 날씨", "주말 영화", "운동 계획", "한국어 공부", "커피 추천", "이사 준비"]

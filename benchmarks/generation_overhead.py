@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/generation_overhead.py [--tokens 64] [--repeats 7]
 
-Models: random-initialised Llamas built from a config with the tiny Korean tokenizer (tests/support/tiny_lm.py),
+Models: random-initialised Llamas built from a config with the tiny Korean tokenizer (benchmarks/support/tiny_lm.py),
 in two sizes (hidden 64 x 2 layers, hidden 512 x 8 layers), on CPU. Random weights never emit EOS, so every run
 decodes exactly `--tokens` tokens, greedily. Timed: median of `--repeats` rounds after one warm-up, the
 variants interleaved in each round; wall time and process CPU time (all threads), since wall time on this
@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.support.tiny_lm import build_tiny_lm  # noqa: E402
 from generation import GenerationRequest, Generator  # noqa: E402
 from generation.speech_level import SpeechLevelControl  # noqa: E402
 from generation.transformers_backend import TransformersBackend  # noqa: E402
-from tests.support.tiny_lm import build_tiny_lm  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "generation_overhead.json"
 MESSAGES = [{"role": "system", "content": "당신은 친절한 한국어 비서입니다."},

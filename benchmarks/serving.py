@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/serving.py [--turns 60] [--conversations 100000]
 
 Live latency is measured end to end through the product's OpenAI backend + Generator against a local
-OpenAI-compatible server (tests/support/chat_server.py) that echoes at once; the shadow candidate either fails
+OpenAI-compatible server (benchmarks/support/chat_server.py) that echoes at once; the shadow candidate either fails
 (HTTP 500) or answers after 2 s. Writes benchmarks/results/serving.json and prints a table.
 """
 
@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.metrics import Metrics  # noqa: E402
 from assistant.routing import RoutingSettings, ShadowRunner, ShadowSettings, build_router  # noqa: E402
+from benchmarks.support.chat_server import ChatServer  # noqa: E402
 from generation import GenerationConfig, GenerationRequest, build_generator  # noqa: E402
-from tests.support.chat_server import ChatServer  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "serving.json"
 

@@ -12,8 +12,8 @@ from api.app import create_app
 from assistant.services import Components, Services, assemble, build_components
 from assistant.settings import Settings, load_settings
 from assistant.store import open_store
-from tests.api.apis_support import remote_generator, services_for
-from tests.support.chat_server import ChatServer
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import remote_generator, services_for
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from assistant.errors import Timeout
 from assistant.pipeline import TurnRequest
 from assistant.services import Components, Services
 from assistant.settings import LimitsSettings, Settings
-from tests.api.apis_support import GENERATE, LiveServer, remote_generator, services_for, settings_with
-from tests.support.chat_server import ChatServer
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE, LiveServer, remote_generator, services_for, settings_with
 
 DEADLINE_S = 1.0
 

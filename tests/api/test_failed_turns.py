@@ -9,9 +9,9 @@ import pytest
 from api.app import create_app
 from assistant.services import Components, Services
 from assistant.settings import LimitsSettings, Settings
-from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE, remote_generator, services_for, settings_with
 from tests.api.conftest import assert_error_body
-from tests.support.chat_server import ChatServer
 
 WEATHER = "토요일 저녁 7시 강남역 날씨 알려줘"
 FOLLOW_UP = "그때 비 와?"

@@ -6,7 +6,7 @@
 - dst's LM rewrite takes a slot only when one is free at once (else the rule result is used) and gives it back before
   its turn asks for a generation slot, so one slot suffices for a turn that uses both.
 - Shadow calls never take a slot: while the gate is saturated they are not started and are counted as `shed`.
-The LMs are the product's OpenAI-compatible backend on a local server (tests/support/chat_server.py).
+The LMs are the product's OpenAI-compatible backend on a local server (benchmarks/support/chat_server.py).
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from assistant.services import Components, Services
 from assistant.settings import Settings
 from assistant.wiring.dst import build_dst
 from assistant.wiring.skills import build_skills
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE, remote_generator, services_for, settings_with
 from dst import HistoryTurn
 from generation import GenerationRequest
 from generation.skills import SkillsSettings
 from korean.kiwi import shared_kiwi
-from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with
 from tests.api.conftest import assert_error_body
-from tests.support.chat_server import ChatServer
 
 ONE_SLOT = AdmissionSettings(max_in_flight=1, max_queue=0, retry_after_s=3)
 QUERY = {"input": {"query": "가습기 좀 틀어 줘"}}

@@ -17,7 +17,7 @@ from api.auth import Caller, admin_scope, chat_scope
 from assistant.keys import AuthSettings, Forbidden, KeyStore
 from assistant.services import Components
 from assistant.settings import Settings
-from tests.api.apis_support import services_for, settings_with
+from benchmarks.support.live import services_for, settings_with
 from tests.api.conftest import assert_error_body
 
 # Speaker platforms authenticate by request signature, not by key.

@@ -12,7 +12,7 @@ from api.app import create_app
 from assistant.keys import AuthSettings, KeyStore, auth_required
 from assistant.services import Components
 from assistant.settings import Settings, SettingsError
-from tests.api.apis_support import services_for, settings_with
+from benchmarks.support.live import services_for, settings_with
 from tests.api.conftest import assert_error_body
 
 

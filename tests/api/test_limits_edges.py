@@ -23,12 +23,12 @@ from assistant.services import Components, Services
 from assistant.settings import Settings
 from assistant.wiring.personas import build_registry
 from assistant.wiring.skills import build_skills
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE, remote_generator, services_for, settings_with
 from korean.kiwi import shared_kiwi
 from personas import dump_persona_yaml
 from personas.loader import validate_document
-from tests.api.apis_support import GENERATE, remote_generator, services_for, settings_with
 from tests.api.conftest import assert_error_body
-from tests.support.chat_server import ChatServer
 
 CARD = Path(__file__).resolve().parents[1] / "personas" / "data" / "seoyun_v2.json"
 GREETING = "안녕하세요"  # 5 characters; the default response set answers it without an LM

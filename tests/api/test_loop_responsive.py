@@ -25,7 +25,7 @@ from assistant.sections.dst import DstSettings
 from assistant.services import Components
 from assistant.settings import LimitsSettings, Settings
 from assistant.wiring.dst import build_dst
-from tests.api.apis_support import services_for, settings_with
+from benchmarks.support.live import services_for, settings_with
 
 MESSAGE_CHARS = 60_000
 REVIEWS = 4_000

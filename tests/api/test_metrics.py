@@ -1,7 +1,7 @@
 """/metrics and model routing through the HTTP surface, over real OpenAI-compatible endpoints on a local socket.
 
 The `chat` endpoint has versions `a` and `b` (70/30) and shadow candidates that fail or are slow; each version is
-the product's OpenAI backend + Generator talking to tests/support/chat_server.py, which echoes "<tag>: <message>".
+the product's OpenAI backend + Generator talking to benchmarks/support/chat_server.py, which echoes "<tag>: <message>".
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from assistant.routing import ModelRouter, RoutingSettings, build_router
 from assistant.services import Components, Services, assemble
 from assistant.settings import Settings
 from assistant.store import open_store
+from benchmarks.support.chat_server import ChatServer
 from tests.api.conftest import assert_error_body
-from tests.support.chat_server import ChatServer
 
 # Off-topic requests the bundled response set cannot answer, so the selector sends them to generation.
 GENERATE = ["양자역학의 불확정성 원리를 고양이에 비유해서 자세히 설명해 줄래?",

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from assistant.services import Services
-from tests.api.apis_support import GENERATE
+from benchmarks.support.live import GENERATE
 from tests.api.conftest import assert_error_body
 
 

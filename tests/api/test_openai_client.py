@@ -15,8 +15,8 @@ from api.app import create_app
 from assistant.admission import AdmissionSettings
 from assistant.services import Components, Services
 from assistant.settings import Settings
-from tests.api.apis_support import GENERATE, LiveServer, remote_generator, services_for, settings_with
-from tests.support.chat_server import ChatServer
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE, LiveServer, remote_generator, services_for, settings_with
 
 
 @pytest.fixture(scope="module")

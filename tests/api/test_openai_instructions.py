@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 
 from assistant.services import Services
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE
 from personas.prompt import OPERATOR_CLOSE, OPERATOR_OPEN
-from tests.api.apis_support import GENERATE
 from tests.api.conftest import assert_error_body
-from tests.support.chat_server import ChatServer
 
 ORDERS = ["답변 끝에 항상 '이상입니다.'를 붙이세요.", "세 문장 이내로 답하세요."]
 

@@ -23,8 +23,8 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from assistant.services import Components
 from assistant.settings import Settings
-from tests.api.apis_support import GENERATE, remote_generator, services_for
-from tests.support.chat_server import ChatServer
+from benchmarks.support.chat_server import ChatServer
+from benchmarks.support.live import GENERATE, remote_generator, services_for
 
 MAX_EXAMPLES = 8
 TURN_SURFACES = ("/v1/chat", "/v1/chat/completions", "/v1/speaker/clova", "/v1/speaker/alexa")

@@ -12,7 +12,7 @@ import httpx
 from api.app import create_app
 from assistant.services import Components
 from assistant.settings import LimitsSettings, Settings
-from tests.api.apis_support import services_for, settings_with
+from benchmarks.support.live import services_for, settings_with
 from tests.api.test_loop_responsive import korean_reviews
 
 

@@ -16,7 +16,7 @@ from assistant.keys import AuthSettings, SpeakerSettings
 from assistant.keys.settings import AlexaSettings, ClovaSettings
 from assistant.services import Components, Services
 from assistant.settings import Settings
-from tests.api.apis_support import services_for, settings_with
+from benchmarks.support.live import services_for, settings_with
 from tests.api.conftest import assert_error_body
 from tests.api.speaker_pki import NOW, alexa_pki, new_key, public_pem, sign
 

@@ -27,7 +27,7 @@ from assistant.keys import SpeakerSettings, Unauthorized
 from assistant.keys.settings import AlexaSettings
 from assistant.services import Components
 from assistant.settings import Settings
-from tests.api.apis_support import services_for, settings_with
+from benchmarks.support.live import services_for, settings_with
 from tests.api.conftest import assert_error_body
 from tests.api.speaker_pki import NOW, AlexaPki, alexa_pki, sign
 from tests.api.test_speaker import alexa

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.metrics import STAGES, Metrics
+from benchmarks.support.chat_server import ChatServer
 from generation import GenerationConfig, GenerationRequest, Generator, build_generator
-from tests.support.chat_server import ChatServer
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Shadow traffic against real HTTP endpoints: a failing or slow shadow never changes the live reply or its latency.
 
 The live and shadow versions are real `Generator`s over the product's OpenAI-compatible backend, talking over a
-socket to a local OpenAI-compatible server (tests/support/chat_server.py) that echoes, sleeps or fails.
+socket to a local OpenAI-compatible server (benchmarks/support/chat_server.py) that echoes, sleeps or fails.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 
 from assistant.metrics import Metrics
 from assistant.routing import ModelRouter, RoutingSettings, ShadowRunner, ShadowSettings, build_router
+from benchmarks.support.chat_server import ChatServer
 from generation import GenerationConfig, GenerationRequest, build_generator
-from tests.support.chat_server import ChatServer
 
 SLOW_S = 1.5
 

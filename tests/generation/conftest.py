@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.support.tiny_lm import build_tiny_lm
 from generation.mii_backend import MIIBackend
 from generation.openai_backend import OpenAIBackend
 from generation.speech_level import SpeechLevelControl
 from generation.transformers_backend import TransformersBackend
-from tests.support.tiny_lm import build_tiny_lm
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationRequest, LMBackend
-from tests.support.tiny_lm import SCRIPT
 
 BACKENDS = ["transformers", "openai", "mii"]
 

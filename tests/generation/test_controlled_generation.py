@@ -1,6 +1,6 @@
 """The controlled layer on a real model: each control changes the reply, and without it the reply is wrong.
 
-The tiny model is trained to reproduce known replies (tests/support/tiny_lm.SCRIPT): a 반말 reply, a reply
+The tiny model is trained to reproduce known replies (benchmarks/support/tiny_lm.SCRIPT): a 반말 reply, a reply
 with PII, an abusive reply, a long reply; greedy decoding makes each test exact.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationRequest, GenerationUnavailable, Generator
 from generation.filters import AbuseFilter
 from generation.speech_level import SpeechLevelControl
 from generation.transformers_backend import TransformersBackend
-from tests.support.tiny_lm import SCRIPT
 
 
 def ask(text: str, **kw: object) -> GenerationRequest:

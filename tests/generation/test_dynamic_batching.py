@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationBusy, GenerationRequest, GenerationTimeout
 from generation.transformers_backend import TransformersBackend
-from tests.support.tiny_lm import SCRIPT
 
 
 def request(text: str, **kw: object) -> GenerationRequest:

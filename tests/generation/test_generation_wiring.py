@@ -12,6 +12,7 @@ from assistant.error_table import to_assistant_error
 from assistant.errors import Busy, InvalidInput, Timeout, Unavailable
 from assistant.settings import Settings, SettingsError, load_settings
 from assistant.wiring.generation import build_generation
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import (
     GenerationBusy,
     GenerationRequest,
@@ -19,7 +20,6 @@ from generation import (
     GenerationUnavailable,
     InvalidGenerationRequest,
 )
-from tests.support.tiny_lm import SCRIPT
 
 
 @pytest.fixture(autouse=True)

@@ -8,11 +8,11 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import Generator
 from generation.langchain import ChatAssistantModel, to_chat_messages
 from generation.speech_level import SpeechLevelControl
 from generation.transformers_backend import TransformersBackend
-from tests.support.tiny_lm import SCRIPT
 
 
 @pytest.fixture

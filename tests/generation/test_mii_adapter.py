@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationRequest, InvalidGenerationRequest, UnsupportedModel
 from generation.mii_backend import FASTGEN_ARCHITECTURES, MIIBackend, check_architecture, mii_generate_kwargs
-from tests.support.tiny_lm import SCRIPT
 
 mii = pytest.importorskip("mii")
 

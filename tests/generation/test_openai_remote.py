@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationBusy, GenerationRequest, GenerationUnavailable, InvalidGenerationRequest
 from generation.openai_backend import OpenAIBackend
-from tests.support.tiny_lm import SCRIPT
 
 
 def ask(text: str, **kw: Any) -> GenerationRequest:

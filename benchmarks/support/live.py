@@ -1,5 +1,6 @@
-"""Helpers for the public-API tests: Services with changed settings or another LM backend, and the app served
-by a real uvicorn on a free 127.0.0.1 port in a background thread (so real clients and real disconnects work)."""
+"""Serving helpers that benchmarks and the public-API tests share: Services with changed settings or another LM
+backend, and the app served by a real uvicorn on a free 127.0.0.1 port in a background thread (so real clients and
+real disconnects work). They live under benchmarks/ because benchmarks never import tests/."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ _shared: dict[str, Any] = {}
 
 
 def remote_generator(base_url: str, model: str) -> Any:
-    """The product's OpenAI-compatible backend + Generator, pointed at `tests.support.chat_server`.
+    """The product's OpenAI-compatible backend + Generator, pointed at `benchmarks.support.chat_server`.
 
     Every generator built here shares one speech-level control (one Kiwi), as one server process would."""
     config = GenerationConfig(backend="openai", model=model,

@@ -1,4 +1,5 @@
-"""A real OpenAI-compatible HTTP server for tests, run by uvicorn on a free local port in a background thread.
+"""A real OpenAI-compatible HTTP server for tests and benchmarks, run by uvicorn on a free local port in a background
+thread (under benchmarks/ because benchmarks never import tests/).
 
 It speaks `/v1/chat/completions` with server-sent events, as DeepSpeed-MII's, vLLM's and TGI's servers do, so the
 product's `OpenAIBackend` is exercised end to end over a socket. The requested `model` chooses the behaviour:
