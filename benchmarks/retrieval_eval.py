@@ -2,7 +2,7 @@
 
 Reports, for the shipped (or given) calibration:
   * top-1 answer accuracy on held-out paraphrases of stored questions (songys Question_pair test split),
-    with the pair index (~650 stored questions, as DESIGN.md's paraphrase set) and with the full
+    with the pair index (~650 stored questions, as the paraphrase set of docs/architecture.md) and with the full
     ChatbotData index (~11k stored pairs, scored by answer text);
   * retrieve/generate decision accuracy on in-set paraphrases vs out-of-domain questions (KorQuAD
     questions + sae4k assistant commands), plus near-misses (same topic, other intent) separately;

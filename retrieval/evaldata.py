@@ -121,11 +121,11 @@ def build_episode(root: Path, split: Split, *, index: IndexKind = "pairs", ood_r
                   seed: int = 13) -> Episode:
     """Labelled queries for `split`.
 
-    index="pairs": the index holds the split's question1 strings (each its own answer), as in DESIGN.md's
-    paraphrase set; a paraphrase is right when its partner comes first. index="chatbot": the index is all
-    ChatbotData pairs minus the split's query strings (about 11k distractors) and a hit is right when its
-    answer text equals the partner's answer; loose paraphrases then often meet a closer stored question
-    with another answer, so this is the harder, more pessimistic number.
+    index="pairs": the index holds the split's question1 strings (each its own answer), as in the paraphrase set
+    of docs/architecture.md ("Measured facts"); a paraphrase is right when its partner comes first.
+    index="chatbot": the index is all ChatbotData pairs minus the split's query strings (about 11k distractors)
+    and a hit is right when its answer text equals the partner's answer; loose paraphrases then often meet a
+    closer stored question with another answer, so this is the harder, more pessimistic number.
     """
     pairs = question_pairs(root, split)
     held_out = {q2 for _, q2, _ in pairs}

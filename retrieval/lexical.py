@@ -4,8 +4,9 @@ Contract: each retriever is built from the indexed texts, returns for a query a 
 scores over all documents (`scores`) normalised to roughly [0, 1] so that scores of different
 retrievers can be fused with fixed weights, and saves/loads itself to/from a directory (no pickle).
 
-BM25 is divided by one global constant, the median self-score of indexed documents (DESIGN.md: per
-query idf-mass normalisation broke fusion); the char n-gram retriever is a cosine and needs none.
+BM25 is divided by one global constant, the median self-score of indexed documents (docs/architecture.md,
+"Measured facts": per query idf-mass normalisation broke fusion); the char n-gram retriever is a cosine and needs
+none.
 """
 
 from __future__ import annotations
