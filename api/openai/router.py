@@ -23,7 +23,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
@@ -174,7 +174,7 @@ def _chunk(cid: str, created: int, model: str, delta: dict[str, Any], finish: st
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-async def _chunks(first: dict[str, Any], events: AsyncIterator[dict[str, Any]], body: ChatCompletionRequest,
+async def _chunks(first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], body: ChatCompletionRequest,
                   turn: TurnRequest, request: Request, services: Services, caller: Caller,
                   chunk_id: str) -> AsyncIterator[str]:
     created, model = int(time.time()), body.model

@@ -51,7 +51,7 @@ from assistant.pipeline.stages import (
     TurnProgress,
     selection_trace,
 )
-from assistant.pipeline.types import TurnRequest, TurnResult, result_to_dict
+from assistant.pipeline.types import Source, TurnRequest, TurnResult, result_to_dict
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
 from assistant.store import ConversationStore, Exchange
@@ -280,7 +280,7 @@ class TurnPipeline:
             self.shadow.launch(selected.route, request, live_reply=reply, live_ms=live_ms,
                                conversation_id=selected.loaded.conversation_id, request_id=req.request_id)
 
-    def _observe(self, selected: Selected, source: str, latency: dict[str, float],
+    def _observe(self, selected: Selected, source: Source, latency: dict[str, float],
                  generation: dict[str, Any] | None) -> None:
         assert self.metrics is not None
         self.metrics.observe_turn(source, selected.selection.decision, latency)

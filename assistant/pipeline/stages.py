@@ -21,16 +21,15 @@ import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from assistant.pipeline.types import Source
 from assistant.routing import Route
 from assistant.store import Turn
 from dst import DialogueState, Rewrite
 from generation import Completion, GenerationRequest
 from personas import Persona
 from retrieval import Selection
-
-Source = Literal["retrieve", "generate"]
 
 
 def ms_since(since: float) -> float:

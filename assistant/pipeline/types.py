@@ -8,7 +8,9 @@ returns and the stream's `done` event carries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Source = Literal["retrieve", "generate"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class TurnResult:
     conversation_id: str
     persona: str
     reply: str
-    source: str
+    source: Source
     rewrite: dict[str, Any]
     selection: dict[str, Any]
     state: dict[str, Any]
