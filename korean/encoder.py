@@ -140,7 +140,7 @@ class SentenceTransformerEncoder(_CachedEncoder):
             self._model.eval()  # the direct single-text path must not run dropout
         except Exception as exc:  # missing files, no network, a broken directory: one clear reason
             raise EncoderUnavailable(f"cannot load sentence encoder {name_or_path!r}: {exc}") from exc
-        self._prefixes = prefixes if prefixes is not None else _prefixes_for(name_or_path)
+        self._prefixes = prefixes if prefixes is not None else prefixes_for(name_or_path)
         dimension: Callable[[], int | None] = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
         self.dimension = int(dimension() or 0)
@@ -175,7 +175,7 @@ class SentenceTransformerEncoder(_CachedEncoder):
         return np.ascontiguousarray(vector / np.maximum(norm, 1e-12), dtype=np.float32)
 
 
-def _prefixes_for(name_or_path: str) -> tuple[str, str]:
+def prefixes_for(name_or_path: str) -> tuple[str, str]:
     """e5 models expect "query: " / "passage: "; a fine-tuned directory says so in its manifest or its name."""
     manifest = Path(name_or_path) / "manifest.json"
     if manifest.is_file():

