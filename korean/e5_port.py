@@ -76,6 +76,7 @@ class E5File:
     unk: int
     norm: dict[int, str]  # codepoint -> its replacement ("" deletes it)
     tensors: dict[str, np.ndarray] = field(repr=False)
+    lookup: dict[str, Any] | None = field(default=None, repr=False)  # filled by `reference_token_ids`
 
 
 def bundled_model_file() -> Path:
@@ -308,17 +309,13 @@ def reference_token_ids(model: E5File, text: str) -> list[int]:
     return ids[::-1]
 
 
-_INDEX_CACHE: dict[int, dict[str, Any]] = {}
-
-
 def _piece_index(model: E5File) -> dict[str, Any]:
-    key = id(model)
-    if key not in _INDEX_CACHE:
+    """piece -> id, the longest piece in characters and the unknown score, built once per parsed file."""
+    if model.lookup is None:
         ids = {p: i for i, p in enumerate(model.pieces) if p}
-        _INDEX_CACHE.clear()
-        _INDEX_CACHE[key] = {"ids": ids, "longest": max(len(p) for p in ids),
-                             "unk_score": float(model.scores.min()) - 10.0}
-    return _INDEX_CACHE[key]
+        model.lookup = {"ids": ids, "longest": max(len(p) for p in ids),
+                        "unk_score": float(model.scores.min()) - 10.0}
+    return model.lookup
 
 
 # -------------------------------------------------------------------- model
