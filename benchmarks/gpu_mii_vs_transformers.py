@@ -8,13 +8,14 @@ GPU session can run the whole measurement in a few minutes:
         [--concurrency 1,16,64] [--tokens 128] [--hcx-config /path/to/HyperCLOVAX/config.json]
 
 What it does, per model and backend:
-1. Builds a random-initialised Llama in bfloat16 (no weights can be downloaded): `hcx-0.5b` has the published
-   shape of HyperCLOVAX-SEED-Text-Instruct-0.5B (0.57B weights, 0.45B without the tied embeddings, 4K context:
-   hidden 1024, 28 layers, 16 heads, 8 KV heads, MLP 4096, vocabulary 110,592), or exactly the config.json given
-   with `--hcx-config`; `llama-1.4b` is hidden 2048 x 24 layers (1.36B). The tokenizer is the tests' tiny Korean
-   BPE padded with added tokens (" 말120", " 말123." ...) to the model's vocabulary, so every id a random model emits
-   decodes to a word and one in four ends a sentence: streamed replies flow sentence by sentence through the controls
-   (speech level, filters), as Korean replies do.
+1. Builds a random-initialised Llama in bfloat16 (no weights can be downloaded): `hcx-0.5b` matches the sizes the
+   model card of HyperCLOVAX-SEED-Text-Instruct-0.5B publishes (0.57B weights, 0.45B without the tied embeddings,
+   4K context) with hidden 1024, 28 layers, 16 heads, 8 KV heads, MLP 4096, vocabulary 110,592 (a reconstruction:
+   its config.json could not be read here; pass a copy with `--hcx-config` to use it exactly); `llama-1.4b` is
+   hidden 2048 x 24 layers (1.36B). The tokenizer is the tiny Korean BPE of benchmarks/support/tiny_lm.py padded
+   with added tokens (" 말120", " 말123." ...) to the model's vocabulary, so every id a random model emits decodes to
+   a word and one in four ends a sentence: streamed replies flow sentence by sentence through the controls (speech
+   level, filters), as Korean replies do.
 2. Serves it: `assistant mii serve` (a FastGen deployment) plus `assistant serve --backend mii`, or
    `assistant serve --backend transformers` on cuda (continuous batching, max_batch_size 64), with a persona whose
    response set does not exist, so every turn generates, and admission at 64 in flight.
@@ -68,7 +69,7 @@ def build_model(name: str, directory: Path, hcx_config: Path | None, device: str
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-    from tests.support.tiny_lm import build_tiny_lm
+    from benchmarks.support.tiny_lm import build_tiny_lm
 
     if (directory / "config.json").exists():
         return directory
