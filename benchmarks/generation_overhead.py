@@ -8,7 +8,7 @@ decodes exactly `--tokens` tokens, greedily. Timed: median of `--repeats` rounds
 variants interleaved in each round; wall time and process CPU time (all threads), since wall time on this
 shared 2-core machine mostly measures other jobs:
   raw        model.generate(input_ids, max_new_tokens=N, do_sample=False), called in a worker thread
-  backend    TransformersBackend.generate (batcher thread, per-row stopping), batch_wait_ms=0
+  backend    TransformersBackend.generate (continuous batcher thread, per-row control), batch_wait_ms=0
   backend+5  the same with the default batch_wait_ms=5 (a lone request waits that long for batch mates)
   generator  Generator.generate (backend + stop/trim/length, abuse filter, PII masking)
   generator+speech  the same with a speech level (one Kiwi analysis of the reply)

@@ -61,9 +61,16 @@ class GenerationConfig(BaseModel):
     trust_remote_code: bool = False
     load_in_background: bool = True
     context_window: int | None = Field(None, ge=16)
-    max_batch_size: int = Field(8, ge=1, le=256)
-    batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)
+    max_batch_size: int = Field(16, ge=1, le=256, description="requests decoding at once (continuous batching)")
+    batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0,
+                                 description="an idle batcher waits this long for more requests before it starts")
     max_queue: int = Field(64, ge=1, le=100_000)
+    prefill_chunk_tokens: int = Field(256, ge=1, le=32768,
+                                      description="prompt tokens read per row per step while others decode")
+    prefix_cache_mb: float = Field(256.0, ge=0.0, le=1_048_576.0,
+                                   description="KV memory for recurring prompt prefixes (personas); 0 disables")
+    prefix_cache_min_tokens: int = Field(32, ge=1, le=1_000_000,
+                                         description="shortest recurring prefix worth storing")
     defaults: DecodingDefaults = DecodingDefaults()
     max_regenerations: int = Field(2, ge=0, le=10)
     speech_regenerations: int = Field(1, ge=0, le=10)

@@ -26,7 +26,9 @@ def build_backend(config: GenerationConfig) -> LMBackend:
         backend = TransformersBackend(
             config.model, device=config.device, dtype=config.dtype, local_files_only=config.local_files_only,
             trust_remote_code=config.trust_remote_code, max_batch_size=config.max_batch_size,
-            batch_wait_ms=config.batch_wait_ms, max_queue=config.max_queue, context_window=config.context_window)
+            batch_wait_ms=config.batch_wait_ms, max_queue=config.max_queue, context_window=config.context_window,
+            prefill_chunk_tokens=config.prefill_chunk_tokens, prefix_cache_mb=config.prefix_cache_mb,
+            prefix_cache_min_tokens=config.prefix_cache_min_tokens)
         if config.load_in_background:
             backend.load_in_background()
         else:

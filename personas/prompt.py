@@ -6,6 +6,11 @@ Contract:
   text), the lorebook entries the conversation triggers and, last, the operator's instructions. User text, history
   and retrieved passages never enter the system message: they stay in user/assistant turns, so an instruction
   inside them is data.
+- Prefix-stable: nothing that changes per turn comes before the persona's fixed sections (identity, description,
+  speech level, rules, security rules), so every turn of a persona starts with the same text and an LM server that
+  caches prompt prefixes computes it once. The lorebook entries a turn triggers follow them, then the operator's
+  instructions; the example dialogues (fixed too) follow the system message, so they are shared only by turns that
+  trigger the same entries.
 - Operator instructions (an API client's own system text, e.g. OpenAI system messages) come last in the system
   message, after the persona's identity, rules and security rules, in a fenced block labelled as the operator's,
   which says the persona's rules win on conflict; fence look-alikes inside are neutralised. They are never trimmed:
@@ -77,9 +82,10 @@ def system_prompt(persona: Persona, *, user_name: str, lore: Sequence[BookEntry]
             _section("상황", persona.scenario),
             _section("말투", _SPEECH_RULES[persona.speech_level]),
             _section("응답 규칙", "\n".join(f"- {rule}" for rule in rules)),
-            _section("세계관 정보", "\n".join(f"- {entry.content.strip()}" for entry in lore)),
             _section("추가 지침", persona.post_history_instructions),
             _section("보안 규칙", "\n".join(f"- {rule}" for rule in safety)),
+            # Triggered per turn, so after every fixed section: the persona's prompt stays one reusable prefix.
+            _section("세계관 정보", "\n".join(f"- {entry.content.strip()}" for entry in lore)),
         )
         if part
     )

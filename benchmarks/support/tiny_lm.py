@@ -34,15 +34,15 @@ VERSION = 4
 
 
 def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0, hidden_size: int = 64,
-                  layers: int = 2) -> Path:
+                  layers: int = 2, max_positions: int = 512) -> Path:
     """Build (or reuse) the tiny model under `directory` and return the path to pass to `from_pretrained`.
 
     `train_steps=0` leaves the weights random (benchmarks use that: replies then run to max_new_tokens);
-    `hidden_size` and `layers` make larger models for timing."""
+    `hidden_size` and `layers` make larger models for timing; `max_positions` is the context window."""
     directory = Path(directory)
     marker = directory / "tiny_lm.json"
     spec = {"version": VERSION, "train_steps": train_steps, "seed": seed, "hidden_size": hidden_size,
-            "layers": layers}
+            "layers": layers, **({"max_positions": max_positions} if max_positions != 512 else {})}
     if marker.exists() and json.loads(marker.read_text()) == spec:
         return directory
     import torch
@@ -62,7 +62,7 @@ def build_tiny_lm(directory: Path, *, train_steps: int = 400, seed: int = 0, hid
     tokenizer.chat_template = CHAT_TEMPLATE
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=3 * hidden_size,
                          num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2,
-                         max_position_embeddings=512,
+                         max_position_embeddings=max_positions,
                          pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
                          bos_token_id=None, tie_word_embeddings=True)
     model = LlamaForCausalLM(config)

@@ -1,5 +1,6 @@
 """Session fixtures for generation tests: the tiny Korean LM (built once), a loaded transformers backend
-on it, the local OpenAI-compatible server and the MII-protocol server over that backend, and one Kiwi."""
+on it, the same model with random weights (replies that never end early), the local OpenAI-compatible server and
+the MII-protocol server over that backend, and one Kiwi."""
 
 from __future__ import annotations
 
@@ -21,6 +22,21 @@ def tiny_lm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # TINY_LM_DIR lets a developer keep the built model between runs; CI builds it in the session tmp dir.
     target = Path(os.environ["TINY_LM_DIR"]) if os.environ.get("TINY_LM_DIR") else tmp_path_factory.mktemp("tiny_lm")
     return build_tiny_lm(target)
+
+
+@pytest.fixture(scope="session")
+def random_lm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with random weights and a 2048-token window: greedy replies run to max_new_tokens."""
+    return build_tiny_lm(tmp_path_factory.mktemp("random_lm"), train_steps=0, max_positions=2048)
+
+
+@pytest.fixture(scope="session")
+def random_backend(random_lm_path: Path) -> Iterator[TransformersBackend]:
+    backend = TransformersBackend(str(random_lm_path), device="cpu", max_batch_size=16, batch_wait_ms=0)
+    backend.load()
+    yield backend
+    assert backend.batcher is not None
+    backend.batcher.close()
 
 
 @pytest.fixture(scope="session")

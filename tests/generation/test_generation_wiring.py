@@ -15,10 +15,12 @@ from assistant.wiring.generation import build_generation
 from benchmarks.support.tiny_lm import SCRIPT
 from generation import (
     GenerationBusy,
+    GenerationConfig,
     GenerationRequest,
     GenerationTimeout,
     GenerationUnavailable,
     InvalidGenerationRequest,
+    build_backend,
 )
 
 
@@ -63,7 +65,9 @@ def test_env_names_reach_the_generation_section(monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.parametrize(("field", "ok", "bad"), [("max_batch_size", 256, 257), ("max_queue", 1, 0),
-                                                  ("batch_wait_ms", 1000, 1001), ("max_regenerations", 10, 11)])
+                                                  ("batch_wait_ms", 1000, 1001), ("max_regenerations", 10, 11),
+                                                  ("prefill_chunk_tokens", 1, 0), ("prefix_cache_mb", 0, -1),
+                                                  ("prefix_cache_min_tokens", 1, 0)])
 def test_impossible_values_are_refused_at_start(field: str, ok: int, bad: int) -> None:
     assert getattr(load_settings(generation={field: ok}).generation, field) == ok
     with pytest.raises(SettingsError, match=field):
@@ -89,3 +93,16 @@ def test_generation_errors_map_to_api_errors() -> None:
     assert isinstance(busy, Busy) and busy.retry_after == 2.0
     assert isinstance(to_assistant_error(GenerationTimeout("slow")), Timeout)
     assert isinstance(to_assistant_error(GenerationUnavailable("no model")), Unavailable)
+
+
+def test_batching_and_prefix_cache_settings_reach_the_transformers_backend(tiny_lm_path: Path) -> None:
+    backend = build_backend(GenerationConfig(model=str(tiny_lm_path), device="cpu", load_in_background=False,
+                                             max_batch_size=5, prefill_chunk_tokens=7, prefix_cache_mb=1.5,
+                                             prefix_cache_min_tokens=9))
+    try:
+        assert backend.batcher.max_batch_size == 5  # type: ignore[attr-defined]
+        assert backend.engine.chunk == 7  # type: ignore[attr-defined]
+        assert backend.prefix_cache.max_bytes == int(1.5 * 2**20)  # type: ignore[attr-defined]
+        assert backend.prefix_cache.min_tokens == 9  # type: ignore[attr-defined]
+    finally:
+        backend.batcher.close()  # type: ignore[attr-defined]

@@ -201,3 +201,14 @@ def test_templated_prompt_fits_model_context_with_real_tokenizer(persona: Person
                        message_overhead_tokens=overhead)
     assert templated(messages) <= context - max_new
     assert len(messages) > 3 and messages[-2]["content"] == _history(400)[-1][1]
+
+
+def test_triggered_lore_comes_after_every_fixed_section_of_the_system_prompt(library: PersonaRegistry) -> None:
+    scholar = library.get("scholar")
+    assert scholar.character_book is not None
+    fixed = system_prompt(scholar, user_name="사용자")
+    with_lore = system_prompt(scholar, user_name="사용자", lore=scholar.character_book.entries)
+    assert with_lore.startswith(fixed) and len(with_lore) > len(fixed)
+    assert "[세계관 정보]" in with_lore[len(fixed):]
+    quiet, lore_turn = _render(scholar, [], utterance="안녕하세요"), _render(scholar, [], utterance="한양 이야기 해 줘")
+    assert lore_turn[0]["content"].startswith(quiet[0]["content"])
