@@ -26,7 +26,7 @@ from kiwipiepy import Kiwi
 from korean import lexicon as lx
 from korean.kiwi import shared_kiwi
 
-# Tag prefixes kept as terms; measured choice (benchmarks/retrieval_eval.py --analyser-ablation): dropping
+# Tag prefixes kept as terms; measured choice (benchmarks/RESULTS.md, analyser ablation): dropping
 # particles/endings/copula but keeping adverbs and lemmatised predicates gave the best paraphrase top-1.
 _KEEP_EXACT: Final = frozenset(
     {"NNG", "NNP", "NNB", "NR", "NP", "MAG", "MM", "XR", "SL", "SN", "SH", "IC", "W_HASHTAG"}

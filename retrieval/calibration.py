@@ -3,10 +3,13 @@
 Contract: a `Calibration` is data, fitted by `assistant index calibrate` (see `retrieval.fitting`) and
 stored as JSON. Ranking uses `fused = sum(weights[r] * score_r)` over retrievers present in the index.
 Confidence is a logistic model over features of the top candidate (fused score, per-retriever scores,
-term coverage both ways, plain and idf-weighted with unseen query terms weighing most, margin to the
-best candidate with a different answer), so `score` is a probability in [0, 1] that the retrieved
-answer is right; the selector retrieves when it is at least `threshold`. The package ships
-`data/calibration.json`, produced by the command recorded inside it.
+term coverage both ways, plain and idf-weighted with unseen query terms weighing most, margin to the best
+candidate with a different answer; with the dense retriever, the cosine's lead over the closest other answer and
+whether the best candidate is also the nearest by meaning), so
+`score` is a probability in [0, 1] that the retrieved answer is right; the selector retrieves when it is at least
+`threshold`. The package ships two, each produced by the command recorded inside it: `data/calibration.json`
+fitted with the default encoder (multilingual-e5-small) in the fusion, and `data/calibration-lexical.json` for
+selection without an encoder (`Calibration.load(dense=False)`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 BUNDLED_CALIBRATION = Path(__file__).resolve().parent / "data" / "calibration.json"
+BUNDLED_LEXICAL_CALIBRATION = BUNDLED_CALIBRATION.with_name("calibration-lexical.json")
 FEATURES: tuple[str, ...] = ("fused", "bm25", "char", "dense", "cover_query", "cover_doc", "cover_query_idf",
-                             "cover_doc_idf", "unmatched_query", "substitution", "margin")
+                             "cover_doc_idf", "unmatched_query", "substitution", "margin", "dense_margin",
+                             "dense_first")
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,16 @@ class Calibration:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
+    @property
+    def uses_dense(self) -> bool:
+        return self.weights.get("dense", 0.0) > 0
+
     @classmethod
-    def load(cls, path: Path | None = None) -> Calibration:
-        """Load a calibration file; None loads the one shipped with the package."""
-        text = Path(path or BUNDLED_CALIBRATION).read_text(encoding="utf-8")
+    def load(cls, path: Path | None = None, *, dense: bool = True) -> Calibration:
+        """Load a calibration file; None loads the one shipped with the package for selection with (`dense`) or
+        without an encoder."""
+        bundled = BUNDLED_CALIBRATION if dense else BUNDLED_LEXICAL_CALIBRATION
+        text = Path(path or bundled).read_text(encoding="utf-8")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

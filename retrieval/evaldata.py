@@ -10,7 +10,8 @@ threshold, "test" only evaluates, so nothing is tuned on the evaluation split.
 
 `stylekqc_episode(root, part)` is the second evaluation: StyleKQC's paraphrase groups (ten consecutive sentences of
 one request in `act/test.tsv` and `act/dev.tsv`, formal and informal). Items are split by a hash of their first
-sentence: "train" items (four tenths) may train or fit anything; "eval" items are never trained on. Two thirds of the
+sentence: "train" items (three tenths) may train or fit anything, "validation" items (one tenth) choose thresholds,
+"eval" items (six tenths) are never trained or fitted on. Two thirds of the
 eval items are indexed (the first sentence stored, the other nine are paraphrase queries), the rest are unseen
 near-miss items (their sentences must go to generation), and as many ChatbotData questions as near-misses are
 chit-chat.
@@ -82,7 +83,7 @@ def ood_questions(root: Path, split: Split) -> tuple[list[str], list[str]]:
     return [q for q in korquad if _part(q) == part], [q for q in sae if _part(q) == part]
 
 
-StyleKQCPart = Literal["train", "eval"]
+StyleKQCPart = Literal["train", "validation", "eval"]
 _STYLEKQC_FILES = ("act/test.tsv", "act/dev.tsv")
 _STYLEKQC_ITEM = 10
 
@@ -98,7 +99,8 @@ def stylekqc_items(root: Path) -> list[list[str]]:
 
 
 def stylekqc_part(item: list[str]) -> StyleKQCPart:
-    return "train" if int(hashlib.md5(item[0].encode()).hexdigest(), 16) % 10 < 4 else "eval"
+    tenth = int(hashlib.md5(item[0].encode()).hexdigest(), 16) % 10
+    return "train" if tenth < 3 else "validation" if tenth == 3 else "eval"
 
 
 def stylekqc_episode(root: Path, part: StyleKQCPart = "eval", *, seed: int = 13) -> Episode:

@@ -38,6 +38,9 @@ class Retrieval:
                  candidates: int = 5, pool_size: int = 20, max_query_chars: int = 2000,
                  knowledge_min_score: float = 0.1, hnsw_min_docs: int = 50_000,
                  verifier: Verifier | None = None) -> None:
+        if calibration.uses_dense and encoder is None:
+            raise ValueError("the calibration fuses a dense retriever but no encoder was given; "
+                             "load the lexical calibration (`Calibration.load(dense=False)`) or pass the encoder")
         self.analyzer = analyzer
         self.calibration = calibration
         self.encoder = encoder
@@ -64,8 +67,10 @@ class Retrieval:
             records = replay_journal(records, journal_path(self.changes_dir, name))
         return records
 
-    def open_response_set(self, name: str, source: Path | None, *, rebuild_stale: bool = True) -> bool:
-        """Load (or build when missing/stale) the index of one set; returns readiness, never raises."""
+    def open_response_set(self, name: str, source: Path | None, *, rebuild_stale: bool = True,
+                          rebuild_mismatched: bool = True) -> bool:
+        """Load (or build when missing or stale, or built with another encoder when `rebuild_mismatched`) the index
+        of one set; returns readiness, never raises."""
         key = f"responses:{name}"
         self._sources[name] = source
         try:
@@ -82,11 +87,15 @@ class Retrieval:
                 self._publish(name, snapshot, f"loaded index {directory} ({len(snapshot)} responses)")
                 return True
             except IndexUnusable as exc:
-                if exc.reason not in {"missing", "stale"} or (exc.reason == "stale" and not rebuild_stale):
+                allowed = {"missing": True, "stale": rebuild_stale, "mismatch": rebuild_mismatched}
+                if not allowed.get(exc.reason, False):
                     self._status[key] = (False, f"index refused: {exc}")
                     log.error("response set %r not served: %s", name, exc)
                     return False
-                detail = "index was missing; built" if exc.reason == "missing" else "data changed; index rebuilt"
+                detail = {"missing": "index was missing; built", "stale": "data changed; index rebuilt"}.get(
+                    exc.reason, f"index rebuilt ({exc})")
+                if exc.reason == "mismatch":
+                    log.warning("response set %r: %s; rebuilding it", name, exc)
         snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, hnsw_min_docs=self.hnsw_min_docs)
         if directory is not None:
             snapshot.save(directory, self.analyzer)

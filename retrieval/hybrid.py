@@ -90,11 +90,21 @@ class HybridIndex:
         return cls(analyzer, built["bm25"], built["char"],  # type: ignore[arg-type]
                    dense if isinstance(dense, DenseRetriever) else None, [frozenset(t) for t in terms])
 
-    def pool(self, query: str, *, k: int = 20, use_dense: bool = True, terms: list[str] | None = None
-             ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+    def read_queries(self, queries: Sequence[str], *, use_dense: bool = True
+                     ) -> list[tuple[list[str], np.ndarray | None]]:
+        """Terms and (with the dense retriever) embeddings of many queries: one batched Kiwi call and one batched
+        encode, for `pool(..., terms=, vector=)` of each."""
+        terms = self.analyzer.analyze_many(list(queries))
+        if self.dense is None or not use_dense or not queries:
+            return [(t, None) for t in terms]
+        vectors = self.dense.encoder.encode(list(queries))
+        return [(t, vectors[i:i + 1]) for i, t in enumerate(terms)]
+
+    def pool(self, query: str, *, k: int = 20, use_dense: bool = True, terms: list[str] | None = None,
+             vector: np.ndarray | None = None) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
         """(query terms, candidate docs: union of each retriever's top k, their per-retriever scores).
 
-        `terms` may carry the query's analysis when a batch was analysed at once.
+        `terms` and `vector` may carry the query's analysis and embedding when a batch was read at once.
         """
         terms = self.analyzer.analyze(query) if terms is None else terms
         if len(self) == 0:
@@ -103,7 +113,7 @@ class HybridIndex:
         pools = [_top(per["bm25"], k), _top(per["char"], k)]
         dense_vec = None
         if self.dense is not None and use_dense:
-            dense_vec = self.dense.embed_query(query)
+            dense_vec = self.dense.embed_query(query) if vector is None else vector
             pools.append(self.dense.search(dense_vec, k)[0])
         docs = np.unique(np.concatenate(pools))
         cand = {name: per[name][docs] for name in ("bm25", "char")}
@@ -129,14 +139,17 @@ class HybridIndex:
             features = self._features(query_terms, doc, float(fused[pos]), scores)
             if rank == 0:
                 features["margin"] = self._margin(order, docs, fused, group_keys)
+                if "dense" in cand:
+                    features.update(self._dense_evidence(cand["dense"], pos, docs, group_keys))
             out.append(Candidate(doc, float(fused[pos]), scores, features))
         return out
 
     def search(self, query: str, weights: dict[str, float], *, k: int = 20, top: int = 5,
-               group_keys: Sequence[str] | None = None, terms: list[str] | None = None
-               ) -> tuple[list[str], list[Candidate]]:
+               group_keys: Sequence[str] | None = None, terms: list[str] | None = None,
+               vector: np.ndarray | None = None) -> tuple[list[str], list[Candidate]]:
         """Analyse `query` and return (its terms, the `top` fused candidates best first)."""
-        terms, docs, cand = self.pool(query, k=k, use_dense=weights.get("dense", 0.0) > 0, terms=terms)
+        terms, docs, cand = self.pool(query, k=k, use_dense=weights.get("dense", 0.0) > 0, terms=terms,
+                                      vector=vector)
         return terms, self.rank(terms, docs, cand, weights, top=top, group_keys=group_keys)
 
     def _features(self, query_terms: frozenset[str], doc: int, fused: float,
@@ -163,7 +176,22 @@ class HybridIndex:
             "cover_query": common / len(query_terms) if query_terms else 0.0,
             "cover_doc": common / len(doc_terms) if doc_terms else 0.0,
             "margin": 0.0,
+            "dense_margin": 0.0,
+            "dense_first": 0.0,
         }
+
+    @staticmethod
+    def _dense_evidence(dense: np.ndarray, pos: int, docs: np.ndarray,
+                        group_keys: Sequence[str] | None) -> dict[str, float]:
+        """For the first candidate: its cosine's lead over the closest other answer, and whether it is the query's
+        nearest stored question by meaning at all."""
+        other = np.ones(docs.size, dtype=bool)
+        other[pos] = False
+        if group_keys is not None:
+            answer = group_keys[int(docs[pos])]
+            other &= np.array([group_keys[int(d)] != answer for d in docs])
+        runner_up = float(dense[other].max()) if other.any() else 0.0
+        return {"dense_margin": float(dense[pos]) - runner_up, "dense_first": float(dense[pos] >= dense.max())}
 
     @staticmethod
     def _margin(order: np.ndarray, docs: np.ndarray, fused: np.ndarray,

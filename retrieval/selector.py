@@ -2,16 +2,19 @@
 
 Contract: `select(index, calibration, query)` never raises on any string. Empty input, input with no
 analysable content (emoji, punctuation), an empty response set, or a best match whose calibrated
-confidence is below the threshold all give decision "generate" with a short reason, and so does a confident
-best match whose stored question asks something else (`retrieval.nearmiss`: a swapped topic, or a question about a
-topic the stored question lacks); otherwise "retrieve" with the hit. `score` is the calibrated probability that
-the top answer is right.
+confidence is below the threshold all give decision "generate" with a short reason, and so does a confident best
+match that shows a near-miss sign (`retrieval.nearmiss`: a swapped topic, an unasked question, a bare reaction, a
+lone predicate; the reason names it); otherwise "retrieve" with the hit. `score` is the calibrated probability that
+the top answer is right: the confidence model weighs the fused scores, term coverage and the meaning evidence of
+the dense retriever.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+
+import numpy as np
 
 from retrieval.calibration import Calibration
 from retrieval.hybrid import Candidate
@@ -33,15 +36,18 @@ def _hit(index: ResponseIndex, candidate: Candidate) -> Hit:
 
 def select_many(index: ResponseIndex, calibration: Calibration, queries: list[str], *,
                 max_query_chars: int = 2000, candidates: int = 5, pool: int = 20) -> list[Selection]:
-    """Select for many queries, analysing them in one batched Kiwi call."""
+    """Select for many queries, reading them in one batched Kiwi call and one batched encode."""
+    if index.index is None:
+        return [select(index, calibration, q, max_query_chars=max_query_chars) for q in queries]
     texts = [q[:max_query_chars] if isinstance(q, str) else "" for q in queries]
-    analysed = index.index.analyzer.analyze_many(texts) if index.index is not None else [None] * len(texts)
+    read = index.index.read_queries(texts, use_dense=calibration.weights.get("dense", 0.0) > 0)
     return [select(index, calibration, q, max_query_chars=max_query_chars, candidates=candidates, pool=pool,
-                   terms=t) for q, t in zip(queries, analysed, strict=True)]
+                   terms=t, vector=v) for q, (t, v) in zip(queries, read, strict=True)]
 
 
 def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_query_chars: int = 2000,
-           candidates: int = 5, pool: int = 20, terms: list[str] | None = None) -> Selection:
+           candidates: int = 5, pool: int = 20, terms: list[str] | None = None,
+           vector: np.ndarray | None = None) -> Selection:
     threshold = calibration.threshold
 
     def generate(reason: str, score: float = 0.0, cands: list[Hit] | None = None) -> Selection:
@@ -56,26 +62,30 @@ def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_qu
         return generate("query has no words to match (only symbols or emoji)")
     try:
         _, found = index.index.search(text, calibration.weights, k=pool, top=candidates,
-                                      group_keys=index.answers, terms=terms)
+                                      group_keys=index.answers, terms=terms, vector=vector)
     except Exception:  # the selector must degrade to generation, never fail the turn
         log.exception("response selection failed for a query of %d characters", len(text))
         return generate("retrieval failed internally; falling back to generation")
     if not found:
         return generate("no stored question shares words with the query")
     hits = [_hit(index, c) for c in found]
-    best = found[0]
-    confidence = calibration.confidence(best.features)
-    try:
-        elsewhere = near_miss(index.index.analyzer, text, hits[0].question) if confidence >= threshold else None
-    except Exception:  # the check only refines a confident match; failing it must not fail the turn
-        log.exception("near-miss check failed; keeping the calibrated decision")
-        elsewhere = None
+    confidence = calibration.confidence(found[0].features)
+    if confidence < threshold:
+        return generate(f"best match {hits[0].question!r} is not confident enough "
+                        f"({confidence:.2f} < {threshold:.2f})", confidence, hits)
+    elsewhere = _near_miss(index, text, hits[0].question)
     if elsewhere is not None:
         return generate(f"best match {hits[0].question!r} {elsewhere} (near-miss; confidence {confidence:.2f})",
                         confidence, hits)
-    if confidence >= threshold:
-        return Selection("retrieve", hits[0], confidence,
-                         f"matched stored question {hits[0].question!r} "
-                         f"(confidence {confidence:.2f} >= {threshold:.2f})", hits, index.name, threshold)
-    return generate(f"best match {hits[0].question!r} is not confident enough "
-                    f"({confidence:.2f} < {threshold:.2f})", confidence, hits)
+    return Selection("retrieve", hits[0], confidence,
+                     f"matched stored question {hits[0].question!r} "
+                     f"(confidence {confidence:.2f} >= {threshold:.2f})", hits, index.name, threshold)
+
+
+def _near_miss(index: ResponseIndex, query: str, question: str) -> str | None:
+    assert index.index is not None
+    try:
+        return near_miss(index.index.analyzer, query, question)
+    except Exception:  # the check only refines a confident match; failing it must not fail the turn
+        log.exception("near-miss check failed; keeping the calibrated decision")
+        return None

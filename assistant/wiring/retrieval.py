@@ -28,29 +28,41 @@ from retrieval.analyzer import KoreanAnalyzer, shared_analyzer
 from retrieval.records import journal_path
 
 
+def _encoder(spec: str, device: str, statuses: list[ComponentStatus]) -> Encoder | None:
+    try:
+        encoder = shared_encoder(spec, device=device)
+    except EncoderUnavailable as exc:
+        statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
+        return None
+    detail = f"{encoder.name} (dim {encoder.dimension})" if encoder else "none configured: lexical retrieval only"
+    statuses.append(ComponentStatus("retrieval.encoder", True, detail))
+    return encoder
+
+
+def _calibration(path: Path | None, dense: bool, statuses: list[ComponentStatus]) -> Calibration:
+    """The configured calibration, or the bundled one for the path in use (with or without the encoder)."""
+    try:
+        calibration = Calibration.load(path, dense=dense)
+        if calibration.uses_dense and not dense:
+            raise ValueError("it fuses a dense retriever but no encoder is loaded")
+    except (OSError, ValueError) as exc:
+        statuses.append(ComponentStatus("retrieval.calibration", False,
+                                        f"cannot use {path}: {exc}; using the bundled calibration"))
+        return Calibration.load(None, dense=dense)
+    note = "" if calibration.uses_dense or not dense else (
+        "; it has no dense weight: run `assistant index calibrate` to use the encoder")
+    statuses.append(ComponentStatus("retrieval.calibration", True,
+                                    f"{path or 'bundled'}: weights {calibration.weights}, "
+                                    f"threshold {calibration.threshold:.2f}{note}"))
+    return calibration
+
+
 def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retrieval, list[ComponentStatus]]:
     """`kiwi`: the process's shared Kiwi (None: retrieval's own process-wide analyser)."""
     section = settings.retrieval
     statuses: list[ComponentStatus] = []
-    try:
-        calibration = Calibration.load(section.calibration)
-        statuses.append(ComponentStatus("retrieval.calibration", True,
-                                        f"{section.calibration or 'bundled'}: weights {calibration.weights}, "
-                                        f"threshold {calibration.threshold:.2f}"))
-    except (OSError, ValueError) as exc:
-        calibration = Calibration.load(None)
-        statuses.append(ComponentStatus("retrieval.calibration", False,
-                                        f"cannot use {section.calibration}: {exc}; using the bundled calibration"))
-    encoder: Encoder | None = None
-    if section.encoder:
-        try:
-            encoder = shared_encoder(section.encoder, device=section.encoder_device)
-            note = "" if "dense" in calibration.weights else (
-                "; the calibration has no dense weight: run `assistant index calibrate --encoder ...`")
-            statuses.append(ComponentStatus("retrieval.encoder", True, f"{section.encoder} (dim {encoder.dimension})"
-                                            + note))
-        except EncoderUnavailable as exc:
-            statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
+    encoder = _encoder(section.encoder, section.encoder_device, statuses)
+    calibration = _calibration(section.calibration, encoder is not None, statuses)
     verifier: Verifier | None = None
     if section.verifier:
         try:
@@ -77,7 +89,8 @@ def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retri
             if name not in sets and journal == journal_path(changes_dir, name):
                 sets[name] = None
     for name, path in sets.items():
-        retrieval.open_response_set(name, path, rebuild_stale=section.rebuild_stale)
+        retrieval.open_response_set(name, path, rebuild_stale=section.rebuild_stale,
+                                    rebuild_mismatched=section.rebuild_on_encoder_change)
     for name, path in section.knowledge.items():
         retrieval.open_collection(name, path, chunk_chars=section.knowledge_chunk_chars)
     statuses.extend(ComponentStatus(name, ready, detail) for name, ready, detail in retrieval.status())

@@ -29,7 +29,9 @@ from benchmarks.support.live import services_for, settings_with
 
 MESSAGE_CHARS = 60_000
 REVIEWS = 4_000
-SENTENCE = "토요일 저녁 7시에 강남역 근처에서 친구를 만나기로 했는데 그때 비가 올까요? "
+# No stored answer fits it (the bundled set has one for rain, which the e5 selector would retrieve), so the turn needs
+# the LM, which is not loaded: the 503 comes after the whole rewrite and selection.
+SENTENCE = "토요일 저녁 7시에 강남역 근처에서 친구를 만나기로 했는데 그때 거기 주차장이 넓은지 알려 줄래요? "
 
 
 @pytest.fixture(autouse=True)

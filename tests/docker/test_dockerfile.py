@@ -14,7 +14,7 @@ import pytest
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
 DOCKERFILES = ["Dockerfile", "Dockerfile.gpu"]
-SOURCES = {"pyproject.toml", "README.md", "assistant", "api", "dst", "retrieval", "personas", "generation",
+SOURCES = {"pyproject.toml", "README.md", "assistant", "api", "dst", "retrieval", "personas", "generation", "korean",
            "docker/entrypoint.sh", "docker/healthcheck.py"}
 
 

@@ -20,7 +20,7 @@ def analyzer() -> KoreanAnalyzer:
 
 @pytest.fixture(scope="session")
 def calibration() -> Calibration:
-    return Calibration.load()
+    return Calibration.load(dense=False)  # the lexical tests build indexes without an encoder
 
 
 @pytest.fixture(scope="session")

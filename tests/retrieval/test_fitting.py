@@ -37,7 +37,7 @@ def pooled(analyzer: KoreanAnalyzer, bundled_records: list[ResponseRecord]):  # 
 
 
 def test_fused_weights_are_never_worse_than_the_best_single_retriever(pooled) -> None:  # type: ignore[no-untyped-def]
-    weights, singles = fit_weights(pooled, step=0.1)
+    weights, singles = fit_weights([pooled], step=0.1)
     assert top1_accuracy(pooled, weights) >= max(singles.values())
 
 

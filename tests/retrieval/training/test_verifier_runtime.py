@@ -63,7 +63,7 @@ def test_unloadable_verifier_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def _facade(verifier: CrossEncoderVerifier | None) -> Retrieval:
-    retrieval = Retrieval(shared_analyzer(), Calibration.load(), verifier=verifier)
+    retrieval = Retrieval(shared_analyzer(), Calibration.load(dense=False), verifier=verifier)
     retrieval.add_responses("default", [{"id": "hi", "question": "안녕하세요", "answer": "안녕하세요! 반가워요."}])
     return retrieval
 
@@ -95,5 +95,5 @@ def test_configured_verifier_is_wired_and_named_in_readiness(toy_verifier: Path,
     retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval={"verifier": str(toy_verifier)}))
     named = {s.name: s for s in statuses}
     assert named["retrieval.verifier"].ready and "threshold" in named["retrieval.verifier"].detail
-    assert named["retrieval.selector"].detail == "bm25+char + verifier"
+    assert named["retrieval.selector"].detail == "bm25+char+dense + verifier"
     assert retrieval.verifier is not None
