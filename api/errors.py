@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -124,6 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = request.headers.get("x-request-id") or getattr(request.state, "request_id", None)
+        # This handler answers outside the middleware that echoes the request id: send it here, as on every answer.
+        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
         log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, request_id)
-        return error_response(500, f"internal error (request id {request_id})", "internal_error")
+        return error_response(500, f"internal error (request id {request_id})", "internal_error",
+                              headers={"X-Request-ID": request_id})

@@ -60,6 +60,9 @@ class LimitsSettings(BaseModel):
                                "from the turns' threads")
     lock_timeout_s: float = Field(30.0, gt=0, le=3600)
     max_page_size: int = Field(200, ge=1, le=10_000)
+    max_json_depth: int = Field(
+        32, ge=4, le=128, description="nesting of a JSON body (an object or array is one level; a card's decoded "
+        "JSON too); deeper: 422 json_too_deep")
 
 
 class ServerSettings(BaseModel):
