@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             if built.shadow is not None:
-                await built.shadow.drain(timeout_s=5.0)
+                await built.shadow.drain(timeout_s=1.0)  # within the shutdown budget (grace + 5 s)
             if built.router is not None:
                 await built.router.aclose(keep=built.generation)  # the section generator is shared with dst, skills
             built.close()

@@ -72,6 +72,9 @@ class ServerSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, request id, PII masked
+    shutdown_grace_s: float = Field(
+        20.0, ge=0, le=3600, description="on SIGTERM/SIGINT: how long turns in flight may take to finish before "
+        "they are cancelled (stored as failed, error code shutting_down); the process exits within grace + 5 s")
 
 
 class StoreSettings(BaseModel):
