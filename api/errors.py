@@ -55,8 +55,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def error_body(message: str, type_: str, *, param: str | None = None, code: str | None = None) -> dict[str, Any]:
-    """The error body itself; also the `data` of an error event in a stream that has already started."""
-    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+    """The error body itself; also the `data` of an error event in a stream that has already started. A lone
+    surrogate echoed from the request (it cannot be encoded) is written as `\\udXXX`."""
+    return {"error": {"message": _encodable(message), "type": type_, "param": _encodable(param), "code": code}}
+
+
+def _encodable(text: str | None) -> str | None:
+    return text if text is None or text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def error_response(

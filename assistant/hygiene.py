@@ -31,9 +31,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")  # anything above, or a CR to normalise
 _NEWLINES = re.compile("\r\n?")
-# In JSON text, a control character or a surrogate can only arrive escaped (raw ones are invalid JSON): as
-# `\\u00XX`, `\\uD8XX`-`\\uDFXX`, or the short escapes `\\b`, `\\f`, `\\r`. Without one, no string needs a look.
-_ESCAPED_SUSPECT = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|u[dD][89a-fA-F][0-9a-fA-F]{2}|[bfr])")
+# In JSON text, a control character can only arrive escaped (raw ones are invalid JSON): as `\\u00XX` or the short
+# escapes `\\b`, `\\f`, `\\r`; a surrogate escaped (`\\uD8XX`-`\\uDFXX`) or as the bytes of one encoded like UTF-8
+# (ED A0-BF xx), which `json.loads` decodes with "surrogatepass". Without one of these, no string needs a look.
+_ESCAPED_SUSPECT = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|u[dD][89a-fA-F][0-9a-fA-F]{2}|[bfr])|\xed[\xa0-\xbf]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
 
 
 def normalise_text(text: str) -> str:
@@ -110,8 +112,9 @@ def check_value(value: Any, *, max_depth: int, is_free_text: IsFreeText | None =
 
 
 def dotted(path: Path) -> str:
-    """A field path as the validation errors name it: `messages.0.content`."""
-    return ".".join(path)
+    """A field path as the validation errors name it: `messages.0.content`; a key's control characters and
+    surrogates written as `\\uXXXX`, so the path itself can be sent back."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", ".".join(path))
 
 
 def field_matcher(patterns: Sequence[str]) -> IsFreeText:

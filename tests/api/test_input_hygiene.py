@@ -39,6 +39,7 @@ LONE_SURROGATE = [
     ("/v1/context/rewrite", {"utterance": "거기", "history": [{"role": "user", "text": "\ud800"}]}, "history.0.text"),
     ("/v1/skills/rewrite-null-query", {"input": {"query": "가습기 \ud800"}}, "input.query"),
     ("/v1/chat", {"message": GREETING, "persona": "\ud800"}, "persona"),
+    ("/v1/chat", {"message": GREETING, "\ud83d": 1}, "\\ud83d"),
 ]
 
 
@@ -50,6 +51,13 @@ async def test_a_lone_surrogate_on_any_surface_is_422_naming_the_field(
     response = await client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
     error = assert_error_body(response, 422)
     assert error["code"] == "invalid_unicode" and error["param"] == param, error
+
+
+async def test_the_utf8_bytes_of_a_surrogate_are_refused_like_an_escaped_one(client: httpx.AsyncClient) -> None:
+    raw = b'{"model": "assistant", "messages": [{"role": "user", "content": "\xed\xa0\x80 hi"}]}'
+    response = await client.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
+    error = assert_error_body(response, 422)
+    assert error["code"] == "invalid_unicode" and error["param"] == "messages.0.content"
 
 
 CONTROL_IN_EXACT_FIELD = [

@@ -54,6 +54,12 @@ def test_keys_are_exact_even_under_a_free_text_pattern() -> None:
     assert raised.value.code == "control_character"
 
 
+def test_a_field_path_with_unprintable_keys_can_be_sent_back() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_tree({"\ud83d": {"k\x00": 1}}, max_depth=8)
+    assert raised.value.param == "\\ud83d" and raised.value.param.isascii()
+
+
 def test_field_patterns_match_one_segment_per_star_and_any_tail_for_a_trailing_double_star() -> None:
     matches = field_matcher(["messages.*.content", "input.**"])
     assert matches(("messages", "3", "content")) and not matches(("messages", "content"))
@@ -80,6 +86,9 @@ def test_the_raw_pre_check_sees_every_escape_that_can_decode_to_a_control_or_sur
         raw = json.dumps({"t": f"a{char}"}).encode()
         assert may_need_text_checks(raw) == (char not in "\t\n"), repr(char)
     assert not may_need_text_checks(json.dumps({"t": "안녕\u2028\u0085"}, ensure_ascii=False).encode())
+    # json.loads decodes the bytes of a UTF-8-encoded surrogate ("surrogatepass"): those need a look too
+    raw = b'{"t": "\xed\xa0\x80"}'
+    assert json.loads(raw)["t"] == "\ud800" and may_need_text_checks(raw)
 
 
 @pytest.mark.parametrize(("value", "ok"), [(3, False), (4, True), (128, True), (129, False)])
