@@ -10,7 +10,8 @@ of the request chooses the script:
   error-event  an error object inside the stream, as vLLM sends when decoding fails
   wrong-shape  a chunk whose `choices` is a string
   drip-<n>     n deltas, one every 0.1 s (a long generation)
-  anything else  echoes the last user message in three deltas
+  anything else  echoes the last user message in three deltas, unless that message names a script between
+               guillemets («cut», «drip-30», …): then that script answers (a server process's LM has one model name)
 `SEPARATED` is the text the `separators` script carries. Every call's model is appended to `calls`.
 """
 
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+_MARKER = re.compile(r"«([a-z0-9-]+)»")
 SEPARATED = ["첫 줄\u0085다음 줄", " 단락\u2028구분", " 문단\u2029끝 🙂", " 좋아요."]
 EVENT_STREAM = "text/event-stream"
 
@@ -64,7 +67,9 @@ def build_app(calls: list[str] | None = None) -> FastAPI:
     @app.post("/v1/chat/completions")
     async def complete(request: Request) -> Response:
         body = await request.json()
-        model = str(body.get("model", ""))
+        last = next((m.get("content") for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
+        named = _MARKER.search(str(last))
+        model = named.group(1) if named else str(body.get("model", ""))
         seen.append(model)
         if model == "not-sse":
             return JSONResponse({"choices": [{"message": {"content": "안녕"}}]})
@@ -76,7 +81,6 @@ def build_app(calls: list[str] | None = None) -> FastAPI:
             return StreamingResponse(_cut(), media_type=EVENT_STREAM)
         if model.startswith("drip-"):
             return StreamingResponse(_drip(int(model.split("-", 1)[1])), media_type=EVENT_STREAM)
-        last = next((m.get("content") for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
         words = ["응답:", " ", str(last)]
         return StreamingResponse(_paced([*(chunk(w) for w in words), chunk(finish="stop"), b"data: [DONE]\n\n"]),
                                  media_type=EVENT_STREAM)
