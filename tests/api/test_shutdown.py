@@ -81,6 +81,7 @@ async def test_a_blocking_turn_past_the_grace_gets_503_shutting_down_and_is_stor
     response = await turn
     error = assert_error_body(response, 503)
     assert error["code"] == "shutting_down" and response.headers["x-conversation-id"] == "drain-block"
+    assert response.headers["x-request-id"]
     assert [t["error_code"] for t in await failed_turns(client, "drain-block")] == ["shutting_down"]
 
 

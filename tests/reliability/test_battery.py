@@ -68,6 +68,7 @@ def test_an_unreadable_lm_stream_is_503_generation_failed_and_stored_as_failed(f
     response = httpx.post(f"{server.url}/v1/chat", headers=keys.auth(), timeout=30,
                           json={"message": f"{GENERATE} «{script}»", "conversation_id": cid})
     assert response.status_code == 503 and response.json()["error"]["code"] == "generation_failed", response.text
+    assert response.headers["x-request-id"]  # every 5xx names the request its log lines carry
     turns = httpx.get(f"{server.url}/v1/conversations/{cid}", headers=keys.auth()).json()["turns"]
     assert [t["error_code"] for t in turns] == ["generation_failed"]
 
