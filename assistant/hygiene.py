@@ -75,6 +75,9 @@ def check_tree(value: Any, *, max_depth: int, is_free_text: IsFreeText | None = 
 
     `texts=False` checks only the depth (the caller knows no string needs a look: `may_need_text_checks`).
     """
+    if not texts:
+        _check_depth(value, max_depth)
+        return False
     changed = False
     stack: list[tuple[Any, Path, int]] = [(value, prefix, 1)]
     while stack:
@@ -100,6 +103,19 @@ def check_tree(value: Any, *, max_depth: int, is_free_text: IsFreeText | None = 
                     node[key] = checked
                     changed = True
     return changed
+
+
+def _check_depth(value: Any, max_depth: int) -> None:
+    """Only the depth, level by level and without paths: several times faster on megabytes of reviews."""
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            raise too_deep(max_depth)
+        below: list[Any] = []
+        for node in level:
+            below.extend(c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, dict | list))
+        level = below
 
 
 def check_value(value: Any, *, max_depth: int, is_free_text: IsFreeText | None = None, param: str = "") -> Any:
