@@ -17,6 +17,7 @@ from api.context.router import router as context_router
 from api.conversations.router import router as conversations_router
 from api.errors import install_error_handlers
 from api.health.router import router as health_router
+from api.hygiene import InputHygieneMiddleware
 from api.limits import BodyLimitMiddleware
 from api.metrics.middleware import ServingMiddleware
 from api.metrics.router import router as metrics_router
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             if built.shadow is not None:
-                await built.shadow.drain(timeout_s=5.0)
+                await built.shadow.drain(timeout_s=1.0)  # within the shutdown budget (grace + 5 s)
             if built.router is not None:
                 await built.router.aclose(keep=built.generation)  # the section generator is shared with dst, skills
             built.close()
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     if services is not None:
         app.state.services = services
+    # Innermost: the hygiene rule reads the body BodyLimitMiddleware bounded, on the path ServingMiddleware resolved.
+    app.add_middleware(InputHygieneMiddleware, max_json_depth=settings.limits.max_json_depth)
     app.add_middleware(ServingMiddleware)  # inside BodyLimitMiddleware, which sets the request id it logs
     app.add_middleware(
         BodyLimitMiddleware,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -54,8 +55,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def error_body(message: str, type_: str, *, param: str | None = None, code: str | None = None) -> dict[str, Any]:
-    """The error body itself; also the `data` of an error event in a stream that has already started."""
-    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+    """The error body itself; also the `data` of an error event in a stream that has already started. A lone
+    surrogate echoed from the request (it cannot be encoded) is written as `\\udXXX`."""
+    return {"error": {"message": _encodable(message), "type": type_, "param": _encodable(param), "code": code}}
+
+
+def _encodable(text: str | None) -> str | None:
+    return text if text is None or text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def error_response(
@@ -124,6 +130,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = request.headers.get("x-request-id") or getattr(request.state, "request_id", None)
+        # This handler answers outside the middleware that echoes the request id: send it here, as on every answer.
+        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
         log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, request_id)
-        return error_response(500, f"internal error (request id {request_id})", "internal_error")
+        return error_response(500, f"internal error (request id {request_id})", "internal_error",
+                              headers={"X-Request-ID": request_id})

@@ -25,7 +25,13 @@ from assistant.errors import (
     Unavailable,
 )
 from dst import DstInputError
-from generation import GenerationBusy, GenerationError, GenerationTimeout, InvalidGenerationRequest
+from generation import (
+    GenerationBusy,
+    GenerationError,
+    GenerationFailed,
+    GenerationTimeout,
+    InvalidGenerationRequest,
+)
 from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillUnavailable
 from personas import (
     PersonaConflict,
@@ -81,6 +87,7 @@ TABLE: tuple[tuple[type[Exception], Translate], ...] = (
     (InvalidGenerationRequest, lambda e: InvalidInput(str(e), param=e.param, code="invalid_generation_request")),
     (GenerationBusy, lambda e: Busy(str(e), retry_after=e.retry_after, code="generation_busy")),
     (GenerationTimeout, lambda e: Timeout(str(e), code="generation_timeout")),
+    (GenerationFailed, lambda e: Unavailable(str(e), code="generation_failed")),
     (GenerationError, lambda e: Unavailable(str(e), code="generation_unavailable")),
     # generation.skills
     (SkillNotFound, lambda e: NotFound(str(e), param="name", code="unknown_skill")),

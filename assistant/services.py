@@ -6,7 +6,7 @@ backend, skills get retrieval as a search backend) and the one that decides whic
 cannot load reports why in `readiness()` instead of stopping the process; only a store that cannot be opened is
 fatal.
 `Services` is what HTTP sees of the assistant: its typed components, and the few operations a surface needs that
-are more than one component call (`find_persona`, `run_skill`), so that `api` imports no leaf package.
+are more than one component call (`find_persona`, `import_card`, `run_skill`), so that `api` imports no leaf package.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.hygiene import check_tree
 from assistant.metrics import Metrics
 from assistant.pipeline import TurnPipeline
 from assistant.readiness import ComponentStatus
@@ -31,7 +32,7 @@ from dst import ContextInjector
 from generation import Generator
 from generation.skills import SkillRegistry, SkillResult
 from korean.kiwi import shared_kiwi
-from personas import Persona, PersonaNotFound, PersonaRegistry
+from personas import Persona, PersonaNotFound, PersonaRegistry, read_card
 from retrieval import Retrieval
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,13 @@ class Services:
             return self.personas.get(persona_id)
         except PersonaNotFound:
             return None
+
+    def import_card(self, data: bytes, **options: Any) -> Persona:
+        """Import a Character Card (JSON or PNG bytes) whose decoded JSON passes the input-hygiene rule
+        (`assistant.hygiene`: every field exact, at most `limits.max_json_depth` deep); 422 naming the field else."""
+        card = read_card(data, max_bytes=self.personas.max_card_bytes)
+        check_tree(card, max_depth=self.settings.limits.max_json_depth)
+        return self.personas.import_card(data, **options)
 
     async def run_skill(self, name: str, payload: dict[str, Any], *, speech_level: str | None) -> SkillResult:
         """Run a skill. Only while its LM can generate does a run take a generation slot: the deterministic fallback

@@ -60,6 +60,9 @@ class LimitsSettings(BaseModel):
                                "from the turns' threads")
     lock_timeout_s: float = Field(30.0, gt=0, le=3600)
     max_page_size: int = Field(200, ge=1, le=10_000)
+    max_json_depth: int = Field(
+        32, ge=4, le=128, description="nesting of a JSON body (an object or array is one level; a card's decoded "
+        "JSON too); deeper: 422 json_too_deep")
 
 
 class ServerSettings(BaseModel):
@@ -69,6 +72,9 @@ class ServerSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, request id, PII masked
+    shutdown_grace_s: float = Field(
+        20.0, ge=0, le=3600, description="on SIGTERM/SIGINT: how long turns in flight may take to finish before "
+        "they are cancelled (stored as failed, error code shutting_down); the process exits within grace + 5 s")
 
 
 class StoreSettings(BaseModel):

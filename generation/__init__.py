@@ -9,6 +9,7 @@ from generation.config import GenerationConfig
 from generation.errors import (
     GenerationBusy,
     GenerationError,
+    GenerationFailed,
     GenerationTimeout,
     GenerationUnavailable,
     InvalidGenerationRequest,
@@ -23,6 +24,7 @@ __all__ = [
     "GenerationBusy",
     "GenerationConfig",
     "GenerationError",
+    "GenerationFailed",
     "GenerationRequest",
     "GenerationTimeout",
     "GenerationUnavailable",

@@ -1,8 +1,8 @@
 """Exceptions of the generation package.
 
 `generation` never imports `assistant`; the composition root maps these onto its HTTP-aware errors:
-InvalidGenerationRequest -> 4xx, GenerationUnavailable -> 503, GenerationBusy -> 503/429 with Retry-After,
-GenerationTimeout -> 504.
+InvalidGenerationRequest -> 4xx, GenerationUnavailable -> 503, GenerationFailed -> 503 `generation_failed`,
+GenerationBusy -> 503/429 with Retry-After, GenerationTimeout -> 504.
 """
 
 
@@ -20,6 +20,10 @@ class InvalidGenerationRequest(ValueError):
 
 class GenerationUnavailable(GenerationError):
     """No model can serve the request (not configured, failed to load, remote down, circuit open)."""
+
+
+class GenerationFailed(GenerationError):
+    """The backend answered, but what it sent cannot be read (a malformed or cut stream): the LM failed mid-reply."""
 
 
 class GenerationBusy(GenerationError):

@@ -1,10 +1,17 @@
 """OpenAI-compatible remote backend (DeepSpeed-MII's OpenAI server, vLLM, TGI) over httpx.
 
 Every request streams (`stream: true`, server-sent events), so `generate` and `stream` share one code path
-and cancellation closes the HTTP response. Connect errors and 503 answers are retried with exponential
+and cancellation closes the HTTP response. Connect errors and 502-504 answers are retried with exponential
 backoff before the first byte arrives; consecutive failures open a circuit breaker that makes `status()`
 report not-ready and refuses calls until the reset time has passed. top_k and repetition_penalty are sent as
 extra body fields (vLLM and TGI's OpenAI layer accept them) unless `send_extra_params` is off.
+
+The stream is read by a real SSE parser (`httpx_sse`): only CR, LF and CR LF end a line, so a chunk whose JSON
+carries U+0085, U+2028 or U+2029 unescaped stays whole, and a UTF-8 sequence split across network reads is decoded
+once complete (benchmarks/openai_stream.py measured it against httpx's `aiter_lines` and the openai SDK). Anything
+that cannot be read once the answer has started (not an event stream, malformed JSON, a chunk of the wrong shape,
+an error object in the stream, a connection cut mid-stream) is `GenerationFailed` (503 `generation_failed`), and
+counts as a failure for the breaker.
 """
 
 from __future__ import annotations
@@ -17,10 +24,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import httpx_sse
 
 from generation.backend import LMBackend, StopStream
 from generation.circuit import CircuitBreaker
-from generation.errors import GenerationBusy, GenerationTimeout, GenerationUnavailable, InvalidGenerationRequest
+from generation.errors import (
+    GenerationBusy,
+    GenerationFailed,
+    GenerationTimeout,
+    GenerationUnavailable,
+    InvalidGenerationRequest,
+)
 from generation.types import GenerationRequest, StreamEvent
 
 log = logging.getLogger(__name__)
@@ -140,27 +154,31 @@ class OpenAIBackend(LMBackend):
                     yield event
         except TimeoutError:
             raise GenerationTimeout(f"generation exceeded its {request.timeout_s}s timeout") from None
-        except httpx.ReadTimeout as exc:
+        except httpx.TimeoutException as exc:
             self.breaker.record_failure(f"read timeout: {exc}")
             raise GenerationTimeout(f"remote LM did not answer within {self.timeout_s}s") from exc
+        except InvalidGenerationRequest:  # a ValueError too, but the server's verdict on our request
+            raise
+        except (httpx.TransportError, ValueError, TypeError, AttributeError) as exc:
+            # SSEError (not an event stream) is an httpx.TransportError; JSONDecodeError a ValueError.
+            error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            self.breaker.record_failure(error)
+            raise GenerationFailed(f"the stream of {self.base_url} could not be read: {error}") from exc
 
     async def _events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         response = await self._open(self.body(request))
         stream, finish, usage = StopStream(request.stop), None, {}
         try:
-            async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
+            async for sse in httpx_sse.EventSource(response).aiter_sse():
+                if sse.data == "[DONE]":
                     break
-                chunk = json.loads(data)
-                usage = chunk.get("usage") or usage
-                for choice in chunk.get("choices") or []:
-                    piece = stream.feed((choice.get("delta") or {}).get("content") or "")
-                    if piece:
-                        yield StreamEvent(text=piece)
-                    finish = choice.get("finish_reason") or finish
+                if not sse.data:  # a comment or an event without data (a keep-alive)
+                    continue
+                pieces, finished, usage = read_chunk(sse.data, usage)
+                for piece in pieces:
+                    if kept := stream.feed(piece):
+                        yield StreamEvent(text=kept)
+                finish = finished or finish
                 if stream.stopped:
                     finish = "stop"
                     break
@@ -173,3 +191,26 @@ class OpenAIBackend(LMBackend):
         yield StreamEvent(text="", finish_reason=finish or "stop",
                           prompt_tokens=int(usage.get("prompt_tokens", 0)),
                           completion_tokens=int(usage.get("completion_tokens", 0)))
+
+
+def read_chunk(data: str, usage: dict[str, Any]) -> tuple[list[str], str | None, dict[str, Any]]:
+    """One `chat.completion.chunk`: its content deltas, its finish reason and the usage so far (ValueError or
+    TypeError when it is not one)."""
+    chunk = json.loads(data)
+    if not isinstance(chunk, dict):
+        raise TypeError(f"a chunk must be a JSON object, not {type(chunk).__name__}")
+    if chunk.get("error"):
+        error = chunk["error"]
+        raise ValueError(f"the server reported an error: {error.get('message') if isinstance(error, dict) else error}")
+    usage = chunk.get("usage") or usage
+    if not isinstance(usage, dict):
+        raise TypeError("usage must be an object")
+    pieces: list[str] = []
+    finish: str | None = None
+    for choice in chunk.get("choices") or []:
+        content = (choice.get("delta") or {}).get("content") or ""
+        if not isinstance(content, str):
+            raise TypeError(f"delta.content must be a string, not {type(content).__name__}")
+        pieces.append(content)
+        finish = choice.get("finish_reason") or finish
+    return pieces, finish, usage

@@ -113,7 +113,7 @@ async def import_card(
     if not data:
         raise InvalidInput("the request body must be a Character Card (JSON or PNG)", param="body")
     persona = await run_in_threadpool(
-        registry.import_card, data, persona_id=persona_id, overwrite=overwrite, speech_level=speech_level,
+        services.import_card, data, persona_id=persona_id, overwrite=overwrite, speech_level=speech_level,
         response_set=response_set,
     )
     return await run_in_threadpool(_detail, registry, persona)

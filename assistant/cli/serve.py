@@ -1,16 +1,46 @@
-"""`assistant serve`: run the HTTP server (uvicorn) on the settings' embedded defaults or a config file."""
+"""`assistant serve`: run the HTTP server (uvicorn) on the settings' embedded defaults or a config file.
+
+Graceful shutdown (README, "Shutdown"): on SIGTERM or SIGINT the server stops accepting connections, closes idle
+ones, and drains the turns in flight (`assistant.shutdown.drain_all`: new turns refused, running ones given
+`server.shutdown_grace_s`, then cancelled and stored as failed); only then does uvicorn wait for the remaining
+connections, at most `CLOSE_WAIT_S` more, and shut the application down. The process exits within grace + 5 s.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from assistant.cli.common import ConfigOption, settings_from_cli
 
 APP_FACTORY = "api.app:create_app"
+CLOSE_WAIT_S = 1.0  # after the drain: streams sending their last event, requests that are not turns
+
+
+def draining_server(config: Any, grace_s: float) -> Any:
+    """A uvicorn server whose shutdown drains the turns in flight before it waits for connections to close."""
+    import uvicorn
+
+    from assistant.shutdown import drain_all
+
+    class DrainingServer(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            for server in self.servers:  # stop accepting (uvicorn does it again, harmlessly)
+                server.close()
+            for sock in sockets or []:
+                sock.close()
+            for connection in list(self.server_state.connections):
+                connection.shutdown()  # idle keep-alive connections close; busy ones close after their response
+            cancelled = await drain_all(grace_s)
+            logging.getLogger(__name__).info("shutdown: turns drained (%d cancelled)", cancelled)
+            await super().shutdown(sockets)
+
+    return DrainingServer(config)
 
 
 def serve(
@@ -34,5 +64,7 @@ def serve(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # By import string: `assistant` never imports `api` (dependency direction); the factory re-reads the same
     # settings from the environment and config file set above.
-    uvicorn.run(APP_FACTORY, factory=True, host=host or settings.server.host, port=port or settings.server.port,
-                log_level=settings.server.log_level)
+    config = uvicorn.Config(APP_FACTORY, factory=True, host=host or settings.server.host,
+                            port=port or settings.server.port, log_level=settings.server.log_level,
+                            timeout_graceful_shutdown=CLOSE_WAIT_S)
+    draining_server(config, settings.server.shutdown_grace_s).run()

@@ -10,6 +10,10 @@ dialogue state update are stored as a failed user turn (`error_code`), still und
 conversation id. Later turns resolve context from it; the LM prompt leaves failed turns out, since they have no reply
 and their content already lives in the state. A retry is a new turn (there are no idempotency keys). A busy lock is a
 503 `conversation_busy` and a deadline a 504 `turn_timeout`.
+With a `drain` (`assistant.shutdown.TurnDrain`), the scope is an in-flight turn of the process: refused with 503
+`shutting_down` once shutdown has begun, and when shutdown cancels it, its failed turn is stored like any server
+error and it raises 503 `shutting_down` instead of the cancellation (a turn still waiting for its conversation's lock
+has loaded nothing, so nothing is stored for it).
 """
 
 from __future__ import annotations
@@ -24,41 +28,71 @@ from assistant.error_table import LEAF_ERRORS, to_assistant_error
 from assistant.errors import AssistantError, Busy, Timeout
 from assistant.pipeline.stages import Rewritten, TurnProgress
 from assistant.pipeline.types import TurnRequest
+from assistant.shutdown import TurnDrain
 from assistant.store import ConversationStore, FailedTurn, LockTimeout, StoreBusy
 
 log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest,
-                     conversation_id: str) -> AsyncIterator[tuple[asyncio.Timeout, TurnProgress]]:
+async def turn_scope(store: ConversationStore, limit_s: float, req: TurnRequest, conversation_id: str,
+                     drain: TurnDrain | None = None) -> AsyncIterator[tuple[asyncio.Timeout, TurnProgress]]:
     """Hold the conversation's lock under the request deadline; store a failed turn before the lock is released."""
     stored = False
     deadline = asyncio.timeout(limit_s)
     try:
-        async with deadline, store.lock(conversation_id):
-            progress = TurnProgress()
-            try:
-                yield deadline, progress
-            except BaseException as raised:
-                exc = to_assistant_error(raised) if isinstance(raised, LEAF_ERRORS) else raised
-                error = _failure(exc, deadline, limit_s)
-                if not deadline.expired():  # as when storing a reply: a deadline firing mid-write would lose the error
-                    deadline.reschedule(None)
-                stored = await _store_failure(store, req, conversation_id, progress, error)
-                if stored and isinstance(exc, AssistantError):
-                    exc.conversation_id = conversation_id
-                if exc is raised:
-                    raise
-                raise exc from raised
+        with drain.admit() if drain is not None else contextlib.nullcontext():
+            async with deadline, store.lock(conversation_id):
+                progress = TurnProgress()
+                try:
+                    yield deadline, progress
+                except BaseException as raised:
+                    exc = _as_error(raised, drain)
+                    stored = await _fail(store, req, conversation_id, progress, exc, deadline, limit_s)
+                    if exc is raised:
+                        raise
+                    raise exc from raised
     except (LockTimeout, StoreBusy) as exc:
         raise Busy(str(exc), retry_after=1.0, param="conversation_id", code="conversation_busy") from None
+    except asyncio.CancelledError:
+        if drain is None or not drain.stopped_by_shutdown():
+            raise
+        _uncancel()  # shut down while waiting for the lock: nothing was loaded, so nothing is stored
+        raise drain.shutting_down_error() from None
     except TimeoutError:
         if not deadline.expired():  # a leaf's own TimeoutError is not our deadline
             raise
         timeout = Timeout(f"the turn took longer than {limit_s:g} s", code="turn_timeout")
         timeout.conversation_id = conversation_id if stored else None
         raise timeout from None
+
+
+def _as_error(raised: BaseException, drain: TurnDrain | None) -> BaseException:
+    """The error a turn fails with: a leaf's as its table row, the drain's cancellation as 503 `shutting_down`."""
+    if isinstance(raised, LEAF_ERRORS):
+        return to_assistant_error(raised)
+    if isinstance(raised, asyncio.CancelledError) and drain is not None and drain.stopped_by_shutdown():
+        _uncancel()  # as asyncio.timeout does for its own cancellation: the task goes on to store and report
+        return drain.shutting_down_error()
+    return raised
+
+
+def _uncancel() -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
+
+
+async def _fail(store: ConversationStore, req: TurnRequest, conversation_id: str, progress: TurnProgress,
+                exc: BaseException, deadline: asyncio.Timeout, limit_s: float) -> bool:
+    """Store the failed turn `exc` makes (if any), still under the lock; True when it was stored."""
+    error = _failure(exc, deadline, limit_s)
+    if not deadline.expired():  # as when storing a reply: a deadline firing mid-write would lose the error
+        deadline.reschedule(None)
+    stored = await _store_failure(store, req, conversation_id, progress, error)
+    if stored and isinstance(exc, AssistantError):
+        exc.conversation_id = conversation_id
+    return stored
 
 
 async def _store_failure(store: ConversationStore, req: TurnRequest, conversation_id: str, progress: TurnProgress,

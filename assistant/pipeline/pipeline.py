@@ -22,6 +22,9 @@ event, its clock is stopped (`stream` runs the turn in its own task, so the dead
 `assistant.pipeline.events`), and that wait is bounded by `limits.stream_idle_timeout_s` (504 `slow_reader`). The
 `done` event is handed over after the lock is released: the turn is stored, so a slow reader then holds nothing.
 A turn that fails with a server error is stored as a failed user turn (`assistant.pipeline.failures`).
+Shutdown (`assistant.shutdown`): every turn is admitted by the pipeline's `drain`; once the server begins to shut
+down new turns are refused (503 `shutting_down`), and turns still running after `server.shutdown_grace_s` are
+cancelled and fail like any server error (their failed turn stored, an `error` event for a streamed one).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from assistant.pipeline.stages import (
 from assistant.pipeline.types import Source, TurnRequest, TurnResult, result_to_dict
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
+from assistant.shutdown import TurnDrain
 from assistant.store import ConversationStore, Exchange
 from assistant.workers import StageWorkers
 from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
@@ -91,6 +95,7 @@ class TurnPipeline:
         self.metrics = metrics
         self.shadow = shadow
         self.workers = StageWorkers(settings.limits.turn_workers)
+        self.drain = TurnDrain()  # graceful shutdown: `assistant.shutdown`
 
     def close(self) -> None:
         self.workers.close()
@@ -160,7 +165,7 @@ class TurnPipeline:
 
     def _turn(self, req: TurnRequest, conversation_id: str
               ) -> contextlib.AbstractAsyncContextManager[tuple[asyncio.Timeout, TurnProgress]]:
-        return turn_scope(self.store, self.settings.limits.request_timeout_s, req, conversation_id)
+        return turn_scope(self.store, self.settings.limits.request_timeout_s, req, conversation_id, self.drain)
 
     # -- stages ----------------------------------------------------------------------------------------------
     async def _prepare(self, req: TurnRequest, conversation_id: str,

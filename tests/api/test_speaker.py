@@ -4,6 +4,7 @@ conversation (context injection across spoken turns), signatures are enforced wh
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from assistant.services import Components, Services
 from assistant.settings import Settings
 from benchmarks.support.live import services_for, settings_with
 from tests.api.conftest import assert_error_body
-from tests.api.speaker_pki import NOW, alexa_pki, new_key, public_pem, sign
+from tests.api.speaker_pki import alexa_pki, new_key, public_pem, sign
 
 MARKUP = ("*", "#", "`", "http", "- ")
 
@@ -114,7 +115,9 @@ async def test_malformed_cek_requests_are_422_with_the_error_body(speaker: tuple
 def alexa(kind: str, session: str = "amzn1.echo-api.session.1", query: str | None = None,
           intent: str = "FreeTalkIntent", timestamp: str | None = None) -> dict[str, Any]:
     request: dict[str, Any] = {"type": kind, "requestId": "amzn1.echo-api.request.1", "locale": "ko-KR",
-                               "timestamp": timestamp or NOW.isoformat().replace("+00:00", "Z")}
+                               # now, not the import time: a session longer than the allowed clock skew (150 s)
+                               # would otherwise send stale requests to the tests that run late
+                               "timestamp": timestamp or datetime.now(UTC).isoformat().replace("+00:00", "Z")}
     if kind == "IntentRequest":
         request["intent"] = {"name": intent, "slots": {"query": {"name": "query", "value": query}} if query else {}}
     return {"version": "1.0",

@@ -168,3 +168,10 @@ def test_gpu_api_environment_is_valid_settings(gpu: dict[str, Any], monkeypatch:
     generation = settings.generation.model_dump()
     assert generation["backend"] == "openai"
     assert generation["openai"]["base_url"] == "http://mii:23333/v1"
+
+
+def test_api_stop_grace_period_exceeds_the_shutdown_grace_plus_five_seconds(cpu: dict[str, Any]) -> None:
+    period = cpu["services"]["api"]["stop_grace_period"]
+    match = re.fullmatch(r"(\d+)s", period)
+    assert match, period
+    assert int(match.group(1)) > Settings.model_fields["server"].default.shutdown_grace_s + 5

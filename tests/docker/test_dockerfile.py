@@ -112,3 +112,8 @@ def test_entrypoint_serve_runs_assistant_serve() -> None:
 def test_entrypoint_mii_requires_a_mounted_model() -> None:
     result = _entrypoint("mii")
     assert result.returncode != 0 and "ASSISTANT_MODEL" in result.stderr
+
+
+@pytest.mark.parametrize("name", DOCKERFILES)
+def test_image_stops_with_sigterm_the_signal_that_drains_turns(name: str) -> None:
+    assert ("STOPSIGNAL", "SIGTERM") in last_stage(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import io
 import json
 from pathlib import Path
@@ -19,6 +20,7 @@ from PIL import Image
 from api.deps import get_services
 from api.errors import install_error_handlers
 from api.personas.router import admin_router, router
+from assistant.services import Services
 from assistant.settings import Settings
 from assistant.wiring.personas import build_registry
 from personas.cards import EXTENSION_KEY
@@ -28,6 +30,7 @@ from personas.cards import EXTENSION_KEY
 def client(tmp_path: Path) -> TestClient:
     settings = Settings(data_dir=tmp_path / "var", personas={"reload_interval_s": 0.0})
     services = SimpleNamespace(settings=settings, personas=build_registry(settings))
+    services.import_card = functools.partial(Services.import_card, services)  # the card's hygiene check too
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(router)
