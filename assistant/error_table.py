@@ -27,6 +27,7 @@ from assistant.errors import (
 from dst import DstInputError
 from generation import GenerationBusy, GenerationError, GenerationTimeout, InvalidGenerationRequest
 from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillUnavailable
+from generation.structured import ResponseFormatFailed
 from personas import (
     PersonaConflict,
     PersonaError,
@@ -81,6 +82,7 @@ TABLE: tuple[tuple[type[Exception], Translate], ...] = (
     (InvalidGenerationRequest, lambda e: InvalidInput(str(e), param=e.param, code="invalid_generation_request")),
     (GenerationBusy, lambda e: Busy(str(e), retry_after=e.retry_after, code="generation_busy")),
     (GenerationTimeout, lambda e: Timeout(str(e), code="generation_timeout")),
+    (ResponseFormatFailed, lambda e: Unavailable(str(e), code="response_format_failed")),
     (GenerationError, lambda e: Unavailable(str(e), code="generation_unavailable")),
     # generation.skills
     (SkillNotFound, lambda e: NotFound(str(e), param="name", code="unknown_skill")),

@@ -11,6 +11,7 @@ are more than one component call (`find_persona`, `run_skill`), so that `api` im
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,12 @@ class Services:
             return self.personas.get(persona_id)
         except PersonaNotFound:
             return None
+
+    def fingerprint(self, persona_id: str) -> str:
+        """OpenAI's `system_fingerprint`: changes when the LM behind the persona's route changes (same seed, same
+        fingerprint, same reply)."""
+        _, detail = self.generation.status()
+        return "fp_" + hashlib.blake2b(f"{persona_id}\0{detail}".encode(), digest_size=6).hexdigest()
 
     async def run_skill(self, name: str, payload: dict[str, Any], *, speech_level: str | None) -> SkillResult:
         """Run a skill. Only while its LM can generate does a run take a generation slot: the deterministic fallback

@@ -55,6 +55,9 @@ class LimitsSettings(BaseModel):
     stream_idle_timeout_s: float = Field(
         30.0, gt=0, le=3600, description="the longest a streamed turn waits for its client to take the next event; "
         "beyond it the turn ends with 504 slow_reader and gives back its conversation lock and generation slot")
+    stream_ping_s: float = Field(
+        15.0, gt=0, le=300, description="a streamed response sends an SSE comment (`: ping`) after this many seconds "
+        "without an event, so proxies and clients keep a slow turn's connection open")
     turn_workers: int = Field(4, ge=1, le=256, description="threads running the CPU stages of turns off the event loop")
     skill_workers: int = Field(2, ge=1, le=64, description="threads running skills' CPU work (review analysis), apart "
                                "from the turns' threads")

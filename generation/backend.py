@@ -20,6 +20,9 @@ from generation.types import Completion, GenerationRequest, StreamEvent
 
 class LMBackend(ABC):
     name: str = "backend"
+    # Whether the backend continues `GenerationRequest.prefill` (the start of the reply, after the chat template's
+    # generation prompt) rather than starting a new reply; callers refuse a prefill where it does not.
+    supports_prefill: bool = False
 
     @property
     @abstractmethod
