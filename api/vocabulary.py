@@ -37,8 +37,8 @@ FALLBACK_HEADER = ("`off`: a turn that needs an LM when none can answer is a 503
 
 __all__ = [
     "CONVERSATION_ID_MAX_CHARS", "CONVERSATION_ID_PATTERN", "FALLBACK_HEADER", "PERSONA_ID_MAX_CHARS",
-    "PERSONA_ID_PATTERN", "RECORD_ID_PATTERN", "ROUTING_NAME_PATTERN", "SET_PATTERN", "cancel_on_disconnect", "check_conversation_id",
-    "check_message",
+    "PERSONA_ID_PATTERN", "RECORD_ID_PATTERN", "ROUTING_NAME_PATTERN", "SET_PATTERN", "cancel_on_disconnect",
+    "check_conversation_id", "check_message",
 ]
 
 

@@ -44,7 +44,8 @@ async def test_context_of_a_failed_turn_carries_over_to_the_next_turn(client: ht
     cid = "failed-context-1"
     first = await client.post("/v1/chat", headers=STRICT, json={"conversation_id": cid, "message": WEATHER})
     assert_error_body(first, 503)
-    second = await client.post("/v1/chat", headers=STRICT, json={"conversation_id": cid, "message": FOLLOW_UP})
+    second = await client.post("/v1/chat", headers=STRICT,
+                                           json={"conversation_id": cid, "message": FOLLOW_UP})
     # No model is loaded and a weather question is not in the response set: it fails too, and is stored as well.
     assert assert_error_body(second, 503)["code"] == "generation_unavailable"
     turns = (await _conversation(client, cid))["turns"]
@@ -64,7 +65,8 @@ async def test_failed_turn_stays_out_of_the_lm_prompt_but_its_context_reaches_it
     with services_for(api_settings, components, database_url, remote_generator(chat_server.base_url, "echo-답")) as \
             services:
         async with _client(services) as client:
-            answered = await client.post("/v1/chat", headers=STRICT, json={"conversation_id": cid, "message": FOLLOW_UP})
+            answered = await client.post("/v1/chat", headers=STRICT,
+                                           json={"conversation_id": cid, "message": FOLLOW_UP})
             assert answered.status_code == 200, answered.text
             turns = (await _conversation(client, cid))["turns"]
     assert [(t["role"], t["failed"]) for t in turns] == [("user", True), ("user", False), ("assistant", False)]
@@ -79,7 +81,8 @@ async def test_timed_out_turn_is_504_and_stored_as_failed(
     with services_for(settings, components, database_url, remote_generator(chat_server.base_url, "slow-5")) as \
             services:
         async with _client(services) as client:
-            response = await client.post("/v1/chat", headers=STRICT, json={"conversation_id": "slow-1", "message": GENERATE[1]})
+            response = await client.post("/v1/chat", headers=STRICT,
+                                         json={"conversation_id": "slow-1", "message": GENERATE[1]})
             assert assert_error_body(response, 504)["code"] in ("turn_timeout", "generation_timeout")
             assert response.headers["x-conversation-id"] == "slow-1"
             [turn] = (await _conversation(client, "slow-1"))["turns"]
@@ -87,8 +90,8 @@ async def test_timed_out_turn_is_504_and_stored_as_failed(
 
 
 async def test_client_errors_store_nothing(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/chat", headers=STRICT, json={"conversation_id": "bad-persona", "persona": "nobody",
-                                                   "message": WEATHER})
+    response = await client.post("/v1/chat", headers=STRICT,
+                                 json={"conversation_id": "bad-persona", "persona": "nobody", "message": WEATHER})
     assert_error_body(response, 404)
     assert "x-conversation-id" not in response.headers
     assert (await client.get("/v1/conversations/bad-persona")).status_code == 404

@@ -79,7 +79,8 @@ async def test_client_history_with_a_stored_conversation_id_is_refused_not_ignor
     response = await client.post("/v1/chat/completions", json={"model": "assistant", "messages": messages},
                                  headers={"X-Conversation-Id": "st-chat-1"})
     assert assert_error_body(response, 400)["code"] == "history_with_conversation_id"
-    alone = await client.post("/v1/chat/completions", json={"model": "assistant", "messages": messages[:2] + messages[4:]},
+    alone = await client.post("/v1/chat/completions",
+                              json={"model": "assistant", "messages": messages[:2] + messages[4:]},
                               headers={"X-Conversation-Id": "st-chat-1"})
     assert alone.status_code == 200, alone.text
     turns = (await client.get("/v1/conversations/st-chat-1")).json()["turns"]
@@ -103,7 +104,8 @@ async def test_header_continues_a_native_chat_conversation(client: httpx.AsyncCl
     (_chat("   "), 400, "messages"),
     ({"model": "assistant", "messages": [{"role": "robot", "content": "안녕"}]}, 400, "messages.0.role"),
 ])
-async def test_invalid_requests_get_a_4xx_with_the_error_body_400_as_openai_answers(client: httpx.AsyncClient, body: dict, status: int,
+async def test_invalid_requests_get_a_4xx_with_the_error_body_400_as_openai_answers(
+        client: httpx.AsyncClient, body: dict, status: int,
                                                               param: str) -> None:
     error = assert_error_body(await client.post("/v1/chat/completions", json=body), status)
     assert (error["param"] or "").startswith(param)
