@@ -15,6 +15,7 @@ from api.auth import admin_scope, chat_scope
 from api.chat.router import router as chat_router
 from api.context.router import router as context_router
 from api.conversations.router import router as conversations_router
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.health.router import router as health_router
 from api.limits import BodyLimitMiddleware
@@ -70,7 +71,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         description="Korean-first conversational assistant: context injection, response selection, persona chat.",
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets instead of a CDN (api.docs)
+        redoc_url=None,
     )
+    install_docs(app)
     if services is not None:
         app.state.services = services
     app.add_middleware(ServingMiddleware)  # inside BodyLimitMiddleware, which sets the request id it logs
