@@ -88,6 +88,7 @@ class HoldBack:
         self.length_cut = False
         self.repair_mismatch = 0
         self.stop_matched = False
+        self.hits: list[dict[str, str]] = []  # what a filter found, when it ended the stream
         self._filter_tail = max((len(normalise_for_matching(w)) for w in _words(judges)), default=1) - 1
 
     # -- the seam ------------------------------------------------------------------------------------------------
@@ -165,7 +166,8 @@ class HoldBack:
         return True
 
     def _judge(self, candidate: str, held: str = "") -> str | None:
-        if self.j.abuse.check(candidate + held, self.j.banned):
+        if hits := self.j.abuse.check(candidate + held, self.j.banned):
+            self.hits = [{"kind": h.kind, "match": h.match} for h in hits]
             return "filtered"
         return next((why for guard in self.j.extra if (why := guard.judge(candidate)) is not None), None)
 

@@ -84,6 +84,8 @@ class ReplyStream:
             finish = "filtered"
             trace["refused"] = True
             trace["stopped_by"] = hold.stopped
+            if hold.hits:
+                trace["filter_hits"].append(hold.hits)
         trace.update(streamed=True, first_token_ms=first_token_ms)
         prompt, completion = last.prompt_tokens, last.completion_tokens
         if last.finish_reason is None:  # ended before the backend's last event: count what it had decoded
