@@ -31,6 +31,9 @@ from generation.sampling import Sampling
 from generation.types import GenerationRequest, StreamEvent
 
 log = logging.getLogger(__name__)
+# transformers resolves its names lazily, and two threads resolving them at once can fail with an ImportError
+# (two backends loading in the background, as routing does): one import at a time.
+_IMPORT_LOCK = threading.Lock()
 
 
 def pick_device(device: str) -> str:
@@ -112,7 +115,8 @@ class TransformersBackend(LMBackend):
         return thread
 
     def _load(self) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        with _IMPORT_LOCK:
+            from transformers import AutoModelForCausalLM, AutoTokenizer
 
         device = pick_device(self.device)
         dtype = pick_dtype(self.dtype, device)
