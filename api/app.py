@@ -28,7 +28,7 @@ from api.skills.router import router as skills_router
 from api.speaker.alexa import router as alexa_router
 from api.speaker.clova import router as clova_router
 from assistant.keys import check_exposure
-from assistant.logs import configure_logging
+from assistant.logs import adopt_library_loggers, configure_logging
 from assistant.services import Services, build_services
 from assistant.settings import Settings, SettingsError, load_settings
 
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if settings.server.log_format == "json":
             configure_logging(settings.server.log_level, "json")
         built = build_services(settings)
+        if settings.server.log_format == "json":
+            adopt_library_loggers()  # libraries imported while building (DeepSpeed, faiss) may add handlers
         app.state.services = built
         # Models, indexes and Kiwi leave ~10^5 long-lived objects; a full collection walking them pauses every
         # thread for hundreds of ms (measured in tests/api/test_loop_responsive.py). Freeze them out of the GC.
