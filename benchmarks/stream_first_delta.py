@@ -2,7 +2,8 @@
 
 The app runs on a real uvicorn (benchmarks.support.live.LiveServer) in this process, its LM the product's transformers
 backend on the tiny model (trained on a few replies; with a persona's prompt it writes Korean words until
-max_tokens). The backend is wrapped to timestamp every event it yields, on the same clock as the client, which reads the stream with httpx. Per request:
+max_tokens). The backend is wrapped to timestamp every event it yields, on the same clock as the client, which
+reads the stream with httpx. Per request:
   first_token_ms     the backend's first text event, from the request being sent (prompt, queue, prefill, decode)
   first_delta_ms     the client's first content chunk, from the request being sent
   over_first_token   first_delta - first_token: everything the surface adds after the backend's first token,
