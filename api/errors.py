@@ -83,6 +83,8 @@ def openai_status(request: Request, status: int) -> int:
 
 def domain_error_response(exc: AssistantError, request: Request | None = None) -> JSONResponse:
     headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else {}
+    if (limit := getattr(exc, "rate_limit", None)) is not None:  # a quota refusal says where the key stands
+        headers.update(limit.headers())
     if exc.conversation_id is not None:  # the turn failed but its message was stored in this conversation
         headers["X-Conversation-Id"] = exc.conversation_id
     status = openai_status(request, exc.status_code) if request is not None else exc.status_code
