@@ -2,7 +2,8 @@
 
 Reads `{"id", "query"}` lines and writes one JSON line per query to stdout:
 `{"id", "decision", "score", "matched_question", "answer", "reason"}`. A bad input line is reported on
-stderr with its line number and gets an `"error"` output line; the other lines are still answered.
+stderr with its line number and gets an `"error"` output line; the other lines are still answered, and the command
+then exits 1 (2: the index, encoder or input file cannot be used).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def select(
         typer.echo(f"error: input file not found: {input}", err=True)
         raise typer.Exit(2)
     lines = stream.readlines() if stream is not None else input.read_text(encoding="utf-8").splitlines()
+    failed = 0
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -54,6 +56,7 @@ def select(
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             typer.echo(f"line {lineno}: {exc}", err=True)
             typer.echo(json.dumps({"id": None, "line": lineno, "error": str(exc)}, ensure_ascii=False))
+            failed += 1
             continue
         chosen = select_one(snapshot, calib, query)
         typer.echo(json.dumps({
@@ -64,3 +67,5 @@ def select(
             "answer": chosen.hit.answer if chosen.hit else None,
             "reason": chosen.reason,
         }, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
