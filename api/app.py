@@ -21,6 +21,7 @@ from api.health.router import router as health_router
 from api.limits import BodyLimitMiddleware
 from api.metrics.middleware import ServingMiddleware
 from api.metrics.router import router as metrics_router
+from api.openai.completions import router as completions_router
 from api.openai.router import router as openai_router
 from api.personas.router import admin_router as personas_admin_router
 from api.personas.router import router as personas_router
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(router)
     # API keys, quotas and scopes (api.auth); speaker surfaces authenticate by platform signature instead.
     for router in (chat_router, conversations_router, context_router, personas_router, skills_router,
-                   openai_router):
+                   openai_router, completions_router):
         app.include_router(router, dependencies=[Depends(chat_scope)])
     for router in (admin_router, admin_routing_router, personas_admin_router):
         app.include_router(router, dependencies=[Depends(admin_scope)])

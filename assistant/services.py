@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant import text_completion
 from assistant.metrics import Metrics
 from assistant.pipeline import TurnPipeline
 from assistant.readiness import ComponentStatus
@@ -68,6 +69,16 @@ class Services:
         fingerprint, same reply)."""
         _, detail = self.generation.status()
         return "fp_" + hashlib.blake2b(f"{persona_id}\0{detail}".encode(), digest_size=6).hexdigest()
+
+    def text_request(self, persona_id: str, prompt: str, **controls: Any) -> Any:
+        """A raw text completion's generation request under the persona's controls (`assistant.text_completion`)."""
+        return text_completion.text_request(self.settings, self.personas.get(persona_id), prompt, **controls)
+
+    async def complete_text(self, request: Any) -> Any:
+        return await text_completion.complete_text(self.generation, self.pipeline.admission, request)
+
+    def stream_text(self, request: Any) -> Any:
+        return text_completion.stream_text(self.generation, self.pipeline.admission, request)
 
     async def run_skill(self, name: str, payload: dict[str, Any], *, speech_level: str | None) -> SkillResult:
         """Run a skill. Only while its LM can generate does a run take a generation slot: the deterministic fallback

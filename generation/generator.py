@@ -67,6 +67,10 @@ class Generator:
     def supports_prefill(self) -> bool:
         return self.backend.supports_prefill
 
+    @property
+    def supports_raw_prompt(self) -> bool:
+        return self.backend.supports_raw_prompt
+
     async def aclose(self) -> None:
         await self.backend.aclose()
 
@@ -77,6 +81,9 @@ class Generator:
         if request is not None and request.prefill and not self.backend.supports_prefill:
             raise InvalidGenerationRequest(f"the {self.backend.name} backend cannot continue a prefilled reply",
                                            param="messages")
+        if request is not None and request.raw_prompt is not None and not self.backend.supports_raw_prompt:
+            raise InvalidGenerationRequest(f"the {self.backend.name} backend cannot continue a raw text prompt",
+                                           param="prompt")
 
     async def complete(self, messages: list[dict[str, str]], *, max_new_tokens: int = 64,
                        stop: list[str] | None = None, timeout_s: float | None = None) -> str:

@@ -19,7 +19,7 @@ turn equals what the client read. What each judge needs to see, and so holds bac
 - a structured reply (`hold_all`, JSON output): everything, until the backend finishes.
 
 A filter hit or a guard's veto ends the stream (`stopped` is set; the refusal is released when nothing was sent yet).
-Releases are whole eojeols plus the space after them. Cost: one Kiwi tokenisation of the unfinished sentence per
+Releases are whole eojeols (the space before one goes with it), and the reply ends without trailing space. Cost: one Kiwi tokenisation of the unfinished sentence per
 new eojeol, only for personas with a speech level.
 """
 
@@ -106,6 +106,7 @@ class HoldBack:
             return Release(stopped=self.stopped)
         if finish_reason == "length":
             self._trim_unfinished()
+        self.raw = self.raw[:max(len(self.raw.rstrip()), self.done)]  # as the blocking reply, no trailing space
         return self._release(final=True)
 
     # -- releasing -----------------------------------------------------------------------------------------------
@@ -210,10 +211,11 @@ class HoldBack:
         return self._eojeol_boundary(limit)
 
     def _eojeol_boundary(self, limit: int) -> int:
-        """The end of the last whole eojeol (with the whitespace after it) at or before `limit`, past `done`."""
+        """The end of the last whole eojeol at or before `limit`, past `done` (the space after it goes with the next
+        one, so a reply never ends in a space the blocking reply would not have)."""
         end = self.done
-        for match in _SPACE.finditer(self.raw, self.done, max(self.done, limit)):
-            end = match.end()
+        for match in _SPACE.finditer(self.raw, self.done + 1, max(self.done, limit)):
+            end = max(end, match.start())
         return end
 
     def _speech_end(self) -> int:

@@ -63,6 +63,7 @@ def pick_dtype(dtype: str, device: str) -> Any:
 class TransformersBackend(LMBackend):
     name = "transformers"
     supports_prefill = True
+    supports_raw_prompt = True
 
     def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", local_files_only: bool = True,
                  trust_remote_code: bool = False, max_batch_size: int = 16, batch_wait_ms: float = 5.0,
@@ -174,9 +175,11 @@ class TransformersBackend(LMBackend):
         self._require()
         return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
-    def encode_prompt(self, messages: list[dict[str, str]], prefill: str = "") -> list[int]:
-        """The chat template's prompt (with the generation prompt), then the reply's prefilled start, if any."""
-        return list(self.tokenizer(self.render_prompt(messages) + prefill, add_special_tokens=False)["input_ids"])
+    def encode_prompt(self, messages: list[dict[str, str]], prefill: str = "", raw: str | None = None) -> list[int]:
+        """The chat template's prompt (with the generation prompt), then the reply's prefilled start, if any; or a
+        raw text prompt as written."""
+        text = raw if raw is not None else self.render_prompt(messages) + prefill
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     async def aclose(self) -> None:
         if self.batcher is not None:
@@ -188,13 +191,14 @@ class TransformersBackend(LMBackend):
 
     async def events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         self._require()
-        async for event in self.events_for_ids(self.encode_prompt(request.messages, request.prefill), request):
+        ids = self.encode_prompt(request.messages, request.prefill, request.raw_prompt)
+        async for event in self.events_for_ids(ids, request):
             yield event
 
     async def completion_events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         # Without a listener for deltas the worker neither decodes every step nor wakes this loop per token.
         self._require()
-        ids = self.encode_prompt(request.messages, request.prefill)
+        ids = self.encode_prompt(request.messages, request.prefill, request.raw_prompt)
         async for event in self.events_for_ids(ids, request, streaming=False):
             yield event
 

@@ -39,6 +39,9 @@ class GenerationRequest:
     response_format: ResponseFormat | None = None
     # The start of the reply, written by the client (an assistant prefill): the model continues it.
     prefill: str = ""
+    # A raw text prompt (OpenAI's /v1/completions): the model continues it as written, with no chat template;
+    # `messages` then carries it as one user message for screening and traces.
+    raw_prompt: str | None = None
 
     def __post_init__(self) -> None:
         if not self.messages:

@@ -127,3 +127,22 @@ def test_langchain_chat_openai_streams_token_level_chunks_with_exact_usage(tiny_
     assert isinstance(blocking, AIMessage) and blocking.usage_metadata is not None
     assert usage["output_tokens"] == blocking.usage_metadata["output_tokens"] == 5
     assert finish == blocking.response_metadata["finish_reason"] == "length"
+
+
+async def test_text_completion_continues_a_raw_prompt_streamed_or_not(tiny_live: tuple[str, Services]) -> None:
+    client = _client(tiny_live[0])
+    prompt = "<|user|>\n날씨 알려줘<|end|>\n<|assistant|>\n"  # a text-completion frontend formats its own prompt
+    blocking = await client.completions.create(model="assistant", prompt=prompt, max_tokens=5, temperature=0)
+    assert blocking.object == "text_completion" and blocking.choices[0].finish_reason == "length"
+    assert blocking.usage is not None and blocking.usage.completion_tokens == 5
+    stream = await client.completions.create(model="assistant", prompt=prompt, max_tokens=5, temperature=0,
+                                             stream=True, stream_options={"include_usage": True})
+    texts, usage = [], None
+    async for chunk in stream:
+        usage = chunk.usage or usage
+        texts += [c.text for c in chunk.choices if c.text]
+    assert "".join(texts) == blocking.choices[0].text
+    assert usage is not None and usage.completion_tokens == 5
+    with pytest.raises(openai.BadRequestError) as refused:
+        await client.completions.create(model="assistant", prompt=prompt, echo=True)
+    assert isinstance(refused.value.body, dict) and refused.value.body["param"] == "echo"
