@@ -19,8 +19,8 @@ turn equals what the client read. What each judge needs to see, and so holds bac
 - a structured reply (`hold_all`, JSON output): everything, until the backend finishes.
 
 A filter hit or a guard's veto ends the stream (`stopped` is set; the refusal is released when nothing was sent yet).
-Releases are whole eojeols (the space before one goes with it), and the reply ends without trailing space. Cost: one Kiwi tokenisation of the unfinished sentence per
-new eojeol, only for personas with a speech level.
+Releases are whole eojeols (the space before one goes with it), and the reply ends without trailing space. Cost:
+one Kiwi tokenisation of the unfinished sentence per new eojeol, only for personas with a speech level.
 """
 
 from __future__ import annotations
