@@ -91,6 +91,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         },
     )
     install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
     for router in (health_router, metrics_router, clova_router, alexa_router):
         app.include_router(router)
     # API keys, quotas and scopes (api.auth); speaker surfaces authenticate by platform signature instead.
@@ -99,4 +104,3 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(router, dependencies=[Depends(chat_scope)])
     for router in (admin_router, admin_routing_router, personas_admin_router):
         app.include_router(router, dependencies=[Depends(admin_scope)])
-    return app

@@ -195,11 +195,10 @@ def card_to_persona(
         "creator_notes": data.pop("creator_notes", "") or "",
         "character_version": str(data.pop("character_version", "") or ""),
         "extensions": extensions,
+        "response_set": response_set or ours.get("response_set"),
     }
-    for key in ("style", "generation", "knowledge", "response_sets", "fallback"):
-        if key in ours:
-            document[key] = ours[key]
-    document["response_set"] = response_set or ours.get("response_set")
+    document.update({key: ours[key] for key in ("style", "generation", "knowledge", "response_sets", "fallback")
+                     if key in ours})
     book = data.pop("character_book", None)
     if book is not None:
         document["character_book"] = book
