@@ -15,7 +15,9 @@ from tests.conftest import REPO_ROOT
 
 @pytest.fixture(autouse=True)
 def _no_config_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ASSISTANT_CONFIG", raising=False)
+    # load_settings(config) sets ASSISTANT_CONFIG: set then delete it here, so the variable is restored afterwards
+    monkeypatch.setenv("ASSISTANT_CONFIG", "")
+    monkeypatch.delenv("ASSISTANT_CONFIG")
 
 
 def test_malformed_yaml_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
