@@ -41,7 +41,7 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         persona=body.persona,
         owner=caller.owner,
         request_id=request.scope.get("state", {}).get("request_id"),
-        strict=x_fallback == "off",
+        strict={"off": True, "on": False}.get(x_fallback or ""),
     )
     if not body.stream:
         result = await cancel_on_disconnect(request, services.pipeline.run(turn))

@@ -127,7 +127,7 @@ async def chat_completions(
     check_conversation_id(x_conversation_id, services.settings, param="x-conversation-id")
     turn = _turn_request(body, caller, x_conversation_id, request_id, services)
     if x_fallback is not None:
-        turn = dataclasses.replace(turn, strict=x_fallback == "off")
+        turn = dataclasses.replace(turn, strict={"off": True, "on": False}.get(x_fallback or ""))
     headers = {"X-Conversation-Id": turn.conversation_id or ""}
     if body.stream:
         events = services.pipeline.stream(turn)

@@ -211,7 +211,8 @@ class TurnPipeline:
     def _fallback(self, req: TurnRequest, exc: Exception, persona: Persona | None = None) -> FallbackReply:
         """The persona's fallback reply when no LM can answer; the error itself for strict clients and JSON."""
         section = self.settings.personas.fallback
-        if not section.enabled or req.strict or req.overrides.response_format is not None:
+        strict = not section.enabled if req.strict is None else req.strict
+        if strict or req.overrides.response_format is not None:
             raise exc
         persona = persona or self.personas.get(req.persona or self.personas.default_id)
         text = persona.fallback or section.replies[persona.speech_level]

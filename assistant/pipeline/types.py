@@ -47,8 +47,9 @@ class TurnRequest:
     # A resent message (a swipe, a retry) of a client-held conversation keeps its stored user turn: only the new
     # reply is added (`assistant.store`).
     reuse_user_turn: bool = False
-    # Refuse with 503 instead of answering the persona's fallback reply when no LM can answer (strict clients).
-    strict: bool = False
+    # When no LM can answer: True refuses with 503 (strict clients), False always answers the persona's fallback
+    # reply (speakers must say something), None follows `personas.fallback.enabled`.
+    strict: bool | None = None
 
 
 @dataclass(frozen=True)
