@@ -15,12 +15,14 @@ from api.auth import admin_scope, chat_scope
 from api.chat.router import router as chat_router
 from api.context.router import router as context_router
 from api.conversations.router import router as conversations_router
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.health.router import router as health_router
 from api.hygiene import InputHygieneMiddleware
 from api.limits import BodyLimitMiddleware
 from api.metrics.middleware import ServingMiddleware
 from api.metrics.router import router as metrics_router
+from api.openai.completions import router as completions_router
 from api.openai.router import router as openai_router
 from api.personas.router import admin_router as personas_admin_router
 from api.personas.router import router as personas_router
@@ -28,7 +30,7 @@ from api.skills.router import router as skills_router
 from api.speaker.alexa import router as alexa_router
 from api.speaker.clova import router as clova_router
 from assistant.keys import check_exposure
-from assistant.logs import configure_logging
+from assistant.logs import adopt_library_loggers, configure_logging
 from assistant.services import Services, build_services
 from assistant.settings import Settings, SettingsError, load_settings
 
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if settings.server.log_format == "json":
             configure_logging(settings.server.log_level, "json")
         built = build_services(settings)
+        if settings.server.log_format == "json":
+            adopt_library_loggers()  # libraries imported while building (DeepSpeed, faiss) may add handlers
         app.state.services = built
         # Models, indexes and Kiwi leave ~10^5 long-lived objects; a full collection walking them pauses every
         # thread for hundreds of ms (measured in tests/api/test_loop_responsive.py). Freeze them out of the GC.
@@ -71,7 +75,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         description="Korean-first conversational assistant: context injection, response selection, persona chat.",
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets instead of a CDN (api.docs)
+        redoc_url=None,
     )
+    install_docs(app)
     if services is not None:
         app.state.services = services
     # Innermost: the hygiene rule reads the body BodyLimitMiddleware bounded, on the path ServingMiddleware resolved.
@@ -87,12 +94,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         },
     )
     install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
     for router in (health_router, metrics_router, clova_router, alexa_router):
         app.include_router(router)
     # API keys, quotas and scopes (api.auth); speaker surfaces authenticate by platform signature instead.
     for router in (chat_router, conversations_router, context_router, personas_router, skills_router,
-                   openai_router):
+                   openai_router, completions_router):
         app.include_router(router, dependencies=[Depends(chat_scope)])
     for router in (admin_router, admin_routing_router, personas_admin_router):
         app.include_router(router, dependencies=[Depends(admin_scope)])
-    return app

@@ -1,13 +1,15 @@
 """API-key authentication and quota enforcement, as one FastAPI dependency (`CallerDep` / `require_key`).
 
-When auth is required (`auth.mode` on, or auto on a non-loopback `server.host`), every request under the
-guarded routers needs `Authorization: Bearer <key>` or `X-API-Key: <key>`: missing or unknown -> 401, over the
-per-minute or daily-token quota -> 429 with Retry-After. Each guarded route needs one scope (`chat_scope` or
-`admin_scope` as a router dependency); a valid key without it -> 403 `insufficient_scope`. The scope is checked
-after admission, so a refused request still counts against the per-minute quota and leaves a usage row (an audit
-trail of a key probing routes it may not use). An admitted request has a usage row; routers that run turns fill in
-its tokens with `record_usage`. The key id is the owner of the conversations it creates, and a key sees only its
-own conversations. With auth off, keys are ignored, every scope is granted and nothing is owned (loopback use).
+When auth is required (`auth.mode` on, or auto on a non-loopback `server.host`), every request under the guarded
+routers needs `Authorization: Bearer <key>` or `X-API-Key: <key>`: missing or unknown -> 401, over the per-minute or
+daily-token quota -> 429 with Retry-After; every keyed response (429s too) carries `x-ratelimit-limit`, `-remaining`,
+`-reset` (requests per minute) and OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`. Each guarded
+route needs one scope (`chat_scope` or `admin_scope` as a router dependency); a valid key without it -> 403
+`insufficient_scope`. The scope is checked after admission, so a refused request still counts against the per-minute
+quota and leaves a usage row (an audit trail of a key probing routes it may not use). An admitted request has a usage
+row; routers that run turns fill in its tokens with `record_usage`. The key id is the owner of the conversations it
+creates, and a key sees only its own conversations. With auth off, keys are ignored, every scope is granted and
+nothing is owned (loopback use).
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ async def require_key(
     admitted = await key_store(request, services).aadmit(secret, f"{request.method} {request.url.path}")
     caller = Caller(admitted.key_id, admitted.usage_id, frozenset(admitted.scopes))
     request.state.caller = caller
+    if admitted.rate_limit is not None:  # sent on the response by api.metrics.middleware
+        request.state.rate_limit_headers = admitted.rate_limit.headers()
     return caller
 
 

@@ -81,25 +81,32 @@ async def send_error(
     await send({"type": "http.response.body", "body": body})
 
 
-def domain_error_response(exc: AssistantError) -> JSONResponse:
+def openai_status(request: Request, status: int) -> int:
+    """OpenAI's API answers every invalid request with 400: so do the routes tagged `openai` (their 422s)."""
+    route = request.scope.get("route")
+    return 400 if status == 422 and "openai" in (getattr(route, "tags", None) or ()) else status
+
+
+def domain_error_response(exc: AssistantError, request: Request | None = None) -> JSONResponse:
     headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if isinstance(exc, Busy) else {}
+    if (limit := getattr(exc, "rate_limit", None)) is not None:  # a quota refusal says where the key stands
+        headers.update(limit.headers())
     if exc.conversation_id is not None:  # the turn failed but its message was stored in this conversation
         headers["X-Conversation-Id"] = exc.conversation_id
-    return error_response(
-        exc.status_code, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers or None
-    )
+    status = openai_status(request, exc.status_code) if request is not None else exc.status_code
+    return error_response(status, exc.message, exc.error_type, param=exc.param, code=exc.code, headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssistantError)
-    async def _domain(_: Request, exc: AssistantError) -> JSONResponse:
-        return domain_error_response(exc)
+    async def _domain(request: Request, exc: AssistantError) -> JSONResponse:
+        return domain_error_response(exc, request)
 
     async def _leaf(request: Request, exc: Exception) -> JSONResponse:
         error = to_assistant_error(exc)
         if error.status_code == 500:  # a leaf failure the table has no client-facing meaning for: keep its stack
             log.error("leaf error in %s %s", request.method, request.url.path, exc_info=exc)
-        return domain_error_response(error)
+        return domain_error_response(error, request)
 
     for leaf in LEAF_ERROR_BASES:
         app.add_exception_handler(leaf, _leaf)
@@ -109,7 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(503, str(exc), "overloaded_error", code="store_busy", headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "invalid"}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
@@ -120,8 +127,8 @@ def install_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
             for e in errors[:5]
         )
-        return error_response(422, message, "invalid_request_error", param=".".join(loc) or None,
-                              code=str(first.get("type")))
+        return error_response(openai_status(request, 422), message, "invalid_request_error",
+                              param=".".join(loc) or None, code=str(first.get("type")))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -32,11 +32,13 @@ CONVERSATION_ID_MAX_CHARS = 128
 RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:#-]{0,127}$"
 SET_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 ROUTING_NAME_PATTERN = NAME_PATTERN
+FALLBACK_HEADER = ("`off`: a turn that needs an LM when none can answer is a 503 (strict clients), not the persona's "
+                   "fallback reply (`personas.fallback`)")
 
 __all__ = [
-    "CONVERSATION_ID_MAX_CHARS", "CONVERSATION_ID_PATTERN", "PERSONA_ID_MAX_CHARS", "PERSONA_ID_PATTERN",
-    "RECORD_ID_PATTERN", "ROUTING_NAME_PATTERN", "SET_PATTERN", "cancel_on_disconnect", "check_conversation_id",
-    "check_message",
+    "CONVERSATION_ID_MAX_CHARS", "CONVERSATION_ID_PATTERN", "FALLBACK_HEADER", "PERSONA_ID_MAX_CHARS",
+    "PERSONA_ID_PATTERN", "RECORD_ID_PATTERN", "ROUTING_NAME_PATTERN", "SET_PATTERN", "cancel_on_disconnect",
+    "check_conversation_id", "check_message",
 ]
 
 

@@ -33,6 +33,7 @@ from generation import (
     InvalidGenerationRequest,
 )
 from generation.skills import SkillBackendError, SkillInputError, SkillNotFound, SkillUnavailable
+from generation.structured import ResponseFormatFailed
 from personas import (
     PersonaConflict,
     PersonaError,
@@ -88,6 +89,7 @@ TABLE: tuple[tuple[type[Exception], Translate], ...] = (
     (GenerationBusy, lambda e: Busy(str(e), retry_after=e.retry_after, code="generation_busy")),
     (GenerationTimeout, lambda e: Timeout(str(e), code="generation_timeout")),
     (GenerationFailed, lambda e: Unavailable(str(e), code="generation_failed")),
+    (ResponseFormatFailed, lambda e: Unavailable(str(e), code="response_format_failed")),
     (GenerationError, lambda e: Unavailable(str(e), code="generation_unavailable")),
     # generation.skills
     (SkillNotFound, lambda e: NotFound(str(e), param="name", code="unknown_skill")),

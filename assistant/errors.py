@@ -22,6 +22,13 @@ class InvalidInput(AssistantError):
     error_type = "invalid_request_error"
 
 
+class BadRequest(AssistantError):
+    """400: a request this server does not serve as asked (an unsupported parameter; the OpenAI surface's refusals)."""
+
+    status_code = 400
+    error_type = "invalid_request_error"
+
+
 class NotFound(AssistantError):
     status_code = 404
     error_type = "not_found_error"

@@ -3,12 +3,13 @@
 A private registry (not prometheus_client's global one) lets several apps live in one process (tests, workers
 behind one exporter) without duplicate-series errors. Series, all prefixed `assistant_`:
   http_requests_total{method,route,status}, http_request_duration_seconds{method,route}
-  turns_total{source}                         one per stored turn (failed requests: http_requests_total)
+  turns_total{source,outcome}                 one per turn: outcome ok | failed | refused | cancelled, source
+                                              retrieve | generate | fallback (none: ended without a reply)
   stage_duration_seconds{stage}               load, rewrite, select, prompt, generate, store, total
   generation_tokens_total{endpoint,version,kind}   kind: prompt | completion
   generation_queue_depth{endpoint,version}    generation calls waiting or running in this process
   admission_queue_depth, admission_in_flight  the admission gate in front of generation (`watch_admission`)
-  selector_decisions_total{decision}          retrieve | generate
+  selector_decisions_total{decision}          retrieve | generate, counted when made (failed turns too)
   filter_hits_total{stage,kind}               input/output filter hits (abuse kinds, PII kinds)
   ab_assignments_total{endpoint,version,assignment}  assignment: weighted | pinned | single
   shadow_requests_total{endpoint,version,outcome}    outcome: ok | error | timeout | dropped | shed
@@ -38,7 +39,8 @@ class Metrics:
                                      ["method", "route", "status"], registry=r)
         self.http_duration = Histogram("assistant_http_request_duration_seconds", "HTTP request duration",
                                        ["method", "route"], buckets=STAGE_BUCKETS, registry=r)
-        self.turns = Counter("assistant_turns", "Stored turns by reply source", ["source"], registry=r)
+        self.turns = Counter("assistant_turns", "Turns by reply source and outcome", ["source", "outcome"],
+                             registry=r)
         self.stage_duration = Histogram("assistant_stage_duration_seconds", "Duration of each turn stage",
                                         ["stage"], buckets=STAGE_BUCKETS, registry=r)
         self.tokens = Counter("assistant_generation_tokens", "Tokens through the LM",
@@ -69,9 +71,7 @@ class Metrics:
         return generate_latest(self.registry)
 
     # -- turn observations -----------------------------------------------------------------------------------
-    def observe_turn(self, source: str, decision: str, latency_ms: Mapping[str, float]) -> None:
-        self.turns.labels(source).inc()
-        self.selector_decisions.labels(decision).inc()
+    def observe_stages(self, latency_ms: Mapping[str, float]) -> None:
         for stage, ms in latency_ms.items():
             self.stage_duration.labels(stage).observe(ms / 1000)
 

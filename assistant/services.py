@@ -11,10 +11,12 @@ are more than one component call (`find_persona`, `import_card`, `run_skill`), s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant import text_completion
 from assistant.hygiene import check_tree
 from assistant.metrics import Metrics
 from assistant.pipeline import TurnPipeline
@@ -69,6 +71,22 @@ class Services:
         card = read_card(data, max_bytes=self.personas.max_card_bytes)
         check_tree(card, max_depth=self.settings.limits.max_json_depth)
         return self.personas.import_card(data, **options)
+
+    def fingerprint(self, persona_id: str) -> str:
+        """OpenAI's `system_fingerprint`: changes when the LM behind the persona's route changes (same seed, same
+        fingerprint, same reply)."""
+        _, detail = self.generation.status()
+        return "fp_" + hashlib.blake2b(f"{persona_id}\0{detail}".encode(), digest_size=6).hexdigest()
+
+    def text_request(self, persona_id: str, prompt: str, **controls: Any) -> Any:
+        """A raw text completion's generation request under the persona's controls (`assistant.text_completion`)."""
+        return text_completion.text_request(self.settings, self.personas.get(persona_id), prompt, **controls)
+
+    async def complete_text(self, request: Any) -> Any:
+        return await text_completion.complete_text(self.generation, self.pipeline.admission, request)
+
+    def stream_text(self, request: Any) -> Any:
+        return text_completion.stream_text(self.generation, self.pipeline.admission, request)
 
     async def run_skill(self, name: str, payload: dict[str, Any], *, speech_level: str | None) -> SkillResult:
         """Run a skill. Only while its LM can generate does a run take a generation slot: the deterministic fallback

@@ -3,7 +3,8 @@
 Sources, highest priority first: values passed to `Settings(...)`, environment variables (`ASSISTANT_` prefix,
 `__` between nested names: `ASSISTANT_LIMITS__MAX_MESSAGE_CHARS=4000`), then the YAML file named by `--config`
 or `ASSISTANT_CONFIG`. Impossible values are refused at start with a message naming the setting
-(`load_settings` turns pydantic's error into `SettingsError`).
+(`load_settings` turns pydantic's and YAML's errors into a one-line `SettingsError` naming file, line and column:
+`assistant.config_errors`).
 Shortcuts: `DATABASE_URL` for `database_url`, `ASSISTANT_MODEL` / `ASSISTANT_BACKEND` for the generation model.
 """
 
@@ -13,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -22,6 +24,7 @@ from pydantic_settings import (
 )
 
 from assistant.admission import AdmissionSettings
+from assistant.config_errors import settings_error_line, yaml_syntax_error
 from assistant.keys.settings import AuthSettings, SpeakerSettings
 from assistant.routing.settings import RoutingSettings
 from assistant.sections.dst import DstSettings
@@ -55,6 +58,9 @@ class LimitsSettings(BaseModel):
     stream_idle_timeout_s: float = Field(
         30.0, gt=0, le=3600, description="the longest a streamed turn waits for its client to take the next event; "
         "beyond it the turn ends with 504 slow_reader and gives back its conversation lock and generation slot")
+    stream_ping_s: float = Field(
+        15.0, gt=0, le=300, description="a streamed response sends an SSE comment (`: ping`) after this many seconds "
+        "without an event, so proxies and clients keep a slow turn's connection open")
     turn_workers: int = Field(4, ge=1, le=256, description="threads running the CPU stages of turns off the event loop")
     skill_workers: int = Field(2, ge=1, le=64, description="threads running skills' CPU work (review analysis), apart "
                                "from the turns' threads")
@@ -156,11 +162,10 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         os.environ["ASSISTANT_CONFIG"] = str(config)
     elif (env_config := os.environ.get("ASSISTANT_CONFIG")) and not Path(env_config).is_file():
         raise SettingsError(f"config file not found: {env_config} (from ASSISTANT_CONFIG)")
+    source = Path(os.environ["ASSISTANT_CONFIG"]) if os.environ.get("ASSISTANT_CONFIG") else None
     try:
         return Settings(**overrides)
+    except yaml.YAMLError as exc:  # the file is not YAML: one line at its place, no traceback
+        raise SettingsError(yaml_syntax_error(source or Path("<config>"), exc)) from None
     except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']} (got {err.get('input')!r})"
-            for err in exc.errors()
-        ]
-        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None
+        raise SettingsError(settings_error_line(list(exc.errors()), source)) from None

@@ -96,7 +96,9 @@ async def run(server: ChatServer, turns: int, conversations: int) -> dict:
              "filter_hits": [], "reply_pii": []}
 
     def observe(_: int) -> None:
-        metrics.observe_turn("generate", "generate", latency)
+        metrics.observe_stages(latency)
+        metrics.turns.labels("generate", "ok").inc()
+        metrics.selector_decisions.labels("generate").inc()
         metrics.observe_generation("chat", "a", trace)
         metrics.ab_assignments.labels("chat", "a", "weighted").inc()
 

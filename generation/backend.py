@@ -20,6 +20,11 @@ from generation.types import Completion, GenerationRequest, StreamEvent
 
 class LMBackend(ABC):
     name: str = "backend"
+    # Whether the backend continues `GenerationRequest.prefill` (the start of the reply, after the chat template's
+    # generation prompt) rather than starting a new reply; callers refuse a prefill where it does not.
+    supports_prefill: bool = False
+    # Whether the backend continues `GenerationRequest.raw_prompt` as written (no chat template).
+    supports_raw_prompt: bool = False
 
     @property
     @abstractmethod

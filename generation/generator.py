@@ -8,28 +8,34 @@ A reply still filtered after `max_regenerations` is replaced by the request's re
 or the default one, with finish_reason "filtered". Regenerations sample with a fresh seed, since greedy
 decoding would only reproduce the rejected reply. `trace` records every control applied.
 
-`stream` applies the same controls sentence by sentence; it cannot take back what it has sent, so a
-filtered sentence ends the stream (with the refusal if nothing was sent yet).
+Every reply is cleaned first (`generation.hygiene`: replacement and control characters removed), so the repair,
+the filters and the client see the same text. A `response_format` reply (JSON) skips the speech-level repair and
+the length cut, which would corrupt it, and is validated and regenerated instead (`generation.structured`).
+
+`stream` returns a `ReplyStream` (`generation.streaming`): token-level deltas through the bounded hold-back
+(`generation.holdback`), then the completion with the backend's exact finish reason and token counts. It cannot
+take back what it has sent, so a filtered reply ends the stream (with the refusal if nothing was sent yet).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 from generation.backend import LMBackend, apply_stops
-from generation.errors import GenerationUnavailable
-from generation.filters import AbuseFilter, FilterHit, mask_pii
+from generation.errors import GenerationUnavailable, InvalidGenerationRequest
+from generation.filters import AbuseFilter, mask_pii
+from generation.holdback import StreamGuard
+from generation.hygiene import clean_text, unwanted_characters
 from generation.speech_level import SpeechLevelControl
+from generation.streaming import ReplyStream
+from generation.structured import ResponseFormatFailed, with_instruction
 from generation.types import Completion, GenerationRequest
 
 log = logging.getLogger(__name__)
 DEFAULT_REFUSAL = "죄송해요, 그 이야기는 도와드리기 어려워요."
-_SENTENCE_BREAK = re.compile(r"[.!?…~。]+[\"'”’)\]]*(?=\s)|\n")
 
 
 class Generator:
@@ -57,13 +63,27 @@ class Generator:
     def context_window(self) -> int:
         return self.backend.context_window
 
+    @property
+    def supports_prefill(self) -> bool:
+        return self.backend.supports_prefill
+
+    @property
+    def supports_raw_prompt(self) -> bool:
+        return self.backend.supports_raw_prompt
+
     async def aclose(self) -> None:
         await self.backend.aclose()
 
-    def _require_ready(self) -> None:
+    def _require_ready(self, request: GenerationRequest | None = None) -> None:
         ready, detail = self.backend.status()
         if not ready:
             raise GenerationUnavailable(f"generation is unavailable: {detail}")
+        if request is not None and request.prefill and not self.backend.supports_prefill:
+            raise InvalidGenerationRequest(f"the {self.backend.name} backend cannot continue a prefilled reply",
+                                           param="messages")
+        if request is not None and request.raw_prompt is not None and not self.backend.supports_raw_prompt:
+            raise InvalidGenerationRequest(f"the {self.backend.name} backend cannot continue a raw text prompt",
+                                           param="prompt")
 
     async def complete(self, messages: list[dict[str, str]], *, max_new_tokens: int = 64,
                        stop: list[str] | None = None, timeout_s: float | None = None) -> str:
@@ -80,16 +100,25 @@ class Generator:
         log.info("generate: %d messages, last user message %r", len(request.messages), masked[:200])
         return {"input_pii": kinds, "input_abuse": [h.kind for h in self.abuse_filter.check(last_user)]}
 
-    def _regeneration(self, request: GenerationRequest, attempt: int) -> GenerationRequest:
+    def _regeneration(self, request: GenerationRequest, attempt: int, problem: str | None = None) -> GenerationRequest:
         seed = (request.seed or 0) * 1000 + attempt
-        return dataclasses.replace(request, do_sample=True, seed=seed,
+        messages = request.messages
+        if request.response_format is not None:
+            messages = with_instruction(messages, request.response_format.correction(problem or "not valid"))
+        return dataclasses.replace(request, do_sample=True, seed=seed, messages=messages,
                                    temperature=max(request.temperature, self.regeneration_temperature))
 
     def _shape(self, text: str, finish: str, request: GenerationRequest, trace: dict[str, Any]) -> tuple[str, str]:
-        """Stop sequences, trimming a cut-off reply and the maximum length."""
+        """Hygiene, stop sequences, trimming a cut-off reply and the maximum length (not for JSON replies)."""
+        if removed := unwanted_characters(text):
+            text = clean_text(text)
+            trace["controls"].append("hygiene")
+            trace["removed_characters"] = removed[:20]
         text, stopped = apply_stops(text, request.stop)
         if stopped:
             finish = "stop"
+        if request.response_format is not None:
+            return request.response_format.unwrap(text), finish
         if finish == "length":
             trimmed = self.speech.complete_prefix(text)
             if trimmed != text:
@@ -102,100 +131,82 @@ class Generator:
         return text.strip(), finish
 
     async def generate(self, request: GenerationRequest) -> Completion:
-        self._require_ready()
+        self._require_ready(request)
         started = time.perf_counter()
         trace: dict[str, Any] = {"backend": self.backend.name, "controls": [], "regenerations": 0,
                                  "filter_hits": [], "speech_level": None, **self._screen_input(request)}
-        attempt_request, speech_tries = request, 0
-        total_tokens = 0
+        attempt_request, speech_tries, total_tokens = self._first_request(request), 0, 0
         for attempt in range(self.max_regenerations + 1):
             done = await self.backend.generate(attempt_request)
             total_tokens += done.completion_tokens
             text, finish = self._shape(done.text, done.finish_reason, request, trace)
+            retry = attempt < self.max_regenerations
+            if request.response_format is not None:
+                problem = request.response_format.problem(text)
+                if problem is None or finish == "length":
+                    break
+                trace["format_problems"] = [*trace.get("format_problems", []), problem]
+                if not retry:
+                    raise ResponseFormatFailed(f"the reply was {problem} after {attempt + 1} attempts")
+                trace["regenerations"] += 1
+                attempt_request = self._regeneration(request, attempt + 1, problem)
+                continue
             wrong = self.speech.violations(text, request.speech_level) if request.speech_level else []
-            if wrong and speech_tries < self.speech_regenerations and attempt < self.max_regenerations:
+            if wrong and speech_tries < self.speech_regenerations and retry:
                 speech_tries += 1
                 trace["speech_level"] = {"target": request.speech_level, "wrong": [s.text for s in wrong]}
                 trace["regenerations"] += 1
                 attempt_request = self._regeneration(request, attempt + 1)
                 continue
             if wrong:
-                text = self.speech.repair(text, request.speech_level)  # type: ignore[arg-type]
-                trace["controls"].append("speech_level_repair")
-                trace["speech_level"] = {"target": request.speech_level, "repaired": [s.text for s in wrong],
-                                         "remaining": [s.text for s in self.speech.violations(
-                                             text, request.speech_level)]}  # type: ignore[arg-type]
-            hits = self.abuse_filter.check(text, request.banned_phrases)
-            if not hits:
+                text = self._repair(text, request, trace, wrong)
+            if not self._filtered(text, request, trace):
                 break
-            trace["filter_hits"].append([dataclasses.asdict(h) for h in hits])
-            if attempt < self.max_regenerations:
+            if retry:
                 trace["regenerations"] += 1
                 attempt_request = self._regeneration(request, attempt + 1)
         else:
             text, finish = request.refusal or self.default_refusal, "filtered"
             trace["refused"] = True
             trace["controls"].append("refusal")
-        if self.pii_mask_replies:
-            text, kinds = mask_pii(text)
-            if kinds:
-                trace["controls"].append("pii_mask")
-                trace["reply_pii"] = kinds
+        text = self._mask(text, trace)
         trace["total_completion_tokens"] = total_tokens
         return Completion(text=text, finish_reason=finish, prompt_tokens=done.prompt_tokens,
                           completion_tokens=done.completion_tokens,
                           latency_ms=(time.perf_counter() - started) * 1000, trace=trace)
 
-    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
-        self._require_ready()
-        self._screen_input(request)
-        sent, buffer = 0, ""
-        events = self.backend.events(request)
-        try:
-            async for event in events:
-                buffer += event.text
-                buffer, stopped = apply_stops(buffer, request.stop)
-                final = event.finish_reason is not None or stopped
-                if final and event.finish_reason == "length":
-                    buffer = self.speech.complete_prefix(buffer)
-                ready, buffer = _split_complete(buffer, final)
-                for piece in ready:
-                    out, ok = self._sentence(piece, request, sent)
-                    if not ok:
-                        if sent == 0:
-                            yield request.refusal or self.default_refusal
-                        return
-                    if request.max_reply_chars is not None and sent + len(out) > request.max_reply_chars:
-                        # Same cut as `generate`: what fits of this sentence, so a long first one is never empty.
-                        rest = self.speech.prefix_within(out, request.max_reply_chars - sent) if sent == 0 else ""
-                        if rest:
-                            yield rest
-                        return
-                    if out:
-                        sent += len(out)
-                        yield out
-                if final:
-                    return
-        finally:
-            await events.aclose()  # type: ignore[attr-defined]
+    def _first_request(self, request: GenerationRequest) -> GenerationRequest:
+        if request.response_format is None:
+            return request
+        return dataclasses.replace(request, messages=with_instruction(request.messages,
+                                                                      request.response_format.instruction()))
 
-    def _sentence(self, piece: str, request: GenerationRequest, sent: int) -> tuple[str, bool]:
-        if request.speech_level and self.speech.violations(piece, request.speech_level):
-            piece = self.speech.repair(piece, request.speech_level)
-        hits: list[FilterHit] = self.abuse_filter.check(piece, request.banned_phrases)
+    def _repair(self, text: str, request: GenerationRequest, trace: dict[str, Any], wrong: list[Any]) -> str:
+        level = request.speech_level
+        text = self.speech.repair(text, level)  # type: ignore[arg-type]
+        trace["controls"].append("speech_level_repair")
+        trace["speech_level"] = {"target": level, "repaired": [s.text for s in wrong],
+                                 "remaining": [s.text for s in self.speech.violations(text, level)]}  # type: ignore[arg-type]
+        return text
+
+    def _filtered(self, text: str, request: GenerationRequest, trace: dict[str, Any]) -> bool:
+        hits = self.abuse_filter.check(text, request.banned_phrases)
         if hits:
-            return "", False
-        if self.pii_mask_replies:
-            piece = mask_pii(piece)[0]
-        return (piece.lstrip() if sent == 0 else piece), True
+            trace["filter_hits"].append([dataclasses.asdict(h) for h in hits])
+        return bool(hits)
 
+    def _mask(self, text: str, trace: dict[str, Any]) -> str:
+        if not self.pii_mask_replies:
+            return text
+        text, kinds = mask_pii(text)
+        if kinds:
+            trace["controls"].append("pii_mask")
+            trace["reply_pii"] = kinds
+        return text
 
-def _split_complete(buffer: str, final: bool) -> tuple[list[str], str]:
-    """Complete sentences at the start of `buffer` (all of it when `final`) and the unfinished rest."""
-    if final:
-        return ([buffer] if buffer.strip() else []), ""
-    pieces, start = [], 0
-    for m in _SENTENCE_BREAK.finditer(buffer):
-        pieces.append(buffer[start:m.end()])
-        start = m.end()
-    return pieces, buffer[start:]
+    def stream(self, request: GenerationRequest, guards: tuple[StreamGuard, ...] = ()) -> ReplyStream:
+        """Token-level deltas through the hold-back; `completion` once exhausted (`generation.streaming`)."""
+        self._require_ready(request)
+        trace: dict[str, Any] = {"backend": self.backend.name, "controls": [], "regenerations": 0,
+                                 "filter_hits": [], "speech_level": None, **self._screen_input(request)}
+        return ReplyStream(self, self._first_request(request), trace, guards)

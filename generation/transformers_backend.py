@@ -31,6 +31,9 @@ from generation.sampling import Sampling
 from generation.types import GenerationRequest, StreamEvent
 
 log = logging.getLogger(__name__)
+# transformers resolves its names lazily, and two threads resolving them at once can fail with an ImportError
+# (two backends loading in the background, as routing does): one import at a time.
+_IMPORT_LOCK = threading.Lock()
 
 
 def pick_device(device: str) -> str:
@@ -59,6 +62,8 @@ def pick_dtype(dtype: str, device: str) -> Any:
 
 class TransformersBackend(LMBackend):
     name = "transformers"
+    supports_prefill = True
+    supports_raw_prompt = True
 
     def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", local_files_only: bool = True,
                  trust_remote_code: bool = False, max_batch_size: int = 16, batch_wait_ms: float = 5.0,
@@ -111,7 +116,8 @@ class TransformersBackend(LMBackend):
         return thread
 
     def _load(self) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        with _IMPORT_LOCK:
+            from transformers import AutoModelForCausalLM, AutoTokenizer
 
         device = pick_device(self.device)
         dtype = pick_dtype(self.dtype, device)
@@ -169,8 +175,11 @@ class TransformersBackend(LMBackend):
         self._require()
         return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
-    def encode_prompt(self, messages: list[dict[str, str]]) -> list[int]:
-        return list(self.tokenizer(self.render_prompt(messages), add_special_tokens=False)["input_ids"])
+    def encode_prompt(self, messages: list[dict[str, str]], prefill: str = "", raw: str | None = None) -> list[int]:
+        """The chat template's prompt (with the generation prompt), then the reply's prefilled start, if any; or a
+        raw text prompt as written."""
+        text = raw if raw is not None else self.render_prompt(messages) + prefill
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     async def aclose(self) -> None:
         if self.batcher is not None:
@@ -182,13 +191,15 @@ class TransformersBackend(LMBackend):
 
     async def events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         self._require()
-        async for event in self.events_for_ids(self.encode_prompt(request.messages), request):
+        ids = self.encode_prompt(request.messages, request.prefill, request.raw_prompt)
+        async for event in self.events_for_ids(ids, request):
             yield event
 
     async def completion_events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         # Without a listener for deltas the worker neither decodes every step nor wakes this loop per token.
         self._require()
-        async for event in self.events_for_ids(self.encode_prompt(request.messages), request, streaming=False):
+        ids = self.encode_prompt(request.messages, request.prefill, request.raw_prompt)
+        async for event in self.events_for_ids(ids, request, streaming=False):
             yield event
 
     async def events_for_ids(self, ids: list[int], request: GenerationRequest,

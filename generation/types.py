@@ -7,10 +7,13 @@ A request is validated when it is built, so backends never see impossible values
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from generation.errors import InvalidGenerationRequest
 from korean.speech import SPEECH_LEVELS, SpeechLevel
+
+if TYPE_CHECKING:
+    from generation.structured import ResponseFormat
 
 ROLES: frozenset[str] = frozenset({"system", "user", "assistant"})
 FinishReason = Literal["stop", "length", "filtered", "cancelled", "timeout"]
@@ -32,6 +35,13 @@ class GenerationRequest:
     refusal: str | None = None
     timeout_s: float | None = None
     seed: int | None = None
+    # One JSON object (matching a schema) instead of prose: validated, regenerated (`generation.structured`).
+    response_format: ResponseFormat | None = None
+    # The start of the reply, written by the client (an assistant prefill): the model continues it.
+    prefill: str = ""
+    # A raw text prompt (OpenAI's /v1/completions): the model continues it as written, with no chat template;
+    # `messages` then carries it as one user message for screening and traces.
+    raw_prompt: str | None = None
 
     def __post_init__(self) -> None:
         if not self.messages:

@@ -3,8 +3,8 @@
 Contract:
 - `read_card` accepts JSON bytes or a PNG carrying a card (`ccv3` preferred over `chara`) and returns the
   card dict; V1 cards (fields at top level, no `spec`) are read as V2 data.
-- `card_to_persona` maps card data to a `Persona`. Fields this product adds (speech level, refusal, style,
-  generation, response set, knowledge) travel in `extensions["korean_assistant"]`; every other extension, the
+- `card_to_persona` maps card data to a `Persona`. Fields this product adds (speech level, refusal, fallback, style,
+  generation, response sets, knowledge) travel in `extensions["korean_assistant"]`; every other extension, the
   character book (unknown keys included) and card fields without a persona counterpart are kept verbatim.
 - `persona_to_card` maps back. For a persona imported from a card, export returns the card's fields unchanged:
   the original `mes_example` text is re-emitted while the parsed examples still match it.
@@ -195,11 +195,10 @@ def card_to_persona(
         "creator_notes": data.pop("creator_notes", "") or "",
         "character_version": str(data.pop("character_version", "") or ""),
         "extensions": extensions,
+        "response_set": response_set or ours.get("response_set"),
     }
-    for key in ("style", "generation", "knowledge"):
-        if key in ours:
-            document[key] = ours[key]
-    document["response_set"] = response_set or ours.get("response_set")
+    document.update({key: ours[key] for key in ("style", "generation", "knowledge", "response_sets", "fallback")
+                     if key in ours})
     book = data.pop("character_book", None)
     if book is not None:
         document["character_book"] = book
@@ -235,6 +234,8 @@ def persona_to_card(
             "style": persona.style.model_dump(mode="json"),
             "generation": persona.generation.model_dump(mode="json"),
             "response_set": persona.response_set,
+            "response_sets": list(persona.response_sets),
+            "fallback": persona.fallback,
             "knowledge": persona.knowledge,
         }
     data: dict[str, Any] = {

@@ -122,7 +122,12 @@ class Persona(BaseModel):
     examples: tuple[Dialogue, ...] = Field((), max_length=20)
     style: Style = Style()
     refusal: Line
+    # What the persona says when no LM can answer a turn that needs one; None: the server's reply for its level.
+    fallback: Line | None = None
+    # The response sets whose stored answers the persona may speak (`response_set` is the one-set spelling of
+    # older files, merged in); none named: every turn is generated (an imported card answers from no set).
     response_set: ShortText | None = None
+    response_sets: tuple[ShortText, ...] = Field((), max_length=16)
     knowledge: ShortText | None = None
     generation: GenerationConfig = GenerationConfig()
     system_prompt: LongText = ""
@@ -134,6 +139,12 @@ class Persona(BaseModel):
     character_version: str = Field("", max_length=100)
     extensions: dict[str, Any] = Field(default_factory=dict)
     card_fields: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def answer_sets(self) -> tuple[str, ...]:
+        """The response sets this persona answers from, in the order named."""
+        named = (self.response_set,) if self.response_set else ()
+        return tuple(dict.fromkeys((*named, *self.response_sets)))
 
     @property
     def greeting(self) -> str:

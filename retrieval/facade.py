@@ -170,6 +170,17 @@ class Retrieval:
                            candidates=self.candidates, pool=self.pool_size)
         return self._verified(selection, query)
 
+    def select_from(self, query: str, response_sets: Sequence[str]) -> Selection:
+        """The best verdict over the named sets (the first retrieve with the highest score); none named: generate.
+
+        A persona names the sets it answers from; with none it never answers from a stored response."""
+        if not response_sets:
+            return Selection("generate", None, 0.0, "the persona answers from no response set", [], "",
+                             self.calibration.threshold)
+        verdicts = [self.select(query, name) for name in response_sets]
+        retrieved = [v for v in verdicts if v.decision == "retrieve"]
+        return max(retrieved or verdicts, key=lambda v: v.score)
+
     def select_many(self, queries: list[str], response_set: str | None = None) -> list[Selection]:
         """Batched `select` (one Kiwi call for all queries): for evaluation and bulk traffic."""
         snapshot = self._sets.get(response_set or self.default_set)

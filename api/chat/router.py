@@ -16,14 +16,14 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Request
 
 from api.auth import CallerDep, record_usage
 from api.chat.schemas import ChatRequest, ChatResponse
 from api.deps import ServicesDep
 from api.errors import ERROR_RESPONSES, error_body
-from api.vocabulary import cancel_on_disconnect, check_conversation_id, check_message
+from api.sse import closing, sse_response
+from api.vocabulary import FALLBACK_HEADER, cancel_on_disconnect, check_conversation_id, check_message
 from assistant.errors import AssistantError
 from assistant.pipeline import TurnRequest, result_to_dict
 
@@ -31,7 +31,8 @@ router = APIRouter(tags=["chat"])
 
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERROR_RESPONSES)
-async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, request: Request) -> Any:
+async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, request: Request,
+               x_fallback: str | None = Header(None, pattern="^(on|off)$", description=FALLBACK_HEADER)) -> Any:
     check_message(body.message, services.settings)
     check_conversation_id(body.conversation_id, services.settings)
     turn = TurnRequest(
@@ -40,6 +41,7 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         persona=body.persona,
         owner=caller.owner,
         request_id=request.scope.get("state", {}).get("request_id"),
+        strict={"off": True, "on": False}.get(x_fallback or ""),
     )
     if not body.stream:
         result = await cancel_on_disconnect(request, services.pipeline.run(turn))
@@ -56,30 +58,29 @@ async def chat(body: ChatRequest, services: ServicesDep, caller: CallerDep, requ
         await record_usage(request, services, caller, usage.get("prompt_tokens", 0) or 0,
                            usage.get("completion_tokens", 0) or 0, turn.get("conversation_id"))
 
-    return StreamingResponse(_sse(first, events, on_done, body.conversation_id), media_type="text/event-stream",
-                             headers={"X-Conversation-Id": cid})
+    return sse_response(_sse(first, events, on_done, body.conversation_id), services.settings,
+                        {"X-Conversation-Id": cid})
 
 
 async def _sse(
     first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], on_done: Callable[[dict[str, Any]], Awaitable[None]],
     given_id: str | None,
-) -> AsyncIterator[str]:
+) -> AsyncIterator[dict[str, str]]:
     yield _event(first)
-    try:
-        async for event in events:
-            if event["event"] == "done":
-                await on_done(event["data"])
-            yield _event(event)
-    except AssistantError as exc:
-        body = error_body(exc.message, exc.error_type, param=exc.param, code=exc.code)
-        conversation_id = exc.conversation_id or given_id
-        if conversation_id is not None:
-            body["conversation_id"] = conversation_id
-        yield _event({"event": "error", "data": body})
-    finally:
-        # A client that hangs up closes this generator: close the turn too, so its lock and slot free at once.
-        await events.aclose()
+    # A client that hangs up closes this generator: close the turn too, so its lock and slot free at once.
+    async with closing(events):
+        try:
+            async for event in events:
+                if event["event"] == "done":
+                    await on_done(event["data"])
+                yield _event(event)
+        except AssistantError as exc:
+            body = error_body(exc.message, exc.error_type, param=exc.param, code=exc.code)
+            conversation_id = exc.conversation_id or given_id
+            if conversation_id is not None:
+                body["conversation_id"] = conversation_id
+            yield _event({"event": "error", "data": body})
 
 
-def _event(event: dict[str, Any]) -> str:
-    return f"event: {event['event']}\ndata: {json.dumps(event['data'], ensure_ascii=False)}\n\n"
+def _event(event: dict[str, Any]) -> dict[str, str]:
+    return {"event": event["event"], "data": json.dumps(event["data"], ensure_ascii=False)}

@@ -37,7 +37,8 @@ class ChatResponse(BaseModel):
     persona: str
     turn_index: int = Field(description="Index of the assistant turn; the user turn is turn_index - 1.")
     reply: str
-    source: Literal["retrieve", "generate"]
+    source: Literal["retrieve", "generate", "fallback"] = Field(
+        description="fallback: generation was needed and no LM could answer (the reason in selection.fallback)")
     rewrite: dict[str, Any] = Field(description="Context injection: standalone query, resolutions, strategy.")
     selection: dict[str, Any] = Field(description="Response selection: decision, hit, score, reason.")
     state: dict[str, Any] = Field(description="Dialogue state after this turn.")

@@ -5,6 +5,7 @@
 - `X-Model-Endpoint` / `X-Model-Version` set `assistant.routing.pins` for the request (validated here: a value
   that is not a plain name is a 422 in the one error body). `POST /v1/models/{name}[/versions/{v}]/chat` pins the
   same way and is then served by `/v1/chat` itself (same body, auth, streaming and errors).
+- Adds the key's `x-ratelimit-*` headers (`api.auth` leaves them in the request state) to the response.
 - Binds the request id (set by BodyLimitMiddleware, or the incoming `X-Request-ID`) to `assistant.logs` so every
   log line of the request carries it.
 Pure ASGI (no BaseHTTPMiddleware), so context variables reach the endpoint and streamed responses.
@@ -63,6 +64,9 @@ class ServingMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                limits = scope.get("state", {}).get("rate_limit_headers")
+                if limits:  # set by api.auth once the key is admitted: where it stands against its quotas
+                    message.setdefault("headers", []).extend((k.encode(), v.encode()) for k, v in limits.items())
             await send(message)
 
         try:

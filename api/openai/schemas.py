@@ -1,7 +1,8 @@
 """Schemas of the OpenAI-compatible surface (Chat Completions and Models), bounded and documented.
 
-Fields frontends send that this server does not use (presence_penalty, seed, logit_bias, ...) are accepted and
-ignored, as OpenAI-compatible servers do; the fields it does use are validated strictly.
+The request models declare the fields this server honours, validated strictly; any other field lands in the
+model's extras and is judged by `api.openai.params` (accepted at its no-op value, else a 400 naming it), so nothing
+a client sends is dropped silently.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[TextPart | OtherPart] | None = Field(None, max_length=100_000)
     name: str | None = Field(None, max_length=128)
+    tool_calls: list[dict[str, Any]] | None = Field(None, description="Refused when not empty: no tools here.")
 
     def text(self) -> str:
         if self.content is None:
@@ -45,14 +47,29 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+class JsonSchemaFormat(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("response", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    description: str | None = Field(None, max_length=2000)
+    schema_: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormatField(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JsonSchemaFormat | None = None
+
+
 class ChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="allow")
 
     model: str = Field(min_length=1, max_length=64, description="Persona id (GET /v1/models lists them).")
     messages: list[ChatMessage] = Field(
         min_length=1, max_length=1000,
-        description="The last message must be the user's: it is the turn. Earlier messages are the client's own "
-                    "copy of the history; the stored conversation is what the assistant remembers.",
+        description="The last user message is the turn; earlier user/assistant messages are the history (client-held "
+                    "unless X-Conversation-Id names a stored conversation); a last assistant message is a prefill "
+                    "that the reply continues.",
     )
     stream: bool = False
     stream_options: StreamOptions | None = None
@@ -62,10 +79,15 @@ class ChatCompletionRequest(BaseModel):
     top_p: float | None = Field(None, gt=0.0, le=1.0)
     stop: StopText | Annotated[list[StopText], Field(max_length=4)] | None = Field(
         None, description="Up to 4 stop sequences.")
-    n: int = Field(1, ge=1, le=1, description="Only one choice is produced.")
+    seed: int | None = Field(None, ge=-(2**63), le=2**63 - 1,
+                             description="Sampling seed: the same request and seed give the same reply.")
+    response_format: ResponseFormatField | None = Field(
+        None, description="json_object / json_schema: the reply is validated (and regenerated) until it is one JSON "
+                          "object (matching the schema); such a turn always generates.")
     user: str | None = Field(
         None, min_length=1, max_length=256,
-        description="Stable end-user id: maps to one stored conversation per (API key, persona, user).",
+        description="End-user id: recorded, and part of the client-held conversation's key (never shared between "
+                    "users).",
     )
 
     def stop_list(self) -> list[str] | None:
@@ -97,7 +119,7 @@ class AssistantTrace(BaseModel):
 
     conversation_id: str
     turn_index: int
-    source: Literal["retrieve", "generate"]
+    source: Literal["retrieve", "generate", "fallback"]
     rewrite: dict[str, Any]
     selection: dict[str, Any]
 

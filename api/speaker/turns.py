@@ -78,7 +78,9 @@ async def spoken_turn(services: Services, platform: str, session_id: str, text: 
     text = text[: services.settings.limits.max_message_chars]
     try:
         result = await services.pipeline.run(
-            TurnRequest(message=text, conversation_id=cid, persona=settings.persona, request_id=request_id))
+            # strict=False: a speaker must say something, so the persona's fallback reply is used whatever the setting
+            TurnRequest(message=text, conversation_id=cid, persona=settings.persona, request_id=request_id,
+                        strict=False))
     except (Busy, Unavailable, Timeout):
         return Spoken(say(settings.unavailable, settings), end_session=False, conversation_id=cid)
     sentences = say(result.reply, settings) or say(settings.not_understood, settings)

@@ -84,8 +84,8 @@ def import_card(
     registry = build_registry(settings_from_cli(config))
     try:
         persona = registry.import_card(
+            # No file-name hint: the id comes from the card alone, so the CLI and POST /v1/personas/import agree.
             file.read_bytes(), persona_id=persona_id, overwrite=overwrite, speech_level=speech_level,
-            id_hint=file.stem,
         )
     except (PersonaError, PersonaConflict) as exc:
         typer.echo(f"error: {exc}", err=True)

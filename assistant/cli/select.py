@@ -2,7 +2,8 @@
 
 Reads `{"id", "query"}` lines and writes one JSON line per query to stdout:
 `{"id", "decision", "score", "matched_question", "answer", "reason"}`. A bad input line is reported on
-stderr with its line number and gets an `"error"` output line; the other lines are still answered.
+stderr with its line number and gets an `"error"` output line; the other lines are still answered, and the command
+then exits 1 (2: the index, encoder or input file cannot be used).
 """
 
 from __future__ import annotations
@@ -74,3 +75,5 @@ def select(
             "answer": selection.hit.answer if selection.hit else None,
             "reason": selection.reason,
         }, ensure_ascii=False))
+    if any(item is None for _, item, _ in items):
+        raise typer.Exit(1)

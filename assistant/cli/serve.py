@@ -53,6 +53,8 @@ def serve(
     """Start the API server."""
     import uvicorn
 
+    from assistant.logs import configure_logging
+
     # The app factory re-reads settings from the environment: the real bind address must be in them too
     # (auth defaults depend on whether the host is loopback).
     if host:
@@ -60,11 +62,11 @@ def serve(
     if port:
         os.environ["ASSISTANT_SERVER__PORT"] = str(port)
     settings = settings_from_cli(config, model, backend)  # validated here, so bad settings stop the start plainly
-    logging.basicConfig(level=settings.server.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # One handler for every line, before uvicorn writes its first: uvicorn gets no logging config of its own.
+    configure_logging(settings.server.log_level, settings.server.log_format)
     # By import string: `assistant` never imports `api` (dependency direction); the factory re-reads the same
     # settings from the environment and config file set above.
     config = uvicorn.Config(APP_FACTORY, factory=True, host=host or settings.server.host,
                             port=port or settings.server.port, log_level=settings.server.log_level,
-                            timeout_graceful_shutdown=CLOSE_WAIT_S)
+                            timeout_graceful_shutdown=CLOSE_WAIT_S, log_config=None)
     draining_server(config, settings.server.shutdown_grace_s).run()

@@ -47,10 +47,37 @@ class ApiKey:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """Where a key stands against its quotas, for the `x-ratelimit-*` headers (seconds until each frees up)."""
+
+    requests_limit: int
+    requests_remaining: int
+    requests_reset_s: float
+    tokens_limit: int
+    tokens_remaining: int
+    tokens_reset_s: float
+
+    def headers(self) -> dict[str, str]:
+        """OpenAI's names (per minute requests, per day tokens) and the plain triple for the request quota."""
+        return {
+            "x-ratelimit-limit": str(self.requests_limit),
+            "x-ratelimit-remaining": str(max(self.requests_remaining, 0)),
+            "x-ratelimit-reset": str(max(1, round(self.requests_reset_s))),
+            "x-ratelimit-limit-requests": str(self.requests_limit),
+            "x-ratelimit-remaining-requests": str(max(self.requests_remaining, 0)),
+            "x-ratelimit-reset-requests": f"{max(1, round(self.requests_reset_s))}s",
+            "x-ratelimit-limit-tokens": str(self.tokens_limit),
+            "x-ratelimit-remaining-tokens": str(max(self.tokens_remaining, 0)),
+            "x-ratelimit-reset-tokens": f"{max(1, round(self.tokens_reset_s))}s",
+        }
+
+
+@dataclass(frozen=True)
 class Admitted:
     key_id: str
     usage_id: int
     scopes: tuple[str, ...]
+    rate_limit: RateLimit | None = None
 
 
 def hash_key(plain: str) -> str:
@@ -134,28 +161,28 @@ class KeyStore:
                 select(func.count(), func.min(usage.c.created_at)).where(
                     usage.c.key_id == key["id"], usage.c.created_at > now - WINDOW)
             ).one()
-            if recent[0] >= key["requests_per_minute"]:
-                oldest = _utc(recent[1])
-                wait = max((oldest + WINDOW - now).total_seconds(), 1.0)
-                raise QuotaExceeded(
-                    f"over the quota of {key['requests_per_minute']} requests per minute",
-                    retry_after=wait, code="requests_per_minute")
+            reset_requests = (_utc(recent[1]) + WINDOW - now).total_seconds() if recent[1] is not None else 60.0
             day = now.date().isoformat()
             used = conn.execute(
                 select(func.coalesce(func.sum(usage.c.prompt_tokens + usage.c.completion_tokens), 0)).where(
                     usage.c.key_id == key["id"], usage.c.day == day)
             ).scalar_one()
+            midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+            limit = RateLimit(key["requests_per_minute"], key["requests_per_minute"] - recent[0] - 1,
+                              max(reset_requests, 1.0), key["tokens_per_day"], key["tokens_per_day"] - int(used),
+                              max((midnight - now).total_seconds(), 1.0))
+            if recent[0] >= key["requests_per_minute"]:
+                raise QuotaExceeded(f"over the quota of {key['requests_per_minute']} requests per minute",
+                                    retry_after=limit.requests_reset_s, code="requests_per_minute", rate_limit=limit)
             if used >= key["tokens_per_day"]:
-                midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-                raise QuotaExceeded(
-                    f"over the quota of {key['tokens_per_day']} tokens per day (used {used})",
-                    retry_after=max((midnight - now).total_seconds(), 1.0), code="tokens_per_day")
+                raise QuotaExceeded(f"over the quota of {key['tokens_per_day']} tokens per day (used {used})",
+                                    retry_after=limit.tokens_reset_s, code="tokens_per_day", rate_limit=limit)
             usage_id = conn.execute(
                 usage.insert().values(key_id=key["id"], created_at=now, day=day, endpoint=endpoint[:200],
                                       conversation_id=None, prompt_tokens=0, completion_tokens=0)
             ).inserted_primary_key[0]
             conn.execute(keys.update().where(keys.c.id == key["id"]).values(last_used_at=now))
-        return Admitted(key_id=key["id"], usage_id=int(usage_id), scopes=decode(key["scopes"]))
+        return Admitted(key_id=key["id"], usage_id=int(usage_id), scopes=decode(key["scopes"]), rate_limit=limit)
 
     def record_tokens(self, usage_id: int, prompt_tokens: int, completion_tokens: int,
                       conversation_id: str | None = None) -> None:

@@ -110,6 +110,7 @@ async def _store_failure(store: ConversationStore, req: TurnRequest, conversatio
         trace={"error": error, "rewrite": rewrite.to_dict() if rewrite is not None else None,
                "latency_ms": progress.clock.timings()},
         latency_ms=progress.clock.total_ms(), request_id=req.request_id, owner=req.owner,
+        reuse_user=req.reuse_user_turn,
     )
     try:
         await store.append_failed(conversation_id, failed)

@@ -38,12 +38,14 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Any
 
 from assistant.admission import Admission
-from assistant.errors import NotFound
+from assistant.errors import NotFound, Unavailable
 from assistant.metrics import Metrics
 from assistant.pipeline.events import Put, handover, paused, put_within
 from assistant.pipeline.failures import turn_scope
-from assistant.pipeline.request import generation_request, stream_usage
+from assistant.pipeline.outcomes import client_turns, count_turn, direct_reply
+from assistant.pipeline.request import generation_request
 from assistant.pipeline.stages import (
+    FallbackReply,
     Loaded,
     Plan,
     Reply,
@@ -62,7 +64,7 @@ from assistant.store import ConversationStore, Exchange
 from assistant.workers import StageWorkers
 from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
 from dst.types import Role
-from generation import Completion, GenerationRequest, Generator
+from generation import Completion, GenerationRequest, GenerationUnavailable, Generator
 from personas import Persona, PersonaRegistry
 from retrieval import Retrieval, Selection
 
@@ -114,16 +116,25 @@ class TurnPipeline:
     async def run(self, req: TurnRequest) -> TurnResult:
         """Run one turn under the conversation's lock and return it once it is durably stored."""
         conversation_id = req.conversation_id or uuid.uuid4().hex
-        async with self._turn(req, conversation_id) as (deadline, progress):
-            selected, plan = await self._prepare(req, conversation_id, progress)
-            if isinstance(plan, RetrievedReply):
-                return await self._finish(deadline, req, selected, plan, Reply(plan.text, "retrieve"), progress.clock)
-            async with self.admission.slot():
-                completion = await self._generate(plan, selected.route)
-            progress.clock.record("generate", completion.latency_ms)
-            result = await self._finish(deadline, req, selected, plan, Reply.generated(completion), progress.clock)
-            self._launch_shadow(req, selected, plan, result.reply, completion.latency_ms)
-            return result
+        with count_turn(self.metrics) as counted:
+            async with self._turn(req, conversation_id) as (deadline, progress):
+                selected, plan = await self._prepare(req, conversation_id, progress)
+                if not isinstance(plan, GenerationRequest):
+                    reply = direct_reply(plan)
+                else:
+                    try:
+                        async with self.admission.slot():
+                            completion = await self._generate(plan, selected.route)
+                    except GenerationUnavailable as exc:  # the LM failed before answering: the fallback, if allowed
+                        plan = self._fallback(req, exc)
+                        reply = Reply.fallback(plan)
+                    else:
+                        progress.clock.record("generate", completion.latency_ms)
+                        reply = Reply.generated(completion, req.prefill)
+                result = counted.result = await self._finish(deadline, req, selected, plan, reply, progress.clock)
+                if isinstance(plan, GenerationRequest):
+                    self._launch_shadow(req, selected, plan, result.reply, completion.latency_ms)
+                return result
         raise AssertionError("unreachable")  # mypy: the block above always returns or raises
 
     def stream(self, req: TurnRequest) -> AsyncGenerator[dict[str, Any]]:
@@ -136,6 +147,12 @@ class TurnPipeline:
         return handover(functools.partial(self._stream_events, req))
 
     async def _stream_events(self, req: TurnRequest, put: Put) -> None:
+        with count_turn(self.metrics) as counted:
+            result = counted.result = await self._streamed_turn(req, put)
+        # Stored and unlocked: a slow reader of `done` holds nothing, and must not turn a stored turn into a failure.
+        await put({"event": "done", "data": result_to_dict(result)})
+
+    async def _streamed_turn(self, req: TurnRequest, put: Put) -> TurnResult:
         conversation_id = req.conversation_id or uuid.uuid4().hex
         idle_s = self.settings.limits.stream_idle_timeout_s
         async with self._turn(req, conversation_id) as (deadline, progress):
@@ -150,18 +167,17 @@ class TurnPipeline:
             async with slot:
                 await emit("rewrite", selected.rewrite.to_dict())
                 await emit("selection", selection_trace(selected.selection, plan))
-                if isinstance(plan, RetrievedReply):
-                    await emit("delta", {"text": plan.text})
-                    text = plan.text
+                if not isinstance(plan, GenerationRequest):
+                    reply = direct_reply(plan)
+                    await emit("delta", {"text": reply.text})
                 else:
-                    text = await self._stream_text(plan, selected.route, emit, progress.clock)
+                    reply = await self._stream_text(req, plan, selected.route, emit, progress.clock)
             # The slot is back before storing, as in `run`: the store is not generation.
-            reply = await self._streamed_reply(selected, plan, text)
             result = await self._finish(deadline, req, selected, plan, reply, progress.clock)
             if isinstance(plan, GenerationRequest):
-                self._launch_shadow(req, selected, plan, reply.text, progress.clock.timings()["generate"])
-        # Stored and unlocked: a slow reader of `done` holds nothing, and must not turn a stored turn into a failure.
-        await put({"event": "done", "data": result_to_dict(result)})
+                self._launch_shadow(req, selected, plan, reply.text, progress.clock.timings().get("generate", 0.0))
+            return result
+        raise AssertionError("unreachable")
 
     def _turn(self, req: TurnRequest, conversation_id: str
               ) -> contextlib.AbstractAsyncContextManager[tuple[asyncio.Timeout, TurnProgress]]:
@@ -177,14 +193,35 @@ class TurnPipeline:
             turns = [HistoryTurn(role=t.role, text=t.text) for t in loaded.history]  # type: ignore[arg-type]
             rewritten = progress.reached = Rewritten(loaded, await self.rewrite(turns, req.message, loaded.state))
         with clock.stage("select"):
-            selection = await self.workers.run(self.retrieval.select, rewritten.rewrite.standalone,
-                                               loaded.persona.response_set)
+            selection = await self.workers.run(self._select, req, rewritten)
+        if self.metrics is not None:  # counted when made, whatever becomes of the turn
+            self.metrics.selector_decisions.labels(selection.decision).inc()
         selected = Selected(rewritten, selection, self._route(req, conversation_id, loaded.persona.id))
         if selection.decision == "generate":
-            return selected, await self.workers.run(self._generation_request, req, selected, clock)
+            try:
+                return selected, await self.workers.run(self._generation_request, req, selected, clock)
+            except Unavailable as exc:  # no LM loaded: the persona's fallback reply, unless the client is strict
+                return selected, self._fallback(req, exc, loaded.persona)
         with clock.stage("speech_level"):
             text, speech_level = await self.workers.run(self._retrieved_reply, loaded.persona, selection)
         return selected, RetrievedReply(text, speech_level)
+
+    def _select(self, req: TurnRequest, rewritten: Rewritten) -> Selection:
+        """Retrieve or generate, from the persona's own response sets; a prefill or a JSON reply always generates."""
+        if req.prefill or req.overrides.response_format is not None:
+            why = "a prefilled reply" if req.prefill else "a JSON reply (response_format)"
+            return Selection("generate", None, 0.0, f"{why} needs the LM", [], "", 0.0)
+        return self.retrieval.select_from(rewritten.rewrite.standalone, rewritten.loaded.persona.answer_sets)
+
+    def _fallback(self, req: TurnRequest, exc: Exception, persona: Persona | None = None) -> FallbackReply:
+        """The persona's fallback reply when no LM can answer; the error itself for strict clients and JSON."""
+        section = self.settings.personas.fallback
+        strict = not section.enabled if req.strict is None else req.strict
+        if strict or req.overrides.response_format is not None:
+            raise exc
+        persona = persona or self.personas.get(req.persona or self.personas.default_id)
+        text = persona.fallback or section.replies[persona.speech_level]
+        return FallbackReply(text, str(getattr(exc, "message", exc)))
 
     async def _load(self, req: TurnRequest, conversation_id: str, clock: StageClock) -> Loaded:
         with clock.stage("load"):
@@ -194,7 +231,10 @@ class TurnPipeline:
                 raise NotFound(f"conversation {conversation_id!r} not found", param="conversation_id")
             persona_id = req.persona or (conversation.persona_id if conversation else self.personas.default_id)
             persona = self.personas.get(persona_id)
-            history = await self.store.history(conversation_id, self.settings.limits.max_history_turns)
+            limit = self.settings.limits.max_history_turns
+            if req.history is not None:  # client-held: the client's copy is the history, the state is rebuilt from it
+                return Loaded(conversation_id, persona, client_turns(req.history, limit), None)
+            history = await self.store.history(conversation_id, limit)
         state = DialogueState.from_dict(conversation.state) if conversation and conversation.state else None
         return Loaded(conversation_id, persona, tuple(history), state)
 
@@ -222,19 +262,26 @@ class TurnPipeline:
         with self.metrics.in_queue(route.endpoint, route.version):
             return await route.generator.generate(request)
 
-    async def _stream_text(self, request: GenerationRequest, route: Route, emit: Emit, clock: StageClock) -> str:
-        parts: list[str] = []
-        with clock.stage("generate"):
-            async for delta in route.generator.stream(request):
-                parts.append(delta)
-                await emit("delta", {"text": delta})
-        return "".join(parts)
-
-    async def _streamed_reply(self, selected: Selected, plan: Plan, text: str) -> Reply:
-        if isinstance(plan, RetrievedReply):
-            return Reply(text, "retrieve")
-        # The backend streams text only: count the tokens here, for usage and quotas.
-        return Reply(text, "generate", await self.workers.run(stream_usage, selected.route.generator, plan, text))
+    async def _stream_text(self, req: TurnRequest, request: GenerationRequest, route: Route, emit: Emit,
+                           clock: StageClock) -> Reply:
+        """Token-level deltas through the generator's hold-back; the reply with the backend's exact counts. An LM
+        that fails before its first delta gets the fallback reply (if allowed), sent as the one delta."""
+        stream, sent = route.generator.stream(request), False
+        try:
+            with clock.stage("generate"):
+                async for delta in stream:
+                    sent = True
+                    await emit("delta", {"text": delta})
+        except GenerationUnavailable as exc:
+            if sent:
+                raise
+            reply = Reply.fallback(self._fallback(req, exc))
+            await emit("delta", {"text": reply.text})
+            return reply
+        finally:
+            await stream.aclose()
+        assert stream.completion is not None
+        return Reply.generated(stream.completion, req.prefill)
 
     async def _finish(self, deadline: asyncio.Timeout, req: TurnRequest, selected: Selected, plan: Plan,
                       reply: Reply, clock: StageClock) -> TurnResult:
@@ -255,6 +302,7 @@ class TurnPipeline:
                 # the conversation's A/B arm on every turn, retrieved ones included
                 trace={"rewrite": rewrite, "generation": generation, "latency_ms": stages_ms, "route": route.trace()},
                 latency_ms=clock.total_ms(), request_id=req.request_id, owner=req.owner,
+                reuse_user=req.reuse_user_turn,
             ))
         latency = {**clock.timings(), "total": clock.total_ms()}
         if self.metrics is not None:
@@ -288,7 +336,7 @@ class TurnPipeline:
     def _observe(self, selected: Selected, source: Source, latency: dict[str, float],
                  generation: dict[str, Any] | None) -> None:
         assert self.metrics is not None
-        self.metrics.observe_turn(source, selected.selection.decision, latency)
+        self.metrics.observe_stages(latency)
         if source == "generate":
             route = selected.route
             self.metrics.ab_assignments.labels(route.endpoint, route.version, route.assignment).inc()

@@ -1,15 +1,14 @@
-"""The generation request of a turn that generates, and the token counts of a streamed one.
+"""The generation request of a turn that generates.
 
 Contract: `generation_request(limits, retrieval, generator, req, selected, clock)` builds the `GenerationRequest`
-from the persona's controls, the request's overrides (capped by `limits.max_new_tokens`), the knowledge the persona
+from the persona's controls, the request's overrides (capped by `limits.max_new_tokens`; seed, JSON format) and the
+client's prefill, the knowledge the persona
 is allowed and the prompt trimmed to the model's context window, timed as the stage "prompt"; it raises `Unavailable`
 (503 `generation_unavailable`) when the generator has no model loaded, and the personas package's `PromptError` when
-no prompt fits. `stream_usage` counts the tokens of a streamed turn, since the backend streams text only.
+no prompt fits.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from assistant.errors import Unavailable
 from assistant.pipeline.stages import Selected, StageClock
@@ -59,11 +58,7 @@ def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: 
         speech_level=persona.speech_level,
         refusal=persona.refusal,
         timeout_s=limits.request_timeout_s,
+        seed=req.overrides.seed,
+        response_format=req.overrides.response_format,
+        prefill=req.prefill,
     )
-
-
-def stream_usage(generator: Generator, request: GenerationRequest, reply: str) -> dict[str, Any]:
-    """Token counts of a streamed turn (the backend streams text only), for usage and quotas."""
-    count = generator.count_tokens
-    prompt = sum(count(m["content"]) + TEMPLATE_TOKENS_PER_MESSAGE for m in request.messages)
-    return {"streamed": True, "prompt_tokens": prompt, "completion_tokens": count(reply) if reply else 0}

@@ -6,6 +6,7 @@
     then one plan:
       RetrievedReply      the stored answer in the persona's speech level                     stage "speech_level"
       GenerationRequest   the prompt and controls for the routed generator                    stage "prompt"
+      FallbackReply       the persona's fallback reply when no LM can answer (and why)
     Reply           the reply text, its source and (generated) the generation trace           stage "generate"
     TurnResult      the stored exchange as the caller gets it (`assistant.pipeline.types`)    stages "store", "total"
 
@@ -96,7 +97,13 @@ class RetrievedReply:
     speech_level: dict[str, Any] | None  # how the stored answer was converted, for the selection trace
 
 
-Plan = RetrievedReply | GenerationRequest
+@dataclass(frozen=True)
+class FallbackReply:
+    text: str
+    reason: str  # why no LM answered (the Unavailable error's message), for the trace
+
+
+Plan = RetrievedReply | GenerationRequest | FallbackReply
 
 
 @dataclass(frozen=True)
@@ -106,13 +113,20 @@ class Reply:
     generation: dict[str, Any] | None = None  # finish reason, token counts and the backend's trace
 
     @classmethod
-    def generated(cls, completion: Completion) -> Reply:
-        return cls(completion.text, "generate", {
+    def generated(cls, completion: Completion, prefill: str = "") -> Reply:
+        """The generated reply; after a client's prefill the reply is the prefill and its continuation."""
+        extra = {"prefill_chars": len(prefill)} if prefill else {}
+        return cls(prefill + completion.text, "generate", {
             "finish_reason": completion.finish_reason,
             "prompt_tokens": completion.prompt_tokens,
             "completion_tokens": completion.completion_tokens,
-            **completion.trace,
+            **completion.trace, **extra,
         })
+
+    @classmethod
+    def fallback(cls, plan: FallbackReply) -> Reply:
+        return cls(plan.text, "fallback", {"fallback": {"reason": plan.reason}, "finish_reason": "stop",
+                                           "prompt_tokens": 0, "completion_tokens": 0})
 
 
 class TurnProgress:
@@ -128,4 +142,6 @@ def selection_trace(selection: Selection, plan: Plan) -> dict[str, Any]:
     trace = selection.to_dict()
     if isinstance(plan, RetrievedReply) and plan.speech_level is not None:
         trace["speech_level"] = plan.speech_level  # the reply is the hit's answer converted to this level
+    if isinstance(plan, FallbackReply):
+        trace["fallback"] = plan.reason  # generation was needed and no LM could answer
     return trace

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Source = Literal["retrieve", "generate"]
+Source = Literal["retrieve", "generate", "fallback"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class GenerationOverrides:
     temperature: float | None = None
     top_p: float | None = None
     stop: list[str] | None = None
+    seed: int | None = None
+    # One JSON object (matching a schema): `generation.structured.ResponseFormat`; such a turn always generates.
+    response_format: Any = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,18 @@ class TurnRequest:
     model_version: str | None = None  # pins a version of that endpoint, bypassing the A/B split
     # Operator instructions for the prompt (OpenAI system/developer messages), placed after the persona's rules.
     instructions: str | None = None
+    # Client-held history ((role, text) pairs, oldest first): when set, it is the conversation's history for context
+    # injection and the prompt (the dialogue state is rebuilt from it) and the stored turns are not read.
+    history: tuple[tuple[str, str], ...] | None = None
+    # The start of the reply, written by the client (an assistant prefill): the model continues it; such a turn
+    # always generates, and the stored reply is prefill + continuation.
+    prefill: str = ""
+    # A resent message (a swipe, a retry) of a client-held conversation keeps its stored user turn: only the new
+    # reply is added (`assistant.store`).
+    reuse_user_turn: bool = False
+    # When no LM can answer: True refuses with 503 (strict clients), False always answers the persona's fallback
+    # reply (speakers must say something), None follows `personas.fallback.enabled`.
+    strict: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,35 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class FallbackSettings(BaseModel):
+    """What a persona answers when a turn needs an LM and none can answer (none loaded, or it failed before sending
+    anything): its own `fallback` text, else the reply for its speech level here; the turn is stored with
+    `source: "fallback"` and the reason in its trace. `enabled: false` (or a request's `X-Fallback: off` header)
+    keeps the 503 for strict clients. The speaker surfaces always use it: a speaker must say something."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    replies: dict[Literal["해요체", "합쇼체", "반말"], str] = Field(default_factory=lambda: {
+        "해요체": "지금은 이 질문에 답을 드리기 어려워요. 잠시 후에 다시 말씀해 주세요.",
+        "합쇼체": "지금은 이 질문에 답을 드리기 어렵습니다. 잠시 후에 다시 말씀해 주십시오.",
+        "반말": "지금은 그 질문에 답하기 어려워. 조금 있다가 다시 말해 줘.",
+    })
+
+    @field_validator("replies")
+    @classmethod
+    def _every_level(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = {"해요체", "합쇼체", "반말"} - {k for k, v in value.items() if v.strip()}
+        if missing:
+            raise ValueError(f"a fallback reply is needed for every speech level; missing: {sorted(missing)}")
+        return value
 
 
 class PersonasSettings(BaseModel):
@@ -26,6 +51,7 @@ class PersonasSettings(BaseModel):
     reload_interval_s: float = Field(1.0, ge=0.0, le=3600.0, description="minimum seconds between re-stats")
     allow_outside_dir: bool = Field(False, description="accept persona files that are symlinks leaving their dir")
     keep_versions: int = Field(20, ge=1, le=10_000, description="archived versions kept per writable persona")
+    fallback: FallbackSettings = FallbackSettings()
 
     @field_validator("default")
     @classmethod

@@ -8,6 +8,10 @@ Contract:
 - `append_failed` writes the user turn of a turn whose reply failed, marked with its error code, with the new state
   and its snapshot, in one transaction: the next index follows it, so indices stay contiguous and no assistant
   turn follows a failed one.
+- `reuse_user=True` (client-held conversations, `Exchange` and `FailedTurn`): when the conversation's last user turn
+  already holds the same text (a resent message, a swipe), it is not written again: only the new reply is added
+  after the conversation's last turn (so a client-held conversation is its message once and every reply generated
+  for it), and a failed attempt adds nothing.
 - Blocking database work runs on the store's own thread pool; the event loop never waits on SQL.
 """
 
@@ -83,6 +87,7 @@ class Exchange:
     latency_ms: float | None = None
     request_id: str | None = None
     owner: str | None = None
+    reuse_user: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class FailedTurn:
     latency_ms: float | None = None
     request_id: str | None = None
     owner: str | None = None
+    reuse_user: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +239,9 @@ class ConversationStore:
     def _append(self, conversation_id: str, ex: Exchange) -> Appended:
         now = datetime.now(UTC)
         with self._writer.begin() as conn:
+            user_idx = self._same_user_turn(conn, conversation_id, ex.user_text) if ex.reuse_user else None
+            if user_idx is not None:
+                return self._append_reply(conn, conversation_id, ex, user_idx, now)
             count = self._advance(conn, conversation_id, 2, ex.persona_id, ex.owner, ex.state, now, keep_state=False)
             common = {"conversation_id": conversation_id, "request_id": ex.request_id, "created_at": now,
                       "error_code": None}
@@ -253,6 +262,26 @@ class ConversationStore:
                 )
         return Appended(user_idx=count, assistant_idx=count + 1, created_at=now)
 
+    def _same_user_turn(self, conn: Connection, conversation_id: str, text: str) -> int | None:
+        """The index of the conversation's last user turn when it holds `text`, else None."""
+        table = TurnRow.__table__
+        row = conn.execute(select(table.c.idx, table.c.text).where(
+            table.c.conversation_id == conversation_id, table.c.role == "user").order_by(table.c.idx.desc()).limit(1)
+        ).first()
+        return int(row.idx) if row is not None and row.text == text else None
+
+    def _append_reply(self, conn: Connection, conversation_id: str, ex: Exchange, user_idx: int,
+                      now: datetime) -> Appended:
+        idx = self._advance(conn, conversation_id, 1, ex.persona_id, ex.owner, ex.state, now, keep_state=False)
+        conn.execute(TurnRow.__table__.insert().values(
+            conversation_id=conversation_id, idx=idx, role="assistant", text=ex.reply, rewrite=None, source=ex.source,
+            scores=ex.scores, trace=ex.trace, latency_ms=ex.latency_ms, request_id=ex.request_id, created_at=now,
+            error_code=None))
+        if ex.state is not None:
+            conn.execute(StateSnapshotRow.__table__.insert().values(
+                conversation_id=conversation_id, turn_idx=idx, state=ex.state, created_at=now))
+        return Appended(user_idx=user_idx, assistant_idx=idx, created_at=now)
+
     async def append_failed(self, conversation_id: str, failed: FailedTurn) -> int:
         """Store the user turn of a failed turn; returns its index."""
         return await self._run(self._append_failed, conversation_id, failed)
@@ -260,6 +289,9 @@ class ConversationStore:
     def _append_failed(self, conversation_id: str, failed: FailedTurn) -> int:
         now = datetime.now(UTC)
         with self._writer.begin() as conn:
+            same = self._same_user_turn(conn, conversation_id, failed.user_text) if failed.reuse_user else None
+            if same is not None:
+                return same  # the message is stored already; the failed attempt adds nothing
             idx = self._advance(conn, conversation_id, 1, failed.persona_id, failed.owner, failed.state, now,
                                 keep_state=failed.state is None)
             conn.execute(

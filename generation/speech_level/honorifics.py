@@ -89,3 +89,14 @@ def honour_verb(pred: Morph, pred_i: int, replace: dict[int, list[tuple[str, str
         return False
     replace[pred_i] = [(honorific[:-1] if seyo else honorific, "VV")]
     return True
+
+
+_SWAPPABLE_FORMS = frozenset({*_HONORIFIC_PRONOUNS, *_PLAIN_PRONOUNS, *_POLITE_INTERJECTIONS, *_PLAIN_INTERJECTIONS,
+                              *HONORIFIC_VERBS, *_HUMBLE_VERBS, *_PLAIN_TO_HONORIFIC, "미안", "감사", "죄송", "안녕",
+                              "안녕히", "드리", "말씀", *SI})
+
+
+def risky_form(form: str, tag: str) -> bool:
+    """Whether a morpheme is one `word_swaps` (or the ending rules) may rewrite at some level: a streamed reply holds
+    back the eojeol that carries it until its sentence's ending is known (`generation.holdback`)."""
+    return form in _SWAPPABLE_FORMS or tag in ("EP", "IC") or (tag.startswith("E") and tag != "EC" and tag != "ETM")

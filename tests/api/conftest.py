@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from assistant.services import Components, Services, assemble, build_components
 from assistant.settings import Settings, load_settings
 from assistant.store import open_store
 from benchmarks.support.chat_server import ChatServer
-from benchmarks.support.live import remote_generator, services_for
+from benchmarks.support.live import LiveServer, remote_generator, services_for
+from benchmarks.support.tiny_lm import build_tiny_lm
+from generation import GenerationConfig, Generator, build_generator
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +73,35 @@ async def gen_client(api_settings: Settings, components: Components, database_ur
         transport = httpx.ASGITransport(app=create_app(services=services))
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as client:
             yield client, services
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny Korean LM the tests build themselves (benchmarks/support/tiny_lm.py); TINY_LM_DIR keeps it."""
+    target = Path(os.environ["TINY_LM_DIR"]) if os.environ.get("TINY_LM_DIR") else tmp_path_factory.mktemp("tiny_lm")
+    return build_tiny_lm(target)
+
+
+@pytest.fixture(scope="session")
+def tiny_generator(tiny_lm_path: Path, components: Components) -> Iterator[Generator]:
+    """The product's transformers backend and Generator on the tiny LM (token-level streaming, real tokenizer)."""
+    deadline = time.monotonic() + 60
+    while "loading" in components.generation.status()[1] and time.monotonic() < deadline:
+        time.sleep(0.05)  # two threads importing transformers' lazy modules at once can fail: let the other finish
+    config = GenerationConfig(backend="transformers", model=str(tiny_lm_path), device="cpu", load_in_background=False,
+                              batch_wait_ms=1.0, context_window=2048)  # RoPE: the persona prompts need > 512
+    generator = build_generator(config)
+    generator.speech = components.generation.speech  # one Kiwi, as one server process has
+    yield generator
+    backend = generator.backend
+    if getattr(backend, "batcher", None) is not None:
+        backend.batcher.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def tiny_live(api_settings: Settings, components: Components, database_url: str,
+              tiny_generator: Generator) -> Iterator[tuple[str, Services]]:
+    """The app on a real uvicorn (127.0.0.1) whose LM is the tiny model: for the official clients."""
+    with services_for(api_settings, components, database_url, tiny_generator) as services, \
+            LiveServer(create_app(services=services)) as server:
+        yield server.url, services

@@ -67,7 +67,8 @@ async def test_failure_after_the_200_names_the_new_conversation(
     with services_for(api_settings, components, database_url, remote_generator(chat_server.base_url, "fail")) as \
             services:
         async with _client(services) as client:
-            response = await client.post("/v1/chat", json={"message": GENERATE[0], "stream": True})
+            response = await client.post("/v1/chat", json={"message": GENERATE[0], "stream": True},
+                                         headers={"X-Fallback": "off"})
             assert response.status_code == 200, response.text
             cid = response.headers["x-conversation-id"]
             events = _events(response.text)
@@ -166,7 +167,7 @@ async def test_openai_stream_failure_names_the_conversation_in_its_error_chunk(
     with services_for(api_settings, components, database_url, remote_generator(chat_server.base_url, "fail")) as \
             services:
         async with _client(services) as client:
-            response = await client.post("/v1/chat/completions", json={
+            response = await client.post("/v1/chat/completions", headers={"X-Fallback": "off"}, json={
                 "model": "assistant", "stream": True, "messages": [{"role": "user", "content": GENERATE[0]}]})
             assert response.status_code == 200, response.text
             cid = response.headers["x-conversation-id"]

@@ -94,7 +94,7 @@ async def test_body_over_the_size_limit_is_413_declared_or_streamed(
 
 async def test_request_that_needs_generation_without_a_model_is_503(client: httpx.AsyncClient) -> None:
     question = "양자 컴퓨터의 큐비트 오류 정정 원리를 자세히 설명해 줄래?"
-    response = await client.post("/v1/chat", json={"message": question})
+    response = await client.post("/v1/chat", json={"message": question}, headers={"X-Fallback": "off"})
     if response.status_code == 200:
         pytest.skip("a language model is loaded in this environment")
     error = assert_error_body(response, 503)

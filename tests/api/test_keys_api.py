@@ -52,12 +52,19 @@ async def test_revoked_key_is_401(guarded: tuple[httpx.AsyncClient, KeyStore]) -
 async def test_request_quota_admits_n_then_429_with_retry_after(guarded: tuple[httpx.AsyncClient, KeyStore]) -> None:
     client, keys = guarded
     _, plain = keys.create("app", requests_per_minute=3, tokens_per_day=1000)
+    remaining = []
     for _ in range(3):
-        assert (await client.get("/v1/models", headers=_bearer(plain))).status_code == 200
+        admitted = await client.get("/v1/models", headers=_bearer(plain))
+        assert admitted.status_code == 200 and admitted.headers["x-ratelimit-limit"] == "3"
+        remaining.append(int(admitted.headers["x-ratelimit-remaining"]))
+        assert admitted.headers["x-ratelimit-limit-tokens"] == "1000"
+    assert remaining == [2, 1, 0]  # the N-th request is admitted with nothing left; N+1 is refused
     refused = await client.get("/v1/models", headers=_bearer(plain))
     error = assert_error_body(refused, 429)
     assert error["type"] == "rate_limit_error" and error["code"] == "requests_per_minute"
     assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["x-ratelimit-remaining"] == "0" and 1 <= int(refused.headers["x-ratelimit-reset"]) <= 60
+    assert refused.headers["x-ratelimit-reset-requests"].endswith("s")
 
 
 async def test_daily_token_quota_refuses_once_spent(guarded: tuple[httpx.AsyncClient, KeyStore]) -> None:

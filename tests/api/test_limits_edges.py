@@ -140,7 +140,7 @@ async def test_openai_message_limit_n_is_answered_and_n_plus_one_stores_nothing(
         assert accepted.status_code == 200, accepted.text
         refused = await client.post("/v1/chat/completions", json=_completion(GREETING + "!"),
                                     headers={"X-Conversation-Id": "oai-edge-over"})
-        error = assert_error_body(refused, 422)
+        error = assert_error_body(refused, 400)  # the OpenAI surface answers every invalid request with 400
         assert (error["param"], error["code"]) == ("messages", "message_too_long")
         assert_error_body(await client.get("/v1/conversations/oai-edge-over"), 404)
 
@@ -150,7 +150,7 @@ async def test_zero_instructions_limit_refuses_any_system_text_and_accepts_none(
     async with app_with(api_settings, components, database_url, tmp_path,
                         limits={"max_instructions_chars": 0}) as (client, _):
         assert (await client.post("/v1/chat/completions", json=_completion(GREETING, ["  "]))).status_code == 200
-        error = assert_error_body(await client.post("/v1/chat/completions", json=_completion(GREETING, ["짧게"])), 422)
+        error = assert_error_body(await client.post("/v1/chat/completions", json=_completion(GREETING, ["짧게"])), 400)
         assert (error["param"], error["code"]) == ("messages", "system_too_long")
 
 
@@ -170,13 +170,13 @@ async def test_configured_conversation_id_limit_holds_at_n_and_refuses_n_plus_on
                         limits={"max_id_chars": limit}) as (client, _):
         accepted = await send(at_limit)
         assert accepted.status_code == 200, accepted.text
-        error = assert_error_body(await send(over), 422)
+        error = assert_error_body(await send(over), 422 if surface == "chat" else 400)  # OpenAI answers 400
         param = "conversation_id" if surface == "chat" else "x-conversation-id"
         assert (error["param"], error["code"]) == (param, "id_too_long")
         assert (await client.get(f"/v1/conversations/{at_limit}")).json()["turn_count"] == 2
         assert_error_body(await client.get(f"/v1/conversations/{over}"), 404)
         if surface == "openai":  # over the schema's own bound (128): the same param
-            error = assert_error_body(await send("e" * 129), 422)
+            error = assert_error_body(await send("e" * 129), 400)
             assert error["param"] == "x-conversation-id"
 
 
@@ -214,7 +214,7 @@ async def test_generation_budget_is_capped_at_max_new_tokens(
             assert response.status_code == 200, response.text
             asked.append(chat_server.bodies[-1]["max_tokens"])
         error = assert_error_body(await client.post("/v1/chat/completions",
-                                                    json={**_completion(GENERATE[0]), "max_tokens": 32_769}), 422)
+                                                    json={**_completion(GENERATE[0]), "max_tokens": 32_769}), 400)
         assert error["param"] == "max_tokens"
     assert asked == [limit - 1, limit, limit, limit]
 

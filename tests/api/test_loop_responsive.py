@@ -54,7 +54,8 @@ async def test_health_answers_while_a_turn_rewrites_a_message_at_the_length_limi
     with services_for(settings, dataclasses.replace(components, dst=dst), database_url) as services:
         transport = httpx.ASGITransport(app=create_app(services=services))
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=120) as client:
-            turn = asyncio.create_task(client.post("/v1/chat", json={"conversation_id": "long-1", "message": message}))
+            turn = asyncio.create_task(client.post("/v1/chat", json={"conversation_id": "long-1", "message": message},
+                                                   headers={"X-Fallback": "off"}))
             answered = [time.perf_counter()]  # when each /health answer arrived
             while not turn.done():
                 assert (await client.get("/health")).status_code == 200

@@ -95,7 +95,8 @@ async def test_metrics_exposes_the_named_series_after_a_few_turns(api: httpx.Asy
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
     for series in ('assistant_http_requests_total{method="POST",route="/v1/chat",status="200"}',
-                   'assistant_turns_total{source="generate"}',
+                   'assistant_turns_total{outcome="ok",source="generate"}',
+                   'assistant_turns_total{outcome="ok",source="retrieve"}',
                    'assistant_selector_decisions_total{decision="generate"}',
                    'assistant_generation_tokens_total{endpoint="chat",kind="completion"',
                    'assistant_generation_queue_depth{endpoint="chat"',

@@ -33,7 +33,7 @@ async def test_model_path_is_looked_up_like_the_model_field(client: httpx.AsyncC
     """Any model name up to 64 characters that is not a persona id is 404 `model_not_found`, as in completions."""
     for name in ("GPT-4o", "m" * 64):
         assert assert_error_body(await client.get(f"/v1/models/{name}"), 404)["code"] == "model_not_found"
-    assert_error_body(await client.get(f"/v1/models/{'m' * 65}"), 422)
+    assert_error_body(await client.get(f"/v1/models/{'m' * 65}"), 400)
 
 
 async def test_conversation_header_holds_at_n_and_refuses_n_plus_1_or_a_bad_character(
@@ -43,7 +43,7 @@ async def test_conversation_header_holds_at_n_and_refuses_n_plus_1_or_a_bad_char
     assert ok.status_code == 200 and ok.headers["x-conversation-id"] == at_limit
     for bad in (at_limit + "x", "c#1"):
         response = await client.post("/v1/chat/completions", json=_chat("안녕"), headers={"X-Conversation-Id": bad})
-        assert_error_body(response, 422)
+        assert_error_body(response, 400)
 
 
 async def test_completion_answers_a_korean_greeting_and_stores_the_turn(client: httpx.AsyncClient) -> None:
@@ -61,24 +61,28 @@ async def test_completion_answers_a_korean_greeting_and_stores_the_turn(client: 
     assert turns[1]["text"] == choice["message"]["content"]
 
 
-async def test_user_maps_to_one_conversation_per_model_and_user(client: httpx.AsyncClient) -> None:
+async def test_user_keeps_client_held_conversations_of_two_end_users_apart(client: httpx.AsyncClient) -> None:
     first = await client.post("/v1/chat/completions", json=_chat("안녕하세요", user="민지"))
-    second = await client.post("/v1/chat/completions", json=_chat("고마워요", user="민지"))
+    again = await client.post("/v1/chat/completions", json=_chat("안녕하세요", user="민지"))
     other = await client.post("/v1/chat/completions", json=_chat("안녕하세요", user="지수"))
-    assert first.headers["x-conversation-id"] == second.headers["x-conversation-id"]
+    assert first.headers["x-conversation-id"] == again.headers["x-conversation-id"]  # the same messages: resent
     assert other.headers["x-conversation-id"] != first.headers["x-conversation-id"]
-    assert second.json()["assistant"]["turn_index"] == 3
+    turns = (await client.get(f"/v1/conversations/{first.headers['x-conversation-id']}")).json()["turns"]
+    assert [t["role"] for t in turns] == ["user", "assistant", "assistant"]  # the message once, each reply kept
 
 
-async def test_request_history_is_the_clients_copy_and_the_stored_one_is_remembered(
+async def test_client_history_with_a_stored_conversation_id_is_refused_not_ignored(
         client: httpx.AsyncClient) -> None:
-    """SillyTavern-style: several system messages and the whole history each time; only the last turn is new."""
     messages = [{"role": "system", "content": "너는 친절한 비서야."}, {"role": "system", "content": "짧게 답해."},
                 {"role": "user", "content": "안녕하세요"}, {"role": "assistant", "content": "(client copy)"},
                 {"role": "user", "content": [{"type": "text", "text": "고마워요"}]}]
     response = await client.post("/v1/chat/completions", json={"model": "assistant", "messages": messages},
                                  headers={"X-Conversation-Id": "st-chat-1"})
-    assert response.status_code == 200, response.text
+    assert assert_error_body(response, 400)["code"] == "history_with_conversation_id"
+    alone = await client.post("/v1/chat/completions",
+                              json={"model": "assistant", "messages": messages[:2] + messages[4:]},
+                              headers={"X-Conversation-Id": "st-chat-1"})
+    assert alone.status_code == 200, alone.text
     turns = (await client.get("/v1/conversations/st-chat-1")).json()["turns"]
     assert [t["text"] for t in turns if t["role"] == "user"] == ["고마워요"]
 
@@ -90,17 +94,18 @@ async def test_header_continues_a_native_chat_conversation(client: httpx.AsyncCl
 
 
 @pytest.mark.parametrize(("body", "status", "param"), [
-    ({"model": "assistant", "messages": [{"role": "assistant", "content": "안녕"}]}, 422, "messages"),
-    ({"model": "assistant", "messages": []}, 422, "messages"),
+    ({"model": "assistant", "messages": [{"role": "assistant", "content": "안녕"}]}, 400, "messages"),
+    ({"model": "assistant", "messages": []}, 400, "messages"),
     ({"model": "nobody", "messages": [{"role": "user", "content": "안녕"}]}, 404, "model"),
-    (_chat("안녕", n=2), 422, "n"),
-    (_chat("안녕", temperature=2.5), 422, "temperature"),
-    (_chat("안녕", top_p=0), 422, "top_p"),
-    (_chat("안녕", stop=["a", "b", "c", "d", "e"]), 422, "stop"),
-    (_chat("   "), 422, "messages"),
-    ({"model": "assistant", "messages": [{"role": "robot", "content": "안녕"}]}, 422, "messages.0.role"),
+    (_chat("안녕", n=2), 400, "n"),
+    (_chat("안녕", temperature=2.5), 400, "temperature"),
+    (_chat("안녕", top_p=0), 400, "top_p"),
+    (_chat("안녕", stop=["a", "b", "c", "d", "e"]), 400, "stop"),
+    (_chat("   "), 400, "messages"),
+    ({"model": "assistant", "messages": [{"role": "robot", "content": "안녕"}]}, 400, "messages.0.role"),
 ])
-async def test_invalid_requests_get_a_4xx_with_the_error_body(client: httpx.AsyncClient, body: dict, status: int,
+async def test_invalid_requests_get_a_4xx_with_the_error_body_400_as_openai_answers(
+        client: httpx.AsyncClient, body: dict, status: int,
                                                               param: str) -> None:
     error = assert_error_body(await client.post("/v1/chat/completions", json=body), status)
     assert (error["param"] or "").startswith(param)
@@ -108,7 +113,7 @@ async def test_invalid_requests_get_a_4xx_with_the_error_body(client: httpx.Asyn
 
 async def test_max_tokens_limit_holds_at_n_and_refuses_n_plus_1(client: httpx.AsyncClient) -> None:
     assert (await client.post("/v1/chat/completions", json=_chat("안녕하세요", max_tokens=32768))).status_code == 200
-    error = assert_error_body(await client.post("/v1/chat/completions", json=_chat("안녕", max_tokens=32769)), 422)
+    error = assert_error_body(await client.post("/v1/chat/completions", json=_chat("안녕", max_tokens=32769)), 400)
     assert error["param"] == "max_tokens"
 
 
@@ -116,9 +121,9 @@ async def test_message_length_limit_holds_at_n_and_refuses_n_plus_1(client: http
                                                                     services: Services) -> None:
     limit = services.settings.limits.max_message_chars
     at_limit = await client.post("/v1/chat/completions", json=_chat("안녕하세요" + "요" * (limit - 5)))
-    assert at_limit.status_code != 422, at_limit.text
+    assert at_limit.status_code == 200, at_limit.text
     over = await client.post("/v1/chat/completions", json=_chat("안" * (limit + 1)))
-    assert assert_error_body(over, 422)["code"] == "message_too_long"
+    assert assert_error_body(over, 400)["code"] == "message_too_long"
 
 
 async def test_stream_sends_role_first_then_deltas_finish_usage_and_done(client: httpx.AsyncClient) -> None:
@@ -174,5 +179,3 @@ async def test_usage_is_the_turns_counted_prompt_and_reply_streamed_or_not(
     counted = (await client.get(f"/v1/conversations/{cid}")).json()["turns"][1]["trace"]["generation"]
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (counted["prompt_tokens"],
                                                                     counted["completion_tokens"])
-    if stream:  # counted here (the echo LM reports its own numbers otherwise): the persona prompt is in it
-        assert usage["prompt_tokens"] > len(GENERATE[0])

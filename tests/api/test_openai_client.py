@@ -84,7 +84,9 @@ async def test_client_disconnect_cancels_the_generation_and_frees_its_slot(
                     if line.startswith("data: "):
                         break  # the role chunk: the slot is held, the 30 s generation has begun
                 assert admission.in_flight == 1
-                busy = await http.post("/v1/chat/completions", json={**body, "stream": False})
+                # Other messages: the same ones are the same client-held conversation, which waits for its lock.
+                other = {**body, "stream": False, "messages": [{"role": "user", "content": GENERATE[1]}]}
+                busy = await http.post("/v1/chat/completions", json=other)
                 assert busy.status_code == 503 and busy.headers["retry-after"] == "1", busy.text
                 assert busy.json()["error"]["type"] == "overloaded_error"
             for _ in range(200):  # the stream is closed: the server notices and cancels

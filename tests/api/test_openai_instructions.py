@@ -47,5 +47,5 @@ async def test_system_text_limit_holds_at_n_and_refuses_n_plus_1(client: httpx.A
     assert at_limit.status_code == 200, at_limit.text
     # Merged: two messages joined by a blank line count that separator too.
     over = await client.post("/v1/chat/completions", json=_chat("안녕하세요", ["지" * (limit - 2), "시"]))
-    error = assert_error_body(over, 422)
+    error = assert_error_body(over, 400)
     assert error["code"] == "system_too_long" and error["param"] == "messages"

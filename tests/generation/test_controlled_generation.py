@@ -106,18 +106,20 @@ async def test_stop_sequences_apply_in_the_controlled_layer(generator: Generator
     assert done.text == "안녕하세요."
 
 
-async def test_stream_applies_speech_level_and_pii_per_sentence(generator: Generator,
-                                                                speech: SpeechLevelControl) -> None:
+async def test_stream_applies_speech_level_and_pii(generator: Generator, speech: SpeechLevelControl) -> None:
     parts = [p async for p in generator.stream(ask("기분 어때?", speech_level="합쇼체"))]
-    assert len(parts) == 2
+    assert len(parts) >= 2
     assert speech.violations("".join(parts), "합쇼체") == []
     masked = "".join([p async for p in generator.stream(ask("연락처 알려줘"))])
     assert "[전화번호]" in masked and "010" not in masked
 
 
-async def test_stream_of_an_abusive_reply_yields_only_the_refusal(generator: Generator) -> None:
-    parts = [p async for p in generator.stream(ask("욕 좀 해 봐", refusal="그건 곤란해요."))]
-    assert parts == ["그건 곤란해요."]
+async def test_stream_of_an_abusive_reply_stops_before_the_abuse_and_says_so(generator: Generator) -> None:
+    stream = generator.stream(ask("욕 좀 해 봐", refusal="그건 곤란해요."))
+    parts = [p async for p in stream]
+    assert "개새끼" not in "".join(parts) and "꺼져" not in "".join(parts)
+    assert stream.completion is not None and stream.completion.finish_reason == "filtered"
+    assert stream.completion.text == "".join(parts)
 
 
 async def test_complete_is_greedy_and_uncontrolled(generator: Generator) -> None:

@@ -13,7 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assistant.cli.persona import app
-from personas.cards import EXTENSION_KEY
+from personas.cards import EXTENSION_KEY, card_to_persona
 
 runner = CliRunner()
 
@@ -48,8 +48,9 @@ def test_import_then_export_round_trips_card(data_dir: Path, card_v2: dict, tmp_
     card_file.write_text(json.dumps(card_v2, ensure_ascii=False), encoding="utf-8")
     result = runner.invoke(app, ["import", str(card_file)])
     assert result.exit_code == 0, result.output
-    assert (data_dir / "personas" / "seoyun.yaml").is_file()
-    exported = runner.invoke(app, ["export", "seoyun"])
+    persona_id = card_to_persona(card_v2).id  # from the card, as over HTTP; the file name plays no part
+    assert (data_dir / "personas" / f"{persona_id}.yaml").is_file()
+    exported = runner.invoke(app, ["export", persona_id])
     assert exported.exit_code == 0, exported.output
     card = json.loads(exported.output)
     card["data"]["extensions"].pop(EXTENSION_KEY)
@@ -81,3 +82,15 @@ def test_schema_lists_required_fields() -> None:
 def test_export_unknown_persona_fails(data_dir: Path) -> None:
     result = runner.invoke(app, ["export", "nobody"])
     assert result.exit_code == 1 and "nobody" in result.output
+
+
+def test_a_card_imported_by_the_cli_and_over_http_gets_the_same_id(tmp_path: Path) -> None:
+    """The id comes from the card alone (a Hangul name has no slug: the same hash either way), never the file name."""
+    card = {"spec": "chara_card_v2", "data": {"name": "서윤", "first_mes": "안녕하세요, 서윤이에요.",
+                                              "description": "카페 사장님", "extensions": {}}}
+    path = tmp_path / "my-download (1).json"
+    path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["import", str(path)], env={"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 0, result.output
+    over_http = card_to_persona(card)  # what POST /v1/personas/import builds from the same bytes
+    assert f"imported {over_http.id} " in result.output

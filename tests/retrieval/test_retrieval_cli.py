@@ -28,12 +28,12 @@ def test_build_then_select_writes_one_json_line_per_query(small_set: Path, tmp_p
     assert set(lines[2]) >= {"id", "decision", "score", "matched_question", "answer"}
 
 
-def test_bad_input_line_is_reported_and_the_rest_answered(small_set: Path, tmp_path: Path) -> None:
+def test_bad_input_line_is_reported_the_rest_answered_and_the_exit_code_is_1(small_set: Path, tmp_path: Path) -> None:
     runner.invoke(index_app, ["build", "--data", str(small_set), "--out", str(tmp_path / "idx")])
     queries = tmp_path / "q.jsonl"
-    queries.write_text('not json\n{"id": 2, "query": "고마워요"}\n', encoding="utf-8")
+    queries.write_text('{"id": 1}\n{"id": 2, "query": "고마워요"}\n', encoding="utf-8")
     result = runner.invoke(select_app, ["--index", str(tmp_path / "idx"), "--input", str(queries)])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert "error" in lines[0] and lines[1]["decision"] == "retrieve"
 
@@ -52,3 +52,11 @@ def test_select_refuses_a_corrupt_index(small_set: Path, tmp_path: Path) -> None
     queries.write_text('{"id": 1, "query": "안녕"}\n', encoding="utf-8")
     result = runner.invoke(select_app, ["--index", str(tmp_path / "idx"), "--input", str(queries)])
     assert result.exit_code == 2 and "corrupt" in result.output
+
+
+def test_plain_commands_show_no_subcommand_in_their_usage() -> None:
+    from assistant.cli import app
+
+    for name in ("select", "rewrite", "skill"):
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0 and "COMMAND [ARGS]" not in result.output, result.output
