@@ -21,6 +21,8 @@ from pathlib import Path
 
 from dst import ContextInjector, HistoryTurn
 from dst.evaluation import case_passes, load_cases
+from dst.ranking import default_ranker
+from dst.zero import default_zero_detector
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILES = [
@@ -69,11 +71,15 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--strategy", default="rules", choices=["rules"])
     parser.add_argument("--chitchat", type=int, default=1500, help="chit-chat pairs to check (0: skip)")
+    parser.add_argument("--no-ranker", action="store_true", help="the rules' own antecedent order, no learned ranker")
+    parser.add_argument("--seed", type=int, default=1, help="chit-chat sample seed")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
     args = parser.parse_args()
-    injector = ContextInjector(strategy=args.strategy)
+    learned = not args.no_ranker
+    injector = ContextInjector(strategy=args.strategy, ranker=default_ranker() if learned else None,
+                               zero=default_zero_detector() if learned else None)
     reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]
-    chit = chitchat_changes(injector, args.chitchat) if args.chitchat and CHITCHAT.exists() else None
+    chit = chitchat_changes(injector, args.chitchat, args.seed) if args.chitchat and CHITCHAT.exists() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"benchmark": "dst_quality", "strategy": args.strategy, "files": reports,
                                     "chitchat": chit}, ensure_ascii=False, indent=2), encoding="utf-8")

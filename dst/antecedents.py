@@ -8,15 +8,19 @@ points at the situation (deictic 여기/저기), or needs a place the state only
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import Anaphor, choose, ordinal_item
 from dst.phrases import splice
+from dst.ranking import AntecedentRanker
 from dst.types import DialogueState, Entity, Resolution, RuleResult
 
 
 def resolve_anaphors(
-    analyzer: Analyzer, analysis: Analysis, anaphors: list[Anaphor], state: DialogueState
+    analyzer: Analyzer, analysis: Analysis, anaphors: list[Anaphor], state: DialogueState,
+    ranker: AntecedentRanker | None = None,
 ) -> RuleResult:
     text = analysis.text
     pieces: list[tuple[int, int, str]] = []
@@ -25,7 +29,8 @@ def resolve_anaphors(
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
-        replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end])
+        replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
+                                                         _chooser(ranker, analysis))
         if replacement is None:
             confident = False
             continue
@@ -36,17 +41,34 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
+Chooser = Callable[[Anaphor, DialogueState], tuple[Entity | None, str]]
+
+
+def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
+    """The learned ranker when there is one (its probability in the rule name), else the rules' order."""
+    if ranker is None:
+        return lambda ana, state: (choose(ana, state), "")
+
+    def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
+        best = ranker.choose(ana, state, analysis)
+        if best is not None:
+            return best.entity, f"+ranker:{best.probability:.2f}"
+        return choose(ana, state), "+rules(ranker unsure)"
+
+    return ranked
+
+
 def _antecedent_text(
-    ana: Anaphor, state: DialogueState, has_place: bool, surface: str
+    ana: Anaphor, state: DialogueState, has_place: bool, surface: str, chooser: Chooser
 ) -> tuple[str | None, str, str]:
     if ana.need == "ordinal":
         item = ordinal_item(ana, state)
         return item, item or "", "ordinal.list"
-    entity = choose(ana, state)
+    entity, how = chooser(ana, state)
     if entity is None:
-        return None, "", ana.rule
+        return None, "", ana.rule + how
     replacement = entity.text
-    rule = ana.rule
+    rule = ana.rule + how
     if ana.need == "person" and ana.category in lx.ROLE_NOUNS and entity.role != ana.category and not (
         entity.text.endswith(ana.category)
     ):

@@ -45,6 +45,8 @@ def _adjacent(text: str, a: Tok | Unit, b: Tok | Unit) -> bool:
 def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
     if tok.form in lx.TIME_PRONOUNS or tok.form in lx.LIGHT_PREDICATES:
         return False
+    if _ordinal_of_time(tok, nxt) or (prev is not None and _ordinal_of_time(prev, tok)):
+        return True  # "첫 평일", "둘째 주", "둘째 날", "마지막 토요일": an ordinal picks one time of a series
     if tok.pos == "XPN":
         return nxt is not None and nxt.pos in ("NNG", "NNP") and nxt.start == tok.end  # "초미세먼지"
     if nxt is not None and nxt.pos in ("XSV", "XSA") and tok.pos == "NNG":
@@ -67,6 +69,18 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
 
 
+def _ordinal_of_time(tok: Tok, nxt: Tok | None) -> bool:
+    """An ordinal before a time noun: the two make one time ("둘째 주", "마지막 토요일", "첫 평일", "둘째 날")."""
+    ordinal = (tok.form in lx.ORDINAL_WORDS and tok.pos in ("NR", "NNG", "MM")) or (
+        tok.form == "첫" and tok.pos == "MM")
+    return ordinal and nxt is not None and (nxt.form in lx.TIME_CATEGORIES or nxt.form in lx.TIME_WORDS)
+
+
+def _day_word(tok: Tok) -> bool:
+    """A day noun with its ordinal glued on: "첫날", "전날", "다음날", "마지막날"."""
+    return tok.pos == "NNG" and tok.form.endswith("날") and tok.form[:-1] in lx.DAY_PREFIXES
+
+
 def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
     """Type the tokens of one noun chunk, joining multi-token lexicon entries (미세+먼지, 다음+주, 7+시)."""
     units: list[Unit] = []
@@ -74,6 +88,14 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
     while i < len(toks):
         tok = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if _ordinal_of_time(tok, nxt) and nxt is not None:
+            units.append(Unit("T", tok.start, nxt.end, text[tok.start : nxt.end]))
+            i += 2
+            continue
+        if _day_word(tok):
+            units.append(Unit("T", tok.start, tok.end, tok.form))
+            i += 1
+            continue
         if tok.form in lx.NATIVE_ORDINALS and nxt is not None and nxt.form == "시" and nxt.pos == "NNB":
             end = toks[i + 2].end if i + 2 < len(toks) and toks[i + 2].form == "반" else nxt.end
             start = tok.start

@@ -24,9 +24,11 @@ from typing import Any, TypeVar
 
 from dst.analysis import Analyzer, default_analyzer
 from dst.lm import RewriteLM, build_messages, clean_output, validate
+from dst.ranking import AntecedentRanker
 from dst.rules import RuleResolver, RuleResult
 from dst.tracker import Tracker
 from dst.types import DialogueState, DstInputError, HistoryTurn, Resolution, Rewrite
+from dst.zero import ZeroDetector
 
 log = logging.getLogger(__name__)
 STRATEGIES = ("rules", "lm", "rules+lm")
@@ -51,6 +53,8 @@ class ContextInjector:
         lm_timeout_s: float = 10.0,
         max_turn_chars: int = 2000,
         analyzer: Analyzer | None = None,
+        ranker: AntecedentRanker | None = None,
+        zero: ZeroDetector | None = None,
     ) -> None:
         if strategy not in STRATEGIES:
             raise DstInputError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -65,7 +69,7 @@ class ContextInjector:
         self.max_turn_chars = max_turn_chars
         self.analyzer = analyzer if analyzer is not None else default_analyzer()
         self.tracker = Tracker(self.analyzer)
-        self.rules = RuleResolver(self.analyzer)
+        self.rules = RuleResolver(self.analyzer, ranker, zero)
 
     # -- public API ------------------------------------------------------------------------------------------
     def rewrite(
@@ -109,7 +113,7 @@ class ContextInjector:
             raise DstInputError("utterance must be a string")
         turns = [_turn(t) for t in history][-self.max_history_turns :] if self.max_history_turns else []
         turns = [HistoryTurn(t.role, t.text[: self.max_turn_chars]) for t in turns]
-        base = state if state is not None else self._replay(turns)
+        base = state if state is not None else self.replay(turns)
         return turns, _bound(utterance, self.max_rewrite_chars), base
 
     def _prepare_and_resolve(
@@ -118,7 +122,8 @@ class ContextInjector:
         turns, text, base = self._prepare(history, utterance, state)
         return turns, text, base, self._rules(text, base)
 
-    def _replay(self, turns: list[HistoryTurn]) -> DialogueState:
+    def replay(self, turns: list[HistoryTurn]) -> DialogueState:
+        """The state after `turns` (each user turn rewritten by the rules first, as it was when it was said)."""
         state = DialogueState()
         for t in turns:
             if not t.text.strip():

@@ -8,6 +8,7 @@ test set; entity typing of unseen names comes from morphology (NNP, suffixes, ro
 from __future__ import annotations
 
 from korean.lexicon import (
+    DAY_PREFIXES,
     DEICTIC_PLACE_PRONOUNS,
     DEMONSTRATIVES,
     DISCOURSE_STEMS,
@@ -33,7 +34,8 @@ from korean.lexicon import (
 )
 
 __all__ = [  # the closed classes come from `korean.lexicon`; dst reads them through this module as `lx.*`
-    "DEICTIC_PLACE_PRONOUNS", "DEMONSTRATIVES", "FOLLOWUP_ADVERBS", "NATIVE_COUNTERS", "NATIVE_ORDINALS",
+    "DAY_PREFIXES", "DEICTIC_PLACE_PRONOUNS", "DEMONSTRATIVES", "FOLLOWUP_ADVERBS", "NATIVE_COUNTERS",
+    "NATIVE_ORDINALS",
     "OBJECT_PRONOUNS", "ORDINAL_HEADS", "ORDINAL_WORDS", "PERSON_PRONOUNS", "PLACE_PRONOUNS", "QUANTITY_UNITS",
     "SOCIAL_NOUNS", "TIME_CATEGORIES", "TIME_PREFIXES", "TIME_PREFIX_UNITS", "TIME_PRONOUNS", "TIME_RELATIONAL",
     "TIME_UNITS",

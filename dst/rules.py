@@ -8,7 +8,8 @@ The rules, tried in this order (the first that fires wins):
 anaphora (`dst.antecedents`: "그때 비 와?", "거기 주차돼?", "두 번째 거"), fragment ellipsis against the frame,
 the previous standalone user query (`dst.ellipsis`: "부산은?", "내일은?", "요금은?", "안방도", "다섯 명은요?"),
 then follow-ups with a predicate of their own that reuse the frame (`dst.frame_reuse`: "돌아오는 건 일요일로 알아봐줘",
-"일요일에도 열어?").
+"일요일에도 열어?"), and last an utterance that names nothing while its predicate needs the frame's topic
+(`dst.zero`, a learned detector: "주차돼요?", "다음 화 틀어 줘").
 """
 
 from __future__ import annotations
@@ -18,23 +19,37 @@ from dst.anaphora import find_anaphors
 from dst.antecedents import resolve_anaphors
 from dst.ellipsis import is_fragment, resolve_ellipsis
 from dst.frame_reuse import additive_time, generic_one
+from dst.ranking import AntecedentRanker
 from dst.types import DialogueState, RuleResult
+from dst.zero import ZeroDetector, complete_zero
 
 __all__ = ["RuleResolver", "RuleResult"]
 
 
 class RuleResolver:
-    def __init__(self, analyzer: Analyzer) -> None:
+    """`ranker`: the learned antecedent ranker (`dst.ranking`); None leaves the choice to the rules' order.
+    `zero`: the learned zero-anaphora detector (`dst.zero`); None completes nothing."""
+
+    def __init__(self, analyzer: Analyzer, ranker: AntecedentRanker | None = None,
+                 zero: ZeroDetector | None = None) -> None:
         self.analyzer = analyzer
+        self.ranker = ranker
+        self.zero = zero
+
+    @property
+    def learned(self) -> bool:
+        """Whether any learned model takes part (the readiness detail says when none does)."""
+        return any(m is not None for m in (self.ranker, self.zero))
 
     def resolve(self, utterance: str, state: DialogueState) -> RuleResult:
         analysis = self.analyzer.analyze(utterance)
         anaphors = find_anaphors(analysis)
         if anaphors:
-            return resolve_anaphors(self.analyzer, analysis, anaphors, state)
+            return resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker)
         if state.last_query and is_fragment(analysis):
             return resolve_ellipsis(self.analyzer, analysis, state)
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)
         if generic is not None:
             return generic
-        return RuleResult(utterance)
+        completed = complete_zero(self.analyzer, analysis, state, self.zero)
+        return completed if completed is not None else RuleResult(utterance)

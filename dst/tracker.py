@@ -16,6 +16,7 @@ from dst import lexicon as lx
 from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.types import MAX_ENTITIES, MAX_LISTS, DialogueState, Entity, OrdinalList, Role
+from korean.frequency import noun_rarity
 
 _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s+")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
@@ -46,7 +47,7 @@ class Tracker:
         entities = list(state.entities)
         new: list[Entity] = []
         retyped = _copula_types(analysis)
-        for m in analysis.entities():
+        for order, m in enumerate(_referents(analysis)):
             if m.start in retyped:
                 kind, head = retyped[m.start]
                 m = replace(m, kind=kind, role=head if kind in ("person", "item") else m.role)
@@ -63,7 +64,9 @@ class Tracker:
                 # "빵집 추천해줘" -> "밀알당을 추천해요": the offered name is the requested thing, the new center
                 salience = 3
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
-            new.append(Entity(m.text, m.kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience))
+            kind = "thing" if m.kind == "noun" else m.kind
+            new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
+                              _rarity(analysis, m), order, m.particle, _context(analysis, m)))
         for entity in new:
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)
@@ -197,6 +200,34 @@ def _copula_types(analysis: Analysis) -> dict[int, tuple[str, str]]:
         if topic is not None:
             out[topic.start] = (kind, head)
     return out
+
+
+def _referents(analysis: Analysis) -> list[Mention]:
+    """The mentions a later pronoun may point at: typed entities and untyped noun chunks ("thing"s)."""
+    return [m for m in analysis.mentions if m.is_entity or (m.kind == "noun" and m.text not in lx.SOCIAL_NOUNS)]
+
+
+_CONTEXT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL")
+MAX_CONTEXT = 12
+
+
+def _context(analysis: Analysis, m: Mention) -> tuple[str, ...]:
+    """Content words of the sentence around a mention, its own words left out."""
+    toks = analysis.tokens
+    bounds = [0] + [k + 1 for k, t in enumerate(toks) if t.tag == "SF"] + [len(toks)]
+    inside = next((k for k, t in enumerate(toks) if t.start >= m.start), len(toks))
+    start = max(b for b in bounds if b <= inside)
+    end = min(b for b in bounds if b > inside) if inside < len(toks) else len(toks)
+    words = [t.form for t in toks[start:end] if t.pos in _CONTEXT_TAGS and not (m.start <= t.start < m.end)]
+    return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+
+
+def _rarity(analysis: Analysis, m: Mention) -> float:
+    """How rare the mention's rarest noun is in open Korean text (names are rare, kinds are common)."""
+    if m.kind in ("time", "quantity"):
+        return 0.0
+    nouns = [t.form for t in analysis.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
+    return round(max((noun_rarity(n) for n in nouns), default=0.0), 2)
 
 
 def _is_title(text: str, m: Mention) -> bool:

@@ -11,11 +11,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Role = Literal["user", "assistant"]
-EntityType = Literal["time", "place", "person", "item", "org", "quantity"]
-ENTITY_TYPES: tuple[str, ...] = ("time", "place", "person", "item", "org", "quantity")
+EntityType = Literal["time", "place", "person", "item", "org", "quantity", "thing"]
+# "thing": a noun chunk that morphology and the lexicons could not type ("현대 블루핸즈 성수점", "가족관계증명서"); the
+# antecedent ranker decides from its rarity, position and context whether it names what a pronoun points at.
+ENTITY_TYPES: tuple[str, ...] = ("time", "place", "person", "item", "org", "quantity", "thing")
 
 # How many entities / lists a state keeps; older ones fall out (recency window, keeps stored states small).
-MAX_ENTITIES = 32
+MAX_ENTITIES = 48
 MAX_LISTS = 3
 
 
@@ -45,6 +47,10 @@ class Entity:
     that morphology could not type further (a name that may be a person, a title or a product).
     `salience` ranks mentions of one turn (centering): 3 the answer to a wh-question, 2 a quoted title, 1 plain,
     0 an adverbial adjunct of a reply ("여의나루역에서 내리면 돼요"), -1 a genitive modifier ("한강의 …").
+    `rarity`: how rare its rarest noun is in open Korean text (`korean.frequency`), 0 for times and numbers;
+    `order`: its position among the mentions of its turn (0 = first); `particle`: the particle after it;
+    `context`: the content words of its sentence, its own left out ("엔딩곡은 별의 시차예요" gives 별의 시차 the
+    context 엔딩곡), which a later "그 엔딩곡" or "오프닝 하는 그 사람" picks it up by.
     """
 
     text: str
@@ -55,6 +61,10 @@ class Entity:
     predicative: bool = False
     proper: bool = False
     salience: int = 1
+    rarity: float = 0.0
+    order: int = 0
+    particle: str | None = None
+    context: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +124,10 @@ class DialogueState:
                     predicative=bool(e.get("predicative", False)),
                     proper=bool(e.get("proper", False)),
                     salience=int(e.get("salience", 1)),
+                    rarity=float(e.get("rarity", 0.0)),
+                    order=int(e.get("order", 0)),
+                    particle=e.get("particle"),
+                    context=tuple(str(w) for w in e.get("context", ())),
                 )
                 for e in data.get("entities", [])
             )
@@ -133,6 +147,8 @@ class DialogueState:
                 raise DstInputError(f"malformed state: unknown entity type {e.type!r}")
             if e.speaker not in ("user", "assistant"):
                 raise DstInputError(f"malformed state: unknown speaker {e.speaker!r}")
+            if e.particle is not None and not isinstance(e.particle, str):
+                raise DstInputError("malformed state: particle must be a string")
         if topic is not None and not isinstance(topic, str):
             raise DstInputError("malformed state: topic must be a string")
         if last_query is not None and not isinstance(last_query, str):

@@ -72,6 +72,10 @@ class _Cache:
             while len(self._rows) > self.size:
                 self._rows.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
 
 class _CachedEncoder(ABC):
     """The shared part of the adapters: the lock, the single-text cache and the output contract."""
@@ -97,6 +101,10 @@ class _CachedEncoder(ABC):
             return row.reshape(1, -1).copy()
         with self._lock:
             return self._embed(texts, passage)
+
+    def clear_cache(self) -> None:
+        """Forget the cached rows (a cold-start measurement; nothing else needs it)."""
+        self._cache.clear()
 
     @abstractmethod
     def _embed(self, texts: list[str], passage: bool) -> np.ndarray:

@@ -52,6 +52,8 @@ TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
 NATIVE_ORDINALS = {"첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
                    "열": 10}
 ORDINAL_WORDS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째": 5, "마지막": -1}
+# Ordinal prefixes of day nouns glued into one word: 첫날, 전날, 다음날, 이튿날, 마지막날.
+DAY_PREFIXES = _words("첫 전 다음 이튿 사흗 마지막 둘째 셋째 넷째 당 그다음")
 # Head nouns of "두 번째 거": they mean "the item" and disappear when it is named.
 ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개")
 # Counters a native numeral counts with ("두 명", "다섯 개", "세 잔").

@@ -7,6 +7,7 @@ import typer
 from assistant.cli import (
     chat,
     db,
+    dst,
     encoder,
     index,
     keys,
@@ -33,6 +34,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(mii.app, name="mii")
 app.add_typer(encoder.app, name="encoder")
 app.add_typer(verifier.app, name="verifier")
+app.add_typer(dst.app, name="dst")
 
 
 def main() -> None:

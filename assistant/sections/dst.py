@@ -13,6 +13,10 @@ class DstSettings(BaseModel):
     strategy: Literal["rules", "lm", "rules+lm"] = Field(
         "rules", description="rules: Kiwi + rules; lm: the generation LM, validated; rules+lm: LM when rules are unsure"
     )
+    learned: bool = Field(
+        True, description="use the bundled learned models (antecedent ranker; zero-anaphora detector "
+        "with the offline sentence encoder); false: the rules alone"
+    )
     max_rewrite_chars: int = Field(500, ge=16, le=100_000, description="a rewrite never exceeds this length")
     max_history_turns: int = Field(20, ge=0, le=1000, description="history window read by context injection")
     max_turn_chars: int = Field(2000, ge=16, le=100_000, description="characters of each history turn read")

@@ -37,14 +37,28 @@ class GenerationRewriteLM:
 
 
 def as_rewrite_lm(lm: Any, timeout_s: float) -> RewriteLM | None:
+    """The RewriteLM for `lm`: a generation backend (it has `generate(GenerationRequest)`) is wrapped so every rewrite
+    is greedy, stops at the line end and honours the rewrite timeout; anything else must offer `complete` itself."""
     if lm is None:
         return None
-    if isinstance(lm, RewriteLM):
-        return lm
+    # `generate` is checked first: the Generator also has a `complete`, which a runtime-checkable Protocol would
+    # accept, and calling it would skip the stop sequence and the rewrite timeout.
     if callable(getattr(lm, "generate", None)):
         return GenerationRewriteLM(lm, timeout_s)
+    if isinstance(lm, RewriteLM):
+        return lm
     log.warning("dst: %s offers neither complete() nor generate(); LM rewriting disabled", type(lm).__name__)
     return None
+
+
+def learned_models(learned: bool) -> dict[str, Any]:
+    """The bundled learned parts of context injection (each None when its file or the encoder cannot load)."""
+    if not learned:
+        return {}
+    from dst.ranking import default_ranker
+    from dst.zero import default_zero_detector
+
+    return {"ranker": default_ranker(), "zero": default_zero_detector()}
 
 
 def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, ComponentStatus]:
@@ -58,8 +72,9 @@ def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, Comp
         lm_max_new_tokens=section.lm_max_new_tokens,
         lm_timeout_s=section.lm_timeout_s,
         max_turn_chars=section.max_turn_chars,
+        **learned_models(section.learned),
     )
-    detail = f"strategy {section.strategy}"
+    detail = f"strategy {section.strategy}" + ("" if injector.rules.learned else ", rules without learned models")
     if section.strategy != "rules":
         if rewrite_lm is None:
             detail += "; no LM wired, rewriting with rules only"

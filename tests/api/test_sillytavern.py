@@ -55,7 +55,8 @@ async def test_sillytavern_request_streams_an_in_character_reply(tiny_live: tupl
     url, services = tiny_live
     async with httpx.AsyncClient(base_url=url, timeout=120,
                                  headers={"Authorization": "Bearer sillytavern-key"}) as http:
-        imported = await http.post("/v1/personas/import", params={"id": "minji-card"}, json=CARD)
+        # overwrite: the live server's persona directory is shared by the store parametrisations of this test
+        imported = await http.post("/v1/personas/import", params={"id": "minji-card", "overwrite": True}, json=CARD)
         assert imported.status_code == 201, imported.text
         persona = services.personas.get("minji-card")
         assert persona.speech_level == "반말" and persona.answer_sets == ()  # an imported card: no response set

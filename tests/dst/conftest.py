@@ -1,9 +1,10 @@
-"""Session fixtures: one Kiwi-backed analyzer (about 3 s to load) shared by every dst test."""
+"""Session fixtures: one Kiwi-backed analyzer (about 3 s to load) shared by every dst test, and the injectors."""
 
 from __future__ import annotations
 
 import pytest
 
+from assistant.wiring.dst import learned_models
 from dst import ContextInjector
 from dst.analysis import Analyzer, default_analyzer
 
@@ -15,4 +16,11 @@ def analyzer() -> Analyzer:
 
 @pytest.fixture(scope="session")
 def injector(analyzer: Analyzer) -> ContextInjector:
+    """The rule strategy as the server runs it: with the bundled antecedent ranker and zero-anaphora detector."""
+    return ContextInjector(strategy="rules", analyzer=analyzer, **learned_models(True))
+
+
+@pytest.fixture(scope="session")
+def rules_injector(analyzer: Analyzer) -> ContextInjector:
+    """The rules alone (`dst.learned: false`)."""
     return ContextInjector(strategy="rules", analyzer=analyzer)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,9 @@ from assistant.sections.dst import DstSettings
 from assistant.settings import Settings
 from assistant.wiring.dst import GenerationRewriteLM, as_rewrite_lm, build_dst
 from dst import ContextInjector, DstInputError
+from generation import Generator
+from generation.backend import LMBackend
+from generation.types import GenerationRequest, StreamEvent
 
 
 @pytest.mark.parametrize(
@@ -93,3 +98,39 @@ def test_cli_reports_bad_lines_and_exits_1(tmp_path: Path) -> None:
 
 def test_cli_missing_file_exits_2(tmp_path: Path) -> None:
     assert CliRunner().invoke(rewrite_cli.app, ["--input", str(tmp_path / "none.jsonl")]).exit_code == 2
+
+
+class _RecordingBackend(LMBackend):
+    """A real LMBackend that answers two lines and records every request it decodes."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.requests: list[GenerationRequest] = []
+
+    @property
+    def context_window(self) -> int:
+        return 512
+
+    async def events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        self.requests.append(request)
+        yield StreamEvent(text="토요일 강남역 비 와?\n다음 줄은 버려야 해요", finish_reason="stop")
+
+    def status(self) -> tuple[bool, str]:
+        return True, "ready"
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+
+def test_the_servers_generator_is_rewritten_through_the_adapter_with_a_stop_and_the_rewrite_timeout() -> None:
+    """Regression: `Generator` has a `complete` of its own, so the runtime-checkable RewriteLM protocol matched it
+    and the adapter (stop at the line end, the rewrite timeout) never ran."""
+    backend = _RecordingBackend()
+    generator = Generator(backend)
+    injector, _ = build_dst(Settings(dst={"strategy": "rules+lm", "lm_timeout_s": 1.5}), generator)
+    assert isinstance(injector.lm, GenerationRewriteLM)
+    text = asyncio.run(injector.lm.complete([{"role": "user", "content": "그때 비 와?"}], max_new_tokens=32))
+    assert text == "토요일 강남역 비 와?"
+    request = backend.requests[-1]
+    assert request.stop == ["\n"] and request.timeout_s == 1.5 and request.temperature == 0.0

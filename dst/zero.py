@@ -1,0 +1,188 @@
+"""Zero anaphora: an utterance whose predicate lacks the topic or object that the frame supplies.
+
+Contract: `complete_zero(analyzer, analysis, state, detector)` returns the utterance with the frame's noun phrase put
+before it ("주차돼요?" after "국민건강보험 일산병원 위치가 어디야?" -> "국민건강보험 일산병원 주차돼요?";
+"다음 화 틀어 줘" after "약한영웅 3화 틀어 줘" -> "약한영웅 다음 화 틀어 줘"), or None when the detector says the
+utterance stands on its own.
+Only questions and requests that name nothing themselves (no noun but attribute nouns, times and quantities)
+and follow a frame that names a particular thing (`named`) are asked, so a complete new question is never touched:
+measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed "수영 배울까?" and
+"스킨십은 언제 시작해?" with the previous question's nouns.
+`ZeroDetector` is a logistic model over `FEATURE_NAMES` (sentence form, what the utterance and the frame hold, and
+the sentence encoder's similarity of the two), fitted by `dst.training.zero` on labelled dialogues and shipped as
+`data/zero_detector.json`; without it, nothing is completed. Never confident: the LM strategy may still improve it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dst import lexicon as lx
+from dst.analysis import Analysis, Analyzer, Mention
+from dst.phrases import noun_phrase
+from dst.types import DialogueState, Resolution, RuleResult
+from korean.frequency import noun_rarity
+
+log = logging.getLogger(__name__)
+
+BUNDLED = Path(__file__).resolve().parent / "data" / "zero_detector.json"
+RARE = 5.0  # rarity (-log10 share of sentences) from which a noun reads as a name: seen in under 1 of 100,000
+FREE_KINDS = frozenset({"attribute", "time", "quantity"})  # what an utterance may hold and still lack its topic
+_PERSONAL = frozenset({"나", "저", "너", "니", "우리", "저희", "너희", "당신", "자기"})
+_PREDICATE_TAGS = ("VV", "VA", "XSV", "XSA", "VCP", "VCN")
+SentenceSimilarity = Callable[[str, str], float]
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "question", "request", "predicate", "attribute", "time_or_quantity", "personal", "connective",
+    "short", "tokens", "frame_named", "frame_request", "frame_question", "similarity", "similarity_high",
+)
+
+
+def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
+    """Whether the utterance names nothing of its own and the frame names something to supply."""
+    if frame is None or not analysis.tokens:
+        return False
+    if any(m.kind not in FREE_KINDS for m in analysis.mentions):
+        return False
+    if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
+        return False
+    if not ("?" in analysis.text or any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)):
+        return False  # a statement ("너무 떨려") reacts; only a question or a request asks about the frame
+    return any(named(frame, m) for m in frame.mentions)
+
+
+def named(analysis: Analysis, m: Mention) -> bool:
+    """Whether a mention names a particular thing: a proper noun, a typed place, item, organisation or person, or a
+    noun chunk whose nouns are rare in open Korean text (`korean.frequency`: shop, brand and product names)."""
+    if m.proper or m.kind in ("place", "item", "org"):
+        return True
+    if m.kind == "person":
+        return any(t.pos == "NNP" for t in analysis.tokens if m.start <= t.start < m.end)
+    if m.kind != "noun":
+        return False
+    nouns = [t.form for t in analysis.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
+    return bool(nouns) and max(noun_rarity(n) for n in nouns) >= RARE
+
+
+def zero_features(analysis: Analysis, frame: Analysis, similarity: float) -> dict[str, float]:
+    toks = analysis.tokens
+    content = [t for t in toks if not t.pos.startswith(("S", "J", "E"))]
+    frame_toks = frame.tokens
+    out = {
+        "question": float("?" in analysis.text or "？" in analysis.text),
+        "request": float(any(t.form == "주" and t.pos == "VX" for t in toks)),
+        "predicate": float(any(t.pos in _PREDICATE_TAGS for t in toks)),
+        "attribute": float(any(m.kind == "attribute" for m in analysis.mentions)),
+        "time_or_quantity": float(any(m.kind in ("time", "quantity") for m in analysis.mentions)),
+        "personal": float(any(t.pos == "NP" and t.form in _PERSONAL for t in toks)),
+        "connective": float(bool(content) and content[0].form in lx.FOLLOWUP_ADVERBS),
+        "short": float(len(content) <= 3),
+        "tokens": min(len(content), 12) / 12.0,
+        "frame_named": float(sum(named(frame, m) for m in frame.mentions) >= 2),
+        "frame_request": float(any(t.form == "주" and t.pos == "VX" for t in frame_toks)),
+        "frame_question": float("?" in frame.text),
+        "similarity": similarity,
+        "similarity_high": float(similarity >= 0.85),
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+class ZeroDetector:
+    def __init__(self, weights: dict[str, float], bias: float, threshold: float, *,
+                 similarity: SentenceSimilarity | None = None, meta: dict[str, Any] | None = None) -> None:
+        unknown = set(weights) - set(FEATURE_NAMES)
+        if unknown:
+            raise ValueError(f"zero detector has unknown features {sorted(unknown)}")
+        self.weights, self.bias, self.threshold = weights, bias, threshold
+        self.similarity = similarity
+        self.meta = meta or {}
+
+    def sentence_similarity(self, a: str, b: str) -> float:
+        if self.similarity is None:
+            return 0.0
+        try:
+            return self.similarity(a, b)
+        except Exception:  # the encoder only adds evidence; the detector decides without it
+            log.exception("sentence similarity failed; deciding without it")
+            return 0.0
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(name, 0.0) * v for name, v in values.items())
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold, "meta": self.meta}
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path | None = None, *,
+             similarity: SentenceSimilarity | None = None) -> ZeroDetector | None:
+        path = path or BUNDLED
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
+                       float(data["threshold"]), similarity=similarity, meta=dict(data.get("meta", {})))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("zero-anaphora detector %s not usable (%s); nothing is completed", path, exc)
+            return None
+
+
+def _lead(analysis: Analysis) -> int:
+    """Where the utterance's own words begin: after leading connectives, interjections and a vocative comma."""
+    start = 0
+    for tok in analysis.tokens:
+        if (tok.pos in ("MAJ", "IC") or (tok.pos == "MAG" and tok.form in lx.FOLLOWUP_ADVERBS)
+                or (tok.pos == "SP" and start == tok.start)):
+            start = tok.end
+            continue
+        break
+    while start < len(analysis.text) and analysis.text[start] in " ,":
+        start += 1
+    return start
+
+
+def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
+                  detector: ZeroDetector | None) -> RuleResult | None:
+    if detector is None or not state.last_query:
+        return None
+    frame = analyzer.analyze(state.last_query)
+    if not eligible(analysis, frame):
+        return None
+    values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, state.last_query))
+    probability = detector.probability(values)
+    if probability < detector.threshold:
+        return None
+    asks_attribute = any(m.kind == "attribute" for m in analysis.mentions)
+    phrase = noun_phrase(frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis))
+    if not phrase:
+        return None
+    lead = _lead(analysis)
+    head = analysis.text[:lead]
+    text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
+    carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
+    return RuleResult(text, carried, confident=False)
+
+
+def _own_kinds(analysis: Analysis) -> frozenset[str]:
+    """Kinds the utterance states itself (a new time replaces the frame's): they are not carried over."""
+    return frozenset(m.kind for m in analysis.mentions if m.kind in ("time", "quantity"))
+
+
+@functools.cache
+def default_zero_detector() -> ZeroDetector | None:
+    """The bundled detector with the offline default encoder for the utterance-frame similarity."""
+    from dst.ranking import default_encoder, sentence_similarity
+
+    encoder = default_encoder()
+    return ZeroDetector.load(similarity=sentence_similarity(encoder) if encoder is not None else None)

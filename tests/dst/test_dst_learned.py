@@ -1,0 +1,100 @@
+"""The learned parts of context injection: the antecedent ranker, the zero-anaphora detector, their training and
+`assistant dst train`. Dialogues here are written for these tests (their own shops, products and people)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import dst as dst_cli
+from dst import ContextInjector, HistoryTurn
+from dst.analysis import Analyzer
+from dst.ranking import AntecedentRanker, default_ranker
+from dst.training.dialogues import WRITTEN, load_dialogues
+from dst.training.ranker import fit_ranker, ranker_examples
+from dst.training.zero import ZeroExamples, fit_detector
+from dst.zero import FEATURE_NAMES, ZeroDetector, default_zero_detector
+
+
+def _turns(*texts: str) -> list[HistoryTurn]:
+    return [HistoryTurn("user" if i % 2 == 0 else "assistant", t) for i, t in enumerate(texts)]
+
+
+def test_the_bundled_models_load_with_their_fitting_command_recorded() -> None:
+    ranker, detector = default_ranker(), default_zero_detector()
+    assert ranker is not None and detector is not None
+    assert ranker.meta["command"].startswith("assistant dst train")
+    assert 0.0 < ranker.threshold < 1.0 and 0.0 < detector.threshold < 1.0
+
+
+def test_a_ranker_with_an_unknown_feature_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown features"):
+        AntecedentRanker({"not-a-feature": 1.0}, 0.0, 0.5)
+    broken = tmp_path / "ranker.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert AntecedentRanker.load(broken) is None and AntecedentRanker.load(tmp_path / "missing.json") is None
+    assert ZeroDetector.load(tmp_path / "missing.json") is None
+
+
+def test_a_place_anaphor_takes_the_named_place_not_the_kind_noun_of_the_reply(injector: ContextInjector) -> None:
+    history = _turns("해오름베이커리 망원점 몇 시에 열어?", "망원점은 오전 8시에 열고, 역 근처 매장은 7시에 열어요.")
+    rewrite = injector.rewrite(history, "거기 주차 가능해?")
+    assert rewrite.standalone.endswith("망원점 주차 가능해?"), rewrite.standalone
+    chosen = [r for r in rewrite.resolutions if r.span == "거기"]
+    assert chosen and "망원점" in chosen[0].antecedent and "ranker" in chosen[0].rule
+
+
+def test_a_bare_attribute_question_after_a_named_thing_gets_its_topic(injector: ContextInjector) -> None:
+    history = _turns("해오름베이커리 망원점 몇 시에 열어?", "오전 8시에 열어요.")
+    rewrite = injector.rewrite(history, "주차 돼요?")
+    assert rewrite.standalone == "해오름베이커리 망원점 주차 돼요?"
+    assert [r.kind for r in rewrite.resolutions] == ["zero"] and "detector" in rewrite.resolutions[0].rule
+
+
+def test_a_complete_new_question_is_never_completed_by_the_detector(injector: ContextInjector) -> None:
+    history = _turns("솔빛정원 카페 위치 알려 줘", "솔빛정원 카페는 양평 강하면에 있어요.")
+    for utterance in ("오늘 저녁 뭐 먹을까?", "고마워 덕분에 잘 찾았어", "내일 비 와?"):
+        assert injector.rewrite(history, utterance).standalone == utterance
+
+
+def test_without_a_detector_nothing_is_completed(rules_injector: ContextInjector) -> None:
+    history = _turns("해오름베이커리 망원점 몇 시에 열어?", "오전 8시에 열어요.")
+    assert rules_injector.rewrite(history, "주차 돼요?").standalone == "주차 돼요?"
+
+
+def test_ranker_training_is_deterministic_and_better_than_chance(analyzer: Analyzer) -> None:
+    dialogues = load_dialogues([WRITTEN])[:160]
+    injector = ContextInjector(analyzer=analyzer)
+    examples = ranker_examples(dialogues, injector, None)
+    first, second = fit_ranker(examples, {}), fit_ranker(examples, {})
+    assert first.weights == second.weights and first.threshold == second.threshold
+    accuracy = max(first.meta["cross_validated_accuracy"].values())
+    assert accuracy > 0.5 and first.meta["decisions"] > 50
+
+
+def test_the_detector_refuses_examples_of_one_kind_only() -> None:
+    examples = ZeroExamples(ids=[f"d{i}" for i in range(6)], rows=[{FEATURE_NAMES[0]: 1.0}] * 6, labels=[1] * 6)
+    with pytest.raises(ValueError, match="needs utterances that take the frame and ones that do not"):
+        fit_detector(examples)
+
+
+def test_dst_train_writes_both_models_and_reports_their_accuracy(tmp_path: Path) -> None:
+    small = tmp_path / "dialogues.jsonl"
+    rows = [json.loads(line) for line in WRITTEN.read_text(encoding="utf-8").splitlines()[:200]]
+    small.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "models"
+    result = CliRunner().invoke(dst_cli.app, ["train", "--out", str(out), "--data", str(small), "--encoder", "none",
+                                              "--reviews", "200"])
+    assert result.exit_code == 0, result.output
+    assert "ranker:" in result.output and "zero detector:" in result.output
+    ranker = AntecedentRanker.load(out / "antecedent_ranker.json")
+    assert ranker is not None and ranker.meta["dialogues"] == 200
+    assert ZeroDetector.load(out / "zero_detector.json") is not None
+
+
+def test_dst_train_names_a_missing_data_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(dst_cli.app, ["train", "--out", str(tmp_path), "--data", str(tmp_path / "no.jsonl")])
+    assert result.exit_code == 2 and "no.jsonl" in result.output
