@@ -34,6 +34,8 @@ def resolve_anaphors(
         if replacement is None:
             confident = False
             continue
+        if antecedent == ana.category:
+            continue  # "이 기회는" after "이 기회 잡고 싶다": the antecedent is the noun itself, nothing to add
         if ana.deictic or (ana.need == "place" and not _typed_place(antecedent, state)):
             confident = False
         pieces.append((ana.start, ana.span_end, analyzer.attach(replacement, ana.particles)))

@@ -148,6 +148,13 @@ class AntecedentRanker:
 
     def rank(self, anaphor: Anaphor, state: DialogueState, analysis: Analysis) -> list[Ranked]:
         pool = [e for e in state.entities if e.type in TYPES]
+        if anaphor.need == "person" or anaphor.rule == "demonstrative.noun":
+            # a person ("그녀", "그 남자") or "그/이" + a noun of no known category ("이 세상") re-ranks the rules'
+            # candidates only:
+            # measured on open chit-chat, where people talk about someone the history never names, free choice
+            # among all noun chunks was most of the false rewrites ("그녀에게" -> "SNS에게")
+            allowed = {id(e) for e in candidates(anaphor, state)}
+            pool = [e for e in pool if id(e) in allowed]
         sims = self._category_similarity(anaphor, pool)
         best = max(sims) if sims else None
         words = utterance_words(analysis, anaphor)
