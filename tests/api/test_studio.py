@@ -5,6 +5,7 @@ script through two versions, stored answers are served and counted, and a card i
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from api.app import create_app
+from assistant.cli import persona as persona_cli
 from assistant.exports import card_png
 from assistant.services import Components, Services
 from assistant.settings import Settings
@@ -154,7 +157,8 @@ async def test_a_stored_answer_is_served_in_the_playground_and_counted(any_store
     assert (await client.get(f"/v1/studio/answers/{set_name}")).json()["total"] == 0
 
 
-async def test_compare_runs_one_script_through_two_versions_and_saves_a_check(client: httpx.AsyncClient) -> None:
+async def test_compare_runs_one_script_through_two_versions_and_saves_a_check(
+        client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
     services: Services = client.services  # type: ignore[attr-defined]
     pid = unique("cmp")
     await client.put(f"/v1/studio/personas/{pid}", json={"persona": {"id": pid, "document": persona_doc(pid)}})
@@ -178,6 +182,17 @@ async def test_compare_runs_one_script_through_two_versions_and_saves_a_check(cl
     assert len(await services.studio().run_check(check)) == 1
     listed = (await client.get("/v1/studio/checks")).json()["data"]
     assert any(c["name"] == f"check-{pid}" for c in listed)
+    # The CLI runs the saved file (on these services: building a second set of components is not the point here).
+    monkeypatch.setattr(services, "close", lambda: None)
+    monkeypatch.setattr("assistant.services.build_services", lambda settings: services)
+    passed = await asyncio.to_thread(CliRunner().invoke, persona_cli.app, ["test", check["file"]])
+    assert passed.exit_code == 0, passed.output
+    assert "3/3 turns as expected" in passed.output
+    broken = Path(check["file"]).with_name("broken.yaml")
+    broken.write_text(Path(check["file"]).read_text(encoding="utf-8").replace("source: retrieve", "source: generate"),
+                      encoding="utf-8")
+    failed = await asyncio.to_thread(CliRunner().invoke, persona_cli.app, ["test", str(broken)])
+    assert failed.exit_code == 1 and "FAIL turn 1" in failed.output, failed.output
 
 
 async def test_a_card_is_previewed_with_its_field_mapping_and_not_saved(client: httpx.AsyncClient) -> None:

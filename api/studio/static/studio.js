@@ -42,7 +42,8 @@ async function refresh(selectId) {
   const info = state.info;
   $("persona-select").replaceChildren(...info.personas.map((p) => el("option", { value: p.id,
     text: `${p.name} (${p.id} v${p.version})` })));
-  $("set-select").replaceChildren(...info.response_sets.map((s) => el("option", { value: s, text: s })));
+  $("set-list").replaceChildren(...info.response_sets.map((s) => el("option", { value: s })));
+  if (!$("set-select").value) $("set-select").value = info.response_sets[0] || "";
   const banner = $("lm-banner");
   banner.hidden = info.lm.ready;
   banner.textContent = info.lm.ready ? "" : `언어 모델이 로드되지 않았습니다: ${info.lm.detail}. ` +
