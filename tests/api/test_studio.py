@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 from api.app import create_app
 from assistant.cli import persona as persona_cli
 from assistant.exports import card_png
+from assistant.keys import AuthSettings, KeyStore
 from assistant.services import Components, Services
 from assistant.settings import Settings
-from benchmarks.support.live import services_for
+from benchmarks.support.live import services_for, settings_with
 from personas.errors import PersonaError
 from personas.loader import parse_persona_text
 from tests.api.conftest import assert_error_body
@@ -52,6 +53,23 @@ async def any_store_client(services: Services) -> AsyncIterator[httpx.AsyncClien
     transport = httpx.ASGITransport(app=create_app(services=services))
     async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as c:
         yield c
+
+
+async def test_with_auth_on_the_page_is_public_and_its_data_needs_a_key(
+        api_settings: Settings, components: Components, tmp_path: Path) -> None:
+    settings = settings_with(api_settings, auth=AuthSettings(mode="on"))
+    with services_for(settings, components, f"sqlite:///{tmp_path / 'store.db'}") as services:
+        _, chat = KeyStore(services.store.engine).create("designer", requests_per_minute=1000, tokens_per_day=10**9)
+        transport = httpx.ASGITransport(app=create_app(services=services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            assert (await c.get("/studio")).status_code == 200
+            assert_error_body(await c.get("/v1/studio/info"), 401)
+            key = {"X-API-Key": chat}
+            assert (await c.get("/v1/studio/info", headers=key)).json()["auth"] is True
+            body = {"persona": {"id": "auth-test", "document": persona_doc("auth-test")}}
+            assert (await c.post("/v1/studio/check", json=body, headers=key)).json()["valid"]
+            refused = await c.put("/v1/studio/personas/auth-test", json=body, headers=key)
+            assert assert_error_body(refused, 403)["code"] == "insufficient_scope"
 
 
 def unique(prefix: str) -> str:

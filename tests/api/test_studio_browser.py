@@ -2,10 +2,11 @@
 `.ci/run` installs the package when missing, and these tests skip, saying why, only when it is absent).
 
 One live server for the module (uvicorn on 127.0.0.1, the session's components, an OpenAI-compatible echo LM) and
-one browser; each test is one step of the issue's acceptance list: the page paints in under a second with every
-input labelled and the editor and chat reachable by keyboard; a persona is created from a description and two
-examples; a validation error is seen, fixed and saved; a chat turn shows its trace; versions 1 and 2 are compared
-on a three-turn script; a PNG card is imported by drag and drop; a stored answer is added, served and counted.
+one browser (a server without an LM for the one test about that); each test is one step of the issue's acceptance
+list: the page paints in under a second with every input labelled and the editor and chat reachable by keyboard; a
+persona is created from a description and two examples; a validation error is seen, fixed and saved; a chat turn
+shows its trace; versions 1 and 2 are compared on a three-turn script; a PNG card is imported by drag and drop; a
+stored answer is added, served and counted.
 With STUDIO_SCREENSHOTS=1 the main views are saved under docs/images/ for docs/studio.md.
 """
 
@@ -252,3 +253,28 @@ def test_a_stored_answer_is_added_served_and_counted(page: Any, studio: tuple[st
     page.click("#q-run")
     page.wait_for_function("() => document.getElementById('q-result').textContent.includes('판정')")
     shot(page, "answers")
+
+
+def test_without_an_lm_the_page_says_so_and_shows_the_turn_up_to_generation(
+        browser: Any, api_settings: Settings, components: Components, tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'store.db'}"
+    with services_for(api_settings, components, database) as services, \
+            LiveServer(create_app(services=services)) as server:
+        assert not services.generation.status()[0]
+        context = browser.new_context(locale="ko-KR")
+        try:
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{server.url}/studio")
+            page.wait_for_selector("body[data-ready='1']")
+            assert page.is_visible("#lm-banner")
+            assert "언어 모델이 로드되지 않았습니다" in page.text_content("#lm-banner")
+            page.click("#tab-playground")
+            page.fill("#chat-input", "중세 유럽의 길드 제도가 경제에 끼친 영향을 알려줘")
+            page.keyboard.press("Enter")
+            turn = page.wait_for_selector("#chat-log li.assistant")
+            assert "생성하지 않았습니다" in turn.text_content()
+            assert "프롬프트" in turn.text_content() and "(추정)" in turn.text_content()
+            assert not page.query_selector("#chat-log li.assistant .to-example")
+        finally:
+            context.close()
