@@ -79,6 +79,9 @@ async def _generate(pipeline: TurnPipeline, persona: Persona, history: Sequence[
     selected = Selected(Rewritten(loaded, rewritten.rewrite), selection, route)
     ready, detail = route.generator.status()
     trace["lm"] = {"ready": ready, "detail": detail}
+    # The passages the prompt unit injects (the request below searches the same way; a search is cheap beside it).
+    trace["knowledge"] = [p.to_dict() for p in await pipeline.workers.run(
+        pipeline.retrieval.knowledge, rewritten.rewrite.standalone, persona.knowledge)] if persona.knowledge else []
     try:
         request = await pipeline.workers.run(generation_request, pipeline.settings.limits, pipeline.retrieval,
                                              route.generator, req, selected, clock)

@@ -133,9 +133,13 @@ async def test_saving_keeps_versions_with_diff_and_revert(client: httpx.AsyncCli
     assert assert_error_body(bad, 422)["code"] == "invalid_persona"
 
 
-async def test_a_playground_turn_without_an_lm_shows_everything_up_to_generation(client: httpx.AsyncClient) -> None:
-    assert not client.services.generation.status()[0]  # type: ignore[attr-defined]
-    body = {"persona": {"id": "draft", "document": persona_doc("draft")},
+async def test_a_playground_turn_without_an_lm_shows_everything_up_to_generation(
+        client: httpx.AsyncClient, tmp_path: Path) -> None:
+    services: Services = client.services  # type: ignore[attr-defined]
+    assert not services.generation.status()[0]
+    (tmp_path / "bakery.md").write_text("소금빵은 매일 오전 11시와 오후 3시에 구워 나옵니다.", encoding="utf-8")
+    assert services.retrieval.open_collection("studio-bakery", tmp_path / "bakery.md")
+    body = {"persona": {"id": "draft", "document": persona_doc("draft", knowledge="studio-bakery")},
             "history": [{"role": "user", "text": "소금빵 있어요?"}, {"role": "assistant", "text": "네 있어요."}],
             "message": "그거 몇 시에 나와요?"}
     trace = (await client.post("/v1/studio/try", json=body)).json()
@@ -145,6 +149,8 @@ async def test_a_playground_turn_without_an_lm_shows_everything_up_to_generation
     assert prompt["estimated"] and prompt["messages"][0]["role"] == "system"
     assert prompt["total_tokens"] == sum(m["tokens"] for m in prompt["messages"])
     assert "빵집" in prompt["messages"][0]["content"]
+    assert trace["knowledge"] and "오전 11시" in trace["knowledge"][0]["text"]
+    assert "오전 11시" in prompt["messages"][-1]["content"]  # injected into the final user message
     assert {"rewrite", "select", "prompt", "total"} <= set(trace["latency_ms"])
 
 

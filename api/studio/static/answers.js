@@ -29,9 +29,18 @@ export async function loadAnswers() {
   $("answers-table").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
   if (!page.data.length) { $("near-table").replaceChildren(); return; }
   const near = await call("GET", `/v1/studio/answers/${setName()}/near-misses`);
-  $("near-table").replaceChildren(el("thead", {}, el("tr", {}, ...["질의", "답변 ID", "점수", "임계", "판정"].map((h) =>
+  const answers = Object.fromEntries(page.data.map((r) => [r.id, r.answer]));
+  $("near-table").replaceChildren(el("thead", {}, el("tr", {}, ...["질의", "답변 ID", "점수", "임계", "판정", ""].map((h) =>
     el("th", { text: h })))), el("tbody", {}, ...near.data.map((q) => el("tr", {}, ...[q.query, q.record_id, q.score,
-    q.threshold, q.decision].map((v) => el("td", { text: String(v) }))))));
+    q.threshold, q.decision].map((v) => el("td", { text: String(v) })), el("td", {}, answers[q.record_id] ?
+    el("button", { type: "button", text: "질문으로 승격", onclick: () => promote(q.query, answers[q.record_id])
+      .catch(() => {}) }) : "")))));
+}
+
+// A near-miss that should have been answered becomes a stored question with the same answer.
+async function promote(query, answer) {
+  await call("POST", `/v1/studio/answers/${setName()}`, { question: query, answer });
+  notice(`'${query}'를 질문으로 추가했습니다.`); await loadAnswers();
 }
 
 function edit(record) {

@@ -24,6 +24,10 @@ export function tracePanel(trace) {
     section(`응답 선택: ${sel.decision} (점수 ${sel.score} / 임계 ${sel.threshold})`, el("p", { text: `이유: ${sel.reason}` }),
       table((sel.candidates || []).map((c) => [c.question, c.answer, c.score, c.id]), ["질문", "답변", "점수", "ID"])),
   ];
+  if (trace.knowledge) {
+    parts.push(section(`주입된 지식: ${trace.knowledge.length}개`, table(trace.knowledge.map((k) =>
+      [k.source, k.text, k.score]), ["출처", "내용", "점수"])));
+  }
   if (trace.prompt) {
     const note = trace.prompt.estimated ? " (추정)" : "";
     parts.push(section(`프롬프트: ${trace.prompt.total_tokens} 토큰${note}`,
