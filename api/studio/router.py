@@ -21,7 +21,6 @@ from api.studio.schemas import (
     CheckBody,
     CheckSaveBody,
     CompareBody,
-    PersonaId,
     QueryBody,
     RevertBody,
     SaveBody,
@@ -166,5 +165,3 @@ async def card_preview(request: Request, services: ServicesDep) -> dict[str, Any
         raise InvalidInput("the request body must be a Character Card (JSON or PNG)", param="body")
     return await run_in_threadpool(services.studio().card_preview, data)
 
-
-__all__ = ["PersonaId", "admin_router", "page_router", "router"]

@@ -1,6 +1,6 @@
 """The studio: the operations behind the `/studio` page (editor, playground, compare, response sets, cards).
 
-`Studio` (assistant.studio.service) is the facade HTTP uses; `build_studio(services)` makes one per Services.
+`Studio` (assistant.studio.service) is the facade HTTP uses; `Services.studio()` builds one per Services.
 """
 
 from assistant.studio.service import PersonaSource, Studio

@@ -9,7 +9,7 @@ Persona or raises the loader's `PersonaError` (422 with field and line). Nothing
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ class Studio:
     data_dir: Path
     max_new_tokens: int
     max_json_depth: int = 32
-    _cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def retrieval(self) -> Retrieval:
