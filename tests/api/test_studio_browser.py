@@ -5,8 +5,8 @@ One live server for the module (uvicorn on 127.0.0.1, the session's components, 
 one browser (a server without an LM for the one test about that); each test is one step of the issue's acceptance
 list: the page paints in under a second with every input labelled and the editor and chat reachable by keyboard; a
 persona is created from a description and two examples; a validation error is seen, fixed and saved; a chat turn
-shows its trace; versions 1 and 2 are compared on a three-turn script; a PNG card is imported by drag and drop; a
-stored answer is added, served and counted.
+shows its trace; versions 1 and 2 are compared on a three-turn script; a PNG card is imported by drag and drop
+(and exported again); a stored answer is added, served and counted.
 With STUDIO_SCREENSHOTS=1 the main views are saved under docs/images/ for docs/studio.md.
 """
 
@@ -225,6 +225,11 @@ def test_a_png_card_is_imported_by_drag_and_drop(page: Any, studio: tuple[str, A
     page.click("#card-import")
     page.wait_for_function("() => document.getElementById('notice').textContent.includes('가져왔습니다')")
     assert httpx.get(f"{studio[0]}/v1/personas/{pid}", timeout=30).json()["persona"]["name"] == persona.name
+    page.wait_for_function("id => document.getElementById('persona-select').value === id", arg=pid)
+    with page.expect_download() as download:
+        page.click("#card-export")
+    exported = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == f"{pid}.png" and exported.startswith(b"\x89PNG")
 
 
 def test_a_stored_answer_is_added_served_and_counted(page: Any, studio: tuple[str, Any]) -> None:
