@@ -230,3 +230,28 @@ async def test_a_card_is_previewed_with_its_field_mapping_and_not_saved(client: 
     assert services.find_persona(preview["document"]["id"]) is None or preview["document"]["id"] == "friend"
     assert assert_error_body(await client.post("/v1/studio/cards/preview", content=b"not a card"), 422)["code"] == \
         "invalid_persona"
+
+
+BAD_BODIES = [{}, {"persona": {"id": "Bad Id!"}}, {"persona": {"id": "missing-persona"}},
+              {"persona": {"id": "x", "document": {"examples": "not a list", "speech_level": 3}}},
+              {"persona": {"id": "x", "yaml": "- just\n- a list\n"}}, {"persona": {"id": "x", "version": 0}},
+              {"persona": {"id": "x", "yaml": "a: 1", "extra": True}}]
+STUDIO_POSTS = [("POST", "/v1/studio/try", {"message": "안녕"}), ("PUT", "/v1/studio/personas/x", {}),
+                ("POST", "/v1/studio/compare", {"messages": ["안녕"]}), ("POST", "/v1/studio/checks",
+                                                                        {"name": "bad-check", "messages": ["안녕"]})]
+
+
+async def test_malformed_studio_bodies_are_4xx_with_the_error_body(client: httpx.AsyncClient) -> None:
+    for method, path, extra in STUDIO_POSTS:
+        for bad in BAD_BODIES:
+            body = {**extra, **bad}
+            if path == "/v1/studio/compare" and "persona" in bad:
+                body = {**extra, "left": bad["persona"], "right": bad["persona"]}
+            response = await client.request(method, path, json=body)
+            assert 400 <= response.status_code < 500, (method, path, body, response.text)
+            assert_error_body(response, response.status_code)
+    for bad_answer in [{}, {"question": "", "answer": "a"}, {"question": "q", "answer": "a", "id": "bad id"}]:
+        assert_error_body(await client.post("/v1/studio/answers/some-set", json=bad_answer), 422)
+    assert_error_body(await client.get("/v1/studio/answers/no-such-set"), 404)
+    assert_error_body(await client.get("/v1/studio/personas/assistant/diff", params={"old": 1, "new": 99}), 404)
+    assert_error_body(await client.post("/v1/studio/cards/preview", content=b""), 422)
