@@ -88,7 +88,9 @@ function showBudget(budget) {
   const examples = budget.examples.reduce((sum, e) => sum + e.tokens, 0);
   const trimmed = budget.trimmed_examples ? ` · 잘리는 예시 ${budget.trimmed_examples}개` : " · 잘리는 것 없음";
   const estimated = budget.estimated ? " (언어 모델이 없어 추정치)" : "";
-  $("budget-text").textContent = `시스템 ${budget.system} + 예시 ${examples} + 메시지 ${budget.message}` +
+  const lore = budget.lore.reduce((sum, t) => sum + t, 0);
+  const loreText = budget.lore.length ? ` (로어북 ${budget.lore.length}개 ${lore} 토큰은 키워드가 나올 때만 추가)` : "";
+  $("budget-text").textContent = `시스템 ${budget.system} + 예시 ${examples} + 메시지 ${budget.message}` + loreText +
     ` = ${budget.used} / 예산 ${budget.budget} 토큰 (문맥 ${budget.context_window} − 응답 ${budget.max_new_tokens})` +
     trimmed + estimated + (budget.error ? ` · ${budget.error}` : "");
 }

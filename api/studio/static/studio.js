@@ -57,7 +57,10 @@ function init() {
     sessionStorage.setItem("studio-key", $("api-key").value.trim()); refresh().catch(() => {});
   });
   initTabs(); initEditor(); initPlayground(); initCompare(); initAnswers(); initCards();
-  $("persona-select").addEventListener("change", () => openPersona($("persona-select").value).catch(() => {}));
+  $("persona-select").addEventListener("change", () => {
+    state.history = []; $("chat-log").replaceChildren();  // another persona: a new conversation
+    openPersona($("persona-select").value).catch(() => {});
+  });
   $("new-persona").addEventListener("click", newPersona);
   document.addEventListener("personas-changed", (event) => refresh(event.detail).catch(() => {}));
   refresh().then(() => { document.body.dataset.ready = "1"; }).catch(() => {
