@@ -29,6 +29,9 @@ from api.personas.router import router as personas_router
 from api.skills.router import router as skills_router
 from api.speaker.alexa import router as alexa_router
 from api.speaker.clova import router as clova_router
+from api.studio.router import admin_router as studio_admin_router
+from api.studio.router import page_router as studio_page_router
+from api.studio.router import router as studio_router
 from assistant.keys import check_exposure
 from assistant.logs import adopt_library_loggers, configure_logging
 from assistant.services import Services, build_services
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # Character Cards arrive as PNG images, far larger than any chat request.
         per_prefix={
             "/v1/personas/import": settings.personas.max_card_bytes,
+            "/v1/studio/cards/": settings.personas.max_card_bytes,
             "/v1/skills/": settings.limits.max_skill_body_bytes,
         },
     )
@@ -99,11 +103,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _include_routers(app: FastAPI) -> None:
-    for router in (health_router, metrics_router, clova_router, alexa_router):
+    for router in (health_router, metrics_router, clova_router, alexa_router, studio_page_router):
         app.include_router(router)
     # API keys, quotas and scopes (api.auth); speaker surfaces authenticate by platform signature instead.
     for router in (chat_router, conversations_router, context_router, personas_router, skills_router,
-                   openai_router, completions_router):
+                   openai_router, completions_router, studio_router):
         app.include_router(router, dependencies=[Depends(chat_scope)])
-    for router in (admin_router, admin_routing_router, personas_admin_router):
+    for router in (admin_router, admin_routing_router, personas_admin_router, studio_admin_router):
         app.include_router(router, dependencies=[Depends(admin_scope)])

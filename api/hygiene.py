@@ -40,8 +40,9 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "/v1/chat/completions": ("messages.*.content", "messages.*.content.*.text"),
     "/v1/context/rewrite": ("utterance", "history.*.text"),
     "/v1/skills/*": ("input.**",),
+    "/v1/studio/try": ("message", "history.*.text"),
 }
-NOT_JSON_DOCUMENTS = ("/v1/personas/import",)
+NOT_JSON_DOCUMENTS = ("/v1/personas/import", "/v1/studio/cards/preview")
 LARGE_BODY_BYTES = 512 * 1024
 _JSON_TYPE = re.compile(r"^application/(?:[\w.+-]*\+)?json\s*(?:;|$)", re.IGNORECASE)
 _ROUTES = [(re.compile("^" + re.escape(route).replace(r"\*", "[^/]+") + "$"), field_matcher(fields))

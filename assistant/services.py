@@ -23,7 +23,8 @@ from assistant.pipeline import TurnPipeline
 from assistant.readiness import ComponentStatus
 from assistant.routing import ModelRouter, ShadowRunner, build_router
 from assistant.settings import Settings
-from assistant.store import ConversationStore, open_store
+from assistant.store import ConversationStore, ServedLog, open_store
+from assistant.studio import Studio
 from assistant.wiring.dst import build_dst
 from assistant.wiring.generation import build_generation
 from assistant.wiring.personas import build_personas, personas_status
@@ -57,6 +58,14 @@ class Services:
     # Skills' CPU work (thousands of reviews, k-means) gets threads of its own: on the turns' threads a few review
     # requests would stall every turn, each holding its conversation's lock meanwhile.
     skill_workers: StageWorkers | None = None
+    _studio: Studio | None = None
+
+    def studio(self) -> Studio:
+        """The `/studio` page's operations (`assistant.studio`), built on first use."""
+        if self._studio is None:
+            self._studio = Studio(self.personas, self.pipeline, ServedLog(self.store.engine), self.settings.data_dir,
+                                  self.settings.limits.max_new_tokens, self.settings.limits.max_json_depth)
+        return self._studio
 
     def find_persona(self, persona_id: str) -> Persona | None:
         """The persona, or None: surfaces that name personas otherwise (an OpenAI `model`) word their own 404."""

@@ -129,3 +129,38 @@ def export(
     else:
         out.write_text(text + "\n", encoding="utf-8")
         typer.echo(f"wrote {out}")
+
+
+@app.command("test")
+def test(
+    file: Annotated[Path, typer.Argument(help="a check saved by the studio (<data_dir>/studio/checks/*.yaml)")],
+    config: Path | None = ConfigOption,
+) -> None:
+    """Run a studio regression check: each user turn through the persona, compared with what it is expected to do.
+
+    Exit 0 when every turn behaves as recorded, 1 when one does not (each listed), 2 on a missing or invalid file."""
+    import asyncio
+
+    from assistant.errors import AssistantError
+    from assistant.services import build_services
+    from assistant.studio.regression import parse_check
+
+    if not file.is_file():
+        typer.echo(f"error: file not found: {file}", err=True)
+        raise typer.Exit(2)
+    try:
+        check = parse_check(file.read_text(encoding="utf-8"), str(file))
+    except AssistantError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    services = build_services(settings_from_cli(config))
+    try:
+        failed = asyncio.run(services.studio().run_check(check))
+    finally:
+        services.close()
+    for line in failed:
+        typer.echo(f"FAIL {line}")
+    typer.echo(f"{len(check['turns']) - len({f.split(' ', 2)[1] for f in failed})}/{len(check['turns'])} turns as "
+               f"expected ({check['persona']}{'@v' + str(check['version']) if 'version' in check else ''})")
+    if failed:
+        raise typer.Exit(1)

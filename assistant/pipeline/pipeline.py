@@ -60,7 +60,7 @@ from assistant.pipeline.types import Source, TurnRequest, TurnResult, result_to_
 from assistant.routing import ModelRouter, Route, ShadowRunner, pins
 from assistant.settings import Settings
 from assistant.shutdown import TurnDrain
-from assistant.store import ConversationStore, Exchange
+from assistant.store import ConversationStore, Exchange, served_from_selection
 from assistant.workers import StageWorkers
 from dst import ContextInjector, DialogueState, HistoryTurn, Rewrite
 from dst.types import Role
@@ -303,6 +303,7 @@ class TurnPipeline:
                 trace={"rewrite": rewrite, "generation": generation, "latency_ms": stages_ms, "route": route.trace()},
                 latency_ms=clock.total_ms(), request_id=req.request_id, owner=req.owner,
                 reuse_user=req.reuse_user_turn,
+                served=served_from_selection(selection, selected.rewrite.standalone, selected.loaded.persona.id),
             ))
         latency = {**clock.timings(), "total": clock.total_ms()}
         if self.metrics is not None:

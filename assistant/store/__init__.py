@@ -2,6 +2,7 @@
 
 from assistant.store.engine import make_engine
 from assistant.store.locks import LockTimeout
+from assistant.store.served import ServedAnswer, ServedLog, served_from_selection
 from assistant.store.store import (
     Appended,
     Conversation,
@@ -23,6 +24,6 @@ def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 
 
 
 __all__ = [
-    "Appended", "Conversation", "ConversationStore", "Exchange", "FailedTurn", "LockTimeout", "StoreBusy", "Turn",
-    "open_store",
+    "Appended", "Conversation", "ConversationStore", "Exchange", "FailedTurn", "LockTimeout", "ServedAnswer",
+    "ServedLog", "StoreBusy", "Turn", "open_store", "served_from_selection",
 ]

@@ -35,6 +35,7 @@ from assistant.store.engine import writer
 from assistant.store.locks import ConversationLocks, LockTimeout
 from assistant.store.migrate import upgrade
 from assistant.store.models import ConversationRow, StateSnapshotRow, TurnRow
+from assistant.store.served import ServedAnswer, insert_served
 
 T = TypeVar("T")
 
@@ -88,6 +89,7 @@ class Exchange:
     request_id: str | None = None
     owner: str | None = None
     reuse_user: bool = False
+    served: ServedAnswer | None = None  # the served-answer log row, written in the turn's transaction
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ class ConversationStore:
     def _append(self, conversation_id: str, ex: Exchange) -> Appended:
         now = datetime.now(UTC)
         with self._writer.begin() as conn:
+            if ex.served is not None:
+                insert_served(conn, ex.served, now)
             user_idx = self._same_user_turn(conn, conversation_id, ex.user_text) if ex.reuse_user else None
             if user_idx is not None:
                 return self._append_reply(conn, conversation_id, ex, user_idx, now)

@@ -24,6 +24,10 @@ from tests.api.conftest import assert_error_body
 SIGNATURE_AUTH = {"/v1/speaker/clova", "/v1/speaker/alexa"}
 PERSONA_WRITES = {("PUT", "/v1/personas/{persona_id}"), ("DELETE", "/v1/personas/{persona_id}"),
                   ("POST", "/v1/personas/import")}
+STUDIO_WRITES = {("PUT", "/v1/studio/personas/{persona_id}"), ("POST", "/v1/studio/personas/{persona_id}/revert"),
+                 ("POST", "/v1/studio/checks"), ("POST", "/v1/studio/answers/{set_name}"),
+                 ("PUT", "/v1/studio/answers/{set_name}/{record_id}"),
+                 ("DELETE", "/v1/studio/answers/{set_name}/{record_id}")}
 UNLIMITED = {"requests_per_minute": 10_000, "tokens_per_day": 10**9}
 
 
@@ -34,7 +38,8 @@ def _operations(app: FastAPI) -> list[tuple[str, str]]:
 
 
 def _admin_operations(app: FastAPI) -> list[tuple[str, str]]:
-    return [(m, p) for m, p in _operations(app) if p.startswith("/v1/admin") or (m, p) in PERSONA_WRITES]
+    return [(m, p) for m, p in _operations(app)
+            if p.startswith("/v1/admin") or (m, p) in PERSONA_WRITES or (m, p) in STUDIO_WRITES]
 
 
 def _concrete(path: str) -> str:

@@ -1,4 +1,5 @@
-"""The real server as a subprocess: it answers a Korean turn, and SIGKILL mid-burst loses no acknowledged turn."""
+"""The real server as a subprocess: it answers a Korean turn (and the studio it serves shows that answer served), and
+SIGKILL mid-burst loses no acknowledged turn."""
 
 from __future__ import annotations
 
@@ -81,6 +82,16 @@ def test_server_answers_a_korean_greeting_with_a_conversation_id(server: Server)
     assert body["conversation_id"] and any("가" <= ch <= "힣" for ch in body["reply"])
     ready = httpx.get(f"{server.url}/ready", timeout=10).json()
     assert ready["components"]["store"]["ready"] is True
+    # The embedded default serves the studio, and the live turn's stored answer is counted as served.
+    assert "페르소나 스튜디오" in httpx.get(f"{server.url}/studio", timeout=10).text
+    assert body["source"] == "retrieve", body  # "안녕하세요" is a stored question of the default set
+    hit = body["selection"]["hit"]
+    page = httpx.get(f"{server.url}/v1/studio/answers/{hit['response_set']}", params={"limit": 500},
+                     timeout=30).json()
+    assert {r["id"]: r["served"] for r in page["data"]}[hit["id"]] == 1
+    queries = httpx.get(f"{server.url}/v1/studio/answers/{hit['response_set']}/{hit['id']}/queries",
+                        timeout=10).json()["data"]
+    assert queries[0]["channel"] == "live" and queries[0]["persona"] == body["persona"]
 
 
 def test_sigkill_during_a_burst_loses_no_acknowledged_turn(server: Server) -> None:
