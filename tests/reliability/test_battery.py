@@ -127,16 +127,18 @@ def test_concurrent_conversations_never_cross(fleet: Fleet) -> None:
     def converse(n: int) -> None:
         with httpx.Client(base_url=server.url, headers=keys.auth(), timeout=60) as client:
             for turn in range(3):
-                message = f"대화{n}호 {turn}번째 «echo»"
+                # A question the selector sends to the LM (a bare "대화0호 1번째" may retrieve "대화 끝"'s answer)
+                message = f"{GENERATE} 대화{n}호 {turn}번째 «echo»"
                 while (r := client.post("/v1/chat", json={"conversation_id": f"battery-x{n}", "message": message})
                        ).status_code == 503 and r.json()["error"]["code"] == "overloaded":
                     time.sleep(0.05)  # two generation slots: back off and resend, as Retry-After asks
-                assert r.status_code == 200 and f"대화{n}호" in r.json()["reply"], r.text
+                assert r.status_code == 200 and r.json()["source"] == "generate", r.text
+                assert f"대화{n}호 {turn}번째" in r.json()["reply"], r.text
 
     run_threads(converse, 10)
     for n in range(10):
         turns = httpx.get(f"{server.url}/v1/conversations/battery-x{n}", headers=keys.auth()).json()["turns"]
-        assert len(turns) == 6 and all(f"대화{n}호" in t["text"] for t in turns)
+        assert len(turns) == 6 and all(f"대화{n}호 {i // 2}번째" in t["text"] for i, t in enumerate(turns))
 
 
 Opened = list[tuple[httpx.AsyncClient, httpx.Response, AsyncIterator[str]]]
