@@ -25,6 +25,7 @@ import functools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 NGRAM = 8
 MIN_RUN = 12
@@ -141,6 +142,13 @@ class LeakGuard:
     def judge(self, text: str) -> str | None:
         self.hit = self.hit or self.detector.find(text)
         return LEAK_STOP if self.hit is not None else None
+
+
+def leak_detector(request: Any) -> LeakDetector | None:
+    """The detector of a `GenerationRequest`'s private texts and canaries; None when it names none (or wants JSON)."""
+    if request.response_format is not None or not (request.private_texts or request.canaries):
+        return None
+    return LeakDetector(request.private_texts, request.canaries) or None
 
 
 def with_reminder(messages: list[dict[str, str]]) -> list[dict[str, str]]:
