@@ -197,8 +197,8 @@ def card_to_persona(
         "extensions": extensions,
         "response_set": response_set or ours.get("response_set"),
     }
-    document.update({key: ours[key] for key in ("style", "generation", "knowledge", "response_sets", "fallback")
-                     if key in ours})
+    document.update({key: ours[key] for key in ("style", "generation", "knowledge", "response_sets", "fallback",
+                                                "canaries") if key in ours})
     book = data.pop("character_book", None)
     if book is not None:
         document["character_book"] = book
@@ -237,6 +237,7 @@ def persona_to_card(
             "response_sets": list(persona.response_sets),
             "fallback": persona.fallback,
             "knowledge": persona.knowledge,
+            "canaries": list(persona.canaries),
         }
     data: dict[str, Any] = {
         "name": persona.name,
