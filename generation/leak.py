@@ -69,12 +69,13 @@ class LeakDetector:
         self.grams: frozenset[str] = frozenset().union(*(_grams(t) for t in private if t.strip()))
         self.canaries = {c: n for c in canaries if len(n := normalise(c)[0]) >= 4}
         self._canary_tail = max((len(n) for n in self.canaries.values()), default=1) - 1
+        self._last: tuple[str, tuple[str, list[int]]] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.grams or self.canaries)
 
     def find(self, text: str) -> LeakHit | None:
-        norm, _ = normalise(text)
+        norm, _ = self._normalised(text)
         for canary, folded in self.canaries.items():
             if folded in norm:
                 return LeakHit("canary", canary)
@@ -85,11 +86,17 @@ class LeakDetector:
         """How many characters of `text`'s largest overlap cluster the private texts cover (0: no run at all)."""
         return self._covered(normalise(text)[0])
 
+    def _normalised(self, text: str) -> tuple[str, list[int]]:
+        """`normalise(text)`, remembered for the last text: a stream asks about the same text several times."""
+        if self._last is None or self._last[0] != text:
+            self._last = (text, normalise(text))
+        return self._last[1]
+
     def _covered(self, norm: str) -> int:
         return max((size for _, _, size in self._clusters(norm)), default=0)
 
     def pending(self, text: str) -> int:
-        norm, where = normalise(text)
+        norm, where = self._normalised(text)
         hold = max(0, len(norm) - max(NGRAM - 1, self._canary_tail))
         runs = self._runs(norm, min_run=NGRAM)
         if runs and runs[-1][1] == len(norm):  # the text ends inside a run, however short yet
