@@ -10,6 +10,8 @@ Contract:
 - Routes whose body is not a JSON document are checked by their service instead: a Character Card
   (`POST /v1/personas/import`, JSON or PNG) is decoded and checked by `Services.import_card`.
 - Speaker bodies are signed by the platform, so they are never rewritten: none of their fields is free text.
+- A refusal is 422, except on the OpenAI-compatible routes (`OPENAI_ROUTES`), where every refusal is 400 in the
+  same error body, as OpenAI answers (`api.errors.openai_status` does the same for the routes' own 422s).
 Bodies over `LARGE_BODY_BYTES` are checked on a worker thread, so the event loop keeps serving meanwhile.
 """
 
@@ -43,6 +45,8 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "/v1/studio/try": ("message", "history.*.text"),
 }
 NOT_JSON_DOCUMENTS = ("/v1/personas/import", "/v1/studio/cards/preview")
+# OpenAI's surface (the routes tagged `openai`), matched before routing; a pinned chat (/v1/models/{name}/chat) is not.
+OPENAI_ROUTES = re.compile(r"^/v1/(?:chat/completions|completions|models(?:/[^/]+)?)/?$")
 LARGE_BODY_BYTES = 512 * 1024
 _JSON_TYPE = re.compile(r"^application/(?:[\w.+-]*\+)?json\s*(?:;|$)", re.IGNORECASE)
 _ROUTES = [(re.compile("^" + re.escape(route).replace(r"\*", "[^/]+") + "$"), field_matcher(fields))
@@ -67,7 +71,8 @@ class InputHygieneMiddleware:
             if scope.get("method") in ("POST", "PUT", "PATCH") and _parsed_as_json(scope):
                 receive, scope = await self._checked_body(scope, receive)
         except InvalidInput as exc:
-            await send_error(send, 422, exc.message, exc.error_type, param=exc.param, code=exc.code)
+            status = 400 if OPENAI_ROUTES.match(scope.get("path", "")) else 422
+            await send_error(send, status, exc.message, exc.error_type, param=exc.param, code=exc.code)
             return
         await self.app(scope, receive, send)
 

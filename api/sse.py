@@ -6,6 +6,10 @@ seconds without an event (proxies and clients keep a slow turn open), and sse-st
 proxy buffering). When the client goes away the iterator is cancelled; `closing(events)` shields the turn's own
 cleanup from that cancellation, so its conversation lock and generation slot are given back at once.
 (benchmarks/RESULTS.md, "Server-sent events": the library against the hand-written writer it replaced.)
+On SIGTERM/SIGINT sse-starlette would by default cancel every open stream at once (its "automatic graceful drain"),
+cutting a streamed turn without its `error` event and before the turn is stored as failed. The server's own drain
+(`assistant.shutdown`, README "Shutdown") ends each turn's stream instead, so the library's is switched off here, for
+the process; what is still open after the drain is closed by uvicorn's `timeout_graceful_shutdown`.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ from typing import Any
 
 import anyio
 from sse_starlette import EventSourceResponse
+from sse_starlette.sse import AppStatus
 
 from assistant.settings import Settings
+
+AppStatus.disable_automatic_graceful_drain()  # the turns' own drain ends their streams (module docstring)
 
 
 def sse_response(events: AsyncIterator[dict[str, Any]], settings: Settings,

@@ -11,6 +11,8 @@ behind one exporter) without duplicate-series errors. Series, all prefixed `assi
   admission_queue_depth, admission_in_flight  the admission gate in front of generation (`watch_admission`)
   selector_decisions_total{decision}          retrieve | generate, counted when made (failed turns too)
   filter_hits_total{stage,kind}               input/output filter hits (abuse kinds, PII kinds)
+  prompt_leak_hits_total{kind}                replies the prompt-leak rail caught: kind canary | overlap (a reply
+                                              regenerated and caught again counts twice)
   ab_assignments_total{endpoint,version,assignment}  assignment: weighted | pinned | single
   shadow_requests_total{endpoint,version,outcome}    outcome: ok | error | timeout | dropped | shed
   shadow_duration_seconds{endpoint,version}
@@ -51,6 +53,10 @@ class Metrics:
                                           ["decision"], registry=r)
         self.filter_hits = Counter("assistant_filter_hits", "Input and output filter hits", ["stage", "kind"],
                                    registry=r)
+        self.prompt_leak_hits = Counter("assistant_prompt_leak_hits", "Replies caught carrying the private prompt",
+                                        ["kind"], registry=r)
+        for kind in ("canary", "overlap"):  # exported from the start: an alert can watch a series that exists
+            self.prompt_leak_hits.labels(kind)
         self.ab_assignments = Counter("assistant_ab_assignments", "Model version chosen per generated turn",
                                       ["endpoint", "version", "assignment"], registry=r)
         self.shadow_requests = Counter("assistant_shadow_requests", "Shadow calls by outcome",
@@ -90,6 +96,8 @@ class Metrics:
                 self.filter_hits.labels("output", str(hit.get("kind", "unknown"))).inc()
         for kind in trace.get("reply_pii") or ():
             self.filter_hits.labels("output_pii", kind).inc()
+        for hit in trace.get("leak_hits") or ():
+            self.prompt_leak_hits.labels(str(hit.get("kind", "unknown"))).inc()
 
     @contextmanager
     def in_queue(self, endpoint: str, version: str) -> Iterator[None]:

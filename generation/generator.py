@@ -3,7 +3,9 @@
 `Generator.generate` runs one request through: readiness check -> input screening (PII masked in logs,
 abuse flagged in the trace) -> backend decoding -> stop sequences -> trimming a cut-off reply to its last
 complete sentence -> maximum reply length -> speech-level check (Kiwi) with regeneration, then repair ->
-output filters (banned phrases, profanity, classifier) with regeneration -> PII masking of the reply.
+output filters (banned phrases, profanity, classifier) with regeneration -> PII masking of the reply -> the
+prompt-leak rail (`generation.leak`, when the request names private texts or canaries): a reply that leaks is
+generated once more with a reminder, then refused.
 A reply still filtered after `max_regenerations` is replaced by the request's refusal text (persona-specific)
 or the default one, with finish_reason "filtered". Regenerations sample with a fresh seed, since greedy
 decoding would only reproduce the rejected reply. `trace` records every control applied.
@@ -29,6 +31,7 @@ from generation.errors import GenerationUnavailable, InvalidGenerationRequest
 from generation.filters import AbuseFilter, mask_pii
 from generation.holdback import StreamGuard
 from generation.hygiene import clean_text, unwanted_characters
+from generation.leak import leak_detector, with_reminder
 from generation.speech_level import SpeechLevelControl
 from generation.streaming import ReplyStream
 from generation.structured import ResponseFormatFailed, with_instruction
@@ -131,6 +134,27 @@ class Generator:
         return text.strip(), finish
 
     async def generate(self, request: GenerationRequest) -> Completion:
+        """A controlled reply; with the prompt-leak rail, a leaking one is regenerated once with a reminder, and
+        answered with the refusal if it leaks again (`trace["leak_hits"]`)."""
+        completion = await self._controlled(request)
+        detector = leak_detector(request)
+        if detector is None or (hit := detector.find(completion.text)) is None:
+            return completion
+        hits = [hit]
+        log.warning("prompt leak (%s): regenerating once with a reminder", hit.kind)
+        reminded = self._regeneration(request, self.max_regenerations + 1)
+        retry = await self._controlled(dataclasses.replace(reminded, messages=with_reminder(request.messages)))
+        if (again := detector.find(retry.text)) is not None:
+            hits.append(again)
+            retry.text, retry.finish_reason = request.refusal or self.default_refusal, "filtered"
+            retry.trace.update(refused=True)
+            retry.trace["controls"].append("refusal")
+        retry.trace["regenerations"] += completion.trace["regenerations"] + 1
+        retry.trace["controls"].append("prompt_leak")
+        retry.trace["leak_hits"] = [h.as_trace() for h in hits]
+        return retry
+
+    async def _controlled(self, request: GenerationRequest) -> Completion:
         self._require_ready(request)
         started = time.perf_counter()
         trace: dict[str, Any] = {"backend": self.backend.name, "controls": [], "regenerations": 0,

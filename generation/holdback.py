@@ -14,8 +14,9 @@ turn equals what the client read. What each judge needs to see, and so holds bac
   in new text never began in released text. A classifier judges whole sentences only.
 - PII masking: a trailing run of digits and separators (a phone or card number written with spaces) is held until
   something else follows; an eojeol is released whole, so an e-mail address is never split.
-- every `StreamGuard` given (`extra`): its `holdback(text)` trailing characters, and its `judge(text)` verdict on all
-  the text that would be released. This is where further rails plug in (a prompt-leak rail is one such guard).
+- every `StreamGuard` given (`extra`): its `holdback(text)` trailing characters (held even when a sentence has ended
+  inside them), and its `judge(text)` verdict on all the text generated so far (released, releasable and held), asked
+  on every delta. This is where further rails plug in (the prompt-leak rail, `generation.leak.LeakGuard`, is one).
 - a structured reply (`hold_all`, JSON output): everything, until the backend finishes.
 
 A filter hit or a guard's veto ends the stream (`stopped` is set; the refusal is released when nothing was sent yet).
@@ -51,8 +52,8 @@ class StreamGuard(Protocol):
         """How many trailing characters of `text` (everything generated so far) must not be released yet."""
 
     def judge(self, text: str) -> str | None:
-        """None when `text` (everything released so far plus what would be released now) may reach the client;
-        else why not (the stream then ends)."""
+        """None when `text` (everything generated so far: released, about to be released and held) may go on;
+        else why not (the stream then ends, and nothing more is released)."""
 
 
 @dataclass
@@ -112,7 +113,13 @@ class HoldBack:
     # -- releasing -----------------------------------------------------------------------------------------------
     def _release(self, final: bool) -> Release:
         pieces: list[str] = []
+        if self.j.extra and (why := self._guard_veto(self.out + self.raw[self.done:])) is not None:
+            self.stopped = why
+            return self._stop(pieces)
+        guarded = len(self.raw) if final else self._guard_end()
         for end in self._sentence_ends(final):
+            if end > guarded:  # a guard still holds part of this sentence
+                break
             if not self._emit(self._repaired_sentence(end), end, pieces):
                 return self._stop(pieces)
         if not final and not self.j.hold_all:
@@ -170,7 +177,14 @@ class HoldBack:
         if hits := self.j.abuse.check(candidate + held, self.j.banned):
             self.hits = [{"kind": h.kind, "match": h.match} for h in hits]
             return "filtered"
-        return next((why for guard in self.j.extra if (why := guard.judge(candidate)) is not None), None)
+        return self._guard_veto(candidate + held)
+
+    def _guard_veto(self, text: str) -> str | None:
+        return next((why for guard in self.j.extra if (why := guard.judge(text)) is not None), None)
+
+    def _guard_end(self) -> int:
+        """The raw index up to which every guard lets text go."""
+        return min((len(self.raw) - guard.holdback(self.raw) for guard in self.j.extra), default=len(self.raw))
 
     def _stop(self, pieces: list[str]) -> Release:
         text = "".join(pieces)
@@ -204,8 +218,7 @@ class HoldBack:
         pii = _PII_TAIL.search(text, self.done)
         if pii is not None and any(c.isdigit() for c in pii.group()):
             limit = min(limit, pii.start())
-        for guard in self.j.extra:
-            limit = min(limit, len(text) - guard.holdback(text))
+        limit = min(limit, self._guard_end())
         if self.j.level:
             limit = min(limit, self._speech_end())
         return self._eojeol_boundary(limit)

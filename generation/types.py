@@ -42,6 +42,10 @@ class GenerationRequest:
     # A raw text prompt (OpenAI's /v1/completions): the model continues it as written, with no chat template;
     # `messages` then carries it as one user message for screening and traces.
     raw_prompt: str | None = None
+    # The prompt-leak rail (`generation.leak`): texts of the prompt no reply may carry (near-)verbatim, and canary
+    # strings no reply may carry at all; none given, no rail. A JSON reply (`response_format`) is not checked.
+    private_texts: tuple[str, ...] = ()
+    canaries: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.messages:

@@ -17,7 +17,7 @@ from personas.errors import (
     PromptError,
 )
 from personas.loader import dump_persona_yaml, load_persona_file
-from personas.prompt import render_prompt, system_prompt
+from personas.prompt import private_parts, render_prompt, system_prompt
 from personas.registry import PersonaRegistry
 from personas.schema import PERSONA_ID_PATTERN, Persona
 
@@ -38,6 +38,7 @@ __all__ = [
     "dump_persona_yaml",
     "load_persona_file",
     "persona_to_card",
+    "private_parts",
     "read_card",
     "render_prompt",
     "system_prompt",

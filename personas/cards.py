@@ -31,6 +31,7 @@ from personas.loader import validate_document
 from personas.schema import Persona
 
 EXTENSION_KEY = "korean_assistant"
+_OURS_AS_IS = ("style", "generation", "knowledge", "response_sets", "fallback", "canaries")  # read back unchanged
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 V2_FIELDS = (
     "name", "description", "personality", "scenario", "first_mes", "mes_example", "creator_notes",
@@ -197,8 +198,7 @@ def card_to_persona(
         "extensions": extensions,
         "response_set": response_set or ours.get("response_set"),
     }
-    document.update({key: ours[key] for key in ("style", "generation", "knowledge", "response_sets", "fallback")
-                     if key in ours})
+    document.update({key: ours[key] for key in _OURS_AS_IS if key in ours})
     book = data.pop("character_book", None)
     if book is not None:
         document["character_book"] = book
@@ -237,6 +237,7 @@ def persona_to_card(
             "response_sets": list(persona.response_sets),
             "fallback": persona.fallback,
             "knowledge": persona.knowledge,
+            "canaries": list(persona.canaries),
         }
     data: dict[str, Any] = {
         "name": persona.name,

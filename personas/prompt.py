@@ -21,6 +21,10 @@ Contract:
   Trimming order: example dialogues (last first), then the oldest history turns, then the lowest-ranked
   knowledge passages, then lorebook entries (lowest priority first). The system prompt's persona part and the
   current message are never cut; if they alone exceed the budget, `PromptError` is raised.
+- `private_parts(persona, messages)`: what of a rendered prompt no reply may repeat (the prompt-leak rail): the system
+  message (description, personality, scenario, rules, the author's system prompt, the lorebook entries this turn
+  triggered, the operator's instructions) with the refusal line cut out, since the persona is told to say it.
+  Creator notes, greetings and other card fields never enter a prompt, so they are not in it.
 """
 
 from __future__ import annotations
@@ -244,3 +248,16 @@ def _within_lore_budget(
     while kept and sum(count_tokens(entry.content) for entry in kept) > token_budget:
         kept.remove(min(kept, key=lambda entry: entry.priority or 0))
     return kept
+
+
+def private_parts(persona: Persona, messages: Sequence[Message]) -> tuple[str, ...]:
+    """The private text of a rendered prompt: its system message(s) without the refusal line (module contract)."""
+    refusals = {persona.refusal, expand_macros(persona.refusal, char=persona.name, user="사용자")}
+    parts = []
+    for message in messages:
+        if message["role"] == "system":
+            text = message["content"]
+            for refusal in refusals:
+                text = text.replace(refusal, "\n")
+            parts.append(text)
+    return tuple(parts)

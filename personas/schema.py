@@ -22,6 +22,9 @@ PersonaId = Annotated[str, StringConstraints(pattern=PERSONA_ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(max_length=32000)]
+# A canary: a string the persona's private prompt may carry and no reply may (the prompt-leak rail); long enough that
+# no ordinary reply carries it by chance.
+Canary = Annotated[str, StringConstraints(min_length=6, max_length=200)]
 
 
 class Turn(BaseModel):
@@ -133,6 +136,9 @@ class Persona(BaseModel):
     system_prompt: LongText = ""
     post_history_instructions: LongText = ""
     character_book: CharacterBook | None = None
+    # Strings no reply may carry (checked after case, spacing and punctuation are folded away); typically also
+    # written into system_prompt or the description, so a reply that quotes them is caught even when paraphrased.
+    canaries: tuple[Canary, ...] = Field((), max_length=16)
     tags: tuple[ShortText, ...] = Field((), max_length=50)
     creator: str = Field("", max_length=200)
     creator_notes: LongText = ""

@@ -5,7 +5,8 @@ from the persona's controls, the request's overrides (capped by `limits.max_new_
 client's prefill, the knowledge the persona
 is allowed and the prompt trimmed to the model's context window, timed as the stage "prompt"; it raises `Unavailable`
 (503 `generation_unavailable`) when the generator has no model loaded, and the personas package's `PromptError` when
-no prompt fits.
+no prompt fits. The request carries the prompt's private parts and the persona's canaries, so every generated reply
+passes the prompt-leak rail.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from assistant.pipeline.stages import Selected, StageClock
 from assistant.pipeline.types import TurnRequest
 from assistant.settings import LimitsSettings
 from generation import GenerationRequest, Generator
-from personas import render_prompt
+from personas import private_parts, render_prompt
 from retrieval import Retrieval
 
 # Chat templates wrap each message in role markers (about 4-8 tokens in Llama-, Qwen- and EXAONE-style
@@ -61,4 +62,6 @@ def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: 
         seed=req.overrides.seed,
         response_format=req.overrides.response_format,
         prefill=req.prefill,
+        private_texts=private_parts(persona, messages),  # the prompt-leak rail (generation.leak)
+        canaries=persona.canaries,
     )

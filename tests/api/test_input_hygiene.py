@@ -1,6 +1,7 @@
 """The input-hygiene rule at the boundary (`assistant.hygiene`, `api.hygiene`), on SQLite and PostgreSQL.
 
-A lone surrogate anywhere and a control character in an exact field are 422 naming the field, and store nothing;
+A lone surrogate anywhere and a control character in an exact field are 422 naming the field (400 on the
+OpenAI-compatible routes, where every refusal is a 400), and store nothing;
 in a free-text field control characters are removed (CR LF / CR become LF) before anything reads the text; JSON
 deeper than `limits.max_json_depth` is 422 at N+1 and accepted at N; a 500 carries `X-Request-ID`.
 """
@@ -26,6 +27,11 @@ from tests.api.test_limits_edges import CARD, app_with
 GREETING = "안녕하세요"
 
 
+def refusal(path: str) -> int:
+    """The status of a hygiene refusal: OpenAI's surface answers every invalid request with 400."""
+    return 400 if path == "/v1/chat/completions" else 422
+
+
 def completion(content: Any, **extra: Any) -> dict[str, Any]:
     return {"model": "assistant", "messages": [{"role": "user", "content": content}], **extra}
 
@@ -49,14 +55,14 @@ async def test_a_lone_surrogate_on_any_surface_is_422_naming_the_field(
         client: httpx.AsyncClient, path: str, body: dict[str, Any], param: str) -> None:
     # json.dumps escapes the surrogate as \ud800: exactly what a broken client sends
     response = await client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
-    error = assert_error_body(response, 422)
+    error = assert_error_body(response, refusal(path))
     assert error["code"] == "invalid_unicode" and error["param"] == param, error
 
 
 async def test_the_utf8_bytes_of_a_surrogate_are_refused_like_an_escaped_one(client: httpx.AsyncClient) -> None:
     raw = b'{"model": "assistant", "messages": [{"role": "user", "content": "\xed\xa0\x80 hi"}]}'
     response = await client.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
-    error = assert_error_body(response, 422)
+    error = assert_error_body(response, 400)
     assert error["code"] == "invalid_unicode" and error["param"] == "messages.0.content"
 
 
@@ -75,7 +81,7 @@ CONTROL_IN_EXACT_FIELD = [
                          ids=[f"{p}:{f!r}" for p, _, f, _ in CONTROL_IN_EXACT_FIELD])
 async def test_a_control_character_in_an_exact_field_is_422_naming_it(
         client: httpx.AsyncClient, path: str, body: dict[str, Any], param: str, char: str) -> None:
-    error = assert_error_body(await client.post(path, json=body), 422)
+    error = assert_error_body(await client.post(path, json=body), refusal(path))
     assert error["code"] == "control_character" and error["param"] == param and char in error["message"], error
 
 
@@ -111,6 +117,9 @@ async def test_a_nul_in_a_path_or_query_parameter_is_422_naming_it(client: httpx
     assert error["code"] == "control_character" and error["param"] == "path"
     error = assert_error_body(await client.post("/v1/personas/import?response_set=%01x", content=b"{}"), 422)
     assert error["param"] == "response_set"
+    error = assert_error_body(await client.get("/v1/models/a%00b"), 400)  # OpenAI's surface: 400
+    assert error["code"] == "control_character" and error["param"] == "path"
+    assert (await client.get("/v1/models/a%00b/chat")).status_code == 422  # a pinned chat is not OpenAI's
 
 
 def nested(depth: int) -> dict[str, Any]:
@@ -134,7 +143,7 @@ async def test_json_depth_holds_at_the_limit_and_refuses_one_level_more(client: 
     limit = services.settings.limits.max_json_depth
     accepted = await client.post("/v1/chat/completions", json=nested(limit))
     assert accepted.status_code == 200, accepted.text
-    error = assert_error_body(await client.post("/v1/chat/completions", json=nested(limit + 1)), 422)
+    error = assert_error_body(await client.post("/v1/chat/completions", json=nested(limit + 1)), 400)
     assert error["code"] == "json_too_deep" and "limits.max_json_depth" in error["message"]
 
 

@@ -82,6 +82,19 @@ def test_hygiene_removes_replacement_and_control_characters_but_keeps_newlines()
     assert clean_text("안녕\ufffd하세요\x00\x07\r\n반가워요\t👩\u200d💻\ufeff") == "안녕하세요\n반가워요\t👩\u200d💻"
 
 
+SEPARATED = "첫 줄\u0085다음 줄 단락\u2028구분 문단\u2029끝이에요. 좋아요."
+
+
+def test_line_and_paragraph_separators_survive_and_next_line_becomes_a_newline(speech: SpeechLevelControl) -> None:
+    expected = "첫 줄\n다음 줄 단락\u2028구분 문단\u2029끝이에요. 좋아요."
+    assert clean_text(SEPARATED) == expected
+    for level in (None, "해요체", "반말", "합쇼체"):  # the repair rewrites endings, never a separator
+        streamed = "".join(feed_chars(HoldBack(judges(speech, level=level)), SEPARATED))
+        blocking = speech.repair(expected, level) if level else expected  # what Generator.generate repairs
+        for reply in (streamed, blocking):
+            assert [reply.count(c) for c in "\n\u2028\u2029\u0085"] == [1, 1, 1, 0], (level, reply)
+
+
 async def test_stream_sends_token_level_deltas_whose_text_is_the_completion(generator: Generator) -> None:
     stream = generator.stream(ask("여행 이야기 해 줘"))
     parts = [p async for p in stream]

@@ -5,7 +5,9 @@ Classes: broken Unicode (lone surrogates, escaped or as raw bytes), NUL and othe
 and in exact fields, in paths, query parameters and ids; JSON too deep (for the schema, for the parser, in a card);
 not JSON, not UTF-8, UTF-16, truncated, empty; wrong types, unknown fields, over-long values, oversized bodies;
 Character Cards malformed as JSON and as PNG; and text every line separator could split on its way through the
-OpenAI-compatible backend (U+0085, U+2028, U+2029 echoed back by the LM).
+OpenAI-compatible backend (U+0085, U+2028, U+2029 echoed back by the LM: the two separators arrive as sent, NEXT
+LINE, a C1 control, as the newline reply hygiene makes of it). The OpenAI-compatible routes refuse with 400 (OpenAI's
+shape), every other route with 422.
 """
 
 from __future__ import annotations
@@ -77,11 +79,20 @@ def completion(content: Any, **extra: Any) -> dict[str, Any]:
     return {"model": "assistant", "messages": [{"role": "user", "content": content}], **extra}
 
 
-def echoes(*chars: str) -> Check:
-    def check(response: httpx.Response) -> None:
-        reply = response.json()["reply"]
-        assert all(c in reply for c in chars), f"the LM's reply lost a separator: {reply!r}"
-    return check
+def separated(text: str) -> bool:
+    """U+2028 and U+2029 arrive as sent; NEXT LINE, a C1 control, as the newline reply hygiene makes of it."""
+    return SEPARATED in text and "\u0085" not in text
+
+
+def echoes_separators(response: httpx.Response) -> None:
+    reply = response.json()["reply"]
+    assert separated(reply), f"the LM's reply lost a separator: {reply!r}"
+
+
+def openai_refusal(response: httpx.Response) -> None:
+    """OpenAI's surface refuses as OpenAI does: 400, `invalid_request_error`, the field named."""
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["param"], f"not OpenAI's refusal: {response.text[:300]}"
 
 
 def streams_separators(response: httpx.Response) -> None:
@@ -89,25 +100,26 @@ def streams_separators(response: httpx.Response) -> None:
     assert chunks[-1] == "[DONE]" and "error" not in json.loads(chunks[-2]), chunks[-2:]
     text = "".join(json.loads(c)["choices"][0]["delta"].get("content") or "" for c in chunks[:-1]
                    if json.loads(c)["choices"])
-    assert all(c in text for c in "\u0085\u2028\u2029"), f"the stream lost a separator: {text!r}"
+    assert separated(text), f"the stream lost a separator: {text!r}"
 
 
 SEPARATORS = "줄\u0085바꿈 단락\u2028구분 문단\u2029끝"
+SEPARATED = "줄\n바꿈 단락\u2028구분 문단\u2029끝"
 CARD_IMPORT = "/v1/personas/import?id=battery-card&overwrite=true"
 OCTETS = {"content-type": "application/octet-stream"}
 MALFORMED: list[Probe] = [
     # broken Unicode
     Probe("surrogate in message", "POST", "/v1/chat", {"message": "\ud800 hi"}, expect=422, code="invalid_unicode"),
-    Probe("surrogate in completion", "POST", "/v1/chat/completions", completion("\ud800 hi"), expect=422,
+    Probe("surrogate in completion", "POST", "/v1/chat/completions", completion("\ud800 hi"), expect=400,
           code="invalid_unicode"),
     Probe("surrogate in a text part", "POST", "/v1/chat/completions", completion([{"type": "text", "text": "\udfff"}]),
-          expect=422, code="invalid_unicode"),
+          expect=400, code="invalid_unicode"),
     Probe("surrogate in utterance", "POST", "/v1/context/rewrite", {"utterance": "거기 \udc00"}, expect=422),
     Probe("surrogate in a skill input", "POST", "/v1/skills/rewrite-null-query", {"input": {"query": "\ud800"}},
           expect=422),
     Probe("surrogate pair half in a key", "POST", "/v1/chat", {"message": "안녕", "\ud83d": 1}, expect=422),
     Probe("a surrogate as UTF-8 bytes", "POST", "/v1/chat/completions",
-          raw=b'{"model": "assistant", "messages": [{"role": "user", "content": "\xed\xa0\x80 hi"}]}', expect=422,
+          raw=b'{"model": "assistant", "messages": [{"role": "user", "content": "\xed\xa0\x80 hi"}]}', expect=400,
           code="invalid_unicode"),
     Probe("invalid UTF-8 bytes", "POST", "/v1/chat", raw=b'{"message": "\xff\xfe hi"}', expect=400),
     # NUL and other control characters
@@ -119,9 +131,9 @@ MALFORMED: list[Probe] = [
     Probe("NUL in conversation id", "POST", "/v1/chat", {"message": "안녕", "conversation_id": "a\u0000b"},
           expect=422, code="control_character"),
     Probe("NUL in persona", "POST", "/v1/chat", {"message": "안녕", "persona": "a\u0000"}, expect=422),
-    Probe("NUL in user", "POST", "/v1/chat/completions", completion("안녕", user="u\u0000"), expect=422,
+    Probe("NUL in user", "POST", "/v1/chat/completions", completion("안녕", user="u\u0000"), expect=400,
           code="control_character"),
-    Probe("control in stop", "POST", "/v1/chat/completions", completion("안녕", stop=["\u0001"]), expect=422),
+    Probe("control in stop", "POST", "/v1/chat/completions", completion("안녕", stop=["\u0001"]), expect=400),
     Probe("NUL in history", "POST", "/v1/context/rewrite",
           {"utterance": "거기", "history": [{"role": "user", "text": "강남\u0000역"}]}, expect=200),
     Probe("NUL in dialogue state", "POST", "/v1/context/rewrite",
@@ -153,18 +165,21 @@ MALFORMED: list[Probe] = [
     Probe("empty body", "POST", "/v1/chat", raw=b"", expect=422),
     Probe("UTF-16 JSON", "POST", "/v1/chat", raw=json.dumps({"message": "안녕\u0000"}).encode("utf-16"), expect=200),
     Probe("a bare string body", "POST", "/v1/chat", "\ud800", expect=422),
-    Probe("wrong types", "POST", "/v1/chat/completions", {"model": 1, "messages": "안녕"}, expect=422),
+    Probe("wrong types", "POST", "/v1/chat/completions", {"model": 1, "messages": "안녕"}, expect=400,
+          check=openai_refusal),
+    Probe("wrong types (chat)", "POST", "/v1/chat", {"message": 1, "stream": "maybe"}, expect=422),
     Probe("unknown field", "POST", "/v1/chat", {"message": "안녕", "surprise": True}, expect=422),
     Probe("over-long message", "POST", "/v1/chat", {"message": "가" * 2001}, expect=422, code="message_too_long"),
     Probe("oversized body", "POST", "/v1/chat", raw=b'{"message": "' + b"a" * 300_000 + b'"}', expect=413),
     Probe("NaN and huge numbers", "POST", "/v1/chat/completions", raw=b'{"model": "assistant", "messages": '
-          b'[{"role": "user", "content": "hi"}], "temperature": NaN, "max_tokens": 1e400}', expect=422),
+          b'[{"role": "user", "content": "hi"}], "temperature": NaN, "max_tokens": 1e400}', expect=400,
+          check=openai_refusal),
     Probe("a huge integer", "POST", "/v1/chat", raw=b'{"message": "hi", "stream": ' + b"9" * 5000 + b"}",
           expect=400),
     # through the OpenAI-compatible backend: the LM echoes every Unicode line separator back, unescaped
     Probe("line separators through the LM", "POST", "/v1/chat",
           {"message": f"양자역학 설명해 줘 {SEPARATORS} «echo»"}, expect=200,
-          check=echoes("\u0085", "\u2028", "\u2029")),
+          check=echoes_separators),
     Probe("line separators streamed through the LM", "POST", "/v1/chat/completions",
           completion(f"양자역학 설명해 줘 {SEPARATORS} «echo»", stream=True), expect=200, check=streams_separators),
 ]

@@ -4,7 +4,9 @@ Shows: 0 x 5xx over every malformed input class, on SQLite and PostgreSQL, with 
 OpenAI-compatible backend (whose unreadable streams are the documented 503 `generation_failed`); the checks that
 held before still hold (racing posts keep their order, also across two processes on one PostgreSQL database;
 concurrent conversations never cross; backpressure refuses at once with Retry-After; client disconnects free their
-generation slots; keys see only their own conversations and scopes hold; SIGKILL loses no acknowledged turn); and a
+generation slots; keys see only their own conversations and scopes hold; SIGKILL loses no acknowledged turn); 0 of
+20 injection attempts leak the persona's canary or private prompt against an LM that echoes its prompt, over
+`/v1/chat`, completions and streamed completions (the prompt-leak rail); and a
 SIGTERM during a long stream ends it with an `error` event (`shutting_down`), stores the failed turn and the process
 exits within grace + 5 s. Tests run in file order: the two signal tests come last. About 2 minutes in all.
 """
@@ -22,6 +24,7 @@ import httpx
 import pytest
 
 from assistant.store import open_store
+from tests.reliability import leak
 from tests.reliability.conftest import GRACE_S, Fleet, Keys, ServerProcess
 from tests.reliability.malformed import MALFORMED
 
@@ -127,16 +130,18 @@ def test_concurrent_conversations_never_cross(fleet: Fleet) -> None:
     def converse(n: int) -> None:
         with httpx.Client(base_url=server.url, headers=keys.auth(), timeout=60) as client:
             for turn in range(3):
-                message = f"대화{n}호 {turn}번째 «echo»"
+                # A question the selector sends to the LM (a bare "대화0호 1번째" may retrieve "대화 끝"'s answer)
+                message = f"{GENERATE} 대화{n}호 {turn}번째 «echo»"
                 while (r := client.post("/v1/chat", json={"conversation_id": f"battery-x{n}", "message": message})
                        ).status_code == 503 and r.json()["error"]["code"] == "overloaded":
                     time.sleep(0.05)  # two generation slots: back off and resend, as Retry-After asks
-                assert r.status_code == 200 and f"대화{n}호" in r.json()["reply"], r.text
+                assert r.status_code == 200 and r.json()["source"] == "generate", r.text
+                assert f"대화{n}호 {turn}번째" in r.json()["reply"], r.text
 
     run_threads(converse, 10)
     for n in range(10):
         turns = httpx.get(f"{server.url}/v1/conversations/battery-x{n}", headers=keys.auth()).json()["turns"]
-        assert len(turns) == 6 and all(f"대화{n}호" in t["text"] for t in turns)
+        assert len(turns) == 6 and all(f"대화{n}호 {i // 2}번째" in t["text"] for i, t in enumerate(turns))
 
 
 Opened = list[tuple[httpx.AsyncClient, httpx.Response, AsyncIterator[str]]]
@@ -202,6 +207,26 @@ def test_keys_see_only_their_own_conversations_and_scopes_hold(fleet: Fleet) -> 
             assert client.post("/v1/chat", json={"message": "안녕하세요"}).status_code == 401
             turns = client.get(f"/v1/conversations/{cid}", headers=keys.auth()).json()["turns"]
             assert len(turns) == 2  # the refused foreign post stored nothing
+
+
+def test_no_canary_leaks_against_an_echoing_lm_over_chat_completions_and_streams(fleet: Fleet) -> None:
+    server, keys = fleet.servers()["sqlite"]
+    with httpx.Client(base_url=server.url, headers=keys.auth(), timeout=60) as client:
+        put = client.put(f"/v1/personas/{leak.PERSONA_ID}", json=leak.SECRET_PERSONA, headers=keys.auth("admin"))
+        assert put.status_code == 200, put.text
+        before = leak.leak_hits(client.get("/metrics").text)
+        replies: dict[tuple[str, int], str] = {}
+
+        def attack(i: int) -> None:  # two at a time: the fleet's two generation slots
+            for surface in ("chat", "completions", "stream"):
+                for n in range(i, len(leak.ATTEMPTS), 2):
+                    replies[surface, n] = leak.ask(client, surface, leak.ATTEMPTS[n])
+
+        run_threads(attack, 2)
+        leaks = {key: found for key, reply in replies.items() if (found := leak.leaked(reply))}
+        assert len(replies) == 3 * len(leak.ATTEMPTS) == 60 and not leaks, leaks
+        assert {reply for reply in replies.values()} == {leak.REFUSAL}  # regenerated once, leaked again: refused
+        assert leak.leak_hits(client.get("/metrics").text) - before >= 2 * len(replies)
 
 
 def test_sigkill_during_a_burst_loses_no_acknowledged_turn(fleet: Fleet) -> None:

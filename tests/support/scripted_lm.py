@@ -10,6 +10,8 @@ of the request chooses the script:
   error-event  an error object inside the stream, as vLLM sends when decoding fails
   wrong-shape  a chunk whose `choices` is a string
   drip-<n>     n deltas, one every 0.1 s (a long generation)
+  leak         obeys every prompt injection: echoes its whole prompt (every message, the system message first) in
+               deltas of 16 characters, as an LM that prints its system prompt when asked to
   anything else  echoes the last user message in three deltas, unless that message names a script between
                guillemets («cut», «drip-30», …): then that script answers (a server process's LM has one model name)
 `SEPARATED` is the text the `separators` script carries. Every call's model is appended to `calls`.
@@ -79,6 +81,11 @@ def build_app(calls: list[str] | None = None) -> FastAPI:
             return StreamingResponse(_paced(SCRIPTS[model]), media_type=EVENT_STREAM)
         if model == "cut":
             return StreamingResponse(_cut(), media_type=EVENT_STREAM)
+        if model == "leak":
+            prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+            pieces = [prompt[i:i + 16] for i in range(0, len(prompt), 16)]
+            return StreamingResponse(_paced([*(chunk(p) for p in pieces), chunk(finish="stop"),
+                                             b"data: [DONE]\n\n"], pause=0.0), media_type=EVENT_STREAM)
         if model.startswith("drip-"):
             return StreamingResponse(_drip(int(model.split("-", 1)[1])), media_type=EVENT_STREAM)
         words = ["응답:", " ", str(last)]
@@ -88,10 +95,10 @@ def build_app(calls: list[str] | None = None) -> FastAPI:
     return app
 
 
-async def _paced(pieces: list[bytes]) -> AsyncIterator[bytes]:
+async def _paced(pieces: list[bytes], pause: float = 0.005) -> AsyncIterator[bytes]:
     for piece in pieces:
         yield piece
-        await asyncio.sleep(0.005)  # separate network writes, so a split stays split
+        await asyncio.sleep(pause)  # separate network writes, so a split stays split
 
 
 async def _cut() -> AsyncIterator[bytes]:
