@@ -29,6 +29,7 @@ from typing import Any
 from dst import ContextInjector, HistoryTurn
 from dst.evaluation import load_cases
 from dst.ranking import default_encoder, default_ranker
+from dst.sibling import default_sibling_matcher
 from dst.zero import default_zero_detector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +95,8 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     learned = not args.rules_only
-    models = {"ranker": default_ranker(), "zero": default_zero_detector()} \
+    models = {"ranker": default_ranker(), "zero": default_zero_detector(),
+              "sibling": default_sibling_matcher()} \
         if learned else {}
     encoder = default_encoder() if learned else None
     injector = ContextInjector(strategy="rules", max_history_turns=10, **models)

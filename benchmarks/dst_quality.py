@@ -22,6 +22,7 @@ from pathlib import Path
 from dst import ContextInjector, HistoryTurn
 from dst.evaluation import case_passes, load_cases
 from dst.ranking import default_ranker
+from dst.sibling import default_sibling_matcher
 from dst.zero import default_zero_detector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +78,8 @@ def main() -> None:
     args = parser.parse_args()
     learned = not args.no_ranker
     injector = ContextInjector(strategy=args.strategy, ranker=default_ranker() if learned else None,
-                               zero=default_zero_detector() if learned else None)
+                               zero=default_zero_detector() if learned else None,
+                               sibling=default_sibling_matcher() if learned else None)
     reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]
     chit = chitchat_changes(injector, args.chitchat, args.seed) if args.chitchat and CHITCHAT.exists() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,8 @@ replacement: "내일 서울 날씨" + "부산은?" -> "내일 부산 날씨"), t
 time or place is added, and a new attribute ("요금은?") is asked about the frame's noun phrase. A bare number
 ("16은?") replaces the frame's free-standing number ("아이폰 15 가격"), not a count or a clock time. A new head noun
 after a request ("서울대병원 피부과 예약하고 싶어" + "안과는요?") re-issues the request for it. A new named thing
-with its own question is a new topic and comes back unchanged.
+with its own question is a new topic and comes back unchanged. A one-noun fragment no typed slot takes replaces
+the frame word it is a sibling of by meaning (`dst.sibling`: "해군은?" after "육군 복무기간 몇 개월이야?").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
 from dst.phrases import noun_phrase, splice, strip_followups
+from dst.sibling import SiblingMatcher
 from dst.types import DialogueState, Resolution, RuleResult
 
 NAMED_KINDS = ("place", "person", "item", "org")
@@ -73,7 +75,8 @@ def is_fragment(analysis: Analysis) -> bool:
     return marked
 
 
-def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> RuleResult:
+def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
+                     sibling: SiblingMatcher | None = None) -> RuleResult:
     frame_text = state.last_query or ""
     frame = analyzer.analyze(frame_text)
     fragment = [m for m in analysis.mentions if not m.predicative or m.kind != "noun"]
@@ -90,10 +93,19 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
             asked.append(m)
         else:
             added.append(m)
+    sibling_rule = ""
+    if not replaced and len(fragment) == 1 and sibling is not None and is_alone(analysis, fragment[0]):
+        matched = sibling.match(fragment[0], frame)
+        if matched is not None:
+            target, score = matched
+            used.add(target.start)
+            replaced.append((fragment[0], target))
+            asked, added = [], []
+            sibling_rule = f"+sibling:{score:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
     pieces = [(t.start, t.end, m.text) for m, t in replaced]
-    resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}") for m, t in replaced]
+    resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}{sibling_rule}") for m, t in replaced]
     keep = [fm for fm in frame.entities()
             if fm.start not in used and not any(t.start < fm.end and fm.start < t.end for _, t in replaced)]
     if asked:
@@ -108,7 +120,7 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
             return RuleResult(analysis.text, confident=False)
         rule = "ellipsis.attribute"
         head = asked[-1]
-        request = _request_start(frame) if head.kind == "noun" and _bare(analysis, head) else None
+        request = _request_start(frame) if head.kind == "noun" and is_bare(analysis, head) else None
         prefix = analyzer.analyze(frame_text[:request]) if request is not None else None
         before = noun_phrase(prefix, used, replaced, drop_attribute=True, drop_nouns=True) if prefix else ""
         if prefix is not None and before and not head.text.isdigit():
@@ -140,7 +152,14 @@ def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
     return None
 
 
-def _bare(analysis: Analysis, head: Mention) -> bool:
+def is_alone(analysis: Analysis, head: Mention) -> bool:
+    """Whether the head noun is all the fragment says: nothing before it but a conjunction or an interjection
+    ("그럼 강남점은?"), nothing after it but particles ("해군은?"); "매일 같은 노래만" says more."""
+    before = [t for t in analysis.tokens if t.end <= head.start]
+    return is_bare(analysis, head) and all(t.pos in ("MAJ", "IC") or t.pos in _PUNCT for t in before)
+
+
+def is_bare(analysis: Analysis, head: Mention) -> bool:
     """Whether nothing but particles, a polite 요 and punctuation follow the head noun ("술집은요?")."""
     return all(t.pos.startswith("J") or t.pos in _PUNCT or t.form == "요"
                for t in analysis.tokens if t.start >= head.end)

@@ -26,6 +26,7 @@ from dst.analysis import Analyzer, default_analyzer
 from dst.lm import RewriteLM, build_messages, clean_output, validate
 from dst.ranking import AntecedentRanker
 from dst.rules import RuleResolver, RuleResult
+from dst.sibling import SiblingMatcher
 from dst.tracker import Tracker
 from dst.types import DialogueState, DstInputError, HistoryTurn, Resolution, Rewrite
 from dst.zero import ZeroDetector
@@ -55,6 +56,7 @@ class ContextInjector:
         analyzer: Analyzer | None = None,
         ranker: AntecedentRanker | None = None,
         zero: ZeroDetector | None = None,
+        sibling: SiblingMatcher | None = None,
     ) -> None:
         if strategy not in STRATEGIES:
             raise DstInputError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -69,7 +71,7 @@ class ContextInjector:
         self.max_turn_chars = max_turn_chars
         self.analyzer = analyzer if analyzer is not None else default_analyzer()
         self.tracker = Tracker(self.analyzer)
-        self.rules = RuleResolver(self.analyzer, ranker, zero)
+        self.rules = RuleResolver(self.analyzer, ranker, zero, sibling)
 
     # -- public API ------------------------------------------------------------------------------------------
     def rewrite(

@@ -60,7 +60,56 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
-    return mentions, spans
+    return whole_words(text, toks, mentions), spans
+
+
+_NAME_TAGS = ("NNG", "NNP", "SL", "SN", "SH")
+_WORD_KINDS = frozenset({"place", "person", "item", "org", "noun"})
+
+
+def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> list[Mention]:
+    """Names are written as one word even where Kiwi splits an unknown compound ("늘솔작은도서관" as 늘솔 + 작 + 은 +
+    도서관, "두바퀴공방" as 두 + 바퀴 + 공방): a mention that starts or ends inside a written word is widened to that
+    word, from its first token (a noun, a number or a determiner) to its last noun, and the mentions it then
+    covers are merged into it (a place if either was one)."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and out[-1].kind in _WORD_KINDS and out[-1].start <= m.start and m.end <= out[-1].end \
+                and m.kind in _WORD_KINDS:
+            continue  # inside a word already widened: "도서관" of "늘솔작은도서관"
+        if m.kind not in _WORD_KINDS:
+            out.append(m)
+            continue
+        start, end = _word_start(text, toks, m.start), _word_end(text, toks, m.end)
+        if (start, end) == (m.start, m.end):
+            out.append(m)
+            continue
+        widened = replace(m, text=text[start:end], start=start, end=end)
+        while out and out[-1].kind in _WORD_KINDS and out[-1].end > start:
+            prev = out.pop()
+            widened = replace(widened, text=text[prev.start:end], start=prev.start,
+                              kind="place" if "place" in (prev.kind, m.kind) else m.kind)
+        out.append(widened)
+    return out
+
+
+def _word_start(text: str, toks: tuple[Tok, ...], start: int) -> int:
+    word = text.rfind(" ", 0, start) + 1
+    inside = [t for t in toks if word <= t.start < start]
+    if inside and all(t.tag in _NAME_TAGS or t.pos in ("MM", "XPN", "NR") for t in inside):
+        return word
+    return start
+
+
+def _word_end(text: str, toks: tuple[Tok, ...], end: int) -> int:
+    space = text.find(" ", end)
+    word_end = len(text) if space < 0 else space
+    inside = [t for t in toks if end <= t.start < word_end]
+    nouns = [t for t in inside if t.tag in _NAME_TAGS]
+    if not nouns or any(
+        t.pos.startswith(("J", "EF", "EC", "EP", "VCP", "VV", "VX")) for t in inside if t.end <= nouns[-1].start):
+        return end
+    return nouns[-1].end
 
 
 def _motion_goal(toks: tuple[Tok, ...], idx: int) -> bool:

@@ -20,6 +20,7 @@ from dst.antecedents import resolve_anaphors
 from dst.ellipsis import is_fragment, resolve_ellipsis
 from dst.frame_reuse import additive_time, generic_one
 from dst.ranking import AntecedentRanker
+from dst.sibling import SiblingMatcher
 from dst.types import DialogueState, RuleResult
 from dst.zero import ZeroDetector, complete_zero
 
@@ -28,18 +29,20 @@ __all__ = ["RuleResolver", "RuleResult"]
 
 class RuleResolver:
     """`ranker`: the learned antecedent ranker (`dst.ranking`); None leaves the choice to the rules' order.
-    `zero`: the learned zero-anaphora detector (`dst.zero`); None completes nothing."""
+    `zero`: the learned zero-anaphora detector (`dst.zero`); None completes nothing. `sibling`: the fitted meaning
+match of a one-noun fragment (`dst.sibling`); None replaces fragment values by type only."""
 
     def __init__(self, analyzer: Analyzer, ranker: AntecedentRanker | None = None,
-                 zero: ZeroDetector | None = None) -> None:
+                 zero: ZeroDetector | None = None, sibling: SiblingMatcher | None = None) -> None:
         self.analyzer = analyzer
         self.ranker = ranker
         self.zero = zero
+        self.sibling = sibling
 
     @property
     def learned(self) -> bool:
         """Whether any learned model takes part (the readiness detail says when none does)."""
-        return any(m is not None for m in (self.ranker, self.zero))
+        return any(m is not None for m in (self.ranker, self.zero, self.sibling))
 
     def resolve(self, utterance: str, state: DialogueState) -> RuleResult:
         analysis = self.analyzer.analyze(utterance)
@@ -47,7 +50,7 @@ class RuleResolver:
         if anaphors:
             return resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker)
         if state.last_query and is_fragment(analysis):
-            return resolve_ellipsis(self.analyzer, analysis, state)
+            return resolve_ellipsis(self.analyzer, analysis, state, self.sibling)
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)
         if generic is not None:
             return generic

@@ -1,12 +1,11 @@
 """`assistant dst train`: fit context injection's learned parts from labelled dialogues.
 
-Fits the antecedent ranker (`dst.ranking`, without encoder similarities) and the zero-anaphora detector (`dst.zero`,
-with the encoder's utterance-frame similarity) on the project's written training dialogues and case files
-(`dst.training`), the detector also on short NSMC reviews as statements that need no frame; prints their 5-fold
-cross-validated accuracies (the ranker's next to the rules' own choice) and writes `antecedent_ranker.json` and
-`zero_detector.json` into OUT (`dst/data/` holds this command's output; the command is recorded inside). Exit codes:
-0 written, 2 a data file is missing.
-"""
+Fits the antecedent ranker (`dst.ranking`, without encoder similarities), the zero-anaphora detector (`dst.zero`,
+with the encoder's utterance-frame similarity) and, with an encoder, the sibling matcher's threshold
+(`dst.sibling`) on the project's written training dialogues and case files (`dst.training`), the detector also on
+short NSMC reviews as statements that need no frame; prints their 5-fold cross-validated accuracies (the ranker's
+next to the rules' own choice) and writes `antecedent_ranker.json` and `zero_detector.json` into OUT (`dst/data/`
+holds this command's output; the command is recorded inside). Exit codes: 0 written, 2 a data file is missing."""
 
 from __future__ import annotations
 
@@ -42,9 +41,10 @@ def train(
     """Fit the antecedent ranker and the zero-anaphora detector; write both into OUT."""
     from dst.analysis import Analyzer
     from dst.injector import ContextInjector
-    from dst.ranking import sentence_similarity
+    from dst.ranking import encoder_similarity, sentence_similarity
     from dst.training.dialogues import WRITTEN, load_dialogues
     from dst.training.ranker import fit_ranker, ranker_examples
+    from dst.training.sibling import fit_matcher, sibling_examples
     from dst.training.zero import fit_detector, review_statements, zero_examples
     from korean.encoder import load_encoder
 
@@ -75,4 +75,13 @@ def train(
     detector.save(out / "zero_detector.json")
     typer.echo("zero detector: " + json.dumps({k: detector.meta[k] for k in (
         "cross_validated_accuracy", "cross_validated_accuracy_dialogues", "counts")}, ensure_ascii=False))
+    if loaded is not None:
+        must_not = {row["id"]: row.get("must_not_contain", []) for f in files
+                    for line in f.read_text(encoding="utf-8").splitlines() if line.strip()
+                    for row in [json.loads(line)]}
+        similarity = encoder_similarity(loaded)
+        sibling = fit_matcher(sibling_examples(dialogues, injector, similarity, must_not), similarity, meta)
+        sibling.save(out / "sibling_matcher.json")
+        typer.echo("sibling matcher: " + json.dumps({k: sibling.meta[k] for k in (
+            "threshold_accuracy", "cross_validated_accuracy", "never_replace_accuracy", "counts")}))
     typer.echo(f"thresholds: ranker {ranker.threshold:.2f}, detector {detector.threshold:.2f}; wrote {out}")

@@ -56,9 +56,10 @@ def learned_models(learned: bool) -> dict[str, Any]:
     if not learned:
         return {}
     from dst.ranking import default_ranker
+    from dst.sibling import default_sibling_matcher
     from dst.zero import default_zero_detector
 
-    return {"ranker": default_ranker(), "zero": default_zero_detector()}
+    return {"ranker": default_ranker(), "zero": default_zero_detector(), "sibling": default_sibling_matcher()}
 
 
 def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, ComponentStatus]:

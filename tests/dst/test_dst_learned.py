@@ -13,6 +13,7 @@ from assistant.cli import dst as dst_cli
 from dst import ContextInjector, HistoryTurn
 from dst.analysis import Analyzer
 from dst.ranking import AntecedentRanker, default_ranker
+from dst.sibling import SiblingMatcher
 from dst.training.dialogues import WRITTEN, load_dialogues
 from dst.training.ranker import fit_ranker, ranker_examples
 from dst.training.zero import ZeroExamples, fit_detector
@@ -81,13 +82,17 @@ def test_the_detector_refuses_examples_of_one_kind_only() -> None:
         fit_detector(examples)
 
 
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (SHARED / "nsmc").is_dir(), reason="the shared data (NSMC statements) is not present")
 def test_dst_train_writes_both_models_and_reports_their_accuracy(tmp_path: Path) -> None:
     small = tmp_path / "dialogues.jsonl"
     rows = [json.loads(line) for line in WRITTEN.read_text(encoding="utf-8").splitlines()[:200]]
     small.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     out = tmp_path / "models"
     result = CliRunner().invoke(dst_cli.app, ["train", "--out", str(out), "--data", str(small), "--encoder", "none",
-                                              "--reviews", "200"])
+                                              "--reviews", "200", "--shared-data", str(SHARED)])
     assert result.exit_code == 0, result.output
     assert "ranker:" in result.output and "zero detector:" in result.output
     ranker = AntecedentRanker.load(out / "antecedent_ranker.json")
@@ -98,3 +103,20 @@ def test_dst_train_writes_both_models_and_reports_their_accuracy(tmp_path: Path)
 def test_dst_train_names_a_missing_data_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(dst_cli.app, ["train", "--out", str(tmp_path), "--data", str(tmp_path / "no.jsonl")])
     assert result.exit_code == 2 and "no.jsonl" in result.output
+
+
+def test_a_lone_fragment_replaces_the_frame_word_it_is_a_sibling_of(injector: ContextInjector) -> None:
+    history = _turns("물리 수행평가 범위 알려 줘", "물리 수행평가는 역학 단원까지예요.")
+    rewrite = injector.rewrite(history, "그럼 화학은?")
+    assert "화학" in rewrite.standalone and "물리" not in rewrite.standalone and "범위" in rewrite.standalone
+    assert any("sibling" in r.rule for r in rewrite.resolutions)
+
+
+def test_a_fragment_that_says_more_than_its_noun_is_not_matched_by_meaning(injector: ContextInjector) -> None:
+    history = _turns("물리 수행평가 범위 알려 줘", "물리 수행평가는 역학 단원까지예요.")
+    rewrite = injector.rewrite(history, "매일 같은 화학만")
+    assert not any("sibling" in r.rule for r in rewrite.resolutions)
+
+
+def test_without_an_encoder_there_is_no_sibling_matcher() -> None:
+    assert SiblingMatcher.load(None) is None

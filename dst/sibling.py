@@ -1,0 +1,86 @@
+"""A one-noun fragment replaces the frame word it is a sibling of, by meaning: "해군은?" after "육군 복무기간 몇
+개월이야?" asks "해군 복무기간 몇 개월이야?", "감자는요?" after "고구마 모종 언제 심어요?" asks about 감자.
+
+Contract: `SiblingMatcher.match(fragment, frame)` returns the frame mention (a noun, name, place, person or thing;
+never an attribute, time or quantity) whose sentence-encoder cosine with the fragment's noun is highest, when that
+cosine reaches the fitted `threshold`, else None. Only consulted when no typed slot of the frame took the fragment
+(`dst.ellipsis`). The threshold is fitted by `dst.training.sibling` on the written training dialogues' one-noun
+fragments and shipped as `data/sibling_matcher.json`; without the file or an encoder, nothing is matched.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from dst.analysis import Analysis, Mention
+
+log = logging.getLogger(__name__)
+BUNDLED = Path(__file__).resolve().parent / "data" / "sibling_matcher.json"
+SLOT_KINDS = frozenset({"noun", "item", "org", "place", "person"})
+WordSimilarity = Callable[[str, Sequence[str]], list[float]]
+
+
+def frame_slots(frame: Analysis) -> list[Mention]:
+    """The frame words a fragment may stand in for."""
+    return [m for m in frame.mentions if m.kind in SLOT_KINDS and not m.predicative]
+
+
+class SiblingMatcher:
+    def __init__(self, threshold: float, similarity: WordSimilarity, meta: dict[str, Any] | None = None) -> None:
+        self.threshold = threshold
+        self.similarity = similarity
+        self.meta = meta or {}
+
+    def scores(self, fragment: Mention, frame: Analysis) -> list[tuple[Mention, float]]:
+        slots = frame_slots(frame)
+        if not slots:
+            return []
+        try:
+            sims = self.similarity(fragment.text, [m.text for m in slots])
+        except Exception:  # the encoder only adds evidence; the rules go on without it
+            log.exception("sibling similarity failed; no meaning match")
+            return []
+        return sorted(zip(slots, sims, strict=True), key=lambda pair: pair[1], reverse=True)
+
+    def match(self, fragment: Mention, frame: Analysis) -> tuple[Mention, float] | None:
+        if fragment.kind not in SLOT_KINDS:
+            return None
+        ranked = self.scores(fragment, frame)
+        if ranked and ranked[0][1] >= self.threshold and ranked[0][0].text != fragment.text:
+            return ranked[0]
+        return None
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"threshold": self.threshold, "meta": self.meta}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, similarity: WordSimilarity | None, path: Path | None = None) -> SiblingMatcher | None:
+        """The fitted matcher (default: the bundled one), or None without an encoder or a readable file."""
+        if similarity is None:
+            return None
+        path = path or BUNDLED
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(float(data["threshold"]), similarity, dict(data.get("meta", {})))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("sibling matcher %s not usable (%s); no meaning match", path, exc)
+            return None
+
+
+@functools.cache
+def default_sibling_matcher() -> SiblingMatcher | None:
+    """The bundled matcher with the offline default encoder (one cached call per word: the frame's words are
+    encoded once per frame)."""
+    from dst.ranking import default_encoder, encoder_similarity
+
+    encoder = default_encoder()
+    return SiblingMatcher.load(encoder_similarity(encoder) if encoder is not None else None)
