@@ -13,7 +13,7 @@ was sent yet).
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from generation.holdback import HoldBack, StreamGuard, hold_back_judges
@@ -31,7 +31,7 @@ class ReplyStream:
         self.hold = HoldBack(hold_back_judges(generator.speech, generator.abuse_filter, request,
                                               mask=generator.pii_mask_replies,
                                               refusal=request.refusal or generator.default_refusal, extra=guards))
-        self._iterator: AsyncIterator[str] | None = None
+        self._iterator: AsyncGenerator[str, None] | None = None
 
     def __aiter__(self) -> ReplyStream:
         return self
@@ -43,9 +43,9 @@ class ReplyStream:
 
     async def aclose(self) -> None:
         if self._iterator is not None:
-            await self._iterator.aclose()  # type: ignore[attr-defined]
+            await self._iterator.aclose()
 
-    async def _run(self) -> AsyncIterator[str]:
+    async def _run(self) -> AsyncGenerator[str, None]:
         started = time.perf_counter()
         events = self.generator.backend.events(self.request)
         last, first_token_ms, removed = StreamEvent(text=""), None, []
@@ -63,7 +63,7 @@ class ReplyStream:
                 if release.stopped:
                     break  # a filter or guard ended the reply: stop the backend's work
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
         finish = "stop" if self.hold.stop_matched else (last.finish_reason or "stop")
         if not self.hold.stopped:
             rest = self.hold.finish(finish)
