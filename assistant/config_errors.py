@@ -8,6 +8,7 @@ environment or a default). Lines and columns count from 1, as editors do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def _locate(node: Any, loc: tuple[Any, ...]) -> tuple[int, int] | None:
     return found
 
 
-def settings_error_line(errors: list[dict[str, Any]], path: Path | None) -> str:
+def settings_error_line(errors: Sequence[Mapping[str, Any]], path: Path | None) -> str:
     root = None
     if path is not None:
         try:

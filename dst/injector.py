@@ -186,7 +186,9 @@ def _turn(t: HistoryTurn | Mapping[str, Any]) -> HistoryTurn:
     if isinstance(t, HistoryTurn):
         return t
     if isinstance(t, Mapping):
-        return HistoryTurn(t.get("role"), t.get("text"))  # type: ignore[arg-type]
+        role: Any = t.get("role")  # unchecked here: HistoryTurn validates role and text
+        text: Any = t.get("text")
+        return HistoryTurn(role, text)
     raise DstInputError("history turns must be HistoryTurn or {'role', 'text'} objects")
 
 

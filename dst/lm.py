@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from dst.analysis import Analyzer
-from dst.types import HistoryTurn
+from dst.types import HistoryTurn, Role
 
 
 @runtime_checkable
@@ -32,7 +32,7 @@ SYSTEM_PROMPT = (
     "4. 이미 독립적인 발화(인사, 감사, 새로운 주제)는 그대로 출력합니다."
 )
 # Examples written for this prompt; their entities are deliberately unlike any evaluation set.
-FEW_SHOT: tuple[tuple[tuple[tuple[str, str], ...], str, str], ...] = (
+FEW_SHOT: tuple[tuple[tuple[tuple[Role, str], ...], str, str], ...] = (
     ((("user", "이번 주 일요일 대전 날씨 알려줘"), ("assistant", "일요일 대전은 흐리고 비가 와요.")),
      "청주는?", "이번 주 일요일 청주 날씨 알려줘"),
     ((("user", "갤럭시 Z 플립 배터리 용량이 얼마야?"), ("assistant", "3,700mAh예요.")),
@@ -56,7 +56,7 @@ def _query(history: Sequence[HistoryTurn], utterance: str) -> str:
 def build_messages(history: Sequence[HistoryTurn], utterance: str) -> list[dict[str, str]]:
     messages = [{"role": "system", "content": SYSTEM_PROMPT}]
     for turns, last, rewritten in FEW_SHOT:
-        shot = [HistoryTurn(role, text) for role, text in turns]  # type: ignore[arg-type]
+        shot = [HistoryTurn(role, text) for role, text in turns]
         messages.append({"role": "user", "content": _query(shot, last)})
         messages.append({"role": "assistant", "content": rewritten})
     messages.append({"role": "user", "content": _query(history, utterance)})

@@ -76,7 +76,7 @@ class LMBackend(ABC):
                 if event.text:
                     yield event.text
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()  # type: ignore[attr-defined]  # every backend's events() is an async generator
 
 
 def apply_stops(text: str, stops: list[str] | tuple[str, ...]) -> tuple[str, bool]:

@@ -30,8 +30,9 @@ Contract (`DecodeEngine`, driven by `generation.batching.ContinuousBatcher` from
 
 from __future__ import annotations
 
+import functools
 import time
-from typing import Any
+from typing import Any, cast
 
 from generation.backend import apply_stops, stop_holdback
 from generation.batching import Job
@@ -104,7 +105,7 @@ class DecodeEngine:
             return None
         for i in finished:
             job = jobs[i]
-            self.prefix_cache.offer(job.prompt_ids, lambda n, i=i: group.row_kv(i, n))
+            self.prefix_cache.offer(job.prompt_ids, functools.partial(group.row_kv, i))
         rows = [jobs[i] for i in finished]
         tokens = choose(logits[finished] if len(finished) < len(jobs) else logits, [job.sampling for job in rows],
                         group.seen[finished], [job.generator for job in rows])
@@ -114,7 +115,7 @@ class DecodeEngine:
 
     def _decode(self, batch: RowBatch) -> None:
         jobs: list[Job] = batch.rows
-        logits = batch.extend([[job.last_token] for job in jobs])  # type: ignore[list-item]
+        logits = batch.extend([[cast(int, job.last_token)] for job in jobs])  # every decoding row has sampled one
         self.decode_steps += 1
         tokens = choose(logits, [job.sampling for job in jobs], batch.seen, [job.generator for job in jobs])
         self._accept(batch, tokens)

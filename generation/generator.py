@@ -207,10 +207,11 @@ class Generator:
 
     def _repair(self, text: str, request: GenerationRequest, trace: dict[str, Any], wrong: list[Any]) -> str:
         level = request.speech_level
-        text = self.speech.repair(text, level)  # type: ignore[arg-type]
+        assert level is not None  # called only when the reply missed a target level
+        text = self.speech.repair(text, level)
         trace["controls"].append("speech_level_repair")
         trace["speech_level"] = {"target": level, "repaired": [s.text for s in wrong],
-                                 "remaining": [s.text for s in self.speech.violations(text, level)]}  # type: ignore[arg-type]
+                                 "remaining": [s.text for s in self.speech.violations(text, level)]}
         return text
 
     def _filtered(self, text: str, request: GenerationRequest, trace: dict[str, Any]) -> bool:

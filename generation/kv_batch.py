@@ -39,7 +39,7 @@ class ModelRunner:
         self.device = model.device
         self.vocab = int(model.get_output_embeddings().weight.shape[0])
 
-    def new_cache(self, kv: KV = ()) -> Any:
+    def new_cache(self, kv: Sequence[tuple[Any, Any]] = ()) -> Any:
         """A `DynamicCache` holding these per-layer (keys, values) as they are (no copy)."""
         from transformers import DynamicCache
         from transformers.cache_utils import DynamicLayer

@@ -167,6 +167,7 @@ class OpenAIBackend(LMBackend):
 
     async def _events(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         response = await self._open(self.body(request))
+        usage: dict[str, Any]
         stream, finish, usage = StopStream(request.stop), None, {}
         try:
             async for sse in httpx_sse.EventSource(response).aiter_sse():

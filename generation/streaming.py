@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from generation.holdback import HoldBack, StreamGuard, hold_back_judges
@@ -37,7 +37,7 @@ class ReplyStream:
         self.guards = guards
         self.hold = self._hold_back()
         self.leak_hits: list[dict[str, str]] = []
-        self._iterator: AsyncIterator[str] | None = None
+        self._iterator: AsyncGenerator[str, None] | None = None
         self._last = StreamEvent(text="")
         self._first_token_ms: float | None = None
         self._removed: list[str] = []
@@ -59,9 +59,9 @@ class ReplyStream:
 
     async def aclose(self) -> None:
         if self._iterator is not None:
-            await self._iterator.aclose()  # type: ignore[attr-defined]
+            await self._iterator.aclose()
 
-    async def _run(self) -> AsyncIterator[str]:
+    async def _run(self) -> AsyncGenerator[str, None]:
         started = time.perf_counter()
         async for text in self._attempt(started):
             yield text
@@ -80,7 +80,7 @@ class ReplyStream:
             yield self.refusal
         self._complete(self._finish, self._last, started, self._first_token_ms, self._removed)
 
-    async def _attempt(self, started: float) -> AsyncIterator[str]:
+    async def _attempt(self, started: float) -> AsyncGenerator[str, None]:
         """One backend call through the hold-back: the released deltas; its finish reason in `_finish`."""
         events = self.generator.backend.events(self.request)
         self._last = last = StreamEvent(text="")
@@ -98,7 +98,7 @@ class ReplyStream:
                 if release.stopped:
                     break  # a filter or guard ended the reply: stop the backend's work
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
         self._finish = finish = "stop" if self.hold.stop_matched else (last.finish_reason or "stop")
         if not self.hold.stopped:
             rest = self.hold.finish(finish)

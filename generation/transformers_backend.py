@@ -126,7 +126,8 @@ class TransformersBackend(LMBackend):
         if not getattr(tokenizer, "chat_template", None):
             raise InvalidGenerationRequest(f"tokenizer of {self.model_id!r} has no chat template")
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-        model = AutoModelForCausalLM.from_pretrained(self.model_id, dtype=dtype, **kwargs).to(device)
+        model: Any = AutoModelForCausalLM.from_pretrained(self.model_id, dtype=dtype, **kwargs)
+        model = model.to(device)  # (typed apart: transformers' @wraps(Module.to) hides the binding from checkers)
         model.eval()
         model.register_forward_hook(self._count_forward)
         self.tokenizer, self.model, self.resolved_device, self.resolved_dtype = tokenizer, model, device, dtype

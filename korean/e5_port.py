@@ -182,7 +182,7 @@ def precompiled_charsmap(rules: dict[int, str]) -> bytes:
     are offsets into a blob of NUL-terminated replacements."""
     blob = bytearray()
     where: dict[str, int] = {}
-    trie: dict[str, Any] = {}
+    trie: dict[int, Any] = {}
     for cp in sorted(rules):
         if cp == 0:
             continue  # a NUL byte ends every lookup
@@ -328,7 +328,7 @@ def bert_config(model: E5File) -> Any:
                       max_position_embeddings=model.max_positions, type_vocab_size=model.type_vocab,
                       layer_norm_eps=model.eps, pad_token_id=model.pad, bos_token_id=model.bos,
                       eos_token_id=model.eos, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1,
-                      position_embedding_type="absolute", architectures=["BertModel"])
+                      architectures=["BertModel"])
 
 
 def state_dict(model: E5File) -> dict[str, np.ndarray]:

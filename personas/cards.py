@@ -77,7 +77,7 @@ def _card_from_png(data: bytes) -> dict[str, Any]:
             if image.width * image.height > MAX_CARD_PIXELS:
                 raise CardError(f"the PNG is {image.width}x{image.height}; cards are at most {MAX_CARD_PIXELS} pixels",
                                 file="<card.png>")
-            chunks: Mapping[str, Any] = image.text if hasattr(image, "text") else image.info
+            chunks: Mapping[Any, Any] = image.text if hasattr(image, "text") else image.info
             chunks = {str(k).lower(): v for k, v in chunks.items()}
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise CardError(f"unreadable PNG: {exc}", file="<card.png>") from None

@@ -16,6 +16,7 @@ Contract:
 
 from __future__ import annotations
 
+import builtins
 import os
 import shutil
 import threading
@@ -133,7 +134,7 @@ class PersonaRegistry:
             self._last_scan = now
             self._scan()
 
-    def _layers(self) -> list[Path]:
+    def _layers(self) -> builtins.list[Path]:
         return [*self._directories, *([self._writable] if self._writable is not None else [])]
 
     def _scan(self) -> None:
@@ -276,7 +277,7 @@ class PersonaRegistry:
         for old in archived[: max(0, len(archived) - self._keep_versions)]:
             old.unlink()
 
-    def versions(self, persona_id: str) -> list[int]:
+    def versions(self, persona_id: str) -> builtins.list[int]:
         """Stored versions of a writable persona, oldest first (the current one last)."""
         current = self.get(persona_id)
         folder = self._writable / HISTORY_DIR / persona_id if self._writable else None

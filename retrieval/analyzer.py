@@ -18,7 +18,7 @@ import functools
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import kiwipiepy
 from kiwipiepy import Kiwi
@@ -82,14 +82,14 @@ class KoreanAnalyzer:
         return unicodedata.normalize("NFKC", text).lower().strip()
 
     @staticmethod
-    def _terms(tokens: Iterable[object]) -> list[str]:
+    def _terms(tokens: Iterable[Any]) -> list[str]:  # kiwipiepy Tokens (untyped)
         terms: list[str] = []
         for token in tokens:
-            tag = _base_tag(token.tag)  # type: ignore[attr-defined]
+            tag = _base_tag(token.tag)
             if tag in _PREDICATE:
-                terms.append(token.lemma)  # type: ignore[attr-defined]
+                terms.append(token.lemma)
             elif tag in _KEEP_EXACT:
-                terms.append(token.form)  # type: ignore[attr-defined]
+                terms.append(token.form)
         return terms
 
     def analyze(self, text: str) -> list[str]:
@@ -113,12 +113,12 @@ class KoreanAnalyzer:
         return out
 
     @staticmethod
-    def _topics(tokens: Sequence[object]) -> frozenset[str]:
+    def _topics(tokens: Sequence[Any]) -> frozenset[str]:  # kiwipiepy Tokens (untyped)
         out: set[str] = set()
         for i, token in enumerate(tokens):
-            tag = _base_tag(token.tag)  # type: ignore[attr-defined]
-            following = _base_tag(tokens[i + 1].tag) if i + 1 < len(tokens) else ""  # type: ignore[attr-defined]
-            form = token.form  # type: ignore[attr-defined]
+            tag = _base_tag(token.tag)
+            following = _base_tag(tokens[i + 1].tag) if i + 1 < len(tokens) else ""
+            form = token.form
             if tag in _TOPIC and following not in _VERBAL_SUFFIX and form not in lx.TIME_DEIXIS:
                 out.add(form)
         return frozenset(out)

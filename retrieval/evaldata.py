@@ -150,8 +150,8 @@ def build_episode(root: Path, split: Split, *, index: IndexKind = "pairs", ood_r
             continue
         queries.append(Query(q2, answer_of[q1], "paraphrase") if dup == 0 else Query(q2, None, "near_miss"))
     unique: dict[str, Query] = {}
-    for q in queries:
-        unique.setdefault(q.text, q)
+    for query in queries:
+        unique.setdefault(query.text, query)
     queries = list(unique.values())
     n_ood = int(len([q for q in queries if q.group == "paraphrase"]) * ood_ratio)
     korquad, sae = ood_questions(root, split)

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -83,11 +84,11 @@ class HybridIndex:
         if encoder is not None:
             steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs,
                                                                 passage=passages)))
-        built: dict[str, object] = {}
+        built: dict[str, Any] = {}
         for name, step in tqdm(steps, desc="index", unit="part", disable=not progress):
             built[name] = step()
         dense = built.get("dense")
-        return cls(analyzer, built["bm25"], built["char"],  # type: ignore[arg-type]
+        return cls(analyzer, built["bm25"], built["char"],
                    dense if isinstance(dense, DenseRetriever) else None, [frozenset(t) for t in terms])
 
     def read_queries(self, queries: Sequence[str], *, use_dense: bool = True

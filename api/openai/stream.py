@@ -76,7 +76,7 @@ async def chunks(first: dict[str, Any], events: AsyncGenerator[dict[str, Any]], 
                 event = await anext(events, None)
             assert done is not None
             generation = done.get("generation") or {}
-            yield _chunk(chunk_id, created, model, {}, finish=FINISH.get(generation.get("finish_reason"), "stop"))
+            yield _chunk(chunk_id, created, model, {}, finish=FINISH.get(generation.get("finish_reason", ""), "stop"))
             usage = usage_from(services, done["reply"], done.get("generation"))
             if include_usage:
                 yield _chunk(chunk_id, created, model, {}, usage=usage)

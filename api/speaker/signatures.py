@@ -105,10 +105,12 @@ class AlexaVerifier:
         except (ValueError, VerificationError) as exc:
             self.chains.forget(cert_url)
             raise Unauthorized(f"the signing certificate is not trusted: {exc}", code="signature_cert") from None
+        algorithm: hashes.HashAlgorithm
         if signature_256:
             signature, algorithm = _decode_signature(signature_256, "Signature-256"), hashes.SHA256()
         else:
-            signature, algorithm = _decode_signature(signature_sha1, "Signature-256"), hashes.SHA1()
+            header = "Signature" if signature_sha1 else "Signature-256"  # neither sent: ask for the current one
+            signature, algorithm = _decode_signature(signature_sha1, header), hashes.SHA1()
         _verify_rsa(certs[0].public_key(), signature, body, algorithm)
 
 

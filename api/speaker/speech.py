@@ -59,6 +59,7 @@ def _inline_text(token: Token) -> str:
 def _blocks(text: str) -> list[str]:
     """Markdown -> spoken blocks: one per paragraph or heading, one per list (its items joined)."""
     blocks: list[str] = []
+    items: list[str]
     list_depth, items, in_table = 0, [], False
     for token in _MD.parse(text):
         if token.type in ("bullet_list_open", "ordered_list_open"):

@@ -38,7 +38,9 @@ def rewrite_line(injector: ContextInjector, record: Any) -> dict[str, Any]:
     for turn in history:
         if not isinstance(turn, dict):
             raise DstInputError("each history entry must be an object {role, text}")
-        turns.append(HistoryTurn(turn.get("role"), turn.get("text")))  # type: ignore[arg-type]
+        role: Any = turn.get("role")  # unchecked here: HistoryTurn validates role and text
+        text: Any = turn.get("text")
+        turns.append(HistoryTurn(role, text))
     rw = injector.rewrite(turns, utterance)
     return {
         "id": record.get("id"),

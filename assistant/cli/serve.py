@@ -19,7 +19,7 @@ import typer
 from assistant.cli.common import ConfigOption, settings_from_cli
 
 APP_FACTORY = "api.app:create_app"
-CLOSE_WAIT_S = 1.0  # after the drain: streams sending their last event, requests that are not turns
+CLOSE_WAIT_S = 1  # whole s (uvicorn); after the drain: streams sending their last event, requests that are not turns
 
 
 def draining_server(config: Any, grace_s: float) -> Any:
@@ -66,7 +66,7 @@ def serve(
     configure_logging(settings.server.log_level, settings.server.log_format)
     # By import string: `assistant` never imports `api` (dependency direction); the factory re-reads the same
     # settings from the environment and config file set above.
-    config = uvicorn.Config(APP_FACTORY, factory=True, host=host or settings.server.host,
-                            port=port or settings.server.port, log_level=settings.server.log_level,
-                            timeout_graceful_shutdown=CLOSE_WAIT_S, log_config=None)
-    draining_server(config, settings.server.shutdown_grace_s).run()
+    server_config = uvicorn.Config(APP_FACTORY, factory=True, host=host or settings.server.host,
+                                   port=port or settings.server.port, log_level=settings.server.log_level,
+                                   timeout_graceful_shutdown=CLOSE_WAIT_S, log_config=None)
+    draining_server(server_config, settings.server.shutdown_grace_s).run()

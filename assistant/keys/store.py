@@ -177,10 +177,12 @@ class KeyStore:
             if used >= key["tokens_per_day"]:
                 raise QuotaExceeded(f"over the quota of {key['tokens_per_day']} tokens per day (used {used})",
                                     retry_after=limit.tokens_reset_s, code="tokens_per_day", rate_limit=limit)
-            usage_id = conn.execute(
+            inserted = conn.execute(
                 usage.insert().values(key_id=key["id"], created_at=now, day=day, endpoint=endpoint[:200],
                                       conversation_id=None, prompt_tokens=0, completion_tokens=0)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None  # a single-row INSERT always reports its key
+            usage_id = inserted[0]
             conn.execute(keys.update().where(keys.c.id == key["id"]).values(last_used_at=now))
         return Admitted(key_id=key["id"], usage_id=int(usage_id), scopes=decode(key["scopes"]), rate_limit=limit)
 

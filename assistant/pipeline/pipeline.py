@@ -190,6 +190,7 @@ class TurnPipeline:
         clock = progress.clock
         loaded = progress.reached = await self._load(req, conversation_id, clock)
         with clock.stage("rewrite"):
+            # ignore: a stored or client-sent role is a plain str; HistoryTurn validates it (DstInputError)
             turns = [HistoryTurn(role=t.role, text=t.text) for t in loaded.history]  # type: ignore[arg-type]
             rewritten = progress.reached = Rewritten(loaded, await self.rewrite(turns, req.message, loaded.state))
         with clock.stage("select"):
@@ -245,7 +246,7 @@ class TurnPipeline:
         if not persona.speech_level:
             return answer, None
         try:
-            reply = self.generation.speech.repair(answer, persona.speech_level)  # type: ignore[arg-type]
+            reply = self.generation.speech.repair(answer, persona.speech_level)
         except Exception as exc:  # a heuristic repair must not turn a good retrieval into a 500
             log.warning("speech-level repair to %s failed; answering the stored text", persona.speech_level,
                         exc_info=True)

@@ -95,6 +95,7 @@ class Endpoint:
         return last  # float rounding at the very top of the range
 
     def route(self, conversation_id: str, pinned: str | None) -> Route:
+        assignment: Assignment
         if pinned is not None:
             version, assignment = self._require_version(pinned), "pinned"
         elif len(self.versions) == 1:
@@ -102,7 +103,7 @@ class Endpoint:
         else:
             version, assignment = self.assign(conversation_id), "weighted"
         shadow = self.shadow if self.shadow != version else None
-        return Route(self.name, version, assignment, self.versions[version],  # type: ignore[arg-type]
+        return Route(self.name, version, assignment, self.versions[version],
                      shadow, self.versions[shadow] if shadow else None)
 
     def _require_version(self, version: str) -> str:

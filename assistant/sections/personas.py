@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from korean.speech import SpeechLevel
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -24,11 +25,11 @@ class FallbackSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
-    replies: dict[Literal["해요체", "합쇼체", "반말"], str] = Field(default_factory=lambda: {
+    replies: dict[SpeechLevel, str] = Field(default_factory=lambda: dict[SpeechLevel, str]({
         "해요체": "지금은 이 질문에 답을 드리기 어려워요. 잠시 후에 다시 말씀해 주세요.",
         "합쇼체": "지금은 이 질문에 답을 드리기 어렵습니다. 잠시 후에 다시 말씀해 주십시오.",
         "반말": "지금은 그 질문에 답하기 어려워. 조금 있다가 다시 말해 줘.",
-    })
+    }))
 
     @field_validator("replies")
     @classmethod

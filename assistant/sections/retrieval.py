@@ -26,7 +26,7 @@ class RetrievalSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # name -> JSONL/CSV file; None means the bundled default set (retrieval/data/default_responses.jsonl).
-    response_sets: dict[str, Path | None] = Field(default_factory=lambda: {"default": None})
+    response_sets: dict[str, Path | None] = Field(default_factory=lambda: dict[str, Path | None](default=None))
     default_response_set: str = "default"
     # name -> .jsonl/.txt/.md file or directory of documents, chunked into passages. The built index is kept
     # under `<index_dir>/@knowledge/<name>` and reused while the documents and chunk size are unchanged.

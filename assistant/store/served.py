@@ -63,7 +63,7 @@ def served_from_selection(selection: dict[str, Any], query: str, persona_id: str
     top = selection.get("hit") or next(iter(selection.get("candidates") or []), None)
     if top is None or decision not in ("retrieve", "generate"):
         return None
-    score = float(selection.get("score") if decision == "retrieve" else top.get("score", 0.0))
+    score = float((selection.get("score") if decision == "retrieve" else top.get("score")) or 0.0)
     if decision == "generate" and score < threshold - NEAR_MISS_MARGIN:
         return None
     return ServedAnswer(str(top.get("response_set") or selection.get("response_set") or ""), str(top["id"]),

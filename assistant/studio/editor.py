@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from assistant.pipeline.request import TEMPLATE_TOKENS_PER_MESSAGE
-from generation import Generator
 from personas import Persona, PersonaError, PersonaRegistry, PromptError, dump_persona_yaml, render_prompt
 from personas.loader import parse_persona_text, validate_document
 from personas.prompt import system_prompt
@@ -59,7 +58,16 @@ def _dump_raw(raw: Any) -> str:
     return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=1_000_000) if raw else ""
 
 
-def budget(persona: Persona, generator: Generator, max_new_tokens_cap: int) -> dict[str, Any]:
+class TokenCounting(Protocol):
+    """What the budget meter reads of a generator: its window and its token count (real, or estimated)."""
+
+    @property
+    def context_window(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def budget(persona: Persona, generator: TokenCounting, max_new_tokens_cap: int) -> dict[str, Any]:
     """The prompt control unit's view of a first turn with this persona (see the module contract)."""
     max_new = min(persona.generation.max_new_tokens, max_new_tokens_cap)
     window = generator.context_window

@@ -13,6 +13,8 @@ from generation.skills.errors import SkillBackendError, SkillInputError, SkillNo
 from generation.skills.settings import SkillsSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from langchain_core.language_models import BaseChatModel
 
     from generation.skills.base import Skill, SkillContext, SkillRegistry, SkillResult, TextFilter
@@ -50,7 +52,7 @@ __all__ = [
 
 def default_registry(
     model: BaseChatModel | None,
-    search_backends: dict[str, SearchBackend] | None = None,
+    search_backends: Mapping[str, SearchBackend] | None = None,
     *,
     settings: SkillsSettings | None = None,
     text_filter: TextFilter | None = None,

@@ -43,7 +43,7 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> SkillPrompt:
 
 
 def build_chain(prompt: SkillPrompt, model: BaseChatModel, output_model: type[BaseModel]) -> Runnable[Any, Any]:
-    parser = PydanticOutputParser(pydantic_object=output_model)
+    parser: PydanticOutputParser[BaseModel] = PydanticOutputParser(pydantic_object=output_model)
     few_shot = FewShotChatMessagePromptTemplate(
         examples=[{"input": i, "output": o} for i, o in prompt.examples],
         example_prompt=ChatPromptTemplate.from_messages([("human", "{input}"), ("ai", "{output}")]),

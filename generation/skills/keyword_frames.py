@@ -42,6 +42,7 @@ PUNCTUATION = frozenset({"SF", "SP", "SS", "SE", "SO"})
 
 def flatten(text: str, raw: list[Any]) -> list[Tok]:
     """Kiwi's tokens as `Tok`s numbered by word, with punctuation dropped and Kiwi's split "-는 지" joined."""
+    out: list[Tok]
     out, word, last_end = [], 0, None
     for t in raw:
         if out and t.form == "지" and t.tag == "NNB" and out[-1].tag == "ETM":

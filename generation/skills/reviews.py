@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -208,12 +209,12 @@ class SummarizeReviews(Skill):
             part = await ctx.lm({"item": item or "-", "facts": facts, "reviews": chunk, "speech_level": level})
             if part is None:
                 return None
-            partials.append(part.summary)  # type: ignore[attr-defined]
+            partials.append(cast(LmSummary, part).summary)  # the chain parses lm_output_model
         if len(partials) == 1:
             return ctx.finish_text(partials[0])
         merged = "\n".join(f"- {p}" for p in partials)
         final = await ctx.lm({"item": item or "-", "facts": facts, "reviews": merged, "speech_level": level})
-        return None if final is None else ctx.finish_text(final.summary)  # type: ignore[attr-defined]
+        return None if final is None else ctx.finish_text(cast(LmSummary, final).summary)
 
     @staticmethod
     def _facts(digest: Digest) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -134,7 +134,7 @@ class RewriteNullQuery(Skill):
         ctx.timing("rules", started)
         lm = await ctx.lm({"query": query, "k": k, "speech_level": ctx.speech_level or "none"})
         if lm is not None:
-            candidates += [(ctx.finish_text(t), "lm_paraphrase") for t in lm.rewrites]  # type: ignore[attr-defined]
+            candidates += [(ctx.finish_text(t), "lm_paraphrase") for t in cast(LmRewrites, lm).rewrites]
         candidates += rules.term_drops
         unique = self._dedupe(query, candidates)
         ctx.trace["candidates"] = len(unique)

@@ -29,7 +29,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -136,7 +136,7 @@ def _load(path: str | Path, max_length: int) -> SentenceTransformer:
 
 def truncate_layers(model: SentenceTransformer, layers: int) -> None:
     """Keep the first `layers` transformer layers of a BERT-like sentence encoder (in place)."""
-    bert = model[0].auto_model
+    bert: Any = model[0].auto_model
     if not 1 <= layers <= bert.config.num_hidden_layers:
         raise ValueError(f"layers must be between 1 and {bert.config.num_hidden_layers}")
     bert.encoder.layer = bert.encoder.layer[:layers]
@@ -145,7 +145,8 @@ def truncate_layers(model: SentenceTransformer, layers: int) -> None:
 
 def freeze_token_embeddings(model: SentenceTransformer) -> int:
     """Stop training the token embedding matrix; returns how many weights were frozen."""
-    weight = model[0].auto_model.get_input_embeddings().weight
+    bert: Any = model[0].auto_model
+    weight = bert.get_input_embeddings().weight
     weight.requires_grad_(False)
     return int(weight.numel())
 
@@ -164,15 +165,17 @@ class _Trainer:
     def step(self, batch: Batch) -> float:
         self.model.train()
         if batch.kind == "pairs":
-            columns = [[p.anchor for p in batch.items], [p.positive for p in batch.items]]  # type: ignore[union-attr]
-            negatives = [p.negative for p in batch.items]  # type: ignore[union-attr]
+            pairs = cast("tuple[Pair, ...]", batch.items)  # kind "pairs" holds Pairs
+            columns = [[p.anchor for p in pairs], [p.positive for p in pairs]]
+            negatives = [p.negative for p in pairs]
             if all(n is not None for n in negatives):
-                columns.append(negatives)  # type: ignore[arg-type]
+                columns.append([n for n in negatives if n is not None])
             labels = torch.zeros(len(batch.items))
             loss_fn: torch.nn.Module = self.mnrl
         else:
-            columns = [[p.a for p in batch.items], [p.b for p in batch.items]]  # type: ignore[union-attr]
-            labels = torch.tensor([p.score for p in batch.items], dtype=torch.float32)  # type: ignore[union-attr]
+            scored = cast("tuple[ScoredPair, ...]", batch.items)  # kind "scored" holds ScoredPairs
+            columns = [[p.a for p in scored], [p.b for p in scored]]
+            labels = torch.tensor([p.score for p in scored], dtype=torch.float32)
             loss_fn = self.cosent
         features = [self.model.preprocess([self.prefix + text for text in col]) for col in columns]
         for f in features:
@@ -304,7 +307,8 @@ def train_encoder(config: EncoderConfig) -> dict[str, Any]:
     if stopped == "time budget reached" or step < limit:
         _save_checkpoint(trainer, checkpoint, step, horizon, elapsed, cpu_total, digest)
     model.eval()
-    model[0].auto_model.get_input_embeddings().weight.requires_grad_(True)  # saved as an ordinary model
+    bert: Any = model[0].auto_model
+    bert.get_input_embeddings().weight.requires_grad_(True)  # saved as an ordinary model
     model.save(str(out))
     fields = {
         "kind": "sentence-encoder",

@@ -35,7 +35,7 @@ class HeldOut:
     def from_root(cls, root: Path) -> HeldOut:
         texts: set[str] = set()
         for split in ("validation", "test"):
-            for q1, q2, _ in question_pairs(root, split):  # type: ignore[arg-type]
+            for q1, q2, _ in question_pairs(root, split):
                 texts.update((normalise(q1), normalise(q2)))
         by_question: dict[str, set[str]] = defaultdict(set)
         for q, a in chatbot_rows(root):

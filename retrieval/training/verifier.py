@@ -102,7 +102,8 @@ def _prepare(base: str, layers: int | None, target: Path) -> None:
     if layers is not None:
         truncate_layers(encoder, layers)
     target.mkdir(parents=True, exist_ok=True)
-    encoder[0].auto_model.save_pretrained(str(target))
+    transformer: Any = encoder[0].auto_model
+    transformer.save_pretrained(str(target))
     encoder.tokenizer.save_pretrained(str(target))
 
 
@@ -165,7 +166,7 @@ def train_verifier(config: VerifierConfig) -> dict[str, Any]:
         losses.append(float(loss.detach()))
     model.eval()
     model.save(str(out))
-    fields = {
+    fields: dict[str, Any] = {
         "kind": "near-miss-verifier",
         "base_model": base,
         "seed": config.seed,

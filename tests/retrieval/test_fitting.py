@@ -32,16 +32,16 @@ def _episode(bundled: list[ResponseRecord], split: str) -> Episode:
 
 
 @pytest.fixture(scope="module")
-def pooled(analyzer: KoreanAnalyzer, bundled_records: list[ResponseRecord]):  # type: ignore[no-untyped-def]
+def pooled(analyzer: KoreanAnalyzer, bundled_records: list[ResponseRecord]):
     return pool_episode(_episode(bundled_records, "train"), analyzer)
 
 
-def test_fused_weights_are_never_worse_than_the_best_single_retriever(pooled) -> None:  # type: ignore[no-untyped-def]
+def test_fused_weights_are_never_worse_than_the_best_single_retriever(pooled) -> None:
     weights, singles = fit_weights([pooled], step=0.1)
     assert top1_accuracy(pooled, weights) >= max(singles.values())
 
 
-def test_fit_gives_a_loadable_calibration_that_separates_the_groups(pooled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_fit_gives_a_loadable_calibration_that_separates_the_groups(pooled, tmp_path) -> None:
     calibration = fit(pooled, pooled, step=0.1, meta={"command": "test"})
     path = tmp_path / "c.json"
     calibration.save(path)
