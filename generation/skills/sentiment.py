@@ -2,11 +2,13 @@
 
 Contract:
 - `features(text, tokens)` turns one review (and its Kiwi tokens) into the set of feature strings the model
-  reads: character 1-3-grams of the whitespace-normalised text (`c:`), morpheme forms with their tag group
-  (`m:`), and adjacent morpheme pairs (`b:`). Training and inference call this same function.
+  reads: character 1-3-grams of the whitespace-normalised text (`c:`), character 2-4-grams of the text without
+  spaces and with letter runs cut to two (`n:`, "ㅋㅋㅋㅋ" = "ㅋㅋ"), morpheme forms with their tag group (`m:`),
+  and morpheme pairs (`b:`) and triples (`t:`). Training and inference call this same function.
 - `SentimentModel.probability(items)` gives P(positive) per review: binary TF-IDF weights of the features the
   model knows (idf from training), L2-normalised, dotted with the weights, plus the bias, through a logistic.
-  Exactly what scikit-learn's `TfidfVectorizer(binary=True)` + `LogisticRegression` computed when it was fitted.
+  Exactly what scikit-learn's `TfidfVectorizer(binary=True)` + `LogisticRegression` computed when it was fitted
+  (the naive-Bayes log-count ratios the features were scaled by in training are folded into the weights).
 - `SentimentModel.label(p)`: "positive" from `upper`, "negative" up to `lower`, "neutral" between. The two
   thresholds are fitted on validation movies (never the held-out ones) so that the per-movie 3-way shares
   match the ratings' (1-4 negative, 5-7 neutral, 8-10 positive).
@@ -18,8 +20,10 @@ The file is trained by `assistant skill-train sentiment` from NSMC movies (`sent
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,19 +36,26 @@ _TAG_GROUP = {"NNG": "N", "NNP": "N", "NNB": "N", "NR": "N", "NP": "N", "VV": "V
               "XR": "R", "MAG": "M", "MAJ": "M", "IC": "I", "SW": "W", "SL": "L", "SN": "D"}
 
 
+_RUNS = re.compile(r"(.)\1{2,}")
+
+
 def _tag(tag: str) -> str:
     base = tag.split("-")[0]
     return _TAG_GROUP.get(base, base[:2])
 
 
 def features(text: str, tokens: Iterable[Any]) -> set[str]:
-    """The feature strings of one review: char 1-3-grams, morphemes, morpheme pairs."""
+    """The feature strings of one review: char n-grams with and without spaces, morpheme 1-3-grams."""
     flat = " " + " ".join(text.split()) + " "
     out = {"c:" + flat[i : i + n] for n in (1, 2, 3) for i in range(len(flat) - n + 1)}
     out.discard("c: ")
+    # review spacing is erratic: the same n-grams over the text without spaces, letter runs cut to two
+    tight = _RUNS.sub(r"\1\1", "".join(text.split()))
+    out.update("n:" + tight[i : i + n] for n in (2, 3, 4) for i in range(len(tight) - n + 1))
     morphs = [f"{t.form}/{_tag(t.tag)}" for t in tokens]
     out.update("m:" + m for m in morphs)
-    out.update(f"b:{a} {b}" for a, b in zip(morphs, morphs[1:], strict=False))
+    out.update(f"b:{a} {b}" for a, b in itertools.pairwise(morphs))
+    out.update(f"t:{a} {b} {c}" for a, b, c in zip(morphs, morphs[1:], morphs[2:], strict=False))
     return out
 
 

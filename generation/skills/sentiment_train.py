@@ -2,11 +2,12 @@
 
 Contract: `train(folder, out)` reads `folder/*.json` (one movie each: `{review_id, movie_id, review, rating}`),
 assigns every movie to `train`, `validation` or `test` by a hash of its id (`movie_split`: 70/10/20; a movie's
-reviews never cross parts), fits on the train movies' polar reviews (rating >= 9 positive, <= 4 negative, the
-NSMC convention), picks the regularisation and vocabulary size on the validation movies' binary accuracy,
-fits the two 3-way thresholds on the validation movies' per-movie shares, writes the model file and returns a
-report measured on the test movies only (binary accuracy, per-movie positive-share error and correlation).
-Deterministic for a given data folder. Nothing of the data is written except the model's weights.
+reviews never cross parts), fits an NB-scaled logistic regression on the train movies' polar reviews
+(rating >= 9 positive, <= 4 negative, the NSMC convention), picks the regularisation and vocabulary size on
+the validation movies' binary accuracy, fits the two 3-way thresholds on the validation movies' per-movie
+shares, writes the model file and returns a report measured on the test movies only (binary accuracy,
+per-movie positive-share error and correlation). Deterministic for a given data folder. Nothing of the data
+is written except the model's weights.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from generation.skills.sentiment import SentimentModel, features, read_model, save_model
 from korean.kiwi import shared_kiwi
 
-GRID = ((1.0, 60_000), (3.0, 60_000), (3.0, 120_000), (10.0, 120_000))  # (C, vocabulary size) candidates
+GRID = ((3.0, 100_000), (3.0, 200_000), (10.0, 200_000))  # (C, vocabulary size) candidates
 
 
 @dataclass
@@ -66,22 +67,33 @@ def _polar(reviews: Sequence[Review]) -> tuple[list[set[str]], np.ndarray]:
     return [r.feats for r in kept], np.array([r.rating >= 9 for r in kept], dtype=int)
 
 
-def _fit(x_sets: list[set[str]], y: np.ndarray, c: float, size: int) -> tuple[list[str], np.ndarray, Any]:
-    vec = TfidfVectorizer(analyzer=lambda s: list(s), binary=True, min_df=2, lowercase=False)
+def _nb_ratio(x: Any, y: np.ndarray) -> np.ndarray:
+    """Naive-Bayes log-count ratios of binary features (Wang & Manning's NBSVM scaling), add-one smoothed."""
+    present = (x > 0).astype(np.float64)
+    pos = np.asarray(present[y == 1].sum(0)).ravel() + 1
+    neg = np.asarray(present[y == 0].sum(0)).ravel() + 1
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
+def _fit(x_sets: list[set[str]], y: np.ndarray, c: float, size: int) -> tuple[list[str], np.ndarray, np.ndarray, float]:
+    """(vocabulary, idf, weights with the NB ratios folded in, bias), the vocabulary pruned to `size` features."""
+    vec = TfidfVectorizer(analyzer=list, binary=True, min_df=2, lowercase=False)
     x = vec.fit_transform(x_sets)
-    first = LogisticRegression(C=c, max_iter=2000, solver="liblinear").fit(x, y)
+    ratio = _nb_ratio(x, y)
+    first = LogisticRegression(C=c, max_iter=2000, solver="liblinear").fit(x.multiply(ratio).tocsr(), y)
     vocab = vec.get_feature_names_out()
-    keep = np.sort(np.argsort(-np.abs(first.coef_[0]))[:size])
-    vec = TfidfVectorizer(analyzer=lambda s: list(s), binary=True, lowercase=False, vocabulary=list(vocab[keep]))
+    keep = np.sort(np.argsort(-np.abs(first.coef_[0] * ratio))[:size])
+    vec = TfidfVectorizer(analyzer=list, binary=True, lowercase=False, vocabulary=list(vocab[keep]))
     x = vec.fit_transform(x_sets)
-    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear").fit(x, y)
-    return list(vocab[keep]), vec.idf_, model
+    ratio = _nb_ratio(x, y)
+    lr = LogisticRegression(C=c, max_iter=2000, solver="liblinear").fit(x.multiply(ratio).tocsr(), y)
+    return list(vocab[keep]), vec.idf_, lr.coef_[0] * ratio, float(lr.intercept_[0])
 
 
-def _as_model(vocab: list[str], idf: np.ndarray, lr: Any, meta: dict[str, Any]) -> SentimentModel:
+def _as_model(vocab: list[str], idf: np.ndarray, weights: np.ndarray, bias: float) -> SentimentModel:
     # float16, as in the file, so that choices are made on what ships
     return SentimentModel({f: i for i, f in enumerate(vocab)}, idf.astype(np.float16).astype(np.float64),
-                          lr.coef_[0].astype(np.float16).astype(np.float64), float(lr.intercept_[0]), 0.5, 0.5, meta)
+                          weights.astype(np.float16).astype(np.float64), bias, 0.5, 0.5, {})
 
 
 def binary_accuracy(model: SentimentModel, reviews: Sequence[Review]) -> float:
@@ -134,19 +146,19 @@ def train(folder: Path, out: Path, progress: Callable[[str], None] = print) -> d
     x_sets, y = _polar(parts["train"])
     best: tuple[float, Any] | None = None
     for c, size in GRID:
-        vocab, idf, lr = _fit(x_sets, y, c, size)
-        acc = binary_accuracy(_as_model(vocab, idf, lr, {}), parts["validation"])
+        fitted = _fit(x_sets, y, c, size)
+        acc = binary_accuracy(_as_model(*fitted), parts["validation"])
         progress(f"C={c} vocabulary={size}: validation binary accuracy {acc:.4f}")
         if best is None or acc > best[0]:
-            best = (acc, (vocab, idf, lr, c, size))
+            best = (acc, (fitted, c))
     assert best is not None
-    vocab, idf, lr, c, size = best[1]
-    model = _as_model(vocab, idf, lr, {})
+    (vocab, idf, weights, bias), c = best[1]
+    model = _as_model(vocab, idf, weights, bias)
     val_p = 1.0 / (1.0 + np.exp(-model.scores([r.feats for r in parts["validation"]])))
     lower, upper = fit_thresholds(val_p, parts["validation"])
     meta = {"trained_on": "NSMC movies (shared/data/nsmc/raw), split by movie id hash 70/10/20",
             "C": c, "vocabulary": len(vocab), "movies": {k: len({r.movie for r in v}) for k, v in parts.items()}}
-    save_model(out, vocab, idf, lr.coef_[0], float(lr.intercept_[0]), lower, upper, meta)
+    save_model(out, vocab, idf, weights, bias, lower, upper, meta)
     shipped = read_model(out)
     report = {"model": str(out), "bytes": out.stat().st_size, **meta, "lower": lower, "upper": upper,
               "validation_binary_accuracy": round(best[0], 4),
