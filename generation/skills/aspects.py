@@ -11,9 +11,10 @@ Contract: `pros_cons(docs, tokens, settings, clause_p, encoder) -> (pros, cons, 
 - Meaning: clauses are embedded by the Korean layer's encoder (multilingual-e5-small) or, without one,
   by character 1-3-gram TF-IDF. At most `max_aspect_clauses` clauses per side are embedded (an even sample
   when there are more: the encoder costs tens of ms per clause on CPU); the trace reports the sample.
-- Clusters: k-means with k = round(sqrt(m)) over a side's m clauses; a cluster's label is its member closest
+- Clusters: k-means with k = round(sqrt(2m)) over a side's m clauses; a cluster's label is its member closest
   to the centroid (cut to `max_label_chars`); its support is the number of distinct reviews with a clause in
-  it; its cited ids are those reviews, the most confident first (lowest rating / probability for a con).
+  it; its cited ids are those reviews, the most confident first (lowest rating / probability for a con), and
+  `evidence` holds each cited review's clause in the cluster, verbatim.
 - When an aspect is listed (scale-free): a cluster is listed when its support is at least
   `min_aspect_share` of the side's reviews; and whenever at least `min_con_share` of all reviews are negative
   (positive), the largest negative (positive) cluster is listed even if smaller, so a meaningful share of
@@ -82,7 +83,7 @@ def _clusters(items: list[Clause], encoder: Any | None) -> list[tuple[list[int],
     texts = sorted({c.text for c in items})
     rows = _vectors(texts, encoder)
     where = {t: i for i, t in enumerate(texts)}
-    k = max(1, min(len(texts), round(math.sqrt(len(items)))))
+    k = max(1, min(len(texts), round(math.sqrt(2 * len(items)))))
     if k == 1:
         labels, distances = np.zeros(len(texts), dtype=int), None
     else:
@@ -113,8 +114,10 @@ def _side(docs: Sequence[Any], pieces: list[Clause], polarity: str, settings: Re
     polar_share = sum(1 for d in docs if d.sentiment == polarity) / max(1, n_reviews)
     found = []
     for members, central in _clusters(sample, encoder):
-        reviews = sorted({sample[i].doc for i in members})
-        found.append((len(reviews), sample[central].text, reviews))
+        clause_of: dict[int, str] = {}
+        for i in members:
+            clause_of.setdefault(sample[i].doc, sample[i].text)
+        found.append((len(clause_of), sample[central].text, clause_of))
     found.sort(key=lambda f: (-f[0], f[1]))
     sign = 1.0 if polarity == "positive" else -1.0
     picked: list[dict[str, Any]] = []
@@ -126,7 +129,8 @@ def _side(docs: Sequence[Any], pieces: list[Clause], polarity: str, settings: Re
             continue
         cited = sorted(reviews, key=lambda d: (-sign * docs[d].confidence, d))[: settings.example_ids]
         picked.append({"phrase": label[: settings.max_label_chars], "support": support,
-                       "review_ids": [docs[d].id for d in cited], "polarity": polarity,
+                       "review_ids": [docs[d].id for d in cited], "evidence": [reviews[d] for d in cited],
+                       "polarity": polarity,
                        "source": docs[cited[0]].source})
         if len(picked) == settings.max_phrases:
             break

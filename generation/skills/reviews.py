@@ -47,6 +47,7 @@ class Phrase(BaseModel):
     phrase: str
     support: int
     review_ids: list[str]
+    evidence: list[str] = Field(description="each cited review's clause in this aspect, verbatim")
     polarity: str = Field(description="positive (a pro) or negative (a con), as the cited reviews are")
     source: str = Field(description="where the cited reviews' polarity came from: rating, model or lexicon")
 
