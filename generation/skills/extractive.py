@@ -113,7 +113,11 @@ def analyse(docs: list[ReviewDoc], item: str | None, settings: ReviewSettings, r
     counts = Counter(d.sentiment for d in docs)
     sentiment = {k: counts.get(k, 0) for k in LABELS}
     total = max(1, len(docs))
-    pros, cons, aspect_trace = pros_cons(docs, tokens, settings, clause_probability, _encoder(settings.aspect_encoder))
+    model = load_model()
+    bounds = (model.lower, model.upper) if model is not None else (0.5, 0.5)
+    cite = (model.meta.get("cite_lower", model.lower), model.meta.get("cite_upper", model.upper)) if model else bounds
+    pros, cons, aspect_trace = pros_cons(docs, tokens, settings, clause_probability,
+                                         _encoder(settings.aspect_encoder), bounds, cite)
     return Digest(
         sentiment=sentiment,
         sentiment_share={k: round(v / total, 4) for k, v in sentiment.items()},

@@ -4,9 +4,10 @@ Contract: `train(folder, out)` reads `folder/*.json` (one movie each: `{review_i
 assigns every movie to `train`, `validation` or `test` by a hash of its id (`movie_split`: 70/10/20; a movie's
 reviews never cross parts), fits an NB-scaled logistic regression on the train movies' polar reviews
 (rating >= 9 positive, <= 4 negative, the NSMC convention), picks the regularisation and vocabulary size on
-the validation movies' binary accuracy, fits the two 3-way thresholds on the validation movies' per-movie
-shares, writes the model file and returns a report measured on the test movies only (binary accuracy,
-per-movie positive-share error and correlation). Deterministic for a given data folder. Nothing of the data
+the validation movies' binary accuracy, fits on the validation movies the two 3-way thresholds (per-movie
+shares) and the two citation bounds (`cite_thresholds`: a cited review's polarity right >= 90% of the time),
+writes the model file and returns a report measured on the test movies only (binary accuracy, per-movie
+positive-share error and correlation). Deterministic for a given data folder. Nothing of the data
 is written except the model's weights.
 """
 
@@ -26,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from generation.skills.sentiment import SentimentModel, features, read_model, save_model
 from korean.kiwi import shared_kiwi
 
+CITE_PRECISION = 0.9  # reviews cited for a pro or con without ratings: fitted to be right this often
 GRID = ((3.0, 100_000), (3.0, 200_000), (10.0, 200_000))  # (C, vocabulary size) candidates
 
 
@@ -124,6 +126,17 @@ def fit_thresholds(p: np.ndarray, reviews: Sequence[Review]) -> tuple[float, flo
     return float(lower), float(upper)
 
 
+def cite_thresholds(p: np.ndarray, reviews: Sequence[Review], precision: float = CITE_PRECISION) -> tuple[float, float]:
+    """(lower, upper): the widest bounds within which reviews called negative (p <= lower) are rated 1-4, and
+    those called positive (p >= upper) rated 8-10, at least `precision` of the time on these reviews."""
+    rating = np.array([r.rating for r in reviews])
+    lower = max((t for t in np.quantile(p, np.linspace(0.01, 0.6, 60))
+                 if np.mean(rating[p <= t] <= 4) >= precision), default=float(p.min()))
+    upper = min((t for t in np.quantile(p, np.linspace(0.4, 0.99, 60))
+                 if np.mean(rating[p >= t] >= 8) >= precision), default=float(p.max()))
+    return float(lower), float(upper)
+
+
 def share_report(model: SentimentModel, reviews: Sequence[Review]) -> dict[str, float]:
     p = 1.0 / (1.0 + np.exp(-model.scores([r.feats for r in reviews])))
     labels = [model.label(v) for v in p]
@@ -156,8 +169,10 @@ def train(folder: Path, out: Path, progress: Callable[[str], None] = print) -> d
     model = _as_model(vocab, idf, weights, bias)
     val_p = 1.0 / (1.0 + np.exp(-model.scores([r.feats for r in parts["validation"]])))
     lower, upper = fit_thresholds(val_p, parts["validation"])
+    cite_lower, cite_upper = cite_thresholds(val_p, parts["validation"])
     meta = {"trained_on": "NSMC movies (shared/data/nsmc/raw), split by movie id hash 70/10/20",
-            "C": c, "vocabulary": len(vocab), "movies": {k: len({r.movie for r in v}) for k, v in parts.items()}}
+            "cite_lower": cite_lower, "cite_upper": cite_upper, "C": c, "vocabulary": len(vocab),
+            "movies": {k: len({r.movie for r in v}) for k, v in parts.items()}}
     save_model(out, vocab, idf, weights, bias, lower, upper, meta)
     shipped = read_model(out)
     report = {"model": str(out), "bytes": out.stat().st_size, **meta, "lower": lower, "upper": upper,
