@@ -189,9 +189,10 @@ def load_edit_model(path: Path | None = None) -> EditModel | None:
 class LearnedNormalizer:
     """The rules, then the learned word edits (see the module docstring); the rules alone without a model."""
 
-    def __init__(self, kiwi: Any | None = None, model: EditModel | None = None) -> None:
+    def __init__(self, kiwi: Any | None = None, model: EditModel | None = None, path: Path | None = None) -> None:
+        """`model`, else the file at `path` (default: the shipped one), else the rules alone."""
         self.rules = KeywordNormalizer(kiwi)
-        self.model = model or load_edit_model()
+        self.model = model or load_edit_model(path)
 
     def normalize(self, utterance: str) -> str:
         return self.normalize_batch([utterance])[0]

@@ -1,7 +1,8 @@
 """Null-query rewriting skill: a query that found nothing becomes up to k queries that may find something.
 
 Contract: input `{query, search?, k?}`; output `{rewrites: [{text, strategy, hits?}]}`, ordered by strategy
-(cheapest change of meaning first): `keyword` (conversational -> keyword normalisation, Kiwi, no LM),
+(cheapest change of meaning first): `keyword` (conversational -> keyword normalisation: Kiwi rules, then the
+edit model learned from SAE4K when its file is shipped, `keyword_edits.py`; no LM),
 `spelling` (Kiwi's typo model corrects words, then the keyword normalisation), `spacing` (Kiwi spacing),
 `synonym` (one word swapped from a small general table), `lm_paraphrase` (the chat model, when loaded),
 `term_drop` (one less word, function-like words first). Rewrites equal to the query or to an earlier rewrite
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generation.skills.base import Skill, SkillContext
 from generation.skills.errors import SkillInputError
-from generation.skills.keywords import KeywordNormalizer
+from generation.skills.keyword_edits import LearnedNormalizer
 from generation.skills.korean import eojeols, hangul_ratio
 from generation.skills.search import SearchBackend
 from generation.skills.settings import SkillsSettings
@@ -81,12 +82,12 @@ class RewriteNullQuery(Skill):
     def __init__(self, settings: SkillsSettings, search_backends: dict[str, SearchBackend] | None = None) -> None:
         super().__init__(settings)
         self.search_backends = dict(search_backends or {})
-        self._normalizer: KeywordNormalizer | None = None
+        self._normalizer: LearnedNormalizer | None = None
 
     @property
-    def normalizer(self) -> KeywordNormalizer:
+    def normalizer(self) -> LearnedNormalizer:
         if self._normalizer is None:
-            self._normalizer = KeywordNormalizer(shared_kiwi())
+            self._normalizer = LearnedNormalizer(shared_kiwi())
         return self._normalizer
 
     def check(self, data: RewriteInput, ctx: SkillContext) -> RewriteJob:
