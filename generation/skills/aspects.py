@@ -16,7 +16,7 @@ Contract: `pros_cons(docs, tokens, settings, clause_p, encoder) -> (pros, cons, 
   to the centroid (cut to `max_label_chars`); its support is the number of distinct reviews with a clause in
   it; its cited ids are those reviews, the most confident first (lowest rating / probability for a con), and
   `evidence` holds each cited review's clause in the cluster, verbatim. Without a rating, a review is cited
-  only when its probability is beyond the model's citation bound (`cite`, fitted so that >= 90% of the reviews
+  only when its probability is beyond the model's citation bound (`cite`, fitted so that >= 93% of the reviews
   beyond it have a matching rating); a cluster with no citable review is not listed, except the guaranteed
   one below (the trace then counts `below_cite_bound`).
 - When an aspect is listed (scale-free): a cluster is listed when its support is at least

