@@ -4,7 +4,10 @@ Reports whitespace-token F1 (bag of words, SQuAD style) and exact match, per sen
 development part (rows with index % 5 != 0, used while writing the rules) and a held-out part
 (index % 5 == 0, looked at only for reporting). Writes JSON and prints a table.
 
-    .venv/bin/python benchmarks/skills_normalize_eval.py [--data ../shared/data/sae4k/sae4k_dev.tsv]
+    .venv/bin/python benchmarks/skills_normalize_eval.py [--data ../shared/data/sae4k/sae4k_dev.tsv] [--learned]
+
+With `--learned`, the learned edit model (`assistant skill-train keywords`) runs after the rules; it was fitted on
+the development part, so only the held-out rows measure it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from generation.skills.keyword_edits import LearnedNormalizer
 from generation.skills.keywords import KeywordNormalizer
 
 TYPES = {0: "yes/no Q", 1: "alternative Q", 2: "wh-Q", 3: "prohibition", 4: "requirement", 5: "strong req."}
@@ -43,9 +47,11 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data/sae4k/sae4k_dev.tsv")
     ap.add_argument("--out", default="benchmarks/results/skills_normalize.json")
     ap.add_argument("--dump", default="", help="write mismatches of the development part here")
+    ap.add_argument("--learned", action="store_true",
+                    help="the rules + the learned edit model (fitted on the dev part: only held-out is fair)")
     args = ap.parse_args()
     rows = load(Path(args.data))
-    norm = KeywordNormalizer()
+    norm = LearnedNormalizer() if args.learned else KeywordNormalizer()
     t0 = time.perf_counter()
     preds = norm.normalize_batch([r[1] for r in rows])
     elapsed = time.perf_counter() - t0

@@ -1,5 +1,6 @@
 """Time and peak memory of summarize-reviews at its limits (no LM): 10,000 NSMC reviews, 10,000 reviews at
-the per-review length limit, reviews of 50,000 characters (truncated), and the refused 10,001-review request.
+the per-review length limit, 10,000 NSMC reviews without ratings (the learned sentiment model and the
+e5-embedded aspect clauses), reviews of 50,000 characters (truncated), and the refused 10,001-review request.
 
 Each case runs in a fresh process so that its peak RSS is its own; CPU seconds are reported next to wall time
 because the build machine is shared. Writes JSON and prints a table.
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 
-def _reviews(folder: Path, n: int, length: int | None) -> list[dict]:
+def _reviews(folder: Path, n: int, length: int | None, rated: bool = True) -> list[dict]:
     rows = []
     for path in sorted(folder.glob("*.json")):
         for r in json.loads(path.read_text(encoding="utf-8")):
@@ -26,7 +27,7 @@ def _reviews(folder: Path, n: int, length: int | None) -> list[dict]:
             if length is not None:
                 text = (text + " ") * (length // max(1, len(text) + 1) + 1)
                 text = text[:length]
-            rows.append({"id": r["review_id"], "text": text, "rating": int(r["rating"])})
+            rows.append({"id": r["review_id"], "text": text, **({"rating": int(r["rating"])} if rated else {})})
             if len(rows) == n:
                 return rows
     while len(rows) < n:  # more than the corpus holds: cycle it
@@ -34,14 +35,14 @@ def _reviews(folder: Path, n: int, length: int | None) -> list[dict]:
     return rows
 
 
-def _case(args: tuple[str, str, int, int | None], queue: mp.Queue) -> None:
+def _case(args: tuple[str, str, int, int | None, bool], queue: mp.Queue) -> None:
     from generation.skills import SkillInputError, default_registry
     from korean.kiwi import shared_kiwi
 
-    name, folder, n, length = args
+    name, folder, n, length, rated = args
     shared_kiwi()
     registry = default_registry(None, {})
-    reviews = _reviews(Path(folder), n, length)
+    reviews = _reviews(Path(folder), n, length, rated)
     base = resource.getrusage(resource.RUSAGE_SELF)
     base_rss, base_cpu = base.ru_maxrss, base.ru_utime + base.ru_stime
     started = time.perf_counter()
@@ -64,13 +65,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/nsmc/raw")
     ap.add_argument("--out", default="benchmarks/results/skills_reviews_bench.json")
+    ap.add_argument("--only", help="run only the cases whose name contains this")
     args = ap.parse_args()
     cases = [
-        ("10k NSMC reviews", args.data, 10_000, None),
-        ("10k reviews at 2,000 chars", args.data, 10_000, 2_000),
-        ("100 reviews of 50,000 chars", args.data, 100, 50_000),
-        ("10,001 reviews (over limit)", args.data, 10_001, None),
+        ("10k NSMC reviews", args.data, 10_000, None, True),
+        ("10k NSMC reviews, no ratings", args.data, 10_000, None, False),
+        ("10k reviews at 2,000 chars", args.data, 10_000, 2_000, True),
+        ("100 reviews of 50,000 chars", args.data, 100, 50_000, True),
+        ("10,001 reviews (over limit)", args.data, 10_001, None, True),
     ]
+    cases = [c for c in cases if args.only is None or args.only in c[0]]
     results = []
     ctx = mp.get_context("spawn")
     for case in cases:

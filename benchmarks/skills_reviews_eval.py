@@ -1,14 +1,14 @@
-"""Quality of the extractive review summariser on NSMC (500 movies x ~100 reviews with 1-10 ratings).
+"""Quality of the review summariser without ratings on NSMC movies (500 movies x ~100 reviews, ratings 1-10).
 
-For every movie the skill runs twice: with ratings (sentiment from ratings) and with ratings removed
-(sentiment from the Korean lexicon). Reports how well the lexicon-only sentiment distribution matches the
-ratings' distribution (per-movie L1 distance, error of the positive share, correlation across movies,
-review-level agreement), and how often pros/cons are supported by the cited reviews (the cited review
-contains the phrase, and its rating agrees with the pro/con polarity). Writes JSON and prints a table.
+Each movie is summarised with its ratings removed, so sentiment comes from the learned model (or the lexicon
+with `--lexicon`) and pros/cons polarity from it too; the ratings then judge the result:
+- per-movie positive share (ratings 8-10) against the summary's: mean absolute error and correlation;
+- the cited reviews of each pro (con) whose rating is positive, 8-10 (negative, 1-4);
+- on movies whose reviews are >= 20% negative (1-4), how often the cons list is non-empty.
+`--split test` keeps only the movies the sentiment model never saw (`sentiment_train.movie_split`).
+`--with-ratings` also runs each movie with its ratings (the grounded-by-construction reference).
 
-    .venv/bin/python benchmarks/skills_reviews_eval.py [--movies 500] [--skip 0]
-
-The lexicon's film-review words were chosen looking at the first 250 movies only; `--skip 250` is held out.
+    python benchmarks/skills_reviews_eval.py --split test --out benchmarks/results/skills_reviews_eval_test.json
 """
 
 from __future__ import annotations
@@ -16,109 +16,95 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from generation.skills import default_registry
-from generation.skills.extractive import LABELS, rating_label
+from generation.skills.extractive import rating_label
+from generation.skills.sentiment_train import movie_split
 
 
-def load_movies(folder: Path, limit: int, skip: int = 0) -> list[tuple[str, list[dict]]]:
+def load_movies(folder: Path, split: str, limit: int) -> list[tuple[str, list[dict]]]:
     movies = []
-    for path in sorted(folder.glob("*.json"))[skip : skip + limit]:
+    for path in sorted(folder.glob("*.json")):
+        if split != "all" and movie_split(path.stem) != split:
+            continue
         rows = json.loads(path.read_text(encoding="utf-8"))
         reviews = [{"id": r["review_id"], "text": r["review"], "rating": int(r["rating"])} for r in rows]
         movies.append((path.stem, reviews))
-    return movies
+    return movies[:limit]
 
 
-async def evaluate(movies: list[tuple[str, list[dict]]]) -> dict:
+def _judge(out: dict, by_id: dict[str, dict], cited: list[int]) -> None:
+    for polarity, entries in (("positive", out["pros"]), ("negative", out["cons"])):
+        for entry in entries:
+            for rid in entry["review_ids"]:
+                cited[0] += 1
+                cited[1] += rating_label(by_id[rid]["rating"], 10) == polarity
+
+
+async def evaluate(movies: list[tuple[str, list[dict]]], with_ratings: bool) -> dict[str, Any]:
     registry = default_registry(None, {})
-    l1, pos_err, pos_true, pos_lex, agree, agree_binary = [], [], [], [], [], []
-    cited = {"rating": [0, 0, 0], "lexicon": [0, 0, 0]}  # [cited, contains phrase, polarity agrees]
-    phrases = {"rating": 0, "lexicon": 0}
-    elapsed = {"rating": 0.0, "lexicon": 0.0}
+    true_pos, pred_pos, cons_present = [], [], []
+    cited = {"without_ratings": [0, 0], "with_ratings": [0, 0]}
+    elapsed, sources = 0.0, {}
     for _, reviews in movies:
         by_id = {r["id"]: r for r in reviews}
-        for mode in ("rating", "lexicon"):
-            payload = reviews if mode == "rating" else [{"id": r["id"], "text": r["text"]} for r in reviews]
-            started = time.perf_counter()
-            try:
-                result = await registry.run("summarize-reviews", {"reviews": payload})
-            except ValueError:
-                continue
-            elapsed[mode] += time.perf_counter() - started
-            out = result.output
-            for polarity, entries in (("positive", out["pros"]), ("negative", out["cons"])):
-                for entry in entries:
-                    phrases[mode] += 1
-                    for rid in entry["review_ids"]:
-                        review = by_id[rid]
-                        cited[mode][0] += 1
-                        cited[mode][1] += entry["phrase"] in review["text"]
-                        cited[mode][2] += rating_label(review["rating"], 10) == polarity
-            if mode == "rating":
-                truth = np.array([out["sentiment"][k] for k in LABELS], dtype=float)
-            else:
-                lex = np.array([out["sentiment"][k] for k in LABELS], dtype=float)
-        t, p = truth / truth.sum(), lex / lex.sum()
-        l1.append(float(np.abs(t - p).sum()))
-        pos_err.append(abs(float(t[0] - p[0])))
-        pos_true.append(float(t[0]))
-        pos_lex.append(float(p[0]))
-    # review-level agreement (three classes, and positive/negative only where both sides are polar)
-    from generation.skills import lexicon
-    from korean.kiwi import shared_kiwi
-
-    sample = [r for _, reviews in movies for r in reviews]
-    tokens = shared_kiwi().tokenize([r["text"] for r in sample])
-    for r, toks in zip(sample, tokens, strict=True):
-        gold, pred = rating_label(r["rating"], 10), lexicon.label(lexicon.score(toks))
-        agree.append(gold == pred)
-        if gold != "neutral" and pred != "neutral":
-            agree_binary.append(gold == pred)
+        started = time.perf_counter()
+        result = await registry.run("summarize-reviews", {"reviews": [{"id": r["id"], "text": r["text"]}
+                                                                      for r in reviews]})
+        elapsed += time.perf_counter() - started
+        out = result.output
+        for k, v in result.trace["sentiment_source"].items():
+            sources[k] = sources.get(k, 0) + v
+        _judge(out, by_id, cited["without_ratings"])
+        n = sum(out["sentiment"].values())
+        pred_pos.append(out["sentiment"]["positive"] / n)
+        true_pos.append(np.mean([rating_label(r["rating"], 10) == "positive" for r in reviews]))
+        if np.mean([r["rating"] <= 4 for r in reviews]) >= 0.2:
+            cons_present.append(bool(out["cons"]))
+        if with_ratings:
+            rated = await registry.run("summarize-reviews", {"reviews": reviews})
+            _judge(rated.output, by_id, cited["with_ratings"])
+    t, p = np.array(true_pos), np.array(pred_pos)
     return {
         "movies": len(movies),
-        "reviews": len(sample),
-        "distribution_l1_mean": round(statistics.mean(l1), 4),
-        "positive_share_abs_error_mean": round(statistics.mean(pos_err), 4),
-        "positive_share_correlation": round(float(np.corrcoef(pos_true, pos_lex)[0, 1]), 4),
-        "review_agreement_3class": round(statistics.mean(agree), 4),
-        "review_agreement_polar_only": round(statistics.mean(agree_binary), 4),
-        "review_polar_coverage": round(len(agree_binary) / len(agree), 4),
-        "support": {
-            mode: {
-                "phrases": phrases[mode],
-                "cited_reviews": c[0],
-                "cited_contains_phrase": round(c[1] / max(1, c[0]), 4),
-                "cited_rating_agrees_with_polarity": round(c[2] / max(1, c[0]), 4),
-                "ms_per_movie": round(1000 * elapsed[mode] / max(1, len(movies)), 1),
-            }
-            for mode, c in cited.items()
-        },
+        "sentiment_source": sources,
+        "positive_share_abs_error_mean": round(float(np.mean(np.abs(t - p))), 4),
+        "positive_share_correlation": round(float(np.corrcoef(t, p)[0, 1]), 4),
+        "cited_polarity_agrees_without_ratings": round(cited["without_ratings"][1]
+                                                       / max(1, cited["without_ratings"][0]), 4),
+        "cited_reviews_without_ratings": cited["without_ratings"][0],
+        "cited_polarity_agrees_with_ratings": (round(cited["with_ratings"][1] / max(1, cited["with_ratings"][0]), 4)
+                                               if with_ratings else None),
+        "movies_with_20pct_negative": len(cons_present),
+        "cons_non_empty_on_those": round(float(np.mean(cons_present)), 4) if cons_present else None,
+        "ms_per_movie_without_ratings": round(1000 * elapsed / max(1, len(movies)), 1),
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/nsmc/raw")
-    ap.add_argument("--movies", type=int, default=500)
-    ap.add_argument("--skip", type=int, default=0, help="start after this many movies (sorted by file name)")
-    ap.add_argument("--out", default="benchmarks/results/skills_reviews_eval.json")
+    ap.add_argument("--split", choices=("all", "train", "validation", "test"), default="test")
+    ap.add_argument("--movies", type=int, default=500, help="at most this many movies of the split")
+    ap.add_argument("--with-ratings", action="store_true")
+    ap.add_argument("--lexicon", action="store_true", help="sentiment from the lexicon (as without the model file)")
+    ap.add_argument("--out", default="benchmarks/results/skills_reviews_eval_test.json")
     args = ap.parse_args()
-    report = asyncio.run(evaluate(load_movies(Path(args.data), args.movies, args.skip)))
+    if args.lexicon:
+        import generation.skills.extractive as extractive
+
+        extractive.load_model = lambda: None  # type: ignore[assignment]
+    report = asyncio.run(evaluate(load_movies(Path(args.data), args.split, args.movies), args.with_ratings))
+    report.update(split=args.split, sentiment="lexicon" if args.lexicon else "model")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     for key, value in report.items():
-        if key != "support":
-            print(f"{key:<38}{value}")
-    print(f"{'mode':<10}{'phrases':>9}{'cited':>8}{'contains':>10}{'polarity ok':>13}{'ms/movie':>10}")
-    for mode, s in report["support"].items():
-        print(f"{mode:<10}{s['phrases']:>9}{s['cited_reviews']:>8}{s['cited_contains_phrase']:>10.3f}"
-              f"{s['cited_rating_agrees_with_polarity']:>13.3f}{s['ms_per_movie']:>10.1f}")
+        print(f"{key:<40}{value}")
 
 
 if __name__ == "__main__":

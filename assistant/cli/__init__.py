@@ -17,6 +17,7 @@ from assistant.cli import (
     select,
     serve,
     skill,
+    skill_train,
     verifier,
 )
 
@@ -30,6 +31,7 @@ app.command("select")(select.select)  # plain commands: their usage shows no COM
 app.command("rewrite")(rewrite.rewrite)
 app.add_typer(persona.app, name="persona")
 app.command("skill")(skill.skill)
+app.add_typer(skill_train.app, name="skill-train")
 app.add_typer(keys.app, name="keys")
 app.add_typer(mii.app, name="mii")
 app.add_typer(encoder.app, name="encoder")

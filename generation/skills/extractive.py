@@ -1,23 +1,22 @@
-"""Extractive, LM-free review analysis: sentiment, pros/cons with grounded support, clustered quotes.
+"""Extractive review analysis: sentiment, pros/cons as grounded aspects, clustered quotes.
 
-Contract: `analyse(reviews, item, settings, speech_level) -> Digest`.
+Contract: `analyse(reviews, item, settings, rating_max) -> Digest`.
 - Sentiment per review: from its rating when present, scaled to 0..1 by `rating_max`
   (x = (r - 1) / (rating_max - 1); x <= 1/3 negative, x >= 0.7 positive, otherwise neutral: on a 1-10 scale
-  1-4 negative, 5-7 neutral, 8-10 positive; on 1-5: 1-2, 3, 4-5), else from the lexicon (`lexicon.py`).
-- Keyphrases are Kiwi noun phrases (a noun of 2+ letters, or nouns written together); a pro is a phrase
-  over-represented in positive reviews (smoothed log-odds against negative ones), a con the reverse;
-  `support` counts the reviews of that polarity that contain the phrase, and every cited id is of a review
-  whose text contains the phrase literally. Phrases in the item name or in more than half of the
-  reviews are not pros or cons (they describe the item, not an opinion), nor are a few meta nouns
-  (영화, 제품, 평점, 리뷰, 생각 …).
+  1-4 negative, 5-7 neutral, 8-10 positive; on 1-5: 1-2, 3, 4-5); else from the learned model
+  (`sentiment.py`, shipped as `models/sentiment.npz`); from the lexicon (`lexicon.py`) only when that file is
+  absent. Each review's source is counted in `sentiment_source`.
+- Pros and cons: clauses clustered by meaning (`aspects.py`), each with its support, cited review ids of the
+  matching polarity, the polarity and its source.
 - Quotes: TF-IDF over morphemes, k-means clusters, the review nearest each centroid (largest clusters first).
-- Time and memory are linear in the number of reviews (each already truncated by the skill).
+- Time and memory are linear in the number of reviews (each already truncated by the skill); the encoder's
+  share is bounded by `max_aspect_clauses`.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,15 +25,13 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generation.skills import lexicon
+from generation.skills.aspects import Clause, pros_cons
+from generation.skills.sentiment import load_model
 from generation.skills.settings import ReviewSettings
+from korean.encoder import EncoderUnavailable, shared_encoder
 from korean.kiwi import shared_kiwi
 
 LABELS = ("positive", "neutral", "negative")
-# nouns that talk about the review itself or the item's category, never an aspect of it
-_META_NOUNS = {
-    "영화", "작품", "제품", "상품", "물건", "평점", "점수", "별점", "리뷰", "후기", "정도", "생각", "사람", "진짜",
-    "정말", "이번", "처음", "이거", "그거", "하나", "자체", "부분", "느낌", "마지막", "다음",
-}
 _TERM_TAGS = ("NNG", "NNP", "VA", "VV", "XR", "MAG")
 
 
@@ -44,7 +41,8 @@ class ReviewDoc:
     text: str
     rating: float | None
     sentiment: str = "neutral"
-    phrases: set[str] = field(default_factory=set)
+    confidence: float = 0.5
+    source: str = "rating"
     terms: list[str] = field(default_factory=list)
 
 
@@ -57,6 +55,7 @@ class Digest:
     cons: list[dict[str, Any]]
     quotes: list[dict[str, Any]]
     docs: list[ReviewDoc]
+    aspects: dict[str, Any] = field(default_factory=dict)
 
 
 def rating_label(rating: float, rating_max: float) -> str:
@@ -68,38 +67,57 @@ def rating_label(rating: float, rating_max: float) -> str:
     return "neutral"
 
 
-def _noun_phrases(tokens: list[Any]) -> set[str]:
-    out: set[str] = set()
-    run: list[Any] = []
-    for tok in [*tokens, None]:
-        if tok is not None and tok.tag in {"NNG", "NNP"} and (not run or run[-1].start + run[-1].len == tok.start):
-            run.append(tok)
-            continue
-        if run:
-            whole = "".join(t.form for t in run)
-            if len(whole) >= 2 and whole not in _META_NOUNS:
-                out.add(whole)
-            out.update(t.form for t in run if len(t.form) >= 2 and t.form not in _META_NOUNS)
-        run = [tok] if tok is not None and tok.tag in {"NNG", "NNP"} else []
-    return out
+def _polarity(docs: list[ReviewDoc], tokens: list[Any], rating_max: float) -> Counter[str]:
+    """Sets each review's sentiment, confidence (P(positive) or the scaled rating) and source."""
+    model = load_model()
+    unrated = [i for i, d in enumerate(docs) if d.rating is None]
+    probs = model.probability([(docs[i].text, tokens[i]) for i in unrated]) if model and unrated else None
+    source: Counter[str] = Counter()
+    for doc in docs:
+        if doc.rating is not None:
+            doc.sentiment, doc.source = rating_label(doc.rating, rating_max), "rating"
+            doc.confidence = (doc.rating - 1) / (rating_max - 1) if rating_max > 1 else 0.5
+    for j, i in enumerate(unrated):
+        doc = docs[i]
+        if probs is not None and model is not None:
+            doc.confidence = float(probs[j])
+            doc.sentiment, doc.source = model.label(doc.confidence), "model"
+        else:
+            value = lexicon.score(tokens[i])
+            doc.sentiment, doc.source = lexicon.label(value), "lexicon"
+            doc.confidence = 1.0 / (1.0 + math.exp(-value))
+    source.update(d.source for d in docs)
+    return source
+
+
+def clause_probability(clauses: list[Clause]) -> np.ndarray:
+    """P(positive) of each clause: the learned model's, or the lexicon score through a logistic."""
+    model = load_model()
+    if model is not None:
+        return model.probability([(c.text, c.tokens) for c in clauses])
+    return np.array([1.0 / (1.0 + math.exp(-lexicon.score(c.tokens))) for c in clauses])
+
+
+def _encoder(spec: str) -> Any | None:
+    try:
+        return shared_encoder(spec)
+    except EncoderUnavailable:
+        return None
 
 
 def analyse(docs: list[ReviewDoc], item: str | None, settings: ReviewSettings, rating_max: float) -> Digest:
-    kiwi = shared_kiwi()
-    source: Counter[str] = Counter()
-    for doc, tokens in zip(docs, kiwi.tokenize([d.text for d in docs]), strict=True):
-        doc.phrases = _noun_phrases(tokens)
-        doc.terms = [f"{t.form}/{t.tag[:2]}" for t in tokens if t.tag.startswith(_TERM_TAGS)]
-        if doc.rating is not None:
-            doc.sentiment = rating_label(doc.rating, rating_max)
-            source["rating"] += 1
-        else:
-            doc.sentiment = lexicon.label(lexicon.score(tokens))
-            source["lexicon"] += 1
+    tokens = list(shared_kiwi().tokenize([d.text for d in docs]))
+    for doc, toks in zip(docs, tokens, strict=True):
+        doc.terms = [f"{t.form}/{t.tag[:2]}" for t in toks if t.tag.startswith(_TERM_TAGS)]
+    source = _polarity(docs, tokens, rating_max)
     counts = Counter(d.sentiment for d in docs)
     sentiment = {k: counts.get(k, 0) for k in LABELS}
     total = max(1, len(docs))
-    pros, cons = _pros_cons(docs, item, settings)
+    model = load_model()
+    bounds = (model.lower, model.upper) if model is not None else (0.5, 0.5)
+    cite = (model.meta.get("cite_lower", model.lower), model.meta.get("cite_upper", model.upper)) if model else bounds
+    pros, cons, aspect_trace = pros_cons(docs, tokens, settings, clause_probability,
+                                         _encoder(settings.aspect_encoder), bounds, cite)
     return Digest(
         sentiment=sentiment,
         sentiment_share={k: round(v / total, 4) for k, v in sentiment.items()},
@@ -108,45 +126,8 @@ def analyse(docs: list[ReviewDoc], item: str | None, settings: ReviewSettings, r
         cons=cons,
         quotes=_quotes(docs, settings),
         docs=docs,
+        aspects=aspect_trace,
     )
-
-
-def _pros_cons(
-    docs: list[ReviewDoc], item: str | None, settings: ReviewSettings
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    by_label: dict[str, dict[str, list[ReviewDoc]]] = {k: defaultdict(list) for k in LABELS}
-    df: Counter[str] = Counter()
-    for doc in docs:
-        for phrase in doc.phrases:
-            by_label[doc.sentiment][phrase].append(doc)
-            df[phrase] += 1
-    n_pos = sum(1 for d in docs if d.sentiment == "positive")
-    n_neg = sum(1 for d in docs if d.sentiment == "negative")
-    item_words = set((item or "").split()) | {(item or "").replace(" ", "")}
-    generic = {p for p, c in df.items() if c > max(2, len(docs) // 2)}
-
-    def ranked(label: str, other: str, n_self: int, n_other: int) -> list[dict[str, Any]]:
-        scored = []
-        for phrase, hits in by_label[label].items():
-            if len(hits) < 2 or phrase in generic or any(phrase in w or w in phrase for w in item_words if w):
-                continue
-            other_hits = len(by_label[other].get(phrase, ()))
-            log_odds = math.log((len(hits) + 0.5) / (n_self + 1)) - math.log((other_hits + 0.5) / (n_other + 1))
-            if log_odds <= 0:
-                continue
-            scored.append((len(hits) * log_odds, phrase, hits))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        picked: list[dict[str, Any]] = []
-        for _, phrase, hits in scored:
-            if any(phrase in p["phrase"] or p["phrase"] in phrase for p in picked):
-                continue
-            cited = [d.id for d in hits if phrase in d.text][: settings.example_ids]
-            picked.append({"phrase": phrase, "support": len(hits), "review_ids": cited})
-            if len(picked) == settings.max_phrases:
-                break
-        return picked
-
-    return ranked("positive", "negative", n_pos, n_neg), ranked("negative", "positive", n_neg, n_pos)
 
 
 def _quotes(docs: list[ReviewDoc], settings: ReviewSettings) -> list[dict[str, Any]]:

@@ -59,22 +59,27 @@ class KeywordNormalizer:
         return self.normalize_batch([utterance])[0]
 
     def normalize_batch(self, utterances: list[str]) -> list[str]:
-        results = self._kiwi.tokenize(list(utterances))
-        return [self._normalize_one(text, list(tokens)) for text, tokens in zip(utterances, results, strict=True)]
+        return self.analyse_batch(utterances)[0]
 
-    def _normalize_one(self, text: str, raw: list[Any]) -> str:
+    def analyse_batch(self, utterances: list[str]) -> tuple[list[str], list[str], list[list[Any]]]:
+        """(keyword queries, which path made each: "alternative" or "clause", the Kiwi tokens of each)."""
+        results = [list(tokens) for tokens in self._kiwi.tokenize(list(utterances))]
+        done = [self._normalize_one(text, tokens) for text, tokens in zip(utterances, results, strict=True)]
+        return [d[0] for d in done], [d[1] for d in done], results
+
+    def _normalize_one(self, text: str, raw: list[Any]) -> tuple[str, str]:
         toks = flatten(text, raw)
         toks = [t for t in toks if not (t.form in FILLERS and t.tag.startswith("MA"))]
         toks = drop_pronouns(toks)
         options = alternative(self._kiwi, text, toks, self._normalize_clause)
         if options:
-            return options
+            return options, "alternative"
         asked = text.rstrip().endswith("?")
         clause = main_sentence(toks)
         # interjections and linking adverbs that open the clause ("음", "근데", "그럼") carry no search content
         while len(clause) > 1 and clause[0].tag in {"IC", "MAJ"}:
             clause = clause[1:]
-        return self._normalize_clause(text, clause, asked=asked) or " ".join(text.split())
+        return self._normalize_clause(text, clause, asked=asked) or " ".join(text.split()), "clause"
 
     def _normalize_clause(self, text: str, toks: list[Tok], *, asked: bool = False) -> str | None:
         """One clause -> keyword query, or None when nothing is left to say."""

@@ -1,7 +1,8 @@
 """Review summarisation skill: many reviews of one item -> summary, pros, cons, sentiment, quotes.
 
 Contract: input `{item?, reviews: [{text, rating?, id?}], rating_max?}`; output `{summary, pros, cons,
-sentiment: {positive, neutral, negative}, quotes}`. Sentiment, pros/cons (with support counts and cited ids)
+sentiment: {positive, neutral, negative}, quotes}`. Sentiment (ratings, else the learned model), pros/cons as
+aspects (clustered clauses, with support counts, cited ids, polarity and its source)
 and quotes always come from the extractive analysis (`extractive.py`), so every number is grounded. The
 summary sentence is written from them in the requested speech level; with an LM loaded the summary is
 instead produced map-reduce: reviews are packed into chunks of `chunk_chars` (at most `max_chunks`, sampled
@@ -47,6 +48,9 @@ class Phrase(BaseModel):
     phrase: str
     support: int
     review_ids: list[str]
+    evidence: list[str] = Field(description="each cited review's clause in this aspect, verbatim")
+    polarity: str = Field(description="positive (a pro) or negative (a con), as the cited reviews are")
+    source: str = Field(description="where the cited reviews' polarity came from: rating, model or lexicon")
 
 
 class Quote(BaseModel):
@@ -165,6 +169,7 @@ class SummarizeReviews(Skill):
         digest = await ctx.offload(analyse, job.docs, job.item, self.settings.reviews, job.rating_max)
         ctx.timing("extractive", started)
         ctx.trace["sentiment_source"] = digest.sentiment_source
+        ctx.trace["aspects"] = digest.aspects
         summary = await self._lm_summary(job.docs, digest, job.item, ctx)
         if summary is None:
             summary = template_summary(digest, job.item, ctx.speech_level)

@@ -1,10 +1,13 @@
 """Null-query rewriting skill: a query that found nothing becomes up to k queries that may find something.
 
 Contract: input `{query, search?, k?}`; output `{rewrites: [{text, strategy, hits?}]}`, ordered by strategy
-(cheapest change of meaning first): `keyword` (conversational -> keyword normalisation, Kiwi, no LM),
+(cheapest change of meaning first): `keyword` (conversational -> keyword normalisation: Kiwi rules, then the
+edit model learned from SAE4K when its file is shipped, `keyword_edits.py`; no LM),
 `spelling` (Kiwi's typo model corrects words, then the keyword normalisation), `spacing` (Kiwi spacing),
 `synonym` (one word swapped from a small general table), `lm_paraphrase` (the chat model, when loaded),
-`term_drop` (one less word, function-like words first). Rewrites equal to the query or to an earlier rewrite
+`semantic` (with a search backend: texts close in meaning by e5 that are known to get hits on it, past
+rewrites that found something and the backend's `titles()`, `semantic.py`), `term_drop` (one less word,
+function-like words first). Rewrites equal to the query or to an earlier rewrite
 are dropped. With `search`, candidates are counted on that backend in order (at most `max_search_calls`)
 and zero-hit rewrites are dropped. The query checks are `check` (before any generation slot is taken); the Kiwi
 rules run through `ctx.offload`.
@@ -22,14 +25,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generation.skills.base import Skill, SkillContext
 from generation.skills.errors import SkillInputError
-from generation.skills.keywords import KeywordNormalizer
+from generation.skills.keyword_edits import LearnedNormalizer
 from generation.skills.korean import eojeols, hangul_ratio
 from generation.skills.search import SearchBackend
+from generation.skills.semantic import SemanticMemory
 from generation.skills.settings import SkillsSettings
 from generation.skills.synonyms import SYNONYMS
+from korean.encoder import EncoderUnavailable, shared_encoder
 from korean.kiwi import shared_kiwi
 
-Strategy = Literal["keyword", "spelling", "spacing", "synonym", "lm_paraphrase", "term_drop"]
+Strategy = Literal["keyword", "spelling", "spacing", "synonym", "lm_paraphrase", "semantic", "term_drop"]
 _DROP_FIRST_TAGS = ("MAG", "MM", "MAJ", "IC")
 
 
@@ -81,13 +86,31 @@ class RewriteNullQuery(Skill):
     def __init__(self, settings: SkillsSettings, search_backends: dict[str, SearchBackend] | None = None) -> None:
         super().__init__(settings)
         self.search_backends = dict(search_backends or {})
-        self._normalizer: KeywordNormalizer | None = None
+        self._normalizer: LearnedNormalizer | None = None
+        self._memory: SemanticMemory | bool | None = None  # False: no encoder
 
     @property
-    def normalizer(self) -> KeywordNormalizer:
+    def normalizer(self) -> LearnedNormalizer:
         if self._normalizer is None:
-            self._normalizer = KeywordNormalizer(shared_kiwi())
+            self._normalizer = LearnedNormalizer(shared_kiwi())
         return self._normalizer
+
+    def memory(self) -> SemanticMemory | None:
+        limits = self.settings.rewrite
+        if self._memory is None:
+            try:
+                encoder = shared_encoder(limits.semantic_encoder) if limits.semantic_k else None
+            except EncoderUnavailable:
+                encoder = None
+            self._memory = SemanticMemory(encoder, limits.semantic_memory) if encoder is not None else False
+        return self._memory if isinstance(self._memory, SemanticMemory) else None
+
+    def semantic(self, name: str, backend: SearchBackend, query: str) -> list[tuple[str, Strategy]]:
+        memory, limits = self.memory(), self.settings.rewrite
+        if memory is None:
+            return []
+        texts = memory.neighbours(name, backend, query, limits.semantic_k, limits.semantic_min_cosine)
+        return [(t, "semantic") for t in texts]
 
     def check(self, data: RewriteInput, ctx: SkillContext) -> RewriteJob:
         limits = self.settings.rewrite
@@ -135,6 +158,8 @@ class RewriteNullQuery(Skill):
         lm = await ctx.lm({"query": query, "k": k, "speech_level": ctx.speech_level or "none"})
         if lm is not None:
             candidates += [(ctx.finish_text(t), "lm_paraphrase") for t in cast(LmRewrites, lm).rewrites]
+        if backend is not None and job.search is not None:
+            candidates += await ctx.offload(self.semantic, job.search, backend, query)
         candidates += rules.term_drops
         unique = self._dedupe(query, candidates)
         ctx.trace["candidates"] = len(unique)
@@ -152,6 +177,9 @@ class RewriteNullQuery(Skill):
                     break
         ctx.timing("search", started)
         ctx.trace["search"] = job.search
+        memory = self.memory()
+        if memory is not None and job.search is not None:
+            memory.remember(job.search, [r.text for r in rewrites])
         return RewriteOutput(rewrites=rewrites)
 
     @staticmethod

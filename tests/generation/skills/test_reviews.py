@@ -26,16 +26,19 @@ async def test_sentiment_distribution_comes_from_ratings_when_present(registry):
     assert result.trace["sentiment_source"] == {"rating": 8}
 
 
-async def test_cited_review_ids_contain_the_phrase_and_support_is_counted(registry):
+async def test_cited_reviews_hold_their_evidence_verbatim_and_match_the_polarity(registry):
     out = (await registry.run("summarize-reviews", {"reviews": REVIEWS, "rating_max": 5})).output
     texts = {r["id"]: r["text"] for r in REVIEWS}
+    rating = {r["id"]: r["rating"] for r in REVIEWS}
     assert out["pros"] and out["cons"]
     for entry in out["pros"] + out["cons"]:
-        assert entry["support"] >= len(entry["review_ids"]) >= 1
-        for rid in entry["review_ids"]:
-            assert entry["phrase"] in texts[rid]
-    assert {"음질", "배터리"} & {p["phrase"] for p in out["pros"]}
-    assert {"연결", "케이스", "블루투스"} & {p["phrase"] for p in out["cons"]}
+        assert entry["support"] >= len(entry["review_ids"]) == len(entry["evidence"]) >= 1
+        assert entry["source"] == "rating"
+        for rid, clause in zip(entry["review_ids"], entry["evidence"], strict=True):
+            assert clause in texts[rid]
+            assert (rating[rid] >= 4) if entry["polarity"] == "positive" else (rating[rid] <= 2)
+    assert any(w in p["phrase"] for p in out["pros"] for w in ("음질", "배터리", "가성비"))
+    assert any(w in p["phrase"] for p in out["cons"] for w in ("연결", "케이스", "블루투스", "끊김"))
 
 
 async def test_quotes_are_verbatim_reviews(registry):
@@ -46,7 +49,8 @@ async def test_quotes_are_verbatim_reviews(registry):
         assert quote["text"] == texts[quote["review_id"]]
 
 
-async def test_lexicon_decides_sentiment_without_ratings(registry):
+async def test_lexicon_decides_sentiment_without_ratings_only_when_the_model_file_is_absent(registry, monkeypatch):
+    monkeypatch.setattr("generation.skills.extractive.load_model", lambda: None)
     reviews = [{"text": r["text"]} for r in REVIEWS]
     result = await registry.run("summarize-reviews", {"reviews": reviews})
     assert result.trace["sentiment_source"] == {"lexicon": 8}

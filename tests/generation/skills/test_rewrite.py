@@ -108,3 +108,34 @@ async def test_search_calls_are_capped_at_the_limit(search_backend):
     payload = {"query": "없는 단어로 된 엉뚱한 질문을 해 볼게", "search": "docs"}
     result = await registry.run("rewrite-null-query", payload)
     assert len(search_backend.queries) - before == 2 == result.trace["search_calls"]
+
+
+class TitleSearch:
+    """A search that finds only whole titles, and offers its titles to the semantic strategy."""
+
+    def __init__(self, titles: list[str]) -> None:
+        self._titles = titles
+
+    def titles(self) -> list[str]:
+        return list(self._titles)
+
+    def count(self, query: str) -> int:
+        return int(query in self._titles)
+
+
+async def test_semantic_strategy_proposes_close_titles_that_get_hits():
+    titles = ["내일 부산 날씨 맑음 기온 12도", "가습기 사용법과 세척 방법", "이번 달 전기요금 조회 방법"]
+    registry = default_registry(None, {"titles": TitleSearch(titles)})
+    result = await registry.run("rewrite-null-query", {"query": "내일 부산 날씨 어때", "search": "titles"})
+    rewrites = result.output["rewrites"]
+    assert rewrites and all(r["hits"] == 1 for r in rewrites)
+    assert rewrites[0] == {"text": titles[0], "strategy": "semantic", "hits": 1}
+
+
+async def test_semantic_strategy_is_off_without_an_encoder():
+    from generation.skills.settings import SkillsSettings
+
+    settings = SkillsSettings.model_validate({"rewrite": {"semantic_encoder": "none"}})
+    registry = default_registry(None, {"titles": TitleSearch(["내일 부산 날씨 맑음 기온 12도"])}, settings=settings)
+    result = await registry.run("rewrite-null-query", {"query": "내일 부산 날씨 어때", "search": "titles"})
+    assert result.output["rewrites"] == []

@@ -1,0 +1,67 @@
+"""`assistant skill-train sentiment|keywords`: train the skills' learned models, offline.
+
+`keywords` fits the keyword edit model (`generation/skills/keyword_edits.py`) on SAE4K rows whose index % 5 != 0
+(`--data`, default `../shared/data/sae4k/sae4k_dev.tsv`) and reports on the others.
+`sentiment` trains the review-sentiment model of the summarise-reviews skill.
+
+Reads the NSMC movies (`--data`, default `../shared/data/nsmc/raw`), splits them by movie (70/10/20 by a hash of
+the movie id), and writes the model file the skill loads (`--out`, default the shipped
+`generation/skills/models/sentiment.npz`) and a JSON report measured on the test movies (`--report`).
+Exit codes: 0 trained, 2 no data at `--data`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Train the skills' models from the open Korean data.", no_args_is_help=True)
+
+DEFAULT_NSMC = Path("../shared/data/nsmc/raw")
+DEFAULT_SAE4K = Path("../shared/data/sae4k/sae4k_dev.tsv")
+
+
+@app.callback()
+def main() -> None:
+    """Train the skills' learned models."""
+
+
+@app.command("sentiment")
+def sentiment(
+    data: Annotated[Path, typer.Option("--data", help="folder of NSMC movie files (*.json)")] = DEFAULT_NSMC,
+    out: Annotated[Path | None, typer.Option("--out", help="model file to write (default: the shipped one)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write the test report here (JSON)")] = None,
+) -> None:
+    from generation.skills.sentiment import MODEL_PATH
+    from generation.skills.sentiment_train import train
+
+    if not data.is_dir() or not any(data.glob("*.json")):
+        typer.echo(f"error: no NSMC movie files under {data}", err=True)
+        raise typer.Exit(2)
+    result = train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True))
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+@app.command("keywords")
+def keywords(
+    data: Annotated[Path, typer.Option("--data", help="SAE4K tsv (utterance, core query, type)")] = DEFAULT_SAE4K,
+    out: Annotated[Path | None, typer.Option("--out", help="model file to write (default: the shipped one)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write the held-out report here (JSON)")] = None,
+) -> None:
+    from generation.skills.keyword_edits import MODEL_PATH
+    from generation.skills.keyword_edits_train import train
+
+    if not data.is_file():
+        typer.echo(f"error: no SAE4K file at {data}", err=True)
+        raise typer.Exit(2)
+    result = train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True))
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(json.dumps(result, ensure_ascii=False))

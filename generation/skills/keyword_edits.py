@@ -1,0 +1,222 @@
+"""Keyword normalisation learned from SAE4K as an edit model over the utterance's words, on top of the rules.
+
+Contract: `LearnedNormalizer(kiwi).normalize_batch(utterances) -> list[str]`, same as `KeywordNormalizer`.
+- Each whitespace word of the utterance gets one edit: keep it, delete it, or transform its ending
+  (`T:<old suffix>><new suffix>`, "해줘" -> "하기", "있니" -> "있는지"); the transforms are the frequent ones
+  in the training rows (a closed vocabulary learned from the data). After the words, one phrase from a learned
+  vocabulary may be appended (a head noun such as 여부, 날짜, 방법) or none.
+- Features of a word: its surface and Kiwi morphemes (first, last, tag sequence, suffix letters), its position
+  from the end, the neighbouring words, and what the rules (`keywords.KeywordNormalizer`) did to it (aligned by
+  shared prefix): the model learns where to trust the rules. Two linear classifiers (edits, appended phrase).
+- The rules' answer is kept whole where they still win: alternative questions ("A할까 B할까"), which the
+  rules rebuild as "A와 B 중 …" and which no word-level edit can express.
+- `load_edit_model()` reads `models/keyword_edits.npz` once per process; None when absent (the rules alone).
+`align(words, gold)` is the one alignment used both to label training rows and to describe the rules' output.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from generation.skills.keywords import KeywordNormalizer
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "keyword_edits.npz"
+_NONE = ("", "", 0, 0)
+
+
+def _lcp(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def align(words: Sequence[str], gold: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Per word K (kept), D (deleted) or T:a>b (ending a became b); and the gold words no word produced."""
+    used: set[int] = set()
+    labels = []
+    for word in words:
+        same = [k for k, g in enumerate(gold) if g == word and k not in used]
+        if same:
+            used.add(same[0])
+            labels.append("K")
+            continue
+        shared, best = max(((_lcp(word, g), k) for k, g in enumerate(gold) if k not in used), default=(0, -1))
+        if shared >= 1:
+            used.add(best)
+            labels.append(f"T:{word[shared:]}>{gold[best][shared:]}")
+        else:
+            labels.append("D")
+    return labels, [g for k, g in enumerate(gold) if k not in used]
+
+
+def apply_edit(word: str, label: str) -> str:
+    if label == "K":
+        return word
+    if label == "D":
+        return ""
+    old, new = label[2:].split(">", 1)
+    if not word.endswith(old):
+        return word
+    return word[: len(word) - len(old)] + new
+
+
+def _words(text: str, tokens: Sequence[Any]) -> list[tuple[str, list[Any]]]:
+    out, pos = [], 0
+    for word in text.split():
+        start = text.index(word, pos)
+        pos = start + len(word)
+        out.append((word, [t for t in tokens if start <= t.start < pos]))
+    return out
+
+
+def _morph(t: Any) -> str:
+    return f"{t.form}/{t.tag}"
+
+
+def word_features(text: str, tokens: Sequence[Any], rules_out: str) -> tuple[list[str], list[dict[str, int]]]:
+    """The utterance's words and one feature dict per word."""
+    ws = _words(text, tokens)
+    words = [w for w, _ in ws]
+    ruled, _ = align(words, rules_out.split())
+    n, out = len(ws), []
+    for i, (word, morphs) in enumerate(ws):
+        last, first = (morphs[-1], morphs[0]) if morphs else (None, None)
+        end = min(n - 1 - i, 4)
+        f = {"w=" + word: 1, "s1=" + word[-1:]: 1, "s2=" + word[-2:]: 1, "s3=" + word[-3:]: 1,
+             "last=" + (_morph(last) if last else ""): 1, "lt=" + (last.tag if last else ""): 1,
+             "first=" + (_morph(first) if first else ""): 1, "tags=" + "+".join(t.tag for t in morphs): 1,
+             f"end={end}": 1, f"i={min(i, 3)}": 1, "R=" + ruled[i]: 1, f"R={ruled[i]}|{min(end, 2)}": 1}
+        for step, name in ((-1, "p"), (1, "n"), (2, "nn")):
+            j = i + step
+            if 0 <= j < n:
+                lj = ws[j][1][-1] if ws[j][1] else None
+                f[name + "last=" + (_morph(lj) if lj else "")] = 1
+                f[name + "w=" + ws[j][0]] = 1
+                f[name + "R=" + ruled[j]] = 1
+            else:
+                f[name + "none"] = 1
+        for t in morphs:
+            f["m=" + _morph(t)] = 1
+        out.append(f)
+    return words, out
+
+
+def append_features(text: str, tokens: Sequence[Any], rules_out: str) -> dict[str, int]:
+    ws = _words(text, tokens)
+    f: dict[str, int] = {}
+    for k, (word, morphs) in enumerate(ws[-2:]):
+        f[f"a{k}w={word}"] = 1
+        for t in morphs:
+            f[f"a{k}m={_morph(t)}"] = 1
+    for _, morphs in ws:
+        for t in morphs:
+            if t.tag in ("NP", "MAG", "MM", "NNG"):
+                f["any=" + _morph(t)] = 1
+    ruled = rules_out.split()
+    if ruled:
+        f["rlast=" + ruled[-1]] = 1
+        f["rs2=" + ruled[-1][-2:]] = 1
+    return f
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """A linear classifier over named binary features: argmax of W x + b."""
+
+    index: dict[str, int]
+    weights: sp.csr_matrix  # labels x features
+    bias: np.ndarray
+    labels: list[str]
+
+    def predict(self, rows: Sequence[dict[str, int]]) -> list[str]:
+        data, cols, ptr = [], [], [0]
+        for row in rows:
+            hit = [self.index[f] for f in row if f in self.index]
+            cols.extend(hit)
+            data.extend([1.0] * len(hit))
+            ptr.append(len(cols))
+        x = sp.csr_matrix((data, cols, ptr), shape=(len(rows), len(self.index)))
+        scores = (x @ self.weights.T).toarray() + self.bias
+        return [self.labels[i] for i in scores.argmax(axis=1)]
+
+
+def head_arrays(prefix: str, head: LinearHead) -> dict[str, np.ndarray]:
+    vocab = sorted(head.index, key=head.index.__getitem__)
+    w = head.weights.tocsr()
+    return {f"{prefix}_vocab": np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+            f"{prefix}_labels": np.frombuffer(json.dumps(head.labels, ensure_ascii=False).encode(), dtype=np.uint8),
+            f"{prefix}_data": w.data.astype(np.float16), f"{prefix}_indices": w.indices.astype(np.int32),
+            f"{prefix}_indptr": w.indptr.astype(np.int32), f"{prefix}_bias": head.bias.astype(np.float32)}
+
+
+def _head(data: Any, prefix: str) -> LinearHead:
+    vocab = data[f"{prefix}_vocab"].tobytes().decode().split("\n")
+    labels = json.loads(data[f"{prefix}_labels"].tobytes().decode())
+    weights = sp.csr_matrix((data[f"{prefix}_data"].astype(np.float32), data[f"{prefix}_indices"],
+                             data[f"{prefix}_indptr"]), shape=(len(labels), len(vocab)))
+    return LinearHead({f: i for i, f in enumerate(vocab)}, weights, data[f"{prefix}_bias"], labels)
+
+
+@dataclass(frozen=True)
+class EditModel:
+    edits: LinearHead
+    append: LinearHead
+
+
+def read_edit_model(path: Path) -> EditModel:
+    with np.load(path) as data:
+        return EditModel(_head(data, "edits"), _head(data, "append"))
+
+
+@functools.cache
+def _load(path: Path) -> EditModel | None:
+    return read_edit_model(path) if path.is_file() else None
+
+
+def load_edit_model(path: Path | None = None) -> EditModel | None:
+    return _load((path or MODEL_PATH).resolve())
+
+
+class LearnedNormalizer:
+    """The rules, then the learned word edits (see the module docstring); the rules alone without a model."""
+
+    def __init__(self, kiwi: Any | None = None, model: EditModel | None = None, path: Path | None = None) -> None:
+        """`model`, else the file at `path` (default: the shipped one), else the rules alone."""
+        self.rules = KeywordNormalizer(kiwi)
+        self.model = model or load_edit_model(path)
+
+    def normalize(self, utterance: str) -> str:
+        return self.normalize_batch([utterance])[0]
+
+    def normalize_batch(self, utterances: list[str]) -> list[str]:
+        ruled, kinds, tokens = self.rules.analyse_batch(utterances)
+        if self.model is None:
+            return ruled
+        rows: list[dict[str, int]] = []
+        spans: list[tuple[int, list[str]]] = []
+        appends: list[dict[str, int]] = []
+        for text, toks, out in zip(utterances, tokens, ruled, strict=True):
+            words, feats = word_features(text, toks, out)
+            spans.append((len(rows), words))
+            rows.extend(feats)
+            appends.append(append_features(text, toks, out))
+        edits = self.model.edits.predict(rows) if rows else []
+        heads = self.model.append.predict(appends)
+        results = []
+        for (start, words), head, out, kind in zip(spans, heads, ruled, kinds, strict=True):
+            if kind == "alternative":
+                results.append(out)
+                continue
+            parts = [apply_edit(w, edits[start + k]) for k, w in enumerate(words)]
+            text = " ".join(p for p in [*parts, head] if p)
+            results.append(text or out)
+        return results
