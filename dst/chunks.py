@@ -83,6 +83,8 @@ def _day_word(tok: Tok) -> bool:
 
 def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
     """Type the tokens of one noun chunk, joining multi-token lexicon entries (미세+먼지, 다음+주, 7+시)."""
+    # Over 60 lines on purpose: one left-to-right scan whose cases share the cursor and look-ahead; split into
+    # helpers, each would need the whole scan state back and forth.
     units: list[Unit] = []
     i = 0
     while i < len(toks):

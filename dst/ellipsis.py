@@ -94,14 +94,10 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         else:
             added.append(m)
     sibling_rule = ""
-    if not replaced and len(fragment) == 1 and sibling is not None and is_alone(analysis, fragment[0]):
-        matched = sibling.match(fragment[0], frame)
-        if matched is not None:
-            target, score = matched
-            used.add(target.start)
-            replaced.append((fragment[0], target))
-            asked, added = [], []
-            sibling_rule = f"+sibling:{score:.2f}"
+    if not replaced and len(fragment) == 1 and (matched := _sibling(sibling, analysis, fragment[0], frame)):
+        used.add(matched[0].start)
+        replaced, asked, added = [(fragment[0], matched[0])], [], []
+        sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
     pieces = [(t.start, t.end, m.text) for m, t in replaced]
@@ -137,6 +133,11 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     resolutions += [Resolution(m.text, m.text, m.kind, "ellipsis.add") for m in added]
     resolutions += [Resolution("", fm.text, fm.kind, rule) for fm in keep]
     return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
+
+
+def _sibling(sibling: SiblingMatcher | None, analysis: Analysis, m: Mention,
+             frame: Analysis) -> tuple[Mention, float] | None:
+    return sibling.match(m, frame) if sibling is not None and is_alone(analysis, m) else None
 
 
 def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:

@@ -10,6 +10,7 @@ common nouns headed by a product noun ("발뮤다 토스터") is an item.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 from dst import lexicon as lx
@@ -72,6 +73,7 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     도서관, "두바퀴공방" as 두 + 바퀴 + 공방): a mention that starts or ends inside a written word is widened to that
     word, from its first token (a noun, a number or a determiner) to its last noun, and the mentions it then
     covers are merged into it (a place if either was one)."""
+    starts = [t.start for t in toks]
     out: list[Mention] = []
     for m in mentions:
         if out and out[-1].kind in _WORD_KINDS and out[-1].start <= m.start and m.end <= out[-1].end \
@@ -80,7 +82,7 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
         if m.kind not in _WORD_KINDS:
             out.append(m)
             continue
-        start, end = _word_start(text, toks, m.start), _word_end(text, toks, m.end)
+        start, end = _word_start(text, toks, starts, m.start), _word_end(text, toks, starts, m.end)
         if (start, end) == (m.start, m.end):
             out.append(m)
             continue
@@ -93,18 +95,22 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     return out
 
 
-def _word_start(text: str, toks: tuple[Tok, ...], start: int) -> int:
+def _between(toks: tuple[Tok, ...], starts: list[int], lo: int, hi: int) -> tuple[Tok, ...]:
+    """The tokens starting in [lo, hi)."""
+    return toks[bisect_left(starts, lo):bisect_left(starts, hi)]
+
+
+def _word_start(text: str, toks: tuple[Tok, ...], starts: list[int], start: int) -> int:
     word = text.rfind(" ", 0, start) + 1
-    inside = [t for t in toks if word <= t.start < start]
+    inside = _between(toks, starts, word, start)
     if inside and all(t.tag in _NAME_TAGS or t.pos in ("MM", "XPN", "NR") for t in inside):
         return word
     return start
 
 
-def _word_end(text: str, toks: tuple[Tok, ...], end: int) -> int:
+def _word_end(text: str, toks: tuple[Tok, ...], starts: list[int], end: int) -> int:
     space = text.find(" ", end)
-    word_end = len(text) if space < 0 else space
-    inside = [t for t in toks if end <= t.start < word_end]
+    inside = _between(toks, starts, end, len(text) if space < 0 else space)
     nouns = [t for t in inside if t.tag in _NAME_TAGS]
     if not nouns or any(
         t.pos.startswith(("J", "EF", "EC", "EP", "VCP", "VV", "VX")) for t in inside if t.end <= nouns[-1].start):

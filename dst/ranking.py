@@ -26,6 +26,9 @@ import functools
 import json
 import logging
 import math
+import threading
+from bisect import bisect_left
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,10 +68,33 @@ def rule_order(anaphor: Anaphor, state: DialogueState) -> dict[int, int]:
     return {id(e): k for k, e in enumerate(candidates(anaphor, state))}
 
 
+_CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL")
+_content_cache: OrderedDict[int, tuple[Analysis, Counter[str], list[int]]] = OrderedDict()
+_content_lock = threading.Lock()
+
+
+def _content(analysis: Analysis) -> tuple[Counter[str], list[int]]:
+    """The utterance's content words and token starts, computed once per analysis: a long message has thousands
+    of anaphors, and recounting per anaphor made a 60,000-character rewrite quadratic."""
+    with _content_lock:
+        cached = _content_cache.get(id(analysis))
+        if cached is not None and cached[0] is analysis:
+            return cached[1], cached[2]
+    counts = Counter(t.form for t in analysis.tokens if t.pos in _CONTENT_TAGS)
+    starts = [t.start for t in analysis.tokens]
+    with _content_lock:
+        _content_cache[id(analysis)] = (analysis, counts, starts)
+        while len(_content_cache) > 8:
+            _content_cache.popitem(last=False)
+    return counts, starts
+
+
 def utterance_words(analysis: Analysis, anaphor: Anaphor) -> frozenset[str]:
     """Content words of the utterance outside the anaphor: what it says about its referent."""
-    return frozenset(t.form for t in analysis.tokens if t.pos in ("NNG", "NNP", "VV", "VA", "XR", "SL")
-                     and not (anaphor.start <= t.start < anaphor.span_end))
+    counts, starts = _content(analysis)
+    inside = analysis.tokens[bisect_left(starts, anaphor.start):bisect_left(starts, anaphor.span_end)]
+    own = Counter(t.form for t in inside if t.pos in _CONTENT_TAGS)
+    return frozenset(form for form, n in counts.items() if n > own[form])
 
 
 def _particle(entity: Entity) -> str:

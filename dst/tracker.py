@@ -10,6 +10,7 @@ introduces its referent, so it is not marked predicative.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from dst import lexicon as lx
@@ -47,6 +48,7 @@ class Tracker:
         entities = list(state.entities)
         new: list[Entity] = []
         retyped = _copula_types(analysis)
+        index = _TokenIndex(analysis)
         for order, m in enumerate(_referents(analysis)):
             if m.start in retyped:
                 kind, head = retyped[m.start]
@@ -66,7 +68,7 @@ class Tracker:
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             kind = "thing" if m.kind == "noun" else m.kind
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
-                              _rarity(analysis, m), order, m.particle, _context(analysis, m)))
+                              index.rarity(m), order, m.particle, index.context(m)))
         for entity in new:
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)
@@ -211,23 +213,33 @@ _CONTEXT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL")
 MAX_CONTEXT = 12
 
 
-def _context(analysis: Analysis, m: Mention) -> tuple[str, ...]:
-    """Content words of the sentence around a mention, its own words left out."""
-    toks = analysis.tokens
-    bounds = [0] + [k + 1 for k, t in enumerate(toks) if t.tag == "SF"] + [len(toks)]
-    inside = next((k for k, t in enumerate(toks) if t.start >= m.start), len(toks))
-    start = max(b for b in bounds if b <= inside)
-    end = min(b for b in bounds if b > inside) if inside < len(toks) else len(toks)
-    words = [t.form for t in toks[start:end] if t.pos in _CONTEXT_TAGS and not (m.start <= t.start < m.end)]
-    return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+class _TokenIndex:
+    """Token starts and sentence bounds of one analysis, built once per turn: a long turn has thousands of
+    mentions, and scanning every token per mention made a 60,000-character turn quadratic."""
 
+    def __init__(self, analysis: Analysis) -> None:
+        self.toks = analysis.tokens
+        self.starts = [t.start for t in self.toks]
+        self.bounds = [0] + [k + 1 for k, t in enumerate(self.toks) if t.tag == "SF"] + [len(self.toks)]
 
-def _rarity(analysis: Analysis, m: Mention) -> float:
-    """How rare the mention's rarest noun is in open Korean text (names are rare, kinds are common)."""
-    if m.kind in ("time", "quantity"):
-        return 0.0
-    nouns = [t.form for t in analysis.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
-    return round(max((noun_rarity(n) for n in nouns), default=0.0), 2)
+    def within(self, m: Mention) -> tuple[Tok, ...]:
+        return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]
+
+    def context(self, m: Mention) -> tuple[str, ...]:
+        """Content words of the sentence around a mention, its own words left out."""
+        inside = bisect_left(self.starts, m.start)
+        start = self.bounds[bisect_right(self.bounds, inside) - 1]
+        end = self.bounds[bisect_right(self.bounds, inside)] if inside < len(self.toks) else len(self.toks)
+        words = [t.form for t in self.toks[start:end]
+                 if t.pos in _CONTEXT_TAGS and not (m.start <= t.start < m.end)]
+        return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+
+    def rarity(self, m: Mention) -> float:
+        """How rare the mention's rarest noun is in open Korean text (names are rare, kinds are common)."""
+        if m.kind in ("time", "quantity"):
+            return 0.0
+        nouns = [t.form for t in self.within(m) if t.pos in ("NNG", "NNP")]
+        return round(max((noun_rarity(n) for n in nouns), default=0.0), 2)
 
 
 def _is_title(text: str, m: Mention) -> bool:

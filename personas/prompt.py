@@ -165,6 +165,8 @@ def render_prompt(
     instructions: str = "",
 ) -> list[Message]:
     """Render the chat messages for one turn within `budget_tokens` (see the module contract)."""
+    # Over 60 lines on purpose: one pass that spends a single token budget on the prompt parts in priority order;
+    # split, the remaining budget would have to travel through every helper.
     if budget_tokens < 1:
         raise PromptError(f"budget_tokens must be positive, got {budget_tokens}")
     if not utterance.strip():

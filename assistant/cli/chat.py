@@ -23,6 +23,8 @@ def chat(
     trace: bool = typer.Option(True, help="Show the rewrite and the selector's decision."),
 ) -> None:
     """Interactive chat in the terminal."""
+    # Over 60 lines with its nested turn printer: the REPL's commands and the trace display share the services,
+    # the conversation id and the persona; a closure keeps them together.
     from assistant.pipeline import TurnRequest
     from assistant.services import build_services
 

@@ -243,6 +243,8 @@ def with_hard_negatives(questions: list[Pair], all_pairs: list[Pair]) -> list[Pa
 
 def train_encoder(config: EncoderConfig) -> dict[str, Any]:
     """Train (or resume) and return the manifest written to `config.out`."""
+    # Over 60 lines on purpose: the training loop, its checkpoint/resume and the time budget read and write the
+    # same optimizer, step and data state; the steps around it are helpers already.
     if config.threads:
         torch.set_num_threads(config.threads)
     out = Path(config.out)

