@@ -15,22 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 from generation.skills.keyword_edits import LearnedNormalizer
+from generation.skills.keyword_edits_train import token_f1
 from generation.skills.keywords import KeywordNormalizer
 
 TYPES = {0: "yes/no Q", 1: "alternative Q", 2: "wh-Q", 3: "prohibition", 4: "requirement", 5: "strong req."}
-
-
-def token_f1(pred: str, gold: str) -> float:
-    p, g = pred.split(), gold.split()
-    common = sum((Counter(p) & Counter(g)).values())
-    if not p or not g or common == 0:
-        return float(not p and not g)
-    precision, recall = common / len(p), common / len(g)
-    return 2 * precision * recall / (precision + recall)
 
 
 def load(path: Path) -> list[tuple[int, str, str, int]]:

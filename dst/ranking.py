@@ -23,9 +23,7 @@ and the rules' own order (`dst.anaphora.candidates`) decides.
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import math
 import threading
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -37,6 +35,7 @@ from typing import Any
 from dst import lexicon as lx
 from dst.analysis import Analysis
 from dst.anaphora import Anaphor, candidates
+from dst.logistic import LogisticModel, read_model
 from dst.types import DialogueState, Entity
 
 log = logging.getLogger(__name__)
@@ -156,21 +155,15 @@ class Ranked:
     probability: float
 
 
-class AntecedentRanker:
+class AntecedentRanker(LogisticModel):
+    FEATURE_NAMES = FEATURE_NAMES
+    NAME = "antecedent ranker"
+    FALLBACK = "the rules' order decides"
+
     def __init__(self, weights: dict[str, float], bias: float, threshold: float, *,
                  similarity: Similarity | None = None, meta: dict[str, Any] | None = None) -> None:
-        unknown = set(weights) - set(FEATURE_NAMES)
-        if unknown:
-            raise ValueError(f"ranker has unknown features {sorted(unknown)}")
-        self.weights = weights
-        self.bias = bias
-        self.threshold = threshold
+        super().__init__(weights, bias, threshold, meta=meta)
         self.similarity = similarity
-        self.meta = meta or {}
-
-    def probability(self, values: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * v for name, v in values.items())
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def rank(self, anaphor: Anaphor, state: DialogueState, analysis: Analysis) -> list[Ranked]:
         pool = [e for e in state.entities if e.type in TYPES]
@@ -204,26 +197,10 @@ class AntecedentRanker:
             log.exception("category similarity failed; ranking without it")
             return []
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold, "meta": self.meta}
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
     @classmethod
     def load(cls, path: Path | None = None, *, similarity: Similarity | None = None) -> AntecedentRanker | None:
         """The fitted ranker (default: the bundled one), or None when there is none or it cannot be read."""
-        path = path or BUNDLED
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                       float(data["threshold"]), similarity=similarity, meta=dict(data.get("meta", {})))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("antecedent ranker %s not usable (%s); the rules' order decides", path, exc)
-            return None
+        return read_model(cls, path or BUNDLED, similarity=similarity)
 
 
 def default_encoder() -> Any:

@@ -16,15 +16,14 @@ the sentence encoder's similarity of the two), fitted by `dst.training.zero` on 
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
+from dst.logistic import LogisticModel, read_model
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
 from korean.frequency import noun_rarity
@@ -93,15 +92,15 @@ def zero_features(analysis: Analysis, frame: Analysis, similarity: float) -> dic
     return {k: v for k, v in out.items() if v}
 
 
-class ZeroDetector:
+class ZeroDetector(LogisticModel):
+    FEATURE_NAMES = FEATURE_NAMES
+    NAME = "zero-anaphora detector"
+    FALLBACK = "nothing is completed"
+
     def __init__(self, weights: dict[str, float], bias: float, threshold: float, *,
                  similarity: SentenceSimilarity | None = None, meta: dict[str, Any] | None = None) -> None:
-        unknown = set(weights) - set(FEATURE_NAMES)
-        if unknown:
-            raise ValueError(f"zero detector has unknown features {sorted(unknown)}")
-        self.weights, self.bias, self.threshold = weights, bias, threshold
+        super().__init__(weights, bias, threshold, meta=meta)
         self.similarity = similarity
-        self.meta = meta or {}
 
     def sentence_similarity(self, a: str, b: str) -> float:
         if self.similarity is None:
@@ -112,30 +111,10 @@ class ZeroDetector:
             log.exception("sentence similarity failed; deciding without it")
             return 0.0
 
-    def probability(self, values: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * v for name, v in values.items())
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold, "meta": self.meta}
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
     @classmethod
     def load(cls, path: Path | None = None, *,
              similarity: SentenceSimilarity | None = None) -> ZeroDetector | None:
-        path = path or BUNDLED
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                       float(data["threshold"]), similarity=similarity, meta=dict(data.get("meta", {})))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("zero-anaphora detector %s not usable (%s); nothing is completed", path, exc)
-            return None
+        return read_model(cls, path or BUNDLED, similarity=similarity)
 
 
 def _lead(analysis: Analysis) -> int:

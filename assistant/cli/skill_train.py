@@ -41,11 +41,7 @@ def sentiment(
     if not data.is_dir() or not any(data.glob("*.json")):
         typer.echo(f"error: no NSMC movie files under {data}", err=True)
         raise typer.Exit(2)
-    result = train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True))
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    typer.echo(json.dumps(result, ensure_ascii=False))
+    _report(train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True)), report)
 
 
 @app.command("keywords")
@@ -60,7 +56,11 @@ def keywords(
     if not data.is_file():
         typer.echo(f"error: no SAE4K file at {data}", err=True)
         raise typer.Exit(2)
-    result = train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True))
+    _report(train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True)), report)
+
+
+def _report(result: dict, report: Path | None) -> None:
+    """Print the training report, and write it to `report` when asked."""
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

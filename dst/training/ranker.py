@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from dst.anaphora import choose as rule_choice
 from dst.anaphora import find_anaphors
 from dst.injector import ContextInjector
+from dst.logistic import feature_matrix
 from dst.ranking import FEATURE_NAMES, TYPES, AntecedentRanker, Similarity, features, rule_order, utterance_words
 from dst.training.dialogues import Dialogue
 
@@ -41,12 +42,7 @@ class Examples:
     counts: Counter[str] = field(default_factory=Counter)
 
     def matrix(self) -> np.ndarray:
-        index = {name: i for i, name in enumerate(FEATURE_NAMES)}
-        x = np.zeros((len(self.rows), len(FEATURE_NAMES)))
-        for r, row in enumerate(self.rows):
-            for name, value in row.items():
-                x[r, index[name]] = value
-        return x
+        return feature_matrix(self.rows, FEATURE_NAMES)
 
 
 def _labels(dialogue: Dialogue, texts: list[str]) -> list[bool]:

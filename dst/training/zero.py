@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from dst.injector import ContextInjector
+from dst.logistic import feature_matrix
 from dst.training.dialogues import Dialogue
 from dst.zero import FEATURE_NAMES, SentenceSimilarity, ZeroDetector, eligible, zero_features
 
@@ -38,12 +39,7 @@ class ZeroExamples:
     counts: Counter[str] = field(default_factory=Counter)
 
     def matrix(self) -> np.ndarray:
-        index = {name: i for i, name in enumerate(FEATURE_NAMES)}
-        x = np.zeros((len(self.rows), len(FEATURE_NAMES)))
-        for r, row in enumerate(self.rows):
-            for name, value in row.items():
-                x[r, index[name]] = value
-        return x
+        return feature_matrix(self.rows, FEATURE_NAMES)
 
 
 def review_statements(root: Path, n: int, seed: int = 13) -> list[str]:
