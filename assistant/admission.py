@@ -38,23 +38,18 @@ class AdmissionSettings(BaseModel):
 
 
 class Admission:
-    def __init__(self, max_in_flight: int, max_queue: int, *, queue_timeout_s: float = 30.0,
-                 retry_after_s: float = 1.0) -> None:
-        self.max_in_flight = max_in_flight
-        self.max_queue = max_queue
-        self.queue_timeout_s = queue_timeout_s
-        self.retry_after_s = retry_after_s
+    def __init__(self, settings: AdmissionSettings | None = None) -> None:
+        settings = settings if settings is not None else AdmissionSettings()
+        self.max_in_flight = settings.max_in_flight
+        self.max_queue = settings.max_queue
+        self.queue_timeout_s = settings.queue_timeout_s
+        self.retry_after_s = settings.retry_after_s
         self.in_flight = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self.peak = 0
         self.admitted = 0
         self.refused = 0
         self.declined = 0
-
-    @classmethod
-    def from_settings(cls, settings: AdmissionSettings) -> Admission:
-        return cls(settings.max_in_flight, settings.max_queue, queue_timeout_s=settings.queue_timeout_s,
-                   retry_after_s=settings.retry_after_s)
 
     @property
     def queued(self) -> int:

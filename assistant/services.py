@@ -153,13 +153,7 @@ def build_components(settings: Settings) -> Components:
 
 def open_settings_store(settings: Settings) -> ConversationStore:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return open_store(
-        settings.sqlalchemy_url,
-        pool_size=settings.store.pool_size,
-        sqlite_busy_timeout_s=settings.store.sqlite_busy_timeout_s,
-        lock_timeout_s=settings.limits.lock_timeout_s,
-        migrate=settings.store.migrate_on_start,
-    )
+    return open_store(settings.sqlalchemy_url, settings.store, lock_timeout_s=settings.limits.lock_timeout_s)
 
 
 def assemble(settings: Settings, store: ConversationStore, c: Components) -> Services:

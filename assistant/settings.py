@@ -31,6 +31,7 @@ from assistant.sections.dst import DstSettings
 from assistant.sections.generation import GenerationSettings
 from assistant.sections.personas import PersonasSettings
 from assistant.sections.retrieval import RetrievalSettings
+from assistant.store.settings import LOCK_TIMEOUT_S, StoreSettings
 from generation.skills.settings import SkillsSettings
 
 
@@ -64,7 +65,7 @@ class LimitsSettings(BaseModel):
     turn_workers: int = Field(4, ge=1, le=256, description="threads running the CPU stages of turns off the event loop")
     skill_workers: int = Field(2, ge=1, le=64, description="threads running skills' CPU work (review analysis), apart "
                                "from the turns' threads")
-    lock_timeout_s: float = Field(30.0, gt=0, le=3600)
+    lock_timeout_s: float = Field(LOCK_TIMEOUT_S, gt=0, le=3600)
     max_page_size: int = Field(200, ge=1, le=10_000)
     max_json_depth: int = Field(
         32, ge=4, le=128, description="nesting of a JSON body (an object or array is one level; a card's decoded "
@@ -81,14 +82,6 @@ class ServerSettings(BaseModel):
     shutdown_grace_s: float = Field(
         20.0, ge=0, le=3600, description="on SIGTERM/SIGINT: how long turns in flight may take to finish before "
         "they are cancelled (stored as failed, error code shutting_down); the process exits within grace + 5 s")
-
-
-class StoreSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    pool_size: int = Field(10, ge=1, le=500)
-    sqlite_busy_timeout_s: float = Field(30.0, gt=0, le=600)
-    migrate_on_start: bool = True
 
 
 class Settings(BaseSettings):

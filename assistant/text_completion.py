@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from assistant.admission import Admission
+from assistant.decoding import decoding
 from assistant.errors import Unavailable
 from assistant.settings import Settings
 from generation import Completion, GenerationRequest, Generator
@@ -25,12 +26,13 @@ from personas import Persona
 def text_request(settings: Settings, persona: Persona, prompt: str, *, max_tokens: int | None,
                  temperature: float | None, top_p: float | None, stop: list[str] | None,
                  seed: int | None) -> GenerationRequest:
-    controls = persona.generation
+    controls, chosen = persona.generation, decoding(persona, settings.generation.defaults)
     return GenerationRequest(
         messages=[{"role": "user", "content": prompt}], raw_prompt=prompt,
-        max_new_tokens=min(max_tokens or controls.max_new_tokens, settings.limits.max_new_tokens),
-        temperature=controls.temperature if temperature is None else temperature,
-        top_p=controls.top_p if top_p is None else top_p, stop=list(stop if stop is not None else controls.stop),
+        max_new_tokens=min(max_tokens or chosen.max_new_tokens, settings.limits.max_new_tokens),
+        temperature=chosen.temperature if temperature is None else temperature,
+        top_p=chosen.top_p if top_p is None else top_p, top_k=chosen.top_k,
+        repetition_penalty=chosen.repetition_penalty, stop=list(stop if stop is not None else controls.stop),
         banned_phrases=list(controls.banned_phrases), refusal=persona.refusal, seed=seed,
         timeout_s=settings.limits.request_timeout_s)
 

@@ -101,7 +101,7 @@ async def admission_decision(repeat: int) -> dict[str, float]:
     from assistant.admission import Admission
     from assistant.errors import Busy
 
-    gate, hold = Admission(max_in_flight=1, max_queue=0), asyncio.Event()
+    gate, hold = Admission(AdmissionSettings(max_in_flight=1, max_queue=0)), asyncio.Event()
 
     async def holder() -> None:
         async with gate.slot():

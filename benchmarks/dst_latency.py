@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dst import ContextInjector, HistoryTurn
+from dst import ContextInjector, DstConfig, HistoryTurn
 from dst.evaluation import load_cases
 from dst.ranking import default_encoder, default_ranker
 from dst.sibling import default_sibling_matcher
@@ -99,7 +99,7 @@ def main() -> None:
               "sibling": default_sibling_matcher()} \
         if learned else {}
     encoder = default_encoder() if learned else None
-    injector = ContextInjector(strategy="rules", max_history_turns=10, **models)
+    injector = ContextInjector(DstConfig(strategy="rules", max_history_turns=10), **models)
     load_s = time.perf_counter() - started
     cases = scenarios(args.turns)
     run(injector, cases[:20], stateless=False, cold=False)  # warm-up

@@ -19,7 +19,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from dst import ContextInjector, HistoryTurn
+from dst import ContextInjector, DstConfig, HistoryTurn
 from dst.evaluation import case_passes, load_cases
 from dst.ranking import default_ranker
 from dst.sibling import default_sibling_matcher
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
     args = parser.parse_args()
     learned = not args.no_ranker
-    injector = ContextInjector(strategy=args.strategy, ranker=default_ranker() if learned else None,
+    injector = ContextInjector(DstConfig(strategy=args.strategy), ranker=default_ranker() if learned else None,
                                zero=default_zero_detector() if learned else None,
                                sibling=default_sibling_matcher() if learned else None)
     reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]

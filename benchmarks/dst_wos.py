@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from dst import ContextInjector, DialogueState
+from dst import ContextInjector, DialogueState, DstConfig
 from dst.wos import GENERAL_DOMAIN, parse_wos, state_to_wos
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_wos.json")
     args = parser.parse_args()
-    injector = ContextInjector(strategy="rules")
+    injector = ContextInjector(DstConfig(strategy="rules"))
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()

@@ -49,7 +49,7 @@ if SOURCE is not None:
 import torch  # noqa: E402
 
 from benchmarks.support.tiny_lm import CORPUS, build_tiny_lm  # noqa: E402
-from generation import GenerationRequest  # noqa: E402
+from generation import GenerationConfig, GenerationRequest  # noqa: E402
 from generation.transformers_backend import TransformersBackend  # noqa: E402
 
 MODELS = {"tiny": {"hidden_size": 64, "layers": 2}, "26m": {"hidden_size": 512, "layers": 8}}
@@ -67,7 +67,7 @@ def requests(n: int, tokens: int, offset: int = 0) -> list[GenerationRequest]:
 
 
 def backend(path: Path, **kw: Any) -> TransformersBackend:
-    b = TransformersBackend(str(path), device="cpu", max_batch_size=32, batch_wait_ms=5, **kw)
+    b = TransformersBackend(GenerationConfig(model=str(path), device="cpu", max_batch_size=32, batch_wait_ms=5, **kw))
     b.load()
     return b
 

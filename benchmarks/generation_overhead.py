@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from benchmarks.support.tiny_lm import build_tiny_lm  # noqa: E402
-from generation import GenerationRequest, Generator  # noqa: E402
+from generation import GenerationConfig, GenerationRequest, Generator  # noqa: E402
 from generation.speech_level import SpeechLevelControl  # noqa: E402
 from generation.transformers_backend import TransformersBackend  # noqa: E402
 
@@ -62,9 +62,9 @@ async def interleaved(runs: dict[str, Any], repeats: int) -> dict[str, dict[str,
 
 
 async def measure(path: Path, tokens: int, repeats: int, speech: SpeechLevelControl) -> dict[str, object]:
-    backend = TransformersBackend(str(path), device="cpu", batch_wait_ms=0)
+    backend = TransformersBackend(GenerationConfig(model=str(path), device="cpu", batch_wait_ms=0))
     backend.load()
-    waiting = TransformersBackend(str(path), device="cpu", batch_wait_ms=5)
+    waiting = TransformersBackend(GenerationConfig(model=str(path), device="cpu", batch_wait_ms=5))
     waiting.load()
     model, tokenizer = backend.model, backend.tokenizer
     ids = torch.tensor([backend.encode_prompt(MESSAGES)])

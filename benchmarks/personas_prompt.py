@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from personas import PersonaRegistry, persona_to_card, render_prompt
+from personas import PersonaRegistry, PersonasConfig, persona_to_card, render_prompt
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "personas" / "library"
@@ -49,9 +49,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "lib"
         shutil.copytree(LIBRARY, copy)
-        hot = PersonaRegistry([copy], Path(tmp) / "w", reload_interval_s=0.0)
+        hot = PersonaRegistry([copy], Path(tmp) / "w", PersonasConfig(reload_interval_s=0.0))
         results["registry.get, re-stat every call"] = timed(lambda: hot.get("scholar"), args.repeat)
-        cached = PersonaRegistry([copy], None, reload_interval_s=1.0)
+        cached = PersonaRegistry([copy], None, PersonasConfig(reload_interval_s=1.0))
         results["registry.get, within reload interval"] = timed(lambda: cached.get("scholar"), args.repeat)
         target = copy / "friend.yaml"
         text = target.read_text(encoding="utf-8")

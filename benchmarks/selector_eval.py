@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from korean.encoder import load_encoder
 from retrieval import Calibration, KoreanAnalyzer
-from retrieval.evaldata import Episode, Query, build_episode, stylekqc_episode
+from retrieval.evaldata import batch_episode, build_episode, stylekqc_episode
 from retrieval.fitting import (
     Pooled,
     best_threshold,
@@ -49,7 +49,6 @@ from retrieval.fitting import (
     ranked_top,
     weight_grid,
 )
-from retrieval.records import make_record
 
 COMPONENTS: list[tuple[str, list[str], bool]] = [
     ("bm25", ["bm25"], False), ("char", ["char"], False), ("bm25+char", ["bm25", "char"], False),
@@ -108,16 +107,6 @@ def shipped(pooled: Pooled, calibration: Calibration) -> dict[str, Any]:
             "decision": {k: round(v, 4) for k, v in result.items()}}
 
 
-def blind_episode(path: Path) -> Episode:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    records = [make_record({"id": s["id"], "question": s["question"], "answer": s["answer"]}) for s in data["stored"]]
-    answer = {s["id"]: s["answer"] for s in data["stored"]}
-    queries = [Query(p["query"], answer[p["target"]], "paraphrase") for p in data["paraphrases"]]
-    queries += [Query(n["query"], None, "near_miss") for n in data["near_misses"]]
-    queries += [Query(c, None, "ood") for c in data["chitchat"]]
-    return Episode(f"blind:{path.name}", records, queries)
-
-
 def row(name: str, what: str, result: dict[str, Any]) -> str:
     d = result["decision"]
     return (f"{name:<12} {what:<22} {result['top1']:>6.3f} {d['balanced']:>9.3f} {d.get('paraphrase', 0):>8.3f} "
@@ -137,7 +126,7 @@ def main() -> None:
     analyzer, encoder = KoreanAnalyzer(), load_encoder(args.encoder)
     calibration = Calibration.load(args.calibration)
     episodes = {"qp": build_episode(args.shared_data, "test"), "stylekqc": stylekqc_episode(args.shared_data, "eval")}
-    episodes |= {f"blind:{p.stem}": blind_episode(p) for p in args.blind}
+    episodes |= {f"blind:{p.stem}": batch_episode(p) for p in args.blind}
     report: dict[str, Any] = {"encoder": encoder.name if encoder else None,
                               "calibration": calibration.meta.get("command"), "evaluations": {}}
     print(f"{'evaluation':<12} {'selector':<22} {'top1':>6} {'balanced':>9} {'paraphr':>8} {'near_miss':>9} {'ood':>6}")

@@ -23,6 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 from dst.analysis import Analyzer, default_analyzer
+from dst.config import DstConfig
 from dst.lm import RewriteLM, build_messages, clean_output, validate
 from dst.ranking import AntecedentRanker
 from dst.rules import RuleResolver, RuleResult
@@ -32,7 +33,6 @@ from dst.types import DialogueState, DstInputError, HistoryTurn, Resolution, Rew
 from dst.zero import ZeroDetector
 
 log = logging.getLogger(__name__)
-STRATEGIES = ("rules", "lm", "rules+lm")
 T = TypeVar("T")
 Offload = Callable[..., Awaitable[Any]]
 Admit = Callable[[], AbstractAsyncContextManager[Any]]
@@ -45,30 +45,25 @@ async def _inline(fn: Callable[..., T], *args: Any) -> T:
 class ContextInjector:
     def __init__(
         self,
-        strategy: str = "rules",
-        lm: RewriteLM | None = None,
-        max_history_turns: int = 20,
-        max_rewrite_chars: int = 500,
+        config: DstConfig | None = None,
         *,
-        lm_max_new_tokens: int = 96,
-        lm_timeout_s: float = 10.0,
-        max_turn_chars: int = 2000,
+        lm: RewriteLM | None = None,
         analyzer: Analyzer | None = None,
         ranker: AntecedentRanker | None = None,
         zero: ZeroDetector | None = None,
         sibling: SiblingMatcher | None = None,
     ) -> None:
-        if strategy not in STRATEGIES:
-            raise DstInputError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-        if max_history_turns < 0 or max_rewrite_chars < 1 or lm_max_new_tokens < 1 or max_turn_chars < 1:
-            raise DstInputError("max_history_turns >= 0, max_rewrite_chars, lm_max_new_tokens, max_turn_chars >= 1")
-        self.strategy = strategy
+        """`config` (validated when it was built; None: the defaults) sets the strategy and bounds. Its `learned`
+        flag is for whoever loads `ranker`, `zero` and `sibling`: the injector uses what it is given."""
+        config = config if config is not None else DstConfig()
+        self.config = config
+        self.strategy = config.strategy
         self.lm = lm
-        self.max_history_turns = max_history_turns
-        self.max_rewrite_chars = max_rewrite_chars
-        self.lm_max_new_tokens = lm_max_new_tokens
-        self.lm_timeout_s = lm_timeout_s
-        self.max_turn_chars = max_turn_chars
+        self.max_history_turns = config.max_history_turns
+        self.max_rewrite_chars = config.max_rewrite_chars
+        self.lm_max_new_tokens = config.lm_max_new_tokens
+        self.lm_timeout_s = config.lm_timeout_s
+        self.max_turn_chars = config.max_turn_chars
         self.analyzer = analyzer if analyzer is not None else default_analyzer()
         self.tracker = Tracker(self.analyzer)
         self.rules = RuleResolver(self.analyzer, ranker, zero, sibling)

@@ -8,7 +8,7 @@ import time
 
 
 class CircuitBreaker:
-    def __init__(self, failures: int = 5, reset_s: float = 30.0) -> None:
+    def __init__(self, failures: int, reset_s: float) -> None:
         self.failures = failures
         self.reset_s = reset_s
         self._count = 0

@@ -2,6 +2,10 @@
 
 Defaults work offline: the default model id is not on disk here, so loading fails fast (local_files_only)
 and the component reports why instead of blocking start-up. Validators refuse impossible values at start.
+
+Every default is written here once: the components take these models (`TransformersBackend`, `MIIBackend`,
+`Generator` and `mii_deploy.serve` a `GenerationConfig`, `OpenAIBackend` its `openai` section) rather than
+repeating them as keyword defaults.
 """
 
 from __future__ import annotations
@@ -12,17 +16,26 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 DEFAULT_MODEL = "naver-hyperclovax/HyperCLOVAX-SEED-Text-Instruct-0.5B"
+# The package's defaults that other modules of it also use, written once here (this module imports nothing of the
+# project): `GenerationRequest` and `ChatAssistantModel` default to the same decoding values as `DecodingDefaults`,
+# `AbuseFilter` to the same threshold and the refusal to the same text as `GenerationConfig`.
+DEFAULT_MAX_NEW_TOKENS = 256
+DEFAULT_TEMPERATURE = 0.7
+DEFAULT_TOP_P = 0.9
+DEFAULT_REPETITION_PENALTY = 1.1
+DEFAULT_ABUSE_THRESHOLD = 0.5
+DEFAULT_REFUSAL = "죄송해요, 그 이야기는 도와드리기 어려워요."
 
 
 class DecodingDefaults(BaseModel):
     """Decoding parameters used when a caller does not set them."""
 
     model_config = ConfigDict(extra="forbid")
-    max_new_tokens: int = Field(256, ge=1, le=32768)
-    temperature: float = Field(0.7, ge=0.0, le=5.0)
-    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    max_new_tokens: int = Field(DEFAULT_MAX_NEW_TOKENS, ge=1, le=32768)
+    temperature: float = Field(DEFAULT_TEMPERATURE, ge=0.0, le=5.0)
+    top_p: float = Field(DEFAULT_TOP_P, gt=0.0, le=1.0)
     top_k: int | None = Field(None, ge=1)
-    repetition_penalty: float = Field(1.1, gt=0.0, le=10.0)
+    repetition_penalty: float = Field(DEFAULT_REPETITION_PENALTY, gt=0.0, le=10.0)
 
 
 class OpenAIBackendConfig(BaseModel):
@@ -77,8 +90,8 @@ class GenerationConfig(BaseModel):
     pii_mask_replies: bool = True
     profanity_list_path: Path | None = None
     abuse_classifier: str | None = Field(None, description="'module:callable' returning P(abusive) for a text")
-    abuse_threshold: float = Field(0.5, ge=0.0, le=1.0)
-    default_refusal: str = Field("죄송해요, 그 이야기는 도와드리기 어려워요.", min_length=1, max_length=500)
+    abuse_threshold: float = Field(DEFAULT_ABUSE_THRESHOLD, ge=0.0, le=1.0)
+    default_refusal: str = Field(DEFAULT_REFUSAL, min_length=1, max_length=500)
     openai: OpenAIBackendConfig = OpenAIBackendConfig()
     mii: MIIBackendConfig = MIIBackendConfig()
 

@@ -5,14 +5,18 @@ placeholder such as `[전화번호]`; the same masking is used for logs and, whe
 The abuse check matches a Korean word list after removing what people insert to dodge filters (digits,
 latin letters, symbols between Hangul), minus benign words that contain an entry (시발점), and then asks an
 optional classifier (`AbuseClassifier`: any callable text -> probability) for what a list cannot see.
+`AbuseFilter.from_config` builds the configured one (`GenerationConfig`: word list, classifier, threshold).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from generation.config import DEFAULT_ABUSE_THRESHOLD, GenerationConfig
 
 AbuseClassifier = Callable[[str], float]
 DEFAULT_PROFANITY_LIST = Path(__file__).parent / "data" / "profanity_ko.txt"
@@ -75,9 +79,17 @@ class FilterHit:
     match: str
 
 
+def load_classifier(spec: str) -> AbuseClassifier:
+    """Import 'package.module:callable'."""
+    module_name, _, attr = spec.partition(":")
+    if not attr:
+        raise ValueError(f"abuse_classifier must look like 'module:callable', got {spec!r}")
+    return getattr(importlib.import_module(module_name), attr)
+
+
 class AbuseFilter:
     def __init__(self, words: Iterable[str], *, allow: Iterable[str] = (),
-                 classifier: AbuseClassifier | None = None, threshold: float = 0.5) -> None:
+                 classifier: AbuseClassifier | None = None, threshold: float = DEFAULT_ABUSE_THRESHOLD) -> None:
         self.words = sorted({normalise_for_matching(w) for w in words if w}, key=len, reverse=True)
         self.allow = sorted({normalise_for_matching(w) for w in allow if w}, key=len, reverse=True)
         self.classifier = classifier
@@ -85,12 +97,19 @@ class AbuseFilter:
 
     @classmethod
     def from_file(cls, path: Path | None = None, *, classifier: AbuseClassifier | None = None,
-                  threshold: float = 0.5) -> AbuseFilter:
+                  threshold: float = DEFAULT_ABUSE_THRESHOLD) -> AbuseFilter:
         """Load a word list (default: the bundled Korean list)."""
         raw = Path(path or DEFAULT_PROFANITY_LIST).read_text(encoding="utf-8")
         lines = [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
         return cls([w for w in lines if not w.startswith("!")], allow=[w[1:] for w in lines if w.startswith("!")],
                    classifier=classifier, threshold=threshold)
+
+    @classmethod
+    def from_config(cls, config: GenerationConfig) -> AbuseFilter:
+        """The configured filter: `profanity_list_path` (None: the bundled list), `abuse_classifier` (imported
+        here) and `abuse_threshold`."""
+        classifier = load_classifier(config.abuse_classifier) if config.abuse_classifier else None
+        return cls.from_file(config.profanity_list_path, classifier=classifier, threshold=config.abuse_threshold)
 
     def check(self, text: str, banned_phrases: Iterable[str] = ()) -> list[FilterHit]:
         hits = [FilterHit("banned_phrase", p) for p in banned_phrases

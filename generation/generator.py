@@ -27,6 +27,7 @@ import time
 from typing import Any
 
 from generation.backend import LMBackend, apply_stops
+from generation.config import GenerationConfig
 from generation.errors import GenerationUnavailable, InvalidGenerationRequest
 from generation.filters import AbuseFilter, mask_pii
 from generation.holdback import StreamGuard
@@ -38,21 +39,24 @@ from generation.structured import ResponseFormatFailed, with_instruction
 from generation.types import Completion, GenerationRequest
 
 log = logging.getLogger(__name__)
-DEFAULT_REFUSAL = "죄송해요, 그 이야기는 도와드리기 어려워요."
 
 
 class Generator:
-    def __init__(self, backend: LMBackend, *, abuse_filter: AbuseFilter | None = None,
-                 speech: SpeechLevelControl | None = None, max_regenerations: int = 2,
-                 speech_regenerations: int = 1, pii_mask_replies: bool = True,
-                 default_refusal: str = DEFAULT_REFUSAL, regeneration_temperature: float = 0.8) -> None:
+    def __init__(self, backend: LMBackend, config: GenerationConfig | None = None, *,
+                 abuse_filter: AbuseFilter | None = None, speech: SpeechLevelControl | None = None,
+                 regeneration_temperature: float = 0.8) -> None:
+        """`config` (None: the defaults) gives `max_regenerations`, `speech_regenerations`, `pii_mask_replies`,
+        `default_refusal` and, unless `abuse_filter` is given, the abuse filter (`AbuseFilter.from_config`); its
+        backend settings are the backend's business. `speech`: None builds a speech-level control with its own
+        Kiwi. Regenerations sample at no less than `regeneration_temperature`."""
+        config = config or GenerationConfig()
         self.backend = backend
-        self.abuse_filter = abuse_filter if abuse_filter is not None else AbuseFilter.from_file()
+        self.abuse_filter = abuse_filter if abuse_filter is not None else AbuseFilter.from_config(config)
         self.speech = speech if speech is not None else SpeechLevelControl()
-        self.max_regenerations = max_regenerations
-        self.speech_regenerations = speech_regenerations
-        self.pii_mask_replies = pii_mask_replies
-        self.default_refusal = default_refusal
+        self.max_regenerations = config.max_regenerations
+        self.speech_regenerations = config.speech_regenerations
+        self.pii_mask_replies = config.pii_mask_replies
+        self.default_refusal = config.default_refusal
         self.regeneration_temperature = regeneration_temperature
 
     # -- pass-through ----------------------------------------------------------------------------------

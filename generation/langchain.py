@@ -4,7 +4,7 @@ All four call styles are supported (invoke, ainvoke, stream, astream) and go thr
 `Generator`, so speech level, filters and refusals apply inside chains too. Sync calls run the async
 generator on a private event loop in a helper thread, which is safe from inside a running loop as well.
 Per-call keyword arguments (`model.invoke(x, max_new_tokens=32)`, `.bind(speech_level="합쇼체")`) override
-the model's fields.
+the model's fields, whose decoding defaults are `generation.config`'s (those of `GenerationRequest`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
+from generation.config import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_REPETITION_PENALTY,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_P,
+)
 from generation.generator import Generator
 from generation.types import GenerationRequest
 
@@ -51,11 +57,11 @@ class ChatAssistantModel(BaseChatModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     generator: Generator
-    max_new_tokens: int = 256
-    temperature: float = 0.7
-    top_p: float = 0.9
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
+    temperature: float = DEFAULT_TEMPERATURE
+    top_p: float = DEFAULT_TOP_P
     top_k: int | None = None
-    repetition_penalty: float = 1.1
+    repetition_penalty: float = DEFAULT_REPETITION_PENALTY
     do_sample: bool | None = None
     banned_phrases: list[str] = Field(default_factory=list)
     max_reply_chars: int | None = None

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from generation.backend import LMBackend, StopStream
+from generation.config import GenerationConfig
 from generation.errors import GenerationTimeout, GenerationUnavailable, InvalidGenerationRequest, UnsupportedModel
 from generation.types import GenerationRequest, StreamEvent
 
@@ -29,7 +30,7 @@ FASTGEN_ARCHITECTURES = frozenset({"llama", "mistral", "mixtral", "falcon", "opt
                                    "qwen2_moe", "exaone4", "exaone4_5"})
 
 
-def check_architecture(model: str, *, local_files_only: bool = True) -> str:
+def check_architecture(model: str, *, local_files_only: bool) -> str:
     """The model's `model_type` if FastGen can run it; `UnsupportedModel` otherwise."""
     from transformers import AutoConfig
 
@@ -79,15 +80,17 @@ def _finish(reason: Any) -> str:
 class MIIBackend(LMBackend):
     name = "mii"
 
-    def __init__(self, model: str, *, mode: str = "client", deployment_name: str = "assistant-lm",
-                 host: str = "localhost", max_length: int = 4096, local_files_only: bool = True,
-                 context_window: int | None = None, client_factory: Callable[[], Any] | None = None) -> None:
-        self.model = model
-        self.mode = mode
-        self.deployment_name = deployment_name
-        self.host = host
-        self.max_length = context_window or max_length
-        self.local_files_only = local_files_only
+    def __init__(self, config: GenerationConfig, *, client_factory: Callable[[], Any] | None = None) -> None:
+        """`config`'s model, local_files_only and `mii` section (mode, deployment_name, host, max_length; a set
+        `context_window` replaces max_length). `client_factory` (None: `mii.client(deployment_name)`) makes the
+        client in client mode. Nothing happens until `start`."""
+        self.config = config
+        self.model = config.model
+        self.mode = config.mii.mode
+        self.deployment_name = config.mii.deployment_name
+        self.host = config.mii.host
+        self.max_length = config.context_window or config.mii.max_length
+        self.local_files_only = config.local_files_only
         self._client_factory = client_factory
         self._clients: dict[int, Any] = {}
         self._pipe: Any = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generation.config import GenerationConfig
 from generation.errors import GenerationUnavailable
 from generation.mii_backend import check_architecture
 
@@ -21,28 +22,34 @@ class DeploymentState:
     detail: str
 
 
-def serve(model: str, *, deployment_name: str, tensor_parallel: int = 1, replica_num: int = 1,
-          max_length: int | None = None, port: int = 50050, enable_restful_api: bool = False,
-          restful_api_port: int = 28080, local_files_only: bool = True) -> DeploymentState:
-    model_type = check_architecture(model, local_files_only=local_files_only)
+def serve(config: GenerationConfig, *, enable_restful_api: bool = False,
+          restful_api_port: int | None = None) -> DeploymentState:
+    """Start `config.model` as the deployment `config.mii` describes (deployment_name, tensor_parallel,
+    replica_num, max_length, port), reading the model with `config.local_files_only`; MII's RESTful API too when
+    `enable_restful_api` (on `restful_api_port`, None: MII's default)."""
+    mc = config.mii
+    model_type = check_architecture(config.model, local_files_only=config.local_files_only)
     import torch
 
     if not torch.cuda.is_available():
         raise GenerationUnavailable("DeepSpeed-MII needs CUDA GPUs and this machine has none")
-    if torch.cuda.device_count() < tensor_parallel:
-        raise GenerationUnavailable(
-            f"tensor_parallel={tensor_parallel} needs {tensor_parallel} GPUs; {torch.cuda.device_count()} visible")
+    if torch.cuda.device_count() < mc.tensor_parallel:
+        raise GenerationUnavailable(f"tensor_parallel={mc.tensor_parallel} needs {mc.tensor_parallel} GPUs; "
+                                    f"{torch.cuda.device_count()} visible")
     import mii
 
-    kwargs: dict[str, Any] = {"deployment_name": deployment_name, "tensor_parallel": tensor_parallel,
-                              "replica_num": replica_num, "port_number": port,
-                              "enable_restful_api": enable_restful_api, "restful_api_port": restful_api_port}
-    if max_length:
-        kwargs["max_length"] = max_length
-    mii.serve(model, **kwargs)
-    return DeploymentState(deployment_name, True,
-                           f"{model} ({model_type}) on {tensor_parallel} GPU(s) x {replica_num} replica(s), "
-                           f"gRPC port {port}" + (f", REST port {restful_api_port}" if enable_restful_api else ""))
+    kwargs: dict[str, Any] = {"deployment_name": mc.deployment_name, "tensor_parallel": mc.tensor_parallel,
+                              "replica_num": mc.replica_num, "port_number": mc.port, "max_length": mc.max_length,
+                              "enable_restful_api": enable_restful_api}
+    if restful_api_port is not None:
+        kwargs["restful_api_port"] = restful_api_port
+    mii.serve(config.model, **kwargs)
+    rest = ""
+    if enable_restful_api:
+        rest = f", REST port {restful_api_port}" if restful_api_port is not None else ", REST API on MII's port"
+    return DeploymentState(mc.deployment_name, True,
+                           f"{config.model} ({model_type}) on {mc.tensor_parallel} GPU(s) x {mc.replica_num} "
+                           f"replica(s), gRPC port {mc.port}{rest}")
 
 
 def _config(deployment_name: str) -> Any:

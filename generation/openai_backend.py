@@ -28,6 +28,7 @@ import httpx_sse
 
 from generation.backend import LMBackend, StopStream
 from generation.circuit import CircuitBreaker
+from generation.config import OpenAIBackendConfig
 from generation.errors import (
     GenerationBusy,
     GenerationFailed,
@@ -39,24 +40,28 @@ from generation.types import GenerationRequest, StreamEvent
 
 log = logging.getLogger(__name__)
 _RETRY_STATUS = {502, 503, 504}
+_UNKNOWN_CONTEXT_WINDOW = 4096  # what prompts are budgeted against when the server's window is not configured
 
 
 class OpenAIBackend(LMBackend):
     name = "openai"
 
-    def __init__(self, base_url: str, *, model: str, api_key: str = "", timeout_s: float = 60.0,
-                 max_retries: int = 3, backoff_s: float = 0.5, breaker_failures: int = 5,
-                 breaker_reset_s: float = 30.0, send_extra_params: bool = True,
-                 context_window: int | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, config: OpenAIBackendConfig, *, model: str, context_window: int | None = None) -> None:
+        """`config` gives the server (base_url, api_key, timeout_s), the retries (max_retries, backoff_s), the
+        breaker (breaker_failures, breaker_reset_s) and `send_extra_params`. `model` is the name sent to the
+        server (the factory passes `config.model`, or the generation section's model when that is empty);
+        `context_window` None: the server's is not known, and prompts are budgeted against `_UNKNOWN_CONTEXT_WINDOW`
+        tokens."""
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
         self.model = model
-        self.api_key = api_key
-        self.timeout_s = timeout_s
-        self.max_retries = max_retries
-        self.backoff_s = backoff_s
-        self.send_extra_params = send_extra_params
-        self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s)
-        self._context_window = context_window or 4096
+        self.api_key = config.api_key.get_secret_value()
+        self.timeout_s = config.timeout_s
+        self.max_retries = config.max_retries
+        self.backoff_s = config.backoff_s
+        self.send_extra_params = config.send_extra_params
+        self.breaker = CircuitBreaker(config.breaker_failures, config.breaker_reset_s)
+        self._context_window = context_window or _UNKNOWN_CONTEXT_WINDOW
         self._clients: dict[int, httpx.AsyncClient] = {}
         self.attempts = 0
 

@@ -67,7 +67,7 @@ class PrefixStats:
 
 
 class PrefixCache:
-    def __init__(self, *, max_bytes: int, min_tokens: int = 32, recent: int = 32,
+    def __init__(self, *, max_bytes: int, min_tokens: int, recent: int = 32,
                  make_cache: Callable[[], Any] | None = None) -> None:
         self.max_bytes = max_bytes
         self.min_tokens = max(1, min_tokens)

@@ -23,6 +23,7 @@ from typing import Any
 
 from generation.backend import LMBackend
 from generation.batching import ContinuousBatcher, Job
+from generation.config import GenerationConfig
 from generation.decode_engine import DecodeEngine
 from generation.errors import GenerationTimeout, GenerationUnavailable, InvalidGenerationRequest
 from generation.kv_batch import ModelRunner
@@ -65,21 +66,23 @@ class TransformersBackend(LMBackend):
     supports_prefill = True
     supports_raw_prompt = True
 
-    def __init__(self, model: str, *, device: str = "auto", dtype: str = "auto", local_files_only: bool = True,
-                 trust_remote_code: bool = False, max_batch_size: int = 16, batch_wait_ms: float = 5.0,
-                 max_queue: int = 64, context_window: int | None = None, prefill_chunk_tokens: int = 256,
-                 prefix_cache_mb: float = 256.0, prefix_cache_min_tokens: int = 32) -> None:
-        self.model_id = model
-        self.device = device
-        self.dtype = dtype
-        self.local_files_only = local_files_only
-        self.trust_remote_code = trust_remote_code
-        self.max_batch_size = max_batch_size
-        self.batch_wait_ms = batch_wait_ms
-        self.max_queue = max_queue
-        self.prefill_chunk_tokens = prefill_chunk_tokens
-        self.prefix_cache = PrefixCache(max_bytes=int(prefix_cache_mb * 2**20), min_tokens=prefix_cache_min_tokens)
-        self._context_override = context_window
+    def __init__(self, config: GenerationConfig) -> None:
+        """`config`'s model, device, dtype, local_files_only, trust_remote_code, context_window (None: the
+        model's), batching (max_batch_size, batch_wait_ms, max_queue, prefill_chunk_tokens) and prefix cache
+        (prefix_cache_mb, prefix_cache_min_tokens); nothing is loaded until `load` or `load_in_background`."""
+        self.config = config
+        self.model_id = config.model
+        self.device = config.device
+        self.dtype = config.dtype
+        self.local_files_only = config.local_files_only
+        self.trust_remote_code = config.trust_remote_code
+        self.max_batch_size = config.max_batch_size
+        self.batch_wait_ms = config.batch_wait_ms
+        self.max_queue = config.max_queue
+        self.prefill_chunk_tokens = config.prefill_chunk_tokens
+        self.prefix_cache = PrefixCache(max_bytes=int(config.prefix_cache_mb * 2**20),
+                                        min_tokens=config.prefix_cache_min_tokens)
+        self._context_override = config.context_window
         self.model: Any = None
         self.tokenizer: Any = None
         self.engine: DecodeEngine | None = None

@@ -1,6 +1,7 @@
 """Domain types of generation: the request every backend accepts and the completion it returns.
 
-A request is validated when it is built, so backends never see impossible values. `do_sample=None` means
+A request is validated when it is built, so backends never see impossible values. Its decoding defaults are
+`generation.config`'s (the same values `DecodingDefaults` starts from). `do_sample=None` means
 "sample when temperature > 0", so temperature 0 is greedy on every backend.
 """
 
@@ -9,6 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from generation.config import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_REPETITION_PENALTY,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_P,
+)
 from generation.errors import InvalidGenerationRequest
 from korean.speech import SPEECH_LEVELS, SpeechLevel
 
@@ -22,11 +29,11 @@ FinishReason = Literal["stop", "length", "filtered", "cancelled", "timeout"]
 @dataclass
 class GenerationRequest:
     messages: list[dict[str, str]]
-    max_new_tokens: int = 256
-    temperature: float = 0.7
-    top_p: float = 0.9
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
+    temperature: float = DEFAULT_TEMPERATURE
+    top_p: float = DEFAULT_TOP_P
     top_k: int | None = None
-    repetition_penalty: float = 1.1
+    repetition_penalty: float = DEFAULT_REPETITION_PENALTY
     do_sample: bool | None = None
     stop: list[str] = field(default_factory=list)
     banned_phrases: list[str] = field(default_factory=list)

@@ -30,6 +30,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from personas.cards import card_to_persona, read_card
+from personas.config import PersonasConfig
 from personas.errors import PersonaConflict, PersonaError, PersonaNotFound, PersonaTooLarge
 from personas.loader import PERSONA_SUFFIXES, dump_persona_yaml, load_persona_file, validate_document
 from personas.schema import Persona
@@ -51,25 +52,25 @@ class PersonaRegistry:
         self,
         directories: list[Path],
         writable_dir: Path | None,
+        config: PersonasConfig | None = None,
         *,
-        default_id: str = "assistant",
-        max_file_bytes: int = 256 * 1024,
-        max_card_bytes: int = 8 * 1024 * 1024,
-        reload_interval_s: float = 0.5,
-        allow_outside: bool = False,
-        keep_versions: int = 20,
         lock_timeout_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         kiwi: Any = None,
     ) -> None:
+        """`directories` and `writable_dir` are resolved from the config by the caller; `config` (None: the
+        defaults) gives the default id, size limits, reload interval, symlink policy and kept versions.
+        `lock_timeout_s` bounds the wait for the writable directory's file lock."""
+        config = config if config is not None else PersonasConfig()
+        self.config = config
         self._directories = [Path(d) for d in directories]
         self._writable = Path(writable_dir) if writable_dir is not None else None
-        self._default_id = default_id
-        self.max_file_bytes = max_file_bytes
-        self.max_card_bytes = max_card_bytes
-        self._interval = reload_interval_s
-        self._allow_outside = allow_outside
-        self._keep_versions = keep_versions
+        self._default_id = config.default
+        self.max_file_bytes = config.max_file_bytes
+        self.max_card_bytes = config.max_card_bytes
+        self._interval = config.reload_interval_s
+        self._allow_outside = config.allow_outside_dir
+        self._keep_versions = config.keep_versions
         self._lock_timeout_s = lock_timeout_s
         self._clock = clock
         self._kiwi = kiwi  # Kiwi for guessing imported cards' speech level; None: korean's shared one

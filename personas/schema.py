@@ -63,13 +63,14 @@ class Style(BaseModel):
 
 
 class GenerationConfig(BaseModel):
-    """Decoding settings this persona asks of the generation backend."""
+    """Decoding settings this persona asks of the generation backend; a value left out (None) is the server's
+    `generation.defaults`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    temperature: float = Field(0.7, ge=0.0, le=2.0)
-    top_p: float = Field(0.9, gt=0.0, le=1.0)
-    max_new_tokens: int = Field(256, ge=1, le=8192)
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    max_new_tokens: int | None = Field(None, ge=1, le=8192)
     stop: tuple[ShortText, ...] = Field((), max_length=16)
     banned_phrases: tuple[ShortText, ...] = Field((), max_length=64)
 

@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 
 from korean.encoder import Encoder
+from retrieval.config import HNSW_MIN_DOCS
 
 # faiss searches with an OpenMP team by default; for one query over a flat index of up to 50k rows the team costs
 # more than it saves and then spins against torch's threads: measured on 2 cores, 10k responses, select p50
@@ -36,7 +37,7 @@ class DenseRetriever:
         self.n_docs = int(index.ntotal)
 
     @classmethod
-    def build(cls, texts: Sequence[str], encoder: Encoder, *, hnsw_min_docs: int = 50_000,
+    def build(cls, texts: Sequence[str], encoder: Encoder, *, hnsw_min_docs: int = HNSW_MIN_DOCS,
               passage: bool = False) -> DenseRetriever:
         empty = np.zeros((0, encoder.dimension), dtype=np.float32)
         vectors = encoder.encode(texts, passage=passage) if texts else empty

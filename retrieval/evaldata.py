@@ -15,6 +15,10 @@ sentence: "train" items (three tenths) may train or fit anything, "validation" i
 eval items are indexed (the first sentence stored, the other nine are paraphrase queries), the rest are unseen
 near-miss items (their sentences must go to generation), and as many ChatbotData questions as near-misses are
 chit-chat.
+
+`batch_episode(path)` reads a selector batch written for the project (JSON: `stored` [{id, question, answer}],
+`paraphrases` [{query, target}], `near_misses` [{query}], `chitchat` [text]; `benchmarks/data/selector_batches`):
+the stored items are the index, the paraphrases' gold is their target's answer, the rest must go to generation.
 """
 
 from __future__ import annotations
@@ -159,3 +163,14 @@ def build_episode(root: Path, split: Split, *, index: IndexKind = "pairs", ood_r
     ood = rng.sample(korquad, min(n_ood // 2, len(korquad))) + rng.sample(sae, min(n_ood - n_ood // 2, len(sae)))
     queries.extend(Query(q, None, "ood") for q in ood if q not in stored)
     return Episode(f"{split}-{index}", records, queries)
+
+
+def batch_episode(path: Path) -> Episode:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    stored = data["stored"]
+    records = [make_record({"id": s["id"], "question": s["question"], "answer": s["answer"]}) for s in stored]
+    answer = {s["id"]: s["answer"] for s in stored}
+    queries = [Query(p["query"], answer[p["target"]], "paraphrase") for p in data["paraphrases"]]
+    queries += [Query(n["query"], None, "near_miss") for n in data["near_misses"]]
+    queries += [Query(c, None, "ood") for c in data["chitchat"]]
+    return Episode(f"batch:{path.stem}", records, queries)

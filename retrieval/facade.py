@@ -20,6 +20,7 @@ from typing import Any
 from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import Calibration
+from retrieval.config import RetrievalConfig
 from retrieval.errors import DuplicateRecord, IndexUnusable, InvalidRecord, UnknownRecord, UnknownResponseSet
 from retrieval.knowledge import KnowledgeIndex, documents_checksum, load_documents
 from retrieval.records import append_journal, journal_path, load_records, make_record, records_checksum, replay_journal
@@ -32,28 +33,25 @@ log = logging.getLogger(__name__)
 
 
 class Retrieval:
-    def __init__(self, analyzer: KoreanAnalyzer, calibration: Calibration, *, encoder: Encoder | None = None,
-                 index_root: Path | None = None, changes_dir: Path | None = None,
-                 default_set: str = "default", default_collection: str | None = None,
-                 candidates: int = 5, pool_size: int = 20, max_query_chars: int = 2000,
-                 knowledge_min_score: float = 0.1, hnsw_min_docs: int = 50_000,
+    def __init__(self, analyzer: KoreanAnalyzer, calibration: Calibration, config: RetrievalConfig | None = None, *,
+                 encoder: Encoder | None = None, index_root: Path | None = None, changes_dir: Path | None = None,
                  verifier: Verifier | None = None) -> None:
+        """`config` (None: the defaults) gives the default set and collection and the selector's limits; the sets
+        and collections it names are opened by the caller (`open_response_set`, `open_collection`). `index_root`
+        and `changes_dir` are resolved directories (None: indexes are not saved, changes not journalled)."""
         if calibration.uses_dense and encoder is None:
             raise ValueError("the calibration fuses a dense retriever but no encoder was given; "
                              "load the lexical calibration (`Calibration.load(dense=False)`) or pass the encoder")
+        config = config if config is not None else RetrievalConfig()
+        self.config = config
         self.analyzer = analyzer
         self.calibration = calibration
         self.encoder = encoder
         self.verifier = verifier
         self.index_root = index_root
         self.changes_dir = changes_dir
-        self.default_set = default_set
-        self.default_collection = default_collection
-        self.candidates = candidates
-        self.pool_size = pool_size
-        self.max_query_chars = max_query_chars
-        self.knowledge_min_score = knowledge_min_score
-        self.hnsw_min_docs = hnsw_min_docs
+        self.default_set = config.default_response_set
+        self.default_collection = config.default_knowledge
         self._sets: dict[str, ResponseIndex] = {}
         self._sources: dict[str, Path | None] = {}
         self._collections: dict[str, KnowledgeIndex] = {}
@@ -67,10 +65,14 @@ class Retrieval:
             records = replay_journal(records, journal_path(self.changes_dir, name))
         return records
 
-    def open_response_set(self, name: str, source: Path | None, *, rebuild_stale: bool = True,
-                          rebuild_mismatched: bool = True) -> bool:
+    def open_response_set(self, name: str, source: Path | None, *, rebuild_stale: bool | None = None,
+                          rebuild_mismatched: bool | None = None) -> bool:
         """Load (or build when missing or stale, or built with another encoder when `rebuild_mismatched`) the index
-        of one set; returns readiness, never raises."""
+        of one set; returns readiness, never raises. None: the config's `rebuild_stale` and
+        `rebuild_on_encoder_change`."""
+        rebuild_stale = self.config.rebuild_stale if rebuild_stale is None else rebuild_stale
+        if rebuild_mismatched is None:
+            rebuild_mismatched = self.config.rebuild_on_encoder_change
         key = f"responses:{name}"
         self._sources[name] = source
         try:
@@ -96,14 +98,18 @@ class Retrieval:
                     exc.reason, f"index rebuilt ({exc})")
                 if exc.reason == "mismatch":
                     log.warning("response set %r: %s; rebuilding it", name, exc)
-        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, hnsw_min_docs=self.hnsw_min_docs)
+        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder,
+                                       hnsw_min_docs=self.config.hnsw_min_docs)
         if directory is not None:
             snapshot.save(directory, self.analyzer)
             detail += f" at {directory}"
         self._publish(name, snapshot, f"{detail} ({len(snapshot)} responses)")
         return True
 
-    def open_collection(self, name: str, path: Path, *, chunk_chars: int = 400) -> bool:
+    def open_collection(self, name: str, path: Path, *, chunk_chars: int | None = None) -> bool:
+        """Load (or build when missing, stale or unusable) one knowledge collection's index; returns readiness.
+        `chunk_chars` None: the config's `knowledge_chunk_chars`."""
+        chunk_chars = self.config.knowledge_chunk_chars if chunk_chars is None else chunk_chars
         key = f"knowledge:{name}"
         try:
             documents = load_documents(path)
@@ -166,8 +172,7 @@ class Retrieval:
             why = self._status.get(f"responses:{name}", (False, "not configured"))[1]
             return Selection("generate", None, 0.0, f"response set {name!r} is not available ({why})",
                              [], name, self.calibration.threshold)
-        selection = select(snapshot, self.calibration, query, max_query_chars=self.max_query_chars,
-                           candidates=self.candidates, pool=self.pool_size)
+        selection = select(snapshot, self.calibration, query, self.config)
         return self._verified(selection, query)
 
     def select_from(self, query: str, response_sets: Sequence[str]) -> Selection:
@@ -186,22 +191,21 @@ class Retrieval:
         snapshot = self._sets.get(response_set or self.default_set)
         if snapshot is None:
             return [self.select(q, response_set) for q in queries]
-        selections = select_many(snapshot, self.calibration, queries, max_query_chars=self.max_query_chars,
-                                 candidates=self.candidates, pool=self.pool_size)
+        selections = select_many(snapshot, self.calibration, queries, self.config)
         return [self._verified(s, q) for s, q in zip(selections, queries, strict=True)]
 
     def _verified(self, selection: Selection, query: str) -> Selection:
         if self.verifier is None or not isinstance(query, str):
             return selection
-        return verify(selection, query[: self.max_query_chars], self.verifier)
+        return verify(selection, query[: self.config.max_query_chars], self.verifier)
 
     def knowledge(self, query: str, collection: str | None = None, k: int = 3) -> list[Passage]:
         name = collection or self.default_collection
         found = self._collections.get(name) if name else None
         if found is None or not isinstance(query, str):
             return []
-        return found.search(query[: self.max_query_chars], self.calibration.weights, k=k,
-                            min_score=self.knowledge_min_score)
+        return found.search(query[: self.config.max_query_chars], self.calibration.weights, k=k,
+                            min_score=self.config.knowledge_min_score)
 
     def list_responses(self, response_set: str, *, offset: int = 0, limit: int = 50
                        ) -> tuple[int, list[ResponseRecord]]:
@@ -251,7 +255,8 @@ class Retrieval:
     def _commit(self, name: str, records: list[ResponseRecord], journal: list[dict[str, Any]]) -> None:
         if self.changes_dir is not None:
             append_journal(journal_path(self.changes_dir, name), journal)
-        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, hnsw_min_docs=self.hnsw_min_docs)
+        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder,
+                                       hnsw_min_docs=self.config.hnsw_min_docs)
         if self.index_root is not None:
             snapshot.save(self.index_root / name, self.analyzer)
         self._sources.setdefault(name, None)

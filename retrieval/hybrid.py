@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
+from retrieval.config import HNSW_MIN_DOCS
 from retrieval.dense import DenseRetriever
 from retrieval.lexical import Bm25Retriever, CharNgramRetriever
 
@@ -69,7 +70,7 @@ class HybridIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: KoreanAnalyzer, encoder: Encoder | None = None, *,
-              progress: bool = False, hnsw_min_docs: int = 50_000, passages: bool = False) -> HybridIndex:
+              progress: bool = False, hnsw_min_docs: int = HNSW_MIN_DOCS, passages: bool = False) -> HybridIndex:
         """`passages`: the texts are documents of an asymmetric search (knowledge), embedded as passages."""
         terms: list[list[str]] = []
         with tqdm(total=len(texts), desc="analyse", unit="doc", disable=not progress) as bar:

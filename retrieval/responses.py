@@ -16,6 +16,7 @@ from typing import Any
 
 from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
+from retrieval.config import HNSW_MIN_DOCS
 from retrieval.errors import IndexUnusable
 from retrieval.hybrid import HybridIndex
 from retrieval.records import make_record, records_checksum
@@ -43,7 +44,7 @@ class ResponseIndex:
     @classmethod
     def build(cls, name: str, records: Sequence[ResponseRecord], analyzer: KoreanAnalyzer,
               encoder: Encoder | None = None, *, progress: bool = False,
-              hnsw_min_docs: int = 50_000) -> ResponseIndex:
+              hnsw_min_docs: int = HNSW_MIN_DOCS) -> ResponseIndex:
         records = tuple(records)
         index = None
         if records:

@@ -17,6 +17,7 @@ import re
 import numpy as np
 
 from retrieval.calibration import Calibration
+from retrieval.config import RetrievalConfig
 from retrieval.hybrid import Candidate
 from retrieval.nearmiss import near_miss
 from retrieval.responses import ResponseIndex
@@ -34,20 +35,24 @@ def _hit(index: ResponseIndex, candidate: Candidate) -> Hit:
                intent=record.intent)
 
 
-def select_many(index: ResponseIndex, calibration: Calibration, queries: list[str], *,
-                max_query_chars: int = 2000, candidates: int = 5, pool: int = 20) -> list[Selection]:
+def select_many(index: ResponseIndex, calibration: Calibration, queries: list[str],
+                config: RetrievalConfig | None = None) -> list[Selection]:
     """Select for many queries, reading them in one batched Kiwi call and one batched encode."""
+    config = config if config is not None else RetrievalConfig()
     if index.index is None:
-        return [select(index, calibration, q, max_query_chars=max_query_chars) for q in queries]
-    texts = [q[:max_query_chars] if isinstance(q, str) else "" for q in queries]
+        return [select(index, calibration, q, config) for q in queries]
+    texts = [q[:config.max_query_chars] if isinstance(q, str) else "" for q in queries]
     read = index.index.read_queries(texts, use_dense=calibration.weights.get("dense", 0.0) > 0)
-    return [select(index, calibration, q, max_query_chars=max_query_chars, candidates=candidates, pool=pool,
-                   terms=t, vector=v) for q, (t, v) in zip(queries, read, strict=True)]
+    return [select(index, calibration, q, config, terms=t, vector=v) for q, (t, v) in zip(queries, read, strict=True)]
 
 
-def select(index: ResponseIndex, calibration: Calibration, query: str, *, max_query_chars: int = 2000,
-           candidates: int = 5, pool: int = 20, terms: list[str] | None = None,
-           vector: np.ndarray | None = None) -> Selection:
+def select(index: ResponseIndex, calibration: Calibration, query: str, config: RetrievalConfig | None = None, *,
+           terms: list[str] | None = None, vector: np.ndarray | None = None) -> Selection:
+    """One query against one set. `config` (None: the defaults) bounds the query (`max_query_chars`), the pool read
+    from each retriever (`pool_size`) and the candidates reported (`candidates`); `terms` / `vector` are the query
+    already read by `select_many`."""
+    config = config if config is not None else RetrievalConfig()
+    max_query_chars, candidates, pool = config.max_query_chars, config.candidates, config.pool_size
     threshold = calibration.threshold
 
     def generate(reason: str, score: float = 0.0, cands: list[Hit] | None = None) -> Selection:

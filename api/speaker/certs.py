@@ -25,6 +25,7 @@ import httpx
 from cryptography.x509 import load_pem_x509_certificates
 
 from assistant.keys import Unauthorized
+from assistant.keys.settings import AlexaSettings
 
 
 def chain_expiry(pem: bytes) -> datetime:
@@ -33,11 +34,13 @@ def chain_expiry(pem: bytes) -> datetime:
 
 
 class CertChains:
-    def __init__(self, *, timeout_s: float = 5.0, max_entries: int = 16, max_downloads: int = 4,
+    def __init__(self, settings: AlexaSettings | None = None, *, max_downloads: int = 4,
                  failure_ttl_s: float = 60.0, max_failures: int = 256,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.timeout_s = timeout_s
-        self.max_entries = max_entries
+        """`settings` (None: the defaults) gives the download timeout and the number of chains kept."""
+        settings = settings if settings is not None else AlexaSettings()
+        self.timeout_s = settings.cert_fetch_timeout_s
+        self.max_entries = settings.cert_cache_entries
         self.max_downloads = max_downloads
         self.failure_ttl = timedelta(seconds=failure_ttl_s)
         self.max_failures = max_failures

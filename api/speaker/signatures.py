@@ -74,10 +74,14 @@ def check_alexa_cert_url(url: str) -> None:
 
 
 class AlexaVerifier:
-    def __init__(self, roots_pem: bytes, *, max_clock_skew_s: float = 150.0, chains: CertChains | None = None) -> None:
+    def __init__(self, roots_pem: bytes, settings: AlexaSettings | None = None, *,
+                 chains: CertChains | None = None) -> None:
+        """`settings` (None: the defaults) gives the clock skew allowed and, when `chains` is None, the signing
+        chains' download timeout and cache size."""
+        settings = settings if settings is not None else AlexaSettings()
         self.store = Store(load_pem_x509_certificates(roots_pem))
-        self.max_clock_skew_s = max_clock_skew_s
-        self.chains = chains if chains is not None else CertChains()
+        self.max_clock_skew_s = settings.max_clock_skew_s
+        self.chains = chains if chains is not None else CertChains(settings)
 
     @classmethod
     def from_settings(cls, settings: AlexaSettings) -> AlexaVerifier:
@@ -86,8 +90,7 @@ class AlexaVerifier:
             import certifi
 
             roots_path = Path(certifi.where())
-        chains = CertChains(timeout_s=settings.cert_fetch_timeout_s, max_entries=settings.cert_cache_entries)
-        return cls(roots_path.read_bytes(), max_clock_skew_s=settings.max_clock_skew_s, chains=chains)
+        return cls(roots_path.read_bytes(), settings)
 
     async def verify(self, body: bytes, cert_url: str | None, signature_256: str | None, signature_sha1: str | None,
                      timestamp: str | None, now: datetime | None = None) -> None:

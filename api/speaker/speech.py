@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from assistant.keys.settings import SpeakerSettings
+
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 _SKIP_BLOCKS = {"fence", "code_block", "html_block", "hr"}
 
@@ -132,8 +134,11 @@ def _cut(sentence: str, limit: int) -> list[str]:
     return pieces
 
 
-def to_speech(text: str, *, max_sentence_chars: int = 200, max_chars: int = 300) -> list[str]:
-    """The reply as spoken sentences, each at most `max_sentence_chars`, all together about `max_chars`."""
+def to_speech(text: str, limits: SpeakerSettings | None = None) -> list[str]:
+    """The reply as spoken sentences, each at most `limits.max_sentence_chars`, all together about
+    `limits.max_reply_chars` (None: the default speaker settings)."""
+    limits = limits if limits is not None else SpeakerSettings()
+    max_sentence_chars, max_chars = limits.max_sentence_chars, limits.max_reply_chars
     sentences: list[str] = []
     for block in _blocks(text):
         for sentence in _SENTENCE_END.split(_clean(block)):
@@ -150,10 +155,6 @@ def to_speech(text: str, *, max_sentence_chars: int = 200, max_chars: int = 300)
         kept.append(sentence)
         total += len(sentence) + 1
     return kept
-
-
-def speech_text(text: str, *, max_sentence_chars: int = 200, max_chars: int = 300) -> str:
-    return " ".join(to_speech(text, max_sentence_chars=max_sentence_chars, max_chars=max_chars))
 
 
 def to_ssml(sentences: list[str]) -> str:

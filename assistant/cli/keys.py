@@ -30,7 +30,7 @@ def _store(settings: Settings) -> KeyStore:
     from assistant.store.migrate import upgrade
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url, settings.store)
     upgrade(engine)
     return KeyStore(engine)
 

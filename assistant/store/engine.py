@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from assistant.store.settings import StoreSettings
+
 WRITE_OPTION = "assistant_write"
 
 
@@ -16,7 +18,10 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
-def make_engine(url: str, *, pool_size: int = 10, sqlite_busy_timeout_s: float = 30.0) -> Engine:
+def make_engine(url: str, settings: StoreSettings | None = None) -> Engine:
+    """An engine for `url`, pooled and (SQLite) waiting as `settings` say (None: the defaults)."""
+    settings = settings if settings is not None else StoreSettings()
+    pool_size, sqlite_busy_timeout_s = settings.pool_size, settings.sqlite_busy_timeout_s
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

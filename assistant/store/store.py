@@ -36,6 +36,7 @@ from assistant.store.locks import ConversationLocks, LockTimeout
 from assistant.store.migrate import upgrade
 from assistant.store.models import ConversationRow, StateSnapshotRow, TurnRow
 from assistant.store.served import ServedAnswer, insert_served
+from assistant.store.settings import LOCK_TIMEOUT_S
 
 T = TypeVar("T")
 
@@ -118,7 +119,7 @@ class Appended:
 @dataclass
 class ConversationStore:
     engine: Engine
-    lock_timeout_s: float = 30.0
+    lock_timeout_s: float = LOCK_TIMEOUT_S
     _locks: ConversationLocks = field(default_factory=ConversationLocks)
     _pool: ThreadPoolExecutor = field(init=False)
     _writer: Engine = field(init=False)

@@ -4,9 +4,10 @@ Contract:
 - `check(yaml_text | document, persona_id)` parses and validates exactly as a persona file is loaded
   (`personas.loader`), so the editor shows the loader's message, 1-based line and dotted field; it never writes.
   It returns both views of the persona (the document for the form, canonical YAML for the raw view).
-- `budget(persona, generator, max_new_tokens_cap)` is what the prompt control unit (`personas.render_prompt`) will
-  do with this persona on a first turn: the budget (the LM's context window less the reply's tokens), the tokens of
-  the system prompt, of each example dialogue and lorebook entry, and which example dialogues it would trim.
+- `budget(persona, generator, max_new_tokens_cap, defaults)` is what the prompt control unit
+  (`personas.render_prompt`) will do with this persona on a first turn: the budget (the LM's context window less the
+  reply's tokens, from the persona over the server's decoding `defaults`), the tokens of the system prompt, of each
+  example dialogue and lorebook entry, and which example dialogues it would trim.
 - Versions are the registry's: every save archives the previous file under `.history/<id>/` beside the persona
   files; `diff` compares two stored versions as YAML, `revert` saves an old version as a new one.
 """
@@ -19,7 +20,9 @@ from typing import Any, Protocol
 
 import yaml
 
+from assistant.decoding import decoding
 from assistant.pipeline.request import TEMPLATE_TOKENS_PER_MESSAGE
+from generation.config import DecodingDefaults
 from personas import Persona, PersonaError, PersonaRegistry, PromptError, dump_persona_yaml, render_prompt
 from personas.loader import parse_persona_text, validate_document
 from personas.prompt import system_prompt
@@ -67,9 +70,10 @@ class TokenCounting(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
-def budget(persona: Persona, generator: TokenCounting, max_new_tokens_cap: int) -> dict[str, Any]:
+def budget(persona: Persona, generator: TokenCounting, max_new_tokens_cap: int,
+           defaults: DecodingDefaults) -> dict[str, Any]:
     """The prompt control unit's view of a first turn with this persona (see the module contract)."""
-    max_new = min(persona.generation.max_new_tokens, max_new_tokens_cap)
+    max_new = min(decoding(persona, defaults).max_new_tokens, max_new_tokens_cap)
     window = generator.context_window
     limit = max(window - max_new, 64)
 

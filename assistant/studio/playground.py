@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from assistant.decoding import decoding
 from assistant.errors import Unavailable
 from assistant.pipeline import TurnPipeline
 from assistant.pipeline.outcomes import client_turns
@@ -83,7 +84,8 @@ async def _generate(pipeline: TurnPipeline, persona: Persona, history: Sequence[
     trace["knowledge"] = [p.to_dict() for p in await pipeline.workers.run(
         pipeline.retrieval.knowledge, rewritten.rewrite.standalone, persona.knowledge)] if persona.knowledge else []
     try:
-        request = await pipeline.workers.run(generation_request, pipeline.settings.limits, pipeline.retrieval,
+        request = await pipeline.workers.run(generation_request, pipeline.settings.limits,
+                                             pipeline.settings.generation.defaults, pipeline.retrieval,
                                              route.generator, req, selected, clock)
     except Unavailable:
         with clock.stage("prompt"):
@@ -111,7 +113,8 @@ def _prompt_without_lm(pipeline: TurnPipeline, persona: Persona, history: Sequen
     passages = pipeline.retrieval.knowledge(standalone, persona.knowledge) if persona.knowledge else []
     window = context_window(pipeline.generation)
     return render_prompt(persona, list(history), message, standalone, [(p.source, p.text) for p in passages],
-                         max(window - persona.generation.max_new_tokens, 64), estimate_tokens,
+                         max(window - decoding(persona, pipeline.settings.generation.defaults).max_new_tokens, 64),
+                         estimate_tokens,
                          message_overhead_tokens=TEMPLATE_TOKENS_PER_MESSAGE)
 
 

@@ -18,6 +18,7 @@ from assistant.pipeline import TurnPipeline
 from assistant.store import ServedLog
 from assistant.studio import answers, editor, playground, regression
 from generation import Generator
+from generation.config import DecodingDefaults
 from personas import Persona, PersonaError, PersonaRegistry, dump_persona_yaml
 from retrieval import Retrieval
 
@@ -37,7 +38,7 @@ class Studio:
     served: ServedLog
     data_dir: Path
     max_new_tokens: int
-    max_json_depth: int = 32
+    max_json_depth: int
 
     @property
     def retrieval(self) -> Retrieval:
@@ -46,6 +47,10 @@ class Studio:
     @property
     def generator(self) -> Generator:
         return self.pipeline.generation
+
+    @property
+    def decoding_defaults(self) -> DecodingDefaults:
+        return self.pipeline.settings.generation.defaults
 
     # -- editor ---------------------------------------------------------------------------------------------
     def check(self, source: PersonaSource) -> dict[str, Any]:
@@ -56,9 +61,9 @@ class Studio:
     def budget(self, persona: Persona) -> dict[str, Any]:
         ready, detail = self.generator.status()
         if ready:
-            found = editor.budget(persona, self.generator, self.max_new_tokens)
+            found = editor.budget(persona, self.generator, self.max_new_tokens, self.decoding_defaults)
         else:
-            found = editor.budget(persona, _Estimating(self.generator), self.max_new_tokens)
+            found = editor.budget(persona, _Estimating(self.generator), self.max_new_tokens, self.decoding_defaults)
         return {**found, "estimated": not ready, "lm": detail}
 
     def resolve(self, source: PersonaSource) -> Persona:

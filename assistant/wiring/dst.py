@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.readiness import ComponentStatus
 from assistant.settings import Settings
-from dst import ContextInjector, RewriteLM
+from dst import ContextInjector, DstConfig, RewriteLM
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +65,10 @@ def learned_models(learned: bool) -> dict[str, Any]:
 def build_dst(settings: Settings, lm: Any | None) -> tuple[ContextInjector, ComponentStatus]:
     section = settings.dst
     rewrite_lm = as_rewrite_lm(lm, section.lm_timeout_s) if section.strategy != "rules" else None
-    injector = ContextInjector(
-        strategy=section.strategy,
-        lm=rewrite_lm,
-        max_history_turns=min(section.max_history_turns, settings.limits.max_history_turns),
-        max_rewrite_chars=section.max_rewrite_chars,
-        lm_max_new_tokens=section.lm_max_new_tokens,
-        lm_timeout_s=section.lm_timeout_s,
-        max_turn_chars=section.max_turn_chars,
-        **learned_models(section.learned),
-    )
+    # The conversation-wide history limit bounds dst's own window.
+    window = min(section.max_history_turns, settings.limits.max_history_turns)
+    config = DstConfig(**section.model_dump(include=set(DstConfig.model_fields)) | {"max_history_turns": window})
+    injector = ContextInjector(config, lm=rewrite_lm, **learned_models(section.learned))
     detail = f"strategy {section.strategy}" + ("" if injector.rules.learned else ", rules without learned models")
     if section.strategy != "rules":
         if rewrite_lm is None:

@@ -24,12 +24,7 @@ def build_registry(settings: Settings, kiwi: Any = None) -> PersonaRegistry:
     return PersonaRegistry(
         directories,
         settings.data_dir / "personas" if section.writable else None,
-        default_id=section.default,
-        max_file_bytes=section.max_file_bytes,
-        max_card_bytes=section.max_card_bytes,
-        reload_interval_s=section.reload_interval_s,
-        allow_outside=section.allow_outside_dir,
-        keep_versions=section.keep_versions,
+        section,
         lock_timeout_s=settings.limits.lock_timeout_s,
         kiwi=kiwi,
     )

@@ -74,11 +74,8 @@ def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retri
                                             f"{exc}; retrievals are decided by the calibrated threshold alone"))
     changes_dir = section.changes_dir or settings.data_dir / "responses"
     retrieval = Retrieval(
-        KoreanAnalyzer(kiwi=kiwi) if kiwi is not None else shared_analyzer(), calibration, encoder=encoder,
-        index_root=section.index_dir or settings.data_dir / "indexes", changes_dir=changes_dir,
-        default_set=section.default_response_set, default_collection=section.default_knowledge,
-        candidates=section.candidates, pool_size=section.pool_size, max_query_chars=section.max_query_chars,
-        knowledge_min_score=section.knowledge_min_score, hnsw_min_docs=section.hnsw_min_docs, verifier=verifier,
+        KoreanAnalyzer(kiwi=kiwi) if kiwi is not None else shared_analyzer(), calibration, section, encoder=encoder,
+        index_root=section.index_dir or settings.data_dir / "indexes", changes_dir=changes_dir, verifier=verifier,
     )
     statuses.append(ComponentStatus("retrieval.selector", True, retrieval.mode))
     sets: dict[str, Path | None] = {name: path or BUNDLED_RESPONSES for name, path in section.response_sets.items()}
@@ -89,10 +86,9 @@ def build_retrieval(settings: Settings, kiwi: Kiwi | None = None) -> tuple[Retri
             if name not in sets and journal == journal_path(changes_dir, name):
                 sets[name] = None
     for name, path in sets.items():
-        retrieval.open_response_set(name, path, rebuild_stale=section.rebuild_stale,
-                                    rebuild_mismatched=section.rebuild_on_encoder_change)
+        retrieval.open_response_set(name, path)
     for name, path in section.knowledge.items():
-        retrieval.open_collection(name, path, chunk_chars=section.knowledge_chunk_chars)
+        retrieval.open_collection(name, path)
     statuses.extend(ComponentStatus(name, ready, detail) for name, ready, detail in retrieval.status())
     default_ready = section.default_response_set in retrieval.response_sets
     statuses.insert(0, ComponentStatus(

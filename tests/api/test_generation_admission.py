@@ -198,7 +198,7 @@ async def test_shadow_is_shed_while_live_traffic_fills_the_gate(chat_server: Cha
     routing = RoutingSettings.model_validate({"default_endpoint": "chat", "endpoints": {"chat": {
         "versions": {"live": version("echo-live"), "next": version("echo-shadow")}, "shadow": "next"}}})
     router = build_router(routing, remote_generator(chat_server.base_url, "echo-section"))
-    metrics, gate = Metrics(), Admission(max_in_flight=1, max_queue=0)
+    metrics, gate = Metrics(), Admission(AdmissionSettings(max_in_flight=1, max_queue=0))
     shadow = ShadowRunner(ShadowSettings(write_jsonl=False), None, metrics)
     shadow.gate = gate
     route = router.route("c1", version="live")

@@ -77,7 +77,7 @@ async def test_a_chain_is_fetched_again_once_its_earliest_not_after_has_passed(c
 
 
 async def test_cache_keeps_n_chains_and_drops_the_least_recently_used_at_n_plus_1(cert_server: CertServer) -> None:
-    chains = CertChains(max_entries=2, transport=LocalRoute(cert_server.port))
+    chains = CertChains(AlexaSettings(cert_cache_entries=2), transport=LocalRoute(cert_server.port))
     urls = [f"https://s3.amazonaws.com/echo.api/cert-{i}.pem" for i in range(3)]
     for url in urls[:2]:
         await chains.get(url, NOW)

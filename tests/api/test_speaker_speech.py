@@ -6,14 +6,20 @@ import re
 
 import pytest
 
-from api.speaker.speech import normalise_for_tts, speech_text, to_speech, to_ssml
+from api.speaker.speech import normalise_for_tts, to_speech, to_ssml
+from assistant.keys.settings import SpeakerSettings
+
+
+def spoken_text(text: str) -> str:
+    return " ".join(to_speech(text))
+
 
 EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 
 
 def test_markdown_is_spoken_as_plain_sentences() -> None:
     text = "## 안내\n\n**중요한** 건 `설정` 파일이에요. *꼭* 확인하세요!\n\n> 인용도 읽어요."
-    spoken = speech_text(text)
+    spoken = spoken_text(text)
     assert not re.search(r"[*#`>]", spoken)
     assert spoken == "안내. 중요한 건 설정 파일이에요. 꼭 확인하세요! 인용도 읽어요."
 
@@ -24,13 +30,13 @@ def test_code_blocks_tables_and_images_are_not_spoken() -> None:
 
 
 def test_links_keep_their_text_and_bare_urls_disappear() -> None:
-    spoken = speech_text("자세한 내용은 [기상청 누리집](https://www.weather.go.kr)에서 보세요. "
+    spoken = spoken_text("자세한 내용은 [기상청 누리집](https://www.weather.go.kr)에서 보세요. "
                          "또는 www.example.com 참고.")
     assert "http" not in spoken and "www" not in spoken and "기상청 누리집에서 보세요." in spoken
 
 
 def test_emoji_emoticons_and_jamo_laughter_are_removed() -> None:
-    spoken = speech_text("좋아요 👍🏻 정말 재밌었어요ㅋㅋㅋ ^^ 다음에 또 봐요 ❤️ 🇰🇷")
+    spoken = spoken_text("좋아요 👍🏻 정말 재밌었어요ㅋㅋㅋ ^^ 다음에 또 봐요 ❤️ 🇰🇷")
     assert not EMOJI.search(spoken) and "ㅋ" not in spoken and "^" not in spoken
     assert spoken == "좋아요 정말 재밌었어요 다음에 또 봐요."
 
@@ -66,7 +72,7 @@ def test_units_need_a_number_before_them() -> None:
 
 def test_no_sentence_is_longer_than_the_limit_and_cuts_fall_on_commas_or_spaces() -> None:
     long = ", ".join(f"{n}번째 항목은 아주 길게 설명되는 내용" for n in range(1, 30)) + "입니다."
-    sentences = to_speech(long, max_sentence_chars=200, max_chars=10_000)
+    sentences = to_speech(long, SpeakerSettings(max_sentence_chars=200, max_reply_chars=8000))
     assert len(sentences) > 1 and all(len(s) <= 200 for s in sentences)
     assert all(not s.endswith(("번", "항")) for s in sentences[:-1]), "cut between words"
     assert "".join(sentences).replace(" ", "").replace(",", "") == long.replace(" ", "").replace(",", "")
@@ -74,15 +80,16 @@ def test_no_sentence_is_longer_than_the_limit_and_cuts_fall_on_commas_or_spaces(
 
 @pytest.mark.parametrize("limit", [20, 200])
 def test_sentence_limit_holds_at_n_for_a_single_unbroken_word(limit: int) -> None:
-    sentences = to_speech("가" * (limit * 2 + 1), max_sentence_chars=limit, max_chars=10_000)
+    sentences = to_speech("가" * (limit * 2 + 1), SpeakerSettings(max_sentence_chars=limit, max_reply_chars=8000))
     assert [len(s) for s in sentences][:2] == [limit, limit]
 
 
 def test_replies_are_kept_short_in_whole_sentences() -> None:
     text = " ".join(f"이것은 {n}번째 문장입니다." for n in range(50))
-    sentences = to_speech(text, max_chars=100)
+    sentences = to_speech(text, SpeakerSettings(max_reply_chars=100))
     assert sum(len(s) + 1 for s in sentences) <= 101 and sentences[0] == "이것은 0번째 문장입니다."
-    assert to_speech("아주 긴 첫 문장 " * 40, max_chars=20), "the first sentence is always spoken"
+    first_only = to_speech("아주 긴 첫 문장 " * 40, SpeakerSettings(max_reply_chars=20))
+    assert first_only, "the first sentence is always spoken"
 
 
 def test_ssml_escapes_text_and_wraps_sentences() -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from assistant.admission import Admission
+from assistant.admission import Admission, AdmissionSettings
 from assistant.errors import Busy
 
 
@@ -22,7 +22,7 @@ async def _settle() -> None:
 
 
 async def test_n_in_flight_plus_queue_admitted_and_the_next_refused_at_once() -> None:
-    admission = Admission(max_in_flight=4, max_queue=16, retry_after_s=2)
+    admission = Admission(AdmissionSettings(max_in_flight=4, max_queue=16, retry_after_s=2))
     release, order = asyncio.Event(), []
     holders = [asyncio.create_task(_hold(admission, release, order, n)) for n in range(20)]
     await _settle()
@@ -38,7 +38,7 @@ async def test_n_in_flight_plus_queue_admitted_and_the_next_refused_at_once() ->
 
 
 async def test_zero_queue_refuses_the_first_caller_beyond_the_slots() -> None:
-    admission = Admission(max_in_flight=1, max_queue=0)
+    admission = Admission(AdmissionSettings(max_in_flight=1, max_queue=0))
     release = asyncio.Event()
     holder = asyncio.create_task(_hold(admission, release, [], 0))
     await _settle()
@@ -52,7 +52,7 @@ async def test_zero_queue_refuses_the_first_caller_beyond_the_slots() -> None:
 
 
 async def test_a_queued_caller_is_refused_after_the_queue_timeout() -> None:
-    admission = Admission(max_in_flight=1, max_queue=1, queue_timeout_s=0.05)
+    admission = Admission(AdmissionSettings(max_in_flight=1, max_queue=1, queue_timeout_s=0.05))
     release = asyncio.Event()
     holder = asyncio.create_task(_hold(admission, release, [], 0))
     await _settle()
@@ -66,7 +66,7 @@ async def test_a_queued_caller_is_refused_after_the_queue_timeout() -> None:
 
 
 async def test_cancelled_holders_and_waiters_give_their_slots_back() -> None:
-    admission = Admission(max_in_flight=2, max_queue=2)
+    admission = Admission(AdmissionSettings(max_in_flight=2, max_queue=2))
     release, order = asyncio.Event(), []
     tasks = [asyncio.create_task(_hold(admission, release, order, n)) for n in range(4)]
     await _settle()
@@ -80,7 +80,7 @@ async def test_cancelled_holders_and_waiters_give_their_slots_back() -> None:
 
 
 async def test_cancellation_right_after_the_hand_over_passes_the_slot_on() -> None:
-    admission = Admission(max_in_flight=1, max_queue=2)
+    admission = Admission(AdmissionSettings(max_in_flight=1, max_queue=2))
     release, order = asyncio.Event(), []
     first = asyncio.create_task(_hold(admission, release, order, 0))
     await _settle()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.wiring.dst import learned_models
-from dst import ContextInjector
+from dst import ContextInjector, DstConfig
 from dst.analysis import Analyzer, default_analyzer
 
 
@@ -17,10 +17,10 @@ def analyzer() -> Analyzer:
 @pytest.fixture(scope="session")
 def injector(analyzer: Analyzer) -> ContextInjector:
     """The rule strategy as the server runs it: with the bundled antecedent ranker and zero-anaphora detector."""
-    return ContextInjector(strategy="rules", analyzer=analyzer, **learned_models(True))
+    return ContextInjector(DstConfig(strategy="rules"), analyzer=analyzer, **learned_models(True))
 
 
 @pytest.fixture(scope="session")
 def rules_injector(analyzer: Analyzer) -> ContextInjector:
     """The rules alone (`dst.learned: false`)."""
-    return ContextInjector(strategy="rules", analyzer=analyzer)
+    return ContextInjector(DstConfig(strategy="rules"), analyzer=analyzer)

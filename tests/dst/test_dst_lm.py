@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from dst import ContextInjector, HistoryTurn, RewriteLM
+from dst import ContextInjector, DstConfig, HistoryTurn, RewriteLM
 from dst.analysis import Analyzer
 from dst.lm import build_messages, clean_output
 
@@ -32,7 +32,7 @@ class ScriptedRewriteLM:
 
 
 def _injector(analyzer: Analyzer, strategy: str, lm: ScriptedRewriteLM) -> ContextInjector:
-    return ContextInjector(strategy=strategy, lm=lm, analyzer=analyzer, lm_timeout_s=0.2)
+    return ContextInjector(DstConfig(strategy=strategy, lm_timeout_s=0.2), lm=lm, analyzer=analyzer)
 
 
 def test_test_double_satisfies_the_protocol() -> None:
@@ -90,5 +90,5 @@ async def test_rules_plus_lm_asks_the_lm_when_rules_are_unsure(analyzer: Analyze
 
 
 async def test_rules_plus_lm_without_an_lm_keeps_the_rule_result(analyzer: Analyzer) -> None:
-    rw = await ContextInjector(strategy="rules+lm", analyzer=analyzer).arewrite([], "거기 몇 시에 열어?")
+    rw = await ContextInjector(DstConfig(strategy="rules+lm"), analyzer=analyzer).arewrite([], "거기 몇 시에 열어?")
     assert rw.standalone == "거기 몇 시에 열어?" and not rw.confident

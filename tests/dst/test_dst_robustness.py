@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
+from pydantic import ValidationError
 
-from dst import ContextInjector, DialogueState, DstInputError, HistoryTurn
+from dst import ContextInjector, DialogueState, DstConfig, DstInputError, HistoryTurn
 from dst.analysis import Analyzer
 
 U, A = "user", "assistant"
@@ -42,7 +43,7 @@ def test_random_unicode_never_raises(injector: ContextInjector) -> None:
 
 @pytest.fixture(scope="module")
 def small(analyzer: Analyzer) -> ContextInjector:
-    return ContextInjector(max_rewrite_chars=40, max_history_turns=2, analyzer=analyzer)
+    return ContextInjector(DstConfig(max_rewrite_chars=40, max_history_turns=2), analyzer=analyzer)
 
 
 def test_rewrite_bound_holds_at_n_and_n_plus_1(small: ContextInjector) -> None:
@@ -86,7 +87,8 @@ def test_non_string_input_is_an_input_error(injector: ContextInjector) -> None:
         injector.observe_reply(DialogueState(), 3)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("kwargs", [{"strategy": "magic"}, {"max_rewrite_chars": 0}, {"max_history_turns": -1}])
-def test_impossible_configuration_is_refused(analyzer: Analyzer, kwargs: dict) -> None:
-    with pytest.raises(DstInputError):
-        ContextInjector(analyzer=analyzer, **kwargs)
+@pytest.mark.parametrize("kwargs", [{"strategy": "magic"}, {"max_rewrite_chars": 15}, {"max_history_turns": -1},
+                                    {"lm_timeout_s": 0}])
+def test_impossible_configuration_is_refused(kwargs: dict) -> None:
+    with pytest.raises(ValidationError):
+        DstConfig(**kwargs)

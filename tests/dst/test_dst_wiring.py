@@ -17,15 +17,14 @@ from assistant.errors import InvalidInput
 from assistant.sections.dst import DstSettings
 from assistant.settings import Settings
 from assistant.wiring.dst import GenerationRewriteLM, as_rewrite_lm, build_dst
-from dst import ContextInjector, DstInputError
+from dst import ContextInjector, DstConfig, DstInputError
 from generation import Generator
 from generation.backend import LMBackend
 from generation.types import GenerationRequest, StreamEvent
 
 
 @pytest.mark.parametrize(
-    "bad", [{"strategy": "neural"}, {"max_rewrite_chars": 15}, {"max_history_turns": -1}, {"lm_timeout_s": 0},
-            {"unknown": 1}]
+    "bad", [{"strategy": "neural"}, {"api_max_history_turns": -1}, {"api_max_turn_chars": 15}, {"unknown": 1}]
 )
 def test_dst_settings_refuse_impossible_values(bad: dict) -> None:
     with pytest.raises(ValidationError):
@@ -33,9 +32,17 @@ def test_dst_settings_refuse_impossible_values(bad: dict) -> None:
 
 
 def test_build_dst_from_default_settings_is_ready_with_rules() -> None:
-    injector, status = build_dst(Settings(), None)
+    settings = Settings()
+    injector, status = build_dst(settings, None)
     assert isinstance(injector, ContextInjector) and injector.strategy == "rules"
+    assert injector.config == DstConfig(**settings.dst.model_dump(include=set(DstConfig.model_fields))), \
+        "the injector runs on the section as configured"
     assert status.name == "dst" and status.ready and "rules" in status.detail
+
+
+def test_conversation_history_limit_bounds_the_dst_window() -> None:
+    injector, _ = build_dst(Settings(limits={"max_history_turns": 5}, dst={"max_rewrite_chars": 300}), None)
+    assert injector.max_history_turns == 5 and injector.max_rewrite_chars == 300
 
 
 def test_lm_strategy_without_an_lm_is_ready_and_says_it_runs_on_rules() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.support.tiny_lm import build_tiny_lm
+from generation.config import GenerationConfig, MIIBackendConfig, OpenAIBackendConfig
 from generation.mii_backend import MIIBackend
 from generation.openai_backend import OpenAIBackend
 from generation.speech_level import SpeechLevelControl
@@ -32,7 +33,8 @@ def random_lm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def random_backend(random_lm_path: Path) -> Iterator[TransformersBackend]:
-    backend = TransformersBackend(str(random_lm_path), device="cpu", max_batch_size=16, batch_wait_ms=0)
+    backend = TransformersBackend(GenerationConfig(model=str(random_lm_path), device="cpu", max_batch_size=16,
+                                                   batch_wait_ms=0))
     backend.load()
     yield backend
     assert backend.batcher is not None
@@ -41,8 +43,8 @@ def random_backend(random_lm_path: Path) -> Iterator[TransformersBackend]:
 
 @pytest.fixture(scope="session")
 def tf_backend(tiny_lm_path: Path) -> Iterator[TransformersBackend]:
-    backend = TransformersBackend(str(tiny_lm_path), device="cpu", max_batch_size=16, batch_wait_ms=30,
-                                  max_queue=64)
+    backend = TransformersBackend(GenerationConfig(model=str(tiny_lm_path), device="cpu", max_batch_size=16,
+                                                   batch_wait_ms=30, max_queue=64))
     backend.load()
     yield backend
     assert backend.batcher is not None
@@ -65,8 +67,9 @@ def openai_server(tf_backend: TransformersBackend) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def openai_backend(openai_server: object) -> OpenAIBackend:
-    return OpenAIBackend(openai_server.base_url, model="tiny-korean", max_retries=2, backoff_s=0.01,  # type: ignore[attr-defined]
-                         breaker_failures=3, breaker_reset_s=0.5)
+    config = OpenAIBackendConfig(base_url=openai_server.base_url, max_retries=2, backoff_s=0.01,  # type: ignore[attr-defined]
+                                 breaker_failures=3, breaker_reset_s=0.5)
+    return OpenAIBackend(config, model="tiny-korean")
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +79,9 @@ def mii_backend(mii_server: object, tiny_lm_path: Path) -> MIIBackend:
 
     config = MIIConfig(deployment_name="tiny", model_config={"model_name_or_path": str(tiny_lm_path)},
                        port_number=mii_server.port)  # type: ignore[attr-defined]
-    backend = MIIBackend(str(tiny_lm_path), mode="client", client_factory=lambda: MIIClient(config, host="127.0.0.1"),
-                         max_length=512)
+    section = GenerationConfig(backend="mii", model=str(tiny_lm_path),
+                               mii=MIIBackendConfig(mode="client", max_length=512))
+    backend = MIIBackend(section, client_factory=lambda: MIIClient(config, host="127.0.0.1"))
     backend.start()
     assert backend.status()[0], backend.status()[1]
     return backend

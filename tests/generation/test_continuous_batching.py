@@ -10,7 +10,7 @@ import time
 import pytest
 
 from benchmarks.support.tiny_lm import SCRIPT
-from generation import GenerationBusy, GenerationRequest, GenerationTimeout
+from generation import GenerationBusy, GenerationConfig, GenerationRequest, GenerationTimeout
 from generation.transformers_backend import TransformersBackend
 
 
@@ -113,8 +113,8 @@ async def test_a_stop_string_ends_only_its_own_row(tf_backend: TransformersBacke
 
 
 async def test_a_prompt_read_in_chunks_gives_the_same_reply_as_read_whole(tiny_lm_path: object) -> None:
-    chunked = TransformersBackend(str(tiny_lm_path), device="cpu", batch_wait_ms=0, prefill_chunk_tokens=3,
-                                  prefix_cache_mb=0)
+    chunked = TransformersBackend(GenerationConfig(model=str(tiny_lm_path), device="cpu", batch_wait_ms=0,
+                                                   prefill_chunk_tokens=3, prefix_cache_mb=0))
     chunked.load()
     try:
         for prompt, reply in SCRIPT.items():
@@ -124,8 +124,8 @@ async def test_a_prompt_read_in_chunks_gives_the_same_reply_as_read_whole(tiny_l
 
 
 async def test_full_queue_answers_busy_without_waiting(tiny_lm_path: object) -> None:
-    backend = TransformersBackend(str(tiny_lm_path), device="cpu", max_batch_size=1, batch_wait_ms=0,
-                                  max_queue=2)
+    backend = TransformersBackend(GenerationConfig(model=str(tiny_lm_path), device="cpu", max_batch_size=1,
+                                                   batch_wait_ms=0, max_queue=2))
     backend.load()
     try:
         tasks = [asyncio.create_task(backend.generate(request("여행 이야기 해 줘", max_new_tokens=40)))
@@ -174,7 +174,7 @@ async def test_closing_a_stream_cancels_its_row(tf_backend: TransformersBackend)
 
 
 async def test_closing_the_batcher_finishes_admitted_requests_then_refuses_new_ones(tiny_lm_path: object) -> None:
-    backend = TransformersBackend(str(tiny_lm_path), device="cpu", batch_wait_ms=0)
+    backend = TransformersBackend(GenerationConfig(model=str(tiny_lm_path), device="cpu", batch_wait_ms=0))
     backend.load()
     running = asyncio.ensure_future(backend.generate(request("날씨 알려줘", max_new_tokens=60)))
     await asyncio.sleep(0.05)

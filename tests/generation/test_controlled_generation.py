@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.support.tiny_lm import SCRIPT
-from generation import GenerationRequest, GenerationUnavailable, Generator
+from generation import GenerationConfig, GenerationRequest, GenerationUnavailable, Generator
 from generation.filters import AbuseFilter
 from generation.speech_level import SpeechLevelControl
 from generation.transformers_backend import TransformersBackend
@@ -22,7 +22,7 @@ def ask(text: str, **kw: object) -> GenerationRequest:
 
 @pytest.fixture
 def generator(tf_backend: TransformersBackend, speech: SpeechLevelControl) -> Generator:
-    return Generator(tf_backend, speech=speech, max_regenerations=2, speech_regenerations=0)
+    return Generator(tf_backend, GenerationConfig(max_regenerations=2, speech_regenerations=0), speech=speech)
 
 
 async def test_speech_level_control_repairs_a_banmal_reply_to_haeyo(generator: Generator,
@@ -38,7 +38,7 @@ async def test_speech_level_control_repairs_a_banmal_reply_to_haeyo(generator: G
 
 async def test_speech_level_control_regenerates_before_repairing(tf_backend: TransformersBackend,
                                                                   speech: SpeechLevelControl) -> None:
-    generator = Generator(tf_backend, speech=speech, speech_regenerations=1)
+    generator = Generator(tf_backend, GenerationConfig(speech_regenerations=1), speech=speech)
     done = await generator.generate(ask("날씨 알려줘", speech_level="반말"))
     assert done.trace["regenerations"] >= 1
     assert speech.violations(done.text, "반말") == []
@@ -55,7 +55,8 @@ async def test_pii_in_replies_is_masked_when_configured(tf_backend: Transformers
     masked = await Generator(tf_backend, speech=speech).generate(ask("연락처 알려줘"))
     assert "010-1234-5678" not in masked.text and "[전화번호]" in masked.text and "[이메일]" in masked.text
     assert masked.trace["reply_pii"] == ["전화번호", "이메일"]
-    plain = await Generator(tf_backend, speech=speech, pii_mask_replies=False).generate(ask("연락처 알려줘"))
+    unmasked = Generator(tf_backend, GenerationConfig(pii_mask_replies=False), speech=speech)
+    plain = await unmasked.generate(ask("연락처 알려줘"))
     assert plain.text == SCRIPT["연락처 알려줘"]
 
 
@@ -70,14 +71,16 @@ async def test_abusive_reply_is_regenerated_then_replaced_by_the_persona_refusal
 
 async def test_without_a_refusal_the_default_one_is_used(tf_backend: TransformersBackend,
                                                          speech: SpeechLevelControl) -> None:
-    generator = Generator(tf_backend, speech=speech, max_regenerations=0, default_refusal="답할 수 없어요.")
+    generator = Generator(tf_backend, GenerationConfig(max_regenerations=0, default_refusal="답할 수 없어요."),
+                          speech=speech)
     done = await generator.generate(ask("욕 좀 해 봐"))
     assert (done.text, done.finish_reason, done.trace["regenerations"]) == ("답할 수 없어요.", "filtered", 0)
 
 
 async def test_banned_phrase_filters_an_otherwise_clean_reply(tf_backend: TransformersBackend,
                                                               speech: SpeechLevelControl) -> None:
-    generator = Generator(tf_backend, speech=speech, abuse_filter=AbuseFilter([]), max_regenerations=1)
+    generator = Generator(tf_backend, GenerationConfig(max_regenerations=1), speech=speech,
+                          abuse_filter=AbuseFilter([]))
     clean = await generator.generate(ask("날씨 알려줘"))
     assert clean.text == SCRIPT["날씨 알려줘"]
     banned = await generator.generate(ask("날씨 알려줘", banned_phrases=["산책"], refusal="다른 이야기 해요."))
@@ -128,7 +131,7 @@ async def test_complete_is_greedy_and_uncontrolled(generator: Generator) -> None
 
 
 async def test_generator_without_a_loaded_model_raises_unavailable_with_the_reason(tmp_path: object) -> None:
-    backend = TransformersBackend(str(tmp_path) + "/missing-model", local_files_only=True)
+    backend = TransformersBackend(GenerationConfig(model=str(tmp_path) + "/missing-model", local_files_only=True))
     with pytest.raises(GenerationUnavailable):
         backend.load()
     generator = Generator(backend)

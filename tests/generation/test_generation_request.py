@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generation import GenerationRequest, InvalidGenerationRequest
+from generation.config import DecodingDefaults
 
 MSG = [{"role": "user", "content": "안녕"}]
 
@@ -13,6 +14,12 @@ def test_defaults_sample_and_temperature_zero_is_greedy() -> None:
     assert GenerationRequest(MSG).sampling
     assert not GenerationRequest(MSG, temperature=0.0).sampling
     assert GenerationRequest(MSG, temperature=0.0, do_sample=True).sampling
+
+
+def test_request_decoding_defaults_are_the_configs() -> None:
+    request = GenerationRequest(MSG)
+    for name, value in DecodingDefaults().model_dump().items():
+        assert getattr(request, name) == value, name
 
 
 @pytest.mark.parametrize(("field", "ok", "bad"), [

@@ -9,7 +9,8 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
 from benchmarks.support.tiny_lm import SCRIPT
-from generation import Generator
+from generation import GenerationConfig, Generator
+from generation.config import DecodingDefaults
 from generation.langchain import ChatAssistantModel, to_chat_messages
 from generation.speech_level import SpeechLevelControl
 from generation.transformers_backend import TransformersBackend
@@ -17,8 +18,14 @@ from generation.transformers_backend import TransformersBackend
 
 @pytest.fixture
 def model(tf_backend: TransformersBackend, speech: SpeechLevelControl) -> ChatAssistantModel:
-    return ChatAssistantModel(generator=Generator(tf_backend, speech=speech, speech_regenerations=0),
+    return ChatAssistantModel(generator=Generator(tf_backend, GenerationConfig(speech_regenerations=0), speech=speech),
                               temperature=0.0, max_new_tokens=60)
+
+
+def test_decoding_defaults_are_the_configs(model: ChatAssistantModel) -> None:
+    plain = ChatAssistantModel(generator=model.generator)
+    for name, value in DecodingDefaults().model_dump().items():
+        assert getattr(plain, name) == value, name
 
 
 def test_messages_map_onto_chat_roles() -> None:

@@ -9,10 +9,15 @@ from typing import Any
 import pytest
 
 from benchmarks.support.tiny_lm import SCRIPT
-from generation import GenerationRequest, InvalidGenerationRequest, UnsupportedModel
+from generation import GenerationConfig, GenerationRequest, InvalidGenerationRequest, UnsupportedModel
+from generation.config import MIIBackendConfig
 from generation.mii_backend import FASTGEN_ARCHITECTURES, MIIBackend, check_architecture, mii_generate_kwargs
 
 mii = pytest.importorskip("mii")
+
+
+def mii_section(model: str, **mii: Any) -> GenerationConfig:
+    return GenerationConfig(backend="mii", model=model, mii=MIIBackendConfig(**mii))
 
 
 def ask(text: str, **kw: Any) -> GenerationRequest:
@@ -53,7 +58,7 @@ def test_fastgen_architectures_are_documented() -> None:
 
 
 def test_llama_model_passes_the_architecture_check(tiny_lm_path: Path) -> None:
-    assert check_architecture(str(tiny_lm_path)) == "llama"
+    assert check_architecture(str(tiny_lm_path), local_files_only=True) == "llama"
 
 
 def test_unsupported_architecture_is_refused_with_a_clear_reason(tmp_path: Path) -> None:
@@ -61,8 +66,8 @@ def test_unsupported_architecture_is_refused_with_a_clear_reason(tmp_path: Path)
 
     GPT2Config(n_layer=1, n_embd=8, n_head=2, vocab_size=10).save_pretrained(tmp_path)
     with pytest.raises(UnsupportedModel, match=r"gpt2.*not support"):
-        check_architecture(str(tmp_path))
-    backend = MIIBackend(str(tmp_path), mode="pipeline")
+        check_architecture(str(tmp_path), local_files_only=True)
+    backend = MIIBackend(mii_section(str(tmp_path), mode="pipeline"))
     backend.start()
     ready, reason = backend.status()
     assert not ready and "gpt2" in reason and "transformers or openai backend" in reason
@@ -73,14 +78,14 @@ def test_pipeline_without_a_gpu_reports_no_gpu(tiny_lm_path: Path) -> None:
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
-    backend = MIIBackend(str(tiny_lm_path), mode="pipeline")
+    backend = MIIBackend(mii_section(str(tiny_lm_path), mode="pipeline"))
     backend.start()
     ready, reason = backend.status()
     assert not ready and "needs a CUDA GPU" in reason
 
 
 def test_client_without_a_deployment_reports_how_to_start_one(tiny_lm_path: Path) -> None:
-    backend = MIIBackend(str(tiny_lm_path), mode="client", deployment_name="no-such-deployment-xyz")
+    backend = MIIBackend(mii_section(str(tiny_lm_path), mode="client", deployment_name="no-such-deployment-xyz"))
     backend.start()
     ready, reason = backend.status()
     assert not ready and "no-such-deployment-xyz" in reason

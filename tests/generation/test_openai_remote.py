@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationBusy, GenerationRequest, GenerationUnavailable, InvalidGenerationRequest
+from generation.config import OpenAIBackendConfig
 from generation.openai_backend import OpenAIBackend
 
 
@@ -26,7 +27,7 @@ def free_port() -> int:
 
 
 def test_request_body_maps_decoding_parameters() -> None:
-    backend = OpenAIBackend("http://x/v1", model="m")
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url="http://x/v1"), model="m")
     body = backend.body(GenerationRequest(messages=[{"role": "user", "content": "hi"}], temperature=0.5, top_p=0.8,
                                           top_k=20, stop=["a", "b", "c", "d", "e"], seed=7, max_new_tokens=9))
     assert body["max_tokens"] == 9 and body["temperature"] == 0.5 and body["top_p"] == 0.8
@@ -34,12 +35,14 @@ def test_request_body_maps_decoding_parameters() -> None:
     assert body["stream"] is True
     greedy = backend.body(ask("hi"))
     assert greedy["temperature"] == 0.0 and "top_k" not in greedy
-    strict = OpenAIBackend("http://x/v1", model="m", send_extra_params=False).body(ask("hi", top_k=5))
+    strict_backend = OpenAIBackend(OpenAIBackendConfig(base_url="http://x/v1", send_extra_params=False), model="m")
+    strict = strict_backend.body(ask("hi", top_k=5))
     assert "top_k" not in strict and "repetition_penalty" not in strict
 
 
 async def test_503_answers_are_retried_until_the_server_recovers(openai_server: Any) -> None:
-    backend = OpenAIBackend(openai_server.base_url, model="tiny", max_retries=3, backoff_s=0.01)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=openai_server.base_url, max_retries=3, backoff_s=0.01),
+                            model="tiny")
     openai_server.fail_next(2, 503)
     done = await backend.generate(ask("날씨 알려줘"))
     assert done.text == SCRIPT["날씨 알려줘"]
@@ -48,8 +51,8 @@ async def test_503_answers_are_retried_until_the_server_recovers(openai_server: 
 
 
 async def test_retries_are_bounded_and_end_in_unavailable(openai_server: Any) -> None:
-    backend = OpenAIBackend(openai_server.base_url, model="tiny", max_retries=1, backoff_s=0.01,
-                            breaker_failures=10)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=openai_server.base_url, max_retries=1, backoff_s=0.01,
+                                                breaker_failures=10), model="tiny")
     openai_server.fail_next(5, 503)
     with pytest.raises(GenerationUnavailable, match="503"):
         await backend.generate(ask("날씨 알려줘"))
@@ -58,8 +61,8 @@ async def test_retries_are_bounded_and_end_in_unavailable(openai_server: Any) ->
 
 
 async def test_connection_errors_open_the_circuit_and_mark_the_backend_unready() -> None:
-    backend = OpenAIBackend(f"http://127.0.0.1:{free_port()}/v1", model="tiny", max_retries=5, backoff_s=0.0,
-                            breaker_failures=2, breaker_reset_s=60)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=f"http://127.0.0.1:{free_port()}/v1", max_retries=5,
+                                                backoff_s=0.0, breaker_failures=2, breaker_reset_s=60), model="tiny")
     with pytest.raises(GenerationUnavailable, match="ConnectError"):
         await backend.generate(ask("안녕"))
     assert backend.attempts == 2  # the breaker stopped the retries
@@ -71,8 +74,8 @@ async def test_connection_errors_open_the_circuit_and_mark_the_backend_unready()
 
 
 async def test_half_open_circuit_closes_after_a_success(openai_server: Any) -> None:
-    backend = OpenAIBackend(openai_server.base_url, model="tiny", max_retries=0, breaker_failures=1,
-                            breaker_reset_s=0.2)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=openai_server.base_url, max_retries=0, breaker_failures=1,
+                                                breaker_reset_s=0.2), model="tiny")
     openai_server.fail_next(1, 503)
     with pytest.raises(GenerationUnavailable):
         await backend.generate(ask("날씨 알려줘"))
@@ -84,7 +87,8 @@ async def test_half_open_circuit_closes_after_a_success(openai_server: Any) -> N
 
 
 async def test_429_is_busy_and_422_is_an_invalid_request(openai_server: Any) -> None:
-    backend = OpenAIBackend(openai_server.base_url, model="tiny", max_retries=2, backoff_s=0.01)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=openai_server.base_url, max_retries=2, backoff_s=0.01),
+                            model="tiny")
     openai_server.fail_next(1, 429)
     with pytest.raises(GenerationBusy):
         await backend.generate(ask("안녕"))
@@ -95,7 +99,8 @@ async def test_429_is_busy_and_422_is_an_invalid_request(openai_server: Any) -> 
 
 
 async def test_500_is_the_lm_failing_not_an_invalid_request(openai_server: Any) -> None:
-    backend = OpenAIBackend(openai_server.base_url, model="tiny", max_retries=2, backoff_s=0.01)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=openai_server.base_url, max_retries=2, backoff_s=0.01),
+                            model="tiny")
     openai_server.fail_next(1, 500)
     with pytest.raises(GenerationUnavailable, match="HTTP 500"):
         await backend.generate(ask("안녕"))

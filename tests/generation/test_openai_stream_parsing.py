@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks.support.live import LiveServer
 from generation import GenerationFailed, GenerationRequest
+from generation.config import OpenAIBackendConfig
 from generation.openai_backend import OpenAIBackend
 from tests.support.scripted_lm import SEPARATED, build_app
 
@@ -25,7 +26,8 @@ def scripted() -> Iterator[LiveServer]:
 
 
 def backend_for(server: LiveServer, model: str) -> OpenAIBackend:
-    return OpenAIBackend(f"{server.url}/v1", model=model, max_retries=0, breaker_failures=100)
+    return OpenAIBackend(OpenAIBackendConfig(base_url=f"{server.url}/v1", max_retries=0, breaker_failures=100),
+                         model=model)
 
 
 def ask(**kw: object) -> GenerationRequest:
@@ -61,7 +63,8 @@ async def test_a_stream_that_cannot_be_read_is_generation_failed_and_counts_for_
 
 
 async def test_repeated_unreadable_streams_open_the_circuit(scripted: LiveServer) -> None:
-    backend = OpenAIBackend(f"{scripted.url}/v1", model="bad-json", max_retries=0, breaker_failures=2)
+    backend = OpenAIBackend(OpenAIBackendConfig(base_url=f"{scripted.url}/v1", max_retries=0, breaker_failures=2),
+                            model="bad-json")
     for _ in range(2):
         with pytest.raises(GenerationFailed):
             await backend.generate(ask())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from generation import GenerationRequest
+from generation import GenerationConfig, GenerationRequest
 from generation.prefix_cache import PrefixCache, common_prefix
 from generation.transformers_backend import TransformersBackend
 
@@ -30,8 +30,10 @@ def fake_kv(tokens: int, layers: int = 2) -> list[tuple[torch.Tensor, torch.Tens
 
 @pytest.fixture
 def backends(tiny_lm_path: Path) -> object:
-    cached = TransformersBackend(str(tiny_lm_path), device="cpu", batch_wait_ms=0, prefix_cache_min_tokens=8)
-    plain = TransformersBackend(str(tiny_lm_path), device="cpu", batch_wait_ms=0, prefix_cache_mb=0)
+    cached = TransformersBackend(GenerationConfig(model=str(tiny_lm_path), device="cpu", batch_wait_ms=0,
+                                                  prefix_cache_min_tokens=8))
+    plain = TransformersBackend(GenerationConfig(model=str(tiny_lm_path), device="cpu", batch_wait_ms=0,
+                                                 prefix_cache_mb=0))
     cached.load()
     plain.load()
     yield cached, plain

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.support.tiny_lm import SCRIPT
-from generation import GenerationRequest, Generator
+from generation import GenerationConfig, GenerationRequest, Generator
 from generation.filters import AbuseFilter
 from generation.holdback import HoldBack, Judges
 from generation.hygiene import clean_text
@@ -24,7 +24,7 @@ def ask(text: str, **kw: object) -> GenerationRequest:
 
 @pytest.fixture
 def generator(tf_backend: TransformersBackend, speech: SpeechLevelControl) -> Generator:
-    return Generator(tf_backend, speech=speech, max_regenerations=0, speech_regenerations=0)
+    return Generator(tf_backend, GenerationConfig(max_regenerations=0, speech_regenerations=0), speech=speech)
 
 
 def judges(speech: SpeechLevelControl, **kw: object) -> Judges:

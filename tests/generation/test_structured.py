@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from generation import GenerationRequest, Generator, InvalidGenerationRequest
+from generation import GenerationConfig, GenerationRequest, Generator, InvalidGenerationRequest
 from generation.speech_level import SpeechLevelControl
 from generation.structured import ResponseFormat, ResponseFormatFailed
 from generation.transformers_backend import TransformersBackend
@@ -33,7 +33,7 @@ def test_a_schema_is_checked_and_its_violation_located() -> None:
 
 async def test_a_reply_that_stays_prose_fails_after_its_regenerations(tf_backend: TransformersBackend,
                                                                       speech: SpeechLevelControl) -> None:
-    generator = Generator(tf_backend, speech=speech, max_regenerations=1)
+    generator = Generator(tf_backend, GenerationConfig(max_regenerations=1), speech=speech)
     request = GenerationRequest(messages=[{"role": "user", "content": "날씨 알려줘"}], temperature=0.0,
                                 max_new_tokens=300, response_format=ResponseFormat.json_object())
     with pytest.raises(ResponseFormatFailed, match="after 2 attempts"):

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image, PngImagePlugin
 
-from personas import PersonaRegistry
+from personas import PersonaRegistry, PersonasConfig
 from personas.schema import Persona
 
 DATA = Path(__file__).parent / "data"
@@ -83,7 +83,7 @@ def writable_registry(tmp_path: Path, library_dir: Path) -> PersonaRegistry:
     """The bundled library (copied, read-only layer) plus an empty writable directory; re-stat on every read."""
     bundled = tmp_path / "bundled"
     shutil.copytree(library_dir, bundled)
-    return PersonaRegistry([bundled], tmp_path / "var" / "personas", reload_interval_s=0.0)
+    return PersonaRegistry([bundled], tmp_path / "var" / "personas", PersonasConfig(reload_interval_s=0.0))
 
 
 @pytest.fixture(scope="session")

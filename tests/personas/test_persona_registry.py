@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from personas import PersonaConflict, PersonaError, PersonaNotFound, PersonaRegistry, PersonaTooLarge
+from personas import PersonaConflict, PersonaError, PersonaNotFound, PersonaRegistry, PersonasConfig, PersonaTooLarge
 
 
 def _touch_later(path: Path) -> None:
@@ -28,7 +28,7 @@ def test_library_serves_default_and_unknown_id_raises_key_error(library: Persona
 def test_broken_file_is_reported_and_others_keep_serving(write_persona: Callable[..., Path]) -> None:
     good = write_persona("good")
     bad = write_persona("bad", "id: bad\nname: [unclosed\n")
-    registry = PersonaRegistry([good.parent], None, reload_interval_s=0.0)
+    registry = PersonaRegistry([good.parent], None, PersonasConfig(reload_interval_s=0.0))
     assert [p.id for p in registry.list()] == ["good"]
     errors = registry.errors()
     assert list(errors) == [str(bad)] and str(bad) in errors[str(bad)]
@@ -36,7 +36,7 @@ def test_broken_file_is_reported_and_others_keep_serving(write_persona: Callable
 
 def test_edit_takes_effect_on_next_get(write_persona: Callable[..., Path]) -> None:
     path = write_persona("live")
-    registry = PersonaRegistry([path.parent], None, reload_interval_s=0.0)
+    registry = PersonaRegistry([path.parent], None, PersonasConfig(reload_interval_s=0.0))
     assert registry.get("live").name == "테스트"
     path.write_text(path.read_text(encoding="utf-8").replace("name: 테스트", "name: 바뀐이름"), encoding="utf-8")
     _touch_later(path)
@@ -45,7 +45,7 @@ def test_edit_takes_effect_on_next_get(write_persona: Callable[..., Path]) -> No
 
 def test_new_and_removed_files_are_picked_up(write_persona: Callable[..., Path]) -> None:
     first = write_persona("first")
-    registry = PersonaRegistry([first.parent], None, reload_interval_s=0.0)
+    registry = PersonaRegistry([first.parent], None, PersonasConfig(reload_interval_s=0.0))
     second = write_persona("second")
     assert {p.id for p in registry.list()} == {"first", "second"}
     second.unlink()
@@ -55,7 +55,7 @@ def test_new_and_removed_files_are_picked_up(write_persona: Callable[..., Path])
 
 def test_file_turned_invalid_keeps_last_valid_version_and_reports_error(write_persona: Callable[..., Path]) -> None:
     path = write_persona("fragile")
-    registry = PersonaRegistry([path.parent], None, reload_interval_s=0.0)
+    registry = PersonaRegistry([path.parent], None, PersonasConfig(reload_interval_s=0.0))
     before = registry.get("fragile")
     path.write_text(path.read_text(encoding="utf-8").replace("해요체", "하오체"), encoding="utf-8")
     _touch_later(path)
@@ -70,7 +70,7 @@ def test_file_turned_invalid_keeps_last_valid_version_and_reports_error(write_pe
 def test_reload_interval_defers_restat(write_persona: Callable[..., Path]) -> None:
     path = write_persona("slow")
     now = [0.0]
-    registry = PersonaRegistry([path.parent], None, reload_interval_s=5.0, clock=lambda: now[0])
+    registry = PersonaRegistry([path.parent], None, PersonasConfig(reload_interval_s=5.0), clock=lambda: now[0])
     path.write_text(path.read_text(encoding="utf-8").replace("name: 테스트", "name: 나중"), encoding="utf-8")
     _touch_later(path)
     now[0] = 4.9
@@ -81,9 +81,10 @@ def test_reload_interval_defers_restat(write_persona: Callable[..., Path]) -> No
 
 def test_oversized_file_in_directory_is_reported_with_limit(write_persona: Callable[..., Path]) -> None:
     path = write_persona("big")
+    path.write_text(path.read_text(encoding="utf-8") + "# padding\n" * 200, encoding="utf-8")  # over the 1 KiB floor
     size = path.stat().st_size
-    assert PersonaRegistry([path.parent], None, max_file_bytes=size).errors() == {}
-    errors = PersonaRegistry([path.parent], None, max_file_bytes=size - 1).errors()
+    assert PersonaRegistry([path.parent], None, PersonasConfig(max_file_bytes=size)).errors() == {}
+    errors = PersonaRegistry([path.parent], None, PersonasConfig(max_file_bytes=size - 1)).errors()
     assert f"limit is {size - 1}" in errors[str(path)]
 
 
@@ -137,7 +138,7 @@ def test_put_body_id_must_match(writable_registry: PersonaRegistry) -> None:
 
 
 def test_put_document_over_size_limit_is_refused(tmp_path: Path, library_dir: Path) -> None:
-    registry = PersonaRegistry([library_dir], tmp_path / "w", max_file_bytes=2048)
+    registry = PersonaRegistry([library_dir], tmp_path / "w", PersonasConfig(max_file_bytes=2048))
     document = registry.get("friend").document() | {"description": "가" * 1500}
     with pytest.raises(PersonaTooLarge):
         registry.put("friend", document)
@@ -164,7 +165,7 @@ def test_new_custom_persona_can_be_deleted(writable_registry: PersonaRegistry) -
 
 
 def test_default_persona_without_fallback_cannot_be_deleted(tmp_path: Path, library_dir: Path) -> None:
-    registry = PersonaRegistry([], tmp_path / "w", default_id="solo", reload_interval_s=0.0)
+    registry = PersonaRegistry([], tmp_path / "w", PersonasConfig(default="solo", reload_interval_s=0.0))
     registry.put("solo", PersonaRegistry([library_dir], None).get("friend").document() | {"id": "solo"})
     with pytest.raises(PersonaConflict, match="default"):
         registry.delete("solo")
@@ -176,7 +177,7 @@ def test_read_only_registry_refuses_writes(library: PersonaRegistry) -> None:
 
 
 def test_archive_keeps_only_newest_versions(tmp_path: Path, library_dir: Path) -> None:
-    registry = PersonaRegistry([library_dir], tmp_path / "w", keep_versions=2, reload_interval_s=0.0)
+    registry = PersonaRegistry([library_dir], tmp_path / "w", PersonasConfig(keep_versions=2, reload_interval_s=0.0))
     document = registry.get("friend").document()
     for _ in range(5):
         registry.put("friend", document)
@@ -184,8 +185,8 @@ def test_archive_keeps_only_newest_versions(tmp_path: Path, library_dir: Path) -
 
 
 def test_two_registries_sharing_a_directory_never_reuse_a_version(tmp_path: Path, library_dir: Path) -> None:
-    first = PersonaRegistry([library_dir], tmp_path / "w", reload_interval_s=60.0)
-    second = PersonaRegistry([library_dir], tmp_path / "w", reload_interval_s=60.0)
+    first = PersonaRegistry([library_dir], tmp_path / "w", PersonasConfig(reload_interval_s=60.0))
+    second = PersonaRegistry([library_dir], tmp_path / "w", PersonasConfig(reload_interval_s=60.0))
     document = first.get("friend").document()
     assert first.put("friend", document).version == 2
     assert second.put("friend", document).version == 3

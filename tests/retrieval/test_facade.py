@@ -12,14 +12,15 @@ from retrieval import (
     InvalidRecord,
     KoreanAnalyzer,
     Retrieval,
+    RetrievalConfig,
     UnknownRecord,
     UnknownResponseSet,
 )
 
 
 def make(analyzer: KoreanAnalyzer, calibration: Calibration, root: Path) -> Retrieval:
-    return Retrieval(analyzer, calibration, index_root=root / "indexes", changes_dir=root / "responses",
-                     default_collection="docs")
+    config = RetrievalConfig(knowledge={"docs": root / "docs.jsonl"}, default_knowledge="docs")
+    return Retrieval(analyzer, calibration, config, index_root=root / "indexes", changes_dir=root / "responses")
 
 
 @pytest.fixture

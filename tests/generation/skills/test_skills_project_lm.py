@@ -4,6 +4,7 @@ fallback with the reason in the trace, never in an error."""
 
 from __future__ import annotations
 
+from generation.config import GenerationConfig
 from generation.generator import Generator
 from generation.langchain import ChatAssistantModel
 from generation.skills import default_registry
@@ -11,7 +12,7 @@ from generation.transformers_backend import TransformersBackend
 
 
 async def test_unloaded_model_falls_back_with_the_reason(kiwi, tmp_path):
-    backend = TransformersBackend(str(tmp_path / "no-model"), device="cpu")
+    backend = TransformersBackend(GenerationConfig(model=str(tmp_path / "no-model"), device="cpu"))
     registry = default_registry(ChatAssistantModel(generator=Generator(backend), max_new_tokens=16), {})
     result = await registry.run("rewrite-null-query", {"query": "서울 날씨가 어떤지 알려줘"})
     assert result.trace["strategy"] == "fallback"
