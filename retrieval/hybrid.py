@@ -84,7 +84,7 @@ class HybridIndex:
         ]
         if encoder is not None:
             steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs,
-                                                                passage=passages)))
+                                                                passage=passages, progress=progress)))
         built: dict[str, Any] = {}
         for name, step in tqdm(steps, desc="index", unit="part", disable=not progress):
             built[name] = step()

@@ -22,6 +22,14 @@ def test_flat_index_finds_each_text_first(minilm: SentenceTransformerEncoder) ->
         assert ids[0] == i and scores[0] == pytest.approx(1.0, abs=1e-4)
 
 
+def test_chunked_build_embeds_exactly_as_one_call(minilm: SentenceTransformerEncoder) -> None:
+    whole = minilm.encode(TEXTS)
+    dense = DenseRetriever.build(TEXTS, minilm, chunk=4)  # two chunks, the last one short
+    ids, scores = dense.search(whole[5:6], len(TEXTS))
+    np.testing.assert_allclose(scores, (whole @ whole[5])[ids], atol=1e-5)
+    assert dense.n_docs == len(TEXTS) and ids[0] == 5
+
+
 def test_large_sets_use_hnsw_with_the_same_answers(minilm: SentenceTransformerEncoder) -> None:
     hnsw = DenseRetriever.build(TEXTS, minilm, hnsw_min_docs=3)
     assert hnsw.kind == "IndexHNSWFlat"
