@@ -57,13 +57,7 @@ class ContextInjector:
         flag is for whoever loads `ranker`, `zero` and `sibling`: the injector uses what it is given."""
         config = config if config is not None else DstConfig()
         self.config = config
-        self.strategy = config.strategy
         self.lm = lm
-        self.max_history_turns = config.max_history_turns
-        self.max_rewrite_chars = config.max_rewrite_chars
-        self.lm_max_new_tokens = config.lm_max_new_tokens
-        self.lm_timeout_s = config.lm_timeout_s
-        self.max_turn_chars = config.max_turn_chars
         self.analyzer = analyzer if analyzer is not None else default_analyzer()
         self.tracker = Tracker(self.analyzer)
         self.rules = RuleResolver(self.analyzer, ranker, zero, sibling)
@@ -81,10 +75,10 @@ class ContextInjector:
     ) -> Rewrite:
         run = offload or _inline
         turns, text, base, ruled = await run(self._prepare_and_resolve, history, utterance, state)
-        unsure = self.strategy == "rules+lm" and not ruled.confident
-        use_lm = self.lm is not None and (self.strategy == "lm" or unsure)
+        unsure = self.config.strategy == "rules+lm" and not ruled.confident
+        use_lm = self.lm is not None and (self.config.strategy == "lm" or unsure)
         if not use_lm:
-            label = "rules" if self.strategy == "rules" or ruled.confident else "rules(no-lm)"
+            label = "rules" if self.config.strategy == "rules" or ruled.confident else "rules(no-lm)"
             return await run(self._finish, text, base, ruled, label, utterance)
         raw, reason = await self._ask_lm(turns, text, admit)
         output = ""
@@ -100,7 +94,7 @@ class ContextInjector:
     def observe_reply(self, state: DialogueState, reply_text: str) -> DialogueState:
         if not isinstance(reply_text, str):
             raise DstInputError("reply_text must be a string")
-        return self.tracker.observe(state, reply_text[: self.max_turn_chars], "assistant")
+        return self.tracker.observe(state, reply_text[: self.config.max_turn_chars], "assistant")
 
     # -- internals -------------------------------------------------------------------------------------------
     def _prepare(
@@ -108,10 +102,10 @@ class ContextInjector:
     ) -> tuple[list[HistoryTurn], str, DialogueState]:
         if not isinstance(utterance, str):
             raise DstInputError("utterance must be a string")
-        turns = [_turn(t) for t in history][-self.max_history_turns :] if self.max_history_turns else []
-        turns = [HistoryTurn(t.role, t.text[: self.max_turn_chars]) for t in turns]
+        turns = [_turn(t) for t in history][-self.config.max_history_turns :] if self.config.max_history_turns else []
+        turns = [HistoryTurn(t.role, t.text[: self.config.max_turn_chars]) for t in turns]
         base = state if state is not None else self.replay(turns)
-        return turns, _bound(utterance, self.max_rewrite_chars), base
+        return turns, _bound(utterance, self.config.max_rewrite_chars), base
 
     def _prepare_and_resolve(
         self, history: Sequence[HistoryTurn | Mapping[str, Any]], utterance: str, state: DialogueState | None
@@ -146,20 +140,21 @@ class ContextInjector:
         try:
             async with admit() if admit is not None else contextlib.nullcontext():
                 raw = await asyncio.wait_for(
-                    self.lm.complete(messages, max_new_tokens=self.lm_max_new_tokens), timeout=self.lm_timeout_s
+                    self.lm.complete(messages, max_new_tokens=self.config.lm_max_new_tokens),
+                    timeout=self.config.lm_timeout_s,
                 )
         except TimeoutError:
-            return "", f"no answer within {self.lm_timeout_s:g} s"
+            return "", f"no answer within {self.config.lm_timeout_s:g} s"
         except Exception as exc:  # any backend failure (or no admission) means "use the rules", never a failed turn
             return "", f"LM error: {type(exc).__name__}: {exc}"
         return raw, None
 
     def _check_lm(self, raw: Any, text: str, turns: list[HistoryTurn]) -> tuple[str, str | None]:
         output = clean_output(raw if isinstance(raw, str) else "")
-        return output, validate(output, text, turns, max_chars=self.max_rewrite_chars, analyzer=self.analyzer)
+        return output, validate(output, text, turns, max_chars=self.config.max_rewrite_chars, analyzer=self.analyzer)
 
     def _finish(self, text: str, base: DialogueState, result: RuleResult, strategy: str, original: str) -> Rewrite:
-        standalone = result.text if len(result.text) <= self.max_rewrite_chars else text
+        standalone = result.text if len(result.text) <= self.config.max_rewrite_chars else text
         resolutions = result.resolutions if standalone == result.text else []
         try:
             state = self.tracker.observe(base, text, "user", standalone=standalone)
@@ -173,7 +168,7 @@ class ContextInjector:
             strategy=strategy,
             original=original,
             confident=result.confident,
-            truncated=len(original) > self.max_rewrite_chars,
+            truncated=len(original) > self.config.max_rewrite_chars,
         )
 
 

@@ -53,10 +53,7 @@ class Generator:
         self.backend = backend
         self.abuse_filter = abuse_filter if abuse_filter is not None else AbuseFilter.from_config(config)
         self.speech = speech if speech is not None else SpeechLevelControl()
-        self.max_regenerations = config.max_regenerations
-        self.speech_regenerations = config.speech_regenerations
-        self.pii_mask_replies = config.pii_mask_replies
-        self.default_refusal = config.default_refusal
+        self.config = config
         self.regeneration_temperature = regeneration_temperature
 
     # -- pass-through ----------------------------------------------------------------------------------
@@ -146,11 +143,11 @@ class Generator:
             return completion
         hits = [hit]
         log.warning("prompt leak (%s): regenerating once with a reminder", hit.kind)
-        reminded = self._regeneration(request, self.max_regenerations + 1)
+        reminded = self._regeneration(request, self.config.max_regenerations + 1)
         retry = await self._controlled(dataclasses.replace(reminded, messages=with_reminder(request.messages)))
         if (again := detector.find(retry.text)) is not None:
             hits.append(again)
-            retry.text, retry.finish_reason = request.refusal or self.default_refusal, "filtered"
+            retry.text, retry.finish_reason = request.refusal or self.config.default_refusal, "filtered"
             retry.trace.update(refused=True)
             retry.trace["controls"].append("refusal")
         retry.trace["regenerations"] += completion.trace["regenerations"] + 1
@@ -164,11 +161,11 @@ class Generator:
         trace: dict[str, Any] = {"backend": self.backend.name, "controls": [], "regenerations": 0,
                                  "filter_hits": [], "speech_level": None, **self._screen_input(request)}
         attempt_request, speech_tries, total_tokens = self._first_request(request), 0, 0
-        for attempt in range(self.max_regenerations + 1):
+        for attempt in range(self.config.max_regenerations + 1):
             done = await self.backend.generate(attempt_request)
             total_tokens += done.completion_tokens
             text, finish = self._shape(done.text, done.finish_reason, request, trace)
-            retry = attempt < self.max_regenerations
+            retry = attempt < self.config.max_regenerations
             if request.response_format is not None:
                 problem = request.response_format.problem(text)
                 if problem is None or finish == "length":
@@ -180,7 +177,7 @@ class Generator:
                 attempt_request = self._regeneration(request, attempt + 1, problem)
                 continue
             wrong = self.speech.violations(text, request.speech_level) if request.speech_level else []
-            if wrong and speech_tries < self.speech_regenerations and retry:
+            if wrong and speech_tries < self.config.speech_regenerations and retry:
                 speech_tries += 1
                 trace["speech_level"] = {"target": request.speech_level, "wrong": [s.text for s in wrong]}
                 trace["regenerations"] += 1
@@ -194,7 +191,7 @@ class Generator:
                 trace["regenerations"] += 1
                 attempt_request = self._regeneration(request, attempt + 1)
         else:
-            text, finish = request.refusal or self.default_refusal, "filtered"
+            text, finish = request.refusal or self.config.default_refusal, "filtered"
             trace["refused"] = True
             trace["controls"].append("refusal")
         text = self._mask(text, trace)
@@ -225,7 +222,7 @@ class Generator:
         return bool(hits)
 
     def _mask(self, text: str, trace: dict[str, Any]) -> str:
-        if not self.pii_mask_replies:
+        if not self.config.pii_mask_replies:
             return text
         text, kinds = mask_pii(text)
         if kinds:

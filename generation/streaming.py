@@ -32,7 +32,7 @@ class ReplyStream:
         self.request = request
         self.trace = trace
         self.completion: Completion | None = None
-        self.refusal = request.refusal or generator.default_refusal
+        self.refusal = request.refusal or generator.config.default_refusal
         self.leak = leak_detector(request)
         self.guards = guards
         self.hold = self._hold_back()
@@ -47,7 +47,7 @@ class ReplyStream:
         """A fresh hold-back; it releases no refusal itself (`_run` does, after a possible regeneration)."""
         extra = (*self.guards, LeakGuard(self.leak)) if self.leak is not None else self.guards
         return HoldBack(hold_back_judges(self.generator.speech, self.generator.abuse_filter, self.request,
-                                         mask=self.generator.pii_mask_replies, refusal="", extra=extra))
+                                         mask=self.generator.config.pii_mask_replies, refusal="", extra=extra))
 
     def __aiter__(self) -> ReplyStream:
         return self
@@ -68,7 +68,7 @@ class ReplyStream:
         if self.hold.stopped == LEAK_STOP and not self.hold.out:  # nothing sent: once more, with a reminder
             self._note_leak()
             self.trace["regenerations"] += 1
-            reminded = self.generator._regeneration(self.request, self.generator.max_regenerations + 1)
+            reminded = self.generator._regeneration(self.request, self.generator.config.max_regenerations + 1)
             self.request = dataclasses.replace(reminded, messages=with_reminder(self.request.messages))
             self.hold = self._hold_back()
             async for text in self._attempt(started):

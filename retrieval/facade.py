@@ -50,8 +50,6 @@ class Retrieval:
         self.verifier = verifier
         self.index_root = index_root
         self.changes_dir = changes_dir
-        self.default_set = config.default_response_set
-        self.default_collection = config.default_knowledge
         self._sets: dict[str, ResponseIndex] = {}
         self._sources: dict[str, Path | None] = {}
         self._collections: dict[str, KnowledgeIndex] = {}
@@ -166,7 +164,7 @@ class Retrieval:
         return sorted(self._collections)
 
     def select(self, query: str, response_set: str | None = None) -> Selection:
-        name = response_set or self.default_set
+        name = response_set or self.config.default_response_set
         snapshot = self._sets.get(name)
         if snapshot is None:
             why = self._status.get(f"responses:{name}", (False, "not configured"))[1]
@@ -188,7 +186,7 @@ class Retrieval:
 
     def select_many(self, queries: list[str], response_set: str | None = None) -> list[Selection]:
         """Batched `select` (one Kiwi call for all queries): for evaluation and bulk traffic."""
-        snapshot = self._sets.get(response_set or self.default_set)
+        snapshot = self._sets.get(response_set or self.config.default_response_set)
         if snapshot is None:
             return [self.select(q, response_set) for q in queries]
         selections = select_many(snapshot, self.calibration, queries, self.config)
@@ -200,7 +198,7 @@ class Retrieval:
         return verify(selection, query[: self.config.max_query_chars], self.verifier)
 
     def knowledge(self, query: str, collection: str | None = None, k: int = 3) -> list[Passage]:
-        name = collection or self.default_collection
+        name = collection or self.config.default_knowledge
         found = self._collections.get(name) if name else None
         if found is None or not isinstance(query, str):
             return []

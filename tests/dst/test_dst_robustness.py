@@ -27,7 +27,7 @@ def _history() -> list[HistoryTurn]:
 @pytest.mark.parametrize("utterance", NOISE)
 def test_rewrite_never_raises_and_stays_bounded(injector: ContextInjector, utterance: str) -> None:
     rw = injector.rewrite(_history(), utterance)
-    assert len(rw.standalone) <= injector.max_rewrite_chars
+    assert len(rw.standalone) <= injector.config.max_rewrite_chars
     DialogueState.from_dict(rw.state.to_dict())
 
 
@@ -38,7 +38,7 @@ def test_random_unicode_never_raises(injector: ContextInjector) -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         history = [HistoryTurn(rng.choice([U, A]), "".join(rng.choice(alphabet) for _ in range(30))) for _ in range(4)]
         rw = injector.rewrite(history, text)
-        assert len(rw.standalone) <= injector.max_rewrite_chars
+        assert len(rw.standalone) <= injector.config.max_rewrite_chars
 
 
 @pytest.fixture(scope="module")

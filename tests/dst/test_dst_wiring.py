@@ -34,7 +34,7 @@ def test_dst_settings_refuse_impossible_values(bad: dict) -> None:
 def test_build_dst_from_default_settings_is_ready_with_rules() -> None:
     settings = Settings()
     injector, status = build_dst(settings, None)
-    assert isinstance(injector, ContextInjector) and injector.strategy == "rules"
+    assert isinstance(injector, ContextInjector) and injector.config.strategy == "rules"
     assert injector.config == DstConfig(**settings.dst.model_dump(include=set(DstConfig.model_fields))), \
         "the injector runs on the section as configured"
     assert status.name == "dst" and status.ready and "rules" in status.detail
@@ -42,7 +42,7 @@ def test_build_dst_from_default_settings_is_ready_with_rules() -> None:
 
 def test_conversation_history_limit_bounds_the_dst_window() -> None:
     injector, _ = build_dst(Settings(limits={"max_history_turns": 5}, dst={"max_rewrite_chars": 300}), None)
-    assert injector.max_history_turns == 5 and injector.max_rewrite_chars == 300
+    assert injector.config.max_history_turns == 5 and injector.config.max_rewrite_chars == 300
 
 
 def test_lm_strategy_without_an_lm_is_ready_and_says_it_runs_on_rules() -> None:
