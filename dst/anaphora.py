@@ -93,7 +93,9 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j)), j - i
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1)), 1
-    if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and nxt.pos in ("NNG", "NNB", "NP"):
+    if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and (
+        nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end)
+    ):
         return _demonstrative_np(toks, i)
     ordinal = _ordinal(toks, i)
     if ordinal is not None:
@@ -110,6 +112,11 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(det.start, det.end, "time", "demonstrative.time-relative"), 1
     if n in lx.TIME_CATEGORIES:
         return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n), 2
+    after = toks[i + 2] if i + 2 < len(toks) else None
+    if (after is not None and after.form == "님" and after.pos == "XSN" and after.start == noun.end
+            and noun.pos in ("NNG", "NNP")):
+        # "그 팀장님", "그 실장님": a noun that takes the honorific 님 is a person's title, whatever the noun
+        return Anaphor(det.start, after.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n), 3
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
         return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
     if n in lx.ROLE_NOUNS:
@@ -131,7 +138,7 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(det.start, noun.end, "object", "demonstrative.object", parts), 2 + len(rest)
     if n in lx.ITEM_CATEGORIES:
         return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), 2
-    if noun.pos == "NNG" and len(n) >= 2:
+    if noun.pos in ("NNG", "NNP") and len(n) >= 2:
         return Anaphor(det.start, noun.end, "category", "demonstrative.noun", particle, category=n), 2
     return None, 1
 
@@ -194,20 +201,51 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         prefer = ("time",)
     elif need == "person":
         pool = [e for e in ents if e.type == "person" or (e.type == "item" and e.proper and e.role != "title")]
-        if anaphor.category and anaphor.category in lx.ROLE_NOUNS:
+        if anaphor.category and anaphor.rule == "demonstrative.role":
+            # "그 선생님": the mentions of that title; when only the user used it, also the people a reply named
+            # under another title ("수의사 선생님 계셔?" -> "최유나 원장님이 …"); the ranker weighs them
             same_role = [e for e in pool if e.role == anaphor.category]
-            pool = same_role or pool
+            named = [e for e in pool if e.type == "person" and e.proper and e not in same_role]
+            if same_role:
+                pool = same_role + named if all(e.speaker == "user" for e in same_role) else same_role
         prefer = ("person", "item")
     else:  # category: "그 영화", "그 주차장"
         cat = anaphor.category or ""
         named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat)]
+        if anaphor.rule == "demonstrative.noun" and all(e.text == cat for e in named):
+            # the bare noun itself names nothing: a name presented as one of it is the referent
+            named = [e for e in ents if _instance_of(cat, e, state)] or named
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
         # a known category ("그 영화") may take any recent name; any other noun only a name that ends with it
         pool = named or (fallback if anaphor.rule == "demonstrative.category" else [])
         prefer = ("item", "org", "place")
+    pool = heads(anaphor, pool)
     # within a turn the first mention is the topic: earlier position wins ties
     order = {id(e): k for k, e in enumerate(ents)}
     return sorted(pool, key=lambda e: (*_rank(e, prefer), -order[id(e)]), reverse=True)
+
+
+def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
+    """The candidates that can be referents, or all of them when none can.
+
+    A place or a thing is the head of its noun phrase, not a word that locates or qualifies it: "거기" after
+    "양평 은하수천문대가 …" is the observatory, not 양평 (times keep their modifiers: "그때" after "토요일 강남역
+    약속"). The bare noun of "그 영화" names nothing the utterance does not already say."""
+    if anaphor.need not in ("place", "object", "category"):
+        return pool
+    kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category]
+    return kept or pool
+
+
+def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
+    """Whether the text presents the name `e` as one of `noun`, when the name does not end with it: the noun
+    stands in the name's sentence ("'펜하우스 클래식' 만년필이 …" for "그 만년필"), or the reply that named it
+    answered a request for one ("… 양복점 알려줘" -> "'명장테일러'가 …" for "그 양복점")."""
+    if not noun or e.text == noun or not (e.proper or e.role == "title") or e.type not in ("item", "org", "place"):
+        return False
+    if noun in e.context:
+        return True
+    return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
 
 
 def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:

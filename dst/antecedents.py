@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import Anaphor, choose, ordinal_item
 from dst.phrases import splice
@@ -71,10 +70,9 @@ def _antecedent_text(
         return None, "", ana.rule + how
     replacement = entity.text
     rule = ana.rule + how
-    if ana.need == "person" and ana.category in lx.ROLE_NOUNS and entity.role != ana.category and not (
-        entity.text.endswith(ana.category)
-    ):
-        replacement = f"{entity.text} {surface[1:].strip()}"  # "그 감독" -> "봉준호 감독", "그 선생님" keeps 님
+    if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
+        # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
+        replacement = f"{entity.text} {surface[1:].strip()}"
     if ana.need == "time" and not has_place:
         place = _event_place(entity, state)
         if place is not None:

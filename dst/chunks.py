@@ -53,6 +53,11 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return False  # a verbal noun ("추천해줘", "유명해요") is the predicate, not an argument
     if tok.pos in NOUN_TAGS:
         return True
+    if (tok.pos == "XSN" and tok.form not in ("님", "들", "적", "성") and prev is not None
+            and prev.pos in ("NNG", "NNP") and prev.end == tok.start):
+        # a noun suffix glued to a noun makes a noun ("우대율", "신청서"); the plural 들, the honorific 님 and the
+        # property nouns of 적/성 ("인간적", "가능성") are not things a reference points at
+        return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"
     if _native_numeral(tok) and nxt is not None and nxt.pos == "NNB" and nxt.form in lx.NATIVE_COUNTERS:
@@ -111,9 +116,19 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             units.append(Unit("Q", start, nxt.end, text[start : nxt.end]))
             i += 2
             continue
+        if tok.pos == "XSN" and not _honorific(tok, toks[i - 1] if i else None) and units and (
+            units[-1].end == tok.start
+        ):
+            # a noun suffix belongs to the noun it is glued to ("이상형" is not 이상 + the person noun 형)
+            units[-1].end = tok.end
+            units[-1].form = text[units[-1].start : tok.end]
+            i += 1
+            continue
         if _honorific(tok, toks[i - 1] if i else None):
-            if units and units[-1].kind == "R" and units[-1].end == tok.start:
-                units[-1].end = tok.end  # "원장님" keeps the role 원장
+            if units and units[-1].kind in ("R", "H") and units[-1].end == tok.start:
+                # "원장님" keeps the role 원장; a person noun with 님 is a title too: "박지후 팀장님"
+                units[-1].kind = "R"
+                units[-1].end = tok.end
             else:
                 units.append(Unit("R", tok.start, tok.end, tok.form))  # "지수님": a name with an honorific
             i += 1

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 
 from dst import lexicon as lx
 from dst.chunks import Tok, Unit, noun_chunks, typed_units
+from korean.frequency import NAME_RARITY, noun_rarity
 
 ENTITY_KINDS = frozenset({"time", "place", "person", "item", "org", "quantity"})
-_TITLE_RE = re.compile(r"[『「《〈<“\"']([^』」》〉>”\"'\n]{1,60})[』」》〉>”\"']")
+TITLE_RE = re.compile(r"[『「《〈<“\"']([^』」》〉>”\"'\n]{1,60})[』」》〉>”\"']")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Mention:
     proper: bool = False
     particle: str | None = None
     followed_by_verb: bool = False
+    modifier: bool = False  # a name follows in its noun chunk: "양평" in "양평 은하수천문대가"
 
     @property
     def is_entity(self) -> bool:
@@ -40,7 +42,7 @@ class Mention:
 def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list[tuple[int, int, str | None]]]:
     mentions: list[Mention] = []
     spans: list[tuple[int, int, str | None]] = []
-    titles = [(m.start(1), m.end(1)) for m in _TITLE_RE.finditer(text) if m.group(1).strip()]
+    titles = [(m.start(1), m.end(1)) for m in TITLE_RE.finditer(text) if m.group(1).strip()]
     for start, end in titles:
         after = next((t for t in toks if t.start >= end + 1), None)
         particle = after.form if after is not None and after.pos.startswith("J") else None
@@ -183,7 +185,10 @@ def _group(text: str, units: list[Unit], predicative: bool, particle: str | None
             out.append(_mk(text, [u], "noun", predicative, particle if last else None))
         # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
         i = j
-    return out
+    # a word before a name in one noun phrase locates or qualifies it ("양평 은하수천문대", "일산 킨텍스 근처의 …")
+    named = [k for k, m in enumerate(out) if m.proper or m.kind in ("place", "item", "org")
+             or (m.kind == "noun" and noun_rarity(m.text.split()[-1]) >= NAME_RARITY)]
+    return [replace(m, modifier=True) if any(k > i for k in named) else m for i, m in enumerate(out)]
 
 
 def _hangul_name(unit: Unit) -> bool:

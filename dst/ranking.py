@@ -7,7 +7,8 @@ fitted by `dst.training.ranker` on labelled dialogues (see there for the data); 
 Features, all read from the state and the anaphor (`FEATURE_NAMES`):
 - type fit: the anaphor's need (object, place, person, time, category) crossed with the entity's type;
 - salience: speaker, turns ago, position in its turn, particle (topic, subject, object, genitive, adjunct),
-  centering salience (answer to a wh-question, title, adjunct of a reply), predicative, proper noun;
+  centering salience (answer to a wh-question, title, adjunct of a reply), predicative, proper noun, modifier of
+  a longer noun phrase ("양평" in "양평 은하수천문대가");
 - naming: how rare the entity's nouns are in open Korean text (`korean.frequency`: names are rare, kinds common),
   its length;
 - category fit for "그 + noun" anaphors: the noun ends or heads the entity, is its role, and the sentence
@@ -34,7 +35,7 @@ from typing import Any
 
 from dst import lexicon as lx
 from dst.analysis import Analysis
-from dst.anaphora import Anaphor, candidates
+from dst.anaphora import Anaphor, candidates, heads
 from dst.logistic import LogisticModel, read_model
 from dst.types import DialogueState, Entity
 
@@ -54,7 +55,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"fit:{n}:{t}" for n in NEEDS for t in TYPES),
     "speaker:user", "age:0", "age:1", "age:2", "age:3+", "age", "user_age:1", "order:0", "order",
     *(f"particle:{p}" for p in _PARTICLE_CLASSES),
-    "salience:-1", "salience:0", "salience:2", "salience:3", "predicative", "proper",
+    "salience:-1", "salience:0", "salience:2", "salience:3", "predicative", "proper", "modifier",
     "rarity", "rare", "chars", "words",
     "cat:suffix", "cat:in", "cat:role", "cat:sim", "cat:sim_rank1",
     "frame", "deictic_user", "role_person", "ctx:overlap", "ctx:any", "cat:ctx", "in_utterance",
@@ -119,6 +120,7 @@ def features(anaphor: Anaphor, entity: Entity, state: DialogueState, *, words: f
         "order": min(entity.order, 6) / 6.0,
         f"particle:{_particle(entity)}": 1.0,
         "predicative": float(entity.predicative),
+        "modifier": float(entity.modifier),
         "proper": float(entity.proper),
         "rarity": entity.rarity / 6.0,
         "rare": float(entity.rarity >= 5.0),
@@ -166,7 +168,7 @@ class AntecedentRanker(LogisticModel):
         self.similarity = similarity
 
     def rank(self, anaphor: Anaphor, state: DialogueState, analysis: Analysis) -> list[Ranked]:
-        pool = [e for e in state.entities if e.type in TYPES]
+        pool = heads(anaphor, [e for e in state.entities if e.type in TYPES])
         if anaphor.need == "person" or anaphor.rule == "demonstrative.noun":
             # a person ("그녀", "그 남자") or "그/이" + a noun of no known category ("이 세상") re-ranks the rules'
             # candidates only:

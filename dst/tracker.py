@@ -9,22 +9,17 @@ introduces its referent, so it is not marked predicative.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from dst import lexicon as lx
 from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
+from dst.lists import offered_options
 from dst.types import MAX_ENTITIES, MAX_LISTS, DialogueState, Entity, OrdinalList, Role
 from korean.frequency import noun_rarity
 
-_NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s+")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
-_SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
-_CONJ_PARTICLES = frozenset({"와", "과", "이나", "나", "랑", "이랑", "하고", "및"})
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
-_ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 # Which entity type a wh-word asks for.
 _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "time", "어디": "place", "뭐": "item",
              "무엇": "item", "어떤": "item", "어느": "item"}
@@ -68,7 +63,7 @@ class Tracker:
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             kind = "thing" if m.kind == "noun" else m.kind
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
-                              index.rarity(m), order, m.particle, index.context(m)))
+                              index.rarity(m), order, m.particle, index.context(m), m.modifier))
         for entity in new:
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)
@@ -113,66 +108,8 @@ class Tracker:
         return {_WH_TYPES[t.form] for t in self.analyzer.analyze(query).tokens if t.form in _WH_TYPES}
 
     def ordinal_list(self, text: str, analysis: Analysis | None = None) -> list[str]:
-        """Options offered in order: numbered ("1. A 2. B", "① A ② B") or joined ("A와 B", "A, B, C")."""
-        numbered = self._numbered(text)
-        if numbered:
-            return numbered
-        analysis = analysis or self.analyzer.analyze(text)
-        return _conjoined(text, list(analysis.chunks))
-
-    def _numbered(self, text: str) -> list[str]:
-        marks = [(m.start(), m.end(), int(m.group(1))) for m in _NUMBERED.finditer(text)]
-        marks += [(i, i + 1, _CIRCLED.index(ch) + 1) for i, ch in enumerate(text) if ch in _CIRCLED]
-        marks.sort()
-        # keep the run 1, 2, 3 … so that "3.6점" or a stray number does not start a list
-        run: list[tuple[int, int, int]] = []
-        for mark in marks:
-            if mark[2] == len(run) + 1:
-                run.append(mark)
-        if len(run) < 2:
-            return []
-        items = []
-        for k, (_, end, _) in enumerate(run):
-            last = k + 1 == len(run)
-            stop = len(text) if last else run[k + 1][0]
-            # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
-            item = self._item_head(text[end:stop]) if last else _SEPARATOR.split(text[end:stop])[0].strip(" ,.")
-            if item:
-                items.append(item)
-        return items if len(items) >= 2 else []
-
-    def _item_head(self, segment: str) -> str:
-        """The name at the start of a list entry: "솔밭식당이 있어요." -> "솔밭식당"."""
-        toks = self.analyzer.tokens(segment)
-        last: Tok | None = None
-        for tok in toks:
-            if tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
-                break
-            last = tok
-        if last is None:
-            return ""
-        return segment[: last.end].strip()
-
-
-def _conjoined(text: str, chunks: list[tuple[int, int, str | None]]) -> list[str]:
-    best: list[str] = []
-    current: list[tuple[int, int, str | None]] = []
-    for chunk in chunks:
-        if current and _linked(text, current[-1], chunk):
-            current.append(chunk)
-        else:
-            current = [chunk]
-        if len(current) >= 2 and len(current) > len(best):
-            best = [text[s:e] for s, e, _ in current]
-    return best
-
-
-def _linked(text: str, a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -> bool:
-    between = text[a[1] : b[0]].strip()
-    particle = a[2]
-    if particle in _CONJ_PARTICLES and between.startswith(particle):
-        return between[len(particle) :].strip() in ("", ",")
-    return between in (",", "、")
+        """Options offered in order (`dst.lists.offered_options`)."""
+        return offered_options(text, analysis or self.analyzer.analyze(text), self.analyzer)
 
 
 def _copula_types(analysis: Analysis) -> dict[int, tuple[str, str]]:

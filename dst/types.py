@@ -50,7 +50,8 @@ class Entity:
     `rarity`: how rare its rarest noun is in open Korean text (`korean.frequency`), 0 for times and numbers;
     `order`: its position among the mentions of its turn (0 = first); `particle`: the particle after it;
     `context`: the content words of its sentence, its own left out ("엔딩곡은 별의 시차예요" gives 별의 시차 the
-    context 엔딩곡), which a later "그 엔딩곡" or "오프닝 하는 그 사람" picks it up by.
+    context 엔딩곡), which a later "그 엔딩곡" or "오프닝 하는 그 사람" picks it up by. `modifier`: a name follows it in
+    its noun phrase ("양평" in "양평 은하수천문대가"): it locates or qualifies that head rather than being talked about.
     """
 
     text: str
@@ -65,6 +66,7 @@ class Entity:
     order: int = 0
     particle: str | None = None
     context: tuple[str, ...] = ()
+    modifier: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,6 +130,7 @@ class DialogueState:
                     order=int(e.get("order", 0)),
                     particle=e.get("particle"),
                     context=tuple(str(w) for w in e.get("context", ())),
+                    modifier=bool(e.get("modifier", False)),
                 )
                 for e in data.get("entities", [])
             )

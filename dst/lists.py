@@ -1,0 +1,183 @@
+"""The options an assistant's reply offers in order, for ordinal references ("두 번째 거", "마지막 곳").
+
+Contract: `offered_options(text, analysis, analyzer)` returns the reply's list of options (two or more, in order)
+or an empty list; it never raises on a string. Lists are found by their form, not by their words, in this order
+of preference:
+- numbered entries ("1. A 2. B", "① A ② B"), counting from one so that "3.6점" starts nothing;
+- labelled entries ("첫째는 A, 둘째는 B", "첫 번째는 A, 두 번째는 B");
+- quoted names ("'A', 'B', 'C'가 있어요", "'A'는 …, 'B'는 …");
+- parallel segments of one sentence ("A는 …, B는 …, C는 …", "오전 7시 A, 오후 1시 B", "A 2만 원, B 4만 원")
+  or nouns joined by a conjunction particle or commas ("A와 B", "A, B, C"), whichever names more options
+  (the joined nouns on a tie).
+"""
+
+from __future__ import annotations
+
+import re
+
+from dst.analysis import Analysis, Analyzer, Tok
+from dst.anaphora import find_anaphors
+from dst.mentions import TITLE_RE
+
+_NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s+")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
+# Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
+_SEGMENT_END = re.compile(r"[,、;]|[.?!](?:\s|$)")
+_CONJ_PARTICLES = frozenset({"와", "과", "이나", "나", "랑", "이랑", "하고", "및"})
+_ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
+_LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
+
+
+def offered_options(text: str, analysis: Analysis, analyzer: Analyzer) -> list[str]:
+    for found in (_numbered(text, analyzer), _labelled(text, analyzer), _quoted(text)):
+        if len(found) >= 2:
+            return found
+    joined = _conjoined(text, list(analysis.chunks))
+    parallel = _parallel(text, analysis, analyzer)
+    best = parallel if len(parallel) > len(joined) else joined
+    return best if len(best) >= 2 else []
+
+
+def _numbered(text: str, analyzer: Analyzer) -> list[str]:
+    marks = [(m.start(), m.end(), int(m.group(1))) for m in _NUMBERED.finditer(text)]
+    marks += [(i, i + 1, _CIRCLED.index(ch) + 1) for i, ch in enumerate(text) if ch in _CIRCLED]
+    marks.sort()
+    # keep the run 1, 2, 3 … so that "3.6점" or a stray number does not start a list
+    run: list[tuple[int, int, int]] = []
+    for mark in marks:
+        if mark[2] == len(run) + 1:
+            run.append(mark)
+    if len(run) < 2:
+        return []
+    items = []
+    for k, (_, end, _) in enumerate(run):
+        last = k + 1 == len(run)
+        stop = len(text) if last else run[k + 1][0]
+        # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
+        item = _item_head(text[end:stop], analyzer) if last else _SEPARATOR.split(text[end:stop])[0].strip(" ,.")
+        if item:
+            items.append(item)
+    return items
+
+
+def _segments(text: str) -> list[list[tuple[int, int]]]:
+    """The comma-separated segments of each sentence, as character spans."""
+    sentences: list[list[tuple[int, int]]] = [[]]
+    start = 0
+    for m in _SEGMENT_END.finditer(text):
+        if text[start : m.start()].strip():
+            sentences[-1].append((start, m.start()))
+        if m.group()[0] in ".?!":
+            sentences.append([])
+        start = m.end()
+    if text[start:].strip():
+        sentences[-1].append((start, len(text)))
+    return [s for s in sentences if s]
+
+
+def _labelled(text: str, analyzer: Analyzer) -> list[str]:
+    """Entries introduced by an ordinal and a topic particle: "첫째는 A, 둘째는 B, 셋째는 C예요"."""
+    items: dict[int, str] = {}
+    for sentence in _segments(text):
+        for start, end in sentence:
+            segment = text[start:end]
+            ordinals = [a for a in find_anaphors(analyzer.analyze(segment)) if a.need == "ordinal"]
+            if not ordinals or ordinals[0].start > len(segment) - len(segment.lstrip()) or ordinals[0].index < 1:
+                continue
+            label = ordinals[0]
+            if not label.particles or label.particles[0].form not in _LABEL_PARTICLES:
+                continue
+            item = _item_head(segment[label.span_end :].lstrip(), analyzer)
+            if item:
+                items.setdefault(label.index, item)
+    ordered = [items[k] for k in range(1, len(items) + 1) if k in items]
+    return ordered if len(ordered) == len(items) else []
+
+
+def _quoted(text: str) -> list[str]:
+    return [m.group(1).strip() for m in TITLE_RE.finditer(text) if m.group(1).strip()]
+
+
+def _parallel(text: str, analysis: Analysis, analyzer: Analyzer) -> list[str]:
+    """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원"."""
+    best: list[str] = []
+    for sentence in _segments(text):
+        run: list[str] = []
+        for start, end in sentence:
+            head = _segment_head(text, start, end, analysis, analyzer)
+            run = [*run, head] if head else []
+            if len(run) > len(best):
+                best = run
+    return best
+
+
+def _segment_head(text: str, start: int, end: int, analysis: Analysis, analyzer: Analyzer) -> str:
+    """The name a segment opens with, less a time or an amount around it ("오전 7시 오션호" -> "오션호")."""
+    segment = text[start:end]
+    offset = start + len(segment) - len(segment.lstrip())
+    toks = analyzer.tokens(segment)
+    # a leading conjunction or interjection ("그리고 키즈 강습") is not part of the name
+    skip = 0
+    while skip < len(toks) and toks[skip].pos in ("MAJ", "IC"):
+        skip += 1
+    if skip:
+        offset = start + toks[skip].start if skip < len(toks) else end
+    head = _topic_word(text[offset:end], analyzer) or _item_head(text[offset:end], analyzer)
+    if not head:
+        return ""
+    head_start, head_end = offset, offset + len(head)
+    for m in sorted(analysis.mentions, key=lambda m: m.start):
+        if m.kind not in ("time", "quantity") or m.start < head_start or m.end > head_end:
+            continue
+        if m.start == head_start:
+            head_start = m.end
+        else:
+            head_end = m.start
+            break
+    return text[head_start:head_end].strip(" ,")
+
+
+def _topic_word(segment: str, analyzer: Analyzer) -> str:
+    """A first written word that ends in a topic or subject particle is the option, whatever Kiwi makes of the
+    name before it ("바른운송은" is not 바르 + ㄴ + 운송)."""
+    word = segment.split(maxsplit=1)[0] if segment.strip() else ""
+    toks = analyzer.tokens(word)
+    if len(toks) < 2 or toks[-1].form not in ("은", "는", "이", "가") or not toks[-1].pos.startswith("J"):
+        return ""
+    name = word[: toks[-1].start]
+    return name if len(name) >= 2 else ""
+
+
+def _item_head(segment: str, analyzer: Analyzer) -> str:
+    """The name at the start of a list entry: "솔밭식당이 있어요." -> "솔밭식당"."""
+    toks: tuple[Tok, ...] = analyzer.tokens(segment)
+    last: Tok | None = None
+    for tok in toks:
+        if tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
+            break
+        last = tok
+    if last is None:
+        return ""
+    return segment[: last.end].strip()
+
+
+def _conjoined(text: str, chunks: list[tuple[int, int, str | None]]) -> list[str]:
+    best: list[str] = []
+    current: list[tuple[int, int, str | None]] = []
+    for chunk in chunks:
+        if current and _linked(text, current[-1], chunk):
+            current.append(chunk)
+        else:
+            current = [chunk]
+        if len(current) >= 2 and len(current) > len(best):
+            best = [text[s:e] for s, e, _ in current]
+    return best
+
+
+def _linked(text: str, a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -> bool:
+    between = text[a[1] : b[0]].strip()
+    particle = a[2]
+    if particle in _CONJ_PARTICLES and between.startswith(particle):
+        return between[len(particle) :].strip() in ("", ",")
+    return between in (",", "、")
