@@ -238,12 +238,15 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
 
 
 def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
-    """Whether the text presents the name `e` as one of `noun`, when the name does not end with it: the noun
-    stands in the name's sentence ("'펜하우스 클래식' 만년필이 …" for "그 만년필"), or the reply that named it
-    answered a request for one ("… 양복점 알려줘" -> "'명장테일러'가 …" for "그 양복점")."""
-    if not noun or e.text == noun or not (e.proper or e.role == "title") or e.type not in ("item", "org", "place"):
+    """Whether the text presents the name `e` as one of `noun`, when the name does not end with it: the noun is a
+    word of the name ("조절식 덤벨 24kg 세트" for "그 덤벨") or stands in its sentence ("'펜하우스 클래식' 만년필이 …"
+    for "그 만년필", "객원 지휘자 한지석 씨가 …" for "그 지휘자"), or the reply that named it answered a request for
+    one ("… 양복점 알려줘" -> "'명장테일러'가 …" for "그 양복점")."""
+    if not noun or e.text == noun or not (e.proper or e.role == "title"):
         return False
-    if noun in e.context:
+    if e.type not in ("item", "org", "place", "person"):
+        return False
+    if noun in e.context or noun in e.text.split():
         return True
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
 
@@ -254,10 +257,10 @@ def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:
 
 
 def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
-    if not state.lists:
-        return None
-    items = state.lists[-1].items
     k = anaphor.index
-    if k == -1:
-        return items[-1]
-    return items[k - 1] if 1 <= k <= len(items) else None
+    # the latest list long enough for the index: a later two-item reply does not hide the three options before it
+    fitting = [lst.items for lst in state.lists if k == -1 or 1 <= k <= len(lst.items)]
+    if not fitting:
+        return None
+    items = fitting[-1]
+    return items[-1] if k == -1 else items[k - 1]

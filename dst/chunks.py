@@ -60,7 +60,7 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"
-    if _native_numeral(tok) and nxt is not None and nxt.pos == "NNB" and nxt.form in lx.NATIVE_COUNTERS:
+    if _counted(tok, nxt):
         return True
     if _native_clock(tok, nxt) or (tok.form == "시" and tok.pos == "NNB" and prev is not None
                                    and prev.form in lx.NATIVE_ORDINALS):
@@ -111,7 +111,7 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             units.append(Unit("T", start, end, text[start:end]))
             i += 3 if end != nxt.end else 2
             continue
-        if _native_numeral(tok) and nxt is not None and nxt.pos == "NNB" and nxt.form in lx.NATIVE_COUNTERS:
+        if _counted(tok, nxt):
             start = units.pop().start if units and units[-1].form == "열" else tok.start  # "열두 명"
             units.append(Unit("Q", start, nxt.end, text[start : nxt.end]))
             i += 2
@@ -165,6 +165,8 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             continue
         if tok.pos in ("NNP", "SL", "SH"):
             kind = "X"
+        elif tok.pos == "NR" and tok.form not in lx.ORDINAL_WORDS:
+            kind = "Q"  # a numeral on its own counts: "하나 더 주문해 줘"
         elif tok.pos == "SN":
             kind = "D"
         elif tok.pos == "NNG" and tok.form in lx.PLACE_HEADS and units and units[-1].kind in ("P", "X", "N", "D", "PH"):
@@ -210,6 +212,15 @@ def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
             if any(tok.form.endswith(s) and len(tok.form) > len(s) for s in lx.PLACE_SUFFIXES):
                 return "P"
     return None
+
+
+def _counted(tok: Tok, nxt: Tok | None) -> bool:
+    """A native numeral and what it counts: a counter ("두 명", "다섯 개"), or any noun after a numeral determiner
+    ("한 캔", "두 병": 한/두/세 before a noun always count it)."""
+    if not _native_numeral(tok) or nxt is None:
+        return False
+    spaced = tok.pos == "MM" and nxt.pos in ("NNB", "NNG") and nxt.start > tok.end  # "한송이레터" is a name
+    return (nxt.pos == "NNB" and nxt.form in lx.NATIVE_COUNTERS) or spaced
 
 
 def _native_numeral(tok: Tok) -> bool:

@@ -143,14 +143,14 @@ def _sibling(sibling: SiblingMatcher | None, analysis: Analysis, m: Mention,
 def _compatible(m: Mention, frame: Analysis, used: set[int]) -> Mention | None:
     if m.text.isascii() and m.text.isdigit():
         return _bare_number(frame, used)
-    for fm in frame.mentions:
-        if fm.start in used:
-            continue
-        if m.kind == fm.kind and m.kind != "noun":
-            return fm
-        if m.kind in ("item", "person", "org") and fm.kind in ("item", "person", "org") and m.proper and fm.proper:
-            return fm
-    return None
+    found = [fm for fm in frame.mentions if fm.start not in used and (
+        (m.kind == fm.kind and m.kind != "noun")
+        or (m.kind in ("item", "person", "org") and fm.kind in ("item", "person", "org") and m.proper and fm.proper))]
+    # among several, the one in the same case takes the fragment: "일본어로는?" replaces "영어로", not the quoted text
+    case = m.particle if m.particle not in _FRAGMENT_PARTICLES else None
+    same_case = [fm for fm in found if case and fm.particle == case]
+    best = same_case or found
+    return best[0] if best else None
 
 
 def is_alone(analysis: Analysis, head: Mention) -> bool:
