@@ -111,7 +111,7 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             units.append(Unit("T", start, end, text[start:end]))
             i += 3 if end != nxt.end else 2
             continue
-        if _counted(tok, nxt):
+        if nxt is not None and _counted(tok, nxt):
             start = units.pop().start if units and units[-1].form == "열" else tok.start  # "열두 명"
             units.append(Unit("Q", start, nxt.end, text[start : nxt.end]))
             i += 2
