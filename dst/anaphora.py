@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.types import DialogueState, Entity
+from korean.frequency import NAME_RARITY
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,9 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
     else:  # category: "그 영화", "그 주차장"
         cat = anaphor.category or ""
         named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat)]
-        if anaphor.rule == "demonstrative.noun" and all(e.text == cat for e in named):
-            # the bare noun itself names nothing: a name presented as one of it is the referent
+        if anaphor.rule == "demonstrative.noun" and all(_kind_noun(e, cat) for e in named):
+            # the noun itself or a common compound of it ("서비스센터") names nothing: a name presented as one of
+            # it is the referent ("'유베이스 용산점' 서비스센터" for "그 센터")
             named = [e for e in ents if _instance_of(cat, e, state)] or named
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
         # a known category ("그 영화") may take any recent name; any other noun only a name that ends with it
@@ -231,10 +233,23 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
     A place or a thing is the head of its noun phrase, not a word that locates or qualifies it: "거기" after
     "양평 은하수천문대가 …" is the observatory, not 양평 (times keep their modifiers: "그때" after "토요일 강남역
     약속"). The bare noun of "그 영화" names nothing the utterance does not already say."""
+    if anaphor.need == "time":
+        # within one turn the most specific time is the one a later "그날" or "그 시간" means: "연말 콘서트는 다음 주
+        # 목요일 저녁 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말
+        most: dict[int, int] = {}
+        for e in pool:
+            if e.type == "time":
+                most[e.turn] = max(most.get(e.turn, 0), len(e.text.split()))
+        return [e for e in pool if e.type != "time" or len(e.text.split()) == most[e.turn]]
     if anaphor.need not in ("place", "object", "category"):
         return pool
     kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category]
     return kept or pool
+
+
+def _kind_noun(e: Entity, noun: str) -> bool:
+    """The noun itself, or a common compound that ends with it and names no particular one ("서비스센터")."""
+    return e.text == noun or not (e.proper or e.role == "title" or e.rarity >= NAME_RARITY or " " in e.text)
 
 
 def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
