@@ -100,7 +100,7 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
-    pieces = [(t.start, t.end, m.text) for m, t in replaced]
+    pieces = [(*_span(sibling, m, t), m.text) for m, t in replaced]
     resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}{sibling_rule}") for m, t in replaced]
     keep = [fm for fm in frame.entities()
             if fm.start not in used and not any(t.start < fm.end and fm.start < t.end for _, t in replaced)]
@@ -133,6 +133,11 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     resolutions += [Resolution(m.text, m.text, m.kind, "ellipsis.add") for m in added]
     resolutions += [Resolution("", fm.text, fm.kind, rule) for fm in keep]
     return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
+
+
+def _span(sibling: SiblingMatcher | None, m: Mention, t: Mention) -> tuple[int, int]:
+    """What of the frame mention the fragment replaces: with the sibling matcher, the one word it stands in for."""
+    return sibling.word_span(m, t) if sibling is not None else (t.start, t.end)
 
 
 def _sibling(sibling: SiblingMatcher | None, analysis: Analysis, m: Mention,

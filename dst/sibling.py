@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from dst.analysis import Analysis, Mention
 
 log = logging.getLogger(__name__)
+_WORD = re.compile(r"\S+")
 BUNDLED = Path(__file__).resolve().parent / "data" / "sibling_matcher.json"
 SLOT_KINDS = frozenset({"noun", "item", "org", "place", "person"})
 WordSimilarity = Callable[[str, Sequence[str]], list[float]]
@@ -54,6 +56,22 @@ class SiblingMatcher:
         if ranked and ranked[0][1] >= self.threshold and ranked[0][0].text != fragment.text:
             return ranked[0]
         return None
+
+    def word_span(self, fragment: Mention, target: Mention) -> tuple[int, int]:
+        """The span of the target's word that a one-word fragment stands in for, when the target is several words
+        ("해군" for 육군 in "육군 복무기간", "강남점" for 홍대점 in "주사위골목 홍대점"); the whole target when the
+        fragment is several words ("버거킹 와퍼" for "맥도날드 빅맥") or the target holds a bare number ("아이오닉 5" is
+        one model)."""
+        words = [(target.start + m.start(), target.start + m.end(), m.group()) for m in _WORD.finditer(target.text)]
+        if len(words) < 2 or " " in fragment.text.strip() or any(w.isdigit() for _, _, w in words):
+            return target.start, target.end
+        try:
+            sims = self.similarity(fragment.text, [w for _, _, w in words])
+        except Exception:  # the encoder only adds evidence; the whole mention is replaced as before
+            log.exception("sibling similarity failed; replacing the whole mention")
+            return target.start, target.end
+        start, end, _ = max(zip(words, sims, strict=True), key=lambda pair: pair[1])[0]
+        return start, end
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

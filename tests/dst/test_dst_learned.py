@@ -147,3 +147,11 @@ def test_a_role_anaphor_reaches_a_named_person_of_another_title(injector: Contex
     history = _turns("요가원에 임산부 요가 가르치는 선생님 계셔?", "네, 임산부 요가는 한소율 원장님이 맡고 계세요.")
     rewrite = injector.rewrite(history, "그 선생님 토요일에도 수업해?")
     assert "한소율" in rewrite.standalone
+
+
+def test_a_one_word_fragment_replaces_only_the_word_it_stands_for(injector: ContextInjector) -> None:
+    rewrite = injector.rewrite(_turns("현무암 정원 입장료 얼마야?", "현무암 정원은 성인 5천 원이에요."),
+                               "화강암은?")
+    assert "화강암" in rewrite.standalone and "정원" in rewrite.standalone and "현무암" not in rewrite.standalone
+    model = injector.rewrite(_turns("갤럭시 9 배터리 얼마나 가?", "하루 정도 가요."), "아이폰은?")
+    assert model.standalone == "아이폰 배터리 얼마나 가?"  # "갤럭시 9" is one name, replaced whole
