@@ -234,13 +234,13 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
     "양평 은하수천문대가 …" is the observatory, not 양평 (times keep their modifiers: "그때" after "토요일 강남역
     약속"). The bare noun of "그 영화" names nothing the utterance does not already say."""
     if anaphor.need == "time":
-        # within one turn the most specific time is the one a later "그날" or "그 시간" means: "연말 콘서트는 다음 주
-        # 목요일 저녁 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말
+        # only a time is what "그날" means, and within one turn the most specific one: "연말 콘서트는 다음 주 목요일
+        # 저녁 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말
+        times = [e for e in pool if e.type == "time"]
         most: dict[int, int] = {}
-        for e in pool:
-            if e.type == "time":
-                most[e.turn] = max(most.get(e.turn, 0), len(e.text.split()))
-        return [e for e in pool if e.type != "time" or len(e.text.split()) == most[e.turn]]
+        for e in times:
+            most[e.turn] = max(most.get(e.turn, 0), len(e.text.split()))
+        return [e for e in times if len(e.text.split()) == most[e.turn]]
     if anaphor.need not in ("place", "object", "category"):
         return pool
     kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category]

@@ -31,6 +31,13 @@ def noun_phrase(
     prev_end: int | None = None
     for fm in keep:
         piece = repl.get(fm.start, fm.text)
+        if prev_end is not None and fm.start < prev_end:
+            # overlapping readings of one word ("재료" and "재료몰"): the longer stands
+            if len(piece) > len(parts[-1]):
+                parts[-1], prev_end = piece, fm.end
+            continue
+        if piece in parts:
+            continue  # "1번 기관차 … 2번 기관차": the thing is named once
         gap = frame.text[prev_end : fm.start].strip() if prev_end is not None else ""
         if parts and gap and all(w in lx.SPATIAL_NOUNS for w in gap.split()):
             parts.append(gap)  # keep "근처" in "강남역 근처 주차장"
