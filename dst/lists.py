@@ -1,6 +1,6 @@
 """The options an assistant's reply offers in order, for ordinal references ("두 번째 거", "마지막 곳").
 
-Contract: `offered_options(text, analysis, analyzer)` returns the reply's list of options (two or more, in order)
+Contract: `offered_options(text, analysis)` returns the reply's list of options (two or more, in order)
 or an empty list; it never raises on a string. Lists are found by their form, not by their words, in this order
 of preference:
 - numbered entries ("1. A 2. B", "① A ② B"), counting from one so that "3.6점" starts nothing;
@@ -14,8 +14,9 @@ of preference:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
-from dst.analysis import Analysis, Analyzer, Tok
+from dst.analysis import Analysis, Tok
 from dst.anaphora import find_anaphors
 from dst.mentions import TITLE_RE
 
@@ -29,17 +30,32 @@ _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
 
 
-def offered_options(text: str, analysis: Analysis, analyzer: Analyzer) -> list[str]:
-    for found in (_numbered(text, analyzer), _labelled(text, analyzer), _quoted(text)):
+def offered_options(text: str, analysis: Analysis) -> list[str]:
+    """`analysis` is `text`'s own: every finder reads its tokens, so a reply is tokenised once however many
+    segments it has (a replayed history re-reads every reply)."""
+    toks = _Tokens(analysis)
+    for found in (_numbered(text, toks), _labelled(text, analysis, toks), _quoted(text)):
         if len(found) >= 2:
             return found
     joined = _conjoined(text, list(analysis.chunks))
-    parallel = _parallel(text, analysis, analyzer)
+    parallel = _parallel(text, analysis, toks)
     best = parallel if len(parallel) > len(joined) else joined
     return best if len(best) >= 2 else []
 
 
-def _numbered(text: str, analyzer: Analyzer) -> list[str]:
+class _Tokens:
+    """The analysis's tokens by character span."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.toks = analysis.tokens
+        self.starts = [t.start for t in self.toks]
+
+    def within(self, start: int, end: int) -> list[Tok]:
+        lo, hi = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return [t for t in self.toks[lo:hi] if t.end <= end]
+
+
+def _numbered(text: str, toks: _Tokens) -> list[str]:
     marks = [(m.start(), m.end(), int(m.group(1))) for m in _NUMBERED.finditer(text)]
     marks += [(i, i + 1, _CIRCLED.index(ch) + 1) for i, ch in enumerate(text) if ch in _CIRCLED]
     marks.sort()
@@ -55,40 +71,39 @@ def _numbered(text: str, analyzer: Analyzer) -> list[str]:
         last = k + 1 == len(run)
         stop = len(text) if last else run[k + 1][0]
         # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
-        item = _item_head(text[end:stop], analyzer) if last else _SEPARATOR.split(text[end:stop])[0].strip(" ,.")
+        item = _item_head(text, end, stop, toks) if last else _SEPARATOR.split(text[end:stop])[0].strip(" ,.")
         if item:
             items.append(item)
     return items
 
 
 def _segments(text: str) -> list[list[tuple[int, int]]]:
-    """The comma-separated segments of each sentence, as character spans."""
+    """The comma-separated segments of each sentence, as character spans (leading spaces left out)."""
     sentences: list[list[tuple[int, int]]] = [[]]
     start = 0
     for m in _SEGMENT_END.finditer(text):
         if text[start : m.start()].strip():
-            sentences[-1].append((start, m.start()))
+            sentences[-1].append((start + len(text[start : m.start()]) - len(text[start : m.start()].lstrip()),
+                                  m.start()))
         if m.group()[0] in ".?!":
             sentences.append([])
         start = m.end()
     if text[start:].strip():
-        sentences[-1].append((start, len(text)))
+        sentences[-1].append((start + len(text[start:]) - len(text[start:].lstrip()), len(text)))
     return [s for s in sentences if s]
 
 
-def _labelled(text: str, analyzer: Analyzer) -> list[str]:
+def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
     """Entries introduced by an ordinal and a topic particle: "첫째는 A, 둘째는 B, 셋째는 C예요"."""
+    labels = {a.start: a for a in find_anaphors(analysis) if a.need == "ordinal" and a.index >= 1
+              and a.particles and a.particles[0].form in _LABEL_PARTICLES}
     items: dict[int, str] = {}
     for sentence in _segments(text):
         for start, end in sentence:
-            segment = text[start:end]
-            ordinals = [a for a in find_anaphors(analyzer.analyze(segment)) if a.need == "ordinal"]
-            if not ordinals or ordinals[0].start > len(segment) - len(segment.lstrip()) or ordinals[0].index < 1:
+            label = labels.get(start)
+            if label is None or label.span_end >= end:
                 continue
-            label = ordinals[0]
-            if not label.particles or label.particles[0].form not in _LABEL_PARTICLES:
-                continue
-            item = _item_head(segment[label.span_end :].lstrip(), analyzer)
+            item = _item_head(text, label.span_end, end, toks)
             if item:
                 items.setdefault(label.index, item)
     ordered = [items[k] for k in range(1, len(items) + 1) if k in items]
@@ -99,31 +114,28 @@ def _quoted(text: str) -> list[str]:
     return [m.group(1).strip() for m in TITLE_RE.finditer(text) if m.group(1).strip()]
 
 
-def _parallel(text: str, analysis: Analysis, analyzer: Analyzer) -> list[str]:
+def _parallel(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
     """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원"."""
     best: list[str] = []
     for sentence in _segments(text):
         run: list[str] = []
         for start, end in sentence:
-            head = _segment_head(text, start, end, analysis, analyzer)
+            head = _segment_head(text, start, end, analysis, toks)
             run = [*run, head] if head else []
             if len(run) > len(best):
                 best = run
     return best
 
 
-def _segment_head(text: str, start: int, end: int, analysis: Analysis, analyzer: Analyzer) -> str:
+def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens) -> str:
     """The name a segment opens with, less a time or an amount around it ("오전 7시 오션호" -> "오션호")."""
-    segment = text[start:end]
-    offset = start + len(segment) - len(segment.lstrip())
-    toks = analyzer.tokens(segment)
+    inside = toks.within(start, end)
     # a leading conjunction or interjection ("그리고 키즈 강습") is not part of the name
     skip = 0
-    while skip < len(toks) and toks[skip].pos in ("MAJ", "IC"):
+    while skip < len(inside) and inside[skip].pos in ("MAJ", "IC"):
         skip += 1
-    if skip:
-        offset = start + toks[skip].start if skip < len(toks) else end
-    head = _topic_word(text[offset:end], analyzer) or _item_head(text[offset:end], analyzer)
+    offset = start if not skip else inside[skip].start if skip < len(inside) else end
+    head = _topic_word(text, offset, end, toks) or _item_head(text, offset, end, toks)
     if not head:
         return ""
     head_start, head_end = offset, offset + len(head)
@@ -138,28 +150,29 @@ def _segment_head(text: str, start: int, end: int, analysis: Analysis, analyzer:
     return text[head_start:head_end].strip(" ,")
 
 
-def _topic_word(segment: str, analyzer: Analyzer) -> str:
+def _topic_word(text: str, start: int, end: int, toks: _Tokens) -> str:
     """A first written word that ends in a topic or subject particle is the option, whatever Kiwi makes of the
     name before it ("바른운송은" is not 바르 + ㄴ + 운송)."""
-    word = segment.split(maxsplit=1)[0] if segment.strip() else ""
-    toks = analyzer.tokens(word)
-    if len(toks) < 2 or toks[-1].form not in ("은", "는", "이", "가") or not toks[-1].pos.startswith("J"):
+    word_end = start
+    while word_end < end and not text[word_end].isspace():
+        word_end += 1
+    inside = toks.within(start, word_end)
+    if len(inside) < 2 or inside[-1].form not in ("은", "는", "이", "가") or not inside[-1].pos.startswith("J"):
         return ""
-    name = word[: toks[-1].start]
+    name = text[start : inside[-1].start]
     return name if len(name) >= 2 else ""
 
 
-def _item_head(segment: str, analyzer: Analyzer) -> str:
+def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
     """The name at the start of a list entry: "솔밭식당이 있어요." -> "솔밭식당"."""
-    toks: tuple[Tok, ...] = analyzer.tokens(segment)
     last: Tok | None = None
-    for tok in toks:
+    for tok in toks.within(start, end):
         if tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
             break
         last = tok
     if last is None:
         return ""
-    return segment[: last.end].strip()
+    return text[start : last.end].strip()
 
 
 def _conjoined(text: str, chunks: list[tuple[int, int, str | None]]) -> list[str]:

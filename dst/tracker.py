@@ -109,7 +109,7 @@ class Tracker:
 
     def ordinal_list(self, text: str, analysis: Analysis | None = None) -> list[str]:
         """Options offered in order (`dst.lists.offered_options`)."""
-        return offered_options(text, analysis or self.analyzer.analyze(text), self.analyzer)
+        return offered_options(text, analysis or self.analyzer.analyze(text))
 
 
 def _copula_types(analysis: Analysis) -> dict[int, tuple[str, str]]:
