@@ -8,18 +8,20 @@ points at the situation (deictic 여기/저기), or needs a place the state only
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from dst.analysis import Analysis, Analyzer
-from dst.anaphora import Anaphor, choose, ordinal_item
+from dst.anaphora import Anaphor, candidates, choose, ordinal_item
 from dst.phrases import splice
-from dst.ranking import AntecedentRanker
+from dst.ranking import AntecedentRanker, Similarity
 from dst.types import DialogueState, Entity, Resolution, RuleResult
+from korean.frequency import NAME_RARITY
 
 
 def resolve_anaphors(
     analyzer: Analyzer, analysis: Analysis, anaphors: list[Anaphor], state: DialogueState,
-    ranker: AntecedentRanker | None = None,
+    ranker: AntecedentRanker | None = None, similarity: Similarity | None = None,
 ) -> RuleResult:
     text = analysis.text
     pieces: list[tuple[int, int, str]] = []
@@ -29,7 +31,7 @@ def resolve_anaphors(
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
         replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                         _chooser(ranker, analysis))
+                                                         _chooser(ranker, analysis, similarity))
         if replacement is None:
             confident = False
             continue
@@ -42,21 +44,63 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
+log = logging.getLogger(__name__)
 Chooser = Callable[[Anaphor, DialogueState], tuple[Entity | None, str]]
+# A relative clause chooses among the ranker's candidates that are at least this likely, the first few of them.
+MIN_DESCRIBED = 0.1
+MAX_DESCRIBED = 4
 
 
-def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
-    """The learned ranker when there is one (its probability in the rule name), else the rules' order."""
-    if ranker is None:
-        return lambda ana, state: (choose(ana, state), "")
+def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, similarity: Similarity | None = None) -> Chooser:
+    """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
+    that a relative clause describes takes the candidate whose sentence that clause matches in meaning."""
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
-        best = ranker.choose(ana, state, analysis)
-        if best is not None:
-            return best.entity, f"+ranker:{best.probability:.2f}"
+        clause = described_by(analysis, ana)
+        begins = analysis.text.rfind(clause, 0, ana.start) if clause else ana.start
+        said = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
+                and begins <= t.start and t.end <= ana.start}
+        if clause and similarity is not None:
+            ranked_pool = ([r.entity for r in ranker.rank(ana, state, analysis) if r.probability >= MIN_DESCRIBED]
+                           if ranker is not None else candidates(ana, state))
+            # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description
+            # that repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
+            pool = [e for e in ranked_pool if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY)
+                    and not any(w in e.text for w in said)
+                    and (ana.need != "person" or e.type == "person")][:MAX_DESCRIBED]
+            if len(pool) >= 2:
+                # each option is read with the words of its sentence that name none of the other options
+                others = [{w for o in pool if o is not e for w in o.text.split()} for e in pool]
+                evidence = [" ".join((e.text, *(w for w in e.context if not any(w in o for o in other))))
+                            for e, other in zip(pool, others, strict=True)]
+                try:
+                    sims = similarity(clause, evidence)
+                except Exception:  # the encoder only adds evidence; the ranker decides without it
+                    log.exception("clause similarity failed; ranking without it")
+                else:
+                    best, sim = max(zip(pool, sims, strict=True), key=lambda pair: pair[1])
+                    return best, f"+clause:{sim:.2f}"
+        if ranker is None:
+            return choose(ana, state), ""
+        top = ranker.choose(ana, state, analysis)
+        if top is not None:
+            return top.entity, f"+ranker:{top.probability:.2f}"
         return choose(ana, state), "+rules(ranker unsure)"
 
     return ranked
+
+
+def described_by(analysis: Analysis, ana: Anaphor) -> str:
+    """The relative clause right before an anaphor ("냉동 보관하라는 그거", "모집 중인 그 공방"), or "": its words
+    from the start of the utterance, a comma or a conjunction up to the anaphor."""
+    before = [t for t in analysis.tokens if t.end <= ana.start]
+    if not before or before[-1].pos != "ETM" or analysis.text[before[-1].end : ana.start].strip():
+        return ""
+    start = 0
+    for tok in before:
+        if tok.pos in ("SP", "SF", "MAJ", "IC"):
+            start = tok.end
+    return analysis.text[start : ana.start].strip()
 
 
 def _antecedent_text(

@@ -48,7 +48,8 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         analysis = self.analyzer.analyze(utterance)
         anaphors = find_anaphors(analysis)
         if anaphors:
-            return resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker)
+            similarity = self.sibling.similarity if self.sibling is not None else None
+            return resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker, similarity)
         if state.last_query and is_fragment(analysis):
             return resolve_ellipsis(self.analyzer, analysis, state, self.sibling)
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)

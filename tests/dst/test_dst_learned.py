@@ -155,3 +155,11 @@ def test_a_one_word_fragment_replaces_only_the_word_it_stands_for(injector: Cont
     assert "화강암" in rewrite.standalone and "정원" in rewrite.standalone and "현무암" not in rewrite.standalone
     model = injector.rewrite(_turns("갤럭시 9 배터리 얼마나 가?", "하루 정도 가요."), "아이폰은?")
     assert model.standalone == "아이폰 배터리 얼마나 가?"  # "갤럭시 9" is one name, replaced whole
+
+
+def test_a_relative_clause_picks_the_option_it_describes(injector: ContextInjector) -> None:
+    reply = "마그네슘 젤리는 숙면에, 철분 정제는 빈혈에 좋아요. 철분 정제는 공복에 드세요."
+    history = _turns("비타민 뭐 먹을까?", reply)
+    rewrite = injector.rewrite(history, "공복에 먹으라는 그거 하루에 몇 알이야?")
+    assert "철분 정제" in rewrite.standalone and "마그네슘" not in rewrite.standalone
+    assert any("clause" in r.rule for r in rewrite.resolutions)
