@@ -1,8 +1,10 @@
 """Anaphora resolution: each anaphor of the utterance is replaced by the text of its antecedent.
 
-Contract: `resolve_anaphors(analyzer, analysis, anaphors, state)` returns the utterance with every anaphor that
-has an antecedent (`dst.anaphora.choose`, or the listed item of an ordinal) replaced by it, its particles
-re-attached in the allomorph the antecedent needs. It is not confident when an anaphor found no antecedent,
+Contract: `resolve_anaphors(analyzer, analysis, anaphors, state, ranker, similarity)` returns the utterance with every
+anaphor that has an antecedent (the ranker's choice, else `dst.anaphora.choose`, or the listed item of an ordinal)
+replaced by it, its particles re-attached in the allomorph the antecedent needs. With a `similarity` (the sentence
+encoder's), an anaphor that a relative clause describes ("냉동 보관하라는 그거") takes the named candidate whose
+sentence the clause is closest to in meaning. It is not confident when an anaphor found no antecedent,
 points at the situation (deictic 여기/저기), or needs a place the state only knows as an untyped name.
 """
 

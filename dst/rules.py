@@ -30,7 +30,8 @@ __all__ = ["RuleResolver", "RuleResult"]
 class RuleResolver:
     """`ranker`: the learned antecedent ranker (`dst.ranking`); None leaves the choice to the rules' order.
     `zero`: the learned zero-anaphora detector (`dst.zero`); None completes nothing. `sibling`: the fitted meaning
-match of a one-noun fragment (`dst.sibling`); None replaces fragment values by type only."""
+match of a one-noun fragment (`dst.sibling`); None replaces fragment values by type only. Its encoder similarity
+also lets a relative clause choose an anaphor's antecedent (`dst.antecedents`)."""
 
     def __init__(self, analyzer: Analyzer, ranker: AntecedentRanker | None = None,
                  zero: ZeroDetector | None = None, sibling: SiblingMatcher | None = None) -> None:
