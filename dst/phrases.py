@@ -15,10 +15,13 @@ from dst.analysis import Analysis, Mention
 def noun_phrase(
     frame: Analysis, used: set[int], replaced: list[tuple[Mention, Mention]], *, drop_attribute: bool,
     drop_nouns: bool = False, skip_kinds: frozenset[str] = frozenset(), keep_verb_args: bool = False,
+    skip_adjuncts: bool = False,
 ) -> str:
     """The frame's noun phrase that a new attribute is asked about ("강남역 근처 주차장").
 
     A new head noun ("분위기 좋은 카페는?" after "황리단길 맛집 추천해줘") replaces the frame's untyped nouns.
+    `skip_adjuncts`: leave out the frame's instruments, places and goals ("스피커로", "거실 TV에") when an argument
+    remains: a follow-up command acts on the frame's object ("좀 더 크게 해 줘" after "스피커로 반주 틀어 줘").
     """
     repl = {t.start: m.text for m, t in replaced}
     keep = [
@@ -27,6 +30,12 @@ def noun_phrase(
         and not (fm.kind == "noun" and ((fm.followed_by_verb and not keep_verb_args) or drop_nouns))
         and fm.kind != "quantity" and fm.kind not in skip_kinds
     ]
+    if skip_adjuncts:
+        # an adjunct goes with the words that modify it ("거실 스피커로")
+        adjunct_starts = [fm.start for fm in frame.mentions if fm.particle in ADJUNCT_PARTICLES]
+        arguments = [fm for fm in keep if fm.particle not in ADJUNCT_PARTICLES and not (
+            fm.particle is None and any(s >= fm.end and not frame.text[fm.end : s].strip() for s in adjunct_starts))]
+        keep = arguments if any(fm.kind != "attribute" for fm in arguments) else keep
     parts: list[str] = []
     prev_end: int | None = None
     for fm in keep:
@@ -44,6 +53,9 @@ def noun_phrase(
         parts.append(piece)
         prev_end = fm.end
     return " ".join(parts)
+
+
+ADJUNCT_PARTICLES = frozenset({"로", "으로", "에", "에서", "서", "에게", "한테", "까지", "부터"})
 
 
 def strip_followups(analysis: Analysis, start: int = 0) -> str:

@@ -153,7 +153,10 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     if probability < detector.threshold:
         return None
     asks_attribute = any(m.kind == "attribute" for m in analysis.mentions)
-    phrase = noun_phrase(frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis))
+    # a command (no question) acts on the frame's object, not on its instrument or place
+    command = "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
+    phrase = noun_phrase(frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis),
+                         skip_adjuncts=command, keep_verb_args=command)
     if not phrase:
         return None
     lead = _lead(analysis)

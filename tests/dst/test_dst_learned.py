@@ -163,3 +163,8 @@ def test_a_relative_clause_picks_the_option_it_describes(injector: ContextInject
     rewrite = injector.rewrite(history, "공복에 먹으라는 그거 하루에 몇 알이야?")
     assert "철분 정제" in rewrite.standalone and "마그네슘" not in rewrite.standalone
     assert any("clause" in r.rule for r in rewrite.resolutions)
+
+
+def test_a_follow_up_command_acts_on_the_frames_object_not_its_device(injector: ContextInjector) -> None:
+    rewrite = injector.rewrite(_turns("거실 스피커로 빗소리 틀어 줘", "빗소리를 재생할게요."), "좀 더 작게 해 줘")
+    assert rewrite.standalone == "빗소리 좀 더 작게 해 줘"
