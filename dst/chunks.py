@@ -69,7 +69,7 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return True  # "지수 씨", "원장님"
     if _honorific(tok, prev):
         return True  # Kiwi may read 님 as a suffix: "원장/NNG 님/XSN"
-    if tok.pos == "NNB" and tok.form in lx.NATIVE_COUNTERS and prev is not None and _native_numeral(prev):
+    if tok.pos == "NNB" and prev is not None and _counted(prev, tok):
         return True  # "두 명", "다섯 개": a count with a native numeral
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
 

@@ -54,7 +54,17 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
         return False
     if not ("?" in analysis.text or any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)):
         return False  # a statement ("너무 떨려") reacts; only a question or a request asks about the frame
+    if _repeats(analysis, frame):
+        return any(m.kind not in FREE_KINDS for m in frame.mentions)  # "한 캔 더 시켜 줘" after "테니스공 주문해 줘"
     return any(named(frame, m) for m in frame.mentions)
+
+
+def _repeats(analysis: Analysis, frame: Analysis) -> bool:
+    """A request for more of what a requesting frame asked for: "더" in a request after a request."""
+    def requests(a: Analysis) -> bool:
+        return any(t.form == "주" and t.pos == "VX" for t in a.tokens)
+
+    return requests(analysis) and requests(frame) and any(t.form == "더" and t.pos == "MAG" for t in analysis.tokens)
 
 
 def named(analysis: Analysis, m: Mention) -> bool:

@@ -168,3 +168,9 @@ def test_a_relative_clause_picks_the_option_it_describes(injector: ContextInject
 def test_a_follow_up_command_acts_on_the_frames_object_not_its_device(injector: ContextInjector) -> None:
     rewrite = injector.rewrite(_turns("거실 스피커로 빗소리 틀어 줘", "빗소리를 재생할게요."), "좀 더 작게 해 줘")
     assert rewrite.standalone == "빗소리 좀 더 작게 해 줘"
+
+
+def test_a_request_for_more_repeats_the_requesting_frames_object(injector: ContextInjector) -> None:
+    history = _turns("배드민턴 셔틀콕 한 통 주문해 줘", "요넥스 셔틀콕 한 통을 주문했어요.")
+    rewrite = injector.rewrite(history, "두 통 더 시켜 줘")
+    assert "셔틀콕" in rewrite.standalone and rewrite.standalone.endswith("두 통 더 시켜 줘")
