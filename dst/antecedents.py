@@ -20,6 +20,12 @@ from dst.ranking import AntecedentRanker, Similarity
 from dst.types import DialogueState, Entity, Resolution, RuleResult
 from korean.frequency import NAME_RARITY
 
+log = logging.getLogger(__name__)
+Chooser = Callable[[Anaphor, DialogueState], tuple[Entity | None, str]]
+# A relative clause chooses among the ranker's candidates that are at least this likely, the first few of them.
+MIN_DESCRIBED = 0.1
+MAX_DESCRIBED = 4
+
 
 def resolve_anaphors(
     analyzer: Analyzer, analysis: Analysis, anaphors: list[Anaphor], state: DialogueState,
@@ -46,42 +52,16 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
-log = logging.getLogger(__name__)
-Chooser = Callable[[Anaphor, DialogueState], tuple[Entity | None, str]]
-# A relative clause chooses among the ranker's candidates that are at least this likely, the first few of them.
-MIN_DESCRIBED = 0.1
-MAX_DESCRIBED = 4
-
-
 def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, similarity: Similarity | None = None) -> Chooser:
     """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
     that a relative clause describes takes the candidate whose sentence that clause matches in meaning."""
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
         clause = described_by(analysis, ana)
-        begins = analysis.text.rfind(clause, 0, ana.start) if clause else ana.start
-        said = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
-                and begins <= t.start and t.end <= ana.start}
         if clause and similarity is not None:
-            ranked_pool = ([r.entity for r in ranker.rank(ana, state, analysis) if r.probability >= MIN_DESCRIBED]
-                           if ranker is not None else candidates(ana, state))
-            # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description
-            # that repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
-            pool = [e for e in ranked_pool if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY)
-                    and not any(w in e.text for w in said)
-                    and (ana.need != "person" or e.type == "person")][:MAX_DESCRIBED]
-            if len(pool) >= 2:
-                # each option is read with the words of its sentence that name none of the other options
-                others = [{w for o in pool if o is not e for w in o.text.split()} for e in pool]
-                evidence = [" ".join((e.text, *(w for w in e.context if not any(w in o for o in other))))
-                            for e, other in zip(pool, others, strict=True)]
-                try:
-                    sims = similarity(clause, evidence)
-                except Exception:  # the encoder only adds evidence; the ranker decides without it
-                    log.exception("clause similarity failed; ranking without it")
-                else:
-                    best, sim = max(zip(pool, sims, strict=True), key=lambda pair: pair[1])
-                    return best, f"+clause:{sim:.2f}"
+            found = _described(ana, state, analysis, clause, ranker, similarity)
+            if found is not None:
+                return found
         if ranker is None:
             return choose(ana, state), ""
         top = ranker.choose(ana, state, analysis)
@@ -90,6 +70,34 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, similarity: Si
         return choose(ana, state), "+rules(ranker unsure)"
 
     return ranked
+
+
+def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, clause: str,
+               ranker: AntecedentRanker | None, similarity: Similarity) -> tuple[Entity, str] | None:
+    """The named candidate whose sentence the relative clause is closest to, when there are two or more."""
+    begins = analysis.text.rfind(clause, 0, ana.start)
+    said = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
+            and begins <= t.start and t.end <= ana.start}
+    ranked = ([r.entity for r in ranker.rank(ana, state, analysis) if r.probability >= MIN_DESCRIBED]
+              if ranker is not None else candidates(ana, state))
+    # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description that
+    # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
+    pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY)
+            and not any(w in e.text for w in said)
+            and (ana.need != "person" or e.type == "person")][:MAX_DESCRIBED]
+    if len(pool) < 2:
+        return None
+    # each option is read with the words of its sentence that name none of the other options
+    others = [{w for o in pool if o is not e for w in o.text.split()} for e in pool]
+    evidence = [" ".join((e.text, *(w for w in e.context if not any(w in o for o in other))))
+                for e, other in zip(pool, others, strict=True)]
+    try:
+        sims = similarity(clause, evidence)
+    except Exception:  # the encoder only adds evidence; the ranker decides without it
+        log.exception("clause similarity failed; ranking without it")
+        return None
+    best, sim = max(zip(pool, sims, strict=True), key=lambda pair: pair[1])
+    return best, f"+clause:{sim:.2f}"
 
 
 def described_by(analysis: Analysis, ana: Anaphor) -> str:

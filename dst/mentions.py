@@ -185,7 +185,7 @@ def _group(text: str, units: list[Unit], predicative: bool, particle: str | None
             out.append(_mk(text, [u], "noun", predicative, particle if last else None))
         # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
         i = j
-    # a word before a name in one noun phrase locates or qualifies it ("양평 은하수천문대", "일산 킨텍스 근처의 …")
+    # a word before a name in one noun phrase locates or qualifies it ("양평 은하수천문대", "성수동 빛담스튜디오")
     named = [k for k, m in enumerate(out) if m.proper or m.kind in ("place", "item", "org")
              or (m.kind == "noun" and noun_rarity(m.text.split()[-1]) >= NAME_RARITY)]
     return [replace(m, modifier=True) if any(k > i for k in named) else m for i, m in enumerate(out)]

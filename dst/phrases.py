@@ -55,6 +55,8 @@ def noun_phrase(
     return " ".join(parts)
 
 
+# Particles of a frame's adjuncts: instrument, place, goal, source ("스피커로", "거실 TV에", "서울에서"). Unlike the
+# tracker's reply adjuncts, 에 counts: a frame's "TV에" is where, not what.
 ADJUNCT_PARTICLES = frozenset({"로", "으로", "에", "에서", "서", "에게", "한테", "까지", "부터"})
 
 
