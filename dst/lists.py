@@ -28,6 +28,7 @@ _SEGMENT_END = re.compile(r"[,、;]|[.?!](?:\s|$)")
 _CONJ_PARTICLES = frozenset({"와", "과", "이나", "나", "랑", "이랑", "하고", "및"})
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
+_SETTING_PARTICLES = frozenset({"에", "에서", "서"})
 
 
 def offered_options(text: str, analysis: Analysis) -> list[str]:
@@ -135,6 +136,7 @@ def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _To
     while skip < len(inside) and inside[skip].pos in ("MAJ", "IC"):
         skip += 1
     offset = start if not skip else inside[skip].start if skip < len(inside) else end
+    offset = _past_setting(analysis, offset, end)
     head = _topic_word(text, offset, end, toks) or _item_head(text, offset, end, toks)
     if not head:
         return ""
@@ -148,6 +150,21 @@ def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _To
             head_end = m.start
             break
     return text[head_start:head_end].strip(" ,")
+
+
+def _past_setting(analysis: Analysis, start: int, end: int) -> int:
+    """Where the segment's first option begins when it opens with a setting: a time or a place in 에/에서
+    ("이번 달에는 소금빵 클래스, …" lists 소금빵 클래스)."""
+    times = [(m.start, m.end) for m in analysis.mentions if m.kind in ("time", "quantity")]
+    skipped = False
+    for s, e, particle in analysis.chunks:
+        if s < start or e > end:
+            continue
+        if particle in _SETTING_PARTICLES or any(ts <= s and e <= te for ts, te in times):
+            skipped = True
+            continue
+        return s if skipped else start
+    return start
 
 
 def _topic_word(text: str, start: int, end: int, toks: _Tokens) -> str:

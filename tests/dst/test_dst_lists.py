@@ -36,6 +36,11 @@ def test_parallel_segments_open_with_their_option(tracker: Tracker) -> None:
     assert "바다호" in tracker.ordinal_list(timed)[0] and "누리호" in tracker.ordinal_list(timed)[1]
 
 
+def test_a_setting_before_the_first_option_is_not_an_option(tracker: Tracker) -> None:
+    reply = "이번 주에는 마카롱 클래스, 타르트 클래스, 그리고 스콘 클래스가 열려요."
+    assert tracker.ordinal_list(reply) == ["마카롱 클래스", "타르트 클래스", "스콘 클래스"]
+
+
 def test_a_reply_with_one_option_offers_no_list(tracker: Tracker) -> None:
     assert tracker.ordinal_list("'달빛 라떼'가 제일 잘 나가요.") == []
     assert tracker.ordinal_list("네, 예약해 드렸어요.") == []
