@@ -137,10 +137,17 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         rest = _particle(toks, i + 2)
         parts = rest if rest else (Tok(form, tag, noun.start, noun.end),)
         return Anaphor(det.start, noun.end, "object", "demonstrative.object", parts), 2 + len(rest)
+    if noun.pos not in ("NNG", "NNP"):
+        return None, 1
+    j = i + 1
+    while j + 1 < len(toks) and toks[j + 1].start == toks[j].end and toks[j + 1].pos in ("NNG", "NNP"):
+        j += 1  # one written word Kiwi splits: "그 폼롤러" is 폼 + 롤러, "그 덤벨" 덤 + 벨
+    if j > i + 1:
+        n, noun, particle = "".join(t.form for t in toks[i + 1:j + 1]), toks[j], _particle(toks, j + 1)
     if n in lx.ITEM_CATEGORIES:
-        return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), 2
-    if noun.pos in ("NNG", "NNP") and len(n) >= 2:
-        return Anaphor(det.start, noun.end, "category", "demonstrative.noun", particle, category=n), 2
+        return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), j + 1 - i
+    if len(n) >= 2:
+        return Anaphor(det.start, noun.end, "category", "demonstrative.noun", particle, category=n), j + 1 - i
     return None, 1
 
 
@@ -212,7 +219,8 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         prefer = ("person", "item")
     else:  # category: "그 영화", "그 주차장"
         cat = anaphor.category or ""
-        named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat)]
+        # a predicative mention describes ("중성세제인 '울샴푸'"): the name it describes is the referent
+        named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat) and not e.predicative]
         if anaphor.rule == "demonstrative.noun" and all(_kind_noun(e, cat) for e in named):
             # the noun itself or a common compound of it ("서비스센터") names nothing: a name presented as one of
             # it is the referent ("'유베이스 용산점' 서비스센터" for "그 센터")
@@ -232,7 +240,8 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
 
     A place or a thing is the head of its noun phrase, not a word that locates or qualifies it: "거기" after
     "양평 은하수천문대가 …" is the observatory, not 양평 (times keep their modifiers: "그때" after "토요일 강남역
-    약속"). The bare noun of "그 영화" names nothing the utterance does not already say."""
+    약속"), nor a place the reply repeats from the user's request when it names something there. The bare noun
+    of "그 영화" names nothing the utterance does not already say."""
     if anaphor.need == "time":
         # only a time is what "그날" means, and within one turn the most specific one: "연말 콘서트는 다음 주 목요일
         # 저녁 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말
@@ -243,7 +252,12 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
         return [e for e in times if len(e.text.split()) == most[e.turn]]
     if anaphor.need not in ("place", "object", "category"):
         return pool
-    kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category]
+    named_turns = {e.turn for e in pool if not e.setting and not e.modifier and e.salience >= 1
+                   and (e.proper or e.type in ("place", "item", "org"))}
+    # a reply that repeats where the user set the request ("성수동에서는 '빛담스튜디오'가 …") answers with the
+    # thing it names there; the repeated setting is the frame, not the referent
+    kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category
+            and not (e.setting and e.turn in named_turns)]
     return kept or pool
 
 
@@ -261,8 +275,8 @@ def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
         return False
     if e.type not in ("item", "org", "place", "person"):
         return False
-    if noun in e.context or noun in e.text.split():
-        return True
+    if noun in e.text.split() or any(w.endswith(noun) for w in e.context):
+        return True  # a compound of the noun in its sentence presents it too: "중성세제인 '울샴푸'"
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
 
 

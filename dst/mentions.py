@@ -63,7 +63,28 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
-    return whole_words(text, toks, mentions), spans
+    return locators(text, whole_words(text, toks, mentions)), spans
+
+
+_QUOTES = "'\"‘’“”『』「」《》〈〉<>"
+_NAMED_KINDS = frozenset({"place", "item", "org"})
+
+
+def locators(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A word that stands bare before a name, across a quote or a spatial noun, locates that name the way a
+    modifier inside one noun chunk does: "일산 '점프킹덤'", "수원역 쪽 '대성사우나'는", "인계동 '해온스파랜드'예요".
+    Only a bare word qualifies (a particle ends the phrase: "강남역에서 '빛담'까지" names two places)."""
+    out = list(mentions)
+    for k in range(len(out) - 1):
+        m, n = out[k], out[k + 1]
+        if m.modifier or m.particle or m.kind not in _WORD_KINDS or m.kind == "person" or not _named(n):
+            continue
+        gap = text[m.end:n.start]
+        if gap[:1] in _QUOTES:
+            continue  # a quoted name before its kind noun is the name: "'슬립웰 Q' 매트리스"
+        if "\n" not in gap and all(not w or w in lx.SPATIAL_NOUNS for w in (w.strip(_QUOTES) for w in gap.split())):
+            out[k] = replace(m, modifier=True)
+    return out
 
 
 _NAME_TAGS = ("NNG", "NNP", "SL", "SN", "SH")
@@ -186,9 +207,12 @@ def _group(text: str, units: list[Unit], predicative: bool, particle: str | None
         # spatial nouns (S) locate the neighbouring place and are kept only in the surface text
         i = j
     # a word before a name in one noun phrase locates or qualifies it ("양평 은하수천문대", "성수동 빛담스튜디오")
-    named = [k for k, m in enumerate(out) if m.proper or m.kind in ("place", "item", "org")
-             or (m.kind == "noun" and noun_rarity(m.text.split()[-1]) >= NAME_RARITY)]
+    named = [k for k, m in enumerate(out) if _named(m)]
     return [replace(m, modifier=True) if any(k > i for k in named) else m for i, m in enumerate(out)]
+
+
+def _named(m: Mention) -> bool:
+    return m.proper or m.kind in _NAMED_KINDS or (m.kind == "noun" and noun_rarity(m.text.split()[-1]) >= NAME_RARITY)
 
 
 def _hangul_name(unit: Unit) -> bool:

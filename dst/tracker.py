@@ -20,11 +20,27 @@ from dst.types import MAX_ENTITIES, MAX_LISTS, DialogueState, Entity, OrdinalLis
 from korean.frequency import noun_rarity
 
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
+_LOCATIVE = frozenset({"에", "에서", "서"})
 # Which entity type a wh-word asks for.
 _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "time", "어디": "place", "뭐": "item",
              "무엇": "item", "어떤": "item", "어느": "item"}
 
 _CATEGORIES_LONGEST_FIRST = sorted(lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES, key=lambda c: (-len(c), c))
+
+
+def _repeats_setting(text: str, entities: list[Entity]) -> bool:
+    """Whether a reply's `text` repeats a word the user located the request with: a place written with a
+    locative particle ("성수동에 …", "수원에" for 수원역) or before the head of its noun phrase ("단양" of "단양
+    패러글라이딩 업체")."""
+    for u in entities:
+        if u.speaker != "user":
+            continue
+        located = u.particle in _LOCATIVE or (u.modifier and u.type == "place")
+        if located and (text == u.text or (len(u.text) >= 2 and text.startswith(u.text))):
+            return True
+        if text in u.text.split()[:-1]:
+            return True
+    return False
 
 
 class Tracker:
@@ -63,7 +79,8 @@ class Tracker:
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             kind = "thing" if m.kind == "noun" else m.kind
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
-                              index.rarity(m), order, m.particle, index.context(m), m.modifier))
+                              index.rarity(m), order, m.particle, index.context(m), m.modifier,
+                              speaker == "assistant" and _repeats_setting(m.text, entities)))
         for entity in new:
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)

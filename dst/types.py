@@ -52,6 +52,8 @@ class Entity:
     `context`: the content words of its sentence, its own left out ("엔딩곡은 별의 시차예요" gives 별의 시차 the
     context 엔딩곡), which a later "그 엔딩곡" or "오프닝 하는 그 사람" picks it up by. `modifier`: a name follows it in
     its noun phrase ("양평" in "양평 은하수천문대가"): it locates or qualifies that head rather than being talked about.
+    `setting`: a reply's mention that repeats where the user set the request ("성수동에 … 스튜디오 있어?" ->
+    "성수동에서는 '빛담스튜디오'가 …"): the frame of the answer, not the answer.
     """
 
     text: str
@@ -67,6 +69,7 @@ class Entity:
     particle: str | None = None
     context: tuple[str, ...] = ()
     modifier: bool = False
+    setting: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,6 +134,7 @@ class DialogueState:
                     particle=e.get("particle"),
                     context=tuple(str(w) for w in e.get("context", ())),
                     modifier=bool(e.get("modifier", False)),
+                    setting=bool(e.get("setting", False)),
                 )
                 for e in data.get("entities", [])
             )

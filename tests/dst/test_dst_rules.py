@@ -215,3 +215,30 @@ def test_size_and_delivery_nouns_are_attributes_replaced_in_the_frame(injector: 
     assert _rw(injector, tablet, "두께는?").standalone == "갤럭시 탭 S9 두께 알려줘"
     parcel = [(U, "주문한 운동화 배송 알려줘"), (A, "지금 대전 허브에 있어요.")]
     assert _rw(injector, parcel, "도착 예정일은?").standalone == "주문한 운동화 도착 예정일 알려줘"
+
+
+def test_place_anaphor_skips_the_setting_a_reply_repeats_for_the_name_it_gives(injector: ContextInjector) -> None:
+    turns = [(U, "연희동에 빈티지 조명 가게 있어?"),
+             (A, "연희동에서는 '빛결상회'가 조명 종류가 많아요. 연희교차로에서 가까워요.")]
+    rw = _rw(injector, turns, "거기 몇 시에 열어?")
+    assert "빛결상회" in rw.standalone and "연희동" not in rw.standalone
+
+
+def test_bare_place_before_a_quoted_name_locates_it(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = "합정 '모래시계공방'과 망원 쪽 '바람채집소'가 있어요. 신촌에서 '유리별'까지는 멀어요."
+    flags = {m.text: m.modifier for m in analyzer.analyze(text).mentions}
+    assert flags["합정"] and flags["망원"]
+    assert not flags["모래시계공방"] and not flags["바람채집소"]
+    assert not flags["신촌"]  # a particle ends the phrase: two places, neither locating the other
+
+
+def test_demonstrative_with_a_noun_kiwi_splits_is_one_category_anaphor(injector: ContextInjector) -> None:
+    turns = [(U, "홈트 하려는데 뭐부터 살까?"), (A, "'아이언핏 덤벨 10kg 세트'가 무난해요. 매트도 있으면 좋고요.")]
+    rw = _rw(injector, turns, "그 덤벨 얼마야?")
+    assert "아이언핏" in rw.standalone and "그 덤벨" not in rw.standalone
+
+
+def test_kind_stated_by_a_copula_points_at_the_name_it_describes(injector: ContextInjector) -> None:
+    turns = [(U, "니트 손빨래 어떻게 해?"), (A, "미지근한 물에 중성세제인 '보들워시'를 풀고 10분만 담가 두세요.")]
+    rw = _rw(injector, turns, "그 세제 마트에서 팔아?")
+    assert "보들워시" in rw.standalone and "중성세제" not in rw.standalone
