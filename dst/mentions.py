@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from dst import lexicon as lx
 from dst.chunks import Tok, Unit, noun_chunks, typed_units
 from korean.frequency import NAME_RARITY, noun_rarity
+from korean.lexicon import name_shaped
 
 ENTITY_KINDS = frozenset({"time", "place", "person", "item", "org", "quantity"})
 TITLE_RE = re.compile(r"[『「《〈<“\"']([^』」》〉>”\"'\n]{1,60})[』」》〉>”\"']")
@@ -63,7 +64,48 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
-    return locators(text, whole_words(text, toks, mentions)), spans
+    return locators(text, titled_names(text, toks, whole_words(text, toks, mentions))), spans
+
+
+_NAME_WORD = re.compile(r"(?<!\w)([가-힣]{3,4})(?=\s)")
+# Last syllables of nouns for occupations and titles ("수의사", "관리자", "작가", "상담원", "실장", "교수",
+# "트레이너", "매니저", "큐레이터"): after a name-shaped word, such a noun makes the pair a titled person.
+_TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프")
+
+
+def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> list[Mention]:
+    """A name-shaped word (`korean.lexicon.name_shaped`) before a title noun is one titled person: "강태민
+    트레이너님이", "김도윤 수의사예요", "한서린 작가가". Kiwi knows few given names and cuts them ("강 + 태 + 민",
+    "한 + 서리 + ㄴ"), so the person is read from the written words. No common noun of two or more syllables may
+    stand in the word ("김밥집", "이번주", "고양이": Kiwi reads a common noun there that open text often uses), and
+    the title noun must be a role noun or end like one."""
+    starts = [t.start for t in toks]
+    out = list(mentions)
+    for found in _NAME_WORD.finditer(text):
+        word, start = found.group(1), found.start(1)
+        inside = toks[bisect_left(starts, start):bisect_left(starts, found.end(1))]
+        if not name_shaped(word) or any(len(t.form) >= 2 and t.pos == "NNG" and noun_rarity(t.form) < NAME_RARITY
+                                        for t in inside):
+            continue
+        k = next((i for i in range(len(toks)) if toks[i].start > found.end(1)), len(toks))
+        if k >= len(toks) or toks[k].pos != "NNG" or text[found.end(1):toks[k].start].strip():
+            continue
+        j = k + 1
+        while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":
+            j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
+        title = text[toks[k].start:toks[j - 1].end]
+        if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS):
+            continue
+        end = toks[j - 1].end
+        if j < len(toks) and toks[j].start == end and toks[j].form in ("님", "씨"):
+            end, j = toks[j].end, j + 1
+        after = toks[j] if j < len(toks) and toks[j].start == end else None
+        particle = after.form if after is not None and after.pos.startswith("J") else None
+        predicative = after is not None and (after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, j)))
+        out = [m for m in out if m.end <= start or m.start >= end]
+        out.append(Mention(text[start:end], "person", start, end, role=title, predicative=predicative, proper=True,
+                           particle=particle))
+    return sorted(out, key=lambda m: m.start)
 
 
 _QUOTES = "'\"‘’“”『』「」《》〈〉<>"
@@ -71,13 +113,13 @@ _NAMED_KINDS = frozenset({"place", "item", "org"})
 
 
 def locators(text: str, mentions: list[Mention]) -> list[Mention]:
-    """A word that stands bare before a name, across a quote or a spatial noun, locates that name the way a
+    """A place that stands bare before a name, across a quote or a spatial noun, locates that name the way a
     modifier inside one noun chunk does: "일산 '점프킹덤'", "수원역 쪽 '대성사우나'는", "인계동 '해온스파랜드'예요".
     Only a bare word qualifies (a particle ends the phrase: "강남역에서 '빛담'까지" names two places)."""
     out = list(mentions)
     for k in range(len(out) - 1):
         m, n = out[k], out[k + 1]
-        if m.modifier or m.particle or m.kind not in _WORD_KINDS or m.kind == "person" or not _named(n):
+        if m.modifier or m.particle or m.kind != "place" or not _named(n):
             continue
         gap = text[m.end:n.start]
         if gap[:1] in _QUOTES:

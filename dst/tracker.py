@@ -82,6 +82,12 @@ class Tracker:
                               index.rarity(m), order, m.particle, index.context(m), m.modifier,
                               speaker == "assistant" and _repeats_setting(m.text, entities)))
         for entity in new:
+            earlier = [e for e in entities if _same_referent(e, entity)]
+            if earlier:
+                # what was said of it before still describes it: "강연이 제일 좋았던 그분" after a reply that named
+                # the speaker again in another sentence
+                words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
+                entity = replace(entity, context=tuple(words))
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)
         lists = list(state.lists)

@@ -68,3 +68,21 @@ SOCIAL_STEMS = _words("고맙 반갑 미안하 감사하 안녕하 죄송하 수
 DISCOURSE_STEMS = _words("알 그렇 말")
 # Leading connectives and fillers of a follow-up ("그럼 부산은?").
 FOLLOWUP_ADVERBS = _words("그럼 그러면 그리고 그래서 또 혹시 그럼요 아 음 그렇다면 그다음")
+
+# -- personal names -------------------------------------------------------------------------------------------------
+# Korean family names: a closed class (about 280 in the census, these cover nearly everyone). Kiwi has no model of
+# given names and cuts an unknown "강태민" or "한서린" into pieces, so a name is read by its shape instead: a family
+# name and a one- or two-syllable given name, written as one word (`name_shaped`).
+SURNAMES = _words("""김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍 고 문 양 손 배 백 허 남 심 노
+    하 곽 성 차 주 우 구 민 진 나 지 엄 채 원 천 방 공 현 함 변 염 여 추 도 소 석 선 설 마 길 연 위 표 명 기 반 왕
+    금 옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉 사 부 태 목 형 피 두 감 음 빈 동 온 호 범 좌 팽 승 상 시""")
+COMPOUND_SURNAMES = _words("남궁 황보 제갈 사공 선우 서문 독고 동방")
+
+
+def name_shaped(word: str) -> bool:
+    """Whether `word` has the shape of a Korean full name: a family name then a two-syllable given name (or a
+    compound family name then two syllables), in Hangul. Shape only: callers check that the word is not a
+    common noun."""
+    if not word or not all("가" <= ch <= "힣" for ch in word):
+        return False
+    return (len(word) == 3 and word[0] in SURNAMES) or (len(word) == 4 and word[:2] in COMPOUND_SURNAMES)

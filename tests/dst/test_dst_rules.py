@@ -225,9 +225,9 @@ def test_place_anaphor_skips_the_setting_a_reply_repeats_for_the_name_it_gives(i
 
 
 def test_bare_place_before_a_quoted_name_locates_it(analyzer) -> None:  # type: ignore[no-untyped-def]
-    text = "합정 '모래시계공방'과 망원 쪽 '바람채집소'가 있어요. 신촌에서 '유리별'까지는 멀어요."
+    text = "합정 '모래시계공방'과 잠실 쪽 '바람채집소'가 있어요. 신촌에서 '유리별'까지는 멀어요."
     flags = {m.text: m.modifier for m in analyzer.analyze(text).mentions}
-    assert flags["합정"] and flags["망원"]
+    assert flags["합정"] and flags["잠실"]
     assert not flags["모래시계공방"] and not flags["바람채집소"]
     assert not flags["신촌"]  # a particle ends the phrase: two places, neither locating the other
 
@@ -242,3 +242,22 @@ def test_kind_stated_by_a_copula_points_at_the_name_it_describes(injector: Conte
     turns = [(U, "니트 손빨래 어떻게 해?"), (A, "미지근한 물에 중성세제인 '보들워시'를 풀고 10분만 담가 두세요.")]
     rw = _rw(injector, turns, "그 세제 마트에서 팔아?")
     assert "보들워시" in rw.standalone and "중성세제" not in rw.standalone
+
+
+def test_name_kiwi_cuts_before_a_title_is_one_named_person(analyzer) -> None:  # type: ignore[no-untyped-def]
+    people = {m.text: m for m in analyzer.analyze("글은 한서린 작가가, 상담은 강태민 실장님이 맡아요.").mentions
+              if m.kind == "person"}
+    assert set(people) == {"한서린 작가", "강태민 실장님"}
+    assert people["강태민 실장님"].role == "실장" and all(m.proper for m in people.values())
+
+
+def test_common_words_shaped_like_names_are_not_people(analyzer) -> None:  # type: ignore[no-untyped-def]
+    for text in ("김밥집 사장님이 친절해", "이번주 일정 알려줘", "고양이 집사 모임 있어?"):
+        assert not any(m.proper and m.kind == "person" for m in analyzer.analyze(text).mentions), text
+
+
+def test_person_anaphor_takes_the_named_answer_to_who(injector: ContextInjector) -> None:
+    turns = [(U, "우리 동네 초록 치과 원장님 누구야?"),
+             (A, "초록 치과 원장은 윤해솔 치과의사예요. 임플란트 경력이 12년이에요.")]
+    rw = _rw(injector, turns, "그분 진료 요일 알려 줘")
+    assert "윤해솔" in rw.standalone
