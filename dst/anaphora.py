@@ -10,6 +10,7 @@ is used only when nothing else fits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dst import lexicon as lx
@@ -28,6 +29,7 @@ class Anaphor:
     category: str | None = None  # the noun of "그 감독" / "그 영화" / "그 주차장"
     index: int = 0  # ordinal position, 1-based; -1 is the last
     deictic: bool = False
+    grain: int | None = None  # the unit a time anaphor names (`_GRAINS`): a day for "그날", a week for "그 주"
 
     @property
     def span_end(self) -> int:
@@ -93,7 +95,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
             end, j = nxt.end, i + 2  # 걔네, 그분들
         return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j)), j - i
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
-        return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1)), 1
+        grain = _DAY if form.endswith("날") else None
+        return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
     if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and (
         nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end)
     ):
@@ -112,7 +115,8 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # "그 전에" -> "<time> 전에": only the demonstrative is replaced, the relational noun stays
         return Anaphor(det.start, det.end, "time", "demonstrative.time-relative"), 1
     if n in lx.TIME_CATEGORIES:
-        return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n), 2
+        return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n,
+                       grain=_GRAIN_NOUNS.get(n)), 2
     after = toks[i + 2] if i + 2 < len(toks) else None
     if (after is not None and after.form == "님" and after.pos == "XSN" and after.start == noun.end
             and noun.pos in ("NNG", "NNP")):
@@ -243,13 +247,20 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
     약속"), nor a place the reply repeats from the user's request when it names something there. The bare noun
     of "그 영화" names nothing the utterance does not already say."""
     if anaphor.need == "time":
-        # only a time is what "그날" means, and within one turn the most specific one: "연말 콘서트는 다음 주 목요일
-        # 저녁 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말
+        # only a time is what "그날" means, and within one turn the finest ones: "연말 콘서트는 다음 주 목요일 저녁
+        # 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말; of two as fine, the one that says more
         times = [e for e in pool if e.type == "time"]
-        most: dict[int, int] = {}
+        if anaphor.grain is not None:
+            # "그날" after "12월 24일 … 저녁 7시부터 밤 11시까지": the time that names a day, not the finer hours
+            times = [e for e in times if _GRAINS[anaphor.grain].search(e.text)] or times
+        finest: dict[int, int] = {}
         for e in times:
+            finest[e.turn] = min(finest.get(e.turn, _COARSEST), time_grain(e.text))
+        fine = [e for e in times if time_grain(e.text) == finest[e.turn]]
+        most: dict[int, int] = {}
+        for e in fine:
             most[e.turn] = max(most.get(e.turn, 0), len(e.text.split()))
-        return [e for e in times if len(e.text.split()) == most[e.turn]]
+        return [e for e in fine if len(e.text.split()) == most[e.turn]]
     if anaphor.need not in ("place", "object", "category"):
         return pool
     named_turns = {e.turn for e in pool if not e.setting and not e.modifier and e.salience >= 1
@@ -259,6 +270,26 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
     kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category
             and not (e.setting and e.turn in named_turns)]
     return kept or pool
+
+
+# From the finest unit a time names to the coarsest: minutes, hours, parts of a day, days, weeks, months.
+_GRAINS = (
+    re.compile(r"시\s*\d+\s*분|시\s*반"),  # a bare "90분" is a duration, not a time of day
+    re.compile(r"\d+\s*시|정오|자정"),
+    re.compile(r"아침|점심|저녁|밤|오전|오후|새벽|낮"),
+    re.compile(r"\d+\s*일|요일|평일|휴일|오늘|내일|모레|어제|그제|[날당]"),
+    re.compile(r"주"),
+    re.compile(r"\d+\s*월|달"),
+)
+_COARSEST = len(_GRAINS)
+_DAY = 3
+_GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
+
+
+def time_grain(text: str) -> int:
+    """How fine a time is: the index in `_GRAINS` of the finest unit it names ("토요일 저녁 7시" is an hour, 1;
+    "연말" none of them, `_COARSEST`)."""
+    return next((k for k, grain in enumerate(_GRAINS) if grain.search(text)), _COARSEST)
 
 
 def _kind_noun(e: Entity, noun: str) -> bool:

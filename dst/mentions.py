@@ -64,7 +64,25 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
-    return locators(text, titled_names(text, toks, whole_words(text, toks, mentions))), spans
+    return time_ranges(text, locators(text, titled_names(text, toks, whole_words(text, toks, mentions)))), spans
+
+
+def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Two times joined as a range are one time: "9월 9일부터 9월 13일까지", "오후 3시에서 5시 사이" ("그 기간", "그
+    시간" mean the whole range, not its start)."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == m.kind == "time" and prev.particle in ("부터", "에서")
+                and text[prev.end:m.start].strip() == prev.particle):
+            tail = re.match(r"\s*(까지|사이)", text[m.end:])
+            if tail is not None:
+                end = m.end + tail.end()
+                out[-1] = replace(prev, text=text[prev.start:end], end=end, particle=None,
+                                  predicative=m.predicative)
+                continue
+        out.append(m)
+    return out
 
 
 _NAME_WORD = re.compile(r"(?<!\w)([가-힣]{3,4})(?=\s)")

@@ -261,3 +261,23 @@ def test_person_anaphor_takes_the_named_answer_to_who(injector: ContextInjector)
              (A, "초록 치과 원장은 윤해솔 치과의사예요. 임플란트 경력이 12년이에요.")]
     rw = _rw(injector, turns, "그분 진료 요일 알려 줘")
     assert "윤해솔" in rw.standalone
+
+
+def test_a_time_range_is_one_time_for_a_period_anaphor(injector: ContextInjector) -> None:
+    turns = [(U, "수영장 보수 공사 언제 해?"), (A, "다음 주 화요일 오전 9시부터 오후 6시까지 공사해요.")]
+    rw = _rw(injector, turns, "그 시간에 샤워실도 못 써?")
+    assert "오전 9시부터 오후 6시까지" in rw.standalone and "그 시간" not in rw.standalone
+
+
+def test_day_anaphor_takes_the_day_not_the_finer_hours_of_the_reply(injector: ContextInjector) -> None:
+    turns = [(U, "3월 14일에 야간 썰매 타려고"),
+             (A, "눈꽃썰매장은 3월 14일 야간 운영을 저녁 6시부터 밤 10시까지 해요.")]
+    rw = _rw(injector, turns, "그날 단체 할인돼?")
+    assert "3월 14일" in rw.standalone and "6시" not in rw.standalone
+
+
+def test_week_anaphor_takes_the_week_not_its_dates(injector: ContextInjector) -> None:
+    turns = [(U, "보일러 점검 다음 달 둘째 주로 잡으려고"),
+             (A, "다음 달 둘째 주는 8일부터 12일까지예요. 원하시는 요일 있으세요?")]
+    rw = _rw(injector, turns, "그 주 목요일은 안 돼?")
+    assert "둘째 주" in rw.standalone
