@@ -225,10 +225,15 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         cat = anaphor.category or ""
         # a predicative mention describes ("중성세제인 '울샴푸'"): the name it describes is the referent
         named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat) and not e.predicative]
+        instances = [e for e in ents if _instance_of(cat, e, state) and e not in named]
         if anaphor.rule == "demonstrative.noun" and all(_kind_noun(e, cat) for e in named):
             # the noun itself or a common compound of it ("서비스센터") names nothing: a name presented as one of
             # it is the referent ("'유베이스 용산점' 서비스센터" for "그 센터")
-            named = [e for e in ents if _instance_of(cat, e, state)] or named
+            named = instances or named
+        else:
+            # beside names that end with the noun, names with a word that does ("한땀미싱 수리센터 망원점" for "그
+            # 센터"); recency and salience decide between them
+            named = named + [e for e in instances if any(w.endswith(cat) for w in e.text.split())]
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
         # a known category ("그 영화") may take any recent name; any other noun only a name that ends with it
         pool = named or (fallback if anaphor.rule == "demonstrative.category" else [])
@@ -250,9 +255,15 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
         # only a time is what "그날" means, and within one turn the finest ones: "연말 콘서트는 다음 주 목요일 저녁
         # 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말; of two as fine, the one that says more
         times = [e for e in pool if e.type == "time"]
-        if anaphor.grain is not None:
-            # "그날" after "12월 24일 … 저녁 7시부터 밤 11시까지": the time that names a day, not the finer hours
+        ranges = [e for e in times if _RANGE.search(e.text)]
+        if anaphor.category == "기간":
+            times = ranges or times  # "그 기간" is a span: "9월 9일부터 9월 13일까지", not its first day
+        elif anaphor.grain is not None:
+            # "그날" after "12월 24일 … 저녁 7시부터 밤 11시까지": the time that names a day, not the finer hours;
+            # a span of days is no one day ("7월 19일" rather than "6월 23일부터 26일까지")
             times = [e for e in times if _GRAINS[anaphor.grain].search(e.text)] or times
+            if anaphor.grain == _DAY:
+                times = [e for e in times if e not in ranges] or times
         finest: dict[int, int] = {}
         for e in times:
             finest[e.turn] = min(finest.get(e.turn, _COARSEST), time_grain(e.text))
@@ -265,10 +276,11 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
         return pool
     named_turns = {e.turn for e in pool if not e.setting and not e.modifier and e.salience >= 1
                    and (e.proper or e.type in ("place", "item", "org"))}
-    # a reply that repeats where the user set the request ("성수동에서는 '빛담스튜디오'가 …") answers with the
-    # thing it names there; the repeated setting is the frame, not the referent
+    last_named = max(named_turns, default=-1)
+    # a request set in a place ("분당에 괜찮은 한의원 있어?"), or a reply that repeats it ("성수동에서는
+    # '빛담스튜디오'가 …"), is answered with the thing named there or after; the setting is the frame, not the referent
     kept = [e for e in pool if not (e.modifier and e.type != "time") and e.text != anaphor.category
-            and not (e.setting and e.turn in named_turns)]
+            and not (e.setting and e.turn <= last_named)]
     return kept or pool
 
 
@@ -282,6 +294,7 @@ _GRAINS = (
     re.compile(r"\d+\s*월|달"),
 )
 _COARSEST = len(_GRAINS)
+_RANGE = re.compile(r"(부터|에서)\s.*(까지|사이)$")
 _DAY = 3
 _GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
 
@@ -298,15 +311,16 @@ def _kind_noun(e: Entity, noun: str) -> bool:
 
 
 def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
-    """Whether the text presents the name `e` as one of `noun`, when the name does not end with it: the noun is a
-    word of the name ("조절식 덤벨 24kg 세트" for "그 덤벨") or stands in its sentence ("'펜하우스 클래식' 만년필이 …"
-    for "그 만년필", "객원 지휘자 한지석 씨가 …" for "그 지휘자"), or the reply that named it answered a request for
-    one ("… 양복점 알려줘" -> "'명장테일러'가 …" for "그 양복점")."""
+    """Whether the text presents the name `e` as one of `noun`, when the name does not end with it: a word of the
+    name ends with the noun ("조절식 덤벨 24kg 세트" for "그 덤벨", "한땀미싱 수리센터 망원점" for "그 센터"), a
+    compound of it stands in its sentence ("'펜하우스 클래식' 만년필이 …" for "그 만년필", "중성세제인 '울샴푸'" for
+    "그 세제"), or the reply that named it answered a request for one ("… 양복점 알려줘" -> "'명장테일러'가 …" for
+    "그 양복점")."""
     if not noun or e.text == noun or not (e.proper or e.role == "title"):
         return False
     if e.type not in ("item", "org", "place", "person"):
         return False
-    if noun in e.text.split() or any(w.endswith(noun) for w in e.context):
+    if any(w.endswith(noun) for w in e.text.split()) or any(w.endswith(noun) for w in e.context):
         return True  # a compound of the noun in its sentence presents it too: "중성세제인 '울샴푸'"
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
 

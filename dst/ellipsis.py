@@ -14,6 +14,8 @@ the frame word it is a sibling of by meaning (`dst.sibling`: "해군은?" after 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
 from dst.phrases import noun_phrase, splice, strip_followups
@@ -79,7 +81,9 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
                      sibling: SiblingMatcher | None = None) -> RuleResult:
     frame_text = state.last_query or ""
     frame = analyzer.analyze(frame_text)
-    fragment = [m for m in analysis.mentions if not m.predicative or m.kind != "noun"]
+    # a charge asked about alone ("설치비는?") is an attribute of the frame's thing, like 가격
+    fragment = [replace(m, kind="attribute") if m.kind == "noun" and lx.is_charge(m.text) else m
+                for m in analysis.mentions if not m.predicative or m.kind != "noun"]
     replaced: list[tuple[Mention, Mention]] = []
     added: list[Mention] = []
     asked: list[Mention] = []
@@ -100,6 +104,8 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
+    if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
+        return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
     pieces = [(*_span(sibling, m, t), m.text) for m, t in replaced]
     resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}{sibling_rule}") for m, t in replaced]
     keep = [fm for fm in frame.entities()
@@ -110,6 +116,11 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
             drop_attribute=any(m.kind == "attribute" for m in asked),
             drop_nouns=asked[-1].kind == "noun",  # the fragment's head is a new thing, not an attribute
         )
+        answer = _answer(frame, state) if not (replaced or added) and all(m.kind == "attribute" for m in asked) \
+            else None
+        if answer is not None:
+            # "초보용 러버 뭐 있어?" -> "'스핀업 소프트 38'이 …" -> "가격은?": the price of the thing the reply named
+            phrase = answer
         own = _own_start(analysis, asked, [m for m, _ in replaced] + added)
         tail = strip_followups(analysis, start=own)
         if not phrase:
@@ -133,6 +144,21 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     resolutions += [Resolution(m.text, m.text, m.kind, "ellipsis.add") for m in added]
     resolutions += [Resolution("", fm.text, fm.kind, rule) for fm in keep]
     return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
+
+
+_ASKING_FOR_ONE = frozenset({"뭐", "무엇", "어떤", "어느", "어디", "누구", "누가", "추천"})
+
+
+def _answer(frame: Analysis, state: DialogueState) -> str | None:
+    """The name the last reply gave when the frame asked which one ("뭐 있어?", "어디가 좋아?", "추천해 줘"): its
+    first quoted title or answer, else its first proper name of a thing, a place or an organisation."""
+    if not any(t.form in _ASKING_FOR_ONE for t in frame.tokens):
+        return None
+    reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+             and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
+    named = sorted((e for e in reply if e.salience >= 2 or (e.proper and e.type in ("item", "org", "place"))),
+                   key=lambda e: (-min(e.salience, 2), e.order))
+    return named[0].text if named else None
 
 
 def _span(sibling: SiblingMatcher | None, m: Mention, t: Mention) -> tuple[int, int]:

@@ -128,6 +128,15 @@ ATTRIBUTE_NOUNS = _words(
     레시피 재료 효능 부작용 복용법 예약 체크인 체크아웃 와이파이 흡연 좌석 일정 순위 결과 점수 상대 중계
     티켓 배송 배송비 배송기간 도착일 도착예정일 예정일 송장번호 운송장 반품 교환 환불 진료시간 대기시간"""
 )
+# Sino-Korean suffixes of a charge: a compound that ends in one asks what something costs ("설치비", "수강료",
+# "보증금"), an attribute like 가격 whatever the domain.
+CHARGE_SUFFIXES = ("비", "료", "금")
+
+
+def is_charge(noun: str) -> bool:
+    return len(noun) >= 3 and noun.endswith(CHARGE_SUFFIXES) and not noun.endswith(("자료", "재료", "음료"))
+
+
 # Heads of product names: a noun compound ending in one is a thing ("발뮤다 토스터", "무선 청소기").
 PRODUCT_NOUNS = _words(
     """카메라 렌즈 이어폰 헤드폰 스피커 태블릿 워치 청소기 냉장고 세탁기 건조기 에어컨 모니터 키보드 마우스

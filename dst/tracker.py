@@ -28,6 +28,16 @@ _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "t
 _CATEGORIES_LONGEST_FIRST = sorted(lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES, key=lambda c: (-len(c), c))
 
 
+_ASKING_FOR_ONE = frozenset({"있", "추천", "어디", "뭐", "어떤", "어느", "찾"})
+
+
+def _sets_request(m: Mention, analysis: Analysis) -> bool:
+    """Whether a user's place locates a request for something in it ("분당에 괜찮은 한의원 있어?", "성수동에서 카페
+    추천해 줘"): the answer is the thing, the place its setting."""
+    return (m.kind == "place" and m.particle in _LOCATIVE
+            and any(t.form in _ASKING_FOR_ONE for t in analysis.tokens if t.start >= m.end))
+
+
 def _repeats_setting(text: str, entities: list[Entity]) -> bool:
     """Whether a reply's `text` repeats a word the user located the request with: a place written with a
     locative particle ("성수동에 …", "수원에" for 수원역) or before the head of its noun phrase ("단양" of "단양
@@ -80,14 +90,12 @@ class Tracker:
             kind = "thing" if m.kind == "noun" else m.kind
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
                               index.rarity(m), order, m.particle, index.context(m), m.modifier,
-                              speaker == "assistant" and _repeats_setting(m.text, entities)))
+                              _repeats_setting(m.text, entities) if speaker == "assistant"
+                              else _sets_request(m, analysis)))
         for entity in new:
             earlier = [e for e in entities if _same_referent(e, entity)]
             if earlier:
-                # what was said of it before still describes it: "강연이 제일 좋았던 그분" after a reply that named
-                # the speaker again in another sentence
-                words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
-                entity = replace(entity, context=tuple(words))
+                entity = _merged(entity, earlier)
             entities = [e for e in entities if not _same_referent(e, entity)]
             entities.append(entity)
         lists = list(state.lists)
@@ -204,6 +212,21 @@ class _TokenIndex:
 
 def _is_title(text: str, m: Mention) -> bool:
     return m.start > 0 and text[m.start - 1] in "『「《〈<“\"'"
+
+
+def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
+    """A later mention of something named before keeps what the earlier mentions established: what was said of it
+    ("강연이 제일 좋았던 그분" after a reply that named the speaker again), and, within one turn, its type, title and
+    salience ("'솔바람한의원'이 …" then "솔바람한의원에서만 해요": still the quoted name, not an adjunct)."""
+    words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
+    entity = replace(entity, context=tuple(words))
+    same_turn = [e for e in earlier if e.turn == entity.turn]
+    if not same_turn:
+        return entity
+    first = same_turn[0]
+    return replace(entity, type=first.type if entity.type == "thing" else entity.type,
+                   role=entity.role or first.role, proper=entity.proper or first.proper,
+                   salience=max(entity.salience, first.salience), order=first.order)
 
 
 def _same_referent(old: Entity, new: Entity) -> bool:

@@ -45,7 +45,7 @@ TIME_PREFIX_UNITS = _words("주 달 해 주말 월 년 학기 분기")
 # Bound nouns that turn a number into a time ("7시", "12월 24일", "30분").
 TIME_UNITS = _words("시 분 월 일 년 시반 반")
 # Nouns after a demonstrative that make it a time ("그 날", "그 시간"), and the relational ones that stay ("그 전에").
-TIME_CATEGORIES = _words("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음")
+TIME_CATEGORIES = _words("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음 기간 시기")
 TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
 
 # -- numerals, ordinals and counters ------------------------------------------------------------------------------

@@ -281,3 +281,21 @@ def test_week_anaphor_takes_the_week_not_its_dates(injector: ContextInjector) ->
              (A, "다음 달 둘째 주는 8일부터 12일까지예요. 원하시는 요일 있으세요?")]
     rw = _rw(injector, turns, "그 주 목요일은 안 돼?")
     assert "둘째 주" in rw.standalone
+
+
+def test_attribute_fragment_asks_about_the_thing_the_reply_named(injector: ContextInjector) -> None:
+    turns = [(U, "캠핑 랜턴 중에 가벼운 거 뭐 있어?"), (A, "'루미캠프 미니'가 180g이라 제일 가벼워요.")]
+    rw = _rw(injector, turns, "가격은?")
+    assert "루미캠프 미니" in rw.standalone and "가격" in rw.standalone
+
+
+def test_charge_fragment_is_asked_about_the_frame_not_swapped_for_its_name(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "빛누리 블라인드 거실용 가격 알려줘"), (A, "거실용은 14만 원이에요.")], "설치비는?")
+    assert "빛누리" in rw.standalone and "설치비" in rw.standalone
+
+
+def test_place_the_user_set_the_request_in_is_not_the_place_the_reply_named(injector: ContextInjector) -> None:
+    turns = [(U, "일산에 괜찮은 정형외과 있어?"),
+             (A, "백석동에 있는 '바른숨정형외과'가 도수치료로 평이 좋아요. 바른숨정형외과에서만 야간 진료를 해요.")]
+    rw = _rw(injector, turns, "거긴 주차돼?")
+    assert "바른숨" in rw.standalone and "일산" not in rw.standalone
