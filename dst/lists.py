@@ -104,7 +104,10 @@ def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
             label = labels.get(start)
             if label is None or label.span_end >= end:
                 continue
-            item = _item_head(text, label.span_end, end, toks)
+            # a quoted name in the entry is the option, whatever describes it first ("첫째는 법률 번역 전문인
+            # '링고브릿지'")
+            quoted = TITLE_RE.search(text[label.span_end:end])
+            item = quoted.group(1).strip() if quoted else _item_head(text, label.span_end, end, toks)
             if item:
                 items.setdefault(label.index, item)
     ordered = [items[k] for k in range(1, len(items) + 1) if k in items]

@@ -16,7 +16,7 @@ from dst import lexicon as lx
 from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.lists import offered_options
-from dst.types import MAX_ENTITIES, MAX_LISTS, DialogueState, Entity, OrdinalList, Role
+from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
 from korean.frequency import noun_rarity
 
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
@@ -107,6 +107,7 @@ class Tracker:
         slots = state.slots
         last_query = state.last_query
         domain = state.domain
+        requests = state.requests
         if speaker == "user":
             attributes = analysis.of_kind("attribute")
             if attributes:
@@ -116,8 +117,11 @@ class Tracker:
             # A greeting or thanks asks nothing: the question before it stays the frame of a later "부산은?".
             if source.strip() and not _is_social(analysis):
                 last_query = source
+                if _is_request(analysis):
+                    requests = (*requests, source)[-MAX_REQUESTS:]
         return DialogueState(
-            tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain
+            tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain,
+            requests,
         )
 
     def _requested_category(self, query: str | None) -> str | None:
@@ -234,6 +238,11 @@ def _same_referent(old: Entity, new: Entity) -> bool:
         return True
     # "손흥민" is the same person as "손흥민 선수"
     return new.type == "person" and old.proper and old.type == "item" and new.text.startswith(old.text + " ")
+
+
+def _is_request(analysis: Analysis) -> bool:
+    """A request made with 주다 ("맞춰 줘", "틀어 주세요") that asks no question."""
+    return "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
 
 
 def _is_social(analysis: Analysis) -> bool:

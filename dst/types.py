@@ -19,6 +19,7 @@ ENTITY_TYPES: tuple[str, ...] = ("time", "place", "person", "item", "org", "quan
 # How many entities / lists a state keeps; older ones fall out (recency window, keeps stored states small).
 MAX_ENTITIES = 48
 MAX_LISTS = 3
+MAX_REQUESTS = 4
 
 
 class DstInputError(ValueError):
@@ -92,7 +93,9 @@ class DialogueState:
 
     `slots` maps "domain-slot" to a value (KLUE-WoS convention, see `dst.wos`); `last_query` is the
     standalone form of the last user turn, the frame that ellipsis ("부산은?") is resolved against;
-    `domain` is the active WoS domain (식당, 숙소 …), kept until a turn names another.
+    `domain` is the active WoS domain (식당, 숙소 …), kept until a turn names another; `requests` are the standalone
+    forms of the last few user requests ("타이머 3분 맞춰 줘"), which a later "한 번 더 맞춰 줘" repeats even after a
+    question in between.
     """
 
     entities: tuple[Entity, ...] = ()
@@ -102,6 +105,7 @@ class DialogueState:
     slots: dict[str, str] = field(default_factory=dict)
     turn: int = 0
     domain: str | None = None
+    requests: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +116,7 @@ class DialogueState:
             "slots": dict(self.slots),
             "turn": self.turn,
             "domain": self.domain,
+            "requests": list(self.requests),
         }
 
     @classmethod
@@ -147,6 +152,7 @@ class DialogueState:
             last_query = data.get("last_query")
             turn = int(data.get("turn", 0))
             domain = data.get("domain")
+            requests = tuple(str(r) for r in data.get("requests", ()))
         except (KeyError, TypeError, ValueError) as exc:
             raise DstInputError(f"malformed state: {exc}") from exc
         for e in entities:
@@ -162,7 +168,8 @@ class DialogueState:
             raise DstInputError("malformed state: last_query must be a string")
         if domain is not None and not isinstance(domain, str):
             raise DstInputError("malformed state: domain must be a string")
-        return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn, domain)
+        return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn, domain,
+                   requests[-MAX_REQUESTS:])
 
 
 @dataclass(frozen=True)

@@ -154,10 +154,11 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                   detector: ZeroDetector | None) -> RuleResult | None:
     if detector is None or not state.last_query:
         return None
-    frame = analyzer.analyze(state.last_query)
+    frame_text = _repeated_request(analyzer, analysis, state) or state.last_query
+    frame = analyzer.analyze(frame_text)
     if not eligible(analysis, frame):
         return None
-    values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, state.last_query),
+    values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
     probability = detector.probability(values)
     if probability < detector.threshold:
@@ -174,6 +175,29 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
     return RuleResult(text, carried, confident=False)
+
+
+def _request_verb(analysis: Analysis) -> str | None:
+    """The verb a 주다-request asks for ("맞추" of "3분 맞춰 줘", "재생" of "재생해 줘"), or None."""
+    toks = analysis.tokens
+    for k, tok in enumerate(toks):
+        if tok.form == "주" and tok.pos == "VX":
+            verbs = [t for t in toks[:k] if t.pos in ("VV", "XSV") or (t.pos == "NNG" and t.form.isalpha())]
+            if len(verbs) >= 2 and verbs[-1].pos == "XSV":
+                return verbs[-2].form  # a verbal noun and its 하다: "재생해 줘" asks for 재생
+            return verbs[-1].form if verbs and verbs[-1].pos == "VV" else None
+    return None
+
+
+def _repeated_request(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> str | None:
+    """The latest earlier request with the same verb as a command ("한 번 더 맞춰 줘" after "타이머 3분 맞춰 줘",
+    a question between them): what it asks again."""
+    if "?" in analysis.text:
+        return None
+    verb = _request_verb(analysis)
+    if verb is None:
+        return None
+    return next((r for r in reversed(state.requests) if _request_verb(analyzer.analyze(r)) == verb), None)
 
 
 def _own_kinds(analysis: Analysis) -> frozenset[str]:

@@ -299,3 +299,24 @@ def test_place_the_user_set_the_request_in_is_not_the_place_the_reply_named(inje
              (A, "백석동에 있는 '바른숨정형외과'가 도수치료로 평이 좋아요. 바른숨정형외과에서만 야간 진료를 해요.")]
     rw = _rw(injector, turns, "거긴 주차돼?")
     assert "바른숨" in rw.standalone and "일산" not in rw.standalone
+
+
+def test_labelled_entry_lists_its_quoted_name_not_the_description_before_it(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from dst.lists import offered_options
+    text = "첫째는 수제 전문인 '모루공방', 둘째는 가격이 싼 '나무곁', 셋째는 배송이 빠른 '솔결'이에요."
+    assert offered_options(text, analyzer.analyze(text)) == ["모루공방", "나무곁", "솔결"]
+
+
+def test_command_repeats_the_last_request_with_its_verb_across_a_question(injector: ContextInjector) -> None:
+    turns = [(U, "라면 끓이는 중이니까 타이머 4분 맞춰 줘"), (A, "4분 타이머를 시작했어요."),
+             (U, "물은 몇 컵 넣어?"), (A, "라면 한 개에 물 550ml, 두 컵 반 정도예요.")]
+    rw = _rw(injector, turns, "한 번 더 맞춰 줘")
+    assert "타이머" in rw.standalone and "물" not in rw.standalone
+
+
+def test_state_keeps_recent_requests_through_a_round_trip(injector: ContextInjector) -> None:
+    from dst.types import DialogueState
+    state = injector.replay([HistoryTurn("user", "거실 불 꺼 줘"), HistoryTurn("assistant", "거실 불을 껐어요.")])
+    assert state.requests == ("거실 불 꺼 줘",)
+    assert DialogueState.from_dict(state.to_dict()).requests == state.requests
+    assert DialogueState.from_dict({k: v for k, v in state.to_dict().items() if k != "requests"}).requests == ()
