@@ -70,7 +70,8 @@ class Tracker:
         new: list[Entity] = []
         retyped = _copula_types(analysis)
         index = _TokenIndex(analysis)
-        for order, m in enumerate(_referents(analysis)):
+        referents = _referents(analysis)
+        for order, m in enumerate(referents):
             if m.start in retyped:
                 kind, head = retyped[m.start]
                 m = replace(m, kind=kind, role=head if kind in ("person", "item") else m.role)
@@ -89,7 +90,7 @@ class Tracker:
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             kind = "thing" if m.kind == "noun" else m.kind
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
-                              index.rarity(m), order, m.particle, index.context(m), m.modifier,
+                              index.rarity(m), order, m.particle, index.context(m, referents), m.modifier,
                               _repeats_setting(m.text, entities) if speaker == "assistant"
                               else _sets_request(m, analysis)))
         for entity in new:
@@ -193,15 +194,26 @@ class _TokenIndex:
         self.toks = analysis.tokens
         self.starts = [t.start for t in self.toks]
         self.bounds = [0] + [k + 1 for k, t in enumerate(self.toks) if t.tag == "SF"] + [len(self.toks)]
+        # clauses of a sentence: after a comma, or after a connective ending that a new noun phrase follows
+        # ("A는 다이어트반이 따로 있고, B는 …", "주중반은 A 강사님이, 주말반은 B 강사님이 맡아요")
+        self.clauses = sorted({*self.bounds, *(k + 1 for k, t in enumerate(self.toks[:-1]) if t.tag == "SP" or (
+            t.tag == "EC" and self.toks[k + 1].tag.startswith(("NN", "MM", "SL", "SS"))))})
 
     def within(self, m: Mention) -> tuple[Tok, ...]:
         return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]
 
-    def context(self, m: Mention) -> tuple[str, ...]:
-        """Content words of the sentence around a mention, its own words left out."""
+    def context(self, m: Mention, referents: list[Mention] | None = None) -> tuple[str, ...]:
+        """Content words of the sentence around a mention, its own words left out; of its clause only, when another
+        referent of its kind shares the sentence (two people, two places: what one clause says is about one)."""
         inside = bisect_left(self.starts, m.start)
-        start = self.bounds[bisect_right(self.bounds, inside) - 1]
-        end = self.bounds[bisect_right(self.bounds, inside)] if inside < len(self.toks) else len(self.toks)
+        bounds = self.bounds
+        start = bounds[bisect_right(bounds, inside) - 1]
+        end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
+        if any(r is not m and r.kind == m.kind and start <= bisect_left(self.starts, r.start) < end
+               for r in referents or ()):
+            bounds = self.clauses
+            start = bounds[bisect_right(bounds, inside) - 1]
+            end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
         words = [t.form for t in self.toks[start:end]
                  if t.pos in _CONTEXT_TAGS and not (m.start <= t.start < m.end)]
         return tuple(dict.fromkeys(words))[:MAX_CONTEXT]

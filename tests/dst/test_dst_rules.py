@@ -320,3 +320,11 @@ def test_state_keeps_recent_requests_through_a_round_trip(injector: ContextInjec
     assert state.requests == ("거실 불 꺼 줘",)
     assert DialogueState.from_dict(state.to_dict()).requests == state.requests
     assert DialogueState.from_dict({k: v for k, v in state.to_dict().items() if k != "requests"}).requests == ()
+
+
+def test_each_of_two_parallel_clauses_describes_only_its_own_name(injector: ContextInjector) -> None:
+    reply = "서초 '바람활터'는 초보반이 따로 있고, 송파 '명궁클럽'은 선수반 위주예요."
+    state = injector.replay([HistoryTurn("user", "양궁장 추천해 줘"), HistoryTurn("assistant", reply)])
+    context = {e.text: set(e.context) for e in state.entities}
+    assert "초보" in context["바람활터"] and "초보" not in context["명궁클럽"]
+    assert "선수반" in context["명궁클럽"] and "선수반" not in context["바람활터"]
