@@ -30,6 +30,7 @@ class Anaphor:
     index: int = 0  # ordinal position, 1-based; -1 is the last
     deictic: bool = False
     grain: int | None = None  # the unit a time anaphor names (`_GRAINS`): a day for "그날", a week for "그 주"
+    familiar: bool = False  # "걔", "얘", "쟤": a peer or a junior, never someone the text honours with 님
 
     @property
     def span_end(self) -> int:
@@ -93,7 +94,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         end, j = tok.end, i + 1
         if nxt is not None and nxt.pos == "XSN" and nxt.form in ("네", "들"):
             end, j = nxt.end, i + 2  # 걔네, 그분들
-        return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j)), j - i
+        return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j),
+                       familiar=form in _FAMILIAR), j - i
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
         grain = _DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
@@ -155,6 +157,8 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     return None, 1
 
 
+_FAMILIAR = frozenset({"걔", "얘", "쟤"})
+_TIME_HEADS = tuple(c for c in lx.TIME_CATEGORIES if len(c) > 1)
 _CONTRACTED_THING = {"걸": ("를", "JKO"), "건": ("는", "JX"), "게": ("가", "JKS")}
 
 
@@ -174,8 +178,12 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
             index, j = value, j + 1
     if not index:
         return None
-    if tok.form == "마지막" and not (j < len(toks) and toks[j].form in lx.ORDINAL_HEADS):
-        return None  # "마지막으로" is a discourse adverb, not a list reference
+    asks = any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX") for t in toks)
+    if tok.form == "마지막" and not (j < len(toks) and (toks[j].form in lx.ORDINAL_HEADS or (
+            asks and toks[j].pos == "NNG" and toks[j].start > tok.end and toks[j].form not in lx.TIME_CATEGORIES))):
+        # "마지막으로" is a discourse adverb, "마지막 날" a time, "내 마음에 마지막 인사" says something; a question
+        # or request about "마지막 반", "마지막 타임" picks an option
+        return None
     end = toks[j - 1].end
     if j < len(toks) and toks[j].pos in ("NNB", "NNG") and (toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
         end = toks[j].end
@@ -220,6 +228,11 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             named = [e for e in pool if e.type == "person" and e.proper and e not in same_role]
             if same_role:
                 pool = same_role + named if all(e.speaker == "user" for e in same_role) else same_role
+        if not pool and anaphor.rule == "demonstrative.role":
+            # a title no one holds may name a kind of thing ("그 모델" after "'세이프온 SF-700'이 무난하고 …")
+            pool = [e for e in ents if e.role == "title" and e.type == "item" and e.turn >= state.turn - 3]
+        if anaphor.familiar:
+            pool = [e for e in pool if not e.text.endswith("님")] or pool
         prefer = ("person", "item")
     else:  # category: "그 영화", "그 주차장"
         cat = anaphor.category or ""
@@ -235,8 +248,13 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             # 센터"); recency and salience decide between them
             named = named + [e for e in instances if any(w.endswith(cat) for w in e.text.split())]
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
-        # a known category ("그 영화") may take any recent name; any other noun only a name that ends with it
-        pool = named or (fallback if anaphor.rule == "demonstrative.category" else [])
+        # a known category ("그 영화") may take any recent name;
+        # any other noun takes a name the last exchange quoted when nothing ends with it ("그 키트" after "'에어로킷
+        # F-16 1/72'이 …") in the last two exchanges: writers quote the names of things; not a time ("그 시간대",
+        # "그 전날")
+        quoted = [e for e in fallback if e.role == "title" and e.turn >= state.turn - 3
+                  and not cat.startswith(_TIME_HEADS) and not cat.endswith("날")]
+        pool = named or (fallback if anaphor.rule == "demonstrative.category" else quoted)
         prefer = ("item", "org", "place")
     pool = heads(anaphor, pool)
     # within a turn the first mention is the topic: earlier position wins ties
@@ -316,7 +334,11 @@ def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
     compound of it stands in its sentence ("'펜하우스 클래식' 만년필이 …" for "그 만년필", "중성세제인 '울샴푸'" for
     "그 세제"), or the reply that named it answered a request for one ("… 양복점 알려줘" -> "'명장테일러'가 …" for
     "그 양복점")."""
-    if not noun or e.text == noun or not (e.proper or e.role == "title"):
+    if not noun or e.text == noun:
+        return False
+    if " " in e.text and e.type != "person" and any(len(w) > len(noun) and w.endswith(noun) for w in e.text.split()):
+        return True  # a compound of the noun heads a word of the phrase: "무지개떡 세트" for "그 떡"
+    if not (e.proper or e.role == "title"):
         return False
     if e.type not in ("item", "org", "place", "person"):
         return False

@@ -95,19 +95,26 @@ def _segments(text: str) -> list[list[tuple[int, int]]]:
 
 
 def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
-    """Entries introduced by an ordinal and a topic particle: "첫째는 A, 둘째는 B, 셋째는 C예요"."""
+    """Entries introduced by an ordinal and a topic particle or a comma: "첫째는 A, 둘째는 B, 셋째는 C예요", "첫째, A는
+    …. 둘째, B는 …"."""
     labels = {a.start: a for a in find_anaphors(analysis) if a.need == "ordinal" and a.index >= 1
-              and a.particles and a.particles[0].form in _LABEL_PARTICLES}
+              and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ",")}
     items: dict[int, str] = {}
     for sentence in _segments(text):
-        for start, end in sentence:
+        for k, (start, end) in enumerate(sentence):
             label = labels.get(start)
-            if label is None or label.span_end >= end:
+            if label is None:
                 continue
+            entry = label.span_end
+            if entry >= end:
+                # "첫째, 소사나무는 …": the label is a segment of its own and the entry is the next one
+                if k + 1 >= len(sentence):
+                    continue
+                entry, end = sentence[k + 1]
             # a quoted name in the entry is the option, whatever describes it first ("첫째는 법률 번역 전문인
             # '링고브릿지'")
-            quoted = TITLE_RE.search(text[label.span_end:end])
-            item = quoted.group(1).strip() if quoted else _item_head(text, label.span_end, end, toks)
+            quoted = TITLE_RE.search(text[entry:end])
+            item = quoted.group(1).strip() if quoted else _item_head(text, entry, end, toks)
             if item:
                 items.setdefault(label.index, item)
     ordered = [items[k] for k in range(1, len(items) + 1) if k in items]

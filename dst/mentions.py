@@ -160,8 +160,8 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     out: list[Mention] = []
     for m in mentions:
         if out and out[-1].kind in _WORD_KINDS and out[-1].start <= m.start and m.end <= out[-1].end \
-                and m.kind in _WORD_KINDS:
-            continue  # inside a word already widened: "도서관" of "늘솔작은도서관"
+                and m.kind in (*_WORD_KINDS, "attribute"):
+            continue  # inside a word already widened: "도서관" of "늘솔작은도서관", "비" of "설치비"
         if m.kind not in _WORD_KINDS:
             out.append(m)
             continue

@@ -328,3 +328,29 @@ def test_each_of_two_parallel_clauses_describes_only_its_own_name(injector: Cont
     context = {e.text: set(e.context) for e in state.entities}
     assert "초보" in context["바람활터"] and "초보" not in context["명궁클럽"]
     assert "선수반" in context["명궁클럽"] and "선수반" not in context["바람활터"]
+
+
+def test_comma_labelled_entries_and_a_last_option_asked_about(injector: ContextInjector) -> None:
+    turns = [(U, "초보용 다육이 추천해 줘"),
+             (A, "세 가지예요. 첫째, 청옥은 물을 적게 줘도 돼요. 둘째, 염자는 햇빛을 좋아해요. 셋째, 을녀심은 예뻐요.")]
+    assert "청옥" in _rw(injector, turns, "첫 번째 건 어디서 사?").standalone
+    timetable = [(U, "수영장 강습 시간표 알려 줘"), (A, "초급반은 6시, 중급반은 10시, 고급반은 7시예요.")]
+    assert "고급반" in _rw(injector, timetable, "마지막 반은 얼마예요?").standalone
+
+
+def test_last_with_a_noun_in_a_statement_is_not_an_ordinal(injector: ContextInjector) -> None:
+    turns = [(U, "이별하고 정리할 것들"), (A, "사진, 선물, 연락처를 정리해 보세요.")]
+    assert _rw(injector, turns, "내 마음에 마지막 인사").standalone == "내 마음에 마지막 인사"
+
+
+def test_familiar_pronoun_does_not_take_someone_honoured_with_nim(injector: ContextInjector) -> None:
+    turns = [(U, "내 동생이 바리스타 자격증 땄는데 거기서 직원 뽑아?"),
+             (A, "네, 주말 직원을 모집하고 있어요. 지원서는 고은별 점장님께 보내면 돼요.")]
+    assert "점장님" not in _rw(injector, turns, "걔 경력 6개월인데 괜찮을까?").standalone
+
+
+def test_a_title_no_one_holds_names_the_quoted_thing(injector: ContextInjector) -> None:
+    turns = [(U, "무선 청소기 뭐가 좋아?"), (A, "가볍게 쓰려면 '에어클린 V5'가 좋고, 흡입력은 '에어클린 V9'가 세요."),
+             (U, "가벼운 걸로 할게"), (A, "좋아요. 한 손으로 가볍게 들 수 있어요.")]
+    rw = _rw(injector, turns, "그 모델 배터리는 얼마나 가?")
+    assert "에어클린" in rw.standalone and "그 모델" not in rw.standalone
