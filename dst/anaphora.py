@@ -31,6 +31,7 @@ class Anaphor:
     deictic: bool = False
     grain: int | None = None  # the unit a time anaphor names (`_GRAINS`): a day for "그날", a week for "그 주"
     familiar: bool = False  # "걔", "얘", "쟤": a peer or a junior, never someone the text honours with 님
+    honoured: bool = False  # "그 사장님": the title takes 님, so a person is meant, never a thing
 
     @property
     def span_end(self) -> int:
@@ -123,14 +124,16 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if (after is not None and after.form == "님" and after.pos == "XSN" and after.start == noun.end
             and noun.pos in ("NNG", "NNP")):
         # "그 팀장님", "그 실장님": a noun that takes the honorific 님 is a person's title, whatever the noun
-        return Anaphor(det.start, after.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n), 3
+        return Anaphor(det.start, after.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n,
+                           honoured=True), 3
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
         return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
     if n in lx.ROLE_NOUNS:
         nxt = toks[i + 2] if i + 2 < len(toks) else None
         if nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == noun.end:
             # "그 선생님" read as 선생 + 님: the honorific belongs to the anaphor, the particle comes after it
-            return Anaphor(det.start, nxt.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n), 3
+            return Anaphor(det.start, nxt.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n,
+                           honoured=True), 3
         return Anaphor(det.start, noun.end, "person", "demonstrative.role", particle, category=n), 2
     if n in lx.PLACE_CATEGORIES and (noun.start > det.end or len(n) > 1):
         # glued, a one-syllable kind is part of a name ("그섬 호텔"); "그 섬" refers back
@@ -228,7 +231,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             named = [e for e in pool if e.type == "person" and e.proper and e not in same_role]
             if same_role:
                 pool = same_role + named if all(e.speaker == "user" for e in same_role) else same_role
-        if not pool and anaphor.rule == "demonstrative.role":
+        if not pool and anaphor.rule == "demonstrative.role" and not anaphor.honoured:
             # a title no one holds may name a kind of thing ("그 모델" after "'세이프온 SF-700'이 무난하고 …")
             pool = [e for e in ents if e.role == "title" and e.type == "item" and e.turn >= state.turn - 3]
         if anaphor.familiar:

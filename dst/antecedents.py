@@ -47,7 +47,11 @@ def resolve_anaphors(
             continue  # "이 기회는" after "이 기회 잡고 싶다": the antecedent is the noun itself, nothing to add
         if ana.deictic or (ana.need == "place" and not _typed_place(antecedent, state)):
             confident = False
-        pieces.append((ana.start, ana.span_end, analyzer.attach(replacement, ana.particles)))
+        new = analyzer.attach(replacement, ana.particles)
+        if ana.span_end < len(text) and not text[ana.span_end].isspace() and not ana.particles and \
+                text[ana.span_end].isalnum():
+            new += " "  # "그다음 날" -> "12월 3일 다음 날": the demonstrative was glued to what follows
+        pieces.append((ana.start, ana.span_end, new))
         resolutions.append(Resolution(span.strip(), antecedent, ana.need, rule))
     return RuleResult(splice(text, pieces), resolutions, confident)
 

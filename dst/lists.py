@@ -40,6 +40,8 @@ def offered_options(text: str, analysis: Analysis) -> list[str]:
             return found
     joined = _conjoined(text, list(analysis.chunks))
     parallel = _parallel(text, analysis, toks)
+    if len(set(parallel)) < len(parallel):
+        parallel = []  # "오전 클래스는 A 강사님, 오후 클래스는 B 강사님": heads that repeat do not tell options apart
     best = parallel if len(parallel) > len(joined) else joined
     return best if len(best) >= 2 else []
 

@@ -196,8 +196,10 @@ def _word_end(text: str, toks: tuple[Tok, ...], starts: list[int], end: int) -> 
     inside = _between(toks, starts, end, len(text) if space < 0 else space)
     nouns = [t for t in inside if t.tag in _NAME_TAGS]
     if not nouns or any(
-        t.pos.startswith(("J", "EF", "EC", "EP", "VCP", "VV", "VX")) for t in inside if t.end <= nouns[-1].start):
-        return end
+        t.pos.startswith(("J", "EF", "EC", "EP", "VCP", "VV", "VX")) or (t.pos.startswith("S") and t.tag not in
+                                                                            _NAME_TAGS)
+        for t in inside if t.end <= nouns[-1].start):
+        return end  # nor across a quote or a bracket: "'미니 스탠드'(15평 이하)" ends at the quote
     return nouns[-1].end
 
 

@@ -232,17 +232,17 @@ def _is_title(text: str, m: Mention) -> bool:
 
 def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
     """A later mention of something named before keeps what the earlier mentions established: what was said of it
-    ("강연이 제일 좋았던 그분" after a reply that named the speaker again), and, within one turn, its type, title and
-    salience ("'솔바람한의원'이 …" then "솔바람한의원에서만 해요": still the quoted name, not an adjunct)."""
+    ("강연이 제일 좋았던 그분" after a reply that named the speaker again), its type and its title (a name once
+    quoted stays one), and within one turn its salience ("'솔바람한의원'이 …" then "솔바람한의원에서만 해요": still
+    the quoted name, not an adjunct)."""
     words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
-    entity = replace(entity, context=tuple(words))
+    first = earlier[0]
+    entity = replace(entity, context=tuple(words), type=first.type if entity.type == "thing" else entity.type,
+                     role=entity.role or first.role, proper=entity.proper or first.proper)
     same_turn = [e for e in earlier if e.turn == entity.turn]
     if not same_turn:
         return entity
-    first = same_turn[0]
-    return replace(entity, type=first.type if entity.type == "thing" else entity.type,
-                   role=entity.role or first.role, proper=entity.proper or first.proper,
-                   salience=max(entity.salience, first.salience), order=first.order)
+    return replace(entity, salience=max(entity.salience, same_turn[0].salience), order=same_turn[0].order)
 
 
 def _same_referent(old: Entity, new: Entity) -> bool:

@@ -354,3 +354,30 @@ def test_a_title_no_one_holds_names_the_quoted_thing(injector: ContextInjector) 
              (U, "가벼운 걸로 할게"), (A, "좋아요. 한 손으로 가볍게 들 수 있어요.")]
     rw = _rw(injector, turns, "그 모델 배터리는 얼마나 가?")
     assert "에어클린" in rw.standalone and "그 모델" not in rw.standalone
+
+
+def test_a_quoted_name_is_not_widened_across_its_closing_quote(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = "소형 '미니 스탠드'(15평 이하)와 매장형 '클래식 숍'(20평 이상)이 있어요."
+    names = [m.text for m in analyzer.analyze(text).mentions]
+    assert "미니 스탠드" in names and "클래식 숍" in names and not any("'" in n for n in names)
+
+
+def test_segments_whose_heads_repeat_are_not_a_list_of_options(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from dst.lists import offered_options
+    text = "오전 수업은 김하늘 강사님, 오후 수업은 박바다 강사님, 주말 수업은 이구름 강사님이 맡아요."
+    assert len(set(offered_options(text, analyzer.analyze(text)))) == len(offered_options(text, analyzer.analyze(text)))
+
+
+def test_glued_demonstrative_keeps_a_space_before_what_followed_it(injector: ContextInjector) -> None:
+    turns = [(U, "화분 배송 언제 와?"), (A, "4월 2일 화요일에 도착해요.")]
+    rw = _rw(injector, turns, "그다음 날 분갈이 예약해 줘")
+    assert "4월 2일" in rw.standalone and "다음 날" in rw.standalone and "일다음" not in rw.standalone.replace(" ", "X")
+
+
+def test_a_name_once_quoted_stays_a_title_in_later_turns(injector: ContextInjector) -> None:
+    state = injector.replay([HistoryTurn("user", "실내 피클볼장 찾아 줘"),
+                             HistoryTurn("assistant", "'하늘빛 코트'와 '가락 볼파크'가 있어요."),
+                             HistoryTurn("user", "코트 많은 데가 좋아"),
+                             HistoryTurn("assistant", "그럼 하늘빛 코트를 추천해요.")])
+    latest = next(e for e in state.entities if e.text == "하늘빛 코트")
+    assert latest.turn == 4 and latest.role == "title"
