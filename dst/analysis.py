@@ -37,6 +37,11 @@ class Analysis:
     def of_kind(self, kind: str) -> list[Mention]:
         return [m for m in self.mentions if m.kind == kind]
 
+    @property
+    def requests(self) -> bool:
+        """Whether it asks for something with the benefactive 주다 ("찾아줘", "맞춰 주세요")."""
+        return any(t.form == "주" and t.pos == "VX" for t in self.tokens)
+
 
 class Analyzer:
     """One Kiwi shared by everything that reads Korean in `dst`.

@@ -125,7 +125,7 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
             and noun.pos in ("NNG", "NNP")):
         # "그 팀장님", "그 실장님": a noun that takes the honorific 님 is a person's title, whatever the noun
         return Anaphor(det.start, after.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n,
-                           honoured=True), 3
+                       honoured=True), 3
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
         return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
     if n in lx.ROLE_NOUNS:

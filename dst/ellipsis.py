@@ -146,13 +146,10 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
 
 
-_ASKING_FOR_ONE = frozenset({"뭐", "무엇", "어떤", "어느", "어디", "누구", "누가", "추천"})
-
-
 def _answer(frame: Analysis, state: DialogueState) -> str | None:
     """The name the last reply gave when the frame asked which one ("뭐 있어?", "어디가 좋아?", "추천해 줘"): its
     first quoted title or answer, else its first proper name of a thing, a place or an organisation."""
-    if not any(t.form in _ASKING_FOR_ONE for t in frame.tokens):
+    if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
         return None
     reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
              and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]

@@ -128,6 +128,10 @@ ATTRIBUTE_NOUNS = _words(
     레시피 재료 효능 부작용 복용법 예약 체크인 체크아웃 와이파이 흡연 좌석 일정 순위 결과 점수 상대 중계
     티켓 배송 배송비 배송기간 도착일 도착예정일 예정일 송장번호 운송장 반품 교환 환불 진료시간 대기시간"""
 )
+# Words of a question that asks which one or whether there is one ("뭐 있어?", "어디가 좋아?", "추천해 줘"): its
+# answer names a thing, which later follow-ups are about.
+ASKING_FOR_ONE = _words("뭐 무엇 어떤 어느 어디 누구 누가 추천 있 찾")
+
 # Sino-Korean suffixes of a charge: a compound that ends in one asks what something costs ("설치비", "수강료",
 # "보증금"), an attribute like 가격 whatever the domain.
 CHARGE_SUFFIXES = ("비", "료", "금")

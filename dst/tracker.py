@@ -28,14 +28,13 @@ _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "t
 _CATEGORIES_LONGEST_FIRST = sorted(lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES, key=lambda c: (-len(c), c))
 
 
-_ASKING_FOR_ONE = frozenset({"있", "추천", "어디", "뭐", "어떤", "어느", "찾"})
 
 
 def _sets_request(m: Mention, analysis: Analysis) -> bool:
     """Whether a user's place locates a request for something in it ("분당에 괜찮은 한의원 있어?", "성수동에서 카페
     추천해 줘"): the answer is the thing, the place its setting."""
     return (m.kind == "place" and m.particle in _LOCATIVE
-            and any(t.form in _ASKING_FOR_ONE for t in analysis.tokens if t.start >= m.end))
+            and any(t.form in lx.ASKING_FOR_ONE for t in analysis.tokens if t.start >= m.end))
 
 
 def _repeats_setting(text: str, entities: list[Entity]) -> bool:
@@ -118,7 +117,7 @@ class Tracker:
             # A greeting or thanks asks nothing: the question before it stays the frame of a later "부산은?".
             if source.strip() and not _is_social(analysis):
                 last_query = source
-                if _is_request(analysis):
+                if analysis.requests and "?" not in source:
                     requests = (*requests, source)[-MAX_REQUESTS:]
         return DialogueState(
             tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain,
@@ -250,11 +249,6 @@ def _same_referent(old: Entity, new: Entity) -> bool:
         return True
     # "손흥민" is the same person as "손흥민 선수"
     return new.type == "person" and old.proper and old.type == "item" and new.text.startswith(old.text + " ")
-
-
-def _is_request(analysis: Analysis) -> bool:
-    """A request made with 주다 ("맞춰 줘", "틀어 주세요") that asks no question."""
-    return "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
 
 
 def _is_social(analysis: Analysis) -> bool:

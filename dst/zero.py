@@ -61,10 +61,7 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
 
 def _repeats(analysis: Analysis, frame: Analysis) -> bool:
     """A request for more of what a requesting frame asked for: "더" in a request after a request."""
-    def requests(a: Analysis) -> bool:
-        return any(t.form == "주" and t.pos == "VX" for t in a.tokens)
-
-    return requests(analysis) and requests(frame) and any(t.form == "더" and t.pos == "MAG" for t in analysis.tokens)
+    return analysis.requests and frame.requests and any(t.form == "더" and t.pos == "MAG" for t in analysis.tokens)
 
 
 def named(analysis: Analysis, m: Mention) -> bool:
