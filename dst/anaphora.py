@@ -216,7 +216,8 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         recent = state.turn - 3
         venues = [e for e in ents if e.role in lx.VENUE_CATEGORIES and e.turn >= recent and not e.predicative]
         pool = [e for e in ents if e.type == "place" and e.turn >= recent and not e.predicative] + venues or [
-            e for e in ents if e.type == "place" or (e.type in ("item", "org") and e.proper and e.role != "title")
+            e for e in ents if (e.type == "place" and not e.predicative)
+            or (e.type in ("item", "org") and e.proper and e.role != "title")
         ]
         prefer = ("place", "item", "org")
     elif need == "time":

@@ -209,10 +209,19 @@ def _motion_goal(toks: tuple[Tok, ...], idx: int) -> bool:
     return idx < len(toks) and toks[idx].pos == "VV" and toks[idx].form in lx.MOTION_VERBS
 
 
+_DISTANCE_FORMS = frozenset({"걷", "가깝", "멀", "도보", "오", "가", "바로"})
+
+
 def _locative_predicate(toks: tuple[Tok, ...], idx: int) -> bool:
-    # "용산구 이촌동에 있어요" says where something is; the place describes, it is not the new topic
-    return (idx + 1 < len(toks) and toks[idx].form == "에" and toks[idx].pos == "JKB"
-            and toks[idx + 1].form == "있" and toks[idx + 1].pos in ("VA", "VV"))
+    # "용산구 이촌동에 있어요" says where something is, "금남로4가역에서 걸어서 5분" how to reach it: the place
+    # describes, it is not the new topic
+    if idx + 1 >= len(toks) or toks[idx].pos != "JKB":
+        return False
+    nxt = toks[idx + 1]
+    if toks[idx].form == "에":
+        return nxt.form == "있" and nxt.pos in ("VA", "VV")
+    return toks[idx].form == "에서" and (nxt.form in _DISTANCE_FORMS or (
+        nxt.pos == "SN" and idx + 2 < len(toks) and toks[idx + 2].form == "분"))
 
 
 def _vcp_next(toks: tuple[Tok, ...], idx: int) -> bool:

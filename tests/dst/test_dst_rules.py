@@ -381,3 +381,10 @@ def test_a_name_once_quoted_stays_a_title_in_later_turns(injector: ContextInject
                              HistoryTurn("assistant", "그럼 하늘빛 코트를 추천해요.")])
     latest = next(e for e in state.entities if e.text == "하늘빛 코트")
     assert latest.turn == 4 and latest.role == "title"
+
+
+def test_a_station_the_reply_gives_directions_from_is_not_the_place_meant(injector: ContextInjector) -> None:
+    turns = [(U, "퇴근하고 8시쯤 헌혈하러 가려고"),
+             (A, "그 시간이면 둔산센터만 열어요. 시청역에서 걸어서 5분 거리예요.")]
+    rw = _rw(injector, turns, "거기 혈장 헌혈도 돼?")
+    assert "시청역" not in rw.standalone
