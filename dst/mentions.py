@@ -10,7 +10,7 @@ common nouns headed by a product noun ("발뮤다 토스터") is an item.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from dst import lexicon as lx
@@ -101,11 +101,12 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     out = list(mentions)
     for found in _NAME_WORD.finditer(text):
         word, start = found.group(1), found.start(1)
-        inside = toks[bisect_left(starts, start):bisect_left(starts, found.end(1))]
-        if not name_shaped(word) or any(len(t.form) >= 2 and t.pos == "NNG" and noun_rarity(t.form) < NAME_RARITY
-                                        for t in inside):
+        if not name_shaped(word):
             continue
-        k = next((i for i in range(len(toks)) if toks[i].start > found.end(1)), len(toks))
+        inside = toks[bisect_left(starts, start):bisect_left(starts, found.end(1))]
+        if any(len(t.form) >= 2 and t.pos == "NNG" and noun_rarity(t.form) < NAME_RARITY for t in inside):
+            continue
+        k = bisect_right(starts, found.end(1))  # the first token after the word (one long turn has many words)
         if k >= len(toks) or toks[k].pos != "NNG" or text[found.end(1):toks[k].start].strip():
             continue
         j = k + 1
