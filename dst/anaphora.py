@@ -11,7 +11,7 @@ is used only when nothing else fits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
@@ -32,6 +32,7 @@ class Anaphor:
     grain: int | None = None  # the unit a time anaphor names (`_GRAINS`): a day for "그날", a week for "그 주"
     familiar: bool = False  # "걔", "얘", "쟤": a peer or a junior, never someone the text honours with 님
     honoured: bool = False  # "그 사장님": the title takes 님, so a person is meant, never a thing
+    inner: tuple[int, int] | None = None  # "그 얇은 거": the adnominal clause between the demonstrative and its noun
 
     @property
     def span_end(self) -> int:
@@ -100,14 +101,47 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
         grain = _DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
+    modified = _modified(toks, i) if tok.pos == "MM" and form in lx.DEMONSTRATIVES else None
+    if modified is not None:
+        return modified
     if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and (
         nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end)
     ):
+        if nxt.start == tok.end and form + nxt.form in lx.PLACE_PRONOUNS:
+            # after an adnominal ending Kiwi reads "그곳" as 그 + 곳 ("바다 실습 많은 그곳")
+            return Anaphor(tok.start, nxt.end, "place", "pronoun.place", _particle(toks, i + 2)), 2
         return _demonstrative_np(toks, i)
     ordinal = _ordinal(toks, i)
     if ordinal is not None:
         return ordinal
     return None, 1
+
+
+_CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
+MAX_INNER_TOKENS = 4
+
+
+def _modified(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
+    """"그 얇은 거", "그 짧은 코스": a demonstrative, a short adnominal clause, then its noun. The anaphor spans all
+    three (the clause is said of the antecedent and goes with it); `inner` marks the clause, which tells the
+    candidates apart like a clause before the demonstrative does."""
+    if i + 1 >= len(toks) or toks[i + 1].start == toks[i].end:
+        return None  # "그분한테 보낼 …" is the pronoun 그분, not 그 + a clause
+    k = i + 1
+    while k < len(toks) and k - i <= MAX_INNER_TOKENS and (toks[k].pos in _CLAUSE_TAGS or (
+            toks[k].pos in ("NNG", "XR") and k + 1 < len(toks) and toks[k + 1].pos in ("XSA", "XSV"))):
+        k += 1  # a noun only as the stem of 하다 ("그 친절한 분"): "그 영화 본 사람" is about 그 영화
+    if k == i + 1 or k + 1 >= len(toks) or toks[k].pos != "ETM" or toks[k - 1].pos not in ("VA", "VV", "VX", "XSA",
+                                                                                           "XSV", "EP"):
+        return None
+    noun = toks[k + 1]
+    if noun.pos not in ("NNG", "NNB") or (noun.start == toks[k].end and noun.pos == "NNB" and noun.form not in (
+            "거", "것", "곳", "분")):
+        return None
+    hit, used = _demonstrative_np([*toks[: i + 1], *toks[k + 1:]], i)
+    if hit is None or hit.need in ("time", "ordinal"):
+        return None
+    return replace(hit, end=max(hit.end, noun.end), inner=(toks[i + 1].start, toks[k].end)), used + (k - i - 1)
 
 
 def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:

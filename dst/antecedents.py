@@ -1,26 +1,27 @@
 """Anaphora resolution: each anaphor of the utterance is replaced by the text of its antecedent.
 
-Contract: `resolve_anaphors(analyzer, analysis, anaphors, state, ranker, similarity)` returns the utterance with every
+Contract: `resolve_anaphors(analyzer, analysis, anaphors, state, ranker)` returns the utterance with every
 anaphor that has an antecedent (the ranker's choice, else `dst.anaphora.choose`, or the listed item of an ordinal)
-replaced by it, its particles re-attached in the allomorph the antecedent needs. With a `similarity` (the sentence
-encoder's), an anaphor that a relative clause describes ("냉동 보관하라는 그거") takes the named candidate whose
-sentence the clause is closest to in meaning. It is not confident when an anaphor found no antecedent,
+replaced by it, its particles re-attached in the allomorph the antecedent needs. An anaphor that a relative clause
+describes ("냉동 보관하라는 그거", "그 얇은 거") takes the named candidate whose sentence repeats more of the clause's
+content words, when one does (the encoder's similarity of clause and sentence was measured and dropped: on the
+case files it chose worse than the ranker). It is not confident when an anaphor found no antecedent,
 points at the situation (deictic 여기/저기), or needs a place the state only knows as an untyped name.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import Anaphor, candidates, choose, ordinal_item
 from dst.phrases import splice
-from dst.ranking import AntecedentRanker, Similarity
+from dst.ranking import AntecedentRanker
+from dst.tracker import CONTEXT_TAGS
 from dst.types import DialogueState, Entity, Resolution, RuleResult
 from korean.frequency import NAME_RARITY
+from korean.lexicon import LIGHT_PREDICATE_LEMMAS
 
-log = logging.getLogger(__name__)
 Chooser = Callable[[Anaphor, DialogueState], tuple[Entity | None, str]]
 # A relative clause chooses among the ranker's candidates that are at least this likely, the first few of them.
 MIN_DESCRIBED = 0.1
@@ -29,7 +30,7 @@ MAX_DESCRIBED = 4
 
 def resolve_anaphors(
     analyzer: Analyzer, analysis: Analysis, anaphors: list[Anaphor], state: DialogueState,
-    ranker: AntecedentRanker | None = None, similarity: Similarity | None = None,
+    ranker: AntecedentRanker | None = None,
 ) -> RuleResult:
     text = analysis.text
     pieces: list[tuple[int, int, str]] = []
@@ -39,7 +40,7 @@ def resolve_anaphors(
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
         replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                         _chooser(ranker, analysis, similarity))
+                                                         _chooser(ranker, analysis))
         if replacement is None:
             confident = False
             continue
@@ -56,14 +57,14 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
-def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, similarity: Similarity | None = None) -> Chooser:
+def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
     """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
     that a relative clause describes takes the candidate whose sentence that clause matches in meaning."""
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
-        clause = described_by(analysis, ana)
-        if clause and similarity is not None:
-            found = _described(ana, state, analysis, clause, ranker, similarity)
+        span = described_span(analysis, ana)
+        if span is not None:
+            found = _described(ana, state, analysis, span, ranker)
             if found is not None:
                 return found
         if ranker is None:
@@ -76,45 +77,55 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, similarity: Si
     return ranked
 
 
-def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, clause: str,
-               ranker: AntecedentRanker | None, similarity: Similarity) -> tuple[Entity, str] | None:
-    """The named candidate whose sentence the relative clause is closest to, when there are two or more."""
-    begins = analysis.text.rfind(clause, 0, ana.start)
+def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tuple[int, int],
+               ranker: AntecedentRanker | None) -> tuple[Entity, str] | None:
+    """The named candidate the relative clause describes, when there are two or more: the one whose sentence repeats
+    more of the clause's content words than any other ("방 넓은 그 지점" after "왕십리점이 방이 더 넓고")."""
+    begins, ends = span
     said = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
-            and begins <= t.start and t.end <= ana.start}
+            and begins <= t.start and t.end <= ends}
     ranked = ([r.entity for r in ranker.rank(ana, state, analysis) if r.probability >= MIN_DESCRIBED]
               if ranker is not None else candidates(ana, state))
     # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description that
     # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
     pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY)
             and not any(w in e.text for w in said)
-            and (ana.need != "person" or e.type == "person")][:MAX_DESCRIBED]
+            and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
+            ][:MAX_DESCRIBED]
     if len(pool) < 2:
         return None
     # each option is read with the words of its sentence that name none of the other options
     others = [{w for o in pool if o is not e for w in o.text.split()} for e in pool]
-    evidence = [" ".join((e.text, *(w for w in e.context if not any(w in o for o in other))))
-                for e, other in zip(pool, others, strict=True)]
-    try:
-        sims = similarity(clause, evidence)
-    except Exception:  # the encoder only adds evidence; the ranker decides without it
-        log.exception("clause similarity failed; ranking without it")
-        return None
-    best, sim = max(zip(pool, sims, strict=True), key=lambda pair: pair[1])
-    return best, f"+clause:{sim:.2f}"
+    own = [[w for w in e.context if not _names_other(w, other)] for e, other in zip(pool, others, strict=True)]
+    words = {t.form for t in analysis.tokens if begins <= t.start and t.end <= ends and t.pos in CONTEXT_TAGS
+             and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
+    shared = [len(words & set(ws)) for ws in own]
+    top = max(shared)
+    if top and shared.count(top) == 1:
+        return pool[shared.index(top)], f"+clause-words:{top}"
+    return None
 
 
-def described_by(analysis: Analysis, ana: Anaphor) -> str:
-    """The relative clause right before an anaphor ("냉동 보관하라는 그거", "모집 중인 그 공방"), or "": its words
-    from the start of the utterance, a comma or a conjunction up to the anaphor."""
+def _names_other(word: str, other: set[str]) -> bool:
+    """Whether a context word is part of another option's name: a piece of its word ("블루" of "블루홀"), or the whole
+    word for one syllable ("방" is no part of "코인노래방")."""
+    return word in other if len(word) < 2 else any(word in o for o in other)
+
+
+def described_span(analysis: Analysis, ana: Anaphor) -> tuple[int, int] | None:
+    """Where the relative clause that describes an anaphor is: inside it ("그 얇은 거"), or right before it ("냉동
+    보관하라는 그거", "모집 중인 그 공방": its words from the start of the utterance, a comma or a conjunction up to
+    the anaphor); None when there is none."""
+    if ana.inner is not None:
+        return ana.inner
     before = [t for t in analysis.tokens if t.end <= ana.start]
     if not before or before[-1].pos != "ETM" or analysis.text[before[-1].end : ana.start].strip():
-        return ""
+        return None
     start = 0
     for tok in before:
         if tok.pos in ("SP", "SF", "MAJ", "IC"):
             start = tok.end
-    return analysis.text[start : ana.start].strip()
+    return start, ana.start
 
 
 def _antecedent_text(

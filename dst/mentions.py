@@ -64,7 +64,8 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
-    return time_ranges(text, locators(text, titled_names(text, toks, whole_words(text, toks, mentions)))), spans
+    named = titled_names(text, toks, whole_words(text, toks, mentions))
+    return time_ranges(text, appositions(text, locators(text, named))), spans
 
 
 def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -145,6 +146,24 @@ def locators(text: str, mentions: list[Mention]) -> list[Mention]:
             continue  # a quoted name before its kind noun is the name: "'슬립웰 Q' 매트리스"
         if "\n" not in gap and all(not w or w in lx.SPATIAL_NOUNS for w in (w.strip(_QUOTES) for w in gap.split())):
             out[k] = replace(m, modifier=True)
+    return out
+
+
+def appositions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A description right before a quoted name is that name's kind, not a second referent: in "천연 왁스 크림
+    '레더밤 프로'" the cream is 레더밤 프로, so the description becomes a modifier and its head noun the name's
+    role ("그 크림" then finds the name). Only a bare description (no particle) directly before the quote counts."""
+    out = list(mentions)
+    for k in range(len(out) - 1):
+        m, n = out[k], out[k + 1]
+        if m.modifier or m.particle or m.predicative or m.proper or m.kind not in ("noun", "item"):
+            continue
+        gap = text[m.end:n.start]
+        if not (n.proper and n.kind == "item" and gap.strip() in _QUOTES and gap.strip()):
+            continue
+        out[k] = replace(m, modifier=True)
+        if n.role is None:
+            out[k + 1] = replace(n, role=m.text.split()[-1])
     return out
 
 

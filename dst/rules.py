@@ -31,8 +31,7 @@ __all__ = ["RuleResolver", "RuleResult"]
 class RuleResolver:
     """`ranker`: the learned antecedent ranker (`dst.ranking`); None leaves the choice to the rules' order.
     `zero`: the learned zero-anaphora detector (`dst.zero`); None completes nothing. `sibling`: the fitted meaning
-match of a one-noun fragment (`dst.sibling`); None replaces fragment values by type only. Its encoder similarity
-also lets a relative clause choose an anaphor's antecedent (`dst.antecedents`)."""
+match of a one-noun fragment (`dst.sibling`); None replaces fragment values by type only."""
 
     def __init__(self, analyzer: Analyzer, ranker: AntecedentRanker | None = None,
                  zero: ZeroDetector | None = None, sibling: SiblingMatcher | None = None) -> None:
@@ -50,8 +49,7 @@ also lets a relative clause choose an anaphor's antecedent (`dst.antecedents`)."
         analysis = self.analyzer.analyze(utterance)
         anaphors = find_anaphors(analysis)
         if anaphors:
-            similarity = self.sibling.similarity if self.sibling is not None else None
-            return resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker, similarity)
+            return resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker)
         if state.last_query and is_fragment(analysis):
             return resolve_ellipsis(self.analyzer, analysis, state, self.sibling)
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)

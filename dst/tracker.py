@@ -17,7 +17,7 @@ from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.lists import offered_options
 from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
-from korean.frequency import noun_rarity
+from korean.frequency import NAME_RARITY, noun_rarity
 
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
 _LOCATIVE = frozenset({"에", "에서", "서"})
@@ -181,8 +181,11 @@ def _referents(analysis: Analysis) -> list[Mention]:
     return [m for m in analysis.mentions if m.is_entity or (m.kind == "noun" and m.text not in lx.SOCIAL_NOUNS)]
 
 
-_CONTEXT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL")
+CONTEXT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL")
 MAX_CONTEXT = 12
+
+
+_NAMED = frozenset({"item", "org", "place", "person"})
 
 
 class _TokenIndex:
@@ -208,14 +211,22 @@ class _TokenIndex:
         bounds = self.bounds
         start = bounds[bisect_right(bounds, inside) - 1]
         end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
-        if any(r is not m and r.kind == m.kind and start <= bisect_left(self.starts, r.start) < end
+        if any(r is not m and self._rivals(r, m) and start <= bisect_left(self.starts, r.start) < end
                for r in referents or ()):
             bounds = self.clauses
             start = bounds[bisect_right(bounds, inside) - 1]
             end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
         words = [t.form for t in self.toks[start:end]
-                 if t.pos in _CONTEXT_TAGS and not (m.start <= t.start < m.end)]
+                 if t.pos in CONTEXT_TAGS and not (m.start <= t.start < m.end)]
         return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+
+    def _rivals(self, r: Mention, m: Mention) -> bool:
+        """Two referents one sentence may say different things of: of one kind, or both names, however Kiwi typed
+        them ("블루홀 다이브센터는 …, 코랄리프 스쿨은 …")."""
+        return r.kind == m.kind or (self._named(r) and self._named(m))
+
+    def _named(self, m: Mention) -> bool:
+        return m.proper or m.kind in _NAMED or (m.kind == "noun" and self.rarity(m) >= NAME_RARITY)
 
     def rarity(self, m: Mention) -> float:
         """How rare the mention's rarest noun is in open Korean text (names are rare, kinds are common)."""
