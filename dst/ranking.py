@@ -48,6 +48,7 @@ _PARTICLES = {"은": "topic", "는": "topic", "ᆫ": "topic", "이": "subject", 
               "를": "object", "ᆯ": "object", "의": "genitive", "에": "adjunct", "에서": "adjunct", "로": "adjunct",
               "으로": "adjunct", "까지": "adjunct", "부터": "adjunct", "도": "additive", "와": "conj", "과": "conj",
               "랑": "conj", "이랑": "conj", "하고": "conj"}
+_ADJUNCTS = frozenset({"까지", "부터", "에서", "로", "으로", "에", "에게", "한테", "랑", "하고"})
 _PARTICLE_CLASSES = ("topic", "subject", "object", "genitive", "adjunct", "additive", "conj", "other", "none")
 Similarity = Callable[[str, Sequence[str]], list[float]]
 
@@ -58,7 +59,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "salience:-1", "salience:0", "salience:2", "salience:3", "predicative", "proper", "modifier", "setting",
     "rarity", "rare", "chars", "words",
     "cat:suffix", "cat:in", "cat:role", "cat:sim", "cat:sim_rank1",
-    "frame", "deictic_user", "role_person", "ctx:overlap", "ctx:any", "cat:ctx", "in_utterance",
+    "frame", "deictic_user", "role_person", "ctx:overlap", "ctx:any", "cat:ctx", "in_utterance", "particle:same",
     "rules:first", "rules:in_pool", "rules:rank",
 )
 
@@ -132,6 +133,9 @@ def features(anaphor: Anaphor, entity: Entity, state: DialogueState, *, words: f
         "role_person": float(need == "person" and entity.role is not None and entity.type == "person"),
         "in_utterance": float(bool(utterance) and entity.text in utterance),
     }
+    if anaphor.particles and entity.particle in _ADJUNCTS and anaphor.particles[0].form == entity.particle:
+        # "그때까지" after "8월 20일까지 받아요": the same adjunct role in both sentences
+        out["particle:same"] = 1.0
     if rule_rank is not None:
         out["rules:in_pool"] = 1.0
         out["rules:first"] = float(rule_rank == 0)

@@ -388,3 +388,49 @@ def test_a_station_the_reply_gives_directions_from_is_not_the_place_meant(inject
              (A, "그 시간이면 둔산센터만 열어요. 시청역에서 걸어서 5분 거리예요.")]
     rw = _rw(injector, turns, "거기 혈장 헌혈도 돼?")
     assert "시청역" not in rw.standalone
+
+
+def test_a_clause_before_the_anaphor_picks_the_name_whose_sentence_repeats_it(injector: ContextInjector) -> None:
+    turns = [(U, "도자기 공방 두 군데 중에 어디가 나아?"),
+             (A, "'흙손 공방'은 가마가 작지만 수업료가 싸고, '물레마을'은 주차장이 넓어요.")]
+    rw = _rw(injector, turns, "주차장 넓은 그곳 몇 시에 열어?")
+    assert "물레마을" in rw.standalone and "흙손" not in rw.standalone and "그곳" not in rw.standalone
+    assert any(r.rule.endswith("+clause-words:2") for r in rw.resolutions)
+
+
+def test_a_clause_inside_the_demonstrative_phrase_describes_the_antecedent(injector: ContextInjector) -> None:
+    turns = [(U, "등산화 추천해 줘"),
+             (A, "'산들 GTX'는 방수가 되고, 더 가벼운 걸 원하시면 '바람길 라이트'도 있어요.")]
+    rw = _rw(injector, turns, "그 가벼운 거 얼마야?")
+    assert rw.standalone.startswith("바람길 라이트") and "그 가벼운 거" not in rw.standalone
+
+
+def test_pronoun_kiwi_splits_after_a_clause_is_still_a_place_anaphor(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from dst.anaphora import find_anaphors
+
+    analysis = analyzer.analyze("바다 전망 좋은 그곳 예약돼?")
+    found = find_anaphors(analysis)
+    assert [(a.need, analysis.text[a.start:a.end]) for a in found] == [("place", "그곳")]
+
+
+def test_a_pronoun_glued_to_its_noun_is_not_a_demonstrative_with_a_clause(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from dst.anaphora import find_anaphors
+
+    found = find_anaphors(analyzer.analyze("그분한테 보낼 감사 메일 써 줘"))
+    assert all(a.inner is None for a in found)
+
+
+def test_a_description_before_a_quoted_name_is_its_kind(analyzer) -> None:  # type: ignore[no-untyped-def]
+    mentions = analyzer.analyze("매장에서는 수제 딸기 잼 '봄볕 베리'가 제일 잘 나가요.").mentions
+    described = next(m for m in mentions if m.text == "수제 딸기 잼")
+    name = next(m for m in mentions if m.text == "봄볕 베리")
+    assert described.modifier and name.role == "잼"
+
+
+def test_two_names_of_one_sentence_get_the_words_of_their_own_clauses(injector: ContextInjector) -> None:
+    state = injector.replay([HistoryTurn(U, "요가원 알려줘"),
+                             HistoryTurn(A, "하늘숨 요가원은 새벽반이 있고, 연두빛 스튜디오는 주말반이 있어요.")])
+    contexts = {e.text: e.context for e in state.entities}
+    first = next(v for k, v in contexts.items() if k.startswith("하늘숨"))
+    assert "새벽" in first or "새벽반" in first
+    assert not any(w.startswith("주말") for w in first)
