@@ -133,7 +133,8 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
                 units.append(Unit("R", tok.start, tok.end, tok.form))  # "지수님": a name with an honorific
             i += 1
             continue
-        if tok.pos == "SN" and nxt is not None and nxt.pos in ("NNB", "NNG", "NR"):
+        if tok.pos == "SN" and nxt is not None and (nxt.pos in ("NNB", "NNG", "NR") or (
+                nxt.pos == "SL" and nxt.start == tok.end and nxt.form in lx.QUANTITY_UNITS)):
             unit_form = nxt.form
             if unit_form in lx.TIME_UNITS and not (nxt.form == "일" and _duration_follows(toks, i + 2)):
                 units.append(Unit("T", tok.start, nxt.end, text[tok.start : nxt.end]))

@@ -58,7 +58,10 @@ DAY_PREFIXES = _words("첫 전 다음 이튿 사흗 마지막 둘째 셋째 넷�
 ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개")
 # Counters a native numeral counts with ("두 명", "다섯 개", "세 잔").
 NATIVE_COUNTERS = _words("명 개 살 잔 병 권 장 대 인분 마리 벌 켤레 그릇 시간 곳")
-QUANTITY_UNITS = _words("명 개 원 만원 살 세 시간 일간 박 인분 권 장 대 잔 병 킬로 km 미터 도 층 번 편")
+QUANTITY_UNITS = _words("명 개 원 만원 살 세 시간 일간 박 인분 권 장 대 잔 병 킬로 km 미터 도 층 번 편"
+                        # mass, length and volume symbols after a number ("300g", "110cm") measure (watts or
+                        # gigabytes often name a model: "400W 패널")
+                        " g kg mg ml mL L cm mm m")
 
 # -- discourse ------------------------------------------------------------------------------------------------------
 # Social formulas (greetings, thanks, apologies): nouns and predicate stems. Such a turn asks nothing.
