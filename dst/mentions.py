@@ -175,8 +175,7 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     """Names are written as one word even where Kiwi splits an unknown compound ("늘솔작은도서관" as 늘솔 + 작 + 은 +
     도서관, "두바퀴공방" as 두 + 바퀴 + 공방, "소담반찬" as the root 소담 + 반찬): a mention that starts or ends
     inside a written word is widened to that word, from its first token (a noun, a number, a determiner or a root)
-    to its last noun, and the mentions it then
-    covers are merged into it (a place if either was one)."""
+    to its last noun, and the mentions it then covers are merged into it (a place if either was one)."""
     starts = [t.start for t in toks]
     out: list[Mention] = []
     for m in mentions:
