@@ -21,7 +21,7 @@ from dst.mentions import ENTITY_KINDS, Mention, find_mentions
 
 __all__ = ["ENTITY_KINDS", "NOUN_TAGS", "USER_WORDS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
 
-_CONTRACTED = {"ᆫ": "는", "ᆯ": "를", "서": "에서"}
+_CONTRACTED = {"ᆫ": "는", "ᆯ": "를", "서": "에서", "다": "에다"}  # 거긴, 그걸, 거기서, 거기다
 
 
 @dataclass(frozen=True)

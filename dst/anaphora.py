@@ -311,6 +311,7 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
         # only a time is what "그날" means, and within one turn the finest ones: "연말 콘서트는 다음 주 목요일 저녁
         # 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말; of two as fine, the one that says more
         times = [e for e in pool if e.type == "time"]
+        times = [e for e in times if e.text.split()[0] not in lx.RELATIVE_DAYS] or times
         ranges = [e for e in times if _RANGE.search(e.text)]
         if anaphor.category == "기간":
             times = ranges or times  # "그 기간" is a span: "9월 9일부터 9월 13일까지", not its first day

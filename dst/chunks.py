@@ -136,7 +136,8 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
         if tok.pos == "SN" and nxt is not None and (nxt.pos in ("NNB", "NNG", "NR") or (
                 nxt.pos == "SL" and nxt.start == tok.end and nxt.form in lx.QUANTITY_UNITS)):
             unit_form = nxt.form
-            if unit_form in lx.TIME_UNITS and not (nxt.form == "일" and _duration_follows(toks, i + 2)):
+            dated = bool(units) and units[-1].kind == "T" and units[-1].form.endswith("월")
+            if unit_form in lx.TIME_UNITS and not (nxt.form == "일" and _duration_follows(toks, i + 2, dated)):
                 units.append(Unit("T", tok.start, nxt.end, text[tok.start : nxt.end]))
                 i += 2
                 continue
@@ -184,8 +185,11 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
     return units
 
 
-def _duration_follows(toks: list[Tok], j: int) -> bool:
-    return j < len(toks) and toks[j].form in ("동안", "간")
+def _duration_follows(toks: list[Tok], j: int, dated: bool) -> bool:
+    """"3일 동안", and without a month before it "5일 전까지", "2일 후": a count of days, not a day of a month
+    ("3월 5일 전에" is before the 5th)."""
+    return j < len(toks) and (toks[j].form in ("동안", "간") or (
+        not dated and toks[j].form in ("전", "후", "뒤", "이내", "만")))
 
 
 def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
