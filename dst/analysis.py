@@ -18,6 +18,7 @@ from kiwipiepy import Kiwi
 from dst import lexicon as lx
 from dst.chunks import NOUN_TAGS, Tok
 from dst.mentions import ENTITY_KINDS, Mention, find_mentions
+from korean.frequency import NAME_RARITY, noun_rarity
 
 __all__ = ["ENTITY_KINDS", "NOUN_TAGS", "USER_WORDS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
 
@@ -36,6 +37,19 @@ class Analysis:
 
     def of_kind(self, kind: str) -> list[Mention]:
         return [m for m in self.mentions if m.kind == kind]
+
+    def names(self, m: Mention) -> bool:
+        """Whether a mention names a particular thing: a proper noun, a typed place, item, organisation or person,
+        or a noun chunk whose nouns are rare in open Korean text (`korean.frequency`: shop, brand and product
+        names)."""
+        if m.proper or m.kind in ("place", "item", "org"):
+            return True
+        if m.kind == "person":
+            return any(t.pos == "NNP" for t in self.tokens if m.start <= t.start < m.end)
+        if m.kind != "noun":
+            return False
+        nouns = [t.form for t in self.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
+        return bool(nouns) and max(noun_rarity(n) for n in nouns) >= NAME_RARITY
 
     @property
     def requests(self) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dst.analysis import Analysis, Analyzer, Tok
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
-from dst.zero import FREE_KINDS, named
+from dst.zero import FREE_KINDS
 
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
 _SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
@@ -30,7 +30,7 @@ def complete_comparison(analyzer: Analyzer, analysis: Analysis, state: DialogueS
         return None
     new = own[0]
     frame = analyzer.analyze(state.last_query)
-    if new.text in frame.text or not any(named(frame, m) for m in frame.mentions):
+    if new.text in frame.text or not any(frame.names(m) for m in frame.mentions):
         return None
     toks = analysis.tokens
     after = [t for t in toks if t.start >= new.end]
@@ -41,7 +41,7 @@ def complete_comparison(analyzer: Analyzer, analysis: Analysis, state: DialogueS
         head = analyzer.attach(phrase, (Tok("를", "JKO", 0, 0),))
         return _result(analysis, new.start, head, phrase, "comparison.object")
     if new.particle in _SUBJECT and _comparative(after):
-        standard = next((m for m in frame.mentions if named(frame, m)), None)
+        standard = next((m for m in frame.mentions if frame.names(m)), None)
         if standard is None:
             return None
         head = analyzer.attach(standard.text, (Tok("보다", "JKB", 0, 0),))

@@ -116,7 +116,7 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
             drop_attribute=any(m.kind == "attribute" for m in asked),
             drop_nouns=asked[-1].kind == "noun",  # the fragment's head is a new thing, not an attribute
         )
-        answer = _answer(frame, state) if not (replaced or added) and all(m.kind == "attribute" for m in asked) \
+        answer = reply_answer(frame, state) if not (replaced or added) and all(m.kind == "attribute" for m in asked) \
             else None
         if answer is not None:
             # "초보용 러버 뭐 있어?" -> "'스핀업 소프트 38'이 …" -> "가격은?": the price of the thing the reply named
@@ -146,13 +146,22 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
 
 
-def _answer(frame: Analysis, state: DialogueState) -> str | None:
+def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False) -> str | None:
     """The name the last reply gave when the frame asked which one ("뭐 있어?", "어디가 좋아?", "추천해 줘"): its
-    first quoted title or answer, else its first proper name of a thing, a place or an organisation."""
-    if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
-        return None
+    first quoted title or answer, else its first proper name of a thing, a place or an organisation. `offered`: only
+    when the frame asked for a venue or a recommendation ("수리 맡길 데 있어?", "타일 파는 곳 알려줘", "추천해 줘"),
+    the first thing or organisation the reply named ("'맑은물 가전수리'가 있어요"; later ones are alternatives or
+    asides), never what answers where or when a named thing is."""
     reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
              and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
+    if offered:
+        if not any((t.form in ("곳", "데") and t.pos in ("NNG", "NNB")) or t.form in ("추천", "찾")
+                   for t in frame.tokens):
+            return None
+        offers = sorted((e for e in reply if e.proper and e.type in ("item", "org")), key=lambda e: e.order)
+        return offers[0].text if offers else None
+    if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
+        return None
     named = sorted((e for e in reply if e.salience >= 2 or (e.proper and e.type in ("item", "org", "place"))),
                    key=lambda e: (-min(e.salience, 2), e.order))
     return named[0].text if named else None

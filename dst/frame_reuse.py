@@ -2,14 +2,15 @@
 
 Contract: each function returns None unless its pattern fires. `additive_time(analyzer, analysis, state)`:
 an utterance of times only with the additive 도 and a verb ("일요일에도 열어?") asks the frame's question again
-for that time, carrying the frame's named things. `generic_one(analyzer, analysis, state)`: in a request, the
-topic "…는 건" ("돌아오는 건 일요일로 알아봐줘") stands for the object of the frame's request. Neither is confident.
+for that time, carrying the frame's named things (after a request for a venue, the one the reply offered).
+`generic_one(analyzer, analysis, state)`: in a request, the topic "…는 건" ("돌아오는 건 일요일로 알아봐줘") stands
+for the object of the frame's request. Neither is confident.
 """
 
 from __future__ import annotations
 
 from dst.analysis import Analysis, Analyzer, Mention, Tok
-from dst.ellipsis import NAMED_KINDS, TOPIC_PARTICLES
+from dst.ellipsis import NAMED_KINDS, TOPIC_PARTICLES, reply_answer
 from dst.phrases import noun_phrase, splice, strip_followups
 from dst.types import DialogueState, Resolution, RuleResult
 
@@ -26,15 +27,19 @@ def additive_time(analyzer: Analyzer, analysis: Analysis, state: DialogueState) 
         return None
     frame = analyzer.analyze(state.last_query)
     carried = [fm for fm in frame.mentions if fm.kind != "time"]
-    if not any(fm.kind in NAMED_KINDS for fm in carried):
+    # after a request for a venue the venue the reply offered is what is asked about ("수리 맡길 데 있어?" ->
+    # "'맑은물 가전수리'가 있어요"); else the utterance repeats the predicate, so its arguments in the frame stay:
+    # "치과 토요일에도 열어?"
+    offered = reply_answer(frame, state, offered=True)
+    if not offered and not any(fm.kind in NAMED_KINDS for fm in carried):
         return None
-    # the utterance repeats the predicate, so its arguments in the frame stay: "치과 토요일에도 열어?"
-    phrase = noun_phrase(frame, set(), [], drop_attribute=False, skip_kinds=frozenset({"time"}),
-                         keep_verb_args=True)
+    phrase = offered or noun_phrase(frame, set(), [], drop_attribute=False, skip_kinds=frozenset({"time"}),
+                                    keep_verb_args=True)
     if not phrase:
         return None
     text = f"{phrase} {strip_followups(analysis)}"
-    resolutions = [Resolution("", fm.text, fm.kind, "ellipsis.additive-time") for fm in carried if fm.is_entity]
+    resolutions = ([Resolution("", offered, "item", "ellipsis.additive-time+offered")] if offered else
+                   [Resolution("", fm.text, fm.kind, "ellipsis.additive-time") for fm in carried if fm.is_entity])
     return RuleResult(text, resolutions, confident=False)
 
 

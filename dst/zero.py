@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from dst import lexicon as lx
-from dst.analysis import Analysis, Analyzer, Mention
+from dst.analysis import Analysis, Analyzer
 from dst.elision import ElisionModel, ElisionScore, elision_score
+from dst.ellipsis import reply_answer
 from dst.logistic import LogisticModel, read_model
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
-from korean.frequency import NAME_RARITY, noun_rarity
 
 log = logging.getLogger(__name__)
 
@@ -56,25 +56,12 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
         return False  # a statement ("너무 떨려") reacts; only a question or a request asks about the frame
     if _repeats(analysis, frame):
         return any(m.kind not in FREE_KINDS for m in frame.mentions)  # "한 캔 더 시켜 줘" after "테니스공 주문해 줘"
-    return any(named(frame, m) for m in frame.mentions)
+    return any(frame.names(m) for m in frame.mentions)
 
 
 def _repeats(analysis: Analysis, frame: Analysis) -> bool:
     """A request for more of what a requesting frame asked for: "더" in a request after a request."""
     return analysis.requests and frame.requests and any(t.form == "더" and t.pos == "MAG" for t in analysis.tokens)
-
-
-def named(analysis: Analysis, m: Mention) -> bool:
-    """Whether a mention names a particular thing: a proper noun, a typed place, item, organisation or person, or a
-    noun chunk whose nouns are rare in open Korean text (`korean.frequency`: shop, brand and product names)."""
-    if m.proper or m.kind in ("place", "item", "org"):
-        return True
-    if m.kind == "person":
-        return any(t.pos == "NNP" for t in analysis.tokens if m.start <= t.start < m.end)
-    if m.kind != "noun":
-        return False
-    nouns = [t.form for t in analysis.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
-    return bool(nouns) and max(noun_rarity(n) for n in nouns) >= NAME_RARITY
 
 
 def zero_features(analysis: Analysis, frame: Analysis, similarity: float, elided: float = 0.0) -> dict[str, float]:
@@ -93,7 +80,7 @@ def zero_features(analysis: Analysis, frame: Analysis, similarity: float, elided
         "connective": float(bool(content) and content[0].form in lx.FOLLOWUP_ADVERBS),
         "short": float(len(content) <= 3),
         "tokens": min(len(content), 12) / 12.0,
-        "frame_named": float(sum(named(frame, m) for m in frame.mentions) >= 2),
+        "frame_named": float(sum(frame.names(m) for m in frame.mentions) >= 2),
         "frame_request": float(any(t.form == "주" and t.pos == "VX" for t in frame_toks)),
         "frame_question": float("?" in frame.text),
         "similarity": similarity,
@@ -163,8 +150,10 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     asks_attribute = any(m.kind == "attribute" for m in analysis.mentions)
     # a command (no question) acts on the frame's object, not on its instrument or place
     command = "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
-    phrase = noun_phrase(frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis),
-                         skip_adjuncts=command, keep_verb_args=command)
+    # after "수리 맡길 데 있어?" the topic is the name the reply offered, not the question's words
+    phrase = (None if command else reply_answer(frame, state, offered=True)) or noun_phrase(
+        frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis), skip_adjuncts=command,
+        keep_verb_args=command)
     if not phrase:
         return None
     lead = _lead(analysis)

@@ -434,3 +434,33 @@ def test_two_names_of_one_sentence_get_the_words_of_their_own_clauses(injector: 
     first = next(v for k, v in contexts.items() if k.startswith("하늘숨"))
     assert "새벽" in first or "새벽반" in first
     assert not any(w.startswith("주말") for w in first)
+
+
+def test_after_a_request_for_a_venue_the_offered_one_is_the_topic(injector: ContextInjector) -> None:
+    turns = [(U, "자전거 펑크 때울 데 있어?"),
+             (A, "'바퀴사랑 정비소'가 가까워요. 근처 '씽씽 바이크'는 오늘 휴무예요.")]
+    assert _rw(injector, turns, "일요일에도 해?").standalone.startswith("바퀴사랑 정비소")
+
+
+def test_a_relative_day_is_not_what_a_later_day_anaphor_means(injector: ContextInjector) -> None:
+    turns = [(U, "꽃바구니 배송 언제 돼?"),
+             (A, "주문하시면 6월 3일에 배송돼요. 행사 당일 오전 배송도 가능하고, 최소 2일 전까지 주문하셔야 해요.")]
+    rw = _rw(injector, turns, "그날 오후에 받을 수 있어?")
+    assert "6월 3일" in rw.standalone and "당일" not in rw.standalone and "2일" not in rw.standalone
+
+
+def test_a_number_with_a_unit_symbol_is_a_quantity_not_a_name(analyzer) -> None:  # type: ignore[no-untyped-def]
+    kinds = {m.text: (m.kind, m.proper) for m in analyzer.analyze("소고기는 300g에 2만 원이에요.").mentions}
+    assert kinds["300g"] == ("quantity", False)
+
+
+def test_contracted_locative_of_a_place_pronoun_is_restored(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from dst.anaphora import find_anaphors
+
+    ana = find_anaphors(analyzer.analyze("차는 거기다 세워 둘게"))[0]
+    assert analyzer.attach("동문 주차장", ana.particles) == "동문 주차장에다"
+
+
+def test_a_root_kiwi_splits_off_a_shop_name_stays_in_the_name(analyzer) -> None:  # type: ignore[no-untyped-def]
+    texts = [m.text for m in analyzer.analyze("그럼 소담반찬을 추천해요.").mentions]
+    assert "소담반찬" in texts
