@@ -32,6 +32,13 @@ def frame_slots(frame: Analysis) -> list[Mention]:
     return [m for m in frame.mentions if m.kind in SLOT_KINDS and not m.predicative]
 
 
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
 class SiblingMatcher:
     def __init__(self, threshold: float, similarity: WordSimilarity, meta: dict[str, Any] | None = None) -> None:
         self.threshold = threshold
@@ -65,6 +72,12 @@ class SiblingMatcher:
         words = [(target.start + m.start(), target.start + m.end(), m.group()) for m in _WORD.finditer(target.text)]
         if len(words) < 2 or " " in fragment.text.strip() or any(w.isdigit() for _, _, w in words):
             return target.start, target.end
+        # a sibling usually shares its head with the word it stands in for ("강남점" / "홍대점", "해군" / "육군"): when
+        # exactly one word ends like the fragment, that is the word, and the encoder is not asked
+        shared = [_common_suffix(fragment.text.strip(), w) for _, _, w in words]
+        if max(shared) > 0 and shared.count(max(shared)) == 1:
+            start, end, _ = words[shared.index(max(shared))]
+            return start, end
         try:
             sims = self.similarity(fragment.text, [w for _, _, w in words])
         except Exception:  # the encoder only adds evidence; the whole mention is replaced as before
