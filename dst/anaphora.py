@@ -114,9 +114,15 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     ordinal = _ordinal(toks, i)
     if ordinal is not None:
         return ordinal
+    if form in ("거", "것") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
+            t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]):
+        # "무제한 되는 거 가입할게", "싼 거로 줘": one of the options, told by what the clause says of it; only a
+        # clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거 뭐야?" stays as it is
+        return Anaphor(tok.start, tok.end, "object", RELATIVE_ONE, _particle(toks, i + 1)), 1
     return None, 1
 
 
+RELATIVE_ONE = "relative.one"
 _CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
 MAX_INNER_TOKENS = 4
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dst.analysis import Analysis, Analyzer
-from dst.anaphora import Anaphor, candidates, choose, ordinal_item
+from dst.anaphora import RELATIVE_ONE, Anaphor, candidates, choose, ordinal_item
 from dst.phrases import splice
 from dst.ranking import AntecedentRanker
 from dst.tracker import CONTEXT_TAGS
@@ -67,6 +67,8 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
             found = _described(ana, state, analysis, span, ranker)
             if found is not None:
                 return found
+        if ana.rule == RELATIVE_ONE:
+            return None, ""
         if ranker is None:
             return choose(ana, state), ""
         top = ranker.choose(ana, state, analysis)

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from dst.anaphora import RELATIVE_ONE, find_anaphors
 from dst.anaphora import choose as rule_choice
-from dst.anaphora import find_anaphors
 from dst.injector import ContextInjector
 from dst.logistic import feature_matrix
 from dst.ranking import FEATURE_NAMES, TYPES, AntecedentRanker, Similarity, features, rule_order, utterance_words
@@ -61,7 +61,9 @@ def ranker_examples(dialogues: Sequence[Dialogue], injector: ContextInjector,
         state = injector.replay(list(d.history))
         analysis = injector.analyzer.analyze(d.utterance)
         for k, anaphor in enumerate(find_anaphors(analysis)):
-            pool = [e for e in state.entities if e.type in TYPES] if anaphor.need != "ordinal" else []
+            # an ordinal is read off the list, and "…는 거" only by its clause: the ranker decides neither
+            ordinal_or_clause = anaphor.need == "ordinal" or anaphor.rule == RELATIVE_ONE
+            pool = [e for e in state.entities if e.type in TYPES] if not ordinal_or_clause else []
             if not pool:
                 continue
             labels = _labels(d, [e.text for e in pool])

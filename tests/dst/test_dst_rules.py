@@ -464,3 +464,15 @@ def test_contracted_locative_of_a_place_pronoun_is_restored(analyzer) -> None:  
 def test_a_root_kiwi_splits_off_a_shop_name_stays_in_the_name(analyzer) -> None:  # type: ignore[no-untyped-def]
     texts = [m.text for m in analyzer.analyze("그럼 소담반찬을 추천해요.").mentions]
     assert "소담반찬" in texts
+
+
+def test_a_clause_with_a_bound_one_picks_the_option_it_describes(injector: ContextInjector) -> None:
+    turns = [(U, "요금제 뭐 있어?"),
+             (A, "월 10GB인 '라이트 요금제'가 2만 원이고, 데이터 무제한인 '맥스 요금제'가 5만 원이에요.")]
+    rw = _rw(injector, turns, "무제한인 거 가입할게")
+    assert rw.standalone == "무제한인 맥스 요금제 가입할게"
+
+
+def test_a_clause_with_a_bound_one_that_describes_no_option_stays(injector: ContextInjector) -> None:
+    rw = _rw(injector, [(U, "주말에 뭐 할까?"), (A, "영화를 보거나 산책을 해 보세요.")], "좋아하는 거 하고 싶어")
+    assert rw.standalone == "좋아하는 거 하고 싶어"
