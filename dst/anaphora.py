@@ -272,9 +272,10 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             named = [e for e in pool if e.type == "person" and e.proper and e not in same_role]
             if same_role:
                 pool = same_role + named if all(e.speaker == "user" for e in same_role) else same_role
-        if not pool and anaphor.rule == "demonstrative.role" and not anaphor.honoured:
+        if anaphor.rule == "demonstrative.role" and not anaphor.honoured and not any(
+                e.role == anaphor.category for e in pool):
             # a title no one holds may name a kind of thing ("그 모델" after "'세이프온 SF-700'이 무난하고 …")
-            pool = [e for e in ents if e.role == "title" and e.type == "item" and e.turn >= state.turn - 3]
+            pool = pool + [e for e in ents if e.role == "title" and e.type == "item" and e.turn >= state.turn - 3]
         if anaphor.familiar:
             pool = [e for e in pool if not e.text.endswith("님")] or pool
         prefer = ("person", "item")

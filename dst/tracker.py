@@ -74,13 +74,16 @@ class Tracker:
             if m.start in retyped:
                 kind, head = retyped[m.start]
                 m = replace(m, kind=kind, role=head if kind in ("person", "item") else m.role)
-            is_answer = m.predicative and (m.kind in answered or (m.proper and "person" in answered))
+            is_answer = (m.predicative and (m.kind in answered or (m.proper and "person" in answered))) or (
+                # "어디서 타?" -> "'남포 연안여객터미널'에서 타시면 돼요": the named place the reply locates it at
+                "place" in answered and speaker == "assistant" and m.particle == "에서" and m.proper
+                and m.text not in (state.last_query or ""))
             title = m.kind == "item" and _is_title(source, m)
             role = "title" if title else m.role
             salience = 3 if is_answer else 2 if title else 1
             if m.particle == "의" and m.kind != "time":
                 salience = -1
-            elif speaker == "assistant" and m.particle in _ADJUNCT_PARTICLES:
+            elif speaker == "assistant" and m.particle in _ADJUNCT_PARTICLES and not is_answer:
                 salience = 0
             if (requested and salience >= 1 and not m.predicative and m.kind in ("item", "org", "place")
                     and (m.proper or title)):
@@ -251,7 +254,9 @@ def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
     the quoted name, not an adjunct)."""
     words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
     first = earlier[0]
-    entity = replace(entity, context=tuple(words), type=first.type if entity.type == "thing" else entity.type,
+    fuller = max((e.text for e in earlier if e.text.endswith(" " + entity.text)), key=len, default=entity.text)
+    entity = replace(entity, text=fuller, context=tuple(words),
+                     type=first.type if entity.type == "thing" else entity.type,
                      role=entity.role or first.role, proper=entity.proper or first.proper)
     same_turn = [e for e in earlier if e.turn == entity.turn]
     if not same_turn:
@@ -262,6 +267,8 @@ def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
 def _same_referent(old: Entity, new: Entity) -> bool:
     if old.text == new.text:
         return True
+    if old.proper and old.text.endswith(" " + new.text) and new.type in ("place", "item", "org"):
+        return True  # "포근잠 매트리스 성수점" then "성수점": the branch named again by its last word
     # "손흥민" is the same person as "손흥민 선수"
     return new.type == "person" and old.proper and old.type == "item" and new.text.startswith(old.text + " ")
 

@@ -476,3 +476,17 @@ def test_a_clause_with_a_bound_one_picks_the_option_it_describes(injector: Conte
 def test_a_clause_with_a_bound_one_that_describes_no_option_stays(injector: ContextInjector) -> None:
     rw = _rw(injector, [(U, "주말에 뭐 할까?"), (A, "영화를 보거나 산책을 해 보세요.")], "좋아하는 거 하고 싶어")
     assert rw.standalone == "좋아하는 거 하고 싶어"
+
+
+def test_the_venue_a_reply_gives_for_where_is_the_answer_not_an_adjunct(injector: ContextInjector) -> None:
+    turns = [(U, "섬으로 가는 배는 어디서 타?"),
+             (A, "섬 가는 배는 '동해 연안여객터미널'에서 타시면 돼요. '서해 국제여객터미널'은 국제선 전용이에요.")]
+    rw = _rw(injector, turns, "그 터미널까지 버스로 얼마나 걸려?")
+    assert "동해 연안여객터미널" in rw.standalone and "서해" not in rw.standalone
+
+
+def test_a_branch_named_again_by_its_last_word_is_the_full_name(injector: ContextInjector) -> None:
+    state = injector.replay([HistoryTurn(U, "'하늘잠 침구 성수점'이랑 '달빛 침구'중에 어디가 커?"),
+                             HistoryTurn(A, "하늘잠 침구 성수점이 훨씬 커요.")])
+    latest = [e.text for e in state.entities if e.turn == 2]
+    assert "하늘잠 침구 성수점" in latest and "성수점" not in latest
