@@ -189,6 +189,7 @@ MAX_CONTEXT = 12
 
 
 _NAMED = frozenset({"item", "org", "place", "person"})
+_CONJUNCTIONS = frozenset({"와", "과", "랑", "이랑", "하고"})  # Kiwi tags some of them JKB after a quote
 _COORDINATING = frozenset({"고", "며", "으며", "지만", "는데", "은데", "ᆫ데", "데", "나", "으나", "거나", "든지",
                            "든가"})
 
@@ -223,9 +224,33 @@ class _TokenIndex:
             bounds = self.clauses
             start = bounds[bisect_right(bounds, inside) - 1]
             end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
+            if m.proper or m.kind in _NAMED:
+                start, end = self._segment(m, [r for r in referents or () if r is not m and (
+                    r.proper or r.kind in _NAMED) and start <= bisect_left(self.starts, r.start) < end], start, end)
         words = [t.form for t in self.toks[start:end]
                  if t.pos in CONTEXT_TAGS and not (m.start <= t.start < m.end)]
         return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+
+    def _segment(self, m: Mention, rivals: list[Mention], start: int, end: int) -> tuple[int, int]:
+        """Within one clause, a name's own words when other names are coordinated with it ("포토존이 포함된 '스윗
+        패키지'와 노래방이 포함된 '올나잇 패키지'가 있어요"): from the conjunction after the name before it (a
+        modifier comes before its head) to the conjunction after it; the last one keeps the shared predicate."""
+        rivals = sorted([*(r for r in rivals if r is not m), m], key=lambda r: r.start)
+        k = next(i for i, r in enumerate(rivals) if r is m)
+        if k > 0:
+            joint = self._joint(rivals[k - 1], m)
+            if joint is not None:
+                start = max(start, joint + 1)
+        if k + 1 < len(rivals):
+            joint = self._joint(m, rivals[k + 1])
+            if joint is not None:
+                end = min(end, joint + 1)
+        return start, end
+
+    def _joint(self, a: Mention, b: Mention) -> int | None:
+        """The conjunction (와/과/랑, a comma) between two mentions, if they are coordinated."""
+        return next((j for j in range(bisect_left(self.starts, a.end), bisect_left(self.starts, b.start))
+                     if self.toks[j].tag in ("JC", "SP") or self.toks[j].form in _CONJUNCTIONS), None)
 
     def _rivals(self, r: Mention, m: Mention) -> bool:
         """Two referents one sentence may say different things of: of one kind, or both names, however Kiwi typed

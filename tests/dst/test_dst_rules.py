@@ -490,3 +490,10 @@ def test_a_branch_named_again_by_its_last_word_is_the_full_name(injector: Contex
                              HistoryTurn(A, "하늘잠 침구 성수점이 훨씬 커요.")])
     latest = [e.text for e in state.entities if e.turn == 2]
     assert "하늘잠 침구 성수점" in latest and "성수점" not in latest
+
+
+def test_coordinated_names_each_keep_the_clause_that_modifies_them(injector: ContextInjector) -> None:
+    turns = [(U, "캠핑장 요금제 뭐 있어?"),
+             (A, "장작이 포함된 '모닥불 플랜'과 전기 사용이 포함된 '파워 플랜'이 있어요.")]
+    rw = _rw(injector, turns, "전기 되는 그 플랜으로 예약할게")
+    assert "파워 플랜" in rw.standalone and "모닥불" not in rw.standalone
