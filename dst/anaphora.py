@@ -1,8 +1,9 @@
 """Finding anaphors in an utterance and choosing their antecedents in the dialogue state.
 
 Contract: `find_anaphors(analysis)` returns the spans that refer back (pronouns 그거/거기/걔/그때, demonstrative
-+ noun 그 사람/그 감독(님)/그 영화/그 섬/그 시간, ordinals 두 번째 거/첫 번째 코스/마지막 거), each with the type of
-antecedent it needs; discourse markers ("그거 알아?", "그건 그렇고") are not anaphors.
++ noun 그 사람/그 감독(님)/그 영화/그 섬/그 시간, also with a clause inside (그 얇은 거, `Anaphor.inner`), ordinals 두
+번째 거/첫 번째 코스/마지막 거, and a clause + 거 that may name one of the options offered, `RELATIVE_ONE`), each with
+the type of antecedent it needs; discourse markers ("그거 알아?", "그건 그렇고") are not anaphors.
 `choose(anaphor, state)` picks the antecedent: the most recent compatible entity, where within one turn a
 title beats a plain name, a name beats a genitive modifier, and a predicative description ("… 이브네요")
 is used only when nothing else fits.
