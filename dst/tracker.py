@@ -275,8 +275,9 @@ def _is_title(text: str, m: Mention) -> bool:
 def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
     """A later mention of something named before keeps what the earlier mentions established: what was said of it
     ("강연이 제일 좋았던 그분" after a reply that named the speaker again), its type and its title (a name once
-    quoted stays one), and within one turn its salience ("'솔바람한의원'이 …" then "솔바람한의원에서만 해요": still
-    the quoted name, not an adjunct)."""
+    quoted stays one), its full name when it is named again by its last word ("포근잠 매트리스 성수점" then
+    "성수점"), and within one turn its salience ("'솔바람한의원'이 …" then "솔바람한의원에서만 해요": still the
+    quoted name, not an adjunct)."""
     words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
     first = earlier[0]
     fuller = max((e.text for e in earlier if e.text.endswith(" " + entity.text)), key=len, default=entity.text)
