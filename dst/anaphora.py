@@ -115,11 +115,13 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     ordinal = _ordinal(toks, i)
     if ordinal is not None:
         return ordinal
-    if form in ("거", "것") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
+    if form in ("거", "것", "분") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
             t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]):
-        # "무제한 되는 거 가입할게", "싼 거로 줘": one of the options, told by what the clause says of it; only a
-        # clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거 뭐야?" stays as it is
-        return Anaphor(tok.start, tok.end, "object", RELATIVE_ONE, _particle(toks, i + 1)), 1
+        # "무제한 되는 거 가입할게", "지압 위주로 하시는 분으로 예약": one of the options or people, told by what the
+        # clause says of it; only a clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거
+        # 뭐야?" stays as it is
+        need = "person" if form == "분" else "object"
+        return Anaphor(tok.start, tok.end, need, RELATIVE_ONE, _particle(toks, i + 1)), 1
     return None, 1
 
 
@@ -196,7 +198,8 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         n, noun, particle = "".join(t.form for t in toks[i + 1:j + 1]), toks[j], _particle(toks, j + 1)
     if n in lx.ITEM_CATEGORIES:
         return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), j + 1 - i
-    if len(n) >= 2:
+    if len(n) >= 2 or (noun.start > det.end and noun.pos == "NNG"):
+        # a one-syllable noun only written apart ("그 붓", "그 떡"): glued, it is one word ("그때", "그분")
         return Anaphor(det.start, noun.end, "category", "demonstrative.noun", particle, category=n), j + 1 - i
     return None, 1
 

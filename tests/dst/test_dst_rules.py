@@ -497,3 +497,17 @@ def test_coordinated_names_each_keep_the_clause_that_modifies_them(injector: Con
              (A, "장작이 포함된 '모닥불 플랜'과 전기 사용이 포함된 '파워 플랜'이 있어요.")]
     rw = _rw(injector, turns, "전기 되는 그 플랜으로 예약할게")
     assert "파워 플랜" in rw.standalone and "모닥불" not in rw.standalone
+
+
+def test_a_one_syllable_noun_after_a_spaced_demonstrative_is_an_anaphor(injector: ContextInjector) -> None:
+    turns = [(U, "한지 공예용 풀 뭐 사?"),
+             (A, "'한결 밀가루풀'이 초보용으로 좋고, 더 빨리 마르는 건 '속건 목공풀'이에요.")]
+    rw = _rw(injector, turns, "그 풀 어디서 팔아?")
+    assert "그 풀" not in rw.standalone and ("한결" in rw.standalone or "속건" in rw.standalone)
+
+
+def test_a_clause_with_a_bound_person_noun_picks_the_person_it_describes(injector: ContextInjector) -> None:
+    turns = [(U, "미용실 디자이너 누가 잘해?"),
+             (A, "이하늘 디자이너님은 커트를 잘하시고, 박소율 디자이너님은 염색 위주로 해 주세요.")]
+    rw = _rw(injector, turns, "염색 위주로 하시는 분으로 예약해 줘")
+    assert "박소율" in rw.standalone and "이하늘" not in rw.standalone
