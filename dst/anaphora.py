@@ -89,6 +89,13 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if tok.pos == "NP" and form in lx.OBJECT_PRONOUNS:
         if _discourse(toks, i + 1):
             return None, 1
+        kind = toks[i - 1] if i > 0 else None
+        if (kind is not None and kind.pos == "NNG" and len(kind.form) >= 2 and text[kind.end:tok.start] == " "
+                and (i < 2 or not toks[i - 2].pos.startswith(("NN", "MM", "ETM", "XSN"))) and kind.form not in
+                lx.TIME_WORDS and not _after_clause(toks, i)):
+            # "케이크 그거": a kind noun set before the pronoun says which of the things it is
+            return Anaphor(kind.start, tok.end, "category", "demonstrative.noun", _particle(toks, i + 1),
+                           category=kind.form), 1
         return Anaphor(tok.start, tok.end, "object", "pronoun.object", _particle(toks, i + 1)), 1
     if tok.pos == "NP" and form in lx.PLACE_PRONOUNS:
         deictic = form in lx.DEICTIC_PLACE_PRONOUNS

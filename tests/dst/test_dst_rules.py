@@ -511,3 +511,9 @@ def test_a_clause_with_a_bound_person_noun_picks_the_person_it_describes(injecto
              (A, "이하늘 디자이너님은 커트를 잘하시고, 박소율 디자이너님은 염색 위주로 해 주세요.")]
     rw = _rw(injector, turns, "염색 위주로 하시는 분으로 예약해 줘")
     assert "박소율" in rw.standalone and "이하늘" not in rw.standalone
+
+
+def test_a_kind_noun_before_a_pronoun_says_which_thing_it_is(injector: ContextInjector) -> None:
+    turns = [(U, "빵집 '밀향'에 뭐 있어?"), (A, "밀향에는 '쑥 찹쌀떡'과 '흑임자 롤케이크'가 있어요.")]
+    rw = _rw(injector, turns, "케이크 그거 몇 시에 나와?")
+    assert "흑임자 롤케이크" in rw.standalone and "쑥 찹쌀떡" not in rw.standalone
