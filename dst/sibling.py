@@ -2,10 +2,12 @@
 개월이야?" asks "해군 복무기간 몇 개월이야?", "감자는요?" after "고구마 모종 언제 심어요?" asks about 감자.
 
 Contract: `SiblingMatcher.match(fragment, frame)` returns the frame mention (a noun, name, place, person or thing;
-never an attribute, time or quantity) whose sentence-encoder cosine with the fragment's noun is highest, when that
-cosine reaches the fitted `threshold`, else None. Only consulted when no typed slot of the frame took the fragment
-(`dst.ellipsis`). The threshold is fitted by `dst.training.sibling` on the written training dialogues' one-noun
-fragments and shipped as `data/sibling_matcher.json`; without the file or an encoder, nothing is matched.
+never an attribute, time or quantity) whose word ends like the fragment's head in two syllables or more, when
+exactly one does ("접이식 우산" for "장우산"), else the one whose sentence-encoder cosine with the fragment's noun is
+highest, when that cosine reaches the fitted `threshold`, else None. Only consulted when no typed slot of the frame
+took the fragment (`dst.ellipsis`). The threshold is fitted by `dst.training.sibling` on the written training
+dialogues' one-noun fragments and shipped as `data/sibling_matcher.json`; without the file or an encoder, nothing
+is matched.
 """
 
 from __future__ import annotations
@@ -59,6 +61,14 @@ class SiblingMatcher:
     def match(self, fragment: Mention, frame: Analysis) -> tuple[Mention, float] | None:
         if fragment.kind not in SLOT_KINDS:
             return None
+        # a fragment whose head ends like a word of exactly one slot is that slot's sibling ("접이식 우산" for
+        # "장우산 살 …"): two shared syllables or more, so "해군" / "육군" still goes to the encoder
+        head = fragment.text.split()[-1]
+        shared = [(max(_common_suffix(head, w) for w in m.text.split()), m) for m in frame_slots(frame)
+                  if m.text != fragment.text]
+        best = max((n for n, _ in shared), default=0)
+        if best >= 2 and [n for n, _ in shared].count(best) == 1:
+            return next(m for n, m in shared if n == best), 1.0
         ranked = self.scores(fragment, frame)
         if ranked and ranked[0][1] >= self.threshold and ranked[0][0].text != fragment.text:
             return ranked[0]

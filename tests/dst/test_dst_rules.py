@@ -517,3 +517,10 @@ def test_a_kind_noun_before_a_pronoun_says_which_thing_it_is(injector: ContextIn
     turns = [(U, "빵집 '밀향'에 뭐 있어?"), (A, "밀향에는 '쑥 찹쌀떡'과 '흑임자 롤케이크'가 있어요.")]
     rw = _rw(injector, turns, "케이크 그거 몇 시에 나와?")
     assert "흑임자 롤케이크" in rw.standalone and "쑥 찹쌀떡" not in rw.standalone
+
+
+def test_a_fragment_whose_head_ends_like_one_frame_word_replaces_that_word(injector: ContextInjector) -> None:
+    turns = [(U, "손목시계 줄 끊어졌는데 '시간공방 합정점'에서 고치면 얼마야?"),
+             (A, "시간공방 합정점은 줄 교체가 2만 원이에요.")]
+    rw = _rw(injector, turns, "벽시계는?")
+    assert "벽시계" in rw.standalone and "시간공방 합정점" in rw.standalone and "손목시계" not in rw.standalone
