@@ -108,7 +108,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
         if any(len(t.form) >= 2 and t.pos == "NNG" and noun_rarity(t.form) < NAME_RARITY for t in inside):
             continue
         k = bisect_right(starts, found.end(1))  # the first token after the word (one long turn has many words)
-        if k >= len(toks) or toks[k].pos != "NNG" or text[found.end(1):toks[k].start].strip():
+        if k >= len(toks) or text[found.end(1):toks[k].start].strip() or not (toks[k].pos == "NNG" or (
+                toks[k].pos == "NNP" and toks[k].form.endswith("사"))):  # Kiwi tags some titles NNP: 감정사
             continue
         j = k + 1
         while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":

@@ -143,7 +143,11 @@ class Tracker:
     def _asked_types(self, query: str | None) -> set[str]:
         if not query:
             return set()
-        return {_WH_TYPES[t.form] for t in self.analyzer.analyze(query).tokens if t.form in _WH_TYPES}
+        toks = self.analyzer.analyze(query).tokens
+        asked = {_WH_TYPES[t.form] for t in toks if t.form in _WH_TYPES}
+        if asked and any(t.form in ("이름", "성함") for t in toks):
+            asked.add("person")  # "사육사 이름이 뭐였지?" asks for a person's name
+        return asked
 
     def ordinal_list(self, text: str, analysis: Analysis | None = None) -> list[str]:
         """Options offered in order (`dst.lists.offered_options`)."""

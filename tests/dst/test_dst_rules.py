@@ -524,3 +524,13 @@ def test_a_fragment_whose_head_ends_like_one_frame_word_replaces_that_word(injec
              (A, "시간공방 합정점은 줄 교체가 2만 원이에요.")]
     rw = _rw(injector, turns, "벽시계는?")
     assert "벽시계" in rw.standalone and "시간공방 합정점" in rw.standalone and "손목시계" not in rw.standalone
+
+
+def test_a_title_kiwi_tags_as_a_proper_noun_still_makes_a_person(analyzer) -> None:  # type: ignore[no-untyped-def]
+    kinds = {m.text: m.kind for m in analyzer.analyze("대표인 한정우 감정사가 직접 감정해요.").mentions}
+    assert kinds.get("한정우 감정사") == "person"
+
+
+def test_a_name_asked_for_is_answered_by_a_person(injector: ContextInjector) -> None:
+    turns = [(U, "판다 키우던 사육사 이름이 뭐였지?"), (A, "강철원 사육사예요.")]
+    assert "강철원" in _rw(injector, turns, "그분이 쓴 책도 있어?").standalone
