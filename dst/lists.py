@@ -84,7 +84,13 @@ def _segments(text: str) -> list[list[tuple[int, int]]]:
     """The comma-separated segments of each sentence, as character spans (leading spaces left out)."""
     sentences: list[list[tuple[int, int]]] = [[]]
     start = 0
+    depth, opened = [], 0
+    for ch in text:  # a comma inside brackets ("강도현 사범님(프로 초단, 성인부)") ends no segment
+        opened = max(0, opened + (ch in "([") - (ch in ")]"))
+        depth.append(opened)
     for m in _SEGMENT_END.finditer(text):
+        if depth[m.start()] > 0:
+            continue
         if text[start : m.start()].strip():
             sentences[-1].append((start + len(text[start : m.start()]) - len(text[start : m.start()].lstrip()),
                                   m.start()))

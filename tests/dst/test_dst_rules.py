@@ -534,3 +534,10 @@ def test_a_title_kiwi_tags_as_a_proper_noun_still_makes_a_person(analyzer) -> No
 def test_a_name_asked_for_is_answered_by_a_person(injector: ContextInjector) -> None:
     turns = [(U, "판다 키우던 사육사 이름이 뭐였지?"), (A, "강철원 사육사예요.")]
     assert "강철원" in _rw(injector, turns, "그분이 쓴 책도 있어?").standalone
+
+
+def test_commas_inside_brackets_do_not_split_list_entries(injector: ContextInjector) -> None:
+    turns = [(U, "수영 강사님들 알려 줘"),
+             (A, "오세린 강사님(자유형, 초급반), 민도윤 강사님(접영, 상급반), 하지아 강사님(배영, 유아반)이 계세요.")]
+    rw = _rw(injector, turns, "두 번째 분 수업 언제야?")
+    assert "민도윤" in rw.standalone and "접영" not in rw.standalone.split("민도윤")[0]
