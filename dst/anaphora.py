@@ -170,6 +170,9 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if n in lx.TIME_CATEGORIES:
         return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n,
                        grain=_GRAIN_NOUNS.get(n)), 2
+    if n.endswith("요일") and noun.start > det.end:
+        # "그 금요일": the time mentioned that falls on that weekday ("다음 달 둘째 주 금요일 오전")
+        return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n), 2
     after = toks[i + 2] if i + 2 < len(toks) else None
     if (after is not None and after.form == "님" and after.pos == "XSN" and after.start == noun.end
             and noun.pos in ("NNG", "NNP")):
@@ -330,6 +333,8 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
         # 8시에 열려요" gives 다음 주 목요일 저녁 8시, not 연말; of two as fine, the one that says more
         times = [e for e in pool if e.type == "time"]
         times = [e for e in times if e.text.split()[0] not in lx.RELATIVE_DAYS] or times
+        if anaphor.category and anaphor.category.endswith("요일"):
+            times = [e for e in times if anaphor.category in e.text] or times
         ranges = [e for e in times if _RANGE.search(e.text)]
         if anaphor.category == "기간":
             times = ranges or times  # "그 기간" is a span: "9월 9일부터 9월 13일까지", not its first day

@@ -541,3 +541,9 @@ def test_commas_inside_brackets_do_not_split_list_entries(injector: ContextInjec
              (A, "오세린 강사님(자유형, 초급반), 민도윤 강사님(접영, 상급반), 하지아 강사님(배영, 유아반)이 계세요.")]
     rw = _rw(injector, turns, "두 번째 분 수업 언제야?")
     assert "민도윤" in rw.standalone and "접영" not in rw.standalone.split("민도윤")[0]
+
+
+def test_demonstrative_weekday_takes_the_time_on_that_day(injector: ContextInjector) -> None:
+    turns = [(U, "에어컨 청소 언제 돼요?"), (A, "이번 주 목요일 오후와 다음 주 금요일 오전에 가능해요.")]
+    rw = _rw(injector, turns, "그 금요일로 잡아 주세요")
+    assert "다음 주 금요일" in rw.standalone and "목요일" not in rw.standalone
