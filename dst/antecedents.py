@@ -90,7 +90,9 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
               if ranker is not None else candidates(ana, state))
     # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description that
     # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
-    pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY)
+    # (times are told apart the same way: "자리 남은 그때" after "… 3월 21일 수업은 자리가 남아 있어요")
+    pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY
+                                  or (ana.need == "time" and e.type == "time"))
             and not any(w in e.text for w in said)
             and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
             ][:MAX_DESCRIBED]

@@ -547,3 +547,10 @@ def test_demonstrative_weekday_takes_the_time_on_that_day(injector: ContextInjec
     turns = [(U, "에어컨 청소 언제 돼요?"), (A, "이번 주 목요일 오후와 다음 주 금요일 오전에 가능해요.")]
     rw = _rw(injector, turns, "그 금요일로 잡아 주세요")
     assert "다음 주 금요일" in rw.standalone and "목요일" not in rw.standalone
+
+
+def test_a_clause_before_a_time_anaphor_picks_the_time_it_describes(injector: ContextInjector) -> None:
+    turns = [(U, "도자기 체험 언제 있어요?"),
+             (A, "5월 3일 오후 2시 수업은 마감됐고, 5월 10일 오전 11시 수업은 자리가 남아 있어요.")]
+    rw = _rw(injector, turns, "자리 남은 그때로 신청할게요")
+    assert "5월 10일" in rw.standalone and "5월 3일" not in rw.standalone
