@@ -217,17 +217,24 @@ class _TokenIndex:
         return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]
 
     def context(self, m: Mention, referents: list[Mention] | None = None) -> tuple[str, ...]:
-        """Content words of the sentence around a mention, its own words left out; of its clause only, when another
-        referent of its kind shares the sentence (two people, two places: what one clause says is about one)."""
+        """Content words of the sentence around a mention, its own words left out; of its clause only (and the
+        clauses after it that name no rival), when another referent of its kind shares the sentence (two people, two
+        places: what one clause says is about one)."""
         inside = bisect_left(self.starts, m.start)
         bounds = self.bounds
         start = bounds[bisect_right(bounds, inside) - 1]
         end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
-        if any(r is not m and self._rivals(r, m) and start <= bisect_left(self.starts, r.start) < end
-               for r in referents or ()):
+        rivals = [bisect_left(self.starts, r.start) for r in referents or ()
+                  if r is not m and self._rivals(r, m) and start <= bisect_left(self.starts, r.start) < end]
+        if rivals:
+            sentence_end = end
             bounds = self.clauses
             start = bounds[bisect_right(bounds, inside) - 1]
             end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
+            # a following clause with no rival in it goes on about the same one ("'연남 김치살롱'이 있고 토요일
+            # 클래스가 있어요")
+            while end < sentence_end and not any(end <= k < bounds[bisect_right(bounds, end)] for k in rivals):
+                end = bounds[bisect_right(bounds, end)]
             if m.proper or m.kind in _NAMED:
                 start, end = self._segment(m, [r for r in referents or () if r is not m and (
                     r.proper or r.kind in _NAMED) and start <= bisect_left(self.starts, r.start) < end], start, end)
