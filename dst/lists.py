@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import find_anaphors
 from dst.mentions import TITLE_RE
@@ -25,7 +26,6 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
 # Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
 _SEGMENT_END = re.compile(r"[,、;]|[.?!](?:\s|$)")
-_CONJ_PARTICLES = frozenset({"와", "과", "이나", "나", "랑", "이랑", "하고", "및"})
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
 _SETTING_PARTICLES = frozenset({"에", "에서", "서"})
@@ -226,6 +226,6 @@ def _conjoined(text: str, chunks: list[tuple[int, int, str | None]]) -> list[str
 def _linked(text: str, a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -> bool:
     between = text[a[1] : b[0]].strip()
     particle = a[2]
-    if particle in _CONJ_PARTICLES and between.startswith(particle):
+    if particle in lx.CONJUNCTION_PARTICLES and between.startswith(particle):
         return between[len(particle) :].strip() in ("", ",")
     return between in (",", "、")

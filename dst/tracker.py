@@ -193,7 +193,6 @@ MAX_CONTEXT = 12
 
 
 _NAMED = frozenset({"item", "org", "place", "person"})
-_CONJUNCTIONS = frozenset({"와", "과", "랑", "이랑", "하고"})  # Kiwi tags some of them JKB after a quote
 _COORDINATING = frozenset({"고", "며", "으며", "지만", "는데", "은데", "ᆫ데", "데", "나", "으나", "거나", "든지",
                            "든가"})
 
@@ -259,9 +258,10 @@ class _TokenIndex:
         return start, end
 
     def _joint(self, a: Mention, b: Mention) -> int | None:
-        """The conjunction (와/과/랑, a comma) between two mentions, if they are coordinated."""
+        """The conjunction (와/과/랑, a comma) between two mentions, if they are coordinated (by its form: Kiwi tags
+        some conjunctions JKB after a quote)."""
         return next((j for j in range(bisect_left(self.starts, a.end), bisect_left(self.starts, b.start))
-                     if self.toks[j].tag in ("JC", "SP") or self.toks[j].form in _CONJUNCTIONS), None)
+                     if self.toks[j].tag in ("JC", "SP") or self.toks[j].form in lx.CONJUNCTION_PARTICLES), None)
 
     def _rivals(self, r: Mention, m: Mention) -> bool:
         """Two referents one sentence may say different things of: of one kind, or both names, however Kiwi typed
