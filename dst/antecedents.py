@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import RELATIVE_ONE, Anaphor, candidates, choose, ordinal_item
 from dst.phrases import splice
-from dst.ranking import AntecedentRanker
+from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
 from dst.types import DialogueState, Entity, Resolution, RuleResult
 from korean.frequency import NAME_RARITY
@@ -63,15 +63,16 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
         span = described_span(analysis, ana)
+        scored = ranker.rank(ana, state, analysis) if ranker is not None else None  # once: the clause reads it too
         if span is not None:
-            found = _described(ana, state, analysis, span, ranker)
+            found = _described(ana, state, analysis, span, scored)
             if found is not None:
                 return found
         if ana.rule == RELATIVE_ONE:
             return None, ""
-        if ranker is None:
+        if ranker is None or scored is None:
             return choose(ana, state), ""
-        top = ranker.choose(ana, state, analysis)
+        top = ranker.best(scored)
         if top is not None:
             return top.entity, f"+ranker:{top.probability:.2f}"
         return choose(ana, state), "+rules(ranker unsure)"
@@ -80,14 +81,14 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
 
 
 def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tuple[int, int],
-               ranker: AntecedentRanker | None) -> tuple[Entity, str] | None:
+               scored: list[Ranked] | None) -> tuple[Entity, str] | None:
     """The named candidate the relative clause describes, when there are two or more: the one whose sentence repeats
     more of the clause's content words than any other ("방 넓은 그 지점" after "왕십리점이 방이 더 넓고")."""
     begins, ends = span
     said = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
             and begins <= t.start and t.end <= ends}
-    ranked = ([r.entity for r in ranker.rank(ana, state, analysis) if r.probability >= MIN_DESCRIBED]
-              if ranker is not None else candidates(ana, state))
+    ranked = ([r.entity for r in scored if r.probability >= MIN_DESCRIBED]
+              if scored is not None else candidates(ana, state))
     # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description that
     # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
     # (times are told apart the same way: "자리 남은 그때" after "… 3월 21일 수업은 자리가 남아 있어요")

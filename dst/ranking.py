@@ -192,7 +192,10 @@ class AntecedentRanker(LogisticModel):
         return sorted(scored, key=lambda r: r.probability, reverse=True)
 
     def choose(self, anaphor: Anaphor, state: DialogueState, analysis: Analysis) -> Ranked | None:
-        ranked = self.rank(anaphor, state, analysis)
+        return self.best(self.rank(anaphor, state, analysis))
+
+    def best(self, ranked: list[Ranked]) -> Ranked | None:
+        """The first of a `rank` result when it reaches the threshold."""
         return ranked[0] if ranked and ranked[0].probability >= self.threshold else None
 
     def _category_similarity(self, anaphor: Anaphor, pool: list[Entity]) -> list[float]:

@@ -17,7 +17,7 @@ from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.lists import offered_options
 from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
-from korean.frequency import NAME_RARITY, noun_rarity
+from korean.frequency import noun_rarity
 
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
 _LOCATIVE = frozenset({"에", "에서", "서"})
@@ -202,6 +202,7 @@ class _TokenIndex:
     mentions, and scanning every token per mention made a 60,000-character turn quadratic."""
 
     def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
         self.toks = analysis.tokens
         self.starts = [t.start for t in self.toks]
         self.bounds = [0] + [k + 1 for k, t in enumerate(self.toks) if t.tag == "SF"] + [len(self.toks)]
@@ -269,7 +270,7 @@ class _TokenIndex:
         return r.kind == m.kind or (self._named(r) and self._named(m))
 
     def _named(self, m: Mention) -> bool:
-        return m.proper or m.kind in _NAMED or (m.kind == "noun" and self.rarity(m) >= NAME_RARITY)
+        return m.kind == "person" or self.analysis.names(m)  # any person: Kiwi tags few given names NNP
 
     def rarity(self, m: Mention) -> float:
         """How rare the mention's rarest noun is in open Korean text (names are rare, kinds are common)."""
