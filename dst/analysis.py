@@ -10,8 +10,9 @@ the units into mentions. Analyses are cached by text: conversations re-read the 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kiwipiepy import Kiwi
 
@@ -44,12 +45,21 @@ class Analysis:
         names)."""
         if m.proper or m.kind in ("place", "item", "org"):
             return True
-        if m.kind == "person":
-            return any(t.pos == "NNP" for t in self.tokens if m.start <= t.start < m.end)
-        if m.kind != "noun":
+        if m.kind not in ("person", "noun"):
             return False
-        nouns = [t.form for t in self.tokens if m.start <= t.start < m.end and t.pos in ("NNG", "NNP")]
+        inside = self.within(m.start, m.end)
+        if m.kind == "person":
+            return any(t.pos == "NNP" for t in inside)
+        nouns = [t.form for t in inside if t.pos in ("NNG", "NNP")]
         return bool(nouns) and max(noun_rarity(n) for n in nouns) >= NAME_RARITY
+
+    def within(self, start: int, end: int) -> tuple[Tok, ...]:
+        """The tokens that start in [start, end), found by bisection: a long turn has thousands of mentions."""
+        return self.tokens[bisect_left(self._starts, start):bisect_left(self._starts, end)]
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [t.start for t in self.tokens]
 
     @property
     def requests(self) -> bool:

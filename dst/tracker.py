@@ -203,6 +203,7 @@ class _TokenIndex:
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        self._indexed: tuple[list[Mention], list[tuple[int, Mention]], list[int]] | None = None
         self.toks = analysis.tokens
         self.starts = [t.start for t in self.toks]
         self.bounds = [0] + [k + 1 for k, t in enumerate(self.toks) if t.tag == "SF"] + [len(self.toks)]
@@ -224,8 +225,8 @@ class _TokenIndex:
         bounds = self.bounds
         start = bounds[bisect_right(bounds, inside) - 1]
         end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
-        rivals = [bisect_left(self.starts, r.start) for r in referents or ()
-                  if r is not m and self._rivals(r, m) and start <= bisect_left(self.starts, r.start) < end]
+        near = self._between(referents or [], start, end)  # the referents of this sentence only: a long turn has
+        rivals = [k for k, r in near if r is not m and self._rivals(r, m)]  # thousands, and pairs of all are quadratic
         if rivals:
             sentence_end = end
             bounds = self.clauses
@@ -236,11 +237,20 @@ class _TokenIndex:
             while end < sentence_end and not any(end <= k < bounds[bisect_right(bounds, end)] for k in rivals):
                 end = bounds[bisect_right(bounds, end)]
             if m.proper or m.kind in _NAMED:
-                start, end = self._segment(m, [r for r in referents or () if r is not m and (
-                    r.proper or r.kind in _NAMED) and start <= bisect_left(self.starts, r.start) < end], start, end)
+                start, end = self._segment(m, [r for k, r in near if r is not m and (r.proper or r.kind in _NAMED)
+                                                and start <= k < end], start, end)
         words = [t.form for t in self.toks[start:end]
                  if t.pos in CONTEXT_TAGS and not (m.start <= t.start < m.end)]
         return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+
+    def _between(self, referents: list[Mention], start: int, end: int) -> list[tuple[int, Mention]]:
+        """(token index, referent) of the referents that start in tokens [start, end); the index of a list is built
+        once."""
+        if self._indexed is None or self._indexed[0] is not referents:
+            placed = sorted(((bisect_left(self.starts, r.start), r) for r in referents), key=lambda pair: pair[0])
+            self._indexed = (referents, placed, [k for k, _ in placed])
+        _, placed, keys = self._indexed
+        return placed[bisect_left(keys, start):bisect_left(keys, end)]
 
     def _segment(self, m: Mention, rivals: list[Mention], start: int, end: int) -> tuple[int, int]:
         """Within one clause, a name's own words when other names are coordinated with it ("포토존이 포함된 '스윗
