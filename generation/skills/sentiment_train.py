@@ -64,7 +64,7 @@ def rating_class(rating: float) -> str:
     return "negative" if rating <= 4 else "positive" if rating >= 8 else "neutral"
 
 
-def _polar(reviews: Sequence[Review]) -> tuple[list[set[str]], np.ndarray]:
+def polar(reviews: Sequence[Review]) -> tuple[list[set[str]], np.ndarray]:
     kept = [r for r in reviews if r.rating >= 9 or r.rating <= 4]
     return [r.feats for r in kept], np.array([r.rating >= 9 for r in kept], dtype=int)
 
@@ -99,7 +99,7 @@ def _as_model(vocab: list[str], idf: np.ndarray, weights: np.ndarray, bias: floa
 
 
 def binary_accuracy(model: SentimentModel, reviews: Sequence[Review]) -> float:
-    x_sets, y = _polar(reviews)
+    x_sets, y = polar(reviews)
     return float(np.mean((model.scores(x_sets) > 0).astype(int) == y))
 
 
@@ -137,9 +137,10 @@ def cite_thresholds(p: np.ndarray, reviews: Sequence[Review], precision: float =
     return float(lower), float(upper)
 
 
-def share_report(model: SentimentModel, reviews: Sequence[Review]) -> dict[str, float]:
-    p = 1.0 / (1.0 + np.exp(-model.scores([r.feats for r in reviews])))
-    labels = [model.label(v) for v in p]
+def share_report(p: np.ndarray, label: Callable[[float], str], reviews: Sequence[Review]) -> dict[str, float]:
+    """Per-movie positive-share error and correlation, and 3-way agreement, of P(positive) `p` labelled by
+    `label`, against the ratings."""
+    labels = [label(float(v)) for v in p]
     true_pos, pred_pos = [], []
     for g in _by_movie(reviews).values():
         true_pos.append(np.mean([rating_class(reviews[i].rating) == "positive" for i in g]))
@@ -151,12 +152,17 @@ def share_report(model: SentimentModel, reviews: Sequence[Review]) -> dict[str, 
                 [lab == rating_class(r.rating) for lab, r in zip(labels, reviews, strict=True)])), 4)}
 
 
-def train(folder: Path, out: Path, progress: Callable[[str], None] = print) -> dict[str, Any]:
-    reviews = load_reviews(folder, progress)
+def split_by_movie(reviews: Sequence[Review]) -> dict[str, list[Review]]:
+    """The reviews of each part (`movie_split`), in their order."""
     parts: dict[str, list[Review]] = {"train": [], "validation": [], "test": []}
     for r in reviews:
         parts[movie_split(r.movie)].append(r)
-    x_sets, y = _polar(parts["train"])
+    return parts
+
+
+def train(folder: Path, out: Path, progress: Callable[[str], None] = print) -> dict[str, Any]:
+    parts = split_by_movie(load_reviews(folder, progress))
+    x_sets, y = polar(parts["train"])
     best: tuple[float, Any] | None = None
     for c, size in GRID:
         fitted = _fit(x_sets, y, c, size)
@@ -178,7 +184,8 @@ def train(folder: Path, out: Path, progress: Callable[[str], None] = print) -> d
     report = {"model": str(out), "bytes": out.stat().st_size, **meta, "lower": lower, "upper": upper,
               "validation_binary_accuracy": round(best[0], 4),
               "test_binary_accuracy": round(binary_accuracy(shipped, parts["test"]), 4),
-              "test_reviews": len(parts["test"]), **{f"test_{k}": v for k, v in share_report(shipped,
-                                                                                            parts["test"]).items()}}
+              "test_reviews": len(parts["test"]), **{f"test_{k}": v for k, v in share_report(
+                  1.0 / (1.0 + np.exp(-shipped.scores([r.feats for r in parts["test"]]))), shipped.label,
+                  parts["test"]).items()}}
     progress(json.dumps(report, ensure_ascii=False))
     return report

@@ -6,6 +6,8 @@ length, truncated and counted in the trace). Defaults work offline with no LM an
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 
@@ -53,6 +55,9 @@ class ReviewSettings(BaseModel):
         description="sentence encoder of the pros/cons clauses (korean.encoder spec); none: character n-grams",
     )
     max_aspect_clauses: int = Field(128, ge=2, le=100_000, description="clauses embedded per side (pros, cons)")
+    sentiment_model: Literal["ngram", "stacked", "lexicon"] = Field(
+        "ngram", description="sentiment of unrated reviews: n-grams, n-grams stacked with fine-tuned e5, lexicon",
+    )
     min_aspect_share: float = Field(
         0.05, ge=0.0, le=1.0, description="a pro/con is listed when this share of its side's reviews supports it",
     )
