@@ -28,6 +28,7 @@ import functools
 import json
 import logging
 import math
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -192,6 +193,10 @@ def _load(path: Path) -> StackedSentiment | None:
                             float(meta.get("margin", math.inf)), (slope, intercept))
 
 
+_load_lock = threading.Lock()
+
+
 def load_stacked(path: Path | None = None) -> StackedSentiment | None:
     """The stacked model of `path` (default: the shipped file), built once per process; None when unusable."""
-    return _load((path or E5_MODEL_PATH).resolve())
+    with _load_lock:  # two first summaries at once must not build the model (and its memory peak) twice
+        return _load((path or E5_MODEL_PATH).resolve())
