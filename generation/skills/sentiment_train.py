@@ -49,7 +49,12 @@ def movie_split(movie_id: str) -> str:
 def load_reviews(folder: Path, progress: Callable[[str], None] = print) -> list[Review]:
     rows: list[tuple[str, str, str, int]] = []
     for path in sorted(folder.glob("*.json")):
-        for r in json.loads(path.read_text(encoding="utf-8")):
+        movie = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(movie, list) or not all(isinstance(r, dict) and {"review", "review_id", "rating"} <= r.keys()
+                                                  for r in movie):
+            progress(f"skipped {path.name}: not a list of NSMC reviews (review_id, review, rating)")
+            continue
+        for r in movie:
             text = " ".join(str(r["review"]).split())
             if text:
                 rows.append((str(r.get("movie_id", path.stem)), str(r["review_id"]), text, int(r["rating"])))

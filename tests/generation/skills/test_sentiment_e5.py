@@ -150,8 +150,7 @@ def test_training_command_writes_a_calibrated_adapter_and_reports_on_test_movies
     if load_model() is None:
         pytest.skip("the n-gram model file is not built")
     movies = [f"m{i}" for i in range(40)]
-    data = tmp_path / "nsmc"
-    data.mkdir()
+    data = tmp_path
     assert {movie_split(m) for m in movies} == {"train", "validation", "test"}
     for movie in movies:
         rows = [{"review_id": f"{movie}-{j}", "movie_id": movie, "review": text, "rating": 10 if j < 4 else 1}
@@ -168,8 +167,9 @@ def test_training_command_writes_a_calibrated_adapter_and_reports_on_test_movies
     assert meta["margin"] > 0 and meta["lower"] <= meta["upper"]
     assert written["test_polar_reviews"] == 8 * sum(movie_split(m) == "test" for m in movies)
     assert 0.0 <= written["test_binary_accuracy"] <= 1.0
-    again = CliRunner().invoke(app, [*args[:5], "--calibrate-only"])
+    again = CliRunner().invoke(app, [*args[:5], "--calibrate-only"])  # the report now lies among the movies
     assert again.exit_code == 0, again.output
+    assert "skipped report.json" in again.output
     assert read_adapter(out)[1]["stack"] == meta["stack"]  # same adapter, same data: the same fit
 
 
