@@ -4,7 +4,8 @@
 (`--data`, default `../shared/data/sae4k/sae4k_dev.tsv`) and reports on the others.
 `sentiment` trains the review-sentiment model of the summarise-reviews skill (n-grams);
 `sentiment-e5` then fine-tunes the LoRA adapter of multilingual-e5-small that is stacked on it
-(`generation/skills/sentiment_e5_train.py`; default `--out`: the shipped `models/sentiment_e5.safetensors`).
+(`generation/skills/sentiment_e5_train.py`; default `--out`: `generation/skills/models/sentiment_e5.safetensors`,
+where `skills.reviews.sentiment_model: stacked` reads it; the file is not in git).
 
 Reads the NSMC movies (`--data`, default `../shared/data/nsmc/raw`), splits them by movie (70/10/20 by a hash of
 the movie id), and writes the model file the skill loads (`--out`, default the shipped
@@ -49,7 +50,7 @@ def sentiment(
 @app.command("sentiment-e5")
 def sentiment_e5(
     data: Annotated[Path, typer.Option("--data", help="folder of NSMC movie files (*.json)")] = DEFAULT_NSMC,
-    out: Annotated[Path | None, typer.Option("--out", help="adapter file to write (default: the shipped one)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="adapter file to write (default: where the skill reads it)")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="write the test report here (JSON)")] = None,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="passes over the train movies")] = 2,
     rank: Annotated[int, typer.Option("--rank", min=1, help="LoRA rank")] = 16,
