@@ -50,7 +50,8 @@ def sentiment(
 @app.command("sentiment-e5")
 def sentiment_e5(
     data: Annotated[Path, typer.Option("--data", help="folder of NSMC movie files (*.json)")] = DEFAULT_NSMC,
-    out: Annotated[Path | None, typer.Option("--out", help="adapter file to write (default: where the skill reads it)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="adapter file to write (default: where the skill reads it)")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="write the test report here (JSON)")] = None,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="passes over the train movies")] = 2,
     rank: Annotated[int, typer.Option("--rank", min=1, help="LoRA rank")] = 16,

