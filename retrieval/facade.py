@@ -81,9 +81,11 @@ class Retrieval:
         checksum = records_checksum(records)
         directory = self.index_root / name if self.index_root is not None else None
         detail = "built in memory"
+        previous = self._sets.get(name)  # a reload: the served snapshot lends its vectors
         if directory is not None:
             try:
-                snapshot = ResponseIndex.load(directory, self.analyzer, self.encoder, expected_checksum=checksum)
+                snapshot = ResponseIndex.load(directory, self.analyzer, self.encoder, expected_checksum=checksum,
+                                              dense_texts=self.config.dense_text)
                 self._publish(name, snapshot, f"loaded index {directory} ({len(snapshot)} responses)")
                 return True
             except IndexUnusable as exc:
@@ -96,8 +98,12 @@ class Retrieval:
                     exc.reason, f"index rebuilt ({exc})")
                 if exc.reason == "mismatch":
                     log.warning("response set %r: %s; rebuilding it", name, exc)
-        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder,
-                                       hnsw_min_docs=self.config.hnsw_min_docs)
+                if exc.reason == "stale" and previous is None:
+                    previous = self._stale_snapshot(directory)
+        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, previous=previous,
+                                       hnsw_min_docs=self.config.hnsw_min_docs,
+                                       bulk_min_docs=self.config.bulk_min_docs,
+                                       dense_texts=self.config.dense_text)
         if directory is not None:
             snapshot.save(directory, self.analyzer)
             detail += f" at {directory}"
@@ -131,7 +137,8 @@ class Retrieval:
                     exc.reason, f"index rebuilt because it was unusable: {exc}")
                 if exc.reason not in {"missing", "stale"}:
                     log.warning("knowledge collection %r: %s", name, exc)
-        collection = KnowledgeIndex.build(name, documents, self.analyzer, self.encoder, chunk_chars=chunk_chars)
+        collection = KnowledgeIndex.build(name, documents, self.analyzer, self.encoder, chunk_chars=chunk_chars,
+                                          bulk_min_docs=self.config.bulk_min_docs)
         if directory is not None:
             try:
                 collection.save(directory, self.analyzer)
@@ -142,6 +149,13 @@ class Retrieval:
         self._collections[name] = collection
         self._status[key] = (True, f"{len(documents)} documents, {len(collection)} passages from {path} ({detail})")
         return True
+
+    def _stale_snapshot(self, directory: Path) -> ResponseIndex | None:
+        """The index on disk whose records changed since: its unchanged questions keep their vectors."""
+        try:
+            return ResponseIndex.load(directory, self.analyzer, self.encoder)
+        except IndexUnusable:
+            return None
 
     def _publish(self, name: str, snapshot: ResponseIndex, detail: str) -> None:
         self._sets[name] = snapshot
@@ -253,8 +267,10 @@ class Retrieval:
     def _commit(self, name: str, records: list[ResponseRecord], journal: list[dict[str, Any]]) -> None:
         if self.changes_dir is not None:
             append_journal(journal_path(self.changes_dir, name), journal)
-        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder,
-                                       hnsw_min_docs=self.config.hnsw_min_docs)
+        snapshot = ResponseIndex.build(name, records, self.analyzer, self.encoder, previous=self._sets.get(name),
+                                       hnsw_min_docs=self.config.hnsw_min_docs,
+                                       bulk_min_docs=self.config.bulk_min_docs,
+                                       dense_texts=self.config.dense_text)
         if self.index_root is not None:
             snapshot.save(self.index_root / name, self.analyzer)
         self._sources.setdefault(name, None)

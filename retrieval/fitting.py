@@ -26,7 +26,7 @@ from retrieval.analyzer import KoreanAnalyzer
 from retrieval.calibration import FEATURES, Calibration
 from retrieval.evaldata import Episode
 from retrieval.nearmiss import near_miss
-from retrieval.responses import ResponseIndex
+from retrieval.responses import DENSE_TEXTS, ResponseIndex
 
 # The margin to the next answer grows as a set gets smaller and sparser, so a model fitted on one index
 # size over-trusts it on another; the confidence model leaves it out (trace still shows it).
@@ -55,8 +55,9 @@ class Pooled:
 
 
 def pool_episode(episode: Episode, analyzer: KoreanAnalyzer, encoder: Encoder | None = None, *,
-                 k: int = 20) -> Pooled:
-    index = ResponseIndex.build(f"eval-{episode.split}", episode.records, analyzer, encoder)
+                 k: int = 20, dense_texts: str = DENSE_TEXTS[0]) -> Pooled:
+    index = ResponseIndex.build(f"eval-{episode.split}", episode.records, analyzer, encoder,
+                                dense_texts=dense_texts)
     assert index.index is not None
     texts = [q.text for q in episode.queries]
     read = index.index.read_queries(texts)

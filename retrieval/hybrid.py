@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
-from retrieval.config import HNSW_MIN_DOCS
+from retrieval.config import BULK_MIN_DOCS, HNSW_MIN_DOCS
 from retrieval.dense import DenseRetriever
 from retrieval.lexical import Bm25Retriever, CharNgramRetriever
 
@@ -70,8 +70,16 @@ class HybridIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: KoreanAnalyzer, encoder: Encoder | None = None, *,
-              progress: bool = False, hnsw_min_docs: int = HNSW_MIN_DOCS, passages: bool = False) -> HybridIndex:
-        """`passages`: the texts are documents of an asymmetric search (knowledge), embedded as passages."""
+              progress: bool = False, hnsw_min_docs: int = HNSW_MIN_DOCS, passages: bool = False,
+              previous: tuple[Sequence[str], HybridIndex] | None = None,
+              bulk_min_docs: int = BULK_MIN_DOCS, dense_texts: Sequence[str] | None = None) -> HybridIndex:
+        """`passages`: the texts are documents of an asymmetric search (knowledge), embedded as passages.
+        `dense_texts` (None: `texts`), one per text, are what the dense retriever embeds. `previous` (the dense
+        texts it embedded, an index built the same way) lends the vectors of those it holds, and `bulk_min_docs`
+        chooses the encoder's bulk path (`DenseRetriever.build`)."""
+        embedded = list(texts) if dense_texts is None else list(dense_texts)
+        if len(embedded) != len(texts):
+            raise ValueError(f"{len(embedded)} dense texts for {len(texts)} texts")
         terms: list[list[str]] = []
         with tqdm(total=len(texts), desc="analyse", unit="doc", disable=not progress) as bar:
             for start in range(0, len(texts), _ANALYSE_BATCH):
@@ -83,8 +91,11 @@ class HybridIndex:
             ("char", lambda: CharNgramRetriever.build(texts)),
         ]
         if encoder is not None:
-            steps.append(("dense", lambda: DenseRetriever.build(texts, encoder, hnsw_min_docs=hnsw_min_docs,
-                                                                passage=passages, progress=progress)))
+            earlier = previous[1].dense if previous is not None else None
+            lent = (previous[0], earlier) if previous is not None and earlier is not None else None
+            steps.append(("dense", lambda: DenseRetriever.build(embedded, encoder, hnsw_min_docs=hnsw_min_docs,
+                                                                passage=passages, progress=progress, previous=lent,
+                                                                bulk_min_docs=bulk_min_docs)))
         built: dict[str, Any] = {}
         for name, step in tqdm(steps, desc="index", unit="part", disable=not progress):
             built[name] = step()

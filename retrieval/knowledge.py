@@ -21,7 +21,7 @@ from typing import Any
 
 from korean.encoder import Encoder
 from retrieval.analyzer import KoreanAnalyzer
-from retrieval.config import CHUNK_CHARS
+from retrieval.config import BULK_MIN_DOCS, CHUNK_CHARS
 from retrieval.errors import IndexUnusable, InvalidRecord
 from retrieval.hybrid import HybridIndex
 from retrieval.storage import read_manifest, write_index_dir
@@ -101,9 +101,11 @@ class KnowledgeIndex:
 
     @classmethod
     def build(cls, name: str, documents: Sequence[Document], analyzer: KoreanAnalyzer,
-              encoder: Encoder | None = None, *, chunk_chars: int = CHUNK_CHARS) -> KnowledgeIndex:
+              encoder: Encoder | None = None, *, chunk_chars: int = CHUNK_CHARS,
+              bulk_min_docs: int = BULK_MIN_DOCS) -> KnowledgeIndex:
         passages = [p for doc in documents for p in chunk(doc, analyzer, chunk_chars)]
-        index = HybridIndex.build([p.text for p in passages], analyzer, encoder, passages=True) if passages else None
+        index = HybridIndex.build([p.text for p in passages], analyzer, encoder, passages=True,
+                                  bulk_min_docs=bulk_min_docs) if passages else None
         return cls(name, passages, index, checksum=documents_checksum(documents, chunk_chars),
                    encoder=encoder.name if encoder else None)
 

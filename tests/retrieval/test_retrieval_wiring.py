@@ -115,3 +115,15 @@ def test_retrieval_errors_map_to_api_errors() -> None:
     assert isinstance(to_assistant_error(UnknownResponseSet("x")), NotFound)
     assert isinstance(to_assistant_error(UnknownRecord("x")), NotFound)
     assert isinstance(to_assistant_error(DuplicateRecord("x")), Conflict)
+
+
+def test_an_index_whose_vectors_embed_other_texts_is_rebuilt_or_refused(tmp_path: Path) -> None:
+    build_retrieval(load_settings(data_dir=tmp_path, retrieval={"dense_text": "question"}))
+    refusing = load_settings(data_dir=tmp_path, retrieval={"rebuild_on_encoder_change": False})
+    _, statuses = build_retrieval(refusing)
+    detail = statuses_by_name(statuses)["retrieval.responses:default"].detail  # type: ignore[attr-defined]
+    assert "index refused" in detail and "dense_text='question'" in detail and "'question_answer'" in detail
+    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path))
+    named = statuses_by_name(statuses)
+    assert "rebuilt" in named["retrieval.responses:default"].detail  # type: ignore[attr-defined]
+    assert retrieval.select("안녕하세요").decision == "retrieve"

@@ -79,3 +79,15 @@ def test_index_built_with_an_encoder_is_refused_without_it(analyzer: KoreanAnaly
     snapshot.save(tmp_path / "dense-idx", analyzer)
     with pytest.raises(IndexUnusable, match="encoder"):
         ResponseIndex.load(tmp_path / "dense-idx", analyzer, None)
+
+
+def test_manifest_records_what_the_vectors_embed_and_load_checks_it(analyzer: KoreanAnalyzer, small_set: Path,
+                                                                     tmp_path: Path, minilm: object) -> None:
+    snapshot = ResponseIndex.build("small", load_records(small_set), analyzer, minilm)  # type: ignore[arg-type]
+    snapshot.save(tmp_path / "dense-idx", analyzer)
+    assert json.loads((tmp_path / "dense-idx" / "manifest.json").read_text())["dense_text"] == "question_answer"
+    back = ResponseIndex.load(tmp_path / "dense-idx", analyzer, minilm)  # type: ignore[arg-type]
+    assert back.dense_text == "question_answer"
+    with pytest.raises(IndexUnusable, match="dense_text") as info:
+        ResponseIndex.load(tmp_path / "dense-idx", analyzer, minilm, dense_texts="question")  # type: ignore[arg-type]
+    assert info.value.reason == "mismatch"
