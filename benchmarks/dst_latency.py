@@ -3,9 +3,11 @@
 The rule strategy runs as the server runs it: with the bundled learned models (antecedent ranker, zero-anaphora
 detector, with its sentence encoder (multilingual-e5-small), unless `--rules-only`.
 
-Two ways of calling, both measured cold (Kiwi analysis cache emptied before every turn, so every text is
-analysed again) and warm (only the history and the last standalone query are in the cache, as in a running
-server that read them on earlier turns; the new utterance and the reply are always analysed):
+Two ways of calling, both measured cold (Kiwi analysis cache and the encoder's cache emptied before every turn, so
+every text is analysed and embedded again) and warm (only the history and the last standalone query are in the
+Kiwi cache, as in a running server that read them on earlier turns; the new utterance and the reply are always
+analysed). In the warm pipeline the encoder also holds the last standalone query: with the default retrieval
+settings the selector embedded it on that turn, and the zero-anaphora detector compares the next utterance with it.
   - pipeline: the stored state is passed (what the chat pipeline does); one turn = rewrite + observe_reply.
   - stateless: only the 10-turn history is passed (POST /v1/context/rewrite); the state is rebuilt by replay.
 Histories are built from the dev and own case files (5 cases' histories = 10 turns, then a case's utterance).
@@ -69,6 +71,8 @@ def run(
         state = None if stateless else injector.rewrite(history[:-1], history[-2].text).state
         if not stateless:
             state = injector.observe_reply(state, history[-1].text)
+        if not cold and encoder is not None and state is not None and state.last_query:
+            encoder.encode([state.last_query])  # the selector embedded the last standalone query on its turn
         injector.analyzer.analyze.cache_clear()
         if cold and encoder is not None:
             encoder.clear_cache()  # cold: the encoder computes every noun and sentence it is asked again

