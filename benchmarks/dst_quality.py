@@ -4,7 +4,8 @@ For each file and category: cases, passes and pass rate, where a case passes whe
 string is in the rewrite, none of `must_not_contain` is, and `unchanged` cases come back exactly unchanged
 (`dst.evaluation.case_passes`). Failures are listed with their rewrite. Also the false-rewrite rate on open
 chit-chat (songys ChatbotData: a question, its answer, then the next question as the utterance), where
-nothing refers back to a named thing and almost every utterance should pass through unchanged.
+nothing refers back to a named thing and almost every utterance should pass through unchanged; with `--shifts N`,
+the same for short open utterances after an exchange about a named thing (`shift_changes`).
 Writes benchmarks/out/dst_quality.json and prints a table.
 
     PYTHONPATH=. .venv/bin/python benchmarks/dst_quality.py [--strategy rules] [FILE ...]
@@ -67,11 +68,41 @@ def chitchat_changes(injector: ContextInjector, n: int, seed: int = 1) -> dict:
     return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed[:20]}
 
 
+SAE4K = ROOT.parent / "shared" / "data" / "sae4k" / "sae4k_dev.tsv"
+
+
+def shift_changes(injector: ContextInjector, n: int, seed: int = 1, max_chars: int = 20) -> dict:
+    """Topic shifts after a named exchange: a case file's two-turn history whose question names a particular thing
+    ("신림역 '넥스트존 PC방' 24시간 해?" and its reply), then a short open utterance that stands on its own (a
+    ChatbotData question or a sae4k request, at most `max_chars` characters: "배고파?", "에어컨 꺼 줘"). The open
+    chit-chat check above never has a named frame; here any rewrite is a false one."""
+    histories = []
+    for case in load_cases(DEFAULT_FILES[1]):
+        turns = case["history"]
+        if len(turns) == 2 and turns[0]["role"] == "user":
+            frame = injector.analyzer.analyze(turns[0]["text"])
+            if any(frame.names(m) for m in frame.mentions):
+                histories.append([HistoryTurn(t["role"], t["text"]) for t in turns])
+    chat = [r[0] for r in list(csv.reader(CHITCHAT.open(encoding="utf-8")))[1:]]
+    sae = [line.split("\t")[0] for line in SAE4K.read_text(encoding="utf-8").splitlines()]
+    pool = [u.strip() for u in chat + sae if 2 <= len(u.strip()) <= max_chars]
+    rng = random.Random(seed)
+    changed = []
+    for _ in range(n):
+        history, utterance = rng.choice(histories), rng.choice(pool)
+        rewrite = injector.rewrite(history, utterance).standalone
+        if rewrite != utterance:
+            changed.append({"frame": history[0].text, "utterance": utterance, "rewrite": rewrite})
+    return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed[:20]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--strategy", default="rules", choices=["rules"])
     parser.add_argument("--chitchat", type=int, default=1500, help="chit-chat pairs to check (0: skip)")
+    parser.add_argument("--shifts", type=int, default=0,
+                        help="short open utterances after a named exchange to check (0: skip)")
     parser.add_argument("--no-ranker", action="store_true", help="the rules' own antecedent order, no learned ranker")
     parser.add_argument("--seed", type=int, default=1, help="chit-chat sample seed")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
@@ -82,9 +113,11 @@ def main() -> None:
                                sibling=default_sibling_matcher() if learned else None)
     reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]
     chit = chitchat_changes(injector, args.chitchat, args.seed) if args.chitchat and CHITCHAT.exists() else None
+    shifts = shift_changes(injector, args.shifts, args.seed) if args.shifts and SAE4K.exists() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"benchmark": "dst_quality", "strategy": args.strategy, "files": reports,
-                                    "chitchat": chit}, ensure_ascii=False, indent=2), encoding="utf-8")
+                                    "chitchat": chit, "shifts": shifts}, ensure_ascii=False, indent=2),
+                        encoding="utf-8")
     for report in reports:
         print(f"\n{report['file']}")
         print(f"{'category':<22}{'cases':>7}{'passed':>8}{'rate':>8}")
@@ -95,6 +128,10 @@ def main() -> None:
     if chit is not None:
         print(f"\nchit-chat false rewrites: {chit['changed']}/{chit['pairs']} ({chit['rate']:.3f})")
         for ex in chit["examples"]:
+            print(f"  {ex['utterance']!r} -> {ex['rewrite']!r}")
+    if shifts is not None:
+        print(f"\nfalse rewrites after a named exchange: {shifts['changed']}/{shifts['pairs']} ({shifts['rate']:.3f})")
+        for ex in shifts["examples"]:
             print(f"  {ex['utterance']!r} -> {ex['rewrite']!r}")
     print(f"\nwrote {args.out}")
 

@@ -54,6 +54,8 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
         return False
     if not ("?" in analysis.text or any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)):
         return False  # a statement ("너무 떨려") reacts; only a question or a request asks about the frame
+    if any(t.pos == "NP" and t.form in _PERSONAL for t in analysis.tokens):
+        return False  # "나 어때?", "너 누구니?": about the speakers, not about what was talked about
     if _repeats(analysis, frame):
         return any(m.kind not in FREE_KINDS for m in frame.mentions)  # "한 캔 더 시켜 줘" after "테니스공 주문해 줘"
     return any(frame.names(m) for m in frame.mentions)
