@@ -61,6 +61,12 @@ def test_a_complete_new_question_is_never_completed_by_the_detector(injector: Co
         assert injector.rewrite(history, utterance).standalone == utterance
 
 
+def test_a_question_about_the_speakers_is_not_completed_from_the_frame(injector: ContextInjector) -> None:
+    history = _turns("해오름베이커리 망원점 몇 시에 열어?", "해오름베이커리 망원점은 오전 8시에 열어요.")
+    for utterance in ("나 어때?", "너 누구니?", "저 오늘 좀 피곤해 보여요?"):
+        assert injector.rewrite(history, utterance).standalone == utterance
+
+
 def test_without_a_detector_nothing_is_completed(rules_injector: ContextInjector) -> None:
     history = _turns("해오름베이커리 망원점 몇 시에 열어?", "오전 8시에 열어요.")
     assert rules_injector.rewrite(history, "주차 돼요?").standalone == "주차 돼요?"
