@@ -27,6 +27,7 @@ from dst.analysis import Analysis, Analyzer
 from dst.elision import ElisionModel, ElisionScore, elision_score
 from dst.ellipsis import reply_answer
 from dst.logistic import LogisticModel, read_model
+from dst.mentions import Mention
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
 
@@ -48,7 +49,7 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
     """Whether the utterance names nothing of its own and the frame names something to supply."""
     if frame is None or not analysis.tokens:
         return False
-    if any(m.kind not in FREE_KINDS for m in analysis.mentions):
+    if any(m.kind not in FREE_KINDS and not _asked_measure(analysis, m) for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
         return False
@@ -59,6 +60,13 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
     if _repeats(analysis, frame):
         return any(m.kind not in FREE_KINDS for m in frame.mentions)  # "한 캔 더 시켜 줘" after "테니스공 주문해 줘"
     return any(frame.names(m) for m in frame.mentions)
+
+
+def _asked_measure(analysis: Analysis, m: Mention) -> bool:
+    """A noun that the interrogative 몇 counts ("몇 층이에요?", "몇층이야?"): the measure asked about, like the bound
+    counters of "몇 시", "몇 개", not a thing of the utterance's own."""
+    before = [t for t in analysis.tokens if t.end <= m.start]
+    return m.text.startswith("몇") or bool(before and before[-1].form == "몇" and before[-1].pos == "MM")
 
 
 def _repeats(analysis: Analysis, frame: Analysis) -> bool:

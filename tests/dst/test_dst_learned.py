@@ -55,6 +55,13 @@ def test_a_bare_attribute_question_after_a_named_thing_gets_its_topic(injector: 
     assert [r.kind for r in rewrite.resolutions] == ["zero"] and "detector" in rewrite.resolutions[0].rule
 
 
+def test_a_question_counting_with_myeot_asks_about_the_frames_thing(injector: ContextInjector) -> None:
+    history = _turns("'소금빛 서점' 합정점 가려고요", "합정역 7번 출구에서 걸어서 4분 거리예요.")
+    rewrite = injector.rewrite(history, "몇 층이에요?")
+    assert rewrite.standalone.startswith("소금빛 서점") and rewrite.standalone.endswith(" 몇 층이에요?")
+    assert [r.kind for r in rewrite.resolutions] == ["zero"]
+
+
 def test_a_complete_new_question_is_never_completed_by_the_detector(injector: ContextInjector) -> None:
     history = _turns("솔빛정원 카페 위치 알려 줘", "솔빛정원 카페는 양평 강하면에 있어요.")
     for utterance in ("오늘 저녁 뭐 먹을까?", "고마워 덕분에 잘 찾았어", "내일 비 와?"):
