@@ -9,16 +9,28 @@ frame (the previous standalone user query) does not name, where the frame names 
 - X as topic or subject of 더 + a predicate ("쏘나타는 얼마나 더 비싸요?"): the frame's first named thing is the
   standard ("아반떼보다 쏘나타는 얼마나 더 비싸요?").
 The utterance's own words are kept. Never confident: the LM strategy may still improve it.
+
+`complete_choice(analysis, state)` reads a third: a question that asks which of several ("어느 쪽이 더 빨리 돼?",
+"샤워실은 어디가 더 넓어?", "누가 더 잘 가르쳐?") and names no option itself, after a reply that named two to
+`MAX_OPTIONS` things of one type (else a frame that did): the options are put before it ("말끔카펫, 포근세탁소 중
+어느 쪽이 더 빨리 돼?"). The interrogatives are a closed class: 어느 + a noun, and 어디 / 누구 / 뭐 / 무엇 as the
+subject or topic before 더, 덜, 제일 or 가장 (not "어디서", which asks a place of its own, nor "뭐가 포함돼요?", which
+asks what).
 """
 
 from __future__ import annotations
 
 from dst.analysis import Analysis, Analyzer, Tok
 from dst.phrases import noun_phrase
-from dst.types import DialogueState, Resolution, RuleResult
+from dst.types import DialogueState, Entity, Resolution, RuleResult
 from dst.zero import FREE_KINDS
+from korean.frequency import NAME_RARITY
 
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
+_WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})
+_WHICH_CASES = frozenset({"이", "가", "은", "는", "ᆫ"})
+_DEGREE = frozenset({"더", "덜", "제일", "가장"})
+MAX_OPTIONS = 4
 _SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
 
 
@@ -58,3 +70,49 @@ def _result(analysis: Analysis, at: int, head: str, antecedent: str, rule: str) 
     text = f"{analysis.text[:at]}{head} {analysis.text[at:]}".strip()
     return RuleResult(text, [Resolution("", antecedent, "comparison", rule)], confident=False)
 
+
+
+def complete_choice(analysis: Analysis, state: DialogueState) -> RuleResult | None:
+    if not state.last_query or "?" not in analysis.text or not _asks_which(analysis.tokens):
+        return None
+    if any(m.proper or m.kind in ("place", "org", "person", "item") for m in analysis.mentions):
+        return None  # it names a thing of its own: which of those is its own question
+    options = _options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
+    if len(options) < 2:
+        options = _options([e for e in state.entities if e.speaker == "user" and e.turn == state.turn - 1])
+    if not 2 <= len(options) <= MAX_OPTIONS:
+        return None
+    listed = ", ".join(options)
+    return _result(analysis, _start(analysis), f"{listed} 중", listed, "comparison.options")
+
+
+def _asks_which(toks: tuple[Tok, ...]) -> bool:
+    for k, tok in enumerate(toks[:-1]):
+        nxt = toks[k + 1]
+        if tok.form == "어느" and tok.pos == "MM" and nxt.pos in ("NNB", "NNG"):
+            return True
+        if (tok.pos == "NP" and tok.form in _WHICH_PRONOUNS and nxt.form in _WHICH_CASES and nxt.pos.startswith("J")
+                and any(t.form in _DEGREE and t.pos == "MAG" for t in toks[k + 2:])):
+            return True  # "뭐가 더 싸?" chooses; "뭐가 포함돼요?" asks what
+    return False
+
+
+def _options(entities: list[Entity]) -> list[str]:
+    """The named things of one turn, in order, people or things as the first one is (a branch may be typed a place or
+    an item, "서초점" / "방배점"): the options a which-question chooses from."""
+    named = [e for e in sorted(entities, key=lambda e: e.order) if not e.predicative and not e.modifier
+             and e.type in ("item", "org", "place", "person") and (e.proper or e.role == "title"
+                                                                   or e.rarity >= NAME_RARITY)]
+    if not named:
+        return []
+    texts = [e.text for e in named if (e.type == "person") == (named[0].type == "person")]
+    return [t for k, t in enumerate(dict.fromkeys(texts)) if not any(t in o for o in texts[:k] if o != t)]
+
+
+def _start(analysis: Analysis) -> int:
+    """Where the utterance's own words begin: after a leading connective ("그럼", "그러면")."""
+    toks = analysis.tokens
+    if toks and toks[0].pos in ("MAJ", "IC"):
+        rest = analysis.text[toks[0].end:]
+        return toks[0].end + len(rest) - len(rest.lstrip(" ,"))
+    return 0

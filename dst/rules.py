@@ -17,7 +17,7 @@ from __future__ import annotations
 from dst.analysis import Analyzer
 from dst.anaphora import RELATIVE_ONE, find_anaphors
 from dst.antecedents import resolve_anaphors
-from dst.comparison import complete_comparison
+from dst.comparison import complete_choice, complete_comparison
 from dst.ellipsis import is_fragment, resolve_ellipsis
 from dst.frame_reuse import additive_time, generic_one
 from dst.ranking import AntecedentRanker
@@ -58,7 +58,7 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)
         if generic is not None:
             return generic
-        compared = complete_comparison(self.analyzer, analysis, state)
+        compared = complete_choice(analysis, state) or complete_comparison(self.analyzer, analysis, state)
         if compared is not None:
             return compared
         completed = complete_zero(self.analyzer, analysis, state, self.zero)

@@ -29,3 +29,23 @@ def test_a_comparison_the_frame_does_not_frame_is_left_alone(injector: ContextIn
     assert injector.rewrite(history, "동생은 나보다 더 바빠?").standalone == "동생은 나보다 더 바빠?"
     same = _turns("모닝 하루 렌트비 얼마예요?", "모닝은 하루 4만 원이에요.")
     assert injector.rewrite(same, "모닝이 더 싸?").standalone == "모닝이 더 싸?"
+
+
+def test_a_which_question_lists_the_options_the_reply_named(injector: ContextInjector) -> None:
+    history = _turns("등산화 수선 맡기려는데 어디가 좋아?",
+                     "'바른발 수선실'은 밑창 교체가 3만 원이고, '튼튼구두방'은 2만 5천 원이에요.")
+    rewrite = injector.rewrite(history, "그럼 어느 쪽이 더 빨리 돼?")
+    assert rewrite.standalone == "그럼 바른발 수선실, 튼튼구두방 중 어느 쪽이 더 빨리 돼?"
+    assert [r.rule for r in rewrite.resolutions] == ["comparison.options"]
+
+
+def test_a_which_question_after_options_the_user_named_takes_them(injector: ContextInjector) -> None:
+    history = _turns("'하늘숲 캠핑장'이랑 '달빛 오토캠핑장' 중에 전기 쓸 수 있는 데 있어?",
+                     "두 곳 모두 전기 사용이 가능해요.")
+    rewrite = injector.rewrite(history, "샤워장은 어디가 더 깨끗해?")
+    assert "하늘숲 캠핑장" in rewrite.standalone and "달빛 오토캠핑장" in rewrite.standalone
+
+
+def test_what_is_not_which(injector: ContextInjector) -> None:
+    history = _turns("'바른발 수선실' 밑창 교체 얼마야?", "'바른발 수선실'은 3만 원, '튼튼구두방'은 2만 5천 원이에요.")
+    assert "중 뭐가" not in injector.rewrite(history, "뭐가 포함돼요?").standalone
