@@ -69,13 +69,14 @@ def chitchat_changes(injector: ContextInjector, n: int, seed: int = 1) -> dict:
 
 
 SAE4K = ROOT.parent / "shared" / "data" / "sae4k" / "sae4k_dev.tsv"
+FCI = ROOT.parent / "shared" / "data" / "3i4k" / "fci_train_val.txt"
 
 
 def shift_changes(injector: ContextInjector, n: int, seed: int = 1, max_chars: int = 20) -> dict:
     """Topic shifts after a named exchange: a case file's two-turn history whose question names a particular thing
     ("신림역 '넥스트존 PC방' 24시간 해?" and its reply), then a short open utterance that stands on its own (a
-    ChatbotData question or a sae4k request, at most `max_chars` characters: "배고파?", "에어컨 꺼 줘"). The open
-    chit-chat check above never has a named frame; here any rewrite is a false one."""
+    ChatbotData question, a sae4k request or a 3i4k question or command, at most `max_chars` characters: "배고파?",
+    "에어컨 꺼 줘"). The open chit-chat check above never has a named frame; here any rewrite is a false one."""
     histories = []
     for case in load_cases(DEFAULT_FILES[1]):
         turns = case["history"]
@@ -85,7 +86,10 @@ def shift_changes(injector: ContextInjector, n: int, seed: int = 1, max_chars: i
                 histories.append([HistoryTurn(t["role"], t["text"]) for t in turns])
     chat = [r[0] for r in list(csv.reader(CHITCHAT.open(encoding="utf-8")))[1:]]
     sae = [line.split("\t")[0] for line in SAE4K.read_text(encoding="utf-8").splitlines()]
-    pool = [u.strip() for u in chat + sae if 2 <= len(u.strip()) <= max_chars]
+    # 3i4k's questions and commands (classes 2 and 3): spoken forms the other two lack ("영화도 볼래?")
+    fci = [parts[1] for line in FCI.read_text(encoding="utf-8").splitlines()
+           if len(parts := line.split("\t")) >= 2 and parts[0] in ("2", "3")] if FCI.exists() else []
+    pool = [u.strip() for u in chat + sae + fci if 2 <= len(u.strip()) <= max_chars]
     rng = random.Random(seed)
     changed = []
     for _ in range(n):
