@@ -28,7 +28,6 @@ from korean.frequency import NAME_RARITY
 
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
 _WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})
-_WHICH_CASES = frozenset({"이", "가", "은", "는", "ᆫ"})
 _DEGREE = frozenset({"더", "덜", "제일", "가장"})
 MAX_OPTIONS = 4
 _SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
@@ -71,12 +70,11 @@ def _result(analysis: Analysis, at: int, head: str, antecedent: str, rule: str) 
     return RuleResult(text, [Resolution("", antecedent, "comparison", rule)], confident=False)
 
 
-
 def complete_choice(analysis: Analysis, state: DialogueState) -> RuleResult | None:
     if not state.last_query or "?" not in analysis.text or not _asks_which(analysis.tokens):
         return None
     if any(m.proper or m.kind in ("place", "org", "person", "item") for m in analysis.mentions):
-        return None  # it names a thing of its own: which of those is its own question
+        return None  # it names an option itself ("강남점은 어느 쪽이 가까워?"): a question about that one
     options = _options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
     if len(options) < 2:
         options = _options([e for e in state.entities if e.speaker == "user" and e.turn == state.turn - 1])
@@ -91,7 +89,7 @@ def _asks_which(toks: tuple[Tok, ...]) -> bool:
         nxt = toks[k + 1]
         if tok.form == "어느" and tok.pos == "MM" and nxt.pos in ("NNB", "NNG"):
             return True
-        if (tok.pos == "NP" and tok.form in _WHICH_PRONOUNS and nxt.form in _WHICH_CASES and nxt.pos.startswith("J")
+        if (tok.pos == "NP" and tok.form in _WHICH_PRONOUNS and nxt.form in _SUBJECT and nxt.pos.startswith("J")
                 and any(t.form in _DEGREE and t.pos == "MAG" for t in toks[k + 2:])):
             return True  # "뭐가 더 싸?" chooses; "뭐가 포함돼요?" asks what
     return False
