@@ -106,6 +106,9 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
     if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
         return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
+    if asked and all(m.text in lx.WEATHER_NOUNS for m in asked) and not any(
+            fm.kind == "place" or fm.text in lx.WEATHER_NOUNS for fm in frame.mentions):
+        return RuleResult(analysis.text)  # "내일 날씨는 어때?" after a question about earphones: weather is a place's
     pieces = [(*_span(sibling, m, t), m.text) for m, t in replaced]
     resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}{sibling_rule}") for m, t in replaced]
     keep = [fm for fm in frame.entities()

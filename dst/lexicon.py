@@ -118,9 +118,11 @@ ITEM_CATEGORIES = _words(
 # Geographic kinds count too: "그 섬" / "그 산" / "그 절" point at a named place ("오동도", "한라산").
 PLACE_CATEGORIES = _words("곳 장소 동네 도시 지역 나라 건물 매장 지점 역 섬 산 절 마을 공원 해변 바다 호수 골목 항구")
 
+# What the air of a place and a day is like: asked of a place or a time, never of a product, a shop or a person.
+WEATHER_NOUNS = _words("날씨 기온 습도 미세먼지 초미세먼지 황사 강수량 강수확률 일기예보 자외선")
 # What people ask about a thing: the "topic" of a query, replaced by a new one in "색상은?".
-ATTRIBUTE_NOUNS = _words(
-    """날씨 기온 온도 습도 미세먼지 초미세먼지 황사 강수량 강수확률 일기예보 예보 비 눈 바람 자외선 가격 값
+ATTRIBUTE_NOUNS = WEATHER_NOUNS | _words(
+    """온도 예보 비 눈 바람 가격 값
     요금 비용 금액 입장료 이용료 수수료 할인 가격대 영업시간 운영시간 개장시간 마감시간 휴무일 휴무
     정기휴일 주소 위치 전화번호 연락처 주차 주차비 메뉴 대표메뉴 색상 색깔 크기 사이즈 무게 용량 배터리
     성능 사양 스펙 두께 높이 길이 너비 출시일 재고 나이 생일 키 국적 소속 학력 고향 데뷔 음질 화질 디자인 방수 방수등급

@@ -34,6 +34,13 @@ def test_new_attribute_is_asked_about_the_frame_noun_phrase(injector: ContextInj
     assert rw.standalone == "시청역 근처 약국 영업시간은?"
 
 
+def test_a_weather_question_takes_no_product_or_shop_from_the_frame(injector: ContextInjector) -> None:
+    turns = [(U, "'소리결 버즈 3' 노이즈 캔슬링 돼?"), (A, "네, 소리결 버즈 3는 노이즈 캔슬링을 지원해요.")]
+    assert _rw(injector, turns, "내일 날씨는 어때?").standalone == "내일 날씨는 어때?"
+    weather = [(U, "내일 강릉 날씨 알려줘"), (A, "내일 강릉은 맑아요.")]
+    assert "강릉" in _rw(injector, weather, "미세먼지는?").standalone
+
+
 def test_additive_fragment_replaces_room_in_command(injector: ContextInjector) -> None:
     rw = _rw(injector, [(U, "서재 불 켜줘"), (A, "서재 불을 켰어요.")], "주방도")
     assert rw.standalone == "주방 불 켜줘"
