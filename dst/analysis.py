@@ -68,24 +68,24 @@ class Analysis:
 
 
 class Analyzer:
-    """One Kiwi shared by everything that reads Korean in `dst`.
-
-    `kiwi` must know `USER_WORDS` (`korean.kiwi.kiwi_with_words(USER_WORDS)`, the default): dst's typing expects
-    the lexicon's compounds as single nouns.
+    """Reads Korean for `dst` with the process's plain Kiwi (`korean.kiwi.shared_kiwi`, the default), so the process
+    holds one Kiwi (about 450 MB each). dst's typing expects the lexicon's compounds as single nouns
+    (`USER_WORDS`: "작은방", "주차비"): consecutive tokens of one written word that spell one of them are merged
+    into one NNG token (`merge_compounds`).
     """
 
     def __init__(self, kiwi: Kiwi | None = None, cache_size: int = 4096) -> None:
         if kiwi is None:
-            from korean.kiwi import kiwi_with_words
+            from korean.kiwi import shared_kiwi
 
-            kiwi = kiwi_with_words(USER_WORDS)
+            kiwi = shared_kiwi()
         self.kiwi = kiwi
         self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
 
     def tokens(self, text: str) -> tuple[Tok, ...]:
         if not text.strip():
             return ()
-        return tuple(Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text))
+        return merge_compounds(text, [Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text)])
 
     def attach(self, text: str, particles: tuple[Tok, ...]) -> str:
         """`text` followed by `particles` in the allomorphs its last syllable needs (해운대는, 경복궁은, 경복궁엔)."""
@@ -113,6 +113,28 @@ def default_analyzer() -> Analyzer:
 USER_WORDS: tuple[tuple[str, str], ...] = tuple(
     sorted((word, "NNG") for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)
 )
+
+
+_COMPOUNDS = frozenset(word for word, _ in USER_WORDS)
+_MAX_PARTS = 4  # the longest compound ("초미세먼지") is no more than four of Kiwi's tokens
+
+
+def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
+    """`toks` with each longest run of tokens that spells a compound of `USER_WORDS` inside one written word
+    ("작/VA 은/ETM 방/NNG" for 작은방, "주차/NNG 비/NNG" for 주차비) as one NNG token."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(toks):
+        first = toks[k]
+        end = next((j for j in range(min(len(toks), k + _MAX_PARTS) - 1, k, -1)
+                    if text[first.start:toks[j].end] in _COMPOUNDS), None)
+        if end is None:
+            out.append(first)
+            k += 1
+            continue
+        out.append(Tok(text[first.start:toks[end].end], "NNG", first.start, toks[end].end))
+        k = end + 1
+    return tuple(out)
 
 
 def _fallback_particle(form: str) -> str:

@@ -1,13 +1,12 @@
 """The one Kiwi lifecycle of the process.
 
 Contract: `shared_kiwi()` returns the process's plain `kiwipiepy.Kiwi` (no user words), built and warmed on the
-calling thread; `kiwi_with_words(words)` returns the Kiwi that also knows `words` ((form, tag) pairs), one instance
+calling thread; `kiwi_with_words(words)` returns a Kiwi that also knows `words` ((form, tag) pairs), one instance
 per distinct word set. Both are built once per process and may be used from many threads at once (Kiwi's analysis
-is read-only once built: the Kiwi author's answer in bab2min/Kiwi#145). Each instance costs about 400 MB, so a
-variant exists only where user words must not leak into other packages' analyses: retrieval's index terms depend on
-the exact analysis, so retrieval, generation and personas share the plain one, while dst teaches its own the
-compounds it types ("주차비", "작은방"). This module is the only place that constructs a Kiwi; `assistant` decides
-which instance each package gets.
+is read-only once built: the Kiwi author's answer in bab2min/Kiwi#145). Each instance costs about 450 MB, so the
+server holds one: every package reads with `shared_kiwi()`, and dst merges its lexicon's compounds after the
+analysis (`dst.analysis.merge_compounds`) instead of teaching a second Kiwi user words. This module is the only
+place that constructs a Kiwi; `assistant` decides which instance each package gets.
 """
 
 from __future__ import annotations
@@ -44,5 +43,5 @@ def _cached(words: tuple[UserWord, ...]) -> Kiwi:
 
 
 def _build(words: tuple[UserWord, ...]) -> Kiwi:
-    with _build_lock:  # two threads asking at once must not both spend seconds and 400 MB on a build
+    with _build_lock:  # two threads asking at once must not both spend seconds and 450 MB on a build
         return _cached(words)

@@ -92,3 +92,16 @@ def test_non_string_input_is_an_input_error(injector: ContextInjector) -> None:
 def test_impossible_configuration_is_refused(kwargs: dict) -> None:
     with pytest.raises(ValidationError):
         DstConfig(**kwargs)
+
+
+def test_dst_reads_with_the_processs_one_kiwi_and_keeps_its_compounds_whole(analyzer: Analyzer) -> None:
+    from korean.kiwi import shared_kiwi
+
+    assert analyzer.kiwi is shared_kiwi()
+    cases = (("작은방에 불 켜줘", "작은방"), ("주차비는 얼마야?", "주차비"), ("초미세먼지 어때?", "초미세먼지"))
+    for text, compound in cases:
+        toks = analyzer.tokens(text)
+        assert any(t.form == compound and t.tag == "NNG" for t in toks), [(t.form, t.tag) for t in toks]
+        merged = next(t for t in toks if t.form == compound)
+        assert text[merged.start:merged.end] == compound
+        assert not any(t is not merged and merged.start < t.end and t.start < merged.end for t in toks)
