@@ -21,7 +21,7 @@ from dst.chunks import NOUN_TAGS, Tok
 from dst.mentions import ENTITY_KINDS, Mention, find_mentions
 from korean.frequency import NAME_RARITY, noun_rarity
 
-__all__ = ["ENTITY_KINDS", "NOUN_TAGS", "USER_WORDS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
+__all__ = ["COMPOUNDS", "ENTITY_KINDS", "NOUN_TAGS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
 
 _CONTRACTED = {"ᆫ": "는", "ᆯ": "를", "서": "에서", "다": "에다"}  # 거긴, 그걸, 거기서, 거기다
 
@@ -68,10 +68,9 @@ class Analysis:
 
 
 class Analyzer:
-    """Reads Korean for `dst` with the process's plain Kiwi (`korean.kiwi.shared_kiwi`, the default), so the process
-    holds one Kiwi (about 450 MB each). dst's typing expects the lexicon's compounds as single nouns
-    (`USER_WORDS`: "작은방", "주차비"): consecutive tokens of one written word that spell one of them are merged
-    into one NNG token (`merge_compounds`).
+    """Reads Korean for `dst` with the process's one Kiwi (`korean.kiwi.shared_kiwi`, the default). dst's typing
+    expects the lexicon's compounds as single nouns (`COMPOUNDS`: "작은방", "주차비"): consecutive tokens of one
+    written word that spell one of them are merged into one NNG token (`merge_compounds`).
     """
 
     def __init__(self, kiwi: Kiwi | None = None, cache_size: int = 4096) -> None:
@@ -108,26 +107,20 @@ def default_analyzer() -> Analyzer:
     return Analyzer()
 
 
-# The lexicon's compounds Kiwi must keep whole ("작은방", "주차비", "초미세먼지"); not the region names: as user
-# words they would split "성수동" into 성수 + 동.
-USER_WORDS: tuple[tuple[str, str], ...] = tuple(
-    sorted((word, "NNG") for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)
-)
-
-
-_COMPOUNDS = frozenset(word for word, _ in USER_WORDS)
+# The lexicon's compounds that dst reads as one noun ("작은방", "주차비", "초미세먼지").
+COMPOUNDS = frozenset(word for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)
 _MAX_PARTS = 4  # the longest compound ("초미세먼지") is no more than four of Kiwi's tokens
 
 
 def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
-    """`toks` with each longest run of tokens that spells a compound of `USER_WORDS` inside one written word
+    """`toks` with each longest run of tokens that spells one of `COMPOUNDS` inside one written word
     ("작/VA 은/ETM 방/NNG" for 작은방, "주차/NNG 비/NNG" for 주차비) as one NNG token."""
     out: list[Tok] = []
     k = 0
     while k < len(toks):
         first = toks[k]
         end = next((j for j in range(min(len(toks), k + _MAX_PARTS) - 1, k, -1)
-                    if text[first.start:toks[j].end] in _COMPOUNDS), None)
+                    if text[first.start:toks[j].end] in COMPOUNDS), None)
         if end is None:
             out.append(first)
             k += 1
