@@ -2,7 +2,7 @@
 
 This is the only place that wires the leaf packages to each other (dst's LM rewriting gets the generation
 backend, skills get retrieval as a search backend) and the one that decides which Korean instances they share
-(`korean.kiwi`: one plain Kiwi for every package but dst, whose Kiwi knows its user words). A component that
+(`korean.kiwi`: one plain Kiwi for every package; dst merges its compounds after the analysis). A component that
 cannot load reports why in `readiness()` instead of stopping the process; only a store that cannot be opened is
 fatal.
 `Services` is what HTTP sees of the assistant: its typed components, and the few operations a surface needs that
@@ -135,7 +135,7 @@ class Components:
 
 
 def build_components(settings: Settings) -> Components:
-    kiwi = shared_kiwi()  # one Kiwi for every package but dst, which adds user words to its own
+    kiwi = shared_kiwi()  # one Kiwi for every package (dst's default analyzer takes it too)
     generation, gen_status = build_generation(settings, kiwi)
     dst, dst_status = build_dst(settings, generation)
     # Kiwi loads lazily (seconds); warm it here so the first user does not wait for it.

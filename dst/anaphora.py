@@ -119,7 +119,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
             # after an adnominal ending Kiwi reads "그곳" as 그 + 곳 ("바다 실습 많은 그곳")
             return Anaphor(tok.start, nxt.end, "place", "pronoun.place", _particle(toks, i + 2)), 2
         return _demonstrative_np(toks, i)
-    ordinal = _ordinal(toks, i)
+    ordinal = _ordinal(toks, i) or _positional(toks, i)
     if ordinal is not None:
         return ordinal
     if form in ("거", "것", "분") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
@@ -217,6 +217,7 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
 _FAMILIAR = frozenset({"걔", "얘", "쟤"})
 _TIME_HEADS = tuple(c for c in lx.TIME_CATEGORIES if len(c) > 1)
 _CONTRACTED_THING = {"걸": ("를", "JKO"), "건": ("는", "JX"), "게": ("가", "JKS")}
+_MAX_POSITION_CLAUSE = 4  # "맨 앞에 [말/하/ᆫ]", "처음 [묻/어/보/ᆫ]"
 
 
 def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
@@ -242,10 +243,40 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         # or request about "마지막 반", "마지막 타임" picks an option
         return None
     end = toks[j - 1].end
+    category = None
     if j < len(toks) and toks[j].pos in ("NNB", "NNG") and (toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
         end = toks[j].end
+        category = toks[j].form  # "거" of "두 번째 거", "코스" of "두 번째 코스"
         j += 1
-    return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), index=index), j - i
+    return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), category=category, index=index), j - i
+
+
+def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
+    """An option picked by where it was said: a position noun (처음, 앞, 위 / 끝, 뒤, 아래; after 맨, 제일 or 가장),
+    then a clause with a predicate ("말한", "있는", "물어본"), then the head noun of an option ("거", "곳", "데"):
+    "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거". Position nouns are a closed class (`lx.POSITIONS`)."""
+    tok = toks[i]
+    if tok.pos not in ("NNG", "MAG") or tok.form not in lx.POSITIONS:
+        return None
+    start = toks[i - 1].start if i > 0 and toks[i - 1].form in lx.EXTREMES else tok.start
+    j = i + 1
+    if j < len(toks) and toks[j].pos == "JKB" and toks[j].form == "에":
+        j += 1
+    clause = j
+    while j < len(toks) and j - clause < _MAX_POSITION_CLAUSE and toks[j].pos != "ETM":
+        j += 1
+    if j >= len(toks) or toks[j].pos != "ETM" or not any(
+            t.pos in ("VV", "VA", "VX", "XSV", "XSA") for t in toks[clause:j]):
+        return None
+    j += 1
+    if j >= len(toks) or toks[j].start == toks[j - 1].end:
+        return None  # the head is a word of its own: "배우는데" is a connective ending, "배우는 데" a place
+    if toks[j].pos == "MM" and toks[j].form in lx.DEMONSTRATIVES:
+        j += 1  # "처음 물어본 그거"
+    if j >= len(toks) or toks[j].form not in lx.ORDINAL_HEADS or toks[j].pos not in ("NNB", "NNG"):
+        return None
+    return Anaphor(start, toks[j].end, "ordinal", "ordinal.position", _particle(toks, j + 1), category=toks[j].form,
+                   index=lx.POSITIONS[tok.form]), j + 1 - i
 
 
 def _rank(e: Entity, prefer: tuple[str, ...]) -> tuple[int, int, int, int]:
@@ -418,7 +449,25 @@ def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
     k = anaphor.index
     # the latest list long enough for the index: a later two-item reply does not hide the three options before it
     fitting = [lst.items for lst in state.lists if k == -1 or 1 <= k <= len(lst.items)]
+    if not fitting and anaphor.category in lx.ORDINAL_HEADS:
+        # no list: the things the last reply named, in order, when it named two or more ("스틸윙 18g은 … 좀 더 무거운
+        # 걸 원하시면 '블랙호크 22g'도 있어요"), for a head that means only "the option" ("두 번째 거", not "두 번째
+        # 이별" nor a bare "둘째")
+        named = named_options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
+        fitting = [tuple(named)] if len(named) >= 2 and (k == -1 or k <= len(named)) else []
     if not fitting:
         return None
     items = fitting[-1]
     return items[-1] if k == -1 else items[k - 1]
+
+
+def named_options(entities: list[Entity]) -> list[str]:
+    """The named things of one turn, in order, people or things as the first one is (a branch may be typed a place or
+    an item, "서초점" / "방배점"): the options a which-question or an ordinal chooses from."""
+    named = [e for e in sorted(entities, key=lambda e: e.order) if not e.predicative and not e.modifier
+             and e.type in ("item", "org", "place", "person") and (e.proper or e.role == "title"
+                                                                   or e.rarity >= NAME_RARITY)]
+    if not named:
+        return []
+    texts = [e.text for e in named if (e.type == "person") == (named[0].type == "person")]
+    return [t for k, t in enumerate(dict.fromkeys(texts)) if not any(t in o for o in texts[:k] if o != t)]

@@ -21,10 +21,10 @@ asks what).
 from __future__ import annotations
 
 from dst.analysis import Analysis, Analyzer, Tok
+from dst.anaphora import named_options
 from dst.phrases import noun_phrase
-from dst.types import DialogueState, Entity, Resolution, RuleResult
+from dst.types import DialogueState, Resolution, RuleResult
 from dst.zero import FREE_KINDS
-from korean.frequency import NAME_RARITY
 
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
 _WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})
@@ -75,9 +75,9 @@ def complete_choice(analysis: Analysis, state: DialogueState) -> RuleResult | No
         return None
     if any(m.proper or m.kind in ("place", "org", "person", "item") for m in analysis.mentions):
         return None  # it names an option itself ("강남점은 어느 쪽이 가까워?"): a question about that one
-    options = _options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
+    options = named_options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
     if len(options) < 2:
-        options = _options([e for e in state.entities if e.speaker == "user" and e.turn == state.turn - 1])
+        options = named_options([e for e in state.entities if e.speaker == "user" and e.turn == state.turn - 1])
     if not 2 <= len(options) <= MAX_OPTIONS:
         return None
     listed = ", ".join(options)
@@ -93,18 +93,6 @@ def _asks_which(toks: tuple[Tok, ...]) -> bool:
                 and any(t.form in _DEGREE and t.pos == "MAG" for t in toks[k + 2:])):
             return True  # "뭐가 더 싸?" chooses; "뭐가 포함돼요?" asks what
     return False
-
-
-def _options(entities: list[Entity]) -> list[str]:
-    """The named things of one turn, in order, people or things as the first one is (a branch may be typed a place or
-    an item, "서초점" / "방배점"): the options a which-question chooses from."""
-    named = [e for e in sorted(entities, key=lambda e: e.order) if not e.predicative and not e.modifier
-             and e.type in ("item", "org", "place", "person") and (e.proper or e.role == "title"
-                                                                   or e.rarity >= NAME_RARITY)]
-    if not named:
-        return []
-    texts = [e.text for e in named if (e.type == "person") == (named[0].type == "person")]
-    return [t for k, t in enumerate(dict.fromkeys(texts)) if not any(t in o for o in texts[:k] if o != t)]
 
 
 def _start(analysis: Analysis) -> int:

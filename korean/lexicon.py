@@ -58,7 +58,11 @@ ORDINAL_WORDS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째"
 # Ordinal prefixes of day nouns glued into one word: 첫날, 전날, 다음날, 이튿날, 마지막날.
 DAY_PREFIXES = _words("첫 전 다음 이튿 사흗 마지막 둘째 셋째 넷째 당 그다음")
 # Head nouns of "두 번째 거": they mean "the item" and disappear when it is named.
-ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개")
+ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개 데")
+# Where an option was said, as an ordinal: "맨 앞에 말한 거" is the first, "맨 뒤에 있는 거" the last.
+POSITIONS = {"처음": 1, "앞": 1, "위": 1, "먼저": 1, "끝": -1, "뒤": -1, "아래": -1, "나중": -1}
+# Words that make a position the extreme one: "맨 앞", "제일 먼저", "가장 뒤".
+EXTREMES = _words("맨 제일 가장")
 # Counters a native numeral counts with ("두 명", "다섯 개", "세 잔").
 NATIVE_COUNTERS = _words("명 개 살 잔 병 권 장 대 인분 마리 벌 켤레 그릇 시간 곳")
 QUANTITY_UNITS = _words("명 개 원 만원 살 세 시간 일간 박 인분 권 장 대 잔 병 킬로 km 미터 도 층 번 편"

@@ -1,7 +1,8 @@
-"""The composition root shares one plain Kiwi (korean.kiwi) with every package but dst, whose Kiwi knows its words.
+"""The composition root shares one plain Kiwi (korean.kiwi) with every package, dst included.
 
-dst adds its lexicon's compounds to its own Kiwi as user words; they must never reach the shared instance, whose
-terms are retrieval's index terms. One built Kiwi serves concurrent callers, batched (retrieval) and single.
+dst merges its lexicon's compounds after the analysis (dst.analysis.merge_compounds); they must never reach
+retrieval's index terms, which come from the same Kiwi. One built Kiwi serves concurrent callers, batched
+(retrieval) and single.
 """
 
 from __future__ import annotations
@@ -25,16 +26,16 @@ def components(tmp_path_factory: pytest.TempPathFactory) -> Components:
     return build_components(load_settings(data_dir=Path(tmp_path_factory.mktemp("data"))))
 
 
-def test_every_package_but_dst_analyses_with_the_one_shared_kiwi(components: Components) -> None:
+def test_every_package_analyses_with_the_one_shared_kiwi(components: Components) -> None:
     kiwi = shared_kiwi()
     assert components.retrieval.analyzer._kiwi is kiwi
     assert components.generation.speech.kiwi is kiwi
     assert components.skills.level_control is components.generation.speech
     assert components.personas._kiwi is kiwi
-    assert components.dst.analyzer.kiwi is not kiwi
+    assert components.dst.analyzer.kiwi is kiwi
 
 
-def test_dst_user_words_do_not_change_retrieval_terms(components: Components) -> None:
+def test_dst_compounds_do_not_change_retrieval_terms(components: Components) -> None:
     assert [t.form for t in components.dst.analyzer.tokens("작은방 주차비")] == ["작은방", "주차비"]
     assert components.retrieval.analyzer.analyze("작은방 주차비") == ["작다", "방", "주차", "비"]
 

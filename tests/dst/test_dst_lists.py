@@ -53,3 +53,25 @@ def test_an_ordinal_picks_the_option_of_a_prose_list(injector: ContextInjector) 
     assert "새벽 콜드브루" in rewrite.standalone and "두 번째" not in rewrite.standalone
     last = injector.rewrite(history, "마지막 거 얼마예요?")
     assert "흑당 밀크티" in last.standalone
+
+
+def test_an_option_picked_by_where_it_was_said_is_that_option(injector: ContextInjector) -> None:
+    reply = "'달빛 라떼'는 고소하고, '새벽 콜드브루'는 산미가 있고, '흑당 밀크티'는 달콤해요."
+    history = [HistoryTurn("user", "시그니처 음료 뭐 있어요?"), HistoryTurn("assistant", reply)]
+    first = injector.rewrite(history, "맨 앞에 말한 거 얼마예요?")
+    assert first.standalone == "달빛 라떼 얼마예요?"
+    assert [r.kind for r in first.resolutions] == ["ordinal"]
+    assert "흑당 밀크티" in injector.rewrite(history, "맨 뒤에 있는 거 디카페인 돼요?").standalone
+    # a connective ending is no head noun: "처음 배우는데" says when, not which
+    said = injector.rewrite(history, "처음 마셔보는데 뭐가 제일 덜 써요?")
+    assert "처음 마셔보는데" in said.standalone and not any(r.kind == "ordinal" for r in said.resolutions)
+
+
+def test_without_a_list_an_ordinal_picks_among_the_names_of_the_reply(injector: ContextInjector) -> None:
+    reply = "해솔 캠핑장은 개수대가 넓어요. 조용한 곳을 원하시면 '달무리 캠핑장'도 있어요."
+    history = [HistoryTurn("user", "가평 캠핑장 추천해 줘"), HistoryTurn("assistant", reply)]
+    assert not injector.replay(history).lists  # two sentences, no list
+    assert "달무리 캠핑장" in injector.rewrite(history, "두 번째 곳 예약돼?").standalone
+    # a bare ordinal noun ("둘째" = the second child) or an ordinal of another noun picks no option
+    for utterance in ("둘째가 좋아하는 노래 틀어 줘", "두 번째 이별 노래 추천해 줘"):
+        assert injector.rewrite(history, utterance).standalone == utterance
