@@ -252,13 +252,16 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
 
 
 def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
-    """An option picked by where it was said: a position noun (처음, 앞, 위 / 끝, 뒤, 아래; after 맨, 제일 or 가장),
-    then a clause with a predicate ("말한", "있는", "물어본"), then the head noun of an option ("거", "곳", "데"):
-    "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거". Position nouns are a closed class (`lx.POSITIONS`)."""
+    """An option picked by where it was said: a position (처음, 먼저, 나중; or 앞, 위, 끝, 뒤, 아래 after 맨, 제일 or
+    가장), then a clause with a predicate ("말한", "있는", "물어본"), then the head noun of an option ("거", "곳",
+    "데"): "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거". Positions are closed classes (`lx.POSITIONS`,
+    `lx.LIST_PLACES`)."""
     tok = toks[i]
-    if tok.pos not in ("NNG", "MAG") or tok.form not in lx.POSITIONS:
+    extreme = i > 0 and toks[i - 1].form in lx.EXTREMES
+    index = lx.POSITIONS.get(tok.form) or (lx.LIST_PLACES.get(tok.form) if extreme else None)
+    if tok.pos not in ("NNG", "MAG") or index is None:
         return None
-    start = toks[i - 1].start if i > 0 and toks[i - 1].form in lx.EXTREMES else tok.start
+    start = toks[i - 1].start if extreme else tok.start
     j = i + 1
     if j < len(toks) and toks[j].pos == "JKB" and toks[j].form == "에":
         j += 1
@@ -276,7 +279,7 @@ def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     if j >= len(toks) or toks[j].form not in lx.ORDINAL_HEADS or toks[j].pos not in ("NNB", "NNG"):
         return None
     return Anaphor(start, toks[j].end, "ordinal", "ordinal.position", _particle(toks, j + 1), category=toks[j].form,
-                   index=lx.POSITIONS[tok.form]), j + 1 - i
+                   index=index), j + 1 - i
 
 
 def _rank(e: Entity, prefer: tuple[str, ...]) -> tuple[int, int, int, int]:

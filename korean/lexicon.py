@@ -59,8 +59,10 @@ ORDINAL_WORDS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째"
 DAY_PREFIXES = _words("첫 전 다음 이튿 사흗 마지막 둘째 셋째 넷째 당 그다음")
 # Head nouns of "두 번째 거": they mean "the item" and disappear when it is named.
 ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개 데")
-# Where an option was said, as an ordinal: "맨 앞에 말한 거" is the first, "맨 뒤에 있는 거" the last.
-POSITIONS = {"처음": 1, "앞": 1, "위": 1, "먼저": 1, "끝": -1, "뒤": -1, "아래": -1, "나중": -1}
+# Where an option was said, as an ordinal: "처음 말한 거" is the first, "나중에 말한 거" the last; the places of a
+# list (앞, 위, 뒤, 아래, 끝) only after an extreme ("맨 앞에 말한 거"), since "집 뒤에 있는 거" is somewhere.
+POSITIONS = {"처음": 1, "먼저": 1, "나중": -1}
+LIST_PLACES = {"앞": 1, "위": 1, "끝": -1, "뒤": -1, "아래": -1}
 # Words that make a position the extreme one: "맨 앞", "제일 먼저", "가장 뒤".
 EXTREMES = _words("맨 제일 가장")
 # Counters a native numeral counts with ("두 명", "다섯 개", "세 잔").
