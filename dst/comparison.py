@@ -24,7 +24,7 @@ from dst.analysis import Analysis, Analyzer, Tok
 from dst.anaphora import named_options
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
-from dst.zero import FREE_KINDS
+from dst.zero import FREE_KINDS, own_start
 
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
 _WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})
@@ -81,7 +81,7 @@ def complete_choice(analysis: Analysis, state: DialogueState) -> RuleResult | No
     if not 2 <= len(options) <= MAX_OPTIONS:
         return None
     listed = ", ".join(options)
-    return _result(analysis, _start(analysis), f"{listed} 중", listed, "comparison.options")
+    return _result(analysis, own_start(analysis), f"{listed} 중", listed, "comparison.options")
 
 
 def _asks_which(toks: tuple[Tok, ...]) -> bool:
@@ -93,12 +93,3 @@ def _asks_which(toks: tuple[Tok, ...]) -> bool:
                 and any(t.form in _DEGREE and t.pos == "MAG" for t in toks[k + 2:])):
             return True  # "뭐가 더 싸?" chooses; "뭐가 포함돼요?" asks what
     return False
-
-
-def _start(analysis: Analysis) -> int:
-    """Where the utterance's own words begin: after a leading connective ("그럼", "그러면")."""
-    toks = analysis.tokens
-    if toks and toks[0].pos in ("MAJ", "IC"):
-        rest = analysis.text[toks[0].end:]
-        return toks[0].end + len(rest) - len(rest.lstrip(" ,"))
-    return 0

@@ -130,7 +130,7 @@ class ZeroDetector(LogisticModel):
         return read_model(cls, path or BUNDLED, similarity=similarity, elision=elision)
 
 
-def _lead(analysis: Analysis) -> int:
+def own_start(analysis: Analysis) -> int:
     """Where the utterance's own words begin: after leading connectives, interjections and a vocative comma."""
     start = 0
     for tok in analysis.tokens:
@@ -166,7 +166,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
-    lead = _lead(analysis)
+    lead = own_start(analysis)
     head = analysis.text[:lead]
     text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
