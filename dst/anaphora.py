@@ -18,6 +18,7 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.types import DialogueState, Entity
 from korean.frequency import NAME_RARITY
+from korean.lexicon import name_shaped
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,13 @@ def _particle(toks: list[Tok], j: int) -> tuple[Tok, ...]:
 
 
 def _discourse(toks: list[Tok], j: int) -> bool:
-    """Whether the words after position j make the pronoun a discourse marker ("그거 알아?", "그건 그렇고")."""
+    """Whether the words after position j make the pronoun a discourse marker ("그거 알아?", "그건 그렇고"), or set
+    what it stands for aside before a new request ("그건 됐고, …": never mind it)."""
     k = j
     while k < len(toks) and toks[k].pos.startswith("J"):
         k += 1
+    if [(t.form, t.pos) for t in toks[k : k + 3]] == [("되", "VV"), ("었", "EP"), ("고", "EC")]:
+        return True
     return k < len(toks) and toks[k].form in lx.DISCOURSE_LEMMAS and toks[k].pos in ("VV", "VA", "NNG")
 
 
@@ -109,6 +113,12 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
         grain = _DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
+    if (tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end
+            and (i == 0 or toks[i - 1].pos in ("SF", "SP", "MAJ", "IC", "EC", "EF"))):
+        # "교수님 강연은 몇 시야?": a title alone, no name or demonstrative before it, may be the one person the
+        # dialogue named with it (`BARE_TITLE`: resolved only then)
+        return Anaphor(tok.start, nxt.end, "person", BARE_TITLE, _particle(toks, i + 2), category=form,
+                       honoured=True), 2
     modified = _modified(toks, i) if tok.pos == "MM" and form in lx.DEMONSTRATIVES else None
     if modified is not None:
         return modified
@@ -119,7 +129,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
             # after an adnominal ending Kiwi reads "그곳" as 그 + 곳 ("바다 실습 많은 그곳")
             return Anaphor(tok.start, nxt.end, "place", "pronoun.place", _particle(toks, i + 2)), 2
         return _demonstrative_np(toks, i)
-    ordinal = _ordinal(toks, i) or _positional(toks, i)
+    ordinal = _ordinal(toks, i) or _positional(toks, i) or _every(toks, i)
     if ordinal is not None:
         return ordinal
     if form in ("거", "것", "분") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
@@ -133,6 +143,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
 
 
 RELATIVE_ONE = "relative.one"
+EVERY = "ordinal.every"
+BARE_TITLE = "title.bare"
 _CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
 MAX_INNER_TOKENS = 4
 
@@ -251,6 +263,24 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), category=category, index=index), j - i
 
 
+_COUNTS = {"둘": 2, "셋": 3, "두": 2, "세": 3}
+
+
+def _every(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
+    """"둘 다", "두 곳 다", "셋 모두": every one of the options offered, when there are that many (`OrdinalList`)."""
+    tok = toks[i]
+    if tok.form not in _COUNTS:
+        return None
+    j = i + 1
+    if tok.pos == "MM" and j < len(toks) and toks[j].pos in ("NNG", "NNB"):
+        j += 1  # "두 곳", "두 개", "세 분"
+    elif tok.pos != "NR":
+        return None
+    if j < len(toks) and toks[j].form in ("다", "모두") and toks[j].pos == "MAG":
+        return Anaphor(tok.start, toks[j - 1].end, "every", EVERY, index=_COUNTS[tok.form]), j - i
+    return None
+
+
 def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     """An option picked by where it was said: a position (처음, 먼저, 나중; or 앞, 위, 끝, 뒤, 아래 after 맨, 제일 or
     가장), then a clause with a predicate ("말한", "있는", "물어본"), then the head noun of an option ("거", "곳",
@@ -316,7 +346,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         if anaphor.category and anaphor.rule == "demonstrative.role":
             # "그 선생님": the mentions of that title; when only the user used it, also the people a reply named
             # under another title ("수의사 선생님 계셔?" -> "최유나 원장님이 …"); the ranker weighs them
-            same_role = [e for e in pool if e.role == anaphor.category]
+            same_role = [e for e in pool if holds_title(e, anaphor.category)]
             named = [e for e in pool if e.type == "person" and e.proper and e not in same_role]
             if same_role:
                 pool = same_role + named if all(e.speaker == "user" for e in same_role) else same_role
@@ -462,6 +492,23 @@ def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
         return None
     items = fitting[-1]
     return items[-1] if k == -1 else items[k - 1]
+
+
+def holds_title(e: Entity, title: str) -> bool:
+    """Whether a person was named with the title: its role, or the last word of "한지민 실장님"."""
+    words = e.text.split()
+    return e.role == title or (e.type == "person" and len(words) >= 2 and words[-1] in (title, title + "님")
+                               and (e.proper or name_shaped(words[-2])))  # not "재봉틀 수리 기사님"
+
+
+def every_item(anaphor: Anaphor, state: DialogueState) -> list[str]:
+    """The options "둘 다" takes: the latest offered list of exactly that many, else the last reply's named options
+    when it named that many."""
+    lists = [lst.items for lst in state.lists if len(lst.items) == anaphor.index]
+    if lists:
+        return list(lists[-1])
+    named = named_options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
+    return named if len(named) == anaphor.index else []
 
 
 def named_options(entities: list[Entity]) -> list[str]:

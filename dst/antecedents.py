@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dst.analysis import Analysis, Analyzer
-from dst.anaphora import RELATIVE_ONE, Anaphor, candidates, choose, ordinal_item
+from dst.anaphora import BARE_TITLE, RELATIVE_ONE, Anaphor, candidates, choose, every_item, holds_title, ordinal_item
+from dst.ellipsis import asks_for_one, asks_for_venue, names_thing
 from dst.phrases import splice
 from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
 from dst.types import DialogueState, Entity, Resolution, RuleResult
 from korean.frequency import NAME_RARITY
-from korean.lexicon import LIGHT_PREDICATE_LEMMAS
+from korean.lexicon import LIGHT_PREDICATE_LEMMAS, name_shaped
 
 Chooser = Callable[[Anaphor, DialogueState], tuple[Entity | None, str]]
 # A relative clause chooses among the ranker's candidates that are at least this likely, the first few of them.
@@ -37,10 +38,11 @@ def resolve_anaphors(
     resolutions: list[Resolution] = []
     confident = True
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
+    offered = _offered(analyzer, state)
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
         replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                         _chooser(ranker, analysis))
+                                                         _chooser(ranker, analysis, offered))
         if replacement is None:
             confident = False
             continue
@@ -57,12 +59,40 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
-def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
+def _offered(analyzer: Analyzer, state: DialogueState) -> Entity | None:
+    """The name the last reply offered when the frame asked for one (`dst.ellipsis.asks_for_one`: "양봉 도구 파는 곳
+    추천해 줘" -> "충주에 있는 '꿀벌상회 본점'이 …"), or None."""
+    if not state.last_query:
+        return None
+    frame = analyzer.analyze(state.last_query)
+    if not asks_for_one(frame) or names_thing(frame):  # "동방네온은 어떤 곳이야?" asks about one it names
+        return None
+    reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.salience >= 0
+             and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
+    # a quoted name first ("충주에 있는 '꿀벌상회 본점'이"), else the first place or organisation named after a
+    # request for a venue; after "… 버스 있어?" a place the reply names is where to take it, not what was asked for
+    places = ("place", "org") if asks_for_venue(frame) else ("org",)
+    offers = ([e for e in reply if e.role == "title"] or [e for e in reply if e.type in places]
+              or [e for e in reply if e.proper and e.type == "item"])
+    return min(offers, key=lambda e: e.order) if offers else None
+
+
+def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entity | None = None) -> Chooser:
     """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
-    that a relative clause describes takes the candidate whose sentence that clause matches in meaning."""
+    that a relative clause describes takes the candidate whose sentence that clause matches in meaning. A bare
+    place or thing pronoun ("거기", "그곳", "그거") after a reply that offered what the frame asked for takes that
+    offer: the user asks on about the answer, not about the words of the question."""
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
         span = described_span(analysis, ana)
+        if offered is not None and span is None and not ana.deictic and ana.rule in ("pronoun.place",
+                                                                                     "pronoun.object"):
+            return offered, "+offered"
+        if ana.rule == BARE_TITLE:
+            return _title_holder(ana, state), ""
+        stated = _stated_choice(analysis, ana, state) if span is None else None
+        if stated is not None:
+            return stated, "+stated"
         scored = ranker.rank(ana, state, analysis) if ranker is not None else None  # once: the clause reads it too
         if span is not None:
             found = _described(ana, state, analysis, span, scored)
@@ -78,6 +108,29 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis) -> Chooser:
         return choose(ana, state), "+rules(ranker unsure)"
 
     return ranked
+
+
+def _title_holder(ana: Anaphor, state: DialogueState) -> Entity | None:
+    """The one named person the dialogue gave the bare title ("서진혁 교수님" for "교수님"), or None: two holders, or
+    only a description ("보조 작가"), leave the title as it is."""
+    held = {e.text: e for e in state.entities if e.type == "person" and holds_title(e, ana.category or "")
+            and (e.proper or name_shaped(e.text.split()[0]))}
+    return next(iter(held.values())) if len(held) == 1 else None
+
+
+def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
+    """The option of the last reply that the utterance picked before the anaphor ("월요일로 할게요. 그때 …" after
+    "이번 주 금요일 오전 11시와 다음 주 월요일 오후 3시가 가능합니다"): one word of it, said by the user, names it
+    and no other option."""
+    toks = [t for t in analysis.tokens if t.end <= ana.start]
+    said = {t.form for k, t in enumerate(toks) if t.pos in ("NNG", "NNP", "SL") and not (
+        k + 1 < len(toks) and toks[k + 1].form in ("말", "빼") and toks[k + 1].pos == "VV")}  # "종일 말고"
+    said.discard(ana.category or "")
+    options = [e for e in candidates(ana, state) if e.speaker == "assistant" and e.turn == state.turn]
+    if not said or len(options) < 2:
+        return None
+    picked = [e for e in options if said & set(e.text.split())]
+    return picked[0] if len(picked) == 1 else None
 
 
 def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tuple[int, int],
@@ -139,11 +192,16 @@ def _antecedent_text(
     if ana.need == "ordinal":
         item = ordinal_item(ana, state)
         return item, item or "", "ordinal.list"
+    if ana.need == "every":
+        items = every_item(ana, state)  # "둘 다" -> "A, B 둘 다": the count stays, the options come before it
+        return (f"{', '.join(items)} {surface}", ", ".join(items), ana.rule) if items else (None, "", ana.rule)
     entity, how = chooser(ana, state)
     if entity is None:
         return None, "", ana.rule + how
     replacement = entity.text
     rule = ana.rule + how
+    if ana.rule == BARE_TITLE and not entity.text.endswith(surface):
+        replacement = f"{entity.text} {surface}"
     if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"

@@ -152,14 +152,12 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
 def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False) -> str | None:
     """The name the last reply gave when the frame asked which one ("뭐 있어?", "어디가 좋아?", "추천해 줘"): its
     first quoted title or answer, else its first proper name of a thing, a place or an organisation. `offered`: only
-    when the frame asked for a venue or a recommendation ("수리 맡길 데 있어?", "타일 파는 곳 알려줘", "추천해 줘"),
-    the first thing or organisation the reply named ("'맑은물 가전수리'가 있어요"; later ones are alternatives or
-    asides), never what answers where or when a named thing is."""
+    when the frame asked for one (`asks_for_one`), the first thing or organisation the reply named ("'맑은물
+    가전수리'가 있어요"; later ones are alternatives or asides), never what answers where or when a named thing is."""
     reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
              and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
     if offered:
-        if not any((t.form in ("곳", "데") and t.pos in ("NNG", "NNB")) or t.form in ("추천", "찾")
-                   for t in frame.tokens):
+        if not asks_for_one(frame):
             return None
         offers = sorted((e for e in reply if e.proper and e.type in ("item", "org")), key=lambda e: e.order)
         return offers[0].text if offers else None
@@ -168,6 +166,29 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
     named = sorted((e for e in reply if e.salience >= 2 or (e.proper and e.type in ("item", "org", "place"))),
                    key=lambda e: (-min(e.salience, 2), e.order))
     return named[0].text if named else None
+
+
+def asks_for_one(frame: Analysis) -> bool:
+    """Whether the frame asks for a venue or a recommendation ("수리 맡길 데 있어?", "타일 파는 곳 알려줘", "추천해
+    줘"), or whether one of a kind exists while it names no thing of its own ("을지로에 라이브 재즈바 있어요?",
+    "방수되는 거 있어?"; a place may set it): what the reply names first is then the one asked for."""
+    toks = frame.tokens
+    if asks_for_venue(frame):
+        return True
+    content = [t for t in toks if not t.pos.startswith(("S", "E"))]
+    return ("?" in frame.text and bool(content) and content[-1].form in ("있", "없")
+            and content[-1].pos in ("VA", "VV") and not names_thing(frame)
+            and not any(t.form in lx.INTERROGATIVE_FORMS for t in toks))  # "… 어디 있어?" asks where, not which
+
+
+def asks_for_venue(frame: Analysis) -> bool:
+    """Whether the frame asks for a place to go or a recommendation ("수리 맡길 데 있어?", "추천해 줘")."""
+    return any((t.form in ("곳", "데") and t.pos in ("NNG", "NNB")) or t.form in ("추천", "찾") for t in frame.tokens)
+
+
+def names_thing(frame: Analysis) -> bool:
+    """Whether the frame names a thing, an organisation or a person of its own (a place only sets it)."""
+    return any(m.kind in ("item", "org", "person") or (m.proper and m.kind != "place") for m in frame.mentions)
 
 
 def _span(sibling: SiblingMatcher | None, m: Mention, t: Mention) -> tuple[int, int]:

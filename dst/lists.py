@@ -74,7 +74,10 @@ def _numbered(text: str, toks: _Tokens) -> list[str]:
         last = k + 1 == len(run)
         stop = len(text) if last else run[k + 1][0]
         # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
-        item = _item_head(text, end, stop, toks) if last else _SEPARATOR.split(text[end:stop])[0].strip(" ,.")
+        # unless a separator ends the last entry's name on its line ("3. '숲속의 아침' – 반려견 동반 가능")
+        line = text[end:stop].split("\n")[0]
+        item = (_item_head(text, end, stop, toks) if last and not _SEPARATOR.search(line)
+                else _SEPARATOR.split(line if last else text[end:stop])[0].strip(" ,.\n"))
         if item:
             items.append(item)
     return items

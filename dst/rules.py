@@ -15,7 +15,7 @@ then follow-ups with a predicate of their own that reuse the frame (`dst.frame_r
 from __future__ import annotations
 
 from dst.analysis import Analyzer
-from dst.anaphora import RELATIVE_ONE, find_anaphors
+from dst.anaphora import BARE_TITLE, EVERY, RELATIVE_ONE, find_anaphors
 from dst.antecedents import resolve_anaphors
 from dst.comparison import complete_choice, complete_comparison
 from dst.ellipsis import is_fragment, resolve_ellipsis
@@ -26,6 +26,8 @@ from dst.types import DialogueState, RuleResult
 from dst.zero import ZeroDetector, complete_zero
 
 __all__ = ["RuleResolver", "RuleResult"]
+
+FALL_THROUGH = frozenset({RELATIVE_ONE, EVERY, BARE_TITLE})  # anaphors that may turn out to be none
 
 
 class RuleResolver:
@@ -50,9 +52,10 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         anaphors = find_anaphors(analysis)
         if anaphors:
             result = resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker)
-            if result.resolutions or any(a.rule != RELATIVE_ONE for a in anaphors):
+            if result.resolutions or any(a.rule not in FALL_THROUGH for a in anaphors):
                 return result
-            # "…는 거" that no option's sentence matches is no anaphor: the other rules read the utterance
+            # "…는 거" that no option's sentence matches, "둘 다" with no two options, a title no one named holds:
+            # no anaphor, so the other rules read the utterance
         if state.last_query and is_fragment(analysis):
             return resolve_ellipsis(self.analyzer, analysis, state, self.sibling)
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)

@@ -184,8 +184,16 @@ def _copula_types(analysis: Analysis) -> dict[int, tuple[str, str]]:
 
 
 def _referents(analysis: Analysis) -> list[Mention]:
-    """The mentions a later pronoun may point at: typed entities and untyped noun chunks ("thing"s)."""
-    return [m for m in analysis.mentions if m.is_entity or (m.kind == "noun" and m.text not in lx.SOCIAL_NOUNS)]
+    """The mentions a later pronoun may point at: typed entities and untyped noun chunks ("thing"s), but not one set
+    aside ("부산 신항 말고 …", "커피 빼고"): what the speaker excludes is not what is talked about next."""
+    return [m for m in analysis.mentions if (m.is_entity or (m.kind == "noun" and m.text not in lx.SOCIAL_NOUNS))
+            and not _set_aside(analysis, m)]
+
+
+def _set_aside(analysis: Analysis, m: Mention) -> bool:
+    after = [t for t in analysis.tokens if t.start >= m.end][:2]
+    return (len(after) == 2 and after[0].form in ("말", "빼") and after[0].pos == "VV"
+            and after[1].form in ("고", "구") and after[1].pos == "EC")
 
 
 CONTEXT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL")

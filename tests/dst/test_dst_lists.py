@@ -75,3 +75,10 @@ def test_without_a_list_an_ordinal_picks_among_the_names_of_the_reply(injector: 
     # a bare ordinal noun ("둘째" = the second child) or an ordinal of another noun picks no option
     for utterance in ("둘째가 좋아하는 노래 틀어 줘", "두 번째 이별 노래 추천해 줘"):
         assert injector.rewrite(history, utterance).standalone == utterance
+
+
+def test_the_last_numbered_entry_ends_at_its_separator(tracker: Tracker) -> None:
+    text = "1. '바람골 캠핑' – 계곡 옆\n2. '달무리 캠프' – 개별 화장실\n3. '소나무 언덕' – 반려견 가능"
+    assert tracker.ordinal_list(text) == ["'바람골 캠핑'", "'달무리 캠프'", "'소나무 언덕'"]
+    plain = "1. 바람골 캠핑\n2. 달무리 캠프\n3. 소나무 언덕: 반려견 가능"
+    assert tracker.ordinal_list(plain) == ["바람골 캠핑", "달무리 캠프", "소나무 언덕"]

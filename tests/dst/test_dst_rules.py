@@ -561,3 +561,58 @@ def test_a_clause_before_a_time_anaphor_picks_the_time_it_describes(injector: Co
              (A, "5월 3일 오후 2시 수업은 마감됐고, 5월 10일 오전 11시 수업은 자리가 남아 있어요.")]
     rw = _rw(injector, turns, "자리 남은 그때로 신청할게요")
     assert "5월 10일" in rw.standalone and "5월 3일" not in rw.standalone
+
+
+def test_a_place_pronoun_after_a_request_for_one_takes_the_offered_name(injector: ContextInjector) -> None:
+    turns = [(U, "한복 빌릴 수 있는 곳 추천해 줘"), (A, "전주에 있는 '고운빛 한복대여' 본점이 종류가 많아요.")]
+    rw = _rw(injector, turns, "그곳 몇 시에 열어?")
+    assert "고운빛 한복대여" in rw.standalone and "그곳" not in rw.standalone and "전주" not in rw.standalone
+    assert any(r.rule.endswith("+offered") for r in rw.resolutions)
+
+
+def test_after_asking_whether_one_exists_the_reply_names_the_topic(injector: ContextInjector) -> None:
+    turns = [(U, "망원동에 수제 맥주집 있어?"), (A, "'홉스테이션'이 매일 저녁 6시에 문을 열어요.")]
+    assert "홉스테이션" in _rw(injector, turns, "주차 돼?").standalone
+    asked_where = [(U, "씽씽킥보드 망원대여소 어디 있어?"), (A, "망원역 2번 출구 앞에 있어요.")]
+    assert "망원대여소" in _rw(injector, asked_where, "몇 시까지 해?").standalone  # asked where, not which
+
+
+def test_a_name_set_aside_with_malgo_is_not_the_referent(injector: ContextInjector) -> None:
+    turns = [(U, "인천항 말고 화물선 많이 들어오는 항구 있어?"), (A, "평택항이 요즘 물동량이 많아요.")]
+    rw = _rw(injector, turns, "거기 야간 하역도 해?")
+    assert "평택항" in rw.standalone and "인천항" not in rw.standalone
+
+
+def test_a_pronoun_set_aside_before_a_new_request_stays(injector: ContextInjector) -> None:
+    turns = [(U, "'하늘빛 공방' 가죽 지갑 얼마야?"), (A, "하늘빛 공방 반지갑은 6만 원이에요.")]
+    assert _rw(injector, turns, "그건 됐고, 허리 스트레칭 알려줘.").standalone == "그건 됐고, 허리 스트레칭 알려줘."
+
+
+def test_an_option_the_user_picks_before_the_anaphor_is_its_referent(injector: ContextInjector) -> None:
+    turns = [(U, "피아노 조율 예약하고 싶어요"),
+             (A, "이번 주 목요일 오후 2시와 다음 주 화요일 오전 10시가 비어 있어요.")]
+    rw = _rw(injector, turns, "화요일로 할게요. 그때 주차할 곳 있어요?")
+    assert "다음 주 화요일 오전 10시" in rw.standalone and "목요일" not in rw.standalone
+    assert any(r.rule.endswith("+stated") for r in rw.resolutions)
+
+
+def test_both_takes_the_two_options_offered(injector: ContextInjector) -> None:
+    turns = [(U, "시계 수리 맡길 곳 있어?"), (A, "'초침공방 을지로점'과 '태엽상회 종로점'에서 오버홀을 해요.")]
+    rw = _rw(injector, turns, "둘 다 토요일에도 해?")
+    assert "초침공방 을지로점" in rw.standalone and "태엽상회 종로점" in rw.standalone and "둘 다" in rw.standalone
+    chat = [(U, "'봄날 빵집' 소금빵 있어?"), (A, "네, 오전 10시에 나와요.")]
+    assert "둘 다" in _rw(injector, chat, "둘 다 좋아").standalone
+
+
+def test_a_bare_title_is_the_one_person_named_with_it(injector: ContextInjector) -> None:
+    turns = [(U, "이번 학회 발표자 누구야?"), (A, "오전은 김도윤 교수님이, 오후는 박서연 연구원님이 발표해요.")]
+    assert "김도윤 교수님" in _rw(injector, turns, "교수님 발표 주제가 뭐야?").standalone
+    two = [(U, "심사위원 누구야?"), (A, "김도윤 교수님과 이하준 교수님이세요.")]
+    assert _rw(injector, two, "교수님 발표 주제가 뭐야?").standalone == "교수님 발표 주제가 뭐야?"
+
+
+def test_a_title_read_with_its_honorific_is_held_by_the_name_before_it(injector: ContextInjector) -> None:
+    turns = [(U, "웨딩 사진 잘 찍는 분 있어?"), (A, "'은하 스튜디오'의 조하린 실장님이 인물 사진으로 유명해요."),
+             (U, "비용은?"), (A, "본식 150만 원이고, 최준호 기사님이 보조로 함께 나와요.")]
+    rw = _rw(injector, turns, "그 실장님 6월 일정 비어 있어?")
+    assert "조하린" in rw.standalone and "최준호" not in rw.standalone
