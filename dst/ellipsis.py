@@ -104,6 +104,14 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
+    if len(asked) >= 2 and asked[0].particle in TOPIC_PARTICLES and _in_frame(asked[0], frame):
+        # "파이프오르간은 소리 내는 원리가 어떻게 돼?": the frame's noun restated as its own topic, something else
+        # asked of it; the question says what it is about
+        return RuleResult(analysis.text)
+    if not replaced and asked and any(m.kind == "time" and not any(a.start < m.end and m.start < a.end for a in asked)
+                                      for m in added) and all(m.kind == "noun" and not _in_frame(m, frame)
+                                                              for m in asked):
+        return RuleResult(analysis.text)  # "오늘 뉴스 속보는 뭘까": a time and a thing of its own, a new question
     if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
         return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
     if asked and all(m.text in lx.WEATHER_NOUNS for m in asked) and not any(
@@ -189,6 +197,10 @@ def asks_for_venue(frame: Analysis) -> bool:
 def names_thing(frame: Analysis) -> bool:
     """Whether the frame names a thing, an organisation or a person of its own (a place only sets it)."""
     return any(m.kind in ("item", "org", "person") or (m.proper and m.kind != "place") for m in frame.mentions)
+
+
+def _in_frame(m: Mention, frame: Analysis) -> bool:
+    return any(m.text == fm.text or m.text in fm.text.split() for fm in frame.mentions)
 
 
 def _span(sibling: SiblingMatcher | None, m: Mention, t: Mention) -> tuple[int, int]:

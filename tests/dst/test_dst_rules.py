@@ -616,3 +616,15 @@ def test_a_title_read_with_its_honorific_is_held_by_the_name_before_it(injector:
              (U, "비용은?"), (A, "본식 150만 원이고, 최준호 기사님이 보조로 함께 나와요.")]
     rw = _rw(injector, turns, "그 실장님 6월 일정 비어 있어?")
     assert "조하린" in rw.standalone and "최준호" not in rw.standalone
+
+
+def test_a_fragment_with_its_own_time_and_thing_is_a_new_question(injector: ContextInjector) -> None:
+    turns = [(U, "'모래알 책방' 몇 시에 열어?"), (A, "모래알 책방은 오전 10시에 열어요.")]
+    assert _rw(injector, turns, "내일 주요 뉴스는 뭐야?").standalone == "내일 주요 뉴스는 뭐야?"
+    assert "모래알 책방" in _rw(injector, turns, "주말 영업시간은?").standalone
+
+
+def test_a_fragment_that_restates_the_frames_noun_as_its_topic_stands_alone(injector: ContextInjector) -> None:
+    turns = [(U, "예술의전당 하프 독주회 다음 공연 언제야?"), (A, "다음 하프 독주회는 4월 12일 토요일이에요.")]
+    utterance = "하프는 줄 뜯는 방식이 어떻게 돼?"
+    assert _rw(injector, turns, utterance).standalone == utterance
