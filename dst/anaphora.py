@@ -256,7 +256,9 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         return None
     end = toks[j - 1].end
     category = None
-    if j < len(toks) and toks[j].pos in ("NNB", "NNG") and (toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
+    # Kiwi may tag the 거 of "세 번째 거 조식 나와?" a determiner
+    if j < len(toks) and (toks[j].pos in ("NNB", "NNG") or (toks[j].form == "거" and toks[j].pos == "MM")) and (
+            toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
         end = toks[j].end
         category = toks[j].form  # "거" of "두 번째 거", "코스" of "두 번째 코스"
         j += 1

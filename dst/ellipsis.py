@@ -167,7 +167,9 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
     if offered:
         if not asks_for_one(frame):
             return None
-        offers = sorted((e for e in reply if e.proper and e.type in ("item", "org")), key=lambda e: e.order)
+        # a quoted name is the offer ("화천 말고도 평창 '오대천 송어축제'가 …"), else the first proper name
+        offers = sorted((e for e in reply if e.proper and e.type in ("item", "org")),
+                        key=lambda e: (e.role != "title", e.order))
         return offers[0].text if offers else None
     if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
         return None

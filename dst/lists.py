@@ -76,8 +76,12 @@ def _numbered(text: str, toks: _Tokens) -> list[str]:
         # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
         # unless a separator ends the last entry's name on its line ("3. '숲속의 아침' – 반려견 동반 가능")
         line = text[end:stop].split("\n")[0]
-        item = (_item_head(text, end, stop, toks) if last and not _SEPARATOR.search(line)
-                else _SEPARATOR.split(line if last else text[end:stop])[0].strip(" ,.\n"))
+        quoted = TITLE_RE.match(text, end)
+        if quoted is not None and quoted.end() <= stop:
+            item = quoted.group(1).strip()  # "3. '메타세쿼이아 게스트하우스'가 있어요.": the quoted name
+        else:
+            item = (_item_head(text, end, stop, toks) if last and not _SEPARATOR.search(line)
+                    else _SEPARATOR.split(line if last else text[end:stop])[0].strip(" ,.\n"))
         if item:
             items.append(item)
     return items
@@ -109,7 +113,8 @@ def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
     """Entries introduced by an ordinal and a topic particle or a comma: "첫째는 A, 둘째는 B, 셋째는 C예요", "첫째, A는
     …. 둘째, B는 …"."""
     labels = {a.start: a for a in find_anaphors(analysis) if a.need == "ordinal" and a.index >= 1
-              and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ",")}
+              and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ","
+                   or TITLE_RE.match(text, a.span_end + 1) is not None)}  # "첫째 '종유석 코스'는 1시간, …"
     items: dict[int, str] = {}
     for sentence in _segments(text):
         for k, (start, end) in enumerate(sentence):
@@ -205,7 +210,9 @@ def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
     """The name at the start of a list entry: "솔밭식당이 있어요." -> "솔밭식당"."""
     last: Tok | None = None
     for tok in toks.within(start, end):
-        if tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
+        if tok.form == "님" and tok.pos == "XSN":
+            pass  # a title's honorific is part of the entry: "장여민 선생님(전각)"
+        elif tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
             break
         last = tok
     if last is None:

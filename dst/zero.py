@@ -45,8 +45,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
-    """Whether the utterance names nothing of its own and the frame names something to supply."""
+def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = False) -> bool:
+    """Whether the utterance names nothing of its own and the frame names something to supply, or (`offered`) the
+    last reply named the one the frame asked for ("가족끼리 가기 좋은 데 있어?" -> "'오대천 송어축제'가 …")."""
     if frame is None or not analysis.tokens:
         return False
     if any(m.kind not in FREE_KINDS and not _asked_measure(analysis, m) for m in analysis.mentions):
@@ -59,7 +60,7 @@ def eligible(analysis: Analysis, frame: Analysis | None) -> bool:
         return False  # "나 어때?", "너 누구니?": about the speakers, not about what was talked about
     if _repeats(analysis, frame):
         return any(m.kind not in FREE_KINDS for m in frame.mentions)  # "한 캔 더 시켜 줘" after "테니스공 주문해 줘"
-    return any(frame.names(m) for m in frame.mentions)
+    return offered or any(frame.names(m) for m in frame.mentions)
 
 
 def _asked_measure(analysis: Analysis, m: Mention) -> bool:
@@ -150,7 +151,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         return None
     frame_text = _repeated_request(analyzer, analysis, state) or state.last_query
     frame = analyzer.analyze(frame_text)
-    if not eligible(analysis, frame):
+    offered = reply_answer(frame, state, offered=True)
+    if not eligible(analysis, frame, offered=offered is not None):
         return None
     values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
@@ -161,7 +163,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     # a command (no question) acts on the frame's object, not on its instrument or place
     command = "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
     # after "수리 맡길 데 있어?" the topic is the name the reply offered, not the question's words
-    phrase = (None if command else reply_answer(frame, state, offered=True)) or noun_phrase(
+    phrase = (None if command else offered) or noun_phrase(
         frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis), skip_adjuncts=command,
         keep_verb_args=command)
     if not phrase:

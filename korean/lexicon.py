@@ -58,7 +58,7 @@ ORDINAL_WORDS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째"
 # Ordinal prefixes of day nouns glued into one word: 첫날, 전날, 다음날, 이튿날, 마지막날.
 DAY_PREFIXES = _words("첫 전 다음 이튿 사흗 마지막 둘째 셋째 넷째 당 그다음")
 # Head nouns of "두 번째 거": they mean "the item" and disappear when it is named.
-ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개 데")
+ORDINAL_HEADS = _words("거 것 꺼 곳 집 번 개 데 분")
 # Where an option was said, as an ordinal: "처음 말한 거" is the first, "나중에 말한 거" the last; the places of a
 # list (앞, 위, 뒤, 아래, 끝) only after an extreme ("맨 앞에 말한 거"), since "집 뒤에 있는 거" is somewhere.
 POSITIONS = {"처음": 1, "먼저": 1, "나중": -1}

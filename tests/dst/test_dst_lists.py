@@ -79,6 +79,24 @@ def test_without_a_list_an_ordinal_picks_among_the_names_of_the_reply(injector: 
 
 def test_the_last_numbered_entry_ends_at_its_separator(tracker: Tracker) -> None:
     text = "1. '바람골 캠핑' – 계곡 옆\n2. '달무리 캠프' – 개별 화장실\n3. '소나무 언덕' – 반려견 가능"
-    assert tracker.ordinal_list(text) == ["'바람골 캠핑'", "'달무리 캠프'", "'소나무 언덕'"]
+    assert tracker.ordinal_list(text) == ["바람골 캠핑", "달무리 캠프", "소나무 언덕"]
     plain = "1. 바람골 캠핑\n2. 달무리 캠프\n3. 소나무 언덕: 반려견 가능"
     assert tracker.ordinal_list(plain) == ["바람골 캠핑", "달무리 캠프", "소나무 언덕"]
+
+
+def test_a_label_followed_by_a_quoted_name_starts_an_entry(tracker: Tracker) -> None:
+    text = ("'달빛 수목원'에는 산책로가 세 개 있어요. 첫째 '편백 숲길'은 30분, 둘째 '억새 언덕길'은 1시간, "
+            "셋째 '전망대 능선길'은 2시간 걸려요.")
+    assert tracker.ordinal_list(text) == ["편백 숲길", "억새 언덕길", "전망대 능선길"]
+
+
+def test_a_quoted_last_entry_on_one_line_is_the_name(tracker: Tracker) -> None:
+    text = "1. '솔숲 민박' 2. '파도소리 펜션' 3. '등대 게스트하우스'가 있어요."
+    assert tracker.ordinal_list(text)[-1] == "등대 게스트하우스"
+
+
+def test_entries_of_titled_people_keep_the_honorific(injector: ContextInjector) -> None:
+    turns = [("user", "도예 선생님 추천해 주세요"),
+             ("assistant", "박서윤 선생님(물레), 한도겸 선생님(핸드빌딩), 오지안 선생님(유약) 세 분이 계세요.")]
+    rw = injector.rewrite([HistoryTurn(r, t) for r, t in turns], "마지막 분한테 수업 예약하고 싶어요")
+    assert rw.standalone.startswith("오지안 선생님")

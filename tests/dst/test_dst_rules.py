@@ -628,3 +628,10 @@ def test_a_fragment_that_restates_the_frames_noun_as_its_topic_stands_alone(inje
     turns = [(U, "예술의전당 하프 독주회 다음 공연 언제야?"), (A, "다음 하프 독주회는 4월 12일 토요일이에요.")]
     utterance = "하프는 줄 뜯는 방식이 어떻게 돼?"
     assert _rw(injector, turns, utterance).standalone == utterance
+
+
+def test_a_bare_question_after_an_offered_venue_is_about_the_offer(injector: ContextInjector) -> None:
+    turns = [(U, "아이랑 가기 좋은 눈썰매장 있어?"),
+             (A, "양주 말고도 포천 '하얀언덕 눈썰매장'이 유아 슬로프가 따로 있어요.")]
+    rw = _rw(injector, turns, "주차 돼?")
+    assert "하얀언덕 눈썰매장" in rw.standalone and "양주" not in rw.standalone
