@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import BARE_TITLE, RELATIVE_ONE, Anaphor, candidates, choose, every_item, holds_title, ordinal_item
 from dst.ellipsis import asks_for_one, asks_for_venue, names_thing
@@ -38,11 +39,15 @@ def resolve_anaphors(
     resolutions: list[Resolution] = []
     confident = True
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
-    offered = _offered(analyzer, state)
+    frame = analyzer.analyze(state.last_query) if state.last_query else None
+    offered = _offered(frame, state)
+    # what a request for one asked for ("벽에 붙일 모자이크 타일 추천해줘") is the kind, not one of the options offered
+    requested = frozenset(m.text for m in frame.mentions) if frame is not None and asks_for_one(frame) and not \
+        names_thing(frame) else frozenset()
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
         replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                         _chooser(ranker, analysis, offered))
+                                                         _chooser(ranker, analysis, offered, requested))
         if replacement is None:
             confident = False
             continue
@@ -59,12 +64,19 @@ def resolve_anaphors(
     return RuleResult(splice(text, pieces), resolutions, confident)
 
 
-def _offered(analyzer: Analyzer, state: DialogueState) -> Entity | None:
+def _offered(frame: Analysis | None, state: DialogueState) -> Entity | None:
     """The name the last reply offered when the frame asked for one (`dst.ellipsis.asks_for_one`: "양봉 도구 파는 곳
     추천해 줘" -> "충주에 있는 '꿀벌상회 본점'이 …"), or None."""
-    if not state.last_query:
+    if frame is None or not state.last_query:
         return None
-    frame = analyzer.analyze(state.last_query)
+    if any(t.form in lx.INTERROGATIVE_FORMS for t in frame.tokens):
+        # "A랑 B 중에 토종 씨앗 많은 데 어디야?" -> "토종 씨앗은 'B'가 더 많이 …": the one of the frame's things that
+        # the reply makes the subject is the answer
+        subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+                    and e.particle in ("이", "가") and e.text in state.last_query and not e.modifier
+                    and e.type in ("place", "item", "org")}
+        if len(subjects) == 1:
+            return next(iter(subjects.values()))
     if not asks_for_one(frame) or names_thing(frame):  # "동방네온은 어떤 곳이야?" asks about one it names
         return None
     reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.salience >= 0
@@ -77,7 +89,8 @@ def _offered(analyzer: Analyzer, state: DialogueState) -> Entity | None:
     return min(offers, key=lambda e: e.order) if offers else None
 
 
-def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entity | None = None) -> Chooser:
+def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entity | None = None,
+             requested: frozenset[str] = frozenset()) -> Chooser:
     """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
     that a relative clause describes takes the candidate whose sentence that clause matches in meaning. A bare
     place or thing pronoun ("거기", "그곳", "그거") after a reply that offered what the frame asked for takes that
@@ -90,12 +103,14 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
             return offered, "+offered"
         if ana.rule == BARE_TITLE:
             return _title_holder(ana, state), ""
-        stated = _stated_choice(analysis, ana, state) if span is None else None
+        # a time is told by its parts whether or not a clause says them ("오후에 하는 그날" after "… 오전 10시와 … 오후
+        # 2시"); for a thing a clause's words are matched below
+        stated = _stated_choice(analysis, ana, state) if span is None or ana.need == "time" else None
         if stated is not None:
             return stated, "+stated"
         scored = ranker.rank(ana, state, analysis) if ranker is not None else None  # once: the clause reads it too
         if span is not None:
-            found = _described(ana, state, analysis, span, scored)
+            found = _described(ana, state, analysis, span, scored, requested)
             if found is not None:
                 return found
         if ana.rule == RELATIVE_ONE:
@@ -134,7 +149,7 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
 
 
 def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tuple[int, int],
-               scored: list[Ranked] | None) -> tuple[Entity, str] | None:
+               scored: list[Ranked] | None, requested: frozenset[str] = frozenset()) -> tuple[Entity, str] | None:
     """The named candidate the relative clause describes, when there are two or more: the one whose sentence repeats
     more of the clause's content words than any other ("방 넓은 그 지점" after "왕십리점이 방이 더 넓고")."""
     begins, ends = span
@@ -146,7 +161,7 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
     # (times are told apart the same way: "자리 남은 그때" after "… 3월 21일 수업은 자리가 남아 있어요")
     pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY
-                                  or (ana.need == "time" and e.type == "time"))
+                                  or (ana.need == "time" and e.type == "time")) and e.text not in requested
             and not any(w in e.text for w in said)
             and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
             ][:MAX_DESCRIBED]

@@ -635,3 +635,23 @@ def test_a_bare_question_after_an_offered_venue_is_about_the_offer(injector: Con
              (A, "양주 말고도 포천 '하얀언덕 눈썰매장'이 유아 슬로프가 따로 있어요.")]
     rw = _rw(injector, turns, "주차 돼?")
     assert "하얀언덕 눈썰매장" in rw.standalone and "양주" not in rw.standalone
+
+
+def test_the_option_a_reply_makes_the_subject_answers_a_which_question(injector: ContextInjector) -> None:
+    turns = [(U, "합정 목공방이랑 망원 목공방 중에 초보 수업 많은 데 어디야?"),
+             (A, "초보 수업은 '망원 나무결 공방'이 더 많이 열어요. 합정 목공방은 가구 제작 위주예요.")]
+    rw = _rw(injector, turns, "거기 주말에도 열어?")
+    assert "망원 나무결 공방" in rw.standalone and "합정" not in rw.standalone
+
+
+def test_a_clause_with_a_part_of_a_time_picks_that_time(injector: ContextInjector) -> None:
+    turns = [(U, "도자기 가마 체험 날짜 알려줘"), (A, "5월 3일 토요일 오전 10시와 5월 10일 토요일 오후 3시에 있어요.")]
+    rw = _rw(injector, turns, "오후에 하는 그날 주차 돼?")
+    assert "5월 10일" in rw.standalone and "5월 3일" not in rw.standalone
+
+
+def test_the_kind_a_request_asked_for_is_not_an_option_a_clause_describes(injector: ContextInjector) -> None:
+    turns = [(U, "베란다 바닥에 깔 방수 매트 추천해줘"),
+             (A, "바닥에는 '아쿠아쉴드 롤매트'가 배수가 잘 되고, 벽 쪽에는 '드라이월 패널'이 곰팡이에 강해요.")]
+    rw = _rw(injector, turns, "바닥에 깔 그거 한 롤에 몇 미터야?")
+    assert "아쿠아쉴드 롤매트" in rw.standalone and "방수 매트" not in rw.standalone
