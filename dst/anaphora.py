@@ -119,6 +119,9 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # dialogue named with it (`BARE_TITLE`: resolved only then)
         return Anaphor(tok.start, nxt.end, "person", BARE_TITLE, _particle(toks, i + 2), category=form,
                        honoured=True), 2
+    said = _said_one(toks, i)
+    if said is not None:
+        return said, len([t for t in toks[i:] if t.end <= said.end])
     modified = _modified(toks, i) if tok.pos == "MM" and form in lx.DEMONSTRATIVES else None
     if modified is not None:
         return modified
@@ -140,6 +143,36 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         need = "person" if form == "분" else "object"
         return Anaphor(tok.start, tok.end, need, RELATIVE_ONE, _particle(toks, i + 1)), 1
     return None, 1
+
+
+# "방금 말한 데", "아까 추천해 준 곳", "아까 말씀하신 거": a clause that only says the one was mentioned points back
+# like 거기 / 그거 / 그분; the verbs of mentioning are a closed class, as are the adverbs of "before" that may lead
+# them (not the positions of `_positional`: "먼저 말한 거" is the first one).
+_SAYING = frozenset({"말", "말씀", "얘기", "이야기", "추천", "소개", "언급"})
+_BEFORE = frozenset({"아까", "방금", "전", "지난번", "저번"})
+_SAID_HEADS = {"데": "place", "곳": "place", "거": "object", "것": "object", "분": "person"}
+
+
+def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
+    if i >= 2 and toks[i - 1].pos == "JKS" and toks[i - 2].pos == "NP":
+        return None  # "내가 말한 거 기억해?": what a speaker said, not a thing the reply offered
+    j = i
+    if toks[j].form in _BEFORE and toks[j].pos in ("MAG", "NNG"):
+        j += 1
+        if j < len(toks) and toks[j].pos == "JKB" and toks[j].form in ("에", "에서"):
+            j += 1
+    if j >= len(toks) or toks[j].form not in _SAYING or toks[j].pos != "NNG":
+        return None
+    j += 1
+    while j < len(toks) and (toks[j].pos in ("XSV", "EP") or (toks[j].form in ("어", "아") and toks[j].pos == "EC")
+                             or (toks[j].form == "주" and toks[j].pos == "VX")):
+        j += 1
+    if j + 1 >= len(toks) or toks[j].pos != "ETM" or toks[j + 1].form not in _SAID_HEADS or \
+            toks[j + 1].pos not in ("NNB", "NNG") or toks[j + 1].start == toks[j].end:
+        return None
+    head = toks[j + 1]
+    need = _SAID_HEADS[head.form]
+    return Anaphor(toks[i].start, head.end, need, f"pronoun.{need}", _particle(toks, j + 2))
 
 
 RELATIVE_ONE = "relative.one"
@@ -269,7 +302,8 @@ _COUNTS = {"둘": 2, "셋": 3, "두": 2, "세": 3}
 
 
 def _every(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
-    """"둘 다", "두 곳 다", "셋 모두": every one of the options offered, when there are that many (`OrdinalList`)."""
+    """"둘 다", "두 곳 다", "셋 모두", "둘 중": every one of the options offered, when there are that many
+    (`OrdinalList`)."""
     tok = toks[i]
     if tok.form not in _COUNTS:
         return None
@@ -280,6 +314,8 @@ def _every(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
         return None
     if j < len(toks) and toks[j].form in ("다", "모두") and toks[j].pos == "MAG":
         return Anaphor(tok.start, toks[j - 1].end, "every", EVERY, index=_COUNTS[tok.form]), j - i
+    if j < len(toks) and toks[j].form == "중" and toks[j].pos == "NNB":  # "둘 중에 뭐가 더 싸?": "A, B 중에 …"
+        return Anaphor(tok.start, toks[j - 1].end, "every", EVERY, category="중", index=_COUNTS[tok.form]), j - i
     return None
 
 

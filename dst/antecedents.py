@@ -172,11 +172,17 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     own = [[w for w in e.context if not _names_other(w, other)] for e, other in zip(pool, others, strict=True)]
     words = {t.form for t in analysis.tokens if begins <= t.start and t.end <= ends and t.pos in CONTEXT_TAGS
              and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
-    shared = [len(words & set(ws)) for ws in own]
+    shared = [sum(any(_same_word(w, c) for c in ws) for w in words) for ws in own]
     top = max(shared)
     if top and shared.count(top) == 1:
         return pool[shared.index(top)], f"+clause-words:{top}"
     return None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word, or one a compound of the other that Kiwi cut differently in the two texts ("연중무휴" / "연중"
+    "무휴")."""
+    return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))
 
 
 def _names_other(word: str, other: set[str]) -> bool:
@@ -208,8 +214,11 @@ def _antecedent_text(
         item = ordinal_item(ana, state)
         return item, item or "", "ordinal.list"
     if ana.need == "every":
-        items = every_item(ana, state)  # "둘 다" -> "A, B 둘 다": the count stays, the options come before it
-        return (f"{', '.join(items)} {surface}", ", ".join(items), ana.rule) if items else (None, "", ana.rule)
+        # "둘 다" -> "A, B 둘 다": the count stays, the options come before it; "둘 중" -> "A, B 중"
+        items = every_item(ana, state)
+        listed = ", ".join(items)
+        text = listed if ana.category == "중" else f"{listed} {surface}"
+        return (text, listed, ana.rule) if items else (None, "", ana.rule)
     entity, how = chooser(ana, state)
     if entity is None:
         return None, "", ana.rule + how

@@ -12,16 +12,17 @@ The utterance's own words are kept. Never confident: the LM strategy may still i
 
 `complete_choice(analysis, state)` reads a third: a question that asks which of several ("어느 쪽이 더 빨리 돼?",
 "샤워실은 어디가 더 넓어?", "누가 더 잘 가르쳐?") and names no option itself, after a reply that named two to
-`MAX_OPTIONS` things of one type (else a frame that did): the options are put before it ("말끔카펫, 포근세탁소 중
-어느 쪽이 더 빨리 돼?"). The interrogatives are a closed class: 어느 + a noun, and 어디 / 누구 / 뭐 / 무엇 as the
-subject or topic before 더, 덜, 제일 or 가장 (not "어디서", which asks a place of its own, nor "뭐가 포함돼요?", which
-asks what).
+`MAX_OPTIONS` things of one type (else a frame that did, or listed them: "A랑 B 중에"): the options are put
+before it ("말끔카펫, 포근세탁소 중 어느 쪽이 더 빨리 돼?"). The interrogatives are a closed class: 어느 + a noun,
+and 어디 / 누구 / 뭐 / 무엇 as the subject or topic before 더, 덜, 제일 or 가장 (not "어디서", which asks a place of its
+own, nor "뭐가 포함돼요?", which asks what).
 """
 
 from __future__ import annotations
 
 from dst.analysis import Analysis, Analyzer, Tok
 from dst.anaphora import named_options
+from dst.lists import offered_options
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
 from dst.zero import FREE_KINDS, own_start
@@ -70,7 +71,9 @@ def _result(analysis: Analysis, at: int, head: str, antecedent: str, rule: str) 
     return RuleResult(text, [Resolution("", antecedent, "comparison", rule)], confident=False)
 
 
-def complete_choice(analysis: Analysis, state: DialogueState) -> RuleResult | None:
+def complete_choice(analysis: Analysis, state: DialogueState, frame: Analysis | None = None) -> RuleResult | None:
+    """`frame`: the analysis of the last standalone query, whose own list ("구피랑 네온테트라 중에 …") is the last
+    place the options are looked for."""
     if not state.last_query or "?" not in analysis.text or not _asks_which(analysis.tokens):
         return None
     if any(m.proper or m.kind in ("place", "org", "person", "item") for m in analysis.mentions):
@@ -78,6 +81,8 @@ def complete_choice(analysis: Analysis, state: DialogueState) -> RuleResult | No
     options = named_options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
     if len(options) < 2:
         options = named_options([e for e in state.entities if e.speaker == "user" and e.turn == state.turn - 1])
+    if len(options) < 2 and frame is not None:
+        options = offered_options(frame.text, frame)
     if not 2 <= len(options) <= MAX_OPTIONS:
         return None
     listed = ", ".join(options)

@@ -61,7 +61,8 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)
         if generic is not None:
             return generic
-        compared = complete_choice(analysis, state) or complete_comparison(self.analyzer, analysis, state)
+        frame = self.analyzer.analyze(state.last_query) if state.last_query else None
+        compared = complete_choice(analysis, state, frame) or complete_comparison(self.analyzer, analysis, state)
         if compared is not None:
             return compared
         completed = complete_zero(self.analyzer, analysis, state, self.zero)

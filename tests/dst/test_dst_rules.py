@@ -655,3 +655,20 @@ def test_the_kind_a_request_asked_for_is_not_an_option_a_clause_describes(inject
              (A, "바닥에는 '아쿠아쉴드 롤매트'가 배수가 잘 되고, 벽 쪽에는 '드라이월 패널'이 곰팡이에 강해요.")]
     rw = _rw(injector, turns, "바닥에 깔 그거 한 롤에 몇 미터야?")
     assert "아쿠아쉴드 롤매트" in rw.standalone and "방수 매트" not in rw.standalone
+
+
+def test_a_clause_that_only_says_it_was_mentioned_points_back(injector: ContextInjector) -> None:
+    turns = [(U, "대전에 레인 많은 볼링장 알려줘"), (A, "'스핀볼 둔산점'이 40레인으로 가장 커요."),
+             (U, "거기 강습도 해?"), (A, "네, 평일 저녁에 초보 강습이 있어요.")]
+    rw = _rw(injector, turns, "방금 말한 데 주차비 얼마야?")
+    assert "스핀볼 둔산점" in rw.standalone and "말한 데" not in rw.standalone
+    assert _rw(injector, turns, "내가 말한 거 기억해?").standalone == "내가 말한 거 기억해?"
+
+
+def test_two_options_of_the_frame_are_named_before_a_which_question(injector: ContextInjector) -> None:
+    turns = [(U, "라벤더랑 로즈마리 중에 키우기 쉬운 게 뭐야?"), (A, "로즈마리가 물을 자주 안 줘도 돼서 더 쉬워요.")]
+    rw = _rw(injector, turns, "그럼 향은 어느 쪽이 더 진해?")
+    assert "라벤더" in rw.standalone and "로즈마리" in rw.standalone
+    both = [(U, "캠핑 의자 뭐가 좋아?"), (A, "'릴렉스 체어 원'이랑 '포레스트 로우체어'를 많이 써요.")]
+    rw = _rw(injector, both, "둘 중에 더 가벼운 건 뭐야?")
+    assert rw.standalone == "릴렉스 체어 원, 포레스트 로우체어 중에 더 가벼운 건 뭐야?"
