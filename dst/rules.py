@@ -9,7 +9,8 @@ anaphora (`dst.antecedents`: "그때 비 와?", "거기 주차돼?", "두 번째
 the previous standalone user query (`dst.ellipsis`: "부산은?", "내일은?", "요금은?", "안방도", "다섯 명은요?"),
 then follow-ups with a predicate of their own that reuse the frame (`dst.frame_reuse`: "돌아오는 건 일요일로 알아봐줘",
 "일요일에도 열어?"), and last an utterance that names nothing while its predicate needs the frame's topic
-(`dst.zero`, a learned detector: "주차돼요?", "다음 화 틀어 줘").
+(`dst.zero`, a learned detector: "주차돼요?", "다음 화 틀어 줘"), or one whose own noun with 도 shares a word with the
+exchange ("야간 요금도 있어요?", `dst.zero.complete_additive`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dst.frame_reuse import additive_time, generic_one
 from dst.ranking import AntecedentRanker
 from dst.sibling import SiblingMatcher
 from dst.types import DialogueState, RuleResult
-from dst.zero import ZeroDetector, complete_zero
+from dst.zero import ZeroDetector, complete_additive, complete_zero
 
 __all__ = ["RuleResolver", "RuleResult"]
 
@@ -65,5 +66,6 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         compared = complete_choice(analysis, state, frame) or complete_comparison(self.analyzer, analysis, state)
         if compared is not None:
             return compared
-        completed = complete_zero(self.analyzer, analysis, state, self.zero)
+        completed = complete_zero(self.analyzer, analysis, state, self.zero) or complete_additive(
+            self.analyzer, analysis, state)
         return completed if completed is not None else RuleResult(utterance)

@@ -8,6 +8,9 @@ Only questions and requests that name nothing themselves (no noun but attribute 
 and follow a frame that names a particular thing (`named`) are asked, so a complete new question is never touched:
 measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed "수영 배울까?" and
 "스킨십은 언제 시작해?" with the previous question's nouns.
+`complete_additive(analyzer, analysis, state)` completes one kind of question with a noun of its own: the noun takes
+the additive 도 and shares a word with the exchange ("야간 요금도 있어요?" after "… 주간 요금은 …"), so the frame's
+named thing is put before it with the genitive ("스톤앤스윕 컬링센터의 야간 요금도 있어요?").
 `ZeroDetector` is a logistic model over `FEATURE_NAMES` (sentence form, what the utterance and the frame hold, and
 the sentence encoder's similarity of the two, and the elision model's reading of the utterance alone, `dst.elision`,
 itself fitted on open data), fitted by `dst.training.zero` on labelled dialogues and shipped as
@@ -25,9 +28,9 @@ from typing import Any
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.elision import ElisionModel, ElisionScore, elision_score
-from dst.ellipsis import reply_answer
+from dst.ellipsis import names_thing, reply_answer
 from dst.logistic import LogisticModel, read_model
-from dst.mentions import Mention
+from dst.mentions import TITLE_RE, Mention
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
 
@@ -173,6 +176,48 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
     return RuleResult(text, carried, confident=False)
+
+
+def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> RuleResult | None:
+    """"야간 요금도 있어요?" after "… '스톤앤스윕 컬링센터' … 주간 요금은 …": a question whose one noun of its own
+    takes the additive 도 and shares a word with the exchange (the frame or the last reply) asks the same of the
+    frame's named thing, which is put before it. Measured on open questions after named exchanges (`dst_quality
+    --shifts`), a noun of its own without a shared word is as often a new topic ("지하철 파업해?", "주식도 해?"), which
+    no detector fitted here told apart, so nothing else is completed."""
+    if not state.last_query or "?" not in analysis.text:
+        return None
+    named = [m for m in analysis.mentions if m.kind not in FREE_KINDS and not _asked_measure(analysis, m)]
+    own = [m for m in analysis.mentions if m.particle == "도" and m.kind in ("noun", "attribute") and not m.proper]
+    if len(own) != 1:
+        return None
+    start = own[0].start
+    for m in sorted((m for m in named if m is not own[0]), key=lambda m: -m.start):
+        if analysis.text[m.end : start].strip():
+            return None  # a noun of its own apart from the one with 도; only a modifier of it ("야간 요금도") joins
+        start = m.start
+    if any(t.form in lx.INTERROGATIVE_FORMS or (t.pos == "NP" and t.form in _PERSONAL) for t in analysis.tokens):
+        return None
+    frame = analyzer.analyze(state.last_query)
+    offered = reply_answer(frame, state, offered=True)
+    if offered is None and not names_thing(frame):
+        return None
+    said = {t.form for t in frame.tokens if t.pos in ("NNG", "NNP")} | {
+        w for e in state.entities if e.speaker == "assistant" and e.turn == state.turn for w in (*e.text.split(),
+                                                                                                 *e.context)}
+    mine = [t.form for t in analysis.within(start, own[0].end) if t.pos in ("NNG", "NNP")]
+    if not any(w == s or (min(len(w), len(s)) >= 2 and (w in s or s in w)) for w in mine for s in said):
+        return None
+    # the named thing alone, not what the frame asked of it ("푸른들 종묘사", not "… 적축면 상추 씨앗")
+    quoted = {q.group(1).strip() for q in TITLE_RE.finditer(frame.text)}
+    things = [m for m in frame.mentions if m.kind in ("item", "org", "person") or (m.proper and m.kind != "place")]
+    phrase = offered or next((m.text for m in sorted(things, key=lambda m: (m.text not in quoted, not m.proper))), "")
+    if not phrase or analysis.text[start : own[0].end] in phrase:
+        return None
+    lead = own_start(analysis)
+    head = analysis.text[:lead]
+    # the genitive keeps the name a name of its own: "청계 우표사 감정서도" would read as one thing's name
+    text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase}의 {analysis.text[lead:]}".strip()
+    return RuleResult(text, [Resolution("", phrase, "zero", "zero.additive-shared")], confident=False)
 
 
 def _request_verb(analysis: Analysis) -> str | None:

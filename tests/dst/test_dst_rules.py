@@ -672,3 +672,12 @@ def test_two_options_of_the_frame_are_named_before_a_which_question(injector: Co
     both = [(U, "캠핑 의자 뭐가 좋아?"), (A, "'릴렉스 체어 원'이랑 '포레스트 로우체어'를 많이 써요.")]
     rw = _rw(injector, both, "둘 중에 더 가벼운 건 뭐야?")
     assert rw.standalone == "릴렉스 체어 원, 포레스트 로우체어 중에 더 가벼운 건 뭐야?"
+
+
+def test_an_additive_noun_sharing_a_word_with_the_exchange_asks_about_the_named_thing(
+        injector: ContextInjector) -> None:
+    turns = [(U, "'하늘빛 수영장' 자유수영 요금 얼마야?"), (A, "하늘빛 수영장 자유수영은 평일 6천 원이에요.")]
+    rw = _rw(injector, turns, "주말 자유수영도 있어?")
+    assert rw.standalone == "하늘빛 수영장의 주말 자유수영도 있어?"
+    for shift in ("주식도 해?", "고양이도 좋아해?", "드라마도 봐?"):
+        assert _rw(injector, turns, shift).standalone == shift
