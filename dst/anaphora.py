@@ -167,7 +167,9 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
     while j < len(toks) and (toks[j].pos in ("XSV", "EP") or (toks[j].form in ("어", "아") and toks[j].pos == "EC")
                              or (toks[j].form == "주" and toks[j].pos == "VX")):
         j += 1
-    if j + 1 >= len(toks) or toks[j].pos != "ETM" or toks[j + 1].form not in _SAID_HEADS or \
+    # said before (ᆫ, 던), not "말하는 거" (the way one talks)
+    if j + 1 >= len(toks) or toks[j].pos != "ETM" or toks[j].form not in ("ᆫ", "은", "던") or \
+            toks[j + 1].form not in _SAID_HEADS or \
             toks[j + 1].pos not in ("NNB", "NNG") or toks[j + 1].start == toks[j].end:
         return None
     head = toks[j + 1]
