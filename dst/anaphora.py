@@ -142,6 +142,15 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # 뭐야?" stays as it is
         need = "person" if form == "분" else "object"
         return Anaphor(tok.start, tok.end, need, RELATIVE_ONE, _particle(toks, i + 1)), 1
+    if i > 0 and toks[i - 1].pos == "ETM" and tok.start > toks[i - 1].end and not any(
+            t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]):
+        # the same with a day ("약주 빚는 날로 예약해 줘") or a title ("영상 찍어 주는 코치님으로"): the option or the
+        # person the clause describes, resolved only by a clause match
+        if form == "날" and tok.pos in ("NNG", "NNB"):
+            return Anaphor(tok.start, tok.end, "time", RELATIVE_ONE, _particle(toks, i + 1), grain=_DAY), 1
+        if tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end:
+            return Anaphor(tok.start, nxt.end, "person", RELATIVE_ONE, _particle(toks, i + 2), category=form,
+                           honoured=True), 2
     return None, 1
 
 

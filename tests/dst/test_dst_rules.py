@@ -681,3 +681,14 @@ def test_an_additive_noun_sharing_a_word_with_the_exchange_asks_about_the_named_
     assert rw.standalone == "하늘빛 수영장의 주말 자유수영도 있어?"
     for shift in ("주식도 해?", "고양이도 좋아해?", "드라마도 봐?"):
         assert _rw(injector, turns, shift).standalone == shift
+
+
+def test_a_clause_before_a_day_or_a_title_picks_the_option_it_describes(injector: ContextInjector) -> None:
+    turns = [(U, "치즈 만들기 수업 날짜 알려줘"),
+             (A, "3일 회차는 모차렐라를 만들고, 17일 회차는 리코타를 만들어요.")]
+    rw = _rw(injector, turns, "리코타 만드는 날로 예약해 줘")
+    assert "17일" in rw.standalone and "3일" not in rw.standalone
+    coaches = [(U, "클라이밍 강습 누가 해?"),
+               (A, "한도윤 코치님은 볼더링을 가르치고, 서이현 코치님은 리드 등반을 가르쳐요.")]
+    rw = _rw(injector, coaches, "볼더링 가르치는 코치님으로 예약할게")
+    assert "한도윤" in rw.standalone and "서이현" not in rw.standalone
