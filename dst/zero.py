@@ -134,6 +134,13 @@ class ZeroDetector(LogisticModel):
         return read_model(cls, path or BUNDLED, similarity=similarity, elision=elision)
 
 
+def put_before(analysis: Analysis, phrase: str) -> str:
+    """The utterance with `phrase` before its own words, after its leading connectives ("그럼 X 주차돼?")."""
+    lead = own_start(analysis)
+    head = analysis.text[:lead]
+    return f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
+
+
 def own_start(analysis: Analysis) -> int:
     """Where the utterance's own words begin: after leading connectives, interjections and a vocative comma."""
     start = 0
@@ -171,11 +178,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
-    lead = own_start(analysis)
-    head = analysis.text[:lead]
-    text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
-    return RuleResult(text, carried, confident=False)
+    return RuleResult(put_before(analysis, phrase), carried, confident=False)
 
 
 def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> RuleResult | None:
@@ -213,11 +217,9 @@ def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     phrase = offered or next((m.text for m in sorted(things, key=lambda m: (m.text not in quoted, not m.proper))), "")
     if not phrase or analysis.text[start : own[0].end] in phrase:
         return None
-    lead = own_start(analysis)
-    head = analysis.text[:lead]
     # the genitive keeps the name a name of its own: "청계 우표사 감정서도" would read as one thing's name
-    text = f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase}의 {analysis.text[lead:]}".strip()
-    return RuleResult(text, [Resolution("", phrase, "zero", "zero.additive-shared")], confident=False)
+    return RuleResult(put_before(analysis, phrase + "의"), [Resolution("", phrase, "zero", "zero.additive-shared")],
+                      confident=False)
 
 
 def _request_verb(analysis: Analysis) -> str | None:
