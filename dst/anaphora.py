@@ -115,7 +115,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
     if (tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end
             and (i == 0 or toks[i - 1].pos in ("SF", "SP", "MAJ", "IC", "EC", "EF"))):
-        # "교수님 강연은 몇 시야?": a title alone, no name or demonstrative before it, may be the one person the
+        # "교수님 발표 주제가 뭐야?": a title alone, no name or demonstrative before it, may be the one person the
         # dialogue named with it (`BARE_TITLE`: resolved only then)
         return Anaphor(tok.start, nxt.end, "person", BARE_TITLE, _particle(toks, i + 2), category=form,
                        honoured=True), 2
@@ -144,8 +144,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(tok.start, tok.end, need, RELATIVE_ONE, _particle(toks, i + 1)), 1
     if i > 0 and toks[i - 1].pos == "ETM" and tok.start > toks[i - 1].end and not any(
             t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]):
-        # the same with a day ("약주 빚는 날로 예약해 줘") or a title ("영상 찍어 주는 코치님으로"): the option or the
-        # person the clause describes, resolved only by a clause match
+        # the same with a day ("리코타 만드는 날로 예약해 줘") or a title ("볼더링 가르치는 코치님으로"): the option
+        # or the person the clause describes, resolved only by a clause match
         if form == "날" and tok.pos in ("NNG", "NNB"):
             return Anaphor(tok.start, tok.end, "time", RELATIVE_ONE, _particle(toks, i + 1), grain=_DAY), 1
         if tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end:
@@ -300,7 +300,7 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         return None
     end = toks[j - 1].end
     category = None
-    # Kiwi may tag the 거 of "세 번째 거 조식 나와?" a determiner
+    # Kiwi may tag the 거 of "세 번째 거 주차 돼?" a determiner
     if j < len(toks) and (toks[j].pos in ("NNB", "NNG") or (toks[j].form == "거" and toks[j].pos == "MM")) and (
             toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
         end = toks[j].end
@@ -544,10 +544,10 @@ def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
 
 
 def holds_title(e: Entity, title: str) -> bool:
-    """Whether a person was named with the title: its role, or the last word of "한지민 실장님"."""
+    """Whether a person was named with the title: its role, or the last word of "조하린 실장님"."""
     words = e.text.split()
     return e.role == title or (e.type == "person" and len(words) >= 2 and words[-1] in (title, title + "님")
-                               and (e.proper or name_shaped(words[-2])))  # not "재봉틀 수리 기사님"
+                               and (e.proper or name_shaped(words[-2])))  # not "보일러 수리 기사님"
 
 
 def every_item(anaphor: Anaphor, state: DialogueState) -> list[str]:

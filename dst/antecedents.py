@@ -41,7 +41,7 @@ def resolve_anaphors(
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
     frame = analyzer.analyze(state.last_query) if state.last_query else None
     offered = _offered(frame, state)
-    # what a request for one asked for ("벽에 붙일 모자이크 타일 추천해줘") is the kind, not one of the options offered
+    # what a request for one asked for ("베란다 바닥에 깔 방수 매트 추천해줘") is the kind, not an option offered
     requested = frozenset(m.text for m in frame.mentions) if frame is not None and asks_for_one(frame) and not \
         names_thing(frame) else frozenset()
     for ana in anaphors:
@@ -66,22 +66,22 @@ def resolve_anaphors(
 
 def _offered(frame: Analysis | None, state: DialogueState) -> Entity | None:
     """The name the last reply offered when the frame asked for one (`dst.ellipsis.asks_for_one`: "양봉 도구 파는 곳
-    추천해 줘" -> "충주에 있는 '꿀벌상회 본점'이 …"), or None."""
+    추천해 줘" -> "전주에 있는 '고운빛 한복대여' 본점이 …"), or None."""
     if frame is None or not state.last_query:
         return None
     if any(t.form in lx.INTERROGATIVE_FORMS for t in frame.tokens):
-        # "A랑 B 중에 토종 씨앗 많은 데 어디야?" -> "토종 씨앗은 'B'가 더 많이 …": the one of the frame's things that
+        # "A랑 B 중에 초보 수업 많은 데 어디야?" -> "초보 수업은 'B'가 더 많이 …": the one of the frame's things that
         # the reply makes the subject is the answer
         subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
                     and e.particle in ("이", "가") and e.text in state.last_query and not e.modifier
                     and e.type in ("place", "item", "org")}
         if len(subjects) == 1:
             return next(iter(subjects.values()))
-    if not asks_for_one(frame) or names_thing(frame):  # "동방네온은 어떤 곳이야?" asks about one it names
+    if not asks_for_one(frame) or names_thing(frame):  # "'빛나래 간판'은 어떤 곳이야?" asks about one it names
         return None
     reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.salience >= 0
              and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
-    # a quoted name first ("충주에 있는 '꿀벌상회 본점'이"), else the first place or organisation named after a
+    # a quoted name first ("전주에 있는 '고운빛 한복대여' 본점이"), else the first place or organisation named after a
     # request for a venue; after "… 버스 있어?" a place the reply names is where to take it, not what was asked for
     places = ("place", "org") if asks_for_venue(frame) else ("org",)
     offers = ([e for e in reply if e.role == "title"] or [e for e in reply if e.type in places]
@@ -103,8 +103,8 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
             return offered, "+offered"
         if ana.rule == BARE_TITLE:
             return _title_holder(ana, state), ""
-        # a time is told by its parts whether or not a clause says them ("오후에 하는 그날" after "… 오전 10시와 … 오후
-        # 2시"); for a thing a clause's words are matched below
+        # a time is told by its parts whether or not a clause says them ("저녁에 하는 그날" after "… 오전 10시와 … 저녁
+        # 7시"); for a thing a clause's words are matched below
         stated = _stated_choice(analysis, ana, state) if span is None or ana.need == "time" else None
         if stated is not None:
             return stated, "+stated"
@@ -126,16 +126,16 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
 
 
 def _title_holder(ana: Anaphor, state: DialogueState) -> Entity | None:
-    """The one named person the dialogue gave the bare title ("서진혁 교수님" for "교수님"), or None: two holders, or
-    only a description ("보조 작가"), leave the title as it is."""
+    """The one named person the dialogue gave the bare title ("김도윤 교수님" for "교수님"), or None: two holders, or
+    only a description ("보조 강사"), leave the title as it is."""
     held = {e.text: e for e in state.entities if e.type == "person" and holds_title(e, ana.category or "")
             and (e.proper or name_shaped(e.text.split()[0]))}
     return next(iter(held.values())) if len(held) == 1 else None
 
 
 def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
-    """The option of the last reply that the utterance picked before the anaphor ("월요일로 할게요. 그때 …" after
-    "이번 주 금요일 오전 11시와 다음 주 월요일 오후 3시가 가능합니다"): one word of it, said by the user, names it
+    """The option of the last reply that the utterance picked before the anaphor ("화요일로 할게요. 그때 …" after
+    "이번 주 목요일 오후 2시와 다음 주 화요일 오전 10시가 비어 있어요"): one word of it, said by the user, names it
     and no other option."""
     toks = [t for t in analysis.tokens if t.end <= ana.start]
     said = {t.form for k, t in enumerate(toks) if t.pos in ("NNG", "NNP", "SL") and not (
@@ -180,8 +180,8 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
 
 
 def _same_word(a: str, b: str) -> bool:
-    """One word, or one a compound of the other that Kiwi cut differently in the two texts ("연중무휴" / "연중"
-    "무휴")."""
+    """One word, or one a compound of the other that Kiwi cut differently in the two texts ("당일배송" / "당일"
+    "배송")."""
     return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))
 
 

@@ -72,7 +72,7 @@ def _result(analysis: Analysis, at: int, head: str, antecedent: str, rule: str) 
 
 
 def complete_choice(analysis: Analysis, state: DialogueState, frame: Analysis | None = None) -> RuleResult | None:
-    """`frame`: the analysis of the last standalone query, whose own list ("구피랑 네온테트라 중에 …") is the last
+    """`frame`: the analysis of the last standalone query, whose own list ("라벤더랑 로즈마리 중에 …") is the last
     place the options are looked for."""
     if not state.last_query or "?" not in analysis.text or not _asks_which(analysis.tokens):
         return None

@@ -105,13 +105,13 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
     if len(asked) >= 2 and asked[0].particle in TOPIC_PARTICLES and _in_frame(asked[0], frame):
-        # "파이프오르간은 소리 내는 원리가 어떻게 돼?": the frame's noun restated as its own topic, something else
+        # "하프는 줄 뜯는 방식이 어떻게 돼?": the frame's noun restated as its own topic, something else
         # asked of it; the question says what it is about
         return RuleResult(analysis.text)
     if not replaced and asked and any(m.kind == "time" and not any(a.start < m.end and m.start < a.end for a in asked)
                                       for m in added) and all(m.kind == "noun" and not _in_frame(m, frame)
                                                               for m in asked):
-        return RuleResult(analysis.text)  # "오늘 뉴스 속보는 뭘까": a time and a thing of its own, a new question
+        return RuleResult(analysis.text)  # "내일 주요 뉴스는 뭐야?": a time and a thing of its own, a new question
     if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
         return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
     if asked and all(m.text in lx.WEATHER_NOUNS for m in asked) and not any(
@@ -167,7 +167,7 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
     if offered:
         if not asks_for_one(frame):
             return None
-        # a quoted name is the offer ("화천 말고도 평창 '오대천 송어축제'가 …"), else the first proper name
+        # a quoted name is the offer ("양주 말고도 포천 '하얀언덕 눈썰매장'이 …"), else the first proper name
         offers = sorted((e for e in reply if e.proper and e.type in ("item", "org")),
                         key=lambda e: (e.role != "title", e.order))
         return offers[0].text if offers else None
@@ -180,8 +180,8 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
 
 def asks_for_one(frame: Analysis) -> bool:
     """Whether the frame asks for a venue or a recommendation ("수리 맡길 데 있어?", "타일 파는 곳 알려줘", "추천해
-    줘"), or whether one of a kind exists while it names no thing of its own ("을지로에 라이브 재즈바 있어요?",
-    "방수되는 거 있어?"; a place may set it): what the reply names first is then the one asked for."""
+    줘"), or whether one of a kind exists while it names no thing of its own ("망원동에 수제 맥주집 있어?",
+    "휴대용 선풍기 있어?"; a place may set it): what the reply names first is then the one asked for."""
     toks = frame.tokens
     if asks_for_venue(frame):
         return True

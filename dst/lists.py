@@ -74,11 +74,11 @@ def _numbered(text: str, toks: _Tokens) -> list[str]:
         last = k + 1 == len(run)
         stop = len(text) if last else run[k + 1][0]
         # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
-        # unless a separator ends the last entry's name on its line ("3. '숲속의 아침' – 반려견 동반 가능")
+        # unless a separator ends the last entry's name on its line ("3. '소나무 언덕' – 반려견 가능")
         line = text[end:stop].split("\n")[0]
         quoted = TITLE_RE.match(text, end)
         if quoted is not None and quoted.end() <= stop:
-            item = quoted.group(1).strip()  # "3. '메타세쿼이아 게스트하우스'가 있어요.": the quoted name
+            item = quoted.group(1).strip()  # "3. '등대 게스트하우스'가 있어요.": the quoted name
         else:
             item = (_item_head(text, end, stop, toks) if last and not _SEPARATOR.search(line)
                     else _SEPARATOR.split(line if last else text[end:stop])[0].strip(" ,.\n"))
@@ -114,7 +114,7 @@ def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
     …. 둘째, B는 …"."""
     labels = {a.start: a for a in find_anaphors(analysis) if a.need == "ordinal" and a.index >= 1
               and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ","
-                   or TITLE_RE.match(text, a.span_end + 1) is not None)}  # "첫째 '종유석 코스'는 1시간, …"
+                   or TITLE_RE.match(text, a.span_end + 1) is not None)}  # "첫째 '편백 숲길'은 30분, …"
     items: dict[int, str] = {}
     for sentence in _segments(text):
         for k, (start, end) in enumerate(sentence):
@@ -211,7 +211,7 @@ def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
     last: Tok | None = None
     for tok in toks.within(start, end):
         if tok.form == "님" and tok.pos == "XSN":
-            pass  # a title's honorific is part of the entry: "장여민 선생님(전각)"
+            pass  # a title's honorific is part of the entry: "오지안 선생님(유약)"
         elif tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
             break
         last = tok

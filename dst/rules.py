@@ -10,7 +10,7 @@ the previous standalone user query (`dst.ellipsis`: "부산은?", "내일은?", 
 then follow-ups with a predicate of their own that reuse the frame (`dst.frame_reuse`: "돌아오는 건 일요일로 알아봐줘",
 "일요일에도 열어?"), and last an utterance that names nothing while its predicate needs the frame's topic
 (`dst.zero`, a learned detector: "주차돼요?", "다음 화 틀어 줘"), or one whose own noun with 도 shares a word with the
-exchange ("야간 요금도 있어요?", `dst.zero.complete_additive`).
+exchange ("주말 자유수영도 있어?", `dst.zero.complete_additive`).
 """
 
 from __future__ import annotations

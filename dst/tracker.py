@@ -185,7 +185,7 @@ def _copula_types(analysis: Analysis) -> dict[int, tuple[str, str]]:
 
 def _referents(analysis: Analysis) -> list[Mention]:
     """The mentions a later pronoun may point at: typed entities and untyped noun chunks ("thing"s), but not one set
-    aside ("부산 신항 말고 …", "커피 빼고"): what the speaker excludes is not what is talked about next."""
+    aside ("인천항 말고 …", "커피 빼고"): what the speaker excludes is not what is talked about next."""
     return [m for m in analysis.mentions if (m.is_entity or (m.kind == "noun" and m.text not in lx.SOCIAL_NOUNS))
             and not _set_aside(analysis, m)]
 

@@ -9,8 +9,8 @@ and follow a frame that names a particular thing (`named`) are asked, so a compl
 measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed "수영 배울까?" and
 "스킨십은 언제 시작해?" with the previous question's nouns.
 `complete_additive(analyzer, analysis, state)` completes one kind of question with a noun of its own: the noun takes
-the additive 도 and shares a word with the exchange ("야간 요금도 있어요?" after "… 주간 요금은 …"), so the frame's
-named thing is put before it with the genitive ("스톤앤스윕 컬링센터의 야간 요금도 있어요?").
+the additive 도 and shares a word with the exchange ("주말 자유수영도 있어?" after "… 자유수영은 평일 …"), so the
+frame's named thing is put before it with the genitive ("하늘빛 수영장의 주말 자유수영도 있어?").
 `ZeroDetector` is a logistic model over `FEATURE_NAMES` (sentence form, what the utterance and the frame hold, and
 the sentence encoder's similarity of the two, and the elision model's reading of the utterance alone, `dst.elision`,
 itself fitted on open data), fitted by `dst.training.zero` on labelled dialogues and shipped as
@@ -50,7 +50,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = False) -> bool:
     """Whether the utterance names nothing of its own and the frame names something to supply, or (`offered`) the
-    last reply named the one the frame asked for ("가족끼리 가기 좋은 데 있어?" -> "'오대천 송어축제'가 …")."""
+    last reply named the one the frame asked for ("아이랑 가기 좋은 눈썰매장 있어?" -> "'하얀언덕 눈썰매장'이 …")."""
     if frame is None or not analysis.tokens:
         return False
     if any(m.kind not in FREE_KINDS and not _asked_measure(analysis, m) for m in analysis.mentions):
@@ -183,7 +183,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
 
 
 def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> RuleResult | None:
-    """"야간 요금도 있어요?" after "… '스톤앤스윕 컬링센터' … 주간 요금은 …": a question whose one noun of its own
+    """"주말 자유수영도 있어?" after "… '하늘빛 수영장' … 자유수영은 평일 …": a question whose one noun of its own
     takes the additive 도 and shares a word with the exchange (the frame or the last reply) asks the same of the
     frame's named thing, which is put before it. Measured on open questions after named exchanges (`dst_quality
     --shifts`), a noun of its own without a shared word is as often a new topic ("지하철 파업해?", "주식도 해?"), which
@@ -197,7 +197,7 @@ def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     start = own[0].start
     for m in sorted((m for m in named if m is not own[0]), key=lambda m: -m.start):
         if analysis.text[m.end : start].strip():
-            return None  # a noun of its own apart from the one with 도; only a modifier of it ("야간 요금도") joins
+            return None  # a noun of its own apart from the one with 도; only a modifier of it ("주말 자유수영도") joins
         start = m.start
     if any(t.form in lx.INTERROGATIVE_FORMS or (t.pos == "NP" and t.form in _PERSONAL) for t in analysis.tokens):
         return None
@@ -217,7 +217,7 @@ def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     phrase = offered or next((m.text for m in sorted(things, key=lambda m: (m.text not in quoted, not m.proper))), "")
     if not phrase or analysis.text[start : own[0].end] in phrase:
         return None
-    # the genitive keeps the name a name of its own: "청계 우표사 감정서도" would read as one thing's name
+    # the genitive keeps the name a name of its own: "하늘빛 수영장 자유수영도" would read as one thing's name
     return RuleResult(put_before(analysis, phrase + "의"), [Resolution("", phrase, "zero", "zero.additive-shared")],
                       confident=False)
 
