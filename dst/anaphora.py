@@ -51,8 +51,10 @@ def find_anaphors(analysis: Analysis) -> list[Anaphor]:
             i += 1  # a pronoun starts a word: "뿐이건가" holds no 이거, "사람이 셀카" no 이 셀카
             continue
         hit, used = _match(text, toks, i)
-        if hit is not None and not (hit.need == "object" and _after_clause(toks, i)):
-            found.append(hit)
+        if hit is not None and not (hit.need == "object" and _after_clause(toks, i)) and not (
+                hit.need == "ordinal" and any(m.kind == "time" and m.start <= hit.start < m.end
+                                              for m in analysis.mentions)):
+            found.append(hit)  # an ordinal inside a time names a date: "다음 달 첫째 주"
         i += used if hit is not None else 1
     return found
 
@@ -111,6 +113,9 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j),
                        familiar=form in _FAMILIAR), j - i
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
+        after = [t for t in toks[i + 1:] if not t.pos.startswith("J")][:1]
+        if after and after[0].form == "그렇" and after[0].pos == "VA":
+            return None, 1  # "그땐 그랬지": remembering, not a time to fill in
         grain = _DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
     if (tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end

@@ -104,6 +104,8 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
+    if any(m.particle == "의" and m.kind != "time" and not _in_frame(m, frame) for m in analysis.mentions):
+        return RuleResult(analysis.text)  # "메일함의 총 용량은 얼마나 되니": a possessor of its own says whose
     if len(asked) >= 2 and asked[0].particle in TOPIC_PARTICLES and _in_frame(asked[0], frame):
         # "하프는 줄 뜯는 방식이 어떻게 돼?": the frame's noun restated as its own topic, something else
         # asked of it; the question says what it is about
@@ -114,9 +116,12 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         return RuleResult(analysis.text)  # "내일 주요 뉴스는 뭐야?": a time and a thing of its own, a new question
     if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
         return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
-    if asked and all(m.text in lx.WEATHER_NOUNS for m in asked) and not any(
-            fm.kind == "place" or fm.text in lx.WEATHER_NOUNS for fm in frame.mentions):
-        return RuleResult(analysis.text)  # "내일 날씨는 어때?" after a question about earphones: weather is a place's
+    own_place = any(m.kind == "place" for m in [*added, *(m for m, _ in replaced)])
+    if asked and all(_weather(m) for m in asked) and not any(_weather(fm) for fm in frame.mentions) and (
+            own_place or not any(fm.kind == "place" for fm in frame.mentions)):
+        # "내일 날씨는 어때?" after a question about earphones: weather is a place's; "오늘 토론토 날씨는 어떻니"
+        # names its own place
+        return RuleResult(analysis.text)
     pieces = [(*_span(sibling, m, t), m.text) for m, t in replaced]
     resolutions = [Resolution(m.text, t.text, t.kind, f"ellipsis.replace-{t.kind}{sibling_rule}") for m, t in replaced]
     keep = [fm for fm in frame.entities()
@@ -199,6 +204,10 @@ def asks_for_venue(frame: Analysis) -> bool:
 def names_thing(frame: Analysis) -> bool:
     """Whether the frame names a thing, an organisation or a person of its own (a place only sets it)."""
     return any(m.kind in ("item", "org", "person") or (m.proper and m.kind != "place") for m in frame.mentions)
+
+
+def _weather(m: Mention) -> bool:
+    return any(w in lx.WEATHER_NOUNS for w in m.text.split())
 
 
 def _in_frame(m: Mention, frame: Analysis) -> bool:

@@ -692,3 +692,11 @@ def test_a_clause_before_a_day_or_a_title_picks_the_option_it_describes(injector
                (A, "한도윤 코치님은 볼더링을 가르치고, 서이현 코치님은 리드 등반을 가르쳐요.")]
     rw = _rw(injector, coaches, "볼더링 가르치는 코치님으로 예약할게")
     assert "한도윤" in rw.standalone and "서이현" not in rw.standalone
+
+
+def test_open_questions_after_a_named_exchange_stay_as_they_are(injector: ContextInjector) -> None:
+    turns = [(U, "강남역 근처 '소금빵집' 몇 시에 열어?"), (A, "강남역 소금빵집은 오전 8시에 열어요.")]
+    for utterance in ("오늘 부산 날씨는 어때?", "그땐 그랬지", "냉장고의 전체 용량은 얼마나 되니"):
+        assert _rw(injector, turns, utterance).standalone == utterance
+    listed = [(U, "'소금빵집' 메뉴 뭐 있어?"), (A, "1. 소금빵 2. 앙버터 3. 크루아상이 있어요.")]
+    assert _rw(injector, listed, "다음 달 첫째 주 제주 날씨 알려줘").standalone == "다음 달 첫째 주 제주 날씨 알려줘"
