@@ -76,9 +76,9 @@ def _numbered(text: str, toks: _Tokens) -> list[str]:
         # an entry before the next marker is all name ("숙성도" is not 숙성 + 도); the last runs into the sentence
         # unless a separator ends the last entry's name on its line ("3. '소나무 언덕' – 반려견 가능")
         line = text[end:stop].split("\n")[0]
-        quoted = TITLE_RE.match(text, end)
-        if quoted is not None and quoted.end() <= stop:
-            item = quoted.group(1).strip()  # "3. '등대 게스트하우스'가 있어요.": the quoted name
+        quoted = TITLE_RE.search(line)
+        if quoted is not None:
+            item = quoted.group(1).strip()  # "3. '등대 게스트하우스'가 있어요.", "3. 고성 '등대 크루즈'"
         else:
             item = (_item_head(text, end, stop, toks) if last and not _SEPARATOR.search(line)
                     else _SEPARATOR.split(line if last else text[end:stop])[0].strip(" ,.\n"))

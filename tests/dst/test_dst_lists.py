@@ -100,3 +100,8 @@ def test_entries_of_titled_people_keep_the_honorific(injector: ContextInjector) 
              ("assistant", "박서윤 선생님(물레), 한도겸 선생님(핸드빌딩), 오지안 선생님(유약) 세 분이 계세요.")]
     rw = injector.rewrite([HistoryTurn(r, t) for r, t in turns], "마지막 분한테 수업 예약하고 싶어요")
     assert rw.standalone.startswith("오지안 선생님")
+
+
+def test_a_numbered_entry_with_a_place_before_its_quoted_name_is_the_name(tracker: Tracker) -> None:
+    text = "1. 속초 '파랑새호'\n2. 양양 '물보라 투어'\n3. 고성 '등대 크루즈'"
+    assert tracker.ordinal_list(text) == ["파랑새호", "물보라 투어", "등대 크루즈"]
