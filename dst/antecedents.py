@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import BARE_TITLE, RELATIVE_ONE, Anaphor, candidates, choose, every_item, holds_title, ordinal_item
-from dst.ellipsis import asks_for_one, asks_for_venue, names_thing
+from dst.ellipsis import asks_for_one, names_thing, offered_entity
 from dst.phrases import splice
 from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
@@ -77,16 +77,9 @@ def _offered(frame: Analysis | None, state: DialogueState) -> Entity | None:
                     and e.type in ("place", "item", "org")}
         if len(subjects) == 1:
             return next(iter(subjects.values()))
-    if not asks_for_one(frame) or names_thing(frame):  # "'빛나래 간판'은 어떤 곳이야?" asks about one it names
+    if names_thing(frame):  # "'빛나래 간판'은 어떤 곳이야?" asks about one it names
         return None
-    reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.salience >= 0
-             and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
-    # a quoted name first ("전주에 있는 '고운빛 한복대여' 본점이"), else the first place or organisation named after a
-    # request for a venue; after "… 버스 있어?" a place the reply names is where to take it, not what was asked for
-    places = ("place", "org") if asks_for_venue(frame) else ("org",)
-    offers = ([e for e in reply if e.role == "title"] or [e for e in reply if e.type in places]
-              or [e for e in reply if e.proper and e.type == "item"])
-    return min(offers, key=lambda e: e.order) if offers else None
+    return offered_entity(frame, state)
 
 
 def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entity | None = None,

@@ -20,7 +20,7 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
 from dst.phrases import noun_phrase, splice, strip_followups
 from dst.sibling import SiblingMatcher
-from dst.types import DialogueState, Resolution, RuleResult
+from dst.types import DialogueState, Entity, Resolution, RuleResult
 
 NAMED_KINDS = ("place", "person", "item", "org")
 _FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이요", "까지", "부터"})
@@ -164,23 +164,39 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
 
 def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False) -> str | None:
     """The name the last reply gave when the frame asked which one ("뭐 있어?", "어디가 좋아?", "추천해 줘"): its
-    first quoted title or answer, else its first proper name of a thing, a place or an organisation. `offered`: only
-    when the frame asked for one (`asks_for_one`), the first thing or organisation the reply named ("'맑은물
-    가전수리'가 있어요"; later ones are alternatives or asides), never what answers where or when a named thing is."""
-    reply = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
-             and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
+    first quoted title or answer, else its first proper name of a thing, a place or an organisation. `offered`: the
+    text of `offered_entity` ("'맑은물 가전수리'가 있어요"; later ones are alternatives or asides), never what answers
+    where or when a named thing is."""
     if offered:
-        if not asks_for_one(frame):
-            return None
-        # a quoted name is the offer ("양주 말고도 포천 '하얀언덕 눈썰매장'이 …"), else the first proper name
-        offers = sorted((e for e in reply if e.proper and e.type in ("item", "org")),
-                        key=lambda e: (e.role != "title", e.order))
-        return offers[0].text if offers else None
+        found = offered_entity(frame, state)
+        return found.text if found is not None else None
+    reply = _reply_names(frame, state)
     if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
         return None
     named = sorted((e for e in reply if e.salience >= 2 or (e.proper and e.type in ("item", "org", "place"))),
                    key=lambda e: (-min(e.salience, 2), e.order))
     return named[0].text if named else None
+
+
+def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
+    """What the last reply offered when the frame asked for one (`asks_for_one`): its first quoted name ("양주 말고도
+    포천 '하얀언덕 눈썰매장'이 …"), else after a request for a venue its first place or organisation, else its first
+    proper name of a thing; None when the frame asked for none or the reply named none. After "… 버스 있어?" a
+    place the reply names is where to take it, not what was asked for."""
+    if not asks_for_one(frame):
+        return None
+    # a genitive modifier is no offer ("한강의 『소년이 온다』"), unless quoted itself ("'달빛 수족관'의 수달관")
+    reply = [e for e in _reply_names(frame, state) if e.salience >= 0 or e.role == "title"]
+    places = ("place", "org") if asks_for_venue(frame) else ("org",)
+    offers = ([e for e in reply if e.role == "title"] or [e for e in reply if e.type in places]
+              or [e for e in reply if e.proper and e.type == "item"])
+    return min(offers, key=lambda e: e.order) if offers else None
+
+
+def _reply_names(frame: Analysis, state: DialogueState) -> list[Entity]:
+    """What the last reply named that the frame did not, leaving out modifiers, settings and descriptions."""
+    return [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+            and not (e.modifier or e.setting or e.predicative) and e.text not in frame.text]
 
 
 def asks_for_one(frame: Analysis) -> bool:
