@@ -56,7 +56,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def error_body(message: str, type_: str, *, param: str | None = None, code: str | None = None) -> dict[str, Any]:
     """The error body itself; also the `data` of an error event in a stream that has already started. A lone
-    surrogate echoed from the request (it cannot be encoded) is written as `\\udXXX`."""
+    surrogate echoed from the request (it cannot be encoded) is written as its escape, e.g. `\\udc80`."""
     return {"error": {"message": _encodable(message), "type": type_, "param": _encodable(param), "code": code}}
 
 

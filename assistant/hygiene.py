@@ -129,7 +129,7 @@ def check_value(value: Any, *, max_depth: int, is_free_text: IsFreeText | None =
 
 def dotted(path: Path) -> str:
     """A field path as the validation errors name it: `messages.0.content`; a key's control characters and
-    surrogates written as `\\uXXXX`, so the path itself can be sent back."""
+    surrogates written as escapes (`\\u0007`, `\\udc80`), so the path itself can be sent back."""
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", ".".join(path))
 
 

@@ -29,5 +29,6 @@ def clean_text(text: str) -> str:
 
 
 def unwanted_characters(text: str) -> list[str]:
-    """The characters `clean_text` would remove or replace, as `U+XXXX` names in order of appearance (for traces)."""
+    """The characters `clean_text` would remove or replace, as code-point names ("U+200B") in order of appearance
+    (for traces)."""
     return [f"U+{ord(c):04X}" for c in _UNWANTED_OR_NEL.findall(text)]
