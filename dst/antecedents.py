@@ -17,7 +17,7 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import BARE_TITLE, RELATIVE_ONE, Anaphor, candidates, choose, every_item, holds_title, ordinal_item
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
-from dst.phrases import splice
+from dst.phrases import same_word, splice
 from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
 from dst.types import DialogueState, Entity, Resolution, RuleResult
@@ -165,17 +165,11 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     own = [[w for w in e.context if not _names_other(w, other)] for e, other in zip(pool, others, strict=True)]
     words = {t.form for t in analysis.tokens if begins <= t.start and t.end <= ends and t.pos in CONTEXT_TAGS
              and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
-    shared = [sum(any(_same_word(w, c) for c in ws) for w in words) for ws in own]
+    shared = [sum(any(same_word(w, c) for c in ws) for w in words) for ws in own]
     top = max(shared)
     if top and shared.count(top) == 1:
         return pool[shared.index(top)], f"+clause-words:{top}"
     return None
-
-
-def _same_word(a: str, b: str) -> bool:
-    """One word, or one a compound of the other that Kiwi cut differently in the two texts ("당일배송" / "당일"
-    "배송")."""
-    return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))
 
 
 def _names_other(word: str, other: set[str]) -> bool:

@@ -110,9 +110,7 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         # "하프는 줄 뜯는 방식이 어떻게 돼?": the frame's noun restated as its own topic, something else
         # asked of it; the question says what it is about
         return RuleResult(analysis.text)
-    if not replaced and asked and any(m.kind == "time" and not any(a.start < m.end and m.start < a.end for a in asked)
-                                      for m in added) and all(m.kind == "noun" and not _in_frame(m, frame)
-                                                              for m in asked):
+    if not replaced and _own_time_and_thing(added, asked, frame):
         return RuleResult(analysis.text)  # "내일 주요 뉴스는 뭐야?": a time and a thing of its own, a new question
     if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
         return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
@@ -220,6 +218,13 @@ def asks_for_venue(frame: Analysis) -> bool:
 def names_thing(frame: Analysis) -> bool:
     """Whether the frame names a thing, an organisation or a person of its own (a place only sets it)."""
     return any(m.kind in ("item", "org", "person") or (m.proper and m.kind != "place") for m in frame.mentions)
+
+
+def _own_time_and_thing(added: list[Mention], asked: list[Mention], frame: Analysis) -> bool:
+    """A time of the fragment's own, apart from its asked nouns ("주말반" holds its time), and only nouns the frame
+    does not hold."""
+    return bool(asked) and any(m.kind == "time" and not any(a.start < m.end and m.start < a.end for a in asked)
+                               for m in added) and all(m.kind == "noun" and not _in_frame(m, frame) for m in asked)
 
 
 def _weather(m: Mention) -> bool:

@@ -3,7 +3,8 @@
 Contract: pure functions of strings and analyses. `splice(text, pieces)` replaces each (start, end) span of
 `text` by its new text; `noun_phrase(frame, ...)` is the frame's noun phrase a new attribute or time is asked
 about ("강남역 근처 주차장"); `strip_followups(analysis, start)` is the utterance from `start` without leading
-follow-up adverbs.
+follow-up adverbs; `same_word(a, b)` says whether two words are one, as Kiwi may cut a compound differently in two
+texts.
 """
 
 from __future__ import annotations
@@ -77,3 +78,9 @@ def splice(text: str, pieces: list[tuple[int, int, str]]) -> str:
     for start, end, new in sorted(pieces, key=lambda p: p[0], reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+def same_word(a: str, b: str) -> bool:
+    """One word, or one a compound of the other that Kiwi cut differently in the two texts ("당일배송" / "당일"
+    "배송")."""
+    return a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a))

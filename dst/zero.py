@@ -31,7 +31,7 @@ from dst.elision import ElisionModel, ElisionScore, elision_score
 from dst.ellipsis import names_thing, reply_answer
 from dst.logistic import LogisticModel, read_model
 from dst.mentions import TITLE_RE, Mention
-from dst.phrases import noun_phrase
+from dst.phrases import noun_phrase, same_word
 from dst.types import DialogueState, Resolution, RuleResult
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
         w for e in state.entities if e.speaker == "assistant" and e.turn == state.turn for w in (*e.text.split(),
                                                                                                  *e.context)}
     mine = [t.form for t in analysis.within(start, own[0].end) if t.pos in ("NNG", "NNP")]
-    if not any(w == s or (min(len(w), len(s)) >= 2 and (w in s or s in w)) for w in mine for s in said):
+    if not any(same_word(w, s) for w in mine for s in said):
         return None
     # the named thing alone, not what the frame asked of it ("푸른들 종묘사", not "… 적축면 상추 씨앗")
     quoted = {q.group(1).strip() for q in TITLE_RE.finditer(frame.text)}
