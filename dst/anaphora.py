@@ -156,6 +156,10 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         if tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end:
             return Anaphor(tok.start, nxt.end, "person", RELATIVE_ONE, _particle(toks, i + 2), category=form,
                            honoured=True), 2
+        # a place or a person told only by the clause ("파티룸 있는 데로", "우수상 받은 사람"): the bound nouns of place
+        # and the plain noun for a person, the heads a description of one takes in place of its name
+        if form in _RELATIVE_HEADS and tok.pos in ("NNB", "NNG"):
+            return Anaphor(tok.start, tok.end, _RELATIVE_HEADS[form], RELATIVE_ONE, _particle(toks, i + 1)), 1
     return None, 1
 
 
@@ -165,6 +169,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
 _SAYING = frozenset({"말", "말씀", "얘기", "이야기", "추천", "소개", "언급"})
 _BEFORE = frozenset({"아까", "방금", "전", "지난번", "저번"})
 _SAID_HEADS = {"데": "place", "곳": "place", "거": "object", "것": "object", "분": "person"}
+_RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person"}
 
 
 def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
@@ -391,6 +396,8 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             e for e in ents if (e.type == "place" and not e.predicative)
             or (e.type in ("item", "org") and e.proper and e.role != "title")
         ]
+        if anaphor.rule == RELATIVE_ONE:  # "파티룸 있는 데": any named venue the clause may describe
+            pool += [e for e in ents if e.type in ("item", "org") and e.proper and e.role != "title" and e not in pool]
         prefer = ("place", "item", "org")
     elif need == "time":
         pool = [e for e in ents if e.type == "time"]
@@ -549,10 +556,14 @@ def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
 
 
 def holds_title(e: Entity, title: str) -> bool:
-    """Whether a person was named with the title: its role, or the last word of "조하린 실장님"."""
+    """Whether a person was named with the title: its role, the last word of "조하린 실장님", or the first word of
+    "부회장 이서진 씨"."""
     words = e.text.split()
-    return e.role == title or (e.type == "person" and len(words) >= 2 and words[-1] in (title, title + "님")
-                               and (e.proper or name_shaped(words[-2])))  # not "보일러 수리 기사님"
+    if e.role == title or e.type != "person" or len(words) < 2:
+        return e.role == title
+    titles = (title, title + "님")
+    return ((words[-1] in titles and (e.proper or name_shaped(words[-2])))  # not "보일러 수리 기사님"
+            or (words[0] in titles and name_shaped(words[1])))
 
 
 def every_item(anaphor: Anaphor, state: DialogueState) -> list[str]:

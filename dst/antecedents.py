@@ -167,9 +167,26 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
              and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
     shared = [sum(any(same_word(w, c) for c in ws) for w in words) for ws in own]
     top = max(shared)
-    if top and shared.count(top) == 1:
-        return pool[shared.index(top)], f"+clause-words:{top}"
+    tied = [k for k, n in enumerate(shared) if n == top]
+    polar = {t.form for t in analysis.tokens if begins <= t.start and t.end <= ends and t.pos in ("VA", "VV")
+             and t.form in ("있", "없")}
+    if top and len(tied) > 1 and polar:
+        # the light 있 / 없 still tell apart options the content words do not ("파티룸 있는 데" after "A는 파티룸이
+        # 있고, B는 파티룸은 없지만")
+        tied = [k for k in tied if polar & set(own[k])] or tied
+    if top and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
+        return pool[tied[0]], f"+clause-words:{top}"
     return None
+
+
+def _apposed(options: list[Entity]) -> bool:
+    """Two options that are one thing named twice: a name and the unnamed word right after it, such as its branch
+    ("'점프온 트램펄린파크' 광명점은 …"), so the clause that describes one describes both (the ranker's first of them
+    is taken). Two names side by side are two things."""
+    if len(options) != 2:
+        return False
+    a, b = sorted(options, key=lambda e: e.order)
+    return a.turn == b.turn and b.order == a.order + 1 and a.proper and not b.proper
 
 
 def _names_other(word: str, other: set[str]) -> bool:
@@ -212,7 +229,10 @@ def _antecedent_text(
     replacement = entity.text
     rule = ana.rule + how
     if ana.rule == BARE_TITLE and not entity.text.endswith(surface):
-        replacement = f"{entity.text} {surface}"
+        words = entity.text.split()
+        if words[0] in (ana.category, f"{ana.category}님"):  # "부회장 이서진 씨" -> "이서진 부회장님"
+            words = [w for w in words[1:] if w not in ("씨", "님")]
+        replacement = f"{' '.join(words)} {surface}"
     if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"

@@ -3,7 +3,7 @@
 Contract: `complete_zero(analyzer, analysis, state, detector)` returns the utterance with the frame's noun phrase put
 before it ("주차돼요?" after "국민건강보험 일산병원 위치가 어디야?" -> "국민건강보험 일산병원 주차돼요?";
 "다음 화 틀어 줘" after "약한영웅 3화 틀어 줘" -> "약한영웅 다음 화 틀어 줘"), or None when the detector says the
-utterance stands on its own.
+utterance stands on its own. After a bare reaction ("아쉽다. 입장료는 얼마야?") only the question is read and completed.
 Only questions and requests that name nothing themselves (no noun but attribute nouns, times and quantities)
 and follow a frame that names a particular thing (`named`) are asked, so a complete new question is never touched:
 measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed "수영 배울까?" and
@@ -141,6 +141,18 @@ def put_before(analysis: Analysis, phrase: str) -> str:
     return f"{head}{' ' if head and not head.endswith(' ') else ''}{phrase} {analysis.text[lead:]}".strip()
 
 
+def last_sentence_start(analysis: Analysis) -> int:
+    """Where the last sentence of an utterance of several begins ("아쉽다. 입장료는 얼마야?" -> 5), after a remark
+    that ends in "." or "!"; 0 for one sentence."""
+    ends = [t.end for t in analysis.tokens if t.pos == "SF" and t.form in (".", "!") and t.end < len(analysis.text)]
+    if not ends or not analysis.text[ends[-1]:].strip():
+        return 0
+    start = ends[-1]
+    while start < len(analysis.text) and analysis.text[start] == " ":
+        start += 1
+    return start
+
+
 def own_start(analysis: Analysis) -> int:
     """Where the utterance's own words begin: after leading connectives, interjections and a vocative comma."""
     start = 0
@@ -159,6 +171,13 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                   detector: ZeroDetector | None) -> RuleResult | None:
     if detector is None or not state.last_query:
         return None
+    lead = last_sentence_start(analysis)
+    if lead and not any(t.pos.startswith("N") for t in analysis.tokens if t.end <= lead):
+        # "아쉽다. 입장료는 얼마야?": a bare reaction, then the question, which is what lacks its topic; a remark with
+        # a noun ("썸남인데 넘 귀여워. 어쩌지?") is itself what the question is about
+        done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:]), state, detector)
+        return None if done is None else RuleResult(f"{analysis.text[:lead].rstrip()} {done.text}",
+                                                    done.resolutions, done.confident)
     frame_text = _repeated_request(analyzer, analysis, state) or state.last_query
     frame = analyzer.analyze(frame_text)
     offered = reply_answer(frame, state, offered=True)

@@ -700,3 +700,36 @@ def test_open_questions_after_a_named_exchange_stay_as_they_are(injector: Contex
         assert _rw(injector, turns, utterance).standalone == utterance
     listed = [(U, "'소금빵집' 메뉴 뭐 있어?"), (A, "1. 소금빵 2. 앙버터 3. 크루아상이 있어요.")]
     assert _rw(injector, listed, "다음 달 첫째 주 제주 날씨 알려줘").standalone == "다음 달 첫째 주 제주 날씨 알려줘"
+
+
+def test_a_clause_before_a_plain_head_picks_the_person_or_venue_it_describes(injector: ContextInjector) -> None:
+    judges = [(U, "사진 공모전 수상자 누구야?"),
+              (A, "금상은 바다 풍경을 찍은 윤서하 작가고, 은상은 골목 사진을 낸 도재민 작가야.")]
+    rw = _rw(injector, judges, "은상 받은 사람 다른 작품도 볼 수 있어?")
+    assert "도재민" in rw.standalone and "윤서하" not in rw.standalone
+    venues = [(U, "단체로 갈 만한 볼링장 알려 줘"),
+              (A, "'스트라이크원' 잠실점은 단체룸이 따로 있고, '핀볼하우스'는 단체룸은 없지만 레인이 더 많아요.")]
+    rw = _rw(injector, venues, "단체룸 있는 데로 예약할게요")
+    assert "스트라이크원" in rw.standalone and "핀볼하우스" not in rw.standalone
+    assert _rw(injector, [], "갈 데 없어?").standalone == "갈 데 없어?"
+
+
+def test_a_bare_title_finds_the_person_named_after_it(injector: ContextInjector) -> None:
+    turns = [(U, "동호회 임원이 누구야?"), (A, "총무 김나래 씨가 회비를 관리하고, 회장인 박정후 씨가 모임을 정해.")]
+    rw = _rw(injector, turns, "총무님한테 회비 얼마인지 물어봐 줘")
+    assert rw.standalone.startswith("김나래 총무님한테") and "박정후" not in rw.standalone
+
+
+def test_a_quoted_name_is_a_thing_not_a_titled_person(injector: ContextInjector) -> None:
+    turns = [(U, "도자기 수업은 어느 선생님이 해?"),
+              (A, "'한결 도예원'의 주말 수업은 서지우 선생님이 맡고 계세요.")]
+    rw = _rw(injector, turns, "그분 수업 평일에도 있어?")
+    assert "서지우" in rw.standalone and "그분" not in rw.standalone
+
+
+def test_a_bare_reaction_before_a_question_is_kept_and_the_question_completed(injector: ContextInjector) -> None:
+    turns = [(U, "'솔숲 오토캠핑장' 이번 주말 예약 돼?"), (A, "이번 주말은 모든 사이트가 예약됐어요.")]
+    rw = _rw(injector, turns, "아쉽네. 주차는 몇 대까지 돼?")
+    assert rw.standalone.startswith("아쉽네. ") and "솔숲 오토캠핑장" in rw.standalone
+    remark = "남자친구가 너무 귀여워. 어쩌지?"  # a remark with a noun is what the question is about
+    assert _rw(injector, turns, remark).standalone == remark
