@@ -342,12 +342,14 @@ def _every(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
 
 def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     """An option picked by where it was said: a position (처음, 먼저, 나중; or 앞, 위, 끝, 뒤, 아래 after 맨, 제일 or
-    가장), then a clause with a predicate ("말한", "있는", "물어본"), then the head noun of an option ("거", "곳",
-    "데"): "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거". Positions are closed classes (`lx.POSITIONS`,
-    `lx.LIST_PLACES`)."""
+    가장, or before a verb of saying: "뒤에 말한 데"), then a clause with a predicate ("말한", "있는", "물어본"), then
+    the head noun of an option ("거", "곳", "데"): "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거".
+    Positions are closed classes (`lx.POSITIONS`, `lx.LIST_PLACES`)."""
     tok = toks[i]
     extreme = i > 0 and toks[i - 1].form in lx.EXTREMES
-    index = lx.POSITIONS.get(tok.form) or (lx.LIST_PLACES.get(tok.form) if extreme else None)
+    # "뒤에 말한 데" (the latter) needs no 맨: a place in the list is unambiguous before a verb of saying
+    said = any(t.form in _SAYING and t.pos == "NNG" for t in toks[i + 1:i + 1 + _MAX_POSITION_CLAUSE])
+    index = lx.POSITIONS.get(tok.form) or (lx.LIST_PLACES.get(tok.form) if extreme or said else None)
     if tok.pos not in ("NNG", "MAG") or index is None:
         return None
     start = toks[i - 1].start if extreme else tok.start

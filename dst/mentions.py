@@ -97,15 +97,13 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     트레이너님이", "김도윤 수의사예요", "한서린 작가가". Kiwi knows few given names and cuts them ("강 + 태 + 민",
     "한 + 서리 + ㄴ"), so the person is read from the written words. No common noun of two or more syllables may
     stand in the word ("김밥집", "이번주", "고양이": Kiwi reads a common noun there that open text often uses), and
-    the title noun must be a role noun or end like one. A word inside quotes is never read so: replies quote the
-    names of things ("'차연재 다도원'의 …", where 원 ends titles such as 연구원), not of people."""
+    the title noun must be a role noun or end like one."""
     starts = [t.start for t in toks]
     out = list(mentions)
-    quoted = [q.span(1) for q in TITLE_RE.finditer(text)]
     for found in _NAME_WORD.finditer(text):
         word, start = found.group(1), found.start(1)
-        if not name_shaped(word) or any(a <= start < b for a, b in quoted):
-            continue  # a quoted name is a thing's ("'차연재 다도원'의 …"): replies name people without quotes
+        if not name_shaped(word):
+            continue
         inside = toks[bisect_left(starts, start):bisect_left(starts, found.end(1))]
         if any(len(t.form) >= 2 and t.pos == "NNG" and noun_rarity(t.form) < NAME_RARITY for t in inside):
             continue

@@ -720,16 +720,17 @@ def test_a_bare_title_finds_the_person_named_after_it(injector: ContextInjector)
     assert rw.standalone.startswith("김나래 총무님한테") and "박정후" not in rw.standalone
 
 
-def test_a_quoted_name_is_a_thing_not_a_titled_person(injector: ContextInjector) -> None:
-    turns = [(U, "도자기 수업은 어느 선생님이 해?"),
-              (A, "'한결 도예원'의 주말 수업은 서지우 선생님이 맡고 계세요.")]
-    rw = _rw(injector, turns, "그분 수업 평일에도 있어?")
-    assert "서지우" in rw.standalone and "그분" not in rw.standalone
-
-
 def test_a_bare_reaction_before_a_question_is_kept_and_the_question_completed(injector: ContextInjector) -> None:
     turns = [(U, "'솔숲 오토캠핑장' 이번 주말 예약 돼?"), (A, "이번 주말은 모든 사이트가 예약됐어요.")]
     rw = _rw(injector, turns, "아쉽네. 주차는 몇 대까지 돼?")
     assert rw.standalone.startswith("아쉽네. ") and "솔숲 오토캠핑장" in rw.standalone
     remark = "남자친구가 너무 귀여워. 어쩌지?"  # a remark with a noun is what the question is about
     assert _rw(injector, turns, remark).standalone == remark
+
+
+def test_the_former_and_the_latter_pick_by_where_they_were_said(injector: ContextInjector) -> None:
+    turns = [(U, "분실물은 어디서 찾아?"), (A, "보관소가 두 곳이에요. '서초 분실물 보관실'과 '강동 유실물 센터'예요.")]
+    rw = _rw(injector, turns, "뒤에 말한 데는 몇 시까지 해?")
+    assert "강동 유실물 센터" in rw.standalone and "서초" not in rw.standalone
+    rw = _rw(injector, turns, "앞에 말한 곳 전화번호 알려 줘")
+    assert "서초 분실물 보관실" in rw.standalone and "강동" not in rw.standalone
