@@ -8,7 +8,8 @@ replacement: "내일 서울 날씨" + "부산은?" -> "내일 부산 날씨"), t
 time or place is added, and a new attribute ("요금은?") is asked about the frame's noun phrase. A bare number
 ("16은?") replaces the frame's free-standing number ("아이폰 15 가격"), not a count or a clock time. A new head noun
 after a request ("서울대병원 피부과 예약하고 싶어" + "안과는요?") re-issues the request for it. A new named thing
-with its own question is a new topic and comes back unchanged. A one-noun fragment no typed slot takes replaces
+with its own question is a new topic and comes back unchanged, as does one that names two things and asks with an
+interrogative of its own ("서울에서 강릉 가는 KTX 첫차는 몇 시야?"). A one-noun fragment no typed slot takes replaces
 the frame word it is a sibling of by meaning (`dst.sibling`: "해군은?" after "육군 복무기간 몇 개월이야?").
 """
 
@@ -104,6 +105,9 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
+    own_named = [m for m in analysis.mentions if m.kind in NAMED_KINDS]
+    if len(own_named) >= 2 and any(t.form in lx.INTERROGATIVE_FORMS for t in analysis.tokens):
+        return RuleResult(analysis.text)  # "서울에서 강릉 가는 KTX 첫차는 몇 시야?" names and asks all it needs
     if any(m.particle == "의" and m.kind != "time" and not _in_frame(m, frame) for m in analysis.mentions):
         return RuleResult(analysis.text)  # "메일함의 총 용량은 얼마나 되니": a possessor of its own says whose
     if len(asked) >= 2 and asked[0].particle in TOPIC_PARTICLES and _in_frame(asked[0], frame):

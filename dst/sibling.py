@@ -4,7 +4,8 @@
 Contract: `SiblingMatcher.match(fragment, frame)` returns the frame mention (a noun, name, place, person or thing;
 never an attribute, time or quantity) whose word ends like the fragment's head in two syllables or more, when
 exactly one does ("접이식 우산" for "장우산"), else the one whose sentence-encoder cosine with the fragment's noun is
-highest, when that cosine reaches the fitted `threshold`, else None. Only consulted when no typed slot of the frame
+highest, when that cosine reaches the fitted `threshold` and the frame does not quote it (a quoted name is kept whole:
+"주차장은?" after "'새솔 시외버스터미널' 어디 있어?"), else None. Only consulted when no typed slot of the frame
 took the fragment (`dst.ellipsis`). The threshold is fitted by `dst.training.sibling` on the written training
 dialogues' one-noun fragments and shipped as `data/sibling_matcher.json`; without the file or an encoder, nothing
 is matched.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dst.analysis import Analysis, Mention
+from dst.mentions import TITLE_RE
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"\S+")
@@ -32,6 +34,12 @@ WordSimilarity = Callable[[str, Sequence[str]], list[float]]
 def frame_slots(frame: Analysis) -> list[Mention]:
     """The frame words a fragment may stand in for."""
     return [m for m in frame.mentions if m.kind in SLOT_KINDS and not m.predicative]
+
+
+def _quoted(m: Mention, frame: Analysis) -> bool:
+    """Whether the frame quotes the mention: a name given as written ("'새솔 시외버스터미널'"), which a fragment of
+    another kind ("주차장은?") does not stand in for by meaning alone."""
+    return any(q.start(1) <= m.start and m.end <= q.end(1) for q in TITLE_RE.finditer(frame.text))
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -70,7 +78,8 @@ class SiblingMatcher:
         if best >= 2 and [n for n, _ in shared].count(best) == 1:
             return next(m for n, m in shared if n == best), 1.0
         ranked = self.scores(fragment, frame)
-        if ranked and ranked[0][1] >= self.threshold and ranked[0][0].text != fragment.text:
+        if ranked and ranked[0][1] >= self.threshold and ranked[0][0].text != fragment.text and not _quoted(
+                ranked[0][0], frame):
             return ranked[0]
         return None
 

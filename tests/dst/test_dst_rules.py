@@ -734,3 +734,15 @@ def test_the_former_and_the_latter_pick_by_where_they_were_said(injector: Contex
     assert "강동 유실물 센터" in rw.standalone and "서초" not in rw.standalone
     rw = _rw(injector, turns, "앞에 말한 곳 전화번호 알려 줘")
     assert "서초 분실물 보관실" in rw.standalone and "강동" not in rw.standalone
+
+
+def test_a_question_that_names_and_asks_all_it_needs_is_a_new_topic(injector: ContextInjector) -> None:
+    turns = [(U, "깍두기 담글 때 설탕 넣어도 돼?"), (A, "네, 무 한 개에 설탕 한 숟가락 정도면 충분해요.")]
+    shift = "부산에서 대구 가는 SRT 막차는 몇 시야?"
+    assert _rw(injector, turns, shift).standalone == shift
+
+
+def test_a_fragment_does_not_stand_in_for_a_word_of_a_quoted_name(injector: ContextInjector) -> None:
+    turns = [(U, "'한마루 종합운동장' 어디 있어?"), (A, "한마루 종합운동장은 시청역 2번 출구 맞은편에 있어요.")]
+    rw = _rw(injector, turns, "주차장은?")
+    assert "한마루 종합운동장" in rw.standalone and "주차장" in rw.standalone
