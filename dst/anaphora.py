@@ -298,8 +298,9 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
             index, j = value, j + 1
         elif j + 1 < len(toks) and toks[j].form == "번" and toks[j + 1].form == "째":
             index, j = value, j + 2
-        elif tok.pos == "SN" and j + 1 < len(toks) and toks[j].form == "번" and toks[j + 1].form in lx.ORDINAL_HEADS:
-            index, j = value, j + 1
+        elif tok.pos == "SN" and j + 1 < len(toks) and toks[j].form == "번" and (
+                toks[j + 1].form in lx.ORDINAL_HEADS or _pointing(toks[j + 1])):
+            index, j = value, j + 1  # "2번 거", "2번 거기": the numbered entry of a list
     if not index:
         return None
     asks = any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX") for t in toks)
@@ -310,13 +311,22 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         return None
     end = toks[j - 1].end
     category = None
+    pointed = j < len(toks) and _pointing(toks[j])
+    if pointed:
+        end, j = toks[j].end, j + 1  # the pronoun after the number points at the same entry ("두 번째 거기")
     # Kiwi may tag the 거 of "세 번째 거 주차 돼?" a determiner
-    if j < len(toks) and (toks[j].pos in ("NNB", "NNG") or (toks[j].form == "거" and toks[j].pos == "MM")) and (
+    if not pointed and j < len(toks) and (
+            toks[j].pos in ("NNB", "NNG") or (toks[j].form == "거" and toks[j].pos == "MM")) and (
             toks[j].form in lx.ORDINAL_HEADS or toks[j].pos == "NNG"):
         end = toks[j].end
         category = toks[j].form  # "거" of "두 번째 거", "코스" of "두 번째 코스"
         j += 1
     return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), category=category, index=index), j - i
+
+
+def _pointing(tok: Tok) -> bool:
+    """A place or thing pronoun ("거기", "그곳", "그거") that an entry number before it makes the entry's."""
+    return tok.pos == "NP" and (tok.form in lx.PLACE_PRONOUNS or tok.form in ("그거", "그것", "이거", "저거"))
 
 
 _COUNTS = {"둘": 2, "셋": 3, "두": 2, "세": 3}
@@ -554,6 +564,12 @@ def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
     if not fitting:
         return None
     items = fitting[-1]
+    # "the last" of a later list that only names again some of an earlier one's options ("A가 제일 싸고, B는 …" after
+    # "A, B, C 세 곳이 있어") is the earlier one's last; a position counted from the front may mean the few named
+    # again ("보증금 없는 곳 중에 첫 번째 곳")
+    whole = [lst for lst in fitting[:-1] if set(items) < set(lst)] if k == -1 else []
+    if whole:
+        items = whole[-1]
     return items[-1] if k == -1 else items[k - 1]
 
 

@@ -746,3 +746,21 @@ def test_a_fragment_does_not_stand_in_for_a_word_of_a_quoted_name(injector: Cont
     turns = [(U, "'한마루 종합운동장' 어디 있어?"), (A, "한마루 종합운동장은 시청역 2번 출구 맞은편에 있어요.")]
     rw = _rw(injector, turns, "주차장은?")
     assert "한마루 종합운동장" in rw.standalone and "주차장" in rw.standalone
+
+
+def test_an_entry_number_before_a_pronoun_picks_that_entry(injector: ContextInjector) -> None:
+    turns = [(U, "근처 볼링장 알려 줘"),
+             (A, "1. '스트라이크존' (역삼) – 주차 무료\n2. '핀포인트 볼링' (선릉) – 주차 2시간\n"
+                 "3. '레인보우 볼링센터' (삼성)")]
+    rw = _rw(injector, turns, "2번 거기는 몇 시까지 해?")
+    assert "핀포인트 볼링" in rw.standalone and "스트라이크존" not in rw.standalone and "거기" not in rw.standalone
+
+
+def test_the_last_one_counts_in_the_list_a_later_reply_only_partly_repeats(injector: ContextInjector) -> None:
+    turns = [(U, "신촌에 컬러렌즈 파는 곳 알려줘."),
+             (A, "'렌즈마트 신촌점', '아이러브뷰', '클린아이 안경원' 세 곳이 있어."),
+             (U, "다 가격대 비슷해?"),
+             (A, "렌즈마트 신촌점이 제일 저렴하고, 아이러브뷰는 수입 브랜드가 많아서 조금 비싸. "
+                 "클린아이 안경원은 검안을 꼼꼼히 해주는 대신 가격은 중간 정도야.")]
+    rw = _rw(injector, turns, "마지막 곳 몇 시까지 해?")
+    assert "클린아이 안경원" in rw.standalone and "아이러브뷰" not in rw.standalone
