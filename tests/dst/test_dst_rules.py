@@ -683,16 +683,23 @@ def test_an_additive_noun_sharing_a_word_with_the_exchange_asks_about_the_named_
         assert _rw(injector, turns, shift).standalone == shift
 
 
-def test_a_clause_before_a_day_or_a_title_picks_the_option_it_describes(injector: ContextInjector) -> None:
-    turns = [(U, "치즈 만들기 수업 날짜 알려줘"),
-             (A, "3일 회차는 모차렐라를 만들고, 17일 회차는 리코타를 만들어요.")]
-    rw = _rw(injector, turns, "리코타 만드는 날로 예약해 줘")
-    assert "17일" in rw.standalone and "3일" not in rw.standalone
-    coaches = [(U, "클라이밍 강습 누가 해?"),
-               (A, "한도윤 코치님은 볼더링을 가르치고, 서이현 코치님은 리드 등반을 가르쳐요.")]
-    rw = _rw(injector, coaches, "볼더링 가르치는 코치님으로 예약할게")
-    assert "한도윤" in rw.standalone and "서이현" not in rw.standalone
-
+def test_a_clause_before_a_day_a_title_or_a_plain_head_picks_the_option_it_describes(
+        injector: ContextInjector) -> None:
+    described = [  # (reply's question, reply, utterance, the option it describes, the other option)
+        ("치즈 만들기 수업 날짜 알려줘", "3일 회차는 모차렐라를 만들고, 17일 회차는 리코타를 만들어요.",
+         "리코타 만드는 날로 예약해 줘", "17일", "3일"),
+        ("클라이밍 강습 누가 해?", "한도윤 코치님은 볼더링을 가르치고, 서이현 코치님은 리드 등반을 가르쳐요.",
+         "볼더링 가르치는 코치님으로 예약할게", "한도윤", "서이현"),
+        ("사진 공모전 수상자 누구야?", "금상은 바다 풍경을 찍은 윤서하 작가고, 은상은 골목 사진을 낸 도재민 작가야.",
+         "은상 받은 사람 다른 작품도 볼 수 있어?", "도재민", "윤서하"),
+        ("단체로 갈 만한 볼링장 알려 줘",
+         "'스트라이크원' 잠실점은 단체룸이 따로 있고, '핀볼하우스'는 단체룸은 없지만 레인이 더 많아요.",
+         "단체룸 있는 데로 예약할게요", "스트라이크원", "핀볼하우스"),
+    ]
+    for question, reply, utterance, picked, other in described:
+        rw = _rw(injector, [(U, question), (A, reply)], utterance)
+        assert picked in rw.standalone and other not in rw.standalone, rw.standalone
+    assert _rw(injector, [], "갈 데 없어?").standalone == "갈 데 없어?"
 
 def test_open_questions_after_a_named_exchange_stay_as_they_are(injector: ContextInjector) -> None:
     turns = [(U, "강남역 근처 '소금빵집' 몇 시에 열어?"), (A, "강남역 소금빵집은 오전 8시에 열어요.")]
@@ -700,18 +707,6 @@ def test_open_questions_after_a_named_exchange_stay_as_they_are(injector: Contex
         assert _rw(injector, turns, utterance).standalone == utterance
     listed = [(U, "'소금빵집' 메뉴 뭐 있어?"), (A, "1. 소금빵 2. 앙버터 3. 크루아상이 있어요.")]
     assert _rw(injector, listed, "다음 달 첫째 주 제주 날씨 알려줘").standalone == "다음 달 첫째 주 제주 날씨 알려줘"
-
-
-def test_a_clause_before_a_plain_head_picks_the_person_or_venue_it_describes(injector: ContextInjector) -> None:
-    judges = [(U, "사진 공모전 수상자 누구야?"),
-              (A, "금상은 바다 풍경을 찍은 윤서하 작가고, 은상은 골목 사진을 낸 도재민 작가야.")]
-    rw = _rw(injector, judges, "은상 받은 사람 다른 작품도 볼 수 있어?")
-    assert "도재민" in rw.standalone and "윤서하" not in rw.standalone
-    venues = [(U, "단체로 갈 만한 볼링장 알려 줘"),
-              (A, "'스트라이크원' 잠실점은 단체룸이 따로 있고, '핀볼하우스'는 단체룸은 없지만 레인이 더 많아요.")]
-    rw = _rw(injector, venues, "단체룸 있는 데로 예약할게요")
-    assert "스트라이크원" in rw.standalone and "핀볼하우스" not in rw.standalone
-    assert _rw(injector, [], "갈 데 없어?").standalone == "갈 데 없어?"
 
 
 def test_a_bare_title_finds_the_person_named_after_it(injector: ContextInjector) -> None:
