@@ -156,8 +156,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         if tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end:
             return Anaphor(tok.start, nxt.end, "person", RELATIVE_ONE, _particle(toks, i + 2), category=form,
                            honoured=True), 2
-        # a place or a person told only by the clause ("파티룸 있는 데로", "우수상 받은 사람"): the bound nouns of place
-        # and the plain noun for a person, the heads a description of one takes in place of its name
+        # a place, a person or a side told only by the clause ("파티룸 있는 데로", "우수상 받은 사람", "더 싼 쪽"): the
+        # bound nouns of place and side and the plain noun for a person, the heads a description takes for a name
         if form in _RELATIVE_HEADS and tok.pos in ("NNB", "NNG"):
             return Anaphor(tok.start, tok.end, _RELATIVE_HEADS[form], RELATIVE_ONE, _particle(toks, i + 1)), 1
     return None, 1
@@ -169,7 +169,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
 _SAYING = frozenset({"말", "말씀", "얘기", "이야기", "추천", "소개", "언급"})
 _BEFORE = frozenset({"아까", "방금", "전", "지난번", "저번"})
 _SAID_HEADS = {"데": "place", "곳": "place", "거": "object", "것": "object", "분": "person"}
-_RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person"}
+_RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person", "쪽": "object"}
 
 
 def _said_one(toks: list[Tok], i: int) -> Anaphor | None:

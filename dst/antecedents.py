@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import BARE_TITLE, RELATIVE_ONE, Anaphor, candidates, choose, every_item, holds_title, ordinal_item
+from dst.compared import compared_option
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
 from dst.phrases import same_word, splice
 from dst.ranking import AntecedentRanker, Ranked
@@ -143,13 +144,22 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
 
 def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tuple[int, int],
                scored: list[Ranked] | None, requested: frozenset[str] = frozenset()) -> tuple[Entity, str] | None:
-    """The named candidate the relative clause describes, when there are two or more: the one whose sentence repeats
-    more of the clause's content words than any other ("방 넓은 그 지점" after "왕십리점이 방이 더 넓고")."""
+    """The named candidate the relative clause describes, when there are two or more: the one a gradable word picks
+    by the amounts the reply gave (`dst.compared`: "더 싼 쪽"), else the one whose sentence repeats more of the
+    clause's content words than any other ("방 넓은 그 지점" after "왕십리점이 방이 더 넓고")."""
     begins, ends = span
     said = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
             and begins <= t.start and t.end <= ends}
     ranked = ([r.entity for r in scored if r.probability >= MIN_DESCRIBED]
               if scored is not None else candidates(ana, state))
+    # "더 싼 쪽", "가까운 그 지점", "시간 덜 걸리는 데": a gradable word is decided by the amounts the last reply gave
+    # with its options, before any word the clause shares with an option's sentence ("시간" of "3시간", "6시간")
+    clause = [(t.form, t.pos) for t in analysis.tokens if begins <= t.start and t.end <= ends]
+    options = [e for e in ranked if e.speaker == "assistant" and e.turn == state.turn
+               and e.type in ("place", "item", "org", "person") and e.text not in requested]
+    picked = compared_option(clause, options, state)
+    if picked is not None:
+        return picked, "+compared"
     # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description that
     # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
     # (times are told apart the same way: "자리 남은 그때" after "… 3월 21일 수업은 자리가 남아 있어요")
