@@ -120,7 +120,18 @@ def measure(name: str, records: list[ResponseRecord], analyzer: KoreanAnalyzer, 
     result["single"] = latency(snapshot, calibration, qs)
     result["batched_qps"] = round(throughput(snapshot, calibration, qs, batch), 1)
     result["one_by_one_qps"] = round(1000 / result["single"]["mean_ms"], 1)  # type: ignore[index]
+    # what the whole process holds now (encoder, Kiwi, every index built or loaded so far) and at its peak
+    result["process_rss_mb"], result["process_peak_rss_mb"] = process_rss_mb()
     return result
+
+
+def process_rss_mb() -> tuple[float, float]:
+    """VmRSS and VmHWM of this process, MB (Linux; zeros elsewhere)."""
+    try:
+        status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    except OSError:
+        return 0.0, 0.0
+    return tuple(round(int(status[k].split()[0]) / 1024, 1) for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
 
 
 def main() -> None:
@@ -154,12 +165,12 @@ def main() -> None:
     args.out.write_text(json.dumps(results, indent=2))
 
     print(f"{'run':<15}{'docs':>8}{'build s':>9}{'rss MB':>8}{'disk MB':>9}{'load s':>8}{'p50 ms':>8}"
-          f"{'p99 ms':>8}{'batch q/s':>11}{'1-by-1 q/s':>12}")
+          f"{'p99 ms':>8}{'batch q/s':>11}{'1-by-1 q/s':>12}{'proc MB':>9}{'peak MB':>9}")
     for name, r in results.items():
         s = r["single"]  # type: ignore[index]
         print(f"{name:<15}{r['docs']:>8}{r['build_s']:>9}{r['peak_rss_growth_mb']:>8}{r['disk_mb']:>9}"  # type: ignore[index]
               f"{r['load_s']:>8}{s['p50_ms']:>8.2f}{s['p99_ms']:>8.2f}{r['batched_qps']:>11}"  # type: ignore[index]
-              f"{r['one_by_one_qps']:>12}")  # type: ignore[index]
+              f"{r['one_by_one_qps']:>12}{r['process_rss_mb']:>9}{r['process_peak_rss_mb']:>9}")  # type: ignore[index]
     print(f"wrote {args.out}")
 
 

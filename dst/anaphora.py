@@ -35,6 +35,7 @@ class Anaphor:
     familiar: bool = False  # "걔", "얘", "쟤": a peer or a junior, never someone the text honours with 님
     honoured: bool = False  # "그 사장님": the title takes 님, so a person is meant, never a thing
     inner: tuple[int, int] | None = None  # "그 얇은 거": the adnominal clause between the demonstrative and its noun
+    earlier: bool = False  # "아까 말한 데", "저번에 추천한 곳": one said before the last reply, when there is one
 
     @property
     def span_end(self) -> int:
@@ -116,7 +117,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         after = [t for t in toks[i + 1:] if not t.pos.startswith("J")][:1]
         if after and after[0].form == "그렇" and after[0].pos == "VA":
             return None, 1  # "그땐 그랬지": remembering, not a time to fill in
-        grain = _DAY if form.endswith("날") else None
+        grain = DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
     if (tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end
             and (i == 0 or toks[i - 1].pos in ("SF", "SP", "MAJ", "IC", "EC", "EF"))):
@@ -152,7 +153,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # the same with a day ("리코타 만드는 날로 예약해 줘") or a title ("볼더링 가르치는 코치님으로"): the option
         # or the person the clause describes, resolved only by a clause match
         if form == "날" and tok.pos in ("NNG", "NNB"):
-            return Anaphor(tok.start, tok.end, "time", RELATIVE_ONE, _particle(toks, i + 1), grain=_DAY), 1
+            return Anaphor(tok.start, tok.end, "time", RELATIVE_ONE, _particle(toks, i + 1), grain=DAY), 1
         if tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end:
             return Anaphor(tok.start, nxt.end, "person", RELATIVE_ONE, _particle(toks, i + 2), category=form,
                            honoured=True), 2
@@ -168,6 +169,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
 # them (not the positions of `_positional`: "먼저 말한 거" is the first one).
 _SAYING = frozenset({"말", "말씀", "얘기", "이야기", "추천", "소개", "언급"})
 _BEFORE = frozenset({"아까", "방금", "전", "지난번", "저번"})
+_EARLIER = _BEFORE - {"방금"}  # "방금 말한 데" is the last reply's; "아까 말한 데" one said before it
 _SAID_HEADS = {"데": "place", "곳": "place", "거": "object", "것": "object", "분": "person"}
 _RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person", "쪽": "object"}
 
@@ -176,6 +178,7 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
     if i >= 2 and toks[i - 1].pos == "JKS" and toks[i - 2].pos == "NP":
         return None  # "내가 말한 거 기억해?": what a speaker said, not a thing the reply offered
     j = i
+    earlier = toks[j].form in _EARLIER and toks[j].pos in ("MAG", "NNG")
     if toks[j].form in _BEFORE and toks[j].pos in ("MAG", "NNG"):
         j += 1
         if j < len(toks) and toks[j].pos == "JKB" and toks[j].form in ("에", "에서"):
@@ -193,10 +196,11 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
         return None
     head = toks[j + 1]
     need = _SAID_HEADS[head.form]
-    return Anaphor(toks[i].start, head.end, need, f"pronoun.{need}", _particle(toks, j + 2))
+    return Anaphor(toks[i].start, head.end, need, f"pronoun.{need}", _particle(toks, j + 2), earlier=earlier)
 
 
 RELATIVE_ONE = "relative.one"
+NUMBERED_ENTRY = "ordinal.numbered"
 EVERY = "ordinal.every"
 BARE_TITLE = "title.bare"
 _CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
@@ -290,6 +294,7 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     tok = toks[i]
     index = 0
     j = i + 1
+    bare = False
     if tok.form in lx.ORDINAL_WORDS and tok.pos in ("NR", "NNG", "MM"):
         index = lx.ORDINAL_WORDS[tok.form]
     elif (tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS) or (tok.pos == "SN" and tok.form.isdigit()):
@@ -301,9 +306,16 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         elif tok.pos == "SN" and j + 1 < len(toks) and toks[j].form == "번" and (
                 toks[j + 1].form in lx.ORDINAL_HEADS or _pointing(toks[j + 1])):
             index, j = value, j + 1  # "2번 거", "2번 거기": the numbered entry of a list
+        elif tok.pos == "SN" and j < len(toks) and toks[j].form == "번" and toks[j].start == tok.end and not (
+                j + 1 < len(toks) and toks[j + 1].form == "째"):
+            # "2번 무게 몇 킬로야?", "3번은 …": the entry so numbered, only after a reply that numbered its entries
+            # (`NUMBERED_ENTRY`; "3번 출구" elsewhere is left alone)
+            index, j, bare = value, j + 1, True
     if not index:
         return None
-    asks = any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX") for t in toks)
+    # a question, a request, or a choice the speaker announces ("마지막 구획으로 신청할게", "… 할래")
+    asks = any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX")
+               or (t.pos == "EF" and t.form in _CHOOSING_ENDINGS) for t in toks)
     if tok.form == "마지막" and not (j < len(toks) and (toks[j].form in lx.ORDINAL_HEADS or (
             asks and toks[j].pos == "NNG" and toks[j].start > tok.end and toks[j].form not in lx.TIME_CATEGORIES))):
         # "마지막으로" is a discourse adverb, "마지막 날" a time, "내 마음에 마지막 인사" says something; a question
@@ -314,6 +326,8 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     pointed = j < len(toks) and _pointing(toks[j])
     if pointed:
         end, j = toks[j].end, j + 1  # the pronoun after the number points at the same entry ("두 번째 거기")
+    if bare:
+        return Anaphor(tok.start, end, "ordinal", NUMBERED_ENTRY, _particle(toks, j), index=index), j - i
     # Kiwi may tag the 거 of "세 번째 거 주차 돼?" a determiner
     if not pointed and j < len(toks) and (
             toks[j].pos in ("NNB", "NNG") or (toks[j].form == "거" and toks[j].pos == "MM")) and (
@@ -322,6 +336,9 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         category = toks[j].form  # "거" of "두 번째 거", "코스" of "두 번째 코스"
         j += 1
     return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), category=category, index=index), j - i
+
+
+_CHOOSING_ENDINGS = frozenset({"ᆯ게", "을게", "ᆯ래", "을래"})
 
 
 def _pointing(tok: Tok) -> bool:
@@ -434,7 +451,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         cat = anaphor.category or ""
         # a predicative mention describes ("중성세제인 '울샴푸'"): the name it describes is the referent
         named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat) and not e.predicative]
-        instances = [e for e in ents if _instance_of(cat, e, state) and e not in named]
+        instances = [e for e in ents if instance_of(cat, e, state) and e not in named]
         if anaphor.rule == "demonstrative.noun" and all(_kind_noun(e, cat) for e in named):
             # the noun itself or a common compound of it ("서비스센터") names nothing: a name presented as one of
             # it is the referent ("'유베이스 용산점' 서비스센터" for "그 센터")
@@ -479,11 +496,11 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
             # "그날" after "12월 24일 … 저녁 7시부터 밤 11시까지": the time that names a day, not the finer hours;
             # a span of days is no one day ("7월 19일" rather than "6월 23일부터 26일까지")
             times = [e for e in times if _GRAINS[anaphor.grain].search(e.text)] or times
-            if anaphor.grain == _DAY:
+            if anaphor.grain == DAY:
                 times = [e for e in times if e not in ranges] or times
         finest: dict[int, int] = {}
         for e in times:
-            finest[e.turn] = min(finest.get(e.turn, _COARSEST), time_grain(e.text))
+            finest[e.turn] = min(finest.get(e.turn, COARSEST), time_grain(e.text))
         fine = [e for e in times if time_grain(e.text) == finest[e.turn]]
         most: dict[int, int] = {}
         for e in fine:
@@ -510,16 +527,22 @@ _GRAINS = (
     re.compile(r"주"),
     re.compile(r"\d+\s*월|달"),
 )
-_COARSEST = len(_GRAINS)
+COARSEST = len(_GRAINS)
 _RANGE = re.compile(r"(부터|에서)\s.*(까지|사이)$")
-_DAY = 3
-_GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
+DAY = 3
+_GRAIN_NOUNS = {"날": DAY, "날짜": DAY, "요일": DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
+
+
+def names_day(text: str) -> bool:
+    """Whether a time names a day, a week or a month ("다음 주 수요일 오후 3시"), not only a time of day
+    ("오후 4시")."""
+    return any(grain.search(text) for grain in _GRAINS[DAY:])
 
 
 def time_grain(text: str) -> int:
     """How fine a time is: the index in `_GRAINS` of the finest unit it names ("토요일 저녁 7시" is an hour, 1;
-    "연말" none of them, `_COARSEST`)."""
-    return next((k for k, grain in enumerate(_GRAINS) if grain.search(text)), _COARSEST)
+    "연말" none of them, `COARSEST`)."""
+    return next((k for k, grain in enumerate(_GRAINS) if grain.search(text)), COARSEST)
 
 
 def _kind_noun(e: Entity, noun: str) -> bool:
@@ -527,7 +550,7 @@ def _kind_noun(e: Entity, noun: str) -> bool:
     return e.text == noun or not (e.proper or e.role == "title" or e.rarity >= NAME_RARITY or " " in e.text)
 
 
-def _instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
+def instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
     """Whether the text presents the name `e` as one of `noun`, when the name does not end with it: a word of the
     name ends with the noun ("조절식 덤벨 24kg 세트" for "그 덤벨", "한땀미싱 수리센터 망원점" for "그 센터"), a
     compound of it stands in its sentence ("'펜하우스 클래식' 만년필이 …" for "그 만년필", "중성세제인 '울샴푸'" for
@@ -553,6 +576,11 @@ def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:
 
 def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
     k = anaphor.index
+    if anaphor.rule == NUMBERED_ENTRY:
+        # only the last reply's own numbering: an older list's "2번" is not what a bare number means now
+        numbered = [lst.items for lst in state.lists if lst.numbered and lst.turn == state.turn
+                    and 1 <= k <= len(lst.items)]
+        return numbered[-1][k - 1] if numbered else None
     # the latest list long enough for the index: a later two-item reply does not hide the three options before it
     fitting = [lst.items for lst in state.lists if k == -1 or 1 <= k <= len(lst.items)]
     if not fitting and anaphor.category in lx.ORDINAL_HEADS:

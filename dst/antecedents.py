@@ -15,7 +15,20 @@ from collections.abc import Callable
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
-from dst.anaphora import BARE_TITLE, RELATIVE_ONE, Anaphor, candidates, choose, every_item, holds_title, ordinal_item
+from dst.anaphora import (
+    BARE_TITLE,
+    DAY,
+    RELATIVE_ONE,
+    Anaphor,
+    candidates,
+    choose,
+    every_item,
+    holds_title,
+    names_day,
+    ordinal_item,
+    time_grain,
+)
+from dst.chosen import chosen_option
 from dst.compared import compared_option
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
 from dst.phrases import same_word, splice
@@ -40,6 +53,7 @@ def resolve_anaphors(
     resolutions: list[Resolution] = []
     confident = True
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
+    day_named = any(names_day(m.text) for m in analysis.of_kind("time"))
     frame = analyzer.analyze(state.last_query) if state.last_query else None
     offered = _offered(frame, state)
     # what a request for one asked for ("베란다 바닥에 깔 방수 매트 추천해줘") is the kind, not an option offered
@@ -48,7 +62,7 @@ def resolve_anaphors(
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
         replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                         _chooser(ranker, analysis, offered, requested))
+                                                         _chooser(ranker, analysis, offered, requested), day_named)
         if replacement is None:
             confident = False
             continue
@@ -92,6 +106,15 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
         span = described_span(analysis, ana)
+        chosen = chosen_option(analysis, ana, state) if span is None else None
+        if chosen is not None:
+            return chosen, "+chosen"
+        if ana.earlier and ranker is not None:
+            # "아까 말한 데" after a reply that named one of its own: the user goes back to one said before it
+            older = [r for r in ranker.rank(ana, state, analysis) if r.entity.turn < state.turn]
+            top = ranker.best(older)
+            if top is not None:
+                return top.entity, f"+earlier:{top.probability:.2f}"
         if offered is not None and span is None and not ana.deictic and ana.rule in ("pronoun.place",
                                                                                      "pronoun.object"):
             return offered, "+offered"
@@ -222,7 +245,7 @@ def described_span(analysis: Analysis, ana: Anaphor) -> tuple[int, int] | None:
 
 
 def _antecedent_text(
-    ana: Anaphor, state: DialogueState, has_place: bool, surface: str, chooser: Chooser
+    ana: Anaphor, state: DialogueState, has_place: bool, surface: str, chooser: Chooser, day_named: bool = False
 ) -> tuple[str | None, str, str]:
     if ana.need == "ordinal":
         item = ordinal_item(ana, state)
@@ -246,6 +269,12 @@ def _antecedent_text(
     if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"
+    if ana.need == "time" and time_grain(entity.text) < DAY and not names_day(entity.text) and not day_named:
+        day = _day_before(entity, state)
+        if day:
+            # "같은 날 오후 4시 30분" after "다음 주 수요일 오후 3시": a clock time takes the day it was said on
+            replacement = f"{day} {replacement}"
+            rule += "+day"
     if ana.need == "time" and not has_place:
         place = _event_place(entity, state)
         if place is not None:
@@ -257,6 +286,21 @@ def _antecedent_text(
 
 def _typed_place(text: str, state: DialogueState) -> bool:
     return any(e.text == text and e.type == "place" for e in state.entities)
+
+
+def _day_before(time_entity: Entity, state: DialogueState) -> str | None:
+    """The day part of the latest time said before a clock time in its turn ("다음 주 수요일" of "다음 주 수요일 오후
+    3시"), else of the user's question before that reply; None when neither names a day."""
+    said = [e for e in state.entities if e.type == "time" and e.turn == time_entity.turn
+            and e.order < time_entity.order]
+    asked = [e for e in state.entities if e.type == "time" and e.speaker == "user" and e.turn == time_entity.turn - 1]
+    for e in [*reversed(said), *reversed(asked)]:
+        words = e.text.split()
+        cut = next((k for k, w in enumerate(words) if time_grain(w) < DAY), len(words))
+        day = " ".join(words[:cut])
+        if day and names_day(day):
+            return day
+    return None
 
 
 def _event_place(time_entity: Entity, state: DialogueState) -> Entity | None:

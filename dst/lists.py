@@ -21,7 +21,7 @@ from dst.analysis import Analysis, Tok
 from dst.anaphora import find_anaphors
 from dst.mentions import TITLE_RE
 
-_NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s+")
+_NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]|번)\s+")  # "1. A", "1) A", "1번 A"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
 # Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
@@ -58,7 +58,12 @@ class _Tokens:
         return [t for t in self.toks[lo:hi] if t.end <= end]
 
 
-def _numbered(text: str, toks: _Tokens) -> list[str]:
+def numbered_entries(text: str) -> bool:
+    """Whether the reply marks two or more entries with the numbers 1, 2, … ("1번 A, 2번 B", "① A ② B")."""
+    return len(_number_run(text)) >= 2
+
+
+def _number_run(text: str) -> list[tuple[int, int, int]]:
     marks = [(m.start(), m.end(), int(m.group(1))) for m in _NUMBERED.finditer(text)]
     marks += [(i, i + 1, _CIRCLED.index(ch) + 1) for i, ch in enumerate(text) if ch in _CIRCLED]
     marks.sort()
@@ -67,6 +72,11 @@ def _numbered(text: str, toks: _Tokens) -> list[str]:
     for mark in marks:
         if mark[2] == len(run) + 1:
             run.append(mark)
+    return run
+
+
+def _numbered(text: str, toks: _Tokens) -> list[str]:
+    run = _number_run(text)
     if len(run) < 2:
         return []
     items = []

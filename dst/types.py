@@ -78,13 +78,15 @@ class Entity:
 
 @dataclass(frozen=True)
 class OrdinalList:
-    """Options the assistant offered in order ("1. A 2. B 3. C", "A와 B"), for "두 번째 거"."""
+    """Options the assistant offered in order ("1. A 2. B 3. C", "A와 B"), for "두 번째 거". `numbered`: the reply
+    marked its entries with numbers ("1번 A, 2번 B", "① A ② B"), so a bare "2번" refers to one."""
 
     items: tuple[str, ...]
     turn: int
+    numbered: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"items": list(self.items), "turn": self.turn}
+        return {"items": list(self.items), "turn": self.turn, "numbered": self.numbered}
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ class DialogueState:
                 for e in data.get("entities", [])
             )
             lists = tuple(
-                OrdinalList(items=tuple(str(i) for i in lst["items"]), turn=int(lst["turn"]))
+                OrdinalList(items=tuple(str(i) for i in lst["items"]), turn=int(lst["turn"]),
+                            numbered=bool(lst.get("numbered", False)))
                 for lst in data.get("lists", [])
             )
             slots = {str(k): str(v) for k, v in dict(data.get("slots", {})).items()}

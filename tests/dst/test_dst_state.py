@@ -51,6 +51,7 @@ def test_numbered_list_needs_markers_counting_from_one(tracker: Tracker) -> None
     assert tracker.ordinal_list("평점은 3.6점이에요. 2. 이건 목록이 아니에요") == []
     offered = tracker.ordinal_list("1. 경의선숲길 2. 연남동 3. 망원시장을 추천해요.")
     assert offered == ["경의선숲길", "연남동", "망원시장"]
+    assert tracker.ordinal_list("1번 '하늘 텐트'(20만 원), 2번 '바다 타프'가 있어요.") == ["하늘 텐트", "바다 타프"]
 
 
 def test_conjoined_nouns_form_an_offered_list(tracker: Tracker) -> None:
@@ -66,7 +67,7 @@ def test_state_round_trips_through_json(tracker: Tracker) -> None:
     state = tracker.observe(DialogueState(), "내일 점심 12시에 을지로 식당 2명 예약해줘", "user")
     state = tracker.observe(state, "1. 을지면옥 2. 우래옥 중에 고르세요.", "assistant")
     again = DialogueState.from_dict(json.loads(json.dumps(state.to_dict(), ensure_ascii=False)))
-    assert again == state
+    assert again == state and again.lists[-1].numbered
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,122 @@
+"""The option of the last reply that the user picks in a clause before an anaphor of the same utterance.
+
+Contract: `chosen_option(analysis, anaphor, state)` returns the named option of the last reply that the utterance's
+own words before the anaphor pick, when they end a clause of their own (a sentence end or a connective ending) and
+pick exactly one: "단독홀이 좋을 것 같아요. 거기 식대는 …" after "… 'A'는 하루 네 타임 단독홀이고, 'B'는 두 개 홀에서
+…", "장식 없는 걸로 할게. 그 구두 색상은 …", "좀 더 싼 클래스로 할래. 그 클래스는 …". Otherwise None, and the anaphor
+is resolved as before. The user chooses, then asks about the choice; the anaphor points at what was just chosen,
+not at the reply's most salient name.
+
+How a clause picks (each step only when the one before decides nothing):
+- a gradable word by the amounts the reply gave with its options (`dst.compared`: "더 싼", "가까운");
+- the option it names: a word of one option's name, and of no other;
+- the nouns it shares with what the reply said of each option (the content words of the sentences that mention
+  it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word; one option
+  must share more than any other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B").
+Times are left to the rules that read their parts; people and things choose among options of their own kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from dst.analysis import Analysis
+from dst.anaphora import Anaphor, instance_of
+from dst.compared import compared_option
+from dst.phrases import same_word
+from dst.types import DialogueState, Entity
+from korean.frequency import NAME_RARITY
+from korean.lexicon import LIGHT_PREDICATE_LEMMAS
+
+_CLAUSE_END = ("SF", "SP", "EC")
+_NOUNS = ("NNG", "NNP", "SL", "XR")
+_POLAR = frozenset({"있", "없"})
+_TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
+_ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
+_MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
+
+
+@dataclass
+class _Option:
+    entity: Entity
+    names: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+
+
+def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
+    if ana.need == "time":
+        return None
+    before = [t for t in analysis.tokens if t.end <= ana.start]
+    if not any(t.pos in _CLAUSE_END for t in before) or not any(t.pos in _NOUNS for t in before):
+        return None
+    options = _options(ana, state)
+    if len(options) < 2:
+        return None
+    picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
+    if picked is not None:
+        return picked
+    said = analysis.text[: ana.start]
+    named = [o for o in options if any(len(w) >= 2 and w in said for w in o.names)]
+    if named:
+        return named[0].entity if len(named) == 1 else None
+    nouns = {t.form for t in before if t.pos in _NOUNS}
+    nouns |= {a.form + b.form for a, b in pairwise(before)
+              if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
+    shared = [sum(any(same_word(n, w) for w in o.words) for n in nouns) for o in options]
+    top = max(shared)
+    tied = [o for o, n in zip(options, shared, strict=True) if n == top]
+    polar = {t.form for t in before if t.pos in ("VA", "VV") and t.form in _POLAR}
+    if top and len(tied) > 1 and polar:
+        tied = [o for o in tied if polar & o.words] or tied
+    return tied[0].entity if top and len(tied) == 1 else None
+
+
+def _options(ana: Anaphor, state: DialogueState) -> list[_Option]:
+    """The named things of the last reply of the anaphor's kind, one per thing: a shorter name of one said again
+    ("라벨르" after "'라벨르 웨딩홀'") joins it, with what its sentence says."""
+    person = ana.need == "person"
+    said = [e for e in sorted(state.entities, key=lambda e: e.order)
+            if e.speaker == "assistant" and e.turn == state.turn and not e.predicative and not e.modifier
+            and not e.setting and (e.proper or e.salience > 0)]  # "성수동에서는 'A'가 …": where, not which
+    options: list[_Option] = []
+    last: Entity | None = None
+    for e in said:
+        if (e.type == "person") != person or e.type not in ("item", "org", "place", "person", "thing"):
+            continue
+        if ana.category and not (ana.category in e.text or instance_of(ana.category, e, state)):
+            continue  # "그 마술사" chooses among magicians, "그 구두" among the shoes the reply named
+        rare = e.rarity >= NAME_RARITY
+        if not (e.proper or e.role == "title" or rare) or (e.type == "thing" and not rare) or _MEASURE.match(e.text):
+            continue
+        same = next((o for o in options if e.text in o.entity.text or o.entity.text in e.text), None)
+        if same is None and last is not None and last.particle is None and last.order + 1 == e.order \
+                and options and options[-1].entity is last:
+            # "플레인 토 '런던 옥스퍼드'가": a name right after another with no particle between is the same thing
+            # named twice; the later, the head of the phrase, stands for it
+            same = options[-1]
+            same.entity = e
+        if same is None and options and _said_of(options[-1].entity, e):
+            same = options[-1]  # "'A'는 루프탑 테라스가 있고": what the sentence says A has is no option of its own
+            same.words |= set(e.text.split())
+            last = e
+            continue
+        if same is None:
+            same = _Option(e)
+            options.append(same)
+        last = e
+        same.names |= set(e.text.split())
+        same.words |= set(e.context)
+    for o in options:
+        others = {w for p in options if p is not o for w in p.names}
+        o.words = {w for w in o.words if (w in _POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS)
+                   and not (w in others if len(w) < 2 else any(w in x for x in others))}
+    return options
+
+
+def _said_of(topic: Entity, e: Entity) -> bool:
+    """Whether `e` is a subject or object in the sentence whose topic or subject is the option before it ("'A'는
+    루프탑 테라스가 있고", "'A'가 물레 원데이 클래스를 하고"), rather than a second option ("A와 B", "A는 …, B는 …")."""
+    return (topic.particle in _TOPIC and e.particle in _ARGUMENT and e.order > topic.order
+            and any(same_word(w, c) for w in e.text.split() for c in topic.context))
