@@ -186,7 +186,7 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     # only names are told apart by what the clause says of them: a bare kind ("팀장", "역") or a description that
     # repeats the clause's own nouns ("판타지 웹툰" for "판타지인 그 작품") is not what it describes
     # (times are told apart the same way: "자리 남은 그때" after "… 3월 21일 수업은 자리가 남아 있어요")
-    pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY
+    pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY or _titled_name(e)
                                   or (ana.need == "time" and e.type == "time")) and e.text not in requested
             and not any(w in e.text for w in said)
             and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
@@ -210,6 +210,12 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     if top and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
         return pool[tied[0]], f"+clause-words:{top}"
     return None
+
+
+def _titled_name(e: Entity) -> bool:
+    """A person the reply names with a title after a name Kiwi did not tag as one ("이정훈 기사님")."""
+    words = e.text.split()
+    return e.type == "person" and e.speaker == "assistant" and len(words) > 1 and name_shaped(words[0])
 
 
 def _apposed(options: list[Entity]) -> bool:

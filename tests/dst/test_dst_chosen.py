@@ -80,3 +80,9 @@ def test_a_clock_time_takes_the_day_it_was_said_on(injector: ContextInjector) ->
     assert any(r.rule.endswith("+day") for r in result.resolutions)
     rw = _rw(injector, question, reply, "목요일도 그 시간에 돼?")
     assert "다음 주 화요일" not in rw
+
+
+def test_a_relative_clause_picks_a_titled_person_whose_name_is_untagged(injector: ContextInjector) -> None:
+    reply = "금요일에는 한상우 실장님이 상담을, 오지민 기사님이 도배를 맡아요."
+    rw = _rw(injector, "금요일 시공 오시는 분이 누구예요?", reply, "도배 하시는 그분한테 현관 비밀번호 알려 주세요.")
+    assert "오지민" in rw and "한상우" not in rw
