@@ -126,12 +126,13 @@ def measure(name: str, records: list[ResponseRecord], analyzer: KoreanAnalyzer, 
 
 
 def process_rss_mb() -> tuple[float, float]:
-    """VmRSS and VmHWM of this process, MB (Linux; zeros elsewhere)."""
+    """VmRSS and VmHWM of this process, MB (Linux; zeros where /proc does not say)."""
     try:
         status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
     except OSError:
         return 0.0, 0.0
-    return tuple(round(int(status[k].split()[0]) / 1024, 1) for k in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
+    resident, peak = (round(int(status.get(k, "0 kB").split()[0]) / 1024, 1) for k in ("VmRSS", "VmHWM"))
+    return resident, peak
 
 
 def main() -> None:

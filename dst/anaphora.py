@@ -2,8 +2,10 @@
 
 Contract: `find_anaphors(analysis)` returns the spans that refer back (pronouns 그거/거기/걔/그때, demonstrative
 + noun 그 사람/그 감독(님)/그 영화/그 섬/그 시간, also with a clause inside (그 얇은 거, `Anaphor.inner`), ordinals 두
-번째 거/첫 번째 코스/마지막 거, and a clause + 거 that may name one of the options offered, `RELATIVE_ONE`), each with
-the type of antecedent it needs; discourse markers ("그거 알아?", "그건 그렇고") are not anaphors.
+번째 거/첫 번째 코스/마지막 거, a bare entry number "2번은 …" that only a reply which numbered its entries resolves,
+`NUMBERED_ENTRY`, and a clause + 거 that may name one of the options offered, `RELATIVE_ONE`), each with the type of
+antecedent it needs ("아까 말한 데" also marked `earlier`: one said before the last reply); discourse markers ("그거
+알아?", "그건 그렇고") are not anaphors.
 `choose(anaphor, state)` picks the antecedent: the most recent compatible entity, where within one turn a
 title beats a plain name, a name beats a genitive modifier, and a predicative description ("… 이브네요")
 is used only when nothing else fits.
@@ -117,7 +119,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         after = [t for t in toks[i + 1:] if not t.pos.startswith("J")][:1]
         if after and after[0].form == "그렇" and after[0].pos == "VA":
             return None, 1  # "그땐 그랬지": remembering, not a time to fill in
-        grain = DAY if form.endswith("날") else None
+        grain = _DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1
     if (tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end
             and (i == 0 or toks[i - 1].pos in ("SF", "SP", "MAJ", "IC", "EC", "EF"))):
@@ -153,7 +155,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # the same with a day ("리코타 만드는 날로 예약해 줘") or a title ("볼더링 가르치는 코치님으로"): the option
         # or the person the clause describes, resolved only by a clause match
         if form == "날" and tok.pos in ("NNG", "NNB"):
-            return Anaphor(tok.start, tok.end, "time", RELATIVE_ONE, _particle(toks, i + 1), grain=DAY), 1
+            return Anaphor(tok.start, tok.end, "time", RELATIVE_ONE, _particle(toks, i + 1), grain=_DAY), 1
         if tok.pos == "NNG" and nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == tok.end:
             return Anaphor(tok.start, nxt.end, "person", RELATIVE_ONE, _particle(toks, i + 2), category=form,
                            honoured=True), 2
@@ -294,7 +296,6 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     tok = toks[i]
     index = 0
     j = i + 1
-    bare = False
     if tok.form in lx.ORDINAL_WORDS and tok.pos in ("NR", "NNG", "MM"):
         index = lx.ORDINAL_WORDS[tok.form]
     elif (tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS) or (tok.pos == "SN" and tok.form.isdigit()):
@@ -306,18 +307,19 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         elif tok.pos == "SN" and j + 1 < len(toks) and toks[j].form == "번" and (
                 toks[j + 1].form in lx.ORDINAL_HEADS or _pointing(toks[j + 1])):
             index, j = value, j + 1  # "2번 거", "2번 거기": the numbered entry of a list
-        elif tok.pos == "SN" and j < len(toks) and toks[j].form == "번" and toks[j].start == tok.end and not (
-                j + 1 < len(toks) and toks[j + 1].form == "째"):
+        elif _bare_entry(toks, i):
             # "2번 무게 몇 킬로야?", "3번은 …": the entry so numbered, only after a reply that numbered its entries
-            # (`NUMBERED_ENTRY`; "3번 출구" elsewhere is left alone)
-            index, j, bare = value, j + 1, True
+            return Anaphor(tok.start, toks[j].end, "ordinal", NUMBERED_ENTRY, _particle(toks, j + 1),
+                           index=value), 2
     if not index:
         return None
-    # a question, a request, or a choice the speaker announces ("마지막 구획으로 신청할게", "… 할래")
-    asks = any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX")
-               or (t.pos == "EF" and t.form in _CHOOSING_ENDINGS) for t in toks)
+    asks = any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX") for t in toks)
+    # a choice the speaker announces picks an option too: "마지막 구획으로 신청할게"
+    chooses = j + 1 < len(toks) and toks[j + 1].form in ("로", "으로") and any(
+        t.pos == "EF" and t.form in _CHOOSING_ENDINGS for t in toks)
     if tok.form == "마지막" and not (j < len(toks) and (toks[j].form in lx.ORDINAL_HEADS or (
-            asks and toks[j].pos == "NNG" and toks[j].start > tok.end and toks[j].form not in lx.TIME_CATEGORIES))):
+            (asks or chooses) and toks[j].pos == "NNG" and toks[j].start > tok.end
+            and toks[j].form not in lx.TIME_CATEGORIES))):
         # "마지막으로" is a discourse adverb, "마지막 날" a time, "내 마음에 마지막 인사" says something; a question
         # or request about "마지막 반", "마지막 타임" picks an option
         return None
@@ -326,8 +328,6 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     pointed = j < len(toks) and _pointing(toks[j])
     if pointed:
         end, j = toks[j].end, j + 1  # the pronoun after the number points at the same entry ("두 번째 거기")
-    if bare:
-        return Anaphor(tok.start, end, "ordinal", NUMBERED_ENTRY, _particle(toks, j), index=index), j - i
     # Kiwi may tag the 거 of "세 번째 거 주차 돼?" a determiner
     if not pointed and j < len(toks) and (
             toks[j].pos in ("NNB", "NNG") or (toks[j].form == "거" and toks[j].pos == "MM")) and (
@@ -338,7 +338,25 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), category=category, index=index), j - i
 
 
+def _bare_entry(toks: list[Tok], i: int) -> bool:
+    """"2번은 …", "3번 무게 …" at the start of a clause: a number and 번 glued, then a particle or a noun that is
+    not a thing numbered in the world ("3번 출구", "2번 버스"); never a count of times ("2번 봤어", "1번만 더")."""
+    j = i + 1
+    if toks[i].pos != "SN" or j >= len(toks) or toks[j].form != "번" or toks[j].start != toks[i].end:
+        return False
+    if i > 0 and toks[i - 1].pos not in ("SF", "SP", "EC", "IC", "MAJ"):
+        return False
+    after = toks[j + 1] if j + 1 < len(toks) else None
+    if after is None or after.form in ("째", "만", "더", "다") or after.pos.startswith(("V", "MA", "XS")):
+        return False
+    particle = after.pos in ("JX", "JKS", "JKO", "JKB", "JKG")
+    return particle or (after.pos == "NNG" and after.form not in _NUMBERED_THINGS)
+
+
 _CHOOSING_ENDINGS = frozenset({"ᆯ게", "을게", "ᆯ래", "을래"})
+# Things numbered in the world, whose number is no list entry: exits, buses, roads, gates, lines, halls, channels.
+_NUMBERED_THINGS = frozenset({"출구", "버스", "마을버스", "국도", "도로", "게이트", "라인", "선", "홀", "채널", "트랙",
+                              "번지", "방", "승강장", "플랫폼", "창구"})
 
 
 def _pointing(tok: Tok) -> bool:
@@ -496,11 +514,11 @@ def heads(anaphor: Anaphor, pool: list[Entity]) -> list[Entity]:
             # "그날" after "12월 24일 … 저녁 7시부터 밤 11시까지": the time that names a day, not the finer hours;
             # a span of days is no one day ("7월 19일" rather than "6월 23일부터 26일까지")
             times = [e for e in times if _GRAINS[anaphor.grain].search(e.text)] or times
-            if anaphor.grain == DAY:
+            if anaphor.grain == _DAY:
                 times = [e for e in times if e not in ranges] or times
         finest: dict[int, int] = {}
         for e in times:
-            finest[e.turn] = min(finest.get(e.turn, COARSEST), time_grain(e.text))
+            finest[e.turn] = min(finest.get(e.turn, _COARSEST), time_grain(e.text))
         fine = [e for e in times if time_grain(e.text) == finest[e.turn]]
         most: dict[int, int] = {}
         for e in fine:
@@ -527,22 +545,36 @@ _GRAINS = (
     re.compile(r"주"),
     re.compile(r"\d+\s*월|달"),
 )
-COARSEST = len(_GRAINS)
+_COARSEST = len(_GRAINS)
 _RANGE = re.compile(r"(부터|에서)\s.*(까지|사이)$")
-DAY = 3
-_GRAIN_NOUNS = {"날": DAY, "날짜": DAY, "요일": DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
+_DAY = 3
+_GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
 
 
 def names_day(text: str) -> bool:
     """Whether a time names a day, a week or a month ("다음 주 수요일 오후 3시"), not only a time of day
     ("오후 4시")."""
-    return any(grain.search(text) for grain in _GRAINS[DAY:])
+    return any(grain.search(text) for grain in _GRAINS[_DAY:])
+
+
+def clock_only(text: str) -> bool:
+    """A time of day with no day to it ("오후 4시 30분", "저녁")."""
+    return time_grain(text) < _DAY and not names_day(text)
+
+
+def day_part(text: str) -> str:
+    """The words of a time before its time of day ("다음 주 수요일" of "다음 주 수요일 오후 3시"), or "" when they
+    name no day."""
+    words = text.split()
+    cut = next((k for k, w in enumerate(words) if time_grain(w) < _DAY), len(words))
+    day = " ".join(words[:cut])
+    return day if names_day(day) else ""
 
 
 def time_grain(text: str) -> int:
     """How fine a time is: the index in `_GRAINS` of the finest unit it names ("토요일 저녁 7시" is an hour, 1;
-    "연말" none of them, `COARSEST`)."""
-    return next((k for k, grain in enumerate(_GRAINS) if grain.search(text)), COARSEST)
+    "연말" none of them, `_COARSEST`)."""
+    return next((k for k, grain in enumerate(_GRAINS) if grain.search(text)), _COARSEST)
 
 
 def _kind_noun(e: Entity, noun: str) -> bool:

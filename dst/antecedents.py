@@ -17,21 +17,21 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import (
     BARE_TITLE,
-    DAY,
     RELATIVE_ONE,
     Anaphor,
     candidates,
     choose,
+    clock_only,
+    day_part,
     every_item,
     holds_title,
     names_day,
     ordinal_item,
-    time_grain,
 )
-from dst.chosen import chosen_option
+from dst.chosen import best_described, chosen_option
 from dst.compared import compared_option
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
-from dst.phrases import same_word, splice
+from dst.phrases import splice
 from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
 from dst.types import DialogueState, Entity, Resolution, RuleResult
@@ -100,18 +100,27 @@ def _offered(frame: Analysis | None, state: DialogueState) -> Entity | None:
 def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entity | None = None,
              requested: frozenset[str] = frozenset()) -> Chooser:
     """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
-    that a relative clause describes takes the candidate whose sentence that clause matches in meaning. A bare
-    place or thing pronoun ("거기", "그곳", "그거") after a reply that offered what the frame asked for takes that
-    offer: the user asks on about the answer, not about the words of the question."""
+    that a relative clause describes takes the candidate whose sentence that clause matches in meaning, and one after
+    a clause of the utterance that picks an option takes that option (`dst.chosen`). "아까 말한 데" takes the best
+    candidate a reply before the last one named. A bare place or thing pronoun ("거기", "그곳", "그거") after a reply
+    that offered what the frame asked for takes that offer: the user asks on about the answer, not about the words of
+    the question."""
 
     def ranked(ana: Anaphor, state: DialogueState) -> tuple[Entity | None, str]:
         span = described_span(analysis, ana)
-        chosen = chosen_option(analysis, ana, state) if span is None else None
+        scores: list[list[Ranked] | None] = []
+
+        def scored_once() -> list[Ranked] | None:  # the ranker runs at most once per anaphor
+            if not scores:
+                scores.append(ranker.rank(ana, state, analysis) if ranker is not None else None)
+            return scores[0]
+
+        chosen = chosen_option(analysis, ana, state) if span is None and not (ana.deictic or ana.earlier) else None
         if chosen is not None:
             return chosen, "+chosen"
         if ana.earlier and ranker is not None:
-            # "아까 말한 데" after a reply that named one of its own: the user goes back to one said before it
-            older = [r for r in ranker.rank(ana, state, analysis) if r.entity.turn < state.turn]
+            # "아까 말한 데" after a reply that named one of its own: the user goes back to what a reply said before it
+            older = [r for r in scored_once() or [] if r.entity.speaker == "assistant" and r.entity.turn < state.turn]
             top = ranker.best(older)
             if top is not None:
                 return top.entity, f"+earlier:{top.probability:.2f}"
@@ -125,7 +134,7 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         stated = _stated_choice(analysis, ana, state) if span is None or ana.need == "time" else None
         if stated is not None:
             return stated, "+stated"
-        scored = ranker.rank(ana, state, analysis) if ranker is not None else None  # once: the clause reads it too
+        scored = scored_once()  # the clause reads it too
         if span is not None:
             found = _described(ana, state, analysis, span, scored, requested)
             if found is not None:
@@ -195,27 +204,21 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
         return None
     # each option is read with the words of its sentence that name none of the other options
     others = [{w for o in pool if o is not e for w in o.text.split()} for e in pool]
-    own = [[w for w in e.context if not _names_other(w, other)] for e, other in zip(pool, others, strict=True)]
-    words = {t.form for t in analysis.tokens if begins <= t.start and t.end <= ends and t.pos in CONTEXT_TAGS
-             and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
-    shared = [sum(any(same_word(w, c) for c in ws) for w in words) for ws in own]
-    top = max(shared)
-    tied = [k for k, n in enumerate(shared) if n == top]
-    polar = {t.form for t in analysis.tokens if begins <= t.start and t.end <= ends and t.pos in ("VA", "VV")
-             and t.form in ("있", "없")}
-    if top and len(tied) > 1 and polar:
-        # the light 있 / 없 still tell apart options the content words do not ("파티룸 있는 데" after "A는 파티룸이
-        # 있고, B는 파티룸은 없지만")
-        tied = [k for k in tied if polar & set(own[k])] or tied
-    if top and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
+    own = [{w for w in e.context if not _names_other(w, other)} for e, other in zip(pool, others, strict=True)]
+    clause_toks = [t for t in analysis.tokens if begins <= t.start and t.end <= ends]
+    words = {t.form for t in clause_toks if t.pos in CONTEXT_TAGS and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
+    tied, top = best_described(words, clause_toks, own)
+    if tied and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
         return pool[tied[0]], f"+clause-words:{top}"
     return None
 
 
 def _titled_name(e: Entity) -> bool:
-    """A person the reply names with a title after a name Kiwi did not tag as one ("이정훈 기사님")."""
+    """A person the reply names by a name-shaped word and an honoured title after it ("이정훈 기사님"), a name Kiwi
+    did not tag as one; the 님 rules out a described kind ("고양이 미용사")."""
     words = e.text.split()
-    return e.type == "person" and e.speaker == "assistant" and len(words) > 1 and name_shaped(words[0])
+    return (e.type == "person" and e.speaker == "assistant" and len(words) > 1 and words[-1].endswith("님")
+            and name_shaped(words[0]))
 
 
 def _apposed(options: list[Entity]) -> bool:
@@ -251,7 +254,7 @@ def described_span(analysis: Analysis, ana: Anaphor) -> tuple[int, int] | None:
 
 
 def _antecedent_text(
-    ana: Anaphor, state: DialogueState, has_place: bool, surface: str, chooser: Chooser, day_named: bool = False
+    ana: Anaphor, state: DialogueState, has_place: bool, surface: str, chooser: Chooser, day_named: bool
 ) -> tuple[str | None, str, str]:
     if ana.need == "ordinal":
         item = ordinal_item(ana, state)
@@ -275,7 +278,7 @@ def _antecedent_text(
     if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"
-    if ana.need == "time" and time_grain(entity.text) < DAY and not names_day(entity.text) and not day_named:
+    if ana.need == "time" and clock_only(entity.text) and not day_named:
         day = _day_before(entity, state)
         if day:
             # "같은 날 오후 4시 30분" after "다음 주 수요일 오후 3시": a clock time takes the day it was said on
@@ -300,13 +303,7 @@ def _day_before(time_entity: Entity, state: DialogueState) -> str | None:
     said = [e for e in state.entities if e.type == "time" and e.turn == time_entity.turn
             and e.order < time_entity.order]
     asked = [e for e in state.entities if e.type == "time" and e.speaker == "user" and e.turn == time_entity.turn - 1]
-    for e in [*reversed(said), *reversed(asked)]:
-        words = e.text.split()
-        cut = next((k for k, w in enumerate(words) if time_grain(w) < DAY), len(words))
-        day = " ".join(words[:cut])
-        if day and names_day(day):
-            return day
-    return None
+    return next((day for e in [*reversed(said), *reversed(asked)] if (day := day_part(e.text))), None)
 
 
 def _event_place(time_entity: Entity, state: DialogueState) -> Entity | None:

@@ -1,15 +1,15 @@
 """The option of the last reply that the user picks in a clause before an anaphor of the same utterance.
 
 Contract: `chosen_option(analysis, anaphor, state)` returns the named option of the last reply that the utterance's
-own words before the anaphor pick, when they end a clause of their own (a sentence end or a connective ending) and
-pick exactly one: "단독홀이 좋을 것 같아요. 거기 식대는 …" after "… 'A'는 하루 네 타임 단독홀이고, 'B'는 두 개 홀에서
-…", "장식 없는 걸로 할게. 그 구두 색상은 …", "좀 더 싼 클래스로 할래. 그 클래스는 …". Otherwise None, and the anaphor
-is resolved as before. The user chooses, then asks about the choice; the anaphor points at what was just chosen,
-not at the reply's most salient name.
+whole clauses before the anaphor (up to a sentence end, a comma or a connective ending) pick, when they pick exactly
+one and turn nothing down ("A 말고", "별로야"): "단독홀이 좋을 것 같아요. 거기 식대는 …" after "… 'A'는 하루 네 타임
+단독홀이고, 'B'는 두 개 홀에서 …", "장식 없는 걸로 할게. 그 구두 색상은 …", "좀 더 싼 클래스로 할래. 그 클래스는 …".
+Otherwise None, and the anaphor is resolved as before. The user chooses, then asks about the choice; the anaphor
+points at what was just chosen, not at the reply's most salient name.
 
 How a clause picks (each step only when the one before decides nothing):
 - a gradable word by the amounts the reply gave with its options (`dst.compared`: "더 싼", "가까운");
-- the option it names: a word of one option's name, and of no other;
+- the option it names: a word of one option's name that no other option's name has;
 - the nouns it shares with what the reply said of each option (the content words of the sentences that mention
   it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word; one option
   must share more than any other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B").
@@ -19,10 +19,11 @@ Times are left to the rules that read their parts; people and things choose amon
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from dst.analysis import Analysis
+from dst.analysis import Analysis, Tok
 from dst.anaphora import Anaphor, instance_of
 from dst.compared import compared_option
 from dst.phrases import same_word
@@ -32,7 +33,7 @@ from korean.lexicon import LIGHT_PREDICATE_LEMMAS
 
 _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
-_POLAR = frozenset({"있", "없"})
+POLAR = frozenset({"있", "없"})
 _TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
@@ -49,28 +50,54 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     if ana.need == "time":
         return None
     before = [t for t in analysis.tokens if t.end <= ana.start]
-    if not any(t.pos in _CLAUSE_END for t in before) or not any(t.pos in _NOUNS for t in before):
+    ends = [k for k, t in enumerate(before) if t.pos in _CLAUSE_END]
+    if not ends:
         return None
+    before = before[: ends[-1] + 1]  # whole clauses only: what follows the last one leads up to the anaphor
+    if not any(t.pos in _NOUNS for t in before) or any(_rejects(t) for t in before):
+        return None  # "루프탑은 별로야. 거기 …", "A 말고 …": a clause that turns an option down picks nothing
     options = _options(ana, state)
     if len(options) < 2:
         return None
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
     if picked is not None:
         return picked
-    said = analysis.text[: ana.start]
-    named = [o for o in options if any(len(w) >= 2 and w in said for w in o.names)]
+    said = analysis.text[: before[-1].end]
+    named = [o for o in options if any(len(w) >= 2 and w in said for w in _own_names(o, options))]
     if named:
         return named[0].entity if len(named) == 1 else None
     nouns = {t.form for t in before if t.pos in _NOUNS}
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
-    shared = [sum(any(same_word(n, w) for w in o.words) for n in nouns) for o in options]
-    top = max(shared)
-    tied = [o for o, n in zip(options, shared, strict=True) if n == top]
-    polar = {t.form for t in before if t.pos in ("VA", "VV") and t.form in _POLAR}
-    if top and len(tied) > 1 and polar:
-        tied = [o for o in tied if polar & o.words] or tied
-    return tied[0].entity if top and len(tied) == 1 else None
+    tied, _ = best_described(nouns, before, [o.words for o in options])
+    return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]]) -> tuple[list[int], int]:
+    """Which options a clause describes: the indices of those whose words share the most of the clause's `words`
+    (`same_word`: a compound cut differently counts), and that count; [] when none shares any. 있 / 없 of the clause
+    still tell apart options the content words do not ("파티룸 있는 데" after "A는 파티룸이 있고, B는 파티룸은
+    없지만"). The relative-clause reading (`dst.antecedents`) and the chosen option here both decide by it."""
+    shared = [sum(any(same_word(w, c) for c in ws) for w in words) for ws in option_words]
+    top = max(shared, default=0)
+    if not top:
+        return [], 0
+    tied = [k for k, n in enumerate(shared) if n == top]
+    polar = {t.form for t in clause if t.pos in ("VA", "VV") and t.form in POLAR}
+    if len(tied) > 1 and polar:
+        tied = [k for k in tied if polar & set(option_words[k])] or tied
+    return tied, top
+
+
+def _rejects(t: Tok) -> bool:
+    """A word that turns down what the clause names: 말고 / 빼고, 별로, 싫다, 안 / 않다 / 못."""
+    return (t.form in ("말", "빼") and t.pos == "VV") or (t.form in ("별로", "안", "못") and t.pos == "MAG") or (
+        t.form == "싫" and t.pos == "VA") or (t.form == "않" and t.pos == "VX")
+
+
+def _own_names(option: _Option, options: list[_Option]) -> set[str]:
+    """The words of an option's name that no other option's name has ("솔밭" of "'솔밭 카페'" beside "'파도 카페'")."""
+    return option.names - {w for o in options if o is not option for w in o.names}
 
 
 def _options(ana: Anaphor, state: DialogueState) -> list[_Option]:
@@ -110,7 +137,7 @@ def _options(ana: Anaphor, state: DialogueState) -> list[_Option]:
         same.words |= set(e.context)
     for o in options:
         others = {w for p in options if p is not o for w in p.names}
-        o.words = {w for w in o.words if (w in _POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS)
+        o.words = {w for w in o.words if (w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS)
                    and not (w in others if len(w) < 2 else any(w in x for x in others))}
     return options
 

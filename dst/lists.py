@@ -3,7 +3,8 @@
 Contract: `offered_options(text, analysis)` returns the reply's list of options (two or more, in order)
 or an empty list; it never raises on a string. Lists are found by their form, not by their words, in this order
 of preference:
-- numbered entries ("1. A 2. B", "① A ② B"), counting from one so that "3.6점" starts nothing;
+- numbered entries ("1. A 2. B", "① A ② B", "1번 'A', 2번 'B'"), counting from one so that "3.6점" starts nothing;
+  such a list is marked numbered (`offered_list`), so that a bare "2번" refers to its second entry;
 - labelled entries ("첫째는 A, 둘째는 B", "첫 번째는 A, 두 번째는 B");
 - quoted names ("'A', 'B', 'C'가 있어요", "'A'는 …, 'B'는 …");
 - parallel segments of one sentence ("A는 …, B는 …, C는 …", "오전 7시 A, 오후 1시 B", "A 2만 원, B 4만 원")
@@ -21,7 +22,8 @@ from dst.analysis import Analysis, Tok
 from dst.anaphora import find_anaphors
 from dst.mentions import TITLE_RE
 
-_NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]|번)\s+")  # "1. A", "1) A", "1번 A"
+# "1. A", "1) A", and "1번 'A'" with a quoted entry ("1번 출구로 나와서 2번 버스" numbers no entries)
+_NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]\s+|번\s+(?=['‘\"「『〈<]))")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
 # Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
@@ -34,16 +36,24 @@ _SETTING_PARTICLES = frozenset({"에", "에서", "서"})
 def offered_options(text: str, analysis: Analysis) -> list[str]:
     """`analysis` is `text`'s own: every finder reads its tokens, so a reply is tokenised once however many
     segments it has (a replayed history re-reads every reply)."""
+    return offered_list(text, analysis)[0]
+
+
+def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
+    """The options, and whether the reply numbered them (so that a bare "2번" means one)."""
     toks = _Tokens(analysis)
-    for found in (_numbered(text, toks), _labelled(text, analysis, toks), _quoted(text)):
+    numbered = _numbered(text, toks)
+    if len(numbered) >= 2:
+        return numbered, True
+    for found in (_labelled(text, analysis, toks), _quoted(text)):
         if len(found) >= 2:
-            return found
+            return found, False
     joined = _conjoined(text, list(analysis.chunks))
     parallel = _parallel(text, analysis, toks)
     if len(set(parallel)) < len(parallel):
         parallel = []  # "오전 클래스는 A 강사님, 오후 클래스는 B 강사님": heads that repeat do not tell options apart
     best = parallel if len(parallel) > len(joined) else joined
-    return best if len(best) >= 2 else []
+    return (best, False) if len(best) >= 2 else ([], False)
 
 
 class _Tokens:
@@ -56,11 +66,6 @@ class _Tokens:
     def within(self, start: int, end: int) -> list[Tok]:
         lo, hi = bisect_left(self.starts, start), bisect_left(self.starts, end)
         return [t for t in self.toks[lo:hi] if t.end <= end]
-
-
-def numbered_entries(text: str) -> bool:
-    """Whether the reply marks two or more entries with the numbers 1, 2, … ("1번 A, 2번 B", "① A ② B")."""
-    return len(_number_run(text)) >= 2
 
 
 def _number_run(text: str) -> list[tuple[int, int, int]]:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from dst import lexicon as lx
 from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
-from dst.lists import numbered_entries, offered_options
+from dst.lists import offered_list, offered_options
 from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
 from korean.frequency import noun_rarity
 
@@ -103,9 +103,9 @@ class Tracker:
             entities.append(entity)
         lists = list(state.lists)
         if speaker == "assistant":
-            offered = self.ordinal_list(text, analysis)
+            offered, numbered = offered_list(text, analysis)
             if offered:
-                lists.append(OrdinalList(tuple(offered), turn, numbered_entries(text)))
+                lists.append(OrdinalList(tuple(offered), turn, numbered))
         topic = state.topic
         slots = state.slots
         last_query = state.last_query

@@ -86,3 +86,32 @@ def test_a_relative_clause_picks_a_titled_person_whose_name_is_untagged(injector
     reply = "금요일에는 한상우 실장님이 상담을, 오지민 기사님이 도배를 맡아요."
     rw = _rw(injector, "금요일 시공 오시는 분이 누구예요?", reply, "도배 하시는 그분한테 현관 비밀번호 알려 주세요.")
     assert "오지민" in rw and "한상우" not in rw
+
+
+def test_a_clause_that_turns_an_option_down_chooses_nothing(injector: ContextInjector) -> None:
+    state = injector.replay([HistoryTurn("user", "강릉에 바다 보이는 카페 추천해 줘"), HistoryTurn("assistant", CAFES)])
+    analysis = injector.analyzer.analyze("루프탑은 별로야. 거기 주차 돼?")
+    anaphor = next(a for a in find_anaphors(analysis) if analysis.text[a.start:a.end] == "거기")
+    assert chosen_option(analysis, anaphor, state) is None
+
+
+def test_a_name_word_two_options_share_does_not_pick_either(injector: ContextInjector) -> None:
+    reply = "'파도소리 카페'는 루프탑이 있고, '솔밭 카페'는 주차장이 넓어요."
+    rw = _rw(injector, "강릉 카페 추천해 줘", reply, "솔밭 카페로 할게. 거기 몇 시까지 해?")
+    assert rw.count("솔밭 카페") == 2 and "파도소리" not in rw
+
+
+def test_counts_exits_and_routes_are_no_entry_numbers(injector: ContextInjector) -> None:
+    movies = "1. 인셉션 2. 인터스텔라 3. 테넷을 추천해요."
+    assert _rw(injector, "놀란 영화 추천해 줘", movies, "인터스텔라는 2번 봤어.") == "인터스텔라는 2번 봤어."
+    assert _rw(injector, "4인용 텐트 뭐 있어?", TENTS, "매장은 3번 출구로 나가면 돼?") == "매장은 3번 출구로 나가면 돼?"
+    directions = "강남역 1번 출구로 나와서 2번 마을버스를 타세요."
+    assert _rw(injector, "거기 어떻게 가?", directions, "2번 버스 몇 분마다 와?") == "2번 버스 몇 분마다 와?"
+    said = "오늘 마지막 수업 끝나고 연락할게."
+    assert _rw(injector, "놀란 영화 추천해 줘", movies, said) == said
+
+
+def test_an_earlier_mention_after_one_reply_is_that_reply_s_not_the_question_s(injector: ContextInjector) -> None:
+    reply = "'코어랩 필라테스'가 강남역 3번 출구 앞에 있어요."
+    rw = _rw(injector, "강남역 근처 필라테스 추천해 줘", reply, "아까 추천한 곳 주말에도 해?")
+    assert "코어랩 필라테스" in rw

@@ -117,3 +117,8 @@ def test_rewrite_trace_is_json_and_carries_state_only_on_request(injector: Conte
     trace = json.loads(json.dumps(rw.to_dict(), ensure_ascii=False))
     assert trace["standalone"] == "내일 서울 날씨 어때?" and "state" not in trace
     assert DialogueState.from_dict(rw.to_dict(include_state=True)["state"]) == rw.state
+
+
+def test_a_stored_list_from_before_the_numbered_flag_reads_as_unnumbered() -> None:
+    state = DialogueState.from_dict({"lists": [{"items": ["A", "B"], "turn": 2}], "turn": 2})
+    assert state.lists[0].items == ("A", "B") and not state.lists[0].numbered
