@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dst import ContextInjector, HistoryTurn
 from dst.anaphora import find_anaphors
 from dst.chosen import chosen_option
@@ -14,32 +16,41 @@ def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) ->
 CAFES = "'파도소리 카페'는 루프탑 테라스가 있고, '솔밭 커피'는 실내 좌석만 있어요."
 
 
-def test_the_words_of_a_choosing_clause_pick_the_option_a_later_pronoun_means(injector: ContextInjector) -> None:
-    rw = _rw(injector, "강릉에 바다 보이는 카페 추천해 줘", CAFES, "루프탑이 좋겠다. 거기 주차 돼?")
-    assert "파도소리 카페" in rw and "거기" not in rw and "솔밭" not in rw
+PICKS = [
+    # the clause's words and what the reply said of each option
+    ("강릉에 바다 보이는 카페 추천해 줘", CAFES, "루프탑이 좋겠다. 거기 주차 돼?", "파도소리 카페", ["거기", "솔밭"]),
+    # a gradable word and the amounts of the reply
+    ("가평 캠핑장 두 군데만 알려 줘", "'은하 캠핑장'은 1박 6만 원이고, '별밭 오토캠핑'은 1박 4만 5천 원이에요.",
+     "좀 더 싼 데로 할게. 거기 전기 쓸 수 있어?", "별밭 오토캠핑", ["은하"]),
+    # 있 / 없 break a tie; a name right before another with no particle is one option
+    ("정장에 신을 로퍼 뭐 있어?",
+     "장식 없는 기본형 '서울 로퍼'가 있고, 장식 있는 걸 원하시면 '테슬 로퍼 클래식'이 있어요.",
+     "장식 없는 걸로 할게. 그 로퍼 사이즈 뭐 있어?", "서울 로퍼", ["테슬"]),
+    # a kind noun chooses among its own kind
+    ("도예 수업 주말에 누가 가르쳐요?",
+     "토요일에는 한지은 선생님이 초급반을 맡고, 일요일에는 오세훈 선생님이 심화반을 맡아요.",
+     "심화반 들을 거예요. 그 선생님 경력은 어떻게 돼요?", "오세훈", ["한지은"]),
+    # a word two options' names share names neither; the one said by its own word is chosen
+    ("강릉 카페 추천해 줘", "'파도소리 카페'는 루프탑이 있고, '솔밭 카페'는 주차장이 넓어요.",
+     "솔밭 카페로 할게. 거기 몇 시까지 해?", "솔밭 카페 몇 시", ["파도소리"]),
+    # a relative clause picks a person the reply names by an untagged name and a title
+    ("금요일 시공 오시는 분이 누구예요?", "금요일에는 한상우 실장님이 상담을, 오지민 기사님이 도배를 맡아요.",
+     "도배 하시는 그분한테 현관 비밀번호 알려 주세요.", "오지민", ["한상우"]),
+]
 
 
-def test_a_gradable_word_in_the_choosing_clause_picks_by_the_amounts(injector: ContextInjector) -> None:
-    reply = "'은하 캠핑장'은 1박 6만 원이고, '별밭 오토캠핑'은 1박 4만 5천 원이에요."
-    rw = _rw(injector, "가평 캠핑장 두 군데만 알려 줘", reply, "좀 더 싼 데로 할게. 거기 전기 쓸 수 있어?")
-    assert "별밭 오토캠핑" in rw and "은하" not in rw
+@pytest.mark.parametrize(("question", "reply", "utterance", "picked", "others"), PICKS)
+def test_a_choosing_clause_picks_the_option_a_later_anaphor_means(
+        injector: ContextInjector, question: str, reply: str, utterance: str, picked: str, others: list[str]) -> None:
+    rw = _rw(injector, question, reply, utterance)
+    assert picked in rw and not any(o in rw for o in others), rw
 
 
-def test_existence_breaks_a_tie_and_a_name_right_before_another_is_one_option(injector: ContextInjector) -> None:
-    reply = "장식 없는 기본형 '서울 로퍼'가 있고, 장식 있는 걸 원하시면 '테슬 로퍼 클래식'이 있어요."
-    rw = _rw(injector, "정장에 신을 로퍼 뭐 있어?", reply, "장식 없는 걸로 할게. 그 로퍼 사이즈 뭐 있어?")
-    assert "서울 로퍼" in rw and "테슬" not in rw
-
-
-def test_a_kind_noun_chooses_among_its_own_kind(injector: ContextInjector) -> None:
-    reply = "토요일에는 한지은 선생님이 초급반을 맡고, 일요일에는 오세훈 선생님이 심화반을 맡아요."
-    rw = _rw(injector, "도예 수업 주말에 누가 가르쳐요?", reply, "심화반 들을 거예요. 그 선생님 경력은 어떻게 돼요?")
-    assert "오세훈" in rw and "한지은" not in rw
-
-
-def test_a_clause_that_tells_no_option_apart_chooses_nothing(injector: ContextInjector) -> None:
+@pytest.mark.parametrize("utterance", ["오늘 날씨 좋다. 거기 주차 돼?", "루프탑은 별로야. 거기 주차 돼?"])
+def test_a_clause_that_tells_no_option_apart_or_turns_one_down_chooses_nothing(
+        injector: ContextInjector, utterance: str) -> None:
     state = injector.replay([HistoryTurn("user", "강릉에 바다 보이는 카페 추천해 줘"), HistoryTurn("assistant", CAFES)])
-    analysis = injector.analyzer.analyze("오늘 날씨 좋다. 거기 주차 돼?")
+    analysis = injector.analyzer.analyze(utterance)
     anaphor = next(a for a in find_anaphors(analysis) if analysis.text[a.start:a.end] == "거기")
     assert chosen_option(analysis, anaphor, state) is None
 
@@ -80,25 +91,6 @@ def test_a_clock_time_takes_the_day_it_was_said_on(injector: ContextInjector) ->
     assert any(r.rule.endswith("+day") for r in result.resolutions)
     rw = _rw(injector, question, reply, "목요일도 그 시간에 돼?")
     assert "다음 주 화요일" not in rw
-
-
-def test_a_relative_clause_picks_a_titled_person_whose_name_is_untagged(injector: ContextInjector) -> None:
-    reply = "금요일에는 한상우 실장님이 상담을, 오지민 기사님이 도배를 맡아요."
-    rw = _rw(injector, "금요일 시공 오시는 분이 누구예요?", reply, "도배 하시는 그분한테 현관 비밀번호 알려 주세요.")
-    assert "오지민" in rw and "한상우" not in rw
-
-
-def test_a_clause_that_turns_an_option_down_chooses_nothing(injector: ContextInjector) -> None:
-    state = injector.replay([HistoryTurn("user", "강릉에 바다 보이는 카페 추천해 줘"), HistoryTurn("assistant", CAFES)])
-    analysis = injector.analyzer.analyze("루프탑은 별로야. 거기 주차 돼?")
-    anaphor = next(a for a in find_anaphors(analysis) if analysis.text[a.start:a.end] == "거기")
-    assert chosen_option(analysis, anaphor, state) is None
-
-
-def test_a_name_word_two_options_share_does_not_pick_either(injector: ContextInjector) -> None:
-    reply = "'파도소리 카페'는 루프탑이 있고, '솔밭 카페'는 주차장이 넓어요."
-    rw = _rw(injector, "강릉 카페 추천해 줘", reply, "솔밭 카페로 할게. 거기 몇 시까지 해?")
-    assert rw.count("솔밭 카페") == 2 and "파도소리" not in rw
 
 
 def test_counts_exits_and_routes_are_no_entry_numbers(injector: ContextInjector) -> None:
