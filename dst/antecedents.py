@@ -118,12 +118,18 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         chosen = chosen_option(analysis, ana, state) if span is None and not (ana.deictic or ana.earlier) else None
         if chosen is not None:
             return chosen, "+chosen"
-        if ana.earlier and ranker is not None:
+        if ana.earlier:
             # "아까 말한 데" after a reply that named one of its own: the user goes back to what a reply said before it
-            older = [r for r in scored_once() or [] if r.entity.speaker == "assistant" and r.entity.turn < state.turn]
-            top = ranker.best(older)
-            if top is not None:
-                return top.entity, f"+earlier:{top.probability:.2f}"
+            # (the ranker's best of those, or the rules' first)
+            if ranker is not None:
+                older = [r for r in scored_once() or [] if _said_before(r.entity, state)]
+                top = ranker.best(older)
+                if top is not None:
+                    return top.entity, f"+earlier:{top.probability:.2f}"
+            else:
+                first = next((e for e in candidates(ana, state) if _said_before(e, state)), None)
+                if first is not None:
+                    return first, "+earlier"
         if offered is not None and span is None and not ana.deictic and ana.rule in ("pronoun.place",
                                                                                      "pronoun.object"):
             return offered, "+offered"
@@ -211,6 +217,11 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     if tied and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
         return pool[tied[0]], f"+clause-words:{top}"
     return None
+
+
+def _said_before(e: Entity, state: DialogueState) -> bool:
+    """Named by a reply before the last one."""
+    return e.speaker == "assistant" and e.turn < state.turn
 
 
 def _titled_name(e: Entity) -> bool:

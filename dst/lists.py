@@ -27,7 +27,7 @@ _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]\s+|번\s+(?=['‘\"「
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
 # Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
-_SEGMENT_END = re.compile(r"[,、;]|[.?!](?:\s|$)")
+_SEGMENT_END = re.compile(r"(?<!\d),|,(?!\d)|[、;]|[.?!](?:\s|$)")  # "1,800원" is one amount
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
 _SETTING_PARTICLES = frozenset({"에", "에서", "서"})

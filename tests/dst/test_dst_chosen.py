@@ -107,3 +107,11 @@ def test_an_earlier_mention_after_one_reply_is_that_reply_s_not_the_question_s(i
     reply = "'코어랩 필라테스'가 강남역 3번 출구 앞에 있어요."
     rw = _rw(injector, "강남역 근처 필라테스 추천해 줘", reply, "아까 추천한 곳 주말에도 해?")
     assert "코어랩 필라테스" in rw
+
+
+def test_the_rules_alone_also_take_an_earlier_mention_from_an_earlier_reply(rules_injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "서울에서 벚꽃 보기 좋은 데 어디야?"),
+               HistoryTurn("assistant", "여의도 윤중로가 제일 유명해요."),
+               HistoryTurn("user", "부산은?"), HistoryTurn("assistant", "부산은 온천천이 좋아요.")]
+    assert rules_injector.rewrite(history, "아까 말한 데 주차 돼?").standalone == "여의도 윤중로 주차 돼?"
+    assert "여의도" not in rules_injector.rewrite(history, "방금 말한 데 주차 돼?").standalone

@@ -34,6 +34,9 @@ def test_parallel_segments_open_with_their_option(tracker: Tracker) -> None:
     assert tracker.ordinal_list(priced) == ["기본 세차", "실내 클리닝", "광택 코팅"]
     timed = "오전 9시 바다호, 오후 2시 누리호가 있어요."
     assert "바다호" in tracker.ordinal_list(timed)[0] and "누리호" in tracker.ordinal_list(timed)[1]
+    # the comma of an amount ("1,800원") ends no segment
+    amounts = "한빛택배는 편의점끼리 보내서 1,800원부터고, 일반 택배는 집 앞까지 가서 4,000원부터야."
+    assert tracker.ordinal_list(amounts) == ["한빛택배", "일반 택배"]
 
 
 def test_a_setting_before_the_first_option_is_not_an_option(tracker: Tracker) -> None:
