@@ -2,7 +2,7 @@
 
 Contract: `noun_chunks(text, toks, skip)` returns the maximal runs of adjacent noun-like tokens (nouns, numbers
 with their counters, native numerals with theirs ("두 명"), spoken clock times, role nouns after a name, an
-honorific 님 on a noun; not verbal nouns, not tokens inside `skip`),
+honorific 님 on a noun, the branch 점 glued to a proper noun ("목포점"); not verbal nouns, not tokens inside `skip`),
 each with the index of the token after it. `typed_units(text, chunk)` types the tokens of one chunk, joining
 multi-token lexicon entries (미세+먼지, 다음+주, 7+시) into one unit: T time, Q quantity, A attribute, R role,
 S spatial, P place, PH place head, H person noun, O org, X proper, D digits, N noun.
@@ -60,6 +60,8 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"
+    if tok.form == "점" and tok.pos == "NNB" and prev is not None and prev.pos == "NNP" and prev.end == tok.start:
+        return True  # "부산점": a branch, glued to its place, is one name
     if _counted(tok, nxt):
         return True
     if _native_clock(tok, nxt) or (tok.form == "시" and tok.pos == "NNB" and prev is not None

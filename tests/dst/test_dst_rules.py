@@ -759,3 +759,10 @@ def test_the_last_one_counts_in_the_list_a_later_reply_only_partly_repeats(injec
                  "클린아이 안경원은 검안을 꼼꼼히 해주는 대신 가격은 중간 정도야.")]
     rw = _rw(injector, turns, "마지막 곳 몇 시까지 해?")
     assert "클린아이 안경원" in rw.standalone and "아이러브뷰" not in rw.standalone
+
+
+def test_a_branch_glued_to_its_place_is_one_name(injector: ContextInjector) -> None:
+    # Kiwi reads "목포점" as the place 목포 and a bound noun 점; the branch is what the fragment names
+    history = [HistoryTurn("user", "도담베이커리 서면점 몇 시까지 해?"),
+               HistoryTurn("assistant", "서면점은 밤 9시까지 해요.")]
+    assert injector.rewrite(history, "목포점은?").standalone == "도담베이커리 목포점 몇 시까지 해?"
