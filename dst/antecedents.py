@@ -28,7 +28,7 @@ from dst.anaphora import (
     names_day,
     ordinal_item,
 )
-from dst.chosen import best_described, chosen_option
+from dst.chosen import best_described, chosen_option, names_other
 from dst.compared import compared_option
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
 from dst.phrases import splice
@@ -210,7 +210,7 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
         return None
     # each option is read with the words of its sentence that name none of the other options
     others = [{w for o in pool if o is not e for w in o.text.split()} for e in pool]
-    own = [{w for w in e.context if not _names_other(w, other)} for e, other in zip(pool, others, strict=True)]
+    own = [{w for w in e.context if not names_other(w, other)} for e, other in zip(pool, others, strict=True)]
     clause_toks = [t for t in analysis.tokens if begins <= t.start and t.end <= ends]
     words = {t.form for t in clause_toks if t.pos in CONTEXT_TAGS and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
     tied, top = best_described(words, clause_toks, own)
@@ -241,11 +241,6 @@ def _apposed(options: list[Entity]) -> bool:
     a, b = sorted(options, key=lambda e: e.order)
     return a.turn == b.turn and b.order == a.order + 1 and a.proper and not b.proper
 
-
-def _names_other(word: str, other: set[str]) -> bool:
-    """Whether a context word is part of another option's name: a piece of its word ("블루" of "블루홀"), or the whole
-    word for one syllable ("방" is no part of "코인노래방")."""
-    return word in other if len(word) < 2 else any(word in o for o in other)
 
 
 def described_span(analysis: Analysis, ana: Anaphor) -> tuple[int, int] | None:

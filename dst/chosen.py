@@ -138,8 +138,14 @@ def _options(ana: Anaphor, state: DialogueState) -> list[_Option]:
     for o in options:
         others = {w for p in options if p is not o for w in p.names}
         o.words = {w for w in o.words if (w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS)
-                   and not (w in others if len(w) < 2 else any(w in x for x in others))}
+                   and not names_other(w, others)}
     return options
+
+
+def names_other(word: str, other: set[str]) -> bool:
+    """Whether a context word is part of another option's name: a piece of its word ("블루" of "블루홀"), or the whole
+    word for one syllable ("방" is no part of "코인노래방")."""
+    return word in other if len(word) < 2 else any(word in o for o in other)
 
 
 def _said_of(topic: Entity, e: Entity) -> bool:
