@@ -54,11 +54,12 @@ def find_anaphors(analysis: Analysis) -> list[Anaphor]:
             i += 1  # a pronoun starts a word: "뿐이건가" holds no 이거, "사람이 셀카" no 이 셀카
             continue
         hit, used = _match(text, toks, i)
-        if hit is not None and not (hit.need == "object" and _after_clause(toks, i)) and not (
+        if hit is not None and not (hit.need == "object" and _after_clause(toks, i) and not toks[i].form.startswith(
+                "그")) and not (
                 hit.need == "ordinal" and any(m.kind == "time" and m.start <= hit.start < m.end
                                               for m in analysis.mentions)):
             found.append(hit)  # an ordinal inside a time names a date: "다음 달 첫째 주"
-        i += used if hit is not None else 1
+        i += used if hit is not None else max(used, 1)  # an idiom ("거기서 거기") is passed over whole
     return found
 
 
@@ -67,7 +68,8 @@ def _word_start(text: str, start: int) -> bool:
 
 
 def _after_clause(toks: list[Tok], i: int) -> bool:
-    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing."""
+    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing; 그거 still
+    points back at what was said ("하루 종일 찰 건데, 그거 사이즈는 …")."""
     return any(t.pos == "EC" for t in toks[:i])
 
 
@@ -91,10 +93,25 @@ def _discourse(toks: list[Tok], j: int) -> bool:
     return k < len(toks) and toks[k].form in lx.DISCOURSE_LEMMAS and toks[k].pos in ("VV", "VA", "NNG")
 
 
+def _same_again(toks: list[Tok], i: int) -> int:
+    """How many tokens a pronoun said again of its own kind after its particles spans ("거기서 거기", "그게 그거": the
+    idiom of no difference), or 0."""
+    k = i + 1
+    while k < len(toks) and toks[k].pos.startswith("J"):
+        k += 1
+    if k == i + 1 or k >= len(toks) or toks[k].pos != "NP":
+        return 0
+    kinds = (lx.OBJECT_PRONOUNS, lx.PLACE_PRONOUNS)
+    return k - i + 1 if any(toks[i].form in kind and toks[k].form in kind for kind in kinds) else 0
+
+
 def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     form = tok.form
+    again = _same_again(toks, i) if tok.pos == "NP" else 0
+    if again:
+        return None, again  # "거기서 거기", "그게 그거": alike, no reference
     if tok.pos == "NP" and form in lx.OBJECT_PRONOUNS:
         if _discourse(toks, i + 1):
             return None, 1
@@ -144,7 +161,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if ordinal is not None:
         return ordinal
     if form in ("거", "것", "분") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
-            t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]):
+            t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]) and not (
+            _modal(toks, i)):
         # "무제한 되는 거 가입할게", "지압 위주로 하시는 분으로 예약": one of the options or people, told by what the
         # clause says of it; only a clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거
         # 뭐야?" stays as it is
@@ -278,6 +296,8 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         j += 1  # one written word Kiwi splits: "그 폼롤러" is 폼 + 롤러, "그 덤벨" 덤 + 벨
     if j > i + 1:
         n, noun, particle = "".join(t.form for t in toks[i + 1:j + 1]), toks[j], _particle(toks, j + 1)
+    if not particle and _name_follows(toks, j + 1):
+        return None, j + 2 - i  # "그 영화 '파도의 끝'": the name is said with its kind, nothing to look up
     if n in lx.ITEM_CATEGORIES:
         return Anaphor(det.start, noun.end, "category", "demonstrative.category", particle, category=n), j + 1 - i
     if len(n) >= 2 or (noun.start > det.end and noun.pos == "NNG"):
@@ -286,6 +306,13 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     return None, 1
 
 
+def _name_follows(toks: list[Tok], k: int) -> bool:
+    """A name written after the kind noun, quoted or tagged as a proper noun: the noun phrase is appositive."""
+    return k < len(toks) and toks[k].start > toks[k - 1].end and (
+        (toks[k].pos in ("SS", "SSO") and toks[k].form in _OPENING_QUOTES) or toks[k].pos == "NNP")
+
+
+_OPENING_QUOTES = frozenset("'\"‘“「『《<")
 _FAMILIAR = frozenset({"걔", "얘", "쟤"})
 _TIME_HEADS = tuple(c for c in lx.TIME_CATEGORIES if len(c) > 1)
 _CONTRACTED_THING = {"걸": ("를", "JKO"), "건": ("는", "JX"), "게": ("가", "JKS")}
@@ -385,10 +412,19 @@ def _every(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     return None
 
 
+def _modal(toks: list[Tok], i: int) -> bool:
+    """A prospective 거 / 것 with the copula or 같다 after it ("갈 거라서", "받을 거라", "올 거 같아"): the ending of
+    intention or conjecture, -ㄹ 것이다, not a thing the clause describes."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return (toks[i].form in ("거", "것") and toks[i - 1].form in ("ᆯ", "을") and nxt is not None
+            and (nxt.pos == "VCP" or (nxt.form == "같" and nxt.pos == "VA")))
+
+
 def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     """An option picked by where it was said: a position (처음, 먼저, 나중; or 앞, 위, 끝, 뒤, 아래 after 맨, 제일 or
     가장, or before a verb of saying: "뒤에 말한 데"), then a clause with a predicate ("말한", "있는", "물어본"), then
-    the head noun of an option ("거", "곳", "데"): "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거".
+    the head noun of an option ("거", "곳", "데"): "맨 앞에 말한 거", "처음 추천한 데", "맨 위에 있는 그거"; after 맨,
+    제일 or 가장 the spoken "맨 앞에 거" needs no clause.
     Positions are closed classes (`lx.POSITIONS`, `lx.LIST_PLACES`)."""
     tok = toks[i]
     extreme = i > 0 and toks[i - 1].form in lx.EXTREMES
@@ -401,6 +437,12 @@ def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     j = i + 1
     if j < len(toks) and toks[j].pos == "JKB" and toks[j].form == "에":
         j += 1
+        head = toks[j] if j < len(toks) else None
+        if (extreme and head is not None and head.form in lx.ORDINAL_HEADS and head.pos == "NNB"
+                and head.start > toks[j - 1].end):
+            # "맨 앞에 거": spoken 에 for the genitive 의, no clause between
+            return Anaphor(start, head.end, "ordinal", "ordinal.position", _particle(toks, j + 1),
+                           category=head.form, index=index), j + 1 - i
     clause = j
     while j < len(toks) and j - clause < _MAX_POSITION_CLAUSE and toks[j].pos != "ETM":
         j += 1

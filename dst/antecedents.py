@@ -28,7 +28,7 @@ from dst.anaphora import (
     names_day,
     ordinal_item,
 )
-from dst.chosen import best_described, chosen_option, names_other
+from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other
 from dst.compared import compared_option
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
 from dst.phrases import splice
@@ -59,10 +59,19 @@ def resolve_anaphors(
     # what a request for one asked for ("베란다 바닥에 깔 방수 매트 추천해줘") is the kind, not an option offered
     requested = frozenset(m.text for m in frame.mentions) if frame is not None and asks_for_one(frame) and not \
         names_thing(frame) else frozenset()
+    picked: tuple[int, str] | None = None  # where an ordinal of this utterance ended, and the option it picked
     for ana in anaphors:
         span = text[ana.start : ana.span_end]
-        replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                         _chooser(ranker, analysis, offered, requested), day_named)
+        replacement: str | None
+        if picked is not None and ana.rule in ("pronoun.place", "pronoun.object") and not ana.deictic and any(
+                t.pos in ("SF", "SP", "EC") for t in analysis.tokens if picked[0] <= t.start and t.end <= ana.start):
+            # "2번으로 할게. 거기 전기차도 있어?": the user picks by number, then asks about the pick
+            replacement, antecedent, rule = picked[1], picked[1], f"{ana.rule}+picked-before"
+        else:
+            replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
+                                                             _chooser(ranker, analysis, offered, requested), day_named)
+        if replacement is not None and ana.need == "ordinal" and ana.index >= 1:
+            picked = (ana.span_end, antecedent)
         if replacement is None:
             confident = False
             continue
@@ -115,9 +124,13 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
                 scores.append(ranker.rank(ana, state, analysis) if ranker is not None else None)
             return scores[0]
 
-        chosen = chosen_option(analysis, ana, state) if span is None and not (ana.deictic or ana.earlier) else None
+        free = span is None and not (ana.deictic or ana.earlier)
+        chosen = chosen_option(analysis, ana, state) if free else None
         if chosen is not None:
             return chosen, "+chosen"
+        chosen = chosen_in_exchange(analysis, ana, state) if free else None
+        if chosen is not None:
+            return chosen, "+chosen-in-exchange"
         if ana.earlier:
             # "아까 말한 데" after a reply that named one of its own: the user goes back to what a reply said before it
             # (the ranker's best of those, or the rules' first)
@@ -284,6 +297,14 @@ def _antecedent_text(
     if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"
+    if ana.need == "time" and ana.grain is None:
+        fuller = [e for e in state.entities if e.type == "time" and e.turn > entity.turn and entity.text in e.text
+                  and len(e.text) > len(entity.text)]
+        if fuller:
+            # "그때쯤" after "19일이 좋겠어요." / "19일 오후 4시로 진행하시면 …": the time as the reply settled it
+            entity = max(fuller, key=lambda e: (e.turn, e.order))
+            replacement = entity.text
+            rule += "+settled"
     if ana.need == "time" and clock_only(entity.text) and not day_named:
         day = _day_before(entity, state)
         if day:

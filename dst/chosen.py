@@ -13,14 +13,23 @@ How a clause picks (each step only when the one before decides nothing):
 - the nouns it shares with what the reply said of each option (the content words of the sentences that mention
   it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word; one option
   must share more than any other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B").
-Times are left to the rules that read their parts; people and things choose among options of their own kind.
+People and things choose among options of their own kind. A time anaphor ("갈비찜 배우고 싶어. 그날 …" after
+"수요일 저녁 7시와 토요일 오전 10시에 있어요. 수요일에는 잡채를, 토요일에는 갈비찜을 만들어요") chooses among the
+reply's times by the same shared nouns; a day said again with what happens on it ("토요일에는 갈비찜을") stands for the
+fuller time that holds it. A negation under "밖에" ("주말밖에 시간이 안 돼서") says what the user can do, so it
+turns nothing down.
+
+`chosen_in_exchange(ana, state)` reads the last exchange when the utterance has no clause of its own ("그 원장님
+진료 있는 요일 알려 줘" after "요즘 어깨가 계속 결려서." / "그럼 통증 쪽을 보시는 원장님께 예약하시는 걸
+추천드려요"): the last reply names none of the anaphor's kind, so the one the reply before named is picked by the
+nouns that the last user turn and reply share with what was said of each.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from dst.analysis import Analysis, Tok
@@ -47,16 +56,14 @@ class _Option:
 
 
 def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
-    if ana.need == "time":
-        return None
     before = [t for t in analysis.tokens if t.end <= ana.start]
     ends = [k for k, t in enumerate(before) if t.pos in _CLAUSE_END]
     if not ends:
         return None
     before = before[: ends[-1] + 1]  # whole clauses only: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS for t in before) or any(_rejects(t) for t in before):
+    if not any(t.pos in _NOUNS for t in before) or _turns_down(before):
         return None  # "루프탑은 별로야. 거기 …", "A 말고 …": a clause that turns an option down picks nothing
-    options = _options(ana, state)
+    options = _time_options(state) if ana.need == "time" else _options(ana, state)
     if len(options) < 2:
         return None
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
@@ -89,6 +96,39 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     return tied, top
 
 
+def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
+    """The option of the reply before the last that the last exchange describes, when the utterance has no clause
+    before the anaphor and the last reply named no option of its kind."""
+    if ana.need == "time" or state.turn < 3 or any(t.pos in _CLAUSE_END for t in analysis.tokens
+                                                   if t.end <= ana.start):
+        return None
+    if _options(ana, state):
+        return None
+    # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
+    # 도시락'", not the caterer whose sentence names them), or among all when none has it ("그 제품")
+    options = _options(ana, state, turn=state.turn - 2, literal=True)
+    if len(options) < 2:
+        return None
+    names = {w for o in options for w in o.names}
+    words = {w for e in state.entities if e.turn in (state.turn - 1, state.turn)
+             for w in (*e.text.split(), *e.context) if not names_other(w, names)}
+    words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
+    tied, _ = best_described(words, [], [o.words for o in options])
+    return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def _turns_down(clauses: Sequence[Tok]) -> bool:
+    """Whether a clause turns something down; not one whose negation goes with "밖에" ("주말밖에 안 돼": only)."""
+    start = 0
+    for k, t in enumerate(clauses):
+        if t.pos in _CLAUSE_END or k == len(clauses) - 1:
+            clause = clauses[start:k + 1]
+            if any(_rejects(c) for c in clause) and not any(c.form == "밖에" and c.pos == "JX" for c in clause):
+                return True
+            start = k + 1
+    return False
+
+
 def _rejects(t: Tok) -> bool:
     """A word that turns down what the clause names: 말고 / 빼고, 별로, 싫다, 안 / 않다 / 못."""
     return (t.form in ("말", "빼") and t.pos == "VV") or (t.form in ("별로", "안", "못") and t.pos == "MAG") or (
@@ -100,19 +140,26 @@ def _own_names(option: _Option, options: list[_Option]) -> set[str]:
     return option.names - {w for o in options if o is not option for w in o.names}
 
 
-def _options(ana: Anaphor, state: DialogueState) -> list[_Option]:
-    """The named things of the last reply of the anaphor's kind, one per thing: a shorter name of one said again
-    ("라벨르" after "'라벨르 웨딩홀'") joins it, with what its sentence says."""
-    person = ana.need == "person"
+def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, literal: bool = False) -> list[_Option]:
+    """The named things of the last reply (or of reply `turn`) of the anaphor's kind, one per thing: a shorter name of
+    one said again ("라벨르" after "'라벨르 웨딩홀'") joins it, with what its sentence says. A kind noun that none of
+    them has in its name ("그 제품" after "'캐리온 밴'과 '노바 7'") chooses among them all; `literal`: only a kind
+    noun in the name counts, not one said of it."""
+    turn = state.turn if turn is None else turn
     said = [e for e in sorted(state.entities, key=lambda e: e.order)
-            if e.speaker == "assistant" and e.turn == state.turn and not e.predicative and not e.modifier
+            if e.speaker == "assistant" and e.turn == turn and not e.predicative and not e.modifier
             and not e.setting and (e.proper or e.salience > 0)]  # "성수동에서는 'A'가 …": where, not which
+    # "그 강사" after "유재원 강사", "신보람 강사": a kind noun that the reply's people bear chooses among them
+    person = ana.need == "person" or any(ana.category and ana.category in e.text for e in said if e.type == "person")
+    if ana.category and not any(ana.category in e.text or (not literal and instance_of(ana.category, e, state))
+                                for e in said if (e.type == "person") == person):
+        ana = replace(ana, category=None)
     options: list[_Option] = []
     last: Entity | None = None
     for e in said:
         if (e.type == "person") != person or e.type not in ("item", "org", "place", "person", "thing"):
             continue
-        if ana.category and not (ana.category in e.text or instance_of(ana.category, e, state)):
+        if ana.category and not (ana.category in e.text or (not literal and instance_of(ana.category, e, state))):
             continue  # "그 마술사" chooses among magicians, "그 구두" among the shoes the reply named
         rare = e.rarity >= NAME_RARITY
         if not (e.proper or e.role == "title" or rare) or (e.type == "thing" and not rare) or _MEASURE.match(e.text):
@@ -139,6 +186,29 @@ def _options(ana: Anaphor, state: DialogueState) -> list[_Option]:
         others = {w for p in options if p is not o for w in p.names}
         o.words = {w for w in o.words if (w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS)
                    and not names_other(w, others)}
+    return options
+
+
+def _time_options(state: DialogueState) -> list[_Option]:
+    """The times of the last reply, one per time: a shorter one inside exactly one fuller one ("토요일" said again in
+    "토요일에는 갈비찜을" after "토요일 오전 10시") joins it with what its clause says, and the fuller stands for
+    both."""
+    times = [e for e in sorted(state.entities, key=lambda e: e.order)
+             if e.speaker == "assistant" and e.turn == state.turn and e.type == "time"]
+    options: list[_Option] = []
+    for e in sorted(times, key=lambda e: -len(e.text)):
+        holders = [o for o in options if e.text in o.entity.text]
+        if len(holders) > 1:
+            continue  # "오후 2시" inside two fuller times tells neither apart
+        option = holders[0] if holders else _Option(e)
+        if not holders:
+            options.append(option)
+        option.names |= set(e.text.split())
+        option.words |= set(e.context)
+    options.sort(key=lambda o: o.entity.order)
+    for o in options:
+        others = {w for p in options if p is not o for w in p.names}
+        o.words = {w for w in o.words if w + "다" not in LIGHT_PREDICATE_LEMMAS and not names_other(w, others)}
     return options
 
 

@@ -67,9 +67,11 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
 
 
 def _asked_measure(analysis: Analysis, m: Mention) -> bool:
-    """A noun that the interrogative 몇 counts ("몇 층이에요?", "몇층이야?"): the measure asked about, like the bound
-    counters of "몇 시", "몇 개", not a thing of the utterance's own."""
+    """A noun that the interrogative 몇 counts ("몇 층이에요?", "몇층이야?"), or 정도 after 얼마 / 어느 ("얼마 정도
+    해?"): the measure asked about, like the bound counters of "몇 시", "몇 개", not a thing of the utterance's own."""
     before = [t for t in analysis.tokens if t.end <= m.start]
+    if before and before[-1].form in ("얼마", "어느") and m.text == "정도":
+        return True
     return m.text.startswith("몇") or bool(before and before[-1].form == "몇" and before[-1].pos == "MM")
 
 

@@ -76,8 +76,9 @@ QUANTITY_UNITS = _words("명 개 원 만원 살 세 시간 일간 박 인분 권
 # Social formulas (greetings, thanks, apologies): nouns and predicate stems. Such a turn asks nothing.
 SOCIAL_NOUNS = _words("안녕 감사 수고 축하 미안 죄송 반가 실례 고생 사랑 화이팅 파이팅 굿모닝 굿나잇")
 SOCIAL_STEMS = _words("고맙 반갑 미안하 감사하 안녕하 죄송하 수고하 축하하 고생하")
-# Stems after a pronoun that make it a discourse marker, not a reference ("그거 알아?", "그건 그렇고", "그 말").
-DISCOURSE_STEMS = _words("알 그렇 말")
+# Stems after a pronoun that make it a discourse marker, not a reference ("그거 알아?", "그건 그렇고", "그 말", "그거랑
+# 별개로").
+DISCOURSE_STEMS = _words("알 그렇 말 별개")
 # Leading connectives and fillers of a follow-up ("그럼 부산은?").
 FOLLOWUP_ADVERBS = _words("그럼 그러면 그리고 그래서 또 혹시 그럼요 아 음 그렇다면 그다음")
 

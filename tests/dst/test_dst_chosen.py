@@ -115,3 +115,109 @@ def test_the_rules_alone_also_take_an_earlier_mention_from_an_earlier_reply(rule
                HistoryTurn("user", "부산은?"), HistoryTurn("assistant", "부산은 온천천이 좋아요.")]
     assert rules_injector.rewrite(history, "아까 말한 데 주차 돼?").standalone == "여의도 윤중로 주차 돼?"
     assert "여의도" not in rules_injector.rewrite(history, "방금 말한 데 주차 돼?").standalone
+
+
+def _rw_turns(injector: ContextInjector, turns: list[str], utterance: str) -> str:
+    history = [HistoryTurn("user" if k % 2 == 0 else "assistant", text) for k, text in enumerate(turns)]
+    return injector.rewrite(history, utterance).standalone
+
+
+def test_a_choosing_clause_picks_the_time_whose_clause_it_repeats(injector: ContextInjector) -> None:
+    rw = _rw(injector, "도자기 체험 일정 알려 줘",
+             "화요일 오후 2시와 금요일 저녁 7시에 있어요. 화요일에는 접시를, 금요일에는 머그컵을 만들어요.",
+             "머그컵 만들어 보고 싶어. 그날 자리 있어?")
+    assert "금요일" in rw and "화요일" not in rw and "그날" not in rw, rw
+
+
+def test_only_with_bakke_a_negation_says_what_the_user_can_do(injector: ContextInjector) -> None:
+    reply = "오전반은 이민호 코치님이, 저녁반은 정유진 코치님이 맡고 있어요."
+    rw = _rw(injector, "수영 강습은 누가 해요?", reply, "저는 저녁밖에 시간이 안 돼요. 그 코치님 경력은요?")
+    assert "정유진" in rw and "이민호" not in rw, rw
+    state = injector.replay([HistoryTurn("user", "수영 강습은 누가 해요?"), HistoryTurn("assistant", reply)])
+    analysis = injector.analyzer.analyze("저녁은 안 돼요. 그 코치님 경력은요?")
+    anaphor = next(a for a in find_anaphors(analysis) if "코치" in analysis.text[a.start:a.end])
+    assert chosen_option(analysis, anaphor, state) is None  # a plain negation still turns the evening down
+
+
+def test_a_kind_noun_no_option_bears_chooses_among_them_all(injector: ContextInjector) -> None:
+    rw = _rw(injector, "캠핑 의자 추천해 줘", "'릴렉스 체어 M'은 등받이가 높고, '미니 폴딩 S'는 무게가 가벼워요.",
+             "백패킹이라 무게가 중요해요. 그 상품 가격은?")
+    assert "미니 폴딩" in rw and "릴렉스" not in rw, rw
+
+
+def test_a_kind_noun_the_reply_s_people_bear_chooses_among_the_people(injector: ContextInjector) -> None:
+    rw = _rw(injector, "코딩 강의 누가 좋아?",
+             "기초는 '코드숲'의 임하늘 강사가, 알고리즘은 '알고랩'의 서준호 강사가 유명해요.",
+             "알고리즘 공부할 거야. 그 강사 수강료는?")
+    assert "서준호" in rw and "임하늘" not in rw and "알고랩 수강료" not in rw, rw
+
+
+def test_the_last_exchange_describes_which_one_the_reply_before_named(injector: ContextInjector) -> None:
+    turns = ["동물병원에 수의사 선생님이 몇 분 계세요?",
+             "최은비 선생님은 피부 질환을, 강태오 선생님은 정형외과 수술을 주로 보세요.",
+             "강아지가 요즘 다리를 절어요.",
+             "그럼 수술 쪽을 보시는 선생님께 진료받으시는 게 좋겠어요."]
+    rw = _rw_turns(injector, turns, "그 선생님 진료 요일 알려 줘.")
+    assert "강태오" in rw and "최은비" not in rw, rw
+
+
+def test_a_kind_noun_after_an_exchange_chooses_only_names_of_its_kind(injector: ContextInjector) -> None:
+    # the shop's sentence names the dishes, so it shares the exchange's words; "그 덮밥" is one of the dishes
+    turns = ["점심 단체 주문 하려고",
+             "'한그릇 키친'에는 연어 덮밥, 불고기 덮밥이 있어요.",
+             "연어 들어간 걸로 할래",
+             "연어 덮밥은 샐러드가 함께 나와요."]
+    rw = _rw_turns(injector, turns, "그 덮밥 밥 양 늘릴 수 있어?")
+    assert "한그릇 키친 밥" not in rw, rw
+
+
+@pytest.mark.parametrize("utterance", ["비 올 거 같아.", "내일 갈 거라서 물어보는 건데 주차돼?",
+                                       "다 거기서 거기지 뭐.", "그게 그거 아니야?", "그거랑 별개로 알람 맞춰 줘.",
+                                       "그 영화 '바람의 노래' 언제 개봉해?"])
+def test_modal_endings_idioms_and_named_kinds_are_no_anaphors(injector: ContextInjector, utterance: str) -> None:
+    assert find_anaphors(injector.analyzer.analyze(utterance)) == []
+
+
+def test_a_demonstrative_kind_without_a_name_after_it_is_still_an_anaphor(injector: ContextInjector) -> None:
+    assert [a.category for a in find_anaphors(injector.analyzer.analyze("그 영화 언제 개봉해?"))] == ["영화"]
+
+
+def test_how_much_roughly_asks_about_the_frame_s_named_thing(injector: ContextInjector) -> None:
+    rw = _rw(injector, "'꽃담' 꽃집에서 튤립 다발 주문돼?", "네, 꽃담에서 튤립 다발 주문할 수 있어요.", "얼마 정도 해?")
+    assert "꽃담" in rw, rw
+
+
+def test_a_pronoun_after_a_numbered_pick_in_the_same_turn_is_that_pick(injector: ContextInjector) -> None:
+    rw = _rw(injector, "제주 공항 근처 전기 자전거 대여점 비교해 줘",
+             "1번 '바람자전거'는 하루 3만 원, 2번 '올레바이크'는 하루 3만 5천 원, 3번 '섬바퀴'는 공항 픽업을 해 줘요.",
+             "2번으로 할게. 거기 헬멧도 빌려줘?")
+    assert rw.count("올레바이크") == 2 and "바람자전거" not in rw and "섬바퀴" not in rw, rw
+
+
+def test_after_a_clause_geugeo_still_points_back_at_an_option(injector: ContextInjector) -> None:
+    rw = _rw(injector, "캠핑용 랜턴 하나 추천해 줘", "'루미 캠프 라이트'가 밝기 조절이 돼서 많이 써요.",
+             "텐트 안에서 쓸 건데, 그거 충전은 어떻게 해?")
+    assert "루미 캠프 라이트" in rw and "그거" not in rw, rw
+
+
+def test_the_spoken_front_one_is_the_first_option(injector: ContextInjector) -> None:
+    rw = _rw(injector, "무선 이어폰 저렴한 거 뭐 있어?",
+             "'소리온 버즈'가 2만 원, '클리어팟 라이트'가 3만 원, '베이스원 S'가 4만 원이에요.",
+             "맨 앞에 거 하나 주문해 줘.")
+    assert "소리온 버즈" in rw and "맨 앞에 거" not in rw, rw
+
+
+def test_a_place_pronoun_after_a_recommendation_takes_the_recommended_one(injector: ContextInjector) -> None:
+    rw = _rw(injector, "망원동에 보드게임 카페 있어?",
+             "'다이스랜드 망원점', '큐브하우스', 그리고 합정 쪽 '보드앤코'가 있어요. "
+             "처음 가신다면 큐브하우스가 설명을 잘 해 줘서 추천드려요.",
+             "거기 예약 필요해?")
+    assert "큐브하우스" in rw and "다이스랜드" not in rw, rw
+
+
+def test_a_time_the_next_reply_settled_is_taken_whole(injector: ContextInjector) -> None:
+    turns = ["'스튜디오 온담' 이번 달 예약 되는 날 있어요?",
+             "8일 오전 10시, 15일 오후 2시, 22일 오후 5시에 자리가 있어요.", "15일이 좋겠어요.",
+             "15일 오후 2시로 잡으면 촬영은 한 시간 정도 걸려요."]
+    rw = _rw_turns(injector, turns, "그때 주차도 돼요?")
+    assert "15일 오후 2시" in rw and "그때" not in rw, rw
