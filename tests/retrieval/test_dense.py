@@ -31,11 +31,16 @@ def test_chunked_build_embeds_exactly_as_one_call(minilm: SentenceTransformerEnc
     assert dense.n_docs == len(TEXTS) and ids[0] == 5
 
 
-def test_large_sets_use_hnsw_with_the_same_answers(minilm: SentenceTransformerEncoder) -> None:
+def test_large_sets_use_an_8_bit_hnsw_with_the_same_answers(minilm: SentenceTransformerEncoder) -> None:
     hnsw = DenseRetriever.build(TEXTS, minilm, hnsw_min_docs=3)
-    assert hnsw.kind == "IndexHNSWFlat"
+    flat = DenseRetriever.build(TEXTS, minilm)
+    assert hnsw.kind == "IndexHNSWSQ"
     query = hnsw.embed_query("train ticket to busan please")
-    assert hnsw.search(query, 1)[0][0] == 1
+    ids, scores = hnsw.search(query, 3)
+    assert ids[0] == 1
+    # rows kept in 8 bits per dimension: cosines within a few thousandths of the exact ones
+    np.testing.assert_allclose(scores, flat.similarity(query, ids), atol=5e-3)
+    np.testing.assert_allclose(hnsw.similarity(query, ids), scores, atol=1e-5)
 
 
 def test_similarity_of_candidates_matches_search_scores(minilm: SentenceTransformerEncoder) -> None:
