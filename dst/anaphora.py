@@ -54,8 +54,7 @@ def find_anaphors(analysis: Analysis) -> list[Anaphor]:
             i += 1  # a pronoun starts a word: "뿐이건가" holds no 이거, "사람이 셀카" no 이 셀카
             continue
         hit, used = _match(text, toks, i)
-        if hit is not None and not (hit.need == "object" and _after_clause(toks, i) and not toks[i].form.startswith(
-                "그")) and not (
+        if hit is not None and not (hit.need == "object" and _after_clause(toks, i)) and not (
                 hit.need == "ordinal" and any(m.kind == "time" and m.start <= hit.start < m.end
                                               for m in analysis.mentions)):
             found.append(hit)  # an ordinal inside a time names a date: "다음 달 첫째 주"
@@ -68,8 +67,7 @@ def _word_start(text: str, start: int) -> bool:
 
 
 def _after_clause(toks: list[Tok], i: int) -> bool:
-    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing; 그거 still
-    points back at what was said ("하루 종일 찰 건데, 그거 사이즈는 …")."""
+    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing."""
     return any(t.pos == "EC" for t in toks[:i])
 
 
@@ -307,9 +305,10 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
 
 
 def _name_follows(toks: list[Tok], k: int) -> bool:
-    """A name written after the kind noun, quoted or tagged as a proper noun: the noun phrase is appositive."""
+    """A quoted name written after the kind noun: the noun phrase is appositive. An unquoted proper noun there is
+    mostly an adjunct ("그 식당 강남에도 있어?", "그 카페 스타벅스보다 비싸?"), so only quotes count."""
     return k < len(toks) and toks[k].start > toks[k - 1].end and (
-        (toks[k].pos in ("SS", "SSO") and toks[k].form in _OPENING_QUOTES) or toks[k].pos == "NNP")
+        toks[k].pos in ("SS", "SSO") and toks[k].form in _OPENING_QUOTES)
 
 
 _OPENING_QUOTES = frozenset("'\"‘“「『《<")

@@ -64,8 +64,11 @@ def resolve_anaphors(
         span = text[ana.start : ana.span_end]
         replacement: str | None
         if picked is not None and ana.rule in ("pronoun.place", "pronoun.object") and not ana.deictic and any(
-                t.pos in ("SF", "SP", "EC") for t in analysis.tokens if picked[0] <= t.start and t.end <= ana.start):
-            # "2번으로 할게. 거기 전기차도 있어?": the user picks by number, then asks about the pick
+                t.pos in ("SF", "SP", "EC") for t in analysis.tokens if picked[0] <= t.start and t.end <= ana.start
+        ) and not any(m.kind not in ("attribute", "time", "quantity") for m in analysis.mentions
+                      if picked[0] <= m.start < ana.start):
+            # "2번으로 할게. 거기 전기차도 있어?": the user picks by number, then asks about the pick (unless a newer
+            # thing comes between: "2번으로 갈게. … 친구가 추천한 카페도 가려는데 그거 …")
             replacement, antecedent, rule = picked[1], picked[1], f"{ana.rule}+picked-before"
         else:
             replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
@@ -298,8 +301,10 @@ def _antecedent_text(
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"
     if ana.need == "time" and ana.grain is None:
-        fuller = [e for e in state.entities if e.type == "time" and e.turn > entity.turn and entity.text in e.text
-                  and len(e.text) > len(entity.text)]
+        words = entity.text.split()
+        fuller = [e for e in state.entities if e.type == "time" and e.turn > entity.turn and e.speaker == "assistant"
+                  and e.text.split()[:len(words)] == words and len(e.text.split()) > len(words)
+                  and e.particle != "부터"]  # "11일 오후 2시부터 5시는 꽉 찼어요" names no settled time
         if fuller:
             # "그때쯤" after "19일이 좋겠어요." / "19일 오후 4시로 진행하시면 …": the time as the reply settled it
             entity = max(fuller, key=lambda e: (e.turn, e.order))

@@ -21,8 +21,10 @@ turns nothing down.
 
 `chosen_in_exchange(ana, state)` reads the last exchange when the utterance has no clause of its own ("그 원장님
 진료 있는 요일 알려 줘" after "요즘 어깨가 계속 결려서." / "그럼 통증 쪽을 보시는 원장님께 예약하시는 걸
-추천드려요"): the last reply names none of the anaphor's kind, so the one the reply before named is picked by the
-nouns that the last user turn and reply share with what was said of each.
+추천드려요"): the anaphor names a kind and the last reply names none of it, so the one the reply before named is
+picked by a part of its name that the last reply says ("염소우유 베이스로 …"), else by the nouns that the last
+user turn and reply share with what was said of each. A bare pronoun ("그거", "거기") after small talk is left to the
+ranker.
 """
 
 from __future__ import annotations
@@ -102,13 +104,17 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     if ana.need == "time" or state.turn < 3 or any(t.pos in _CLAUSE_END for t in analysis.tokens
                                                    if t.end <= ana.start):
         return None
-    if _options(ana, state):
-        return None
+    if _options(ana, state) or not ana.category:
+        return None  # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
     # 도시락'", not the caterer whose sentence names them), or among all when none has it ("그 제품")
     options = _options(ana, state, turn=state.turn - 2, literal=True)
     if len(options) < 2:
         return None
+    said = [e.text for e in state.entities if e.turn == state.turn and len(e.text.split()) > 1]
+    named = [o for o in options if any(t in o.entity.text for t in said)]
+    if len(named) == 1:
+        return named[0].entity  # "염소우유 베이스로 … 추천드려요": the reply names one by a part of its name
     names = {w for o in options for w in o.names}
     words = {w for e in state.entities if e.turn in (state.turn - 1, state.turn)
              for w in (*e.text.split(), *e.context) if not names_other(w, names)}
@@ -151,9 +157,11 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
             and not e.setting and (e.proper or e.salience > 0)]  # "성수동에서는 'A'가 …": where, not which
     # "그 강사" after "유재원 강사", "신보람 강사": a kind noun that the reply's people bear chooses among them
     person = ana.need == "person" or any(ana.category and ana.category in e.text for e in said if e.type == "person")
+    named_only = False
     if ana.category and not any(ana.category in e.text or (not literal and instance_of(ana.category, e, state))
                                 for e in said if (e.type == "person") == person):
         ana = replace(ana, category=None)
+        named_only = True  # without the kind, a described thing ("여드름 치료") is no option
     options: list[_Option] = []
     last: Entity | None = None
     for e in said:
@@ -161,7 +169,7 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
             continue
         if ana.category and not (ana.category in e.text or (not literal and instance_of(ana.category, e, state))):
             continue  # "그 마술사" chooses among magicians, "그 구두" among the shoes the reply named
-        rare = e.rarity >= NAME_RARITY
+        rare = e.rarity >= NAME_RARITY and not named_only
         if not (e.proper or e.role == "title" or rare) or (e.type == "thing" and not rare) or _MEASURE.match(e.text):
             continue
         same = next((o for o in options if e.text in o.entity.text or o.entity.text in e.text), None)

@@ -183,9 +183,8 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
 def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     """What the last reply offered when the frame asked for one (`asks_for_one`): its first quoted name ("양주 말고도
     포천 '하얀언덕 눈썰매장'이 …"), else after a request for a venue its first place or organisation, else its first
-    proper name of a thing; of those, the one alone that the reply recommends ("… 추천드려요"). None when the frame
-    asked for none or the reply named none. After "… 버스 있어?" a place the reply names is where to take it, not
-    what was asked for."""
+    proper name of a thing; None when the frame asked for none or the reply named none. After "… 버스 있어?" a
+    place the reply names is where to take it, not what was asked for."""
     if not asks_for_one(frame):
         return None
     # a genitive modifier is no offer ("한강의 『소년이 온다』"), unless quoted itself ("'달빛 수족관'의 수달관")
@@ -193,14 +192,7 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     places = ("place", "org") if asks_for_venue(frame) else ("org",)
     offers = ([e for e in reply if e.role == "title"] or [e for e in reply if e.type in places]
               or [e for e in reply if e.proper and e.type == "item"])
-    # "A, B, C가 있어요. 처음이라면 B를 추천드려요": the one a clause of its own recommends is the offer
-    recommended = [e for e in offers if any(w in _RECOMMENDING for w in e.context)]
-    if len(recommended) == 1:
-        return recommended[0]
     return min(offers, key=lambda e: e.order) if offers else None
-
-
-_RECOMMENDING = frozenset({"추천", "권하"})  # the verbs of recommending, not of praise: a closed class
 
 
 def _reply_names(frame: Analysis, state: DialogueState) -> list[Entity]:

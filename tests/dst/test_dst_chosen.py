@@ -194,10 +194,43 @@ def test_a_pronoun_after_a_numbered_pick_in_the_same_turn_is_that_pick(injector:
     assert rw.count("올레바이크") == 2 and "바람자전거" not in rw and "섬바퀴" not in rw, rw
 
 
-def test_after_a_clause_geugeo_still_points_back_at_an_option(injector: ContextInjector) -> None:
-    rw = _rw(injector, "캠핑용 랜턴 하나 추천해 줘", "'루미 캠프 라이트'가 밝기 조절이 돼서 많이 써요.",
-             "텐트 안에서 쓸 건데, 그거 충전은 어떻게 해?")
-    assert "루미 캠프 라이트" in rw and "그거" not in rw, rw
+def test_after_a_clause_geugeo_is_the_situation_not_an_option(injector: ContextInjector) -> None:
+    rw = _rw(injector, "카페 추천해 줘", "'스타벅스 리저브'와 '블루보틀'이 있어요.",
+             "오늘 비가 와서 그거 때문에 나가기 싫다")
+    assert rw == "오늘 비가 와서 그거 때문에 나가기 싫다", rw
+
+
+def test_an_unquoted_name_after_a_demonstrative_kind_is_an_adjunct(injector: ContextInjector) -> None:
+    rw = _rw(injector, "을지로 맛집 알려줘", "'을지면옥'과 '양미옥'이 있어요.", "그 식당 강남에도 있어?")
+    assert "그 식당" not in rw and ("을지면옥" in rw or "양미옥" in rw), rw
+
+
+def test_a_later_time_is_fuller_only_when_it_starts_with_the_same_words(injector: ContextInjector) -> None:
+    turns = ["미용실 언제 가능해요?", "1일과 2일이 가능해요.", "1일이 좋겠어요.",
+             "네. 다만 11일 오후 2시부터 5시는 꽉 찼어요."]
+    rw = _rw_turns(injector, turns, "그때쯤 가면 얼마나 기다려요?")
+    assert "11일" not in rw, rw
+
+
+def test_without_its_kind_a_described_thing_is_no_option(injector: ContextInjector) -> None:
+    rw = _rw(injector, "피부과 추천해 줘",
+             "'맑은 피부과'와 '고운 피부과'가 있어요. 맑은 피부과는 여드름 치료, 고운 피부과는 레이저 시술이 유명해요.",
+             "여드름이 심해. 그 병원 예약돼?")
+    assert "여드름 치료 예약" not in rw and "맑은 피부과" in rw, rw
+
+
+def test_a_bare_pronoun_after_small_talk_is_not_chosen_from_the_exchange(injector: ContextInjector) -> None:
+    turns = ["선물용 와인 추천해 줘", "'몬테스 알파'와 '1865'가 있어요. 1865는 골프 선물로 유명해요.",
+             "아빠가 골프 안 치셔", "골프를 안 치셔도 와인은 충분히 즐기실 수 있어요."]
+    result = injector.rewrite([HistoryTurn("user" if k % 2 == 0 else "assistant", t) for k, t in enumerate(turns)],
+                              "그거 얼마야?")
+    assert not any("chosen-in-exchange" in r.rule for r in result.resolutions), result.resolutions
+
+
+def test_a_newer_thing_between_a_numbered_pick_and_a_pronoun_keeps_the_pick_out(injector: ContextInjector) -> None:
+    rw = _rw(injector, "부산 맛집 알려줘", "1번 '개미집', 2번 '해운대 암소갈비', 3번 '초량밀면'이 있어요.",
+             "2번으로 갈게. 밥 먹고 친구가 추천한 카페도 가려는데 그거 이름이 뭐였더라?")
+    assert "암소갈비 이름" not in rw, rw
 
 
 def test_the_spoken_front_one_is_the_first_option(injector: ContextInjector) -> None:
@@ -205,14 +238,6 @@ def test_the_spoken_front_one_is_the_first_option(injector: ContextInjector) -> 
              "'소리온 버즈'가 2만 원, '클리어팟 라이트'가 3만 원, '베이스원 S'가 4만 원이에요.",
              "맨 앞에 거 하나 주문해 줘.")
     assert "소리온 버즈" in rw and "맨 앞에 거" not in rw, rw
-
-
-def test_a_place_pronoun_after_a_recommendation_takes_the_recommended_one(injector: ContextInjector) -> None:
-    rw = _rw(injector, "망원동에 보드게임 카페 있어?",
-             "'다이스랜드 망원점', '큐브하우스', 그리고 합정 쪽 '보드앤코'가 있어요. "
-             "처음 가신다면 큐브하우스가 설명을 잘 해 줘서 추천드려요.",
-             "거기 예약 필요해?")
-    assert "큐브하우스" in rw and "다이스랜드" not in rw, rw
 
 
 def test_a_time_the_next_reply_settled_is_taken_whole(injector: ContextInjector) -> None:
