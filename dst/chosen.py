@@ -205,7 +205,7 @@ def _time_options(state: DialogueState) -> list[_Option]:
              if e.speaker == "assistant" and e.turn == state.turn and e.type == "time"]
     options: list[_Option] = []
     for e in sorted(times, key=lambda e: -len(e.text)):
-        holders = [o for o in options if e.text in o.entity.text]
+        holders = [o for o in options if _words_inside(e.text, o.entity.text)]
         if len(holders) > 1:
             continue  # "오후 2시" inside two fuller times tells neither apart
         option = holders[0] if holders else _Option(e)
@@ -218,6 +218,13 @@ def _time_options(state: DialogueState) -> list[_Option]:
         others = {w for p in options if p is not o for w in p.names}
         o.words = {w for w in o.words if w + "다" not in LIGHT_PREDICATE_LEMMAS and not names_other(w, others)}
     return options
+
+
+def _words_inside(short: str, long: str) -> bool:
+    """Whether the words of `short` run in order inside `long` ("토요일" in "토요일 오전 10시"; "1일" is not in
+    "11일")."""
+    part, whole = short.split(), long.split()
+    return any(whole[k:k + len(part)] == part for k in range(len(whole) - len(part) + 1))
 
 
 def names_other(word: str, other: set[str]) -> bool:
