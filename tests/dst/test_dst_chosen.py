@@ -55,6 +55,11 @@ PICKS = [
     ("무선 이어폰 저렴한 거 뭐 있어?",
      "'소리온 버즈'가 2만 원, '클리어팟 라이트'가 3만 원, '베이스원 S'가 4만 원이에요.",
      "맨 앞에 거 하나 주문해 줘.", "소리온 버즈", ["맨 앞에 거"]),
+    # of two, 앞 and 뒤 need no 맨
+    ("소양강 유람선 시간 알려 줘", "오늘은 오전 10시 15분과 오후 3시 50분에 떠나요.",
+     "둘 중 뒤에 거 타면 몇 시에 돌아와?", "3시 50분", ["10시 15분", "뒤에 거"]),
+    ("보드게임 뭐 살까?", "'캐슬 빌더'랑 '바다 탐험대' 중에 고르시면 돼요.",
+     "둘 중에 앞에 거로 주문해 줘.", "캐슬 빌더", ["바다 탐험대", "앞에 거"]),
     # a pronoun after a numbered pick in an earlier clause is the pick
     ("제주 공항 근처 전기 자전거 대여점 비교해 줘",
      "1번 '바람자전거'는 하루 3만 원, 2번 '올레바이크'는 하루 3만 5천 원, 3번 '섬바퀴'는 공항 픽업을 해 줘요.",
@@ -220,6 +225,18 @@ def test_a_newer_thing_between_a_numbered_pick_and_a_pronoun_keeps_the_pick_out(
     rw = _rw(injector, "부산 맛집 알려줘", "1번 '개미집', 2번 '해운대 암소갈비', 3번 '초량밀면'이 있어요.",
              "2번으로 갈게. 밥 먹고 친구가 추천한 카페도 가려는데 그거 이름이 뭐였더라?")
     assert "암소갈비 이름" not in rw, rw
+
+
+def test_three_options_keep_a_bare_back_one_ambiguous(injector: ContextInjector) -> None:
+    rw = _rw(injector, "광주 가는 버스 있어?", "오전 8시, 오후 1시, 저녁 6시 버스가 있어요.", "셋 중 뒤에 거 예약해 줘")
+    assert "저녁 6시 버스 예약" not in rw and "오후 1시 예약" not in rw, rw
+
+
+def test_a_day_the_next_reply_settled_is_taken_without_its_hour(injector: ContextInjector) -> None:
+    turns = ["'한결이사' 가능한 날짜 다시 알려 줘.", "이달 27일 토요일과 다음 달 2일 목요일이 돼요.",
+             "목요일이 낫겠다.", "다음 달 2일 목요일로 잡아 둘게요. 작업은 오전 9시에 시작해요."]
+    rw = _rw_turns(injector, turns, "그날 주차 자리도 미리 맡아야 해?")
+    assert "다음 달 2일 목요일" in rw and "오전 9시" not in rw and "27일" not in rw, rw
 
 
 def test_a_time_the_next_reply_settled_is_taken_whole(injector: ContextInjector) -> None:

