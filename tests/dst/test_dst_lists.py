@@ -108,3 +108,11 @@ def test_entries_of_titled_people_keep_the_honorific(injector: ContextInjector) 
 def test_a_numbered_entry_with_a_place_before_its_quoted_name_is_the_name(tracker: Tracker) -> None:
     text = "1. 속초 '파랑새호'\n2. 양양 '물보라 투어'\n3. 고성 '등대 크루즈'"
     assert tracker.ordinal_list(text) == ["파랑새호", "물보라 투어", "등대 크루즈"]
+
+
+def test_the_count_after_a_conjoined_list_is_no_part_of_its_last_item(tracker: Tracker) -> None:
+    two = tracker.ordinal_list("내일은 오전 7시 40분과 오후 1시 20분 두 편이 있어요.")
+    assert two == ["오전 7시 40분", "오후 1시 20분"]
+    assert tracker.ordinal_list("마포점과 합정점, 망원점 세 곳에서 팔아요.") == ["마포점", "합정점", "망원점"]
+    # a count that is not the list's own stays with its item
+    assert tracker.ordinal_list("사과와 배 세 개를 샀어요.") == ["사과", "배 세 개"]

