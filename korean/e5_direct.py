@@ -97,7 +97,7 @@ class _Linear:
             self.weight = torch.ops.mkldnn._reorder_linear_weight(plain, 16)
             self._op = functools.partial(torch.ops.mkldnn._linear_pointwise, attr="none", scalars=[], algorithm="")
             self._op(torch.zeros(1, plain.shape[1], dtype=dtype), self.weight, self.bias)
-        except (AttributeError, RuntimeError):  # RuntimeError covers NotImplementedError: no kernel here
+        except (AttributeError, RuntimeError):  # no oneDNN kernel in this build of torch
             self.weight, self._op = plain, torch.nn.functional.linear
 
     def __call__(self, x: Any) -> Any:
