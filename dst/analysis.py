@@ -10,7 +10,7 @@ the units into mentions. Analyses are cached by text: conversations re-read the 
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -57,9 +57,22 @@ class Analysis:
         """The tokens that start in [start, end), found by bisection: a long turn has thousands of mentions."""
         return self.tokens[bisect_left(self._starts, start):bisect_left(self._starts, end)]
 
+    def before(self, offset: int) -> tuple[Tok, ...]:
+        """The tokens that end by `offset`, found by bisection (tokens are ordered and do not overlap)."""
+        return self.tokens[:bisect_right(self._ends, offset)]
+
+    def after(self, offset: int, count: int) -> tuple[Tok, ...]:
+        """The first `count` tokens that start at or after `offset`."""
+        k = bisect_left(self._starts, offset)
+        return self.tokens[k:k + count]
+
     @cached_property
     def _starts(self) -> list[int]:
         return [t.start for t in self.tokens]
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [t.end for t in self.tokens]
 
     @property
     def requests(self) -> bool:

@@ -131,8 +131,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(tok.start, end, "person", "pronoun.person", _particle(toks, j),
                        familiar=form in _FAMILIAR), j - i
     if form in lx.TIME_PRONOUNS and tok.pos in ("NNG", "NP", "MAG", "NNB"):
-        after = [t for t in toks[i + 1:] if not t.pos.startswith("J")][:1]
-        if after and after[0].form == "그렇" and after[0].pos == "VA":
+        after = next((t for t in toks[i + 1:] if not t.pos.startswith("J")), None)
+        if after is not None and after.form == "그렇" and after.pos == "VA":
             return None, 1  # "그땐 그랬지": remembering, not a time to fill in
         grain = _DAY if form.endswith("날") else None
         return Anaphor(tok.start, tok.end, "time", "pronoun.time", _particle(toks, i + 1), grain=grain), 1

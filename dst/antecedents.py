@@ -186,12 +186,14 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
     """The option of the last reply that the utterance picked before the anaphor ("화요일로 할게요. 그때 …" after
     "이번 주 목요일 오후 2시와 다음 주 화요일 오전 10시가 비어 있어요"): one word of it, said by the user, names it
     and no other option."""
-    toks = [t for t in analysis.tokens if t.end <= ana.start]
+    options = [e for e in candidates(ana, state) if e.speaker == "assistant" and e.turn == state.turn]
+    if len(options) < 2:
+        return None
+    toks = analysis.before(ana.start)
     said = {t.form for k, t in enumerate(toks) if t.pos in ("NNG", "NNP", "SL") and not (
         k + 1 < len(toks) and toks[k + 1].form in ("말", "빼") and toks[k + 1].pos == "VV")}  # "종일 말고"
     said.discard(ana.category or "")
-    options = [e for e in candidates(ana, state) if e.speaker == "assistant" and e.turn == state.turn]
-    if not said or len(options) < 2:
+    if not said:
         return None
     picked = [e for e in options if said & set(e.text.split())]
     return picked[0] if len(picked) == 1 else None
@@ -266,13 +268,10 @@ def described_span(analysis: Analysis, ana: Anaphor) -> tuple[int, int] | None:
     the anaphor); None when there is none."""
     if ana.inner is not None:
         return ana.inner
-    before = [t for t in analysis.tokens if t.end <= ana.start]
+    before = analysis.before(ana.start)
     if not before or before[-1].pos != "ETM" or analysis.text[before[-1].end : ana.start].strip():
         return None
-    start = 0
-    for tok in before:
-        if tok.pos in ("SP", "SF", "MAJ", "IC"):
-            start = tok.end
+    start = next((tok.end for tok in reversed(before) if tok.pos in ("SP", "SF", "MAJ", "IC")), 0)
     return start, ana.start
 
 

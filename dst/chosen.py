@@ -58,16 +58,17 @@ class _Option:
 
 
 def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
-    before = [t for t in analysis.tokens if t.end <= ana.start]
+    # the options first: without two of them no clause is read (a long message has thousands of anaphors)
+    options = _time_options(state) if ana.need == "time" else _options(ana, state)
+    if len(options) < 2:
+        return None
+    before = list(analysis.before(ana.start))
     ends = [k for k, t in enumerate(before) if t.pos in _CLAUSE_END]
     if not ends:
         return None
     before = before[: ends[-1] + 1]  # whole clauses only: what follows the last one leads up to the anaphor
     if not any(t.pos in _NOUNS for t in before) or _turns_down(before):
         return None  # "루프탑은 별로야. 거기 …", "A 말고 …": a clause that turns an option down picks nothing
-    options = _time_options(state) if ana.need == "time" else _options(ana, state)
-    if len(options) < 2:
-        return None
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
     if picked is not None:
         return picked

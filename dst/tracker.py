@@ -191,7 +191,7 @@ def _referents(analysis: Analysis) -> list[Mention]:
 
 
 def _set_aside(analysis: Analysis, m: Mention) -> bool:
-    after = [t for t in analysis.tokens if t.start >= m.end][:2]
+    after = analysis.after(m.end, 2)
     return (len(after) == 2 and after[0].form in ("말", "빼") and after[0].pos == "VV"
             and after[1].form in ("고", "구", "고도") and after[1].pos == "EC")
 
