@@ -9,10 +9,6 @@ It is immutable after build/load, so concurrent searches need no lock.
 
 from __future__ import annotations
 
-import json
-import math
-import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +22,7 @@ from retrieval.analyzer import KoreanAnalyzer
 from retrieval.config import BULK_MIN_DOCS, HNSW_MIN_DOCS
 from retrieval.dense import DenseRetriever
 from retrieval.lexical import Bm25Retriever, CharNgramRetriever
+from retrieval.terms import DocTerms
 
 _ANALYSE_BATCH = 2000
 
@@ -48,21 +45,12 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 
 class HybridIndex:
     def __init__(self, analyzer: KoreanAnalyzer, bm25: Bm25Retriever, char: CharNgramRetriever,
-                 dense: DenseRetriever | None, doc_terms: Sequence[Iterable[str]]) -> None:
+                 dense: DenseRetriever | None, doc_terms: DocTerms | Sequence[Iterable[str]]) -> None:
         self.analyzer = analyzer
         self.bm25 = bm25
         self.char = char
         self.dense = dense
-        # Each document's distinct terms as a sorted tuple of interned strings: a frozenset per document cost 0.7 kB,
-        # 68 MB of the server at 100,000 responses, for what only the few candidates of a query read.
-        self.doc_terms: list[tuple[str, ...]] = [tuple(sorted({sys.intern(t) for t in terms})) for terms in doc_terms]
-        df: Counter[str] = Counter()
-        for terms in self.doc_terms:
-            df.update(terms)
-        n = len(self.doc_terms)
-        self._idf = {t: math.log(1.0 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        # A query term no stored text contains is maximally informative (df = 0).
-        self._idf_unseen = math.log(1.0 + (n + 0.5) / 0.5)
+        self.doc_terms = doc_terms if isinstance(doc_terms, DocTerms) else DocTerms.build(doc_terms)
 
     def __len__(self) -> int:
         return len(self.doc_terms)
@@ -147,12 +135,12 @@ class HybridIndex:
         for name, values in cand.items():
             fused += weights.get(name, 0.0) * values
         order = np.argsort(-fused, kind="stable")
-        query_terms = frozenset(terms)
+        query = self.doc_terms.lookup(terms)
         out: list[Candidate] = []
         for rank, pos in enumerate(order[:top]):
             doc = int(docs[pos])
             scores = {name: float(values[pos]) for name, values in cand.items()}
-            features = self._features(query_terms, doc, float(fused[pos]), scores)
+            features = self._features(query, doc, float(fused[pos]), scores)
             if rank == 0:
                 features["margin"] = self._margin(order, docs, fused, group_keys)
                 if "dense" in cand:
@@ -168,18 +156,21 @@ class HybridIndex:
                                       vector=vector)
         return terms, self.rank(terms, docs, cand, weights, top=top, group_keys=group_keys)
 
-    def _features(self, query_terms: frozenset[str], doc: int, fused: float,
+    def _features(self, query: tuple[frozenset[int], int], doc: int, fused: float,
                   scores: dict[str, float]) -> dict[str, float]:
-        doc_terms = frozenset(self.doc_terms[doc])
-        shared = query_terms & doc_terms
+        """`query`: the query's known term ids and its count of terms no document holds (`DocTerms.lookup`)."""
+        known, unknown = query
+        table = self.doc_terms
+        doc_ids = table.ids(doc)
+        shared = [i for i in doc_ids.tolist() if i in known]
         common = len(shared)
-        idf = self._idf
-        q_mass = sum(idf.get(t, self._idf_unseen) for t in query_terms)
-        d_mass = sum(idf.get(t, self._idf_unseen) for t in doc_terms)
-        s_mass = sum(idf.get(t, self._idf_unseen) for t in shared)
+        n_query = len(known) + unknown
+        q_mass = float(table.idf[list(known)].sum()) + unknown * table.unseen_idf
+        d_mass = float(table.idf[doc_ids].sum())
+        s_mass = float(table.idf[shared].sum())
         return {
             # Unmatched query content in units of a never-seen term: the query asks about something else.
-            "unmatched_query": (q_mass - s_mass) / self._idf_unseen,
+            "unmatched_query": (q_mass - s_mass) / table.unseen_idf,
             # Content on both sides that the other lacks (the smaller share). Paraphrases reword part of it, so its
             # fitted weight may be positive; a swap of the whole topic is refused by `retrieval.nearmiss` instead.
             "substitution": min(q_mass - s_mass, d_mass - s_mass) / max(q_mass, d_mass, 1e-9),
@@ -189,8 +180,8 @@ class HybridIndex:
             "bm25": min(scores.get("bm25", 0.0), 2.0),
             "char": scores.get("char", 0.0),
             "dense": scores.get("dense", 0.0),
-            "cover_query": common / len(query_terms) if query_terms else 0.0,
-            "cover_doc": common / len(doc_terms) if doc_terms else 0.0,
+            "cover_query": common / n_query if n_query else 0.0,
+            "cover_doc": common / doc_ids.size if doc_ids.size else 0.0,
             "margin": 0.0,
             "dense_margin": 0.0,
             "dense_first": 0.0,
@@ -227,13 +218,12 @@ class HybridIndex:
         self.char.save(directory / "char")
         if self.dense is not None:
             self.dense.save(directory / "dense")
-        terms = [list(t) for t in self.doc_terms]
-        (directory / "terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        self.doc_terms.save(directory)
         return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
 
     @classmethod
     def load(cls, directory: Path, analyzer: KoreanAnalyzer, encoder: Encoder | None) -> HybridIndex:
-        terms = json.loads((directory / "terms.json").read_text(encoding="utf-8"))
+        terms = DocTerms.load(directory)
         dense = DenseRetriever.load(directory / "dense", encoder) if encoder is not None else None
         bm25 = Bm25Retriever.load(directory / "bm25")
         char = CharNgramRetriever.load(directory / "char")

@@ -33,7 +33,7 @@ def test_default_settings_serve_the_bundled_set_offline(tmp_path: Path) -> None:
 def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path) -> None:
     settings = load_settings(data_dir=tmp_path, retrieval={"response_sets": {"default": None, "small": small_set}})
     build_retrieval(settings)
-    (tmp_path / "indexes" / "small" / "index" / "terms.json").write_text("[]")
+    (tmp_path / "indexes" / "small" / "index" / "term_vocab.json").write_text("[]")
     retrieval, statuses = build_retrieval(settings)
     named = statuses_by_name(statuses)
     assert not named["retrieval.responses:small"].ready  # type: ignore[attr-defined]
