@@ -171,7 +171,9 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
         if ana.category and not (ana.category in e.text or (not literal and instance_of(ana.category, e, state))):
             continue  # "그 마술사" chooses among magicians, "그 구두" among the shoes the reply named
         rare = e.rarity >= NAME_RARITY and not named_only
-        if not (e.proper or e.role == "title" or rare) or (e.type == "thing" and not rare) or _MEASURE.match(e.text):
+        titled = e.type == "person" and e.role not in (None, "title")  # "도연 스님": a name Kiwi did not know
+        if not (e.proper or e.role == "title" or rare or titled) or (e.type == "thing" and not rare) \
+                or _MEASURE.match(e.text):
             continue
         same = next((o for o in options if e.text in o.entity.text or o.entity.text in e.text), None)
         if same is None and last is not None and last.particle is None and last.order + 1 == e.order \

@@ -207,8 +207,8 @@ def _lexicon_kind(joined: str, group: list[Tok]) -> str | None:
         return "P"
     if len(group) == 1:
         tok = group[0]
-        if tok.form in lx.ROLE_NOUNS:
-            return "R"
+        if tok.form in lx.ROLE_NOUNS or (len(tok.form) >= 2 and tok.form.endswith("님")):
+            return "R"  # the honorific 님 ends a role, also where Kiwi keeps it inside one noun ("스님", "도련님")
         if tok.form in lx.SPATIAL_NOUNS:
             return "S"
         if tok.form in lx.PERSON_NOUNS:

@@ -175,6 +175,11 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
     reply = _reply_names(frame, state)
     if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
         return None
+    said = [e.text for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
+    if any(m.proper and m.kind in ("item", "org") and any(m.text in text for text in said) for m in frame.mentions):
+        # "'노트픽스'라는 수리점 있어요?" -> "… '랩탑119'도 있지만 '노트픽스'는 …": the reply speaks of the thing the
+        # frame named, and what else it names is an aside
+        return None
     named = sorted((e for e in reply if e.salience >= 2 or (e.proper and e.type in ("item", "org", "place"))),
                    key=lambda e: (-min(e.salience, 2), e.order))
     return named[0].text if named else None
