@@ -1,0 +1,39 @@
+"""Names the analyser must keep whole, and people named by a role, as context injection reads them."""
+
+from __future__ import annotations
+
+from dst import ContextInjector, HistoryTurn
+from dst.analysis import Analyzer
+
+U, A = "user", "assistant"
+
+
+def _rw(injector: ContextInjector, turns: list[tuple[str, str]], utterance: str) -> str:
+    return injector.rewrite([HistoryTurn(r, t) for r, t in turns], utterance).standalone  # type: ignore[arg-type]
+
+
+def test_a_name_written_as_one_word_keeps_the_part_read_as_an_adverb_or_adjective(analyzer: Analyzer) -> None:
+    # Kiwi reads 반짝 as an adverb and 맑은 as an adjective with its ending; the written word is still one name
+    assert "반짝세탁소" in [m.text for m in analyzer.analyze("반짝세탁소 몇 시까지 해?").mentions]
+    assert "맑은샘약국" in [m.text for m in analyzer.analyze("맑은샘약국 지금 열었어?").mentions]
+    # a word with a particle inside is two words run together, not one name
+    assert "서울에서부산" not in [m.text for m in analyzer.analyze("서울에서부산까지 얼마나 걸려?").mentions]
+
+
+def test_the_rewrite_carries_the_whole_name(injector: ContextInjector) -> None:
+    turns = [(U, "반짝세탁소 운동화 세탁 돼?"), (A, "네, 운동화 한 켤레에 6천 원이에요.")]
+    assert "반짝세탁소" in _rw(injector, turns, "그 세탁소 토요일에도 해요?")
+
+
+def test_a_role_noun_that_holds_its_honorific_names_a_person_the_user_can_choose(injector: ContextInjector) -> None:
+    turns = [(U, "법운사 체험은 어느 스님이 맡으세요?"),
+             (A, "참선은 법인 스님이, 다도 체험은 도안 스님이 맡으세요.")]
+    rewrite = _rw(injector, turns, "다도를 배워 보고 싶은데 그 스님 수업은 언제 있어요?")
+    assert "도안 스님" in rewrite and "법인" not in rewrite
+
+
+def test_an_aside_of_the_reply_is_not_what_an_attribute_question_asks_about(injector: ContextInjector) -> None:
+    turns = [(U, "합정에 '바로픽스'라는 휴대폰 수리점 있어?"),
+             (A, "합정역 근처에 '폰닥터'도 있지만, 물어보신 '바로픽스'는 5번 출구 앞 건물 2층에 있어요.")]
+    rewrite = _rw(injector, turns, "영업시간은?")
+    assert "바로픽스" in rewrite and "폰닥터" not in rewrite
