@@ -222,7 +222,7 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     # (times are told apart the same way: "자리 남은 그때" after "… 3월 21일 수업은 자리가 남아 있어요")
     pool = [e for e in ranked if (e.proper or e.role == "title" or e.rarity >= NAME_RARITY or _titled_name(e)
                                   or (ana.need == "time" and e.type == "time")) and e.text not in requested
-            and not any(w in e.text for w in said)
+            and not any(w in e.text for w in said) and not _locates_name(e, state)
             and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
             ][:MAX_DESCRIBED]
     if len(pool) < 2:
@@ -249,6 +249,15 @@ def _titled_name(e: Entity) -> bool:
     words = e.text.split()
     return (e.type == "person" and e.speaker == "assistant" and len(words) > 1 and words[-1].endswith("님")
             and name_shaped(words[0]))
+
+
+def _locates_name(e: Entity, state: DialogueState) -> bool:
+    """A place said right before a name as where it is ("이천의 '푸른들 유기농원'", "망원동 '온기 스튜디오'"), or any
+    genitive right before one (Kiwi may read the place as a name): the name's setting, described by its sentence as
+    much as the name, and no option of its own."""
+    return (e.particle == "의" or (e.type == "place" and e.particle is None)) and any(
+        o.turn == e.turn and o.speaker == e.speaker and o.order == e.order + 1 and (o.proper or o.role == "title")
+        and o.type != "place" for o in state.entities)
 
 
 def _apposed(options: list[Entity]) -> bool:

@@ -37,3 +37,10 @@ def test_an_aside_of_the_reply_is_not_what_an_attribute_question_asks_about(inje
              (A, "합정역 근처에 '폰닥터'도 있지만, 물어보신 '바로픽스'는 5번 출구 앞 건물 2층에 있어요.")]
     rewrite = _rw(injector, turns, "영업시간은?")
     assert "바로픽스" in rewrite and "폰닥터" not in rewrite
+
+
+def test_a_place_said_before_a_name_is_its_setting_not_another_option(injector: ContextInjector) -> None:
+    turns = [(U, "경기도에 캠핑장 추천해 줘"),
+             (A, "가평의 '솔숲 캠핑장'은 계곡이 가깝고, 포천의 '별빛 오토캠핑장'은 전기를 쓸 수 있어요.")]
+    rewrite = _rw(injector, turns, "전기 쓸 수 있는 데는 예약 필수야?")
+    assert "별빛 오토캠핑장" in rewrite and "솔숲" not in rewrite and "포천" not in rewrite
