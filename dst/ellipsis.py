@@ -194,8 +194,12 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
         return None
     # a genitive modifier is no offer ("한강의 『소년이 온다』"), unless quoted itself ("'달빛 수족관'의 수달관")
     reply = [e for e in _reply_names(frame, state) if e.salience >= 0 or e.role == "title"]
-    places = ("place", "org") if asks_for_venue(frame) else ("org",)
-    offers = ([e for e in reply if e.role == "title"] or [e for e in reply if e.type in places]
+    venue = asks_for_venue(frame)
+    places = ("place", "org") if venue else ("org",)
+    # after a request for a venue, a name the reply makes its subject ("양촌읍에 있는 해담솔라가 …") is the venue;
+    # the places around it only say where it is
+    named = [e for e in reply if venue and e.proper and e.type == "item" and e.particle in ("이", "가", "은", "는")]
+    offers = ([e for e in reply if e.role == "title"] or named or [e for e in reply if e.type in places]
               or [e for e in reply if e.proper and e.type == "item"])
     return min(offers, key=lambda e: e.order) if offers else None
 

@@ -44,3 +44,11 @@ def test_a_place_said_before_a_name_is_its_setting_not_another_option(injector: 
              (A, "가평의 '솔숲 캠핑장'은 계곡이 가깝고, 포천의 '별빛 오토캠핑장'은 전기를 쓸 수 있어요.")]
     rewrite = _rw(injector, turns, "전기 쓸 수 있는 데는 예약 필수야?")
     assert "별빛 오토캠핑장" in rewrite and "솔숲" not in rewrite and "포천" not in rewrite
+
+
+def test_after_a_request_for_a_venue_the_name_the_reply_makes_its_subject_is_the_venue(
+        injector: ContextInjector) -> None:
+    turns = [(U, "청주에 태양광 설치 업체 괜찮은 데 있을까요?"),
+             (A, "청주라면 오창읍에 있는 해온솔라가 주택용 시공 후기가 좋아요. 세종 쪽까지 보시면 빛마루에너지도 있어요.")]
+    rewrite = _rw(injector, turns, "거기서 설치하면 보조금 신청도 해 줘요?")
+    assert "해온솔라" in rewrite and "세종" not in rewrite and "오창읍" not in rewrite
