@@ -140,7 +140,15 @@ def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
             continue
         out.append(Tok(text[first.start:toks[end].end], "NNG", first.start, toks[end].end))
         k = end + 1
-    return tuple(out)
+    return tuple(_humble_suffix(out))
+
+
+def _humble_suffix(toks: list[Tok]) -> list[Tok]:
+    """A verbal noun's humble 드리다 ("추천드려요", "연락드릴게요") read like its 하다: Kiwi tags 드리 a verb there and
+    하 a suffix, and the noun before either is the predicate, not an argument ("두물양조소 추천드려요")."""
+    return [Tok(t.form, "XSV", t.start, t.end)
+            if t.form == "드리" and t.pos == "VV" and k and toks[k - 1].pos == "NNG" and toks[k - 1].end == t.start
+            else t for k, t in enumerate(toks)]
 
 
 def _fallback_particle(form: str) -> str:

@@ -252,10 +252,12 @@ def _titled_name(e: Entity) -> bool:
 
 
 def _locates_name(e: Entity, state: DialogueState) -> bool:
-    """A place said right before a name as where it is ("이천의 '푸른들 유기농원'", "망원동 '온기 스튜디오'"), or any
-    genitive right before one (Kiwi may read the place as a name): the name's setting, described by its sentence as
-    much as the name, and no option of its own."""
-    return (e.particle == "의" or (e.type == "place" and e.particle is None)) and any(
+    """A place said right before a name as where it is ("이천의 '푸른들 유기농원'", "망원동 '온기 스튜디오'"), or a
+    genitive of no kind right before one (Kiwi may read the place as a name: "포천의"): the name's setting, described
+    by its sentence as much as the name, and no option of its own."""
+    # a genitive owner with a kind of its own ("'어니언'의 '팡도르'": a café) is a venue, not a setting
+    setting = (e.type == "place" and e.particle in (None, "의")) or (e.particle == "의" and e.role is None)
+    return setting and any(
         o.turn == e.turn and o.speaker == e.speaker and o.order == e.order + 1 and (o.proper or o.role == "title")
         and o.type != "place" for o in state.entities)
 

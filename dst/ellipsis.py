@@ -175,14 +175,19 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
     reply = _reply_names(frame, state)
     if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
         return None
-    said = [e.text for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
-    if any(m.proper and m.kind in ("item", "org") and any(m.text in text for text in said) for m in frame.mentions):
-        # "'노트픽스'라는 수리점 있어요?" -> "… '랩탑119'도 있지만 '노트픽스'는 …": the reply speaks of the thing the
-        # frame named, and what else it names is an aside
+    topics = [e.text for e in state.entities
+              if e.speaker == "assistant" and e.turn == state.turn and e.particle in ("은", "는")]
+    if not any(t.form in _ANOTHER for t in frame.tokens) and any(
+            m.proper and m.kind in ("item", "org") and any(m.text in text for text in topics) for m in frame.mentions):
+        # "'노트픽스'라는 수리점 있어요?" -> "… '랩탑119'도 있지만 '노트픽스'는 …": the reply's topic is the thing the
+        # frame named, and what else it names is an aside (unless the frame asked for another: "'노트픽스' 말고")
         return None
     named = sorted((e for e in reply if e.salience >= 2 or (e.proper and e.type in ("item", "org", "place"))),
                    key=lambda e: (-min(e.salience, 2), e.order))
     return named[0].text if named else None
+
+
+_ANOTHER = frozenset({"말", "대신", "다른", "보다", "같", "처럼", "또"})  # "X 말고 / 대신 / 보다 / 같은 …"
 
 
 def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
@@ -196,11 +201,11 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     reply = [e for e in _reply_names(frame, state) if e.salience >= 0 or e.role == "title"]
     venue = asks_for_venue(frame)
     places = ("place", "org") if venue else ("org",)
-    # after a request for a venue, a name the reply makes its subject ("양촌읍에 있는 해담솔라가 …") is the venue;
-    # the places around it only say where it is
-    named = [e for e in reply if venue and e.proper and e.type == "item" and e.particle in ("이", "가", "은", "는")]
-    offers = ([e for e in reply if e.role == "title"] or named or [e for e in reply if e.type in places]
-              or [e for e in reply if e.proper and e.type == "item"])
+    # after a request for a venue, a name that comes before any place is the venue ("양촌읍에 있는 해담솔라가 …, 일산
+    # 쪽까지 보시면 …"): the places after it are where the others are
+    offers = ([e for e in reply if e.role == "title"] or [
+        e for e in reply if e.type in places or (venue and e.proper and e.type == "item")]
+        or [e for e in reply if e.proper and e.type == "item"])
     return min(offers, key=lambda e: e.order) if offers else None
 
 

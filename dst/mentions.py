@@ -229,8 +229,9 @@ def _word_start(text: str, toks: tuple[Tok, ...], starts: list[int], start: int)
     if inside and all(t.tag in _NAME_TAGS or t.pos in ("MM", "XPN", "NR", "XR") for t in inside):
         return word
     # an unknown name's first part read as an adverb ("한결대학교병원": 한결/MAG) or as an adnominal verb
-    # ("세운시계공방": 세우/VV ㄴ/ETM, "잔멸치": 잘/VA ㄴ/ETM)
-    if [t.pos for t in inside] in (["MAG"], ["VV", "ETM"], ["VA", "ETM"]):
+    # ("세운시계공방": 세우/VV ㄴ/ETM, "잔멸치": 잘/VA ㄴ/ETM, "다온쉼터": 다/MAG 오/VV ㄴ/ETM)
+    lead = [t.pos for t in inside]
+    if lead in (["MAG"], ["VV", "ETM"], ["VA", "ETM"], ["MAG", "VV", "ETM"], ["MAG", "VA", "ETM"]):
         return word
     return start
 

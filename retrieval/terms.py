@@ -13,6 +13,7 @@ parsed strings' heap resident in the server. Two arrays cost 5 MB and load witho
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -27,8 +28,12 @@ class DocTerms:
     def __init__(self, vocab: list[str], indptr: np.ndarray, ids: np.ndarray) -> None:
         if indptr.ndim != 1 or indptr.size == 0 or indptr[0] != 0 or int(indptr[-1]) != ids.size:
             raise ValueError("term offsets do not match the term ids")
+        if indptr.size > 1 and bool((np.diff(indptr) < 0).any()):
+            raise ValueError("term offsets are not in order")
         if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= len(vocab)):
             raise ValueError("a term id lies outside the term vocabulary")
+        if len(set(vocab)) != len(vocab):
+            raise ValueError("the term vocabulary repeats a term")
         self.vocab = vocab
         self._index = {term: i for i, term in enumerate(vocab)}
         self._indptr = indptr.astype(np.int64, copy=False)
@@ -83,8 +88,11 @@ class DocTerms:
             legacy: Sequence[Sequence[str]] = json.loads((directory / LEGACY_FILE).read_text(encoding="utf-8"))
             return cls.build(legacy)
         vocab = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
-        with np.load(directory / TERMS_FILE, allow_pickle=False) as arrays:
-            indptr, ids = arrays["indptr"], arrays["ids"]
+        try:
+            with np.load(directory / TERMS_FILE, allow_pickle=False) as arrays:
+                indptr, ids = arrays["indptr"], arrays["ids"]
+        except zipfile.BadZipFile as exc:  # callers report a ValueError as an index that cannot be read
+            raise ValueError(f"{TERMS_FILE} is not a readable archive: {exc}") from exc
         if not isinstance(vocab, list) or not all(isinstance(t, str) for t in vocab):
             raise ValueError(f"{VOCAB_FILE} is not a list of terms")
         return cls(vocab, indptr, ids)

@@ -52,3 +52,25 @@ def test_after_a_request_for_a_venue_the_name_the_reply_makes_its_subject_is_the
              (A, "청주라면 오창읍에 있는 해온솔라가 주택용 시공 후기가 좋아요. 세종 쪽까지 보시면 빛마루에너지도 있어요.")]
     rewrite = _rw(injector, turns, "거기서 설치하면 보조금 신청도 해 줘요?")
     assert "해온솔라" in rewrite and "세종" not in rewrite and "오창읍" not in rewrite
+
+
+def test_a_reply_that_names_the_asked_thing_beside_another_one_asked_for_keeps_the_other(
+        injector: ContextInjector) -> None:
+    # the aside rule applies only when the reply's topic is the frame's thing and the frame asked for no other
+    turns = [(U, "'노트픽스' 말고 다른 수리점 있어요?"), (A, "'노트픽스' 대신 '랩탑119'가 있어요.")]
+    assert "랩탑119" in _rw(injector, turns, "영업시간은?")
+
+
+def test_after_a_request_for_a_venue_the_first_name_is_the_venue_not_a_later_subject(
+        injector: ContextInjector) -> None:
+    turns = [(U, "성수동에 카페 추천해줘"), (A, "성수동 '어니언'을 추천해요. '팡도르'가 유명해요.")]
+    rewrite = _rw(injector, turns, "거기 주차돼?")
+    assert "어니언" in rewrite and "팡도르" not in rewrite
+
+
+def test_a_verbal_noun_with_the_humble_deurida_is_a_predicate_not_part_of_a_name(injector: ContextInjector) -> None:
+    turns = [(U, "가평 쪽이 집에서 더 가까워요"), (A, "그럼 산들양조소 추천드려요. 토요일 오후에 투어가 있어요.")]
+    rewrite = _rw(injector, turns, "그곳까지 대중교통으로 어떻게 가요?")
+    assert "산들양조소" in rewrite and "추천" not in rewrite and "가평" not in rewrite
+    greeting = "안녕하세요! 오늘도 잘 부탁드려요."
+    assert _rw(injector, turns, greeting) == greeting

@@ -88,3 +88,18 @@ def test_candidate_features_equal_a_reference_over_term_sets(analyzer: KoreanAna
         assert features["cover_doc_idf"] == pytest.approx(s_mass / d_mass)
         assert features["unmatched_query"] == pytest.approx((q_mass - s_mass) / idf("없는말없는말"))
         assert features["substitution"] == pytest.approx(min(q_mass - s_mass, d_mass - s_mass) / max(q_mass, d_mass))
+
+
+def test_damaged_term_files_are_refused_as_values(tmp_path: Path) -> None:
+    DocTerms.build(DOCS).save(tmp_path)
+    whole = (tmp_path / "terms.npz").read_bytes()
+    (tmp_path / "terms.npz").write_bytes(whole[: len(whole) // 2])  # a truncated archive
+    with pytest.raises(ValueError, match="archive"):
+        DocTerms.load(tmp_path)
+    (tmp_path / "terms.npz").write_bytes(b"not an archive")
+    with pytest.raises(ValueError):
+        DocTerms.load(tmp_path)
+    with pytest.raises(ValueError, match="order"):
+        DocTerms(["a", "b"], np.array([0, 2, 1]), np.array([0], dtype=np.int32))
+    with pytest.raises(ValueError, match="repeats"):
+        DocTerms(["a", "a"], np.array([0, 1]), np.array([0], dtype=np.int32))
