@@ -5,6 +5,7 @@ or an empty list; it never raises on a string. Lists are found by their form, no
 of preference:
 - numbered entries ("1. A 2. B", "① A ② B", "1번 'A', 2번 'B'"), counting from one so that "3.6점" starts nothing;
   such a list is marked numbered (`offered_list`), so that a bare "2번" refers to its second entry;
+- bulleted lines ("- A: …", "· B: …"), read like numbered entries but not marked numbered;
 - labelled entries ("첫째는 A, 둘째는 B", "첫 번째는 A, 두 번째는 B");
 - quoted names ("'A', 'B', 'C'가 있어요", "'A'는 …, 'B'는 …");
 - parallel segments of one sentence ("A는 …, B는 …, C는 …", "오전 7시 A, 오후 1시 B", "A 2만 원, B 4만 원")
@@ -25,6 +26,7 @@ from dst.mentions import TITLE_RE
 # "1. A", "1) A", and "1번 'A'" with a quoted entry ("1번 출구로 나와서 2번 버스" numbers no entries)
 _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]\s+|번\s+(?=['‘\"「『〈<]))")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_BULLET = re.compile(r"^[ \t]*([-•·*▪◦‣])[ \t]+(?=\S)", re.MULTILINE)
 _SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
 # Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
 _SEGMENT_END = re.compile(r"(?<!\d),|,(?!\d)|[、;]|[.?!](?:\s|$)")  # "1,800원" is one amount
@@ -45,7 +47,7 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     numbered = _numbered(text, toks)
     if len(numbered) >= 2:
         return numbered, True
-    for found in (_labelled(text, analysis, toks), _quoted(text)):
+    for found in (_numbered(text, toks, _bullet_run(text)), _labelled(text, analysis, toks), _quoted(text)):
         if len(found) >= 2:
             return found, False
     joined = _conjoined(text, list(analysis.chunks))
@@ -80,8 +82,13 @@ def _number_run(text: str) -> list[tuple[int, int, int]]:
     return run
 
 
-def _numbered(text: str, toks: _Tokens) -> list[str]:
-    run = _number_run(text)
+def _bullet_run(text: str) -> list[tuple[int, int, int]]:
+    """Lines that begin with a bullet ("- A: …", "· B 8회: …", "• C"), numbered in order."""
+    return [(m.start(1), m.end(), k + 1) for k, m in enumerate(_BULLET.finditer(text))]
+
+
+def _numbered(text: str, toks: _Tokens, run: list[tuple[int, int, int]] | None = None) -> list[str]:
+    run = _number_run(text) if run is None else run
     if len(run) < 2:
         return []
     items = []

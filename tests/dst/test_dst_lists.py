@@ -116,3 +116,13 @@ def test_the_count_after_a_conjoined_list_is_no_part_of_its_last_item(tracker: T
     assert tracker.ordinal_list("마포점과 합정점, 망원점 세 곳에서 팔아요.") == ["마포점", "합정점", "망원점"]
     # a count that is not the list's own stays with its item
     assert tracker.ordinal_list("사과와 배 세 개를 샀어요.") == ["사과", "배 세 개"]
+
+
+def test_bulleted_lines_are_listed_in_order_and_an_ordinal_picks_one(tracker: Tracker,
+                                                                     injector: ContextInjector) -> None:
+    reply = "세 곳이 있어요.\n- 한빛타워 주차장: 완속 6기\n- 소나무공영주차장: 2시간 무료\n• 새솔빌딩 주차장: 입주사 전용"
+    assert tracker.ordinal_list(reply) == ["한빛타워 주차장", "소나무공영주차장", "새솔빌딩 주차장"]
+    history = [HistoryTurn("user", "근처에 충전되는 주차장 알려줘"), HistoryTurn("assistant", reply)]
+    assert "소나무공영주차장" in injector.rewrite(history, "두 번째 곳은 밤에도 열어?").standalone
+    # a dash inside a sentence is no bullet
+    assert tracker.ordinal_list("서울 - 부산 구간은 매진이에요.") == []
