@@ -165,13 +165,41 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         if ana.rule == RELATIVE_ONE:
             return None, ""
         if ranker is None or scored is None:
-            return choose(ana, state), ""
+            return _available(choose(ana, state), ana, state, span, "")
         top = ranker.best(scored)
         if top is not None:
-            return top.entity, f"+ranker:{top.probability:.2f}"
-        return choose(ana, state), "+rules(ranker unsure)"
+            return _available(top.entity, ana, state, span, f"+ranker:{top.probability:.2f}")
+        return _available(choose(ana, state), ana, state, span, "+rules(ranker unsure)")
 
     return ranked
+
+
+# What a reply says of an option that is closed to the user: booked out, sold out, shut that day.
+_UNAVAILABLE = frozenset({"마감", "매진", "품절", "만석", "휴무", "휴관", "불가"})
+
+
+def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: tuple[int, int] | None,
+               how: str) -> tuple[Entity | None, str]:
+    """`found`, unless the last reply said it is closed ("8시 30분 타임은 이미 마감됐습니다") and named exactly one
+    other option of the same shape that it did not close ("저녁 7시 타임이 한 자리 남아 있고"): the user goes on with
+    the one that is open. A clause of the user's own describes instead ("마감된 그 시간"); the rule leaves it alone."""
+    if found is None or span is not None or found.speaker != "assistant" or found.turn != state.turn \
+            or not _UNAVAILABLE & set(found.context):
+        return found, how
+    shape = _shape(found)
+    others = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e is not found
+              and e.type == found.type and _shape(e) == shape and not _UNAVAILABLE & set(e.context)
+              and e.text not in found.text and found.text not in e.text]
+    if len(others) != 1:
+        return found, how
+    return others[0], how + "+open"
+
+
+def _shape(e: Entity) -> str:
+    """What kind of option an entity is: a time of the clock or a day, else its type."""
+    if e.type != "time":
+        return e.type
+    return "clock" if "시" in e.text else "day"
 
 
 def _title_holder(ana: Anaphor, state: DialogueState) -> Entity | None:

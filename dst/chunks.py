@@ -140,8 +140,11 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             unit_form = nxt.form
             dated = bool(units) and units[-1].kind == "T" and units[-1].form.endswith("월")
             if unit_form in lx.TIME_UNITS and not (nxt.form == "일" and _duration_follows(toks, i + 2, dated)):
-                units.append(Unit("T", tok.start, nxt.end, text[tok.start : nxt.end]))
-                i += 2
+                # "6시 반" / "3시반": the half hour is part of the time, as after a native numeral ("두 시 반")
+                half = unit_form == "시" and i + 2 < len(toks) and toks[i + 2].form == "반"
+                end = toks[i + 2].end if half else nxt.end
+                units.append(Unit("T", tok.start, end, text[tok.start : end]))
+                i += 3 if half else 2
                 continue
             j = i + 1
             while j < len(toks) and toks[j].pos in ("NR", "NNB", "NNG") and toks[j].form in ("만", "천", "억", "원"):

@@ -120,7 +120,8 @@ def test_the_count_after_a_conjoined_list_is_no_part_of_its_last_item(tracker: T
 
 def test_bulleted_lines_are_listed_in_order_and_an_ordinal_picks_one(tracker: Tracker,
                                                                      injector: ContextInjector) -> None:
-    reply = "세 곳이 있어요.\n- 한빛타워 주차장: 완속 6기\n- 소나무공영주차장: 2시간 무료\n• 새솔빌딩 주차장: 입주사 전용"
+    reply = ("세 곳이 있어요.\n- 한빛타워 주차장: 완속 6기\n- 소나무공영주차장: 2시간 무료\n"
+             "• 새솔빌딩 주차장: 입주사 전용")
     assert tracker.ordinal_list(reply) == ["한빛타워 주차장", "소나무공영주차장", "새솔빌딩 주차장"]
     history = [HistoryTurn("user", "근처에 충전되는 주차장 알려줘"), HistoryTurn("assistant", reply)]
     assert "소나무공영주차장" in injector.rewrite(history, "두 번째 곳은 밤에도 열어?").standalone

@@ -49,7 +49,8 @@ def test_a_place_said_before_a_name_is_its_setting_not_another_option(injector: 
 def test_after_a_request_for_a_venue_the_name_the_reply_makes_its_subject_is_the_venue(
         injector: ContextInjector) -> None:
     turns = [(U, "청주에 태양광 설치 업체 괜찮은 데 있을까요?"),
-             (A, "청주라면 오창읍에 있는 해온솔라가 주택용 시공 후기가 좋아요. 세종 쪽까지 보시면 빛마루에너지도 있어요.")]
+             (A, "청주라면 오창읍에 있는 해온솔라가 주택용 시공 후기가 좋아요. "
+                 "세종 쪽까지 보시면 빛마루에너지도 있어요.")]
     rewrite = _rw(injector, turns, "거기서 설치하면 보조금 신청도 해 줘요?")
     assert "해온솔라" in rewrite and "세종" not in rewrite and "오창읍" not in rewrite
 
@@ -74,3 +75,16 @@ def test_a_verbal_noun_with_the_humble_deurida_is_a_predicate_not_part_of_a_name
     assert "산들양조소" in rewrite and "추천" not in rewrite and "가평" not in rewrite
     greeting = "안녕하세요! 오늘도 잘 부탁드려요."
     assert _rw(injector, turns, greeting) == greeting
+
+
+def test_an_option_the_reply_closed_gives_way_to_the_one_it_left_open(injector: ContextInjector) -> None:
+    turns = [(U, "목요일 저녁에 요가 수업 자리 있어요?"),
+             (A, "목요일은 저녁 6시 반 수업이 두 자리 남아 있고, 8시 수업은 이미 마감됐어요.")]
+    rewrite = _rw(injector, turns, "그 시간으로 예약해 주세요.")
+    assert "6시 반" in rewrite and "8시" not in rewrite
+    shops = [(U, "'소담 베이커리' 지점 중에 월요일에 여는 데 있어?"),
+             (A, "합정점은 월요일 휴무이고, 망원점은 월요일에도 오전 9시부터 열어요.")]
+    assert "망원점" in _rw(injector, shops, "그럼 그 지점으로 케이크 픽업 예약할게요.")
+    # a clause of the user's own says which one it means; the closed one is not then set aside
+    asked = injector.rewrite([HistoryTurn(r, t) for r, t in turns], "마감된 그 시간은 대기 신청도 안 돼요?")  # type: ignore[arg-type]
+    assert not any(r.rule.endswith("+open") for r in asked.resolutions)
