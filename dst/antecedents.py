@@ -202,6 +202,17 @@ def _shape(e: Entity) -> str:
     return "clock" if "시" in e.text else "day"
 
 
+def _full_name(entity: Entity, state: DialogueState) -> str:
+    """A given name said alone ("태오가 처음이야") stands for the one full name the dialogue gave with it ("강태오 님"):
+    a two-syllable name and a three-syllable one that ends with it (one syllable of surname)."""
+    given = entity.text
+    if len(given) != 2 or not all("가" <= ch <= "힣" for ch in given):
+        return given
+    full = {w for e in state.entities if e.type == "person" for w in e.text.split()[:1]
+            if len(w) == 3 and w.endswith(given)}
+    return full.pop() if len(full) == 1 else given
+
+
 def _title_holder(ana: Anaphor, state: DialogueState) -> Entity | None:
     """The one named person the dialogue gave the bare title ("김도윤 교수님" for "교수님"), or None: two holders, or
     only a description ("보조 강사"), leave the title as it is."""
@@ -329,7 +340,7 @@ def _antecedent_text(
     entity, how = chooser(ana, state)
     if entity is None:
         return None, "", ana.rule + how
-    replacement = entity.text
+    replacement = _full_name(entity, state) if ana.need == "person" else entity.text
     rule = ana.rule + how
     if ana.rule == BARE_TITLE and not entity.text.endswith(surface):
         words = entity.text.split()

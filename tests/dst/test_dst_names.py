@@ -88,3 +88,10 @@ def test_an_option_the_reply_closed_gives_way_to_the_one_it_left_open(injector: 
     # a clause of the user's own says which one it means; the closed one is not then set aside
     asked = injector.rewrite([HistoryTurn(r, t) for r, t in turns], "마감된 그 시간은 대기 신청도 안 돼요?")  # type: ignore[arg-type]
     assert not any(r.rule.endswith("+open") for r in asked.resolutions)
+
+
+def test_a_given_name_said_alone_resolves_to_the_full_name_given_with_it(injector: ContextInjector) -> None:
+    turns = [(U, "승선 명단에 두 명 추가해 줘. 윤서하랑 박도겸. 서하가 배는 처음이야"),
+             (A, "네, 윤서하 님, 박도겸 님 명단에 추가했어요. 처음 타시는 분은 가운데 자리가 덜 흔들려요.")]
+    rewrite = _rw(injector, turns, "걔 자리 가운데로 잡아줄 수 있어?")
+    assert "윤서하" in rewrite and "박도겸" not in rewrite
