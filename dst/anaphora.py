@@ -220,6 +220,7 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
 RELATIVE_ONE = "relative.one"
 NUMBERED_ENTRY = "ordinal.numbered"
 EVERY = "ordinal.every"
+PAIR_POSITION = "ordinal.pair-position"  # "아래 거": the second of a list of two; nothing otherwise
 BARE_TITLE = "title.bare"
 _CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
 MAX_INNER_TOKENS = 4
@@ -429,6 +430,21 @@ def _of_two(toks: list[Tok], i: int, j: int) -> tuple[Anaphor, int] | None:
                    index=lx.LIST_PLACES[place.form]), j + 3 - i
 
 
+def _of_a_pair(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
+    """"아래 거", "위에 거", "뒤에 데" with no 맨: the second or the first of a reply's list of exactly two
+    (`PAIR_POSITION`, resolved only then: with three the middle one is also below the first, and without a list "앞에
+    거" is what lies in front)."""
+    j = i + 1
+    if j < len(toks) and toks[j].form in ("에", "의") and toks[j].pos in ("JKB", "JKG") \
+            and toks[j].start == toks[i].end:
+        j += 1
+    if j >= len(toks) or toks[j].start == toks[j - 1].end or toks[j].form not in lx.ORDINAL_HEADS or not (
+            toks[j].pos == "NNB" or (toks[j].form == "거" and toks[j].pos == "NP")):
+        return None
+    return Anaphor(toks[i].start, toks[j].end, "ordinal", PAIR_POSITION, _particle(toks, j + 1),
+                   category=toks[j].form, index=lx.LIST_PLACES[toks[i].form]), j + 1 - i
+
+
 def _modal(toks: list[Tok], i: int) -> bool:
     """A prospective 거 / 것 with the copula or 같다 after it ("갈 거라서", "받을 거라", "올 거 같아"): the ending of
     intention or conjecture, -ㄹ 것이다, not a thing the clause describes."""
@@ -448,6 +464,8 @@ def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
     # "뒤에 말한 데" (the latter) needs no 맨: a place in the list is unambiguous before a verb of saying
     said = any(t.form in _SAYING and t.pos == "NNG" for t in toks[i + 1:i + 1 + _MAX_POSITION_CLAUSE])
     index = lx.POSITIONS.get(tok.form) or (lx.LIST_PLACES.get(tok.form) if extreme or said else None)
+    if index is None and tok.form in lx.LIST_PLACES and tok.pos == "NNG":
+        return _of_a_pair(toks, i)
     if tok.pos not in ("NNG", "MAG") or index is None:
         return None
     start = toks[i - 1].start if extreme else tok.start
@@ -676,6 +694,9 @@ def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:
 
 def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
     k = anaphor.index
+    if anaphor.rule == PAIR_POSITION:
+        pairs = [lst.items for lst in state.lists if lst.turn == state.turn and len(lst.items) == 2]
+        return (pairs[-1][0] if k == 1 else pairs[-1][1]) if pairs else None
     if anaphor.rule == NUMBERED_ENTRY:
         # only the last reply's own numbering: an older list's "2번" is not what a bare number means now
         numbered = [lst.items for lst in state.lists if lst.numbered and lst.turn == state.turn

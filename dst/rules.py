@@ -16,7 +16,7 @@ exchange ("주말 자유수영도 있어?", `dst.zero.complete_additive`).
 from __future__ import annotations
 
 from dst.analysis import Analyzer
-from dst.anaphora import BARE_TITLE, EVERY, NUMBERED_ENTRY, RELATIVE_ONE, find_anaphors
+from dst.anaphora import BARE_TITLE, EVERY, NUMBERED_ENTRY, PAIR_POSITION, RELATIVE_ONE, find_anaphors
 from dst.antecedents import resolve_anaphors
 from dst.comparison import complete_choice, complete_comparison
 from dst.ellipsis import is_fragment, resolve_ellipsis
@@ -28,7 +28,8 @@ from dst.zero import ZeroDetector, complete_additive, complete_zero
 
 __all__ = ["RuleResolver", "RuleResult"]
 
-FALL_THROUGH = frozenset({RELATIVE_ONE, EVERY, BARE_TITLE, NUMBERED_ENTRY})  # anaphors that may turn out to be none
+# anaphors that may turn out to be none
+FALL_THROUGH = frozenset({RELATIVE_ONE, EVERY, BARE_TITLE, NUMBERED_ENTRY, PAIR_POSITION})
 
 
 class RuleResolver:

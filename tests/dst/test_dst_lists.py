@@ -127,3 +127,16 @@ def test_bulleted_lines_are_listed_in_order_and_an_ordinal_picks_one(tracker: Tr
     assert "소나무공영주차장" in injector.rewrite(history, "두 번째 곳은 밤에도 열어?").standalone
     # a dash inside a sentence is no bullet
     assert tracker.ordinal_list("서울 - 부산 구간은 매진이에요.") == []
+
+
+def test_below_and_above_pick_from_a_list_of_two_and_nothing_else(injector: ContextInjector) -> None:
+    pair = "두 가지 코스가 있어요.\n· 숲길 산책 10회: 주 2회\n· 계곡 트레킹 8회: 주 1회, 점심 포함"
+    history = [HistoryTurn("user", "걷기 코스 뭐 있어요?"), HistoryTurn("assistant", pair)]
+    assert "계곡 트레킹" in injector.rewrite(history, "아래 거 신청하면 점심도 나와요?").standalone
+    assert "숲길 산책" in injector.rewrite(history, "위에 거는 몇 시에 출발해요?").standalone
+    three = "세 가지 코스가 있어요.\n· 숲길 산책\n· 계곡 트레킹\n· 야간 별보기"
+    history = [HistoryTurn("user", "걷기 코스 뭐 있어요?"), HistoryTurn("assistant", three)]
+    said = "아래 거 신청하면 점심도 나와요?"
+    assert injector.rewrite(history, said).standalone == said  # with three, "아래" is no one position
+    chat = [HistoryTurn("user", "책상 정리 중이야"), HistoryTurn("assistant", "좋아요, 깔끔해지겠네요.")]
+    assert injector.rewrite(chat, "앞에 거 먼저 치울까?").standalone == "앞에 거 먼저 치울까?"
