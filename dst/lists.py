@@ -33,6 +33,7 @@ _SEGMENT_END = re.compile(r"(?<!\d),|,(?!\d)|[、;]|[.?!](?:\s|$)")  # "1,800원
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
 _SETTING_PARTICLES = frozenset({"에", "에서", "서"})
+_SETTING_AFTER = re.compile(r"['’\"」』〉>]?(?:에서|에)")  # after a quoted name: "'A'에서는", "'A'에"
 
 
 def offered_options(text: str, analysis: Analysis) -> list[str]:
@@ -160,7 +161,11 @@ def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
 
 
 def _quoted(text: str) -> list[str]:
-    return [m.group(1).strip() for m in TITLE_RE.finditer(text) if m.group(1).strip()]
+    """The quoted names, leaving out one that says where the others are ("'초록큐브농장'에서는 'A'랑 'B'를 팔아요"):
+    a name followed by 에 / 에서 is the setting of the offer, not one of its options."""
+    names = [(m.group(1).strip(), m.end()) for m in TITLE_RE.finditer(text) if m.group(1).strip()]
+    options = [name for name, end in names if not _SETTING_AFTER.match(text, end)]
+    return options if len(options) >= 2 else [name for name, _ in names]
 
 
 def _parallel(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:

@@ -140,3 +140,10 @@ def test_below_and_above_pick_from_a_list_of_two_and_nothing_else(injector: Cont
     assert injector.rewrite(history, said).standalone == said  # with three, "아래" is no one position
     chat = [HistoryTurn("user", "책상 정리 중이야"), HistoryTurn("assistant", "좋아요, 깔끔해지겠네요.")]
     assert injector.rewrite(chat, "앞에 거 먼저 치울까?").standalone == "앞에 거 먼저 치울까?"
+
+
+def test_a_quoted_name_that_says_where_the_others_are_is_no_option(tracker: Tracker) -> None:
+    reply = "'햇살정원'에서는 직접 만든 '라벤더 사쉐'랑 '허브 캔들'을 팔아요."
+    assert tracker.ordinal_list(reply) == ["라벤더 사쉐", "허브 캔들"]
+    both = "'한빛서점'에 가거나 '두레서점'에 가 보세요."  # both said so: the places are the options
+    assert tracker.ordinal_list(both) == ["한빛서점", "두레서점"]
