@@ -470,6 +470,11 @@ def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
         return None
     start = toks[i - 1].start if extreme else tok.start
     j = i + 1
+    if extreme and j < len(toks) and toks[j].form in lx.ORDINAL_HEADS and toks[j].pos == "NNB" \
+            and toks[j].start > tok.end:
+        # "맨 아래 거", "맨 끝 거": the spoken head right after the position
+        return Anaphor(start, toks[j].end, "ordinal", "ordinal.position", _particle(toks, j + 1),
+                       category=toks[j].form, index=index), j + 1 - i
     if j < len(toks) and toks[j].pos == "JKB" and toks[j].form == "에":
         j += 1
         head = toks[j] if j < len(toks) else None

@@ -147,3 +147,10 @@ def test_a_quoted_name_that_says_where_the_others_are_is_no_option(tracker: Trac
     assert tracker.ordinal_list(reply) == ["라벤더 사쉐", "허브 캔들"]
     both = "'한빛서점'에 가거나 '두레서점'에 가 보세요."  # both said so: the places are the options
     assert tracker.ordinal_list(both) == ["한빛서점", "두레서점"]
+
+
+def test_the_extreme_position_takes_its_spoken_head_directly(injector: ContextInjector) -> None:
+    reply = "입장권은 세 가지예요.\n- 일반권: 1만 원\n- 체험 포함권: 2만 원\n- 가족권(4인): 3만 5천 원"
+    history = [HistoryTurn("user", "입장권 종류 알려줘"), HistoryTurn("assistant", reply),
+               HistoryTurn("user", "체험은 뭐 해?"), HistoryTurn("assistant", "나만의 열쇠고리를 만들어요.")]
+    assert "가족권" in injector.rewrite(history, "그럼 맨 아래 거로 사면 체험도 돼?").standalone
