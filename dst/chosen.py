@@ -93,6 +93,17 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     if not top:
         return [], 0
     tied = [k for k, n in enumerate(shared) if n == top]
+    if len(tied) > 1:
+        # a shared noun says more than a shared verb ("불면증 보시는 원장님" after "A 원장님이 불면증 … 전문으로 하세요.
+        # 코골이 쪽은 B 원장님이 보시고요"): of options as near, the one that shares more nouns
+        # ("색 들어간 건" does not share 색 with "A는 색이 거의 없고": what the option lacks is not said of it)
+        # a verbal noun ("진행" of "진행하는") is the clause's predicate, not a thing it names
+        nouns = {t.form for t, nxt in zip(clause, [*clause[1:], None], strict=True)
+                 if t.pos in _NOUNS and not (nxt is not None and nxt.pos in ("XSV", "XSA"))} & words
+        lacks = any(t.form == "없" for t in clause)
+        by_noun = [0 if ("없" in option_words[k]) != lacks else
+                   sum(any(same_word(w, c) for c in option_words[k]) for w in nouns) for k in tied]
+        tied = [k for k, n in zip(tied, by_noun, strict=True) if n == max(by_noun)]
     polar = {t.form for t in clause if t.pos in ("VA", "VV") and t.form in POLAR}
     if len(tied) > 1 and polar:
         tied = [k for k in tied if polar & set(option_words[k])] or tied

@@ -261,3 +261,44 @@ def test_a_time_the_next_reply_settled_is_taken_whole(injector: ContextInjector)
              "15일 오후 2시로 잡으면 촬영은 한 시간 정도 걸려요."]
     rw = _rw_turns(injector, turns, "그때 주차도 돼요?")
     assert "15일 오후 2시" in rw and "그때" not in rw, rw
+
+
+def test_a_kind_anaphor_takes_the_name_a_reply_gave_for_the_users_description(injector: ContextInjector) -> None:
+    # the user described what they wanted ("조용한 북카페"); the reply then named one without the kind noun
+    history = [HistoryTurn("user", "조용한 북카페 하나 알려 줘"),
+               HistoryTurn("assistant", "연남동에 몇 군데 있어요. 분위기를 더 알려 주시면 골라 드릴게요."),
+               HistoryTurn("user", "창가 자리가 넓었으면 좋겠어."),
+               HistoryTurn("assistant", "그럼 '책숲마루'에 가 보세요. 평일 오후엔 한산해요.")]
+    rewrite = injector.rewrite(history, "그 북카페 주말에도 열어?").standalone
+    assert "책숲마루" in rewrite and "그 북카페" not in rewrite
+    # a name the dialogue already presented as one of the kind stays the referent over a later reply's name
+    named = [HistoryTurn("user", "운동화 세탁에 쓰는 세제가 '클린폼 X'라던데 아이 거에도 괜찮아?"),
+             HistoryTurn("assistant", "'클린폼 X'는 자극이 적은 편이에요."),
+             HistoryTurn("user", "가방도 같이 맡기면 얼마야?"),
+             HistoryTurn("assistant", "'말끔세탁'은 운동화 한 켤레 8천 원, 가방은 1만 5천 원이에요.")]
+    assert "클린폼 X" in injector.rewrite(named, "그 세제 가방에도 써?").standalone
+
+
+def test_a_pronoun_that_a_relative_clause_describes_is_read_after_a_connective(injector: ContextInjector) -> None:
+    reply = "상추는 물만 잘 주면 한 달이면 따 먹을 수 있어요. 고추는 지지대를 세워야 해서 손이 좀 가요."
+    rewrite = _rw(injector, "베란다에서 키우기 쉬운 채소 뭐 있어?", reply,
+                  "바빠서 자주 못 보는데, 한 달이면 먹을 수 있다는 그거 모종은 언제 심어?")
+    assert "상추" in rewrite and "그거" not in rewrite
+    # without a describing clause, a pronoun after a connective still points at the situation, not at a thing
+    said = "물을 줬는데 그거 괜찮은 거야?"
+    assert _rw(injector, "베란다에서 키우기 쉬운 채소 뭐 있어?", reply, said) == said
+
+
+def test_a_shared_noun_outweighs_a_shared_verb_between_described_options(injector: ContextInjector) -> None:
+    reply = ("'바른숨의원'의 오세라 원장님이 비염 레이저 치료를 전문으로 하세요. "
+             "두드러기 쪽은 같은 병원 하동민 원장님이 보시고요.")
+    rewrite = _rw(injector, "알레르기 잘 보는 선생님 있어?", reply, "비염 보시는 원장님은 토요일에도 진료해?")
+    assert "오세라" in rewrite and "하동민" not in rewrite
+    # a verbal noun is the clause's predicate: "진행하는" shares no thing with "… 테이블은 A가 진행하고"
+    reply = "영어 테이블은 캐나다에서 온 이도윤 씨가 진행하고, 중국어 테이블은 상하이에서 온 최서아 씨가 맡고 있어."
+    rewrite = _rw(injector, "언어교환 모임 호스트가 누구야?", reply, "중국어 쪽 진행하는 사람한테 미리 연락할 수 있어?")
+    assert "최서아" in rewrite and "이도윤" not in rewrite
+    # a noun the reply says an option lacks ("색이 거의 없고") does not describe it
+    reply = "'맑은빛 A'는 코팅형이라 렌즈 색이 거의 없고, '선명 B'는 차단 소재가 들어가 있어서 노란빛이 살짝 돌아요."
+    rewrite = _rw(injector, "블루라이트 차단 렌즈 뭐 있어요?", reply, "색 들어간 건 가격이 얼마예요?")
+    assert "맑은빛 A" not in rewrite
