@@ -556,6 +556,14 @@ def test_demonstrative_weekday_takes_the_time_on_that_day(injector: ContextInjec
     assert "다음 주 금요일" in rw.standalone and "목요일" not in rw.standalone
 
 
+def test_a_scheduled_session_noun_after_a_demonstrative_is_a_time(injector: ContextInjector) -> None:
+    turns = [(U, "이번 일요일 도자기 체험 자리 있어요?"),
+             (A, "오전 10시 회차는 마감됐어요. 오후 4시 회차는 세 자리 남아 있어요.")]
+    rw = _rw(injector, turns, "그럼 그 회차로 두 명 예약해 주세요.")
+    assert "그 회차" not in rw.standalone and "오후 4시" in rw.standalone and "10시" not in rw.standalone
+    assert any(r.kind == "time" for r in rw.resolutions)
+
+
 def test_a_clause_before_a_time_anaphor_picks_the_time_it_describes(injector: ContextInjector) -> None:
     turns = [(U, "도자기 체험 언제 있어요?"),
              (A, "5월 3일 오후 2시 수업은 마감됐고, 5월 10일 오전 11시 수업은 자리가 남아 있어요.")]
