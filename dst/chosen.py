@@ -98,8 +98,8 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
         # 코골이 쪽은 B 원장님이 보시고요"): of options as near, the one that shares more nouns
         # ("색 들어간 건" does not share 색 with "A는 색이 거의 없고": what the option lacks is not said of it)
         # a verbal noun ("진행" of "진행하는") is the clause's predicate, not a thing it names
-        nouns = {t.form for t, nxt in zip(clause, [*clause[1:], None], strict=True)
-                 if t.pos in _NOUNS and not (nxt is not None and nxt.pos in ("XSV", "XSA"))} & words
+        nouns = {t.form for k, t in enumerate(clause) if t.pos in _NOUNS
+                 and not (k + 1 < len(clause) and clause[k + 1].pos in ("XSV", "XSA"))} & words
         lacks = any(t.form == "없" for t in clause)
         by_noun = [0 if ("없" in option_words[k]) != lacks else
                    sum(any(same_word(w, c) for c in option_words[k]) for w in nouns) for k in tied]

@@ -6,7 +6,7 @@ import pytest
 
 from dst import ContextInjector, HistoryTurn
 from dst.anaphora import find_anaphors
-from dst.chosen import chosen_option
+from dst.chosen import best_described, chosen_option
 
 
 def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) -> str:
@@ -302,3 +302,8 @@ def test_a_shared_noun_outweighs_a_shared_verb_between_described_options(injecto
     reply = "'맑은빛 A'는 코팅형이라 렌즈 색이 거의 없고, '선명 B'는 차단 소재가 들어가 있어서 노란빛이 살짝 돌아요."
     rewrite = _rw(injector, "블루라이트 차단 렌즈 뭐 있어요?", reply, "색 들어간 건 가격이 얼마예요?")
     assert "맑은빛 A" not in rewrite
+
+
+def test_options_tied_with_no_clause_stay_tied() -> None:
+    # the exchange's words, with no clause of the utterance, tell neither option apart: both stay, nothing raises
+    assert best_described({"주차", "야경"}, [], [{"주차", "넓"}, {"야경", "좋"}]) == ([0, 1], 1)
