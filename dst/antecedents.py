@@ -224,7 +224,7 @@ def _title_holder(ana: Anaphor, state: DialogueState) -> Entity | None:
 def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
     """The option of the last reply that the utterance picked before the anaphor ("화요일로 할게요. 그때 …" after
     "이번 주 목요일 오후 2시와 다음 주 화요일 오전 10시가 비어 있어요"): one word of it, said by the user, names it
-    and no other option."""
+    and no other option; else one word of what the reply said of it alone."""
     options = [e for e in candidates(ana, state) if e.speaker == "assistant" and e.turn == state.turn]
     if len(options) < 2:
         return None
@@ -235,6 +235,10 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
     if not said:
         return None
     picked = [e for e in options if said & set(e.text.split())]
+    if not picked:
+        # "화목반 그 선생님" after "화목반은 A 선생님이 맡고 … 월수반은 B 선생님이고요": a word (of two syllables or
+        # more: "반" is in both) of what the reply said of one option alone
+        picked = [e for e in options if {w for w in said if len(w) > 1} & set(e.context)]
     return picked[0] if len(picked) == 1 else None
 
 

@@ -307,3 +307,9 @@ def test_a_shared_noun_outweighs_a_shared_verb_between_described_options(injecto
 def test_options_tied_with_no_clause_stay_tied() -> None:
     # the exchange's words, with no clause of the utterance, tell neither option apart: both stay, nothing raises
     assert best_described({"주차", "야경"}, [], [{"주차", "넓"}, {"야경", "좋"}]) == ([0, 1], 1)
+
+
+def test_a_word_the_reply_said_of_one_option_alone_picks_it(injector: ContextInjector) -> None:
+    reply = "토요반은 한지우 코치님이 맡고 계세요. 일요반은 서민재 코치님이고요."
+    rewrite = _rw(injector, "주말 수영 강습 코치님이 누구세요?", reply, "토요반 그 코치님 경력이 어떻게 돼요?")
+    assert "한지우" in rewrite and "서민재" not in rewrite
