@@ -169,19 +169,25 @@ def _quoted(text: str) -> list[str]:
 
 
 def _parallel(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
-    """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원"."""
-    best: list[str] = []
-    for sentence in _segments(text):
-        run: list[str] = []
-        for start, end in sentence:
-            head = _segment_head(text, start, end, analysis, toks)
-            run = [*run, head] if head else []
-            if len(run) > len(best):
-                best = run
+    """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원".
+    A name is read past what a segment first says of it ("한 시간짜리 광안대교 코스"), unless that leaves the names
+    alike ("벽걸이형 분해세척, 스탠드형 분해세척": the modifier is what tells them apart)."""
+    for past_modifier in (True, False):
+        best: list[str] = []
+        for sentence in _segments(text):
+            run: list[str] = []
+            for start, end in sentence:
+                head = _segment_head(text, start, end, analysis, toks, past_modifier)
+                run = [*run, head] if head else []
+                if len(run) > len(best):
+                    best = run
+        if len(set(best)) == len(best):
+            return best
     return best
 
 
-def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens) -> str:
+def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens,
+                  past_modifier: bool = False) -> str:
     """The name a segment opens with, less a time or an amount around it ("오전 7시 오션호" -> "오션호")."""
     inside = toks.within(start, end)
     # a leading conjunction or interjection ("그리고 키즈 강습") is not part of the name
@@ -190,7 +196,10 @@ def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _To
         skip += 1
     offset = start if not skip else inside[skip].start if skip < len(inside) else end
     offset = _past_setting(analysis, offset, end)
-    head = _topic_word(text, offset, end, toks) or _item_head(text, offset, end, toks)
+    head = _topic_word(text, offset, end, toks)
+    if not head:
+        offset = _past_modifier(offset, end, toks) if past_modifier else offset
+        head = _item_head(text, offset, end, toks)
     if not head:
         return ""
     head_start, head_end = offset, offset + len(head)
@@ -231,6 +240,22 @@ def _topic_word(text: str, start: int, end: int, toks: _Tokens) -> str:
         return ""
     name = text[start : inside[-1].start]
     return name if len(name) >= 2 else ""
+
+
+_MODIFIER_SUFFIXES = frozenset({"짜리", "형"})  # "한 시간짜리 A 코스", "입문형 B": what kind, not which
+
+
+def _past_modifier(start: int, end: int, toks: _Tokens) -> int:
+    """Where the name begins after what a segment first says of it: an adnominal clause ("시야가 넓은 와이드프로그") or
+    a noun made a modifier ("한 시간짜리 광안대교 코스", "입문형 베이직프로그"), before any clause of the segment ends;
+    `start` when the segment opens with no such modifier."""
+    inside = toks.within(start, end)
+    for k, tok in enumerate(inside[:-1]):
+        if tok.pos in ("EC", "EF") or tok.pos in _ITEM_STOP:
+            return start
+        if tok.pos == "ETM" or (tok.pos == "XSN" and tok.form in _MODIFIER_SUFFIXES):
+            return inside[k + 1].start
+    return start
 
 
 def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
