@@ -238,6 +238,9 @@ def _topic_word(text: str, start: int, end: int, toks: _Tokens) -> str:
     inside = toks.within(start, word_end)
     if len(inside) < 2 or inside[-1].form not in ("은", "는", "이", "가") or not inside[-1].pos.startswith("J"):
         return ""
+    after = toks.within(word_end, end)[:2]
+    if inside[-1].form in ("이", "가") and len(after) == 2 and after[0].pos in ("VA", "VV") and after[1].pos == "ETM":
+        return ""  # "시야가 넓은 와이드프로그": the subject of a clause that describes the option
     name = text[start : inside[-1].start]
     return name if len(name) >= 2 else ""
 

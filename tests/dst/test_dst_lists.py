@@ -159,8 +159,9 @@ def test_the_extreme_position_takes_its_spoken_head_directly(injector: ContextIn
 def test_a_segment_names_its_option_after_what_it_first_says_of_it(tracker: Tracker) -> None:
     courses = "코스는 세 가지예요. 30분짜리 해안 코스, 한 시간짜리 전망대 코스, 그리고 두 시간짜리 섬 일주 코스."
     assert tracker.ordinal_list(courses) == ["해안 코스", "전망대 코스", "섬 일주 코스"]
-    lenses = "렌즈는 두 가지예요. 기본형 클리어원(20만 원), 고급형 클리어프로(35만 원)."
-    assert tracker.ordinal_list(lenses) == ["클리어원", "클리어프로"]
+    lenses = ("렌즈는 세 가지예요. 기본형 클리어원(20만 원), 시야가 넓은 클리어와이드(28만 원), "
+              "고급형 클리어프로(35만 원).")
+    assert tracker.ordinal_list(lenses) == ["클리어원", "클리어와이드", "클리어프로"]
     # where the modifier is what tells the options apart, it is what the options are read by
     kinds = "벽걸이형 분해세척 8만 원, 스탠드형 분해세척 12만 원이에요."
     assert tracker.ordinal_list(kinds) == ["벽걸이", "스탠드"]
