@@ -95,3 +95,10 @@ def test_a_given_name_said_alone_resolves_to_the_full_name_given_with_it(injecto
              (A, "네, 윤서하 님, 박도겸 님 명단에 추가했어요. 처음 타시는 분은 가운데 자리가 덜 흔들려요.")]
     rewrite = _rw(injector, turns, "걔 자리 가운데로 잡아줄 수 있어?")
     assert "윤서하" in rewrite and "박도겸" not in rewrite
+
+
+def test_a_branch_said_after_its_brand_is_named_with_the_brand(injector: ContextInjector) -> None:
+    turns = [(U, "영등포 쪽에 수영 강습 하는 데 알아?"),
+             (A, "영등포역 앞에 있는 물결스윔 당산점이 성인 초급반을 잘 운영해. 문래동 아쿠아랩은 주로 키즈반이야.")]
+    rewrite = _rw(injector, turns, "성인 초급반 한다는 거기, 한 달에 얼마야?")
+    assert "물결스윔 당산점" in rewrite and "아쿠아랩" not in rewrite
