@@ -293,8 +293,9 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if noun.pos not in ("NNG", "NNP"):
         return None, 1
     j = i + 1
-    while j + 1 < len(toks) and toks[j + 1].start == toks[j].end and toks[j + 1].pos in ("NNG", "NNP"):
-        j += 1  # one written word Kiwi splits: "그 폼롤러" is 폼 + 롤러, "그 덤벨" 덤 + 벨
+    while j + 1 < len(toks) and toks[j + 1].start == toks[j].end and (
+            toks[j + 1].pos in ("NNG", "NNP") or (toks[j + 1].pos == "XSN" and toks[j + 1].form not in ("님", "들"))):
+        j += 1  # one written word Kiwi splits: "그 폼롤러" is 폼 + 롤러, "그 덤벨" 덤 + 벨, "그 요금제" 요금 + 제
     if j > i + 1:
         n, noun, particle = "".join(t.form for t in toks[i + 1:j + 1]), toks[j], _particle(toks, j + 1)
     if not particle and _name_follows(toks, j + 1):

@@ -556,6 +556,12 @@ def test_demonstrative_weekday_takes_the_time_on_that_day(injector: ContextInjec
     assert "다음 주 금요일" in rw.standalone and "목요일" not in rw.standalone
 
 
+def test_a_kind_noun_with_its_suffix_is_replaced_whole(injector: ContextInjector) -> None:
+    # Kiwi reads 요금제 as 요금 + 제 (a suffix): the anaphor is the whole written word, no "제" is left behind
+    turns = [(U, "알뜰폰 요금 싼 거 있어?"), (A, "'모두통신 데이터 11GB'가 월 2만 원이에요. 통화는 무제한이고요.")]
+    assert _rw(injector, turns, "그 요금제 약정 있어?").standalone == "모두통신 데이터 11GB 약정 있어?"
+
+
 def test_a_scheduled_session_noun_after_a_demonstrative_is_a_time(injector: ContextInjector) -> None:
     turns = [(U, "이번 일요일 도자기 체험 자리 있어요?"),
              (A, "오전 10시 회차는 마감됐어요. 오후 4시 회차는 세 자리 남아 있어요.")]
