@@ -67,10 +67,11 @@ def _word_start(text: str, start: int) -> bool:
 
 
 def _after_clause(toks: list[Tok], i: int) -> bool:
-    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing; unless a
-    relative clause right before it says which thing ("한 달이면 먹을 수 있다는 그거")."""
-    described = toks[i].pos == "NP" and i > 0 and toks[i - 1].pos == "ETM"
-    return not described and any(t.pos == "EC" for t in toks[:i])
+    """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing. The ending
+    that joins a verb to its auxiliary ("추천해 준 그거": 추천하 + 어 + 주) connects no clause before a pronoun."""
+    pronoun = toks[i].pos == "NP"
+    return any(t.pos == "EC" and not (pronoun and k + 1 < i and toks[k + 1].pos == "VX")
+               for k, t in enumerate(toks[:i]))
 
 
 def _particle(toks: list[Tok], j: int) -> tuple[Tok, ...]:
@@ -555,7 +556,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
         # a predicative mention describes ("중성세제인 '울샴푸'"): the name it describes is the referent
         named = [e for e in ents if cat and (e.text.endswith(cat) or e.role == cat) and not e.predicative]
         instances = [e for e in ents if instance_of(cat, e, state) and e not in named]
-        instances = instances or [e for e in ents if answered(e, named)]
+        instances = instances or [e for e in ents if answered(e, named, cat)]
         if anaphor.rule == "demonstrative.noun" and all(_kind_noun(e, cat) for e in named):
             # the noun itself or a common compound of it ("서비스센터") names nothing: a name presented as one of
             # it is the referent ("'유베이스 용산점' 서비스센터" for "그 센터")
@@ -565,7 +566,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             # 센터"); recency and salience decide between them
             named = named + [e for e in instances
                              if any(w.endswith(cat) for w in e.text.split()) or called(e, cat, ents)
-                             or answered(e, named)]
+                             or answered(e, named, cat)]
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
         # a known category ("그 영화") may take any recent name;
         # any other noun takes a name the last exchange quoted when nothing ends with it ("그 키트" after "'에어로킷
@@ -690,14 +691,19 @@ def instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
 
 
-def answered(e: Entity, named: list[Entity]) -> bool:
-    """Whether the name `e` is what a reply gave for the user's own description of the noun ("수제 맥주 펍 추천해
+def answered(e: Entity, named: list[Entity], noun: str) -> bool:
+    """Whether the name `e` may be what a reply gave for the user's own description of the noun ("수제 맥주 펍 추천해
     줘" -> … "그럼 을지브루잉 가 봐" for "그 펍"): every mention ending with the noun is the user's, none of them a
-    name, and the reply named `e` after the first of them."""
+    name, the reply named `e` after the first of them, and its name does not mark it as another kind ("'을지공영
+    주차장'" is no pub)."""
     return (bool(named) and e.speaker == "assistant" and e.proper and not e.predicative
             and e.type in ("item", "org", "place")
             and all(d.speaker == "user" and not (d.proper or d.role == "title") for d in named)
-            and e.turn > min(d.turn for d in named))
+            and e.turn > min(d.turn for d in named)
+            and not any(e.text.endswith(kind) and not noun.endswith(kind) for kind in _KINDS))
+
+
+_KINDS = lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES
 
 
 def called(e: Entity, noun: str, entities: list[Entity]) -> bool:

@@ -29,7 +29,7 @@ from dst.anaphora import (
     names_day,
     ordinal_item,
 )
-from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other
+from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, turns_down
 from dst.compared import compared_option
 from dst.ellipsis import asks_for_one, names_thing, offered_entity
 from dst.phrases import splice
@@ -74,6 +74,9 @@ def resolve_anaphors(
         else:
             replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
                                                              _chooser(ranker, analysis, offered, requested), day_named)
+        if replacement is not None and len(replacement.split()) > 1 and text[:ana.start].split()[-1:] == \
+                replacement.split()[:1]:
+            replacement = replacement.split(maxsplit=1)[1]  # "물결스윔 그 지점": the brand is said already
         if replacement is not None and ana.need == "ordinal" and ana.index >= 1:
             picked = (ana.span_end, antecedent)
         if replacement is None:
@@ -158,6 +161,8 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         if stated is not None:
             return stated, "+stated"
         scored = scored_once()  # the clause reads it too
+        if span is not None and _not_closed(analysis, span):
+            span = None  # "마감 안 된 그 회차": the one the reply left open, as if no clause were said
         if span is not None:
             found = _described(ana, state, analysis, span, scored, requested)
             if found is not None:
@@ -174,9 +179,6 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
     return ranked
 
 
-# What a reply says of an option that is closed to the user: booked out, sold out, shut that day.
-_UNAVAILABLE = frozenset({"마감", "매진", "품절", "만석", "휴무", "휴관", "불가"})
-
 
 def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: tuple[int, int] | None,
                how: str) -> tuple[Entity | None, str]:
@@ -184,15 +186,21 @@ def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: t
     other option of the same shape that it did not close ("저녁 7시 타임이 한 자리 남아 있고"): the user goes on with
     the one that is open. A clause of the user's own describes instead ("마감된 그 시간"); the rule leaves it alone."""
     if found is None or span is not None or found.speaker != "assistant" or found.turn != state.turn \
-            or not _UNAVAILABLE & set(found.context):
+            or not lx.UNAVAILABLE & set(found.context):
         return found, how
     shape = _shape(found)
     others = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e is not found
-              and e.type == found.type and _shape(e) == shape and not _UNAVAILABLE & set(e.context)
+              and e.type == found.type and _shape(e) == shape and not lx.UNAVAILABLE & set(e.context)
               and e.text not in found.text and found.text not in e.text]
     if len(others) != 1:
         return found, how
     return others[0], how + "+open"
+
+
+def _not_closed(analysis: Analysis, span: tuple[int, int]) -> bool:
+    """Whether a describing clause says only that the option is not closed ("마감 안 된", "매진 안 된")."""
+    toks = [t for t in analysis.tokens if span[0] <= t.start and t.end <= span[1]]
+    return any(t.form in lx.UNAVAILABLE for t in toks) and turns_down(toks)
 
 
 def _shape(e: Entity) -> str:
@@ -245,10 +253,12 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
     if not said:
         return None
     picked = [e for e in options if said & set(e.text.split())]
-    if not picked:
+    if not picked and not turns_down(toks):
         # "화목반 그 선생님" after "화목반은 A 선생님이 맡고 … 월수반은 B 선생님이고요": a word (of two syllables or
         # more: "반" is in both) of what the reply said of one option alone
-        picked = [e for e in options if {w for w in said if len(w) > 1} & set(e.context)]
+        # ("웨이팅 싫은데 거기 …" turns the option down; "마감 안 된 그 회차" speaks of the closing, not of a choice)
+        telling = {w for w in said if len(w) > 1 and w not in lx.UNAVAILABLE}
+        picked = [e for e in options if telling & set(e.context)]
     return picked[0] if len(picked) == 1 else None
 
 
@@ -356,6 +366,8 @@ def _antecedent_text(
         return None, "", ana.rule + how
     replacement = _full_name(entity, state) if ana.need == "person" else _with_brand(entity, state)
     rule = ana.rule + how
+    if replacement != entity.text and ana.need != "person":
+        rule += "+brand"
     if ana.rule == BARE_TITLE and not entity.text.endswith(surface):
         words = entity.text.split()
         if words[0] in (ana.category, f"{ana.category}님"):  # "부회장 이서진 씨" -> "이서진 부회장님"
@@ -392,7 +404,7 @@ def _antecedent_text(
             # "그때 비 와?" asks about the event, which has a place: carry it with the time
             replacement = f"{replacement} {place.text}"
             rule += "+carry-place"
-    return replacement, entity.text, rule
+    return replacement, replacement if rule.endswith("+brand") else entity.text, rule
 
 
 def _typed_place(text: str, state: DialogueState) -> bool:

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
+from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import Anaphor, instance_of
 from dst.compared import compared_option
@@ -67,7 +68,7 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     if not ends:
         return None
     before = before[: ends[-1] + 1]  # whole clauses only: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS for t in before) or _turns_down(before):
+    if not any(t.pos in _NOUNS for t in before) or turns_down(before):
         return None  # "루프탑은 별로야. 거기 …", "A 말고 …": a clause that turns an option down picks nothing
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
     if picked is not None:
@@ -76,7 +77,7 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     named = [o for o in options if any(len(w) >= 2 and w in said for w in _own_names(o, options))]
     if named:
         return named[0].entity if len(named) == 1 else None
-    nouns = {t.form for t in before if t.pos in _NOUNS}
+    nouns = {t.form for t in before if t.pos in _NOUNS and t.form not in lx.UNAVAILABLE}  # "마감이라니 아쉽네요"
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
     tied, _ = best_described(nouns, before, [o.words for o in options])
@@ -85,29 +86,36 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
 
 def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]]) -> tuple[list[int], int]:
     """Which options a clause describes: the indices of those whose words share the most of the clause's `words`
-    (`same_word`: a compound cut differently counts), and that count; [] when none shares any. 있 / 없 of the clause
-    still tell apart options the content words do not ("파티룸 있는 데" after "A는 파티룸이 있고, B는 파티룸은
-    없지만"). The relative-clause reading (`dst.antecedents`) and the chosen option here both decide by it."""
+    (`same_word`: a compound cut differently counts), and that count; [] when none shares any. Of those tied, the
+    clause's nouns that tell them apart decide (`_by_nouns`), then 있 / 없 of the clause ("파티룸 있는 데" after "A는
+    파티룸이 있고, B는 파티룸은 없지만"). The relative-clause reading (`dst.antecedents`) and the chosen option here
+    both decide by it."""
     shared = [sum(any(same_word(w, c) for c in ws) for w in words) for ws in option_words]
     top = max(shared, default=0)
     if not top:
         return [], 0
     tied = [k for k, n in enumerate(shared) if n == top]
     if len(tied) > 1:
-        # a shared noun says more than a shared verb ("불면증 보시는 원장님" after "A 원장님이 불면증 … 전문으로 하세요.
-        # 코골이 쪽은 B 원장님이 보시고요"): of options as near, the one that shares more nouns
-        # ("색 들어간 건" does not share 색 with "A는 색이 거의 없고": what the option lacks is not said of it)
-        # a verbal noun ("진행" of "진행하는") is the clause's predicate, not a thing it names
-        nouns = {t.form for k, t in enumerate(clause) if t.pos in _NOUNS
-                 and not (k + 1 < len(clause) and clause[k + 1].pos in ("XSV", "XSA"))} & words
-        lacks = any(t.form == "없" for t in clause)
-        by_noun = [0 if ("없" in option_words[k]) != lacks else
-                   sum(any(same_word(w, c) for c in option_words[k]) for w in nouns) for k in tied]
-        tied = [k for k, n in zip(tied, by_noun, strict=True) if n == max(by_noun)]
+        tied = _by_nouns(words, clause, option_words, tied)
     polar = {t.form for t in clause if t.pos in ("VA", "VV") and t.form in POLAR}
     if len(tied) > 1 and polar:
         tied = [k for k in tied if polar & set(option_words[k])] or tied
     return tied, top
+
+
+def _by_nouns(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]], tied: list[int]) -> list[int]:
+    """Of options as near, those that share more of the clause's nouns that not all of them share: a noun says more
+    than a verb ("불면증 보시는 원장님" after "A 원장님이 불면증 … 전문으로 하세요. 코골이 쪽은 B 원장님이 보시고요").
+    A verbal noun ("진행" of "진행하는") is the clause's predicate, not a thing it names; an option said to lack
+    something (없, when the clause says no 없) gets no credit, since which noun it lacks is not known ("색 들어간 건"
+    after "A는 색이 거의 없고")."""
+    nouns = {t.form for k, t in enumerate(clause) if t.pos in _NOUNS
+             and not (k + 1 < len(clause) and clause[k + 1].pos in ("XSV", "XSA"))} & words
+    shared = {w: [k for k in tied if any(same_word(w, c) for c in option_words[k])] for w in nouns}
+    telling = {w for w, ks in shared.items() if 0 < len(ks) < len(tied)}
+    lacks = any(t.form == "없" for t in clause)
+    by_noun = [0 if ("없" in option_words[k]) != lacks else sum(k in shared[w] for w in telling) for k in tied]
+    return [k for k, n in zip(tied, by_noun, strict=True) if n == max(by_noun)]
 
 
 def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
@@ -135,7 +143,7 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     return options[tied[0]].entity if len(tied) == 1 else None
 
 
-def _turns_down(clauses: Sequence[Tok]) -> bool:
+def turns_down(clauses: Sequence[Tok]) -> bool:
     """Whether a clause turns something down; not one whose negation goes with "밖에" ("주말밖에 안 돼": only)."""
     start = 0
     for k, t in enumerate(clauses):

@@ -188,6 +188,9 @@ PLACE_HEADS = _words(
 MOTION_VERBS = _words("가 오 도착하 출발하 들르 놀러가 여행가 이사가 이동하 향하 돌아가 돌아오")
 # Compass areas that extend a region into an area ("서울 동쪽").
 DIRECTIONS = _words("동쪽 서쪽 남쪽 북쪽 동부 서부 남부 북부 중앙 중심가 도심 시내 외곽")
+# What a reply says of an option that is closed to the user: booked out, sold out, shut that day (a closed class,
+# unlike 없다, which also says "no queue").
+UNAVAILABLE = _words("마감 매진 품절 만석 휴무 휴관 불가")
 # Categories of places people go to: a name offered for one of them can be "거기" / "그곳".
 VENUE_CATEGORIES = _words(
     """식당 카페 맛집 음식점 레스토랑 술집 빵집 가게 호텔 숙소 펜션 모텔 리조트 게스트하우스 관광지 명소 여행지 공원

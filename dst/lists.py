@@ -169,26 +169,22 @@ def _quoted(text: str) -> list[str]:
 
 
 def _parallel(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
-    """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원".
-    A name is read past what a segment first says of it ("한 시간짜리 광안대교 코스"), unless that leaves the names
-    alike ("벽걸이형 분해세척, 스탠드형 분해세척": the modifier is what tells them apart)."""
-    for past_modifier in (True, False):
-        best: list[str] = []
-        for sentence in _segments(text):
-            run: list[str] = []
-            for start, end in sentence:
-                head = _segment_head(text, start, end, analysis, toks, past_modifier)
-                run = [*run, head] if head else []
-                if len(run) > len(best):
-                    best = run
-        if len(set(best)) == len(best):
-            return best
+    """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원"."""
+    best: list[str] = []
+    for sentence in _segments(text):
+        run: list[str] = []
+        for start, end in sentence:
+            head = _segment_head(text, start, end, analysis, toks)
+            run = [*run, head] if head else []
+            if len(run) > len(best):
+                best = run
     return best
 
 
-def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens,
-                  past_modifier: bool = False) -> str:
-    """The name a segment opens with, less a time or an amount around it ("오전 7시 오션호" -> "오션호")."""
+def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens) -> str:
+    """The name a segment opens with, less a time or an amount around it ("오전 7시 오션호" -> "오션호"), read past
+    what the segment first says of it ("한 시간짜리 광안대교 코스") when the reply says that name once ("벽걸이형
+    분해세척, 스탠드형 분해세척": the modifier is what tells them apart)."""
     inside = toks.within(start, end)
     # a leading conjunction or interjection ("그리고 키즈 강습") is not part of the name
     skip = 0
@@ -197,12 +193,21 @@ def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _To
     offset = start if not skip else inside[skip].start if skip < len(inside) else end
     offset = _past_setting(analysis, offset, end)
     head = _topic_word(text, offset, end, toks)
-    if not head:
-        offset = _past_modifier(offset, end, toks) if past_modifier else offset
-        head = _item_head(text, offset, end, toks)
+    if head:
+        return _trimmed(text, offset, head, analysis)
+    after = _past_modifier(offset, end, toks)
+    if after > offset:
+        named = _trimmed(text, after, _item_head(text, after, end, toks), analysis)
+        if named and text.count(named) == 1:
+            return named  # "매운 짬뽕, 하얀 짬뽕": a name said twice is told apart by its modifier
+    return _trimmed(text, offset, _item_head(text, offset, end, toks), analysis)
+
+
+def _trimmed(text: str, start: int, head: str, analysis: Analysis) -> str:
+    """`head` (at `start`) less a time or an amount at its start or inside it."""
     if not head:
         return ""
-    head_start, head_end = offset, offset + len(head)
+    head_start, head_end = start, start + len(head)
     for m in sorted(analysis.mentions, key=lambda m: m.start):
         if m.kind not in ("time", "quantity") or m.start < head_start or m.end > head_end:
             continue

@@ -279,16 +279,6 @@ def test_a_kind_anaphor_takes_the_name_a_reply_gave_for_the_users_description(in
     assert "클린폼 X" in injector.rewrite(named, "그 세제 가방에도 써?").standalone
 
 
-def test_a_pronoun_that_a_relative_clause_describes_is_read_after_a_connective(injector: ContextInjector) -> None:
-    reply = "상추는 물만 잘 주면 한 달이면 따 먹을 수 있어요. 고추는 지지대를 세워야 해서 손이 좀 가요."
-    rewrite = _rw(injector, "베란다에서 키우기 쉬운 채소 뭐 있어?", reply,
-                  "바빠서 자주 못 보는데, 한 달이면 먹을 수 있다는 그거 모종은 언제 심어?")
-    assert "상추" in rewrite and "그거" not in rewrite
-    # without a describing clause, a pronoun after a connective still points at the situation, not at a thing
-    said = "물을 줬는데 그거 괜찮은 거야?"
-    assert _rw(injector, "베란다에서 키우기 쉬운 채소 뭐 있어?", reply, said) == said
-
-
 def test_a_shared_noun_outweighs_a_shared_verb_between_described_options(injector: ContextInjector) -> None:
     reply = ("'바른숨의원'의 오세라 원장님이 비염 레이저 치료를 전문으로 하세요. "
              "두드러기 쪽은 같은 병원 하동민 원장님이 보시고요.")
@@ -313,3 +303,31 @@ def test_a_word_the_reply_said_of_one_option_alone_picks_it(injector: ContextInj
     reply = "토요반은 한지우 코치님이 맡고 계세요. 일요반은 서민재 코치님이고요."
     rewrite = _rw(injector, "주말 수영 강습 코치님이 누구세요?", reply, "토요반 그 코치님 경력이 어떻게 돼요?")
     assert "한지우" in rewrite and "서민재" not in rewrite
+
+
+def test_review_guards_on_described_and_stated_choices(injector: ContextInjector) -> None:
+    # options that share every noun of the clause stay tied, whatever else one of them lacks
+    hotels = "'바람호텔'은 조식 평이 좋고 수영장은 없어요. '돌담호텔'은 조식 평이 좋고 헬스장이 있어요."
+    rewrite = injector.rewrite([HistoryTurn("user", "제주 숙소 추천해줘"), HistoryTurn("assistant", hotels)],
+                               "조식 평 좋은 그 호텔 체크인 몇 시야?")
+    assert not any("clause-words" in r.rule for r in rewrite.resolutions)
+    # a claim after a connective is no thing ("… 한다는 그거 진짜야?")
+    reply = "상추는 물만 잘 주면 한 달이면 따 먹을 수 있어요. 고추는 지지대를 세워야 해서 손이 좀 가요."
+    said = "바빠서 자주 못 보는데, 물을 매일 줘야 한다는 그거 진짜야?"
+    assert _rw(injector, "베란다에서 키우기 쉬운 채소 뭐 있어?", reply, said) == said
+    # a word said of one option does not pick it when the user turns it down
+    diners = "'한솥밥상'은 예약이 필수예요. '밥한끼'는 웨이팅이 좀 길어요."
+    rewrite_text = _rw(injector, "을지로 밥집 추천해 줘", diners, "웨이팅 싫은데 거기 메뉴 뭐야?")
+    assert "밥한끼" not in rewrite_text
+    # "마감 안 된 그 회차" is the session the reply left open
+    slots = "오전 10시 회차는 마감됐어요. 오후 4시 회차는 세 자리 남아 있어요."
+    rewrite_text = _rw(injector, "이번 일요일 도자기 체험 자리 있어요?", slots,
+                       "마감 안 된 그 회차로 두 명 예약해 주세요.")
+    assert "10시" not in rewrite_text
+
+
+def test_an_answer_to_another_request_is_no_instance_of_the_kind(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "수제 맥주 펍 추천해줘"), HistoryTurn("assistant", "'을지브루잉'이 괜찮아요."),
+               HistoryTurn("user", "근처에 주차할 데 있어?"),
+               HistoryTurn("assistant", "'을지공영주차장'을 이용하시면 돼요.")]
+    assert "주차장" not in injector.rewrite(history, "그 펍 몇 시까지 해?").standalone

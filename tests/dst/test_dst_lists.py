@@ -165,3 +165,8 @@ def test_a_segment_names_its_option_after_what_it_first_says_of_it(tracker: Trac
     # where the modifier is what tells the options apart, it is what the options are read by
     kinds = "벽걸이형 분해세척 8만 원, 스탠드형 분해세척 12만 원이에요."
     assert tracker.ordinal_list(kinds) == ["벽걸이", "스탠드"]
+
+
+def test_a_name_said_twice_keeps_the_modifier_that_tells_it_apart(tracker: Tracker) -> None:
+    menu = "메뉴는 매운 짬뽕 9천 원, 하얀 짬뽕 9천 원, 볶음밥 8천 원이에요."
+    assert "짬뽕" not in tracker.ordinal_list(menu)

@@ -102,3 +102,9 @@ def test_a_branch_said_after_its_brand_is_named_with_the_brand(injector: Context
              (A, "영등포역 앞에 있는 물결스윔 당산점이 성인 초급반을 잘 운영해. 문래동 아쿠아랩은 주로 키즈반이야.")]
     rewrite = _rw(injector, turns, "성인 초급반 한다는 거기, 한 달에 얼마야?")
     assert "물결스윔 당산점" in rewrite and "아쿠아랩" not in rewrite
+
+
+def test_a_brand_the_user_said_before_the_anaphor_is_not_repeated(injector: ContextInjector) -> None:
+    turns = [(U, "영등포 쪽에 수영 강습 하는 데 알아?"),
+             (A, "영등포역 앞에 있는 물결스윔 당산점이 성인 초급반을 잘 운영해. 문래동 아쿠아랩은 주로 키즈반이야.")]
+    assert _rw(injector, turns, "물결스윔 거기 한 달에 얼마야?") == "물결스윔 당산점 한 달에 얼마야?"
