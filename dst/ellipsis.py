@@ -22,6 +22,8 @@ from dst.analysis import Analysis, Analyzer, Mention
 from dst.phrases import noun_phrase, splice, strip_followups
 from dst.sibling import SiblingMatcher
 from dst.types import DialogueState, Entity, Resolution, RuleResult
+from korean.frequency import NAME_RARITY
+from korean.lexicon import TIME_DEIXIS
 
 NAMED_KINDS = ("place", "person", "item", "org")
 _FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이요", "까지", "부터"})
@@ -203,10 +205,21 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     places = ("place", "org") if venue else ("org",)
     # after a request for a venue, a name that comes before any place is the venue ("양촌읍에 있는 해담솔라가 …, 일산
     # 쪽까지 보시면 …"): the places after it are where the others are
-    offers = ([e for e in reply if e.role == "title"] or [
+    # the first of the quoted names and, after a request for a venue, unknown names the reply makes its subject
+    # ("처인구에 있는 푸른초원 승마클럽이 …", unquoted; the district before it is where it is)
+    offers = ([e for e in reply if e.role == "title" or (venue and _named_subject(e, reply))] or [
         e for e in reply if e.type in places or (venue and e.proper and e.type == "item")]
         or [e for e in reply if e.proper and e.type == "item"])
     return min(offers, key=lambda e: e.order) if offers else None
+
+
+def _named_subject(e: Entity, reply: list[Entity]) -> bool:
+    """A subject of the reply that is a name (proper, or a word open Korean text never uses: `NAME_RARITY`), not a
+    place nor led by a time ("요즘 우럭이"), with no place before it that is itself a subject ("설봉리조트가 초보
+    슬로프가 넓어서": the resort is the offer, the slope what it has); a place before it only says where it is."""
+    return e.particle in ("이", "가") and e.type in ("thing", "item", "org") and (
+        e.proper or e.rarity >= NAME_RARITY) and e.text.split()[0] not in TIME_DEIXIS and not any(
+        p.type == "place" and p.order < e.order and p.particle in ("이", "가", "은", "는") for p in reply)
 
 
 def _reply_names(frame: Analysis, state: DialogueState) -> list[Entity]:

@@ -108,3 +108,12 @@ def test_a_brand_the_user_said_before_the_anaphor_is_not_repeated(injector: Cont
     turns = [(U, "영등포 쪽에 수영 강습 하는 데 알아?"),
              (A, "영등포역 앞에 있는 물결스윔 당산점이 성인 초급반을 잘 운영해. 문래동 아쿠아랩은 주로 키즈반이야.")]
     assert _rw(injector, turns, "물결스윔 거기 한 달에 얼마야?") == "물결스윔 당산점 한 달에 얼마야?"
+
+
+def test_an_unquoted_name_the_reply_makes_its_subject_is_the_venue_offered(injector: ContextInjector) -> None:
+    turns = [(U, "양평에 카약 빌릴 데 있어?"), (A, "두물머리 바로 앞에 물보라카약이 2인용 카약을 시간당 3만 원에 빌려줘요.")]
+    rewrite = _rw(injector, turns, "주차는 돼?")
+    assert "물보라카약" in rewrite and "두물머리" not in rewrite
+    # a place that is itself the subject stays the offer; what it has is no venue
+    turns = [(U, "다른 스키장 추천해줘"), (A, "평창에 있는 설봉리조트가 초보 슬로프가 넓어서 좋아요.")]
+    assert "설봉리조트" in _rw(injector, turns, "그곳 렌탈 가격은 얼마야?")
