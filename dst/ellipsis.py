@@ -216,10 +216,14 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
 def _named_subject(e: Entity, reply: list[Entity]) -> bool:
     """A subject of the reply that is a name (proper, or a word open Korean text never uses: `NAME_RARITY`), not a
     place nor led by a time ("요즘 우럭이"), with no place before it that is itself a subject ("설봉리조트가 초보
-    슬로프가 넓어서": the resort is the offer, the slope what it has); a place before it only says where it is."""
+    슬로프가 넓어서": the resort is the offer, the slope what it has) and no name before it ("'어니언'을 추천해요.
+    '팡도르'가 유명해요"); a place, or a name with no particle ("두물머리 바로 앞에"), before it only says where it
+    is."""
     return e.particle in ("이", "가") and e.type in ("thing", "item", "org") and (
         e.proper or e.rarity >= NAME_RARITY) and e.text.split()[0] not in TIME_DEIXIS and not any(
-        p.type == "place" and p.order < e.order and p.particle in ("이", "가", "은", "는") for p in reply)
+        p.order < e.order and ((p.type == "place" and p.particle in ("이", "가", "은", "는"))
+                               or (p.type in ("item", "org") and p.proper and p.particle is not None))
+        for p in reply)
 
 
 def _reply_names(frame: Analysis, state: DialogueState) -> list[Entity]:

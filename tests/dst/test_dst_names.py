@@ -111,7 +111,8 @@ def test_a_brand_the_user_said_before_the_anaphor_is_not_repeated(injector: Cont
 
 
 def test_an_unquoted_name_the_reply_makes_its_subject_is_the_venue_offered(injector: ContextInjector) -> None:
-    turns = [(U, "양평에 카약 빌릴 데 있어?"), (A, "두물머리 바로 앞에 물보라카약이 2인용 카약을 시간당 3만 원에 빌려줘요.")]
+    turns = [(U, "양평에 카약 빌릴 데 있어?"),
+             (A, "두물머리 바로 앞에 물보라카약이 2인용 카약을 시간당 3만 원에 빌려줘요.")]
     rewrite = _rw(injector, turns, "주차는 돼?")
     assert "물보라카약" in rewrite and "두물머리" not in rewrite
     # a place that is itself the subject stays the offer; what it has is no venue
