@@ -31,7 +31,7 @@ from dst.anaphora import (
 )
 from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, turns_down
 from dst.compared import compared_option
-from dst.ellipsis import asks_for_one, names_thing, offered_entity
+from dst.ellipsis import asks_for_one, branded, names_thing, offered_entity
 from dst.phrases import splice
 from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
@@ -221,16 +221,6 @@ def _full_name(entity: Entity, state: DialogueState) -> str:
     return full.pop() if len(full) == 1 else given
 
 
-def _with_brand(entity: Entity, state: DialogueState) -> str:
-    """A branch said right after its brand ("핏라인짐 공덕점", Kiwi's two names) is named with the brand: the branch
-    alone ("공덕점") says which of the brand's shops, not which shop."""
-    if not entity.text.endswith("점") or " " in entity.text:
-        return entity.text
-    brand = next((e for e in state.entities if e.turn == entity.turn and e.speaker == entity.speaker
-                  and e.order == entity.order - 1 and e.modifier and e.proper and e.type in ("item", "org")), None)
-    return f"{brand.text} {entity.text}" if brand is not None else entity.text
-
-
 def _title_holder(ana: Anaphor, state: DialogueState) -> Entity | None:
     """The one named person the dialogue gave the bare title ("김도윤 교수님" for "교수님"), or None: two holders, or
     only a description ("보조 강사"), leave the title as it is."""
@@ -364,7 +354,7 @@ def _antecedent_text(
     entity, how = chooser(ana, state)
     if entity is None:
         return None, "", ana.rule + how
-    replacement = _full_name(entity, state) if ana.need == "person" else _with_brand(entity, state)
+    replacement = _full_name(entity, state) if ana.need == "person" else branded(entity, state)
     rule = ana.rule + how
     if replacement != entity.text and ana.need != "person":
         rule += "+brand"

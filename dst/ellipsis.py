@@ -173,7 +173,7 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
     where or when a named thing is."""
     if offered:
         found = offered_entity(frame, state)
-        return found.text if found is not None else None
+        return branded(found, state) if found is not None else None
     reply = _reply_names(frame, state)
     if not any(t.form in lx.ASKING_FOR_ONE for t in frame.tokens):
         return None
@@ -194,9 +194,9 @@ _ANOTHER = frozenset({"말", "대신", "다른", "보다", "같", "처럼", "또
 
 def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     """What the last reply offered when the frame asked for one (`asks_for_one`): its first quoted name ("양주 말고도
-    포천 '하얀언덕 눈썰매장'이 …"), else after a request for a venue its first place or organisation, else its first
-    proper name of a thing; None when the frame asked for none or the reply named none. After "… 버스 있어?" a
-    place the reply names is where to take it, not what was asked for."""
+    포천 '하얀언덕 눈썰매장'이 …") or name it makes its subject (`_named_subject`), else after a request for a venue
+    its first place or organisation, else its first proper name of a thing; None when the frame asked for none or the
+    reply named none. After "… 버스 있어?" a place the reply names is where to take it, not what was asked for."""
     if not asks_for_one(frame):
         return None
     # a genitive modifier is no offer ("한강의 『소년이 온다』"), unless quoted itself ("'달빛 수족관'의 수달관")
@@ -205,9 +205,9 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     places = ("place", "org") if venue else ("org",)
     # after a request for a venue, a name that comes before any place is the venue ("양촌읍에 있는 해담솔라가 …, 일산
     # 쪽까지 보시면 …"): the places after it are where the others are
-    # the first of the quoted names and, after a request for a venue, unknown names the reply makes its subject
-    # ("처인구에 있는 푸른초원 승마클럽이 …", unquoted; the district before it is where it is)
-    offers = ([e for e in reply if e.role == "title" or (venue and _named_subject(e, reply))] or [
+    # the first of the quoted names and of the unknown names the reply makes its subject ("처인구에 있는 푸른초원
+    # 승마클럽이 …", unquoted; the district before it is where it is)
+    offers = ([e for e in reply if e.role == "title" or _named_subject(e, reply)] or [
         e for e in reply if e.type in places or (venue and e.proper and e.type == "item")]
         or [e for e in reply if e.proper and e.type == "item"])
     return min(offers, key=lambda e: e.order) if offers else None
@@ -215,15 +215,25 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
 
 def _named_subject(e: Entity, reply: list[Entity]) -> bool:
     """A subject of the reply that is a name (proper, or a word open Korean text never uses: `NAME_RARITY`), not a
-    place nor led by a time ("요즘 우럭이"), with no place before it that is itself a subject ("설봉리조트가 초보
-    슬로프가 넓어서": the resort is the offer, the slope what it has) and no name before it ("'어니언'을 추천해요.
+    place nor led by a time ("요즘 우럭이"), with no subject or topic place before it ("설봉리조트가 초보 슬로프가
+    넓어서": the resort is the offer, the slope what it has) and no name before it ("'어니언'을 추천해요.
     '팡도르'가 유명해요"); a place, or a name with no particle ("두물머리 바로 앞에"), before it only says where it
     is."""
     return e.particle in ("이", "가") and e.type in ("thing", "item", "org") and (
         e.proper or e.rarity >= NAME_RARITY) and e.text.split()[0] not in TIME_DEIXIS and not any(
-        p.order < e.order and ((p.type == "place" and p.particle in ("이", "가", "은", "는"))
+        p.order < e.order and (p.particle in ("이", "가") or (p.type == "place" and p.particle in ("은", "는"))
                                or (p.type in ("item", "org") and p.proper and p.particle is not None))
         for p in reply)
+
+
+def branded(entity: Entity, state: DialogueState) -> str:
+    """A branch said right after its brand ("핏라인짐 공덕점", Kiwi's two names) is named with the brand: the branch
+    alone ("공덕점") says which of the brand's shops, not which shop."""
+    if not entity.text.endswith("점") or " " in entity.text:
+        return entity.text
+    brand = next((e for e in state.entities if e.turn == entity.turn and e.speaker == entity.speaker
+                  and e.order == entity.order - 1 and e.modifier and e.proper and e.type in ("item", "org")), None)
+    return f"{brand.text} {entity.text}" if brand is not None else entity.text
 
 
 def _reply_names(frame: Analysis, state: DialogueState) -> list[Entity]:

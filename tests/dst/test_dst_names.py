@@ -118,3 +118,12 @@ def test_an_unquoted_name_the_reply_makes_its_subject_is_the_venue_offered(injec
     # a place that is itself the subject stays the offer; what it has is no venue
     turns = [(U, "다른 스키장 추천해줘"), (A, "평창에 있는 설봉리조트가 초보 슬로프가 넓어서 좋아요.")]
     assert "설봉리조트" in _rw(injector, turns, "그곳 렌탈 가격은 얼마야?")
+
+
+def test_an_elided_topic_takes_the_offered_branch_with_its_brand(injector: ContextInjector) -> None:
+    turns = [(U, "첼로 줄이 끊어졌는데 망원동에 고칠 데 있어?"),
+             (A, "소리현악 망원점에서 줄 교체를 해 줘요. 보통 3만 원 정도 받아요.")]
+    assert "소리현악 망원점" in _rw(injector, turns, "당일에 바로 찾을 수 있어?")
+    # a subject that comes after another subject is what the first one has, not the offer
+    turns = [(U, "통관 빨리 되는 항구 있어?"), (A, "요즘은 광양항 3부두가 통관 처리가 빠른 편이에요.")]
+    assert "통관 처리" not in _rw(injector, turns, "거기 냉동 컨테이너도 받아?")
