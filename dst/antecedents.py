@@ -179,7 +179,6 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
     return ranked
 
 
-
 def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: tuple[int, int] | None,
                how: str) -> tuple[Entity | None, str]:
     """`found`, unless the last reply said it is closed ("8시 30분 타임은 이미 마감됐습니다") and named exactly one
@@ -356,8 +355,10 @@ def _antecedent_text(
         return None, "", ana.rule + how
     replacement = _full_name(entity, state) if ana.need == "person" else branded(entity, state)
     rule = ana.rule + how
+    antecedent = entity.text
     if replacement != entity.text and ana.need != "person":
         rule += "+brand"
+        antecedent = replacement  # the brand and its branch are the one antecedent
     if ana.rule == BARE_TITLE and not entity.text.endswith(surface):
         words = entity.text.split()
         if words[0] in (ana.category, f"{ana.category}님"):  # "부회장 이서진 씨" -> "이서진 부회장님"
@@ -394,7 +395,7 @@ def _antecedent_text(
             # "그때 비 와?" asks about the event, which has a place: carry it with the time
             replacement = f"{replacement} {place.text}"
             rule += "+carry-place"
-    return replacement, replacement if rule.endswith("+brand") else entity.text, rule
+    return replacement, antecedent, rule
 
 
 def _typed_place(text: str, state: DialogueState) -> bool:
