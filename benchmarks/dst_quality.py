@@ -6,6 +6,8 @@ string is in the rewrite, none of `must_not_contain` is, and `unchanged` cases c
 chit-chat (songys ChatbotData: a question, its answer, then the next question as the utterance), where
 nothing refers back to a named thing and almost every utterance should pass through unchanged; with `--shifts N`,
 the same for short open utterances after an exchange about a named thing (`shift_changes`).
+`rule_errors` counts the turns whose rule resolution raised: the injector never raises on a string and passes such a
+turn through unchanged, so a bug would otherwise only show as lost cases.
 Writes benchmarks/out/dst_quality.json and prints a table.
 
     PYTHONPATH=. .venv/bin/python benchmarks/dst_quality.py [--strategy rules] [FILE ...]
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -100,6 +103,17 @@ def shift_changes(injector: ContextInjector, n: int, seed: int = 1, max_chars: i
     return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed[:20]}
 
 
+class _Raised(logging.Handler):
+    """Counts the injector's "rule resolution failed" records."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += record.getMessage().startswith("rule resolution failed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
@@ -112,6 +126,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
     args = parser.parse_args()
     learned = not args.no_ranker
+    raised = _Raised()
+    injector_log = logging.getLogger("dst.injector")
+    injector_log.addHandler(raised)
+    injector_log.propagate = False  # counted here, not printed with a traceback per turn
     injector = ContextInjector(DstConfig(strategy=args.strategy), ranker=default_ranker() if learned else None,
                                zero=default_zero_detector() if learned else None,
                                sibling=default_sibling_matcher() if learned else None)
@@ -120,7 +138,8 @@ def main() -> None:
     shifts = shift_changes(injector, args.shifts, args.seed) if args.shifts and SAE4K.exists() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"benchmark": "dst_quality", "strategy": args.strategy, "files": reports,
-                                    "chitchat": chit, "shifts": shifts}, ensure_ascii=False, indent=2),
+                                    "chitchat": chit, "shifts": shifts, "rule_errors": raised.count},
+                                   ensure_ascii=False, indent=2),
                         encoding="utf-8")
     for report in reports:
         print(f"\n{report['file']}")
@@ -137,6 +156,7 @@ def main() -> None:
         print(f"\nfalse rewrites after a named exchange: {shifts['changed']}/{shifts['pairs']} ({shifts['rate']:.3f})")
         for ex in shifts["examples"]:
             print(f"  {ex['utterance']!r} -> {ex['rewrite']!r}")
+    print(f"\nturns whose rule resolution raised (passed through unchanged): {raised.count}")
     print(f"\nwrote {args.out}")
 
 
