@@ -20,6 +20,18 @@ def test_a_name_written_as_one_word_keeps_the_part_read_as_an_adverb_or_adjectiv
     assert "서울에서부산" not in [m.text for m in analyzer.analyze("서울에서부산까지 얼마나 걸려?").mentions]
 
 
+def test_a_name_whose_first_syllable_kiwi_reads_as_a_bound_noun_stays_whole(analyzer: Analyzer) -> None:
+    # Kiwi reads 수 of "수림약국" as the bound noun 수 ("할 수"); the written word is still one name
+    assert "수림약국" in [m.text for m in analyzer.analyze("철산동 수림약국이 평이 좋아요.").mentions]
+
+
+def test_a_name_joined_by_wa_or_gwa_inside_one_word_stays_whole(analyzer: Analyzer) -> None:
+    # "종이와연필" is a shop's name written as one word; a list is spaced ("종이와 연필"), and the spoken 이랑 run
+    # into the next noun is casual typing of two things
+    assert "종이와연필" in [m.text for m in analyzer.analyze("합정 종이와연필에서 샀어요.").mentions]
+    assert [m.text for m in analyzer.analyze("치킨이랑피자 먹자").mentions] == ["치킨", "피자"]
+
+
 def test_the_rewrite_carries_the_whole_name(injector: ContextInjector) -> None:
     turns = [(U, "반짝세탁소 운동화 세탁 돼?"), (A, "네, 운동화 한 켤레에 6천 원이에요.")]
     assert "반짝세탁소" in _rw(injector, turns, "그 세탁소 토요일에도 해요?")
