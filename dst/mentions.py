@@ -200,7 +200,7 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     out: list[Mention] = []
     for m in mentions:
         if out and out[-1].kind in _WORD_KINDS and out[-1].start <= m.start and m.end <= out[-1].end \
-                and m.kind in (*_WORD_KINDS, "attribute"):
+                and m.kind in (*_WORD_KINDS, "attribute", "quantity"):
             continue  # inside a word already widened: "도서관" of "늘솔작은도서관", "비" of "설치비"
         if m.kind not in _WORD_KINDS:
             out.append(m)
@@ -240,10 +240,20 @@ def _word_start(text: str, toks: tuple[Tok, ...], starts: list[int], start: int)
     return start
 
 
+def _name_numeral(inside: tuple[Tok, ...], k: int, end: int) -> bool:
+    """A one-syllable numeral that ends a name Kiwi cut ("김태오" as 김 + 태 + 오/NR): right after the mention or a
+    noun of its word, and with nothing but particles after it in the word (a count takes its counter: "오 개")."""
+    tok = inside[k]
+    if tok.tag != "NR" or len(tok.form) != 1:
+        return False
+    glued = tok.start == end or (k > 0 and inside[k - 1].tag in _NAME_TAGS and inside[k - 1].end == tok.start)
+    return glued and all(t.pos.startswith("J") for t in inside[k + 1:])
+
+
 def _word_end(text: str, toks: tuple[Tok, ...], starts: list[int], end: int) -> int:
     space = text.find(" ", end)
     inside = _between(toks, starts, end, len(text) if space < 0 else space)
-    nouns = [t for t in inside if t.tag in _NAME_TAGS]
+    nouns = [t for k, t in enumerate(inside) if t.tag in _NAME_TAGS or _name_numeral(inside, k, end)]
     if not nouns or any(
         t.pos.startswith(("J", "EF", "EC", "EP", "VCP", "VV", "VX")) or (t.pos.startswith("S") and t.tag not in
                                                                             _NAME_TAGS)

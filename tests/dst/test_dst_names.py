@@ -32,6 +32,14 @@ def test_a_name_joined_by_wa_or_gwa_inside_one_word_stays_whole(analyzer: Analyz
     assert [m.text for m in analyzer.analyze("치킨이랑피자 먹자").mentions] == ["치킨", "피자"]
 
 
+def test_a_name_whose_last_syllable_kiwi_reads_as_a_numeral_stays_whole(analyzer: Analyzer) -> None:
+    # Kiwi reads 오 of "한태오" and 삼 of "윤태삼" as numerals; glued to the name in one word, they end it
+    assert "한태오" in [m.text for m in analyzer.analyze("30년 경력의 한태오 장인이 작업해요.").mentions]
+    assert "윤태삼" in [m.text for m in analyzer.analyze("30년 경력의 윤태삼 장인이 작업해요.").mentions]
+    # a spaced numeral is a count
+    assert [m.text for m in analyzer.analyze("사과 오 개 주세요").mentions] == ["사과", "오"]
+
+
 def test_the_rewrite_carries_the_whole_name(injector: ContextInjector) -> None:
     turns = [(U, "반짝세탁소 운동화 세탁 돼?"), (A, "네, 운동화 한 켤레에 6천 원이에요.")]
     assert "반짝세탁소" in _rw(injector, turns, "그 세탁소 토요일에도 해요?")
