@@ -68,9 +68,11 @@ def _word_start(text: str, start: int) -> bool:
 
 def _after_clause(toks: list[Tok], i: int) -> bool:
     """After a connective ending ("…끊어지지 않는데 이거 …") 이거 points at that situation, not at a thing. The ending
-    that joins a verb to its auxiliary ("추천해 준 그거": 추천하 + 어 + 주) connects no clause before a pronoun."""
-    pronoun = toks[i].pos == "NP"
-    return any(t.pos == "EC" and not (pronoun and k + 1 < i and toks[k + 1].pos == "VX")
+    that joins a verb to its auxiliary ("추천해 준 그거": 추천하 + 어 + 주; "갈아야 하는 그 거") connects no clause
+    before a pronoun or a demonstrative; before a bare "…는 게" it does ("받아 보는 게 좋아요": a nominalised
+    clause, no reference)."""
+    pointing = toks[i].pos == "NP" or toks[i].pos == "MM"
+    return any(t.pos == "EC" and not (pointing and k + 1 < i and toks[k + 1].pos == "VX")
                for k, t in enumerate(toks[:i]))
 
 

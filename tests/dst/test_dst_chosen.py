@@ -331,3 +331,14 @@ def test_an_answer_to_another_request_is_no_instance_of_the_kind(injector: Conte
                HistoryTurn("user", "근처에 주차할 데 있어?"),
                HistoryTurn("assistant", "'을지공영주차장'을 이용하시면 돼요.")]
     assert "주차장" not in injector.rewrite(history, "그 펍 몇 시까지 해?").standalone
+
+
+def test_a_clause_with_an_auxiliary_verb_describes_the_demonstrative_after_it(injector: ContextInjector) -> None:
+    # "갈아야 하는 그거 수리비" (Kiwi: 그/MM + 거/NNB): the ending that joins 갈다 to its auxiliary connects no clause
+    reply = "라이카 M6는 셔터막을 갈아야 해서 열흘 정도 걸리고, 니콘 FM2는 청소만 하면 돼서 이틀이면 됩니다."
+    question = "라이카 M6랑 니콘 FM2 두 대 점검 맡기려고요."
+    rewrite = _rw(injector, question, reply, "셔터막 갈아야 하는 그거 수리비는 얼마예요?")
+    assert "라이카 M6" in rewrite and "니콘" not in rewrite
+    # a bare "…는 게" after the same construction is a nominalised clause, not a thing
+    said = "견적은 몇 군데 받아 보는 게 좋아요?"
+    assert _rw(injector, "이사 업체 추천해 줘", "'한길이사'가 포장이사 평이 좋아요.", said) == said
