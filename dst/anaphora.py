@@ -170,7 +170,10 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # clause says of it; only a clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거
         # 뭐야?" stays as it is
         need = "person" if form == "분" else "object"
-        return Anaphor(tok.start, tok.end, need, RELATIVE_ONE, _particle(toks, i + 1)), 1
+        particles = _particle(toks, i + 1)
+        if _asked_which(toks, i + 1 + len(particles)):
+            return None, 1  # "덜 미끄러운 건 어느 쪽이에요?": the one the question asks for, not one it refers to
+        return Anaphor(tok.start, tok.end, need, RELATIVE_ONE, particles), 1
     if i > 0 and toks[i - 1].pos == "ETM" and tok.start > toks[i - 1].end and not any(
             t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]):
         # the same with a day ("리코타 만드는 날로 예약해 줘") or a title ("볼더링 가르치는 코치님으로"): the option
@@ -220,6 +223,12 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
     head = toks[j + 1]
     need = _SAID_HEADS[head.form]
     return Anaphor(toks[i].start, head.end, need, f"pronoun.{need}", _particle(toks, j + 2), earlier=earlier)
+
+
+def _asked_which(toks: list[Tok], j: int) -> bool:
+    """Whether an interrogative of choice comes right after position j ("… 건 어느 쪽이에요?", "… 건 뭐야?")."""
+    return j < len(toks) and ((toks[j].form == "어느" and toks[j].pos == "MM")
+                              or (toks[j].pos == "NP" and toks[j].form in ("뭐", "무엇", "어디", "누구")))
 
 
 RELATIVE_ONE = "relative.one"

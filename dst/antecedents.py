@@ -28,6 +28,7 @@ from dst.anaphora import (
     holds_title,
     names_day,
     ordinal_item,
+    time_grain,
 )
 from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, turns_down
 from dst.compared import compared_option
@@ -181,19 +182,36 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
 
 def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: tuple[int, int] | None,
                how: str) -> tuple[Entity | None, str]:
-    """`found`, unless the last reply said it is closed ("8시 30분 타임은 이미 마감됐습니다") and named exactly one
-    other option of the same shape that it did not close ("저녁 7시 타임이 한 자리 남아 있고"): the user goes on with
-    the one that is open. A clause of the user's own describes instead ("마감된 그 시간"); the rule leaves it alone."""
-    if found is None or span is not None or found.speaker != "assistant" or found.turn != state.turn \
-            or not lx.UNAVAILABLE & set(found.context):
+    """`found`, unless the last reply said it is closed ("8시 30분 타임은 이미 마감됐습니다", or of a part of it that a
+    later clause names: "토요일 오전 10시랑 오후 3시 … 오전은 이미 마감됐고") and named exactly one other option of the
+    same shape (and, for days, grain) that it did not close ("저녁 7시 타임이 한 자리 남아 있고"): the user goes on
+    with the one that is open. A clause of the user's own describes instead ("마감된 그 시간"); the rule leaves it
+    alone."""
+    if found is None or span is not None or found.speaker != "assistant" or found.turn != state.turn:
+        return found, how
+    said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
+    if not _closed(found, said):
         return found, how
     shape = _shape(found)
-    others = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e is not found
-              and e.type == found.type and _shape(e) == shape and not lx.UNAVAILABLE & set(e.context)
+    # days are told apart from months by grain ("10월" is no other option for "12일 토요일"); clock times are one
+    # shape however finely they are said ("저녁 9시" for "저녁 7시 30분")
+    grain = time_grain(found.text) if shape == "day" else None
+    others = [e for e in said if e is not found and e.type == found.type and _shape(e) == shape
+              and (grain is None or time_grain(e.text) == grain) and not _closed(e, said)
               and e.text not in found.text and found.text not in e.text]
+    # one option said twice ("26일 토요일 회차 … 26일은 아직 자리가"): its part is the same option
+    others = [e for e in others if not any(e is not o and e.text in o.text for o in others)]
     if len(others) != 1:
         return found, how
     return others[0], how + "+open"
+
+
+def _closed(option: Entity, said: list[Entity]) -> bool:
+    """Whether the reply closed an option: in its own clause, or in a clause that names a part of it ("오전은 이미
+    마감됐고" of "토요일 오전 10시", "12일은" of "12일 토요일 회차")."""
+    words = set(option.text.split())
+    return any(lx.UNAVAILABLE & set(e.context) for e in said
+               if e is option or (e.type == option.type and e.text != option.text and set(e.text.split()) <= words))
 
 
 def _not_closed(analysis: Analysis, span: tuple[int, int]) -> bool:

@@ -11,11 +11,11 @@ frame (the previous standalone user query) does not name, where the frame names 
 The utterance's own words are kept. Never confident: the LM strategy may still improve it.
 
 `complete_choice(analysis, state)` reads a third: a question that asks which of several ("어느 쪽이 더 빨리 돼?",
-"샤워실은 어디가 더 넓어?", "누가 더 잘 가르쳐?") and names no option itself, after a reply that named two to
-`MAX_OPTIONS` things of one type (else a frame that did, or listed them: "A랑 B 중에"): the options are put
-before it ("말끔카펫, 포근세탁소 중 어느 쪽이 더 빨리 돼?"). The interrogatives are a closed class: 어느 + a noun,
-and 어디 / 누구 / 뭐 / 무엇 as the subject or topic before 더, 덜, 제일 or 가장 (not "어디서", which asks a place of its
-own, nor "뭐가 포함돼요?", which asks what).
+"샤워실은 어디가 더 넓어?", "누가 더 잘 가르쳐?") and names and lists no option itself ("A랑 B 중에 어느 쪽이 …"),
+after a reply that named two to `MAX_OPTIONS` things of one type (else a frame that did, or listed them: "A랑 B
+중에"): the options are put before it ("말끔카펫, 포근세탁소 중 어느 쪽이 더 빨리 돼?"). The interrogatives are a
+closed class: 어느 + a noun, and 어디 / 누구 / 뭐 / 무엇 as the subject or topic before 더, 덜, 제일 or 가장 (not
+"어디서", which asks a place of its own, nor "뭐가 포함돼요?", which asks what).
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ def complete_choice(analysis: Analysis, state: DialogueState, frame: Analysis | 
         return None
     if any(m.proper or m.kind in ("place", "org", "person", "item") for m in analysis.mentions):
         return None  # it names an option itself ("강남점은 어느 쪽이 가까워?"): a question about that one
+    if len(offered_options(analysis.text, analysis)) >= 2:
+        return None  # it lists its own ("생크림이랑 버터크림 중에 어느 쪽이 …"): nothing to bring in
     options = named_options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
     if len(options) < 2:
         options = named_options([e for e in state.entities if e.speaker == "user" and e.turn == state.turn - 1])

@@ -201,6 +201,7 @@ MAX_CONTEXT = 12
 
 
 _NAMED = frozenset({"item", "org", "place", "person"})
+_CLAUSE_STARTS = ("NN", "MM", "SL", "SS", "SN")
 _COORDINATING = frozenset({"고", "며", "으며", "지만", "는데", "은데", "ᆫ데", "데", "나", "으나", "거나", "든지",
                            "든가"})
 
@@ -218,9 +219,10 @@ class _TokenIndex:
         # clauses of a sentence: after a comma, or after a connective ending that a new noun phrase follows
         # ("A는 다이어트반이 따로 있고, B는 …", "주중반은 A 강사님이, 주말반은 B 강사님이 맡아요")
         # a conditional or causal ending subordinates its clause to what follows ("더 가벼운 걸 원하시면 '바람길'도
-        # 있어요" says 가볍다 of 바람길): only coordinating ones end a clause
+        # 있어요" says 가볍다 of 바람길): only coordinating ones end a clause; a new noun phrase may begin with a number
+        # ("12일은 이미 마감됐고 26일은 아직 자리가 …")
         self.clauses = sorted({*self.bounds, *(k + 1 for k, t in enumerate(self.toks[:-1]) if t.tag == "SP" or (
-            t.tag == "EC" and t.form in _COORDINATING and self.toks[k + 1].tag.startswith(("NN", "MM", "SL", "SS"))))})
+            t.tag == "EC" and t.form in _COORDINATING and self.toks[k + 1].tag.startswith(_CLAUSE_STARTS)))})
 
     def within(self, m: Mention) -> tuple[Tok, ...]:
         return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]

@@ -342,3 +342,15 @@ def test_a_clause_with_an_auxiliary_verb_describes_the_demonstrative_after_it(in
     # a bare "…는 게" after the same construction is a nominalised clause, not a thing
     said = "견적은 몇 군데 받아 보는 게 좋아요?"
     assert _rw(injector, "이사 업체 추천해 줘", "'한길이사'가 포장이사 평이 좋아요.", said) == said
+
+
+def test_an_option_closed_by_a_later_clause_about_a_part_of_it_gives_way_to_the_open_one(
+        injector: ContextInjector) -> None:
+    # "오전은 이미 마감됐고" closes "일요일 오전 9시", said in the sentence before
+    reply = "요가 체험은 일요일 오전 9시랑 오후 4시에 있어요. 오전은 이미 마감됐고 오후는 두 자리 남았어요."
+    rewrite = _rw(injector, "요가 원데이 체험 언제 있어요?", reply, "그럼 그 시간으로 한 명 신청할게요.")
+    assert "4시" in rewrite and "9시" not in rewrite
+    # a clause may begin with a number ("… 마감됐고 19일은 …"): each day's clause is its own
+    reply = "이번 달은 5일 금요일 회차와 19일 금요일 회차가 있는데, 5일은 이미 마감됐고 19일은 자리가 있어요."
+    rewrite = _rw(injector, "도예 공방 이번 달 클래스 일정 알려줘.", reply, "그 회차로 신청할게.")
+    assert "19일" in rewrite and "5일" not in rewrite

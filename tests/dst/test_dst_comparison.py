@@ -49,3 +49,16 @@ def test_a_which_question_after_options_the_user_named_takes_them(injector: Cont
 def test_what_is_not_which(injector: ContextInjector) -> None:
     history = _turns("'바른발 수선실' 밑창 교체 얼마야?", "'바른발 수선실'은 3만 원, '튼튼구두방'은 2만 5천 원이에요.")
     assert "중 뭐가" not in injector.rewrite(history, "뭐가 포함돼요?").standalone
+
+
+def test_a_which_question_that_lists_its_own_options_is_left_alone(injector: ContextInjector) -> None:
+    history = _turns("'바른발 수선실' 밑창 교체 얼마야?", "'바른발 수선실'은 3만 원, '튼튼구두방'은 2만 5천 원이에요.")
+    said = "혹시 가죽 밑창이랑 고무 밑창 중에 어느 쪽이 비 오는 날 덜 미끄러워요?"
+    assert injector.rewrite(history, said).standalone == said
+
+
+def test_the_one_a_which_question_asks_for_refers_to_nothing(injector: ContextInjector) -> None:
+    # "…는 건 어느 쪽이에요?" asks which one fits the clause; it points at no option of the reply
+    history = _turns("'바른발 수선실' 밑창 교체 얼마야?", "'바른발 수선실'은 3만 원, '튼튼구두방'은 2만 5천 원이에요.")
+    said = "혹시 가죽 밑창이랑 고무 밑창 중에 비 오는 날 덜 미끄러운 건 어느 쪽이에요?"
+    assert injector.rewrite(history, said).standalone == said
