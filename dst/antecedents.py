@@ -190,14 +190,15 @@ def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: t
     if found is None or span is not None or found.speaker != "assistant" or found.turn != state.turn:
         return found, how
     said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
-    if not _closed(found, said):
+    closing = [e for e in said if lx.UNAVAILABLE & set(e.context)]  # few: the clauses that close something
+    if not _closed(found, closing):
         return found, how
     shape = _shape(found)
     # days are told apart from months by grain ("10월" is no other option for "12일 토요일"); clock times are one
     # shape however finely they are said ("저녁 9시" for "저녁 7시 30분")
     grain = time_grain(found.text) if shape == "day" else None
     others = [e for e in said if e is not found and e.type == found.type and _shape(e) == shape
-              and (grain is None or time_grain(e.text) == grain) and not _closed(e, said)
+              and (grain is None or time_grain(e.text) == grain) and not _closed(e, closing)
               and e.text not in found.text and found.text not in e.text]
     # one option said twice ("26일 토요일 회차 … 26일은 아직 자리가"): its part is the same option
     others = [e for e in others if not any(e is not o and e.text in o.text for o in others)]
@@ -206,12 +207,12 @@ def _available(found: Entity | None, ana: Anaphor, state: DialogueState, span: t
     return others[0], how + "+open"
 
 
-def _closed(option: Entity, said: list[Entity]) -> bool:
-    """Whether the reply closed an option: in its own clause, or in a clause that names a part of it ("오전은 이미
-    마감됐고" of "토요일 오전 10시", "12일은" of "12일 토요일 회차")."""
+def _closed(option: Entity, closing: list[Entity]) -> bool:
+    """Whether the reply closed an option: `closing` (the reply's mentions said in a closing clause) holds it, or a
+    part of it that a clause names ("오전은 이미 마감됐고" of "토요일 오전 10시", "12일은" of "12일 토요일 회차")."""
     words = set(option.text.split())
-    return any(lx.UNAVAILABLE & set(e.context) for e in said
-               if e is option or (e.type == option.type and e.text != option.text and set(e.text.split()) <= words))
+    return any(e is option or (e.type == option.type and e.text != option.text and set(e.text.split()) <= words)
+               for e in closing)
 
 
 def _not_closed(analysis: Analysis, span: tuple[int, int]) -> bool:
