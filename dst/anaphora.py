@@ -225,10 +225,13 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
     return Anaphor(toks[i].start, head.end, need, f"pronoun.{need}", _particle(toks, j + 2), earlier=earlier)
 
 
+WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})  # the pronouns that ask which one (with 어느 + a noun)
+
+
 def _asked_which(toks: list[Tok], j: int) -> bool:
     """Whether an interrogative of choice comes right after position j ("… 건 어느 쪽이에요?", "… 건 뭐야?")."""
     return j < len(toks) and ((toks[j].form == "어느" and toks[j].pos == "MM")
-                              or (toks[j].pos == "NP" and toks[j].form in ("뭐", "무엇", "어디", "누구")))
+                              or (toks[j].pos == "NP" and toks[j].form in WHICH_PRONOUNS))
 
 
 RELATIVE_ONE = "relative.one"

@@ -21,14 +21,13 @@ closed class: 어느 + a noun, and 어디 / 누구 / 뭐 / 무엇 as the subject
 from __future__ import annotations
 
 from dst.analysis import Analysis, Analyzer, Tok
-from dst.anaphora import named_options
+from dst.anaphora import WHICH_PRONOUNS, named_options
 from dst.lists import offered_options
 from dst.phrases import noun_phrase
 from dst.types import DialogueState, Resolution, RuleResult
 from dst.zero import FREE_KINDS, own_start
 
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
-_WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})
 _DEGREE = frozenset({"더", "덜", "제일", "가장"})
 MAX_OPTIONS = 4
 _SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
@@ -96,7 +95,7 @@ def _asks_which(toks: tuple[Tok, ...]) -> bool:
         nxt = toks[k + 1]
         if tok.form == "어느" and tok.pos == "MM" and nxt.pos in ("NNB", "NNG"):
             return True
-        if (tok.pos == "NP" and tok.form in _WHICH_PRONOUNS and nxt.form in _SUBJECT and nxt.pos.startswith("J")
+        if (tok.pos == "NP" and tok.form in WHICH_PRONOUNS and nxt.form in _SUBJECT and nxt.pos.startswith("J")
                 and any(t.form in _DEGREE and t.pos == "MAG" for t in toks[k + 2:])):
             return True  # "뭐가 더 싸?" chooses; "뭐가 포함돼요?" asks what
     return False
