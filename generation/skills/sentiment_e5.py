@@ -26,7 +26,6 @@ Contract:
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import threading
@@ -39,28 +38,14 @@ from typing import Any
 import numpy as np
 
 from generation.skills.sentiment import SentimentModel, features, load_model, three_way
+from korean.e5_lora import base_sha256, lora_config, pooled_logits, read_adapter
 
 log = logging.getLogger(__name__)
 
 E5_MODEL_PATH = Path(__file__).resolve().parent / "models" / "sentiment_e5.safetensors"
 PREFIX = "query: "  # e5's symmetric-task prefix; training and inference both use it
-# every projection of the encoder's layers (not the unused pooler): q, k, v, attention output, FFN in and out
-TARGETS = (r".*encoder\.layer\.\d+\."
-           r"(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)")
 BATCH = 64
 E5_SHARE = 0.3  # share of (validation) reviews the cascade sends to e5: a time budget, see the module docstring
-
-
-def pooled_logits(hidden: Any, mask: Any, head: Any) -> Any:
-    """The head over the mean of the unmasked token vectors: one log-odds per row."""
-    weight = mask[..., None].to(hidden.dtype)
-    return head((hidden * weight).sum(1) / weight.sum(1).clamp(min=1.0)).squeeze(-1)
-
-
-def lora_config(rank: int, alpha: int, dropout: float = 0.0) -> Any:
-    from peft import LoraConfig
-
-    return LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=TARGETS)
 
 
 def length_batches(texts: Sequence[str], size: int) -> list[list[int]]:
@@ -124,30 +109,6 @@ class StackedSentiment:
 
     def label(self, p: float) -> str:
         return three_way(p, self.lower, self.upper)
-
-
-def save_adapter(path: Path, tensors: dict[str, Any], meta: dict[str, Any]) -> None:
-    """Adapter and head tensors (float16) and the metadata as one safetensors file."""
-    import torch
-    from safetensors.torch import save_file
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().to(torch.float16).contiguous() for k, v in tensors.items()}, str(path),
-              metadata={"meta": json.dumps(meta, ensure_ascii=False)})
-
-
-def read_adapter(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as fh:
-        meta = json.loads((fh.metadata() or {}).get("meta", "{}"))
-        return {k: fh.get_tensor(k).float() for k in fh.keys()}, meta  # noqa: SIM118 (safe_open is not a dict)
-
-
-def base_sha256() -> str:
-    from korean.e5_port import bundled_model_file, file_sha256
-
-    return file_sha256(bundled_model_file())
 
 
 def build_scorer(path: Path, *, quantize: bool = True) -> tuple[E5Scorer, dict[str, Any]]:

@@ -32,13 +32,8 @@ from generation.skills.sentiment_e5 import (
     E5_SHARE,
     PREFIX,
     StackedSentiment,
-    base_sha256,
     build_scorer,
     length_batches,
-    lora_config,
-    pooled_logits,
-    read_adapter,
-    save_adapter,
 )
 from generation.skills.sentiment_train import (
     Review,
@@ -48,6 +43,7 @@ from generation.skills.sentiment_train import (
     share_report,
     split_by_movie,
 )
+from korean.e5_lora import base_sha256, lora_config, pooled_logits, read_adapter, save_adapter
 
 
 @dataclass(frozen=True)

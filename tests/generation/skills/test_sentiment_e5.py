@@ -14,14 +14,12 @@ from generation.skills.sentiment import SentimentModel, features, load_model
 from generation.skills.sentiment_e5 import (
     E5Scorer,
     StackedSentiment,
-    base_sha256,
     build_scorer,
     load_stacked,
-    read_adapter,
-    save_adapter,
 )
 from generation.skills.sentiment_e5_train import TrainSettings, fit_adapter
 from generation.skills.sentiment_train import Review
+from korean.e5_lora import base_sha256, read_adapter, save_adapter
 
 POSITIVE = ["정말 재밌고 감동적이에요", "배우 연기가 최고예요", "다시 보고 싶은 명작", "음악이 아름답고 좋아요"]
 NEGATIVE = ["시간 아까운 최악", "지루하고 유치해요", "돈이 아까워요 별로", "연기가 어색하고 재미없어요"]
