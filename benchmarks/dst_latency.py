@@ -6,8 +6,9 @@ detector, with its sentence encoder (multilingual-e5-small), unless `--rules-onl
 Two ways of calling, both measured cold (Kiwi analysis cache and the encoder's cache emptied before every turn, so
 every text is analysed and embedded again) and warm (only the history and the last standalone query are in the
 Kiwi cache, as in a running server that read them on earlier turns; the new utterance and the reply are always
-analysed). In the warm pipeline the encoder also holds the last standalone query: with the default retrieval
-settings the selector embedded it on that turn, and the zero-anaphora detector compares the next utterance with it.
+analysed; the follow-up gate's cache holds the history's turns in the warm stateless mode, never the new one). In
+the warm pipeline the encoder also holds the last standalone query: with the default retrieval settings the selector
+embedded it on that turn, and the zero-anaphora detector compares the next utterance with it.
   - pipeline: the stored state is passed (what the chat pipeline does); one turn = rewrite + observe_reply.
   - stateless: only the 10-turn history is passed (POST /v1/context/rewrite); the state is rebuilt by replay.
 Histories are built from the dev and own case files (5 cases' histories = 10 turns, then a case's utterance).
@@ -74,6 +75,9 @@ def run(
         if not cold and encoder is not None and state is not None and state.last_query:
             encoder.encode([state.last_query])  # the selector embedded the last standalone query on its turn
         injector.analyzer.analyze.cache_clear()
+        gate = injector.rules.zero.gate if injector.rules.zero is not None else None
+        if gate is not None:
+            gate.clear_cache()  # the follow-up gate has never read the new turn
         if cold and encoder is not None:
             encoder.clear_cache()  # cold: the encoder computes every noun and sentence it is asked again
         if not cold:
@@ -82,6 +86,8 @@ def run(
                 injector.analyzer.analyze(turn.text)
             if state is not None and state.last_query:
                 injector.analyzer.analyze(state.last_query)
+            if stateless and gate is not None:
+                injector.replay(history)  # the history's own turns, which the previous request read
         start, start_cpu = time.perf_counter(), time.process_time()
         rw = injector.rewrite(history, utterance, state)
         if not stateless:

@@ -22,8 +22,8 @@ class DstConfig(BaseModel):
         "rules", description="rules: Kiwi + rules; lm: the generation LM, validated; rules+lm: LM when rules are unsure"
     )
     learned: bool = Field(
-        True, description="use the bundled learned models (antecedent ranker; zero-anaphora detector and sibling "
-        "matcher, with the offline sentence encoder); false: the rules alone"
+        True, description="use the bundled learned models (antecedent ranker; zero-anaphora detector, follow-up gate "
+        "and sibling matcher, with the offline sentence encoder); false: the rules alone"
     )
     max_rewrite_chars: int = Field(500, ge=16, le=100_000, description="a rewrite never exceeds this length")
     max_history_turns: int = Field(20, ge=0, le=1000, description="history window read by context injection")

@@ -16,7 +16,7 @@ from dst import lexicon as lx
 from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.lists import offered_list, offered_options
-from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
+from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REPLY_CHARS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
 from korean.frequency import noun_rarity
 
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
@@ -111,6 +111,7 @@ class Tracker:
         last_query = state.last_query
         domain = state.domain
         requests = state.requests
+        last_reply = text[:MAX_REPLY_CHARS] if speaker == "assistant" else state.last_reply
         if speaker == "user":
             attributes = analysis.of_kind("attribute")
             if attributes:
@@ -119,12 +120,12 @@ class Tracker:
             slots = wos.update_slots(slots, [(e.type, e.text) for e in new], source, domain)
             # A greeting or thanks asks nothing: the question before it stays the frame of a later "부산은?".
             if source.strip() and not _is_social(analysis):
-                last_query = source
+                last_query, last_reply = source, None
                 if analysis.requests and "?" not in source:
                     requests = (*requests, source)[-MAX_REQUESTS:]
         return DialogueState(
             tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain,
-            requests,
+            requests, last_reply,
         )
 
     def _requested_category(self, query: str | None) -> str | None:

@@ -20,6 +20,7 @@ ENTITY_TYPES: tuple[str, ...] = ("time", "place", "person", "item", "org", "quan
 MAX_ENTITIES = 48
 MAX_LISTS = 3
 MAX_REQUESTS = 4
+MAX_REPLY_CHARS = 200  # of the last reply kept in the state: the follow-up gate reads at most 112 tokens
 
 
 class DstInputError(ValueError):
@@ -97,7 +98,8 @@ class DialogueState:
     standalone form of the last user turn, the frame that ellipsis ("부산은?") is resolved against;
     `domain` is the active WoS domain (식당, 숙소 …), kept until a turn names another; `requests` are the standalone
     forms of the last few user requests ("타이머 3분 맞춰 줘"), which a later "한 번 더 맞춰 줘" repeats even after a
-    question in between.
+    question in between; `last_reply` is the start of the assistant's reply to `last_query` (at most
+    `MAX_REPLY_CHARS`), which the follow-up gate reads with it (`dst.followup`).
     """
 
     entities: tuple[Entity, ...] = ()
@@ -108,6 +110,7 @@ class DialogueState:
     turn: int = 0
     domain: str | None = None
     requests: tuple[str, ...] = ()
+    last_reply: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +122,7 @@ class DialogueState:
             "turn": self.turn,
             "domain": self.domain,
             "requests": list(self.requests),
+            "last_reply": self.last_reply,
         }
 
     @classmethod
@@ -156,6 +160,7 @@ class DialogueState:
             turn = int(data.get("turn", 0))
             domain = data.get("domain")
             requests = tuple(str(r) for r in data.get("requests", ()))
+            last_reply = data.get("last_reply")
         except (KeyError, TypeError, ValueError) as exc:
             raise DstInputError(f"malformed state: {exc}") from exc
         for e in entities:
@@ -171,8 +176,10 @@ class DialogueState:
             raise DstInputError("malformed state: last_query must be a string")
         if domain is not None and not isinstance(domain, str):
             raise DstInputError("malformed state: domain must be a string")
+        if last_reply is not None and not isinstance(last_reply, str):
+            raise DstInputError("malformed state: last_reply must be a string")
         return cls(entities[-MAX_ENTITIES:], lists[-MAX_LISTS:], topic, last_query, slots, turn, domain,
-                   requests[-MAX_REQUESTS:])
+                   requests[-MAX_REQUESTS:], last_reply)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ frame's named thing is put before it with the genitive ("하늘빛 수영장의 
 `ZeroDetector` is a logistic model over `FEATURE_NAMES` (sentence form, what the utterance and the frame hold, and
 the sentence encoder's similarity of the two, and the elision model's reading of the utterance alone, `dst.elision`,
 itself fitted on open data), fitted by `dst.training.zero` on labelled dialogues and shipped as
-`data/zero_detector.json`; without it, nothing is completed. Never confident: the LM strategy may still improve it.
+`data/zero_detector.json`; without it, nothing is completed. The detector may carry the follow-up gate
+(`dst.followup`, a cross-encoder on e5): an eligible utterance the logistic model scores below its threshold is still
+completed when the gate reads it as asking about the exchange, and the trace names which of the two decided. Never
+confident: the LM strategy may still improve it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
@@ -33,6 +36,9 @@ from dst.logistic import LogisticModel, read_model
 from dst.mentions import TITLE_RE, Mention
 from dst.phrases import noun_phrase, same_word
 from dst.types import DialogueState, Resolution, RuleResult
+
+if TYPE_CHECKING:
+    from dst.followup import FollowupGate
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +119,11 @@ class ZeroDetector(LogisticModel):
 
     def __init__(self, weights: dict[str, float], bias: float, threshold: float, *,
                  similarity: SentenceSimilarity | None = None, elision: ElisionScore | None = None,
-                 meta: dict[str, Any] | None = None) -> None:
+                 meta: dict[str, Any] | None = None, gate: FollowupGate | None = None) -> None:
         super().__init__(weights, bias, threshold, meta=meta)
         self.similarity = similarity
         self.elision = elision
+        self.gate = gate  # the follow-up gate (`dst.followup`): a second reader of whether the frame is asked about
 
     def elided(self, text: str) -> float:
         return self.elision(text) if self.elision is not None else 0.0
@@ -132,8 +139,8 @@ class ZeroDetector(LogisticModel):
 
     @classmethod
     def load(cls, path: Path | None = None, *, similarity: SentenceSimilarity | None = None,
-             elision: ElisionScore | None = None) -> ZeroDetector | None:
-        return read_model(cls, path or BUNDLED, similarity=similarity, elision=elision)
+             elision: ElisionScore | None = None, gate: FollowupGate | None = None) -> ZeroDetector | None:
+        return read_model(cls, path or BUNDLED, similarity=similarity, elision=elision, gate=gate)
 
 
 def put_before(analysis: Analysis, phrase: str) -> str:
@@ -188,8 +195,14 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
     probability = detector.probability(values)
+    reader = "detector"
     if probability < detector.threshold:
-        return None
+        # the logistic detector reads the form; the gate reads the pair's meaning, and either may admit it
+        if detector.gate is None:
+            return None
+        probability, reader = detector.gate.probability(analysis.text, state), "gate"
+        if probability < detector.gate.threshold:
+            return None
     asks_attribute = any(m.kind == "attribute" for m in analysis.mentions)
     # a command (no question) acts on the frame's object, not on its instrument or place
     command = "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
@@ -199,7 +212,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
-    carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
+    carried = [Resolution("", phrase, "zero", f"zero.frame-topic+{reader}:{probability:.2f}")]
     return RuleResult(put_before(analysis, phrase), carried, confident=False)
 
 
@@ -274,6 +287,7 @@ def _own_kinds(analysis: Analysis) -> frozenset[str]:
 @functools.cache
 def default_zero_detector() -> ZeroDetector | None:
     """The bundled detector with the offline default encoder for the utterance-frame similarity."""
+    from dst.followup import default_followup_gate
     from dst.ranking import default_encoder, sentence_similarity
 
     encoder = default_encoder()
@@ -281,4 +295,5 @@ def default_zero_detector() -> ZeroDetector | None:
         return ZeroDetector.load()
     model = ElisionModel.load()
     return ZeroDetector.load(similarity=sentence_similarity(encoder),
-                             elision=elision_score(model, encoder) if model is not None else None)
+                             elision=elision_score(model, encoder) if model is not None else None,
+                             gate=default_followup_gate())

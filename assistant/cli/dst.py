@@ -98,3 +98,56 @@ def train(
         typer.echo("sibling matcher: " + json.dumps({k: sibling.meta[k] for k in (
             "threshold_accuracy", "cross_validated_accuracy", "never_replace_accuracy", "counts")}))
     typer.echo(f"thresholds: ranker {ranker.threshold:.2f}, detector {detector.threshold:.2f}; wrote {out}")
+
+
+@app.command("train-followup")
+def train_followup(
+    out: Annotated[Path, typer.Option("--out", help="the gate's adapter file")]
+    = Path("var/dst/followup_gate.safetensors"),
+    data: Annotated[list[Path] | None, typer.Option("--data", help="dialogue files (default: the written training "
+                                                    "dialogues and benchmarks/data/context_cases.jsonl)")] = None,
+    shared_data: Annotated[Path, typer.Option(help="the shared data (KorQuAD, StyleKQC and Question_pair questions)")]
+    = Path("../shared/data"),
+    open_negatives: Annotated[int, typer.Option(help="open questions added after unrelated exchanges")] = 3000,
+    calibration: Annotated[int, typer.Option(help="held-out open questions the threshold is set on")] = 2000,
+    epochs: Annotated[int, typer.Option(min=1)] = 1,
+    rank: Annotated[int, typer.Option(min=1)] = 8,
+    seed: Annotated[int, typer.Option()] = 11,
+) -> None:
+    """Fit the follow-up gate (`dst.followup`, about 10 minutes on 2 cores) and write its adapter file to OUT
+    (`dst/followup_gate.safetensors` ships this command's output, the command recorded inside)."""
+    from tqdm import tqdm
+
+    from dst.analysis import Analyzer
+    from dst.injector import ContextInjector
+    from dst.training.dialogues import WRITTEN, load_dialogues
+    from dst.training.followup import calibration_pairs, fit_gate, followup_pairs, open_questions
+    from korean.e5_pairs import PairSettings
+
+    files = data or [WRITTEN, CASES]
+    missing = [str(f) for f in files if not f.is_file()]
+    if not (shared_data / "korquad_v1").is_dir() or not (shared_data / "stylekqc").is_dir():
+        missing.append(f"{shared_data}/korquad_v1 and stylekqc")
+    if missing:
+        typer.echo(f"error: not found: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    dialogues = load_dialogues(files)
+    injector = ContextInjector(analyzer=Analyzer())  # the state the gate reads is the rules' own
+    pairs, labels = followup_pairs(dialogues, injector, open_questions(shared_data), open_negatives, seed)
+    held = calibration_pairs(injector, dialogues, open_questions(shared_data, "calibration"), calibration, seed + 1)
+    args = sys.argv[sys.argv.index("train-followup") + 1:] if "train-followup" in sys.argv else []
+    meta = {"command": "assistant dst train-followup " + shlex.join(args), "data": [str(f) for f in files],
+            "dialogues": len(dialogues), "open_negatives": open_negatives}
+    settings = PairSettings(rank=rank, alpha=2 * rank, epochs=epochs, seed=seed)
+    with tqdm(desc="follow-up gate", unit="batch") as bar:
+
+        def progress(step: int, steps: int, loss: float) -> None:
+            bar.total = steps
+            bar.set_postfix(loss=f"{loss:.3f}")
+            bar.update(1)
+
+        info = fit_gate(pairs, labels, held, settings, meta, out, progress)
+    typer.echo("follow-up gate: " + json.dumps({k: info[k] for k in (
+        "pairs", "positives", "threshold", "training_recall_at_threshold", "training_false_rate_at_threshold",
+        "fit_seconds")}, ensure_ascii=False))
+    typer.echo(f"wrote {out}")

@@ -10,6 +10,7 @@ import pytest
 from dst import ContextInjector, DialogueState, DstInputError
 from dst.analysis import Analyzer
 from dst.tracker import Tracker
+from dst.types import MAX_REPLY_CHARS
 from dst.wos import clock_value, state_from_wos, state_to_wos
 
 WOS_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "klue_wos" / "wos-v1.1_dev_sample_10.json"
@@ -67,13 +68,24 @@ def test_state_round_trips_through_json(tracker: Tracker) -> None:
     state = tracker.observe(DialogueState(), "내일 점심 12시에 을지로 식당 2명 예약해줘", "user")
     state = tracker.observe(state, "1. 을지면옥 2. 우래옥 중에 고르세요.", "assistant")
     again = DialogueState.from_dict(json.loads(json.dumps(state.to_dict(), ensure_ascii=False)))
-    assert again == state and again.lists[-1].numbered
+    assert again == state and again.lists[-1].numbered and again.last_reply == "1. 을지면옥 2. 우래옥 중에 고르세요."
+
+
+def test_the_last_reply_is_kept_with_its_question_and_dropped_by_the_next(tracker: Tracker) -> None:
+    state = tracker.observe(DialogueState(), "하늘 미술학원 수강료 얼마예요?", "user")
+    state = tracker.observe(state, "월 15만 원이에요. " * 40, "assistant")
+    assert state.last_reply is not None and len(state.last_reply) == MAX_REPLY_CHARS
+    thanked = tracker.observe(state, "감사합니다", "user")
+    assert thanked.last_query == state.last_query and thanked.last_reply == state.last_reply
+    asked = tracker.observe(state, "지하철 막차 몇 시야?", "user")
+    assert asked.last_reply is None
+    assert DialogueState.from_dict({"turn": 1}).last_reply is None  # a state stored before the field reads as none
 
 
 @pytest.mark.parametrize(
     "bad",
     [[], {"entities": [{"text": "x"}]}, {"entities": [{"text": "x", "type": "alien", "turn": 1}]},
-     {"lists": [{"items": "abc"}]}, {"topic": 3}, {"turn": "many"}],
+     {"lists": [{"items": "abc"}]}, {"topic": 3}, {"turn": "many"}, {"last_reply": ["x"]}],
 )
 def test_malformed_state_dict_is_refused(bad: object) -> None:
     with pytest.raises(DstInputError):

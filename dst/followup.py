@@ -1,0 +1,142 @@
+"""Whether an utterance asks about the last exchange: the follow-up gate, a cross-encoder fine-tuned from e5.
+
+Contract: `FollowupGate.probability(utterance, state)` is the probability that the utterance refers back to the last
+exchange (`exchange_text(state)`: the frame `last_query` and the start of its reply `last_reply`), read by a pair
+classifier on multilingual-e5-small (`korean.e5_pairs`: LoRA rank 8 and a head over the pooled pair) fitted by
+`dst.training.followup` and shipped as `data/followup_gate.safetensors`. `threshold` is the score that lets
+`meta["calibration"]["false_rate"]` of open questions through after an unrelated exchange, fitted with the gate.
+`FollowupGate.load()` returns None when the file is absent or was fitted on other e5 weights (logged); then zero
+completion decides as it did without it.
+
+`complete_followup(analyzer, analysis, state, gate)` completes a question or request with nouns of its own that
+the word rules never complete ("주말 수업도 있나요?", "택배로 보내도 되나요?" after a reply about a named academy): only
+when the utterance names no particular thing itself (no proper name, no place, no person), the frame names one or
+the reply offered one (`dst.ellipsis.reply_answer`), and the gate reads a follow-up. The named thing
+goes before the utterance's own words, with the genitive when the first of them is the noun that the question is
+about ("하늘 미술학원의 주말 수업도 있나요?"). Why a model and not a rule: measured on blind batches no fit had read,
+the cosine of the utterance and the exchange separated follow-ups from new requests with AUC 0.69, a logistic model
+over e5 pair features 0.81, this cross-encoder 0.98 (benchmarks/RESULTS.md, stop 39).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dst import lexicon as lx
+from dst.analysis import Analysis, Analyzer
+from dst.ellipsis import reply_answer
+from dst.mentions import TITLE_RE
+from dst.types import DialogueState, Resolution, RuleResult
+
+if TYPE_CHECKING:
+    from korean.e5_pairs import PairScorer
+
+log = logging.getLogger(__name__)
+
+BUNDLED = Path(__file__).resolve().parent / "data" / "followup_gate.safetensors"
+EXCHANGE_CHARS = 220
+CACHED_PAIRS = 4096  # (utterance, exchange) pairs whose probability is kept: about 1 MB
+_PERSONAL = frozenset({"나", "저", "너", "니", "우리", "저희", "너희", "당신", "자기"})
+_TOPIC_PARTICLES = frozenset({"도", "은", "는", "이", "가", "만"})
+
+
+def exchange_text(state: DialogueState) -> str:
+    """The last exchange as the gate reads it: the frame, " / ", the start of its reply."""
+    return f"{state.last_query or ''} / {state.last_reply or ''}"[:EXCHANGE_CHARS]
+
+
+class FollowupGate:
+    """`probability` keeps the last `CACHED_PAIRS` answers: a stateless rewrite replays the whole history, and each
+    replayed turn would otherwise be read again (about 15 ms a pair on 2 cores)."""
+
+    def __init__(self, scorer: PairScorer, threshold: float, meta: dict[str, Any] | None = None) -> None:
+        self.scorer = scorer
+        self.threshold = threshold
+        self.meta = meta or {}
+        self._cached = functools.lru_cache(maxsize=CACHED_PAIRS)(self._probability)
+
+    def probability(self, utterance: str, state: DialogueState) -> float:
+        return self._cached(utterance, exchange_text(state))
+
+    def clear_cache(self) -> None:
+        self._cached.cache_clear()
+
+    def _probability(self, utterance: str, exchange: str) -> float:
+        try:
+            z = float(self.scorer.scores([(utterance, exchange)])[0])
+        except Exception:  # evidence only: a failing model completes nothing
+            log.exception("follow-up gate failed; completing nothing")
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> FollowupGate | None:
+        path = path or BUNDLED
+        if not path.is_file():
+            log.info("no follow-up gate at %s: questions with nouns of their own are not completed", path)
+            return None
+        from korean.e5_pairs import load_scorer
+
+        try:
+            scorer = load_scorer(path)
+        except (ValueError, KeyError, OSError) as exc:
+            log.warning("follow-up gate not used: %s", exc)
+            return None
+        return cls(scorer, float(scorer.meta["threshold"]), scorer.meta)
+
+
+def eligible_own_nouns(analysis: Analysis, frame: Analysis, offered: str | None) -> bool:
+    """A question whose own nouns are common ones, after a frame that names something or a reply that offered one."""
+    if not analysis.tokens or "?" not in analysis.text:
+        return False  # a command with an object of its own ("조명 켜 줘") is a new request, measured on open commands
+    if any(m.proper or m.kind in ("place", "person") for m in analysis.mentions):
+        return False
+    if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
+        return False
+    if any(t.pos == "NP" for t in analysis.tokens):
+        return False  # "나 어때?", "그건 뭐야?": the speakers themselves, or a pronoun the anaphora rules read
+    # a name, not a kind noun: after "남편이 …" the chit-chat question "삼각관계인가?" is about no named thing
+    return offered is not None or any(frame.names(m) and m.kind != "person" for m in frame.mentions)
+
+
+def named_thing(frame: Analysis, offered: str | None) -> str:
+    """What the frame or the reply named: the offered name, else the frame's quoted or proper thing first."""
+    if offered:
+        return offered
+    quoted = {q.group(1).strip() for q in TITLE_RE.finditer(frame.text)}
+    things = [m for m in frame.mentions if frame.names(m) and m.kind != "person"]
+    ranked = sorted(things, key=lambda m: (m.text not in quoted, not m.proper, m.kind == "place", m.start))
+    return ranked[0].text if ranked else ""
+
+
+def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
+                      gate: FollowupGate | None) -> RuleResult | None:
+    if gate is None or not state.last_query:
+        return None
+    frame = analyzer.analyze(state.last_query)
+    offered = reply_answer(frame, state, offered=True)
+    if not eligible_own_nouns(analysis, frame, offered):
+        return None
+    phrase = named_thing(frame, offered)
+    if not phrase or phrase in analysis.text or any(w in analysis.text for w in phrase.split() if len(w) >= 2):
+        return None
+    probability = gate.probability(analysis.text, state)
+    if probability < gate.threshold:
+        return None
+    from dst.zero import own_start, put_before
+
+    lead = own_start(analysis)
+    first = next((m for m in analysis.mentions if m.start >= lead), None)
+    about = first is not None and not analysis.text[lead:first.start].strip() and first.particle in _TOPIC_PARTICLES
+    carried = [Resolution("", phrase, "zero", f"zero.followup-gate:{probability:.2f}")]
+    return RuleResult(put_before(analysis, phrase + ("의" if about else "")), carried, confident=False)
+
+
+@functools.cache
+def default_followup_gate() -> FollowupGate | None:
+    """The bundled gate, loaded once per process."""
+    return FollowupGate.load()

@@ -1,0 +1,124 @@
+"""The follow-up gate (`dst.followup`): the shipped cross-encoder tells a question about the last exchange from a
+new one, and completes questions with common nouns of their own that the word rules leave alone."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import dst as dst_cli
+from dst import ContextInjector, DialogueState, HistoryTurn
+from dst.analysis import Analyzer
+from dst.followup import BUNDLED, EXCHANGE_CHARS, FollowupGate, default_followup_gate, eligible_own_nouns, exchange_text
+from dst.training.dialogues import WRITTEN
+from korean.e5_lora import read_adapter, save_adapter
+
+POTTERY = [HistoryTurn("user", "초록 도예공방 원데이 클래스 얼마예요?"),
+           HistoryTurn("assistant", "초록 도예공방 원데이 클래스는 한 사람에 4만 원이고, 두 시간 동안 진행돼요.")]
+
+
+@pytest.fixture(scope="module")
+def gate() -> FollowupGate:
+    loaded = default_followup_gate()
+    assert loaded is not None, f"the bundled gate {BUNDLED} did not load"
+    return loaded
+
+
+def test_the_bundled_gate_records_how_it_was_made(gate: FollowupGate) -> None:
+    assert 0.0 < gate.threshold < 1.0
+    assert gate.meta["command"].startswith("assistant dst train-followup")
+    assert gate.meta["calibration"]["false_rate"] == 0.01 and gate.meta["base_sha256"]
+
+
+def test_the_gate_reads_a_question_about_the_exchange_above_one_of_another_topic(
+        gate: FollowupGate, injector: ContextInjector) -> None:
+    state = injector.replay(POTTERY)
+    about = gate.probability("아이들 수업도 따로 있어요?", state)
+    other = gate.probability("지하철 막차 몇 시에 끊겨?", state)
+    assert about > gate.threshold > other
+
+
+def test_a_question_with_its_own_common_noun_gets_the_named_place_before_it(injector: ContextInjector) -> None:
+    out = injector.rewrite(POTTERY, "아이들 수업도 따로 있어요?")
+    assert out.standalone.startswith("초록 도예공방") and out.standalone.endswith("아이들 수업도 따로 있어요?")
+    assert any(r.rule.startswith("zero.followup-gate:") for r in out.resolutions)
+
+
+@pytest.mark.parametrize("utterance", ["지하철 막차 몇 시에 끊겨?", "고마워요 덕분에 살았어요", "요즘 날씨 너무 춥다"])
+def test_a_new_topic_a_thanks_and_a_remark_stay_as_they_are(injector: ContextInjector, utterance: str) -> None:
+    assert injector.rewrite(POTTERY, utterance).standalone == utterance
+
+
+@pytest.mark.parametrize(("utterance", "eligible"), [
+    ("아이들 수업도 따로 있어요?", True),
+    ("택배로 보내 줄 수 있어요?", True),
+    ("'푸른 가마' 수업도 있어요?", False),  # a name of its own: a new topic, not a follow-up
+    ("강남역 근처에도 있어요?", False),  # a place of its own: the anaphora and fragment rules read places
+    ("나 이거 잘할 수 있을까?", False),  # about the speakers
+    ("그릇 예쁘다", False),  # a remark, not a question or request
+])
+def test_only_questions_without_names_of_their_own_are_read(analyzer: Analyzer, utterance: str,
+                                                            eligible: bool) -> None:
+    frame = analyzer.analyze(POTTERY[0].text)
+    assert eligible_own_nouns(analyzer.analyze(utterance), frame, None) is eligible
+
+
+def test_the_exchange_is_the_frame_and_the_start_of_its_reply() -> None:
+    state = DialogueState(last_query="초록 도예공방 얼마예요?", last_reply="4만 원이에요." * 100)
+    text = exchange_text(state)
+    assert text.startswith("초록 도예공방 얼마예요? / 4만 원이에요.") and len(text) == EXCHANGE_CHARS
+
+
+def test_a_missing_gate_file_or_one_of_other_base_weights_leaves_the_gate_off(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert FollowupGate.load(tmp_path / "absent.safetensors") is None
+    tensors, meta = read_adapter(BUNDLED)
+    other = tmp_path / "other.safetensors"
+    save_adapter(other, tensors, {**meta, "base_sha256": "f" * 64})
+    with caplog.at_level(logging.WARNING, logger="dst.followup"):
+        assert FollowupGate.load(other) is None
+    assert "ffff" in caplog.text
+
+
+def test_train_followup_writes_a_gate_that_loads_with_its_command_and_threshold(tmp_path: Path,
+                                                                                 shared_data: Path) -> None:
+    small = tmp_path / "dialogues.jsonl"
+    rows = [json.loads(line) for line in WRITTEN.read_text(encoding="utf-8").splitlines()[:12]]
+    small.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "gate.safetensors"
+    result = CliRunner().invoke(dst_cli.app, [
+        "train-followup", "--out", str(out), "--data", str(small), "--shared-data", str(shared_data),
+        "--open-negatives", "6", "--calibration", "20", "--rank", "2"])
+    assert result.exit_code == 0, result.output
+    gate = FollowupGate.load(out)
+    assert gate is not None and 0.0 < gate.threshold < 1.0
+    assert gate.meta["pairs"] == 18 and gate.meta["rank"] == 2 and gate.meta["calibration"]["pairs"] == 20
+    assert gate.meta["command"].startswith("assistant dst train-followup")
+
+
+def test_train_followup_names_a_missing_data_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(dst_cli.app, ["train-followup", "--data", str(tmp_path / "no.jsonl")])
+    assert result.exit_code == 2 and "no.jsonl" in result.output
+
+
+def test_the_gate_reads_a_pair_once(gate: FollowupGate, injector: ContextInjector) -> None:
+    state = injector.replay(POTTERY)
+    gate.clear_cache()
+    calls = []
+    scores = gate.scorer.scores
+
+    def counted(pairs: list[tuple[str, str]]) -> Any:
+        calls.append(pairs)
+        return scores(pairs)
+
+    gate.scorer.scores = counted  # type: ignore[method-assign]
+    try:
+        first = gate.probability("아이들 수업도 따로 있어요?", state)
+        assert gate.probability("아이들 수업도 따로 있어요?", state) == first and len(calls) == 1
+    finally:
+        del gate.scorer.scores
