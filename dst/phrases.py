@@ -31,6 +31,11 @@ def noun_phrase(
         and not (fm.kind == "noun" and ((fm.followed_by_verb and not keep_verb_args) or drop_nouns))
         and fm.kind != "quantity" and fm.kind not in skip_kinds
     ]
+    if not drop_nouns and not keep_verb_args and not any(frame.names(fm) for fm in keep):
+        # "햇살담 과수원 사과 따기 체험 1인당 얼마야?": the name is read as the verb's object; what the phrase is about
+        # is still the named thing, which stays with the rest
+        named = [fm for fm in frame.mentions if fm.kind == "noun" and fm.followed_by_verb and frame.names(fm)]
+        keep = sorted([*keep, *named[:1]], key=lambda fm: fm.start) if named else keep
     if skip_adjuncts:
         # an adjunct goes with the words that modify it ("거실 스피커로")
         adjunct_starts = [fm.start for fm in frame.mentions if fm.particle in ADJUNCT_PARTICLES]

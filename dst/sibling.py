@@ -87,8 +87,13 @@ class SiblingMatcher:
         """The span of the target's word that a one-word fragment stands in for, when the target is several words
         ("해군" for 육군 in "육군 복무기간", "강남점" for 홍대점 in "주사위골목 홍대점"); the whole target when the
         fragment is several words ("버거킹 와퍼" for "맥도날드 빅맥") or the target holds a bare number ("아이오닉 5" is
-        one model)."""
+        one model), except the target's last words when a fragment of several words ends with the same head."""
         words = [(target.start + m.start(), target.start + m.end(), m.group()) for m in _WORD.finditer(target.text)]
+        said = fragment.text.split()
+        if 2 <= len(said) < len(words) and said[-1] == words[-1][2] and not any(w.isdigit() for _, _, w in words):
+            # the same head with other modifiers ("전체 염색" for "뿌리 염색" in "모노톤 헤어 뿌리 염색"): the
+            # fragment's words stand in for as many words at the target's end, and the name before them stays
+            return words[-len(said)][0], words[-1][1]
         if len(words) < 2 or " " in fragment.text.strip() or any(w.isdigit() for _, _, w in words):
             return target.start, target.end
         # a sibling usually shares its head with the word it stands in for ("강남점" / "홍대점", "해군" / "육군"): when

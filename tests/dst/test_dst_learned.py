@@ -187,3 +187,15 @@ def test_a_request_for_more_repeats_the_requesting_frames_object(injector: Conte
     history = _turns("배드민턴 셔틀콕 한 통 주문해 줘", "요넥스 셔틀콕 한 통을 주문했어요.")
     rewrite = injector.rewrite(history, "두 통 더 시켜 줘")
     assert "셔틀콕" in rewrite.standalone and rewrite.standalone.endswith("두 통 더 시켜 줘")
+
+
+def test_a_fragment_with_the_frames_head_replaces_only_its_modifiers(injector: ContextInjector) -> None:
+    history = _turns("하늘빛 헤어 뿌리 펌 가격이 얼마예요?", "뿌리 펌은 4만 원부터예요.")
+    out = injector.rewrite(history, "전체 펌은?").standalone
+    assert "하늘빛 헤어 전체 펌" in out and "뿌리" not in out
+
+
+def test_zero_completion_keeps_a_name_read_as_the_frames_object(injector: ContextInjector) -> None:
+    history = _turns("솔바람 농장 딸기 따기 체험 한 명에 얼마야?", "한 명에 2만 원이고 딴 딸기는 1kg까지 가져가요.")
+    out = injector.rewrite(history, "주차는 돼?").standalone
+    assert out.startswith("솔바람 농장") and out.endswith("주차는 돼?")
