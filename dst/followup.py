@@ -5,17 +5,24 @@ exchange (`exchange_text(state)`: the frame `last_query` and the start of its re
 classifier on multilingual-e5-small (`korean.e5_pairs`: LoRA rank 8 and a head over the pooled pair) fitted by
 `dst.training.followup` and shipped as `data/followup_gate.safetensors`. `threshold` is the score that lets
 `meta["calibration"]["false_rate"]` of open questions through after an unrelated exchange, fitted with the gate.
-`FollowupGate.load()` returns None when the file is absent or was fitted on other e5 weights (logged); then zero
-completion decides as it did without it.
+`FollowupGate.load()` returns None when the file is absent or was fitted on other e5 weights (logged); then questions
+with nouns of their own are left as they are. Answers are cached per (utterance, exchange).
 
-`complete_followup(analyzer, analysis, state, gate)` completes a question or request with nouns of its own that
-the word rules never complete ("주말 수업도 있나요?", "택배로 보내도 되나요?" after a reply about a named academy): only
-when the utterance names no particular thing itself (no proper name, no place, no person), the frame names one or
-the reply offered one (`dst.ellipsis.reply_answer`), and the gate reads a follow-up. The named thing
-goes before the utterance's own words, with the genitive when the first of them is the noun that the question is
-about ("하늘 미술학원의 주말 수업도 있나요?"). Why a model and not a rule: measured on blind batches no fit had read,
-the cosine of the utterance and the exchange separated follow-ups from new requests with AUC 0.69, a logistic model
-over e5 pair features 0.81, this cross-encoder 0.98 (benchmarks/RESULTS.md, stop 39).
+`complete_followup(analyzer, analysis, state, gate)` completes a question with a common noun of its own that the word
+rules never complete ("주말 수업도 있나요?", "택배로 보내도 되나요?" after a reply about a named academy), and only
+when:
+- the utterance names no particular thing itself (no proper name, no place, no person);
+- the frame names something, or the reply offered a name (`dst.ellipsis.reply_answer`);
+- the reply did not list several named options (`offers_several`: then the question must say which);
+- the gate reads a follow-up.
+The named thing goes before the utterance's own words, with the genitive when the first of them is the noun that the
+question is about ("하늘 미술학원의 주말 수업도 있나요?"). Commands are left alone: measured after named exchanges, one
+with an object of its own ("조명 켜 줘") is a new request. Utterances without a noun of their own stay with the zero
+detector (`dst.zero`): letting the gate admit what that detector rejects completed world-knowledge questions ("지금
+몇 시야?") and discourse markers ("그거 알아?"), which read as elided to a model without world knowledge.
+Why a model and not a rule: measured on blind batches no fit had read, the cosine of the utterance and the exchange
+separated follow-ups from new requests with AUC 0.69, a logistic model over e5 pair features 0.81, this
+cross-encoder 0.98 (benchmarks/RESULTS.md, stop 39).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from dst.analysis import Analysis, Analyzer
 from dst.ellipsis import reply_answer
 from dst.mentions import TITLE_RE
 from dst.types import DialogueState, Resolution, RuleResult
+from dst.zero import FREE_KINDS, asked_measure, own_start, put_before
 
 if TYPE_CHECKING:
     from korean.e5_pairs import PairScorer
@@ -93,6 +101,9 @@ def eligible_own_nouns(analysis: Analysis, frame: Analysis, offered: str | None)
     """A question whose own nouns are common ones, after a frame that names something or a reply that offered one."""
     if not analysis.tokens or "?" not in analysis.text:
         return False  # a command with an object of its own ("조명 켜 줘") is a new request, measured on open commands
+    if not any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) and any(ch.isalpha() for ch in m.text)
+               for m in analysis.mentions):  # a bare number ("1부터 100까지") is no noun of the utterance's own
+        return False  # no noun of its own: the zero detector's utterance ("주차돼요?"), or one that needs no frame
     if any(m.proper or m.kind in ("place", "person") for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
@@ -101,6 +112,14 @@ def eligible_own_nouns(analysis: Analysis, frame: Analysis, offered: str | None)
         return False  # "나 어때?", "그건 뭐야?": the speakers themselves, or a pronoun the anaphora rules read
     # a name, not a kind noun: after "남편이 …" the chit-chat question "삼각관계인가?" is about no named thing
     return offered is not None or any(frame.names(m) and m.kind != "person" for m in frame.mentions)
+
+
+def offers_several(state: DialogueState) -> bool:
+    """Whether the last reply listed two or more named options: list items that the reply's entities type as places,
+    items or organisations, or as proper names (a list finder's pair of clauses is not an offer)."""
+    named = {e.text for e in state.entities if e.turn == state.turn and e.speaker == "assistant"
+             and (e.proper or e.type in ("place", "item", "org"))}
+    return any(lst.turn == state.turn and sum(item in named for item in lst.items) >= 2 for lst in state.lists)
 
 
 def named_thing(frame: Analysis, offered: str | None) -> str:
@@ -117,6 +136,8 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
                       gate: FollowupGate | None) -> RuleResult | None:
     if gate is None or not state.last_query:
         return None
+    if offers_several(state):
+        return None  # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which
     frame = analyzer.analyze(state.last_query)
     offered = reply_answer(frame, state, offered=True)
     if not eligible_own_nouns(analysis, frame, offered):
@@ -127,8 +148,6 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     probability = gate.probability(analysis.text, state)
     if probability < gate.threshold:
         return None
-    from dst.zero import own_start, put_before
-
     lead = own_start(analysis)
     first = next((m for m in analysis.mentions if m.start >= lead), None)
     about = first is not None and not analysis.text[lead:first.start].strip() and first.particle in _TOPIC_PARTICLES

@@ -14,10 +14,9 @@ frame's named thing is put before it with the genitive ("하늘빛 수영장의 
 `ZeroDetector` is a logistic model over `FEATURE_NAMES` (sentence form, what the utterance and the frame hold, and
 the sentence encoder's similarity of the two, and the elision model's reading of the utterance alone, `dst.elision`,
 itself fitted on open data), fitted by `dst.training.zero` on labelled dialogues and shipped as
-`data/zero_detector.json`; without it, nothing is completed. The detector may carry the follow-up gate
-(`dst.followup`, a cross-encoder on e5): an eligible utterance the logistic model scores below its threshold is still
-completed when the gate reads it as asking about the exchange, and the trace names which of the two decided. Never
-confident: the LM strategy may still improve it.
+`data/zero_detector.json`; without it, nothing is completed. Never confident: the LM strategy may still improve it.
+The detector carries the follow-up gate (`dst.followup`, a cross-encoder on e5) for questions with nouns of their own,
+which it does not read itself.
 """
 
 from __future__ import annotations
@@ -59,7 +58,7 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     last reply named the one the frame asked for ("아이랑 가기 좋은 눈썰매장 있어?" -> "'하얀언덕 눈썰매장'이 …")."""
     if frame is None or not analysis.tokens:
         return False
-    if any(m.kind not in FREE_KINDS and not _asked_measure(analysis, m) for m in analysis.mentions):
+    if any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
         return False
@@ -72,7 +71,7 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     return offered or any(frame.names(m) for m in frame.mentions)
 
 
-def _asked_measure(analysis: Analysis, m: Mention) -> bool:
+def asked_measure(analysis: Analysis, m: Mention) -> bool:
     """A noun that the interrogative 몇 counts ("몇 층이에요?", "몇층이야?"), or 정도 after 얼마 / 어느 ("얼마 정도
     해?"): the measure asked about, like the bound counters of "몇 시", "몇 개", not a thing of the utterance's own."""
     before = [t for t in analysis.tokens if t.end <= m.start]
@@ -195,14 +194,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
     probability = detector.probability(values)
-    reader = "detector"
     if probability < detector.threshold:
-        # the logistic detector reads the form; the gate reads the pair's meaning, and either may admit it
-        if detector.gate is None:
-            return None
-        probability, reader = detector.gate.probability(analysis.text, state), "gate"
-        if probability < detector.gate.threshold:
-            return None
+        return None
     asks_attribute = any(m.kind == "attribute" for m in analysis.mentions)
     # a command (no question) acts on the frame's object, not on its instrument or place
     command = "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
@@ -212,7 +205,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
-    carried = [Resolution("", phrase, "zero", f"zero.frame-topic+{reader}:{probability:.2f}")]
+    carried = [Resolution("", phrase, "zero", f"zero.frame-topic+detector:{probability:.2f}")]
     return RuleResult(put_before(analysis, phrase), carried, confident=False)
 
 
@@ -224,7 +217,7 @@ def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     no detector fitted here told apart, so nothing else is completed."""
     if not state.last_query or "?" not in analysis.text:
         return None
-    named = [m for m in analysis.mentions if m.kind not in FREE_KINDS and not _asked_measure(analysis, m)]
+    named = [m for m in analysis.mentions if m.kind not in FREE_KINDS and not asked_measure(analysis, m)]
     own = [m for m in analysis.mentions if m.particle == "도" and m.kind in ("noun", "attribute") and not m.proper]
     if len(own) != 1:
         return None

@@ -16,10 +16,10 @@ DEV_CASES = ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl"
 OWN_CASES = ROOT / "benchmarks" / "data" / "context_cases.jsonl"
 DEV = load_cases(DEV_CASES) if DEV_CASES.exists() else []
 OWN = load_cases(OWN_CASES)
-# Measured 2318/2857 (0.811) with the learned models and 2049/2857 (0.717) with the rules alone on
+# Measured 2312/2857 (0.809) with the learned models and 2049/2857 (0.717) with the rules alone on
 # benchmarks/data/context_cases.jsonl (benchmarks/RESULTS.md; the file holds every blind batch after its first run,
 # which is recorded there, so each new batch lowers the rate); below these floors is a regression, not noise.
-OWN_PASS_FLOOR = 0.808
+OWN_PASS_FLOOR = 0.806
 RULES_PASS_FLOOR = 0.715
 
 

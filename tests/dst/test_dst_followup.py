@@ -49,6 +49,12 @@ def test_a_question_with_its_own_common_noun_gets_the_named_place_before_it(inje
     assert any(r.rule.startswith("zero.followup-gate:") for r in out.resolutions)
 
 
+def test_after_a_reply_that_offers_several_names_the_question_must_say_which(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "홍대 근처 도예공방 있어요?"),
+               HistoryTurn("assistant", "'초록 도예공방'과 '푸른 가마'가 홍대입구역 근처에 있어요.")]
+    assert injector.rewrite(history, "아이들 수업도 따로 있어요?").standalone == "아이들 수업도 따로 있어요?"
+
+
 @pytest.mark.parametrize("utterance", ["지하철 막차 몇 시에 끊겨?", "고마워요 덕분에 살았어요", "요즘 날씨 너무 춥다"])
 def test_a_new_topic_a_thanks_and_a_remark_stay_as_they_are(injector: ContextInjector, utterance: str) -> None:
     assert injector.rewrite(POTTERY, utterance).standalone == utterance
@@ -57,12 +63,15 @@ def test_a_new_topic_a_thanks_and_a_remark_stay_as_they_are(injector: ContextInj
 @pytest.mark.parametrize(("utterance", "eligible"), [
     ("아이들 수업도 따로 있어요?", True),
     ("택배로 보내 줄 수 있어요?", True),
+    ("몇 층에 있어요?", False),  # a measure asked about is not a noun of its own
     ("'푸른 가마' 수업도 있어요?", False),  # a name of its own: a new topic, not a follow-up
     ("강남역 근처에도 있어요?", False),  # a place of its own: the anaphora and fragment rules read places
     ("나 이거 잘할 수 있을까?", False),  # about the speakers
-    ("그릇 예쁘다", False),  # a remark, not a question or request
+    ("그릇 예쁘다", False),  # a remark, not a question
+    ("택배로 보내 주세요", False),  # a command: with an object of its own it is as often a new request
+    ("지금 몇 시야?", False),  # no noun of its own: the zero detector's to read, not the gate's
 ])
-def test_only_questions_without_names_of_their_own_are_read(analyzer: Analyzer, utterance: str,
+def test_only_questions_with_common_nouns_and_no_names_of_their_own_are_read(analyzer: Analyzer, utterance: str,
                                                             eligible: bool) -> None:
     frame = analyzer.analyze(POTTERY[0].text)
     assert eligible_own_nouns(analyzer.analyze(utterance), frame, None) is eligible
