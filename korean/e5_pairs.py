@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from korean.e5_lora import base_sha256, lora_config, merged_deltas, pooled_logits, read_adapter
+from korean.e5_lora import LoraTraining, base_sha256, merged_deltas, pooled_logits, read_adapter
 from korean.e5_port import PREFIXES, E5File
 from korean.e5_tokenizer import word_token_ids
 
@@ -67,7 +67,6 @@ def fit_pair_adapter(pairs: Sequence[Pair], labels: Sequence[float], settings: P
     """Adapter ("lora." names) and head ("head.weight", "head.bias") tensors fitted on the labelled pairs;
     `progress(step, steps, loss)` is called after each batch."""
     import torch
-    from peft import get_peft_model, get_peft_model_state_dict
 
     from korean.e5_port import bert_model
 
@@ -81,20 +80,11 @@ def fit_pair_adapter(pairs: Sequence[Pair], labels: Sequence[float], settings: P
     bert, _, model_file = bert_model()
     ids = [pair_ids(model_file, a, b, settings.max_tokens) for a, b in pairs]
     target = torch.tensor([float(y) for y in labels])
-    model = get_peft_model(bert, lora_config(settings.rank, settings.alpha, settings.dropout))
-    head = torch.nn.Linear(bert.config.hidden_size, 1)
-    torch.nn.init.zeros_(head.weight)
-    torch.nn.init.zeros_(head.bias)
-    adapter = [p for p in model.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW([{"params": adapter, "lr": settings.lr},
-                                   {"params": list(head.parameters()), "lr": settings.head_lr}], weight_decay=0.01)
     batches = _length_batches([len(i) for i in ids], settings.batch)
     steps = max(1, settings.epochs * len(batches))
-    warm = float(max(1, settings.warmup_steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, (s + 1) / warm) * (steps - s) / steps)
+    training = LoraTraining(bert, settings.rank, settings.alpha, settings.dropout, settings.lr, settings.head_lr,
+                            steps, settings.warmup_steps)
     weight = torch.tensor([(len(labels) - positives) / positives])
-    model.train()
-    head.train()
     step = 0
     for _ in range(settings.epochs):
         for idx in rng.sample(batches, len(batches)):
@@ -104,20 +94,14 @@ def fit_pair_adapter(pairs: Sequence[Pair], labels: Sequence[float], settings: P
             for row, i in enumerate(idx):
                 input_ids[row, :len(ids[i])] = torch.tensor(ids[i])
                 mask[row, :len(ids[i])] = 1
-            hidden = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-            logits = pooled_logits(hidden, mask, head)
+            hidden = training.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            logits = pooled_logits(hidden, mask, training.head)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target[idx], pos_weight=weight)
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(adapter + list(head.parameters()), 1.0)
-            optimiser.step()
-            schedule.step()
+            training.step(loss)
             step += 1
             if progress is not None:
                 progress(step, steps, float(loss.item()))
-    tensors = {f"lora.{k}": v.detach() for k, v in get_peft_model_state_dict(model).items()}
-    tensors.update({"head.weight": head.weight.detach(), "head.bias": head.bias.detach()})
-    return tensors
+    return training.tensors()
 
 
 class PairScorer:

@@ -43,7 +43,7 @@ from generation.skills.sentiment_train import (
     share_report,
     split_by_movie,
 )
-from korean.e5_lora import base_sha256, lora_config, pooled_logits, read_adapter, save_adapter
+from korean.e5_lora import LoraTraining, base_sha256, pooled_logits, read_adapter, save_adapter
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,6 @@ def _polar(reviews: Sequence[Review]) -> list[Review]:
 def fit_adapter(reviews: Sequence[Review], settings: TrainSettings) -> dict[str, Any]:
     """The adapter and head tensors (`lora.*`, `head.*`) fitted on `reviews` (polar ones only)."""
     import torch
-    from peft import get_peft_model, get_peft_model_state_dict
     from tqdm.auto import tqdm
 
     from korean.e5_port import bert_model
@@ -81,38 +80,24 @@ def fit_adapter(reviews: Sequence[Review], settings: TrainSettings) -> dict[str,
     texts = [r.text for r in rows]
     labels = torch.tensor([1.0 if r.rating >= 9 else 0.0 for r in rows])
     bert, tokenizer, _ = bert_model()
-    model = get_peft_model(bert, lora_config(settings.rank, settings.alpha, settings.dropout))
-    head = torch.nn.Linear(bert.config.hidden_size, 1)
-    torch.nn.init.zeros_(head.weight)
-    torch.nn.init.zeros_(head.bias)
-    adapter = [p for p in model.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW([{"params": adapter, "lr": settings.lr},
-                                   {"params": list(head.parameters()), "lr": settings.head_lr}], weight_decay=0.01)
     batches = length_batches(texts, settings.batch)
     steps = max(1, settings.epochs * len(batches))
-    warm = max(1.0, settings.warmup * steps)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, (s + 1) / warm) * (steps - s) / steps)
-    model.train()
-    head.train()
+    training = LoraTraining(bert, settings.rank, settings.alpha, settings.dropout, settings.lr, settings.head_lr,
+                            steps, settings.warmup * steps)
     with tqdm(total=steps, desc="sentiment-e5", unit="batch") as bar:
         for _ in range(settings.epochs):
             for idx in rng.sample(batches, len(batches)):
                 enc = tokenizer([PREFIX + texts[i] for i in idx], padding=True, truncation=True,
                                 max_length=settings.max_length, return_tensors="pt")
-                hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state
+                hidden = training.model(input_ids=enc["input_ids"],
+                                        attention_mask=enc["attention_mask"]).last_hidden_state
                 logits = pooled_logits(torch.nn.functional.dropout(hidden, settings.dropout, True),
-                                       enc["attention_mask"], head)
+                                       enc["attention_mask"], training.head)
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels[idx])
-                optimiser.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(adapter + list(head.parameters()), 1.0)
-                optimiser.step()
-                schedule.step()
+                training.step(loss)
                 bar.set_postfix(loss=f"{loss.item():.3f}")
                 bar.update(1)
-    tensors = {f"lora.{k}": v for k, v in get_peft_model_state_dict(model).items()}
-    tensors.update({"head.weight": head.weight.data, "head.bias": head.bias.data})
-    return tensors
+    return training.tensors()
 
 
 def _cascaded(model: StackedSentiment, ngram: np.ndarray, e5: np.ndarray) -> np.ndarray:
