@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 BUNDLED = Path(__file__).resolve().parent / "data" / "followup_gate.safetensors"
 EXCHANGE_CHARS = 220
 CACHED_PAIRS = 4096  # (utterance, exchange) pairs whose probability is kept: about 1 MB
-_PERSONAL = frozenset({"나", "저", "너", "니", "우리", "저희", "너희", "당신", "자기"})
 _TOPIC_PARTICLES = frozenset({"도", "은", "는", "이", "가", "만"})
 
 
