@@ -51,14 +51,6 @@ def exchange(history: list[dict[str, str]]) -> str:
     return ((users[-1] if users else "") + " / " + (replies[-1] if replies else ""))[:220]
 
 
-def open_questions() -> list[str]:
-    korquad = json.loads((SHARED / "korquad_v1" / "KorQuAD_v1.0_dev.json").read_text(encoding="utf-8"))
-    questions = [qa["question"] for d in korquad["data"] for p in d["paragraphs"] for qa in p["qas"]]
-    lines = (SHARED / "stylekqc" / "act" / "test.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    questions += [line.split("\t", 1)[1].strip() for line in lines if "\t" in line]
-    return [q for q in questions if 4 <= len(q) <= 40]
-
-
 def guard_pool() -> list[str]:
     with (SHARED / "songys_chatbot_data" / "ChatbotData.csv").open(encoding="utf-8") as f:
         chat = [row[0] for row in list(csv.reader(f))[1:]]
@@ -97,6 +89,7 @@ def main() -> None:
     from peft import get_peft_model
 
     from dst.ranking import default_encoder
+    from dst.training.followup import open_questions
     from korean.e5_lora import lora_config, pooled_logits
     from korean.e5_port import bert_model
 
@@ -108,7 +101,8 @@ def main() -> None:
     train = [c for c in cases if not held_re.match(c["id"]) and c["history"]]
     held_cases = [c for c in cases if held_re.match(c["id"]) and c["history"]]
     histories = [c["history"] for c in train]
-    questions = open_questions()
+    sources = open_questions(SHARED)  # the stop-39 recipe: KorQuAD and StyleKQC only
+    questions = sources["korquad"] + sources["stylekqc"]
     pairs = [((exchange(c["history"]), c["utterance"]), 0.0 if c["unchanged"] else 1.0) for c in train]
     pairs += [((exchange(rng.choice(histories)), rng.choice(questions)), 0.0) for _ in range(args.open_negatives)]
     rng.shuffle(pairs)

@@ -133,8 +133,8 @@ def named_thing(frame: Analysis, offered: str | None) -> str:
 
 def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                       gate: FollowupGate | None) -> RuleResult | None:
-    if gate is None or not state.last_query:
-        return None
+    if gate is None or not state.last_query or "?" not in analysis.text:
+        return None  # only questions are read: checked before the frame is analysed, on every turn that gets here
     if offers_several(state):
         return None  # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which
     frame = analyzer.analyze(state.last_query)
