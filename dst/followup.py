@@ -69,6 +69,19 @@ class FollowupGate:
     def probability(self, utterance: str, state: DialogueState) -> float:
         return self._cached(utterance, exchange_text(state))
 
+    def reads_elided(self, analysis: Analysis, state: DialogueState) -> float | None:
+        """The probability that an utterance with no noun of its own, which the zero detector turned down, asks
+        about the last exchange ("주말엔 몇 시부터 열어?"), when it reaches the threshold; None otherwise and for
+        what the gate cannot judge: an utterance with a pronoun ("그거 알아? 오늘 눈 온대"), one with no worded
+        mention at all ("지금 몇 시야?", "1부터 100까지 다 더하면 얼마야?": world knowledge, which the gate lacks, reads
+        as elided), and one after a reply that offered several names (the question must say which)."""
+        if offers_several(state) or any(t.pos == "NP" for t in analysis.tokens):
+            return None
+        if not any(any(ch.isalpha() for ch in m.text) for m in analysis.mentions):
+            return None
+        probability = self.probability(analysis.text, state)
+        return probability if probability >= self.threshold else None
+
     def clear_cache(self) -> None:
         self._cached.cache_clear()
 

@@ -6,7 +6,7 @@ of preference:
 - numbered entries ("1. A 2. B", "① A ② B", "1번 'A', 2번 'B'"), counting from one so that "3.6점" starts nothing;
   such a list is marked numbered (`offered_list`), so that a bare "2번" refers to its second entry;
 - bulleted lines ("- A: …", "· B: …"), read like numbered entries but not marked numbered;
-- labelled entries ("첫째는 A, 둘째는 B", "첫 번째는 A, 두 번째는 B");
+- labelled entries ("첫째는 A, 둘째는 B", "첫 번째는 A, 두 번째는 B, 마지막은 C");
 - quoted names ("'A', 'B', 'C'가 있어요", "'A'는 …, 'B'는 …");
 - parallel segments of one sentence ("A는 …, B는 …, C는 …", "오전 7시 A, 오후 1시 B", "A 2만 원, B 4만 원")
   or nouns joined by a conjunction particle or commas ("A와 B", "A, B, C"), whichever names more options
@@ -28,6 +28,7 @@ _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]\s+|번\s+(?=['‘\"「
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _BULLET = re.compile(r"^[ \t]*([-•·*▪◦‣])[ \t]+(?=\S)", re.MULTILINE)
 _SEPARATOR = re.compile(r"\s[-–:]\s|[(:（]")
+_LAST_LABEL = re.compile(r"마지막(?:으로|은|는)?(?:\s*,)?\s+")  # the label of a labelled list's last entry
 # Where one parallel segment ends: a comma, or the end of a sentence (which also ends the run).
 _SEGMENT_END = re.compile(r"(?<!\d),|,(?!\d)|[、;]|[.?!](?:\s|$)")  # "1,800원" is one amount
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
@@ -139,10 +140,14 @@ def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
               and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ","
                    or TITLE_RE.match(text, a.span_end + 1) is not None)}  # "첫째 '편백 숲길'은 30분, …"
     items: dict[int, str] = {}
+    closing: tuple[int, int] | None = None
     for sentence in _segments(text):
         for k, (start, end) in enumerate(sentence):
             label = labels.get(start)
             if label is None:
+                last = _LAST_LABEL.match(text, start, end)
+                if last is not None and items:  # "첫 번째는 A, 두 번째는 B, 마지막은 C": the entry after the others
+                    closing = (last.end(), end)
                 continue
             entry = label.span_end
             if entry >= end:
@@ -156,6 +161,11 @@ def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
             item = quoted.group(1).strip() if quoted else _item_head(text, entry, end, toks)
             if item:
                 items.setdefault(label.index, item)
+    if closing is not None and closing[0] < closing[1]:
+        quoted = TITLE_RE.search(text[closing[0]:closing[1]])
+        item = quoted.group(1).strip() if quoted else _item_head(text, closing[0], closing[1], toks)
+        if item:
+            items.setdefault(len(items) + 1, item)
     ordered = [items[k] for k in range(1, len(items) + 1) if k in items]
     return ordered if len(ordered) == len(items) else []
 

@@ -16,11 +16,11 @@ DEV_CASES = ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl"
 OWN_CASES = ROOT / "benchmarks" / "data" / "context_cases.jsonl"
 DEV = load_cases(DEV_CASES) if DEV_CASES.exists() else []
 OWN = load_cases(OWN_CASES)
-# Measured 2312/2857 (0.809) with the learned models and 2049/2857 (0.717) with the rules alone on
+# Measured 2399/2947 (0.814) with the learned models and 2111/2947 (0.716) with the rules alone on
 # benchmarks/data/context_cases.jsonl (benchmarks/RESULTS.md; the file holds every blind batch after its first run,
 # which is recorded there, so each new batch lowers the rate); below these floors is a regression, not noise.
-OWN_PASS_FLOOR = 0.806
-RULES_PASS_FLOOR = 0.715
+OWN_PASS_FLOOR = 0.811
+RULES_PASS_FLOOR = 0.713
 
 
 def _rewrite(injector: ContextInjector, case: dict) -> str:
@@ -67,8 +67,9 @@ def test_unchanged_dev_cases_come_back_byte_identical(injector: ContextInjector)
 
 
 def test_unchanged_own_cases_come_back_byte_identical_at_the_measured_rate(own_rewrites: dict[str, str]) -> None:
-    # Three idioms built on an anaphor ("거기서 거기", "거기까진 생각 못 했네", "이거 실화야?") are still resolved
-    # (benchmarks/RESULTS.md); more than that is a regression.
+    # Three are still rewritten (benchmarks/RESULTS.md, stop 41): two idioms built on an anaphor ("거기까진 생각 못
+    # 했네", "이거 실화야?") and "이거랑 상관없는 건데, …", where the ranker reads 이거 as the topic the user sets
+    # aside; more than that is a regression.
     unchanged = [c for c in OWN if c["unchanged"]]
     rewritten = [(c["id"], r) for c in unchanged if (r := own_rewrites[c["id"]]) != c["utterance"]]
     assert len(rewritten) <= 3, rewritten

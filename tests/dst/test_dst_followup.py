@@ -49,13 +49,23 @@ def test_a_question_with_its_own_common_noun_gets_the_named_place_before_it(inje
     assert any(r.rule.startswith("zero.followup-gate:") for r in out.resolutions)
 
 
+def test_a_question_the_zero_detector_turns_down_is_completed_when_the_gate_reads_a_follow_up(
+        injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "은하수 아이스링크 자유 스케이팅 시간 알려 줘"),
+               HistoryTurn("assistant", "은하수 아이스링크 자유 스케이팅은 평일 오후 2시부터 6시까지예요.")]
+    out = injector.rewrite(history, "주말엔 몇 시부터 열어?")
+    assert out.standalone.startswith("은하수 아이스링크") and out.standalone.endswith("주말엔 몇 시부터 열어?")
+    assert [r.rule.split(":")[0] for r in out.resolutions] == ["zero.frame-topic+followup-gate"]
+
+
 def test_after_a_reply_that_offers_several_names_the_question_must_say_which(injector: ContextInjector) -> None:
     history = [HistoryTurn("user", "홍대 근처 도예공방 있어요?"),
                HistoryTurn("assistant", "'초록 도예공방'과 '푸른 가마'가 홍대입구역 근처에 있어요.")]
     assert injector.rewrite(history, "아이들 수업도 따로 있어요?").standalone == "아이들 수업도 따로 있어요?"
 
 
-@pytest.mark.parametrize("utterance", ["지하철 막차 몇 시에 끊겨?", "고마워요 덕분에 살았어요", "요즘 날씨 너무 춥다"])
+@pytest.mark.parametrize("utterance", ["지하철 막차 몇 시에 끊겨?", "고마워요 덕분에 살았어요", "요즘 날씨 너무 춥다",
+                                       "지금 몇 시야?", "1부터 100까지 다 더하면 얼마야?", "그거 알아? 오늘 눈 온대"])
 def test_a_new_topic_a_thanks_and_a_remark_stay_as_they_are(injector: ContextInjector, utterance: str) -> None:
     assert injector.rewrite(POTTERY, utterance).standalone == utterance
 
