@@ -226,13 +226,13 @@ def _between(toks: tuple[Tok, ...], starts: list[int], lo: int, hi: int) -> tupl
 def _word_start(text: str, toks: tuple[Tok, ...], starts: list[int], start: int) -> int:
     word = text.rfind(" ", 0, start) + 1
     inside = _between(toks, starts, word, start)
-    if inside and all(t.tag in _NAME_TAGS or t.pos in ("MM", "XPN", "NR", "XR", "NNB") for t in inside):
+    # an interjection never runs into a noun inside one written word: "아이뷰 X9" read as 아이/IC or 아/IC 이/MM
+    if inside and all(t.tag in _NAME_TAGS or t.pos in ("MM", "XPN", "NR", "XR", "NNB", "IC") for t in inside):
         return word
-    # an unknown name's first part read as an adverb ("한결대학교병원": 한결/MAG), as an interjection ("아이뷰 X9":
-    # 아이/IC, which never runs into a noun inside one word) or as an adnominal verb ("세운시계공방": 세우/VV ㄴ/ETM,
-    # "잔멸치": 잘/VA ㄴ/ETM, "다온쉼터": 다/MAG 오/VV ㄴ/ETM)
+    # an unknown name's first part read as an adverb ("한결대학교병원": 한결/MAG) or as an adnominal verb
+    # ("세운시계공방": 세우/VV ㄴ/ETM, "잔멸치": 잘/VA ㄴ/ETM, "다온쉼터": 다/MAG 오/VV ㄴ/ETM)
     lead = [t.pos for t in inside]
-    if lead in (["MAG"], ["IC"], ["VV", "ETM"], ["VA", "ETM"], ["MAG", "VV", "ETM"], ["MAG", "VA", "ETM"]):
+    if lead in (["MAG"], ["VV", "ETM"], ["VA", "ETM"], ["MAG", "VV", "ETM"], ["MAG", "VA", "ETM"]):
         return word
     # "종이와연필", "물과빛": 와 / 과 run into the next noun inside one written word joins a name's two parts (a list
     # is spaced: "종이와 연필"); the spoken 랑 / 하고 run together is casual typing, not a name

@@ -200,8 +200,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         # the cross-encoder reads the exchange itself: "주말엔 몇 시부터 열어?" after a question about a named rink,
         # which the detector's sentence features miss (measured in benchmarks/RESULTS.md, stop 41); it is asked only
         # where the detector is unsure, as each reading costs about 15 ms
-        unsure = probability >= GATE_FROM and detector.gate is not None
-        gated = detector.gate.reads_elided(analysis, state) if unsure and detector.gate is not None else None
+        gate = detector.gate
+        gated = gate.reads_elided(analysis, state) if gate is not None and probability >= GATE_FROM else None
         if gated is None:
             return None
         probability, reader = gated, "followup-gate"

@@ -20,6 +20,8 @@ def test_labelled_entries_are_listed_by_their_ordinal(tracker: Tracker) -> None:
     assert tracker.ordinal_list(reply) == ["해운대 파도소리서점", "광안리 모래책방"]
     spelled = "첫 번째는 초록공방 원데이, 두 번째는 하늘공방 정규반, 세 번째는 별빛공방 주말반이에요."
     assert tracker.ordinal_list(spelled) == ["초록공방 원데이", "하늘공방 정규반", "별빛공방 주말반"]
+    closed = "첫 번째는 초록공방 원데이, 두 번째는 하늘공방 정규반, 마지막은 별빛공방 주말반이에요."
+    assert tracker.ordinal_list(closed) == ["초록공방 원데이", "하늘공방 정규반", "별빛공방 주말반"]
 
 
 def test_quoted_names_are_the_options_of_a_prose_reply(tracker: Tracker) -> None:

@@ -20,6 +20,12 @@ def test_a_name_written_as_one_word_keeps_the_part_read_as_an_adverb_or_adjectiv
     assert "서울에서부산" not in [m.text for m in analyzer.analyze("서울에서부산까지 얼마나 걸려?").mentions]
 
 
+def test_a_name_whose_first_part_kiwi_reads_as_an_interjection_stays_whole(analyzer: Analyzer) -> None:
+    # Kiwi reads 아이 of "아이캠" as an interjection, and 아 + 이 of "아이뷰" as an interjection and a determiner
+    assert "아이캠 Q5" in [m.text for m in analyzer.analyze("아이캠 Q5가 제일 싸요.").mentions]
+    assert "아이뷰 미니" in [m.text for m in analyzer.analyze("낮에는 아이뷰 미니가 잘 찍혀요.").mentions]
+
+
 def test_a_name_whose_first_syllable_kiwi_reads_as_a_bound_noun_stays_whole(analyzer: Analyzer) -> None:
     # Kiwi reads 수 of "수림약국" as the bound noun 수 ("할 수"); the written word is still one name
     assert "수림약국" in [m.text for m in analyzer.analyze("철산동 수림약국이 평이 좋아요.").mentions]
