@@ -580,7 +580,7 @@ def candidates(anaphor: Anaphor, state: DialogueState) -> list[Entity]:
             # 센터"); recency and salience decide between them
             named = named + [e for e in instances
                              if any(w.endswith(cat) for w in e.text.split()) or called(e, cat, ents)
-                             or answered(e, named, cat)]
+                             or answered(e, named, cat) or offered_as(cat, e)]
         fallback = [e for e in ents if e.type in ("item", "org", "place") and (e.proper or e.role == "title")]
         # a known category ("그 영화") may take any recent name;
         # any other noun takes a name the last exchange quoted when nothing ends with it ("그 키트" after "'에어로킷
@@ -691,7 +691,7 @@ def instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
     name ends with the noun ("조절식 덤벨 24kg 세트" for "그 덤벨", "한땀미싱 수리센터 망원점" for "그 센터"), a
     compound of it stands in its sentence ("'펜하우스 클래식' 만년필이 …" for "그 만년필", "중성세제인 '울샴푸'" for
     "그 세제"), or the reply that named it answered a request for one ("… 양복점 알려줘" -> "'명장테일러'가 …" for
-    "그 양복점")."""
+    "그 양복점"), in the last exchange or, by what the name was given for (`Entity.asked_for`), any earlier one."""
     if not noun or e.text == noun:
         return False
     if " " in e.text and e.type != "person" and any(len(w) > len(noun) and w.endswith(noun) for w in e.text.split()):
@@ -702,7 +702,15 @@ def instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
         return False
     if any(w.endswith(noun) for w in e.text.split()) or any(w.endswith(noun) for w in e.context):
         return True  # a compound of the noun in its sentence presents it too: "중성세제인 '울샴푸'"
+    if offered_as(noun, e):
+        return True
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
+
+
+def offered_as(noun: str, e: Entity) -> bool:
+    """Whether a reply gave the name `e` for what the user asked for, a compound of the noun ("'오브제 레더'" after
+    "가죽공방 원데이 클래스 있어?" for "그 공방")."""
+    return len(noun) >= 2 and any(w.endswith(noun) for w in e.asked_for)
 
 
 def answered(e: Entity, named: list[Entity], noun: str) -> bool:

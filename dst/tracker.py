@@ -64,6 +64,7 @@ class Tracker:
         source = standalone if speaker == "user" and standalone else text
         analysis = self.analyzer.analyze(source)
         answered = self._asked_types(state.last_query) if speaker == "assistant" else set()
+        asked_for = self._asked_for(state.last_query) if speaker == "assistant" else ()
         requested = self._requested_category(state.last_query) if speaker == "assistant" else None
         entities = list(state.entities)
         new: list[Entity] = []
@@ -91,10 +92,12 @@ class Tracker:
                 salience = 3
                 role = requested if requested in lx.VENUE_CATEGORIES or not title else role
             kind = "thing" if m.kind == "noun" else m.kind
+            given_for = (asked_for if (m.proper or title) and kind in ("item", "org", "place") and not m.predicative
+                         and m.text not in (state.last_query or "") else ())
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
                               index.rarity(m), order, m.particle, index.context(m, referents), m.modifier,
                               _repeats_setting(m.text, entities) if speaker == "assistant"
-                              else _sets_request(m, analysis)))
+                              else _sets_request(m, analysis), given_for))
         for entity in new:
             earlier = [e for e in entities if _same_referent(e, entity)]
             if earlier:
@@ -127,6 +130,17 @@ class Tracker:
             tuple(entities[-MAX_ENTITIES:]), tuple(lists[-MAX_LISTS:]), topic, last_query, slots, turn, domain,
             requests, last_reply,
         )
+
+    def _asked_for(self, query: str | None) -> tuple[str, ...]:
+        """The words of what a question or request asked for: its thing and noun mentions, not where, when or who
+        ("성수동에 가죽공방 원데이 클래스 있어?" -> 가죽공방, 원데이, 클래스); () for a statement."""
+        if not query:
+            return ()
+        analysis = self.analyzer.analyze(query)
+        if "?" not in query and not analysis.requests and not any(t.form in ("추천", "찾") for t in analysis.tokens):
+            return ()
+        return tuple(dict.fromkeys(w for m in analysis.mentions if m.kind in ("noun", "item")
+                                   and m.particle not in _LOCATIVE for w in m.text.split()))
 
     def _requested_category(self, query: str | None) -> str | None:
         """The category noun of a request ("일식당을 찾아주세요" -> 일식당 … 식당), if the last query was one."""
@@ -316,7 +330,8 @@ def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
     fuller = max((e.text for e in earlier if e.text.endswith(" " + entity.text)), key=len, default=entity.text)
     entity = replace(entity, text=fuller, context=tuple(words),
                      type=first.type if entity.type == "thing" else entity.type,
-                     role=entity.role or first.role, proper=entity.proper or first.proper)
+                     role=entity.role or first.role, proper=entity.proper or first.proper,
+                     asked_for=first.asked_for or entity.asked_for)
     same_turn = [e for e in earlier if e.turn == entity.turn]
     if not same_turn:
         return entity

@@ -55,7 +55,9 @@ class Entity:
     context 엔딩곡), which a later "그 엔딩곡" or "오프닝 하는 그 사람" picks it up by. `modifier`: a name follows it in
     its noun phrase ("양평" in "양평 은하수천문대가"): it locates or qualifies that head rather than being talked about.
     `setting`: a reply's mention that repeats where the user set the request ("성수동에 … 스튜디오 있어?" ->
-    "성수동에서는 '빛담스튜디오'가 …"): the frame of the answer, not the answer.
+    "성수동에서는 '빛담스튜디오'가 …"): the frame of the answer, not the answer. `asked_for`: for a name a reply gave to
+    a question or request, the words of what the user asked for ("가죽공방 원데이 클래스 있어?" -> "'오브제 레더'에서
+    …" gives 오브제 레더 가죽공방, 원데이, 클래스): a later "그 공방" picks it up, however later turns named it.
     """
 
     text: str
@@ -72,6 +74,7 @@ class Entity:
     context: tuple[str, ...] = ()
     modifier: bool = False
     setting: bool = False
+    asked_for: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,6 +149,7 @@ class DialogueState:
                     context=tuple(str(w) for w in e.get("context", ())),
                     modifier=bool(e.get("modifier", False)),
                     setting=bool(e.get("setting", False)),
+                    asked_for=tuple(str(w) for w in e.get("asked_for", ())),
                 )
                 for e in data.get("entities", [])
             )

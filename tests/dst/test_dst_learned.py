@@ -17,6 +17,7 @@ from dst.sibling import SiblingMatcher
 from dst.training.dialogues import WRITTEN, load_dialogues
 from dst.training.ranker import fit_ranker, ranker_examples
 from dst.training.zero import ZeroExamples, fit_detector
+from dst.types import DialogueState
 from dst.zero import FEATURE_NAMES, ZeroDetector, default_zero_detector
 
 
@@ -142,6 +143,31 @@ def test_a_kind_noun_anaphor_finds_the_name_presented_as_one_of_its_kind(injecto
     answered = injector.rewrite(_turns("성수동에 수제 구두 공방 알려 줘", "성수역 근처 '발길공방'이 20년 된 곳이에요."),
                                 "그 공방 예약 필요해?")
     assert "발길공방" in answered.standalone
+
+
+def test_a_kind_noun_anaphor_finds_the_name_offered_for_that_kind_after_a_choice(injector: ContextInjector) -> None:
+    """The reply offered two names for the kind the user asked for, and the next reply settled on the one whose name
+    does not say the kind: "그 작업실" is that one, not the other whose name ends with the noun."""
+    studio = injector.rewrite(_turns(
+        "주말에 도자기 물레 체험할 작업실 추천해 줘.",
+        "망원동 '흙결 스튜디오'는 물레 수업이 강하고, 연남동 '소소 작업실'은 핸드빌딩 위주예요.",
+        "집에서 가까운 데가 좋아.", "그럼 흙결 스튜디오가 맞겠네요. 주차도 돼요."), "그 작업실 예약은 어떻게 해?")
+    assert "흙결 스튜디오" in studio.standalone and "소소" not in studio.standalone
+    lantern = injector.rewrite(_turns(
+        "초보용 캠핑 랜턴 뭐가 좋아?", "'반딧불 R2'는 가볍고, '오로라 맥스 랜턴'은 밝지만 무거워요.",
+        "가벼운 게 좋겠어.", "그럼 반딧불 쪽이 맞을 거예요. 배터리는 따로 사야 해요."), "그 랜턴 최저가는 얼마야?")
+    assert "반딧불 R2" in lantern.standalone and "오로라" not in lantern.standalone
+
+
+def test_what_a_name_was_offered_for_survives_its_later_mentions_and_the_stored_state(
+        injector: ContextInjector) -> None:
+    state = injector.replay(_turns("캠핑용 랜턴 뭐가 좋아?", "'달무리 L3'가 밝고 가벼워요.",
+                                   "배터리는 오래 가?", "달무리 L3는 8시간 가요."))
+    offered = next(e for e in state.entities if e.text == "달무리 L3")
+    assert offered.turn == 4 and "랜턴" in offered.asked_for
+    assert DialogueState.from_dict(json.loads(json.dumps(state.to_dict(), ensure_ascii=False))) == state
+    assert DialogueState.from_dict({"entities": [{"text": "달무리 L3", "type": "item", "turn": 2}]}) \
+        .entities[0].asked_for == ()  # a state stored before the field reads as asked for nothing
 
 
 def test_a_place_anaphor_takes_the_head_of_a_located_name(injector: ContextInjector) -> None:
