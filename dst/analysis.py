@@ -10,6 +10,7 @@ the units into mentions. Analyses are cached by text: conversations re-read the 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -97,7 +98,27 @@ class Analyzer:
     def tokens(self, text: str) -> tuple[Tok, ...]:
         if not text.strip():
             return ()
-        return merge_compounds(text, [Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text)])
+        toks = [Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text)]
+        return merge_compounds(text, self._whole_pronouns(text, toks))
+
+    def _whole_pronouns(self, text: str, toks: list[Tok]) -> list[Tok]:
+        """Kiwi, in mid-sentence, sometimes cuts a written word that begins with a time pronoun inside the pronoun
+        ("그럼 그때로" -> 그/IC 때로/MAG, "then" read as "that sometimes"); such a word is analysed again on its own,
+        and taken when Kiwi reads it there as the pronoun and its particles (그때/NNG 로/JKB)."""
+        out = toks
+        for word in re.finditer(r"\S+", text):
+            pronoun = next((p for p in lx.TIME_PRONOUNS if word.group().startswith(p)), None)
+            if pronoun is None or any(t.end == word.start() + len(pronoun) for t in toks):
+                continue
+            inside = [t for t in out if word.start() <= t.start < word.end()]
+            again = [Tok(t.form, t.tag, word.start() + t.start, word.start() + t.start + t.len)
+                     for t in self.kiwi.tokenize(word.group())]
+            cut = word.start() + len(pronoun)
+            if not any(t.end == cut for t in again) or not all(t.tag.startswith("J") for t in again if t.start >= cut):
+                continue  # only the pronoun and its particles: "그때그때" (now and then) is an adverb of its own
+            out = [t for t in out if t not in inside]
+            out = sorted([*out, *again], key=lambda t: t.start)
+        return out
 
     def attach(self, text: str, particles: tuple[Tok, ...]) -> str:
         """`text` followed by `particles` in the allomorphs its last syllable needs (해운대는, 경복궁은, 경복궁엔)."""

@@ -652,7 +652,8 @@ _COARSEST = len(_GRAINS)
 _RANGE = re.compile(r"(부터|에서)\s.*(까지|사이)$")
 _DAY = 3
 DAY_GRAIN = _DAY  # the grain of "그날", "그 요일"
-_GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시각": 1, "회차": 1, "타임": 1, "달": 5}
+_GRAIN_NOUNS = {"날": _DAY, "날짜": _DAY, "요일": _DAY, "주": 4, "시간": 1, "시간대": 1, "시각": 1, "시점": 1,
+                "회차": 1, "타임": 1, "달": 5}
 
 
 def names_day(text: str) -> bool:

@@ -46,7 +46,8 @@ TIME_PREFIX_UNITS = _words("주 달 해 주말 월 년 학기 분기")
 TIME_UNITS = _words("시 분 월 일 년 시반 반")
 # Nouns after a demonstrative that make it a time ("그 날", "그 시간", "그 회차": a scheduled session is a time), and
 # the relational ones that stay ("그 전에").
-TIME_CATEGORIES = _words("때 날 시간 시각 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음 기간 시기 회차 타임")
+TIME_CATEGORIES = _words("때 날 시간 시간대 시각 시점 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음 기간 시기 회차 "
+                         "타임")
 TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
 # Days named only relative to another day ("행사 당일", "그 전날"): they point back themselves, so they never
 # stand for the day a later "그날" means.

@@ -276,6 +276,28 @@ def test_a_time_range_is_one_time_for_a_period_anaphor(injector: ContextInjector
     assert "오전 9시부터 오후 6시까지" in rw.standalone and "그 시간" not in rw.standalone
 
 
+def test_a_time_slot_anaphor_takes_the_slot(injector: ContextInjector) -> None:
+    turns = [(U, "볼링장 심야 할인 있어?"),
+             (A, "'스트라이크 존'은 평일 밤 10시부터 자정까지 30% 할인해 줘요. 주말은 할인이 없어요.")]
+    rw = _rw(injector, turns, "그 시간대엔 대기 없이 칠 수 있어?")
+    assert "밤 10시부터 자정까지" in rw.standalone and "그 시간대" not in rw.standalone
+
+
+def test_a_time_pronoun_that_kiwi_cuts_mid_sentence_is_still_read(injector: ContextInjector) -> None:
+    """Before "두 명", Kiwi reads "그때로" as 그 + 때로 ("sometimes two"); the word alone is the pronoun and its
+    particle."""
+    turns = [(U, "도예 체험 이번 주에 자리 있어요?"), (A, "네, 목요일 저녁 7시와 일요일 오전 11시에 자리가 있어요."),
+             (U, "일요일 거는 몇 명까지 돼요?"), (A, "일요일 오전 11시 체험은 세 자리 남았어요.")]
+    utterance = "좋아요, 그때로 두 명 신청해 주세요."
+    assert any(t.form == "때로" for t in injector.analyzer.kiwi.tokenize(utterance))
+    forms = [t.form for t in injector.analyzer.analyze(utterance).tokens]
+    assert "그때" in forms and forms[forms.index("그때") + 1] == "로" and "때로" not in forms
+    rw = _rw(injector, turns, utterance)
+    assert "일요일 오전 11시" in rw.standalone and "그때" not in rw.standalone
+    again = _rw(injector, turns, "그럼 그때그때 메모하는 앱 추천해 줄래?")  # "now and then": no pronoun
+    assert "그때그때" in again.standalone and "11시" not in again.standalone
+
+
 def test_day_anaphor_takes_the_day_not_the_finer_hours_of_the_reply(injector: ContextInjector) -> None:
     turns = [(U, "3월 14일에 야간 썰매 타려고"),
              (A, "눈꽃썰매장은 3월 14일 야간 운영을 저녁 6시부터 밤 10시까지 해요.")]
