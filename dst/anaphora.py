@@ -249,6 +249,8 @@ def _modified(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     candidates apart like a clause before the demonstrative does."""
     if i + 1 >= len(toks) or toks[i + 1].start == toks[i].end:
         return None  # "그분한테 보낼 …" is the pronoun 그분, not 그 + a clause
+    if toks[i + 1].pos == "NNB" and toks[i + 1].form in lx.TIME_CATEGORIES:
+        return None  # "그 무렵 개강하는 주말반": the time is what 그 points at, the clause says what happens then
     k = i + 1
     while k < len(toks) and k - i <= MAX_INNER_TOKENS and (toks[k].pos in _CLAUSE_TAGS or (
             toks[k].pos in ("NNG", "XR") and k + 1 < len(toks) and toks[k + 1].pos in ("XSA", "XSV"))):

@@ -283,6 +283,15 @@ def test_a_time_slot_anaphor_takes_the_slot(injector: ContextInjector) -> None:
     assert "밤 10시부터 자정까지" in rw.standalone and "그 시간대" not in rw.standalone
 
 
+def test_a_period_noun_after_the_demonstrative_is_the_anaphor_not_a_clause_head(injector: ContextInjector) -> None:
+    """"그 무렵 시작하는 평일반": 그 points at a time (무렵), not at a class described by the clause "무렵 시작하는", so
+    the clause and its noun stay the user's words."""
+    turns = [(U, "도자기 물레 정규반 언제 시작해?"), (A, "'흙마루 공방' 정규반은 4월 둘째 주에 시작해.")]
+    rw = _rw(injector, turns, "그 무렵 시작하는 평일반도 있어?")
+    assert rw.standalone.endswith("시작하는 평일반도 있어?") and "그 무렵" not in rw.standalone
+    assert [r.kind for r in rw.resolutions] == ["time"]
+
+
 def test_a_time_pronoun_that_kiwi_cuts_mid_sentence_is_still_read(injector: ContextInjector) -> None:
     """Before "두 명", Kiwi reads "그때로" as 그 + 때로 ("sometimes two"); the word alone is the pronoun and its
     particle."""
