@@ -102,22 +102,26 @@ class Analyzer:
         return merge_compounds(text, self._whole_pronouns(text, toks))
 
     def _whole_pronouns(self, text: str, toks: list[Tok]) -> list[Tok]:
-        """Kiwi, in mid-sentence, sometimes cuts a written word that begins with a time pronoun inside the pronoun
-        ("그럼 그때로" -> 그/IC 때로/MAG, "then" read as "that sometimes"); such a word is analysed again on its own,
-        and taken when Kiwi reads it there as the pronoun and its particles (그때/NNG 로/JKB)."""
+        """Kiwi, in mid-sentence, sometimes cuts a written word that begins with a time or thing pronoun inside the
+        pronoun or reads its syllables as other words ("그럼 그때로" -> 그/IC 때로/MAG, "then" read as "that
+        sometimes"; "아 그리고 그거" -> 그/IC 거/MM); such a word is analysed again on its own, and taken when Kiwi
+        reads it there as the pronoun and its particles (그때/NNG 로/JKB)."""
         out = toks
         for word in re.finditer(r"\S+", text):
-            pronoun = next((p for p in lx.TIME_PRONOUNS if word.group().startswith(p)), None)
-            if pronoun is None or any(t.end == word.start() + len(pronoun) for t in toks):
+            pronoun = next((p for p in _SPLIT_PRONOUNS if word.group().startswith(p)), None)
+            if pronoun is None:
                 continue
-            inside = [t for t in out if word.start() <= t.start < word.end()]
+            cut = word.start() + len(pronoun)
+            covering = [t for t in toks if word.start() <= t.start < cut]
+            if any(t.end == cut for t in covering) and all(t.pos in _PRONOUN_TAGS for t in covering):
+                continue  # read whole, or as 그 + a noun ("그 날"), which the demonstrative rules read
             again = [Tok(t.form, t.tag, word.start() + t.start, word.start() + t.start + t.len)
                      for t in self.kiwi.tokenize(word.group())]
-            cut = word.start() + len(pronoun)
-            if not any(t.end == cut for t in again) or not all(t.tag.startswith("J") for t in again if t.start >= cut):
+            if not any(t.start == word.start() and t.end == cut and t.pos in ("NP", "NNG") for t in again) \
+                    or not all(t.pos.startswith("J") for t in again if t.start >= cut):
                 continue  # only the pronoun and its particles: "그때그때" (now and then) is an adverb of its own
-            out = [t for t in out if t not in inside]
-            out = sorted([*out, *again], key=lambda t: t.start)
+            inside = [t for t in out if word.start() <= t.start < word.end()]
+            out = sorted([*(t for t in out if t not in inside), *again], key=lambda t: t.start)
         return out
 
     def attach(self, text: str, particles: tuple[Tok, ...]) -> str:
@@ -140,6 +144,11 @@ def default_analyzer() -> Analyzer:
     """The process-wide analyzer: Kiwi is loaded once however many injectors are built."""
     return Analyzer()
 
+
+# Pronouns whose written word Kiwi may cut or misread in mid-sentence (`Analyzer._whole_pronouns`), and the tags of a
+# reading that needs no repair.
+_SPLIT_PRONOUNS = tuple(sorted(lx.TIME_PRONOUNS | lx.OBJECT_PRONOUNS, key=len, reverse=True))
+_PRONOUN_TAGS = frozenset({"NP", "NNG", "NNB", "MM"})
 
 # The lexicon's compounds that dst reads as one noun ("작은방", "주차비", "초미세먼지").
 COMPOUNDS = frozenset(word for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)
