@@ -98,31 +98,14 @@ class Analyzer:
     def tokens(self, text: str) -> tuple[Tok, ...]:
         if not text.strip():
             return ()
-        toks = [Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text)]
-        return merge_compounds(text, self._whole_pronouns(text, toks))
+        toks = self._kiwi_tokens(text)
+        forced = _misread_references(text, toks)
+        if forced:
+            toks = self._kiwi_tokens(text, forced)
+        return merge_compounds(text, toks)
 
-    def _whole_pronouns(self, text: str, toks: list[Tok]) -> list[Tok]:
-        """Kiwi, in mid-sentence, sometimes cuts a written word that begins with a time or thing pronoun inside the
-        pronoun or reads its syllables as other words ("그럼 그때로" -> 그/IC 때로/MAG, "then" read as "that
-        sometimes"; "아 그리고 그거" -> 그/IC 거/MM); such a word is analysed again on its own, and taken when Kiwi
-        reads it there as the pronoun and its particles (그때/NNG 로/JKB)."""
-        out = toks
-        for word in re.finditer(r"\S+", text):
-            pronoun = next((p for p in _SPLIT_PRONOUNS if word.group().startswith(p)), None)
-            if pronoun is None:
-                continue
-            cut = word.start() + len(pronoun)
-            covering = [t for t in toks if word.start() <= t.start < cut]
-            if any(t.end == cut for t in covering) and all(t.pos in _PRONOUN_TAGS for t in covering):
-                continue  # read whole, or as 그 + a noun ("그 날"), which the demonstrative rules read
-            again = [Tok(t.form, t.tag, word.start() + t.start, word.start() + t.start + t.len)
-                     for t in self.kiwi.tokenize(word.group())]
-            if not any(t.start == word.start() and t.end == cut and t.pos in ("NP", "NNG") for t in again) \
-                    or not all(t.pos.startswith("J") for t in again if t.start >= cut):
-                continue  # only the pronoun and its particles: "그때그때" (now and then) is an adverb of its own
-            inside = [t for t in out if word.start() <= t.start < word.end()]
-            out = sorted([*(t for t in out if t not in inside), *again], key=lambda t: t.start)
-        return out
+    def _kiwi_tokens(self, text: str, forced: list[tuple[int, int, str]] | None = None) -> list[Tok]:
+        return [Tok(t.form, t.tag, t.start, t.start + t.len) for t in self.kiwi.tokenize(text, pretokenized=forced)]
 
     def attach(self, text: str, particles: tuple[Tok, ...]) -> str:
         """`text` followed by `particles` in the allomorphs its last syllable needs (해운대는, 경복궁은, 경복궁엔)."""
@@ -145,10 +128,43 @@ def default_analyzer() -> Analyzer:
     return Analyzer()
 
 
-# Pronouns whose written word Kiwi may cut or misread in mid-sentence (`Analyzer._whole_pronouns`), and the tags of a
-# reading that needs no repair.
+# Pronouns whose written word Kiwi may cut or misread in mid-sentence (`_misread_references`), the tag each is read
+# with, and the tags of a reading that needs no repair.
 _SPLIT_PRONOUNS = tuple(sorted(lx.TIME_PRONOUNS | lx.OBJECT_PRONOUNS, key=len, reverse=True))
 _PRONOUN_TAGS = frozenset({"NP", "NNG", "NNB", "MM"})
+_DEMONSTRATIVES = frozenset({"그", "이", "저"})
+_TIME_NOUNS_LONGEST_FIRST = tuple(sorted(lx.TIME_CATEGORIES, key=len, reverse=True))
+
+
+def _misread_references(text: str, toks: list[Tok]) -> list[tuple[int, int, str]]:
+    """Spans to give Kiwi as fixed morphemes (its `pretokenized`) where, in mid-sentence, it cut or misread a word of
+    reference:
+    - a written word that begins with a time or thing pronoun, cut inside the pronoun or read as other words ("그럼
+      그때로 두 명" -> 그/IC 때로/MAG, "that sometimes two"; "… 그거 수육처럼" -> 그/IC 거/MM): the pronoun is one
+      word (NNG for a time, NP for a thing), its particles follow;
+    - a time noun after a standalone demonstrative, read as an adverb or a determiner ("그 주로 예약해 줘" -> 그/IC
+      주로/MAG, "mainly"; "그 주 예보" -> 주/MM): the demonstrative (MM) and the noun (NNG).
+    Empty when nothing needs it, which is almost always."""
+    forced: list[tuple[int, int, str]] = []
+    starts = [t.start for t in toks]  # a long message has thousands of words: each looks its tokens up, no scan
+    words = list(re.finditer(r"\S+", text))
+    for k, word in enumerate(words):
+        start, form = word.start(), word.group()
+        pronoun = next((p for p in _SPLIT_PRONOUNS if form.startswith(p) and form[len(p):len(p) + 2] != p[:2]), None)
+        if pronoun is not None:  # ("그때그때", now and then, is an adverb of its own)
+            cut = start + len(pronoun)
+            covering = toks[bisect_left(starts, start):bisect_left(starts, cut)]
+            if not (any(t.end == cut for t in covering) and all(t.pos in _PRONOUN_TAGS for t in covering)):
+                forced.append((start, cut, "NNG" if pronoun in lx.TIME_PRONOUNS else "NP"))
+            continue
+        if form in _DEMONSTRATIVES and k + 1 < len(words):
+            nxt = words[k + 1]
+            noun = next((c for c in _TIME_NOUNS_LONGEST_FIRST if nxt.group().startswith(c)), None)
+            at = bisect_left(starts, nxt.start())
+            first = toks[at] if at < len(toks) and toks[at].start == nxt.start() else None
+            if noun is not None and first is not None and first.pos in ("MAG", "MM"):
+                forced += [(start, word.end(), "MM"), (nxt.start(), nxt.start() + len(noun), "NNG")]
+    return forced
 
 # The lexicon's compounds that dst reads as one noun ("작은방", "주차비", "초미세먼지").
 COMPOUNDS = frozenset(word for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)

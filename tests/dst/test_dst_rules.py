@@ -293,8 +293,8 @@ def test_a_period_noun_after_the_demonstrative_is_the_anaphor_not_a_clause_head(
 
 
 def test_a_time_pronoun_that_kiwi_cuts_mid_sentence_is_still_read(injector: ContextInjector) -> None:
-    """Before "두 명", Kiwi reads "그때로" as 그 + 때로 ("sometimes two"), and after "-다는" it may read "그거" as 그/IC
-    거/MM; the word alone is the pronoun and its particle."""
+    """Before "두 명", Kiwi reads "그때로" as 그 + 때로 ("sometimes two"), after "-다는" it may read "그거" as 그/IC
+    거/MM, and "그 주로" as "그, mainly": those spans are given to Kiwi as the pronoun, or as 그 + the time noun."""
     turns = [(U, "도예 체험 이번 주에 자리 있어요?"), (A, "네, 목요일 저녁 7시와 일요일 오전 11시에 자리가 있어요."),
              (U, "일요일 거는 몇 명까지 돼요?"), (A, "일요일 오전 11시 체험은 세 자리 남았어요.")]
     utterance = "좋아요, 그때로 두 명 신청해 주세요."
@@ -307,6 +307,10 @@ def test_a_time_pronoun_that_kiwi_cuts_mid_sentence_is_still_read(injector: Cont
     thing = "작다는 그거 식기세척기에 넣어도 돼?"  # Kiwi: 그/IC 거/MM
     assert any(t.form == "그" and t.tag == "IC" for t in injector.analyzer.kiwi.tokenize(thing))
     assert "소담 머그" in _rw(injector, mugs, thing).standalone
+    weeks = [(U, "가을 템플스테이 자리 언제 있어요?"), (A, "10월 넷째 주에 자리가 남아 있어요.")]
+    week = "그 주로 두 명 잡아 주세요."  # Kiwi: 그/IC 주로/MAG ("mainly")
+    assert any(t.form == "주로" for t in injector.analyzer.kiwi.tokenize(week))
+    assert "10월 넷째 주" in _rw(injector, weeks, week).standalone
     again = _rw(injector, turns, "그럼 그때그때 메모하는 앱 추천해 줄래?")  # "now and then": no pronoun
     assert "그때그때" in again.standalone and "11시" not in again.standalone
 
