@@ -9,6 +9,8 @@ texts.
 
 from __future__ import annotations
 
+import re
+
 from dst import lexicon as lx
 from dst.analysis import Analysis, Mention
 
@@ -29,7 +31,7 @@ def noun_phrase(
         fm for fm in frame.mentions
         if not (fm.kind == "attribute" and drop_attribute and fm.start not in repl)
         and not (fm.kind == "noun" and ((fm.followed_by_verb and not keep_verb_args) or drop_nouns))
-        and fm.kind != "quantity" and fm.kind not in skip_kinds
+        and (fm.kind != "quantity" or _labels_next(frame, fm)) and fm.kind not in skip_kinds
     ]
     if not drop_nouns and not keep_verb_args and not any(frame.names(fm) for fm in keep):
         # "햇살담 과수원 사과 따기 체험 1인당 얼마야?": the name is read as the verb's object; what the phrase is about
@@ -59,6 +61,16 @@ def noun_phrase(
         parts.append(piece)
         prev_end = fm.end
     return " ".join(parts)
+
+
+_NUMBER_LABEL = re.compile(r"\d+번")
+
+
+def _labels_next(frame: Analysis, quantity: Mention) -> bool:
+    """Whether a number names the thing written right after it ("3번 건조기", "2번 출구"): a label, not an amount."""
+    return (quantity.particle is None and bool(_NUMBER_LABEL.fullmatch(quantity.text))
+            and any(fm.start == quantity.end + 1 and fm.kind in ("noun", "item", "place")
+                    and frame.text[quantity.end] == " " for fm in frame.mentions))
 
 
 # Particles of a frame's adjuncts: instrument, place, goal, source ("스피커로", "거실 TV에", "서울에서"). Unlike the

@@ -209,6 +209,13 @@ def test_a_follow_up_command_acts_on_the_frames_object_not_its_device(injector: 
     assert rewrite.standalone == "빗소리 좀 더 작게 해 줘"
 
 
+def test_a_follow_up_command_keeps_the_number_that_names_the_frames_device(injector: ContextInjector) -> None:
+    rewrite = injector.rewrite(_turns("코인빨래방 4번 건조기 30분 돌려 줘.",
+                                      "4번 건조기를 중온으로 30분 작동시켰어요. 5번 건조기는 사용 중이에요."),
+                               "온도 좀 더 올려 줘.")
+    assert "4번 건조기" in rewrite.standalone and "5번" not in rewrite.standalone
+
+
 def test_a_request_for_more_repeats_the_requesting_frames_object(injector: ContextInjector) -> None:
     history = _turns("배드민턴 셔틀콕 한 통 주문해 줘", "요넥스 셔틀콕 한 통을 주문했어요.")
     rewrite = injector.rewrite(history, "두 통 더 시켜 줘")
