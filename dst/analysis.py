@@ -128,8 +128,8 @@ def default_analyzer() -> Analyzer:
     return Analyzer()
 
 
-# Pronouns whose written word Kiwi may cut or misread in mid-sentence (`_misread_references`), the tag each is read
-# with, and the tags of a reading that needs no repair.
+# What `_misread_references` looks for: the pronouns whose written word Kiwi may cut or misread in mid-sentence, the
+# tags of a reading of them that needs no repair, and the demonstratives and time nouns of the two-word misreading.
 _SPLIT_PRONOUNS = tuple(sorted(lx.TIME_PRONOUNS | lx.OBJECT_PRONOUNS, key=len, reverse=True))
 _PRONOUN_TAGS = frozenset({"NP", "NNG", "NNB", "MM"})
 _DEMONSTRATIVES = frozenset({"그", "이", "저"})
@@ -165,6 +165,7 @@ def _misread_references(text: str, toks: list[Tok]) -> list[tuple[int, int, str]
             if noun is not None and first is not None and first.pos in ("MAG", "MM"):
                 forced += [(start, word.end(), "MM"), (nxt.start(), nxt.start() + len(noun), "NNG")]
     return forced
+
 
 # The lexicon's compounds that dst reads as one noun ("작은방", "주차비", "초미세먼지").
 COMPOUNDS = frozenset(word for word in lx.ROOMS | lx.ATTRIBUTE_NOUNS if len(word) >= 2)
