@@ -30,6 +30,7 @@ from dst.sibling import default_sibling_matcher
 from dst.zero import default_zero_detector
 
 ROOT = Path(__file__).resolve().parents[1]
+PRINTED = 20  # false rewrites printed; the JSON keeps every one, so that two runs can be compared turn by turn
 DEFAULT_FILES = [
     ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl",
     ROOT / "benchmarks" / "data" / "context_cases.jsonl",
@@ -68,7 +69,7 @@ def chitchat_changes(injector: ContextInjector, n: int, seed: int = 1) -> dict:
         rewrite = injector.rewrite(history, rows[k + 1][0]).standalone
         if rewrite != rows[k + 1][0]:
             changed.append({"utterance": rows[k + 1][0], "rewrite": rewrite})
-    return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed[:20]}
+    return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed}
 
 
 SAE4K = ROOT.parent / "shared" / "data" / "sae4k" / "sae4k_dev.tsv"
@@ -79,7 +80,8 @@ def shift_changes(injector: ContextInjector, n: int, seed: int = 1, max_chars: i
     """Topic shifts after a named exchange: a case file's two-turn history whose question names a particular thing
     ("신림역 '넥스트존 PC방' 24시간 해?" and its reply), then a short open utterance that stands on its own (a
     ChatbotData question, a sae4k request or a 3i4k question or command, at most `max_chars` characters: "배고파?",
-    "에어컨 꺼 줘"). The open chit-chat check above never has a named frame; here any rewrite is a false one."""
+    "에어컨 꺼 줘"). The open chit-chat check above never has a named frame; here any rewrite is a false one. The
+    histories come from this checkout's case file, so two commits compare only on the same file."""
     histories = []
     for case in load_cases(DEFAULT_FILES[1]):
         turns = case["history"]
@@ -100,7 +102,7 @@ def shift_changes(injector: ContextInjector, n: int, seed: int = 1, max_chars: i
         rewrite = injector.rewrite(history, utterance).standalone
         if rewrite != utterance:
             changed.append({"frame": history[0].text, "utterance": utterance, "rewrite": rewrite})
-    return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed[:20]}
+    return {"pairs": n, "changed": len(changed), "rate": len(changed) / n, "examples": changed}
 
 
 class _Raised(logging.Handler):
@@ -150,11 +152,11 @@ def main() -> None:
             print(f"  FAIL {fail['id']}: {fail['utterance']!r} -> {fail['rewrite']!r}")
     if chit is not None:
         print(f"\nchit-chat false rewrites: {chit['changed']}/{chit['pairs']} ({chit['rate']:.3f})")
-        for ex in chit["examples"]:
+        for ex in chit["examples"][:PRINTED]:
             print(f"  {ex['utterance']!r} -> {ex['rewrite']!r}")
     if shifts is not None:
         print(f"\nfalse rewrites after a named exchange: {shifts['changed']}/{shifts['pairs']} ({shifts['rate']:.3f})")
-        for ex in shifts["examples"]:
+        for ex in shifts["examples"][:PRINTED]:
             print(f"  {ex['utterance']!r} -> {ex['rewrite']!r}")
     print(f"\nturns whose rule resolution raised (passed through unchanged): {raised.count}")
     print(f"\nwrote {args.out}")
