@@ -74,7 +74,7 @@ def run(
             state = injector.observe_reply(state, history[-1].text)
         if not cold and encoder is not None and state is not None and state.last_query:
             encoder.encode([state.last_query])  # the selector embedded the last standalone query on its turn
-        injector.analyzer.analyze.cache_clear()
+        injector.analyzer.cache_clear()
         gate = injector.rules.zero.gate if injector.rules.zero is not None else None
         if gate is not None:
             gate.clear_cache()  # the follow-up gate has never read the new turn

@@ -10,7 +10,7 @@ the same for short open utterances after an exchange about a named thing (`shift
 turn through unchanged, so a bug would otherwise only show as lost cases.
 Writes benchmarks/out/dst_quality.json and prints a table.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/dst_quality.py [--strategy rules] [FILE ...]
+    PYTHONPATH=. .venv/bin/python benchmarks/dst_quality.py [--strategy rules] [--ranker FILE] [FILE ...]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from dst import ContextInjector, DstConfig, HistoryTurn
 from dst.evaluation import case_passes, load_cases
-from dst.ranking import default_ranker
+from dst.ranking import AntecedentRanker, default_ranker
 from dst.sibling import default_sibling_matcher
 from dst.zero import default_zero_detector
 
@@ -124,6 +124,8 @@ def main() -> None:
     parser.add_argument("--shifts", type=int, default=0,
                         help="short open utterances after a named exchange to check (0: skip)")
     parser.add_argument("--no-ranker", action="store_true", help="the rules' own antecedent order, no learned ranker")
+    parser.add_argument("--ranker", type=Path, default=None,
+                        help="an antecedent ranker file to use instead of the bundled one (a refit's held-out check)")
     parser.add_argument("--seed", type=int, default=1, help="chit-chat sample seed")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "dst_quality.json")
     args = parser.parse_args()
@@ -132,7 +134,10 @@ def main() -> None:
     injector_log = logging.getLogger("dst.injector")
     injector_log.addHandler(raised)
     injector_log.propagate = False  # counted here, not printed with a traceback per turn
-    injector = ContextInjector(DstConfig(strategy=args.strategy), ranker=default_ranker() if learned else None,
+    ranker = (AntecedentRanker.load(args.ranker) if args.ranker else default_ranker()) if learned else None
+    if args.ranker and ranker is None:
+        parser.error(f"cannot read the ranker {args.ranker}")
+    injector = ContextInjector(DstConfig(strategy=args.strategy), ranker=ranker,
                                zero=default_zero_detector() if learned else None,
                                sibling=default_sibling_matcher() if learned else None)
     reports = [evaluate(injector, path.resolve()) for path in args.files if path.exists()]

@@ -1,17 +1,19 @@
 """Kiwi morphology turned into typed mentions.
 
-Contract: `Analyzer.analyze(text)` never raises on a string; it returns the Kiwi tokens and the noun-phrase
-mentions of the text, each typed time / place / person / item / org / quantity (entities), attribute (what is
+Contract: `Analyzer.analyze(text, names)` never raises on a string; it returns the Kiwi tokens and the noun-phrase
+mentions of the text (each of the dialogue's `names` it says read whole, `_misread_names`), each typed time / place / person / item / org / quantity (entities), attribute (what is
 asked about: 날씨, 가격 …) or noun (an untyped common noun), with character offsets into `text`.
 Typing uses morphology (NNP, SN + bound noun, role nouns after a name, place suffixes) plus the general
 lexicons of `dst.lexicon`: `dst.chunks` finds the noun chunks and types their units, `dst.mentions` groups
-the units into mentions. Analyses are cached by text: conversations re-read the same turns.
+the units into mentions. Analyses are cached by text (and the dialogue's names it says): conversations re-read the
+same turns.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -19,7 +21,7 @@ from kiwipiepy import Kiwi
 
 from dst import lexicon as lx
 from dst.chunks import NOUN_TAGS, Tok
-from dst.mentions import ENTITY_KINDS, Mention, find_mentions
+from dst.mentions import ENTITY_KINDS, QUOTES, Mention, find_mentions
 from korean.frequency import NAME_RARITY, noun_rarity
 
 __all__ = ["COMPOUNDS", "ENTITY_KINDS", "NOUN_TAGS", "Analysis", "Analyzer", "Mention", "Tok", "default_analyzer"]
@@ -93,13 +95,22 @@ class Analyzer:
 
             kiwi = shared_kiwi()
         self.kiwi = kiwi
-        self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
+        self._cached = lru_cache(maxsize=cache_size)(self._analyze)
 
-    def tokens(self, text: str) -> tuple[Tok, ...]:
+    def analyze(self, text: str, names: Iterable[str] = ()) -> Analysis:
+        """`names`: the names the dialogue has established (`DialogueState.names`); each one the text says is read
+        as the dialogue read it, whole, where Kiwi alone would cut it ("라루나 탱고살롱" as 라루/NNP + 나/JC, "or")."""
+        return self._cached(text, frozenset(n for n in names if n in text))
+
+    def cache_clear(self) -> None:
+        """Forget every cached analysis (a benchmark's turn is then read afresh, as a new turn is)."""
+        self._cached.cache_clear()
+
+    def tokens(self, text: str, names: frozenset[str] = frozenset()) -> tuple[Tok, ...]:
         if not text.strip():
             return ()
         toks = self._kiwi_tokens(text)
-        forced = _misread_references(text, toks)
+        forced = _disjoint(_misread_references(text, toks) + _misread_names(text, toks, names))
         if forced:
             toks = self._kiwi_tokens(text, forced)
         return merge_compounds(text, toks)
@@ -116,8 +127,8 @@ class Analyzer:
             return text + _fallback_particle(forms[0][0]) + "".join(f for f, _ in forms[1:])
         return self.kiwi.join([(text, "NNP"), *forms])
 
-    def _analyze(self, text: str) -> Analysis:
-        toks = self.tokens(text)
+    def _analyze(self, text: str, names: frozenset[str] = frozenset()) -> Analysis:
+        toks = self.tokens(text, names)
         mentions, chunks = find_mentions(text, toks)
         return Analysis(text, toks, tuple(mentions), tuple(chunks))
 
@@ -164,6 +175,37 @@ def _misread_references(text: str, toks: list[Tok]) -> list[tuple[int, int, str]
             first = toks[at] if at < len(toks) and toks[at].start == nxt.start() else None
             if noun is not None and first is not None and first.pos in ("MAG", "MM"):
                 forced += [(start, word.end(), "MM"), (nxt.start(), nxt.start() + len(noun), "NNG")]
+    return forced
+
+
+_WHOLE_NAME_TAGS = frozenset({"NNG", "NNP", "NNB", "SL", "SN", "SH", "XSN", "XPN", "XR", "SW", "SO"})
+
+
+def _disjoint(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The spans Kiwi is given, without overlaps (it refuses them): the longer of two that overlap is kept."""
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(set(spans), key=lambda x: (x[0] - x[1], x[0])):
+        if all(span[1] <= k[0] or k[1] <= span[0] for k in kept):
+            kept.append(span)
+    return sorted(kept)
+
+
+def _misread_names(text: str, toks: list[Tok], names: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Spans to give Kiwi as proper nouns (its `pretokenized`) where it read a word of a name the dialogue has
+    established as something else than nouns: a last syllable taken for a particle ("숨결요가 정자점도" -> 숨결요 + 가,
+    the subject marker; "라루나 탱고살롱" -> 라루 + 나, "or"). Only where the name starts a written word; a word Kiwi
+    reads as nouns is left as it is."""
+    forced: list[tuple[int, int, str]] = []
+    starts = [t.start for t in toks]
+    for name in names:
+        for found in re.finditer(re.escape(name), text):
+            if found.start() and not text[found.start() - 1].isspace() and text[found.start() - 1] not in QUOTES:
+                continue  # inside a longer word
+            for word in re.finditer(r"\S+", name):
+                start, end = found.start() + word.start(), found.start() + word.end()
+                inside = toks[bisect_left(starts, start):bisect_left(starts, end)]
+                if any(t.pos not in _WHOLE_NAME_TAGS or t.end > end for t in inside):
+                    forced.append((start, end, "NNP"))
     return forced
 
 

@@ -56,7 +56,7 @@ def resolve_anaphors(
     confident = True
     has_place = bool(analysis.of_kind("place")) or any(a.need == "place" for a in anaphors)
     day_named = any(names_day(m.text) for m in analysis.of_kind("time"))
-    frame = analyzer.analyze(state.last_query) if state.last_query else None
+    frame = analyzer.analyze(state.last_query, state.names) if state.last_query else None
     offered = _offered(frame, state)
     # what a request for one asked for ("베란다 바닥에 깔 방수 매트 추천해줘") is the kind, not an option offered
     requested = frozenset(m.text for m in frame.mentions) if frame is not None and asks_for_one(frame) and not \

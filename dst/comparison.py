@@ -40,7 +40,7 @@ def complete_comparison(analyzer: Analyzer, analysis: Analysis, state: DialogueS
     if len(own) != 1:
         return None
     new = own[0]
-    frame = analyzer.analyze(state.last_query)
+    frame = analyzer.analyze(state.last_query, state.names)
     if new.text in frame.text or not any(frame.names(m) for m in frame.mentions):
         return None
     toks = analysis.tokens

@@ -83,7 +83,7 @@ def is_fragment(analysis: Analysis) -> bool:
 def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                      sibling: SiblingMatcher | None = None) -> RuleResult:
     frame_text = state.last_query or ""
-    frame = analyzer.analyze(frame_text)
+    frame = analyzer.analyze(frame_text, state.names)
     # a charge asked about alone ("설치비는?") is an attribute of the frame's thing, like 가격
     fragment = [replace(m, kind="attribute") if m.kind == "noun" and lx.is_charge(m.text) else m
                 for m in analysis.mentions if not m.predicative or m.kind != "noun"]
@@ -148,7 +148,7 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         rule = "ellipsis.attribute"
         head = asked[-1]
         request = _request_start(frame) if head.kind == "noun" and is_bare(analysis, head) else None
-        prefix = analyzer.analyze(frame_text[:request]) if request is not None else None
+        prefix = analyzer.analyze(frame_text[:request], state.names) if request is not None else None
         before = noun_phrase(prefix, used, replaced, drop_attribute=True, drop_nouns=True) if prefix else ""
         if prefix is not None and before and not head.text.isdigit():
             # "안과는요?" after "서울대병원 피부과 예약하고 싶어": the same request for the new head noun, which

@@ -150,7 +150,7 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
         return None  # only questions are read: checked before the frame is analysed, on every turn that gets here
     if offers_several(state):
         return None  # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which
-    frame = analyzer.analyze(state.last_query)
+    frame = analyzer.analyze(state.last_query, state.names)
     offered = reply_answer(frame, state, offered=True)
     if not eligible_own_nouns(analysis, frame, offered):
         return None

@@ -25,7 +25,7 @@ def additive_time(analyzer: Analyzer, analysis: Analysis, state: DialogueState) 
         return None
     if not any(t.pos in ("VV", "VA") for t in analysis.tokens):
         return None
-    frame = analyzer.analyze(state.last_query)
+    frame = analyzer.analyze(state.last_query, state.names)
     carried = [fm for fm in frame.mentions if fm.kind != "time"]
     # after a request for a venue the venue the reply offered is what is asked about ("수리 맡길 데 있어?" ->
     # "'맑은물 가전수리'가 있어요"); else the utterance repeats the predicate, so its arguments in the frame stay:
@@ -56,7 +56,7 @@ def generic_one(analyzer: Analyzer, analysis: Analysis, state: DialogueState) ->
     particle = toks[idx + 1] if idx + 1 < len(toks) and toks[idx + 1].pos.startswith("J") else None
     if particle is None or particle.form not in TOPIC_PARTICLES:
         return None  # only the topic "~는 건" of a request ("돌아오는 건 일요일로 알아봐줘")
-    frame = analyzer.analyze(state.last_query)
+    frame = analyzer.analyze(state.last_query, state.names)
     heads = [m for m in frame.mentions if m.kind == "noun" and m.followed_by_verb]
     if not heads or not _requests(frame.tokens):
         return None

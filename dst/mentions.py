@@ -65,7 +65,7 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
     named = titled_names(text, toks, whole_words(text, toks, mentions))
-    return time_ranges(text, appositions(text, locators(text, named))), spans
+    return time_ranges(text, quoted_heads(text, appositions(text, locators(text, named)))), spans
 
 
 def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -86,7 +86,9 @@ def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-_NAME_WORD = re.compile(r"(?<!\w)([가-힣]{3,4})(?=\s)")
+# a name-shaped word, quoted or not ("'박지안' 행정사님": replies quote the names they give), then a space
+_NAME_WORD = re.compile(r"(?<!\w)(?:(?P<open>['\"‘“])(?=[가-힣]{3,4}['\"’”]))?(?P<word>[가-힣]{3,4})(?(open)['\"’”])(?=\s)")
+_HONORIFICS = ("님", "씨")
 # Last syllables of nouns for occupations and titles ("수의사", "관리자", "작가", "상담원", "실장", "교수",
 # "트레이너", "매니저", "큐레이터"): after a name-shaped word, such a noun makes the pair a titled person.
 _TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프")
@@ -94,28 +96,35 @@ _TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프"
 
 def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> list[Mention]:
     """A name-shaped word (`korean.lexicon.name_shaped`) before a title noun is one titled person: "강태민
-    트레이너님이", "김도윤 수의사예요", "한서린 작가가". Kiwi knows few given names and cuts them ("강 + 태 + 민",
-    "한 + 서리 + ㄴ"), so the person is read from the written words. No common noun of two or more syllables may
-    stand in the word ("김밥집", "이번주", "고양이": Kiwi reads a common noun there that open text often uses), and
-    the title noun must be a role noun or end like one."""
+    트레이너님이", "김도윤 수의사예요", "한서린 작가가", and quoted ("'박지안' 행정사님이" is "박지안 행정사님", the
+    quote left out of its text). A bare 님 or 씨 is a title too ("김나래 님 차", "'정민수' 님도"). Kiwi knows few given
+    names and cuts them ("강 + 태 + 민", "한 + 서리 + ㄴ"), so the person is read from the written words. No common
+    noun of two or more syllables may stand in the word ("김밥집", "이번주", "고양이": Kiwi reads a common noun there
+    that open text often uses), and the title noun must be a role noun or end like one."""
     starts = [t.start for t in toks]
     out = list(mentions)
     for found in _NAME_WORD.finditer(text):
-        word, start = found.group(1), found.start(1)
+        word, start = found.group("word"), found.start("word")
         if not name_shaped(word):
             continue
-        inside = toks[bisect_left(starts, start):bisect_left(starts, found.end(1))]
+        inside = toks[bisect_left(starts, start):bisect_left(starts, found.end("word"))]
         if any(len(t.form) >= 2 and t.pos == "NNG" and noun_rarity(t.form) < NAME_RARITY for t in inside):
             continue
-        k = bisect_right(starts, found.end(1))  # the first token after the word (one long turn has many words)
-        if k >= len(toks) or text[found.end(1):toks[k].start].strip() or not (toks[k].pos == "NNG" or (
-                toks[k].pos == "NNP" and toks[k].form.endswith("사"))):  # Kiwi tags some titles NNP: 감정사
+        k = bisect_right(starts, found.end())  # the first token after the word (one long turn has many words)
+        if k >= len(toks) or text[found.end():toks[k].start].strip():
             continue
         j = k + 1
-        while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":
-            j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
-        title = text[toks[k].start:toks[j - 1].end]
-        if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS):
+        if toks[k].form in _HONORIFICS and toks[k].pos in ("NNB", "NNG", "XSN"):
+            if any(m.kind == "person" and m.start <= start < m.end for m in out):
+                continue  # "부회장 이서진 씨": the person is read already, with the role that says who
+            title = toks[k].form
+        elif toks[k].pos == "NNG" or (toks[k].pos == "NNP" and toks[k].form.endswith("사")):  # Kiwi: 감정사/NNP
+            while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":
+                j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
+            title = text[toks[k].start:toks[j - 1].end]
+            if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS):
+                continue
+        else:
             continue
         end = toks[j - 1].end
         if j < len(toks) and toks[j].start == end and toks[j].form in ("님", "씨"):
@@ -124,12 +133,12 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
         particle = after.form if after is not None and after.pos.startswith("J") else None
         predicative = after is not None and (after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, j)))
         out = [m for m in out if m.end <= start or m.start >= end]
-        out.append(Mention(text[start:end], "person", start, end, role=title, predicative=predicative, proper=True,
-                           particle=particle))
+        out.append(Mention(word + text[found.end():end], "person", start, end, role=title, predicative=predicative,
+                           proper=True, particle=particle))
     return sorted(out, key=lambda m: m.start)
 
 
-_QUOTES = "'\"‘’“”『』「」《》〈〉<>"
+QUOTES = "'\"‘’“”『』「」《》〈〉<>"  # the marks that quote a name
 _NAMED_KINDS = frozenset({"place", "item", "org"})
 
 
@@ -143,9 +152,9 @@ def locators(text: str, mentions: list[Mention]) -> list[Mention]:
         if m.modifier or m.particle or m.kind != "place" or not _named(n):
             continue
         gap = text[m.end:n.start]
-        if gap[:1] in _QUOTES:
+        if gap[:1] in QUOTES:
             continue  # a quoted name before its kind noun is the name: "'슬립웰 Q' 매트리스"
-        if "\n" not in gap and all(not w or w in lx.SPATIAL_NOUNS for w in (w.strip(_QUOTES) for w in gap.split())):
+        if "\n" not in gap and all(not w or w in lx.SPATIAL_NOUNS for w in (w.strip(QUOTES) for w in gap.split())):
             out[k] = replace(m, modifier=True)
     return out
 
@@ -160,7 +169,7 @@ def appositions(text: str, mentions: list[Mention]) -> list[Mention]:
         if m.modifier or m.particle or m.predicative or m.proper or m.kind not in ("noun", "item"):
             continue
         gap = text[m.end:n.start]
-        if not (n.proper and n.kind == "item" and gap.strip() in _QUOTES and gap.strip()):
+        if not (n.proper and n.kind == "item" and gap.strip() in QUOTES and gap.strip()):
             continue
         out[k] = replace(m, modifier=True)
         if n.role is None:
@@ -182,8 +191,31 @@ def appositions(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+_HEAD_PARTICLES = frozenset({"이", "가", "은", "는", "을", "를"})  # a subject, topic or object: the whole phrase
+
+
+def quoted_heads(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A quoted name directly before a noun phrase that takes the sentence's particle is one noun phrase with it, as
+    it is unquoted ("'눈길싹' 접이식 제설삽이" is read as "눈길싹 접이식 제설삽이" is: one named thing, the head noun
+    its kind): the quote marks a name, it does not end the phrase. The phrase keeps the name's place as quoted (a
+    title) and takes the head's particle; "그 삽" then finds it with its name. Not for a time, an amount, an
+    attribute asked about or a noun that is the start of a predicate ("'손끝네일' 예약 가능해요": no particle)."""
+    out: list[Mention] = []
+    for m in mentions:
+        n = out[-1] if out else None
+        if (n is not None and n.proper and n.kind == "item" and n.particle is None and not n.modifier
+                and text[n.end:m.start][:1] in QUOTES and text[n.end + 1:m.start] == " "
+                and m.kind in ("noun", "item") and not m.proper and m.particle in _HEAD_PARTICLES
+                and len(m.text) >= 2 and n.start > 0 and text[n.start - 1] in QUOTES):
+            out[-1] = replace(m, text=f"{n.text} {m.text}", start=n.start, kind="item", proper=True,
+                              role=m.text.split()[-1])
+            continue
+        out.append(m)
+    return out
+
+
 # a name's closing quote, then "(이)라는" / "(이)란" / "(이)라고 하는", then the noun phrase that names its kind
-_CALLED = re.compile(r"\s*[" + re.escape(_QUOTES) + r"]?\s*(?:이)?(?:라는|란|라고\s*하는)\s+"
+_CALLED = re.compile(r"\s*[" + re.escape(QUOTES) + r"]?\s*(?:이)?(?:라는|란|라고\s*하는)\s+"
                      r"(?P<head>[^\s'\"]+(?:\s[^\s'\"]+)?)")
 
 

@@ -52,7 +52,7 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         return any(m is not None for m in (self.ranker, self.zero, self.sibling))
 
     def resolve(self, utterance: str, state: DialogueState) -> RuleResult:
-        analysis = self.analyzer.analyze(utterance)
+        analysis = self.analyzer.analyze(utterance, state.names)
         anaphors = find_anaphors(analysis)
         if anaphors:
             result = resolve_anaphors(self.analyzer, analysis, anaphors, state, self.ranker)
@@ -65,7 +65,7 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         generic = generic_one(self.analyzer, analysis, state) or additive_time(self.analyzer, analysis, state)
         if generic is not None:
             return generic
-        frame = self.analyzer.analyze(state.last_query) if state.last_query else None
+        frame = self.analyzer.analyze(state.last_query, state.names) if state.last_query else None
         compared = complete_choice(analysis, state, frame) or complete_comparison(self.analyzer, analysis, state)
         if compared is not None:
             return compared

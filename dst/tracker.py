@@ -62,10 +62,10 @@ class Tracker:
         """State after `speaker` said `text`; for a user turn `standalone` is its rewrite (the new frame)."""
         turn = state.turn + 1
         source = standalone if speaker == "user" and standalone else text
-        analysis = self.analyzer.analyze(source)
-        answered = self._asked_types(state.last_query) if speaker == "assistant" else set()
-        asked_for = self._asked_for(state.last_query) if speaker == "assistant" else ()
-        requested = self._requested_category(state.last_query) if speaker == "assistant" else None
+        analysis = self.analyzer.analyze(source, state.names)
+        answered = self._asked_types(state.last_query, state.names) if speaker == "assistant" else set()
+        asked_for = self._asked_for(state.last_query, state.names) if speaker == "assistant" else ()
+        requested = self._requested_category(state.last_query, state.names) if speaker == "assistant" else None
         entities = list(state.entities)
         new: list[Entity] = []
         retyped = _copula_types(analysis)
@@ -131,22 +131,22 @@ class Tracker:
             requests, last_reply,
         )
 
-    def _asked_for(self, query: str | None) -> tuple[str, ...]:
+    def _asked_for(self, query: str | None, names: frozenset[str] = frozenset()) -> tuple[str, ...]:
         """The words of what a question or request asked for: its thing and noun mentions, not where, when or who
         ("성수동에 가죽공방 원데이 클래스 있어?" -> 가죽공방, 원데이, 클래스); () for a statement."""
         if not query:
             return ()
-        analysis = self.analyzer.analyze(query)
+        analysis = self.analyzer.analyze(query, names)
         if "?" not in query and not analysis.requests and not any(t.form in ("추천", "찾") for t in analysis.tokens):
             return ()
         return tuple(dict.fromkeys(w for m in analysis.mentions if m.kind in ("noun", "item")
                                    and m.particle not in _LOCATIVE for w in m.text.split()))
 
-    def _requested_category(self, query: str | None) -> str | None:
+    def _requested_category(self, query: str | None, names: frozenset[str] = frozenset()) -> str | None:
         """The category noun of a request ("일식당을 찾아주세요" -> 일식당 … 식당), if the last query was one."""
         if not query:
             return None
-        toks = self.analyzer.analyze(query).tokens
+        toks = self.analyzer.analyze(query, names).tokens
         if not any(t.form == "주" and t.pos == "VX" for t in toks) and not any(t.form == "추천" for t in toks):
             return None
         for tok in toks:
@@ -155,10 +155,10 @@ class Tracker:
                     return cat
         return None
 
-    def _asked_types(self, query: str | None) -> set[str]:
+    def _asked_types(self, query: str | None, names: frozenset[str] = frozenset()) -> set[str]:
         if not query:
             return set()
-        toks = self.analyzer.analyze(query).tokens
+        toks = self.analyzer.analyze(query, names).tokens
         asked = {_WH_TYPES[t.form] for t in toks if t.form in _WH_TYPES}
         if asked and any(t.form in ("이름", "성함") for t in toks):
             asked.add("person")  # "사육사 이름이 뭐였지?" asks for a person's name

@@ -60,7 +60,8 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     last reply named the one the frame asked for ("아이랑 가기 좋은 눈썰매장 있어?" -> "'하얀언덕 눈썰매장'이 …")."""
     if frame is None or not analysis.tokens:
         return False
-    if any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) for m in analysis.mentions):
+    if any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) and not _number(analysis, m)
+           for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
         return False
@@ -80,6 +81,16 @@ def asked_measure(analysis: Analysis, m: Mention) -> bool:
     if before and before[-1].form in ("얼마", "어느") and m.text == "정도":
         return True
     return m.text.startswith("몇") or bool(before and before[-1].form == "몇" and before[-1].pos == "MM")
+
+
+def _number(analysis: Analysis, m: Mention) -> bool:
+    """A number with one counter that the lexicon does not list ("5주" shares, "1세트"), or a bare number chosen with
+    로 ("235로", a size): an amount or a value of the frame's thing, like "두 켤레", not a thing of the utterance's
+    own. A bare number otherwise is arithmetic or a code ("1부터 100까지 더하면")."""
+    toks = analysis.within(m.start, m.end)
+    if not toks or toks[0].pos != "SN" or len(toks) > 2:
+        return False
+    return len(toks) == 2 or m.particle in ("로", "으로")
 
 
 def _repeats(analysis: Analysis, frame: Analysis) -> bool:
@@ -185,11 +196,11 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     if lead and not any(t.pos.startswith("N") for t in analysis.tokens if t.end <= lead):
         # "아쉽다. 입장료는 얼마야?": a bare reaction, then the question, which is what lacks its topic; a remark with
         # a noun ("썸남인데 넘 귀여워. 어쩌지?") is itself what the question is about
-        done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:]), state, detector)
+        done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state, detector)
         return None if done is None else RuleResult(f"{analysis.text[:lead].rstrip()} {done.text}",
                                                     done.resolutions, done.confident)
     frame_text = _repeated_request(analyzer, analysis, state) or state.last_query
-    frame = analyzer.analyze(frame_text)
+    frame = analyzer.analyze(frame_text, state.names)
     offered = reply_answer(frame, state, offered=True)
     if not eligible(analysis, frame, offered=offered is not None):
         return None
@@ -237,7 +248,7 @@ def complete_additive(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
         start = m.start
     if any(t.form in lx.INTERROGATIVE_FORMS or (t.pos == "NP" and t.form in _PERSONAL) for t in analysis.tokens):
         return None
-    frame = analyzer.analyze(state.last_query)
+    frame = analyzer.analyze(state.last_query, state.names)
     offered = reply_answer(frame, state, offered=True)
     if offered is None and not names_thing(frame):
         return None
@@ -278,7 +289,7 @@ def _repeated_request(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     verb = _request_verb(analysis)
     if verb is None:
         return None
-    return next((r for r in reversed(state.requests) if _request_verb(analyzer.analyze(r)) == verb), None)
+    return next((r for r in reversed(state.requests) if _request_verb(analyzer.analyze(r, state.names)) == verb), None)
 
 
 def _own_kinds(analysis: Analysis) -> frozenset[str]:
