@@ -1,8 +1,9 @@
 """Kiwi morphology turned into typed mentions.
 
 Contract: `Analyzer.analyze(text, names)` never raises on a string; it returns the Kiwi tokens and the noun-phrase
-mentions of the text (each of the dialogue's `names` it says read whole, `_misread_names`), each typed time / place / person / item / org / quantity (entities), attribute (what is
-asked about: 날씨, 가격 …) or noun (an untyped common noun), with character offsets into `text`.
+mentions of the text (each of the dialogue's `names` it says read whole, `_misread_names`), each typed time / place
+/ person / item / org / quantity (entities), attribute (what is asked about: 날씨, 가격 …) or noun (an untyped common
+noun), with character offsets into `text`.
 Typing uses morphology (NNP, SN + bound noun, role nouns after a name, place suffixes) plus the general
 lexicons of `dst.lexicon`: `dst.chunks` finds the noun chunks and types their units, `dst.mentions` groups
 the units into mentions. Analyses are cached by text (and the dialogue's names it says): conversations re-read the

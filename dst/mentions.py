@@ -87,7 +87,8 @@ def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 # a name-shaped word, quoted or not ("'박지안' 행정사님": replies quote the names they give), then a space
-_NAME_WORD = re.compile(r"(?<!\w)(?:(?P<open>['\"‘“])(?=[가-힣]{3,4}['\"’”]))?(?P<word>[가-힣]{3,4})(?(open)['\"’”])(?=\s)")
+_NAME_WORD = re.compile(
+    r"(?<!\w)(?:(?P<open>['\"‘“])(?=[가-힣]{3,4}['\"’”]))?(?P<word>[가-힣]{3,4})(?(open)['\"’”])(?=\s)")
 _HONORIFICS = ("님", "씨")
 # Last syllables of nouns for occupations and titles ("수의사", "관리자", "작가", "상담원", "실장", "교수",
 # "트레이너", "매니저", "큐레이터"): after a name-shaped word, such a noun makes the pair a titled person.

@@ -117,10 +117,10 @@ class DialogueState:
 
     @property
     def names(self) -> frozenset[str]:
-        """The names the dialogue has established by quoting them ("'라루나 탱고살롱'에서 …"), which later turns are read
-        with (`dst.analysis.Analyzer.analyze`). Only quoted ones: a name Kiwi found on its own may be a misreading, and
-        forcing it on later turns spread the error. A name of several words is also said by its last word ("스시
-        유키하나" then "유키하나는 …", which Kiwi alone reads as 유키 + 하나, "one")."""
+        """The names the dialogue has established by quoting them ("'라루나 탱고살롱'에서 …"), which later turns are
+        read with (`dst.analysis.Analyzer.analyze`). Only quoted ones: a name Kiwi found on its own may be a
+        misreading, and forcing it on later turns spread the error. A name of several words is also said by its last
+        word ("스시 유키하나" then "유키하나는 …", which Kiwi alone reads as 유키 + 하나, "one")."""
         quoted = [e.text for e in self.entities if e.role == "title"]
         return frozenset([*quoted, *(t.rsplit(maxsplit=1)[1] for t in quoted if len(t.rsplit(maxsplit=1)[-1]) >= 2
                                      and " " in t)])
