@@ -10,7 +10,8 @@ of preference:
 - quoted names ("'A', 'B', 'C'가 있어요", "'A'는 …, 'B'는 …");
 - parallel segments of one sentence ("A는 …, B는 …, C는 …", "오전 7시 A, 오후 1시 B", "A 2만 원, B 4만 원")
   or nouns joined by a conjunction particle or commas ("A와 B", "A, B, C"), whichever names more options
-  (the joined nouns on a tie).
+  (the joined nouns on a tie). Segments that count options said before ("하나는 …, 다른 하나는 …", "나머지 두
+  가지는 …") describe them and offer none, unless what they open with are names.
 """
 
 from __future__ import annotations
@@ -182,13 +183,32 @@ def _parallel(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
     """The longest run of segments in one sentence that each open with a name: "A는 …, B는 …", "A 2만 원, B 4만 원"."""
     best: list[str] = []
     for sentence in _segments(text):
+        back = any(_counts_back(toks.within(start, end)) for start, end in sentence)
         run: list[str] = []
         for start, end in sentence:
             head = _segment_head(text, start, end, analysis, toks)
             run = [*run, head] if head else []
-            if len(run) > len(best):
+            # "하나는 티가 거의 안 나고, 다른 하나는 …", "A는 …, 나머지 두 가지는 …": segments that count options
+            # said before describe them; their heads are options only when they are names ("하나는 김나래 님 차로 …")
+            if len(run) > len(best) and not (back and not all(_named(h, analysis) for h in run)):
                 best = run
     return best
+
+
+def _counts_back(inside: list[Tok]) -> bool:
+    """A segment that opens with a numeral ("하나는", "다른 하나는", "둘 다") or "나머지": it counts options a reply
+    offered before, it offers none."""
+    words = [t for t in inside if t.pos not in ("MAJ", "IC", "MM", "SP")]
+    if not words:
+        return False
+    counted = words[0].pos == "NR" and len(words) > 1 and (words[1].pos.startswith("J") or words[1].form == "다")
+    return counted or words[0].form == "나머지"
+
+
+def _named(head: str, analysis: Analysis) -> bool:
+    """Whether a list head says a name: a proper or titled mention, or a person, inside it."""
+    return any(m.text in head or head in m.text for m in analysis.mentions
+               if m.proper or m.kind in ("person", "place", "org"))
 
 
 def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens) -> str:
@@ -201,7 +221,7 @@ def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _To
     while skip < len(inside) and inside[skip].pos in ("MAJ", "IC"):
         skip += 1
     offset = start if not skip else inside[skip].start if skip < len(inside) else end
-    offset = _past_setting(analysis, offset, end)
+    offset = _past_setting(text, analysis, offset, end)
     head = _topic_word(text, offset, end, toks)
     if head:
         return _trimmed(text, offset, head, analysis)
@@ -229,7 +249,7 @@ def _trimmed(text: str, start: int, head: str, analysis: Analysis) -> str:
     return text[head_start:head_end].strip(" ,")
 
 
-def _past_setting(analysis: Analysis, start: int, end: int) -> int:
+def _past_setting(text: str, analysis: Analysis, start: int, end: int) -> int:
     """Where the segment's first option begins when it opens with a setting: a time or a place in 에/에서
     ("이번 달에는 소금빵 클래스, …" lists 소금빵 클래스)."""
     times = [(m.start, m.end) for m in analysis.mentions if m.kind in ("time", "quantity")]
@@ -240,7 +260,11 @@ def _past_setting(analysis: Analysis, start: int, end: int) -> int:
         if particle in _SETTING_PARTICLES or any(ts <= s and e <= te for ts, te in times):
             skipped = True
             continue
-        return s if skipped else start
+        if not skipped:
+            return start
+        while s > start and not text[s - 1].isspace():
+            s -= 1  # a chunk that Kiwi began inside a written word ("각인" as 각/MM + 인): the option is the word
+        return s
     return start
 
 
@@ -279,9 +303,13 @@ def _past_modifier(start: int, end: int, toks: _Tokens) -> int:
 def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
     """The name at the start of a list entry: "솔밭식당이 있어요." -> "솔밭식당"."""
     last: Tok | None = None
-    for tok in toks.within(start, end):
+    inside = toks.within(start, end)
+    for k, tok in enumerate(inside):
+        nxt = inside[k + 1] if k + 1 < len(inside) else None
         if tok.form == "님" and tok.pos == "XSN":
             pass  # a title's honorific is part of the entry: "오지안 선생님(유약)"
+        elif tok.pos in ("JKG", "JC") and last is not None and nxt is not None and nxt.pos in ("NNG", "NNP", "SL"):
+            pass  # the entry's noun phrase goes on: "보수동 책골목의 만화다락은", "타이어와 튜브를 같이 교체하면"
         elif tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
             break
         last = tok
