@@ -73,6 +73,8 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return True  # Kiwi may read 님 as a suffix: "원장/NNG 님/XSN"
     if tok.pos == "NNB" and prev is not None and _counted(prev, tok):
         return True  # "두 명", "다섯 개": a count with a native numeral
+    if tok.pos == "NNB" and tok.form in lx.PERIOD_PARTS and prev is not None and prev.pos in ("NNB", "NNG"):
+        return True  # "8월 초", "주말 즈음": a part of the period said before it
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
 
 
@@ -154,6 +156,12 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
                 units.append(Unit("Q", tok.start, end, text[tok.start : end]))
                 i = max(j, i + 2)
                 continue
+        if units and units[-1].kind == "T" and tok.pos in ("NNB", "NNG") and tok.form in lx.PERIOD_PARTS and (
+                text[units[-1].end:tok.start].strip() == ""):
+            units[-1].end = tok.end  # "8월 초", "5월 중순": the part of the period is part of the time
+            units[-1].form = text[units[-1].start : tok.end]
+            i += 1
+            continue
         matched = False
         for span in (3, 2, 1):
             if i + span > len(toks):

@@ -82,6 +82,11 @@ TIME_WORDS = _words(
     출근길 퇴근길 오늘밤 내일밤 당일 익일 이브 전야 초저녁 한밤중 밤늦게 이른아침 하루종일"""
 )
 
+# Parts of a period said after it ("8월 초", "5월 중순", "다음 주 말경"): closed grammatical class, with the time.
+PERIOD_PARTS = _words("초 초순 상순 중순 하순 말 말경 경 즈음 무렵 전후")
+# Suffixes that make a time approximate ("5시쯤", "3월경"): the time is still said.
+APPROXIMATE_SUFFIXES = _words("쯤 경 께")
+
 # Provinces, metropolitan cities and well-known cities/districts of Korea, and large foreign places.
 REGIONS = _words(
     """서울 부산 대구 인천 광주 대전 울산 세종 경기 경기도 강원 강원도 충북 충남 충청 충청도 전북 전남 전라

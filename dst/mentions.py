@@ -50,8 +50,8 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
         mentions.append(Mention(text[start:end].strip(), "item", start, end, proper=True, particle=particle))
     for chunk, after_idx in noun_chunks(text, toks, titles):
         after = toks[after_idx] if after_idx < len(toks) else None
-        if after is not None and after.pos == "XSN":
-            continue  # derivation ("베트남계", "한국식"): a modifier, not a referent
+        if after is not None and after.pos == "XSN" and after.form not in lx.APPROXIMATE_SUFFIXES:
+            continue  # derivation ("베트남계", "한국식"): a modifier, not a referent ("5시쯤" is still a time)
         predicative = after is not None and (
             after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, after_idx))
             or _locative_predicate(toks, after_idx)
