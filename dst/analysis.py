@@ -222,8 +222,9 @@ def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
     k = 0
     while k < len(toks):
         first = toks[k]
+        # a compound never ends in a particle: "첫째 주가" is 주 + 가, not the attribute 주가 ("stock price")
         end = next((j for j in range(min(len(toks), k + _MAX_PARTS) - 1, k, -1)
-                    if text[first.start:toks[j].end] in COMPOUNDS), None)
+                    if text[first.start:toks[j].end] in COMPOUNDS and not toks[j].pos.startswith("J")), None)
         if end is None:
             out.append(first)
             k += 1
