@@ -123,8 +123,9 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
             while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":
                 j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
             title = text[toks[k].start:toks[j - 1].end]
-            if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS):
-                continue
+            honoured = j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].form == "님"
+            if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS or honoured):
+                continue  # (a noun that takes 님 is a title whatever it ends in: "이도윤 사범님")
         else:
             continue
         end = toks[j - 1].end
