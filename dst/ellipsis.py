@@ -192,6 +192,17 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
 _ANOTHER = frozenset({"말", "대신", "다른", "보다", "같", "처럼", "또"})  # "X 말고 / 대신 / 보다 / 같은 …"
 
 
+def answered_where(frame: Analysis, state: DialogueState) -> str | None:
+    """The name the last reply gave where the frame asked where ("스노체인 어디서 사?" -> "'바퀴나라 자동차용품'에서
+    팔아요"): the reply's named place or thing in 에서 that the tracker took for the answer. A follow-up that names
+    nothing of its own ("장착비는 따로 받아?") asks about that place, not about the thing bought there."""
+    if not any(t.form in ("어디", "어디서", "어디에서") for t in frame.tokens):
+        return None
+    found = next((e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.salience == 3
+                  and e.particle == "에서" and e.proper), None)
+    return found.text if found is not None else None
+
+
 def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     """What the last reply offered when the frame asked for one (`asks_for_one`): its first quoted name ("양주 말고도
     포천 '하얀언덕 눈썰매장'이 …") or name it makes its subject (`_named_subject`), else after a request for a venue
