@@ -385,8 +385,7 @@ def _hangul_name(unit: Unit) -> bool:
 
 
 def _merge_place_heads(units: list[Unit], text: str) -> list[Unit]:
-    """A name followed by a place head noun is a place: "전주 한옥 마을", "여의도 한강 공원", "홍대 입구 역", and so are
-    nouns written as one word with it ("솔빛마을도서관")."""
+    """A name followed by a place head noun is a place: "전주 한옥 마을", "여의도 한강 공원", "홍대 입구 역"."""
     out: list[Unit] = []
     for u in units:
         if u.kind != "PH":
@@ -396,14 +395,6 @@ def _merge_place_heads(units: list[Unit], text: str) -> list[Unit]:
         while k > 0 and out[k - 1].kind in ("P", "X", "N", "D"):
             k -= 1
         if any(x.kind in ("P", "X") for x in out[k:]):
-            start = out[k].start
-            out[k:] = [Unit("P", start, u.end, text[start : u.end])]
-        elif out and out[-1].kind in ("N", "D", "PH") and out[-1].end == u.start:
-            # written as one word with the nouns before it, the head names that place: "솔빛마을도서관" (Kiwi: 솔 +
-            # 빛 + 마을 + 도서관), whatever common nouns the name is made of
-            k = len(out) - 1
-            while k > 0 and out[k - 1].kind in ("N", "D", "PH") and out[k - 1].end == out[k].start:
-                k -= 1
             start = out[k].start
             out[k:] = [Unit("P", start, u.end, text[start : u.end])]
         else:
