@@ -141,3 +141,11 @@ def test_the_gate_reads_a_pair_once(gate: FollowupGate, injector: ContextInjecto
         assert gate.probability("아이들 수업도 따로 있어요?", state) == first and len(calls) == 1
     finally:
         del gate.scorer.scores
+
+
+def test_after_a_where_question_a_follow_up_asks_about_the_place_answered(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "겨울용 와이퍼 어디서 사?"),
+               HistoryTurn("assistant", "'바른길 카센터'에서 겨울용 와이퍼를 팔고 교체도 해 줘요. "
+                                        "마트에도 있지만 교체는 안 해요.")]
+    out = injector.rewrite(history, "교체비는 따로 받아?")
+    assert out.standalone.startswith("바른길 카센터") and out.standalone.endswith("교체비는 따로 받아?")

@@ -172,3 +172,27 @@ def test_a_segment_names_its_option_after_what_it_first_says_of_it(tracker: Trac
 def test_a_name_said_twice_keeps_the_modifier_that_tells_it_apart(tracker: Tracker) -> None:
     menu = "메뉴는 매운 짬뽕 9천 원, 하얀 짬뽕 9천 원, 볶음밥 8천 원이에요."
     assert "짬뽕" not in tracker.ordinal_list(menu)
+
+
+def test_an_entry_goes_on_past_a_genitive_or_a_conjunction(tracker: Tracker) -> None:
+    reply = ("세 곳이 있어요. 첫째, 중앙동 골목의 책다락은 만화 전문이에요. 둘째, 헌책장터는 물량이 많아요. "
+             "셋째, 책여울은 검색이 편해요.")
+    assert tracker.ordinal_list(reply) == ["중앙동 골목의 책다락", "헌책장터", "책여울"]
+    repairs = ("방법이 셋이에요. 첫째, 체인만 바꾸면 2만 원. 둘째, 체인과 기어를 같이 바꾸면 5만 원. "
+               "셋째, 바퀴 전체는 9만 원이에요.")
+    assert tracker.ordinal_list(repairs)[1] == "체인과 기어"
+
+
+def test_an_option_begins_at_its_written_word(tracker: Tracker) -> None:
+    # Kiwi reads 각 of 각인 as the determiner "each"; the option is still the whole word
+    reply = "토요일 오전 각인 팔찌 만들기, 토요일 오후 커플 반지 만들기, 일요일 오후 귀걸이 만들기가 남아 있어요."
+    assert tracker.ordinal_list(reply)[0].startswith("각인 팔찌")
+
+
+def test_segments_that_count_options_said_before_offer_none(tracker: Tracker) -> None:
+    described = "그럼 앞의 두 개가 좋아요. 하나는 티가 거의 안 나고, 다른 하나는 눈매가 또렷해 보여요."
+    assert tracker.ordinal_list(described) == []
+    assert tracker.ordinal_list("국화는 가을이 제철이고, 나머지 두 가지는 사계절 구하기 쉬운 편이에요.") == []
+    # unless what they open with are names: then they offer them
+    offered = "두 대 있어요. 하나는 문서윤 님 차로 7시에 출발하고, 다른 하나는 백태오 님 차로 8시에 출발해요."
+    assert [o.split()[0] for o in tracker.ordinal_list(offered)] == ["문서윤", "백태오"]

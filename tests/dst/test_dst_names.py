@@ -153,3 +153,37 @@ def test_an_elided_topic_takes_the_offered_branch_with_its_brand(injector: Conte
     # a subject that comes after another subject is what the first one has, not the offer
     turns = [(U, "통관 빨리 되는 항구 있어?"), (A, "요즘은 광양항 3부두가 통관 처리가 빠른 편이에요.")]
     assert "통관 처리" not in _rw(injector, turns, "거기 냉동 컨테이너도 받아?")
+
+
+def test_a_quoted_name_before_a_title_or_honorific_is_one_titled_person(analyzer: Analyzer) -> None:
+    mentions = analyzer.analyze("'푸른세무회계'의 '윤하진' 세무사님이 담당이세요. '오재민' 님도 같이 봐요.").mentions
+    people = {m.text: m.kind for m in mentions if m.kind == "person"}
+    assert people == {"윤하진 세무사님": "person", "오재민 님": "person"}
+    # a role said before the name keeps the person it already read
+    assert [m.text for m in analyzer.analyze("부회장 이서진 씨는 해외 쪽을 봐요.").mentions if m.kind == "person"] \
+        == ["부회장 이서진 씨"]
+
+
+def test_a_noun_that_takes_nim_after_a_name_is_the_persons_title(analyzer: Analyzer) -> None:
+    # 사범 is in no list of titles; the honorific says it is one
+    mentions = analyzer.analyze("초등부는 한도겸 사범님이 맡으세요.").mentions
+    assert ("한도겸 사범님", "person") in [(m.text, m.kind) for m in mentions]
+
+
+def test_a_quoted_name_heads_the_noun_phrase_it_begins(analyzer: Analyzer) -> None:
+    mentions = analyzer.analyze("'눈송이' 접이식 제설삽이 가볍고 '달무리' 세트를 빌려드려요.").mentions
+    assert ("눈송이 접이식 제설삽", "item") in [(m.text, m.kind) for m in mentions]
+    assert "달무리 세트" in [m.text for m in mentions]
+    # a noun with no particle after the quote begins the predicate, not the name's phrase
+    assert "손끝공방" in [m.text for m in analyzer.analyze("'손끝공방' 예약 가능해요").mentions]
+
+
+def test_a_quoted_name_of_the_dialogue_is_read_whole_when_it_comes_back(
+        analyzer: Analyzer, injector: ContextInjector) -> None:
+    # alone, Kiwi reads 나 of "라비나" as the conjunctive particle ("or") and keeps 라비 as the name
+    text = "라비나 탱고홀의 회비는 따로 있어?"
+    assert "라비나 탱고홀" not in [m.text for m in analyzer.analyze(text).mentions]
+    assert "라비나 탱고홀" in [m.text for m in analyzer.analyze(text, {"라비나 탱고홀"}).mentions]
+    history = [(U, "밀롱가 열리는 데 있어?"), (A, "'라비나 탱고홀'에서 금요일 밤마다 열려요."),
+               (U, "회비는 따로 있어?"), (A, "입장료 만 원에 음료 한 잔이 포함돼요.")]
+    assert "라비나 탱고홀" in injector.replay([HistoryTurn(r, t) for r, t in history]).last_query  # type: ignore[arg-type]

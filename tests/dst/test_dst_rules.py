@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dst import ContextInjector, HistoryTurn
+from dst.analysis import Analyzer
 
 U, A = "user", "assistant"
 
@@ -833,3 +834,17 @@ def test_a_name_said_to_be_called_so_takes_the_noun_as_its_kind(analyzer) -> Non
     # the noun after 라는 must be the next mention's own: "데서 파스타" names no kind of 빛담
     mentions = {m.text: m for m in analyzer.analyze("'빛담'이라는 데서 파스타 먹었어").mentions}
     assert mentions["빛담"].role != "파스타" and not mentions["파스타"].predicative, mentions
+
+
+def test_a_time_keeps_its_approximate_suffix_and_the_part_of_the_period(analyzer: Analyzer) -> None:
+    times = [m.text for m in analyzer.analyze("오전에 맡기면 오후 4시쯤 끝나고, 7월 초에는 3시쯤이면 돼요.").mentions
+             if m.kind == "time"]
+    assert times == ["오전", "오후 4시", "7월 초", "3시"]
+    assert ("6월 중순", "time") in [(m.text, m.kind) for m in analyzer.analyze("6월 중순에 가자").mentions]
+
+
+def test_a_time_noun_before_a_particle_is_no_compound_of_the_lexicon(analyzer: Analyzer) -> None:
+    # "주가" (stock price) is an attribute noun of the lexicon; after an ordinal it is the week and its particle
+    mentions = analyzer.analyze("'별빛 사과농원'은 9월 둘째 주가 수확 절정이에요.").mentions
+    assert ("9월 둘째 주", "time") in [(m.text, m.kind) for m in mentions]
+    assert "주가" in [m.text for m in analyzer.analyze("오늘 주가 어때?").mentions]
