@@ -235,7 +235,13 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     for m in mentions:
         if out and out[-1].kind in _WORD_KINDS and out[-1].start <= m.start and m.end <= out[-1].end \
                 and m.kind in (*_WORD_KINDS, "attribute", "quantity"):
-            continue  # inside a word already widened: "도서관" of "늘솔작은도서관", "비" of "설치비"
+            # inside a word already widened: "도서관" of "늘솔작은도서관", "비" of "설치비"; the word's head takes
+            # the sentence's particle ("청솔체육관에서": Kiwi's 청솔 is a modifier with none, 체육관 has 에서)
+            if m.end == out[-1].end:
+                out[-1] = replace(out[-1], particle=m.particle, predicative=m.predicative, modifier=m.modifier,
+                                  followed_by_verb=m.followed_by_verb,
+                                  kind="place" if m.kind == "place" else out[-1].kind)
+            continue
         if m.kind not in _WORD_KINDS:
             out.append(m)
             continue

@@ -77,7 +77,9 @@ class Tracker:
                 m = replace(m, kind=kind, role=head if kind in ("person", "item") else m.role)
             is_answer = (m.predicative and (m.kind in answered or (m.proper and "person" in answered))) or (
                 # "어디서 타?" -> "'남포 연안여객터미널'에서 타시면 돼요": the named place the reply locates it at
-                "place" in answered and speaker == "assistant" and m.particle == "에서" and m.proper
+                # (or a place by its kind: "… 청솔체육관에서 열려요")
+                "place" in answered and speaker == "assistant" and m.particle == "에서"
+                and (m.proper or m.kind == "place")
                 and m.text not in (state.last_query or ""))
             title = m.kind == "item" and _is_title(source, m)
             role = "title" if title else m.role
