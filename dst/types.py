@@ -8,6 +8,7 @@ States are treated as immutable values: the tracker returns new states instead o
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 Role = Literal["user", "assistant"]
@@ -115,7 +116,7 @@ class DialogueState:
     requests: tuple[str, ...] = ()
     last_reply: str | None = None
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
         """The names the dialogue has established by quoting them ("'라루나 탱고살롱'에서 …"), which later turns are
         read with (`dst.analysis.Analyzer.analyze`). Only quoted ones: a name Kiwi found on its own may be a
