@@ -206,9 +206,8 @@ def _counts_back(inside: list[Tok]) -> bool:
 
 
 def _named(head: str, analysis: Analysis) -> bool:
-    """Whether a list head says a name: a proper or titled mention, or a person, inside it."""
-    return any(m.text in head or head in m.text for m in analysis.mentions
-               if m.proper or m.kind in ("person", "place", "org"))
+    """Whether a list head says a name (`Analysis.names`)."""
+    return any((m.text in head or head in m.text) and analysis.names(m) for m in analysis.mentions)
 
 
 def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens) -> str:

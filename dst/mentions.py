@@ -129,7 +129,7 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
         else:
             continue
         end = toks[j - 1].end
-        if j < len(toks) and toks[j].start == end and toks[j].form in ("님", "씨"):
+        if j < len(toks) and toks[j].start == end and toks[j].form in _HONORIFICS:
             end, j = toks[j].end, j + 1
         after = toks[j] if j < len(toks) and toks[j].start == end else None
         particle = after.form if after is not None and after.pos.startswith("J") else None
