@@ -80,9 +80,23 @@ def is_fragment(analysis: Analysis) -> bool:
     return marked
 
 
+def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
+    """The frame an elided turn is read against: the last user query, or of a query of several sentences the last one
+    when it names something itself ("일요일은 꽉 찼다며? 그럼 한빛궁터 토요일 오전 체험반으로 예약해 줘": what a later
+    "한 명 더 추가해 줘" continues is the booking, not the Sunday the first sentence set aside)."""
+    text = state.last_query or ""
+    frame = analyzer.analyze(text, state.names)
+    ends = [t.end for t in frame.tokens if t.pos == "SF" and t.end < len(text) and text[t.end:].strip()]
+    if not ends:
+        return text
+    last = text[ends[-1]:].strip()
+    tail = analyzer.analyze(last, state.names)
+    return last if any(tail.names(m) for m in tail.mentions) else text
+
+
 def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                      sibling: SiblingMatcher | None = None) -> RuleResult:
-    frame_text = state.last_query or ""
+    frame_text = frame_sentence(analyzer, state)
     frame = analyzer.analyze(frame_text, state.names)
     # a charge asked about alone ("설치비는?") is an attribute of the frame's thing, like 가격
     fragment = [replace(m, kind="attribute") if m.kind == "noun" and lx.is_charge(m.text) else m

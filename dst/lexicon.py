@@ -117,7 +117,7 @@ PLACE_SUFFIXES = (
     "궁", "역", "동", "구", "군", "읍", "면", "항", "점", "섬",
 )
 # Relational nouns that locate something relative to a place ("강남역 근처").
-SPATIAL_NOUNS = _words("근처 주변 근방 인근 부근 앞 옆 뒤 쪽 방면 일대 안 밖 건너편 맞은편")
+SPATIAL_NOUNS = _words("근처 주변 근방 인근 부근 앞 옆 뒤 쪽 방면 방향 일대 안 밖 건너편 맞은편")
 
 # Role nouns that make the preceding name a person ("김민수 감독", "박지훈 선수").
 ROLE_NOUNS = _words(

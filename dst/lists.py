@@ -58,7 +58,17 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     if len(set(parallel)) < len(parallel):
         parallel = []  # "오전 클래스는 A 강사님, 오후 클래스는 B 강사님": heads that repeat do not tell options apart
     best = parallel if len(parallel) > len(joined) else joined
+    if _points_back(text, analysis, best):
+        return [], False
     return (best, False) if len(best) >= 2 else ([], False)
+
+
+def _points_back(text: str, analysis: Analysis, items: list[str]) -> bool:
+    """Whether an entry is nothing but an ordinal of the reply's own ("세 가지 모두 가능하고, 첫 번째는 보호자가 …"):
+    the reply then speaks of a list given before, and its segments are no new options ("1번 A, 2번 B" still are)."""
+    ordinals = [o for a in find_anaphors(analysis) if a.need == "ordinal"
+                and not (o := text[a.start:a.end])[:1].isdigit()] if items else []  # "3007번, 3008번" are buses
+    return any(item in o for o in ordinals for item in items)
 
 
 class _Tokens:
@@ -212,8 +222,8 @@ def _named(head: str, analysis: Analysis) -> bool:
 
 def _segment_head(text: str, start: int, end: int, analysis: Analysis, toks: _Tokens) -> str:
     """The name a segment opens with, less a time or an amount around it ("오전 7시 오션호" -> "오션호"), read past
-    what the segment first says of it ("한 시간짜리 광안대교 코스") when the reply says that name once ("벽걸이형
-    분해세척, 스탠드형 분해세척": the modifier is what tells them apart)."""
+    what the segment first says of it ("한 시간짜리 광안대교 코스") when the reply says that name once (in "벽걸이형
+    분해세척, 스탠드형 분해세척" the modifier is what tells them apart, and the entries keep it)."""
     inside = toks.within(start, end)
     # a leading conjunction or interjection ("그리고 키즈 강습") is not part of the name
     skip = 0
@@ -309,6 +319,8 @@ def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
             pass  # a title's honorific is part of the entry: "오지안 선생님(유약)"
         elif tok.pos in ("JKG", "JC") and last is not None and nxt is not None and nxt.pos in ("NNG", "NNP", "SL"):
             pass  # the entry's noun phrase goes on: "보수동 책골목의 만화다락은", "타이어와 튜브를 같이 교체하면"
+        elif tok.pos == "XSN" and last is not None:
+            pass  # a noun suffix is part of the word: "점수제 우수인재 경로" (Kiwi: 점수 + 제)
         elif tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
             break
         last = tok

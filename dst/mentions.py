@@ -64,7 +64,7 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
     mentions.sort(key=lambda m: m.start)
-    named = titled_names(text, toks, whole_words(text, toks, mentions))
+    named = named_kinds(text, toks, titled_names(text, toks, whole_words(text, toks, mentions)))
     return time_ranges(text, quoted_heads(text, appositions(text, locators(text, named)))), spans
 
 
@@ -146,19 +146,59 @@ _NAMED_KINDS = frozenset({"place", "item", "org"})
 
 def locators(text: str, mentions: list[Mention]) -> list[Mention]:
     """A place that stands bare before a name, across a quote or a spatial noun, locates that name the way a
-    modifier inside one noun chunk does: "일산 '점프킹덤'", "수원역 쪽 '대성사우나'는", "인계동 '해온스파랜드'예요".
+    modifier inside one noun chunk does: "일산 '점프킹덤'", "수원역 쪽 '대성사우나'는", "인계동 '해온스파랜드'예요"; so
+    does an untyped proper noun right before a quoted name ("횡성 '달래울 농장'").
     Only a bare word qualifies (a particle ends the phrase: "강남역에서 '빛담'까지" names two places)."""
     out = list(mentions)
     for k in range(len(out) - 1):
         m, n = out[k], out[k + 1]
-        if m.modifier or m.particle or m.kind != "place" or not _named(n):
-            continue
         gap = text[m.end:n.start]
+        # a name Kiwi could not type is still a place when a quoted name follows it bare: "횡성 '달래울 농장'"
+        placed = m.kind == "place" or (m.kind == "item" and m.proper and gap.strip() in QUOTES and gap.strip()
+                                       and (m.start == 0 or text[m.start - 1] not in QUOTES))
+        if m.modifier or m.particle or not placed or not _named(n):
+            continue
         if gap[:1] in QUOTES:
             continue  # a quoted name before its kind noun is the name: "'슬립웰 Q' 매트리스"
         if "\n" not in gap and all(not w or w in lx.SPATIAL_NOUNS for w in (w.strip(QUOTES) for w in gap.split())):
             out[k] = replace(m, modifier=True)
     return out
+
+
+def named_kinds(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> list[Mention]:
+    """An unknown name written before the kind noun or facility it names is one noun phrase with it: "솔마루
+    루지파크", "하늘바람 짚라인이", "새솔웨딩홀 3층 그랜드볼룸에서" (a floor may stand between). Kiwi leaves such a
+    name a bare noun, so `_group` read it as a word that qualifies the head, and "거기" or an elided topic then
+    found the kind noun without its name. The name is a proper noun or a noun rare in open text
+    (`korean.frequency`); a place before a name ("양평 은하수천문대") and a head followed by a spatial noun
+    ("경부고속도로 부산 방향") only locate. Quoted names are `quoted_heads`' and `locators`' to join."""
+    out: list[Mention] = []
+    k = 0
+    while k < len(mentions):
+        m = mentions[k]
+        j = k + 1
+        while j < len(mentions) and mentions[j].kind == "quantity" and mentions[j].modifier \
+                and text[mentions[j - 1].end:mentions[j].start] == " ":
+            j += 1  # "3층" between the name and its hall
+        n = mentions[j] if j < len(mentions) else None
+        if (n is None or not m.modifier or m.kind not in ("noun", "item") or m.particle or m.predicative
+                or n.kind not in ("place", "noun", "item") or text[mentions[j - 1].end:n.start] != " "
+                or (m.start > 0 and text[m.start - 1] in QUOTES) or text[n.start - 1] in QUOTES
+                or not (m.proper or noun_rarity(m.text.split()[-1]) >= NAME_RARITY)
+                or _located_by(toks, n)):
+            out.append(m)
+            k += 1
+            continue
+        out.append(replace(n, text=text[m.start:n.end], start=m.start, proper=m.proper or n.proper,
+                           kind="item" if n.kind == "noun" and m.proper else n.kind))
+        k = j + 1
+    return out
+
+
+def _located_by(toks: tuple[Tok, ...], m: Mention) -> bool:
+    """Whether the next word is a spatial noun ("부산 방향으로", "역 앞에"): `m` is then a point of reference."""
+    after = next((t for t in toks if t.start > m.end), None)
+    return after is not None and after.start == m.end + 1 and after.form in lx.SPATIAL_NOUNS
 
 
 def appositions(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.elision import ElisionModel, ElisionScore, elision_score
-from dst.ellipsis import answered_where, names_thing, reply_answer
+from dst.ellipsis import answered_where, frame_sentence, names_thing, reply_answer
 from dst.logistic import LogisticModel, read_model
 from dst.mentions import TITLE_RE, Mention
 from dst.phrases import noun_phrase, same_word
@@ -199,7 +199,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state, detector)
         return None if done is None else RuleResult(f"{analysis.text[:lead].rstrip()} {done.text}",
                                                     done.resolutions, done.confident)
-    frame_text = _repeated_request(analyzer, analysis, state) or state.last_query
+    frame_text = _repeated_request(analyzer, analysis, state) or frame_sentence(analyzer, state)
     frame = analyzer.analyze(frame_text, state.names)
     offered = reply_answer(frame, state, offered=True) or answered_where(frame, state)
     if not eligible(analysis, frame, offered=offered is not None):

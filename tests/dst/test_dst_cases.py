@@ -16,11 +16,11 @@ DEV_CASES = ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl"
 OWN_CASES = ROOT / "benchmarks" / "data" / "context_cases.jsonl"
 DEV = load_cases(DEV_CASES) if DEV_CASES.exists() else []
 OWN = load_cases(OWN_CASES)
-# Measured 2717/3307 (0.822) with the learned models and 2391/3307 (0.723) with the rules alone on
+# Measured 2846/3487 (0.816) with the learned models and 2499/3487 (0.717) with the rules alone on
 # benchmarks/data/context_cases.jsonl (benchmarks/RESULTS.md; the file holds every blind batch after its first run,
 # which is recorded there, so each new batch lowers the rate); below these floors is a regression, not noise.
-OWN_PASS_FLOOR = 0.818
-RULES_PASS_FLOOR = 0.719
+OWN_PASS_FLOOR = 0.812
+RULES_PASS_FLOOR = 0.712
 
 
 def _rewrite(injector: ContextInjector, case: dict) -> str:

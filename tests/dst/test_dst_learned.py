@@ -232,3 +232,10 @@ def test_zero_completion_keeps_a_name_read_as_the_frames_object(injector: Contex
     history = _turns("솔바람 농장 딸기 따기 체험 한 명에 얼마야?", "한 명에 2만 원이고 딴 딸기는 1kg까지 가져가요.")
     out = injector.rewrite(history, "주차는 돼?").standalone
     assert out.startswith("솔바람 농장") and out.endswith("주차는 돼?")
+
+
+def test_an_elided_request_continues_the_last_sentence_of_a_frame_of_several(injector: ContextInjector) -> None:
+    history = _turns("금요일은 자리 없다며? 그럼 은가람 도예공방 토요일 오후 반으로 2명 예약해 줘.",
+                     "은가람 도예공방 토요일 오후 2시 반에 2명 예약했어요.")
+    rewrite = injector.rewrite(history, "한 명만 더 추가해 줘.").standalone
+    assert "은가람 도예공방" in rewrite and "금요일" not in rewrite

@@ -164,9 +164,9 @@ def test_a_segment_names_its_option_after_what_it_first_says_of_it(tracker: Trac
     lenses = ("렌즈는 세 가지예요. 기본형 클리어원(20만 원), 시야가 넓은 클리어와이드(28만 원), "
               "고급형 클리어프로(35만 원).")
     assert tracker.ordinal_list(lenses) == ["클리어원", "클리어와이드", "클리어프로"]
-    # where the modifier is what tells the options apart, it is what the options are read by
+    # where the modifier is what tells the options apart, the options keep it, with its noun suffix (형)
     kinds = "벽걸이형 분해세척 8만 원, 스탠드형 분해세척 12만 원이에요."
-    assert tracker.ordinal_list(kinds) == ["벽걸이", "스탠드"]
+    assert tracker.ordinal_list(kinds) == ["벽걸이형 분해세척", "스탠드형 분해세척"]
 
 
 def test_a_name_said_twice_keeps_the_modifier_that_tells_it_apart(tracker: Tracker) -> None:
@@ -196,3 +196,12 @@ def test_segments_that_count_options_said_before_offer_none(tracker: Tracker) ->
     # unless what they open with are names: then they offer them
     offered = "두 대 있어요. 하나는 문서윤 님 차로 7시에 출발하고, 다른 하나는 백태오 님 차로 8시에 출발해요."
     assert [o.split()[0] for o in tracker.ordinal_list(offered)] == ["문서윤", "백태오"]
+
+
+def test_a_reply_that_speaks_of_an_earlier_entry_by_its_ordinal_offers_no_new_list(tracker: Tracker) -> None:
+    assert tracker.ordinal_list("초등학생 이상이면 두 코스 모두 가능하고, 첫 번째는 보호자가 함께해야 해요.") == []
+
+
+def test_a_labelled_entry_keeps_its_noun_suffix(tracker: Tracker) -> None:
+    reply = "첫 번째는 회원제 정기 구독, 두 번째는 단품 구매, 세 번째는 선물 세트예요."
+    assert tracker.ordinal_list(reply) == ["회원제 정기 구독", "단품 구매", "선물 세트"]

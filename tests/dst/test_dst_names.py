@@ -187,3 +187,18 @@ def test_a_quoted_name_of_the_dialogue_is_read_whole_when_it_comes_back(
     history = [(U, "밀롱가 열리는 데 있어?"), (A, "'라비나 탱고홀'에서 금요일 밤마다 열려요."),
                (U, "회비는 따로 있어?"), (A, "입장료 만 원에 음료 한 잔이 포함돼요.")]
     assert "라비나 탱고홀" in injector.replay([HistoryTurn(r, t) for r, t in history]).last_query  # type: ignore[arg-type]
+
+
+def test_an_unknown_name_before_its_kind_noun_is_one_noun_phrase_with_it(analyzer: Analyzer) -> None:
+    texts = [m.text for m in analyzer.analyze("이번 모임은 달무리책방 2층 세미나실에서 열려요.").mentions]
+    assert "달무리책방 2층 세미나실" in texts and "세미나실" not in texts
+    # a place before a name only locates it, and so does a place a spatial noun follows
+    located = analyzer.analyze("양평 은하수천문대가 좋아요.").mentions
+    assert [(m.text, m.modifier) for m in located][:2] == [("양평", True), ("은하수천문대", False)]
+    assert "목포" in [m.text for m in analyzer.analyze("서해안고속도로 목포 방향으로 가고 있어.").mentions]
+
+
+def test_an_untyped_proper_noun_right_before_a_quoted_name_locates_it(analyzer: Analyzer) -> None:
+    mentions = analyzer.analyze("더 가까운 곳을 원하시면 영월 '솔바람 목장'도 있어요.").mentions
+    assert [(m.text, m.modifier) for m in mentions if m.text in ("영월", "솔바람 목장")] == \
+        [("영월", True), ("솔바람 목장", False)]
