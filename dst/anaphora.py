@@ -126,6 +126,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
             return Anaphor(kind.start, tok.end, "category", "demonstrative.noun", _particle(toks, i + 1),
                            category=kind.form), 1
         return Anaphor(tok.start, tok.end, "object", "pronoun.object", _particle(toks, i + 1)), 1
+    if tok.pos == "NP" and form in lx.SIDE_PRONOUNS:
+        return _side(toks, i, i + 1), 1
     if tok.pos == "NP" and form in lx.PLACE_PRONOUNS:
         deictic = form in lx.DEICTIC_PLACE_PRONOUNS
         return Anaphor(tok.start, tok.end, "place", "pronoun.place", _particle(toks, i + 1), deictic=deictic), 1
@@ -156,6 +158,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and (
         nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end)
     ):
+        if nxt.start == tok.end and form + nxt.form in lx.SIDE_PRONOUNS:
+            return _side(toks, i, i + 2), 2  # "그쪽으로" as 그 + 쪽 + 으로
         if nxt.start == tok.end and form + nxt.form in lx.PLACE_PRONOUNS:
             # after an adnominal ending Kiwi reads "그곳" as 그 + 곳 ("바다 실습 많은 그곳")
             return Anaphor(tok.start, nxt.end, "place", "pronoun.place", _particle(toks, i + 2)), 2
@@ -198,6 +202,21 @@ _BEFORE = frozenset({"아까", "방금", "전", "지난번", "저번"})
 _EARLIER = _BEFORE - {"방금"}  # "방금 말한 데" is the last reply's; "아까 말한 데" one said before it
 _SAID_HEADS = {"데": "place", "곳": "place", "거": "object", "것": "object", "분": "person"}
 _RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person", "쪽": "object"}
+
+
+_LOCATIVE = frozenset({"에", "에서", "서", "으로", "로", "까지", "부터"})
+
+
+def _side(toks: list[Tok], i: int, j: int) -> Anaphor | None:
+    """"그쪽" / "저쪽" (`toks[i:j]`) as a place: with a locative particle ("그쪽으로 할래", "그쪽에 예약",
+    "그쪽까지") or before the noun of what is there ("그쪽 매장은"). As a bare subject or topic it may be the person
+    addressed ("그쪽은 이름이 뭐예요?"), which refers to nothing the dialogue named, so it is left alone."""
+    particles = _particle(toks, j)
+    after = toks[j] if j < len(toks) else None
+    noun_next = not particles and after is not None and after.pos in ("NNG", "NNP") and after.start > toks[j - 1].end
+    if not noun_next and not (particles and particles[0].form in _LOCATIVE):
+        return None
+    return Anaphor(toks[i].start, toks[j - 1].end, "place", "pronoun.place", particles)
 
 
 def _said_one(toks: list[Tok], i: int) -> Anaphor | None:

@@ -61,6 +61,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cat:suffix", "cat:in", "cat:role", "cat:sim", "cat:sim_rank1",
     "frame", "deictic_user", "role_person", "ctx:overlap", "ctx:any", "cat:ctx", "in_utterance", "particle:same",
     "rules:first", "rules:in_pool", "rules:rank",
+    "place:hosted", "place:venue", "contrast:set_aside", "contrast:offered",
 )
 
 
@@ -136,6 +137,10 @@ def features(anaphor: Anaphor, entity: Entity, state: DialogueState, *, words: f
     if anaphor.particles and entity.particle in _ADJUNCTS and anaphor.particles[0].form == entity.particle:
         # "그때까지" after "8월 20일까지 받아요": the same adjunct role in both sentences
         out["particle:same"] = 1.0
+    sentence = _same_sentence(entity, state)
+    if need == "place":
+        out["place:hosted"], out["place:venue"] = _hosting(entity, sentence)
+    out["contrast:set_aside"], out["contrast:offered"] = _contrasted(entity, sentence)
     if rule_rank is not None:
         out["rules:in_pool"] = 1.0
         out["rules:first"] = float(rule_rank == 0)
@@ -154,6 +159,39 @@ def features(anaphor: Anaphor, entity: Entity, state: DialogueState, *, words: f
         out["cat:sim_rank1"] = float(cat_best)
         out["cat:ctx"] = float(category in entity.context)
     return {k: v for k, v in out.items() if v}
+
+
+_SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
+_TOPIC = frozenset({"은", "는", "ᆫ"})
+_OPTION_TYPES = frozenset({"item", "place", "org"})
+
+
+def _same_sentence(entity: Entity, state: DialogueState) -> list[Entity]:
+    """The other mentions of the entity's sentence."""
+    return [e for e in state.sentences.get((entity.turn, entity.speaker, entity.sentence), ()) if e is not entity]
+
+
+def _hosting(entity: Entity, sentence: list[Entity]) -> tuple[float, float]:
+    """Whether the entity is what its sentence says happens somewhere, and whether it is that somewhere: in
+    "정기총회는 새솔웨딩홀에서 열려요" the meeting is hosted and the hall its venue ("거기" means the hall). The venue
+    is the 에서 adjunct, or the name right before it ("모음빌딩 3층에서")."""
+    subjects = [e for e in sentence if e.particle in _SUBJECT]
+    adjuncts = [e for e in (*sentence, entity) if e.particle == "에서"]
+    hosted = entity.particle in _SUBJECT and any(a.order > entity.order for a in adjuncts)
+    venue = any(s.order < entity.order for s in subjects) and any(
+        a is entity or (a.order == entity.order + 1 and a.type == "quantity") for a in adjuncts)
+    return float(hosted), float(venue)
+
+
+def _contrasted(entity: Entity, sentence: list[Entity]) -> tuple[float, float]:
+    """Whether a reply's sentence sets the entity aside as a contrastive topic before it offers another option, or
+    offers it after setting another aside: "'하이가드 프로'는 예산을 넘고, '킴도류 라이트'가 좋아요"."""
+    if entity.speaker != "assistant" or entity.type not in _OPTION_TYPES:
+        return 0.0, 0.0
+    options = [e for e in sentence if e.type in _OPTION_TYPES]
+    set_aside = entity.particle in _TOPIC and any(e.order > entity.order and e.particle not in _TOPIC for e in options)
+    offered = entity.particle not in _TOPIC and any(e.order < entity.order and e.particle in _TOPIC for e in options)
+    return float(set_aside), float(offered)
 
 
 @dataclass(frozen=True)

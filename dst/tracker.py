@@ -99,7 +99,7 @@ class Tracker:
             new.append(Entity(m.text, kind, turn, speaker, role, m.predicative and not is_answer, m.proper, salience,
                               index.rarity(m), order, m.particle, index.context(m, referents), m.modifier,
                               _repeats_setting(m.text, entities) if speaker == "assistant"
-                              else _sets_request(m, analysis), given_for))
+                              else _sets_request(m, analysis), given_for, index.sentence(m)))
         for entity in new:
             earlier = [e for e in entities if _same_referent(e, entity)]
             if earlier:
@@ -243,6 +243,10 @@ class _TokenIndex:
 
     def within(self, m: Mention) -> tuple[Tok, ...]:
         return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]
+
+    def sentence(self, m: Mention) -> int:
+        """The index of the sentence that holds the mention, counted from 0 within its turn."""
+        return bisect_right(self.bounds, bisect_left(self.starts, m.start)) - 1
 
     def context(self, m: Mention, referents: list[Mention] | None = None) -> tuple[str, ...]:
         """Content words of the sentence around a mention, its own words left out; of its clause only (and the

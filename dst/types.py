@@ -59,6 +59,8 @@ class Entity:
     "성수동에서는 '빛담스튜디오'가 …"): the frame of the answer, not the answer. `asked_for`: for a name a reply gave to
     a question or request, the words of what the user asked for ("가죽공방 원데이 클래스 있어?" -> "'오브제 레더'에서
     …" gives 오브제 레더 가죽공방, 원데이, 클래스): a later "그 공방" picks it up, however later turns named it.
+    `sentence`: which sentence of its turn it was said in (0 = first), so that what one sentence says of two options
+    can be read together (`dst.ranking`).
     """
 
     text: str
@@ -76,6 +78,7 @@ class Entity:
     modifier: bool = False
     setting: bool = False
     asked_for: tuple[str, ...] = ()
+    sentence: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,6 +129,14 @@ class DialogueState:
         return frozenset([*quoted, *(t.rsplit(maxsplit=1)[1] for t in quoted if len(t.rsplit(maxsplit=1)[-1]) >= 2
                                      and " " in t)])
 
+    @cached_property
+    def sentences(self) -> dict[tuple[int, str, int], tuple[Entity, ...]]:
+        """The entities by the sentence they were said in: (turn, speaker, sentence) -> entities in order."""
+        out: dict[tuple[int, str, int], list[Entity]] = {}
+        for e in self.entities:
+            out.setdefault((e.turn, e.speaker, e.sentence), []).append(e)
+        return {k: tuple(v) for k, v in out.items()}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "entities": [e.to_dict() for e in self.entities],
@@ -161,6 +172,7 @@ class DialogueState:
                     modifier=bool(e.get("modifier", False)),
                     setting=bool(e.get("setting", False)),
                     asked_for=tuple(str(w) for w in e.get("asked_for", ())),
+                    sentence=int(e.get("sentence", 0)),
                 )
                 for e in data.get("entities", [])
             )

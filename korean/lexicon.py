@@ -18,6 +18,9 @@ def _words(text: str) -> frozenset[str]:
 # -- pronouns and demonstratives (Kiwi NP / MM) -------------------------------------------------------------------
 OBJECT_PRONOUNS = _words("그거 그것 이거 이것 저거 저것")
 PLACE_PRONOUNS = _words("거기 그곳 저기 저곳 여기 이곳")
+# "That side": a place when it takes a locative particle or names the side's noun ("그쪽으로 갈게", "그쪽 매장"), but
+# as a subject or topic also the person addressed ("그쪽은 이름이 뭐예요?"), which is no reference to fill in.
+SIDE_PRONOUNS = _words("그쪽 저쪽")
 DEICTIC_PLACE_PRONOUNS = _words("여기 이곳")  # often the speaker's own location
 PERSON_PRONOUNS = _words("걔 그분 그녀 얘 쟤 이분 저분 그이")
 TIME_PRONOUNS = _words("그때 그날 이때 그즈음 그무렵 당시 그당시")

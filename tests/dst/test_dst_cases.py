@@ -16,11 +16,11 @@ DEV_CASES = ROOT.parent / "shared" / "data" / "context_injection_dev.jsonl"
 OWN_CASES = ROOT / "benchmarks" / "data" / "context_cases.jsonl"
 DEV = load_cases(DEV_CASES) if DEV_CASES.exists() else []
 OWN = load_cases(OWN_CASES)
-# Measured 2846/3487 (0.816) with the learned models and 2499/3487 (0.717) with the rules alone on
+# Measured 2995/3667 (0.817) with the learned models and 2616/3667 (0.713) with the rules alone on
 # benchmarks/data/context_cases.jsonl (benchmarks/RESULTS.md; the file holds every blind batch after its first run,
 # which is recorded there, so each new batch lowers the rate); below these floors is a regression, not noise.
 OWN_PASS_FLOOR = 0.812
-RULES_PASS_FLOOR = 0.712
+RULES_PASS_FLOOR = 0.709
 
 
 def _rewrite(injector: ContextInjector, case: dict) -> str:
@@ -67,9 +67,10 @@ def test_unchanged_dev_cases_come_back_byte_identical(injector: ContextInjector)
 
 
 def test_unchanged_own_cases_come_back_byte_identical_at_the_measured_rate(own_rewrites: dict[str, str]) -> None:
-    # Three are still rewritten (benchmarks/RESULTS.md, stop 41): two idioms built on an anaphor ("거기까진 생각 못
-    # 했네", "이거 실화야?") and "이거랑 상관없는 건데, …", where the ranker reads 이거 as the topic the user sets
-    # aside; more than that is a regression.
+    # Five are still rewritten (benchmarks/RESULTS.md, stops 41 and 44): two idioms built on an anaphor ("거기까진 생각
+    # 못 했네", "이거 실화야?"), "이거랑 상관없는 건데, …", where the ranker reads 이거 as the topic the user sets
+    # aside, and two questions that name their own place after an elided turn, which the frame's words still join
+    # (blind-78 and 81, failed on their first run by stop 43's code too); more than that is a regression.
     unchanged = [c for c in OWN if c["unchanged"]]
     rewritten = [(c["id"], r) for c in unchanged if (r := own_rewrites[c["id"]]) != c["utterance"]]
-    assert len(rewritten) <= 3, rewritten
+    assert len(rewritten) <= 5, rewritten

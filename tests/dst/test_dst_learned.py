@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from assistant.cli import dst as dst_cli
 from dst import ContextInjector, HistoryTurn
 from dst.analysis import Analyzer
-from dst.ranking import AntecedentRanker, default_ranker
+from dst.anaphora import find_anaphors
+from dst.ranking import AntecedentRanker, default_ranker, features
 from dst.sibling import SiblingMatcher
 from dst.training.dialogues import WRITTEN, load_dialogues
 from dst.training.ranker import fit_ranker, ranker_examples
@@ -239,3 +240,20 @@ def test_an_elided_request_continues_the_last_sentence_of_a_frame_of_several(inj
                      "은가람 도예공방 토요일 오후 2시 반에 2명 예약했어요.")
     rewrite = injector.rewrite(history, "한 명만 더 추가해 줘.").standalone
     assert "은가람 도예공방" in rewrite and "금요일" not in rewrite
+
+
+def test_the_ranker_reads_an_event_and_its_venue_from_one_sentence(injector: ContextInjector) -> None:
+    state = injector.replay(_turns("이번 달 독서 모임 어디서 해?", "정기 모임은 '달무리책방' 2층 세미나실에서 열려요."))
+    anaphor = find_anaphors(injector.analyzer.analyze("거기 주차돼?"))[0]
+    read = {e.text: features(anaphor, e, state) for e in state.entities}
+    assert read["정기 모임"].get("place:hosted") == 1.0 and "place:venue" not in read["정기 모임"]
+    assert read["세미나실"].get("place:venue") == 1.0
+
+
+def test_the_ranker_reads_which_option_a_reply_sets_aside_and_which_it_offers(injector: ContextInjector) -> None:
+    reply = "'스핀킹 프로'는 예산을 넘고, '라이트윙 S'가 가볍고 좋아요."
+    state = injector.replay(_turns("초보용 라켓 추천해 줘", reply))
+    anaphor = find_anaphors(injector.analyzer.analyze("그거 주문해 줘"))[0]
+    read = {e.text: features(anaphor, e, state) for e in state.entities}
+    assert read["스핀킹 프로"].get("contrast:set_aside") == 1.0 and read["라이트윙 S"].get("contrast:offered") == 1.0
+    assert [e.sentence for e in state.entities if e.speaker == "assistant"] == [0, 0, 0]

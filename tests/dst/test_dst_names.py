@@ -202,3 +202,12 @@ def test_an_untyped_proper_noun_right_before_a_quoted_name_locates_it(analyzer: 
     mentions = analyzer.analyze("더 가까운 곳을 원하시면 영월 '솔바람 목장'도 있어요.").mentions
     assert [(m.text, m.modifier) for m in mentions if m.text in ("영월", "솔바람 목장")] == \
         [("영월", True), ("솔바람 목장", False)]
+
+
+def test_geu_jjok_is_a_place_with_a_locative_particle_or_a_noun_but_not_the_person_addressed(
+        injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "신림역 근처 PC방 추천해 줘"),
+               HistoryTurn("assistant", "'넥스트존 PC방'이 24시간 하고 사양도 좋아요.")]
+    assert injector.rewrite(history, "그쪽까지 버스로 얼마나 걸려?").standalone.startswith("넥스트존 PC방까지")
+    assert injector.rewrite(history, "그쪽 사장님 친절해?").standalone.startswith("넥스트존 PC방 사장님")
+    assert injector.rewrite(history, "그쪽은 이름이 뭐예요?").standalone == "그쪽은 이름이 뭐예요?"
