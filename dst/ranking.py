@@ -15,6 +15,9 @@ Features, all read from the state and the anaphor (`FEATURE_NAMES`):
   encoder's similarity of the noun and the entity (multilingual-e5-small, `korean.encoder`), so "그 텐트" finds
   "스노우피크 랜드브리즈 2" without a list of tents;
 - the frame: whether the entity is in the last standalone user query;
+- the sentence it was said in (`Entity.sentence`): an event and the venue it is held at ("정기총회는 새솔웨딩홀에서
+  열려요"), an option a reply sets aside as a contrastive topic and the one it then offers ("'A'는 예산을 넘고, 'B'가
+  좋아요");
 - the rules' own order (`dst.anaphora.candidates`: typed pools, recency, centering), so the model learns when the
   other evidence should overrule it.
 The model file ships as `data/antecedent_ranker.json`; without it (or with an unreadable one) `load` returns None
