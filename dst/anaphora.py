@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
+from dst.phrases import ADJUNCT_PARTICLES
 from dst.types import DialogueState, Entity
 from korean.frequency import NAME_RARITY
 from korean.lexicon import name_shaped
@@ -204,7 +205,7 @@ _SAID_HEADS = {"데": "place", "곳": "place", "거": "object", "것": "object",
 _RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person", "쪽": "object"}
 
 
-_LOCATIVE = frozenset({"에", "에서", "서", "으로", "로", "까지", "부터"})
+_LOCATIVE = ADJUNCT_PARTICLES - {"에게", "한테"}  # a place's roles, not a person's
 
 
 def _side(toks: list[Tok], i: int, j: int) -> Anaphor | None:

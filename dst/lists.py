@@ -21,7 +21,7 @@ from bisect import bisect_left
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
-from dst.anaphora import find_anaphors
+from dst.anaphora import Anaphor, find_anaphors
 from dst.mentions import TITLE_RE
 
 # "1. A", "1) A", and "1번 'A'" with a quoted entry ("1번 출구로 나와서 2번 버스" numbers no entries)
@@ -50,7 +50,8 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     numbered = _numbered(text, toks)
     if len(numbered) >= 2:
         return numbered, True
-    for found in (_numbered(text, toks, _bullet_run(text)), _labelled(text, analysis, toks), _quoted(text)):
+    ordinals = [a for a in find_anaphors(analysis) if a.need == "ordinal"]  # read once: labels, and entries that point
+    for found in (_numbered(text, toks, _bullet_run(text)), _labelled(text, ordinals, toks), _quoted(text)):
         if len(found) >= 2:
             return found, False
     joined = _conjoined(text, list(analysis.chunks))
@@ -58,17 +59,16 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     if len(set(parallel)) < len(parallel):
         parallel = []  # "오전 클래스는 A 강사님, 오후 클래스는 B 강사님": heads that repeat do not tell options apart
     best = parallel if len(parallel) > len(joined) else joined
-    if _points_back(text, analysis, best):
+    if _points_back(text, ordinals, best):
         return [], False
     return (best, False) if len(best) >= 2 else ([], False)
 
 
-def _points_back(text: str, analysis: Analysis, items: list[str]) -> bool:
+def _points_back(text: str, ordinals: list[Anaphor], items: list[str]) -> bool:
     """Whether an entry is nothing but an ordinal of the reply's own ("세 가지 모두 가능하고, 첫 번째는 보호자가 …"):
     the reply then speaks of a list given before, and its segments are no new options ("1번 A, 2번 B" still are)."""
-    ordinals = [o for a in find_anaphors(analysis) if a.need == "ordinal"
-                and not (o := text[a.start:a.end])[:1].isdigit()] if items else []  # "3007번, 3008번" are buses
-    return any(item in o for o in ordinals for item in items)
+    said = [o for a in ordinals if not (o := text[a.start:a.end])[:1].isdigit()]  # "3007번, 3008번" are buses
+    return any(item in o for o in said for item in items)
 
 
 class _Tokens:
@@ -144,10 +144,10 @@ def _segments(text: str) -> list[list[tuple[int, int]]]:
     return [s for s in sentences if s]
 
 
-def _labelled(text: str, analysis: Analysis, toks: _Tokens) -> list[str]:
+def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
     """Entries introduced by an ordinal and a topic particle or a comma: "첫째는 A, 둘째는 B, 셋째는 C예요", "첫째, A는
     …. 둘째, B는 …"."""
-    labels = {a.start: a for a in find_anaphors(analysis) if a.need == "ordinal" and a.index >= 1
+    labels = {a.start: a for a in ordinals if a.index >= 1
               and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ","
                    or TITLE_RE.match(text, a.span_end + 1) is not None)}  # "첫째 '편백 숲길'은 30분, …"
     items: dict[int, str] = {}

@@ -173,6 +173,7 @@ def named_kinds(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     (`korean.frequency`); a place before a name ("양평 은하수천문대") and a head followed by a spatial noun
     ("경부고속도로 부산 방향") only locate. Quoted names are `quoted_heads`' and `locators`' to join."""
     out: list[Mention] = []
+    starts = [t.start for t in toks]
     k = 0
     while k < len(mentions):
         m = mentions[k]
@@ -185,7 +186,7 @@ def named_kinds(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
                 or n.kind not in ("place", "noun", "item") or text[mentions[j - 1].end:n.start] != " "
                 or (m.start > 0 and text[m.start - 1] in QUOTES) or text[n.start - 1] in QUOTES
                 or not (m.proper or noun_rarity(m.text.split()[-1]) >= NAME_RARITY)
-                or _located_by(toks, n)):
+                or _located_by(toks, starts, n)):
             out.append(m)
             k += 1
             continue
@@ -195,10 +196,10 @@ def named_kinds(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
     return out
 
 
-def _located_by(toks: tuple[Tok, ...], m: Mention) -> bool:
+def _located_by(toks: tuple[Tok, ...], starts: list[int], m: Mention) -> bool:
     """Whether the next word is a spatial noun ("부산 방향으로", "역 앞에"): `m` is then a point of reference."""
-    after = next((t for t in toks if t.start > m.end), None)
-    return after is not None and after.start == m.end + 1 and after.form in lx.SPATIAL_NOUNS
+    k = bisect_right(starts, m.end)
+    return k < len(toks) and toks[k].start == m.end + 1 and toks[k].form in lx.SPATIAL_NOUNS
 
 
 def appositions(text: str, mentions: list[Mention]) -> list[Mention]:

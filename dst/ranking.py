@@ -164,8 +164,6 @@ def features(anaphor: Anaphor, entity: Entity, state: DialogueState, *, words: f
     return {k: v for k, v in out.items() if v}
 
 
-_SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
-_TOPIC = frozenset({"은", "는", "ᆫ"})
 _OPTION_TYPES = frozenset({"item", "place", "org"})
 
 
@@ -178,9 +176,9 @@ def _hosting(entity: Entity, sentence: list[Entity]) -> tuple[float, float]:
     """Whether the entity is what its sentence says happens somewhere, and whether it is that somewhere: in
     "정기총회는 새솔웨딩홀에서 열려요" the meeting is hosted and the hall its venue ("거기" means the hall). The venue
     is the 에서 adjunct, or the name right before it ("모음빌딩 3층에서")."""
-    subjects = [e for e in sentence if e.particle in _SUBJECT]
+    subjects = [e for e in sentence if _particle(e) in ("topic", "subject")]
     adjuncts = [e for e in (*sentence, entity) if e.particle == "에서"]
-    hosted = entity.particle in _SUBJECT and any(a.order > entity.order for a in adjuncts)
+    hosted = _particle(entity) in ("topic", "subject") and any(a.order > entity.order for a in adjuncts)
     venue = any(s.order < entity.order for s in subjects) and any(
         a is entity or (a.order == entity.order + 1 and a.type == "quantity") for a in adjuncts)
     return float(hosted), float(venue)
@@ -192,8 +190,9 @@ def _contrasted(entity: Entity, sentence: list[Entity]) -> tuple[float, float]:
     if entity.speaker != "assistant" or entity.type not in _OPTION_TYPES:
         return 0.0, 0.0
     options = [e for e in sentence if e.type in _OPTION_TYPES]
-    set_aside = entity.particle in _TOPIC and any(e.order > entity.order and e.particle not in _TOPIC for e in options)
-    offered = entity.particle not in _TOPIC and any(e.order < entity.order and e.particle in _TOPIC for e in options)
+    topic = _particle(entity) == "topic"
+    set_aside = topic and any(e.order > entity.order and _particle(e) != "topic" for e in options)
+    offered = not topic and any(e.order < entity.order and _particle(e) == "topic" for e in options)
     return float(set_aside), float(offered)
 
 
