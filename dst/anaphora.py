@@ -210,12 +210,15 @@ _LOCATIVE = ADJUNCT_PARTICLES - {"에게", "한테"}  # a place's roles, not a p
 
 def _side(toks: list[Tok], i: int, j: int) -> Anaphor | None:
     """"그쪽" / "저쪽" (`toks[i:j]`) as a place: with a locative particle ("그쪽으로 할래", "그쪽에 예약",
-    "그쪽까지") or before the noun of what is there ("그쪽 매장은"). As a bare subject or topic it may be the person
-    addressed ("그쪽은 이름이 뭐예요?"), which refers to nothing the dialogue named, so it is left alone."""
+    "그쪽까지"), before the noun of what is there ("그쪽 매장은") or a verb of motion ("그쪽 가려는데"). As a bare
+    subject or topic it may be the person addressed ("그쪽은 이름이 뭐예요?"), which refers to nothing the dialogue
+    named, so it is left alone."""
     particles = _particle(toks, j)
     after = toks[j] if j < len(toks) else None
     noun_next = not particles and after is not None and after.pos in ("NNG", "NNP") and after.start > toks[j - 1].end
-    if not noun_next and not (particles and particles[0].form in _LOCATIVE):
+    # "그쪽 가려는데": the goal of a verb of motion, its particle dropped as speech drops it
+    goal = not particles and after is not None and after.pos == "VV" and after.form in lx.MOTION_VERBS
+    if not (noun_next or goal) and not (particles and particles[0].form in _LOCATIVE):
         return None
     return Anaphor(toks[i].start, toks[j - 1].end, "place", "pronoun.place", particles)
 
@@ -259,6 +262,7 @@ NUMBERED_ENTRY = "ordinal.numbered"
 EVERY = "ordinal.every"
 PAIR_POSITION = "ordinal.pair-position"  # "아래 거": the second of a list of two; nothing otherwise
 BARE_TITLE = "title.bare"
+DAY_OFFSET = "demonstrative.day-offset"  # "그 전날", "그다음 날": the day of a time moved by one
 _CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
 MAX_INNER_TOKENS = 4
 
@@ -292,8 +296,16 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     det, noun = toks[i], toks[i + 1]
     n = noun.form
     particle = _particle(toks, i + 2)
-    if n in lx.TIME_RELATIONAL:
-        # "그 전에" -> "<time> 전에": only the demonstrative is replaced, the relational noun stays
+    if n in lx.TIME_RELATIONAL or n in lx.DAY_OFFSETS:
+        # "그 전에" -> "<time> 전에": only the demonstrative is replaced, the relational noun stays; a day before or
+        # after ("그 전날", "그다음 날") is counted from the day of that time, not its hour
+        # after ("그 전날", "그다음 날") is the day of that time moved by one (`shifted_day`), the words and all
+        after = toks[i + 2] if i + 2 < len(toks) else None
+        if n in lx.DAY_OFFSETS:
+            return Anaphor(det.start, noun.end, "time", DAY_OFFSET, particle, category=n, grain=_DAY), 2
+        if n == "다음" and after is not None and after.form == "날" and after.pos == "NNG":
+            return Anaphor(det.start, after.end, "time", DAY_OFFSET, _particle(toks, i + 3), category="다음날",
+                           grain=_DAY), 3
         return Anaphor(det.start, det.end, "time", "demonstrative.time-relative"), 1
     if n in lx.TIME_CATEGORIES:
         return Anaphor(det.start, noun.end, "time", "demonstrative.time", particle, category=n,
@@ -698,6 +710,44 @@ def day_part(text: str) -> str:
     return day if names_day(day) else ""
 
 
+def coarse_part(text: str, grain: int) -> str:
+    """The words of a time down to a coarser grain ("다음 주" of "다음 주 금요일 저녁 7시" for a week, "6월 셋째 주"
+    of "6월 셋째 주 화요일"), or "" when they do not name that grain."""
+    words = text.split()
+    cut = next((k for k, w in enumerate(words) if time_grain(w) < grain), len(words))
+    part = " ".join(words[:cut])
+    return part if 0 <= grain < _COARSEST and _GRAINS[grain].search(part) else ""
+
+
+_MONTH_DAY = re.compile(r"^(?:(\d{1,2})월 )?(\d{1,2})일$")
+
+
+def shifted_day(day: str, offset: int) -> str | None:
+    """A day moved by `offset` days, when it is a date ("6월 14일" -> "6월 13일", "12일" -> "13일"); a weekday said
+    with it is left out, since it no longer holds. None for what is no date ("다음 주 수요일") and for a day whose month
+    is not said that would leave it ("1일" - 1)."""
+    words = [w for w in day.split() if not w.endswith("요일")]
+    found = _MONTH_DAY.match(" ".join(words))
+    if found is None:
+        return None
+    month, date = (int(found[1]) if found[1] else None), int(found[2]) + offset
+    if month is None:
+        return f"{date}일" if 1 <= date <= 28 else None
+    if not (1 <= month <= 12 and 1 <= date - offset <= _MONTH_DAYS[month - 1]):
+        return None
+    if date < 1:
+        month = 12 if month == 1 else month - 1
+        if month == 2:
+            return None  # 28 or 29: the year is not said
+        date = _MONTH_DAYS[month - 1]
+    elif date > _MONTH_DAYS[month - 1]:
+        month, date = month % 12 + 1, 1
+    return f"{month}월 {date}일"
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the year is not said: a day of February may be 29
+
+
 def time_grain(text: str) -> int:
     """How fine a time is: the index in `_GRAINS` of the finest unit it names ("토요일 저녁 7시" is an hour, 1;
     "연말" none of them, `_COARSEST`)."""
@@ -752,10 +802,12 @@ _KINDS = lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES
 
 
 def called(e: Entity, noun: str, entities: list[Entity]) -> bool:
-    """Whether the name `e` is said to be one of `noun` right after it ("'물레숲'이라는 공방"): the next mention of its
-    turn describes it (`dst.mentions.appositions`) and ends with the noun."""
-    return any(p.predicative and p.turn == e.turn and p.speaker == e.speaker and p.order == e.order + 1
-               and p.text.endswith(noun) for p in entities)
+    """Whether the name `e` is said to be one of `noun` right after it ("'물레숲'이라는 공방": the next mention of its
+    turn describes it) or right before it ("대나무 돗자리 '청량 죽석'이": the mention before is its bare description,
+    `dst.mentions.appositions`), and that mention ends with the noun."""
+    return any(p.turn == e.turn and p.speaker == e.speaker and p.text.endswith(noun) and (
+        (p.predicative and p.order == e.order + 1) or (p.modifier and p.order == e.order - 1 and e.role == "title"))
+        for p in entities)
 
 
 def choose(anaphor: Anaphor, state: DialogueState) -> Entity | None:

@@ -14,25 +14,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dst import lexicon as lx
-from dst.analysis import Analysis, Analyzer
+from dst.analysis import Analysis, Analyzer, Tok
 from dst.anaphora import (
     BARE_TITLE,
     DAY_GRAIN,
+    DAY_OFFSET,
     RELATIVE_ONE,
     Anaphor,
     candidates,
     choose,
     clock_only,
+    coarse_part,
     day_part,
     every_item,
     holds_title,
     names_day,
     ordinal_item,
+    shifted_day,
     time_grain,
 )
 from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, turns_down
 from dst.compared import compared_option
-from dst.ellipsis import asks_for_one, branded, names_thing, offered_entity
+from dst.ellipsis import answered_choice, asks_for_one, branded, names_thing, offered_entity
 from dst.phrases import splice
 from dst.ranking import AntecedentRanker, Ranked
 from dst.tracker import CONTEXT_TAGS
@@ -78,7 +81,9 @@ def resolve_anaphors(
         if replacement is not None and len(replacement.split()) > 1 and text[:ana.start].split()[-1:] == \
                 replacement.split()[:1]:
             replacement = replacement.split(maxsplit=1)[1]  # "물결스윔 그 지점": the brand is said already
-        if replacement is not None and ana.need == "ordinal" and ana.index >= 1:
+        if replacement is not None and ((ana.need == "ordinal" and ana.index >= 1) or (
+                ana.rule == RELATIVE_ONE and not turns_down(_sentence_of(analysis, ana)))):
+            # "저렴한 데가 좋겠다. 거긴 …" picks as a number does; "취소 잦은 건 싫어. 거기 …" turns its one down
             picked = (ana.span_end, antecedent)
         if replacement is None:
             confident = False
@@ -101,14 +106,9 @@ def _offered(frame: Analysis | None, state: DialogueState) -> Entity | None:
     추천해 줘" -> "전주에 있는 '고운빛 한복대여' 본점이 …"), or None."""
     if frame is None or not state.last_query:
         return None
-    if any(t.form in lx.INTERROGATIVE_FORMS for t in frame.tokens):
-        # "A랑 B 중에 초보 수업 많은 데 어디야?" -> "초보 수업은 'B'가 더 많이 …": the one of the frame's things that
-        # the reply makes the subject is the answer
-        subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
-                    and e.particle in ("이", "가") and e.text in state.last_query and not e.modifier
-                    and e.type in ("place", "item", "org")}
-        if len(subjects) == 1:
-            return next(iter(subjects.values()))
+    chosen = answered_choice(frame, state)
+    if chosen is not None:
+        return chosen
     if names_thing(frame):  # "'빛나래 간판'은 어떤 곳이야?" asks about one it names
         return None
     return offered_entity(frame, state)
@@ -344,6 +344,15 @@ def _apposed(options: list[Entity]) -> bool:
 
 
 
+def _sentence_of(analysis: Analysis, ana: Anaphor) -> list[Tok]:
+    """The tokens of the sentence an anaphor is in."""
+    toks = analysis.tokens
+    ends = [t.end for t in toks if t.pos == "SF"]
+    start = max((e for e in ends if e <= ana.start), default=0)
+    end = min((e for e in ends if e >= ana.span_end), default=len(analysis.text))
+    return [t for t in toks if start <= t.start and t.end <= end]
+
+
 def described_span(analysis: Analysis, ana: Anaphor) -> tuple[int, int] | None:
     """Where the relative clause that describes an anaphor is: inside it ("그 얇은 거"), or right before it ("냉동
     보관하라는 그거", "모집 중인 그 공방": its words from the start of the utterance, a comma or a conjunction up to
@@ -408,6 +417,17 @@ def _antecedent_text(
             # "같은 날 오후 4시 30분" after "다음 주 수요일 오후 3시": a clock time takes the day it was said on
             replacement = f"{day} {replacement}"
             rule += "+day"
+    if ana.need == "time" and ana.grain is not None and ana.grain > DAY_GRAIN and coarse_part(replacement, ana.grain):
+        # "그 주 주말" after "다음 주 금요일 저녁 7시 반": the week, not the evening in it
+        replacement = coarse_part(replacement, ana.grain)
+        rule += "+grain"
+    if ana.rule == DAY_OFFSET:
+        # "그 전날" -> "3월 10일 전날인 3월 9일" after "3월 10일 오후 2시": the day the user counts from, with the
+        # day it comes to when that day is a date
+        day = day_part(replacement) or replacement
+        relative = f"{day} {'다음 날' if ana.category == '다음날' else ana.category}"
+        moved = shifted_day(day, lx.DAY_OFFSETS[ana.category or ""])
+        return (f"{relative}인 {moved}" if moved else relative), antecedent, rule + "+day"
     if ana.need == "time" and not has_place:
         place = _event_place(entity, state)
         if place is not None:

@@ -2,8 +2,10 @@
 
 Contract: `chosen_option(analysis, anaphor, state)` returns the named option of the last reply that the utterance's
 whole clauses before the anaphor (up to a sentence end, a comma or a connective ending) pick, when they pick exactly
-one and turn nothing down ("A 말고", "별로야"): "단독홀이 좋을 것 같아요. 거기 식대는 …" after "… 'A'는 하루 네 타임
-단독홀이고, 'B'는 두 개 홀에서 …", "장식 없는 걸로 할게. 그 구두 색상은 …", "좀 더 싼 클래스로 할래. 그 클래스는 …".
+one: "단독홀이 좋을 것 같아요. 거기 식대는 …" after "… 'A'는 하루 네 타임 단독홀이고, 'B'는 두 개 홀에서 …", "장식
+없는 걸로 할게. 그 구두 색상은 …", "좀 더 싼 클래스로 할래. 그 클래스는 …". Clauses that turn one of two options
+down outright ("A 말고", "루프탑은 별로야", "취소 잦은 건 싫어", "단골이 아니니까") pick the other; a bare negation
+("무릎이 안 좋아서") says what the user needs and picks nothing.
 Otherwise None, and the anaphor is resolved as before. The user chooses, then asks about the choice; the anaphor
 points at what was just chosen, not at the reply's most salient name.
 
@@ -36,7 +38,7 @@ from itertools import pairwise
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
-from dst.anaphora import Anaphor, instance_of
+from dst.anaphora import Anaphor, instance_of, time_grain
 from dst.compared import compared_option
 from dst.phrases import same_word
 from dst.types import DialogueState, Entity
@@ -47,6 +49,7 @@ _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
 POLAR = frozenset({"있", "없"})
 _TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
+_CONJUNCTIONS = frozenset({"와", "과", "랑", "이랑", "하고", "나", "이나", "도"})
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
 
@@ -68,20 +71,33 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     if not ends:
         return None
     before = before[: ends[-1] + 1]  # whole clauses only: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS for t in before) or turns_down(before):
-        return None  # "루프탑은 별로야. 거기 …", "A 말고 …": a clause that turns an option down picks nothing
+    if not any(t.pos in _NOUNS for t in before):
+        return None
+    if turns_down(before):
+        # "취소 잦은 건 싫어. 거기 …", "난 단골이 아니니까 그 사람 …": of two options, the one the clause does not
+        # describe; of more, or when it describes none or both, nothing
+        # "무릎이 안 좋으셔서" says what the user needs, so a bare 안 / 못 / 않 eliminates nothing
+        outright = any(_rejects(t) and t.form not in ("안", "못", "않") for t in before)
+        down = _described(analysis, before, options) if len(options) == 2 and outright else None
+        return None if down is None else next(o.entity for o in options if o is not down)
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
     if picked is not None:
         return picked
+    found = _described(analysis, before, options)
+    return found.entity if found is not None else None
+
+
+def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) -> _Option | None:
+    """The one option whose own name the clauses say, or else whose words they share the most of; None unless one."""
     said = analysis.text[: before[-1].end]
     named = [o for o in options if any(len(w) >= 2 and w in said for w in _own_names(o, options))]
     if named:
-        return named[0].entity if len(named) == 1 else None
+        return named[0] if len(named) == 1 else None
     nouns = {t.form for t in before if t.pos in _NOUNS and t.form not in lx.UNAVAILABLE}  # "마감이라니 아쉽네요"
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
     tied, _ = best_described(nouns, before, [o.words for o in options])
-    return options[tied[0]].entity if len(tied) == 1 else None
+    return options[tied[0]] if len(tied) == 1 else None
 
 
 def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]]) -> tuple[list[int], int]:
@@ -156,9 +172,9 @@ def turns_down(clauses: Sequence[Tok]) -> bool:
 
 
 def _rejects(t: Tok) -> bool:
-    """A word that turns down what the clause names: 말고 / 빼고, 별로, 싫다, 안 / 않다 / 못."""
+    """A word that turns down what the clause names: 말고 / 빼고, 별로, 싫다, 안 / 않다 / 못, 아니다."""
     return (t.form in ("말", "빼") and t.pos == "VV") or (t.form in ("별로", "안", "못") and t.pos == "MAG") or (
-        t.form == "싫" and t.pos == "VA") or (t.form == "않" and t.pos == "VX")
+        t.form == "싫" and t.pos == "VA") or (t.form == "않" and t.pos == "VX") or (t.form == "아니" and t.pos == "VCN")
 
 
 def _own_names(option: _Option, options: list[_Option]) -> set[str]:
@@ -185,8 +201,9 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
     options: list[_Option] = []
     last: Entity | None = None
     for e in said:
-        if (e.type == "person") != person or e.type not in ("item", "org", "place", "person", "thing"):
-            continue
+        if (e.type == "person") != person or e.type not in ("item", "org", "place", "person", "thing") or (
+                ana.need == "place" and e.type == "thing"):
+            continue  # "감나무 사려는데 거기 …": a place is chosen among places and named things, not goods
         if ana.category and not (ana.category in e.text or (not literal and instance_of(ana.category, e, state))):
             continue  # "그 마술사" chooses among magicians, "그 구두" among the shoes the reply named
         rare = e.rarity >= NAME_RARITY and not named_only
@@ -225,8 +242,16 @@ def _time_options(state: DialogueState) -> list[_Option]:
     both."""
     times = [e for e in sorted(state.entities, key=lambda e: e.order)
              if e.speaker == "assistant" and e.turn == state.turn and e.type == "time"]
+    # "12일은 금요일이라 한산하고": a time said to be another time of the sentence names the same one
+    # "이번 주는 토요일 오후 2시 반, 다음 주는 수요일 저녁 7시에 있어요": a finer time right after a topic time says
+    # when in it; joined by a conjunction ("토요일은 오전 10시와 오후 2시") it is one option of several
+    said_of = {id(b): a for a, b in pairwise(times)
+               if (b.predicative or (b.order == a.order + 1 and b.particle not in _CONJUNCTIONS))
+               and a.particle in _TOPIC and a.sentence == b.sentence}
     options: list[_Option] = []
     for e in sorted(times, key=lambda e: -len(e.text)):
+        if id(e) in said_of:
+            continue
         holders = [o for o in options if _words_inside(e.text, o.entity.text)]
         if len(holders) > 1:
             continue  # "오후 2시" inside two fuller times tells neither apart
@@ -236,9 +261,18 @@ def _time_options(state: DialogueState) -> list[_Option]:
         option.names |= set(e.text.split())
         option.words |= set(e.context)
     options.sort(key=lambda o: o.entity.order)
+    for e in times:
+        if id(e) in said_of:
+            holder = next((o for o in options if o.entity is said_of[id(e)]), None)
+            if holder is not None:
+                holder.names |= set(e.text.split())
+                holder.words |= set(e.context)
+                if time_grain(e.text) < time_grain(holder.entity.text):
+                    holder.entity = e  # "이번 주는 토요일 오후 2시 반": the finer time stands for the option
     for o in options:
         others = {w for p in options if p is not o for w in p.names}
-        o.words = {w for w in o.words if w + "다" not in LIGHT_PREDICATE_LEMMAS and not names_other(w, others)}
+        o.words = {w for w in o.words if w + "다" not in LIGHT_PREDICATE_LEMMAS and not names_other(w, others)
+                   and w not in lx.TIME_CATEGORIES}  # "한산한 날로": the kind of time says nothing of which
     return options
 
 

@@ -206,6 +206,21 @@ def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False
 _ANOTHER = frozenset({"말", "대신", "다른", "보다", "같", "처럼", "또"})  # "X 말고 / 대신 / 보다 / 같은 …"
 
 
+def answered_choice(frame: Analysis, state: DialogueState) -> Entity | None:
+    """The one of the frame's things that the last reply gives as the answer when the frame asked which ("A랑 B 중에
+    초보 수업 많은 데 어디야?" -> "초보 수업은 'B'가 더 많이 …", "A랑 B 중에 일요일에 여는 데 있어?" -> "B만 일요일에
+    열어요"): the one it makes its subject or says alone (만); None unless exactly one is."""
+    named = [m for m in frame.mentions if frame.names(m)]
+    between = len(named) >= 2 and any(t.form == "중" and t.pos in ("NNB", "NNG") and t.start > named[1].start
+                                      for t in frame.tokens)
+    if not state.last_query or not (between or any(t.form in lx.INTERROGATIVE_FORMS for t in frame.tokens)):
+        return None
+    subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+                and e.particle in ("이", "가", "만") and e.text in state.last_query and not e.modifier
+                and e.type in ("place", "item", "org")}
+    return next(iter(subjects.values())) if len(subjects) == 1 else None
+
+
 def answered_where(frame: Analysis, state: DialogueState) -> str | None:
     """The name the last reply gave where the frame asked where ("스노체인 어디서 사?" -> "'바퀴나라 자동차용품'에서
     팔아요"): the reply's named place or thing in 에서 that the tracker took for the answer. A follow-up that names

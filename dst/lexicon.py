@@ -8,6 +8,7 @@ test set; entity typing of unseen names comes from morphology (NNP, suffixes, ro
 from __future__ import annotations
 
 from korean.lexicon import (
+    DAY_OFFSETS,
     DAY_PREFIXES,
     DEICTIC_PLACE_PRONOUNS,
     DEMONSTRATIVES,
@@ -39,6 +40,7 @@ from korean.lexicon import (
 )
 
 __all__ = [  # the closed classes come from `korean.lexicon`; dst reads them through this module as `lx.*`
+    "DAY_OFFSETS",
     "DAY_PREFIXES",
     "DEICTIC_PLACE_PRONOUNS",
     "DEMONSTRATIVES",

@@ -51,7 +51,9 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     if len(numbered) >= 2:
         return numbered, True
     ordinals = [a for a in find_anaphors(analysis) if a.need == "ordinal"]  # read once: labels, and entries that point
-    for found in (_numbered(text, toks, _bullet_run(text)), _labelled(text, ordinals, toks), _quoted(text)):
+    labelled = _labelled(text, ordinals, toks)
+    for found in (_numbered(text, toks, _bullet_run(text)), _named_before(text, ordinals, labelled) or labelled,
+                  _quoted(text)):
         if len(found) >= 2:
             return found, False
     joined = _conjoined(text, list(analysis.chunks))
@@ -62,6 +64,15 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     if _points_back(text, ordinals, best):
         return [], False
     return (best, False) if len(best) >= 2 else ([], False)
+
+
+def _named_before(text: str, ordinals: list[Anaphor], labelled: list[str]) -> list[str]:
+    """The quoted names said before a reply's first ordinal, when there are at least as many as its labelled
+    entries: "… '볼트킹 4채널 충전기', '스카이차저 듀오', '파워넷 미니'예요. 첫 번째는 …, 마지막 건 휴대용이에요" lists
+    the names, and the labels then say something of each of them. [] otherwise."""
+    first = min((a.start for a in ordinals if a.index >= 1 or a.index == -1), default=0)
+    names = _quoted(text[:first]) if first else []
+    return names if len(names) >= len(labelled) >= 2 and not set(labelled) & set(names) else []
 
 
 def _points_back(text: str, ordinals: list[Anaphor], items: list[str]) -> bool:

@@ -182,18 +182,26 @@ def named_kinds(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
                 and text[mentions[j - 1].end:mentions[j].start] == " ":
             j += 1  # "3층" between the name and its hall
         n = mentions[j] if j < len(mentions) else None
-        if (n is None or not m.modifier or m.kind not in ("noun", "item") or m.particle or m.predicative
+        # "신사 바버샵 2호점": a numbered branch is always of the name before it, whatever Kiwi made of that name
+        branch = n is not None and _BRANCH.match(n.text) is not None
+        if (n is None or not m.modifier or m.kind not in ("noun", "item", *(("place",) if branch else ()))
+                or m.particle or m.predicative
                 or n.kind not in ("place", "noun", "item") or text[mentions[j - 1].end:n.start] != " "
                 or (m.start > 0 and text[m.start - 1] in QUOTES) or text[n.start - 1] in QUOTES
-                or not (m.proper or noun_rarity(m.text.split()[-1]) >= NAME_RARITY)
+                or not (m.proper or branch or noun_rarity(m.text.split()[-1]) >= NAME_RARITY)
                 or _located_by(toks, starts, n)):
             out.append(m)
             k += 1
             continue
-        out.append(replace(n, text=text[m.start:n.end], start=m.start, proper=m.proper or n.proper,
-                           kind="item" if n.kind == "noun" and m.proper else n.kind))
+        kind = m.kind if branch and m.kind == "place" else "item" if n.kind == "noun" and (m.proper or branch) \
+            else n.kind
+        out.append(replace(n, text=text[m.start:n.end], start=m.start, proper=m.proper or n.proper or branch,
+                           kind=kind))
         k = j + 1
     return out
+
+
+_BRANCH = re.compile(r"^\d+\s?호[점관]$")
 
 
 def _located_by(toks: tuple[Tok, ...], starts: list[int], m: Mention) -> bool:

@@ -16,7 +16,17 @@ from dst import lexicon as lx
 from dst import wos
 from dst.analysis import Analysis, Analyzer, Mention, Tok
 from dst.lists import offered_list, offered_options
-from dst.types import MAX_ENTITIES, MAX_LISTS, MAX_REPLY_CHARS, MAX_REQUESTS, DialogueState, Entity, OrdinalList, Role
+from dst.mentions import TITLE_RE
+from dst.types import (
+    MAX_ENTITIES,
+    MAX_LISTS,
+    MAX_REPLY_CHARS,
+    MAX_REQUESTS,
+    DialogueState,
+    Entity,
+    OrdinalList,
+    Role,
+)
 from korean.frequency import noun_rarity
 
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
@@ -62,7 +72,11 @@ class Tracker:
         """State after `speaker` said `text`; for a user turn `standalone` is its rewrite (the new frame)."""
         turn = state.turn + 1
         source = standalone if speaker == "user" and standalone else text
-        analysis = self.analyzer.analyze(source, state.names)
+        # a name the turn quotes is read whole where the same turn says it again unquoted ("'소리다듬 조율실'이 있어요.
+        # 소리다듬 조율실은 …", which Kiwi alone reads as 소리 + 다듬-)
+        # only names said again: forcing a quoted title on its own quote changes how it reads ("'한지선 집사님'")
+        own = {name for q in TITLE_RE.finditer(source) if (name := q.group(1).strip()) and source.count(name) > 1}
+        analysis = self.analyzer.analyze(source, state.names | own)
         answered = self._asked_types(state.last_query, state.names) if speaker == "assistant" else set()
         asked_for = self._asked_for(state.last_query, state.names) if speaker == "assistant" else ()
         requested = self._requested_category(state.last_query, state.names) if speaker == "assistant" else None

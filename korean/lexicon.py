@@ -52,9 +52,11 @@ TIME_UNITS = _words("시 분 월 일 년 시반 반")
 TIME_CATEGORIES = _words("때 날 시간 시간대 시각 시점 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음 기간 시기 회차 "
                          "타임")
 TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
+# Days one day before or after another ("그 전날", "그 이튿날"), with the offset in days: a closed class of words.
+DAY_OFFSETS = {"전날": -1, "전일": -1, "다음날": 1, "이튿날": 1, "익일": 1}
 # Days named only relative to another day ("행사 당일", "그 전날"): they point back themselves, so they never
 # stand for the day a later "그날" means.
-RELATIVE_DAYS = _words("당일 전날 전일 다음날 이튿날 익일 그날 이날 그때 당시")
+RELATIVE_DAYS = frozenset(DAY_OFFSETS) | _words("당일 그날 이날 그때 당시")
 
 # -- numerals, ordinals and counters ------------------------------------------------------------------------------
 NATIVE_ORDINALS = {"첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,

@@ -74,13 +74,22 @@ def test_a_choosing_clause_picks_the_option_a_later_anaphor_means(
     assert picked in rw and not any(o in rw for o in others), rw
 
 
-@pytest.mark.parametrize("utterance", ["오늘 날씨 좋다. 거기 주차 돼?", "루프탑은 별로야. 거기 주차 돼?"])
-def test_a_clause_that_tells_no_option_apart_or_turns_one_down_chooses_nothing(
-        injector: ContextInjector, utterance: str) -> None:
+def _chosen(injector: ContextInjector, utterance: str) -> str | None:
     state = injector.replay([HistoryTurn("user", "강릉에 바다 보이는 카페 추천해 줘"), HistoryTurn("assistant", CAFES)])
     analysis = injector.analyzer.analyze(utterance)
     anaphor = next(a for a in find_anaphors(analysis) if analysis.text[a.start:a.end] == "거기")
-    assert chosen_option(analysis, anaphor, state) is None
+    found = chosen_option(analysis, anaphor, state)
+    return None if found is None else found.text
+
+
+@pytest.mark.parametrize("utterance", ["오늘 날씨 좋다. 거기 주차 돼?", "루프탑 테라스가 안 보이네. 거기 주차 돼?"])
+def test_a_clause_that_tells_no_option_apart_or_only_negates_chooses_nothing(
+        injector: ContextInjector, utterance: str) -> None:
+    assert _chosen(injector, utterance) is None
+
+
+def test_a_clause_that_turns_one_of_two_down_chooses_the_other(injector: ContextInjector) -> None:
+    assert _chosen(injector, "루프탑은 별로야. 거기 주차 돼?") == "솔밭 커피"
 
 
 TENTS = "1번 '폴라 텐트'(20만 원), 2번 '돔 텐트 플러스'(25만 원), 3번 '터널 하우스'(31만 원)가 있어요."
@@ -354,3 +363,28 @@ def test_an_option_closed_by_a_later_clause_about_a_part_of_it_gives_way_to_the_
     reply = "이번 달은 5일 금요일 회차와 19일 금요일 회차가 있는데, 5일은 이미 마감됐고 19일은 자리가 있어요."
     rewrite = _rw(injector, "도예 공방 이번 달 클래스 일정 알려줘.", reply, "그 회차로 신청할게.")
     assert "19일" in rewrite and "5일" not in rewrite
+
+
+def test_a_weekday_said_of_a_date_is_the_same_time_option(injector: ContextInjector) -> None:
+    reply = "3일은 화요일이라 자리가 넉넉하고, 7일은 토요일이라 거의 찼어요."
+    out = _rw(injector, "다음 달 3일이랑 7일 중에 언제 예약하는 게 나아?", reply,
+              "넉넉한 날로 할게. 그날 두 명 예약해 줘.")
+    assert "3일 두 명" in out and "7일" not in out and "그날" not in out
+
+
+def test_a_pronoun_after_a_clause_that_picked_one_takes_the_same_one(injector: ContextInjector) -> None:
+    reply = "'솔잎 도예방'은 일대일 수업이라 비싼 편이고, '흙손'은 여섯 명 소그룹이라 저렴해요."
+    out = _rw(injector, "도자기 배울 공방 두 군데 비교해 줘.", reply, "저렴한 데가 좋겠다. 거긴 앞치마 빌려줘?")
+    assert out == "저렴한 흙손이 좋겠다. 흙손은 앞치마 빌려줘?"
+
+
+def test_a_pronoun_after_a_clause_that_turned_one_down_does_not_take_it(injector: ContextInjector) -> None:
+    reply = "'파란하늘 캠프'는 후기가 좋고, '구름숲 캠프'는 싸지만 최근에 취소가 잦았대요."
+    out = _rw(injector, "패러글라이딩 업체 추천해 줘.", reply, "취소 잦은 건 싫어. 거기 주말 예약 돼?")
+    assert "파란하늘 캠프 주말 예약" in out and "거기" not in out
+
+
+def test_a_place_is_chosen_among_named_places_not_the_goods_they_sell(injector: ContextInjector) -> None:
+    reply = "'볕드는 농원'은 사과나무랑 배나무 묘목이 많고, '큰들 종묘'는 조경수 위주예요."
+    out = _rw(injector, "묘목 사려는데 괜찮은 농원 있어?", reply, "배나무 사려는데 거기 택배 돼?")
+    assert out == "배나무 사려는데 볕드는 농원 택배 돼?"

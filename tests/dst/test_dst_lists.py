@@ -205,3 +205,14 @@ def test_a_reply_that_speaks_of_an_earlier_entry_by_its_ordinal_offers_no_new_li
 def test_a_labelled_entry_keeps_its_noun_suffix(tracker: Tracker) -> None:
     reply = "첫 번째는 회원제 정기 구독, 두 번째는 단품 구매, 세 번째는 선물 세트예요."
     assert tracker.ordinal_list(reply) == ["회원제 정기 구독", "단품 구매", "선물 세트"]
+
+
+def test_labels_that_speak_of_names_listed_before_them_offer_those_names(tracker: Tracker) -> None:
+    reply = ("많이 찾는 건 '단풍 보온병 500', '구름 텀블러', '바람 미니병'이에요. 첫 번째는 보온이 12시간, 두 번째는 "
+             "컵홀더에 맞고, 마지막 건 가방에 쏙 들어가요.")
+    assert tracker.ordinal_list(reply) == ["단풍 보온병 500", "구름 텀블러", "바람 미니병"]
+
+
+def test_labelled_entries_that_are_names_stay_the_list(tracker: Tracker) -> None:
+    reply = "'청솔 캠프'도 괜찮지만, 첫째는 '바위섬 캠핑장', 둘째는 '소나무 숲 야영장'이에요."
+    assert tracker.ordinal_list(reply) == ["바위섬 캠핑장", "소나무 숲 야영장"]

@@ -211,3 +211,29 @@ def test_geu_jjok_is_a_place_with_a_locative_particle_or_a_noun_but_not_the_pers
     assert injector.rewrite(history, "그쪽까지 버스로 얼마나 걸려?").standalone.startswith("넥스트존 PC방까지")
     assert injector.rewrite(history, "그쪽 사장님 친절해?").standalone.startswith("넥스트존 PC방 사장님")
     assert injector.rewrite(history, "그쪽은 이름이 뭐예요?").standalone == "그쪽은 이름이 뭐예요?"
+
+
+def test_a_numbered_branch_belongs_to_the_name_before_it(analyzer: Analyzer) -> None:
+    found = analyzer.analyze("신촌 떡방앗간 3호점만 일요일에 열어요.")
+    first = found.mentions[0]
+    assert (first.text, first.particle) == ("신촌 떡방앗간 3호점", "만")
+
+
+def test_a_name_the_reply_quotes_and_says_again_is_read_whole_both_times(injector: ContextInjector) -> None:
+    reply = ("'구름다듬 수선실'과 '바늘집'이 있어요. 바늘집은 택배 접수만 하고, 구름다듬 수선실은 매장에서 바로 "
+             "고쳐 줘요.")
+    state = injector.rewrite([HistoryTurn("user", "가방 수선 맡길 데 있어?"), HistoryTurn("assistant", reply)],
+                             "고마워").state
+    said = [e.text for e in state.entities if e.speaker == "assistant"]
+    assert "구름다듬 수선실" in said and "구름" not in said
+    rw = injector.rewrite([HistoryTurn("user", "가방 수선 맡길 데 있어?"), HistoryTurn("assistant", reply)],
+                          "바로 고쳐 주는 데가 좋겠다. 거기 주차 돼?").standalone
+    assert rw.endswith("구름다듬 수선실 주차 돼?")
+
+
+def test_after_a_question_between_two_names_the_one_the_reply_answers_is_the_topic(
+        injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "솔바람 제과점이랑 달빛 베이커리 2호점 중에 월요일에 여는 데 있어?"),
+               HistoryTurn("assistant", "달빛 베이커리 2호점만 월요일에 열어요. 솔바람 제과점은 월요일이 휴무예요.")]
+    rw = injector.rewrite(history, "몇 시까지 해?").standalone
+    assert rw.startswith("달빛 베이커리 2호점") and "솔바람" not in rw

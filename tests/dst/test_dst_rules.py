@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dst import ContextInjector, HistoryTurn
 from dst.analysis import Analyzer
+from dst.anaphora import shifted_day
 
 U, A = "user", "assistant"
 
@@ -848,3 +851,50 @@ def test_a_time_noun_before_a_particle_is_no_compound_of_the_lexicon(analyzer: A
     mentions = analyzer.analyze("'별빛 사과농원'은 9월 둘째 주가 수확 절정이에요.").mentions
     assert ("9월 둘째 주", "time") in [(m.text, m.kind) for m in mentions]
     assert "주가" in [m.text for m in analyzer.analyze("오늘 주가 어때?").mentions]
+
+
+def _two(injector: ContextInjector, question: str, reply: str, utterance: str) -> str:
+    return injector.rewrite([HistoryTurn("user", question), HistoryTurn("assistant", reply)], utterance).standalone
+
+
+def test_a_day_before_or_after_a_date_is_that_date_moved_with_the_day_it_counts_from(
+        injector: ContextInjector) -> None:
+    reply = "사진 촬영은 4월 30일 오전 11시로 잡았어요. 앨범 상담은 5월 8일에 할 예정이에요."
+    out = _two(injector, "스튜디오 일정 알려 줘.", reply, "그 전날까지 의상 골라서 보내면 돼?")
+    assert "4월 30일 전날인 4월 29일까지" in out and "그 전날" not in out
+    out = _two(injector, "스튜디오 일정 알려 줘.", "사진 촬영은 4월 30일 목요일 오전 11시예요.",
+               "그다음 날 원본 받을 수 있어?")
+    assert "4월 30일 목요일 다음 날인 5월 1일" in out and "그다음" not in out
+
+
+def test_a_day_offset_from_a_day_that_is_no_date_keeps_the_offset_words(injector: ContextInjector) -> None:
+    out = _two(injector, "수선 언제 끝나요?", "다음 주 수요일 오후에 찾으러 오시면 돼요.",
+               "그 전날 연락 주실 수 있어요?")
+    assert out.startswith("다음 주 수요일 전날 연락") and "오후" not in out
+
+
+@pytest.mark.parametrize(("day", "offset", "moved"), [
+    ("6월 14일", -1, "6월 13일"), ("12일 토요일", 1, "13일"), ("1월 1일", -1, "12월 31일"),
+    ("4월 30일", 1, "5월 1일"), ("12월 31일", 1, "1월 1일"), ("3월 1일", -1, None), ("1일", -1, None),
+    ("다음 주 수요일", 1, None), ("13월 2일", 1, None),
+])
+def test_shifted_day_moves_dates_only_where_the_calendar_is_known(day: str, offset: int, moved: str | None) -> None:
+    assert shifted_day(day, offset) == moved
+
+
+def test_that_week_takes_the_week_of_a_time_not_its_day_and_hour(injector: ContextInjector) -> None:
+    out = _two(injector, "도배 언제 가능해요?", "다음 달 둘째 주 화요일 오전 9시에 시작할 수 있어요.",
+               "그 주 주말에도 작업해요?")
+    assert out.startswith("다음 달 둘째 주 주말에도") and "화요일" not in out
+
+
+def test_side_pronoun_before_a_verb_of_motion_is_the_place(injector: ContextInjector) -> None:
+    reply = "종이는 '한지마을'에서 묶음으로 팔고, 먹과 붓은 '묵향 필방'이 제일 많아요."
+    out = _two(injector, "서예 재료 어디서 사요?", reply, "붓 사러 그쪽 가려는데 몇 시에 닫아요?")
+    assert out == "붓 사러 묵향 필방 가려는데 몇 시에 닫아요?"
+
+
+def test_a_kind_noun_anaphor_takes_the_name_its_description_stood_before(injector: ContextInjector) -> None:
+    reply = "대나무 방석 '시원 죽방석'이 제일 잘 나가고, 왕골 베개 '산들이'도 많이 찾아요."
+    out = _two(injector, "여름에 쓸 만한 거 뭐 있어?", reply, "그 방석 세탁기에 돌려도 돼?")
+    assert out == "시원 죽방석 세탁기에 돌려도 돼?"
