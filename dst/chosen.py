@@ -26,7 +26,9 @@ turns nothing down.
 추천드려요"): the anaphor names a kind and the last reply names none of it, so the one the reply before named is
 picked by a part of its name that the last reply says ("염소우유 베이스로 …"), else by the nouns that the last
 user turn and reply share with what was said of each. A bare pronoun ("그거", "거기") after small talk is left to the
-ranker.
+ranker. A time anaphor, bare or not ("그때", "그 전날"), takes the time of the reply before the last that the last
+exchange is about ("유약 수업으로 할게." / "신청됐어요." after "물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the
+last reply says a time of its own.
 """
 
 from __future__ import annotations
@@ -137,9 +139,10 @@ def _by_nouns(words: set[str], clause: Sequence[Tok], option_words: Sequence[set
 def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
     """The option of the reply before the last that the last exchange describes, when the utterance has no clause
     before the anaphor and the last reply named no option of its kind."""
-    if ana.need == "time" or state.turn < 3 or any(t.pos in _CLAUSE_END for t in analysis.tokens
-                                                   if t.end <= ana.start):
+    if state.turn < 3 or any(t.pos in _CLAUSE_END for t in analysis.tokens if t.end <= ana.start):
         return None
+    if ana.need == "time":
+        return _time_in_exchange(state)
     if _options(ana, state) or not ana.category:
         return None  # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
@@ -155,6 +158,28 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     words = {w for e in state.entities if e.turn in (state.turn - 1, state.turn)
              for w in (*e.text.split(), *e.context) if not names_other(w, names)}
     words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
+    tied, _ = best_described(words, [], [o.words for o in options])
+    return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def _time_in_exchange(state: DialogueState) -> Entity | None:
+    """The time of the reply before the last that the last exchange is about, when the last reply offered no times of
+    its own: the one a time of the last reply names a part of ("그러시면 일요일 반이 나으시겠네요" for "일요일 오전
+    10시"), else the one whose clause shares the most words with the exchange ("실습 날 준비물이 뭐예요?" for "수영장
+    실습은 다음 주 수요일 저녁 7시예요"; "허브 화분으로 할게" for "허브 화분 수업은 5월 17일 토요일에")."""
+    # a time the reply said was taken ("일요일 오후 2시 회차는 마감됐어요") is no option: the ranker weighs what is left
+    options = [o for o in _time_options(state, turn=state.turn - 2) if not o.words & lx.UNAVAILABLE]
+    if len(options) < 2:
+        return None
+    said = [e.text for e in state.entities if e.turn == state.turn and e.speaker == "assistant" and e.type == "time"]
+    if any(not any(_words_inside(t, o.entity.text) for o in options) for t in said):
+        return None  # "그럼 금요일 오전 9시 40분이 …": the last reply says a time of its own, which the ranker weighs
+    named = {id(o): o for t in said for o in options if _words_inside(t, o.entity.text)}
+    if len(named) == 1:
+        return next(iter(named.values())).entity
+    words = {w for e in state.entities if e.turn in (state.turn - 1, state.turn) and e.type != "time"
+             for w in (*e.text.split(), *e.context)}
+    words = {w for w in words if w + "다" not in LIGHT_PREDICATE_LEMMAS and w not in lx.TIME_CATEGORIES}
     tied, _ = best_described(words, [], [o.words for o in options])
     return options[tied[0]].entity if len(tied) == 1 else None
 
@@ -236,21 +261,26 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
     return options
 
 
-def _time_options(state: DialogueState) -> list[_Option]:
-    """The times of the last reply, one per time: a shorter one inside exactly one fuller one ("토요일" said again in
-    "토요일에는 갈비찜을" after "토요일 오전 10시") joins it with what its clause says, and the fuller stands for
-    both."""
+def _time_options(state: DialogueState, turn: int | None = None) -> list[_Option]:
+    """The times of the last reply (or of reply `turn`), one per time: a shorter one inside exactly one fuller one
+    ("토요일" said again in "토요일에는 갈비찜을" after "토요일 오전 10시") joins it with what its clause says, and the
+    fuller stands for both."""
     times = [e for e in sorted(state.entities, key=lambda e: e.order)
-             if e.speaker == "assistant" and e.turn == state.turn and e.type == "time"]
+             if e.speaker == "assistant" and e.turn == (state.turn if turn is None else turn) and e.type == "time"]
     # "12일은 금요일이라 한산하고": a time said to be another time of the sentence names the same one
     # "이번 주는 토요일 오후 2시 반, 다음 주는 수요일 저녁 7시에 있어요": a finer time right after a topic time says
     # when in it; joined by a conjunction ("토요일은 오전 10시와 오후 2시") it is one option of several
     said_of = {id(b): a for a, b in pairwise(times)
                if (b.predicative or (b.order == a.order + 1 and b.particle not in _CONJUNCTIONS))
                and a.particle in _TOPIC and a.sentence == b.sentence}
+    # "이번 주는 금요일 오후 4시와 토요일 오후 2시에": a topic time that finer times of its sentence fall in sets them,
+    # and is no option of its own
+    settings = {id(a) for a in times if a.particle in _TOPIC and a not in [said_of.get(id(b)) for b in times]
+                and any(b.sentence == a.sentence and b.order > a.order and time_grain(b.text) < time_grain(a.text)
+                        for b in times)}
     options: list[_Option] = []
     for e in sorted(times, key=lambda e: -len(e.text)):
-        if id(e) in said_of:
+        if id(e) in said_of or id(e) in settings:
             continue
         holders = [o for o in options if _words_inside(e.text, o.entity.text)]
         if len(holders) > 1:

@@ -388,3 +388,29 @@ def test_a_place_is_chosen_among_named_places_not_the_goods_they_sell(injector: 
     reply = "'볕드는 농원'은 사과나무랑 배나무 묘목이 많고, '큰들 종묘'는 조경수 위주예요."
     out = _rw(injector, "묘목 사려는데 괜찮은 농원 있어?", reply, "배나무 사려는데 거기 택배 돼?")
     assert out == "배나무 사려는데 볕드는 농원 택배 돼?"
+
+
+def _four(injector: ContextInjector, turns: list[str], utterance: str) -> str:
+    roles = ["user", "assistant"] * 2
+    return injector.rewrite([HistoryTurn(r, t) for r, t in zip(roles, turns, strict=True)], utterance).standalone  # type: ignore[arg-type]
+
+
+def test_a_time_anaphor_takes_the_time_the_last_exchange_is_about(injector: ContextInjector) -> None:
+    turns = ["도예 수업 일정 알려 줘.", "머그컵 만들기는 6월 3일 화요일, 접시 만들기는 6월 10일 화요일에 있어요.",
+             "접시 만들기로 할게.", "신청됐어요. 앞치마는 공방에서 빌려 드려요."]
+    out = _four(injector, turns, "그날 몇 시까지 가면 돼?")
+    assert out.startswith("6월 10일 화요일 몇 시까지") and "6월 3일" not in out
+
+
+def test_the_last_reply_naming_part_of_a_time_picks_that_time(injector: ContextInjector) -> None:
+    turns = ["수영 강습 시간 어떻게 돼요?", "평일반은 저녁 8시, 주말반은 토요일 오전 9시예요.",
+             "평일엔 야근이 많아요.", "그러시면 토요일 반이 나으시겠네요."]
+    out = _four(injector, turns, "그 시간에 샤워실 붐벼요?")
+    assert out.startswith("토요일 오전 9시에") and "저녁 8시" not in out
+
+
+def test_a_time_the_last_reply_says_itself_is_left_to_the_ranker(injector: ContextInjector) -> None:
+    turns = ["다음 주 상담 가능한 시간 있어요?", "화요일 오후 2시하고 목요일 오전 10시가 비어 있어요.",
+             "오전이 좋아요.", "그럼 목요일 오전 10시로 잡아 드릴까요?"]
+    out = _four(injector, turns, "네, 그때로 해 주세요.")
+    assert "목요일 오전 10시" in out and "화요일" not in out
