@@ -121,6 +121,11 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         sibling_rule = f"+sibling:{matched[1]:.2f}"
     if any(m.kind in NAMED_KINDS for m in added) and asked:
         return RuleResult(analysis.text)  # a new named thing with its own question: a new topic
+    known = [m for m in [*asked, *(m for m, _ in replaced)] if _names_known(m, state)]
+    if known and any(m not in known for m in asked):
+        # "한강뷰 자동차극장 주차 요금은 얼마야?", "청죽당 정규 과정은 수강료가 얼마야?": a name the dialogue gave, and
+        # something of its own asked of it; the question says what it is about
+        return RuleResult(analysis.text)
     own_named = [m for m in analysis.mentions if m.kind in NAMED_KINDS]
     if len(own_named) >= 2 and any(t.form in lx.INTERROGATIVE_FORMS for t in analysis.tokens):
         return RuleResult(analysis.text)  # "서울에서 강릉 가는 KTX 첫차는 몇 시야?" names and asks all it needs
@@ -314,6 +319,14 @@ def _own_time_and_thing(added: list[Mention], asked: list[Mention], frame: Analy
 
 def _weather(m: Mention) -> bool:
     return any(w in lx.WEATHER_NOUNS for w in m.text.split())
+
+
+def _names_known(m: Mention, state: DialogueState) -> bool:
+    """Whether the mention is, or starts with, a name the dialogue gave ("청죽당" of "청죽당 정규 과정"): a proper
+    noun, a quoted title or a noun rare in open text, not a time."""
+    first = m.text.split()[0]
+    return any(e.type != "time" and (e.proper or e.role == "title" or e.rarity >= NAME_RARITY)
+               and (m.text == e.text or first == e.text) for e in state.entities)
 
 
 def _in_frame(m: Mention, frame: Analysis) -> bool:

@@ -898,3 +898,17 @@ def test_a_kind_noun_anaphor_takes_the_name_its_description_stood_before(injecto
     reply = "대나무 방석 '시원 죽방석'이 제일 잘 나가고, 왕골 베개 '산들이'도 많이 찾아요."
     out = _two(injector, "여름에 쓸 만한 거 뭐 있어?", reply, "그 방석 세탁기에 돌려도 돼?")
     assert out == "시원 죽방석 세탁기에 돌려도 돼?"
+
+
+def test_a_question_that_names_the_frames_thing_and_its_own_attribute_passes_through(
+        injector: ContextInjector) -> None:
+    reply = "'솔빛 자동차극장'은 이번 주에 '바람의 집'이랑 '마지막 여름'을 틀어요."
+    utterance = "솔빛 자동차극장 주차 요금은 얼마야?"
+    assert _two(injector, "'솔빛 자동차극장' 이번 주 상영작 뭐야?", reply, utterance) == utterance
+
+
+def test_a_question_about_a_name_the_reply_gave_with_its_own_attribute_passes_through(
+        injector: ContextInjector) -> None:
+    reply = "매듭골 공방은 하루 체험 위주고, 실타래당은 6주 정규 과정이야. 정규 과정은 노리개까지 배워."
+    utterance = "실타래당 정규 과정은 수강료가 얼마야?"
+    assert _two(injector, "매듭 배울 만한 곳 두 군데만 비교해 줘.", reply, utterance) == utterance
