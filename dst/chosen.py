@@ -28,7 +28,8 @@ picked by a part of its name that the last reply says ("염소우유 베이스�
 user turn and reply share with what was said of each. A bare pronoun ("그거", "거기") after small talk is left to the
 ranker. A time anaphor, bare or not ("그때", "그 전날"), takes the time of the reply before the last that the last
 exchange is about ("유약 수업으로 할게." / "신청됐어요." after "물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the
-last reply says a time of its own.
+last reply says a time of its own. `settled_option(state, ana)`: after the user says what they want and the last
+reply names one thing ("그럼 청란회가 맞아요"), that thing, for an anaphor and for an elided question alike.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
 POLAR = frozenset({"있", "없"})
 _TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
+_SETTING_PARTICLES = frozenset({"에", "에서", "에서는", "에는"})
 _CONJUNCTIONS = frozenset({"와", "과", "랑", "이랑", "하고", "나", "이나", "도"})
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
@@ -143,6 +145,9 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
         return None
     if ana.need == "time":
         return _time_in_exchange(state)
+    settled = settled_option(state, ana)
+    if settled is not None:
+        return settled
     if _options(ana, state) or not ana.category:
         return None  # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
@@ -160,6 +165,38 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
     tied, _ = best_described(words, [], [o.words for o in options])
     return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity | None:
+    """The option the last reply settles on after the user said what they want, not by name ("주말에 맡겨야 돼." /
+    "그럼 바로탁송 인천 2호점이 맞아요." after "'바로탁송 인천 2호점'은 주말에도 …, '한결카캐리어'는 평일만 …";
+    "난 오후에 탔어." / "그럼 김다은 기사님이셨을 거예요."): the last reply names exactly one thing of the anaphor's
+    kind (a person or not), the reply before offered another of that kind, and nothing says the one named is taken.
+    The fuller name the reply before gave it, when the last reply said part of it."""
+    if state.turn < 3 or any(e.turn == state.turn - 1 and e.speaker == "user" and (e.proper or e.role == "title")
+                             for e in state.entities):
+        return None  # the user named one: the rules and the ranker read that
+    person = ana is not None and ana.need == "person"
+    kinds = ("person",) if person else ("item", "org") if ana is not None and ana.need == "object" else (
+        "item", "org", "place")
+    # a name (a quoted one whatever its type), not where it is ("망원동에 있는 …") nor an amount ("24GB 이상")
+    said = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+            and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
+            and (e.proper or e.role == "title") and not e.setting and e.particle not in _SETTING_PARTICLES
+            and not e.text[:1].isdigit()}
+    if len(said) != 1:
+        return None
+    (one,) = said.values()
+    category = ana.category if ana is not None else None
+    if set(one.context) & lx.UNAVAILABLE or (category and category not in one.text and one.role != category):
+        return None  # "그 대표님" is no landlord the last reply named
+    before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
+                      turn=state.turn - 2)
+    # a title both bear ("기사님") tells nothing; a word of another option's own name does
+    words = {w for w in one.text.split() if not w.endswith("님") and w not in lx.ROLE_NOUNS}
+    if not before or any(words & _own_names(o, before) and one.text not in o.entity.text for o in before):
+        return None
+    return next((o.entity for o in before if one.text in o.entity.text), one)
 
 
 def _time_in_exchange(state: DialogueState) -> Entity | None:

@@ -414,3 +414,33 @@ def test_a_time_the_last_reply_says_itself_is_left_to_the_ranker(injector: Conte
              "오전이 좋아요.", "그럼 목요일 오전 10시로 잡아 드릴까요?"]
     out = _four(injector, turns, "네, 그때로 해 주세요.")
     assert "목요일 오전 10시" in out and "화요일" not in out
+
+
+def test_a_pronoun_after_a_reply_that_settles_on_one_option_takes_it(injector: ContextInjector) -> None:
+    turns = ["수선 맡길 데 추천해 줘.", "'바늘귀 수선실 2호점'은 주말에도 받고, '한땀공방'은 평일만 하는데 조금 싸요.",
+             "난 주말에만 갈 수 있어.", "그럼 바늘귀 수선실 2호점이 맞아요. 토요일은 오후 5시까지 받아요."]
+    out = _four(injector, turns, "거기 주차돼요?")
+    assert out == "바늘귀 수선실 2호점 주차돼요?"
+
+
+def test_a_person_the_last_reply_settles_on_is_who_a_pronoun_means(injector: ContextInjector) -> None:
+    turns = ["지난주 상담해 주신 분 이름이 기억이 안 나요.",
+             "오전 상담은 한상민 상담사님이, 오후 상담은 윤다래 상담사님이 하셨어요.",
+             "저는 오후에 갔어요.", "그럼 윤다래 상담사님이셨을 거예요."]
+    out = _four(injector, turns, "그분께 감사 인사 전해 주세요.")
+    assert "윤다래" in out and "한상민" not in out
+
+
+def test_an_elided_question_after_a_reply_that_settles_asks_about_the_settled_one(injector: ContextInjector) -> None:
+    turns = ["요가 동호회 가입하려면 어떻게 해요?",
+             "'숨결회'는 신청서만 내면 되고, '아사나 모임'은 회원 추천이 있어야 해요.",
+             "추천 없이 들어갈 수 있는 데로 할래요.", "그럼 숨결회가 맞아요. 매달 첫째 주 토요일에 모여요."]
+    out = _four(injector, turns, "연회비는 얼마예요?")
+    assert out.startswith("숨결회") and "아사나" not in out
+
+
+def test_a_kind_noun_the_settled_option_is_not_of_is_left_to_the_ranker(injector: ContextInjector) -> None:
+    turns = ["부동산 사장님 이름 뭐였지?", "'한빛공인중개사' 최민호 대표예요. 내일 집을 보여 주신대요.",
+             "집주인은 누구래?", "집주인은 정수경 씨고, 계약할 때 직접 나오신대요."]
+    out = _four(injector, turns, "그 대표님 번호 저장해 줘")
+    assert "정수경" not in out
