@@ -64,6 +64,20 @@ PICKS = [
     ("제주 공항 근처 전기 자전거 대여점 비교해 줘",
      "1번 '바람자전거'는 하루 3만 원, 2번 '올레바이크'는 하루 3만 5천 원, 3번 '섬바퀴'는 공항 픽업을 해 줘요.",
      "2번으로 할게. 거기 헬멧도 빌려줘?", "올레바이크 헬멧", ["바람자전거", "섬바퀴"]),
+    # a weekday said of a date is the same time option
+    ("다음 달 3일이랑 7일 중에 언제 예약하는 게 나아?",
+     "3일은 화요일이라 자리가 넉넉하고, 7일은 토요일이라 거의 찼어요.",
+     "넉넉한 날로 할게. 그날 두 명 예약해 줘.", "3일 두 명", ["7일", "그날"]),
+    # a pronoun after a clause that picked one takes the same one
+    ("도자기 배울 공방 두 군데 비교해 줘.",
+     "'솔잎 도예방'은 일대일 수업이라 비싼 편이고, '흙손'은 여섯 명 소그룹이라 저렴해요.",
+     "저렴한 데가 좋겠다. 거긴 앞치마 빌려줘?", "흙손은 앞치마", ["솔잎", "거긴"]),
+    # of two options, the one a clause turns down outright is not the one meant
+    ("패러글라이딩 업체 추천해 줘.", "'파란하늘 캠프'는 후기가 좋고, '구름숲 캠프'는 싸지만 최근에 취소가 잦았대요.",
+     "취소 잦은 건 싫어. 거기 주말 예약 돼?", "파란하늘 캠프 주말 예약", ["거기"]),
+    # a place is chosen among named places, not the goods they sell
+    ("묘목 사려는데 괜찮은 농원 있어?", "'볕드는 농원'은 사과나무랑 배나무 묘목이 많고, '큰들 종묘'는 조경수 위주예요.",
+     "배나무 사려는데 거기 택배 돼?", "볕드는 농원 택배", ["큰들"]),
 ]
 
 
@@ -365,82 +379,46 @@ def test_an_option_closed_by_a_later_clause_about_a_part_of_it_gives_way_to_the_
     assert "19일" in rewrite and "5일" not in rewrite
 
 
-def test_a_weekday_said_of_a_date_is_the_same_time_option(injector: ContextInjector) -> None:
-    reply = "3일은 화요일이라 자리가 넉넉하고, 7일은 토요일이라 거의 찼어요."
-    out = _rw(injector, "다음 달 3일이랑 7일 중에 언제 예약하는 게 나아?", reply,
-              "넉넉한 날로 할게. 그날 두 명 예약해 줘.")
-    assert "3일 두 명" in out and "7일" not in out and "그날" not in out
+# Two exchanges, then the utterance: (turns, utterance, what the rewrite must hold, what it must not)
+AFTER_TWO_EXCHANGES = [
+    pytest.param(["도예 수업 일정 알려 줘.", "머그컵 만들기는 6월 3일 화요일, 접시 만들기는 6월 10일 화요일에 있어요.",
+                  "접시 만들기로 할게.", "신청됐어요. 앞치마는 공방에서 빌려 드려요."],
+                 "그날 몇 시까지 가면 돼?", "6월 10일 화요일 몇 시까지", ["6월 3일"],
+                 id="a time anaphor takes the time the last exchange is about"),
+    pytest.param(["수영 강습 시간 어떻게 돼요?", "평일반은 저녁 8시, 주말반은 토요일 오전 9시예요.",
+                  "평일엔 야근이 많아요.", "그러시면 토요일 반이 나으시겠네요."],
+                 "그 시간에 샤워실 붐벼요?", "토요일 오전 9시에", ["저녁 8시"],
+                 id="the last reply naming part of a time picks that time"),
+    pytest.param(["다음 주 상담 가능한 시간 있어요?", "화요일 오후 2시하고 목요일 오전 10시가 비어 있어요.",
+                  "오전이 좋아요.", "그럼 목요일 오전 10시로 잡아 드릴까요?"],
+                 "네, 그때로 해 주세요.", "목요일 오전 10시", ["화요일"],
+                 id="a time the last reply says itself is left to the ranker"),
+    pytest.param(["수선 맡길 데 추천해 줘.",
+                  "'바늘귀 수선실 2호점'은 주말에도 받고, '한땀공방'은 평일만 하는데 조금 싸요.",
+                  "난 주말에만 갈 수 있어.", "그럼 바늘귀 수선실 2호점이 맞아요. 토요일은 오후 5시까지 받아요."],
+                 "거기 주차돼요?", "바늘귀 수선실 2호점 주차돼요?", ["한땀공방", "거기"],
+                 id="a pronoun after a reply that settles on one option takes it"),
+    pytest.param(["지난주 상담해 주신 분 이름이 기억이 안 나요.",
+                  "오전 상담은 한상민 상담사님이, 오후 상담은 윤다래 상담사님이 하셨어요.",
+                  "저는 오후에 갔어요.", "그럼 윤다래 상담사님이셨을 거예요."],
+                 "그분께 감사 인사 전해 주세요.", "윤다래", ["한상민"],
+                 id="a person the last reply settles on is who a pronoun means"),
+    pytest.param(["요가 동호회 가입하려면 어떻게 해요?",
+                  "'숨결회'는 신청서만 내면 되고, '아사나 모임'은 회원 추천이 있어야 해요.",
+                  "추천 없이 들어갈 수 있는 데로 할래요.", "그럼 숨결회가 맞아요. 매달 첫째 주 토요일에 모여요."],
+                 "연회비는 얼마예요?", "숨결회", ["아사나"],
+                 id="an elided question after a reply that settles asks about the settled one"),
+    pytest.param(["부동산 사장님 이름 뭐였지?", "'한빛공인중개사' 최민호 대표예요. 내일 집을 보여 주신대요.",
+                  "집주인은 누구래?", "집주인은 정수경 씨고, 계약할 때 직접 나오신대요."],
+                 "그 대표님 번호 저장해 줘", "", ["정수경"],
+                 id="a kind noun the settled option is not of is left to the ranker"),
+]
 
 
-def test_a_pronoun_after_a_clause_that_picked_one_takes_the_same_one(injector: ContextInjector) -> None:
-    reply = "'솔잎 도예방'은 일대일 수업이라 비싼 편이고, '흙손'은 여섯 명 소그룹이라 저렴해요."
-    out = _rw(injector, "도자기 배울 공방 두 군데 비교해 줘.", reply, "저렴한 데가 좋겠다. 거긴 앞치마 빌려줘?")
-    assert out == "저렴한 흙손이 좋겠다. 흙손은 앞치마 빌려줘?"
-
-
-def test_a_pronoun_after_a_clause_that_turned_one_down_does_not_take_it(injector: ContextInjector) -> None:
-    reply = "'파란하늘 캠프'는 후기가 좋고, '구름숲 캠프'는 싸지만 최근에 취소가 잦았대요."
-    out = _rw(injector, "패러글라이딩 업체 추천해 줘.", reply, "취소 잦은 건 싫어. 거기 주말 예약 돼?")
-    assert "파란하늘 캠프 주말 예약" in out and "거기" not in out
-
-
-def test_a_place_is_chosen_among_named_places_not_the_goods_they_sell(injector: ContextInjector) -> None:
-    reply = "'볕드는 농원'은 사과나무랑 배나무 묘목이 많고, '큰들 종묘'는 조경수 위주예요."
-    out = _rw(injector, "묘목 사려는데 괜찮은 농원 있어?", reply, "배나무 사려는데 거기 택배 돼?")
-    assert out == "배나무 사려는데 볕드는 농원 택배 돼?"
-
-
-def _four(injector: ContextInjector, turns: list[str], utterance: str) -> str:
+@pytest.mark.parametrize(("turns", "utterance", "held", "absent"), AFTER_TWO_EXCHANGES)
+def test_an_anaphor_after_two_exchanges_takes_what_the_last_one_settled(
+        injector: ContextInjector, turns: list[str], utterance: str, held: str, absent: list[str]) -> None:
     roles = ["user", "assistant"] * 2
-    return injector.rewrite([HistoryTurn(r, t) for r, t in zip(roles, turns, strict=True)], utterance).standalone  # type: ignore[arg-type]
-
-
-def test_a_time_anaphor_takes_the_time_the_last_exchange_is_about(injector: ContextInjector) -> None:
-    turns = ["도예 수업 일정 알려 줘.", "머그컵 만들기는 6월 3일 화요일, 접시 만들기는 6월 10일 화요일에 있어요.",
-             "접시 만들기로 할게.", "신청됐어요. 앞치마는 공방에서 빌려 드려요."]
-    out = _four(injector, turns, "그날 몇 시까지 가면 돼?")
-    assert out.startswith("6월 10일 화요일 몇 시까지") and "6월 3일" not in out
-
-
-def test_the_last_reply_naming_part_of_a_time_picks_that_time(injector: ContextInjector) -> None:
-    turns = ["수영 강습 시간 어떻게 돼요?", "평일반은 저녁 8시, 주말반은 토요일 오전 9시예요.",
-             "평일엔 야근이 많아요.", "그러시면 토요일 반이 나으시겠네요."]
-    out = _four(injector, turns, "그 시간에 샤워실 붐벼요?")
-    assert out.startswith("토요일 오전 9시에") and "저녁 8시" not in out
-
-
-def test_a_time_the_last_reply_says_itself_is_left_to_the_ranker(injector: ContextInjector) -> None:
-    turns = ["다음 주 상담 가능한 시간 있어요?", "화요일 오후 2시하고 목요일 오전 10시가 비어 있어요.",
-             "오전이 좋아요.", "그럼 목요일 오전 10시로 잡아 드릴까요?"]
-    out = _four(injector, turns, "네, 그때로 해 주세요.")
-    assert "목요일 오전 10시" in out and "화요일" not in out
-
-
-def test_a_pronoun_after_a_reply_that_settles_on_one_option_takes_it(injector: ContextInjector) -> None:
-    turns = ["수선 맡길 데 추천해 줘.", "'바늘귀 수선실 2호점'은 주말에도 받고, '한땀공방'은 평일만 하는데 조금 싸요.",
-             "난 주말에만 갈 수 있어.", "그럼 바늘귀 수선실 2호점이 맞아요. 토요일은 오후 5시까지 받아요."]
-    out = _four(injector, turns, "거기 주차돼요?")
-    assert out == "바늘귀 수선실 2호점 주차돼요?"
-
-
-def test_a_person_the_last_reply_settles_on_is_who_a_pronoun_means(injector: ContextInjector) -> None:
-    turns = ["지난주 상담해 주신 분 이름이 기억이 안 나요.",
-             "오전 상담은 한상민 상담사님이, 오후 상담은 윤다래 상담사님이 하셨어요.",
-             "저는 오후에 갔어요.", "그럼 윤다래 상담사님이셨을 거예요."]
-    out = _four(injector, turns, "그분께 감사 인사 전해 주세요.")
-    assert "윤다래" in out and "한상민" not in out
-
-
-def test_an_elided_question_after_a_reply_that_settles_asks_about_the_settled_one(injector: ContextInjector) -> None:
-    turns = ["요가 동호회 가입하려면 어떻게 해요?",
-             "'숨결회'는 신청서만 내면 되고, '아사나 모임'은 회원 추천이 있어야 해요.",
-             "추천 없이 들어갈 수 있는 데로 할래요.", "그럼 숨결회가 맞아요. 매달 첫째 주 토요일에 모여요."]
-    out = _four(injector, turns, "연회비는 얼마예요?")
-    assert out.startswith("숨결회") and "아사나" not in out
-
-
-def test_a_kind_noun_the_settled_option_is_not_of_is_left_to_the_ranker(injector: ContextInjector) -> None:
-    turns = ["부동산 사장님 이름 뭐였지?", "'한빛공인중개사' 최민호 대표예요. 내일 집을 보여 주신대요.",
-             "집주인은 누구래?", "집주인은 정수경 씨고, 계약할 때 직접 나오신대요."]
-    out = _four(injector, turns, "그 대표님 번호 저장해 줘")
-    assert "정수경" not in out
+    history = [HistoryTurn(r, t) for r, t in zip(roles, turns, strict=True)]  # type: ignore[arg-type]
+    out = injector.rewrite(history, utterance).standalone
+    assert held in out and not any(a in out for a in absent), out
