@@ -298,7 +298,6 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     particle = _particle(toks, i + 2)
     if n in lx.TIME_RELATIONAL or n in lx.DAY_OFFSETS:
         # "그 전에" -> "<time> 전에": only the demonstrative is replaced, the relational noun stays; a day before or
-        # after ("그 전날", "그다음 날") is counted from the day of that time, not its hour
         # after ("그 전날", "그다음 날") is the day of that time moved by one (`shifted_day`), the words and all
         after = toks[i + 2] if i + 2 < len(toks) else None
         if n in lx.DAY_OFFSETS:
@@ -742,7 +741,7 @@ def shifted_day(day: str, offset: int) -> str | None:
         date = _MONTH_DAYS[month - 1]
     elif date > _MONTH_DAYS[month - 1]:
         month, date = month % 12 + 1, 1
-    return f"{month}월 {date}일"
+    return None if (month, date) == (2, 29) else f"{month}월 {date}일"  # only some years have it
 
 
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the year is not said: a day of February may be 29

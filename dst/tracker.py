@@ -72,9 +72,9 @@ class Tracker:
         """State after `speaker` said `text`; for a user turn `standalone` is its rewrite (the new frame)."""
         turn = state.turn + 1
         source = standalone if speaker == "user" and standalone else text
-        # a name the turn quotes is read whole where the same turn says it again unquoted ("'소리다듬 조율실'이 있어요.
-        # 소리다듬 조율실은 …", which Kiwi alone reads as 소리 + 다듬-)
-        # only names said again: forcing a quoted title on its own quote changes how it reads ("'한지선 집사님'")
+        # a name the turn quotes and says again unquoted is read whole both times ("'소리다듬 조율실'이 있어요.
+        # 소리다듬 조율실은 …", which Kiwi alone reads as 소리 + 다듬-); only those, since forcing a title said once
+        # changes how its quote reads ("'한지선 집사님'")
         own = {name for q in TITLE_RE.finditer(source) if (name := q.group(1).strip()) and source.count(name) > 1}
         analysis = self.analyzer.analyze(source, state.names | own)
         answered = self._asked_types(state.last_query, state.names) if speaker == "assistant" else set()

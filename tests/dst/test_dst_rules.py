@@ -876,7 +876,7 @@ def test_a_day_offset_from_a_day_that_is_no_date_keeps_the_offset_words(injector
 @pytest.mark.parametrize(("day", "offset", "moved"), [
     ("6월 14일", -1, "6월 13일"), ("12일 토요일", 1, "13일"), ("1월 1일", -1, "12월 31일"),
     ("4월 30일", 1, "5월 1일"), ("12월 31일", 1, "1월 1일"), ("3월 1일", -1, None), ("1일", -1, None),
-    ("다음 주 수요일", 1, None), ("13월 2일", 1, None),
+    ("다음 주 수요일", 1, None), ("13월 2일", 1, None), ("2월 28일", 1, None), ("2월 29일", 1, "3월 1일"),
 ])
 def test_shifted_day_moves_dates_only_where_the_calendar_is_known(day: str, offset: int, moved: str | None) -> None:
     assert shifted_day(day, offset) == moved
