@@ -33,7 +33,7 @@ from dst.anaphora import (
     shifted_day,
     time_grain,
 )
-from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, turns_down
+from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, priced, turns_down
 from dst.compared import compared_option
 from dst.ellipsis import answered_choice, asks_for_one, branded, names_thing, offered_entity
 from dst.phrases import splice
@@ -133,6 +133,9 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
             return scores[0]
 
         free = span is None and not (ana.deictic or ana.earlier)
+        chosen = priced(analysis, ana, state) if free else None
+        if chosen is not None:
+            return chosen, "+priced"
         chosen = chosen_option(analysis, ana, state) if free else None
         if chosen is not None:
             return chosen, "+chosen"

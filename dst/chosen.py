@@ -42,7 +42,7 @@ from itertools import pairwise
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import Anaphor, instance_of, time_grain
-from dst.compared import compared_option
+from dst.compared import compared_option, priced_option, said_price
 from dst.phrases import same_word
 from dst.types import DialogueState, Entity
 from korean.frequency import NAME_RARITY
@@ -63,6 +63,16 @@ class _Option:
     entity: Entity
     names: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
+
+
+def priced(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
+    """The option of the last reply an amount right before the anaphor names ("3천 원짜리 그거", `dst.compared`)."""
+    price = said_price([(t.form, t.pos) for t in analysis.before(ana.start)][-6:])
+    if price is None or ana.need == "person":
+        return None
+    names = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and not e.modifier
+             and (e.proper or e.role == "title") and e.type in ("item", "org", "place", "thing")]
+    return priced_option(price, names, state)
 
 
 def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:

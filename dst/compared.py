@@ -10,6 +10,8 @@ amount on the scale are left out ("'다향 티하우스'의 'A'가 4만 원"); a
 extreme must be unique; otherwise nothing is picked.
 The adjectives are a closed class of gradable words with a scale and a direction, so they are listed (`SCALES`);
 an adjective outside it, or a scale the reply gave no amounts on ("가벼운 쪽" after prices), decides nothing.
+`priced_option(price, options, state)` is the one option whose price is the one said (`said_price`: "3천 원짜리
+그거"), read the same way.
 """
 
 from __future__ import annotations
@@ -81,6 +83,26 @@ def _valued(scale: str, options: Sequence[Entity], said: Sequence[Entity]) -> li
         if value is not None:  # a name the reply gave no amount (the shop of "A의 B가 4만 원") is no option here
             out.append((value, option))
     return out
+
+
+def priced_option(price: int, options: Sequence[Entity], state: DialogueState) -> Entity | None:
+    """The one option whose price the reply gave as `price` ("3천 원짜리 그거" after "'A'는 5천 원, 'B'는 3천 원"),
+    or None."""
+    if len(options) < 2 or any(o.turn != options[0].turn for o in options):
+        return None
+    said = [e for e in state.entities if e.turn == options[0].turn and e.type in ("quantity", "time")]
+    matched = [o for value, o in _valued("price", options, said) if value == price]
+    return matched[0] if len(matched) == 1 else None
+
+
+def said_price(words: Sequence[tuple[str, str]]) -> int | None:
+    """The price a phrase ending in 짜리 says ("3천 원짜리", "월 2,800원짜리"), from its (form, tag) tokens, or None."""
+    if len(words) < 3 or words[-1][0] != "짜리" or words[-2][0] != "원":
+        return None
+    k = len(words) - 2
+    while k > 0 and words[k - 1][1] in ("SN", "NR"):
+        k -= 1
+    return _price(" ".join(form for form, _ in words[k:-2])) if k < len(words) - 2 else None
 
 
 def compared_option(words: Sequence[tuple[str, str]], options: Sequence[Entity],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dst import ContextInjector, HistoryTurn
-from dst.compared import scale_of
+from dst.compared import said_price, scale_of
 
 
 def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) -> str:
@@ -31,3 +31,19 @@ def test_amounts_on_another_scale_or_no_gradable_word_decide_nothing(injector: C
     assert scale_of([("비싸", "VA"), ("ᆫ", "ETM"), ("거", "NNB"), ("말", "VV"), ("고", "EC"), ("싸", "VA")]) == (
         "price", -1)
     assert scale_of([("덜", "MAG"), ("걸리", "VV"), ("는", "ETM")]) == ("duration", -1)
+
+
+def test_an_option_named_by_its_price_is_the_one_the_reply_priced_so(injector: ContextInjector) -> None:
+    reply = "손으로 깎은 '나무 팽이'가 7천 원이고, 색실을 감은 '오색 공기'가 4천 원이에요."
+    rw = _rw(injector, "체험장에서 기념품 뭐 팔아?", reply, "4천 원짜리 그거 포장도 돼?")
+    assert rw == "4천 원짜리 오색 공기 포장도 돼?"
+    # a price no option has decides nothing: the anaphor is left to the ranker
+    history = [HistoryTurn("user", "체험장에서 기념품 뭐 팔아?"), HistoryTurn("assistant", reply)]
+    result = injector.rewrite(history, "5천 원짜리 그거 포장도 돼?")
+    assert not any("+priced" in r.rule for r in result.resolutions)
+
+
+def test_said_price_reads_the_amount_before_jjari() -> None:
+    assert said_price([("3", "SN"), ("천", "NR"), ("원", "NNB"), ("짜리", "XSN")]) == 3000
+    assert said_price([("월", "NNG"), ("2,800", "SN"), ("원", "NNB"), ("짜리", "XSN")]) == 2800
+    assert said_price([("6", "SN"), ("kW", "SL"), ("짜리", "XSN")]) is None
