@@ -52,8 +52,7 @@ _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
 POLAR = frozenset({"있", "없"})
 _TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
-_SETTING_PARTICLES = frozenset({"에", "에서", "에서는", "에는"})
-_CONJUNCTIONS = frozenset({"와", "과", "랑", "이랑", "하고", "나", "이나", "도"})
+_JOINED = lx.CONJUNCTION_PARTICLES | {"도"}  # "오전 10시와 오후 2시", "오후 2시도": one of several, not said of another
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
 
@@ -192,7 +191,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     # a name (a quoted one whatever its type), not where it is ("망원동에 있는 …") nor an amount ("24GB 이상")
     said = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
             and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
-            and (e.proper or e.role == "title") and not e.setting and e.particle not in _SETTING_PARTICLES
+            and (e.proper or e.role == "title") and not e.setting and e.particle not in lx.SETTING_PARTICLES
             and not e.text[:1].isdigit()}
     if len(said) != 1:
         return None
@@ -318,7 +317,7 @@ def _time_options(state: DialogueState, turn: int | None = None) -> list[_Option
     # "이번 주는 토요일 오후 2시 반, 다음 주는 수요일 저녁 7시에 있어요": a finer time right after a topic time says
     # when in it; joined by a conjunction ("토요일은 오전 10시와 오후 2시") it is one option of several
     said_of = {id(b): a for a, b in pairwise(times)
-               if (b.predicative or (b.order == a.order + 1 and b.particle not in _CONJUNCTIONS))
+               if (b.predicative or (b.order == a.order + 1 and b.particle not in _JOINED))
                and a.particle in _TOPIC and a.sentence == b.sentence}
     # "이번 주는 금요일 오후 4시와 토요일 오후 2시에": a topic time that finer times of its sentence fall in sets them,
     # and is no option of its own

@@ -34,7 +34,6 @@ _LAST_LABEL = re.compile(r"마지막(?:으로|은|는)?(?:\s*,)?\s+")  # the lab
 _SEGMENT_END = re.compile(r"(?<!\d),|,(?!\d)|[、;]|[.?!](?:\s|$)")  # "1,800원" is one amount
 _ITEM_STOP = frozenset({"SF", "SP", "SSO", "SSC"})
 _LABEL_PARTICLES = frozenset({"는", "은", "ᆫ", "로", "으로"})
-_SETTING_PARTICLES = frozenset({"에", "에서", "서"})
 _SETTING_AFTER = re.compile(r"['’\"」』〉>]?(?:에서|에)")  # after a quoted name: "'A'에서는", "'A'에"
 
 
@@ -277,7 +276,7 @@ def _past_setting(text: str, analysis: Analysis, start: int, end: int) -> int:
     for s, e, particle in analysis.chunks:
         if s < start or e > end:
             continue
-        if particle in _SETTING_PARTICLES or any(ts <= s and e <= te for ts, te in times):
+        if particle in lx.SETTING_PARTICLES or any(ts <= s and e <= te for ts, te in times):
             skipped = True
             continue
         if not skipped:
