@@ -85,6 +85,9 @@ def resolve_anaphors(
                 ana.rule == RELATIVE_ONE and not turns_down(_sentence_of(analysis, ana)))):
             # "저렴한 데가 좋겠다. 거긴 …" picks as a number does; "취소 잦은 건 싫어. 거기 …" turns its one down
             picked = (ana.span_end, antecedent)
+        if replacement is not None and ana.need == "ordinal" and ana.category not in lx.ORDINAL_HEADS and \
+                _names_listed(text, state, replacement):
+            continue  # "하늘마루 곤돌라는 마지막 하행이 …": the utterance names the option, the ordinal counts its own
         if replacement is None:
             confident = False
             continue
@@ -345,6 +348,11 @@ def _apposed(options: list[Entity]) -> bool:
     a, b = sorted(options, key=lambda e: e.order)
     return a.turn == b.turn and b.order == a.order + 1 and a.proper and not b.proper
 
+
+
+def _names_listed(text: str, state: DialogueState, item: str) -> bool:
+    """Whether `text` names an option of a list that holds `item`."""
+    return any(option in text for lst in state.lists if item in lst.items for option in lst.items)
 
 
 def _sentence_of(analysis: Analysis, ana: Anaphor) -> list[Tok]:

@@ -63,7 +63,9 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
         if grouped and grouped[-1].kind == "item" and grouped[-1].proper and _motion_goal(toks, after_idx):
             grouped[-1] = replace(grouped[-1], kind="place")  # "태종대 가는 버스": the goal of 가다 is a place
         mentions.extend(grouped)
-    mentions.sort(key=lambda m: m.start)
+    # "생각보다 비싸네": the measure of a comparison, not a referent
+    mentions = sorted((m for m in mentions if not (m.particle == "보다" and m.text in lx.EXPECTATION_NOUNS)),
+                      key=lambda m: m.start)
     named = named_kinds(text, toks, titled_names(text, toks, whole_words(text, toks, mentions)))
     return time_ranges(text, quoted_heads(text, appositions(text, locators(text, named)))), spans
 
@@ -126,6 +128,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
             honoured = j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].form == "님"
             if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS or honoured):
                 continue  # (a noun that takes 님 is a title whatever it ends in: "이도윤 사범님")
+            if title in lx.ATTRIBUTE_NOUNS and not honoured:
+                continue  # what is asked of a thing is no title: "하부역 위치 알려줘"
         else:
             continue
         end = toks[j - 1].end

@@ -32,6 +32,7 @@ def noun_phrase(
         if not (fm.kind == "attribute" and drop_attribute and fm.start not in repl)
         and not (fm.kind == "noun" and ((fm.followed_by_verb and not keep_verb_args) or drop_nouns))
         and (fm.kind != "quantity" or _labels_next(frame, fm)) and fm.kind not in skip_kinds
+        and not _asked_which(frame, fm)
     ]
     if not drop_nouns and not keep_verb_args and not any(frame.names(fm) for fm in keep):
         # "햇살담 과수원 사과 따기 체험 1인당 얼마야?": the name is read as the verb's object; what the phrase is about
@@ -61,6 +62,13 @@ def noun_phrase(
         parts.append(piece)
         prev_end = fm.end
     return " ".join(parts)
+
+
+def _asked_which(frame: Analysis, m: Mention) -> bool:
+    """A noun the frame's interrogative determiner asks about ("무슨 요일에 쉬어?", "어느 지점이"): the question's
+    unknown, not a thing a follow-up is about."""
+    before = frame.before(m.start)
+    return bool(before) and before[-1].pos == "MM" and before[-1].form in lx.INTERROGATIVE_FORMS
 
 
 _NUMBER_LABEL = re.compile(r"\d+번")

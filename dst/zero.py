@@ -194,9 +194,11 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     if detector is None or not state.last_query:
         return None
     lead = last_sentence_start(analysis)
-    if lead and not any(t.pos.startswith("N") for t in analysis.tokens if t.end <= lead):
+    if lead and (not any(t.pos.startswith("N") for t in analysis.tokens if t.end <= lead)
+                 or _repeated_request(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state)):
         # "아쉽다. 입장료는 얼마야?": a bare reaction, then the question, which is what lacks its topic; a remark with
-        # a noun ("썸남인데 넘 귀여워. 어쩌지?") is itself what the question is about
+        # a noun ("썸남인데 넘 귀여워. 어쩌지?") is itself what the question is about, unless what follows it asks
+        # again for what an earlier request did ("친구들 더 온대. 두 장 더 예매해 줘.")
         done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state, detector)
         return None if done is None else RuleResult(f"{analysis.text[:lead].rstrip()} {done.text}",
                                                     done.resolutions, done.confident)
@@ -212,6 +214,10 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
     probability, reader = detector.probability(values), "detector"
+    if offered is not None and _asks_for_more(analysis):
+        # "더 싼 건 없어?" after a reply that settled on one option: compared with that option, whatever the detector
+        # reads in so short a question
+        probability, reader = 1.0, "compared"
     if probability < detector.threshold:
         # the cross-encoder reads the exchange itself: "주말엔 몇 시부터 열어?" after a question about a named rink,
         # which the detector's sentence features miss (measured in benchmarks/RESULTS.md, stop 41); it is asked only
@@ -230,6 +236,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
+    phrase = _fuller(phrase, state)
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+{reader}:{probability:.2f}")]
     return RuleResult(put_before(analysis, phrase), carried, confident=False)
 
@@ -295,6 +302,27 @@ def _repeated_request(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     if verb is None:
         return None
     return next((r for r in reversed(state.requests) if _request_verb(analyzer.analyze(r, state.names)) == verb), None)
+
+
+_ONE_OF = frozenset({"거", "것", "건", "데", "곳"})  # "the one", "the place" a comparative asks for
+
+
+def _asks_for_more(analysis: Analysis) -> bool:
+    """A comparative asking for another one: "더" before an adjective that modifies "거" / "데" ("더 싼 건?", "좀 더
+    가벼운 거 있어?")."""
+    toks = analysis.tokens
+    return "?" in analysis.text and any(
+        toks[i].form == "더" and toks[i].pos == "MAG" and toks[i + 1].pos == "VA" and toks[i + 2].pos == "ETM"
+        and toks[i + 3].form in _ONE_OF for i in range(len(toks) - 3))
+
+
+def _fuller(phrase: str, state: DialogueState) -> str:
+    """A one-word phrase that the dialogue named in full before, by one name only ("워머가 비싸네" after "'루미 캔들
+    워머'는 6만 9천 원"): the full name, which says which one."""
+    if " " in phrase:
+        return phrase
+    fuller = {e.text for e in state.entities if e.proper and e.text.endswith(" " + phrase)}
+    return fuller.pop() if len(fuller) == 1 else phrase
 
 
 def _own_kinds(analysis: Analysis) -> frozenset[str]:

@@ -52,6 +52,9 @@ TIME_UNITS = _words("시 분 월 일 년 시반 반")
 TIME_CATEGORIES = _words("때 날 시간 시간대 시각 시점 날짜 요일 주 달 해 무렵 즈음 당시 시절 전 후 다음 기간 시기 회차 "
                          "타임")
 TIME_RELATIONAL = _words("전 후 다음 이후 이전 뒤")
+# Nouns of an expectation or a norm that a comparison measures against ("생각보다 비싸네", "평소보다 붐벼"): with 보다
+# they are an adverb of degree, never a thing talked about; a closed class of words.
+EXPECTATION_NOUNS = _words("생각 예상 기대 평소 보통 상상 예전")
 # Days one day before or after another ("그 전날", "그 이튿날"), with the offset in days: a closed class of words.
 DAY_OFFSETS = {"전날": -1, "전일": -1, "다음날": 1, "이튿날": 1, "익일": 1}
 # Days named only relative to another day ("행사 당일", "그 전날"): they point back themselves, so they never

@@ -257,3 +257,31 @@ def test_the_ranker_reads_which_option_a_reply_sets_aside_and_which_it_offers(in
     read = {e.text: features(anaphor, e, state) for e in state.entities}
     assert read["스핀킹 프로"].get("contrast:set_aside") == 1.0 and read["라이트윙 S"].get("contrast:offered") == 1.0
     assert [e.sentence for e in state.entities if e.speaker == "assistant"] == [0, 0, 0]
+
+
+def test_the_noun_a_frame_asked_which_of_is_not_carried(injector: ContextInjector) -> None:
+    history = _turns("물빛수영장은 무슨 요일에 쉬어?", "물빛수영장은 화요일에 쉬어요.")
+    assert injector.rewrite(history, "몇 시까지 해?").standalone == "물빛수영장 몇 시까지 해?"
+
+
+def test_a_request_repeated_after_a_remark_takes_the_requests_details(injector: ContextInjector) -> None:
+    history = _turns("'별하늘 천문대' 12월 5일 저녁 7시 관측권 세 장 예약해 줘.",
+                     "12월 5일 저녁 7시 별하늘 천문대 관측권 3매 예약했어요.")
+    rewrite = injector.rewrite(history, "아 동생도 온대. 한 장 더 예약해 줘.").standalone
+    assert rewrite.startswith("아 동생도 온대. ") and "12월 5일" in rewrite and "관측권" in rewrite
+
+
+def test_asking_for_a_cheaper_one_compares_with_the_option_the_reply_settled_on(injector: ContextInjector) -> None:
+    history = _turns("소담공방이랑 마루공방 둘 다 머그컵 팔지?",
+                     "네, 소담공방은 '달항아리 머그'가 3만 원이고, 마루공방은 머그컵을 주문 제작으로만 받아요.",
+                     "소담공방 걸로 보고 있어.", "달항아리 머그는 손으로 빚어서 하나하나 모양이 조금씩 달라요.")
+    rewrite = injector.rewrite(history, "더 싼 건 없어?")
+    assert rewrite.standalone == "달항아리 머그 더 싼 건 없어?"
+    assert rewrite.resolutions[0].rule.endswith("compared:1.00")
+
+
+def test_a_short_name_is_carried_as_the_full_name_said_before(injector: ContextInjector) -> None:
+    history = _turns("텀블러랑 빨대 세트 둘 다 사려고.",
+                     "초록상회에 둘 다 있어요. '숲속 보온 텀블러'는 4만 원, '대나무 빨대 세트'는 9천 원이에요.",
+                     "텀블러가 생각보다 비싸네.", "진공 이중 구조라서 가격대가 좀 있어요.")
+    assert injector.rewrite(history, "더 싼 건?").standalone == "숲속 보온 텀블러 더 싼 건?"

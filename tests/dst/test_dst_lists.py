@@ -216,3 +216,11 @@ def test_labels_that_speak_of_names_listed_before_them_offer_those_names(tracker
 def test_labelled_entries_that_are_names_stay_the_list(tracker: Tracker) -> None:
     reply = "'청솔 캠프'도 괜찮지만, 첫째는 '바위섬 캠핑장', 둘째는 '소나무 숲 야영장'이에요."
     assert tracker.ordinal_list(reply) == ["바위섬 캠핑장", "소나무 숲 야영장"]
+
+
+def test_an_ordinal_after_a_named_option_counts_its_own_noun(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "은하 케이블카랑 노을 케이블카 중에 어디가 더 길어?"),
+               HistoryTurn("assistant", "은하 케이블카가 2.8킬로미터로 더 길고, 노을 케이블카는 1.9킬로미터예요.")]
+    kept = "노을 케이블카는 마지막 상행이 몇 시예요?"
+    assert injector.rewrite(history, kept).standalone == kept
+    assert injector.rewrite(history, "마지막 거는 몇 시까지 해?").standalone == "노을 케이블카는 몇 시까지 해?"

@@ -237,3 +237,23 @@ def test_after_a_question_between_two_names_the_one_the_reply_answers_is_the_top
                HistoryTurn("assistant", "달빛 베이커리 2호점만 월요일에 열어요. 솔바람 제과점은 월요일이 휴무예요.")]
     rw = injector.rewrite(history, "몇 시까지 해?").standalone
     assert rw.startswith("달빛 베이커리 2호점") and "솔바람" not in rw
+
+
+def test_a_word_kiwi_ends_with_a_prefix_is_one_name(analyzer: Analyzer, injector: ContextInjector) -> None:
+    # Kiwi reads "안개재" as 안개/NNG + 재/XPN here; a prefix never ends a written word
+    toks = analyzer.tokens("안개재 곤돌라 성인 요금 얼마예요?")
+    assert (toks[0].form, toks[0].pos) == ("안개재", "NNP")
+    turns = [("user", "안개재 곤돌라 성인 요금 얼마예요?"), ("assistant", "성인 왕복은 1만 8천 원이에요.")]
+    assert _rw(injector, turns, "청소년은요?") == "안개재 곤돌라 청소년 요금 얼마예요?"
+
+
+def test_an_attribute_noun_after_a_name_shaped_word_is_no_title(analyzer: Analyzer) -> None:
+    # "하부역" is name-shaped and 위치 ends like a title noun (코치); it is what is asked, not who
+    analysis = analyzer.analyze("솔바람 케이블카 하부역 위치 알려줘.")
+    assert [m.kind for m in analysis.mentions] == ["noun", "attribute"]
+    assert analysis.mentions[0].text == "솔바람 케이블카 하부역"
+
+
+def test_an_expectation_measured_against_is_not_a_referent(analyzer: Analyzer) -> None:
+    assert [m.text for m in analyzer.analyze("가습기가 예상보다 무겁네.").mentions] == ["가습기"]
+    assert [m.text for m in analyzer.analyze("평소보다 사람이 많아.").mentions] == ["사람"]
