@@ -197,8 +197,10 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         return None
     (one,) = said.values()
     category = ana.category if ana is not None else None
-    if set(one.context) & lx.UNAVAILABLE or (category and category not in one.text and one.role != category):
-        return None  # "그 대표님" is no landlord the last reply named
+    if set(one.context) & lx.UNAVAILABLE or (category and category not in one.text and one.role != category
+                                              and not (ana is not None and ana.need == "place"
+                                                       and category in lx.PLACE_CATEGORIES)):
+        return None  # "그 대표님" is no landlord the last reply named; "그 매장" may be any shop it named
     before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
                       turn=state.turn - 2)
     # a title both bear ("기사님") tells nothing; a word of another option's own name does
