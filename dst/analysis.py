@@ -111,8 +111,7 @@ class Analyzer:
         if not text.strip():
             return ()
         toks = self._kiwi_tokens(text)
-        forced = _disjoint(_misread_references(text, toks) + _misread_names(text, toks, names)
-                           + _word_final_prefixes(text, toks))
+        forced = _disjoint(_misread_references(text, toks) + _misread_names(text, toks, names))
         if forced:
             toks = self._kiwi_tokens(text, forced)
         return merge_compounds(text, toks)
@@ -177,21 +176,6 @@ def _misread_references(text: str, toks: list[Tok]) -> list[tuple[int, int, str]
             first = toks[at] if at < len(toks) and toks[at].start == nxt.start() else None
             if noun is not None and first is not None and first.pos in ("MAG", "MM"):
                 forced += [(start, word.end(), "MM"), (nxt.start(), nxt.start() + len(noun), "NNG")]
-    return forced
-
-
-def _word_final_prefixes(text: str, toks: list[Tok]) -> list[tuple[int, int, str]]:
-    """Written words that Kiwi ends with a prefix glued to a noun ("구름재 곤돌라" -> 구름/NNG 재/XPN 곤돌라): a
-    prefix never ends a word, so the word is one name (NNP)."""
-    forced = []
-    for i in range(1, len(toks)):
-        tok, prev = toks[i], toks[i - 1]
-        word_end = i + 1 == len(toks) or toks[i + 1].start > tok.end
-        if tok.pos == "XPN" and word_end and prev.pos in ("NNG", "NNP") and prev.end == tok.start:
-            start = prev.start
-            while start > 0 and not text[start - 1].isspace() and text[start - 1] not in QUOTES:
-                start -= 1
-            forced.append((start, tok.end, "NNP"))
     return forced
 
 

@@ -48,7 +48,8 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
     if _ordinal_of_time(tok, nxt) or (prev is not None and _ordinal_of_time(prev, tok)):
         return True  # "첫 평일", "둘째 주", "둘째 날", "마지막 토요일": an ordinal picks one time of a series
     if tok.pos == "XPN":
-        return nxt is not None and nxt.pos in ("NNG", "NNP") and nxt.start == tok.end  # "초미세먼지"
+        return ((nxt is not None and nxt.pos in ("NNG", "NNP") and nxt.start == tok.end)  # "초미세먼지"
+                or _final_prefix(tok, prev, nxt))
     if nxt is not None and nxt.pos in ("XSV", "XSA") and tok.pos == "NNG":
         return False  # a verbal noun ("추천해줘", "유명해요") is the predicate, not an argument
     if tok.pos in NOUN_TAGS:
@@ -76,6 +77,13 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
     if tok.pos == "NNB" and tok.form in lx.PERIOD_PARTS and prev is not None and prev.pos in ("NNB", "NNG"):
         return True  # "8월 초", "주말 즈음": a part of the period said before it
     return tok.pos in ("MAG", "NNB") and tok.form in lx.TIME_WORDS
+
+
+def _final_prefix(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
+    """A "prefix" Kiwi reads at the end of a written word, glued to a noun ("구름/NNG 재/XPN 곤돌라", "초등/NNG
+    부/XPN"): a prefix never ends a word, so it is the end of that noun, as a suffix is."""
+    return (tok.pos == "XPN" and prev is not None and prev.pos in ("NNG", "NNP") and prev.end == tok.start
+            and (nxt is None or nxt.start > tok.end))
 
 
 def _ordinal_of_time(tok: Tok, nxt: Tok | None) -> bool:
@@ -120,9 +128,8 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             units.append(Unit("Q", start, nxt.end, text[start : nxt.end]))
             i += 2
             continue
-        if tok.pos == "XSN" and not _honorific(tok, toks[i - 1] if i else None) and units and (
-            units[-1].end == tok.start
-        ):
+        if ((tok.pos == "XSN" and not _honorific(tok, toks[i - 1] if i else None)) or _final_prefix(
+                tok, toks[i - 1] if i else None, nxt)) and units and units[-1].end == tok.start:
             # a noun suffix belongs to the noun it is glued to ("이상형" is not 이상 + the person noun 형)
             units[-1].end = tok.end
             units[-1].form = text[units[-1].start : tok.end]
