@@ -422,3 +422,10 @@ def test_an_anaphor_after_two_exchanges_takes_what_the_last_one_settled(
     history = [HistoryTurn(r, t) for r, t in zip(roles, turns, strict=True)]  # type: ignore[arg-type]
     out = injector.rewrite(history, utterance).standalone
     assert held in out and not any(a in out for a in absent), out
+
+
+def test_a_shop_by_its_generic_category_is_the_one_the_reply_settled_on(injector: ContextInjector) -> None:
+    turns = ["도자기 흙 사러 갈 건데 이천 쪽에 어디가 좋아?",
+             "'청람토방'은 백자토가 많고, '해오름도재'는 옹기토랑 유약이 싸요.",
+             "백자 그릇 만들 거야.", "그럼 청람토방 쪽이 맞아요. 소포장도 따로 팔아요."]
+    assert _rw_turns(injector, turns, "그 매장 일요일에도 열어?") == "청람토방 일요일에도 열어?"
