@@ -78,6 +78,9 @@ def resolve_anaphors(
         else:
             replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
                                                              _chooser(ranker, analysis, offered, requested), day_named)
+        if replacement is not None and ana.need == "ordinal" and ana.category not in lx.ORDINAL_HEADS and \
+                _names_listed(text, state, replacement):
+            continue  # "하늘마루 곤돌라는 마지막 하행이 …": the utterance names the option, the ordinal counts its own
         if replacement is not None and len(replacement.split()) > 1 and text[:ana.start].split()[-1:] == \
                 replacement.split()[:1]:
             replacement = replacement.split(maxsplit=1)[1]  # "물결스윔 그 지점": the brand is said already
@@ -85,9 +88,6 @@ def resolve_anaphors(
                 ana.rule == RELATIVE_ONE and not turns_down(_sentence_of(analysis, ana)))):
             # "저렴한 데가 좋겠다. 거긴 …" picks as a number does; "취소 잦은 건 싫어. 거기 …" turns its one down
             picked = (ana.span_end, antecedent)
-        if replacement is not None and ana.need == "ordinal" and ana.category not in lx.ORDINAL_HEADS and \
-                _names_listed(text, state, replacement):
-            continue  # "하늘마루 곤돌라는 마지막 하행이 …": the utterance names the option, the ordinal counts its own
         if replacement is None:
             confident = False
             continue

@@ -304,16 +304,13 @@ def _repeated_request(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     return next((r for r in reversed(state.requests) if _request_verb(analyzer.analyze(r, state.names)) == verb), None)
 
 
-_ONE_OF = frozenset({"거", "것", "건", "데", "곳"})  # "the one", "the place" a comparative asks for
-
-
 def _asks_for_more(analysis: Analysis) -> bool:
-    """A comparative asking for another one: "더" before an adjective that modifies "거" / "데" ("더 싼 건?", "좀 더
-    가벼운 거 있어?")."""
+    """A comparative asking for another one: "더" before an adjective that modifies a noun that means only the option
+    ("거", "데", `lx.ORDINAL_HEADS`: "더 싼 건?", "좀 더 가벼운 거 있어?")."""
     toks = analysis.tokens
     return "?" in analysis.text and any(
         toks[i].form == "더" and toks[i].pos == "MAG" and toks[i + 1].pos == "VA" and toks[i + 2].pos == "ETM"
-        and toks[i + 3].form in _ONE_OF for i in range(len(toks) - 3))
+        and toks[i + 3].form in lx.ORDINAL_HEADS for i in range(len(toks) - 3))
 
 
 def _fuller(phrase: str, state: DialogueState) -> str:
