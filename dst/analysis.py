@@ -131,6 +131,17 @@ class Analyzer:
     def _analyze(self, text: str, names: frozenset[str] = frozenset()) -> Analysis:
         toks = self.tokens(text, names)
         mentions, chunks = find_mentions(text, toks)
+        lost = [n for n in names if " " in n and _unmentioned(n, text, mentions)]
+        if lost:
+            # "'무약정 12개월권'은 …" then "무약정 12개월권이 맞아요": Kiwi reads the words as nouns (무/XPN 약정/NNG
+            # 12/SN 개월/NNB 권/XSN), yet no mention comes of them; the dialogue's name is read as it was quoted. Only
+            # a name of several words: a one-word name or a last word ("15일" of "'로밍나비 아시아 15일'") may be
+            # said as a plain word ("15일짜리로")
+            kiwi = self._kiwi_tokens(text)
+            forced = _disjoint(_misread_references(text, kiwi) + _misread_names(text, kiwi, names)
+                               + _name_words(text, lost))
+            toks = merge_compounds(text, self._kiwi_tokens(text, forced))
+            mentions, chunks = find_mentions(text, toks)
         return Analysis(text, toks, tuple(mentions), tuple(chunks))
 
 
@@ -191,6 +202,32 @@ def _disjoint(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return sorted(kept)
 
 
+def _said(name: str, text: str) -> list[re.Match[str]]:
+    """Where the text says a name at the start of a written word (after a space or a quote), not inside a longer
+    word."""
+    return [found for found in re.finditer(re.escape(name), text)
+            if not found.start() or text[found.start() - 1].isspace() or text[found.start() - 1] in QUOTES]
+
+
+def _unmentioned(name: str, text: str, mentions: list[Mention]) -> bool:
+    """Whether the text says an established name where it starts a written word, and no mention holds it whole there
+    (a mention of part of it: "'○○링크 프로'" said again as "○○링크 프로를" may be read as
+    the mention ○○링크 and a word 프로)."""
+    for found in _said(name, text):
+        if not any(m.start <= found.start() and found.end() <= m.end for m in mentions):
+            return True
+    return False
+
+
+def _name_words(text: str, names: list[str]) -> list[tuple[int, int, str]]:
+    """Each written word of each name, where the text says the name at a word's start, as a proper noun span."""
+    spans: list[tuple[int, int, str]] = []
+    for name in names:
+        for found in _said(name, text):
+            spans += [(found.start() + w.start(), found.start() + w.end(), "NNP") for w in re.finditer(r"\S+", name)]
+    return spans
+
+
 def _misread_names(text: str, toks: list[Tok], names: frozenset[str]) -> list[tuple[int, int, str]]:
     """Spans to give Kiwi as proper nouns (its `pretokenized`) where it read a word of a name the dialogue has
     established as something else than nouns: a last syllable taken for a particle ("숨결요가 정자점도" -> 숨결요 + 가,
@@ -199,9 +236,7 @@ def _misread_names(text: str, toks: list[Tok], names: frozenset[str]) -> list[tu
     forced: list[tuple[int, int, str]] = []
     starts = [t.start for t in toks]
     for name in names:
-        for found in re.finditer(re.escape(name), text):
-            if found.start() and not text[found.start() - 1].isspace() and text[found.start() - 1] not in QUOTES:
-                continue  # inside a longer word
+        for found in _said(name, text):
             for word in re.finditer(r"\S+", name):
                 start, end = found.start() + word.start(), found.start() + word.end()
                 inside = toks[bisect_left(starts, start):bisect_left(starts, end)]

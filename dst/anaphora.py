@@ -73,8 +73,10 @@ def _after_clause(toks: list[Tok], i: int) -> bool:
     before a pronoun or a demonstrative; before a bare "…는 게" it does ("받아 보는 게 좋아요": a nominalised
     clause, no reference)."""
     pointing = toks[i].pos == "NP" or toks[i].pos == "MM"
+    # only the pronoun's own sentence: "손님들 줄 거라 상자가 필요해요. 그거 30개 …" points at a thing
+    first = next((k + 1 for k in range(i - 1, -1, -1) if toks[k].pos == "SF"), 0)
     return any(t.pos == "EC" and not (pointing and k + 1 < i and toks[k + 1].pos == "VX")
-               for k, t in enumerate(toks[:i]))
+               for k, t in enumerate(toks[:i]) if k >= first)
 
 
 def _particle(toks: list[Tok], j: int) -> tuple[Tok, ...]:

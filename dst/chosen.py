@@ -52,6 +52,8 @@ _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
 POLAR = frozenset({"있", "없"})
 _TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
+_CONTRAST = frozenset({"은", "는", "ᆫ"})
+_BOUNDS = frozenset({"까지", "부터"})
 _JOINED = lx.CONJUNCTION_PARTICLES | {"도"}  # "오전 10시와 오후 2시", "오후 2시도": one of several, not said of another
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
@@ -79,12 +81,15 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     options = _time_options(state) if ana.need == "time" else _options(ana, state)
     if len(options) < 2:
         return None
+    if ana.need == "time":
+        bound = _bound_by_particle(ana, options)
+        if bound is not None:
+            return bound
     before = list(analysis.before(ana.start))
     ends = [k for k, t in enumerate(before) if t.pos in _CLAUSE_END]
-    if not ends:
-        return None
-    before = before[: ends[-1] + 1]  # whole clauses only: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS for t in before):
+    topic = _topic_lead(before[ends[-1] + 1:] if ends else before)
+    before = before[: ends[-1] + 1] if ends else []  # whole clauses: what follows the last one leads up to the anaphor
+    if not any(t.pos in _NOUNS for t in before) and not topic:
         return None
     if turns_down(before):
         # "취소 잦은 건 싫어. 거기 …", "난 단골이 아니니까 그 사람 …": of two options, the one the clause does not
@@ -93,11 +98,33 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
         outright = any(_rejects(t) and t.form not in ("안", "못", "않") for t in before)
         down = _described(analysis, before, options) if len(options) == 2 and outright else None
         return None if down is None else next(o.entity for o in options if o is not down)
-    picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state)
+    picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state) if before else None
     if picked is not None:
         return picked
-    found = _described(analysis, before, options)
+    found = _described(analysis, before + topic, options)
     return found.entity if found is not None else None
+
+
+def _topic_lead(lead: list[Tok]) -> list[Tok]:
+    """The nouns and topic particle right before the anaphor in its own clause ("점심은 그 시간 넘으면" after "점심은
+    낮 12시에 시작하고, 저녁은 … 6시에"): what the anaphor is said of, which picks the option said of it too;
+    [] when the anaphor follows no topic."""
+    if len(lead) < 2 or lead[-1].pos != "JX" or lead[-1].form not in _CONTRAST or lead[-2].pos not in _NOUNS:
+        return []
+    k = len(lead) - 2
+    while k > 0 and lead[k - 1].pos in _NOUNS:
+        k -= 1
+    return lead[k:]
+
+
+def _bound_by_particle(ana: Anaphor, options: list[_Option]) -> Entity | None:
+    """The one time the reply gave as a bound the anaphor repeats ("그때까지 못 오면" after "오전 10시부터 받으실 수
+    있고, 보관은 금요일 오후 5시까지예요"): 까지 takes the time said with 까지, 부터 the one said with 부터."""
+    bounds = {p.form for p in ana.particles} & _BOUNDS
+    if not bounds:
+        return None
+    bound = [o for o in options if o.entity.particle in bounds]
+    return bound[0].entity if len(bound) == 1 else None
 
 
 def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) -> _Option | None:
@@ -109,6 +136,9 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
     nouns = {t.form for t in before if t.pos in _NOUNS and t.form not in lx.UNAVAILABLE}  # "마감이라니 아쉽네요"
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
+    # an adjective that describes what is wanted ("조용한 게 낫겠다" after "'B'는 좌석이 적어 조용하고"), not one
+    # that judges it ("단팥빵이 좋더라고요")
+    nouns |= {a.form for a, b in pairwise(before) if a.pos == "VA" and b.pos == "ETM"}
     tied, _ = best_described(nouns, before, [o.words for o in options])
     return options[tied[0]] if len(tied) == 1 else None
 
@@ -157,8 +187,12 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     settled = settled_option(state, ana)
     if settled is not None:
         return settled
-    if _options(ana, state) or not ana.category:
-        return None  # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind
+    # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind, and "그분"
+    # for one of the people the reply before named, whom the exchange since is about ("수리는 접수부터 하셔야 해요"
+    # for the one said to do 수리 접수), unless the exchange named a person itself
+    person = ana.need == "person" and not any(e.type == "person" and e.turn >= state.turn - 1 for e in state.entities)
+    if _options(ana, state) or not (ana.category or person):
+        return None
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
     # 도시락'", not the caterer whose sentence names them), or among all when none has it ("그 제품")
     options = _options(ana, state, turn=state.turn - 2, literal=True)
@@ -302,11 +336,42 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
         last = e
         same.names |= set(e.text.split())
         same.words |= set(e.context)
+    options = _contrasted(options, said)
     for o in options:
         others = {w for p in options if p is not o for w in p.names}
         o.words = {w for w in o.words if (w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS)
                    and not names_other(w, others)}
     return options
+
+
+def _contrasted(options: list[_Option], said: list[Entity]) -> list[_Option]:
+    """Options set against each other as topics ("'A'는 …. 'B'는 골목 안에 있는데 단팥빵이 유명해요"): what a sentence
+    names after one of them, before the next, is said of it, so it is part of that option's description and no option
+    of its own ("'별빛' 세트는 낱개 포장된 약과 12개에 …": 약과 is what the set holds). A name joined to the next
+    one ("'B'와 'C'는 …") or a topic itself starts an option of its own. Unchanged unless two options are topics."""
+    topics = [o for o in options if o.entity.particle in _CONTRAST]
+    if len(topics) < 2:
+        return options
+
+    def host(e: Entity) -> _Option | None:
+        if e.particle in _CONTRAST or e.particle in _JOINED:
+            return None
+        before = [t for t in topics if t.entity.sentence == e.sentence and t.entity.order < e.order]
+        return max(before, key=lambda t: t.entity.order) if before else None
+
+    kept: list[_Option] = []
+    for o in options:
+        owner = host(o.entity)
+        if owner is None:
+            kept.append(o)
+        else:
+            owner.words |= set(o.entity.text.split()) | set(o.entity.context)
+    named = {o.entity.text for o in kept}
+    for e in said:
+        owner = host(e) if e.text not in named else None
+        if owner is not None:
+            owner.words |= set(e.text.split())
+    return kept
 
 
 def _time_options(state: DialogueState, turn: int | None = None) -> list[_Option]:

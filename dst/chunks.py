@@ -42,6 +42,9 @@ def _adjacent(text: str, a: Tok | Unit, b: Tok | Unit) -> bool:
     return b.start >= a.end and not text[a.end : b.start].strip()
 
 
+_IDLE_SUFFIXES = frozenset({"님", "들", "적", "성"})
+
+
 def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
     if tok.form in lx.TIME_PRONOUNS or tok.form in lx.LIGHT_PREDICATES:
         return False
@@ -54,10 +57,12 @@ def _is_nounish(tok: Tok, prev: Tok | None, nxt: Tok | None) -> bool:
         return False  # a verbal noun ("추천해줘", "유명해요") is the predicate, not an argument
     if tok.pos in NOUN_TAGS:
         return True
-    if (tok.pos == "XSN" and tok.form not in ("님", "들", "적", "성") and prev is not None
-            and prev.pos in ("NNG", "NNP") and prev.end == tok.start):
-        # a noun suffix glued to a noun makes a noun ("우대율", "신청서"); the plural 들, the honorific 님 and the
-        # property nouns of 적/성 ("인간적", "가능성") are not things a reference points at
+    if (tok.pos == "XSN" and tok.form not in _IDLE_SUFFIXES and prev is not None
+            and (prev.pos in ("NNG", "NNP") or (prev.pos == "XSN" and prev.form not in _IDLE_SUFFIXES))
+            and prev.end == tok.start):
+        # a noun suffix glued to a noun makes a noun ("우대율", "신청서"), and so does one glued to such a suffix
+        # ("박/NNP 가/XSN 네/XSN": the shop called 박가네); the plural 들, the honorific 님 and the property nouns of
+        # 적/성 ("인간적", "가능성") are not things a reference points at
         return True
     if tok.pos == "NNB" and prev is not None and prev.pos in ("SN", "NR") and prev.end == tok.start:
         return True  # "7시", "3,000원", "155만원"

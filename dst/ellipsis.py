@@ -30,6 +30,7 @@ _FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이�
 # Determiners and relative-clause pieces may modify a fragment's noun; a final ending (EF) may not.
 _MODIFIER_TAGS = frozenset({"MM", "VA", "VV", "VX", "XSA", "XSV", "ETM", "EP", "MAG", "XPN"})
 TOPIC_PARTICLES = frozenset({"은", "는", "도", "ᆫ"})
+_TOPIC_OR_SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
 _PUNCT = ("SF", "SP", "SS", "SSO", "SSC", "SW", "SE", "SO", "SB")
 
 
@@ -83,7 +84,9 @@ def is_fragment(analysis: Analysis) -> bool:
 def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
     """The frame an elided turn is read against: the last user query, or of a query of several sentences the last one
     when it names something itself ("일요일은 꽉 찼다며? 그럼 한빛궁터 토요일 오전 체험반으로 예약해 줘": what a later
-    "한 명 더 추가해 줘" continues is the booking, not the Sunday the first sentence set aside)."""
+    "한 명 더 추가해 줘" continues is the booking, not the Sunday the first sentence set aside), unless it neither
+    asks nor requests after sentences that asked: then those ("한솔세탁은 몇 시에 문 열어요? 새봄세탁은 너무 늦게
+    열어서요.": the reason given is no question a later "닫는 건 몇 시예요?" goes on with)."""
     text = state.last_query or ""
     frame = analyzer.analyze(text, state.names)
     ends = [t.end for t in frame.tokens if t.pos == "SF" and t.end < len(text) and text[t.end:].strip()]
@@ -91,7 +94,12 @@ def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
         return text
     last = text[ends[-1]:].strip()
     tail = analyzer.analyze(last, state.names)
-    return last if any(tail.names(m) for m in tail.mentions) else text
+    if not any(tail.names(m) for m in tail.mentions):
+        return text
+    head = text[:ends[-1]].strip()
+    if "?" not in last and not tail.requests and "?" in head:
+        return head
+    return last
 
 
 def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
@@ -215,7 +223,7 @@ def answered_choice(frame: Analysis, state: DialogueState) -> Entity | None:
     """The one of the frame's things that the last reply gives as the answer when the frame asked which ("A랑 B 중에
     초보 수업 많은 데 어디야?" -> "초보 수업은 'B'가 더 많이 …", "A랑 B 중에 일요일에 여는 데 있어?" -> "B만 일요일에
     열어요"): the one it makes its subject or says alone (만); None unless exactly one is."""
-    named = [m for m in frame.mentions if frame.names(m)]
+    named = [m for m in frame.mentions if frame.names(m) and not m.modifier]
     between = len(named) >= 2 and any(t.form == "중" and t.pos in ("NNB", "NNG") and t.start > named[1].start
                                       for t in frame.tokens)
     if not state.last_query or not (between or any(t.form in lx.INTERROGATIVE_FORMS for t in frame.tokens)):
@@ -224,6 +232,22 @@ def answered_choice(frame: Analysis, state: DialogueState) -> Entity | None:
                 and e.particle in ("이", "가", "만") and e.text in state.last_query and not e.modifier
                 and e.type in ("place", "item", "org")}
     return next(iter(subjects.values())) if len(subjects) == 1 else None
+
+
+def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
+    """Of two or more things the frame names, the one the last reply goes on with as its topic or subject ("솔밭
+    캠핑장은 너무 멀어서 별빛 캠핑장으로 알아보려고." -> "좋아요, 별빛 캠핑장은 입구에 주차장이 …"): what a later
+    elided "이번 주 금요일에 자리 있어?" asks about. None unless the reply takes up exactly one of them."""
+    named = [m for m in frame.mentions if frame.names(m) and not m.modifier]
+    # alternatives: two of one kind, both proper names or with one head noun ("솔밭 캠핑장", "별빛 캠핑장"); not a
+    # place and what is asked about it ("'노을빛 자동차극장' 매점")
+    rivals = {m.text for m in named if any(o.text != m.text and o.kind == m.kind and (
+        o.text.split()[-1] == m.text.split()[-1] or (o.proper and m.proper)) for o in named)}
+    if len(rivals) < 2:
+        return None
+    kept = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+            and e.text in rivals and e.particle in _TOPIC_OR_SUBJECT and not e.modifier}
+    return next(iter(kept.values())) if len(kept) == 1 else None
 
 
 def answered_where(frame: Analysis, state: DialogueState) -> str | None:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
-from dst.ellipsis import answered_where, reply_answer
+from dst.ellipsis import answered_where, kept_by_reply, reply_answer
 from dst.mentions import TITLE_RE
 from dst.types import DialogueState, Resolution, RuleResult
 from dst.zero import FREE_KINDS, asked_measure, own_start, put_before
@@ -151,7 +151,9 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     if offers_several(state):
         return None  # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which
     frame = analyzer.analyze(state.last_query, state.names)
-    offered = reply_answer(frame, state, offered=True) or answered_where(frame, state)
+    kept = kept_by_reply(frame, state)  # "A는 멀어서 B로 알아보려고." -> "B는 …": B, not the first name said
+    offered = reply_answer(frame, state, offered=True) or answered_where(frame, state) or (
+        kept.text if kept is not None else None)
     if not eligible_own_nouns(analysis, frame, offered):
         return None
     phrase = named_thing(frame, offered)

@@ -32,7 +32,7 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.chosen import settled_option
 from dst.elision import ElisionModel, ElisionScore, elision_score
-from dst.ellipsis import answered_choice, answered_where, frame_sentence, names_thing, reply_answer
+from dst.ellipsis import answered_choice, answered_where, frame_sentence, kept_by_reply, names_thing, reply_answer
 from dst.logistic import LogisticModel, read_model
 from dst.mentions import TITLE_RE, Mention
 from dst.phrases import noun_phrase, same_word
@@ -205,8 +205,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     frame_text = _repeated_request(analyzer, analysis, state) or frame_sentence(analyzer, state)
     frame = analyzer.analyze(frame_text, state.names)
     # "A랑 B 중에 일요일에 여는 데 있어?" -> "B만 일요일에 열어요"; "추천 없이 들어갈 수 있는 데로 할래요." -> "그럼
-    # 청란회가 맞아요."
-    choice = answered_choice(frame, state) or settled_option(state)
+    # 청란회가 맞아요."; "A는 멀어서 B로 알아보려고." -> "B는 입구에 …"
+    choice = answered_choice(frame, state) or settled_option(state) or kept_by_reply(frame, state)
     offered = (choice.text if choice is not None else None) or reply_answer(frame, state, offered=True) \
         or answered_where(frame, state)
     if not eligible(analysis, frame, offered=offered is not None):
