@@ -187,11 +187,7 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     settled = settled_option(state, ana)
     if settled is not None:
         return settled
-    # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind, and "그분"
-    # for one of the people the reply before named, whom the exchange since is about ("수리는 접수부터 하셔야 해요"
-    # for the one said to do 수리 접수), unless the exchange named a person itself
-    person = ana.need == "person" and not any(e.type == "person" and e.turn >= state.turn - 1 for e in state.entities)
-    if _options(ana, state) or not (ana.category or person):
+    if _options(ana, state):
         return None
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
     # 도시락'", not the caterer whose sentence names them), or among all when none has it ("그 제품")
@@ -202,12 +198,43 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     named = [o for o in options if any(t in o.entity.text for t in said)]
     if len(named) == 1:
         return named[0].entity  # "염소우유 베이스로 … 추천드려요": the reply names one by a part of its name
+    part = _named_by_part(options, state)
+    if part is not None:
+        return part.entity  # "그럼 재즈화 쪽이 편하실 거예요" for "'○○ 재즈화'", even for a bare "그거"
+    # a bare "그거" / "거기" after small talk is left to the ranker; "그 원장님" asks for one of a kind, and "그분"
+    # for one of the people the reply before named, whom the exchange since is about ("수리는 접수부터 하셔야 해요"
+    # for the one said to do 수리 접수), unless the exchange named a person itself
+    person = ana.need == "person" and not any(e.type == "person" and e.turn >= state.turn - 1 for e in state.entities)
+    if not (ana.category or person):
+        return None
     names = {w for o in options for w in o.names}
     words = {w for e in state.entities if e.turn in (state.turn - 1, state.turn)
              for w in (*e.text.split(), *e.context) if not names_other(w, names)}
     words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
     tied, _ = best_described(words, [], [o.words for o in options])
     return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def _named_by_part(options: list[_Option], state: DialogueState) -> _Option | None:
+    """The one option the last exchange names by a word of its name that no other option's name has, said whole or
+    as the end of a name's word ("기초 코스부터" for "'○○ 기초 8주 코스'", "자문서로" for "'가격자문서'"); None when it
+    names none or more than one. Not when the exchange named an option of that reply again, by its quoted name or by
+    the kind word all the options' names share with a word none has ("두부 도시락은 …" after "'A 도시락', 'B 도시락'
+    and '두부 도시락'"): that one then counts as said last and is no longer among the reply before's options, whose
+    other names a word of the exchange may share ("구운 채소" for "'채소 비빔 도시락'")."""
+    recent = [e for e in state.entities if e.turn >= state.turn - 1]
+    shared = set.intersection(*(o.names for o in options))
+    mine = {w for o in options for w in o.names}
+    if any(e.role == "title" or (set(e.text.split()) & shared and any(len(w) >= 2 and w not in mine
+                                                                      for w in e.text.split())) for e in recent):
+        return None
+    picked: set[int] = set()
+    for e in recent:
+        for w in e.text.split():
+            hits = [k for k, o in enumerate(options) if len(w) >= 2 and any(n.endswith(w) for n in o.names)]
+            if len(hits) == 1:
+                picked.add(hits[0])
+    return options[picked.pop()] if len(picked) == 1 else None
 
 
 def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity | None:
