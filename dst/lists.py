@@ -23,6 +23,7 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import Anaphor, find_anaphors
 from dst.mentions import TITLE_RE
+from korean.frequency import NAME_RARITY, noun_rarity
 
 # "1. A", "1) A", and "1번 'A'" with a quoted entry ("1번 출구로 나와서 2번 버스" numbers no entries)
 _NUMBERED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?:\s*[.)]\s+|번\s+(?=['‘\"「『〈<]))")
@@ -179,7 +180,7 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
             # a quoted name in the entry is the option, whatever describes it first ("첫째는 법률 번역 전문인
             # '링고브릿지'")
             quoted = TITLE_RE.search(text[entry:end])
-            item = quoted.group(1).strip() if quoted else _item_head(text, entry, end, toks)
+            item = quoted.group(1).strip() if quoted else _described_head(text, entry, end, toks)
             if item:
                 items.setdefault(label.index, item)
     if closing is not None and closing[0] < closing[1]:
@@ -317,6 +318,33 @@ def _past_modifier(start: int, end: int, toks: _Tokens) -> int:
         if tok.pos == "ETM" or (tok.pos == "XSN" and tok.form in _MODIFIER_SUFFIXES):
             return inside[k + 1].start
     return start
+
+
+def _described_head(text: str, start: int, end: int, toks: _Tokens) -> str:
+    """The name of a labelled entry past what describes it first ("첫 번째는 화요일 시장에서 산 빨간 머플러" ->
+    "빨간 머플러", not 화요일 시장): each adnominal clause before the head is passed over; the entry's first
+    noun phrase when no name follows them, or only a common noun."""
+    head = start
+    while (after := _past_modifier(head, end, toks)) != head:
+        if _adjective(toks.within(head, after)):
+            break  # a bare adjective is part of the name: "빨간 머플러"
+        head = after
+    if head == start:
+        return _item_head(text, start, end, toks)
+    adjective = toks.within(head, end)[:2]
+    after = adjective[1].end if _adjective(adjective) else head
+    name = _item_head(text, after, end, toks)
+    if name and after != head:
+        name = text[head:text.index(name, after) + len(name)]  # with its adjective: "빨간 머플러"
+    if not name or (" " not in name and noun_rarity(name) < NAME_RARITY):
+        # "… 신청하는 방법": a common kind noun after the clause names nothing; the entry's first phrase does
+        return _item_head(text, start, end, toks)
+    return name
+
+
+def _adjective(word: list[Tok]) -> bool:
+    """Whether the tokens are one bare adjective in its adnominal form ("빨간", "가벼운": VA or VA-I, then ETM)."""
+    return len(word) == 2 and word[0].pos.startswith("VA") and word[1].pos == "ETM"
 
 
 def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:

@@ -429,3 +429,63 @@ def test_a_shop_by_its_generic_category_is_the_one_the_reply_settled_on(injector
              "'청람토방'은 백자토가 많고, '해오름도재'는 옹기토랑 유약이 싸요.",
              "백자 그릇 만들 거야.", "그럼 청람토방 쪽이 맞아요. 소포장도 따로 팔아요."]
     assert _rw_turns(injector, turns, "그 매장 일요일에도 열어?") == "청람토방 일요일에도 열어?"
+
+
+CHOSEN_BY_WHAT_WAS_SAID = [
+    pytest.param(["역 근처 빵집 추천해 줘.",
+                  "'밀알제과'는 역 바로 앞에 있고 식빵이 유명해요. '보리당'은 골목 안에 있는데 단팥빵이 맛있어요."],
+                 "저는 단팥빵을 좋아해요. 그 가게 몇 시에 열어요?", "보리당", ["밀알제과"],
+                 id="what a sentence says after a contrasted topic is said of it"),
+    pytest.param(["집들이 선물 세트 뭐 있어요?",
+                  "'한가위' 세트는 약과와 곶감이 들어 있고 4만 원이에요. "
+                  "'별빛' 세트는 낱개 포장된 유과 12개에 3만 원이고요."],
+                 "나눠 줄 거라 낱개 포장이 좋아요. 그거 열 개 주문돼요?", "별빛", ["한가위", "유과"],
+                 id="what a contrasted option holds is its description, not an option"),
+    pytest.param(["근처 산책로 알려줘.",
+                  "'솔숲길'은 한 바퀴에 1시간 반이고 오르막이 있어요. '호숫가길'은 30분 정도로 짧고 평평해요."],
+                 "아이랑 가니까 짧은 게 좋겠다. 그 길 중간에 벤치 있어?", "호숫가길", ["솔숲길"],
+                 id="an adjective that describes the wanted option picks it"),
+    pytest.param(["연수원 식사 시간 알려 줘.", "점심은 낮 12시에 시작하고, 저녁은 오후 6시 반에 나와요."],
+                 "회의가 길어질 것 같은데, 점심은 그 시간 넘으면 못 먹어요?", "12시", ["6시"],
+                 id="the topic right before a time anaphor picks the time said of it"),
+    pytest.param(["맡긴 코트 언제 찾을 수 있어요?",
+                  "내일 오전 10시부터 받으실 수 있고, 보관은 금요일 오후 5시까지예요."],
+                 "혹시 그때까지 못 가면 택배로 보내 주세요?", "금요일 오후 5시까지", ["10시"],
+                 id="a bound particle takes the time given as that bound"),
+    pytest.param(["등산화 추천해 줘.",
+                  "가벼운 걸 원하시면 '산바람 트레일 로우'가 좋고, 발목 보호가 중요하면 '바위산 하이컷'이 좋아요.",
+                  "발목을 자주 삐어서요.", "그럼 하이컷 쪽이 안전하실 거예요."],
+                 "그거 방수도 돼?", "바위산 하이컷", ["산바람"],
+                 id="a bare pronoun takes the option the exchange named by a word of its name"),
+    pytest.param(["행사용 도시락 뭐 있어요?",
+                  "'들밥상'에는 두부 조림 도시락, 버섯 덮밥 도시락, 채소 비빔 도시락이 있어요.",
+                  "두부 들어간 걸로 할래요.", "두부 조림 도시락은 현미밥과 구운 채소가 함께 나와요."],
+                 "그 도시락 매운맛도 있어?", "두부 조림 도시락", ["채소 비빔", "버섯"],
+                 id="an option said again is not lost to a word another option's name shares"),
+    pytest.param(["수선집에 누가 계세요?",
+                  "바지 기장 수선은 오민재 사장님이 하시고, 가죽 수선 상담은 한지수 실장님이 맡고 있어요.",
+                  "가죽 가방 끈이 끊어졌어요.", "그건 가죽 수선이라 상담부터 받으셔야 해요."],
+                 "그분 언제 계세요?", "한지수", ["오민재"],
+                 id="a bare person pronoun takes the one the exchange is about"),
+    pytest.param(["요금제 뭐 있어요?", "'무약정 12개월권'은 월 3만 원이고, '약정 24개월권'은 월 2만 5천 원이에요.",
+                  "약정은 싫어요.", "그럼 무약정 12개월권이 맞아요."],
+                 "그걸로 하면 해지 위약금 없어요?", "무약정 12개월권", ["약정 24개월권"],
+                 id="a quoted name said again unquoted is read whole"),
+]
+
+
+@pytest.mark.parametrize(("turns", "utterance", "held", "absent"), CHOSEN_BY_WHAT_WAS_SAID)
+def test_the_option_is_chosen_by_what_the_dialogue_said_of_it(
+        injector: ContextInjector, turns: list[str], utterance: str, held: str, absent: list[str]) -> None:
+    out = _rw_turns(injector, turns, utterance)
+    assert held in out and not any(a in out for a in absent), out
+
+
+def test_a_connective_ending_of_an_earlier_sentence_leaves_a_pronoun_pointing_at_a_thing(
+        injector: ContextInjector) -> None:
+    turns = ["선물 세트 뭐 있어요?", "'한과 세트'는 2만 원이고 '약과 세트'는 3만 원이에요."]
+    out = _rw_turns(injector, turns, "손님들 줄 거라 상자가 필요해요. 그거 30개 주문돼요?")
+    assert "그거" not in out and "세트 30개" in out, out
+    # in its own sentence the clause is what 이거 points at
+    situation = "전원을 켰는데 이거 왜 안 돼요?"
+    assert _rw_turns(injector, turns, situation) == situation

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from assistant.cli import dst as dst_cli
 from dst import ContextInjector, DialogueState, HistoryTurn
 from dst.analysis import Analyzer
+from dst.ellipsis import frame_sentence, kept_by_reply
 from dst.followup import BUNDLED, EXCHANGE_CHARS, FollowupGate, default_followup_gate, eligible_own_nouns, exchange_text
 from dst.training.dialogues import WRITTEN
 from korean.e5_lora import read_adapter, save_adapter
@@ -149,3 +150,22 @@ def test_after_a_where_question_a_follow_up_asks_about_the_place_answered(inject
                                         "마트에도 있지만 교체는 안 해요.")]
     out = injector.rewrite(history, "교체비는 따로 받아?")
     assert out.standalone.startswith("바른길 카센터") and out.standalone.endswith("교체비는 따로 받아?")
+
+
+def test_the_frame_is_the_question_not_the_reason_given_after_it(injector: ContextInjector) -> None:
+    state = injector.replay([HistoryTurn("user", "박가네 방앗간은 몇 시에 열어요? 김가네 방앗간은 너무 늦게 열어서요."),
+                             HistoryTurn("assistant", "아침 7시에 열어요.")])
+    assert frame_sentence(injector.analyzer, state) == "박가네 방앗간은 몇 시에 열어요?"
+    state = injector.replay([HistoryTurn("user", "일요일은 꽉 찼다며? 그럼 한빛공방 토요일 오전반으로 예약해 줘."),
+                             HistoryTurn("assistant", "네, 예약했어요.")])
+    assert frame_sentence(injector.analyzer, state) == "그럼 한빛공방 토요일 오전반으로 예약해 줘."
+
+
+def test_of_two_named_alternatives_the_one_the_reply_takes_up_is_the_topic(injector: ContextInjector) -> None:
+    asked = "솔밭 캠핑장은 너무 멀어서 별빛 캠핑장으로 알아보려고."
+    reply = "좋아요, 별빛 캠핑장은 입구에 주차장이 있어요."
+    state = injector.replay([HistoryTurn("user", asked), HistoryTurn("assistant", reply)])
+    kept = kept_by_reply(injector.analyzer.analyze(asked, state.names), state)
+    assert kept is not None and kept.text == "별빛 캠핑장"
+    state = injector.replay([HistoryTurn("user", asked), HistoryTurn("assistant", "네, 두 곳 다 주차장이 있어요.")])
+    assert kept_by_reply(injector.analyzer.analyze(asked, state.names), state) is None

@@ -224,3 +224,11 @@ def test_an_ordinal_after_a_named_option_counts_its_own_noun(injector: ContextIn
     kept = "노을 케이블카는 마지막 상행이 몇 시예요?"
     assert injector.rewrite(history, kept).standalone == kept
     assert injector.rewrite(history, "마지막 거는 몇 시까지 해?").standalone == "노을 케이블카는 몇 시까지 해?"
+
+
+def test_a_labelled_entry_is_the_name_after_what_describes_it(tracker: Tracker) -> None:
+    reply = "두 건 있어요. 첫 번째는 화요일 시장에서 주운 빨간 머플러, 두 번째는 역 앞에서 주운 파란 장갑이에요."
+    assert tracker.ordinal_list(reply) == ["빨간 머플러", "파란 장갑"]
+    # a common kind noun after the clause names nothing; the entry's first phrase does
+    reply = "방법은 두 가지예요. 첫 번째는 관리비로 내는 방법, 두 번째는 카드 자동이체예요."
+    assert tracker.ordinal_list(reply) == ["관리비", "카드 자동이체"]

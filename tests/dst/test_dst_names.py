@@ -256,3 +256,16 @@ def test_an_attribute_noun_after_a_name_shaped_word_is_no_title(analyzer: Analyz
 def test_an_expectation_measured_against_is_not_a_referent(analyzer: Analyzer) -> None:
     assert [m.text for m in analyzer.analyze("가습기가 예상보다 무겁네.").mentions] == ["가습기"]
     assert [m.text for m in analyzer.analyze("평소보다 사람이 많아.").mentions] == ["사람"]
+
+
+def test_a_noun_suffix_after_a_suffix_stays_in_the_name(analyzer: Analyzer) -> None:
+    # Kiwi reads 박가네 as 박/NNP 가/XSN 네/XSN: the shop's name, not 방앗간 alone
+    assert "박가네 방앗간" in [m.text for m in analyzer.analyze("박가네 방앗간은 몇 시에 열어요?").mentions]
+
+
+def test_an_established_name_no_mention_held_is_read_whole(analyzer: Analyzer) -> None:
+    text = "그럼 무약정 12개월권이 맞아요."
+    assert [m.text for m in analyzer.analyze(text).mentions] == []  # 무/XPN 약정 12/SN 개월/NNB 권/XSN
+    assert [m.text for m in analyzer.analyze(text, {"무약정 12개월권"}).mentions] == ["무약정 12개월권"]
+    # a one-word name (or a name's last word) may be said as a plain word, so it is not forced
+    assert "15일짜리" not in [m.text for m in analyzer.analyze("그럼 15일짜리로 충분해요.", {"15일"}).mentions]
