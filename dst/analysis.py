@@ -1,9 +1,10 @@
 """Kiwi morphology turned into typed mentions.
 
 Contract: `Analyzer.analyze(text, names)` never raises on a string; it returns the Kiwi tokens and the noun-phrase
-mentions of the text (each of the dialogue's `names` it says read whole, `_misread_names`), each typed time / place
-/ person / item / org / quantity (entities), attribute (what is asked about: 날씨, 가격 …) or noun (an untyped common
-noun), with character offsets into `text`.
+mentions of the text (each of the dialogue's `names` it says read whole: `_misread_names` where Kiwi read a word of
+one as something other than nouns, and a name of several words no mention holds read again as proper nouns), each
+typed time / place / person / item / org / quantity (entities), attribute (what is asked about: 날씨, 가격 …) or noun
+(an untyped common noun), with character offsets into `text`.
 Typing uses morphology (NNP, SN + bound noun, role nouns after a name, place suffixes) plus the general
 lexicons of `dst.lexicon`: `dst.chunks` finds the noun chunks and types their units, `dst.mentions` groups
 the units into mentions. Analyses are cached by text (and the dialogue's names it says): conversations re-read the
@@ -107,11 +108,15 @@ class Analyzer:
         """Forget every cached analysis (a benchmark's turn is then read afresh, as a new turn is)."""
         self._cached.cache_clear()
 
-    def tokens(self, text: str, names: frozenset[str] = frozenset()) -> tuple[Tok, ...]:
+    def tokens(self, text: str, names: frozenset[str] = frozenset(),
+               whole: tuple[str, ...] = ()) -> tuple[Tok, ...]:
+        """Kiwi's tokens, with the dialogue's `names` it misread as something other than nouns given to it as proper
+        nouns, and each word of each `whole` name given as one proper noun wherever the text says it."""
         if not text.strip():
             return ()
         toks = self._kiwi_tokens(text)
-        forced = _disjoint(_misread_references(text, toks) + _misread_names(text, toks, names))
+        forced = _disjoint(_misread_references(text, toks) + _misread_names(text, toks, names)
+                           + _name_words(text, whole))
         if forced:
             toks = self._kiwi_tokens(text, forced)
         return merge_compounds(text, toks)
@@ -131,16 +136,13 @@ class Analyzer:
     def _analyze(self, text: str, names: frozenset[str] = frozenset()) -> Analysis:
         toks = self.tokens(text, names)
         mentions, chunks = find_mentions(text, toks)
-        lost = [n for n in names if " " in n and _unmentioned(n, text, mentions)]
+        lost = tuple(n for n in names if " " in n and _unmentioned(n, text, mentions))
         if lost:
             # "'무약정 12개월권'은 …" then "무약정 12개월권이 맞아요": Kiwi reads the words as nouns (무/XPN 약정/NNG
             # 12/SN 개월/NNB 권/XSN), yet no mention comes of them; the dialogue's name is read as it was quoted. Only
             # a name of several words: a one-word name or a last word ("15일" of "'로밍나비 아시아 15일'") may be
             # said as a plain word ("15일짜리로")
-            kiwi = self._kiwi_tokens(text)
-            forced = _disjoint(_misread_references(text, kiwi) + _misread_names(text, kiwi, names)
-                               + _name_words(text, lost))
-            toks = merge_compounds(text, self._kiwi_tokens(text, forced))
+            toks = self.tokens(text, names, lost)
             mentions, chunks = find_mentions(text, toks)
         return Analysis(text, toks, tuple(mentions), tuple(chunks))
 
@@ -219,7 +221,7 @@ def _unmentioned(name: str, text: str, mentions: list[Mention]) -> bool:
     return False
 
 
-def _name_words(text: str, names: list[str]) -> list[tuple[int, int, str]]:
+def _name_words(text: str, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
     """Each written word of each name, where the text says the name at a word's start, as a proper noun span."""
     spans: list[tuple[int, int, str]] = []
     for name in names:

@@ -13,23 +13,29 @@ How a clause picks (each step only when the one before decides nothing):
 - a gradable word by the amounts the reply gave with its options (`dst.compared`: "더 싼", "가까운");
 - the option it names: a word of one option's name that no other option's name has;
 - the nouns it shares with what the reply said of each option (the content words of the sentences that mention
-  it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word; one option
-  must share more than any other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B").
+  it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word, and its
+  adjectives that describe ("짧은 게 낫겠다"; not those that judge, "좋은 데로"); one option must share more than any
+  other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B").
+Options the reply sets against each other as topics ("'A'는 …. 'B'는 골목 안에 있는데 단팥빵이 …") own what their
+sentence names after them: a thing inside an option's description is no option of its own.
 People and things choose among options of their own kind. A time anaphor ("갈비찜 배우고 싶어. 그날 …" after
 "수요일 저녁 7시와 토요일 오전 10시에 있어요. 수요일에는 잡채를, 토요일에는 갈비찜을 만들어요") chooses among the
-reply's times by the same shared nouns; a day said again with what happens on it ("토요일에는 갈비찜을") stands for the
-fuller time that holds it. A negation under "밖에" ("주말밖에 시간이 안 돼서") says what the user can do, so it
-turns nothing down.
+reply's times by the same shared nouns, and also by the topic right before it in its own clause ("점심은 그 시간
+넘으면"); one with 까지 or 부터 takes the one time the reply gave with that particle ("그때까지 못 가면"). A day said
+again with what happens on it ("토요일에는 갈비찜을") stands for the fuller time that holds it. A negation under "밖에"
+("주말밖에 시간이 안 돼서") says what the user can do, so it turns nothing down.
 
 `chosen_in_exchange(ana, state)` reads the last exchange when the utterance has no clause of its own ("그 원장님
 진료 있는 요일 알려 줘" after "요즘 어깨가 계속 결려서." / "그럼 통증 쪽을 보시는 원장님께 예약하시는 걸
-추천드려요"): the anaphor names a kind and the last reply names none of it, so the one the reply before named is
-picked by a part of its name that the last reply says ("염소우유 베이스로 …"), else by the nouns that the last
-user turn and reply share with what was said of each. A bare pronoun ("그거", "거기") after small talk is left to the
-ranker. A time anaphor, bare or not ("그때", "그 전날"), takes the time of the reply before the last that the last
-exchange is about ("유약 수업으로 할게." / "신청됐어요." after "물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the
-last reply says a time of its own. `settled_option(state, ana)`: after the user says what they want and the last
-reply names one thing ("그럼 청란회가 맞아요"), that thing, for an anaphor and for an elided question alike.
+추천드려요"): when the last reply names no option of the anaphor's kind, the one the reply before named is picked by a
+part of its name that the last exchange says ("염소우유 베이스로 …", "그럼 하이컷 쪽이 …": a telling word of one name,
+unless the exchange named an option again), else, for a kind noun or a person pronoun, by the nouns that the last user
+turn and reply share with what was said of each (a person pronoun only when the exchange named no person). A bare
+"그거" / "거기" after small talk is otherwise left to the ranker. A time anaphor, bare or not ("그때", "그 전날"),
+takes the time of the reply before the last that the last exchange is about ("유약 수업으로 할게." / "신청됐어요." after
+"물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the last reply says a time of its own.
+`settled_option(state, ana)`: after the user says what they want and the last reply names one thing ("그럼 청란회가
+맞아요"), that thing, for an anaphor and for an elided question alike.
 """
 
 from __future__ import annotations
@@ -42,16 +48,16 @@ from itertools import pairwise
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import Anaphor, instance_of, time_grain
+from dst.chunks import adnominal_adjective
 from dst.compared import compared_option, priced_option, said_price
 from dst.phrases import same_word
 from dst.types import DialogueState, Entity
 from korean.frequency import NAME_RARITY
-from korean.lexicon import LIGHT_PREDICATE_LEMMAS
+from korean.lexicon import JUDGING_STEMS, LIGHT_PREDICATE_LEMMAS
 
 _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
 POLAR = frozenset({"있", "없"})
-_TOPIC = frozenset({"은", "는", "ᆫ", "이", "가"})
 _CONTRAST = frozenset({"은", "는", "ᆫ"})
 _BOUNDS = frozenset({"까지", "부터"})
 _JOINED = lx.CONJUNCTION_PARTICLES | {"도"}  # "오전 10시와 오후 2시", "오후 2시도": one of several, not said of another
@@ -87,7 +93,9 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
             return bound
     before = list(analysis.before(ana.start))
     ends = [k for k, t in enumerate(before) if t.pos in _CLAUSE_END]
-    topic = _topic_lead(before[ends[-1] + 1:] if ends else before)
+    # a topic before a time anaphor is what the time is of; before another anaphor it may be the option set against
+    # it ("밀알제과는 그 가게보다 멀어요?")
+    topic = _topic_lead(before[ends[-1] + 1:] if ends else before) if ana.need == "time" else []
     before = before[: ends[-1] + 1] if ends else []  # whole clauses: what follows the last one leads up to the anaphor
     if not any(t.pos in _NOUNS for t in before) and not topic:
         return None
@@ -137,8 +145,8 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
     # an adjective that describes what is wanted ("조용한 게 낫겠다" after "'B'는 좌석이 적어 조용하고"), not one
-    # that judges it ("단팥빵이 좋더라고요")
-    nouns |= {a.form for a, b in pairwise(before) if a.pos == "VA" and b.pos == "ETM"}
+    # that judges it ("좋은 데로", "단팥빵이 좋더라고요")
+    nouns |= {a.form for a, b in pairwise(before) if adnominal_adjective(a, b) and a.form not in JUDGING_STEMS}
     tied, _ = best_described(nouns, before, [o.words for o in options])
     return options[tied[0]] if len(tied) == 1 else None
 
@@ -375,14 +383,15 @@ def _contrasted(options: list[_Option], said: list[Entity]) -> list[_Option]:
     """Options set against each other as topics ("'A'는 …. 'B'는 골목 안에 있는데 단팥빵이 유명해요"): what a sentence
     names after one of them, before the next, is said of it, so it is part of that option's description and no option
     of its own ("'별빛' 세트는 낱개 포장된 약과 12개에 …": 약과 is what the set holds). A name joined to the next
-    one ("'B'와 'C'는 …") or a topic itself starts an option of its own. Unchanged unless two options are topics."""
+    one ("'B'와 'C'는 …"), a topic itself or a quoted name starts an option of its own. Unchanged unless two options
+    are topics."""
     topics = [o for o in options if o.entity.particle in _CONTRAST]
     if len(topics) < 2:
         return options
 
     def host(e: Entity) -> _Option | None:
-        if e.particle in _CONTRAST or e.particle in _JOINED:
-            return None
+        if e.particle in _CONTRAST or e.particle in _JOINED or e.role == "title":
+            return None  # a quoted name is an option of its own: "'A'는 3만 원, 'B'는 4만 원인데 'C'가 제일 싸요"
         before = [t for t in topics if t.entity.sentence == e.sentence and t.entity.order < e.order]
         return max(before, key=lambda t: t.entity.order) if before else None
 
@@ -412,10 +421,11 @@ def _time_options(state: DialogueState, turn: int | None = None) -> list[_Option
     # when in it; joined by a conjunction ("토요일은 오전 10시와 오후 2시") it is one option of several
     said_of = {id(b): a for a, b in pairwise(times)
                if (b.predicative or (b.order == a.order + 1 and b.particle not in _JOINED))
-               and a.particle in _TOPIC and a.sentence == b.sentence}
+               and a.particle in lx.TOPIC_OR_SUBJECT_PARTICLES and a.sentence == b.sentence}
     # "이번 주는 금요일 오후 4시와 토요일 오후 2시에": a topic time that finer times of its sentence fall in sets them,
     # and is no option of its own
-    settings = {id(a) for a in times if a.particle in _TOPIC and a not in [said_of.get(id(b)) for b in times]
+    settings = {id(a) for a in times if a.particle in lx.TOPIC_OR_SUBJECT_PARTICLES
+                and a not in [said_of.get(id(b)) for b in times]
                 and any(b.sentence == a.sentence and b.order > a.order and time_grain(b.text) < time_grain(a.text)
                         for b in times)}
     options: list[_Option] = []
@@ -462,5 +472,6 @@ def names_other(word: str, other: set[str]) -> bool:
 def _said_of(topic: Entity, e: Entity) -> bool:
     """Whether `e` is a subject or object in the sentence whose topic or subject is the option before it ("'A'는
     루프탑 테라스가 있고", "'A'가 물레 원데이 클래스를 하고"), rather than a second option ("A와 B", "A는 …, B는 …")."""
-    return (topic.particle in _TOPIC and e.particle in _ARGUMENT and e.order > topic.order
+    return (topic.particle in lx.TOPIC_OR_SUBJECT_PARTICLES and e.particle in _ARGUMENT
+            and e.order > topic.order
             and any(same_word(w, c) for w in e.text.split() for c in topic.context))

@@ -30,6 +30,11 @@ class Tok:
         return self.tag.split("-")[0]  # "VA-I" (irregular) -> "VA"
 
 
+def adnominal_adjective(a: Tok, b: Tok) -> bool:
+    """Whether the two tokens are an adjective in its adnominal form ("짧은", "빨간", "가벼운": VA, then ETM)."""
+    return a.pos == "VA" and b.pos == "ETM"
+
+
 @dataclass
 class Unit:
     kind: str  # T time, Q quantity, A attribute, R role, S spatial, P place, H person noun, N noun, X proper

@@ -20,6 +20,7 @@ closed class: 어느 + a noun, and 어디 / 누구 / 뭐 / 무엇 as the subject
 
 from __future__ import annotations
 
+from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Tok
 from dst.anaphora import WHICH_PRONOUNS, named_options
 from dst.lists import offered_options
@@ -30,7 +31,6 @@ from dst.zero import FREE_KINDS, own_start
 _COMITATIVE = frozenset({"랑", "이랑", "와", "과", "하고"})
 _DEGREE = frozenset({"더", "덜", "제일", "가장"})
 MAX_OPTIONS = 4
-_SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
 
 
 def complete_comparison(analyzer: Analyzer, analysis: Analysis, state: DialogueState) -> RuleResult | None:
@@ -51,7 +51,7 @@ def complete_comparison(analyzer: Analyzer, analysis: Analysis, state: DialogueS
             return None
         head = analyzer.attach(phrase, (Tok("를", "JKO", 0, 0),))
         return _result(analysis, new.start, head, phrase, "comparison.object")
-    if new.particle in _SUBJECT and _comparative(after):
+    if new.particle in lx.TOPIC_OR_SUBJECT_PARTICLES and _comparative(after):
         standard = next((m for m in frame.mentions if frame.names(m)), None)
         if standard is None:
             return None
@@ -95,7 +95,8 @@ def _asks_which(toks: tuple[Tok, ...]) -> bool:
         nxt = toks[k + 1]
         if tok.form == "어느" and tok.pos == "MM" and nxt.pos in ("NNB", "NNG"):
             return True
-        if (tok.pos == "NP" and tok.form in WHICH_PRONOUNS and nxt.form in _SUBJECT and nxt.pos.startswith("J")
+        if (tok.pos == "NP" and tok.form in WHICH_PRONOUNS and nxt.form in lx.TOPIC_OR_SUBJECT_PARTICLES
+                and nxt.pos.startswith("J")
                 and any(t.form in _DEGREE and t.pos == "MAG" for t in toks[k + 2:])):
             return True  # "뭐가 더 싸?" chooses; "뭐가 포함돼요?" asks what
     return False

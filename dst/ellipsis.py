@@ -30,7 +30,6 @@ _FRAGMENT_PARTICLES = frozenset({"은", "는", "도", "만", "요", "ᆫ", "이�
 # Determiners and relative-clause pieces may modify a fragment's noun; a final ending (EF) may not.
 _MODIFIER_TAGS = frozenset({"MM", "VA", "VV", "VX", "XSA", "XSV", "ETM", "EP", "MAG", "XPN"})
 TOPIC_PARTICLES = frozenset({"은", "는", "도", "ᆫ"})
-_TOPIC_OR_SUBJECT = frozenset({"은", "는", "ᆫ", "이", "가"})
 _PUNCT = ("SF", "SP", "SS", "SSO", "SSC", "SW", "SE", "SO", "SB")
 
 
@@ -84,9 +83,9 @@ def is_fragment(analysis: Analysis) -> bool:
 def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
     """The frame an elided turn is read against: the last user query, or of a query of several sentences the last one
     when it names something itself ("일요일은 꽉 찼다며? 그럼 한빛궁터 토요일 오전 체험반으로 예약해 줘": what a later
-    "한 명 더 추가해 줘" continues is the booking, not the Sunday the first sentence set aside), unless it neither
-    asks nor requests after sentences that asked: then those ("한솔세탁은 몇 시에 문 열어요? 새봄세탁은 너무 늦게
-    열어서요.": the reason given is no question a later "닫는 건 몇 시예요?" goes on with)."""
+    "한 명 더 추가해 줘" continues is the booking, not the Sunday the first sentence set aside), unless it only gives a
+    reason (it ends on a connective ending) after sentences that asked: then those ("한솔세탁은 몇 시에 문 열어요?
+    새봄세탁은 너무 늦게 열어서요.": the reason is no question a later "닫는 건 몇 시예요?" goes on with)."""
     text = state.last_query or ""
     frame = analyzer.analyze(text, state.names)
     ends = [t.end for t in frame.tokens if t.pos == "SF" and t.end < len(text) and text[t.end:].strip()]
@@ -97,8 +96,9 @@ def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
     if not any(tail.names(m) for m in tail.mentions):
         return text
     head = text[:ends[-1]].strip()
-    if "?" not in last and not tail.requests and "?" in head:
-        return head
+    ending = [t for t in tail.tokens if t.pos not in _PUNCT and not (t.pos == "JX" and t.form == "요")]
+    if ending and ending[-1].pos == "EC" and "?" in head:
+        return head  # a sentence that ends on a connective ending ("열어서요", "멀어서요") gives a reason, asks nothing
     return last
 
 
@@ -239,14 +239,14 @@ def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
     캠핑장은 너무 멀어서 별빛 캠핑장으로 알아보려고." -> "좋아요, 별빛 캠핑장은 입구에 주차장이 …"): what a later
     elided "이번 주 금요일에 자리 있어?" asks about. None unless the reply takes up exactly one of them."""
     named = [m for m in frame.mentions if frame.names(m) and not m.modifier]
-    # alternatives: two of one kind, both proper names or with one head noun ("솔밭 캠핑장", "별빛 캠핑장"); not a
-    # place and what is asked about it ("'노을빛 자동차극장' 매점")
-    rivals = {m.text for m in named if any(o.text != m.text and o.kind == m.kind and (
-        o.text.split()[-1] == m.text.split()[-1] or (o.proper and m.proper)) for o in named)}
+    # alternatives: names with one head noun ("솔밭 캠핑장", "별빛 캠핑장"; Kiwi may type one an item and the other a
+    # noun), or proper names of one kind; not a place and what is asked about it ("'노을빛 자동차극장' 매점")
+    rivals = {m.text for m in named if any(o.text != m.text and (
+        o.text.split()[-1] == m.text.split()[-1] or (o.kind == m.kind and o.proper and m.proper)) for o in named)}
     if len(rivals) < 2:
         return None
     kept = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
-            and e.text in rivals and e.particle in _TOPIC_OR_SUBJECT and not e.modifier}
+            and e.text in rivals and e.particle in lx.TOPIC_OR_SUBJECT_PARTICLES and not e.modifier}
     return next(iter(kept.values())) if len(kept) == 1 else None
 
 

@@ -12,7 +12,8 @@ with nouns of their own are left as they are. Answers are cached per (utterance,
 rules never complete ("주말 수업도 있나요?", "택배로 보내도 되나요?" after a reply about a named academy), and only
 when:
 - the utterance names no particular thing itself (no proper name, no place, no person);
-- the frame names something, or the reply offered a name (`dst.ellipsis.reply_answer`);
+- the frame names something, or the reply offered a name (`dst.ellipsis.reply_answer`), or took up one of two
+  alternatives the frame named (`dst.ellipsis.kept_by_reply`), which is then the name completed;
 - the reply did not list several named options (`offers_several`: then the question must say which);
 - the gate reads a follow-up.
 The named thing goes before the utterance's own words, with the genitive when the first of them is the noun that the

@@ -170,6 +170,8 @@ ASKING_FOR_ONE = _words("뭐 무엇 어떤 어느 어디 누구 누가 추천 �
 CONJUNCTION_PARTICLES = _words("와 과 이나 나 랑 이랑 하고 및")
 # Particles of a setting: a name in 에 / 에서 says where, not which ("망원동에 있는 …", "'A'에서는 …").
 SETTING_PARTICLES = _words("에 에서 서")
+# The particles of a sentence's topic or subject (ᆫ: 은/는 contracted onto a pronoun, "그건").
+TOPIC_OR_SUBJECT_PARTICLES = _words("은 는 ᆫ 이 가")
 
 # Sino-Korean suffixes of a charge: a compound that ends in one asks what something costs ("설치비", "수강료",
 # "보증금"), an attribute like 가격 whatever the domain.

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import Anaphor, find_anaphors
+from dst.chunks import adnominal_adjective
 from dst.mentions import TITLE_RE
 from korean.frequency import NAME_RARITY, noun_rarity
 
@@ -343,8 +344,8 @@ def _described_head(text: str, start: int, end: int, toks: _Tokens) -> str:
 
 
 def _adjective(word: list[Tok]) -> bool:
-    """Whether the tokens are one bare adjective in its adnominal form ("빨간", "가벼운": VA or VA-I, then ETM)."""
-    return len(word) == 2 and word[0].pos.startswith("VA") and word[1].pos == "ETM"
+    """Whether the tokens are one bare adjective in its adnominal form ("빨간", "가벼운")."""
+    return len(word) == 2 and adnominal_adjective(*word)
 
 
 def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:

@@ -38,6 +38,9 @@ INTERROGATIVE_LEMMAS = frozenset(stem + "다" for stem in INTERROGATIVE_STEMS)
 
 # -- light predicates: carry no intent of their own ("오늘 날씨 어때" asks what "오늘 날씨" asks) ------------------
 LIGHT_PREDICATE_LEMMAS = _words("하다 되다 있다 없다 어떻다 그렇다 이렇다 저렇다 아니다")
+# Adjectives that judge rather than describe ("좋은 데", "나은 거"): they say the speaker wants it, not what it is like.
+# A closed class, so a list: an option a reply calls 좋다 is not the one a user's "좋은 데로" picks.
+JUDGING_STEMS = _words("좋 낫 괜찮 나쁘 싫")
 
 # -- time deixis: frames a question without being its topic ("오늘 날씨" / "오늘 기분" share only the day) ---------
 TIME_DEIXIS = _words("""오늘 내일 모레 어제 그제 그저께 지금 이번 다음 지난 요즘 요새 아까 나중 이제 올해 작년 내년

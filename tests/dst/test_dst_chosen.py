@@ -6,7 +6,8 @@ import pytest
 
 from dst import ContextInjector, HistoryTurn
 from dst.anaphora import find_anaphors
-from dst.chosen import best_described, chosen_option
+from dst.chosen import _named_by_part, _Option, best_described, chosen_option
+from dst.types import DialogueState, Entity
 
 
 def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) -> str:
@@ -489,3 +490,18 @@ def test_a_connective_ending_of_an_earlier_sentence_leaves_a_pronoun_pointing_at
     # in its own sentence the clause is what 이거 points at
     situation = "전원을 켰는데 이거 왜 안 돼요?"
     assert _rw_turns(injector, turns, situation) == situation
+
+
+def test_a_telling_word_of_one_name_picks_it_unless_another_option_was_said_again() -> None:
+    def option(name: str) -> _Option:
+        return _Option(Entity(name, "item", 2, "assistant", proper=True), names=set(name.split()))
+
+    mushroom, vegetable = option("버섯 덮밥 도시락"), option("채소 비빔 도시락")
+    said = Entity("채소 쪽", "thing", 4, "assistant")
+    state = DialogueState(entities=(mushroom.entity, vegetable.entity, said), turn=4)
+    assert _named_by_part([mushroom, vegetable], state) is vegetable
+    # a third option said again ("두부 조림 도시락은 …") left the options, and its sentence's 채소 names none
+    again = Entity("두부 조림 도시락", "thing", 4, "assistant")
+    state = DialogueState(entities=(mushroom.entity, vegetable.entity, again, Entity("채소", "thing", 4, "assistant")),
+                          turn=4)
+    assert _named_by_part([mushroom, vegetable], state) is None

@@ -156,9 +156,9 @@ def test_the_frame_is_the_question_not_the_reason_given_after_it(injector: Conte
     state = injector.replay([HistoryTurn("user", "박가네 방앗간은 몇 시에 열어요? 김가네 방앗간은 너무 늦게 열어서요."),
                              HistoryTurn("assistant", "아침 7시에 열어요.")])
     assert frame_sentence(injector.analyzer, state) == "박가네 방앗간은 몇 시에 열어요?"
-    state = injector.replay([HistoryTurn("user", "일요일은 꽉 찼다며? 그럼 한빛공방 토요일 오전반으로 예약해 줘."),
-                             HistoryTurn("assistant", "네, 예약했어요.")])
-    assert frame_sentence(injector.analyzer, state) == "그럼 한빛공방 토요일 오전반으로 예약해 줘."
+    for last in ("그럼 한빛공방 토요일 오전반으로 예약해 줘.", "그럼 한빛공방으로 할게요."):
+        state = injector.replay([HistoryTurn("user", f"일요일은 꽉 찼다며? {last}"), HistoryTurn("assistant", "네.")])
+        assert frame_sentence(injector.analyzer, state) == last  # a request or a decision, not a reason
 
 
 def test_of_two_named_alternatives_the_one_the_reply_takes_up_is_the_topic(injector: ContextInjector) -> None:
@@ -169,3 +169,16 @@ def test_of_two_named_alternatives_the_one_the_reply_takes_up_is_the_topic(injec
     assert kept is not None and kept.text == "별빛 캠핑장"
     state = injector.replay([HistoryTurn("user", asked), HistoryTurn("assistant", "네, 두 곳 다 주차장이 있어요.")])
     assert kept_by_reply(injector.analyzer.analyze(asked, state.names), state) is None
+
+
+@pytest.mark.parametrize(("turns", "utterance", "held", "absent"), [
+    (["한빛 치과는 너무 멀어서 새솔 치과로 가려고.", "네, 새솔 치과는 역 바로 앞이에요."], "토요일에도 진료해?",
+     "새솔 치과", "한빛"),  # the detector's completion
+    (["솔밭 산장은 너무 멀어서 구름 산장으로 알아보려고.", "좋아요, 구름 산장은 주차장에서 바로 올라갈 수 있어요."],
+     "이번 주 금요일에 2인실 있어?", "구름 산장", "솔밭"),  # the follow-up gate's completion
+])
+def test_an_elided_question_is_completed_with_the_alternative_the_reply_took_up(
+        injector: ContextInjector, turns: list[str], utterance: str, held: str, absent: str) -> None:
+    history = [HistoryTurn("user", turns[0]), HistoryTurn("assistant", turns[1])]
+    out = injector.rewrite(history, utterance).standalone
+    assert out.startswith(held) and absent not in out, out

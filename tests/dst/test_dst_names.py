@@ -267,5 +267,6 @@ def test_an_established_name_no_mention_held_is_read_whole(analyzer: Analyzer) -
     text = "그럼 무약정 12개월권이 맞아요."
     assert [m.text for m in analyzer.analyze(text).mentions] == []  # 무/XPN 약정 12/SN 개월/NNB 권/XSN
     assert [m.text for m in analyzer.analyze(text, {"무약정 12개월권"}).mentions] == ["무약정 12개월권"]
-    # a one-word name (or a name's last word) may be said as a plain word, so it is not forced
-    assert "15일짜리" not in [m.text for m in analyzer.analyze("그럼 15일짜리로 충분해요.", {"15일"}).mentions]
+    # a name's last word (or a one-word name) may be said as a plain word, so it is not forced
+    plain = "그럼 15일짜리로 충분해요."
+    assert analyzer.analyze(plain, {"로밍나비 아시아 15일", "15일"}).mentions == analyzer.analyze(plain).mentions
