@@ -214,9 +214,9 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
     probability, reader = detector.probability(values), "detector"
-    if offered is not None and _asks_for_more(analysis):
-        # "더 싼 건 없어?" after a reply that settled on one option: compared with that option, whatever the detector
-        # reads in so short a question
+    if _asks_for_more(analysis) and (offered is not None or _one_named(frame)):
+        # "더 싼 건 없어?" after a reply that settled on one option, or after a question about one named thing:
+        # compared with that one, whatever the detector reads in so short a question
         probability, reader = 1.0, "compared"
     if probability < detector.threshold:
         # the cross-encoder reads the exchange itself: "주말엔 몇 시부터 열어?" after a question about a named rink,
@@ -311,6 +311,11 @@ def _asks_for_more(analysis: Analysis) -> bool:
     return "?" in analysis.text and any(
         toks[i].form == "더" and toks[i].pos == "MAG" and toks[i + 1].pos == "VA" and toks[i + 2].pos == "ETM"
         and toks[i + 3].form in lx.ORDINAL_HEADS for i in range(len(toks) - 3))
+
+
+def _one_named(frame: Analysis) -> bool:
+    """Whether the frame names exactly one particular thing (a comparative then asks for another like it)."""
+    return len({m.text for m in frame.mentions if frame.names(m) and m.kind != "person"}) == 1
 
 
 def _fuller(phrase: str, state: DialogueState) -> str:

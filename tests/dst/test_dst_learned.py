@@ -280,6 +280,17 @@ def test_asking_for_a_cheaper_one_compares_with_the_option_the_reply_settled_on(
     assert rewrite.resolutions[0].rule.endswith("compared:1.00")
 
 
+def test_asking_for_a_cheaper_one_after_a_question_about_one_named_thing_compares_with_it(
+        injector: ContextInjector) -> None:
+    history = _turns("'솔바람 요가원' 주 3회반은 한 달에 얼마예요?", "주 3회반은 한 달에 15만 원이에요.")
+    rewrite = injector.rewrite(history, "더 싼 건 없어요?")
+    assert rewrite.standalone.startswith("솔바람 요가원") and rewrite.standalone.endswith("더 싼 건 없어요?")
+    assert rewrite.resolutions[0].rule.endswith("compared:1.00")
+    # after a question about two that the reply answered for both, it does not say which it is compared with
+    history = _turns("'솔바람 요가원'이랑 '달빛 필라테스' 둘 다 한 달에 얼마예요?", "두 곳 다 한 달에 15만 원이에요.")
+    assert injector.rewrite(history, "더 싼 건 없어요?").standalone == "더 싼 건 없어요?"
+
+
 def test_a_short_name_is_carried_as_the_full_name_said_before(injector: ContextInjector) -> None:
     history = _turns("텀블러랑 빨대 세트 둘 다 사려고.",
                      "초록상회에 둘 다 있어요. '숲속 보온 텀블러'는 4만 원, '대나무 빨대 세트'는 9천 원이에요.",
