@@ -378,6 +378,9 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     j = i + 1
     if tok.form in lx.ORDINAL_WORDS and tok.pos in ("NR", "NNG", "MM"):
         index = lx.ORDINAL_WORDS[tok.form]
+    elif (j < len(toks) and toks[j].form == "째" and toks[j].start == tok.end
+          and (ordinal := lx.ORDINAL_WORDS.get(tok.form + "째"))):
+        index, j = ordinal, j + 1  # Kiwi may cut "둘째 거" as 둘/NR + 째/XSN
     elif (tok.pos in ("MM", "NR") and tok.form in lx.NATIVE_ORDINALS) or (tok.pos == "SN" and tok.form.isdigit()):
         value = int(tok.form) if tok.form.isdigit() else lx.NATIVE_ORDINALS[tok.form]
         if j < len(toks) and toks[j].form == "번째":

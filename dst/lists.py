@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import replace
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
@@ -162,6 +163,9 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
     labels = {a.start: a for a in ordinals if a.index >= 1
               and ((a.particles and a.particles[0].form in _LABEL_PARTICLES) or text[a.span_end:a.span_end + 1] == ","
                    or TITLE_RE.match(text, a.span_end + 1) is not None)}  # "첫째 '편백 숲길'은 30분, …"
+    bare = _bare_labels(text, ordinals, toks)
+    if len(bare) >= 2:  # "첫째 오민혁, 둘째 장세은, 셋째 류건우": the ordinal word alone, the entry after it
+        labels.update(bare)
     items: dict[int, str] = {}
     closing: tuple[int, int] | None = None
     for sentence in _segments(text):
@@ -172,7 +176,7 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
                 if last is not None and items:  # "첫 번째는 A, 두 번째는 B, 마지막은 C": the entry after the others
                     closing = (last.end(), end)
                 continue
-            entry = label.span_end
+            entry = bare[start].end if start in bare else label.span_end
             if entry >= end:
                 # "첫째, 소사나무는 …": the label is a segment of its own and the entry is the next one
                 if k + 1 >= len(sentence):
@@ -181,7 +185,8 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
             # a quoted name in the entry is the option, whatever describes it first ("첫째는 법률 번역 전문인
             # '링고브릿지'")
             quoted = TITLE_RE.search(text[entry:end])
-            item = quoted.group(1).strip() if quoted else _described_head(text, entry, end, toks)
+            item = quoted.group(1).strip() if quoted else (
+                _verbless_head(text, entry, end, toks) or _described_head(text, entry, end, toks))
             if item:
                 items.setdefault(label.index, item)
     if closing is not None and closing[0] < closing[1]:
@@ -191,6 +196,40 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
             items.setdefault(len(items) + 1, item)
     ordered = [items[k] for k in range(1, len(items) + 1) if k in items]
     return ordered if len(ordered) == len(items) else []
+
+
+def _bare_labels(text: str, ordinals: list[Anaphor], toks: _Tokens) -> dict[int, Anaphor]:
+    """Ordinal words that label an entry with no particle or comma ("첫째 오민혁, 둘째 장세은"): a word of
+    `lx.ORDINAL_WORDS` at the start of a segment, a space, then a noun that is neither a time ("첫째 주") nor an
+    item noun ("둘째 거"). The anaphor's end is moved back to the ordinal word's, so that the entry starts after it."""
+    starts = {start for sentence in _segments(text) for start, _ in sentence}
+    found: dict[int, Anaphor] = {}
+    for a in ordinals:
+        first = toks.within(a.start, a.end)[:1]
+        if a.start not in starts or a.particles or not first or first[0].form not in lx.ORDINAL_WORDS:
+            continue
+        word = first[0]
+        nxt = toks.within(word.end, len(text))[:1]
+        if (nxt and nxt[0].start > word.end and nxt[0].pos in ("NNP", "NNG")
+                and nxt[0].form not in lx.TIME_CATEGORIES and nxt[0].form not in lx.ORDINAL_HEADS):
+            found[a.start] = replace(a, end=word.end, category=None)
+    return found
+
+
+def _verbless_head(text: str, start: int, end: int, toks: _Tokens) -> str:
+    """An entry that is a noun phrase with a place or means before it and no predicate ("병무청 누리집에서 온라인
+    발급"): Korean puts the head last, so the entry names what follows the adverbial particle."""
+    inside = toks.within(start, end)
+    if any(t.pos.startswith(("V", "E")) for t in inside):
+        return ""
+    adverbial = [k for k, t in enumerate(inside) if t.pos == "JKB"]
+    if not adverbial or adverbial[-1] + 1 >= len(inside):
+        return ""
+    rest = inside[adverbial[-1] + 1:]
+    if not all(t.pos in ("NNG", "NNP", "SL", "SN", "XSN", "NNB") for t in rest) or not any(
+            t.pos in ("NNG", "NNP") for t in rest):
+        return ""
+    return text[rest[0].start:rest[-1].end]
 
 
 def _quoted(text: str) -> list[str]:
@@ -292,17 +331,36 @@ def _past_setting(text: str, analysis: Analysis, start: int, end: int) -> int:
 def _topic_word(text: str, start: int, end: int, toks: _Tokens) -> str:
     """A first written word that ends in a topic or subject particle is the option, whatever Kiwi makes of the
     name before it ("바른운송은" is not 바르 + ㄴ + 운송)."""
-    word_end = start
-    while word_end < end and not text[word_end].isspace():
-        word_end += 1
+    word_end = _word_end(text, start, end)
     inside = toks.within(start, word_end)
     if len(inside) < 2 or inside[-1].form not in ("은", "는", "이", "가") or not inside[-1].pos.startswith("J"):
-        return ""
+        return _two_word_topic(text, start, word_end, end, toks)
     after = toks.within(word_end, end)[:2]
     if inside[-1].form in ("이", "가") and len(after) == 2 and after[0].pos in ("VA", "VV") and after[1].pos == "ETM":
         return ""  # "시야가 넓은 와이드프로그": the subject of a clause that describes the option
     name = text[start : inside[-1].start]
     return name if len(name) >= 2 else ""
+
+
+def _word_end(text: str, start: int, end: int) -> int:
+    while start < end and not text[start].isspace():
+        start += 1
+    return start
+
+
+def _two_word_topic(text: str, start: int, first_end: int, end: int, toks: _Tokens) -> str:
+    """A two-word name before a topic particle ("누리도 정미소는 역 앞에", "쌀집 바른이는 …"): the first word
+    describes nothing (no adnominal ending, no predicate, not a time or a number), the second ends in 은 / 는."""
+    first = toks.within(start, first_end)
+    if not first or any(t.pos in ("ETM", "EC", "EF", "SN", "NR", "MM") or t.pos.startswith("V") for t in first):
+        return ""
+    if first[0].form in lx.TIME_CATEGORIES or first[0].pos not in ("NNG", "NNP", "SL"):
+        return ""
+    second_start = first_end + 1
+    second = toks.within(second_start, _word_end(text, second_start, end))
+    if len(second) < 2 or second[-1].form not in ("은", "는") or second[-1].pos != "JX":
+        return ""
+    return text[start : second[-1].start]
 
 
 _MODIFIER_SUFFIXES = frozenset({"짜리", "형"})  # "한 시간짜리 A 코스", "입문형 B": what kind, not which
@@ -330,9 +388,9 @@ def _described_head(text: str, start: int, end: int, toks: _Tokens) -> str:
         if _adjective(toks.within(head, after)):
             break  # a bare adjective is part of the name: "빨간 머플러"
         head = after
-    if head == start:
-        return _item_head(text, start, end, toks)
     adjective = toks.within(head, end)[:2]
+    if head == start and not _adjective(adjective):
+        return _item_head(text, start, end, toks)
     after = adjective[1].end if _adjective(adjective) else head
     name = _item_head(text, after, end, toks)
     if name and after != head:
@@ -360,6 +418,9 @@ def _item_head(text: str, start: int, end: int, toks: _Tokens) -> str:
             pass  # the entry's noun phrase goes on: "보수동 책골목의 만화다락은", "타이어와 튜브를 같이 교체하면"
         elif tok.pos == "XSN" and last is not None:
             pass  # a noun suffix is part of the word: "점수제 우수인재 경로" (Kiwi: 점수 + 제)
+        elif (tok.form == "-" and last is not None and nxt is not None and last.end == tok.start
+              and nxt.start == tok.end and last.pos in ("SL", "SN") and nxt.pos in ("SL", "SN")):
+            pass  # a model code: "SP-33"
         elif tok.pos.startswith(("J", "E", "V", "XS")) or tok.pos in _ITEM_STOP or tok.form in ("-", ":", "–"):
             break
         last = tok
