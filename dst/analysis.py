@@ -56,6 +56,8 @@ class Analysis:
         if m.kind == "person":
             return any(t.pos == "NNP" for t in inside)
         nouns = [t.form for t in inside if t.pos in ("NNG", "NNP")]
+        if len(nouns) >= 3 and len(self.text[m.start:m.end].split()) >= 3:
+            return True  # "라틴 파이어 워크숍": three written words of nouns make a name, whatever each word's rarity
         return bool(nouns) and max(noun_rarity(n) for n in nouns) >= NAME_RARITY
 
     def within(self, start: int, end: int) -> tuple[Tok, ...]:

@@ -270,6 +270,11 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
                                               and not (ana is not None and ana.need == "place"
                                                        and category in lx.PLACE_CATEGORIES)):
         return None  # "그 대표님" is no landlord the last reply named; "그 매장" may be any shop it named
+    listed = [lst.items for lst in state.lists if lst.turn == state.turn - 2 and len(lst.items) >= 2]
+    if any(sum(item in one.text for item in items) == 1 for items in listed):
+        # "'A' 수업은 …, 'B'는 …" then "그럼 A 수업으로 …": the last reply named one entry of the list before in full,
+        # so the tracker holds that name at the last turn only, and the options before no longer show it
+        return one
     before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
                       turn=state.turn - 2)
     # a title both bear ("기사님") tells nothing; a word of another option's own name does

@@ -62,7 +62,7 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     if frame is None or not analysis.tokens:
         return False
     if any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) and not _number(analysis, m)
-           for m in analysis.mentions):
+           and not (_means(analysis, m) and m.text not in frame.text) for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
         return False
@@ -73,6 +73,19 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     if _repeats(analysis, frame):
         return any(m.kind not in FREE_KINDS for m in frame.mentions)  # "한 캔 더 시켜 줘" after "테니스공 주문해 줘"
     return offered or any(frame.names(m) for m in frame.mentions)
+
+
+def _means(analysis: Analysis, m: Mention) -> bool:
+    """A noun in the instrumental 로 / 으로 of a question ("카드로 결제돼요?", "영어로 작성해도 돼요?") or with the
+    additive 도 ("중국어로도 해 줘"): the means or the manner of what the frame's thing is asked to do, not a topic or
+    an object of the utterance's own (unless the frame said it: then it is what is talked about). A command's 로
+    without 도 mostly says what to set or change to ("외출 모드로
+    바꿔 줘"), a request of its own (measured on open commands after named exchanges)."""
+    if m.particle not in ("로", "으로") or m.kind not in ("noun", "item") or len(m.text.split()) > 2:
+        return False  # a long phrase before 로 names a thing of its own ("쇼콜라 담 봉봉 16구 세트 택배로")
+    after = analysis.after(m.end, 2)
+    additive = len(after) == 2 and after[1].form == "도" and after[1].pos == "JX"
+    return additive or "?" in analysis.text
 
 
 def asked_measure(analysis: Analysis, m: Mention) -> bool:
