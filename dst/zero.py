@@ -207,11 +207,13 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     if detector is None or not state.last_query:
         return None
     lead = last_sentence_start(analysis)
-    if lead and (not any(t.pos.startswith("N") for t in analysis.tokens if t.end <= lead)
+    if lead and (not any(t.pos.startswith("N") and t.form not in lx.ORDINAL_HEADS
+                         for t in analysis.tokens if t.end <= lead)
                  or _repeated_request(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state)):
-        # "아쉽다. 입장료는 얼마야?": a bare reaction, then the question, which is what lacks its topic; a remark with
-        # a noun ("썸남인데 넘 귀여워. 어쩌지?") is itself what the question is about, unless what follows it asks
-        # again for what an earlier request did ("친구들 더 온대. 두 장 더 예매해 줘.")
+        # "아쉽다. 입장료는 얼마야?": a bare reaction, then the question, which is what lacks its topic; so is a choice
+        # that names no thing but the option ("가까운 데 다닐래. 몇 시까지 해?"); a remark with a noun ("썸남인데 넘
+        # 귀여워. 어쩌지?") is itself what the question is about, unless what follows it asks again for what an
+        # earlier request did ("친구들 더 온대. 두 장 더 예매해 줘.")
         done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state, detector)
         return None if done is None else RuleResult(f"{analysis.text[:lead].rstrip()} {done.text}",
                                                     done.resolutions, done.confident)
