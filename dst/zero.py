@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "zero_detector.json"
-GATE_FROM = 0.2  # the detector's probability from which the follow-up gate reads what the detector turned down
+GATE_FROM = 0.1  # the detector's probability from which the follow-up gate reads what the detector turned down
 FREE_KINDS = frozenset({"attribute", "time", "quantity"})  # what an utterance may hold and still lack its topic
 _PERSONAL = frozenset({"나", "저", "너", "니", "우리", "저희", "너희", "당신", "자기"})
 _PREDICATE_TAGS = ("VV", "VA", "XSV", "XSA", "VCP", "VCN")
