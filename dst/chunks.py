@@ -125,6 +125,11 @@ def typed_units(text: str, toks: list[Tok]) -> list[Unit]:
             units.append(Unit("T", tok.start, tok.end, tok.form))
             i += 1
             continue
+        if tok.form in lx.DAY_PREFIXES and nxt is not None and nxt.form == "날" and nxt.pos == "NNG":
+            # Kiwi cuts "다음날" / "다음 날" into two nouns: the day word all the same
+            units.append(Unit("T", tok.start, nxt.end, text[tok.start : nxt.end]))
+            i += 2
+            continue
         if tok.form in lx.NATIVE_ORDINALS and nxt is not None and nxt.form == "시" and nxt.pos == "NNB":
             end = toks[i + 2].end if i + 2 < len(toks) and toks[i + 2].form == "반" else nxt.end
             start = tok.start
