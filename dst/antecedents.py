@@ -413,6 +413,13 @@ def _antecedent_text(
                   and len(e.text.split()) > len(words)
                   and e.particle != "부터"]  # "11일 오후 2시부터 5시는 꽉 찼어요" names no settled time
         settled = max(fuller, key=lambda e: (e.turn, e.order)) if fuller else None
+        if settled is None and len(words) >= 2:
+            # "그때로" after "화요일 저녁 7시 반하고 목요일 오전 11시" / "그러면 화요일 저녁 수업이 …": the reply said
+            # again the start of one time offered before, which is the time in full
+            offered = {e.text: e for e in state.entities if e.type == "time" and e.turn < entity.turn
+                       and e.speaker == "assistant" and e.text.split()[:len(words)] == words
+                       and len(e.text.split()) > len(words)}
+            settled = next(iter(offered.values())) if len(offered) == 1 else None
         # "그날" takes the day the reply settled ("다음 달 3일 금요일" for "금요일"), not its time of day; "그 시간" all
         # of it; a week or a month ("그 주", "그 달") is not settled by a day
         text = "" if settled is None else day_part(settled.text) if ana.grain == DAY_GRAIN else settled.text
