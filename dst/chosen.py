@@ -99,7 +99,9 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     before = before[: ends[-1] + 1] if ends else []  # whole clauses: what follows the last one leads up to the anaphor
     if not any(t.pos in _NOUNS for t in before) and not topic:
         return None
-    if turns_down(before):
+    # "무릎이 안 좋아서 쿠션 두꺼운 게 낫겠다": a bare 안 / 못 / 않 before the last clause says what the user needs; the
+    # last clause, which turns nothing down, picks
+    if turns_down(before) and (turns_down(_last_clause(before)) or not _picks(before)):
         # "취소 잦은 건 싫어. 거기 …", "난 단골이 아니니까 그 사람 …": of two options, the one the clause does not
         # describe; of more, or when it describes none or both, nothing
         # "무릎이 안 좋으셔서" says what the user needs, so a bare 안 / 못 / 않 eliminates nothing
@@ -111,6 +113,21 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
         return picked
     found = _described(analysis, before + topic, options)
     return found.entity if found is not None else None
+
+
+def _last_clause(before: list[Tok]) -> list[Tok]:
+    """The clause that ends `before` (which ends on a clause end), without the clauses before it."""
+    ends = [k for k, t in enumerate(before[:-1]) if t.pos in _CLAUSE_END]
+    return before[ends[-1] + 1:] if ends else before
+
+
+def _picks(before: list[Tok]) -> bool:
+    """Whether the last clause picks an option by what describes it: an adnominal adjective on a noun that means
+    only the option ("두꺼운 게 낫겠다", "가벼운 걸로 할게"), with no outright rejection anywhere."""
+    last = _last_clause(before)
+    return not any(_rejects(t) and t.form not in ("안", "못", "않") for t in before) and any(
+        adnominal_adjective(a, b) and c.form in lx.ORDINAL_HEADS | {"게", "걸", "건"}
+        for a, b, c in zip(last, last[1:], last[2:], strict=False))
 
 
 def _topic_lead(lead: list[Tok]) -> list[Tok]:
