@@ -76,8 +76,10 @@ def _after_clause(toks: list[Tok], i: int) -> bool:
     # only the pronoun's own sentence: "손님들 줄 거라 상자가 필요해요. 그거 30개 …" points at a thing
     first = next((k + 1 for k in range(i - 1, -1, -1) if toks[k].pos == "SF"), 0)
     if any(toks[k - 1].pos == "ETM" and toks[k].form in _THING_HEADS and toks[k].pos in ("NNB", "NNG")
-           for k in range(max(first, 1), i)):
-        return False  # "무료인 걸로도 충분한데, 그건 …": the clause describes a thing, which the pronoun takes up
+           and toks[k + 1].pos != "VCP" for k in range(max(first, 1), i)):
+        # "무료인 걸로도 충분한데, 그건 …": the clause describes a thing, which the pronoun takes up; "갈 거라서",
+        # "물어보는 건데" (거 + 이다) are modal endings that describe nothing
+        return False
     return any(t.pos == "EC" and not (pointing and k + 1 < i and toks[k + 1].pos == "VX")
                for k, t in enumerate(toks[:i]) if k >= first)
 

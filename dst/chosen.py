@@ -159,6 +159,7 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
     if named:
         return named[0] if len(named) == 1 else None
     nouns = {t.form for t in before if t.pos in _NOUNS and t.form not in lx.UNAVAILABLE}  # "마감이라니 아쉽네요"
+    nouns |= {t.form for t in before if t.pos == "MAG" and t.form in lx.TIME_WORDS}  # Kiwi's adverb "어제", "아까"
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
     # an adjective that describes what is wanted ("조용한 게 낫겠다" after "'B'는 좌석이 적어 조용하고"), not one

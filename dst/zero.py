@@ -83,6 +83,9 @@ def _means(analysis: Analysis, m: Mention) -> bool:
     바꿔 줘"), a request of its own (measured on open commands after named exchanges)."""
     if m.particle not in ("로", "으로") or m.kind not in ("noun", "item") or len(m.text.split()) > 2:
         return False  # a long phrase before 로 names a thing of its own ("쇼콜라 담 봉봉 16구 세트 택배로")
+    before = analysis.before(m.start)[-2:]
+    if any(t.pos == "SN" for t in (*analysis.within(m.start, m.end), *before)):
+        return False  # a numbered thing is one of its own, and 로 its way ("2번 출구로 나가면 돼?")
     after = analysis.after(m.end, 2)
     additive = len(after) == 2 and after[1].form == "도" and after[1].pos == "JX"
     return additive or "?" in analysis.text

@@ -505,3 +505,16 @@ def test_a_telling_word_of_one_name_picks_it_unless_another_option_was_said_agai
     state = DialogueState(entities=(mushroom.entity, vegetable.entity, again, Entity("채소", "thing", 4, "assistant")),
                           turn=4)
     assert _named_by_part([mushroom, vegetable], state) is None
+
+
+def test_a_negation_in_a_reason_clause_leaves_the_pick_of_the_last_clause(injector: ContextInjector) -> None:
+    chairs = "'에코핏 체어'는 가볍고 싸고, '로열백 체어'는 등받이가 높아서 허리가 편해요."
+    rewrite = _rw(injector, "사무용 의자 추천해 줘.", chairs, "허리가 안 좋아서 등받이 높은 게 낫겠다. 그거 얼마야?")
+    assert "로열백 체어" in rewrite and "에코핏" not in rewrite
+
+
+def test_a_pronoun_after_a_clause_that_describes_a_thing_takes_that_thing(injector: ContextInjector) -> None:
+    rooms = "작은 '소담실'은 무료이고, 큰 '대담홀'은 시간당 3만 원이에요."
+    utterance = "인원이 적어서 무료인 걸로도 충분한데, 그건 어떻게 예약해요?"
+    rewrite = _rw(injector, "회의실 빌릴 수 있어요?", rooms, utterance)
+    assert "소담실" in rewrite and "대담홀" not in rewrite

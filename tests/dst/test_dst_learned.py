@@ -76,6 +76,32 @@ def test_a_question_about_the_speakers_is_not_completed_from_the_frame(injector:
         assert injector.rewrite(history, utterance).standalone == utterance
 
 
+def test_a_means_in_ro_leaves_a_question_elided_but_not_a_command_of_its_own(injector: ContextInjector) -> None:
+    history = _turns("'하늘정원 요가원' 주말반 있어요?", "네, 토요일 오전 10시에 주말반이 있어요.")
+    assert injector.rewrite(history, "영어로도 수업해요?").standalone.startswith("하늘정원 요가원")
+    # a command's 로 without 도 says what to change to: a request of its own
+    assert injector.rewrite(history, "외출 모드로 바꿔 줘").standalone == "외출 모드로 바꿔 줘"
+
+
+def test_three_written_words_of_common_nouns_name_the_frames_thing(injector: ContextInjector) -> None:
+    history = _turns("초록 숲 음악회 이번 주 일요일에 열리지?", "네, 일요일 오후 3시에 열려요.")
+    assert "초록 숲 음악회" in injector.rewrite(history, "입장료 얼마야?").standalone
+
+
+def test_a_choice_naming_only_the_option_leaves_the_question_after_it_to_complete(injector: ContextInjector) -> None:
+    history = _turns("한빛 수영장이랑 바다 수영장 중에 어디가 더 싸?",
+                     "한빛 수영장이 월 6만 원으로 더 싸고, 바다 수영장은 8만 원이에요.")
+    rewrite = injector.rewrite(history, "싼 데 다닐래. 몇 시에 열어?").standalone
+    assert rewrite == "싼 데 다닐래. 한빛 수영장 몇 시에 열어?"
+
+
+def test_a_reply_naming_one_entry_of_the_list_before_settles_the_topic(injector: ContextInjector) -> None:
+    history = _turns("아이 수업 뭐 있어요?", "'튼튼 발레'는 5세부터, '꼬마 미술'은 7세부터 들을 수 있어요.",
+                     "아이가 다섯 살이에요.", "그럼 튼튼 발레 수업으로 등록하시면 돼요.")
+    rewrite = injector.rewrite(history, "주말에도 돼요?").standalone
+    assert rewrite.startswith("튼튼 발레") and "꼬마" not in rewrite
+
+
 def test_without_a_detector_nothing_is_completed(rules_injector: ContextInjector) -> None:
     history = _turns("해오름베이커리 망원점 몇 시에 열어?", "오전 8시에 열어요.")
     assert rules_injector.rewrite(history, "주차 돼요?").standalone == "주차 돼요?"

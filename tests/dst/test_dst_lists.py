@@ -232,3 +232,31 @@ def test_a_labelled_entry_is_the_name_after_what_describes_it(tracker: Tracker) 
     # a common kind noun after the clause names nothing; the entry's first phrase does
     reply = "방법은 두 가지예요. 첫 번째는 관리비로 내는 방법, 두 번째는 카드 자동이체예요."
     assert tracker.ordinal_list(reply) == ["관리비", "카드 자동이체"]
+
+
+def test_bare_ordinal_words_label_the_names_after_them(tracker: Tracker) -> None:
+    reply = "후보는 둘이에요. 첫째 김하람, 둘째 오세린. 투표는 내일까지예요."
+    assert tracker.ordinal_list(reply) == ["김하람", "오세린"]
+    # an ordinal before a time noun picks a time of a series: no label
+    assert tracker.ordinal_list("첫째 주 토요일, 둘째 주 토요일에 열어요.") == ["첫째 주 토요일", "둘째 주 토요일"]
+
+
+def test_a_labelled_entry_without_a_predicate_is_the_noun_phrase_it_ends_with(tracker: Tracker) -> None:
+    reply = "방법은 두 가지예요. 첫째, 구청 누리집에서 온라인 신청. 둘째, 가까운 동사무소 방문 신청."
+    assert tracker.ordinal_list(reply) == ["온라인 신청", "가까운 동사무소 방문 신청"]
+
+
+def test_a_two_word_name_before_a_topic_particle_is_one_entry(tracker: Tracker) -> None:
+    reply = "두 군데 있어요. 솔바람은 시장 안에, 다온도 방앗간은 역 앞에 있어요."
+    assert tracker.ordinal_list(reply) == ["솔바람", "다온도 방앗간"]
+
+
+def test_a_model_code_with_a_hyphen_stays_whole_in_its_entry(tracker: Tracker) -> None:
+    reply = "고소차 12m는 8만 원, 스카이차 28m는 15만 원, 소형 리프트 KX-20은 5만 원이에요."
+    assert tracker.ordinal_list(reply)[-1] == "소형 리프트 KX-20"
+
+
+def test_an_ordinal_that_kiwi_cuts_in_two_still_indexes_the_list(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "이번 주 공방 체험 뭐 있어요?"),
+               HistoryTurn("assistant", "'도자기 물레 체험', '가죽 지갑 만들기', '향초 클래스' 세 가지가 있어요.")]
+    assert injector.rewrite(history, "둘째 거 얼마예요?").standalone == "가죽 지갑 만들기 얼마예요?"

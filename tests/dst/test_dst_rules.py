@@ -912,3 +912,25 @@ def test_a_question_about_a_name_the_reply_gave_with_its_own_attribute_passes_th
     reply = "매듭골 공방은 하루 체험 위주고, 실타래당은 6주 정규 과정이야. 정규 과정은 노리개까지 배워."
     utterance = "실타래당 정규 과정은 수강료가 얼마야?"
     assert _two(injector, "매듭 배울 만한 곳 두 군데만 비교해 줘.", reply, utterance) == utterance
+
+
+def test_a_day_word_kiwi_cuts_in_two_is_part_of_the_time(analyzer: Analyzer) -> None:
+    for text in ("연장하시면 다음 날 오전 9시까지 보관해 드려요.", "연장하시면 다음날 오전 9시까지 보관해 드려요."):
+        times = [m.text for m in analyzer.analyze(text).mentions if m.kind == "time"]
+        assert times == [text.split("연장하시면 ")[1].split("까지")[0]]
+
+
+def test_a_time_bound_takes_the_day_of_the_option_chosen(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "택배 보관은 언제까지 돼요?"),
+               HistoryTurn("assistant", "기본은 당일 오후 5시까지, 연장하시면 다음 날 오전 9시까지 보관해 드려요."),
+               HistoryTurn("user", "연장할게요."), HistoryTurn("assistant", "네, 연장 요금은 2천 원이에요.")]
+    rewrite = injector.rewrite(history, "그때까지 못 찾으면 어떻게 돼요?").standalone
+    assert rewrite == "다음 날 오전 9시까지 못 찾으면 어떻게 돼요?"
+
+
+def test_a_time_said_again_in_part_is_the_time_offered_in_full(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "다음 주 상담 언제 돼요?"),
+               HistoryTurn("assistant", "다음 주에는 수요일 오후 4시 반하고 금요일 오전 10시에 비어 있어요."),
+               HistoryTurn("user", "오전은 수업이 있어요."),
+               HistoryTurn("assistant", "그러면 수요일 오후가 괜찮으시겠네요.")]
+    assert injector.rewrite(history, "네, 그때로 잡아 주세요.").standalone == "네, 수요일 오후 4시 반으로 잡아 주세요."
