@@ -4,10 +4,10 @@ Contract: `complete_zero(analyzer, analysis, state, detector)` returns the utter
 before it ("주차돼요?" after "국민건강보험 일산병원 위치가 어디야?" -> "국민건강보험 일산병원 주차돼요?";
 "다음 화 틀어 줘" after "약한영웅 3화 틀어 줘" -> "약한영웅 다음 화 틀어 줘"), or None when the detector says the
 utterance stands on its own. After a bare reaction ("아쉽다. 입장료는 얼마야?") only the question is read and completed.
-Only questions and requests that name nothing themselves (no noun but attribute nouns, times and quantities)
-and follow a frame that names a particular thing (`named`) are asked, so a complete new question is never touched:
-measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed "수영 배울까?" and
-"스킨십은 언제 시작해?" with the previous question's nouns.
+Only questions and requests that name nothing themselves (no noun but attribute nouns, times, quantities and a
+means in 로: "영어로도 돼요?") and follow a frame that names a particular thing (`named`) are asked, so a complete new
+question is never touched: measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed
+"수영 배울까?" and "스킨십은 언제 시작해?" with the previous question's nouns.
 `complete_additive(analyzer, analysis, state)` completes one kind of question with a noun of its own: the noun takes
 the additive 도 and shares a word with the exchange ("주말 자유수영도 있어?" after "… 자유수영은 평일 …"), so the
 frame's named thing is put before it with the genitive ("하늘빛 수영장의 주말 자유수영도 있어?").
@@ -79,8 +79,8 @@ def _means(analysis: Analysis, m: Mention) -> bool:
     """A noun in the instrumental 로 / 으로 of a question ("카드로 결제돼요?", "영어로 작성해도 돼요?") or with the
     additive 도 ("중국어로도 해 줘"): the means or the manner of what the frame's thing is asked to do, not a topic or
     an object of the utterance's own (unless the frame said it: then it is what is talked about). A command's 로
-    without 도 mostly says what to set or change to ("외출 모드로
-    바꿔 줘"), a request of its own (measured on open commands after named exchanges)."""
+    without 도 mostly says what to set or change to ("외출 모드로 바꿔 줘"), a request of its own (measured on open
+    commands after named exchanges)."""
     if m.particle not in ("로", "으로") or m.kind not in ("noun", "item") or len(m.text.split()) > 2:
         return False  # a long phrase before 로 names a thing of its own ("쇼콜라 담 봉봉 16구 세트 택배로")
     before = analysis.before(m.start)[-2:]
