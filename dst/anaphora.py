@@ -75,7 +75,7 @@ def _after_clause(toks: list[Tok], i: int) -> bool:
     pointing = toks[i].pos == "NP" or toks[i].pos == "MM"
     # only the pronoun's own sentence: "손님들 줄 거라 상자가 필요해요. 그거 30개 …" points at a thing
     first = next((k + 1 for k in range(i - 1, -1, -1) if toks[k].pos == "SF"), 0)
-    if any(toks[k - 1].pos == "ETM" and toks[k].form in _THING_HEADS and toks[k].pos in ("NNB", "NNG")
+    if any(toks[k - 1].pos == "ETM" and toks[k].form in THING_HEADS and toks[k].pos in ("NNB", "NNG")
            and toks[k + 1].pos != "VCP" for k in range(max(first, 1), i)):
         # "무료인 걸로도 충분한데, 그건 …": the clause describes a thing, which the pronoun takes up; "갈 거라서",
         # "물어보는 건데" (거 + 이다) are modal endings that describe nothing
@@ -84,7 +84,7 @@ def _after_clause(toks: list[Tok], i: int) -> bool:
                for k, t in enumerate(toks[:i]) if k >= first)
 
 
-_THING_HEADS = frozenset({"거", "것", "걸", "건", "게"})  # the bound nouns of "…ㄴ 거": a thing described
+THING_HEADS = frozenset({"거", "것", "걸", "건", "게"})  # the bound nouns of "…ㄴ 거": a thing described
 
 
 def _particle(toks: list[Tok], j: int) -> tuple[Tok, ...]:

@@ -47,7 +47,7 @@ from itertools import pairwise
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
-from dst.anaphora import Anaphor, instance_of, time_grain
+from dst.anaphora import THING_HEADS, Anaphor, instance_of, time_grain
 from dst.chunks import adnominal_adjective
 from dst.compared import compared_option, priced_option, said_price
 from dst.phrases import same_word
@@ -121,12 +121,15 @@ def _last_clause(before: list[Tok]) -> list[Tok]:
     return before[ends[-1] + 1:] if ends else before
 
 
+_OPTION_HEADS = lx.ORDINAL_HEADS | THING_HEADS  # "두꺼운 게", "싼 데": nouns that mean only the option
+
+
 def _picks(before: list[Tok]) -> bool:
     """Whether the last clause picks an option by what describes it: an adnominal adjective on a noun that means
     only the option ("두꺼운 게 낫겠다", "가벼운 걸로 할게"), with no outright rejection anywhere."""
     last = _last_clause(before)
     return not any(_rejects(t) and t.form not in ("안", "못", "않") for t in before) and any(
-        adnominal_adjective(a, b) and c.form in lx.ORDINAL_HEADS | {"게", "걸", "건"}
+        adnominal_adjective(a, b) and c.form in _OPTION_HEADS
         for a, b, c in zip(last, last[1:], last[2:], strict=False))
 
 
