@@ -52,8 +52,8 @@ from dst.chunks import adnominal_adjective
 from dst.compared import compared_option, priced_option, said_price
 from dst.phrases import same_word
 from dst.types import DialogueState, Entity
-from korean.frequency import NAME_RARITY
-from korean.lexicon import JUDGING_STEMS, LIGHT_PREDICATE_LEMMAS
+from korean.frequency import NAME_RARITY, noun_rarity
+from korean.lexicon import JUDGING_STEMS, LIGHT_PREDICATE_LEMMAS, name_shaped
 
 _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
@@ -62,6 +62,7 @@ _CONTRAST = frozenset({"은", "는", "ᆫ"})
 _BOUNDS = frozenset({"까지", "부터"})
 _JOINED = lx.CONJUNCTION_PARTICLES | {"도"}  # "오전 10시와 오후 2시", "오후 2시도": one of several, not said of another
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
+_CONCLUDING = ("그럼", "그러면", "그렇다면", "그러시면")  # a closed class: the connectives that draw a conclusion
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
 
 
@@ -216,17 +217,23 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     settled = settled_option(state, ana)
     if settled is not None:
         return settled
-    if _options(ana, state):
-        return None
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
     # 도시락'", not the caterer whose sentence names them), or among all when none has it ("그 제품")
     options = _options(ana, state, turn=state.turn - 2, literal=True)
-    if len(options) < 2:
+    # what the reply before said of its options, and the kind word all their names share ("변리사님")
+    kind_word = {w.removesuffix("님") for w in set.intersection(*(o.names for o in options))} if options else set()
+    if any(not _describes(o.entity, kind_word, options) for o in _options(ana, state)) or len(options) < 2:
         return None
     said = [e.text for e in state.entities if e.turn == state.turn and len(e.text.split()) > 1]
     named = [o for o in options if any(t in o.entity.text for t in said)]
     if len(named) == 1:
         return named[0].entity  # "염소우유 베이스로 … 추천드려요": the reply names one by a part of its name
+    # a bare "그거" / "거기" only after a reply that draws the conclusion ("그럼 스테인리스 제품이 맞겠네요"), not after
+    # one that answers a remark ("골프를 안 치셔도 와인은 …")
+    concluding = ana.category or ana.need == "person" or (state.last_reply or "").startswith(_CONCLUDING)
+    described = _described_by_reply(options, state) if concluding else None
+    if described is not None and (described.entity.proper or described.entity.role == "title"):
+        return described.entity  # (a bare role, "부녀회장", may stand beside the name it is said of)
     part = _named_by_part(options, state)
     if part is not None:
         return part.entity  # "그럼 재즈화 쪽이 편하실 거예요" for "'○○ 재즈화'", even for a bare "그거"
@@ -242,6 +249,50 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
     tied, _ = best_described(words, [], [o.words for o in options])
     return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def _describes(e: Entity, kind_word: set[str], options: list[_Option]) -> bool:
+    """Whether a mention of the last reply only describes ("오후 담당 기사님", "30년 경력 대표님", "함양 쪽"), so that
+    it stands for one of the options the reply before named, not for a new one: no quoted name, and each word common,
+    the kind word all those options' names share ("바이오 분야 담당 변리사님" after "문성은 변리사님", "배하준
+    변리사님"), or a word said of one quoted option (`_said_of_quoted`: "함양에 있는 '지리산 심마니네'")."""
+    words = [w.removesuffix("님") for w in e.text.split()]
+    return e.role != "title" and all(
+        w in kind_word or w in lx.ROLE_NOUNS or _said_of_quoted(w, options, person=e.type == "person") is not None
+        or (noun_rarity(w) < NAME_RARITY and not name_shaped(w)) for w in words)
+
+
+def _said_of_quoted(word: str, options: list[_Option], person: bool = False) -> _Option | None:
+    """The one option that the reply named in quotes (or, for a person, by name) and said `word` of, where no option's
+    name has it: a quoted name is what was offered, the other words of its sentence describe it ("상속세 담당
+    세무사님" after "오규민 세무사님은 상속세를"); an unquoted word may itself be a name ("배틀하우스")."""
+    owners = [o for o in options if word in o.words]
+    if len(owners) != 1 or not (person or owners[0].entity.role == "title") or \
+            any(word in o.entity.text for o in options):
+        return None
+    return owners[0]
+
+
+def _described_by_reply(options: list[_Option], state: DialogueState) -> _Option | None:
+    """The one option of the reply before that the last reply describes with words only that option's sentence said
+    ("그럼 오후 담당 기사님이 …" for "이재도 기사님이 오후 출장 담당", "3월 11일 상표 상담 기록으로 …" for "3월 11일
+    상담은 최소이 상담위원"): the reply's own words, not the user's, which may name what the user turns down ("보상금은
+    이미 받고 있어서"). None when the reply's words describe none or tie."""
+    said = [e for e in state.entities if e.turn == state.turn and e.speaker == "assistant"]
+    # what the reply names first ("등록팀으로"), then also the words around it, where its predicate is ("문의하시면")
+    for words in ({w for e in said for w in e.text.split()}, {w for e in said for w in (*e.text.split(), *e.context)}):
+        words = {w for w in words if w + "다" not in LIGHT_PREDICATE_LEMMAS and w not in lx.ROLE_NOUNS}
+        # a word that only one option's sentence said tells, and a rarer word tells more ("바이오" over "상담" in
+        # "바이오 분야 담당 변리사님께 상담받으시면")
+        score = [0.0] * len(options)
+        for w in words:
+            hits = [k for k, o in enumerate(options) if any(same_word(w, c) for c in o.words)]
+            if len(hits) == 1:
+                score[hits[0]] += noun_rarity(w)
+        ranked = sorted(score, reverse=True)
+        if ranked[0] > 0:
+            return options[score.index(ranked[0])] if ranked[0] > ranked[1] else None
+    return None
 
 
 def _named_by_part(options: list[_Option], state: DialogueState) -> _Option | None:
@@ -283,6 +334,15 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
             and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
             and (e.proper or e.role == "title") and not e.setting and e.particle not in lx.SETTING_PARTICLES
             and not e.text[:1].isdigit()}
+    if not said:
+        # "그럼 주민센터 강당으로 오면 돼." after "'별빛마루 공원' …, '새봄 주민센터' 강당으로": described, not named,
+        # in a reply that draws the conclusion
+        if not (state.last_reply or "").startswith(_CONCLUDING):
+            return None
+        before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
+                          turn=state.turn - 2, literal=True)
+        found = _described_by_reply(before, state) if len(before) >= 2 else None
+        return found.entity if found is not None and found.entity.role == "title" else None
     if len(said) != 1:
         return None
     (one,) = said.values()
@@ -298,6 +358,9 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         return one
     before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
                       turn=state.turn - 2)
+    owner = _said_of_quoted(one.text, before)
+    if owner is not None:
+        return owner.entity  # "그럼 함양 쪽이 맞겠다" after "함양에 있는 '지리산 심마니네'는 …": where it is
     # a title both bear ("기사님") tells nothing; a word of another option's own name does
     words = {w for w in one.text.split() if not w.endswith("님") and w not in lx.ROLE_NOUNS}
     if not before or any(words & _own_names(o, before) and one.text not in o.entity.text for o in before):
