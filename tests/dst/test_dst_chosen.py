@@ -559,3 +559,12 @@ def test_a_reply_whose_words_fit_both_options_settles_on_neither(injector: Conte
              "법인세와 상속세 모두 상담 가능하세요."]
     result = injector.rewrite(_turns(turns), "그 세무사님 상담료는 얼마예요?")
     assert not any("chosen-in-exchange" in r.rule for r in result.resolutions), result.resolutions
+
+
+def test_a_name_of_the_other_kind_the_question_joined_is_no_instance_of_the_kind(injector: ContextInjector) -> None:
+    # "랜턴이랑 버너": the reply names one of each; "그 버너" is the burner, not the lantern that answered the same
+    # question
+    rw = _rw(injector, "캠핑 갈 때 랜턴이랑 버너는 어디서 사?",
+             "랜턴은 아웃도어 매장에서 '루미나 랜턴'을 추천하고, 버너는 마트에서 '파이어킹 버너'를 팔아요.",
+             "그 버너 가스는 따로 사야 돼?")
+    assert "파이어킹 버너" in rw and "루미나" not in rw, rw
