@@ -95,6 +95,8 @@ _HONORIFICS = ("님", "씨")
 # Last syllables of nouns for occupations and titles ("수의사", "관리자", "작가", "상담원", "실장", "교수",
 # "트레이너", "매니저", "큐레이터"): after a name-shaped word, such a noun makes the pair a titled person.
 _TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프")
+# kinds of places and goods, which a name also stands before ("소담재 한정식"): no title, however often repeated
+_NO_TITLES = lx.PLACE_CATEGORIES | lx.VENUE_CATEGORIES | lx.PRODUCT_NOUNS
 
 
 def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> list[Mention]:
@@ -106,6 +108,7 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     that open text often uses), and the title noun must be a role noun or end like one."""
     starts = [t.start for t in toks]
     out = list(mentions)
+    found_titles = []
     for found in _NAME_WORD.finditer(text):
         word, start = found.group("word"), found.start("word")
         if not name_shaped(word):
@@ -118,20 +121,33 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
             continue
         j = k + 1
         if toks[k].form in _HONORIFICS and toks[k].pos in ("NNB", "NNG", "XSN"):
-            if any(m.kind == "person" and m.start <= start < m.end for m in out):
-                continue  # "부회장 이서진 씨": the person is read already, with the role that says who
-            title = toks[k].form
-        elif toks[k].pos == "NNG" or (toks[k].pos == "NNP" and toks[k].form.endswith("사")):  # Kiwi: 감정사/NNP
+            found_titles.append((found, k, j, toks[k].form, None))
+        elif toks[k].pos in ("NNG", "NNP"):
             while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":
                 j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
-            title = text[toks[k].start:toks[j - 1].end]
             honoured = j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].form == "님"
-            if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS or honoured):
+            found_titles.append((found, k, j, text[toks[k].start:toks[j - 1].end], honoured))
+    # one noun after two different name-shaped words is a title whatever it ends in ("오전엔 강태이 파일럿, 오후엔
+    # 유승도 파일럿이"): the text sets two people side by side by what they do. Known misreading: two shops whose
+    # names have a person's shape before their kind ("소담재 한정식, 송림정 한정식"); telling 한정식 from 가이드 needs a
+    # model of what a noun denotes (a logistic probe on e5 word embeddings did not separate them)
+    # (the names Kiwi reads an adjective or a verb in, "고운당" as 곱 + 은 + 당, are descriptive names of shops)
+    pairs = {(t[3], t[0].group("word")) for t in found_titles if not any(
+        x.pos in ("VA", "VV") for x in toks[bisect_left(starts, t[0].start("word")):t[1]])}
+    shared = {title for title, _ in pairs if sum(other == title for other, _ in pairs) >= 2}
+    for found, k, j, title, honoured in found_titles:
+        word, start = found.group("word"), found.start("word")
+        if honoured is None:
+            if any(m.kind == "person" and m.start <= start < m.end for m in out):
+                continue  # "부회장 이서진 씨": the person is read already, with the role that says who
+        else:
+            if toks[k].pos == "NNP" and not (title.endswith("사") or title in shared):
+                continue  # Kiwi reads a title as a proper noun now and then: "감정사", "소믈리에"
+            if not (title in lx.ROLE_NOUNS or title in lx.PERSON_NOUNS or title[-1] in _TITLE_ENDINGS or honoured
+                    or (title in shared and title not in _NO_TITLES)):
                 continue  # (a noun that takes 님 is a title whatever it ends in: "이도윤 사범님")
             if title in lx.ATTRIBUTE_NOUNS and not honoured:
                 continue  # what is asked of a thing is no title: "하부역 위치 알려줘"
-        else:
-            continue
         end = toks[j - 1].end
         if j < len(toks) and toks[j].start == end and toks[j].form in _HONORIFICS:
             end, j = toks[j].end, j + 1

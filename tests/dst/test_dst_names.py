@@ -270,3 +270,21 @@ def test_an_established_name_no_mention_held_is_read_whole(analyzer: Analyzer) -
     # a name's last word (or a one-word name) may be said as a plain word, so it is not forced
     plain = "그럼 15일짜리로 충분해요."
     assert analyzer.analyze(plain, {"로밍나비 아시아 15일", "15일"}).mentions == analyzer.analyze(plain).mentions
+
+
+def test_one_noun_after_two_name_shaped_words_is_their_title(analyzer: Analyzer) -> None:
+    # "가이드" is in no list of roles and ends like none, but the text sets two people side by side by it
+    people = {m.text for m in analyzer.analyze("오전엔 구하람 가이드, 오후엔 임도경 가이드가 안내해요.").mentions
+              if m.kind == "person"}
+    assert {"구하람 가이드", "임도경 가이드"} <= people, people
+    # one name alone gets no title this way, nor do names Kiwi reads an adjective in ("고운당": 곱 + 은 + 당)
+    for text in ("오전엔 구하람 가이드가 안내해요.", "고운당 떡집, 고운채 떡집이 유명해요."):
+        assert not [m for m in analyzer.analyze(text).mentions if m.kind == "person"], text
+
+
+def test_a_pronoun_takes_the_one_of_two_people_titled_side_by_side_the_reply_settled(
+        injector: ContextInjector) -> None:
+    turns = [(U, "동굴 탐험 투어는 누가 안내해?"), (A, "오전엔 구하람 가이드, 오후엔 임도경 가이드가 맡아."),
+             (U, "난 오후 타임 예약했어."), (A, "그럼 오후 담당 가이드가 안내할 거야.")]
+    rw = _rw(injector, turns, "그 사람 경력이 몇 년이야?")
+    assert "임도경" in rw and "구하람" not in rw, rw
