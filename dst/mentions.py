@@ -108,7 +108,7 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     that open text often uses), and the title noun must be a role noun or end like one."""
     starts = [t.start for t in toks]
     out = list(mentions)
-    found_titles = []
+    found_titles: list[tuple[re.Match[str], int, int, str, bool | None]] = []  # honoured None: the title is 님 / 씨
     for found in _NAME_WORD.finditer(text):
         word, start = found.group("word"), found.start("word")
         if not name_shaped(word):
@@ -125,8 +125,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
         elif toks[k].pos in ("NNG", "NNP"):
             while j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].pos == "NNG":
                 j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
-            honoured = j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].form == "님"
-            found_titles.append((found, k, j, text[toks[k].start:toks[j - 1].end], honoured))
+            glued = j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].form == "님"
+            found_titles.append((found, k, j, text[toks[k].start:toks[j - 1].end], glued))
     # one noun after two different name-shaped words is a title whatever it ends in ("오전엔 강태이 파일럿, 오후엔
     # 유승도 파일럿이"): the text sets two people side by side by what they do. Known misreading: two shops whose
     # names have a person's shape before their kind ("소담재 한정식, 송림정 한정식"); telling 한정식 from 가이드 needs a
