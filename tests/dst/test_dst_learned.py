@@ -18,7 +18,7 @@ from dst.sibling import SiblingMatcher
 from dst.training.dialogues import WRITTEN, load_dialogues
 from dst.training.ranker import fit_ranker, ranker_examples
 from dst.training.zero import ZeroExamples, fit_detector
-from dst.types import DialogueState
+from dst.types import DialogueState, Entity
 from dst.zero import FEATURE_NAMES, ZeroDetector, default_zero_detector
 
 
@@ -322,3 +322,17 @@ def test_a_short_name_is_carried_as_the_full_name_said_before(injector: ContextI
                      "초록상회에 둘 다 있어요. '숲속 보온 텀블러'는 4만 원, '대나무 빨대 세트'는 9천 원이에요.",
                      "텀블러가 생각보다 비싸네.", "진공 이중 구조라서 가격대가 좀 있어요.")
     assert injector.rewrite(history, "더 싼 건?").standalone == "숲속 보온 텀블러 더 싼 건?"
+
+
+def test_a_short_name_inside_a_full_name_is_carried_as_the_full_name() -> None:
+    from dst.zero import _fuller
+
+    def named(text: str, turn: int) -> Entity:
+        return Entity(text, "item", turn, "assistant", role="title", proper=True)
+
+    # the word said is a word of one full name, not only its last ("흑마늘진액" of "청솔 흑마늘진액 30포")
+    state = DialogueState(entities=(named("청솔 흑마늘진액 30포", 2), named("해담 홍삼정 골드", 2)), turn=4)
+    assert _fuller("흑마늘진액", state) == "청솔 흑마늘진액 30포"
+    # a word two full names hold, or part of a word, says no one name
+    state = DialogueState(entities=(named("청솔 흑마늘진액 30포", 2), named("청솔 흑마늘진액 60포", 2)), turn=4)
+    assert _fuller("흑마늘진액", state) == "흑마늘진액" and _fuller("마늘", state) == "마늘"
