@@ -520,36 +520,29 @@ def test_a_pronoun_after_a_clause_that_describes_a_thing_takes_that_thing(inject
     assert "소담실" in rewrite and "대담홀" not in rewrite
 
 
-def _turns(texts: list[str]) -> list[HistoryTurn]:
-    return [HistoryTurn("user" if k % 2 == 0 else "assistant", t) for k, t in enumerate(texts)]
-
-
-def test_a_reply_that_describes_one_of_the_options_before_settles_on_it(injector: ContextInjector) -> None:
+DESCRIBED = [
     # the last reply says only what one option's sentence said of it ("상속세 담당"), not its name
-    turns = ["세무사무소에 상담해 줄 세무사님 누가 계세요?",
-             "정다해 세무사님은 법인세를, 오규민 세무사님은 상속세를 주로 맡고 계세요.",
-             "아버지 재산 정리 문제로 상담하고 싶어요.",
-             "그럼 상속세 담당 세무사님께 예약해 드릴게요."]
-    rw = _rw_turns(injector, turns, "그 세무사님 상담료는 얼마예요?")
-    assert "오규민" in rw and "정다해" not in rw, rw
+    (["세무사무소에 상담해 줄 세무사님 누가 계세요?",
+      "정다해 세무사님은 법인세를, 오규민 세무사님은 상속세를 주로 맡고 계세요.",
+      "아버지 재산 정리 문제로 상담하고 싶어요.", "그럼 상속세 담당 세무사님께 예약해 드릴게요."],
+     "그 세무사님 상담료는 얼마예요?", "오규민", ["정다해"]),
+    # where the reply before said one quoted option is stands for that option
+    (["캠핑 장비 빌릴 데 있어?",
+      "가평에 있는 '숲속 렌탈'은 텐트 위주고, 양평에 있는 '강변 캠프샵'은 화로대가 많아.",
+      "난 화로대가 필요해.", "그럼 양평 쪽이 낫겠다. 평일엔 할인도 해."],
+     "거기 주말에도 문 열어?", "강변 캠프샵", ["숲속 렌탈", "거기"]),
+    # an elided question asks about the option so described
+    (["토요일 합주 어디서 해?", "오전엔 '푸른솔 공원' 야외무대에서 하고, 오후엔 '한빛 청소년센터' 연습실로 옮겨.",
+      "난 오후에만 돼.", "그럼 청소년센터 연습실로 와. 3시부터야."],
+     "몇 시까지 해?", "한빛 청소년센터", ["푸른솔"]),
+]
 
 
-def test_a_place_the_reply_before_located_one_option_in_stands_for_that_option(injector: ContextInjector) -> None:
-    turns = ["캠핑 장비 빌릴 데 있어?",
-             "가평에 있는 '숲속 렌탈'은 텐트 위주고, 양평에 있는 '강변 캠프샵'은 화로대가 많아.",
-             "난 화로대가 필요해.",
-             "그럼 양평 쪽이 낫겠다. 평일엔 할인도 해."]
-    rw = _rw_turns(injector, turns, "거기 주말에도 문 열어?")
-    assert "강변 캠프샵" in rw and "숲속 렌탈" not in rw and "거기" not in rw, rw
-
-
-def test_an_elided_question_after_a_reply_that_describes_one_option_asks_about_it(injector: ContextInjector) -> None:
-    turns = ["토요일 합주 어디서 해?",
-             "오전엔 '푸른솔 공원' 야외무대에서 하고, 오후엔 '한빛 청소년센터' 연습실로 옮겨.",
-             "난 오후에만 돼.",
-             "그럼 청소년센터 연습실로 와. 3시부터야."]
-    rw = _rw_turns(injector, turns, "몇 시까지 해?")
-    assert "한빛 청소년센터" in rw and "푸른솔" not in rw, rw
+@pytest.mark.parametrize(("turns", "utterance", "picked", "others"), DESCRIBED)
+def test_a_reply_that_describes_one_of_the_options_before_settles_on_it(
+        injector: ContextInjector, turns: list[str], utterance: str, picked: str, others: list[str]) -> None:
+    rw = _rw_turns(injector, turns, utterance)
+    assert picked in rw and not any(o in rw for o in others), rw
 
 
 def test_a_reply_whose_words_fit_both_options_settles_on_neither(injector: ContextInjector) -> None:
@@ -557,7 +550,8 @@ def test_a_reply_whose_words_fit_both_options_settles_on_neither(injector: Conte
              "정다해 세무사님은 법인세를, 오규민 세무사님은 상속세를 주로 맡고 계세요.",
              "둘 다 궁금한데요.",
              "법인세와 상속세 모두 상담 가능하세요."]
-    result = injector.rewrite(_turns(turns), "그 세무사님 상담료는 얼마예요?")
+    result = injector.rewrite([HistoryTurn("user" if k % 2 == 0 else "assistant", t) for k, t in enumerate(turns)],
+                              "그 세무사님 상담료는 얼마예요?")
     assert not any("chosen-in-exchange" in r.rule for r in result.resolutions), result.resolutions
 
 
