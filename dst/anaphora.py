@@ -788,14 +788,14 @@ def instance_of(noun: str, e: Entity, state: DialogueState) -> bool:
     if any(w.endswith(noun) for w in e.text.split()) or any(w.endswith(noun) for w in e.context):
         return True  # a compound of the noun in its sentence presents it too: "중성세제인 '울샴푸'"
     if _other_kind_asked(noun, e.text.split()[-1], state.last_query or ""):
-        return False  # "'세이프런 헬멧'" after "헬멧이랑 고글은 …": named as the other kind the user asked about
+        return False  # "'루미나 랜턴'" after "랜턴이랑 버너는 …": named as the other kind the user asked about
     if offered_as(noun, e):
         return True
     return e.speaker == "assistant" and e.turn == state.turn and noun in (state.last_query or "")
 
 
 def _other_kind_asked(noun: str, head: str, query: str) -> bool:
-    """Whether the question joined the kind `head` and the kind `noun` ("헬멧이랑 고글은 따로 사야 돼?"), so that a name
+    """Whether the question joined the kind `head` and the kind `noun` ("랜턴이랑 버너는 어디서 사?"), so that a name
     ending with `head` answers for that kind, not for `noun`."""
     if len(head) < 2 or head.endswith(noun) or noun.endswith(head):
         return False

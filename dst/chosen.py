@@ -220,7 +220,7 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     # a kind noun chooses among the names that have it ("그 도시락" among "'병아리콩 커리 도시락'" and "'채소 비빔
     # 도시락'", not the caterer whose sentence names them), or among all when none has it ("그 제품")
     options = _options(ana, state, turn=state.turn - 2, literal=True)
-    # what the reply before said of its options, and the kind word all their names share ("변리사님")
+    # the kind word all the options' names share ("세무사님"): a reply's mention may say it of the one it means
     kind_word = {w.removesuffix("님") for w in set.intersection(*(o.names for o in options))} if options else set()
     if any(not _describes(o.entity, kind_word, options) for o in _options(ana, state)) or len(options) < 2:
         return None
@@ -252,10 +252,10 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
 
 
 def _describes(e: Entity, kind_word: set[str], options: list[_Option]) -> bool:
-    """Whether a mention of the last reply only describes ("오후 담당 기사님", "30년 경력 대표님", "함양 쪽"), so that
+    """Whether a mention of the last reply only describes ("오후 담당 기사님", "30년 경력 대표님", "양평 쪽"), so that
     it stands for one of the options the reply before named, not for a new one: no quoted name, and each word common,
-    the kind word all those options' names share ("바이오 분야 담당 변리사님" after "문성은 변리사님", "배하준
-    변리사님"), or a word said of one quoted option (`_said_of_quoted`: "함양에 있는 '지리산 심마니네'")."""
+    the kind word all those options' names share ("상속세 담당 세무사님" after "정다해 세무사님", "오규민
+    세무사님"), or a word said of one quoted option (`_said_of_quoted`: "양평에 있는 '강변 캠프샵'")."""
     words = [w.removesuffix("님") for w in e.text.split()]
     return e.role != "title" and all(
         w in kind_word or w in lx.ROLE_NOUNS or _said_of_quoted(w, options, person=e.type == "person") is not None
@@ -275,15 +275,15 @@ def _said_of_quoted(word: str, options: list[_Option], person: bool = False) -> 
 
 def _described_by_reply(options: list[_Option], state: DialogueState) -> _Option | None:
     """The one option of the reply before that the last reply describes with words only that option's sentence said
-    ("그럼 오후 담당 기사님이 …" for "이재도 기사님이 오후 출장 담당", "3월 11일 상표 상담 기록으로 …" for "3월 11일
-    상담은 최소이 상담위원"): the reply's own words, not the user's, which may name what the user turns down ("보상금은
-    이미 받고 있어서"). None when the reply's words describe none or tie."""
+    ("그럼 상속세 담당 세무사님께 …" for "오규민 세무사님은 상속세를"): the reply's own words, not the user's, which
+    may name what the user turns down ("보상금은 이미 받고 있어서"). None when the reply's words describe none or
+    tie."""
     said = [e for e in state.entities if e.turn == state.turn and e.speaker == "assistant"]
-    # what the reply names first ("등록팀으로"), then also the words around it, where its predicate is ("문의하시면")
+    # what the reply names first ("상속세 담당"), then also the words around it, where its predicate is ("예약해")
     for words in ({w for e in said for w in e.text.split()}, {w for e in said for w in (*e.text.split(), *e.context)}):
         words = {w for w in words if w + "다" not in LIGHT_PREDICATE_LEMMAS and w not in lx.ROLE_NOUNS}
-        # a word that only one option's sentence said tells, and a rarer word tells more ("바이오" over "상담" in
-        # "바이오 분야 담당 변리사님께 상담받으시면")
+        # a word that only one option's sentence said tells, and a rarer word tells more ("상속세" over "상담" in
+        # "상속세 담당 세무사님께 상담받으시면")
         score = [0.0] * len(options)
         for w in words:
             hits = [k for k, o in enumerate(options) if any(same_word(w, c) for c in o.words)]
@@ -335,7 +335,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
             and (e.proper or e.role == "title") and not e.setting and e.particle not in lx.SETTING_PARTICLES
             and not e.text[:1].isdigit()}
     if not said:
-        # "그럼 주민센터 강당으로 오면 돼." after "'별빛마루 공원' …, '새봄 주민센터' 강당으로": described, not named,
+        # "그럼 청소년센터 연습실로 와." after "'푸른솔 공원' …, '한빛 청소년센터' 연습실로": described, not named,
         # in a reply that draws the conclusion
         if not (state.last_reply or "").startswith(_CONCLUDING):
             return None
@@ -360,7 +360,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
                       turn=state.turn - 2)
     owner = _said_of_quoted(one.text, before)
     if owner is not None:
-        return owner.entity  # "그럼 함양 쪽이 맞겠다" after "함양에 있는 '지리산 심마니네'는 …": where it is
+        return owner.entity  # "그럼 양평 쪽이 낫겠다" after "양평에 있는 '강변 캠프샵'은 …": where it is
     # a title both bear ("기사님") tells nothing; a word of another option's own name does
     words = {w for w in one.text.split() if not w.endswith("님") and w not in lx.ROLE_NOUNS}
     if not before or any(words & _own_names(o, before) and one.text not in o.entity.text for o in before):

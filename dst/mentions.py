@@ -127,8 +127,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
                 j += 1  # a title Kiwi cuts: "트레이너" whole, "상담 + 실장" glued
             glued = j < len(toks) and toks[j].start == toks[j - 1].end and toks[j].form == "님"
             found_titles.append((found, k, j, text[toks[k].start:toks[j - 1].end], glued))
-    # one noun after two different name-shaped words is a title whatever it ends in ("오전엔 강태이 파일럿, 오후엔
-    # 유승도 파일럿이"): the text sets two people side by side by what they do. Known misreading: two shops whose
+    # one noun after two different name-shaped words is a title whatever it ends in ("오전엔 구하람 가이드, 오후엔
+    # 임도경 가이드가"): the text sets two people side by side by what they do. Known misreading: two shops whose
     # names have a person's shape before their kind ("소담재 한정식, 송림정 한정식"); telling 한정식 from 가이드 needs a
     # model of what a noun denotes (a logistic probe on e5 word embeddings did not separate them)
     # (the names Kiwi reads an adjective or a verb in, "고운당" as 곱 + 은 + 당, are descriptive names of shops)

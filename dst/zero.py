@@ -338,7 +338,8 @@ def _one_named(frame: Analysis) -> bool:
 
 def _fuller(phrase: str, state: DialogueState) -> str:
     """A one-word phrase that the dialogue named in full before, by one name only ("워머가 비싸네" after "'루미 캔들
-    워머'는 6만 9천 원", "산양삼 쪽이 궁금해요" after "'백운 산양삼 7년근'"): the full name, which says which one."""
+    워머'는 6만 9천 원", "흑마늘진액 쪽이 궁금해요" after "'청솔 흑마늘진액 30포'"): the full name, which says which
+    one."""
     if " " in phrase:
         return phrase
     fuller = {e.text for e in state.entities if e.proper and " " in e.text and phrase in e.text.split()}
