@@ -167,8 +167,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if modified is not None:
         return modified
     if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and (
-        nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end)
-    ):
+        nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end and form != "저")
+    ):  # "저 대구 살아요": 저 before a proper name is the speaker ("I"), not "that"
         if nxt.start == tok.end and form + nxt.form in lx.SIDE_PRONOUNS:
             return _side(toks, i, i + 2), 2  # "그쪽으로" as 그 + 쪽 + 으로
         if nxt.start == tok.end and form + nxt.form in lx.PLACE_PRONOUNS:

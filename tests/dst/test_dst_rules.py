@@ -934,3 +934,13 @@ def test_a_time_said_again_in_part_is_the_time_offered_in_full(injector: Context
                HistoryTurn("user", "오전은 수업이 있어요."),
                HistoryTurn("assistant", "그러면 수요일 오후가 괜찮으시겠네요.")]
     assert injector.rewrite(history, "네, 그때로 잡아 주세요.").standalone == "네, 수요일 오후 4시 반으로 잡아 주세요."
+
+
+def test_jeo_before_a_proper_name_is_the_speaker_not_a_demonstrative(injector: ContextInjector) -> None:
+    turns = [(U, "이삿짐 견적은 어느 팀장님이 봐 주세요?"),
+             (A, "수원 쪽은 한도겸 팀장님이 오시고, 부산 쪽은 오세린 팀장님이 맡으세요.")]
+    result = _rw(injector, turns, "저 부산 살아요.")
+    assert result.standalone == "저 부산 살아요." and not result.resolutions, result
+    # before a common noun 저 still points ("저 상자" is that box)
+    turns = [(U, "이사 박스 뭐 사야 돼요?"), (A, "'튼튼박스 대형 이사상자'가 제일 많이 나가요.")]
+    assert "튼튼박스" in _rw(injector, turns, "저 이사상자 크기는 얼마예요?").standalone
