@@ -106,7 +106,7 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
         # "취소 잦은 건 싫어. 거기 …", "난 단골이 아니니까 그 사람 …": of two options, the one the clause does not
         # describe; of more, or when it describes none or both, nothing
         # "무릎이 안 좋으셔서" says what the user needs, so a bare 안 / 못 / 않 eliminates nothing
-        outright = any(_rejects(t) and t.form not in ("안", "못", "않") for t in before)
+        outright = _rejects_outright(before)
         down = _described(analysis, before, options) if len(options) == 2 and outright else None
         return None if down is None else next(o.entity for o in options if o is not down)
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state) if before else None
@@ -129,9 +129,15 @@ def _picks(before: list[Tok]) -> bool:
     """Whether the last clause picks an option by what describes it: an adnominal adjective on a noun that means
     only the option ("두꺼운 게 낫겠다", "가벼운 걸로 할게"), with no outright rejection anywhere."""
     last = _last_clause(before)
-    return not any(_rejects(t) and t.form not in ("안", "못", "않") for t in before) and any(
+    return not _rejects_outright(before) and any(
         adnominal_adjective(a, b) and c.form in _OPTION_HEADS
         for a, b, c in zip(last, last[1:], last[2:], strict=False))
+
+
+def _rejects_outright(before: list[Tok]) -> bool:
+    """Whether the clauses turn something down by more than a bare 안 / 못 / 않 ("싫어", "말고"), which only says what
+    the user needs ("무릎이 안 좋아서")."""
+    return any(_rejects(t) and t.form not in ("안", "못", "않") for t in before)
 
 
 def _topic_lead(lead: list[Tok]) -> list[Tok]:
@@ -327,6 +333,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
                              for e in state.entities):
         return None  # the user named one: the rules and the ranker read that
     person = ana is not None and ana.need == "person"
+    asked = ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object")  # an elided question asks of things
     kinds = ("person",) if person else ("item", "org") if ana is not None and ana.need == "object" else (
         "item", "org", "place")
     # a name (a quoted one whatever its type), not where it is ("망원동에 있는 …") nor an amount ("24GB 이상")
@@ -339,8 +346,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         # in a reply that draws the conclusion
         if not (state.last_reply or "").startswith(_CONCLUDING):
             return None
-        before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
-                          turn=state.turn - 2, literal=True)
+        before = _options(asked, state, turn=state.turn - 2, literal=True)
         found = _described_by_reply(before, state) if len(before) >= 2 else None
         return found.entity if found is not None and found.entity.role == "title" else None
     if len(said) != 1:
@@ -356,8 +362,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         # "'A' 수업은 …, 'B'는 …" then "그럼 A 수업으로 …": the last reply named one entry of the list before in full,
         # so the tracker holds that name at the last turn only, and the options before no longer show it
         return one
-    before = _options(ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object"), state,
-                      turn=state.turn - 2)
+    before = _options(asked, state, turn=state.turn - 2)
     owner = _said_of_quoted(one.text, before)
     if owner is not None:
         return owner.entity  # "그럼 양평 쪽이 낫겠다" after "양평에 있는 '강변 캠프샵'은 …": where it is
