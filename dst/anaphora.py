@@ -168,7 +168,9 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return modified
     if tok.pos in ("MM", "IC") and form in lx.DEMONSTRATIVES and nxt is not None and (
         nxt.pos in ("NNG", "NNB", "NP") or (nxt.pos == "NNP" and nxt.start > tok.end and form != "저")
-    ):  # "저 대구 살아요": 저 before a proper name is the speaker ("I"), not "that"
+    ) and not (form == "저" and _says_what_one_is(toks, i + 1)):
+        # "저 대구 살아요": 저 before a proper name is the speaker ("I"), not "that"; so before a noun and the copula
+        # ("저 대학생인데", "저 학생이에요")
         if nxt.start == tok.end and form + nxt.form in lx.SIDE_PRONOUNS:
             return _side(toks, i, i + 2), 2  # "그쪽으로" as 그 + 쪽 + 으로
         if nxt.start == tok.end and form + nxt.form in lx.PLACE_PRONOUNS:
@@ -218,17 +220,28 @@ _RELATIVE_HEADS = {"데": "place", "곳": "place", "사람": "person", "쪽": "o
 _LOCATIVE = ADJUNCT_PARTICLES - {"에게", "한테"}  # a place's roles, not a person's
 
 
+def _says_what_one_is(toks: list[Tok], j: int) -> bool:
+    """Whether the nouns from position j end on the copula ("대학 + 생 + 이 + ㄴ데"): what the speaker is."""
+    while j < len(toks) and toks[j].pos in ("NNG", "NNP", "NNB", "XSN", "SN"):
+        j += 1
+    return j < len(toks) and toks[j].pos == "VCP"
+
+
 def _side(toks: list[Tok], i: int, j: int) -> Anaphor | None:
     """"그쪽" / "저쪽" (`toks[i:j]`) as a place: with a locative particle ("그쪽으로 할래", "그쪽에 예약",
     "그쪽까지"), before the noun of what is there ("그쪽 매장은") or a verb of motion ("그쪽 가려는데"). As a bare
     subject or topic it may be the person addressed ("그쪽은 이름이 뭐예요?"), which refers to nothing the dialogue
-    named, so it is left alone."""
+    named, so it is left alone, unless a sentence of the utterance before it chose one option (`SIDE_CHOSEN`)."""
     particles = _particle(toks, j)
     after = toks[j] if j < len(toks) else None
     noun_next = not particles and after is not None and after.pos in ("NNG", "NNP") and after.start > toks[j - 1].end
     # "그쪽 가려는데": the goal of a verb of motion, its particle dropped as speech drops it
     goal = not particles and after is not None and after.pos == "VV" and after.form in lx.MOTION_VERBS
     if not (noun_next or goal) and not (particles and particles[0].form in _LOCATIVE):
+        # "클레이가 좋지. 그쪽은 야간 조명 있어?": after a sentence of its own utterance the side is what that
+        # sentence chose; resolved only when a clause picks one option (`SIDE_CHOSEN`), else it is the listener
+        if any(t.pos == "SF" for t in toks[:i]) and not (particles and particles[0].pos in ("JKB", "JKG")):
+            return Anaphor(toks[i].start, toks[j - 1].end, "place", SIDE_CHOSEN, particles)
         return None
     return Anaphor(toks[i].start, toks[j - 1].end, "place", "pronoun.place", particles)
 
@@ -272,6 +285,7 @@ NUMBERED_ENTRY = "ordinal.numbered"
 EVERY = "ordinal.every"
 PAIR_POSITION = "ordinal.pair-position"  # "아래 거": the second of a list of two; nothing otherwise
 BARE_TITLE = "title.bare"
+SIDE_CHOSEN = "pronoun.side-chosen"  # "…좋지. 그쪽은": the option a clause before chose, or nothing
 DAY_OFFSET = "demonstrative.day-offset"  # "그 전날", "그다음 날": the day of a time moved by one
 _CLAUSE_TAGS = ("VA", "VV", "VX", "XSA", "XSV", "EP", "MAG", "NNB", "JKB")
 MAX_INNER_TOKENS = 4

@@ -20,6 +20,7 @@ from dst.anaphora import (
     DAY_GRAIN,
     DAY_OFFSET,
     RELATIVE_ONE,
+    SIDE_CHOSEN,
     Anaphor,
     candidates,
     choose,
@@ -33,7 +34,15 @@ from dst.anaphora import (
     shifted_day,
     time_grain,
 )
-from dst.chosen import best_described, chosen_in_exchange, chosen_option, names_other, priced, turns_down
+from dst.chosen import (
+    answered_option,
+    best_described,
+    chosen_in_exchange,
+    chosen_option,
+    names_other,
+    priced,
+    turns_down,
+)
 from dst.compared import compared_option
 from dst.ellipsis import answered_choice, asks_for_one, branded, names_thing, offered_entity
 from dst.phrases import splice
@@ -76,8 +85,9 @@ def resolve_anaphors(
             # thing comes between: "2번으로 갈게. … 친구가 추천한 카페도 가려는데 그거 …")
             replacement, antecedent, rule = picked[1], picked[1], f"{ana.rule}+picked-before"
         else:
+            chooser = _chooser(ranker, analysis, offered, requested, frame)
             replacement, antecedent, rule = _antecedent_text(ana, state, has_place, text[ana.start : ana.end],
-                                                             _chooser(ranker, analysis, offered, requested), day_named)
+                                                             chooser, day_named)
         if replacement is not None and ana.need == "ordinal" and ana.category not in lx.ORDINAL_HEADS and \
                 _names_listed(text, state, replacement):
             continue  # "하늘마루 곤돌라는 마지막 하행이 …": the utterance names the option, the ordinal counts its own
@@ -118,7 +128,7 @@ def _offered(frame: Analysis | None, state: DialogueState) -> Entity | None:
 
 
 def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entity | None = None,
-             requested: frozenset[str] = frozenset()) -> Chooser:
+             requested: frozenset[str] = frozenset(), frame: Analysis | None = None) -> Chooser:
     """The learned ranker when there is one (its probability in the rule name), else the rules' order; an anaphor
     that a relative clause describes takes the candidate whose sentence that clause matches in meaning, and one after
     a clause of the utterance that picks an option takes that option (`dst.chosen`). "아까 말한 데" takes the best
@@ -142,9 +152,14 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         chosen = chosen_option(analysis, ana, state) if free else None
         if chosen is not None:
             return chosen, "+chosen"
+        if ana.rule == SIDE_CHOSEN:
+            return None, ""
         chosen = chosen_in_exchange(analysis, ana, state) if free else None
         if chosen is not None:
             return chosen, "+chosen-in-exchange"
+        chosen = answered_option(analysis, frame, ana, state) if free and ana.need != "object" else None
+        if chosen is not None:
+            return chosen, "+answered"
         if ana.earlier:
             # "아까 말한 데" after a reply that named one of its own: the user goes back to what a reply said before it
             # (the ranker's best of those, or the rules' first)

@@ -35,7 +35,11 @@ turn and reply share with what was said of each (a person pronoun only when the 
 takes the time of the reply before the last that the last exchange is about ("유약 수업으로 할게." / "신청됐어요." after
 "물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the last reply says a time of its own.
 `settled_option(state, ana)`: after the user says what they want and the last reply names one thing ("그럼 청란회가
-맞아요"), that thing, for an anaphor and for an elided question alike.
+맞아요"), that thing, for an anaphor and for an elided question alike; a quoted name said bare before its kind
+("'달숲 요가' 원데이 클래스는 …") is that one thing, and so is the option of an earlier reply whose word the reply
+calls the side to take ("A는 65세 이상 대상이라 라인댄스 쪽이 맞으실 거예요"), whatever else it names.
+`answered_option(analysis, frame, ana, state)`: after a which-question ("사장님 중에 누가 가방 수선도 하세요?"), the
+option whose sentence of the last reply shares the question's words, unless the utterance's own words point at another.
 """
 
 from __future__ import annotations
@@ -98,7 +102,7 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     # it ("밀알제과는 그 가게보다 멀어요?")
     topic = _topic_lead(before[ends[-1] + 1:] if ends else before) if ana.need == "time" else []
     before = before[: ends[-1] + 1] if ends else []  # whole clauses: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS for t in before) and not topic:
+    if not any(t.pos in _NOUNS or t.pos == "ETN" for t in before) and not topic:
         return None
     # "무릎이 안 좋아서 쿠션 두꺼운 게 낫겠다": a bare 안 / 못 / 않 before the last clause says what the user needs; the
     # last clause, which turns nothing down, picks
@@ -113,7 +117,20 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     if picked is not None:
         return picked
     found = _described(analysis, before + topic, options)
+    if found is not None and ana.need == "time":
+        found = _at_grain(found, ana, options)
     return found.entity if found is not None else None
+
+
+def _at_grain(found: _Option, ana: Anaphor, options: list[_Option]) -> _Option:
+    """A time coarser than the anaphor says ("그 주" after "가을 리그는 10월 둘째 주에 해요" and "가을 리그
+    나가려고요") stands for the one time of the anaphor's grain that its sentence gives it."""
+    if ana.grain is None or time_grain(found.entity.text) <= ana.grain:
+        return found
+    words = found.entity.text.split()
+    finer = [o for o in options if o is not found and time_grain(o.entity.text) <= ana.grain
+             and o.entity.turn == found.entity.turn and all(w in o.entity.context for w in words)]
+    return finer[0] if len(finer) == 1 else found
 
 
 def _last_clause(before: list[Tok]) -> list[Tok]:
@@ -170,6 +187,7 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
         return named[0] if len(named) == 1 else None
     nouns = {t.form for t in before if t.pos in _NOUNS and t.form not in lx.UNAVAILABLE}  # "마감이라니 아쉽네요"
     nouns |= {t.form for t in before if t.pos == "MAG" and t.form in lx.TIME_WORDS}  # Kiwi's adverb "어제", "아까"
+    nouns |= _nominalised(before)  # "짜맞춤 배우고 싶어" after "… 짜맞춤 찻상을 냈어요": 짜 + 어 + 맞추 + ㅁ
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
     # an adjective that describes what is wanted ("조용한 게 낫겠다" after "'B'는 좌석이 적어 조용하고"), not one
@@ -177,6 +195,21 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
     nouns |= {a.form for a, b in pairwise(before) if adnominal_adjective(a, b) and a.form not in JUDGING_STEMS}
     tied, _ = best_described(nouns, before, [o.words for o in options])
     return options[tied[0]] if len(tied) == 1 else None
+
+
+def _nominalised(toks: Sequence[Tok]) -> set[str]:
+    """The verb stems of the nouns made from verbs (an ETN ending: "짜맞춤", "달리기"), which Kiwi cuts into stems;
+    an option's words keep the stems, so the noun matches them."""
+    out: set[str] = set()
+    for k, t in enumerate(toks):
+        if t.pos != "ETN":
+            continue
+        j = k - 1
+        while j >= 0 and toks[j].pos in ("VV", "VA", "EC") and toks[j].end >= toks[j + 1].start:
+            if toks[j].pos != "EC":
+                out.add(toks[j].form)
+            j -= 1
+    return out
 
 
 def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]]) -> tuple[list[int], int]:
@@ -255,6 +288,36 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
     tied, _ = best_described(words, [], [o.words for o in options])
     return options[tied[0]].entity if len(tied) == 1 else None
+
+
+_WHICH = frozenset({"누구", "누", "누가", "어디", "어느", "무슨", "어떤", "뭐", "무엇"})
+
+
+def answered_option(analysis: Analysis, frame: Analysis | None, ana: Anaphor, state: DialogueState) -> Entity | None:
+    """The option of the last reply that answers the user's which-question, by the words the question asked with
+    ("… 사장님 중에 누가 가죽 가방 수선도 하세요?" -> "A 사장님은 구두만 하시고, B 사장님은 가방 수선도 같이
+    하세요." -> "그 사장님" is B): the one option whose sentence shares the most of the question's nouns that name no
+    option; None when the question asks no which or the nouns tell no one option, and when the utterance's own words
+    point at another option ("택배 보내는 날짜는 그분한테": the ranker reads them)."""
+    if frame is None or not any(t.form in _WHICH for t in frame.tokens) or "?" not in frame.text:
+        return None
+    # "그 코스": of the names of courses only; one the question named itself is what it asked about, no answer
+    options = [o for o in _options(ana, state) if (not ana.category or ana.category in o.entity.text
+                                                   or o.entity.role == ana.category)
+               and not all(w in frame.text for w in o.entity.text.split())]
+    if len(options) < 2:
+        return None
+    names = set().union(*(o.names for o in options))
+    # what the last reply said of each: the words the question lent a name before are its own, not the answer's
+    said_of = [set(o.entity.context) - names for o in options]
+    words = {t.form for t in frame.tokens if t.pos in _NOUNS and t.form not in _WHICH and len(t.form) >= 2
+             and not any(same_word(t.form, n) or t.form in n for n in names)}
+    tied, _ = best_described(words, frame.tokens, said_of)
+    if len(tied) != 1:
+        return None
+    own = {t.form for t in analysis.tokens if t.pos in _NOUNS and not ana.start <= t.start < ana.end}
+    by_own, _ = best_described(own, analysis.tokens, [w | o.names for w, o in zip(said_of, options, strict=True)])
+    return options[tied[0]].entity if by_own in ([], tied) else None
 
 
 def _describes(e: Entity, kind_word: set[str], options: list[_Option]) -> bool:
@@ -349,14 +412,26 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         before = _options(asked, state, turn=state.turn - 2, literal=True)
         found = _described_by_reply(before, state) if len(before) >= 2 else None
         return found.entity if found is not None and found.entity.role == "title" else None
+    if len(said) > 1:
+        # "'별이 뜨는' 원데이 클래스는 토요일 오후 3시예요": the one quoted name, bare before the kind it is said with
+        quoted = [e for e in said.values() if e.role == "title" and e.particle is None]
+        if len(quoted) == 1 and all(e.sentence == quoted[0].sentence and e.order == quoted[0].order + 1
+                                    for e in said.values() if e is not quoted[0]):
+            said = {quoted[0].text: quoted[0]}
+    side = _side_named(state)
+    if side is not None:
+        said = {side.text: side}
     if len(said) != 1:
         return None
     (one,) = said.values()
     category = ana.category if ana is not None else None
     if set(one.context) & lx.UNAVAILABLE or (category and category not in one.text and one.role != category
+                                              and not _asked_for_in(category, one, state)
                                               and not (ana is not None and ana.need == "place"
                                                        and category in lx.PLACE_CATEGORIES)):
         return None  # "그 대표님" is no landlord the last reply named; "그 매장" may be any shop it named
+    if one is side:
+        return one
     listed = [lst.items for lst in state.lists if lst.turn == state.turn - 2 and len(lst.items) >= 2]
     if any(sum(item in one.text for item in items) == 1 for items in listed):
         # "'A' 수업은 …, 'B'는 …" then "그럼 A 수업으로 …": the last reply named one entry of the list before in full,
@@ -371,6 +446,25 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     if not before or any(words & _own_names(o, before) and one.text not in o.entity.text for o in before):
         return None
     return next((o.entity for o in before if one.text in o.entity.text), one)
+
+
+def _side_named(state: DialogueState) -> Entity | None:
+    """The option the last reply calls the side to take by a word of its name ("A는 65세 이상 대상이라 라인댄스 쪽이
+    맞으실 거예요" after "'주말 라인댄스 입문'과 'A' …"): the one quoted name of an earlier reply that has the word
+    said before 쪽, whatever else the reply names."""
+    reply = state.last_reply or ""
+    sides = {e.text for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+             and e.type not in ("time", "quantity") and " " not in e.text
+             and re.search(re.escape(e.text) + r"\s*쪽", reply)}
+    owners = {e.text: e for e in state.entities if e.speaker == "assistant" and e.role == "title"
+              and any(side in e.text.split() and side != e.text for side in sides)}
+    return next(iter(owners.values())) if len(sides) == 1 and len(owners) == 1 else None
+
+
+def _asked_for_in(category: str, one: Entity, state: DialogueState) -> bool:
+    """Whether the name, or the name of the reply before that holds it, was given for a request for the category
+    ("다이어트 프로그램 뭐 있어요?" -> "'8주 완성 태보 다이어트' …": a 프로그램)."""
+    return any(category in e.asked_for for e in state.entities if one.text in e.text)
 
 
 def _time_in_exchange(state: DialogueState) -> Entity | None:

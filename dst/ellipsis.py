@@ -16,6 +16,7 @@ the frame word it is a sibling of by meaning (`dst.sibling`: "해군은?" after 
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
@@ -80,6 +81,11 @@ def is_fragment(analysis: Analysis) -> bool:
     return marked
 
 
+def _asking(analysis: Analysis) -> set[str]:
+    """The question words of a sentence ("누구", "얼마", "언제"); empty for a bare fragment ("본선은?")."""
+    return {t.form for t in analysis.tokens if t.form in lx.INTERROGATIVE_FORMS or t.form in lx.INTERROGATIVE_STEMS}
+
+
 def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
     """The frame an elided turn is read against: the last user query, or of a query of several sentences the last one
     when it names something itself ("일요일은 꽉 찼다며? 그럼 한빛궁터 토요일 오전 체험반으로 예약해 줘": what a later
@@ -102,9 +108,26 @@ def frame_sentence(analyzer: Analyzer, state: DialogueState) -> str:
     return last
 
 
+_BACKGROUND = ("는데", "은데", "ᆫ데", "던데")  # how a background clause ends: "있다던데", "간다는데"
+
+
+def _asked_clause(analyzer: Analyzer, text: str, state: DialogueState) -> str:
+    """Of a question after a background clause and a comma ("하늘이 폴 스튜디오는 평일 오전반만 있다던데, 라온폴
+    잠실점은 평일 입문반 몇 시에 있어요?"), the question, when it names a thing of its own: a fragment ("토요일은요?")
+    goes on with what was asked, not with what the user had heard."""
+    toks = analyzer.analyze(text, state.names).tokens
+    cut = next((b.end for a, b in pairwise(toks)
+                if a.pos == "EC" and a.form.endswith(_BACKGROUND) and b.form == ","), None)
+    if cut is None or "?" not in text[cut:]:
+        return text
+    question = text[cut:].strip()
+    asked = analyzer.analyze(question, state.names)
+    return question if any(asked.names(m) for m in asked.mentions) else text
+
+
 def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                      sibling: SiblingMatcher | None = None) -> RuleResult:
-    frame_text = frame_sentence(analyzer, state)
+    frame_text = _asked_clause(analyzer, frame_sentence(analyzer, state), state)
     frame = analyzer.analyze(frame_text, state.names)
     # a charge asked about alone ("설치비는?") is an attribute of the frame's thing, like 가격
     fragment = [replace(m, kind="attribute") if m.kind == "noun" and lx.is_charge(m.text) else m
@@ -147,6 +170,12 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         return RuleResult(analysis.text)  # "내일 주요 뉴스는 뭐야?": a time and a thing of its own, a new question
     if not (replaced or added) and len(asked) == 1 and len(asked[0].text.split()) >= 3:
         return RuleResult(analysis.text)  # "정보처리기사 실기 합격 발표는 언제야?" says what it asks about in full
+    asking = _asking(analysis)
+    if replaced and not (asked or added) and all(len(m.text.split()) >= 3 for m, _ in replaced) and asking and not (
+            asking & _asking(frame)):
+        # "프리즈나인 배틀 시즌3 본선 심사위원은 누구예요?" after "… 예선에 스핀도 애들도 나와요?": a name said in full
+        # and a question word the frame did not ask with; the frame's predicate is not what it asks
+        return RuleResult(analysis.text)
     own_place = any(m.kind == "place" for m in [*added, *(m for m, _ in replaced)])
     if asked and all(_weather(m) for m in asked) and not any(_weather(fm) for fm in frame.mentions) and (
             own_place or not any(fm.kind == "place" for fm in frame.mentions)):
@@ -321,6 +350,7 @@ def asks_for_one(frame: Analysis) -> bool:
     content = [t for t in toks if not t.pos.startswith(("S", "E"))]
     return ("?" in frame.text and bool(content) and content[-1].form in ("있", "없")
             and content[-1].pos in ("VA", "VV") and not names_thing(frame)
+            and not (len(content) >= 2 and content[-2].form == "수" and content[-2].pos == "NNB")  # "뽑을 수 있어?"
             and not any(t.form in lx.INTERROGATIVE_FORMS for t in toks))  # "… 어디 있어?" asks where, not which
 
 

@@ -96,7 +96,7 @@ _HONORIFICS = ("님", "씨")
 # "트레이너", "매니저", "큐레이터"): after a name-shaped word, such a noun makes the pair a titled person.
 _TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프")
 # kinds of places and goods, which a name also stands before ("소담재 한정식"): no title, however often repeated
-_NO_TITLES = lx.PLACE_CATEGORIES | lx.VENUE_CATEGORIES | lx.PRODUCT_NOUNS
+_NO_TITLES = lx.PLACE_CATEGORIES | lx.VENUE_CATEGORIES | lx.PRODUCT_NOUNS | {"센터", *lx.PLACE_SUFFIXES}
 
 
 def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> list[Mention]:
@@ -105,7 +105,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     quote left out of its text). A bare 님 or 씨 is a title too ("김나래 님 차", "'정민수' 님도"). Kiwi knows few given
     names and cuts them ("강 + 태 + 민", "한 + 서리 + ㄴ"), so the person is read from the written words. No common
     noun of two or more syllables may stand in the word ("김밥집", "이번주", "고양이": Kiwi reads a common noun there
-    that open text often uses), and the title noun must be a role noun or end like one."""
+    that open text often uses), and the title noun must be a role noun or end like one. A noun that ends with a kind
+    of place ("온새미 스포츠센터") or a 장 Kiwi cut off ("하이런 썰매 + 장") makes the pair a named place instead."""
     starts = [t.start for t in toks]
     out = list(mentions)
     found_titles: list[tuple[re.Match[str], int, int, str, bool | None]] = []  # honoured None: the title is 님 / 씨
@@ -137,6 +138,11 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     shared = {title for title, _ in pairs if sum(other == title for other, _ in pairs) >= 2}
     for found, k, j, title, honoured in found_titles:
         word, start = found.group("word"), found.start("word")
+        # a noun that ends with a kind of place ("온새미 스포츠센터", "다올 복지관"), or with the 장 of a place (場),
+        # which Kiwi cuts off where it keeps a title's 장 (長) whole ("하이런 썰매 + 장"): the pair is a named place
+        kind = "place" if honoured is False and title not in lx.ROLE_NOUNS and title not in lx.PERSON_NOUNS and (
+            any(len(noun) >= 2 and title.endswith(noun) for noun in _NO_TITLES)
+            or (j - k >= 2 and toks[j - 1].form == "장")) else "person"
         if honoured is None:
             if any(m.kind == "person" and m.start <= start < m.end for m in out):
                 continue  # "부회장 이서진 씨": the person is read already, with the role that says who
@@ -155,8 +161,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
         particle = after.form if after is not None and after.pos.startswith("J") else None
         predicative = after is not None and (after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, j)))
         out = [m for m in out if m.end <= start or m.start >= end]
-        out.append(Mention(word + text[found.end():end], "person", start, end, role=title, predicative=predicative,
-                           proper=True, particle=particle))
+        out.append(Mention(word + text[found.end():end], kind, start, end, role=title if kind == "person" else None,
+                           predicative=predicative, proper=True, particle=particle))
     return sorted(out, key=lambda m: m.start)
 
 

@@ -17,7 +17,7 @@ gate reads as asking about the frame's named thing ("택배로 보내도 되나�
 from __future__ import annotations
 
 from dst.analysis import Analyzer
-from dst.anaphora import BARE_TITLE, EVERY, NUMBERED_ENTRY, PAIR_POSITION, RELATIVE_ONE, find_anaphors
+from dst.anaphora import BARE_TITLE, EVERY, NUMBERED_ENTRY, PAIR_POSITION, RELATIVE_ONE, SIDE_CHOSEN, find_anaphors
 from dst.antecedents import resolve_anaphors
 from dst.comparison import complete_choice, complete_comparison
 from dst.ellipsis import is_fragment, resolve_ellipsis
@@ -31,7 +31,7 @@ from dst.zero import ZeroDetector, complete_additive, complete_zero
 __all__ = ["RuleResolver", "RuleResult"]
 
 # anaphors that may turn out to be none
-FALL_THROUGH = frozenset({RELATIVE_ONE, EVERY, BARE_TITLE, NUMBERED_ENTRY, PAIR_POSITION})
+FALL_THROUGH = frozenset({RELATIVE_ONE, EVERY, BARE_TITLE, NUMBERED_ENTRY, PAIR_POSITION, SIDE_CHOSEN})
 
 
 class RuleResolver:

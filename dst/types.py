@@ -22,6 +22,7 @@ MAX_ENTITIES = 48
 MAX_LISTS = 3
 MAX_REQUESTS = 4
 MAX_REPLY_CHARS = 200  # of the last reply kept in the state: the follow-up gate reads at most 112 tokens
+_PARTICLE_SYLLABLES = frozenset("도이가나와과랑은는을를만의")  # the last syllables Kiwi takes for a particle
 
 
 class DstInputError(ValueError):
@@ -122,12 +123,16 @@ class DialogueState:
     @cached_property
     def names(self) -> frozenset[str]:
         """The names the dialogue has established by quoting them ("'라루나 탱고살롱'에서 …"), which later turns are
-        read with (`dst.analysis.Analyzer.analyze`). Only quoted ones: a name Kiwi found on its own may be a
-        misreading, and forcing it on later turns spread the error. A name of several words is also said by its last
-        word ("스시 유키하나" then "유키하나는 …", which Kiwi alone reads as 유키 + 하나, "one")."""
+        read with (`dst.analysis.Analyzer.analyze`). Quoted ones, and one-word proper names of things Kiwi read whole
+        although they end like a particle ("스핀도는", which a later "스핀도 월 수강권" would cut as 스핀 + 도, "also"):
+        another name Kiwi found on its own may be a misreading, and forcing it on later turns spread the error. A name
+        of several words is also said by its last word ("스시 유키하나" then "유키하나는 …", which Kiwi alone reads as
+        유키 + 하나, "one")."""
         quoted = [e.text for e in self.entities if e.role == "title"]
-        return frozenset([*quoted, *(t.rsplit(maxsplit=1)[1] for t in quoted if len(t.rsplit(maxsplit=1)[-1]) >= 2
-                                     and " " in t)])
+        whole = [e.text for e in self.entities if e.proper and " " not in e.text and len(e.text) >= 3
+                 and e.text[-1] in _PARTICLE_SYLLABLES and e.type != "person"]
+        return frozenset([*quoted, *whole, *(t.rsplit(maxsplit=1)[1] for t in quoted
+                                             if len(t.rsplit(maxsplit=1)[-1]) >= 2 and " " in t)])
 
     @cached_property
     def sentences(self) -> dict[tuple[int, str, int], tuple[Entity, ...]]:

@@ -37,6 +37,7 @@ from dst.logistic import LogisticModel, read_model
 from dst.mentions import TITLE_RE, Mention
 from dst.phrases import noun_phrase, same_word
 from dst.types import DialogueState, Resolution, RuleResult
+from korean.frequency import NAME_RARITY, noun_rarity
 
 if TYPE_CHECKING:
     from dst.followup import FollowupGate
@@ -62,7 +63,8 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     if frame is None or not analysis.tokens:
         return False
     if any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) and not _number(analysis, m)
-           and not (_means(analysis, m) and m.text not in frame.text) for m in analysis.mentions):
+           and not (_means(analysis, m) and m.text not in frame.text) and not _incorporated(analysis, m)
+           for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
         return False
@@ -75,6 +77,15 @@ def eligible(analysis: Analysis, frame: Analysis | None, *, offered: bool = Fals
     return offered or any(frame.names(m) for m in frame.mentions)
 
 
+def _incorporated(analysis: Analysis, m: Mention) -> bool:
+    """A one-syllable common noun bare before its verb beside a time or an attribute ("주말에도 문 열어?"): one
+    predicate with the verb, which says what the frame's thing does, not a thing of the utterance's own. Alone the
+    phrase is as often about the speakers ("밥 먹었어?")."""
+    return len(m.text) == 1 and m.particle is None and m.followed_by_verb and not m.proper and not any(
+        t.pos == "MM" and t.end <= m.start for t in analysis.before(m.start)[-1:]) and any(  # "모든 불": its own
+        n.kind in FREE_KINDS for n in analysis.mentions)
+
+
 def _means(analysis: Analysis, m: Mention) -> bool:
     """A noun in the instrumental 로 / 으로 of a question ("카드로 결제돼요?", "영어로 작성해도 돼요?") or with the
     additive 도 ("중국어로도 해 줘"): the means or the manner of what the frame's thing is asked to do, not a topic or
@@ -83,6 +94,9 @@ def _means(analysis: Analysis, m: Mention) -> bool:
     commands after named exchanges)."""
     if m.particle not in ("로", "으로") or m.kind not in ("noun", "item") or len(m.text.split()) > 2:
         return False  # a long phrase before 로 names a thing of its own ("쇼콜라 담 봉봉 16구 세트 택배로")
+    inside = analysis.within(m.start, m.end)
+    if inside and noun_rarity(inside[-1].form) >= NAME_RARITY:
+        return False  # a word open text never uses is a name Kiwi cut a 로 off ("세팍타크 + 로 + 는"), no means
     before = analysis.before(m.start)[-2:]
     if any(t.pos == "SN" for t in (*analysis.within(m.start, m.end), *before)):
         return False  # a numbered thing is one of its own, and 로 its way ("2번 출구로 나가면 돼?")
@@ -343,6 +357,10 @@ def _fuller(phrase: str, state: DialogueState) -> str:
     if " " in phrase:
         return phrase
     fuller = {e.text for e in state.entities if e.proper and " " in e.text and phrase in e.text.split()}
+    if not fuller:
+        # the head of the compound that ends the name ("솔 하나 주문해 줘" after "'천연 말총 구두솔'"): one of its kind
+        fuller = {e.text for e in state.entities if e.proper and " " in e.text
+                  and (last := e.text.split()[-1]).endswith(phrase) and len(last) > len(phrase)}
     return fuller.pop() if len(fuller) == 1 else phrase
 
 

@@ -88,6 +88,20 @@ PICKS = [
     # a pronoun after a clause that describes a thing takes that thing
     ("회의실 빌릴 수 있어요?", "작은 '소담실'은 무료이고, 큰 '대담홀'은 시간당 3만 원이에요.",
      "인원이 적어서 무료인 걸로도 충분한데, 그건 어떻게 예약해요?", "소담실", ["대담홀"]),
+    # a noun made from verbs ("짜맞춤": 짜 + 어 + 맞추 + ㅁ) matches the stems the option's sentence keeps
+    ("도자기 공방 강사님들 누구 계세요?",
+     "'흙내음 공방'의 정하람 강사님은 물레 성형을, '가마터'의 서도윤 강사님은 짜맞춤을 가르쳐요.",
+     "짜맞춤 배우고 싶은데. 그 강사님 수업은 언제야?", "서도윤", ["정하람"]),
+    # a week anaphor takes the week the chosen season's sentence gives, not the season
+    ("어린이 캠프 언제 해?", "여름 캠프는 7월 첫째 주에 하고, 겨울 캠프는 1월 둘째 주에 해요.",
+     "겨울 캠프 보내려고요. 그 주에 셔틀도 다녀요?", "1월 둘째 주", ["7월", "겨울에"]),
+    # "그쪽" after a sentence that chose: the side chosen, not the listener
+    ("수영장 어디가 좋아?", "'물결 수영장'은 실내 레인만 있고, '푸른 스포츠파크'는 야외 레인이 있어요.",
+     "야외가 좋지. 그쪽은 주차 돼?", "푸른 스포츠파크", ["물결", "그쪽"]),
+    # the option that answers the user's which-question, by the words it asked with
+    ("세탁소 사장님 중에 누가 가죽 재킷 세탁도 하세요?",
+     "해맑은세탁 오정민 사장님은 와이셔츠만 하시고, 별빛크리닝 한수아 사장님은 가죽 재킷 세탁도 같이 하세요.",
+     "그 사장님한테 내일 맡겨도 돼요?", "한수아", ["오정민"]),
 ]
 
 
@@ -552,3 +566,43 @@ def test_a_name_of_the_other_kind_the_question_joined_is_no_instance_of_the_kind
              "랜턴은 아웃도어 매장에서 '루미나 랜턴'을 추천하고, 버너는 마트에서 '파이어킹 버너'를 팔아요.",
              "그 버너 가스는 따로 사야 돼?")
     assert "파이어킹 버너" in rw and "루미나" not in rw, rw
+
+
+def test_a_side_pronoun_with_no_choice_before_it_is_the_listener(injector: ContextInjector) -> None:
+    reply = "'물결 수영장'은 실내 레인만 있고, '푸른 스포츠파크'는 야외 레인이 있어요."
+    rw = _rw(injector, "수영장 어디가 좋아?", reply, "고마워. 그쪽은 이름이 뭐야?")
+    assert rw == "고마워. 그쪽은 이름이 뭐야?"
+
+
+def test_a_which_question_answer_gives_way_to_the_utterances_own_words(injector: ContextInjector) -> None:
+    # the question asked about repairs (오정민's sentence), the utterance about a parcel (한수아's sentence)
+    rw = _rw(injector, "수선집 사장님 중에 누가 구두 수선도 하세요?",
+             "오정민 사장님은 구두 수선도 하시고, 택배 접수는 한수아 사장님이 맡고 계세요.",
+             "택배 보내는 날짜는 그분한테 물어봐야 돼요?")
+    assert "한수아" in rw and "오정민" not in rw, rw
+
+
+def test_a_predicate_noun_of_another_kind_is_said_of_the_name_before_it(injector: ContextInjector) -> None:
+    # "재료가 호두나무예요" describes '숲그늘 3호점'; it is no rival that would cut its clause short
+    reply = "연희동 '숲그늘 3호점'은 4시간에 7만 원인데 재료가 호두나무예요."
+    state = injector.replay([HistoryTurn("user", "도마 클래스 하는 공방 알려줘."), HistoryTurn("assistant", reply)])
+    shop = next(e for e in state.entities if e.text == "숲그늘 3호점")
+    assert "재료" in shop.context, shop.context
+
+
+def test_a_reply_that_gives_the_chosen_option_with_its_kind_settles_on_it(injector: ContextInjector) -> None:
+    turns = ["외국인 친구랑 요가 배우려는데 '달숲 요가'랑 '하늘정원 요가' 중에 어디가 나아요?",
+             "'달숲 요가'는 원데이 클래스가 있어서 체험하기 좋고, '하늘정원 요가'는 정규반만 있어요.",
+             "원데이로 해 볼게요.", "네, '달숲 요가' 원데이 클래스는 일요일 오전 10시예요."]
+    rw = _rw_turns(injector, turns, "영어로도 돼요?")
+    assert "달숲 요가" in rw and "하늘정원" not in rw, rw
+
+
+def test_the_option_a_reply_calls_the_side_to_take_is_settled_on(injector: ContextInjector) -> None:
+    # "라인댄스 쪽이 맞으실 거예요": the side named by a word of one option's name, though the reply names the other
+    # option too; "그 강좌" takes it, as the options were given for a request for 강좌
+    turns = ["복지관에 댄스 강좌 뭐 있어요?", "'주말 라인댄스 입문'과 '어르신 건강 체조' 두 가지가 있어요.",
+             "저 대학생인데 어르신 강좌는 좀 그렇죠?",
+             "네, 어르신 건강 체조는 65세 이상 대상이라 라인댄스 쪽이 맞으실 거예요."]
+    rw = _rw_turns(injector, turns, "그럼 그 강좌 신청할게요.")
+    assert "주말 라인댄스 입문" in rw and "어르신" not in rw, rw

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dst import ContextInjector, HistoryTurn
 from dst.analysis import Analyzer
+from dst.types import DialogueState, Entity
 
 U, A = "user", "assistant"
 
@@ -288,3 +289,26 @@ def test_a_pronoun_takes_the_one_of_two_people_titled_side_by_side_the_reply_set
              (U, "난 오후 타임 예약했어."), (A, "그럼 오후 담당 가이드가 안내할 거야.")]
     rw = _rw(injector, turns, "그 사람 경력이 몇 년이야?")
     assert "임도경" in rw and "구하람" not in rw, rw
+
+
+def test_a_name_shaped_word_before_a_kind_of_place_is_a_named_place(analyzer: Analyzer) -> None:
+    # "스포츠센터" ends like a title (큐레이터) and "썰매 + 장" like one (실장), but they are places: Kiwi cuts off
+    # the 장 of a place and keeps a title's whole ("센터장", "사무국장")
+    for text, name in (("온새미 스포츠센터는 샤워실이 있어요.", "온새미 스포츠센터"),
+                       ("하이런 썰매장 가려는데 입장료 얼마야?", "하이런 썰매장")):
+        found = next(m for m in analyzer.analyze(text).mentions if m.text == name)
+        assert (found.kind, found.proper, found.role) == ("place", True, None), found
+    for text in ("김도윤 센터장님이 맡아요.", "허다온 사무국장이 담당이에요."):
+        assert analyzer.analyze(text).mentions[0].kind == "person", text
+
+
+def test_a_name_kiwi_once_read_whole_is_not_cut_at_a_particle_later(injector: ContextInjector) -> None:
+    # "스핀도는" is read whole; alone, "스핀도 월 수강권" is 스핀 + 도 ("also")
+    turns = [(U, "브레이킹 학원 어디가 좋아?"), (A, "스핀도는 연습실 개방이 자유롭고, 비보이존은 수업료가 싸요.")]
+    state = injector.replay([HistoryTurn(r, t) for r, t in turns])
+    assert "스핀도" in state.names
+    analysis = injector.rules.analyzer.analyze("스핀도 월 수강권 얼마야?", state.names)
+    assert analysis.mentions[0].text.startswith("스핀도"), analysis.mentions
+    # a person's name is not forced: given names end in 이 / 도 as often as not, and are said bare
+    people = DialogueState(entities=(Entity("서지도", "person", 1, "assistant", proper=True),), turn=1)
+    assert "서지도" not in people.names

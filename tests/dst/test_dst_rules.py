@@ -7,6 +7,7 @@ import pytest
 from dst import ContextInjector, HistoryTurn
 from dst.analysis import Analyzer
 from dst.anaphora import shifted_day
+from dst.ellipsis import asks_for_one
 
 U, A = "user", "assistant"
 
@@ -944,3 +945,32 @@ def test_jeo_before_a_proper_name_is_the_speaker_not_a_demonstrative(injector: C
     # before a common noun 저 still points ("저 상자" is that box)
     turns = [(U, "이사 박스 뭐 사야 돼요?"), (A, "'튼튼박스 대형 이사상자'가 제일 많이 나가요.")]
     assert "튼튼박스" in _rw(injector, turns, "저 이사상자 크기는 얼마예요?").standalone
+    # before a noun and the copula it is the speaker too: what the speaker is ("저 대학생인데")
+    for utterance in ("저 대학생인데 대형은 너무 크죠?", "저 자취생이에요. 작은 건 없어요?"):
+        assert _rw(injector, turns, utterance).standalone.startswith("저 "), utterance
+
+
+def test_a_full_name_asked_with_its_own_question_word_stands_on_its_own(injector: ContextInjector) -> None:
+    # the frame asked whether the shop's kids take part; the utterance names another round and asks who judges it
+    turns = [(U, "한빛 배틀 시즌2 예선에 우리 학원 애들도 나와요?"), (A, "네, 윤다올이랑 서하람이 나와요.")]
+    utterance = "한빛 배틀 시즌2 본선 심사위원은 누구예요?"
+    assert _rw(injector, turns, utterance).standalone == utterance
+    # a bare fragment still takes the frame's predicate
+    assert "나와요" in _rw(injector, turns, "한빛 배틀 시즌2 본선은요?").standalone
+
+
+def test_a_fragment_goes_on_with_the_question_after_a_background_clause(injector: ContextInjector) -> None:
+    turns = [(U, "해솔 요가는 평일 오전반만 있다던데, 온유 요가 신촌점은 평일 입문반 몇 시에 있어요?"),
+             (A, "온유 요가 신촌점 평일 입문반은 화요일, 목요일 저녁 7시에 있어요.")]
+    rw = _rw(injector, turns, "그럼 토요일은요?").standalone
+    assert "온유 요가 신촌점" in rw and "토요일" in rw and "해솔" not in rw, rw
+
+
+def test_what_one_can_do_at_a_place_asks_for_no_offer(injector: ContextInjector, analyzer: Analyzer) -> None:
+    # "뽑을 수 있어?" asks whether it can be done there, not for one of a kind: "거기" is the place asked about
+    assert not asks_for_one(analyzer.analyze("한빛대 학생지원센터에서 재학증명서 뽑을 수 있어?"))
+    assert asks_for_one(analyzer.analyze("망원동에 수제 맥주집 있어?"))
+    turns = [(U, "한빛대 학생지원센터에서 재학증명서 뽑을 수 있어?"),
+             (A, "네, 본관 지하 학생지원센터에 무인발급기가 있어요. 한빛역에서 오시면 후문 쪽이 가까워요.")]
+    rw = _rw(injector, turns, "거기 토요일에도 열려 있어?").standalone
+    assert "한빛대 학생지원센터" in rw and "무인발급기" not in rw, rw
