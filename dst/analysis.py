@@ -270,7 +270,32 @@ def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
             continue
         out.append(Tok(text[first.start:toks[end].end], "NNG", first.start, toks[end].end))
         k = end + 1
-    return tuple(_humble_suffix(out))
+    return tuple(_humble_suffix(_ampersand_names(text, out)))
+
+
+def _ampersand_names(text: str, toks: list[Tok]) -> list[Tok]:
+    """A written word joined by "&" ("레이&파우", "H&M") as one proper noun: Kiwi cuts it at the sign, and the
+    halves read as two names (or a name and a common noun)."""
+    out: list[Tok] = []
+    k = 0
+    while k < len(toks):
+        tok = toks[k]
+        if (out and tok.form == "&" and k + 1 < len(toks) and out[-1].end == tok.start
+                and toks[k + 1].start == tok.end and out[-1].pos in _AMPERSAND_SIDES
+                and toks[k + 1].pos in _AMPERSAND_SIDES):
+            first = out.pop()
+            end = k + 1
+            while end + 1 < len(toks) and toks[end + 1].start == toks[end].end and toks[end + 1].pos in ("NNG", "NNP"):
+                end += 1  # "파 + 우": the rest of the written word
+            out.append(Tok(text[first.start:toks[end].end], "NNP", first.start, toks[end].end))
+            k = end + 1
+            continue
+        out.append(tok)
+        k += 1
+    return out
+
+
+_AMPERSAND_SIDES = ("NNG", "NNP", "SL", "SH")
 
 
 def _humble_suffix(toks: list[Tok]) -> list[Tok]:

@@ -344,7 +344,7 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
                        honoured=True), 3
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
         return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
-    if n in lx.ROLE_NOUNS:
+    if n in lx.ROLE_NOUNS and n not in lx.ITEM_CATEGORIES:  # "그 모델" is a product's as often as a person's
         nxt = toks[i + 2] if i + 2 < len(toks) else None
         if nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == noun.end:
             # "그 선생님" read as 선생 + 님: the honorific belongs to the anaphor, the particle comes after it

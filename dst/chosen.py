@@ -402,7 +402,8 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     # a name (a quoted one whatever its type), not where it is ("망원동에 있는 …") nor an amount ("24GB 이상")
     said = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
             and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
-            and (e.proper or e.role == "title") and not e.setting and e.particle not in lx.SETTING_PARTICLES
+            and (e.proper or e.role == "title") and not e.setting
+            and (e.particle not in lx.SETTING_PARTICLES or e.role == "title")  # "그럼 '색동이 페인팅'에 연락해 보세요"
             and not e.text[:1].isdigit()}
     if not said:
         # "그럼 청소년센터 연습실로 와." after "'푸른솔 공원' …, '한빛 청소년센터' 연습실로": described, not named,

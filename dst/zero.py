@@ -333,7 +333,15 @@ def _repeated_request(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     verb = _request_verb(analysis)
     if verb is None:
         return None
-    return next((r for r in reversed(state.requests) if _request_verb(analyzer.analyze(r, state.names)) == verb), None)
+    for request in reversed(state.requests):
+        said = analyzer.analyze(request, state.names)
+        if _request_verb(said) != verb:
+            continue
+        # of a request of several sentences, the one that asks ("… 안내문은 이미 있어. 달토 헤나 안내문 초안 써 줘.")
+        starts = [0] + [t.end for t in said.tokens if t.pos == "SF" and request[t.end:].strip()]
+        return next((request[a:].strip() for a in reversed(starts)
+                     if _request_verb(analyzer.analyze(request[a:].strip(), state.names)) == verb), request)
+    return None
 
 
 def _asks_for_more(analysis: Analysis) -> bool:

@@ -98,6 +98,10 @@ PICKS = [
     # "그쪽" after a sentence that chose: the side chosen, not the listener
     ("수영장 어디가 좋아?", "'물결 수영장'은 실내 레인만 있고, '푸른 스포츠파크'는 야외 레인이 있어요.",
      "야외가 좋지. 그쪽은 주차 돼?", "푸른 스포츠파크", ["물결", "그쪽"]),
+    # "그 모델" is a product's model (모델 is also a role noun): the option the clause describes
+    ("BMX용 헬멧 두 개 비교해 줘. '바람막이 S'랑 '쿨핏 프로'.",
+     "바람막이 S는 무겁지만 튼튼하고, 쿨핏 프로는 가볍고 통풍구가 많아요.",
+     "통풍 잘 되는 게 좋은데, 그 모델 아동 사이즈도 나와?", "쿨핏 프로", ["바람막이"]),
     # the option that answers the user's which-question, by the words it asked with
     ("세탁소 사장님 중에 누가 가죽 재킷 세탁도 하세요?",
      "해맑은세탁 오정민 사장님은 와이셔츠만 하시고, 별빛크리닝 한수아 사장님은 가죽 재킷 세탁도 같이 하세요.",
@@ -606,3 +610,11 @@ def test_the_option_a_reply_calls_the_side_to_take_is_settled_on(injector: Conte
              "네, 어르신 건강 체조는 65세 이상 대상이라 라인댄스 쪽이 맞으실 거예요."]
     rw = _rw_turns(injector, turns, "그럼 그 강좌 신청할게요.")
     assert "주말 라인댄스 입문" in rw and "어르신" not in rw, rw
+
+
+def test_a_reply_that_sends_the_user_to_one_quoted_option_settles_on_it(injector: ContextInjector) -> None:
+    # "그럼 꽃잎 밴드에 연락해 보세요": 에 marks whom to contact, not where something is
+    turns = ["다음 달 축제에 부를 팀 어디가 좋아?", "'꽃잎 밴드'는 동요를 잘하고, '불꽃 크루'는 힙합 공연을 주로 해요.",
+             "아이들 축제라서 동요 잘하는 팀이 좋겠어.", "그럼 꽃잎 밴드에 연락해 보세요. 출연료는 인원에 따라 달라요."]
+    rw = _rw_turns(injector, turns, "거기 대표 연락처 알아?")
+    assert "꽃잎 밴드" in rw and "불꽃" not in rw, rw

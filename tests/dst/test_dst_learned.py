@@ -348,3 +348,11 @@ def test_a_short_name_inside_a_full_name_is_carried_as_the_full_name() -> None:
     # the head of the compound that ends one full name is one of its kind ("솔" of "천연 말총 구두솔")
     state = DialogueState(entities=(named("천연 말총 구두솔", 2), named("밀랍 광택 왁스", 2)), turn=4)
     assert _fuller("솔", state) == "천연 말총 구두솔" and _fuller("크림", state) == "크림"
+
+
+def test_a_request_repeated_takes_the_sentence_that_asked_not_the_whole_turn(injector: ContextInjector) -> None:
+    request = ("외국인이 많은 축제라 안내문이 필요해. 옆 부스 '불꽃 크루' 안내문은 이미 있어. "
+               "'꽃잎 밴드' 공연 안내문 초안 써 줘.")
+    history = _turns(request, "초안이에요: 꽃잎 밴드 공연 – 오후 3시, 중앙 무대, 30분.")
+    rw = injector.rewrite(history, "영어로도 써 줘.").standalone
+    assert "꽃잎 밴드" in rw and "불꽃 크루" not in rw and "외국인" not in rw, rw

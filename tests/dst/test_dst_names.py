@@ -312,3 +312,10 @@ def test_a_name_kiwi_once_read_whole_is_not_cut_at_a_particle_later(injector: Co
     # a person's name is not forced: given names end in 이 / 도 as often as not, and are said bare
     people = DialogueState(entities=(Entity("서지도", "person", 1, "assistant", proper=True),), turn=1)
     assert "서지도" not in people.names
+
+
+def test_a_written_word_joined_by_an_ampersand_is_one_name(analyzer: Analyzer) -> None:
+    # Kiwi cuts "레이&파우" at the sign (and "파우" into 파 + 우)
+    texts = [m.text for m in analyzer.analyze("레이&파우 스타터 세트는 스커트가 들어 있어요.").mentions]
+    assert "레이&파우 스타터 세트" in texts, texts
+    assert [m.text for m in analyzer.analyze("H&M 매장 어디야?").mentions] == ["H&M 매장"]
