@@ -274,7 +274,7 @@ def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
 
 
 def _ampersand_names(text: str, toks: list[Tok]) -> list[Tok]:
-    """A written word joined by "&" ("레이&파우", "H&M") as one proper noun: Kiwi cuts it at the sign, and the
+    """A written word joined by "&" ("로미&줄리", "H&M") as one proper noun: Kiwi cuts it at the sign, and the
     halves read as two names (or a name and a common noun)."""
     out: list[Tok] = []
     k = 0

@@ -238,7 +238,7 @@ def _side(toks: list[Tok], i: int, j: int) -> Anaphor | None:
     # "그쪽 가려는데": the goal of a verb of motion, its particle dropped as speech drops it
     goal = not particles and after is not None and after.pos == "VV" and after.form in lx.MOTION_VERBS
     if not (noun_next or goal) and not (particles and particles[0].form in _LOCATIVE):
-        # "클레이가 좋지. 그쪽은 야간 조명 있어?": after a sentence of its own utterance the side is what that
+        # "야외가 좋지. 그쪽은 주차 돼?": after a sentence of its own utterance the side is what that
         # sentence chose; resolved only when a clause picks one option (`SIDE_CHOSEN`), else it is the listener
         if any(t.pos == "SF" for t in toks[:i]) and not (particles and particles[0].pos in ("JKB", "JKG")):
             return Anaphor(toks[i].start, toks[j - 1].end, "place", SIDE_CHOSEN, particles)

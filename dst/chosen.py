@@ -123,8 +123,8 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
 
 
 def _at_grain(found: _Option, ana: Anaphor, options: list[_Option]) -> _Option:
-    """A time coarser than the anaphor says ("그 주" after "가을 리그는 10월 둘째 주에 해요" and "가을 리그
-    나가려고요") stands for the one time of the anaphor's grain that its sentence gives it."""
+    """A time coarser than the anaphor says ("그 주" after "겨울 캠프는 1월 둘째 주에 해요" and "겨울 캠프
+    보내려고요") stands for the one time of the anaphor's grain that its sentence gives it."""
     if ana.grain is None or time_grain(found.entity.text) <= ana.grain:
         return found
     words = found.entity.text.split()
@@ -403,7 +403,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     said = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
             and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
             and (e.proper or e.role == "title") and not e.setting
-            and (e.particle not in lx.SETTING_PARTICLES or e.role == "title")  # "그럼 '색동이 페인팅'에 연락해 보세요"
+            and (e.particle not in lx.SETTING_PARTICLES or e.role == "title")  # "그럼 '꽃잎 밴드'에 연락해 보세요"
             and not e.text[:1].isdigit()}
     if not said:
         # "그럼 청소년센터 연습실로 와." after "'푸른솔 공원' …, '한빛 청소년센터' 연습실로": described, not named,
@@ -414,7 +414,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         found = _described_by_reply(before, state) if len(before) >= 2 else None
         return found.entity if found is not None and found.entity.role == "title" else None
     if len(said) > 1:
-        # "'별이 뜨는' 원데이 클래스는 토요일 오후 3시예요": the one quoted name, bare before the kind it is said with
+        # "'달숲 요가' 원데이 클래스는 일요일 오전 10시예요": the one quoted name, bare before the kind it is said with
         quoted = [e for e in said.values() if e.role == "title" and e.particle is None]
         if len(quoted) == 1 and all(e.sentence == quoted[0].sentence and e.order == quoted[0].order + 1
                                     for e in said.values() if e is not quoted[0]):
@@ -464,7 +464,7 @@ def _side_named(state: DialogueState) -> Entity | None:
 
 def _asked_for_in(category: str, one: Entity, state: DialogueState) -> bool:
     """Whether the name, or the name of the reply before that holds it, was given for a request for the category
-    ("다이어트 프로그램 뭐 있어요?" -> "'8주 완성 태보 다이어트' …": a 프로그램)."""
+    ("댄스 강좌 뭐 있어요?" -> "'주말 라인댄스 입문' …": a 강좌)."""
     return any(category in e.asked_for for e in state.entities if one.text in e.text)
 
 

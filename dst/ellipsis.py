@@ -112,8 +112,8 @@ _BACKGROUND = ("는데", "은데", "ᆫ데", "던데")  # how a background claus
 
 
 def _asked_clause(analyzer: Analyzer, text: str, state: DialogueState) -> str:
-    """Of a question after a background clause and a comma ("하늘이 폴 스튜디오는 평일 오전반만 있다던데, 라온폴
-    잠실점은 평일 입문반 몇 시에 있어요?"), the question, when it names a thing of its own: a fragment ("토요일은요?")
+    """Of a question after a background clause and a comma ("해솔 요가는 평일 오전반만 있다던데, 온유 요가
+    신촌점은 평일 입문반 몇 시에 있어요?"), the question, when it names a thing of its own: a fragment ("토요일은요?")
     goes on with what was asked, not with what the user had heard."""
     toks = analyzer.analyze(text, state.names).tokens
     cut = next((b.end for a, b in pairwise(toks)
@@ -173,7 +173,7 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     asking = _asking(analysis)
     if replaced and not (asked or added) and all(len(m.text.split()) >= 3 for m, _ in replaced) and asking and not (
             asking & _asking(frame)):
-        # "프리즈나인 배틀 시즌3 본선 심사위원은 누구예요?" after "… 예선에 스핀도 애들도 나와요?": a name said in full
+        # "한빛 배틀 시즌2 본선 심사위원은 누구예요?" after "… 예선에 우리 학원 애들도 나와요?": a name in full
         # and a question word the frame did not ask with; the frame's predicate is not what it asks
         return RuleResult(analysis.text)
     own_place = any(m.kind == "place" for m in [*added, *(m for m, _ in replaced)])

@@ -106,7 +106,7 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     names and cuts them ("강 + 태 + 민", "한 + 서리 + ㄴ"), so the person is read from the written words. No common
     noun of two or more syllables may stand in the word ("김밥집", "이번주", "고양이": Kiwi reads a common noun there
     that open text often uses), and the title noun must be a role noun or end like one. A noun that ends with a kind
-    of place ("온새미 스포츠센터") or a 장 Kiwi cut off ("하이런 썰매 + 장") makes the pair a named place instead."""
+    of place ("서다온 스포츠센터") or a 장 Kiwi cut off ("도담이 썰매 + 장") makes the pair a named place instead."""
     starts = [t.start for t in toks]
     out = list(mentions)
     found_titles: list[tuple[re.Match[str], int, int, str, bool | None]] = []  # honoured None: the title is 님 / 씨
@@ -138,8 +138,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
     shared = {title for title, _ in pairs if sum(other == title for other, _ in pairs) >= 2}
     for found, k, j, title, honoured in found_titles:
         word, start = found.group("word"), found.start("word")
-        # a noun that ends with a kind of place ("온새미 스포츠센터", "다올 복지관"), or with the 장 of a place (場),
-        # which Kiwi cuts off where it keeps a title's 장 (長) whole ("하이런 썰매 + 장"): the pair is a named place
+        # a noun that ends with a kind of place ("서다온 스포츠센터", "한결이 복지관"), or with the 장 of a place (場),
+        # which Kiwi cuts off where it keeps a title's 장 (長) whole ("도담이 썰매 + 장"): the pair is a named place
         kind = "place" if honoured is False and title not in lx.ROLE_NOUNS and title not in lx.PERSON_NOUNS and (
             any(len(noun) >= 2 and title.endswith(noun) for noun in _NO_TITLES)
             or (j - k >= 2 and toks[j - 1].form == "장")) else "person"

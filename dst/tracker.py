@@ -323,7 +323,7 @@ class _TokenIndex:
         """Two referents one sentence may say different things of: of one kind, or both names, however Kiwi typed
         them ("블루홀 다이브센터는 …, 코랄리프 스쿨은 …")."""
         if r.predicative and r.kind != m.kind and not r.proper:
-            return False  # "재료가 월넛이에요" describes the name before it, a common noun of another kind: no rival
+            return False  # "재료가 호두나무예요" describes the name before it, a common noun of another kind: no rival
         return r.kind == m.kind or (self._named(r) and self._named(m))
 
     def _named(self, m: Mention) -> bool:

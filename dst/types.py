@@ -124,7 +124,7 @@ class DialogueState:
     def names(self) -> frozenset[str]:
         """The names the dialogue has established by quoting them ("'라루나 탱고살롱'에서 …"), which later turns are
         read with (`dst.analysis.Analyzer.analyze`). Quoted ones, and one-word proper names of things Kiwi read whole
-        although they end like a particle ("스핀도는", which a later "스핀도 월 수강권" would cut as 스핀 + 도, "also"):
+        although they end like a particle ("비보도는", which a later "비보도 월 수강권" would cut as 비보 + 도, "also"):
         another name Kiwi found on its own may be a misreading, and forcing it on later turns spread the error. A name
         of several words is also said by its last word ("스시 유키하나" then "유키하나는 …", which Kiwi alone reads as
         유키 + 하나, "one")."""

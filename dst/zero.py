@@ -96,7 +96,7 @@ def _means(analysis: Analysis, m: Mention) -> bool:
         return False  # a long phrase before 로 names a thing of its own ("쇼콜라 담 봉봉 16구 세트 택배로")
     inside = analysis.within(m.start, m.end)
     if inside and noun_rarity(inside[-1].form) >= NAME_RARITY:
-        return False  # a word open text never uses is a name Kiwi cut a 로 off ("세팍타크 + 로 + 는"), no means
+        return False  # a word open text never uses is a name Kiwi cut a 로 off ("드라코 + 로 + 는"), no means
     before = analysis.before(m.start)[-2:]
     if any(t.pos == "SN" for t in (*analysis.within(m.start, m.end), *before)):
         return False  # a numbered thing is one of its own, and 로 its way ("2번 출구로 나가면 돼?")
@@ -337,7 +337,7 @@ def _repeated_request(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
         said = analyzer.analyze(request, state.names)
         if _request_verb(said) != verb:
             continue
-        # of a request of several sentences, the one that asks ("… 안내문은 이미 있어. 달토 헤나 안내문 초안 써 줘.")
+        # of a request of several sentences, the one that asks ("… 안내문은 이미 있어. 공연 안내문 초안 써 줘.")
         starts = [0] + [t.end for t in said.tokens if t.pos == "SF" and request[t.end:].strip()]
         return next((request[a:].strip() for a in reversed(starts)
                      if _request_verb(analyzer.analyze(request[a:].strip(), state.names)) == verb), request)
@@ -366,7 +366,7 @@ def _fuller(phrase: str, state: DialogueState) -> str:
         return phrase
     fuller = {e.text for e in state.entities if e.proper and " " in e.text and phrase in e.text.split()}
     if not fuller:
-        # the head of the compound that ends the name ("솔 하나 주문해 줘" after "'천연 말총 구두솔'"): one of its kind
+        # the head of the compound that ends the name ("솔 하나 더 주문해 줘" after "'대나무 손잡이 찻솔'")
         fuller = {e.text for e in state.entities if e.proper and " " in e.text
                   and (last := e.text.split()[-1]).endswith(phrase) and len(last) > len(phrase)}
     return fuller.pop() if len(fuller) == 1 else phrase

@@ -81,8 +81,8 @@ def test_a_means_in_ro_leaves_a_question_elided_but_not_a_command_of_its_own(inj
     assert injector.rewrite(history, "영어로도 수업해요?").standalone.startswith("하늘정원 요가원")
     # a command's 로 without 도 says what to change to: a request of its own
     assert injector.rewrite(history, "외출 모드로 바꿔 줘").standalone == "외출 모드로 바꿔 줘"
-    # a word open text never uses before 로 is a name Kiwi cut 로 off ("세팍타크 + 로 + 는"): a topic of its own
-    assert injector.rewrite(history, "세팍타크로는 몇 명이 한 팀이야?").standalone == "세팍타크로는 몇 명이 한 팀이야?"
+    # a word open text never uses before 로 is a name Kiwi cut 로 off ("드라코 + 로 + 는"): a topic of its own
+    assert injector.rewrite(history, "드라코로는 몇 명이 한 팀이야?").standalone == "드라코로는 몇 명이 한 팀이야?"
 
 
 def test_a_bare_noun_before_its_verb_beside_a_time_asks_of_the_frames_thing(injector: ContextInjector) -> None:
@@ -345,9 +345,9 @@ def test_a_short_name_inside_a_full_name_is_carried_as_the_full_name() -> None:
     # a word two full names hold, or part of a word, says no one name
     state = DialogueState(entities=(named("청솔 흑마늘진액 30포", 2), named("청솔 흑마늘진액 60포", 2)), turn=4)
     assert _fuller("흑마늘진액", state) == "흑마늘진액" and _fuller("마늘", state) == "마늘"
-    # the head of the compound that ends one full name is one of its kind ("솔" of "천연 말총 구두솔")
-    state = DialogueState(entities=(named("천연 말총 구두솔", 2), named("밀랍 광택 왁스", 2)), turn=4)
-    assert _fuller("솔", state) == "천연 말총 구두솔" and _fuller("크림", state) == "크림"
+    # the head of the compound that ends one full name is one of its kind ("솔" of "대나무 손잡이 찻솔")
+    state = DialogueState(entities=(named("대나무 손잡이 찻솔", 2), named("무쇠 주물 찻주전자", 2)), turn=4)
+    assert _fuller("솔", state) == "대나무 손잡이 찻솔" and _fuller("크림", state) == "크림"
 
 
 def test_a_request_repeated_takes_the_sentence_that_asked_not_the_whole_turn(injector: ContextInjector) -> None:

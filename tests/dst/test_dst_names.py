@@ -294,8 +294,8 @@ def test_a_pronoun_takes_the_one_of_two_people_titled_side_by_side_the_reply_set
 def test_a_name_shaped_word_before_a_kind_of_place_is_a_named_place(analyzer: Analyzer) -> None:
     # "스포츠센터" ends like a title (큐레이터) and "썰매 + 장" like one (실장), but they are places: Kiwi cuts off
     # the 장 of a place and keeps a title's whole ("센터장", "사무국장")
-    for text, name in (("온새미 스포츠센터는 샤워실이 있어요.", "온새미 스포츠센터"),
-                       ("하이런 썰매장 가려는데 입장료 얼마야?", "하이런 썰매장")):
+    for text, name in (("서다온 스포츠센터는 샤워실이 있어요.", "서다온 스포츠센터"),
+                       ("도담이 썰매장 가려는데 입장료 얼마야?", "도담이 썰매장")):
         found = next(m for m in analyzer.analyze(text).mentions if m.text == name)
         assert (found.kind, found.proper, found.role) == ("place", True, None), found
     for text in ("김도윤 센터장님이 맡아요.", "허다온 사무국장이 담당이에요."):
@@ -303,19 +303,19 @@ def test_a_name_shaped_word_before_a_kind_of_place_is_a_named_place(analyzer: An
 
 
 def test_a_name_kiwi_once_read_whole_is_not_cut_at_a_particle_later(injector: ContextInjector) -> None:
-    # "스핀도는" is read whole; alone, "스핀도 월 수강권" is 스핀 + 도 ("also")
-    turns = [(U, "브레이킹 학원 어디가 좋아?"), (A, "스핀도는 연습실 개방이 자유롭고, 비보이존은 수업료가 싸요.")]
+    # "비보도는" is read whole; alone, "비보도 월 수강권" is 비보 + 도 ("also")
+    turns = [(U, "브레이킹 학원 어디가 좋아?"), (A, "비보도는 연습실 개방이 자유롭고, 브레이크하우스는 수업료가 싸요.")]
     state = injector.replay([HistoryTurn(r, t) for r, t in turns])
-    assert "스핀도" in state.names
-    analysis = injector.rules.analyzer.analyze("스핀도 월 수강권 얼마야?", state.names)
-    assert analysis.mentions[0].text.startswith("스핀도"), analysis.mentions
+    assert "비보도" in state.names
+    analysis = injector.rules.analyzer.analyze("비보도 월 수강권 얼마야?", state.names)
+    assert analysis.mentions[0].text.startswith("비보도"), analysis.mentions
     # a person's name is not forced: given names end in 이 / 도 as often as not, and are said bare
     people = DialogueState(entities=(Entity("서지도", "person", 1, "assistant", proper=True),), turn=1)
     assert "서지도" not in people.names
 
 
 def test_a_written_word_joined_by_an_ampersand_is_one_name(analyzer: Analyzer) -> None:
-    # Kiwi cuts "레이&파우" at the sign (and "파우" into 파 + 우)
-    texts = [m.text for m in analyzer.analyze("레이&파우 스타터 세트는 스커트가 들어 있어요.").mentions]
-    assert "레이&파우 스타터 세트" in texts, texts
+    # Kiwi cuts "로미&줄리" at the sign
+    texts = [m.text for m in analyzer.analyze("로미&줄리 케이크 세트는 초가 들어 있어요.").mentions]
+    assert "로미&줄리 케이크 세트" in texts, texts
     assert [m.text for m in analyzer.analyze("H&M 매장 어디야?").mentions] == ["H&M 매장"]
