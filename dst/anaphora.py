@@ -14,6 +14,7 @@ is used only when nothing else fits.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dst import lexicon as lx
@@ -107,6 +108,20 @@ def _discourse(toks: list[Tok], j: int) -> bool:
     return k < len(toks) and toks[k].form in lx.DISCOURSE_LEMMAS and toks[k].pos in ("VV", "VA", "NNG")
 
 
+# verbs that end what is being done: "여기까지 할게" stops the conversation at this point; it names no place
+_STOPPING = frozenset({"하", "마치", "끝내", "끝나", "그만하", "그만두", "멈추"})
+
+
+def _stops_here(toks: Sequence[Tok], i: int) -> bool:
+    """"오늘은 여기까지 할게", "여기까지만 하자", "오늘은 여기까지!": 여기 with 까지 as the point where something stops,
+    followed by a stopping verb or by nothing but the sentence end."""
+    if toks[i].form != "여기" or i + 1 >= len(toks) or toks[i + 1].form != "까지":
+        return False
+    rest = [t for t in toks[i + 2:] if not (t.pos == "JX" and t.form == "만")]
+    return not rest or rest[0].pos in ("SF", "SP", "SE") or (
+        rest[0].pos in ("VV", "VX") and rest[0].form in _STOPPING) or (rest[0].form == "이" and rest[0].pos == "VCP")
+
+
 def _same_again(toks: list[Tok], i: int) -> int:
     """How many tokens a pronoun said again of its own kind after its particles spans ("거기서 거기", "그게 그거": the
     idiom of no difference), or 0."""
@@ -140,6 +155,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
     if tok.pos == "NP" and form in lx.SIDE_PRONOUNS:
         return _side(toks, i, i + 1), 1
     if tok.pos == "NP" and form in lx.PLACE_PRONOUNS:
+        if _stops_here(toks, i):
+            return None, 2
         deictic = form in lx.DEICTIC_PLACE_PRONOUNS
         return Anaphor(tok.start, tok.end, "place", "pronoun.place", _particle(toks, i + 1), deictic=deictic), 1
     if tok.pos == "NP" and form in lx.PERSON_PRONOUNS:
@@ -240,7 +257,9 @@ def _side(toks: list[Tok], i: int, j: int) -> Anaphor | None:
     if not (noun_next or goal) and not (particles and particles[0].form in _LOCATIVE):
         # "야외가 좋지. 그쪽은 주차 돼?": after a sentence of its own utterance the side is what that
         # sentence chose; resolved only when a clause picks one option (`SIDE_CHOSEN`), else it is the listener
-        if any(t.pos == "SF" for t in toks[:i]) and not (particles and particles[0].pos in ("JKB", "JKG")):
+        # so is a bare "그쪽은" after a reply that named the side to take ("신촌 쪽을 추천드려요"; `dst.chosen`)
+        if (any(t.pos == "SF" for t in toks[:i]) and not (particles and particles[0].pos in ("JKB", "JKG"))) or (
+                toks[i].form.startswith("그") and particles and particles[0].form in ("은", "는")):
             return Anaphor(toks[i].start, toks[j - 1].end, "place", SIDE_CHOSEN, particles)
         return None
     return Anaphor(toks[i].start, toks[j - 1].end, "place", "pronoun.place", particles)
@@ -821,7 +840,7 @@ def _other_kind_asked(noun: str, head: str, query: str) -> bool:
 def offered_as(noun: str, e: Entity) -> bool:
     """Whether a reply gave the name `e` for what the user asked for, a compound of the noun ("'오브제 레더'" after
     "가죽공방 원데이 클래스 있어?" for "그 공방")."""
-    return len(noun) >= 2 and any(w.endswith(noun) for w in e.asked_for)
+    return any(w.endswith(noun) for w in e.asked_for)
 
 
 def answered(e: Entity, named: list[Entity], noun: str) -> bool:

@@ -41,6 +41,7 @@ from dst.chosen import (
     chosen_option,
     names_other,
     priced,
+    side_named,
     turns_down,
 )
 from dst.compared import compared_option
@@ -153,8 +154,9 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         if chosen is not None:
             return chosen, "+chosen"
         if ana.rule == SIDE_CHOSEN:
-            return None, ""
-        chosen = chosen_in_exchange(analysis, ana, state) if free else None
+            side = side_named(state)  # "그쪽은 …" after "… 신촌 쪽을 추천드려요"
+            return (side, "+side-named") if side is not None else (None, "")
+        chosen = chosen_in_exchange(analysis, ana, state, frame) if free else None
         if chosen is not None:
             return chosen, "+chosen-in-exchange"
         chosen = answered_option(analysis, frame, ana, state) if free and ana.need != "object" else None

@@ -5,7 +5,8 @@ whole clauses before the anaphor (up to a sentence end, a comma or a connective 
 one: "단독홀이 좋을 것 같아요. 거기 식대는 …" after "… 'A'는 하루 네 타임 단독홀이고, 'B'는 두 개 홀에서 …", "장식
 없는 걸로 할게. 그 구두 색상은 …", "좀 더 싼 클래스로 할래. 그 클래스는 …". Clauses that turn one of two options
 down outright ("A 말고", "루프탑은 별로야", "취소 잦은 건 싫어", "단골이 아니니까") pick the other; a bare negation
-("무릎이 안 좋아서") says what the user needs and picks nothing.
+("무릎이 안 좋아서") says what the user needs and picks nothing, unless what it negates is what the reply said of one
+of two options ("급하진 않아요" after "급하시면 … 내일 받으실 수도 있어요"): then it picks the other.
 Otherwise None, and the anaphor is resolved as before. The user chooses, then asks about the choice; the anaphor
 points at what was just chosen, not at the reply's most salient name.
 
@@ -33,11 +34,14 @@ unless the exchange named an option again), else, for a kind noun or a person pr
 turn and reply share with what was said of each (a person pronoun only when the exchange named no person). A bare
 "그거" / "거기" after small talk is otherwise left to the ranker. A time anaphor, bare or not ("그때", "그 전날"),
 takes the time of the reply before the last that the last exchange is about ("유약 수업으로 할게." / "신청됐어요." after
-"물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the last reply says a time of its own.
+"물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the last reply says a time of its own. A kind noun ("그 책")
+after a last turn in which the user took one quoted option of the reply before ("처음이라 쉬운 거부터 볼래", read as
+that book) and a reply that named none of its kind is that option.
 `settled_option(state, ana)`: after the user says what they want and the last reply names one thing ("그럼 청란회가
 맞아요"), that thing, for an anaphor and for an elided question alike; a quoted name said bare before its kind
 ("'달숲 요가' 원데이 클래스는 …") is that one thing, and so is the option of an earlier reply whose word the reply
-calls the side to take ("A는 65세 이상 대상이라 라인댄스 쪽이 맞으실 거예요"), whatever else it names.
+calls the side to take ("A는 65세 이상 대상이라 라인댄스 쪽이 맞으실 거예요"), whatever else it names, or by where
+it is ("신촌 쪽을 추천드려요" after "신촌 '하모니룸'은 …, 홍대 '소리가'는 …"; `side_named`, also for a bare "그쪽은").
 `answered_option(analysis, frame, ana, state)`: after a which-question ("사장님 중에 누가 가방 수선도 하세요?"), the
 option whose sentence of the last reply shares the question's words, unless the utterance's own words point at another.
 """
@@ -102,8 +106,8 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     # it ("밀알제과는 그 가게보다 멀어요?")
     topic = _topic_lead(before[ends[-1] + 1:] if ends else before) if ana.need == "time" else []
     before = before[: ends[-1] + 1] if ends else []  # whole clauses: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS or t.pos == "ETN" for t in before) and not topic:
-        return None
+    if not any(t.pos in _NOUNS or t.pos == "ETN" for t in before) and not topic and not turns_down(before):
+        return None  # (a clause that negates a predicate may turn down the option it describes: "급하진 않아")
     # "무릎이 안 좋아서 쿠션 두꺼운 게 낫겠다": a bare 안 / 못 / 않 before the last clause says what the user needs; the
     # last clause, which turns nothing down, picks
     if turns_down(before) and (turns_down(_last_clause(before)) or not _picks(before)):
@@ -112,6 +116,8 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
         # "무릎이 안 좋으셔서" says what the user needs, so a bare 안 / 못 / 않 eliminates nothing
         outright = _rejects_outright(before)
         down = _described(analysis, before, options) if len(options) == 2 and outright else None
+        if down is None and not outright and len(options) == 2:
+            down = _negated_one(before, options)  # "급하진 않아요" after "급하시면 … 내일 저녁 7시에"
         return None if down is None else next(o.entity for o in options if o is not down)
     picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state) if before else None
     if picked is not None:
@@ -155,6 +161,23 @@ def _rejects_outright(before: list[Tok]) -> bool:
     """Whether the clauses turn something down by more than a bare 안 / 못 / 않 ("싫어", "말고"), which only says what
     the user needs ("무릎이 안 좋아서")."""
     return any(_rejects(t) and t.form not in ("안", "못", "않") for t in before)
+
+
+def _negated_one(before: list[Tok], options: list[_Option]) -> _Option | None:
+    """The one of two options that the reply described by a predicate the clauses negate ("급하진 않아요" after
+    "급하시면 추가 비용을 내고 내일 받으실 수도 있어요", "멀지 않은 데" after "A는 좀 멀고"): the user says they are
+    not in that case. A predicate that judges ("무릎이 안 좋아서") says what the user needs, not which option; None
+    unless one."""
+    negated: set[str] = set()
+    for k, t in enumerate(before):
+        if t.pos not in ("VA", "VV") or t.form in JUDGING_STEMS or t.form + "다" in LIGHT_PREDICATE_LEMMAS:
+            continue
+        after = [a.form for a in before[k + 1:k + 4]]
+        if (k > 0 and before[k - 1].form == "안" and before[k - 1].pos == "MAG") or (
+                after[:1] == ["지"] and ("않" in after[1:3] or "못하" in after[1:3])):
+            negated.add(t.form)
+    described = [o for o in options if negated & o.words]
+    return described[0] if len(described) == 1 else None
 
 
 def _topic_lead(lead: list[Tok]) -> list[Tok]:
@@ -225,7 +248,8 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     tied = [k for k, n in enumerate(shared) if n == top]
     if len(tied) > 1:
         tied = _by_nouns(words, clause, option_words, tied)
-    polar = {t.form for t in clause if t.pos in ("VA", "VV") and t.form in POLAR}
+    polar = {t.form for t in clause if t.pos in ("VA", "VV") and t.form in POLAR} | (
+        {"없"} if any(t.form == "없이" and t.pos == "MAG" for t in clause) else set())
     if len(tied) > 1 and polar:
         tied = [k for k in tied if polar & set(option_words[k])] or tied
     return tied, top
@@ -241,18 +265,22 @@ def _by_nouns(words: set[str], clause: Sequence[Tok], option_words: Sequence[set
              and not (k + 1 < len(clause) and clause[k + 1].pos in ("XSV", "XSA"))} & words
     shared = {w: [k for k in tied if any(same_word(w, c) for c in option_words[k])] for w in nouns}
     telling = {w for w, ks in shared.items() if 0 < len(ks) < len(tied)}
-    lacks = any(t.form == "없" for t in clause)
+    lacks = any(t.form == "없" or (t.form == "없이" and t.pos == "MAG") for t in clause)
     by_noun = [0 if ("없" in option_words[k]) != lacks else sum(k in shared[w] for w in telling) for k in tied]
     return [k for k, n in zip(tied, by_noun, strict=True) if n == max(by_noun)]
 
 
-def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
+def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
+                       frame: Analysis | None = None) -> Entity | None:
     """The option of the reply before the last that the last exchange describes, when the utterance has no clause
     before the anaphor and the last reply named no option of its kind."""
     if state.turn < 3 or any(t.pos in _CLAUSE_END for t in analysis.tokens if t.end <= ana.start):
         return None
     if ana.need == "time":
         return _time_in_exchange(state)
+    picked = _picked_by_user(ana, state, frame) if frame is not None else None
+    if picked is not None:
+        return picked
     settled = settled_option(state, ana)
     if settled is not None:
         return settled
@@ -288,6 +316,29 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState) -
     words = {w for w in words if w in POLAR or w + "다" not in LIGHT_PREDICATE_LEMMAS}
     tied, _ = best_described(words, [], [o.words for o in options])
     return options[tied[0]].entity if len(tied) == 1 else None
+
+
+def _picked_by_user(ana: Anaphor, state: DialogueState, frame: Analysis) -> Entity | None:
+    """The one option of the reply before that the user's last turn took ("처음이라 쉬운 거부터 보고 싶어" read as
+    the introductory book), when the last reply, which answered that turn, named no thing of the anaphor's kind and
+    the user's turn turned nothing down: the user chose, the reply agreed, and "그 책" is the one chosen."""
+    category = ana.category
+    if not category or state.turn < 3 or turns_down(frame.tokens):
+        return None
+    person = ana.need == "person"
+
+    def fits(e: Entity) -> bool:
+        return (e.type == "person") == person and (e.proper or e.role == "title") and not e.predicative and (
+            category in e.text or e.role == category or instance_of(category, e, state))
+
+    if any(fits(e) for e in state.entities if e.turn == state.turn):
+        return None
+    # a quoted name or a person's: a region the user goes to ("고창까지 얼마나 걸려?" after "고창의 'A'") is where
+    # the option is, not the option
+    mine = [e for e in state.entities if e.turn == state.turn - 1 and e.speaker == "user" and fits(e)
+            and (e.role == "title" or person)]
+    offered = [e for e in state.entities if e.turn < state.turn - 1 and e.speaker == "assistant" and fits(e)]
+    return mine[0] if len(mine) == 1 and offered else None
 
 
 _WHICH = frozenset({"누구", "누", "누가", "어디", "어느", "무슨", "어떤", "뭐", "무엇"})
@@ -402,7 +453,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     # a name (a quoted one whatever its type), not where it is ("망원동에 있는 …") nor an amount ("24GB 이상")
     said = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
             and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
-            and (e.proper or e.role == "title") and not e.setting
+            and (e.proper or e.role == "title") and (not e.setting or e.role == "title")
             and (e.particle not in lx.SETTING_PARTICLES or e.role == "title")  # "그럼 '꽃잎 밴드'에 연락해 보세요"
             and not e.text[:1].isdigit()}
     if not said:
@@ -459,7 +510,21 @@ def _side_named(state: DialogueState) -> Entity | None:
              and re.search(re.escape(e.text) + r"\s*쪽", reply)}
     owners = {e.text: e for e in state.entities if e.speaker == "assistant" and e.role == "title"
               and any(side in e.text.split() and side != e.text for side in sides)}
+    if not owners and len(sides) == 1:
+        # "신촌 쪽을 추천드려요" after "신촌 '하모니룸'은 …, 홍대 '소리가'는 …": where one quoted option is
+        (side,) = sides
+        titles = [e for e in state.entities if e.speaker == "assistant" and e.role == "title" and e.turn < state.turn
+                  and e.type != "person"]
+        owners = {e.text: e for e in titles if side in e.context}
+        if len(owners) != 1 or not any(e.turn == next(iter(owners.values())).turn and e.text not in owners
+                                       for e in titles):
+            return None  # the side tells one option from another of the same reply
     return next(iter(owners.values())) if len(sides) == 1 and len(owners) == 1 else None
+
+
+def side_named(state: DialogueState) -> Entity | None:
+    """The option the last reply calls the side to take (`_side_named`), for a bare "그쪽은" after it."""
+    return _side_named(state)
 
 
 def _asked_for_in(category: str, one: Entity, state: DialogueState) -> bool:

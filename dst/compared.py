@@ -5,7 +5,8 @@ Contract: `compared_option(words, options, state)` takes the content tokens of t
 the named options of the last reply (`dst.antecedents._described`'s pool) and the state; it returns the option whose
 amount is the least or the most on the adjective's scale, or None. An option's amounts are the quantities and
 times the reply said after it and before the next option (the tracker's mention order), read as one number per
-scale: price (원 amounts with 만 / 천), duration in minutes (시간 / 분), a model year (2020년식). Options with no
+scale: price (원 amounts with 만 / 천), duration in minutes (시간 / 분), a model year (2020년식), a time of day
+("늦게까지 하는 데로" after "A는 저녁 8시에 닫고, B는 밤 10시까지 해요" is B). Options with no
 amount on the scale are left out ("'다향 티하우스'의 'A'가 4만 원"); at least two must have exactly one, and the
 extreme must be unique; otherwise nothing is picked.
 The adjectives are a closed class of gradable words with a scale and a direction, so they are listed (`SCALES`);
@@ -20,12 +21,14 @@ import re
 from collections.abc import Sequence
 
 from dst.types import DialogueState, Entity
+from dst.wos import clock_value
 
 # adjective stem -> (scale, +1 for the most, -1 for the least)
 SCALES: dict[str, tuple[str, int]] = {
     "싸": ("price", -1), "저렴": ("price", -1), "비싸": ("price", 1),
     "가깝": ("duration", -1), "멀": ("duration", 1), "빠르": ("duration", -1),
     "최근": ("year", 1), "최신": ("year", 1),
+    "늦": ("clock", 1), "이르": ("clock", -1), "일찍": ("clock", -1),
 }
 _SHORT = ("덜", "적게")  # "시간 덜 걸리는", "적게 걸리는": the least duration
 _LONG = ("오래", "많이")
@@ -40,7 +43,7 @@ def scale_of(words: Sequence[tuple[str, str]]) -> tuple[str, int] | None:
     the head ("비싼 거 말고 싼 그 헬멧" asks for the cheap one)."""
     found = None
     for k, (form, tag) in enumerate(words):
-        if form in SCALES and (tag.startswith("VA") or tag in ("XR", "NNG")):
+        if form in SCALES and (tag.startswith("VA") or tag in ("XR", "NNG", "MAG")):
             found = SCALES[form]
         elif form == "걸리" and k > 0 and words[k - 1][0] in _SHORT + _LONG:
             found = ("duration", -1 if words[k - 1][0] in _SHORT else 1)
@@ -63,6 +66,9 @@ def _value(scale: str, amounts: list[Entity]) -> int | None:
         prices = [p for e in amounts if e.type == "quantity" and not _HOURS.search(e.text)
                   and not _MINUTES.search(e.text) and (p := _price(e.text)) is not None]
         return prices[0] if len(prices) == 1 else None
+    if scale == "clock":
+        clocks = [c for e in amounts if e.type == "time" and (c := clock_value(e.text)) is not None]
+        return int(clocks[0].replace(":", "")) if len(clocks) == 1 else None
     if scale == "year":
         years = [int(m.group(1)) for e in amounts if (m := _YEAR.search(e.text))]
         return years[0] if len(years) == 1 else None

@@ -251,16 +251,25 @@ _ANOTHER = frozenset({"말", "대신", "다른", "보다", "같", "처럼", "또
 def answered_choice(frame: Analysis, state: DialogueState) -> Entity | None:
     """The one of the frame's things that the last reply gives as the answer when the frame asked which ("A랑 B 중에
     초보 수업 많은 데 어디야?" -> "초보 수업은 'B'가 더 많이 …", "A랑 B 중에 일요일에 여는 데 있어?" -> "B만 일요일에
-    열어요"): the one it makes its subject or says alone (만); None unless exactly one is."""
+    열어요"): the one it makes its subject or says alone (만), or, when the frame asked where from ("A랑 B 중에 어디서
+    망사 살 수 있어요?" -> "망사는 A에서만 팔아요"), the one it says with 에서; None unless exactly one is."""
     named = [m for m in frame.mentions if frame.names(m) and not m.modifier]
     between = len(named) >= 2 and any(t.form == "중" and t.pos in ("NNB", "NNG") and t.start > named[1].start
                                       for t in frame.tokens)
     if not state.last_query or not (between or any(t.form in lx.INTERROGATIVE_FORMS for t in frame.tokens)):
         return None
+    answering = {"이", "가", "만"} | ({"에서"} if between and _asks_where_from(frame) else set())
     subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
-                and e.particle in ("이", "가", "만") and e.text in state.last_query and not e.modifier
+                and e.particle in answering and e.text in state.last_query and not e.modifier
                 and e.type in ("place", "item", "org")}
     return next(iter(subjects.values())) if len(subjects) == 1 else None
+
+
+def _asks_where_from(frame: Analysis) -> bool:
+    """Whether the frame asks where from ("어디서", "어디에서")."""
+    return any(a.form == "어디" and b.form in ("서", "에서") for a, b in zip(frame.tokens, frame.tokens[1:],
+                                                                          strict=False)) or any(
+        t.form in ("어디서", "어디에서") for t in frame.tokens)
 
 
 def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:

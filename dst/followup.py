@@ -14,8 +14,10 @@ when:
 - the utterance names no particular thing itself (no proper name, no place, no person);
 - the frame names something, or the reply offered a name (`dst.ellipsis.reply_answer`), or took up one of two
   alternatives the frame named (`dst.ellipsis.kept_by_reply`), which is then the name completed;
-- the reply did not list several named options (`offers_several`: then the question must say which);
-- the gate reads a follow-up.
+- the reply did not list several named options (`offers_several`: then the question must say which), or a noun of
+  the question was said of one of them only (`told_by_shared_word`: "택배로 보내면 며칠 걸려?" after "… A는 택배
+  접수도 받아"), which is then the name completed;
+- the gate reads a follow-up (past `SHARED_WORD_BAR` only, when a shared noun told the name).
 The named thing goes before the utterance's own words, with the genitive when the first of them is the noun that the
 question is about ("하늘 미술학원의 주말 수업도 있나요?"). Commands are left alone: measured after named exchanges, one
 with an object of its own ("조명 켜 줘") is a new request. Utterances without a noun of their own stay with the zero
@@ -48,6 +50,9 @@ log = logging.getLogger(__name__)
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "followup_gate.safetensors"
 EXCHANGE_CHARS = 220
+# the gate's bar when a noun of the utterance tells one of several offered names: the shared word is evidence the
+# gate does not read (measured with `dst_quality --shifts`)
+SHARED_WORD_BAR = 0.5
 CACHED_PAIRS = 4096  # (utterance, exchange) pairs whose probability is kept: about 1 MB
 _TOPIC_PARTICLES = frozenset({"도", "은", "는", "이", "가", "만"})
 
@@ -117,7 +122,8 @@ def eligible_own_nouns(analysis: Analysis, frame: Analysis, offered: str | None)
     if not any(m.kind not in FREE_KINDS and not asked_measure(analysis, m) and any(ch.isalpha() for ch in m.text)
                for m in analysis.mentions):  # a bare number ("1부터 100까지") is no noun of the utterance's own
         return False  # no noun of its own: the zero detector's utterance ("주차돼요?"), or one that needs no frame
-    if any(m.proper or m.kind in ("place", "person") for m in analysis.mentions):
+    # a place the thing goes to ("제주도까지 배송돼요?") is where, not what the question is about
+    if any(m.proper or m.kind == "person" or (m.kind == "place" and m.particle != "까지") for m in analysis.mentions):
         return False
     if any(t.form in lx.SOCIAL_NOUNS or t.form in lx.SOCIAL_PREDICATES for t in analysis.tokens):
         return False
@@ -125,6 +131,16 @@ def eligible_own_nouns(analysis: Analysis, frame: Analysis, offered: str | None)
         return False  # "나 어때?", "그건 뭐야?": the speakers themselves, or a pronoun the anaphora rules read
     # a name, not a kind noun: after "남편이 …" the chit-chat question "삼각관계인가?" is about no named thing
     return offered is not None or any(frame.names(m) and m.kind != "person" for m in frame.mentions)
+
+
+def told_by_shared_word(analysis: Analysis, state: DialogueState) -> str | None:
+    """Of the names the last reply offered, the one whose sentences alone share a noun of the utterance ("택배로
+    보내면 며칠 걸려?" after "'A'는 날개 수리를 하고, 'B'는 부품만 팔아. A는 택배 접수도 받아."), or None."""
+    mine = {t.form for t in analysis.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2}
+    names = [e for e in state.entities if e.turn == state.turn and e.speaker == "assistant"
+             and (e.proper or e.role == "title") and e.type in ("place", "item", "org")]
+    told = {e.text for e in names if mine & set(e.context)}
+    return told.pop() if len(told) == 1 else None
 
 
 def offers_several(state: DialogueState) -> bool:
@@ -149,11 +165,12 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
                       gate: FollowupGate | None) -> RuleResult | None:
     if gate is None or not state.last_query or "?" not in analysis.text:
         return None  # only questions are read: checked before the frame is analysed, on every turn that gets here
-    if offers_several(state):
+    told = told_by_shared_word(analysis, state) if offers_several(state) else None
+    if offers_several(state) and told is None:
         return None  # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which
     frame = analyzer.analyze(state.last_query, state.names)
     kept = kept_by_reply(frame, state)  # "A는 멀어서 B로 알아보려고." -> "B는 …": B, not the first name said
-    offered = reply_answer(frame, state, offered=True) or answered_where(frame, state) or (
+    offered = told or reply_answer(frame, state, offered=True) or answered_where(frame, state) or (
         kept.text if kept is not None else None)
     if not eligible_own_nouns(analysis, frame, offered):
         return None
@@ -161,7 +178,7 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     if not phrase or phrase in analysis.text or any(w in analysis.text for w in phrase.split() if len(w) >= 2):
         return None
     probability = gate.probability(analysis.text, state)
-    if probability < gate.threshold:
+    if probability < (SHARED_WORD_BAR if told else gate.threshold):
         return None
     lead = own_start(analysis)
     first = next((m for m in analysis.mentions if m.start >= lead), None)

@@ -9,7 +9,8 @@ anaphora (`dst.antecedents`: "그때 비 와?", "거기 주차돼?", "두 번째
 the previous standalone user query (`dst.ellipsis`: "부산은?", "내일은?", "요금은?", "안방도", "다섯 명은요?"),
 then follow-ups with a predicate of their own that reuse the frame (`dst.frame_reuse`: "돌아오는 건 일요일로 알아봐줘",
 "일요일에도 열어?"), and last an utterance that names nothing while its predicate needs the frame's topic
-(`dst.zero`, a learned detector: "주차돼요?", "다음 화 틀어 줘"), or one whose own noun with 도 shares a word with the
+(`dst.zero`, a learned detector: "주차돼요?", "다음 화 틀어 줘"), or a counted request to get more of the exchange's
+thing (`dst.counted`: "조종기 없는 걸로 두 대 주문해 줘"), or one whose own noun with 도 shares a word with the
 exchange ("주말 자유수영도 있어?", `dst.zero.complete_additive`), or one with common nouns of its own that the follow-up
 gate reads as asking about the frame's named thing ("택배로 보내도 되나요?", `dst.followup`).
 """
@@ -20,6 +21,7 @@ from dst.analysis import Analyzer
 from dst.anaphora import BARE_TITLE, EVERY, NUMBERED_ENTRY, PAIR_POSITION, RELATIVE_ONE, SIDE_CHOSEN, find_anaphors
 from dst.antecedents import resolve_anaphors
 from dst.comparison import complete_choice, complete_comparison
+from dst.counted import complete_counted
 from dst.ellipsis import is_fragment, resolve_ellipsis
 from dst.followup import complete_followup
 from dst.frame_reuse import additive_time, generic_one
@@ -69,7 +71,8 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         compared = complete_choice(analysis, state, frame) or complete_comparison(self.analyzer, analysis, state)
         if compared is not None:
             return compared
-        completed = complete_zero(self.analyzer, analysis, state, self.zero) or complete_additive(
+        completed = complete_zero(self.analyzer, analysis, state, self.zero) or complete_counted(
+            analysis, state, frame) or complete_additive(
             self.analyzer, analysis, state) or complete_followup(
             self.analyzer, analysis, state, self.zero.gate if self.zero is not None else None)
         return completed if completed is not None else RuleResult(utterance)

@@ -138,7 +138,7 @@ class Tracker:
             domain = wos.detect_domain(source) or domain
             slots = wos.update_slots(slots, [(e.type, e.text) for e in new], source, domain)
             # A greeting or thanks asks nothing: the question before it stays the frame of a later "부산은?".
-            if source.strip() and not _is_social(analysis):
+            if source.strip() and not _is_social(analysis) and not _is_reaction(analysis):
                 last_query, last_reply = source, None
                 if analysis.requests and "?" not in source:
                     requests = (*requests, source)[-MAX_REQUESTS:]
@@ -284,8 +284,10 @@ class _TokenIndex:
             if m.proper or m.kind in _NAMED:
                 start, end = self._segment(m, [r for k, r in near if r is not m and (r.proper or r.kind in _NAMED)
                                                 and start <= k < end], start, end)
-        words = [t.form for t in self.toks[start:end]
-                 if t.pos in CONTEXT_TAGS and not (m.start <= t.start < m.end)]
+        # the adverb 없이 ("예약 없이 가셔도") says what an option lacks as 없다 does ("예약이 없어도")
+        words = ["없" if t.form == "없이" and t.pos == "MAG" else t.form for t in self.toks[start:end]
+                 if (t.pos in CONTEXT_TAGS or (t.form == "없이" and t.pos == "MAG"))
+                 and not (m.start <= t.start < m.end)]
         return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
 
     def _between(self, referents: list[Mention], start: int, end: int) -> list[tuple[int, Mention]]:
@@ -367,6 +369,13 @@ def _same_referent(old: Entity, new: Entity) -> bool:
         return True  # "포근잠 매트리스 성수점" then "성수점": the branch named again by its last word
     # "손흥민" is the same person as "손흥민 선수"
     return new.type == "person" and old.proper and old.type == "item" and new.text.startswith(old.text + " ")
+
+
+def _is_reaction(analysis: Analysis) -> bool:
+    """A turn that only reacts ("아 아쉽다", "와 대박"): no noun or pronoun, no question, no request. It asks nothing,
+    so the question before it stays the frame of a later "그럼 토요일은?"."""
+    return "?" not in analysis.text and not analysis.requests and not any(
+        t.pos.startswith(("NN", "NP", "SL", "SN", "SH", "XR")) for t in analysis.tokens)
 
 
 def _is_social(analysis: Analysis) -> bool:

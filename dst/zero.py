@@ -205,6 +205,37 @@ def last_sentence_start(analysis: Analysis) -> int:
     return start
 
 
+_BACKGROUND = frozenset({"ᆫ데", "는데", "은데", "던데"})
+
+
+def _background_end(analysis: Analysis) -> int:
+    """Where the question after a background clause begins ("친구가 외국인인데 영어로도 진행돼?" -> the offset of
+    "영어로도"): the clause ends in the connective -ㄴ데 and a question follows with a predicate of its own; 0
+    otherwise."""
+    if "?" not in analysis.text:
+        return 0
+    toks = analysis.tokens
+    for k, t in enumerate(toks[:-2]):
+        if t.pos == "EC" and t.form in _BACKGROUND and any(u.pos in ("VV", "VA", "XSV", "XSA") for u in toks[k + 1:]):
+            start = t.end
+            while start < len(analysis.text) and analysis.text[start] in " ,":
+                start += 1
+            return start if start < len(analysis.text) else 0
+    return 0
+
+
+_OPEN_QUESTION = frozenset({"뭐", "무엇", "누구", "누가", "어디", "어느", "무슨", "어떤", "어떻게"})
+
+
+def _asks_of_a_thing(question: Analysis) -> bool:
+    """Whether the question after a background clause asks what a thing does or has: a means ("영어로도 진행돼?") or
+    an attribute ("주차비는 얼마야?") of its own, and no open question word ("선물로 뭐가 좋을까요?", "어떻게
+    신청해요?" ask for something new). Measured on open chit-chat, a bare predicate after -ㄴ데 ("…는데 가도 되나?")
+    is about the speakers, not about the frame's thing."""
+    return not any(t.form in _OPEN_QUESTION for t in question.tokens) and any(
+        _means(question, m) or m.kind == "attribute" for m in question.mentions)
+
+
 def own_start(analysis: Analysis) -> int:
     """Where the utterance's own words begin: after leading connectives, interjections and a vocative comma."""
     start = 0
@@ -234,6 +265,14 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         done = complete_zero(analyzer, analyzer.analyze(analysis.text[lead:], state.names), state, detector)
         return None if done is None else RuleResult(f"{analysis.text[:lead].rstrip()} {done.text}",
                                                     done.resolutions, done.confident)
+    background = _background_end(analysis) if not lead else 0
+    question = analyzer.analyze(analysis.text[background:], state.names) if background else None
+    if question is not None and _asks_of_a_thing(question):
+        # "친구가 외국인인데 영어로도 진행돼?": the clause in -ㄴ데 gives the background; the question after it is what
+        # may lack its topic, and the frame's thing goes before it
+        done = complete_zero(analyzer, question, state, detector)
+        if done is not None:
+            return RuleResult(f"{analysis.text[:background].rstrip()} {done.text}", done.resolutions, done.confident)
     frame_text = _repeated_request(analyzer, analysis, state) or frame_sentence(analyzer, state)
     frame = analyzer.analyze(frame_text, state.names)
     # "A랑 B 중에 일요일에 여는 데 있어?" -> "B만 일요일에 열어요"; "추천 없이 들어갈 수 있는 데로 할래요." -> "그럼

@@ -106,6 +106,16 @@ PICKS = [
     ("세탁소 사장님 중에 누가 가죽 재킷 세탁도 하세요?",
      "해맑은세탁 오정민 사장님은 와이셔츠만 하시고, 별빛크리닝 한수아 사장님은 가죽 재킷 세탁도 같이 하세요.",
      "그 사장님한테 내일 맡겨도 돼요?", "한수아", ["오정민"]),
+    # a time of day on the scale of 늦게 / 일찍
+    ("동네 요가원 두 곳 중에 어디가 늦게까지 해?",
+     "'숨고르기 요가'는 저녁 9시에 닫고, '나무결 요가'는 밤 11시까지 해요.",
+     "늦게까지 하는 데로 다닐래. 거기 샤워실 있어?", "나무결 요가", ["숨고르기"]),
+    # 없이 says what an option lacks, as 없다 does
+    ("자전거 수리점 알려 줘", "'바퀴사랑'은 예약을 해야 하고, '두바퀴 공방'은 예약 없이 가도 바로 봐 줘요.",
+     "예약 없이 가고 싶은데, 그 가게 주차돼?", "두바퀴 공방", ["바퀴사랑"]),
+    # a predicate the clause negates describes the option it does not want
+    ("팔찌 수리 맡길 데 있어?", "'은별공방'은 급하면 당일에 해 주고, '달무리 주얼리'는 사흘쯤 걸려요.",
+     "급하진 않아. 그 가게 택배 접수도 돼?", "달무리 주얼리", ["은별공방"]),
 ]
 
 
@@ -230,7 +240,32 @@ def test_a_kind_noun_after_an_exchange_chooses_only_names_of_its_kind(injector: 
     assert "한그릇 키친 밥" not in rw, rw
 
 
+def test_the_side_a_reply_recommends_by_where_it_is_is_the_option_there(injector: ContextInjector) -> None:
+    turns = ["스터디룸 빌릴 데 있어?",
+             "강남 '모여라룸'은 시간당 만 원이고, 역삼 '책상하나'는 시간당 8천 원이에요.",
+             "조용한 곳이면 좋겠어.",
+             "조용한 걸 원하시면 강남 쪽을 추천드려요."]
+    rw = _rw_turns(injector, turns, "그쪽은 몇 명까지 들어가?")
+    assert "모여라룸" in rw and "책상하나" not in rw and "그쪽" not in rw, rw
+
+
+def test_the_option_the_user_took_in_the_last_turn_is_what_a_kind_anaphor_means(injector: ContextInjector) -> None:
+    turns = ["요리책 추천해 줘",
+             "《한 그릇 밥상》은 초보용이라 쉽고, 《셰프의 칼》은 전문 기술 위주라 어려워요.",
+             "처음이라 쉬운 거부터 볼래.",
+             "그럼 초보용으로 시작하시는 게 좋아요."]
+    rw = _rw_turns(injector, turns, "그 책 중고로도 구할 수 있어?")
+    assert "한 그릇 밥상" in rw and "셰프의 칼" not in rw, rw
+    # a region the user asks about is where an option is, not the option
+    turns = ["조용한 성당 추천해 줘",
+             "양평의 '들꽃 성당'이 한적하고, 가는 길에 '솔숲 공소'도 있어요.",
+             "양평까지 얼마나 걸려?",
+             "차로 한 시간 반쯤 걸려요."]
+    assert "양평" not in _rw_turns(injector, turns, "그 성당 미사 시간 알려 줘.").split("미사")[0]
+
+
 @pytest.mark.parametrize("utterance", ["비 올 거 같아.", "내일 갈 거라서 물어보는 건데 주차돼?",
+                                       "오늘은 여기까지 할게.", "여기까지만 하자.",
                                        "다 거기서 거기지 뭐.", "그게 그거 아니야?", "그거랑 별개로 알람 맞춰 줘.",
                                        "그 영화 '바람의 노래' 언제 개봉해?"])
 def test_modal_endings_idioms_and_named_kinds_are_no_anaphors(injector: ContextInjector, utterance: str) -> None:

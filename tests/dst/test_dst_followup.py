@@ -65,6 +65,14 @@ def test_after_a_reply_that_offers_several_names_the_question_must_say_which(inj
     assert injector.rewrite(history, "아이들 수업도 따로 있어요?").standalone == "아이들 수업도 따로 있어요?"
 
 
+def test_after_several_names_a_noun_said_of_one_of_them_only_tells_which(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "드론 프로펠러 부러졌는데 고칠 데 있어?"),
+               HistoryTurn("assistant", "'하늘정비소'는 프로펠러 교체를 해 주고, '윙스토어'는 새 부품만 팔아. "
+                                        "하늘정비소는 택배 접수도 받아.")]
+    rw = injector.rewrite(history, "택배로 보내면 며칠 걸려?").standalone
+    assert "하늘정비소" in rw and "윙스토어" not in rw, rw
+
+
 @pytest.mark.parametrize("utterance", ["지하철 막차 몇 시에 끊겨?", "고마워요 덕분에 살았어요", "요즘 날씨 너무 춥다",
                                        "지금 몇 시야?", "1부터 100까지 다 더하면 얼마야?", "그거 알아? 오늘 눈 온대"])
 def test_a_new_topic_a_thanks_and_a_remark_stay_as_they_are(injector: ContextInjector, utterance: str) -> None:
@@ -77,6 +85,7 @@ def test_a_new_topic_a_thanks_and_a_remark_stay_as_they_are(injector: ContextInj
     ("몇 층에 있어요?", False),  # a measure asked about is not a noun of its own
     ("'푸른 가마' 수업도 있어요?", False),  # a name of its own: a new topic, not a follow-up
     ("강남역 근처에도 있어요?", False),  # a place of its own: the anaphora and fragment rules read places
+    ("제주도까지 택배 돼요?", True),  # a place the thing goes to is where, not what is asked about
     ("나 이거 잘할 수 있을까?", False),  # about the speakers
     ("그릇 예쁘다", False),  # a remark, not a question
     ("택배로 보내 주세요", False),  # a command: with an object of its own it is as often a new request

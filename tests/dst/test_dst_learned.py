@@ -356,3 +356,24 @@ def test_a_request_repeated_takes_the_sentence_that_asked_not_the_whole_turn(inj
     history = _turns(request, "초안이에요: 꽃잎 밴드 공연 – 오후 3시, 중앙 무대, 30분.")
     rw = injector.rewrite(history, "영어로도 써 줘.").standalone
     assert "꽃잎 밴드" in rw and "불꽃 크루" not in rw and "외국인" not in rw, rw
+
+
+def test_a_question_after_a_background_clause_gets_the_frames_thing_before_it(injector: ContextInjector) -> None:
+    history = _turns("'바다향 요트투어' 예약할 수 있어?", "네, 매일 오후 3시에 출발해요.")
+    rw = injector.rewrite(history, "부모님이 외국인인데 영어로도 안내해 줘?").standalone
+    assert rw.startswith("부모님이 외국인인데 ") and "바다향 요트투어" in rw.split("인데", 1)[1], rw
+
+
+def test_a_where_from_question_between_two_names_is_answered_by_the_one_said_with_eseo(
+        injector: ContextInjector) -> None:
+    history = _turns("'종이숲'이랑 '펜앤잉크' 중에 어디서 만년필 잉크 살 수 있어?",
+                     "만년필 잉크는 종이숲에서만 팔아요. 펜앤잉크는 펜 수리 위주예요.")
+    rw = injector.rewrite(history, "일요일에도 문 열어?").standalone
+    assert "종이숲" in rw and "펜앤잉크" not in rw, rw
+
+
+def test_a_bare_reaction_leaves_the_question_before_it_as_the_frame(injector: ContextInjector) -> None:
+    history = _turns("'바람의 정원' 금요일 공연 표 남았어?", "금요일은 매진이에요. '달빛 소나타'는 금요일 표가 있어요.",
+                     "아 아쉽다.", "취소표가 나올 수도 있어요.")
+    rw = injector.rewrite(history, "그럼 토요일은?").standalone
+    assert "바람의 정원" in rw and "토요일" in rw and "아쉽" not in rw, rw

@@ -77,6 +77,8 @@ def test_the_last_reply_is_kept_with_its_question_and_dropped_by_the_next(tracke
     assert state.last_reply is not None and len(state.last_reply) == MAX_REPLY_CHARS
     thanked = tracker.observe(state, "감사합니다", "user")
     assert thanked.last_query == state.last_query and thanked.last_reply == state.last_reply
+    reacted = tracker.observe(state, "아 아쉽다.", "user")  # a bare reaction asks nothing either
+    assert reacted.last_query == state.last_query
     asked = tracker.observe(state, "지하철 막차 몇 시야?", "user")
     assert asked.last_reply is None
     assert DialogueState.from_dict({"turn": 1}).last_reply is None  # a state stored before the field reads as none

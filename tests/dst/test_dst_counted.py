@@ -1,0 +1,29 @@
+"""A counted request for more of the exchange's thing (`dst.counted`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dst import ContextInjector, HistoryTurn
+
+
+def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) -> str:
+    return injector.rewrite([HistoryTurn("user", question), HistoryTurn("assistant", reply)], utterance).standalone
+
+
+def test_a_counted_order_with_only_a_variant_of_its_own_orders_the_framed_thing(injector: ContextInjector) -> None:
+    rw = _rw(injector, "'별빛 캔들 세트' 얼마야?", "기본 구성은 2만 원이고, 선물 포장 포함은 2만 5천 원이에요.",
+             "포장 없는 걸로 세 개 주문해 줘.")
+    assert rw == "포장 없는 걸로 별빛 캔들 세트 세 개 주문해 줘.", rw
+
+
+def test_a_counted_order_after_a_question_about_a_shop_orders_what_the_reply_named(injector: ContextInjector) -> None:
+    rw = _rw(injector, "산들캠프에서 매트도 빌려줘?",
+             "네, 에어 매트를 1박에 4천 원에 빌려 드려요. 전기 매트는 빌려 드리지 않아요.", "두 개 예약해 줘.")
+    assert rw == "에어 매트 두 개 예약해 줘.", rw
+
+
+@pytest.mark.parametrize("utterance", ["우유 두 개 주문해 줘.", "빵도 두 개 주문해 줘.",
+                                       "'보리 식빵' 두 개 주문해 줘."])
+def test_an_order_with_an_object_of_its_own_or_no_order_stays(injector: ContextInjector, utterance: str) -> None:
+    assert _rw(injector, "'별빛 캔들 세트' 얼마야?", "기본 구성은 2만 원이에요.", utterance) == utterance
