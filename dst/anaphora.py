@@ -362,7 +362,9 @@ def _demonstrative_np(toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return Anaphor(det.start, after.end, "person", "demonstrative.role", _particle(toks, i + 3), category=n,
                        honoured=True), 3
     if n in ("사람", "분", "애", "남자", "여자", "아이", "녀석") or n in lx.PERSON_NOUNS:
-        return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle), 2
+        # "그 할머니": a noun of kin or standing says which of the people named is meant ("최순이 할머니")
+        return Anaphor(det.start, noun.end, "person", "demonstrative.person", particle,
+                       category=n if n in lx.PERSON_NOUNS else None), 2
     if n in lx.ROLE_NOUNS and n not in lx.ITEM_CATEGORIES:  # "그 모델" is a product's as often as a person's
         nxt = toks[i + 2] if i + 2 < len(toks) else None
         if nxt is not None and nxt.form == "님" and nxt.pos == "XSN" and nxt.start == noun.end:

@@ -57,9 +57,10 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
 from dst.anaphora import THING_HEADS, Anaphor, instance_of, time_grain
 from dst.chunks import adnominal_adjective
-from dst.compared import compared_option, priced_option, said_price
+from dst.compared import budget_option, compared_option, priced_option, said_price
 from dst.phrases import same_word
 from dst.types import DialogueState, Entity
+from dst.wos import clock_value
 from korean.frequency import NAME_RARITY, noun_rarity
 from korean.lexicon import JUDGING_STEMS, LIGHT_PREDICATE_LEMMAS, name_shaped
 
@@ -71,6 +72,7 @@ _BOUNDS = frozenset({"까지", "부터"})
 _JOINED = lx.CONJUNCTION_PARTICLES | {"도"}  # "오전 10시와 오후 2시", "오후 2시도": one of several, not said of another
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _CONCLUDING = ("그럼", "그러면", "그렇다면", "그러시면")  # a closed class: the connectives that draw a conclusion
+_AVOIDING = frozenset({"피하", "삼가"})  # the verbs a reply tells the user to keep away from an option with
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
 
 
@@ -118,10 +120,17 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
         down = _described(analysis, before, options) if len(options) == 2 and outright else None
         if down is None and not outright and len(options) == 2:
             down = _negated_one(before, options)  # "급하진 않아요" after "급하시면 … 내일 저녁 7시에"
+        if down is None and ana.need == "time" and len(options) == 2:
+            down = _in_time_class(before, options)  # "오전은 힘들어요" after "… 오전 10시 …, … 오후 4시"
         return None if down is None else next(o.entity for o in options if o is not down)
-    picked = compared_option([(t.form, t.pos) for t in before], [o.entity for o in options], state) if before else None
+    words = [(t.form, t.pos) for t in before]
+    picked = (compared_option(words, [o.entity for o in options], state)
+              or budget_option(words, [o.entity for o in options], state)) if before else None
     if picked is not None:
         return picked
+    classed = _in_time_class(before, options) if ana.need == "time" else None
+    if classed is not None:
+        return classed.entity  # "평일이 편해요. 그 시간에 …" after "화요일 오후 3시랑 토요일 오전 10시 반"
     found = _described(analysis, before + topic, options)
     if found is not None and ana.need == "time":
         found = _at_grain(found, ana, options)
@@ -161,6 +170,44 @@ def _rejects_outright(before: list[Tok]) -> bool:
     """Whether the clauses turn something down by more than a bare 안 / 못 / 않 ("싫어", "말고"), which only says what
     the user needs ("무릎이 안 좋아서")."""
     return any(_rejects(t) and t.form not in ("안", "못", "않") for t in before)
+
+
+# what the words for parts of the week and of the day cover: calendar and clock facts, a closed class
+_DAY_CLASSES = {"평일": frozenset("월화수목금"), "주중": frozenset("월화수목금"), "주말": frozenset("토일")}
+_HOUR_CLASSES = {"오전": (0, 12), "아침": (5, 11), "출근": (5, 10), "낮": (11, 17), "점심": (11, 14), "오후": (12, 24),
+                 "저녁": (17, 24), "퇴근": (17, 24), "밤": (19, 24)}
+
+
+def _in_time_class(before: Sequence[Tok], options: list[_Option]) -> _Option | None:
+    """The one time option that falls in the part of the week or day the clause names ("평일이 편해요" for "다음 주
+    화요일 오후 3시" beside "토요일 오전 10시 반", "출근 전이 좋겠어" for "월요일 아침 8시" beside "목요일 저녁
+    7시"), read from the option's weekday and clock time; None unless exactly one does."""
+    nouns = [t.form for t in before if t.pos in ("NNG", "NNP")]
+    for word in nouns:
+        if word in _DAY_CLASSES:
+            days = [_weekday(o.entity.text) for o in options]
+            if all(d is not None for d in days):
+                inside = [o for o, d in zip(options, days, strict=True) if d in _DAY_CLASSES[word]]
+                return inside[0] if len(inside) == 1 else None
+        if word in _HOUR_CLASSES:
+            low, high = _HOUR_CLASSES[word]
+            hours = [_hour(o.entity.text) for o in options]
+            if all(h is not None for h in hours):
+                inside = [o for o, h in zip(options, hours, strict=True) if h is not None and low <= h < high]
+                return inside[0] if len(inside) == 1 else None
+    return None
+
+
+def _weekday(text: str) -> str | None:
+    """The weekday a time names ("화" of "다음 주 화요일 오후 3시"), or None."""
+    found = re.search(r"([월화수목금토일])요일", text)
+    return found.group(1) if found else None
+
+
+def _hour(text: str) -> int | None:
+    """The hour of the clock time a time names, on 24 hours ("저녁 7시" -> 19), or None."""
+    clock = clock_value(text)
+    return int(clock[:2]) if clock is not None else None
 
 
 def _negated_one(before: list[Tok], options: list[_Option]) -> _Option | None:
@@ -470,6 +517,11 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         if len(quoted) == 1 and all(e.sentence == quoted[0].sentence and e.order == quoted[0].order + 1
                                     for e in said.values() if e is not quoted[0]):
             said = {quoted[0].text: quoted[0]}
+    if len(said) == 2:
+        # "그럼 A는 피하시는 게 좋아요. B는 …": of two names, the one the reply tells the user to avoid is not the pick
+        kept = [e for e in said.values() if not set(e.context) & _AVOIDING]
+        if len(kept) == 1:
+            said = {kept[0].text: kept[0]}
     side = _side_named(state)
     if side is not None:
         said = {side.text: side}
@@ -568,8 +620,9 @@ def turns_down(clauses: Sequence[Tok]) -> bool:
 
 
 def _rejects(t: Tok) -> bool:
-    """A word that turns down what the clause names: 말고 / 빼고, 별로, 싫다, 안 / 않다 / 못, 아니다."""
+    """A word that turns down what the clause names: 말고 / 빼고, 별로, 싫다, 안 / 않다 / 못, 아니다, 패스 / 제외."""
     return (t.form in ("말", "빼") and t.pos == "VV") or (t.form in ("별로", "안", "못") and t.pos == "MAG") or (
+        t.form in ("패스", "제외") and t.pos == "NNG") or (
         t.form == "싫" and t.pos == "VA") or (t.form == "않" and t.pos == "VX") or (t.form == "아니" and t.pos == "VCN")
 
 
@@ -586,7 +639,9 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
     turn = state.turn if turn is None else turn
     said = [e for e in sorted(state.entities, key=lambda e: e.order)
             if e.speaker == "assistant" and e.turn == turn and not e.predicative and not e.modifier
-            and not e.setting and (e.proper or e.salience > 0)]  # "성수동에서는 'A'가 …": where, not which
+            and not e.setting and (e.proper or e.salience > 0)  # "성수동에서는 'A'가 …": where, not which
+            # "임실의 '소풍가 목장'": where it is, not which (a person's, "류현우 작가의 〈…〉", is a person option)
+            and not (e.salience < 0 and e.role != "title" and e.type != "person")]
     # "그 강사" after "유재원 강사", "신보람 강사": a kind noun that the reply's people bear chooses among them
     person = ana.need == "person" or any(ana.category and ana.category in e.text for e in said if e.type == "person")
     named_only = False

@@ -11,8 +11,9 @@ amount on the scale are left out ("'다향 티하우스'의 'A'가 4만 원"); a
 extreme must be unique; otherwise nothing is picked.
 The adjectives are a closed class of gradable words with a scale and a direction, so they are listed (`SCALES`);
 an adjective outside it, or a scale the reply gave no amounts on ("가벼운 쪽" after prices), decides nothing.
-`priced_option(price, options, state)` is the one option whose price is the one said (`said_price`: "3천 원짜리
-그거"), read the same way.
+`budget_option(words, options, state)` is the one option priced within the budget the clause says ("예산이 15만
+원이라서"). `priced_option(price, options, state)` is the one option whose price is the one said (`said_price`: "3천
+원짜리 그거"), read the same way.
 """
 
 from __future__ import annotations
@@ -109,6 +110,38 @@ def said_price(words: Sequence[tuple[str, str]]) -> int | None:
     while k > 0 and words[k - 1][1] in ("SN", "NR"):
         k -= 1
     return _price(" ".join(form for form, _ in words[k:-2])) if k < len(words) - 2 else None
+
+
+_CEILING = ("이하", "까지", "안쪽", "이내", "미만")
+
+
+def said_budget(words: Sequence[tuple[str, str]]) -> int | None:
+    """The most the clause says the user will pay ("예산이 15만 원이라서", "10만 원 이하로", "3만 원까지만"): a 원
+    amount in a clause that says 예산, or followed by a word of a ceiling; None otherwise."""
+    forms = [form for form, _ in words]
+    for k, (form, _) in enumerate(words):
+        if form != "원" or k == 0:
+            continue
+        if "예산" not in forms and (k + 1 >= len(words) or forms[k + 1] not in _CEILING):
+            continue
+        j = k
+        while j > 0 and words[j - 1][1] in ("SN", "NR"):
+            j -= 1
+        if j < k:
+            return _price(" ".join(forms[j:k]))
+    return None
+
+
+def budget_option(words: Sequence[tuple[str, str]], options: Sequence[Entity], state: DialogueState) -> Entity | None:
+    """The one option of the last reply whose price is within the budget the clause says (`said_budget`: "예산이
+    15만 원이라서" after "'A'는 18만 원, 'B'는 11만 원"), or None."""
+    budget = said_budget(words)
+    if budget is None or len(options) < 2 or any(o.turn != options[0].turn for o in options):
+        return None
+    said = [e for e in state.entities if e.turn == options[0].turn and e.type in ("quantity", "time")]
+    valued = _valued("price", options, said)
+    within = [o for value, o in valued if value <= budget]
+    return within[0] if len(valued) >= 2 and len(within) == 1 else None
 
 
 def compared_option(words: Sequence[tuple[str, str]], options: Sequence[Entity],

@@ -113,6 +113,17 @@ PICKS = [
     # 없이 says what an option lacks, as 없다 does
     ("자전거 수리점 알려 줘", "'바퀴사랑'은 예약을 해야 하고, '두바퀴 공방'은 예약 없이 가도 바로 봐 줘요.",
      "예약 없이 가고 싶은데, 그 가게 주차돼?", "두바퀴 공방", ["바퀴사랑"]),
+    # the part of the week or day a clause names, read from the options' weekdays and clock times
+    ("수채화 수업 다음 주에 자리 있어요?", "다음 주 수요일 오후 2시랑 일요일 오전 11시에 자리가 있어요.",
+     "평일이 좋아요. 그 시간에 한 명 예약해 주세요.", "수요일 오후 2시", ["일요일"]),
+    ("수영 개인 강습 언제 돼요?", "금요일 저녁 8시랑 다음 주 화요일 아침 7시가 비어 있어요.",
+     "출근 전이 좋겠어. 그날 수영복 빌릴 수 있어?", "화요일", ["금요일"]),
+    ("도자기 체험 날짜 나왔어?", "4월 체험은 4월 6일 토요일, 5월 체험은 5월 4일 토요일에 열려요.",
+     "4월은 패스할래. 그날은 몇 시에 시작해?", "5월 4일", ["4월 6일"]),
+    # a region in the genitive says whose an option is; it is no option of its own
+    ("아이랑 딸기 따기 할 수 있는 농장 있어?",
+     "논산의 '햇살 농원'에서는 잼 만들기를 하고, 담양의 '초록들 농장'은 딸기 따기에 토끼 먹이주기까지 있어요.",
+     "토끼 먹이주기 좋다! 거기까지 차로 얼마나 걸려?", "초록들 농장", ["햇살"]),
     # a predicate the clause negates describes the option it does not want
     ("팔찌 수리 맡길 데 있어?", "'은별공방'은 급하면 당일에 해 주고, '달무리 주얼리'는 사흘쯤 걸려요.",
      "급하진 않아. 그 가게 택배 접수도 돼?", "달무리 주얼리", ["은별공방"]),
@@ -247,6 +258,15 @@ def test_the_side_a_reply_recommends_by_where_it_is_is_the_option_there(injector
              "조용한 걸 원하시면 강남 쪽을 추천드려요."]
     rw = _rw_turns(injector, turns, "그쪽은 몇 명까지 들어가?")
     assert "모여라룸" in rw and "책상하나" not in rw and "그쪽" not in rw, rw
+
+
+def test_of_two_names_the_one_the_reply_says_to_avoid_is_not_the_pick(injector: ContextInjector) -> None:
+    turns = ["놀이공원에서 제일 인기 있는 놀이기구가 뭐예요?",
+             "'번개 코스터'가 제일 인기고, 그다음은 회전 그네인 '하늘그네'예요.",
+             "제가 어지럼증이 좀 있어요.",
+             "그럼 하늘그네는 피하시는 게 좋아요. 번개 코스터는 직선 구간이 길어서 덜 어지러운 편이에요."]
+    rw = _rw_turns(injector, turns, "그럼 그 놀이기구로 할게요. 한 번 타는 데 몇 분이에요?")
+    assert "번개 코스터" in rw and "하늘그네" not in rw, rw
 
 
 def test_the_option_the_user_took_in_the_last_turn_is_what_a_kind_anaphor_means(injector: ContextInjector) -> None:

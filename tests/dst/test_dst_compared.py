@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dst import ContextInjector, HistoryTurn
-from dst.compared import said_price, scale_of
+from dst.compared import said_budget, said_price, scale_of
 
 
 def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) -> str:
@@ -47,3 +47,20 @@ def test_said_price_reads_the_amount_before_jjari() -> None:
     assert said_price([("3", "SN"), ("천", "NR"), ("원", "NNB"), ("짜리", "XSN")]) == 3000
     assert said_price([("월", "NNG"), ("2,800", "SN"), ("원", "NNB"), ("짜리", "XSN")]) == 2800
     assert said_price([("6", "SN"), ("kW", "SL"), ("짜리", "XSN")]) is None
+
+
+def test_a_budget_picks_the_one_option_priced_within_it(injector: ContextInjector) -> None:
+    reply = "'바람돌이 프로'는 바퀴가 크고 21만 원, '새싹 런'은 가볍고 9만 원이에요."
+    for utterance in ("예산이 10만 원이라서. 그거 사이즈 몇까지 나와?", "12만 원 이하로 살래. 그거 색상 뭐 있어?"):
+        rw = _rw(injector, "인라인 스케이트 두 개만 추천해 줘.", reply, utterance)
+        assert "새싹 런" in rw and "바람돌이" not in rw, rw
+    assert said_budget([("3", "SN"), ("만", "NR"), ("원", "NNB"), ("까지", "JX")]) == 30_000
+    assert said_budget([("3", "SN"), ("만", "NR"), ("원", "NNB"), ("이", "VCP")]) is None  # a price, no ceiling
+
+
+def test_a_time_of_day_is_graded_by_the_clock_times_the_reply_gave(injector: ContextInjector) -> None:
+    reply = "'솔밭 탁구장'은 저녁 8시에 닫고, '라켓하우스'는 밤 11시까지 해요."
+    rw = _rw(injector, "탁구장 두 군데 알려 줘", reply, "늦게까지 하는 데로 갈래. 거기 주차돼?")
+    assert "라켓하우스" in rw and "솔밭" not in rw, rw
+    rw = _rw(injector, "탁구장 두 군데 알려 줘", reply, "일찍 닫는 데로 갈래. 거기 주차돼?")
+    assert "솔밭 탁구장" in rw and "라켓하우스" not in rw, rw
