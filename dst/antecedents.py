@@ -41,6 +41,7 @@ from dst.chosen import (
     chosen_option,
     names_other,
     priced,
+    returned_to,
     side_named,
     turns_down,
 )
@@ -162,6 +163,9 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
         chosen = answered_option(analysis, frame, ana, state) if free and ana.need != "object" else None
         if chosen is not None:
             return chosen, "+answered"
+        chosen = returned_to(analysis, ana, state) if free and not ana.earlier else None
+        if chosen is not None:
+            return chosen, "+returned-to"
         if ana.earlier:
             # "아까 말한 데" after a reply that named one of its own: the user goes back to what a reply said before it
             # (the ranker's best of those, or the rules' first)

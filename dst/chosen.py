@@ -55,7 +55,7 @@ from itertools import pairwise
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Tok
-from dst.anaphora import THING_HEADS, Anaphor, instance_of, time_grain
+from dst.anaphora import BARE_TITLE, THING_HEADS, Anaphor, instance_of, time_grain
 from dst.chunks import adnominal_adjective
 from dst.compared import budget_option, compared_option, priced_option, said_price
 from dst.phrases import same_word
@@ -386,6 +386,21 @@ def _picked_by_user(ana: Anaphor, state: DialogueState, frame: Analysis) -> Enti
             and (e.role == "title" or person)]
     offered = [e for e in state.entities if e.turn < state.turn - 1 and e.speaker == "assistant" and fits(e)]
     return mine[0] if len(mine) == 1 and offered else None
+
+
+def returned_to(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
+    """The one option of the last reply that the reply came back to in a later sentence ("'A'랑 'B'를 팔아요. 초보분들은
+    주로 A를 사 가세요", "… 이준호 매니저님, 오후엔 강하늘 매니저님이 계세요. … 강하늘 매니저님이 안내해 드릴 거예요"):
+    what the reply ends on is what a bare anaphor after it means; None unless exactly one option was said again, and
+    when a clause of the utterance comes before the anaphor ("나 어프로치가 약한데, 그 프로님"): the user's own reason
+    then says which, and what it says is left to the ranker. What the user said first and the reply repeats ("김포 쪽에
+    …" -> "김포라면 …") is where, not an option."""
+    if ana.need not in ("object", "place", "person", "category") or ana.rule == BARE_TITLE or any(
+            t.pos in _CLAUSE_END for t in analysis.tokens if t.end <= ana.start):
+        return None  # (a bare title, "부장님", refers only to one the dialogue named with it)
+    options = [o for o in _options(ana, state) if o.entity.text not in (state.last_query or "")]
+    again = [o for o in options if o.entity.said_again]
+    return again[0].entity if len(options) >= 2 and len(again) == 1 else None
 
 
 _WHICH = frozenset({"누구", "누", "누가", "어디", "어느", "무슨", "어떤", "뭐", "무엇"})

@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
-from dst.phrases import noun_phrase, splice, strip_followups
+from dst.phrases import noun_phrase, same_word, splice, strip_followups
 from dst.sibling import SiblingMatcher
 from dst.types import DialogueState, Entity, Resolution, RuleResult
 from korean.frequency import NAME_RARITY
@@ -262,7 +262,26 @@ def answered_choice(frame: Analysis, state: DialogueState) -> Entity | None:
     subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
                 and e.particle in answering and e.text in state.last_query and not e.modifier
                 and e.type in ("place", "item", "org")}
-    return next(iter(subjects.values())) if len(subjects) == 1 else None
+    if len(subjects) == 1:
+        return next(iter(subjects.values()))
+    return _answered_by_words(frame, state) if between and not subjects else None
+
+
+_CLOSED = lx.UNAVAILABLE | {"끝나", "종료"}  # "모집이 끝났고": what the question asked for is over there
+
+
+def _answered_by_words(frame: Analysis, state: DialogueState) -> Entity | None:
+    """Of the frame's two or more names ("'A'하고 'B' 중에 대형견 받는 데 있어?"), the one whose clause of the last
+    reply alone shares the most of the question's own nouns ("A는 대형견 반이 따로 있어" beside "B는 10kg 이하만
+    받고"), and does not say it is over ("모집이 끝났고"); None when they tie or none shares any."""
+    names = {m.text for m in frame.mentions if frame.names(m) and not m.modifier}
+    said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.text in names
+            and not e.modifier and e.type in ("place", "item", "org") and not set(e.context) & _CLOSED]
+    words = {t.form for t in frame.tokens if t.pos in ("NNG", "NNP") and len(t.form) >= 2
+             and not any(t.form in n for n in names)}
+    shared = [sum(any(same_word(w, c) for c in e.context) for w in words) for e in said]
+    best = max(shared, default=0)
+    return said[shared.index(best)] if best and shared.count(best) == 1 and len(said) >= 1 else None
 
 
 def _asks_where_from(frame: Analysis) -> bool:

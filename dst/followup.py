@@ -16,8 +16,9 @@ when:
   alternatives the frame named (`dst.ellipsis.kept_by_reply`), which is then the name completed;
 - the reply did not list several named options (`offers_several`: then the question must say which), or a noun of
   the question was said of one of them only (`told_by_shared_word`: "택배로 보내면 며칠 걸려?" after "… A는 택배
-  접수도 받아"), which is then the name completed;
-- the gate reads a follow-up (past `SHARED_WORD_BAR` only, when a shared noun told the name).
+  접수도 받아") or the reply answered which of the frame's names it asked for (`dst.ellipsis.answered_choice`),
+  which is then the name completed;
+- the gate reads a follow-up (past `SHARED_WORD_BAR` only, when a shared noun or the answer told the name).
 The named thing goes before the utterance's own words, with the genitive when the first of them is the noun that the
 question is about ("하늘 미술학원의 주말 수업도 있나요?"). Commands are left alone: measured after named exchanges, one
 with an object of its own ("조명 켜 줘") is a new request. Utterances without a noun of their own stay with the zero
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
-from dst.ellipsis import answered_where, kept_by_reply, reply_answer
+from dst.ellipsis import answered_choice, answered_where, kept_by_reply, reply_answer
 from dst.mentions import TITLE_RE
 from dst.types import DialogueState, Resolution, RuleResult
 from dst.zero import FREE_KINDS, asked_measure, own_start, put_before
@@ -165,10 +166,17 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
                       gate: FollowupGate | None) -> RuleResult | None:
     if gate is None or not state.last_query or "?" not in analysis.text:
         return None  # only questions are read: checked before the frame is analysed, on every turn that gets here
-    told = told_by_shared_word(analysis, state) if offers_several(state) else None
-    if offers_several(state) and told is None:
-        return None  # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which
+    several = offers_several(state)
+    told = told_by_shared_word(analysis, state) if several else None
     frame = analyzer.analyze(state.last_query, state.names)
+    if several and told is None:
+        # after "'한빛 약국'과 '새봄 약국'이 …" a follow-up is about one of them only if it says which, or if the reply
+        # answered which one the frame asked for ("A랑 B 중에 신입 모집하는 데 있어?" -> "A는 끝났고, B는 신입을 받아")
+        answered = answered_choice(frame, state)
+        named = [m.text for m in frame.mentions if frame.names(m) and m.text != getattr(answered, "text", None)]
+        if answered is None or any(n in analysis.text for n in named):
+            return None  # "B 그룹 레슨은 …?": the question names the other one itself
+        told = answered.text
     kept = kept_by_reply(frame, state)  # "A는 멀어서 B로 알아보려고." -> "B는 …": B, not the first name said
     offered = told or reply_answer(frame, state, offered=True) or answered_where(frame, state) or (
         kept.text if kept is not None else None)

@@ -359,7 +359,8 @@ def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
     same_turn = [e for e in earlier if e.turn == entity.turn]
     if not same_turn:
         return entity
-    return replace(entity, salience=max(entity.salience, same_turn[0].salience), order=same_turn[0].order)
+    return replace(entity, salience=max(entity.salience, same_turn[0].salience), order=same_turn[0].order,
+                   said_again=entity.sentence > same_turn[0].sentence or same_turn[0].said_again)
 
 
 def _same_referent(old: Entity, new: Entity) -> bool:

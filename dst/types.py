@@ -61,7 +61,8 @@ class Entity:
     a question or request, the words of what the user asked for ("가죽공방 원데이 클래스 있어?" -> "'오브제 레더'에서
     …" gives 오브제 레더 가죽공방, 원데이, 클래스): a later "그 공방" picks it up, however later turns named it.
     `sentence`: which sentence of its turn it was said in (0 = first), so that what one sentence says of two options
-    can be read together (`dst.ranking`).
+    can be read together (`dst.ranking`); for a name said again in a later sentence of the same turn, that later one,
+    and `said_again` is set ("'A'랑 'B'를 팔아요. 초보분들은 주로 A를 사 가세요": the reply comes back to A).
     """
 
     text: str
@@ -80,6 +81,7 @@ class Entity:
     setting: bool = False
     asked_for: tuple[str, ...] = ()
     sentence: int = 0
+    said_again: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,6 +180,7 @@ class DialogueState:
                     setting=bool(e.get("setting", False)),
                     asked_for=tuple(str(w) for w in e.get("asked_for", ())),
                     sentence=int(e.get("sentence", 0)),
+                    said_again=bool(e.get("said_again", False)),
                 )
                 for e in data.get("entities", [])
             )

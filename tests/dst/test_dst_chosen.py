@@ -260,6 +260,20 @@ def test_the_side_a_reply_recommends_by_where_it_is_is_the_option_there(injector
     assert "모여라룸" in rw and "책상하나" not in rw and "그쪽" not in rw, rw
 
 
+def test_a_bare_anaphor_takes_the_option_the_reply_came_back_to(injector: ContextInjector) -> None:
+    reply = "네, '참나무 도마'랑 '올리브 미니 도마'를 팔아요. 처음 사시는 분들은 주로 참나무 도마를 가져가세요."
+    rw = _rw(injector, "공방에서 도마도 살 수 있어요?", reply, "그건 크기가 어떻게 돼요?")
+    assert "참나무 도마" in rw and "올리브" not in rw, rw
+    reply = "오전엔 박서진 코치님, 오후엔 윤다솜 코치님이 계세요. 예약이 오후 4시라 윤다솜 코치님이 맡으실 거예요."
+    rw = _rw(injector, "수업 담당 코치님 누구예요?", reply, "그분께 준비물을 여쭤봐 주실 수 있나요?")
+    assert "윤다솜" in rw and "박서진" not in rw, rw
+    # a bare title no one was named with refers to no one here
+    rest = "과장님 피곤하실 텐데 쉬세요"
+    assert _rw(injector, "수업 담당 코치님 누구예요?", reply, rest) == rest
+    state = injector.replay([HistoryTurn("user", "공방에서 도마도 살 수 있어요?"), HistoryTurn("assistant", reply)])
+    assert DialogueState.from_dict(state.to_dict()) == state  # the flag survives a stored state
+
+
 def test_of_two_names_the_one_the_reply_says_to_avoid_is_not_the_pick(injector: ContextInjector) -> None:
     turns = ["놀이공원에서 제일 인기 있는 놀이기구가 뭐예요?",
              "'번개 코스터'가 제일 인기고, 그다음은 회전 그네인 '하늘그네'예요.",

@@ -191,3 +191,11 @@ def test_an_elided_question_is_completed_with_the_alternative_the_reply_took_up(
     history = [HistoryTurn("user", turns[0]), HistoryTurn("assistant", turns[1])]
     out = injector.rewrite(history, utterance).standalone
     assert out.startswith(held) and absent not in out, out
+
+
+def test_after_a_which_question_between_names_the_one_the_reply_answered_with_is_completed(
+        injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "탁구 동호회 '핑퐁클럽'이랑 '스핀하우스' 중에 신입 모집하는 데 있어?"),
+               HistoryTurn("assistant", "핑퐁클럽은 이번 시즌 모집이 끝났고, 스핀하우스는 이달 말까지 신입을 받아.")]
+    rw = injector.rewrite(history, "나이 제한 있어?").standalone
+    assert "스핀하우스" in rw and "핑퐁클럽" not in rw, rw
