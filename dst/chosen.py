@@ -73,6 +73,7 @@ _JOINED = lx.CONJUNCTION_PARTICLES | {"도"}  # "오전 10시와 오후 2시", "
 _ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ", "도", "만"})
 _CONCLUDING = ("그럼", "그러면", "그렇다면", "그러시면")  # a closed class: the connectives that draw a conclusion
 _AVOIDING = frozenset({"피하", "삼가"})  # the verbs a reply tells the user to keep away from an option with
+_ALL_OF = frozenset({"둘", "셋", "모두", "전부", "다"})  # "둘 다", "모두": every option, not one
 _MEASURE = re.compile(r"^\d[\d.,]*\s*[A-Za-z]+급?$")  # "350kW", "100kW급": an amount, not an option
 
 
@@ -370,8 +371,9 @@ def _picked_by_user(ana: Anaphor, state: DialogueState, frame: Analysis) -> Enti
     the introductory book), when the last reply, which answered that turn, named no thing of the anaphor's kind and
     the user's turn turned nothing down: the user chose, the reply agreed, and "그 책" is the one chosen."""
     category = ana.category
-    if not category or state.turn < 3 or turns_down(frame.tokens):
-        return None
+    if not category or state.turn < 3 or turns_down(frame.tokens) or any(
+            t.form in _ALL_OF for t in frame.tokens):
+        return None  # "둘 다 궁금한데요": the user took none of them over the other
     person = ana.need == "person"
 
     def fits(e: Entity) -> bool:
