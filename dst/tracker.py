@@ -137,7 +137,8 @@ class Tracker:
                 topic = attributes[-1].text
             domain = wos.detect_domain(source) or domain
             slots = wos.update_slots(slots, [(e.type, e.text) for e in new], source, domain)
-            # A greeting or thanks asks nothing: the question before it stays the frame of a later "부산은?".
+            # A greeting, a thanks or a bare reaction asks nothing: the question before it stays the frame of a later
+            # "부산은?".
             if source.strip() and not _is_social(analysis) and not _is_reaction(analysis):
                 last_query, last_reply = source, None
                 if analysis.requests and "?" not in source:
