@@ -20,6 +20,7 @@ from itertools import pairwise
 
 from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer, Mention
+from dst.mentions import TITLE_RE
 from dst.phrases import noun_phrase, same_word, splice, strip_followups
 from dst.sibling import SiblingMatcher
 from dst.types import DialogueState, Entity, Resolution, RuleResult
@@ -156,6 +157,11 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     if known and any(m not in known for m in asked):
         # "한강뷰 자동차극장 주차 요금은 얼마야?", "청죽당 정규 과정은 수강료가 얼마야?": a name the dialogue gave, and
         # something of its own asked of it; the question says what it is about
+        return RuleResult(analysis.text)
+    quotes = [(q.start(), q.end()) for q in TITLE_RE.finditer(analysis.text)]
+    if replaced and quotes and all(m.proper for m, _ in replaced) and any(
+            t.pos in ("VCP", "VV", "VA") and not any(a <= t.start < b for a, b in quotes) for t in analysis.tokens):
+        # "'멍멍숲' 대형견 반은 한 달에 얼마예요?": a quoted name of its own and a predicate: a whole question
         return RuleResult(analysis.text)
     own_named = [m for m in analysis.mentions if m.kind in NAMED_KINDS]
     if len(own_named) >= 2 and any(t.form in lx.INTERROGATIVE_FORMS for t in analysis.tokens):

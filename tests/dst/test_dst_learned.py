@@ -377,3 +377,9 @@ def test_a_bare_reaction_leaves_the_question_before_it_as_the_frame(injector: Co
                      "아 아쉽다.", "취소표가 나올 수도 있어요.")
     rw = injector.rewrite(history, "그럼 토요일은?").standalone
     assert "바람의 정원" in rw and "토요일" in rw and "아쉽" not in rw, rw
+
+
+def test_a_question_with_a_quoted_name_and_a_predicate_of_its_own_is_whole(injector: ContextInjector) -> None:
+    history = _turns("'초록바다 수영장' 자유수영은 얼마야?", "성인 8천 원이에요.")
+    utterance = "'푸른물결' 아쿠아로빅 반은 한 달에 얼마예요?"
+    assert injector.rewrite(history, utterance).standalone == utterance
