@@ -539,7 +539,7 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         kept = [e for e in said.values() if not set(e.context) & _AVOIDING]
         if len(kept) == 1:
             said = {kept[0].text: kept[0]}
-    side = _side_named(state)
+    side = side_named(state)
     if side is not None:
         said = {side.text: side}
     if len(said) != 1:
@@ -569,10 +569,11 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     return next((o.entity for o in before if one.text in o.entity.text), one)
 
 
-def _side_named(state: DialogueState) -> Entity | None:
+def side_named(state: DialogueState) -> Entity | None:
     """The option the last reply calls the side to take by a word of its name ("A는 65세 이상 대상이라 라인댄스 쪽이
     맞으실 거예요" after "'주말 라인댄스 입문'과 'A' …"): the one quoted name of an earlier reply that has the word
-    said before 쪽, whatever else the reply names."""
+    said before 쪽, whatever else the reply names, or the one quoted option the side is where ("신촌 쪽을 추천드려요"
+    after "신촌 '하모니룸'은 …, 홍대 '소리가'는 …"); also read for a bare "그쪽은" (`dst.antecedents`)."""
     reply = state.last_reply or ""
     sides = {e.text for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
              and e.type not in ("time", "quantity") and " " not in e.text
@@ -589,11 +590,6 @@ def _side_named(state: DialogueState) -> Entity | None:
                                        for e in titles):
             return None  # the side tells one option from another of the same reply
     return next(iter(owners.values())) if len(sides) == 1 and len(owners) == 1 else None
-
-
-def side_named(state: DialogueState) -> Entity | None:
-    """The option the last reply calls the side to take (`_side_named`), for a bare "그쪽은" after it."""
-    return _side_named(state)
 
 
 def _asked_for_in(category: str, one: Entity, state: DialogueState) -> bool:
