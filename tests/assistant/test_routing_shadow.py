@@ -7,7 +7,6 @@ socket to a local OpenAI-compatible server (benchmarks/support/chat_server.py) t
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,15 +45,17 @@ def _request(text: str) -> GenerationRequest:
     return GenerationRequest(messages=[{"role": "user", "content": text}], max_new_tokens=32, temperature=0.0)
 
 
-async def _live_turn(router: ModelRouter, shadow: ShadowRunner, conversation: str, text: str) -> tuple[str, float]:
-    """What the pipeline does for the LM part of a turn: route, generate, then hand the shadow its copy."""
-    started = time.perf_counter()
+async def _live_turn(router: ModelRouter, shadow: ShadowRunner, conversation: str, text: str) -> tuple[str, int]:
+    """What the pipeline does for the LM part of a turn: route, generate, then hand the shadow its copy.
+
+    Returns the reply and how many shadow comparisons were recorded when the turn returned.
+    """
     route = router.route(conversation, version="live")
     request = _request(text)
     completion = await route.generator.generate(request)
     shadow.launch(route, request, live_reply=completion.text, live_ms=completion.latency_ms,
                   conversation_id=conversation)
-    return completion.text, time.perf_counter() - started
+    return completion.text, len(shadow.recent("chat"))
 
 
 @pytest.mark.parametrize(("candidate", "deadline_s"), [("fail", 10.0), ("slow", 0.5)])
@@ -73,9 +74,9 @@ async def test_failing_or_slow_shadow_changes_neither_reply_nor_latency(
     chat.set_shadow(None)
 
     assert [r for r, _ in shadowed] == [r for r, _ in baseline] == [f"live: {m}" for m in messages]
-    # The bound: launching the shadow adds scheduling only; a slow shadow (1.5 s) would show up as seconds.
-    worst_baseline = max(t for _, t in baseline)
-    assert max(t for _, t in shadowed) < worst_baseline + 0.25
+    # Latency is checked without a clock (a loaded machine stalls any turn now and then): every turn returned
+    # before its own shadow call had an outcome, so no turn waited for its shadow, failing or slow.
+    assert all(recorded <= i for i, (_, recorded) in enumerate(shadowed))
     await shadow.drain(timeout_s=15)
     outcomes = [r["outcome"] for r in shadow.recent("chat")]
     assert outcomes == ["error" if candidate == "fail" else "timeout"] * len(messages)
