@@ -43,6 +43,7 @@ from dst.chosen import (
     priced,
     returned_to,
     side_named,
+    titled_name,
     turns_down,
 )
 from dst.compared import compared_option
@@ -344,9 +345,7 @@ def _said_before(e: Entity, state: DialogueState) -> bool:
 def _titled_name(e: Entity) -> bool:
     """A person the reply names by a name-shaped word and an honoured title after it ("이정훈 기사님"), a name Kiwi
     did not tag as one; the 님 rules out a described kind ("고양이 미용사")."""
-    words = e.text.split()
-    return (e.type == "person" and e.speaker == "assistant" and len(words) > 1 and words[-1].endswith("님")
-            and name_shaped(words[0]))
+    return e.speaker == "assistant" and e.text.endswith("님") and titled_name(e)
 
 
 def _locates_name(e: Entity, state: DialogueState) -> bool:

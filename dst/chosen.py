@@ -289,6 +289,13 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     clause's nouns that tell them apart decide (`_by_nouns`), then 있 / 없 of the clause ("파티룸 있는 데" after "A는
     파티룸이 있고, B는 파티룸은 없지만"). The relative-clause reading (`dst.antecedents`) and the chosen option here
     both decide by it."""
+    lacked = {t.form for k, t in enumerate(clause) if t.pos in _NOUNS and _lacked(clause[k + 1:k + 3])}
+    if lacked and len(option_words) == 2:
+        # "할증 없는 날로" after "토요일은 주말 할증이 붙어요": the clause wants what one of two options has not
+        having = [k for k, ws in enumerate(option_words)
+                  if "없" not in ws and any(same_word(w, c) for w in lacked for c in ws)]
+        if len(having) == 1:
+            return [1 - having[0]], 1
     shared = [sum(any(same_word(w, c) for c in ws) for w in words) for ws in option_words]
     top = max(shared, default=0)
     if not top:
@@ -301,6 +308,14 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     if len(tied) > 1 and polar:
         tied = [k for k in tied if polar & set(option_words[k])] or tied
     return tied, top
+
+
+def _lacked(after: Sequence[Tok]) -> bool:
+    """Whether the tokens after a noun say it is lacking: 없다 or 없이, right after it or after its particle."""
+    if after and after[0].pos in ("JKS", "JX") and after[0].form not in ("만", "밖에"):
+        after = after[1:]
+    return bool(after) and ((after[0].form == "없" and after[0].pos == "VA")
+                            or (after[0].form == "없이" and after[0].pos == "MAG"))
 
 
 def _by_nouns(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]], tied: list[int]) -> list[int]:
@@ -347,7 +362,8 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
     # one that answers a remark ("골프를 안 치셔도 와인은 …")
     concluding = ana.category or ana.need == "person" or (state.last_reply or "").startswith(_CONCLUDING)
     described = _described_by_reply(options, state) if concluding else None
-    if described is not None and (described.entity.proper or described.entity.role == "title"):
+    if described is not None and (described.entity.proper or described.entity.role == "title"
+                                  or (titled_name(described.entity) and described.entity.role != "title")):
         return described.entity  # (a bare role, "부녀회장", may stand beside the name it is said of)
     part = _named_by_part(options, state)
     if part is not None:
@@ -463,20 +479,53 @@ def _described_by_reply(options: list[_Option], state: DialogueState) -> _Option
     may name what the user turns down ("보상금은 이미 받고 있어서"). None when the reply's words describe none or
     tie."""
     said = [e for e in state.entities if e.turn == state.turn and e.speaker == "assistant"]
-    # what the reply names first ("상속세 담당"), then also the words around it, where its predicate is ("예약해")
-    for words in ({w for e in said for w in e.text.split()}, {w for e in said for w in (*e.text.split(), *e.context)}):
+    reply = state.last_reply or ""
+    # what the reply names first ("상속세 담당"), then also the words around it, where its predicate is ("예약해"):
+    # first the reply's own ("광택이 강한 쪽" after "'A'는 광택이 강하게 나고, 'B'는 광택보다는 가죽 보습 위주예요":
+    # 강하 tells, while 보습 is what B's sentence said with 광택), then also what a thing it names again was said
+    # with before ("산양유 베이스 쪽" after "산양유 베이스인 'B'는 보습력이 좋아요")
+    named = {w for e in said for w in e.text.split()}
+    own = {w for e in said for w in e.context if _in_text(w, reply)}
+    lacked = lacking(reply)
+    lacked |= {w for e in said if e.text.split()[-1] in lacked for w in e.text.split()}  # "외부 업체 없이"
+    for words in (named, named | own, named | {w for e in said for w in e.context}):
         words = {w for w in words if w + "다" not in LIGHT_PREDICATE_LEMMAS and w not in lx.ROLE_NOUNS}
         # a word that only one option's sentence said tells, and a rarer word tells more ("상속세" over "상담" in
         # "상속세 담당 세무사님께 상담받으시면")
         score = [0.0] * len(options)
         for w in words:
             hits = [k for k, o in enumerate(options) if any(same_word(w, c) for c in o.words)]
+            if w in lacked:
+                # "외주 없이 직접 정비하는 곳" after "'B'는 큰 정비는 외주로 보내요": what the reply says is lacking
+                # tells the options that do not have it
+                hits = [k for k, o in enumerate(options) if k not in hits or "없" in o.words]
             if len(hits) == 1:
                 score[hits[0]] += noun_rarity(w)
         ranked = sorted(score, reverse=True)
         if ranked[0] > 0:
             return options[score.index(ranked[0])] if ranked[0] > ranked[1] else None
     return None
+
+
+_LACKING = re.compile(r"([가-힣A-Za-z0-9]+?)(?:이|가|은|는|도)?\s+없(?:이|는|고|어|으|을|지)")
+
+
+def lacking(text: str) -> set[str]:
+    """The words `text` says are lacking ("외주 없이", "할증이 없는", "주차는 없고"), by their form."""
+    return {m.group(1) for m in _LACKING.finditer(text) if len(m.group(1)) >= 2}
+
+
+def titled_name(e: Entity) -> bool:
+    """A person named by a name-shaped word and a word after it ("강우진 디자이너", "이정훈 기사님"), a name Kiwi may
+    not know."""
+    words = e.text.split()
+    return e.type == "person" and len(words) > 1 and name_shaped(words[0])
+
+
+def _in_text(word: str, text: str) -> bool:
+    """Whether a content word is said in `text`: whole, or as a stem whose last syllable an ending fused with ("강하"
+    in "강한"), starting a word."""
+    return word in text or (len(word) >= 2 and re.search(r"(?:^|\s)" + re.escape(word[:-1]), text) is not None)
 
 
 def _named_by_part(options: list[_Option], state: DialogueState) -> _Option | None:

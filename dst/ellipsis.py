@@ -340,7 +340,7 @@ def offered_entity(frame: Analysis, state: DialogueState) -> Entity | None:
     # the first of the quoted names and of the unknown names the reply makes its subject ("처인구에 있는 푸른초원
     # 승마클럽이 …", unquoted; the district before it is where it is)
     offers = ([e for e in reply if e.role == "title" or _named_subject(e, reply)] or [
-        e for e in reply if e.type in places or (venue and e.proper and e.type == "item")]
+        *_topic_names(reply), *(e for e in reply if e.type in places or (venue and e.proper and e.type == "item"))]
         or [e for e in reply if e.proper and e.type == "item"])
     return min(offers, key=lambda e: e.order) if offers else None
 
@@ -356,6 +356,15 @@ def _named_subject(e: Entity, reply: list[Entity]) -> bool:
         p.order < e.order and (p.particle in ("이", "가") or (p.type == "place" and p.particle in ("은", "는"))
                                or (p.type in ("item", "org") and p.proper and p.particle is not None))
         for p in reply)
+
+
+def _topic_names(reply: list[Entity]) -> list[Entity]:
+    """The names (proper, or rare in open text) that open a sentence of the reply as its topic ("별빛전파사는 중고 HF
+    장비를 많이 취급하고, …"): offered as a subject is, when the reply quotes no name and makes none its subject;
+    the first of these and of the places is the offer."""
+    return [e for e in reply if e.particle in ("은", "는") and e.type in ("thing", "item", "org", "place")
+            and (e.proper or e.rarity >= NAME_RARITY) and e.text.split()[0] not in TIME_DEIXIS
+            and not any(p.sentence == e.sentence and p.order < e.order for p in reply)]
 
 
 def branded(entity: Entity, state: DialogueState) -> str:

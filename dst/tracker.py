@@ -29,6 +29,9 @@ from dst.types import (
 )
 from korean.frequency import noun_rarity
 
+_TOPIC = frozenset({"은", "는", "ᆫ"})
+_ARGUMENT = frozenset({"이", "가", "을", "를", "ᆯ"})  # what a clause has or takes, not what it is about
+
 _ADJUNCT_PARTICLES = frozenset({"에서", "서", "로", "으로", "까지", "부터", "에게", "한테"})
 _LOCATIVE = frozenset({"에", "에서", "서"})
 # Which entity type a wh-word asks for.
@@ -279,16 +282,24 @@ class _TokenIndex:
             start = bounds[bisect_right(bounds, inside) - 1]
             end = bounds[bisect_right(bounds, inside)] if inside < len(self.toks) else len(self.toks)
             # a following clause with no rival in it goes on about the same one ("'연남 김치살롱'이 있고 토요일
-            # 클래스가 있어요")
+            # 클래스가 있어요"); after a topic, so does one whose only rival is what the topic has ("'A'는 90만 원대이고
+            # 유압 디스크 브레이크가 달려 있어요": one common noun with a case particle; several are options set side
+            # by side, "A는 주 3회 라이트 플랜이 …, 주 5회 스탠다드 플랜이 …")
+            had = [k for k, r in near if r is not m and self._rivals(r, m) and r.start > m.end and not r.proper
+                   and r.kind != "person" and r.particle in _ARGUMENT]
+            if m.particle in _TOPIC and len(had) == 1:
+                rivals = [k for k in rivals if k not in had]
             while end < sentence_end and not any(end <= k < bounds[bisect_right(bounds, end)] for k in rivals):
                 end = bounds[bisect_right(bounds, end)]
             if m.proper or m.kind in _NAMED:
                 start, end = self._segment(m, [r for k, r in near if r is not m and (r.proper or r.kind in _NAMED)
                                                 and start <= k < end], start, end)
-        # the adverb 없이 ("예약 없이 가셔도") says what an option lacks as 없다 does ("예약이 없어도")
-        words = ["없" if t.form == "없이" and t.pos == "MAG" else t.form for t in self.toks[start:end]
+        # the adverb 없이 ("예약 없이 가셔도") says what an option lacks as 없다 does ("예약이 없어도"); what it is
+        # said not to be ("지정점이 아니라서") is not said of it
+        denied = _denied(self.toks, start, end)
+        words = ["없" if t.form == "없이" and t.pos == "MAG" else t.form for k, t in enumerate(self.toks[start:end])
                  if (t.pos in CONTEXT_TAGS or (t.form == "없이" and t.pos == "MAG"))
-                 and not (m.start <= t.start < m.end)]
+                 and not (m.start <= t.start < m.end) and start + k not in denied]
         return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
 
     def _between(self, referents: list[Mention], start: int, end: int) -> list[tuple[int, Mention]]:
@@ -340,6 +351,21 @@ class _TokenIndex:
         return round(max((noun_rarity(n) for n in nouns), default=0.0), 2)
 
 
+def _denied(toks: tuple[Tok, ...], start: int, end: int) -> set[int]:
+    """The indices of the nouns in toks[start:end] that a 아니다 denies ("지정점이 아니라서": 지정 + 점)."""
+    out: set[int] = set()
+    for j in range(start, end):
+        if toks[j].form != "아니" or toks[j].pos != "VCN":
+            continue
+        k = j - 1
+        if k >= start and toks[k].pos in ("JKS", "JKC", "JX"):
+            k -= 1
+        while k >= start and toks[k].pos in ("NNG", "NNP", "NNB", "SL", "XSN"):
+            out.add(k)
+            k -= 1
+    return out
+
+
 def _is_title(text: str, m: Mention) -> bool:
     return m.start > 0 and text[m.start - 1] in "『「《〈<“\"'"
 
@@ -369,8 +395,18 @@ def _same_referent(old: Entity, new: Entity) -> bool:
         return True
     if old.proper and old.text.endswith(" " + new.text) and new.type in ("place", "item", "org"):
         return True  # "포근잠 매트리스 성수점" then "성수점": the branch named again by its last word
-    # "손흥민" is the same person as "손흥민 선수"
-    return new.type == "person" and old.proper and old.type == "item" and new.text.startswith(old.text + " ")
+    # "손흥민" is the same person as "손흥민 선수"; "수빈이" too is "수빈 씨" (the 이 that follows a given name
+    # ending in a consonant when friends say it)
+    return new.type == "person" and old.proper and old.type == "item" and (
+        new.text.startswith(old.text + " ") or (_familiar_name(old.text) and new.text.startswith(old.text[:-1] + " ")))
+
+
+def _familiar_name(text: str) -> bool:
+    """A given name with the familiar 이 after its final consonant ("수빈이", "민석이")."""
+    if len(text) < 3 or not text.endswith("이") or " " in text:
+        return False
+    code = ord(text[-2]) - 0xAC00
+    return 0 <= code < 11172 and code % 28 != 0
 
 
 def _is_reaction(analysis: Analysis) -> bool:

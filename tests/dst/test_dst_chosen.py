@@ -6,7 +6,8 @@ import pytest
 
 from dst import ContextInjector, HistoryTurn
 from dst.anaphora import find_anaphors
-from dst.chosen import _named_by_part, _Option, best_described, chosen_option
+from dst.chosen import _named_by_part, _Option, best_described, chosen_option, titled_name
+from dst.ellipsis import offered_entity
 from dst.types import DialogueState, Entity
 
 
@@ -687,3 +688,76 @@ def test_a_reply_that_sends_the_user_to_one_quoted_option_settles_on_it(injector
              "아이들 축제라서 동요 잘하는 팀이 좋겠어.", "그럼 꽃잎 밴드에 연락해 보세요. 출연료는 인원에 따라 달라요."]
     rw = _rw_turns(injector, turns, "거기 대표 연락처 알아?")
     assert "꽃잎 밴드" in rw and "불꽃" not in rw, rw
+
+
+def test_a_reply_s_description_is_read_in_its_own_words_before_what_its_nouns_were_said_with(
+        injector: ContextInjector) -> None:
+    turns = ["녹차 선물하려는데 뭐가 좋아요?",
+             "'청명 녹차'는 맛이 진하게 우러나고, '운해 녹차'는 맛보다는 향긋한 향 위주예요.",
+             "저는 맛이 제일 중요해요.", "그럼 맛이 진한 쪽이 맞으시겠어요."]
+    rw = _rw_turns(injector, turns, "그 제품 티백으로도 나와요?")
+    assert "청명 녹차" in rw and "운해" not in rw, rw
+
+
+def test_what_a_reply_says_is_lacking_tells_the_option_without_it(injector: ContextInjector) -> None:
+    turns = ["동네 세탁소 두 군데 알려 줘.",
+             "'새벽 세탁소'와 '한결 세탁'이 있어요. '한결 세탁'은 수선은 외부 업체로 보내요.",
+             "바지 기장 줄이려고요.", "그러면 외부 업체 없이 직접 고치는 곳이 빨라요."]
+    rw = _rw_turns(injector, turns, "그 가게 일요일에도 열어요?")
+    assert "새벽 세탁소" in rw and "한결" not in rw, rw
+
+
+def test_a_clause_that_wants_what_one_of_two_lacks_picks_the_other(injector: ContextInjector) -> None:
+    reply = "'파란 택시'는 심야 할증이 붙고, '초록 콜'은 요금이 조금 비싸요."
+    rw = _rw(injector, "공항 가는 택시 어디가 좋아?", reply, "할증 없는 데로 할게. 거기 예약은 어떻게 해?")
+    assert "초록 콜" in rw and "파란" not in rw, rw
+
+
+def test_what_a_topic_has_in_its_next_clause_is_said_of_it(injector: ContextInjector) -> None:
+    reply = "'가온 텐트'는 20만 원대이고 실리콘 코팅 플라이가 달려 있어요. '누리 텐트'는 15만 원대인데 폴리 플라이예요."
+    state = injector.replay([HistoryTurn("user", "캠핑용 텐트 추천해 줘."), HistoryTurn("assistant", reply)])
+    gaon = next(e for e in state.entities if e.text == "가온 텐트")
+    assert {"실리콘", "코팅"} <= set(gaon.context), gaon.context
+    rw = _rw(injector, "캠핑용 텐트 추천해 줘.", reply, "실리콘 코팅 있는 그 텐트는 무게가 얼마야?")
+    assert "가온 텐트" in rw and "누리" not in rw, rw
+    # several subjects side by side are options of their own, not what the topic has
+    reply = "든든박스는 주 3회 라이트 플랜이 월 9만 원, 주 5회 스탠다드 플랜이 월 15만 원이에요."
+    state = injector.replay([HistoryTurn("user", "도시락 요금제 뭐 있어?"), HistoryTurn("assistant", reply)])
+    box = next(e for e in state.entities if e.text == "든든박스")
+    assert "스탠다드" not in box.context, box.context
+
+
+def test_a_reply_s_description_picks_a_person_named_with_a_role(injector: ContextInjector) -> None:
+    turns = ["꽃꽂이 강사가 두 명이라며?", "네, 동양 꽃꽂이는 한지호 강사가, 서양 꽃꽂이는 윤서아 강사가 맡아요.",
+             "저는 동양 꽃꽂이를 배우고 싶어요.", "그럼 동양 꽃꽂이 담당 강사에게 문의하시면 돼요."]
+    rw = _rw_turns(injector, turns, "그 사람 수업은 주말에도 해요?")
+    assert "한지호" in rw and "윤서아" not in rw, rw
+    person = Entity("강도윤 강사", "person", 2, "assistant", "강사")
+    assert titled_name(person) and not titled_name(Entity("강사", "person", 2, "assistant", "강사"))
+
+
+def test_a_given_name_with_the_familiar_i_is_the_person_the_reply_names_without_it(injector: ContextInjector) -> None:
+    rw = _rw(injector, "동아리 친구 중에 지훈이는 합격했고 상민이는 떨어졌어.",
+             "지훈 씨는 이제 서류를 내면 되고, 상민 씨는 다음 시험을 준비하면 되겠네요.",
+             "떨어진 걔 뭐부터 준비하면 돼?")
+    assert "상민" in rw and "지훈" not in rw, rw
+
+
+def test_what_an_option_is_said_not_to_be_is_not_said_of_it(injector: ContextInjector) -> None:
+    reply = "학교 지정 판매점은 '한빛 문구'예요. 근처 '다솜 문구'는 더 싸지만 지정점이 아니라서 이름 인쇄가 안 돼요."
+    state = injector.replay([HistoryTurn("user", "실내화 어디서 사?"), HistoryTurn("assistant", reply)])
+    dasom = next(e for e in state.entities if e.text == "다솜 문구")
+    assert not {"지정", "지정점", "점"} & set(dasom.context) and "이름" in dasom.context, dasom.context
+
+
+def test_a_name_that_opens_a_sentence_of_the_reply_as_its_topic_is_what_it_offered(injector: ContextInjector) -> None:
+    question = "대구에 중고 악기 파는 곳 있어?"
+    reply = "소리마루악기는 중고 기타를 많이 다루고, 사장님이 직접 수리해요. 동성로 악기거리는 새 악기 위주예요."
+    state = injector.replay([HistoryTurn("user", question), HistoryTurn("assistant", reply)])
+    offered = offered_entity(injector.analyzer.analyze(question), state)
+    assert offered is not None and offered.text == "소리마루악기", offered
+    rw = _rw(injector, question, reply, "중고 기타 보러 갈 건데, 거기 주말에도 열어?")
+    assert "소리마루악기" in rw and "악기거리" not in rw, rw
+    # a quoted name is still the offer before a topic that opens a later sentence
+    reply = "'온새미 목공방'이 원데이 수업을 해요. 목공방은 주말 예약이 빨리 차요."
+    assert "온새미 목공방" in _rw(injector, "목공 체험할 곳 있어?", reply, "거기 주차돼?")
