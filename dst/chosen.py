@@ -289,7 +289,13 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     clause's nouns that tell them apart decide (`_by_nouns`), then 있 / 없 of the clause ("파티룸 있는 데" after "A는
     파티룸이 있고, B는 파티룸은 없지만"). The relative-clause reading (`dst.antecedents`) and the chosen option here
     both decide by it."""
-    lacked = {t.form for k, t in enumerate(clause) if t.pos in _NOUNS and _lacked(clause[k + 1:k + 3])}
+    lacked: set[str] = set()
+    for k, t in enumerate(clause):
+        if t.pos in _NOUNS and _lacked(clause[k + 1:k + 5]):
+            j = k
+            while j >= 0 and clause[j].pos in _NOUNS:  # "취소 걱정 없는": the compound's nouns, 취소 too
+                lacked.add(clause[j].form)
+                j -= 1
     if lacked and len(option_words) == 2:
         # "할증 없는 날로" after "토요일은 주말 할증이 붙어요": the clause wants what one of two options has not
         having = [k for k, ws in enumerate(option_words)
@@ -311,11 +317,16 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
 
 
 def _lacked(after: Sequence[Tok]) -> bool:
-    """Whether the tokens after a noun say it is lacking: 없다 or 없이, right after it or after its particle."""
+    """Whether the tokens after a noun say that what is wanted lacks it: 없는 (modifying what is chosen: "할증 없는
+    날로") or 없이, right after it or after its particle; not a clause that says the user lacks it ("포트가
+    없는데")."""
     if after and after[0].pos in ("JKS", "JX") and after[0].form not in ("만", "밖에"):
         after = after[1:]
-    return bool(after) and ((after[0].form == "없" and after[0].pos == "VA")
-                            or (after[0].form == "없이" and after[0].pos == "MAG"))
+    if after[2:3] and after[2].form == "데" and after[2].pos == "NNB" and (
+            len(after) < 4 or after[3].pos in ("SP", "SF", "EC")):
+        return False  # "없는데," is the connective ending, which Kiwi may cut as 는 + 데
+    return bool(after) and ((after[0].form == "없" and after[0].pos == "VA" and len(after) > 1
+                             and after[1].pos == "ETM") or (after[0].form == "없이" and after[0].pos == "MAG"))
 
 
 def _by_nouns(words: set[str], clause: Sequence[Tok], option_words: Sequence[set[str]], tied: list[int]) -> list[int]:
@@ -337,7 +348,7 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
                        frame: Analysis | None = None) -> Entity | None:
     """The option of the reply before the last that the last exchange describes, when the utterance has no clause
     before the anaphor and the last reply named no option of its kind."""
-    if state.turn < 3 or any(t.pos in _CLAUSE_END for t in analysis.tokens if t.end <= ana.start):
+    if state.turn < 3 or _clause_before(analysis, ana):
         return None
     if ana.need == "time":
         return _time_in_exchange(state)
@@ -382,6 +393,15 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
     return options[tied[0]].entity if len(tied) == 1 else None
 
 
+def _clause_before(analysis: Analysis, ana: Anaphor) -> bool:
+    """Whether a clause of the utterance ends before the anaphor; an answer word or interjection set off by a comma
+    ("네, 그때 …", "아, 그 사람은") is none."""
+    before = [t for t in analysis.tokens if t.end <= ana.start]
+    ends = [k for k, t in enumerate(before) if t.pos in _CLAUSE_END]
+    return bool(ends) and not (len(ends) == 1 and before[ends[0]].pos == "SP"
+                               and all(t.pos in ("IC", "MAJ") for t in before[:ends[0]]))
+
+
 def _picked_by_user(ana: Anaphor, state: DialogueState, frame: Analysis) -> Entity | None:
     """The one option of the reply before that the user's last turn took ("처음이라 쉬운 거부터 보고 싶어" read as
     the introductory book), when the last reply, which answered that turn, named no thing of the anaphor's kind and
@@ -413,12 +433,24 @@ def returned_to(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entit
     when a clause of the utterance comes before the anaphor ("나 어프로치가 약한데, 그 프로님"): the user's own reason
     then says which, and what it says is left to the ranker. What the user said first and the reply repeats ("김포 쪽에
     …" -> "김포라면 …") is where, not an option."""
-    if ana.need not in ("object", "place", "person", "category") or ana.rule == BARE_TITLE or any(
-            t.pos in _CLAUSE_END for t in analysis.tokens if t.end <= ana.start):
+    if ana.need not in ("object", "place", "person", "category") or ana.rule == BARE_TITLE or _clause_before(
+            analysis, ana):
         return None  # (a bare title, "부장님", refers only to one the dialogue named with it)
     options = [o for o in _options(ana, state) if o.entity.text not in (state.last_query or "")]
     again = [o for o in options if o.entity.said_again]
-    return again[0].entity if len(options) >= 2 and len(again) == 1 else None
+    if len(options) >= 2 and len(again) == 1:
+        return again[0].entity
+    if len(options) != 2 or again or not all(o.entity.proper or o.entity.role == "title" or titled_name(o.entity)
+                                             for o in options):
+        return None
+    # "오전 팀은 A 기사님, 오후 팀은 B 기사님이 방문하세요. 고객님은 오후 2시 예약이라 오후 팀이에요": a later sentence
+    # that names what the reply said of one of two options alone comes back to that one
+    last = max(o.entity.sentence for o in options)
+    names = {w for o in options for w in o.names}
+    later = {w for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.sentence > last
+             for w in e.text.split() if not names_other(w, names)}
+    tied, _ = best_described(later, [], [o.words for o in options])
+    return options[tied[0]].entity if len(tied) == 1 else None
 
 
 _WHICH = frozenset({"누구", "누", "누가", "어디", "어느", "무슨", "어떤", "뭐", "무엇"})

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dst.analysis import Analysis
 from dst.phrases import same_word
 from dst.types import DialogueState, Resolution, RuleResult
+from dst.zero import fuller
 
 # the verbs (or verbal nouns) of getting or adding something: a closed class
 ACQUIRING = frozenset({"주문", "추가", "구매", "구입", "예약", "예매", "사", "담", "시키", "넣", "발송", "배송",
@@ -46,6 +47,9 @@ def complete_counted(analysis: Analysis, state: DialogueState, frame: Analysis |
             return None
     phrase = _thing(frame, state)
     if phrase is None or phrase in analysis.text:
+        return None
+    phrase = fuller(phrase, state)  # "한우 진밥" said for "'소담이 한우 진밥'"
+    if phrase in analysis.text:
         return None
     text = analysis.text
     return RuleResult(f"{text[:count.start]}{phrase} {text[count.start:]}",

@@ -71,8 +71,13 @@ match of a one-noun fragment (`dst.sibling`); None replaces fragment values by t
         compared = complete_choice(analysis, state, frame) or complete_comparison(self.analyzer, analysis, state)
         if compared is not None:
             return compared
-        completed = complete_zero(self.analyzer, analysis, state, self.zero) or complete_counted(
-            analysis, state, frame) or complete_additive(
+        # a counted request gets the exchange's named thing, not the frame's words the detector would carry ("두 개 더
+        # 담아 줘" after "A 진밥은 유통기한 얼마나 돼?": the 진밥, not its shelf life); a counted question ("두 명
+        # 예약돼요?") asks of the frame as a whole, which the detector reads first
+        request = "?" not in analysis.text
+        counted = complete_counted(analysis, state, frame) if request else None
+        completed = counted or complete_zero(self.analyzer, analysis, state, self.zero) or (
+            None if request else complete_counted(analysis, state, frame)) or complete_additive(
             self.analyzer, analysis, state) or complete_followup(
             self.analyzer, analysis, state, self.zero.gate if self.zero is not None else None)
         return completed if completed is not None else RuleResult(utterance)

@@ -307,7 +307,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
-    phrase = _fuller(phrase, state)
+    phrase = fuller(phrase, state)
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+{reader}:{probability:.2f}")]
     return RuleResult(put_before(analysis, phrase), carried, confident=False)
 
@@ -397,12 +397,13 @@ def _one_named(frame: Analysis) -> bool:
     return len({m.text for m in frame.mentions if frame.names(m) and m.kind != "person"}) == 1
 
 
-def _fuller(phrase: str, state: DialogueState) -> str:
-    """A one-word phrase that the dialogue named in full before, by one name only ("워머가 비싸네" after "'루미 캔들
-    워머'는 6만 9천 원", "흑마늘진액 쪽이 궁금해요" after "'청솔 흑마늘진액 30포'"): the full name, which says which
-    one."""
+def fuller(phrase: str, state: DialogueState) -> str:
+    """A phrase that the dialogue named in full before, by one name only ("워머가 비싸네" after "'루미 캔들
+    워머'는 6만 9천 원", "흑마늘진액 쪽이 궁금해요" after "'청솔 흑마늘진액 30포'", "한우 진밥" after "'소담이 한우
+    진밥'"): the full name, which says which one."""
     if " " in phrase:
-        return phrase
+        ending = {e.text for e in state.entities if e.proper and e.text.endswith(" " + phrase)}
+        return ending.pop() if len(ending) == 1 else phrase
     fuller = {e.text for e in state.entities if e.proper and " " in e.text and phrase in e.text.split()}
     if not fuller:
         # the head of the compound that ends the name ("솔 하나 더 주문해 줘" after "'대나무 손잡이 찻솔'")

@@ -6,7 +6,7 @@ import pytest
 
 from dst import ContextInjector, HistoryTurn
 from dst.anaphora import find_anaphors
-from dst.chosen import _named_by_part, _Option, best_described, chosen_option, titled_name
+from dst.chosen import _named_by_part, _Option, best_described, chosen_option, returned_to, titled_name
 from dst.ellipsis import offered_entity
 from dst.types import DialogueState, Entity
 
@@ -761,3 +761,27 @@ def test_a_name_that_opens_a_sentence_of_the_reply_as_its_topic_is_what_it_offer
     # a quoted name is still the offer before a topic that opens a later sentence
     reply = "'온새미 목공방'이 원데이 수업을 해요. 목공방은 주말 예약이 빨리 차요."
     assert "온새미 목공방" in _rw(injector, "목공 체험할 곳 있어?", reply, "거기 주차돼?")
+
+
+def test_an_answer_word_before_a_comma_is_no_clause_of_the_utterance(injector: ContextInjector) -> None:
+    turns = ["세차 예약 가능한 시간 있어요?", "이번 주 수요일 오전 11시와 금요일 오후 4시가 비어 있어요.",
+             "오후가 좋아요.", "그럼 금요일로 잡아 드릴까요?"]
+    rw = _rw_turns(injector, turns, "네, 그때 주차는 어디에 하면 돼요?")
+    assert rw == "네, 금요일 오후 4시 주차는 어디에 하면 돼요?", rw
+
+
+def test_a_compound_said_to_be_lacking_turns_down_the_option_with_its_first_noun(injector: ContextInjector) -> None:
+    reply = "'하늘 요트 투어' 배는 오전 10시랑 오후 3시에 떠요. 오후 배는 바람 때문에 결항될 때가 많아요."
+    rw = _rw(injector, "요트 투어 몇 시에 있어요?", reply, "그럼 결항 걱정 없는 쪽으로 할게요. 그 시간까지 가면 돼요?")
+    assert rw == "그럼 결항 걱정 없는 쪽으로 할게요. 오전 10시까지 가면 돼요?", rw
+
+
+def test_a_later_sentence_that_names_what_was_said_of_one_of_two_comes_back_to_it(injector: ContextInjector) -> None:
+    reply = "오전 반은 이서준 코치님, 저녁 반은 박하늘 코치님이 맡으세요. 회원님은 저녁 7시 등록이라 저녁 반이에요."
+    rw = _rw(injector, "수영 강습 코치님이 누구예요?", reply, "그 코치님 경력은 어떻게 돼요?")
+    assert rw == "박하늘 코치님 경력은 어떻게 돼요?", rw
+    # a later sentence about neither leaves the choice to the ranker's reading
+    reply = "오전 반은 이서준 코치님, 저녁 반은 박하늘 코치님이 맡으세요. 수영모는 꼭 챙기세요."
+    state = injector.replay([HistoryTurn("user", "수영 강습 코치님이 누구예요?"), HistoryTurn("assistant", reply)])
+    analysis = injector.analyzer.analyze("그 코치님 경력은 어떻게 돼요?")
+    assert returned_to(analysis, find_anaphors(analysis)[0], state) is None

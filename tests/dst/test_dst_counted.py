@@ -27,3 +27,17 @@ def test_a_counted_order_after_a_question_about_a_shop_orders_what_the_reply_nam
                                        "'보리 식빵' 두 개 주문해 줘."])
 def test_an_order_with_an_object_of_its_own_or_no_order_stays(injector: ContextInjector, utterance: str) -> None:
     assert _rw(injector, "'별빛 캔들 세트' 얼마야?", "기본 구성은 2만 원이에요.", utterance) == utterance
+
+
+def test_a_counted_request_after_a_question_about_an_attribute_orders_the_thing_by_its_full_name(
+        injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "장바구니에 뭐 있어?"),
+               HistoryTurn("assistant", "'초록들 현미 누룽지' 2개와 '바삭 김부각' 1개가 담겨 있어요."),
+               HistoryTurn("user", "현미 누룽지는 보관 기간 얼마나 돼?"),
+               HistoryTurn("assistant", "'초록들 현미 누룽지'는 서늘한 곳에서 6개월이에요.")]
+    rw = injector.rewrite(history, "세 개 더 담아 줘.").standalone
+    assert rw == "초록들 현미 누룽지 세 개 더 담아 줘.", rw
+    assert injector.rewrite(history, "세 개 더 담아 줘.").resolutions[0].rule == "zero.counted"
+    # a counted question is read by the zero rules first, as a question about the frame
+    asked = injector.rewrite(history, "세 개 더 살 수 있어?")
+    assert asked.standalone.startswith("초록들 현미 누룽지") and asked.resolutions[0].rule != "zero.counted", asked

@@ -334,20 +334,25 @@ def test_a_short_name_is_carried_as_the_full_name_said_before(injector: ContextI
 
 
 def test_a_short_name_inside_a_full_name_is_carried_as_the_full_name() -> None:
-    from dst.zero import _fuller
+    from dst.zero import fuller
 
     def named(text: str, turn: int) -> Entity:
         return Entity(text, "item", turn, "assistant", role="title", proper=True)
 
     # the word said is a word of one full name, not only its last ("흑마늘진액" of "청솔 흑마늘진액 30포")
     state = DialogueState(entities=(named("청솔 흑마늘진액 30포", 2), named("해담 홍삼정 골드", 2)), turn=4)
-    assert _fuller("흑마늘진액", state) == "청솔 흑마늘진액 30포"
+    assert fuller("흑마늘진액", state) == "청솔 흑마늘진액 30포"
     # a word two full names hold, or part of a word, says no one name
     state = DialogueState(entities=(named("청솔 흑마늘진액 30포", 2), named("청솔 흑마늘진액 60포", 2)), turn=4)
-    assert _fuller("흑마늘진액", state) == "흑마늘진액" and _fuller("마늘", state) == "마늘"
+    assert fuller("흑마늘진액", state) == "흑마늘진액" and fuller("마늘", state) == "마늘"
     # the head of the compound that ends one full name is one of its kind ("솔" of "대나무 손잡이 찻솔")
     state = DialogueState(entities=(named("대나무 손잡이 찻솔", 2), named("무쇠 주물 찻주전자", 2)), turn=4)
-    assert _fuller("솔", state) == "대나무 손잡이 찻솔" and _fuller("크림", state) == "크림"
+    assert fuller("솔", state) == "대나무 손잡이 찻솔" and fuller("크림", state) == "크림"
+    # words that end one full name ("한우 진밥" of "소담이 한우 진밥"); the ending of two names says neither
+    state = DialogueState(entities=(named("소담이 한우 진밥", 2), named("오물오물 단호박 퓨레", 2)), turn=4)
+    assert fuller("한우 진밥", state) == "소담이 한우 진밥" and fuller("단호박 진밥", state) == "단호박 진밥"
+    state = DialogueState(entities=(named("소담이 한우 진밥", 2), named("튼튼이 한우 진밥", 2)), turn=4)
+    assert fuller("한우 진밥", state) == "한우 진밥"
 
 
 def test_a_request_repeated_takes_the_sentence_that_asked_not_the_whole_turn(injector: ContextInjector) -> None:
