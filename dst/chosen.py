@@ -16,7 +16,8 @@ How a clause picks (each step only when the one before decides nothing):
 - the nouns it shares with what the reply said of each option (the content words of the sentences that mention
   it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word, and its
   adjectives that describe ("짧은 게 낫겠다"; not those that judge, "좋은 데로"); one option must share more than any
-  other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B").
+  other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B"), and of two options a clause
+  that wants what one of them has not ("할증 없는 데로", "취소 걱정 없는 쪽으로") picks the other.
 Options the reply sets against each other as topics ("'A'는 …. 'B'는 골목 안에 있는데 단팥빵이 …") own what their
 sentence names after them: a thing inside an option's description is no option of its own.
 People and things choose among options of their own kind. A time anaphor ("갈비찜 배우고 싶어. 그날 …" after
@@ -26,7 +27,8 @@ reply's times by the same shared nouns, and also by the topic right before it in
 again with what happens on it ("토요일에는 갈비찜을") stands for the fuller time that holds it. A negation under "밖에"
 ("주말밖에 시간이 안 돼서") says what the user can do, so it turns nothing down.
 
-`chosen_in_exchange(ana, state)` reads the last exchange when the utterance has no clause of its own ("그 원장님
+`chosen_in_exchange(ana, state)` reads the last exchange when the utterance has no clause of its own (an answer word
+before a comma, "네, 그때 …", is none) ("그 원장님
 진료 있는 요일 알려 줘" after "요즘 어깨가 계속 결려서." / "그럼 통증 쪽을 보시는 원장님께 예약하시는 걸
 추천드려요"): when the last reply names no option of the anaphor's kind, the one the reply before named is picked by a
 part of its name that the last exchange says ("염소우유 베이스로 …", "그럼 하이컷 쪽이 …": a telling word of one name,
@@ -36,7 +38,9 @@ turn and reply share with what was said of each (a person pronoun only when the 
 takes the time of the reply before the last that the last exchange is about ("유약 수업으로 할게." / "신청됐어요." after
 "물레 수업은 3일, 유약 수업은 10일에 있어요"), unless the last reply says a time of its own. A kind noun ("그 책")
 after a last turn in which the user took one quoted option of the reply before ("처음이라 쉬운 거부터 볼래", read as
-that book) and a reply that named none of its kind is that option.
+that book) and a reply that named none of its kind is that option. A reply that settles by description ("그럼 광택이
+강한 쪽이 …") is read in its own words before what the things it names again were said with earlier, and what it says
+is lacking ("외주 없이 직접 하는 곳") tells the options without it.
 `settled_option(state, ana)`: after the user says what they want and the last reply names one thing ("그럼 청란회가
 맞아요"), that thing, for an anaphor and for an elided question alike; a quoted name said bare before its kind
 ("'달숲 요가' 원데이 클래스는 …") is that one thing, and so is the option of an earlier reply whose word the reply
@@ -374,7 +378,7 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
     concluding = ana.category or ana.need == "person" or (state.last_reply or "").startswith(_CONCLUDING)
     described = _described_by_reply(options, state) if concluding else None
     if described is not None and (described.entity.proper or described.entity.role == "title"
-                                  or (titled_name(described.entity) and described.entity.role != "title")):
+                                  or titled_name(described.entity)):
         return described.entity  # (a bare role, "부녀회장", may stand beside the name it is said of)
     part = _named_by_part(options, state)
     if part is not None:
@@ -429,10 +433,11 @@ def _picked_by_user(ana: Anaphor, state: DialogueState, frame: Analysis) -> Enti
 def returned_to(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Entity | None:
     """The one option of the last reply that the reply came back to in a later sentence ("'A'랑 'B'를 팔아요. 초보분들은
     주로 A를 사 가세요", "… 이준호 매니저님, 오후엔 강하늘 매니저님이 계세요. … 강하늘 매니저님이 안내해 드릴 거예요"):
-    what the reply ends on is what a bare anaphor after it means; None unless exactly one option was said again, and
-    when a clause of the utterance comes before the anaphor ("나 어프로치가 약한데, 그 프로님"): the user's own reason
-    then says which, and what it says is left to the ranker. What the user said first and the reply repeats ("김포 쪽에
-    …" -> "김포라면 …") is where, not an option."""
+    what the reply ends on is what a bare anaphor after it means. With no option said again, of two named options the
+    one whose own words a later sentence names ("오전 팀은 A 기사님, 오후 팀은 B 기사님이 …. 고객님은 … 오후
+    팀이에요"). None unless exactly one is found, and when a clause of the utterance comes before the anaphor ("나
+    어프로치가 약한데, 그 프로님"): the user's own reason then says which, and what it says is left to the ranker.
+    What the user said first and the reply repeats ("김포 쪽에 …" -> "김포라면 …") is where, not an option."""
     if ana.need not in ("object", "place", "person", "category") or ana.rule == BARE_TITLE or _clause_before(
             analysis, ana):
         return None  # (a bare title, "부장님", refers only to one the dialogue named with it)

@@ -404,12 +404,12 @@ def fuller(phrase: str, state: DialogueState) -> str:
     if " " in phrase:
         ending = {e.text for e in state.entities if e.proper and e.text.endswith(" " + phrase)}
         return ending.pop() if len(ending) == 1 else phrase
-    fuller = {e.text for e in state.entities if e.proper and " " in e.text and phrase in e.text.split()}
-    if not fuller:
+    full = {e.text for e in state.entities if e.proper and " " in e.text and phrase in e.text.split()}
+    if not full:
         # the head of the compound that ends the name ("솔 하나 더 주문해 줘" after "'대나무 손잡이 찻솔'")
-        fuller = {e.text for e in state.entities if e.proper and " " in e.text
-                  and (last := e.text.split()[-1]).endswith(phrase) and len(last) > len(phrase)}
-    return fuller.pop() if len(fuller) == 1 else phrase
+        full = {e.text for e in state.entities if e.proper and " " in e.text
+                and (last := e.text.split()[-1]).endswith(phrase) and len(last) > len(phrase)}
+    return full.pop() if len(full) == 1 else phrase
 
 
 def _own_kinds(analysis: Analysis) -> frozenset[str]:

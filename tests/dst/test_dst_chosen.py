@@ -15,6 +15,12 @@ def _rw(injector: ContextInjector, question: str, reply: str, utterance: str) ->
     return injector.rewrite([HistoryTurn("user", question), HistoryTurn("assistant", reply)], utterance).standalone
 
 
+def _context(injector: ContextInjector, question: str, reply: str, name: str) -> tuple[str, ...]:
+    """What the tracker holds as said of the reply's mention `name`."""
+    state = injector.replay([HistoryTurn("user", question), HistoryTurn("assistant", reply)])
+    return next(e for e in state.entities if e.text == name).context
+
+
 CAFES = "'파도소리 카페'는 루프탑 테라스가 있고, '솔밭 커피'는 실내 좌석만 있어요."
 
 
@@ -659,9 +665,8 @@ def test_a_which_question_answer_gives_way_to_the_utterances_own_words(injector:
 def test_a_predicate_noun_of_another_kind_is_said_of_the_name_before_it(injector: ContextInjector) -> None:
     # "재료가 호두나무예요" describes '숲그늘 3호점'; it is no rival that would cut its clause short
     reply = "연희동 '숲그늘 3호점'은 4시간에 7만 원인데 재료가 호두나무예요."
-    state = injector.replay([HistoryTurn("user", "도마 클래스 하는 공방 알려줘."), HistoryTurn("assistant", reply)])
-    shop = next(e for e in state.entities if e.text == "숲그늘 3호점")
-    assert "재료" in shop.context, shop.context
+    said = _context(injector, "도마 클래스 하는 공방 알려줘.", reply, "숲그늘 3호점")
+    assert "재료" in said, said
 
 
 def test_a_reply_that_gives_the_chosen_option_with_its_kind_settles_on_it(injector: ContextInjector) -> None:
@@ -715,16 +720,14 @@ def test_a_clause_that_wants_what_one_of_two_lacks_picks_the_other(injector: Con
 
 def test_what_a_topic_has_in_its_next_clause_is_said_of_it(injector: ContextInjector) -> None:
     reply = "'가온 텐트'는 20만 원대이고 실리콘 코팅 플라이가 달려 있어요. '누리 텐트'는 15만 원대인데 폴리 플라이예요."
-    state = injector.replay([HistoryTurn("user", "캠핑용 텐트 추천해 줘."), HistoryTurn("assistant", reply)])
-    gaon = next(e for e in state.entities if e.text == "가온 텐트")
-    assert {"실리콘", "코팅"} <= set(gaon.context), gaon.context
+    said = _context(injector, "캠핑용 텐트 추천해 줘.", reply, "가온 텐트")
+    assert {"실리콘", "코팅"} <= set(said), said
     rw = _rw(injector, "캠핑용 텐트 추천해 줘.", reply, "실리콘 코팅 있는 그 텐트는 무게가 얼마야?")
     assert "가온 텐트" in rw and "누리" not in rw, rw
     # several subjects side by side are options of their own, not what the topic has
     reply = "든든박스는 주 3회 라이트 플랜이 월 9만 원, 주 5회 스탠다드 플랜이 월 15만 원이에요."
-    state = injector.replay([HistoryTurn("user", "도시락 요금제 뭐 있어?"), HistoryTurn("assistant", reply)])
-    box = next(e for e in state.entities if e.text == "든든박스")
-    assert "스탠다드" not in box.context, box.context
+    said = _context(injector, "도시락 요금제 뭐 있어?", reply, "든든박스")
+    assert "스탠다드" not in said, said
 
 
 def test_a_reply_s_description_picks_a_person_named_with_a_role(injector: ContextInjector) -> None:
@@ -745,9 +748,8 @@ def test_a_given_name_with_the_familiar_i_is_the_person_the_reply_names_without_
 
 def test_what_an_option_is_said_not_to_be_is_not_said_of_it(injector: ContextInjector) -> None:
     reply = "학교 지정 판매점은 '한빛 문구'예요. 근처 '다솜 문구'는 더 싸지만 지정점이 아니라서 이름 인쇄가 안 돼요."
-    state = injector.replay([HistoryTurn("user", "실내화 어디서 사?"), HistoryTurn("assistant", reply)])
-    dasom = next(e for e in state.entities if e.text == "다솜 문구")
-    assert not {"지정", "지정점", "점"} & set(dasom.context) and "이름" in dasom.context, dasom.context
+    said = _context(injector, "실내화 어디서 사?", reply, "다솜 문구")
+    assert not {"지정", "지정점", "점"} & set(said) and "이름" in said, said
 
 
 def test_a_name_that_opens_a_sentence_of_the_reply_as_its_topic_is_what_it_offered(injector: ContextInjector) -> None:
