@@ -22,7 +22,7 @@ from dst.analysis import Analysis, Tok
 from dst.phrases import ADJUNCT_PARTICLES
 from dst.types import DialogueState, Entity
 from korean.frequency import NAME_RARITY
-from korean.lexicon import name_shaped
+from korean.lexicon import INTERROGATIVE_FORMS, INTERROGATIVE_STEMS, name_shaped
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ def _after_clause(toks: list[Tok], i: int) -> bool:
         # "무료인 걸로도 충분한데, 그건 …": the clause describes a thing, which the pronoun takes up; "갈 거라서",
         # "물어보는 건데" (거 + 이다) are modal endings that describe nothing
         return False
+    # "A 말고 그거", "A 빼고 그거": 말고 / 빼고 set one thing against another, they join no clause
     return any(t.pos == "EC" and not (pointing and k + 1 < i and toks[k + 1].pos == "VX")
+               and not (k > 0 and t.form == "고" and toks[k - 1].form in ("말", "빼") and toks[k - 1].pos == "VV")
                for k, t in enumerate(toks[:i]) if k >= first)
 
 
@@ -199,7 +201,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return ordinal
     if form in ("거", "것", "분") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
             t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]) and not (
-            _modal(toks, i)):
+            _modal(toks, i) or _asks_how(toks, i)):
         # "무제한 되는 거 가입할게", "지압 위주로 하시는 분으로 예약": one of the options or people, told by what the
         # clause says of it; only a clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거
         # 뭐야?" stays as it is
@@ -542,6 +544,17 @@ def _of_a_pair(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
         return None
     return Anaphor(toks[i].start, toks[j].end, "ordinal", PAIR_POSITION, _particle(toks, j + 1),
                    category=toks[j].form, index=lx.LIST_PLACES[toks[i].form]), j + 1 - i
+
+
+def _asks_how(toks: list[Tok], i: int) -> bool:
+    """A clause before 거 / 것 that holds a question word ("어떻게 잡는 게 좋아?", "뭘 먹는 게 나아?"): it names the way
+    or the thing asked for, not an option the dialogue offered."""
+    k = i - 1
+    while k >= 0 and toks[k].pos not in ("SF", "SP", "EC", "EF"):
+        if toks[k].form in INTERROGATIVE_FORMS or toks[k].form.startswith(tuple(INTERROGATIVE_STEMS)):
+            return True
+        k -= 1
+    return False
 
 
 def _modal(toks: list[Tok], i: int) -> bool:

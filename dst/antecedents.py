@@ -45,6 +45,7 @@ from dst.chosen import (
     side_named,
     titled_name,
     turns_down,
+    whole_written,
 )
 from dst.compared import compared_option
 from dst.ellipsis import answered_choice, asks_for_one, branded, names_thing, offered_entity
@@ -312,7 +313,8 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     # with its options, before any word the clause shares with an option's sentence ("시간" of "3시간", "6시간")
     clause = [(t.form, t.pos) for t in analysis.tokens if begins <= t.start and t.end <= ends]
     options = [e for e in ranked if e.speaker == "assistant" and e.turn == state.turn
-               and e.type in ("place", "item", "org", "person") and e.text not in requested]
+               and (e.type in ("place", "item", "org", "person") or (e.type == "thing" and e.rarity >= NAME_RARITY))
+               and e.text not in requested]  # (a name Kiwi does not know, "다온재가센터", is typed a thing)
     picked = compared_option(clause, options, state)
     if picked is not None:
         return picked, "+compared"
@@ -324,6 +326,14 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
             and not any(w in e.text for w in said) and not _locates_name(e, state)
             and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
             ][:MAX_DESCRIBED]
+    if ana.need in ("object", "category"):
+        # "잔짐까지 싸 주는 그 상품": a thing a reply named as an adjunct of an option's sentence is what the option
+        # covers, not an option, unless the reply named it
+        pool = [e for e in pool if e.salience > 0 or e.proper or e.role == "title"] if sum(
+            e.salience > 0 or e.proper or e.role == "title" for e in pool) >= 2 else pool
+    bearing = [e for e in pool if ana.category and ana.category in e.text]
+    if len(bearing) >= 2:
+        pool = bearing  # "강사가 가르쳐 주는 그 코스" chooses among the courses, not a word said of one ("루어")
     if len(pool) < 2:
         return None
     # each option is read with the words of its sentence that name none of the other options
@@ -331,6 +341,7 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     own = [{w for w in e.context if not names_other(w, other)} for e, other in zip(pool, others, strict=True)]
     clause_toks = [t for t in analysis.tokens if begins <= t.start and t.end <= ends]
     words = {t.form for t in clause_toks if t.pos in CONTEXT_TAGS and t.form + "다" not in LIGHT_PREDICATE_LEMMAS}
+    words = whole_written(analysis.text, clause_toks, words, own)
     tied, top = best_described(words, clause_toks, own)
     if tied and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
         return pool[tied[0]], f"+clause-words:{top}"

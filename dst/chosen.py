@@ -70,6 +70,7 @@ from korean.lexicon import JUDGING_STEMS, LIGHT_PREDICATE_LEMMAS, name_shaped
 
 _CLAUSE_END = ("SF", "SP", "EC")
 _NOUNS = ("NNG", "NNP", "SL", "XR")
+_NUMERALS = ("SN", "NR")
 POLAR = frozenset({"있", "없"})
 _CONTRAST = frozenset({"은", "는", "ᆫ"})
 _BOUNDS = frozenset({"까지", "부터"})
@@ -113,10 +114,19 @@ def chosen_option(analysis: Analysis, ana: Anaphor, state: DialogueState) -> Ent
     # it ("밀알제과는 그 가게보다 멀어요?")
     topic = _topic_lead(before[ends[-1] + 1:] if ends else before) if ana.need == "time" else []
     before = before[: ends[-1] + 1] if ends else []  # whole clauses: what follows the last one leads up to the anaphor
-    if not any(t.pos in _NOUNS or t.pos == "ETN" for t in before) and not topic and not turns_down(before):
-        return None  # (a clause that negates a predicate may turn down the option it describes: "급하진 않아")
+    if not any(t.pos in (*_NOUNS, *_NUMERALS, "ETN") for t in before) and not topic and not turns_down(before):
+        # (a clause that negates a predicate may turn down the option it describes: "급하진 않아"; a number may
+        # name one: "19일로 할게요")
+        return None
     # "무릎이 안 좋아서 쿠션 두꺼운 게 낫겠다": a bare 안 / 못 / 않 before the last clause says what the user needs; the
     # last clause, which turns nothing down, picks
+    wanted = _wanted_lacking(_last_clause(before))
+    if wanted:
+        # "자국 안 남는 게 좋아" after "'B'는 … 자국이 거의 안 남아요": the option said to lack what the clause wants
+        # lacking, before the negation is read as turning one down
+        lacking = [o for o in options if wanted & _lacked_nouns(o.entity.context)]
+        if len(lacking) == 1:
+            return lacking[0].entity
     if turns_down(before) and (turns_down(_last_clause(before)) or not _picks(before)):
         # "취소 잦은 건 싫어. 거기 …", "난 단골이 아니니까 그 사람 …": of two options, the one the clause does not
         # describe; of more, or when it describes none or both, nothing
@@ -265,11 +275,72 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
     nouns |= _nominalised(before)  # "짜맞춤 배우고 싶어" after "… 짜맞춤 찻상을 냈어요": 짜 + 어 + 맞추 + ㅁ
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
+    # a numeral glued to a bound noun: "19일로", and a name Kiwi read as one ("오석으로": 오 + 석, five stones)
+    nouns |= {a.form + b.form for a, b in pairwise(before)
+              if a.pos in _NUMERALS and b.pos == "NNB" and a.end == b.start}
     # an adjective that describes what is wanted ("조용한 게 낫겠다" after "'B'는 좌석이 적어 조용하고"), not one
     # that judges it ("좋은 데로", "단팥빵이 좋더라고요")
     nouns |= {a.form for a, b in pairwise(before) if adnominal_adjective(a, b) and a.form not in JUDGING_STEMS}
+    lacking = [k for k, o in enumerate(options) if nouns & _lacked_nouns(o.entity.context)]
+    wants_lack = any(t.form in ("없", "없이") for t in before)  # "예약 없이 가고 싶은데": what it wants lacking
+    if len(options) == 2 and len(lacking) == 1 and not turns_down(before) and not wants_lack:
+        # "설명 듣고 싶으니까" after "A는 견학 해설을 해 주고, B는 설명할 시간이 없어요": of two, the one not said to
+        # lack what the clause wants
+        return options[1 - lacking[0]]
+    nouns = whole_written(analysis.text, before, nouns, [o.words for o in options])
     tied, _ = best_described(nouns, before, [o.words for o in options])
+    if len(tied) > 1 and not turns_down(before):
+        # "주말에도 와야 돼" after "A는 주말 방문이 안 되고, B는 주말에도 와요": of the options said with what the
+        # clause wants, those said to lack it drop out
+        tied = [k for k in tied if k not in lacking] or tied
     return options[tied[0]] if len(tied) == 1 else None
+
+
+def whole_written(text: str, clause: Sequence[Tok], words: set[str], option_words: Sequence[set[str]]) -> set[str]:
+    """`words`, where a written word of the clause that Kiwi cut ("잔짐까지" as 자 + ㄴ + 짐 + 까지) is, as written
+    less its particles ("잔짐"), a word of an option: that word instead of its pieces ("짐" would match another)."""
+    out = set(words)
+    known = set().union(*option_words) if option_words else set()
+    k = 0
+    while k < len(clause):
+        j = k + 1
+        while j < len(clause) and clause[j].start == clause[j - 1].end:
+            j += 1
+        inside = list(clause[k:j])
+        while inside and inside[-1].pos.startswith(("J", "E", "S")):
+            inside.pop()
+        if len(inside) >= 2 and inside[-1].pos in _NOUNS:
+            written = text[inside[0].start:inside[-1].end]
+            if written in known:
+                out = (out - {t.form for t in inside}) | {written}
+        k = j
+    return out
+
+
+def _wanted_lacking(clause: Sequence[Tok]) -> set[str]:
+    """The nouns a clause wants the option to lack by a negated modifier of a word that means only the option ("자국
+    안 남는 게", "소리 안 나는 걸로"): the nouns right before 안 / 못 (a particle between) when a verb or adjective,
+    its adnominal ending and such a word follow."""
+    out: set[str] = set()
+    for k, t in enumerate(clause):
+        if t.form not in ("안", "못") or t.pos != "MAG" or k + 3 >= len(clause):
+            continue
+        verb, ending, head = clause[k + 1:k + 4]
+        if verb.pos not in ("VV", "VA") or ending.pos != "ETM" or head.form not in _OPTION_HEADS:
+            continue
+        j = k - 1
+        if j >= 0 and clause[j].pos in ("JKS", "JX", "JKO"):
+            j -= 1
+        while j >= 0 and clause[j].pos in _NOUNS:
+            out.add(clause[j].form)
+            j -= 1
+    return out
+
+
+def _lacked_nouns(context: Sequence[str]) -> set[str]:
+    """The words of a context (in sentence order) right before its 없, which is where the sentence said the option
+    lacks them ("주말 방문이 안 되고": 주말 방문 없 되)."""
+    return {w for k, w in enumerate(context) if "없" in context[k + 1:k + 3] and w != "없"}
 
 
 def _nominalised(toks: Sequence[Tok]) -> set[str]:
@@ -467,7 +538,8 @@ def answered_option(analysis: Analysis, frame: Analysis | None, ana: Anaphor, st
     하세요." -> "그 사장님" is B): the one option whose sentence shares the most of the question's nouns that name no
     option; None when the question asks no which or the nouns tell no one option, and when the utterance's own words
     point at another option ("택배 보내는 날짜는 그분한테": the ranker reads them)."""
-    if frame is None or not any(t.form in _WHICH for t in frame.tokens) or "?" not in frame.text:
+    if frame is None or "?" not in frame.text or not (any(t.form in _WHICH for t in frame.tokens)
+                                                      or _asks_for_one_who(frame.tokens)):
         return None
     # "그 코스": of the names of courses only; one the question named itself is what it asked about, no answer
     options = [o for o in _options(ana, state) if (not ana.category or ana.category in o.entity.text
@@ -481,11 +553,25 @@ def answered_option(analysis: Analysis, frame: Analysis | None, ana: Anaphor, st
     words = {t.form for t in frame.tokens if t.pos in _NOUNS and t.form not in _WHICH and len(t.form) >= 2
              and not any(same_word(t.form, n) or t.form in n for n in names)}
     tied, _ = best_described(words, frame.tokens, said_of)
+    if len(tied) > 1:
+        # "족보 편찬 실무는 누가 맡아요?": the question's topic says what is asked of; the words before it qualify it
+        topic = {a.form for a, b in pairwise(frame.tokens) if a.pos in _NOUNS and b.form in _CONTRAST and b.pos == "JX"}
+        tied = [k for k in tied if any(same_word(w, c) for w in topic for c in said_of[k])] or tied
     if len(tied) != 1:
         return None
     own = {t.form for t in analysis.tokens if t.pos in _NOUNS and not ana.start <= t.start < ana.end}
     by_own, _ = best_described(own, analysis.tokens, [w | o.names for w, o in zip(said_of, options, strict=True)])
     return options[tied[0]].entity if by_own in ([], tied) else None
+
+
+def _asks_for_one_who(toks: Sequence[Tok]) -> bool:
+    """Whether a question asks for the one who or where does something ("도어락 설치해 주는 분 있어요?", "포장 되는 데
+    있어?"): an adnominal ending before a head that means only the one, then 있다."""
+    return any(a.pos == "ETM" and b.form in _ONE_WHO and c.form == "있" and c.pos in ("VA", "VV")
+               for a, b, c in zip(toks, toks[1:], toks[2:], strict=False))
+
+
+_ONE_WHO = frozenset({"분", "사람", "곳", "데", "집"})
 
 
 def _describes(e: Entity, kind_word: set[str], options: list[_Option]) -> bool:
@@ -593,9 +679,13 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     "난 오후에 탔어." / "그럼 김다은 기사님이셨을 거예요."): the last reply names exactly one thing of the anaphor's
     kind (a person or not), the reply before offered another of that kind, and nothing says the one named is taken.
     The fuller name the reply before gave it, when the last reply said part of it."""
-    if state.turn < 3 or any(e.turn == state.turn - 1 and e.speaker == "user" and (e.proper or e.role == "title")
-                             for e in state.entities):
-        return None  # the user named one: the rules and the ranker read that
+    offered = [x.text for x in state.entities if x.speaker == "assistant" and x.turn in (state.turn - 2, state.turn)
+               and len(x.text) >= 2]
+    if state.turn < 3 or any(e.turn == state.turn - 1 and e.speaker == "user" and (e.role == "title" or (
+            e.proper and any(e.text in x or x in e.text for x in offered))) for e in state.entities):
+        # the user named one of the options (a quoted title is one): the rules and the ranker read that; a rare word
+        # of their own ("에어캡이 필요해") names none
+        return None
     person = ana is not None and ana.need == "person"
     asked = ana if ana is not None else Anaphor(0, 0, "object", "pronoun.object")  # an elided question asks of things
     kinds = ("person",) if person else ("item", "org") if ana is not None and ana.need == "object" else (

@@ -203,6 +203,8 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         if answer is not None:
             # "초보용 러버 뭐 있어?" -> "'스핀업 소프트 38'이 …" -> "가격은?": the price of the thing the reply named
             phrase = answer
+        if phrase and answer is None:
+            phrase = replied_one(phrase, frame, state)
         own = _own_start(analysis, asked, [m for m, _ in replaced] + added)
         tail = strip_followups(analysis, start=own)
         if not phrase:
@@ -226,6 +228,19 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
     resolutions += [Resolution(m.text, m.text, m.kind, "ellipsis.add") for m in added]
     resolutions += [Resolution("", fm.text, fm.kind, rule) for fm in keep]
     return RuleResult(text, resolutions, confident=bool(replaced) or bool(asked) or bool(added))
+
+
+def replied_one(phrase: str, frame: Analysis, state: DialogueState) -> str:
+    """Of two or more names the frame's phrase holds, the one the last reply named, when it named only one ("'A'랑
+    'B' 고민하다가 'A'로 정했어요" -> "'A'는 채플홀이라 …" -> "주차는?": A's parking, not "A B 주차"); else the
+    phrase."""
+    named = [m for m in frame.mentions if frame.names(m) and not m.modifier and m.text in phrase]
+    names = list(dict.fromkeys(m.text for m in named))
+    if len(names) < 2 or not any(m.particle in lx.CONJUNCTION_PARTICLES for m in frame.mentions if m.text in phrase):
+        return phrase  # only names set side by side ("A랑 B"), not one that locates another ("을지로 '테이프다방'")
+    replied = [e.text for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
+    one = [n for n in names if any(n in r or r in n for r in replied if len(r) >= 2)]
+    return one[0] if len(one) == 1 else phrase
 
 
 def reply_answer(frame: Analysis, state: DialogueState, *, offered: bool = False) -> str | None:

@@ -185,6 +185,8 @@ def complete_followup(analyzer: Analyzer, analysis: Analysis, state: DialogueSta
     phrase = named_thing(frame, offered)
     if not phrase or phrase in analysis.text or any(w in analysis.text for w in phrase.split() if len(w) >= 2):
         return None
+    if any(m.text != phrase and frame.names(m) and m.text in analysis.text for m in frame.mentions):
+        return None  # "B는 견인비가 따로 있어?" after "A랑 B 중에 …": the question names the other one itself
     probability = gate.probability(analysis.text, state)
     if probability < (SHARED_WORD_BAR if told else gate.threshold):
         return None

@@ -58,6 +58,9 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
                   _quoted(text)):
         if len(found) >= 2:
             return found, False
+    times = _comma_times(text, analysis)
+    if len(times) >= 2:
+        return times, False
     joined = _conjoined(text, list(analysis.chunks))
     parallel = _parallel(text, analysis, toks)
     if len(set(parallel)) < len(parallel):
@@ -133,6 +136,25 @@ def _numbered(text: str, toks: _Tokens, run: list[tuple[int, int, int]] | None =
         if item:
             items.append(item)
     return items
+
+
+def _comma_times(text: str, analysis: Analysis) -> list[str]:
+    """Times listed with commas only ("오전 8시~10시, 오후 1시~3시, 저녁 6시~8시 중에"): the longest such run, as the
+    mentions read them (a segment finder would trim the time off as what a name is said with)."""
+    best: list[str] = []
+    run: list[str] = []
+    prev = None
+    for m in analysis.mentions:
+        if m.kind != "time":
+            continue
+        if prev is not None and re.fullmatch(r"\s*,\s*", text[prev.end:m.start]):
+            run.append(m.text)
+        else:
+            run = [m.text]
+        prev = m
+        if len(run) > len(best):
+            best = list(run)
+    return best
 
 
 def _segments(text: str) -> list[list[tuple[int, int]]]:

@@ -47,7 +47,14 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
     for start, end in titles:
         after = next((t for t in toks if t.start >= end + 1), None)
         particle = after.form if after is not None and after.pos.startswith("J") else None
-        mentions.append(Mention(text[start:end].strip(), "item", start, end, proper=True, particle=particle))
+        quoted = text[start:end].strip()
+        words = quoted.split()
+        # "'김선도 실장님'": a full name and an honoured title, quoted, is a person, not a titled thing
+        if len(words) == 2 and name_shaped(words[0]) and words[1].endswith(_HONORIFICS) and len(words[1]) >= 2:
+            mentions.append(Mention(quoted, "person", start, end, proper=True, particle=particle,
+                                    role=words[1].removesuffix("님")))
+            continue
+        mentions.append(Mention(quoted, "item", start, end, proper=True, particle=particle))
     for chunk, after_idx in noun_chunks(text, toks, titles):
         after = toks[after_idx] if after_idx < len(toks) else None
         if after is not None and after.pos == "XSN" and after.form not in lx.APPROXIMATE_SUFFIXES:
@@ -76,6 +83,11 @@ def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
+        if prev is not None and prev.kind == m.kind == "time" and re.fullmatch(r"\s*[~〜-]\s*", text[prev.end:m.start]):
+            # "오전 8시~10시": a range written with a tilde or a dash
+            out[-1] = replace(prev, text=text[prev.start:m.end], end=m.end, particle=m.particle,
+                              predicative=m.predicative)
+            continue
         if (prev is not None and prev.kind == m.kind == "time" and prev.particle in ("부터", "에서")
                 and text[prev.end:m.start].strip() == prev.particle):
             tail = re.match(r"\s*(까지|사이)", text[m.end:])
@@ -158,6 +170,10 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
         if j < len(toks) and toks[j].start == end and toks[j].form in _HONORIFICS:
             end, j = toks[j].end, j + 1
         after = toks[j] if j < len(toks) and toks[j].start == end else None
+        if after is not None and after.pos == "SSC" and j + 1 < len(toks) and toks[j + 1].start == after.end \
+                and toks[j + 1].pos.startswith("JK") and kind == "person" and not title.endswith("장"):
+            j += 1  # "'조은이 경매사'가": the case particle after the closing quote is the person's
+            after = toks[j]
         particle = after.form if after is not None and after.pos.startswith("J") else None
         predicative = after is not None and (after.pos == "VCP" or (after.pos.startswith("J") and _vcp_next(toks, j)))
         out = [m for m in out if m.end <= start or m.start >= end]
@@ -325,9 +341,11 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
             out.append(m)
             continue
         widened = replace(m, text=text[start:end], start=start, end=end)
-        while out and out[-1].kind in _WORD_KINDS and out[-1].end > start:
+        while out and (out[-1].kind in _WORD_KINDS or out[-1].start > start) and out[-1].end > start:
+            # (a time word inside the name, "봄" of "늘봄방문간호센터", goes too; "목요일반" keeps its day)
             prev = out.pop()
-            widened = replace(widened, text=text[prev.start:end], start=prev.start,
+            first = min(prev.start, widened.start)
+            widened = replace(widened, text=text[first:end], start=first,
                               kind="place" if "place" in (prev.kind, m.kind) else m.kind)
         out.append(widened)
     return out
@@ -349,11 +367,30 @@ def _word_start(text: str, toks: tuple[Tok, ...], starts: list[int], start: int)
     lead = [t.pos for t in inside]
     if lead in (["MAG"], ["VV", "ETM"], ["VA", "ETM"], ["MAG", "VV", "ETM"], ["MAG", "VA", "ETM"]):
         return word
+    # the same adverb before nouns ("늘봄방문간호센터": 늘/MAG 봄 방문 …), and a name that Kiwi ended with a subject
+    # particle run into the next noun ("온새미재가간호센터": 온새미재 가/JKS 간호 센터); a written word does not glue a
+    # particle to the noun after it
+    if lead[:1] == ["MAG"] and len(inside) > 1 and all(t.tag in _NAME_TAGS for t in inside[1:]):
+        return word
+    if len(inside) == 2 and inside[0].pos == "NNP" and len(inside[0].form) >= 3 and inside[1].pos == "JKS" \
+            and inside[1].end == start and _compound_at(text, toks, starts, start):
+        return word  # (a compound after it: "민지가회사에" is two words typed together)
     # "종이와연필", "물과빛": 와 / 과 run into the next noun inside one written word joins a name's two parts (a list
     # is spaced: "종이와 연필"); the spoken 랑 / 하고 run together is casual typing, not a name
     if lead == ["NNG", "JC"] and inside[1].form in ("와", "과"):
         return word
     return start
+
+
+def _compound_at(text: str, toks: tuple[Tok, ...], starts: list[int], start: int) -> bool:
+    """Whether two or more nouns run together from `start` to the end of its written word ("간호센터")."""
+    space = text.find(" ", start)
+    glued = 0
+    for t in _between(toks, starts, start, len(text) if space < 0 else space):
+        if t.tag not in _NAME_TAGS:
+            break
+        glued += 1
+    return glued >= 2
 
 
 def _name_numeral(inside: tuple[Tok, ...], k: int, end: int) -> bool:

@@ -297,10 +297,16 @@ class _TokenIndex:
         # the adverb 없이 ("예약 없이 가셔도") says what an option lacks as 없다 does ("예약이 없어도"); what it is
         # said not to be ("지정점이 아니라서") is not said of it
         denied = _denied(self.toks, start, end)
-        words = ["없" if t.form == "없이" and t.pos == "MAG" else t.form for k, t in enumerate(self.toks[start:end])
-                 if (t.pos in CONTEXT_TAGS or (t.form == "없이" and t.pos == "MAG"))
+        # a negated predicate ("주말 방문이 안 되고", "거의 안 남아요") says what the option lacks, as 없다 does
+        words = ["없" if _lacking(t) else t.form for k, t in enumerate(self.toks[start:end])
+                 if (t.pos in CONTEXT_TAGS or _lacking(t))
                  and not (m.start <= t.start < m.end) and start + k not in denied]
-        return tuple(dict.fromkeys(words))[:MAX_CONTEXT]
+        # each 없 stays where it was said: which words it follows tells what the option lacks (`dst.chosen`)
+        kept: list[str] = []
+        for w in words:
+            if w == "없" or w not in kept:
+                kept.append(w)
+        return tuple(kept[:MAX_CONTEXT])
 
     def _between(self, referents: list[Mention], start: int, end: int) -> list[tuple[int, Mention]]:
         """(token index, referent) of the referents that start in tokens [start, end); the index of a list is built
@@ -347,8 +353,25 @@ class _TokenIndex:
         """How rare the mention's rarest noun is in open Korean text (names are rare, kinds are common)."""
         if m.kind in ("time", "quantity"):
             return 0.0
-        nouns = [t.form for t in self.within(m) if t.pos in ("NNG", "NNP")]
+        inside = self.within(m)
+        nouns = [t.form for t in inside if t.pos in ("NNG", "NNP")]
+        # a written word Kiwi cut into an adverb, a verb or a particle before its nouns ("늘봄방문간호센터": 늘/MAG
+        # 봄 …) is an unknown name: its rarity is that of the piece up to the first noun after the odd part ("늘봄")
+        odd = next((k for k, t in enumerate(inside) if t.pos in _ODD_IN_NAME and k + 1 < len(inside)), None)
+        if odd is not None:
+            after = next((t for t in inside[odd + 1:] if t.pos in ("NNG", "NNP")), None)
+            if after is not None and " " not in self.analysis.text[inside[0].start:after.end]:
+                nouns.append(self.analysis.text[inside[0].start:after.end])
         return round(max((noun_rarity(n) for n in nouns), default=0.0), 2)
+
+
+def _lacking(t: Tok) -> bool:
+    """The adverb 없이 and the negations 안 / 못 (`_NEGATING`): words that say an option lacks what follows."""
+    return (t.form == "없이" or t.form in _NEGATING) and t.pos == "MAG"
+
+
+_NEGATING = frozenset({"안", "못"})
+_ODD_IN_NAME = frozenset({"MAG", "ETM", "JKS"})
 
 
 def _denied(toks: tuple[Tok, ...], start: int, end: int) -> set[int]:

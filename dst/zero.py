@@ -32,7 +32,15 @@ from dst import lexicon as lx
 from dst.analysis import Analysis, Analyzer
 from dst.chosen import settled_option
 from dst.elision import ElisionModel, ElisionScore, elision_score
-from dst.ellipsis import answered_choice, answered_where, frame_sentence, kept_by_reply, names_thing, reply_answer
+from dst.ellipsis import (
+    answered_choice,
+    answered_where,
+    frame_sentence,
+    kept_by_reply,
+    names_thing,
+    replied_one,
+    reply_answer,
+)
 from dst.logistic import LogisticModel, read_model
 from dst.mentions import TITLE_RE, Mention
 from dst.phrases import noun_phrase, same_word
@@ -250,6 +258,20 @@ def own_start(analysis: Analysis) -> int:
     return start
 
 
+def _asks_which_of_several(analysis: Analysis, state: DialogueState) -> bool:
+    """A question whose subject is a question word ("어디가", "뭐가", "누가") after a reply that named two things or
+    more: it asks which of them, so no one of them is its elided topic."""
+    asks = any(a.form in _WHICH_WORDS and b.pos == "JKS" for a, b in zip(analysis.tokens, analysis.tokens[1:],
+                                                                          strict=False))
+    asks = asks or any(t.form == "누가" for t in analysis.tokens)
+    named = {e.text for e in state.entities if e.turn == state.turn and e.speaker == "assistant"
+             and e.proper and e.type in ("place", "item", "org", "person")}
+    return asks and len(named) >= 2
+
+
+_WHICH_WORDS = frozenset({"어디", "뭐", "무엇", "누구"})
+
+
 def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
                   detector: ZeroDetector | None) -> RuleResult | None:
     if detector is None or not state.last_query:
@@ -277,6 +299,8 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     frame = analyzer.analyze(frame_text, state.names)
     # "A랑 B 중에 일요일에 여는 데 있어?" -> "B만 일요일에 열어요"; "추천 없이 들어갈 수 있는 데로 할래요." -> "그럼
     # 청란회가 맞아요."; "A는 멀어서 B로 알아보려고." -> "B는 입구에 …"
+    if _asks_which_of_several(analysis, state):
+        return None  # "배송은 어디가 빨라요?" after a reply that named two shops: it asks which, about them all
     choice = answered_choice(frame, state) or settled_option(state) or kept_by_reply(frame, state)
     offered = (choice.text if choice is not None else None) or reply_answer(frame, state, offered=True) \
         or answered_where(frame, state)
@@ -307,7 +331,7 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
         keep_verb_args=command)
     if not phrase:
         return None
-    phrase = fuller(phrase, state)
+    phrase = fuller(replied_one(phrase, frame, state), state)
     carried = [Resolution("", phrase, "zero", f"zero.frame-topic+{reader}:{probability:.2f}")]
     return RuleResult(put_before(analysis, phrase), carried, confident=False)
 

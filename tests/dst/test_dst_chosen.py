@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from dst import ContextInjector, HistoryTurn
+from dst.analysis import Analyzer
 from dst.anaphora import find_anaphors
-from dst.chosen import _named_by_part, _Option, best_described, chosen_option, returned_to, titled_name
+from dst.chosen import (
+    _named_by_part,
+    _Option,
+    best_described,
+    chosen_option,
+    returned_to,
+    titled_name,
+    whole_written,
+)
 from dst.ellipsis import offered_entity
 from dst.types import DialogueState, Entity
 
@@ -787,3 +796,54 @@ def test_a_later_sentence_that_names_what_was_said_of_one_of_two_comes_back_to_i
     state = injector.replay([HistoryTurn("user", "수영 강습 코치님이 누구예요?"), HistoryTurn("assistant", reply)])
     analysis = injector.analyzer.analyze("그 코치님 경력은 어떻게 돼요?")
     assert returned_to(analysis, find_anaphors(analysis)[0], state) is None
+
+
+ROUND_53_PICKS = [
+    # a number said as the choice names the time option it is part of
+    ("도배 날짜 잡고 싶어요.", "3월 8일 토요일이나 3월 15일 토요일에 작업팀이 갈 수 있어요.",
+     "15일로 할게요. 그날 몇 시에 와요?", "3월 15일", ["그날", "8일"]),
+    # of two options said with what the clause wants, the one said not to do it drops out
+    ("야간 진료하는 소아과 있어요?",
+     "근처에 '튼튼아이소아과'와 '새싹소아과'가 있어요. "
+     "튼튼아이소아과는 야간 진료가 안 되고, 새싹소아과는 야간에도 봐요.",
+     "야간에 가야 돼요. 그 병원 위치 알려 주세요.", "새싹소아과", ["튼튼"]),
+    # a negated description of what is wanted picks the option said to lack it
+    ("원룸에 둘 선풍기 추천해 줘.",
+     "'바람돌이 S3'는 바람이 세지만 소음이 있고, '고요팬 미니'는 날개가 없어서 소리가 거의 안 나요.",
+     "밤에 틀 거라 소리 안 나는 게 좋아. 그 제품 얼마야?", "고요팬 미니", ["바람돌이"]),
+]
+
+
+@pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ROUND_53_PICKS)
+def test_a_number_a_negated_predicate_or_a_wanted_lack_picks_the_option(
+        injector: ContextInjector, question: str, reply: str, utterance: str, expected: str,
+        absent: list[str]) -> None:
+    rw = _rw(injector, question, reply, utterance)
+    assert expected in rw and not any(a in rw for a in absent), rw
+
+
+def test_a_relative_clause_before_a_kind_noun_chooses_among_the_names_with_that_noun(
+        injector: ContextInjector) -> None:
+    # "채색" is a word said of one course, unknown enough to look like a name; "그 코스" is one of the courses
+    reply = "'주말 수채화 코스'는 강사가 채색 순서를 알려 주고, '자유 드로잉 코스'는 혼자 그리는 시간이에요."
+    rw = _rw(injector, "화실 코스 뭐 있어?", reply, "강사가 알려 주는 그 코스, 처음 해도 괜찮아?")
+    assert "주말 수채화 코스" in rw and "자유 드로잉" not in rw, rw
+
+
+def test_the_one_who_answers_what_the_question_asked_for_is_the_person(injector: ContextInjector) -> None:
+    reply = "네, 도배는 '한빛인테리어' 김성호 사장님이 해 주시고, 장판은 철물점 하시는 박민규 사장님이 하세요."
+    rw = _rw(injector, "도배 해 주는 분 있어요?", reply, "그분한테 견적 받을 수 있어요?")
+    assert "김성호" in rw and "박민규" not in rw, rw
+    # a which-question's topic says what it asks of; the words before it only qualify it
+    reply = "행사 총괄은 회장님이신 최정민 이사님이 맡으셨고, 실무는 총무 이서연 씨가 다 챙겨요."
+    rw = _rw(injector, "동문회 행사 실무는 누가 맡아요?", reply, "그분 연락처 좀 알려 주세요.")
+    assert "이서연" in rw and "최정민" not in rw, rw
+
+
+def test_a_written_word_kiwi_cut_counts_whole_when_an_option_says_it(analyzer: Analyzer) -> None:
+    # Kiwi reads "잔먼지까지" as 잘 + ㄴ + 먼지 + 까지; an option said "잔먼지", another only "먼지"
+    clause = analyzer.analyze("잔먼지까지 해 주는 그 상품")
+    words = whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지", "닦"}, {"잔먼지", "치우"}])
+    assert words == {"잔먼지"}, words
+    # no option says the written word: the pieces stay
+    assert whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지"}, {"창틀"}]) == {"먼지"}

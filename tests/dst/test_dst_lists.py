@@ -260,3 +260,10 @@ def test_an_ordinal_that_kiwi_cuts_in_two_still_indexes_the_list(injector: Conte
     history = [HistoryTurn("user", "이번 주 공방 체험 뭐 있어요?"),
                HistoryTurn("assistant", "'도자기 물레 체험', '가죽 지갑 만들기', '향초 클래스' 세 가지가 있어요.")]
     assert injector.rewrite(history, "둘째 거 얼마예요?").standalone == "가죽 지갑 만들기 얼마예요?"
+
+
+def test_times_written_as_ranges_and_listed_with_commas_are_the_entries(injector: ContextInjector) -> None:
+    reply = "오전 9시~11시, 오후 2시~4시, 저녁 7시~9시 중에 고르시면 돼요."
+    history = [HistoryTurn("user", "상담 시간대 알려 줘."), HistoryTurn("assistant", reply)]
+    rw = injector.rewrite(history, "마지막 걸로 해 줘.").standalone
+    assert "저녁 7시" in rw and "오후 2시" not in rw, rw

@@ -319,3 +319,21 @@ def test_a_written_word_joined_by_an_ampersand_is_one_name(analyzer: Analyzer) -
     texts = [m.text for m in analyzer.analyze("로미&줄리 케이크 세트는 초가 들어 있어요.").mentions]
     assert "로미&줄리 케이크 세트" in texts, texts
     assert [m.text for m in analyzer.analyze("H&M 매장 어디야?").mentions] == ["H&M 매장"]
+
+
+def test_a_name_kiwi_cut_into_an_adverb_or_a_subject_particle_stays_whole(analyzer: Analyzer) -> None:
+    # 늘/MAG 솔 방문 재활 센터 and 온새미재 가/JKS 간호 센터: one written word each, so one name each
+    texts = [m.text for m in analyzer.analyze("근처에 늘솔방문재활센터와 온새미재가간호센터가 있어요.").mentions]
+    assert "늘솔방문재활센터" in texts and "온새미재가간호센터" in texts, texts
+    # two words typed together are not one name
+    assert "민지가회사" not in [m.text for m in analyzer.analyze("민지가회사에 가").mentions]
+
+
+def test_a_quoted_full_name_with_an_honoured_title_is_a_person(analyzer: Analyzer) -> None:
+    text = "'최윤서 원장님'은 경력이 10년이고, '한도영 씨'는 예약을 맡아요."
+    found = {m.text: m for m in analyzer.analyze(text).mentions}
+    assert found["최윤서 원장님"].kind == "person" and found["최윤서 원장님"].role == "원장", found
+    # a quoted name with a plain title noun keeps the particle after its closing quote
+    text = "상담은 '서지훈 상담사'가 해 주고, '오다은 강사'는 수업만 해요."
+    found = {m.text: m for m in analyzer.analyze(text).mentions}
+    assert found["서지훈 상담사"].kind == "person" and found["서지훈 상담사"].particle == "가", found

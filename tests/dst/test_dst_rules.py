@@ -6,7 +6,7 @@ import pytest
 
 from dst import ContextInjector, HistoryTurn
 from dst.analysis import Analyzer
-from dst.anaphora import shifted_day
+from dst.anaphora import find_anaphors, shifted_day
 from dst.ellipsis import asks_for_one
 
 U, A = "user", "assistant"
@@ -974,3 +974,40 @@ def test_what_one_can_do_at_a_place_asks_for_no_offer(injector: ContextInjector,
              (A, "네, 본관 지하 학생지원센터에 무인발급기가 있어요. 한빛역에서 오시면 후문 쪽이 가까워요.")]
     rw = _rw(injector, turns, "거기 토요일에도 열려 있어?").standalone
     assert "한빛대 학생지원센터" in rw and "무인발급기" not in rw, rw
+
+
+@pytest.mark.parametrize("utterance", ["주차는 몇 시간 무료예요?", "영어로도 돼?"])
+def test_an_elided_question_after_two_names_set_side_by_side_asks_of_the_one_the_reply_named(
+        injector: ContextInjector, utterance: str) -> None:
+    history = [HistoryTurn("user", "'라온 스튜디오'랑 '모아 스튜디오' 고민하다가 '라온 스튜디오'로 정했어요."),
+               HistoryTurn("assistant", "좋은 선택이에요. '라온 스튜디오'는 자연광이 좋아요.")]
+    rw = injector.rewrite(history, utterance).standalone
+    assert "라온 스튜디오" in rw and "모아" not in rw, rw
+
+
+def test_malgo_sets_one_thing_against_another_and_the_pronoun_after_it_still_refers(analyzer: Analyzer) -> None:
+    # "A 말고 그거": 말고 joins no clause, so 그거 is a thing of the dialogue, not the situation a clause describes
+    found = find_anaphors(analyzer.analyze("내비 말고 그거만 떼 주세요."))
+    assert [a.need for a in found] == ["object"], found
+    assert not find_anaphors(analyzer.analyze("밥 먹고 그거 하자."))  # a real clause before it: the situation
+
+
+def test_a_clause_with_a_question_word_before_geot_asks_and_refers_to_no_option(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "'해오름 린넨'이랑 '달빛 코튼' 중에 관리가 쉬운 게 뭐야?"),
+               HistoryTurn("assistant", "해오름 린넨은 다리미로 주름을 펴야 하고, 달빛 코튼은 손빨래만 하면 돼요.")]
+    # the clause shares 다리미 and 펴 with one option, yet asks how, and names none
+    for utterance in ("다리미로 주름은 어떻게 펴는 게 좋아?", "손빨래는 뭘로 하는 게 나아?"):
+        assert injector.rewrite(history, utterance).standalone == utterance
+
+
+def test_a_follow_up_that_names_one_of_the_frames_names_gets_no_other(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "'새길 정비'랑 '한마음 공업사' 중에 어디가 수리 빨라?"),
+               HistoryTurn("assistant", "새길 정비는 당일 수리가 되고, 한마음 공업사는 이틀 걸려요.")]
+    utterance = "한마음 공업사는 대차 서비스가 따로 있어?"
+    assert injector.rewrite(history, utterance).standalone == utterance
+
+
+def test_a_which_question_after_a_reply_that_named_several_gets_none_of_them(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "김치통 온라인으로 파는 곳 있어?"),
+               HistoryTurn("assistant", "'장독마루'랑 '항아리집' 두 곳이 온라인 판매를 해요.")]
+    assert injector.rewrite(history, "배송은 어디가 빨라?").standalone == "배송은 어디가 빨라?"
