@@ -5,7 +5,8 @@ Contract: `find_anaphors(analysis)` returns the spans that refer back (pronouns 
 번째 거/첫 번째 코스/마지막 거, a bare entry number "2번은 …" that only a reply which numbered its entries resolves,
 `NUMBERED_ENTRY`, and a clause + 거 that may name one of the options offered, `RELATIVE_ONE`), each with the type of
 antecedent it needs ("아까 말한 데" also marked `earlier`: one said before the last reply); discourse markers ("그거
-알아?", "그건 그렇고") are not anaphors.
+알아?", "그건 그렇고") are not anaphors, nor is a clause + 거 that holds a question word ("어떻게 잡는 게 좋아?": the
+way asked for). "A 말고 그거" keeps its pronoun: 말고 / 빼고 set things against each other and join no clause.
 `choose(anaphor, state)` picks the antecedent: the most recent compatible entity, where within one turn a
 title beats a plain name, a name beats a genitive modifier, and a predicative description ("… 이브네요")
 is used only when nothing else fits.

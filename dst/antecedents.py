@@ -5,8 +5,10 @@ anaphor that has an antecedent (the ranker's choice, else `dst.anaphora.choose`,
 replaced by it, its particles re-attached in the allomorph the antecedent needs. An anaphor that a relative clause
 describes ("냉동 보관하라는 그거", "그 얇은 거") takes the named candidate whose sentence repeats more of the clause's
 content words, when one does (the encoder's similarity of clause and sentence was measured and dropped: on the
-case files it chose worse than the ranker). It is not confident when an anaphor found no antecedent,
-points at the situation (deictic 여기/저기), or needs a place the state only knows as an untyped name.
+case files it chose worse than the ranker); a kind noun chooses among the names that bear it ("강사가 가르쳐 주는 그
+코스"), and a thing said as an adjunct of an option's sentence ("잔짐까지 싸 드리고") is no candidate of its own.
+It is not confident when an anaphor found no antecedent, points at the situation (deictic 여기/저기), or needs a
+place the state only knows as an untyped name.
 """
 
 from __future__ import annotations

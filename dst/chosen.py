@@ -11,13 +11,20 @@ Otherwise None, and the anaphor is resolved as before. The user chooses, then as
 points at what was just chosen, not at the reply's most salient name.
 
 How a clause picks (each step only when the one before decides nothing):
+- a negated modifier of a word that means only the option ("자국 안 남는 게 좋아"): the option said to lack it (a
+  negation, 안 / 못, says what an option lacks as 없다 does);
 - a gradable word by the amounts the reply gave with its options (`dst.compared`: "더 싼", "가까운");
-- the option it names: a word of one option's name that no other option's name has;
+- the option it names: a word of one option's name that no other option's name has, a number with its bound noun
+  included ("19일로 할게요");
+- of two options, the one not said to lack what the clause wants ("설명 듣고 싶으니까" after "B는 설명할 시간이
+  없어요");
 - the nouns it shares with what the reply said of each option (the content words of the sentences that mention
   it, its shorter or longer name included), compounds that Kiwi cut differently counted as one word, and its
   adjectives that describe ("짧은 게 낫겠다"; not those that judge, "좋은 데로"); one option must share more than any
   other. 있 / 없 break a tie ("장식 없는 걸로" between "장식 없는 A" and "장식 있는 B"), and of two options a clause
-  that wants what one of them has not ("할증 없는 데로", "취소 걱정 없는 쪽으로") picks the other.
+  that wants what one of them has not ("할증 없는 데로", "취소 걱정 없는 쪽으로") picks the other; of options
+  tied on what the clause wants, those said to lack it drop out ("주말에도 와야 돼" after "A는 주말 방문이 안 되고").
+  A written word Kiwi cut counts whole when an option says it (`whole_written`: "잔짐까지" is not "짐").
 Options the reply sets against each other as topics ("'A'는 …. 'B'는 골목 안에 있는데 단팥빵이 …") own what their
 sentence names after them: a thing inside an option's description is no option of its own.
 People and things choose among options of their own kind. A time anaphor ("갈비찜 배우고 싶어. 그날 …" after
@@ -46,8 +53,10 @@ is lacking ("외주 없이 직접 하는 곳") tells the options without it.
 ("'달숲 요가' 원데이 클래스는 …") is that one thing, and so is the option of an earlier reply whose word the reply
 calls the side to take ("A는 65세 이상 대상이라 라인댄스 쪽이 맞으실 거예요"), whatever else it names, or by where
 it is ("신촌 쪽을 추천드려요" after "신촌 '하모니룸'은 …, 홍대 '소리가'는 …"; `side_named`, also for a bare "그쪽은").
-`answered_option(analysis, frame, ana, state)`: after a which-question ("사장님 중에 누가 가방 수선도 하세요?"), the
-option whose sentence of the last reply shares the question's words, unless the utterance's own words point at another.
+`answered_option(analysis, frame, ana, state)`: after a which-question ("사장님 중에 누가 가방 수선도 하세요?") or a
+question for the one who does something ("도어락 설치해 주는 분 있어요?"), the option whose sentence of the last reply
+shares the question's words (its topic first: "족보 편찬 실무는 누가 맡아요?" asks of 실무), unless the utterance's
+own words point at another.
 """
 
 from __future__ import annotations

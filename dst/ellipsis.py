@@ -11,6 +11,8 @@ after a request ("서울대병원 피부과 예약하고 싶어" + "안과는요
 with its own question is a new topic and comes back unchanged, as does one that names two things and asks with an
 interrogative of its own ("서울에서 강릉 가는 KTX 첫차는 몇 시야?"). A one-noun fragment no typed slot takes replaces
 the frame word it is a sibling of by meaning (`dst.sibling`: "해군은?" after "육군 복무기간 몇 개월이야?").
+When the frame set two names side by side ("'A'랑 'B' 고민하다가 'A'로 정했어요") and the last reply named only one
+of them, an attribute asked alone is asked of that one (`replied_one`, also for `dst.zero`'s frame topic).
 """
 
 from __future__ import annotations

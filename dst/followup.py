@@ -11,7 +11,8 @@ with nouns of their own are left as they are. Answers are cached per (utterance,
 `complete_followup(analyzer, analysis, state, gate)` completes a question with a common noun of its own that the word
 rules never complete ("주말 수업도 있나요?", "택배로 보내도 되나요?" after a reply about a named academy), and only
 when:
-- the utterance names no particular thing itself (no proper name, no place, no person);
+- the utterance names no particular thing itself (no proper name, no place, no person, none of the frame's names:
+  "B는 견인비가 따로 있어?" after "A랑 B 중에 …");
 - the frame names something, or the reply offered a name (`dst.ellipsis.reply_answer`), or took up one of two
   alternatives the frame named (`dst.ellipsis.kept_by_reply`), which is then the name completed;
 - the reply did not list several named options (`offers_several`: then the question must say which), or a noun of

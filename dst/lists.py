@@ -8,6 +8,7 @@ of preference:
 - bulleted lines ("- A: …", "· B: …"), read like numbered entries but not marked numbered;
 - labelled entries ("첫째는 A, 둘째는 B", "첫 번째는 A, 두 번째는 B, 마지막은 C");
 - quoted names ("'A', 'B', 'C'가 있어요", "'A'는 …, 'B'는 …");
+- times listed with commas only ("오전 8시~10시, 오후 1시~3시, 저녁 6시~8시 중에"), as the mentions read them;
 - parallel segments of one sentence ("A는 …, B는 …, C는 …", "오전 7시 A, 오후 1시 B", "A 2만 원, B 4만 원")
   or nouns joined by a conjunction particle or commas ("A와 B", "A, B, C"), whichever names more options
   (the joined nouns on a tie). Segments that count options said before ("하나는 …, 다른 하나는 …", "나머지 두

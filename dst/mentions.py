@@ -3,8 +3,11 @@
 Contract: `find_mentions(text, toks)` returns the noun-phrase mentions of `text` sorted by start, each typed
 time / place / person / item / org / quantity (entities), attribute (what is asked about: 날씨, 가격 …) or
 noun (an untyped common noun), with character offsets into `text`, and the noun chunks as
-(start, end, following particle). Quoted titles (『…』, "…") are item mentions of their own; a compound of
-common nouns headed by a product noun ("발뮤다 토스터") is an item.
+(start, end, following particle). Quoted titles (『…』, "…") are item mentions of their own, except a full name
+with an honoured title ("'김선도 실장님'", a person); a compound of common nouns headed by a product noun ("발뮤다
+토스터") is an item. Two times joined by a tilde or a dash ("오전 8시~10시") are one time. A written word Kiwi cut
+(`whole_words`) is one name, also where it read an adverb or a subject particle inside it ("늘봄방문간호센터",
+"온새미재가간호센터").
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Contract: `complete_zero(analyzer, analysis, state, detector)` returns the utterance with the frame's noun phrase put
 before it ("주차돼요?" after "국민건강보험 일산병원 위치가 어디야?" -> "국민건강보험 일산병원 주차돼요?";
 "다음 화 틀어 줘" after "약한영웅 3화 틀어 줘" -> "약한영웅 다음 화 틀어 줘"), or None when the detector says the
-utterance stands on its own. After a bare reaction ("아쉽다. 입장료는 얼마야?") only the question is read and completed.
+utterance stands on its own, or when it asks which with a question word as its subject ("배송은 어디가 빨라요?")
+after a reply that named two things or more. After a bare reaction ("아쉽다. 입장료는 얼마야?") only the question is
+read and completed.
 Only questions and requests that name nothing themselves (no noun but attribute nouns, times, quantities and a
 means in 로: "영어로도 돼요?") and follow a frame that names a particular thing (`named`) are asked, so a complete new
 question is never touched: measured on open chit-chat, letting single common nouns in ("샤워실 있어?") also completed
