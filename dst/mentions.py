@@ -247,6 +247,7 @@ def named_kinds(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
 
 
 _BRANCH = re.compile(r"^\d+\s?호[점관]$")
+_BRANCH_END = re.compile(r"\d+\s?호[점관]$")
 
 
 def _located_by(toks: tuple[Tok, ...], starts: list[int], m: Mention) -> bool:
@@ -351,7 +352,9 @@ def whole_words(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> li
             widened = replace(widened, text=text[first:end], start=first,
                               kind="place" if "place" in (prev.kind, m.kind) else m.kind)
         out.append(widened)
-    return out
+    # "청솔옹기 2호점": a numbered branch after a word of its own is a named thing, whatever Kiwi made of the word
+    return [replace(m, kind="item", proper=True) if m.kind == "noun" and " " in m.text and _BRANCH_END.search(m.text)
+            else m for m in out]
 
 
 def _between(toks: tuple[Tok, ...], starts: list[int], lo: int, hi: int) -> tuple[Tok, ...]:
@@ -406,10 +409,14 @@ def _name_numeral(inside: tuple[Tok, ...], k: int, end: int) -> bool:
     return glued and all(t.pos.startswith("J") for t in inside[k + 1:])
 
 
+_BRANCH_BOUND = frozenset({"점", "호점"})  # "2호점" as 2 + 호 + 점: the bound noun of a branch ends the name
+
+
 def _word_end(text: str, toks: tuple[Tok, ...], starts: list[int], end: int) -> int:
     space = text.find(" ", end)
     inside = _between(toks, starts, end, len(text) if space < 0 else space)
-    nouns = [t for k, t in enumerate(inside) if t.tag in _NAME_TAGS or _name_numeral(inside, k, end)]
+    nouns = [t for k, t in enumerate(inside) if t.tag in _NAME_TAGS or _name_numeral(inside, k, end)
+             or (t.pos == "NNB" and t.form in _BRANCH_BOUND and t.start == (inside[k - 1].end if k else end))]
     if not nouns or any(
         t.pos.startswith(("J", "EF", "EC", "EP", "VCP", "VV", "VX")) or (t.pos.startswith("S") and t.tag not in
                                                                             _NAME_TAGS)

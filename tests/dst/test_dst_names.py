@@ -337,3 +337,9 @@ def test_a_quoted_full_name_with_an_honoured_title_is_a_person(analyzer: Analyze
     text = "상담은 '서지훈 상담사'가 해 주고, '오다은 강사'는 수업만 해요."
     found = {m.text: m for m in analyzer.analyze(text).mentions}
     assert found["서지훈 상담사"].kind == "person" and found["서지훈 상담사"].particle == "가", found
+
+
+def test_a_numbered_branch_kiwi_cut_into_its_bound_nouns_stays_with_its_name(analyzer: Analyzer) -> None:
+    # Kiwi reads "2호점에서만" as 2 + 호 + 점 + 에서 + 만; the branch is one named thing with the name before it
+    found = {m.text: m for m in analyzer.analyze("수업은 솔빛공예 2호점에서만 해요.").mentions}
+    assert "솔빛공예 2호점" in found and found["솔빛공예 2호점"].proper, found
