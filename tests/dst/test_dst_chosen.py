@@ -811,33 +811,28 @@ ROUND_53_PICKS = [
     ("원룸에 둘 선풍기 추천해 줘.",
      "'바람돌이 S3'는 바람이 세지만 소음이 있고, '고요팬 미니'는 날개가 없어서 소리가 거의 안 나요.",
      "밤에 틀 거라 소리 안 나는 게 좋아. 그 제품 얼마야?", "고요팬 미니", ["바람돌이"]),
+    # a relative clause before a kind noun chooses among the names that bear it ("채색", a word said of one course,
+    # is unknown enough to look like a name)
+    ("화실 코스 뭐 있어?",
+     "'주말 수채화 코스'는 강사가 채색 순서를 알려 주고, '자유 드로잉 코스'는 혼자 그리는 시간이에요.",
+     "강사가 알려 주는 그 코스, 처음 해도 괜찮아?", "주말 수채화 코스", ["자유 드로잉"]),
+    # the one who does what the question asked for is the person
+    ("도배 해 주는 분 있어요?",
+     "네, 도배는 '한빛인테리어' 김성호 사장님이 해 주시고, 장판은 철물점 하시는 박민규 사장님이 하세요.",
+     "그분한테 견적 받을 수 있어요?", "김성호", ["박민규"]),
+    # a which-question's topic says what it asks of; the words before it only qualify it
+    ("동문회 행사 실무는 누가 맡아요?",
+     "행사 총괄은 회장님이신 최정민 이사님이 맡으셨고, 실무는 총무 이서연 씨가 다 챙겨요.",
+     "그분 연락처 좀 알려 주세요.", "이서연", ["최정민"]),
 ]
 
 
 @pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ROUND_53_PICKS)
-def test_a_number_a_negated_predicate_or_a_wanted_lack_picks_the_option(
+def test_what_the_clause_or_the_question_says_picks_the_option(
         injector: ContextInjector, question: str, reply: str, utterance: str, expected: str,
         absent: list[str]) -> None:
     rw = _rw(injector, question, reply, utterance)
     assert expected in rw and not any(a in rw for a in absent), rw
-
-
-def test_a_relative_clause_before_a_kind_noun_chooses_among_the_names_with_that_noun(
-        injector: ContextInjector) -> None:
-    # "채색" is a word said of one course, unknown enough to look like a name; "그 코스" is one of the courses
-    reply = "'주말 수채화 코스'는 강사가 채색 순서를 알려 주고, '자유 드로잉 코스'는 혼자 그리는 시간이에요."
-    rw = _rw(injector, "화실 코스 뭐 있어?", reply, "강사가 알려 주는 그 코스, 처음 해도 괜찮아?")
-    assert "주말 수채화 코스" in rw and "자유 드로잉" not in rw, rw
-
-
-def test_the_one_who_answers_what_the_question_asked_for_is_the_person(injector: ContextInjector) -> None:
-    reply = "네, 도배는 '한빛인테리어' 김성호 사장님이 해 주시고, 장판은 철물점 하시는 박민규 사장님이 하세요."
-    rw = _rw(injector, "도배 해 주는 분 있어요?", reply, "그분한테 견적 받을 수 있어요?")
-    assert "김성호" in rw and "박민규" not in rw, rw
-    # a which-question's topic says what it asks of; the words before it only qualify it
-    reply = "행사 총괄은 회장님이신 최정민 이사님이 맡으셨고, 실무는 총무 이서연 씨가 다 챙겨요."
-    rw = _rw(injector, "동문회 행사 실무는 누가 맡아요?", reply, "그분 연락처 좀 알려 주세요.")
-    assert "이서연" in rw and "최정민" not in rw, rw
 
 
 def test_a_written_word_kiwi_cut_counts_whole_when_an_option_says_it(analyzer: Analyzer) -> None:
