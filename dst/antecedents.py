@@ -328,11 +328,11 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
             and not any(w in e.text for w in said) and not _locates_name(e, state)
             and (ana.need != "person" or e.type == "person" or not (ana.honoured or ana.rule == "pronoun.person"))
             ][:MAX_DESCRIBED]
-    if ana.need in ("object", "category"):
-        # "잔짐까지 싸 주는 그 상품": a thing a reply named as an adjunct of an option's sentence is what the option
-        # covers, not an option, unless the reply named it
-        pool = [e for e in pool if e.salience > 0 or e.proper or e.role == "title"] if sum(
-            e.salience > 0 or e.proper or e.role == "title" for e in pool) >= 2 else pool
+    # "잔짐까지 싸 주는 그 상품": a thing a reply named as an adjunct of an option's sentence is what the option
+    # covers, not an option, unless the reply named it
+    named = [e for e in pool if e.salience > 0 or e.proper or e.role == "title"]
+    if ana.need in ("object", "category") and len(named) >= 2:
+        pool = named
     bearing = [e for e in pool if ana.category and ana.category in e.text]
     if len(bearing) >= 2:
         pool = bearing  # "강사가 가르쳐 주는 그 코스" chooses among the courses, not a word said of one ("루어")

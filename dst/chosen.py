@@ -688,9 +688,11 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     "난 오후에 탔어." / "그럼 김다은 기사님이셨을 거예요."): the last reply names exactly one thing of the anaphor's
     kind (a person or not), the reply before offered another of that kind, and nothing says the one named is taken.
     The fuller name the reply before gave it, when the last reply said part of it."""
+    if state.turn < 3:
+        return None
     offered = [x.text for x in state.entities if x.speaker == "assistant" and x.turn in (state.turn - 2, state.turn)
                and len(x.text) >= 2]
-    if state.turn < 3 or any(e.turn == state.turn - 1 and e.speaker == "user" and (e.role == "title" or (
+    if any(e.turn == state.turn - 1 and e.speaker == "user" and (e.role == "title" or (
             e.proper and any(e.text in x or x in e.text for x in offered))) for e in state.entities):
         # the user named one of the options (a quoted title is one): the rules and the ranker read that; a rare word
         # of their own ("에어캡이 필요해") names none
