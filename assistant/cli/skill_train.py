@@ -1,7 +1,7 @@
 """`assistant skill-train sentiment|sentiment-e5|keywords`: train the skills' learned models, offline.
 
-`keywords` fits the keyword edit model (`generation/skills/keyword_edits.py`) on SAE4K rows whose index % 5 != 0
-(`--data`, default `../shared/data/sae4k/sae4k_dev.tsv`) and reports on the others.
+`keywords` fits the keyword model (`generation/skills/keyword_edits.py`: sentence types, then word edits) on SAE4K
+rows whose index % 5 != 0 (`--data`, default `../shared/data/sae4k/sae4k_dev.tsv`) and reports on the others.
 `sentiment` trains the review-sentiment model of the summarise-reviews skill (n-grams);
 `sentiment-e5` then fine-tunes the LoRA adapter of multilingual-e5-small that is stacked on it
 (`generation/skills/sentiment_e5_train.py`; default `--out`: `generation/skills/models/sentiment_e5.safetensors`,

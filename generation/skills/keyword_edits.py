@@ -8,8 +8,17 @@ Contract: `LearnedNormalizer(kiwi).normalize_batch(utterances) -> list[str]`, sa
 - Features of a word: its surface and Kiwi morphemes (first, last, tag sequence, suffix letters), its position
   from the end, the neighbouring words, and what the rules (`keywords.KeywordNormalizer`) did to it (aligned by
   shared prefix): the model learns where to trust the rules. Two linear classifiers (edits, appended phrase).
+- A third linear classifier reads the whole utterance (character 1-4-grams, Kiwi morphemes, the last words and
+  morphemes) and gives its SAE4K sentence type (`keyword_tables.SENTENCE_TYPES`). The type is handed to the rules
+  as a hint (`KeywordNormalizer.analyse_batch(hints=…)`: which sentence to keep, how to re-inflect, what a
+  prohibition forbids) and to the edit classifiers as a feature. Prohibition wins whenever its score is within
+  `PROHIBITION_MARGIN` of the best: only it changes what the rules name, and it is the rarest type.
 - The rules' answer is kept whole where they still win: alternative questions ("A할까 B할까"), which the
-  rules rebuild as "A와 B 중 …" and which no word-level edit can express.
+  rules rebuild as "A와 B 중 …" and which no word-level edit can express, and prohibitions the rules named
+  ("…하지 않기"), where word edits tend to drop the forbidden verb (validation fold: prohibition token F1 0.621
+  with the edits over them, 0.664 with the rules' answer kept). A yes/no question keeps its predicate: when the
+  edits drop the "-는지" / "여부" the rules made, the rules' last word is put back (validation fold: yes/no
+  0.767 -> 0.774; the annotators sometimes drop it too, so the edits alone learned to).
 - `load_edit_model()` reads `models/keyword_edits.npz` once per process; None when absent (the rules alone).
 `align(words, gold)` is the one alignment used both to label training rows and to describe the rules' output.
 """
@@ -29,6 +38,9 @@ import scipy.sparse as sp
 from generation.skills.keywords import KeywordNormalizer
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "keyword_edits.npz"
+# chosen on the development rows, cross-fitted by fold (0.0 / 0.3 / 0.6: prohibition F1 0.62 / 0.64 / 0.65 from the
+# rules, strong requests 0.55 / 0.54 / 0.51)
+PROHIBITION_MARGIN = 0.3
 _NONE = ("", "", 0, 0)
 
 
@@ -82,8 +94,24 @@ def _morph(t: Any) -> str:
     return f"{t.form}/{t.tag}"
 
 
-def word_features(text: str, tokens: Sequence[Any], rules_out: str) -> tuple[list[str], list[dict[str, int]]]:
-    """The utterance's words and one feature dict per word."""
+def type_features(text: str, tokens: Sequence[Any]) -> dict[str, int]:
+    """What the sentence-type classifier reads: the whole utterance's character n-grams and morphemes."""
+    spaced = " " + " ".join(text.split()) + " "
+    f = {f"c{n}={spaced[i : i + n]}": 1 for n in (1, 2, 3, 4) for i in range(len(spaced) - n + 1)}
+    words = text.split()[-2:]
+    f.update({f"lw{k - len(words)}={w}": 1 for k, w in enumerate(words)})
+    f.update({"m=" + _morph(t): 1 for t in tokens})
+    last = list(tokens)[-4:]
+    f.update({f"t{k - len(last)}={_morph(t)}": 1 for k, t in enumerate(last)})
+    if text.rstrip().endswith("?"):
+        f["?"] = 1
+    return f
+
+
+def word_features(
+    text: str, tokens: Sequence[Any], rules_out: str, hint: str | None = None
+) -> tuple[list[str], list[dict[str, int]]]:
+    """The utterance's words and one feature dict per word (`hint`: the predicted sentence type)."""
     ws = _words(text, tokens)
     words = [w for w, _ in ws]
     ruled, _ = align(words, rules_out.split())
@@ -94,7 +122,8 @@ def word_features(text: str, tokens: Sequence[Any], rules_out: str) -> tuple[lis
         f = {"w=" + word: 1, "s1=" + word[-1:]: 1, "s2=" + word[-2:]: 1, "s3=" + word[-3:]: 1,
              "last=" + (_morph(last) if last else ""): 1, "lt=" + (last.tag if last else ""): 1,
              "first=" + (_morph(first) if first else ""): 1, "tags=" + "+".join(t.tag for t in morphs): 1,
-             f"end={end}": 1, f"i={min(i, 3)}": 1, "R=" + ruled[i]: 1, f"R={ruled[i]}|{min(end, 2)}": 1}
+             f"end={end}": 1, f"i={min(i, 3)}": 1, "R=" + ruled[i]: 1, f"R={ruled[i]}|{min(end, 2)}": 1,
+             f"T={hint}|{min(end, 2)}": 1}
         for step, name in ((-1, "p"), (1, "n"), (2, "nn")):
             j = i + step
             if 0 <= j < n:
@@ -110,9 +139,9 @@ def word_features(text: str, tokens: Sequence[Any], rules_out: str) -> tuple[lis
     return words, out
 
 
-def append_features(text: str, tokens: Sequence[Any], rules_out: str) -> dict[str, int]:
+def append_features(text: str, tokens: Sequence[Any], rules_out: str, hint: str | None = None) -> dict[str, int]:
     ws = _words(text, tokens)
-    f: dict[str, int] = {}
+    f: dict[str, int] = {f"T={hint}": 1}
     for k, (word, morphs) in enumerate(ws[-2:]):
         f[f"a{k}w={word}"] = 1
         for t in morphs:
@@ -138,6 +167,10 @@ class LinearHead:
     labels: list[str]
 
     def predict(self, rows: Sequence[dict[str, int]]) -> list[str]:
+        return [self.labels[i] for i in self.scores(rows).argmax(axis=1)]
+
+    def scores(self, rows: Sequence[dict[str, int]]) -> np.ndarray:
+        """rows x labels decision values."""
         data, cols, ptr = [], [], [0]
         for row in rows:
             hit = [self.index[f] for f in row if f in self.index]
@@ -145,8 +178,20 @@ class LinearHead:
             data.extend([1.0] * len(hit))
             ptr.append(len(cols))
         x = sp.csr_matrix((data, cols, ptr), shape=(len(rows), len(self.index)))
-        scores = (x @ self.weights.T).toarray() + self.bias
-        return [self.labels[i] for i in scores.argmax(axis=1)]
+        return np.asarray((x @ self.weights.T).toarray() + self.bias)
+
+
+def sentence_types(head: LinearHead, rows: Sequence[dict[str, int]]) -> list[str]:
+    """The type head's labels for `type_features` rows, with prohibition favoured by `PROHIBITION_MARGIN`."""
+    if not rows:
+        return []
+    scores = head.scores(rows)
+    best = scores.argmax(axis=1)
+    if "prohibition" not in head.labels:
+        return [head.labels[i] for i in best]
+    p = head.labels.index("prohibition")
+    near = scores[:, p] >= scores[np.arange(len(rows)), best] - PROHIBITION_MARGIN
+    return [head.labels[p] if n else head.labels[i] for i, n in zip(best, near, strict=True)]
 
 
 def head_arrays(prefix: str, head: LinearHead) -> dict[str, np.ndarray]:
@@ -170,11 +215,13 @@ def _head(data: Any, prefix: str) -> LinearHead:
 class EditModel:
     edits: LinearHead
     append: LinearHead
+    types: LinearHead | None = None  # absent from files written before the sentence-type head
 
 
 def read_edit_model(path: Path) -> EditModel:
     with np.load(path) as data:
-        return EditModel(_head(data, "edits"), _head(data, "append"))
+        types = _head(data, "types") if "types_vocab" in data.files else None
+        return EditModel(_head(data, "edits"), _head(data, "append"), types)
 
 
 @functools.cache
@@ -184,6 +231,11 @@ def _load(path: Path) -> EditModel | None:
 
 def load_edit_model(path: Path | None = None) -> EditModel | None:
     return _load((path or MODEL_PATH).resolve())
+
+
+def _asks(query: str) -> bool:
+    """Whether a keyword query ends as an embedded question ("…오는지", "… 여부")."""
+    return query.endswith(("지", "여부"))
 
 
 class LearnedNormalizer:
@@ -197,26 +249,38 @@ class LearnedNormalizer:
     def normalize(self, utterance: str) -> str:
         return self.normalize_batch([utterance])[0]
 
+    def sentence_types(self, utterances: Sequence[str], tokens: Sequence[Sequence[Any]]) -> list[str | None]:
+        """The learned sentence type of each utterance, or None for each without a type head."""
+        if self.model is None or self.model.types is None:
+            return [None] * len(utterances)
+        rows = [type_features(text, toks) for text, toks in zip(utterances, tokens, strict=True)]
+        return list(sentence_types(self.model.types, rows))
+
     def normalize_batch(self, utterances: list[str]) -> list[str]:
-        ruled, kinds, tokens = self.rules.analyse_batch(utterances)
+        tokens = self.rules.tokenize(utterances)
+        hints = self.sentence_types(utterances, tokens)
+        ruled, kinds, _ = self.rules.analyse_batch(utterances, hints, tokens)
         if self.model is None:
             return ruled
         rows: list[dict[str, int]] = []
         spans: list[tuple[int, list[str]]] = []
         appends: list[dict[str, int]] = []
-        for text, toks, out in zip(utterances, tokens, ruled, strict=True):
-            words, feats = word_features(text, toks, out)
+        for text, toks, out, hint in zip(utterances, tokens, ruled, hints, strict=True):
+            words, feats = word_features(text, toks, out, hint)
             spans.append((len(rows), words))
             rows.extend(feats)
-            appends.append(append_features(text, toks, out))
+            appends.append(append_features(text, toks, out, hint))
         edits = self.model.edits.predict(rows) if rows else []
         heads = self.model.append.predict(appends)
         results = []
-        for (start, words), head, out, kind in zip(spans, heads, ruled, kinds, strict=True):
-            if kind == "alternative":
+        for (start, words), head, out, kind, hint in zip(spans, heads, ruled, kinds, hints, strict=True):
+            if kind == "alternative" or (hint == "prohibition" and out.endswith("않기")):
                 results.append(out)
                 continue
             parts = [apply_edit(w, edits[start + k]) for k, w in enumerate(words)]
             text = " ".join(p for p in [*parts, head] if p)
+            asked = out.split()[-1] if hint == "yes/no" and out and _asks(out) else None
+            if asked is not None and not _asks(text) and asked not in text.split():
+                text = f"{text} {asked}".strip()  # the edits dropped the predicate the rules re-inflected
             results.append(text or out)
         return results

@@ -3,8 +3,11 @@
 Contract: `train(tsv, out)` fits on the rows whose index % 5 != 0 (the rows the rules were written on) and
 reports on the rows whose index % 5 == 0, which neither the rules nor the model were fitted on: token F1
 (bag of whitespace tokens, SQuAD style) and exact match per sentence type, for the rules alone and for the
-rules + edits. Edits seen fewer than `MIN_EDIT` times and appended phrases seen fewer than `MIN_APPEND` times are
-not in the vocabulary; features seen once are dropped; weights below `MIN_WEIGHT` are dropped from the file.
+rules + edits, and the sentence-type head's accuracy. The type head is fitted first, on SAE4K's labels; the edit
+classifiers then learn from the rules' output under the types a head fitted without that row's fold predicted
+(cross-fitting by index % 5), so they see hints as wrong as the shipped head's on new text. Edits seen fewer
+than `MIN_EDIT` times and appended phrases seen fewer than `MIN_APPEND` times are not in the vocabulary; features
+seen once are dropped; weights below `MIN_WEIGHT` are dropped from the file.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ from generation.skills.keyword_edits import (
     append_features,
     head_arrays,
     read_edit_model,
+    sentence_types,
+    type_features,
     word_features,
 )
+from generation.skills.keyword_tables import SENTENCE_TYPES
 from generation.skills.keywords import KeywordNormalizer
 
 MIN_EDIT, MIN_APPEND, MIN_WEIGHT, C = 15, 5, 0.02, 0.1
@@ -68,14 +74,37 @@ def _fit_head(rows: list[dict[str, int]], labels: list[str]) -> LinearHead:
     return LinearHead({f: i for i, f in enumerate(names)}, sp.csr_matrix(coef), bias, list(clf.classes_))
 
 
-def fit(rows: list[tuple[int, str, str, int]], ruled: list[str], tokens: list[list[Any]]) -> EditModel:
+def fit_types(rows: list[tuple[int, str, str, int]], tokens: list[list[Any]]) -> LinearHead:
+    """The sentence-type head, on SAE4K's own labels."""
+    feats = [type_features(r[1], toks) for r, toks in zip(rows, tokens, strict=True)]
+    return _fit_head(feats, [SENTENCE_TYPES[r[3]] for r in rows])
+
+
+def cross_fitted_types(rows: list[tuple[int, str, str, int]], tokens: list[list[Any]]) -> list[str]:
+    """Each row's type from a head fitted on the other folds (index % 5) of `rows`."""
+    hints = [""] * len(rows)
+    for fold in sorted({r[0] % 5 for r in rows}):
+        inside = [k for k, r in enumerate(rows) if r[0] % 5 != fold]
+        outside = [k for k, r in enumerate(rows) if r[0] % 5 == fold]
+        head = fit_types([rows[k] for k in inside], [tokens[k] for k in inside])
+        predicted = sentence_types(head, [type_features(rows[k][1], tokens[k]) for k in outside])
+        for k, hint in zip(outside, predicted, strict=True):
+            hints[k] = hint
+    return hints
+
+
+def fit(
+    rows: list[tuple[int, str, str, int]], ruled: list[str], tokens: list[list[Any]], hints: list[str] | None = None
+) -> EditModel:
+    """The edit and append heads over the rules' output `ruled` (made under `hints`, which are also features)."""
     word_rows, word_labels, append_rows, append_labels = [], [], [], []
-    for (_, text, gold, _), out, toks in zip(rows, ruled, tokens, strict=True):
-        words, feats = word_features(text, toks, out)
+    kinds: list[str | None] = list(hints) if hints is not None else [None] * len(rows)
+    for (_, text, gold, _), out, toks, hint in zip(rows, ruled, tokens, kinds, strict=True):
+        words, feats = word_features(text, toks, out, hint)
         labels, rest = align(words, gold.split())
         word_rows.extend(feats)
         word_labels.extend(labels)
-        append_rows.append(append_features(text, toks, out))
+        append_rows.append(append_features(text, toks, out, hint))
         append_labels.append(rest[-1] if rest and gold.split()[-1] == rest[-1] else "")
     edit_counts, append_counts = Counter(word_labels), Counter(append_labels)
     kept = [k for k, label in enumerate(word_labels) if edit_counts[label] >= MIN_EDIT]
@@ -101,18 +130,30 @@ def _report(rows: list[tuple[int, str, str, int]], ruled: list[str], learned: li
 def train(tsv: Path, out: Path, progress: Callable[[str], None] = print) -> dict[str, Any]:
     rows = load_rows(tsv)
     rules = KeywordNormalizer()
-    ruled, _, tokens = rules.analyse_batch([r[1] for r in rows])
+    utterances = [r[1] for r in rows]
+    ruled, _, tokens = rules.analyse_batch(utterances)
     train_idx = [k for k, r in enumerate(rows) if r[0] % 5 != 0]
     test_idx = [k for k, r in enumerate(rows) if r[0] % 5 == 0]
-    progress(f"{len(train_idx)} training rows, {len(test_idx)} held-out rows; fitting")
-    model = fit([rows[k] for k in train_idx], [ruled[k] for k in train_idx], [tokens[k] for k in train_idx])
+    train_rows, train_tokens = [rows[k] for k in train_idx], [tokens[k] for k in train_idx]
+    progress(f"{len(train_idx)} training rows, {len(test_idx)} held-out rows; fitting the sentence types")
+    hints = cross_fitted_types(train_rows, train_tokens)
+    types = fit_types(train_rows, train_tokens)
+    hinted, _, _ = rules.analyse_batch([r[1] for r in train_rows], hints, train_tokens)
+    progress("fitting the edits")
+    model = fit(train_rows, hinted, train_tokens, hints)
     out.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {**head_arrays("edits", model.edits), **head_arrays("append", model.append)}
+    arrays = {**head_arrays("edits", model.edits), **head_arrays("append", model.append),
+              **head_arrays("types", types)}
     np.savez_compressed(out, allow_pickle=False, **arrays)
     shipped = LearnedNormalizer(model=read_edit_model(out))
     held = [rows[k] for k in test_idx]
     learned = shipped.normalize_batch([r[1] for r in held])
+    predicted = shipped.sentence_types([r[1] for r in held], [tokens[k] for k in test_idx])
     report = {"model": str(out), "bytes": out.stat().st_size, "edits": len(model.edits.labels),
               "appended_phrases": len(model.append.labels) - 1, "train_rows": len(train_idx),
+              "cross_fitted_type_accuracy": round(float(np.mean(
+                  [h == SENTENCE_TYPES[r[3]] for h, r in zip(hints, train_rows, strict=True)])), 4),
+              "held_out_type_accuracy": round(float(np.mean(
+                  [h == SENTENCE_TYPES[r[3]] for h, r in zip(predicted, held, strict=True)])), 4),
               "held_out": _report(held, [ruled[k] for k in test_idx], learned)}
     return report

@@ -1,7 +1,8 @@
 """Frame dropping for the keyword normaliser: what is said around the query goes, the query stays.
 
 Contract: functions take and return lists of `Tok` (never the text). `flatten` turns Kiwi tokens into `Tok`s with
-word indices; `drop_pronouns`, `main_sentence` (earlier sentences, background clauses, vocatives) and
+word indices; `drop_pronouns`, `main_sentence` (earlier sentences, background clauses, vocatives; with a learned
+sentence type, the last sentence whose form `fits` it) and
 `drop_frame` (telling/checking predicates, modal frames, wh-predicates, degree questions, tag questions; one
 frame per call, reporting the sentence kind it implies) remove material; `thing_copula` rewrites a final
 "clause + 것 + copula" ("…는 거니") as the clause itself with a tense and question/statement ending;
@@ -11,16 +12,21 @@ All are pure and safe on any input: when a shape is not recognised the tokens co
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from generation.skills.keyword_tables import (
     BACKGROUND_EC,
+    BENEFACTIVE,
     CHECK_NOUNS,
     CHECK_VERBS,
     COUNTER_HEAD,
     DEGREE,
     EMBEDDED_Q,
     ENDINGS,
+    FINAL_READ_AS_EC,
+    HINT_KIND,
+    IMPERATIVE_END,
     MEASURE,
     PERSONAL,
     PERSONAL_PARTICLES,
@@ -90,29 +96,61 @@ def last_unit(toks: list[Tok]) -> int:
     return i
 
 
-def main_sentence(toks: list[Tok]) -> list[Tok]:
+def main_sentence(toks: list[Tok], hint: str | None = None) -> list[Tok]:
     """Keep the sentence that carries the request: earlier sentences and background clauses
-    ("…했다며", "…하니까", "…인데") go, and so do vocatives ("준석아", a trailing "여보")."""
+    ("…했다며", "…하니까", "…인데") go, and so do vocatives ("준석아", a trailing "여보").
+    With a learned sentence type (`hint`), the last sentence whose form fits that type is kept instead when the
+    last one does not fit it ("우리 돈 모으자 곧 휴가잖아" as a request keeps "돈 모으자")."""
     vocative_words = {t.word for t in toks if t.tag == "JKV"}
     toks = [t for t in toks if t.word not in vocative_words] or toks
-    cut = 0
+    cuts, loose = [0], [0]
     for i, t in enumerate(toks[:-1]):
         word_ends = toks[i + 1].word != t.word
-        if not word_ends:
+        if not word_ends or not any(x.tag.startswith(PRED) for x in toks[i + 1 :]):
             continue
-        rest_has_pred = any(x.tag.startswith(PRED) for x in toks[i + 1 :])
         after_mal = i > 0 and (toks[i - 1].form, toks[i - 1].tag) == ("말", "VX")
         declined = t.tag == "EC" and t.form == "고" and after_mal
-        if (t.tag == "EF" or (t.tag == "EC" and t.form in BACKGROUND_EC) or declined) and rest_has_pred:
-            cut = i + 1  # "…지 말고 Y": the alternative that is asked for is Y
-    toks = toks[cut:]
-    # a bare noun after the last sentence ending is a vocative or an afterthought ("들어오세요 여보")
+        if t.tag == "EF" or (t.tag == "EC" and t.form in BACKGROUND_EC) or declined:
+            cuts.append(i + 1)  # "…지 말고 Y": the alternative that is asked for is Y
+            loose.append(i + 1)
+        elif t.tag == "EC" and t.form in FINAL_READ_AS_EC:
+            loose.append(i + 1)
+    start, end = cuts[-1], len(toks)
+    # "…하지 말고 Y" asks for Y, whatever the type says
+    declined_last = start > 1 and toks[start - 1].form == "고" and toks[start - 2].form == "말"
+    if hint is not None and not declined_last and not fits(toks[start:end], hint):
+        # the last sentence that fits, counting the sentences Kiwi joined as well
+        bounds = list(zip(loose, [*loose[1:], len(toks)], strict=True))
+        start, end = next((b for b in reversed(bounds) if fits(toks[b[0] : b[1]], hint)), (start, end))
+    toks = toks[start:end]
+    # a bare noun or interjection after the last sentence ending is a vocative, a cheer or an afterthought
+    # ("들어오세요 여보", "포기하면 안 돼 파이팅")
     last_ef = max((i for i, t in enumerate(toks) if t.tag == "EF"), default=None)
     if last_ef is not None and last_ef < len(toks) - 1:
         tail = toks[last_ef + 1 :]
-        if not any(t.tag.startswith(PRED) for t in tail) and all(t.tag.startswith(("NN", "J")) for t in tail):
+        if not any(t.tag.startswith(PRED) for t in tail) and all(t.tag.startswith(("NN", "J", "IC")) for t in tail):
             toks = toks[: last_ef + 1]
     return toks
+
+
+def fits(sentence: list[Tok], hint: str) -> bool:
+    """Whether a sentence's form can say what the learned type `hint` says: a prohibition has 말다, "안 되", 그만
+    or a condition ("-면"); a request an imperative or benefactive; a question a question ending."""
+    pairs = list(itertools.pairwise(sentence))
+    if hint == "prohibition":
+        return any(
+            (b.form == "말" and b.tag == "VX") or (a.form in {"면", "으면"} and a.tag == "EC") or a.form == "그만"
+            for a, b in pairs
+        )
+    ending = next((t for t in reversed(sentence) if t.tag in {"EF", "EC"}), None)
+    kind = HINT_KIND.get(hint)
+    if kind == "request":
+        return any(t.tag == "VX" and t.form in BENEFACTIVE for t in sentence) or (
+            ending is not None and ending.form in IMPERATIVE_END
+        )
+    if kind == "question":
+        return ending is not None and ending.form in QUESTION_END
+    return True
 
 
 def thing_copula(toks: list[Tok]) -> list[Tok]:

@@ -41,6 +41,11 @@ BACKGROUND_EC = {
     "니까", "으니까", "니", "으니", "는데", "ᆫ데", "은데", "다며", "다면서", "다니", "라며", "라니", "대",
 }
 OBLIGATION_EC = {"어야", "아야", "야", "면", "으면"}
+# the conditions a prohibition puts on an act: "가면 안 돼", "가서는 안 돼"
+FORBIDDING_EC = {"면", "으면", "어서", "아서", "서"}
+# verbs that themselves forbid what their object names ("촬영을 금합니다", "반입 금지"): a closed handful of
+# words, used only for sentences the learned type calls prohibitions
+FORBID_STEMS = {"금하", "금지", "삼가", "자제"}
 COUNTER_HEAD = {
     "시": "시간", "시간": "시간", "월": "날짜", "일": "날짜", "요일": "요일", "분": "시간", "번": "횟수",
     "도": "", "퍼센트": "", "프로": "", "%": "",
@@ -63,6 +68,12 @@ THING_ETM = {"는", "은", "ᆫ", "ᆯ", "을"}
 THING_ASK = {"야", "예요", "에요", "어", "아", "요", "ᆫ데", "ᆫ데요"}
 # words that join offered options: "A할까 아니면 B할까"
 OR_WORDS = {"아니면", "아님", "혹은", "또는", "아니"}
+# final endings Kiwi reads as connectives when another sentence follows ("같이 가자 곧 끝나잖아")
+FINAL_READ_AS_EC = {"자", "냐", "ᆯ까", "을까", "ᆯ래", "을래", "세요", "으세요", "어라", "아라"}
+# SAE4K's sentence types, in the order of its labels (0-5): what a learned classifier hints to the rules
+SENTENCE_TYPES = ("yes/no", "alternative", "wh", "prohibition", "request", "strong request")
+# the sentence kind of the re-inflection (`keyword_inflect.sentence_kind`) each type fixes, where it fixes one
+HINT_KIND = {"yes/no": "question", "request": "request", "strong request": "request"}
 # the prospective "-ㄹ" of "할 거야" / "할까", carried as a prefinal marker until re-inflection ("할지", "할 것")
 FUTURE_EP = {"ᆯ"}
 

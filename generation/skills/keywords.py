@@ -22,6 +22,10 @@ Contract: `KeywordNormalizer().normalize("내일 자외선 지수가 어느 정�
 5. words that carry no search content are dropped: first/second-person pronouns with their case particle
    ("내가 보낸 메일" -> "보낸 메일"), subject/topic/object markers, the genitive 의, and the locative 에
    when a noun follows ("거실에 에어컨" -> "거실 에어컨").
+6. given a learned sentence type per utterance (`analyse_batch(hints=…)`, from `keyword_edits`), the rules keep the
+   last sentence whose form fits it, let it settle an ending the form leaves open ("보일러 켜져 있어" as a
+   question: "보일러 켜졌는지"), and name what a prohibition forbids where the form only implies it ("과속은 위험해"
+   -> "과속하지 않기", `keyword_inflect.implied_prohibition`). Without hints nothing of this applies.
 Typed punctuation is ignored, except that a final "?" makes a plain "-어" on a verb a question ("비 와?" ->
 "비 오는지", "비 와" -> "비 오기"). Unknown shapes degrade gracefully: the utterance comes back with only the
 safe drops applied.
@@ -33,6 +37,7 @@ This module is the entry point; the rules live in `keyword_tables` (closed class
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from generation.skills.keyword_frames import (
@@ -49,6 +54,14 @@ from generation.skills.keyword_tables import FILLERS, Tok
 from korean.kiwi import shared_kiwi
 
 
+def joins_verbal_noun(toks: list[Tok], head_start: int) -> bool:
+    """Whether the noun before a head in 하다 is its verbal noun: "환기 해줘", "과음을 하지 마"."""
+    before = toks[head_start - 1]
+    if before.tag == "JKO":
+        return head_start > 1 and toks[head_start - 2].tag == "NNG" and toks[head_start - 2].word == before.word
+    return before.tag == "NNG"
+
+
 class KeywordNormalizer:
     """Conversational utterance -> keyword query (see module docstring)."""
 
@@ -61,13 +74,25 @@ class KeywordNormalizer:
     def normalize_batch(self, utterances: list[str]) -> list[str]:
         return self.analyse_batch(utterances)[0]
 
-    def analyse_batch(self, utterances: list[str]) -> tuple[list[str], list[str], list[list[Any]]]:
-        """(keyword queries, which path made each: "alternative" or "clause", the Kiwi tokens of each)."""
-        results = [list(tokens) for tokens in self._kiwi.tokenize(list(utterances))]
-        done = [self._normalize_one(text, tokens) for text, tokens in zip(utterances, results, strict=True)]
+    def tokenize(self, utterances: Sequence[str]) -> list[list[Any]]:
+        return [list(tokens) for tokens in self._kiwi.tokenize(list(utterances))]
+
+    def analyse_batch(
+        self,
+        utterances: Sequence[str],
+        hints: Sequence[str | None] | None = None,
+        tokens: Sequence[list[Any]] | None = None,
+    ) -> tuple[list[str], list[str], list[list[Any]]]:
+        """(keyword queries, which path made each: "alternative" or "clause", the Kiwi tokens of each).
+        `hints`: a learned sentence type per utterance (`SENTENCE_TYPES`) or None; `tokens`: Kiwi's, when known."""
+        results = list(tokens) if tokens is not None else self.tokenize(utterances)
+        kinds = list(hints) if hints is not None else [None] * len(results)
+        done = [
+            self._normalize_one(text, toks, hint) for text, toks, hint in zip(utterances, results, kinds, strict=True)
+        ]
         return [d[0] for d in done], [d[1] for d in done], results
 
-    def _normalize_one(self, text: str, raw: list[Any]) -> tuple[str, str]:
+    def _normalize_one(self, text: str, raw: list[Any], hint: str | None = None) -> tuple[str, str]:
         toks = flatten(text, raw)
         toks = [t for t in toks if not (t.form in FILLERS and t.tag.startswith("MA"))]
         toks = drop_pronouns(toks)
@@ -75,13 +100,15 @@ class KeywordNormalizer:
         if options:
             return options, "alternative"
         asked = text.rstrip().endswith("?")
-        clause = main_sentence(toks)
+        clause = main_sentence(toks, hint)
         # interjections and linking adverbs that open the clause ("음", "근데", "그럼") carry no search content
         while len(clause) > 1 and clause[0].tag in {"IC", "MAJ"}:
             clause = clause[1:]
-        return self._normalize_clause(text, clause, asked=asked) or " ".join(text.split()), "clause"
+        return self._normalize_clause(text, clause, asked=asked, hint=hint) or " ".join(text.split()), "clause"
 
-    def _normalize_clause(self, text: str, toks: list[Tok], *, asked: bool = False) -> str | None:
+    def _normalize_clause(
+        self, text: str, toks: list[Tok], *, asked: bool = False, hint: str | None = None
+    ) -> str | None:
         """One clause -> keyword query, or None when nothing is left to say."""
         if not toks:
             return None
@@ -101,11 +128,11 @@ class KeywordNormalizer:
             kind = "relative" if head_noun else kind
         if not toks:
             return head_noun or None
-        head_start, head = reinflect(self._kiwi, text, toks, kind, asked=asked)
+        head_start, head = reinflect(self._kiwi, text, toks, kind, asked=asked, hint=hint)
         if head_noun and not head.endswith(head_noun):
             head = f"{head} {head_noun}".strip()
         body = surfaces(text, toks[:head_start])
-        if body and head.startswith("하") and head_start > 0 and toks[head_start - 1].tag == "NNG":
+        if body and head.startswith("하") and head_start > 0 and joins_verbal_noun(toks, head_start):
             # "환기 해줘" -> "환기하기": a verbal noun and its 하다 are one keyword
             head = body.pop() + head
         return " ".join(p for p in [*body, head] if p).strip() or None

@@ -93,6 +93,43 @@ def test_prohibition_with_myeon_an_dwae_becomes_ji_ankhi(normalizer, utterance, 
     assert normalizer.normalize(utterance) == expected
 
 
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("수업 시간에 떠들어서는 안 돼", "수업 시간에 떠들지 않기"),
+        ("끝까지 포기하면 안 돼 파이팅", "끝까지 포기하지 않기"),
+        ("과식을 하지 마세요", "과식하지 않기"),
+    ],
+)
+def test_prohibition_forms_need_no_learned_type(normalizer, utterance, expected):
+    assert normalizer.normalize(utterance) == expected
+
+
+@pytest.mark.parametrize(
+    ("utterance", "expected"),
+    [
+        ("밤늦게 혼자 걷는 건 위험해", "밤늦게 혼자 걷지 않기"),
+        ("복도에서는 뛰지 않는 게 좋아", "복도에서 뛰지 않기"),
+        ("창문 열어 두면 감기 걸려", "창문 열어 두지 않기"),
+        ("야식 그만 먹어", "야식 먹지 않기"),
+        ("청소 그만해", "청소하지 않기"),
+        ("과속은 위험해", "과속하지 않기"),
+        ("실내 흡연을 금합니다", "실내 흡연하지 않기"),
+        ("부담 갖지 마 다 잘 될 거야", "부담 갖지 않기"),
+    ],
+)
+def test_a_learned_prohibition_names_the_act_its_form_only_implies(normalizer, utterance, expected):
+    assert normalizer.analyse_batch([utterance], ["prohibition"])[0] == [expected]
+    assert not normalizer.normalize(utterance).endswith("않기")  # without the type the rules do not guess it
+
+
+def test_a_learned_type_settles_what_the_ending_leaves_open(normalizer):
+    utterances = ["보일러 켜져 있어", "같이 청소하자 곧 손님 오잖아"]
+    assert normalizer.normalize_batch(utterances) == ["보일러 켜져 있기", "같이 청소하자 곧 손님 오기"]
+    assert normalizer.analyse_batch(utterances, ["yes/no", "yes/no"])[0][0] == "보일러 켜졌는지"
+    assert normalizer.analyse_batch(utterances, ["request", "request"])[0][1] == "같이 청소하기"
+
+
 def test_asking_permission_is_not_a_prohibition(normalizer):
     assert not normalizer.normalize("여기서 사진 찍으면 안 되니").endswith("않기")
 
