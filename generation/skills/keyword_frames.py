@@ -117,8 +117,7 @@ def main_sentence(toks: list[Tok], hint: str | None = None) -> list[Tok]:
             loose.append(i + 1)
     start, end = cuts[-1], len(toks)
     # "…하지 말고 Y" asks for Y, whatever the type says
-    declined_last = start > 1 and toks[start - 1].form == "고" and toks[start - 2].form == "말"
-    if hint is not None and not declined_last and not fits(toks[start:end], hint):
+    if hint is not None and not follows_declined(toks, start) and not fits(toks[start:end], hint):
         # the last sentence that fits, counting the sentences Kiwi joined as well
         bounds = list(zip(loose, [*loose[1:], len(toks)], strict=True))
         start, end = next((b for b in reversed(bounds) if fits(toks[b[0] : b[1]], hint)), (start, end))
@@ -131,6 +130,11 @@ def main_sentence(toks: list[Tok], hint: str | None = None) -> list[Tok]:
         if not any(t.tag.startswith(PRED) for t in tail) and all(t.tag.startswith(("NN", "J", "IC")) for t in tail):
             toks = toks[: last_ef + 1]
     return toks
+
+
+def follows_declined(toks: list[Tok], start: int) -> bool:
+    """Whether `toks[start:]` is the Y of "…하지 말고 Y": what is asked for instead of what is declined."""
+    return start > 1 and toks[start - 1].form == "고" and toks[start - 2].form == "말" and toks[start - 2].tag == "VX"
 
 
 def fits(sentence: list[Tok], hint: str) -> bool:

@@ -44,6 +44,7 @@ from generation.skills.keyword_frames import (
     drop_frame,
     drop_pronouns,
     flatten,
+    follows_declined,
     main_sentence,
     thing_copula,
     wh_relative,
@@ -101,6 +102,9 @@ class KeywordNormalizer:
             return options, "alternative"
         asked = text.rstrip().endswith("?")
         clause = main_sentence(toks, hint)
+        start = next((i for i, t in enumerate(toks) if clause and t is clause[0]), 0)
+        if hint == "prohibition" and follows_declined(toks, start):
+            hint = None  # "…하지 말고 Y": Y is asked for, not forbidden
         # interjections and linking adverbs that open the clause ("음", "근데", "그럼") carry no search content
         while len(clause) > 1 and clause[0].tag in {"IC", "MAJ"}:
             clause = clause[1:]

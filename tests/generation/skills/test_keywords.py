@@ -123,6 +123,11 @@ def test_a_learned_prohibition_names_the_act_its_form_only_implies(normalizer, u
     assert not normalizer.normalize(utterance).endswith("않기")  # without the type the rules do not guess it
 
 
+def test_what_is_asked_instead_of_the_declined_is_never_forbidden(normalizer):
+    utterance = "야식 먹지 말고 일찍 자"
+    assert normalizer.analyse_batch([utterance], ["prohibition"])[0] == ["일찍 자기"]
+
+
 def test_a_learned_type_settles_what_the_ending_leaves_open(normalizer):
     utterances = ["보일러 켜져 있어", "같이 청소하자 곧 손님 오잖아"]
     assert normalizer.normalize_batch(utterances) == ["보일러 켜져 있기", "같이 청소하자 곧 손님 오기"]
