@@ -191,11 +191,11 @@ def drop_frame(toks: list[Tok]) -> tuple[list[Tok], bool, str | None]:
     unit = last_unit(toks)
     head = toks[unit]
     before = toks[unit - 1] if unit > 0 else None
-    # modal: "-ㄹ 수 있니" / "-ㄹ 수 있을까"
+    # modal: "-ㄹ 수 있니" / "-ㄹ 수 있을까" (a request, unless a learned type says it asks whether it can be done)
     for i in range(n - 1, 1, -1):
         modal = toks[i].form in {"있", "없"} and toks[i - 1].form == "수" and toks[i - 1].tag == "NNB"
         if modal and toks[i - 2].tag == "ETM" and all(t.tag in ENDINGS for t in toks[i + 1 :]) and i > 2:
-            return toks[: i - 2], True, "request"
+            return toks[: i - 2], True, "modal"
     if before is None:
         return toks, False, None
     if head.form in {"알", "그렇"} and head.tag.startswith("V") and toks[-1].form in {"지", "죠"}:

@@ -49,6 +49,8 @@ def reinflect(
     has_pred = any(t.tag.startswith(PRED) for t in span)
     if not has_pred or (span[-1].tag not in ENDINGS and kind is None):
         return unit, " ".join(surfaces(text, span, final=True))
+    if kind == "modal":
+        kind = "possible" if hint == "yes/no" else "request"
     kind = kind or sentence_kind(span, asked=asked, hint=hint)
     for j in range(1, len(span) - 1):
         if negated_at(span, j, "말"):
@@ -63,6 +65,13 @@ def reinflect(
     lead = [(t.form, t.tag) for t in stem]
     if kind == "request":
         return unit, kiwi.join([*lead, ("기", "ETN")])
+    if kind == "possible":
+        # "복원할 수 있니" asked as a yes/no question: whether it can be done ("복원 가능 여부", "돈 벌 수 있는지")
+        if stem[0].tag == "NNG" and len(stem) > 1 and stem[1].form == "하":
+            return unit, stem[0].form + " 가능 여부"
+        if len(stem) == 1 and stem[0].form == "하" and unit > 0 and toks[unit - 1].tag == "NNG":
+            return unit, "가능 여부"
+        return unit, kiwi.join([(t.form, t.tag) for t in stem if t.tag != "EP"] + [("ᆯ", "ETM")]) + " 수 있는지"
     future = any(t.tag == "EP" and t.form in FUTURE_EP for t in stem)
     if future and kind in {"relative", "question"}:
         # "언제 만날 거야" -> "만날 시간", "갈 건가요" -> "갈지": the prospective "-ㄹ" stays

@@ -128,6 +128,13 @@ def test_what_is_asked_instead_of_the_declined_is_never_forbidden(normalizer):
     assert normalizer.analyse_batch([utterance], ["prohibition"])[0] == ["일찍 자기"]
 
 
+def test_can_you_is_a_request_unless_the_learned_type_asks_whether_it_can_be_done(normalizer):
+    utterances = ["사진 복원할 수 있니", "오늘 안에 다 읽을 수 있을까"]
+    assert normalizer.normalize_batch(utterances) == ["사진 복원하기", "오늘 안에 다 읽기"]
+    asked = normalizer.analyse_batch(utterances, ["yes/no"] * 2)[0]
+    assert asked == ["사진 복원 가능 여부", "오늘 안에 다 읽을 수 있는지"]
+
+
 def test_a_learned_type_settles_what_the_ending_leaves_open(normalizer):
     utterances = ["보일러 켜져 있어", "같이 청소하자 곧 손님 오잖아"]
     assert normalizer.normalize_batch(utterances) == ["보일러 켜져 있기", "같이 청소하자 곧 손님 오기"]
