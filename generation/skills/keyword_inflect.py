@@ -139,8 +139,9 @@ def implied_prohibition(kiwi: Any, text: str, toks: list[Tok]) -> tuple[int, str
     """What a sentence learned to be a prohibition forbids, where its form alone does not say so.
 
     In order: a "-지 마" anywhere in the clause (a reason may follow it: "바꾸지 마 금방 갈게"), a verbal noun with
-    말다 ("걱정 마"), 그만 with a predicate ("그만 만나", "잔소리 그만해"), an act the final predicate judges
-    ("…하면 위험해", "…하는 건 나빠", "…하지 않는 게 좋아", "앉는 거 아니야"), else a final action verb itself.
+    말다 ("걱정 마"), 그만 with a predicate ("그만 만나", "잔소리 그만해"), the object of a verb of forbidding
+    ("촬영을 금합니다"), an act the final predicate judges ("…하면 위험해", "…하는 건 나빠", "…하지 않는 게 좋아",
+    "앉는 거 아니야", "과속은 위험해"), else a final action verb itself.
     """
     unit = last_unit(toks)
     if any(negated_at(toks, j, "말") for j in range(unit, len(toks))):
