@@ -79,20 +79,24 @@ def _fit_head(
     return LinearHead({f: i for i, f in enumerate(names)}, sp.csr_matrix(coef), bias, list(clf.classes_))
 
 
+def _fit_type_head(feats: list[dict[str, int]], rows: list[tuple[int, str, str, int]]) -> LinearHead:
+    return _fit_head(feats, [SENTENCE_TYPES[r[3]] for r in rows], TYPES_C, TYPES_WEIGHT, iterations=10_000)
+
+
 def fit_types(rows: list[tuple[int, str, str, int]], tokens: list[list[Any]]) -> LinearHead:
     """The sentence-type head, on SAE4K's own labels."""
-    feats = [type_features(r[1], toks) for r, toks in zip(rows, tokens, strict=True)]
-    return _fit_head(feats, [SENTENCE_TYPES[r[3]] for r in rows], TYPES_C, TYPES_WEIGHT, iterations=10_000)
+    return _fit_type_head([type_features(r[1], toks) for r, toks in zip(rows, tokens, strict=True)], rows)
 
 
 def cross_fitted_types(rows: list[tuple[int, str, str, int]], tokens: list[list[Any]]) -> list[str]:
     """Each row's type from a head fitted on the other folds (index % 5) of `rows`."""
+    feats = [type_features(r[1], toks) for r, toks in zip(rows, tokens, strict=True)]
     hints = [""] * len(rows)
     for fold in sorted({r[0] % 5 for r in rows}):
         inside = [k for k, r in enumerate(rows) if r[0] % 5 != fold]
         outside = [k for k, r in enumerate(rows) if r[0] % 5 == fold]
-        head = fit_types([rows[k] for k in inside], [tokens[k] for k in inside])
-        predicted = sentence_types(head, [type_features(rows[k][1], tokens[k]) for k in outside])
+        head = _fit_type_head([feats[k] for k in inside], [rows[k] for k in inside])
+        predicted = sentence_types(head, [feats[k] for k in outside])
         for k, hint in zip(outside, predicted, strict=True):
             hints[k] = hint
     return hints
