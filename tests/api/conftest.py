@@ -18,11 +18,12 @@ from benchmarks.support.chat_server import ChatServer
 from benchmarks.support.live import LiveServer, remote_generator, services_for
 from benchmarks.support.tiny_lm import build_tiny_lm
 from generation import GenerationConfig, Generator, build_generator
+from tests.conftest import seed_bundled_index
 
 
 @pytest.fixture(scope="session")
-def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(data_dir=tmp_path_factory.mktemp("data"))
+def api_settings(tmp_path_factory: pytest.TempPathFactory, bundled_index: Path) -> Settings:
+    return load_settings(data_dir=seed_bundled_index(tmp_path_factory.mktemp("data"), bundled_index))
 
 
 @pytest.fixture(scope="session")

@@ -16,14 +16,15 @@ import pytest
 from assistant.services import Components, build_components
 from assistant.settings import load_settings
 from korean.kiwi import shared_kiwi
+from tests.conftest import seed_bundled_index
 
 TEXTS = ["작은방 주차비 알려줘", "내일 부산 날씨 어때?", "저는 잠을 자지 않아요. 언제든 불러 주세요.",
          "회의는 세 시에 시작합니다.", "노트북이랑 태블릿 중에 뭐가 더 좋아?"] * 8
 
 
 @pytest.fixture(scope="module")
-def components(tmp_path_factory: pytest.TempPathFactory) -> Components:
-    return build_components(load_settings(data_dir=Path(tmp_path_factory.mktemp("data"))))
+def components(tmp_path_factory: pytest.TempPathFactory, bundled_index: Path) -> Components:
+    return build_components(load_settings(data_dir=seed_bundled_index(tmp_path_factory.mktemp("data"), bundled_index)))
 
 
 def test_every_package_analyses_with_the_one_shared_kiwi(components: Components) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, seed_bundled_index
 
 GREETINGS = ["안녕하세요", "고마워요", "반가워요", "좋은 아침이에요", "잘 자요", "안녕"]
 
@@ -69,7 +69,17 @@ class Server:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
+    """A server on a new data directory: it builds the bundled set's index as on a fresh machine."""
     s = Server(tmp_path)
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def restarted_server(tmp_path: Path, bundled_index: Path) -> Iterator[Server]:
+    """A server on a data directory that already holds the bundled set's index, as after a restart."""
+    s = Server(seed_bundled_index(tmp_path, bundled_index))
     s.start()
     yield s
     s.stop()
@@ -94,14 +104,14 @@ def test_server_answers_a_korean_greeting_with_a_conversation_id(server: Server)
     assert queries[0]["channel"] == "live" and queries[0]["persona"] == body["persona"]
 
 
-def test_sigkill_during_a_burst_loses_no_acknowledged_turn(server: Server) -> None:
+def test_sigkill_during_a_burst_loses_no_acknowledged_turn(restarted_server: Server) -> None:
     conversations = [f"kill-{n}" for n in range(4)]
     acknowledged: list[tuple[str, int, str, str]] = []
     lock = threading.Lock()
     stop = threading.Event()
 
     def worker(worker_id: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=restarted_server.url, timeout=10) as client:
             n = 0
             while not stop.is_set():
                 cid = conversations[(worker_id + n) % len(conversations)]
@@ -121,14 +131,14 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_turn(server: Server) -> No
     deadline = time.monotonic() + 60
     while len(acknowledged) < 30 and time.monotonic() < deadline:
         time.sleep(0.05)
-    server.kill()
+    restarted_server.kill()
     stop.set()
     for t in threads:
         t.join(timeout=30)
     assert len(acknowledged) >= 30
 
-    server.start()
-    with httpx.Client(base_url=server.url, timeout=10) as client:
+    restarted_server.start()
+    with httpx.Client(base_url=restarted_server.url, timeout=10) as client:
         stored = {cid: client.get(f"/v1/conversations/{cid}", params={"limit": 10_000}).json()["turns"]
                   for cid in conversations}
     for cid, index, message, reply in acknowledged:

@@ -26,7 +26,7 @@ from assistant.keys import KeyStore
 from assistant.store import make_engine
 from assistant.store.migrate import upgrade
 from benchmarks.support.live import LiveServer
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, seed_bundled_index
 from tests.support.scripted_lm import build_app
 
 GRACE_S = 3.0
@@ -138,10 +138,10 @@ class Fleet:
 
 
 @pytest.fixture(scope="package")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+def fleet(tmp_path_factory: pytest.TempPathFactory, bundled_index: Path) -> Iterator[Fleet]:
     calls: list[str] = []
     with LiveServer(build_app(calls)) as lm:
-        sqlite_dir = tmp_path_factory.mktemp("battery-sqlite")
+        sqlite_dir = seed_bundled_index(tmp_path_factory.mktemp("battery-sqlite"), bundled_index)
         sqlite = ServerProcess(sqlite_dir, lm.url)
         sqlite_keys = create_keys(f"sqlite:///{sqlite_dir / 'assistant.db'}")
         postgres: list[ServerProcess] = []
@@ -150,7 +150,8 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         if os.environ.get("TEST_DATABASE_URL"):
             url = _postgres_schema(schema, create=True)
             postgres_keys = create_keys(url)
-            postgres = [ServerProcess(tmp_path_factory.mktemp(f"battery-pg{i}"), lm.url, url) for i in range(2)]
+            postgres = [ServerProcess(seed_bundled_index(tmp_path_factory.mktemp(f"battery-pg{i}"), bundled_index),
+                                      lm.url, url) for i in range(2)]
         servers = [sqlite, *postgres]
         try:
             for server in servers:  # started together: they load their models in parallel

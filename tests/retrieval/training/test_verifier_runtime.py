@@ -11,6 +11,7 @@ from retrieval.analyzer import shared_analyzer
 from retrieval.training import manifest
 from retrieval.types import Hit, Selection
 from retrieval.verifier import CrossEncoderVerifier, VerifierUnavailable, verify
+from tests.conftest import seed_bundled_index
 
 
 def _selection(decision: str = "retrieve") -> Selection:
@@ -88,9 +89,12 @@ def test_facade_with_an_accepting_verifier_keeps_the_retrieval(toy_verifier: Pat
     assert selection.decision == "retrieve" and "verifier agrees" in selection.reason
 
 
-def test_configured_verifier_is_wired_and_named_in_readiness(toy_verifier: Path, tmp_path: Path) -> None:
+def test_configured_verifier_is_wired_and_named_in_readiness(toy_verifier: Path, tmp_path: Path,
+                                                             bundled_index: Path) -> None:
     from assistant.settings import load_settings
     from assistant.wiring.retrieval import build_retrieval
+
+    seed_bundled_index(tmp_path, bundled_index)
 
     retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval={"verifier": str(toy_verifier)}))
     named = {s.name: s for s in statuses}
