@@ -22,6 +22,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The type check (tests/test_types.py) is the longest single item: first, so it never runs alone at the end.
+    items.sort(key=lambda item: item.nodeid.split("::")[0] != "tests/test_types.py")
+
+
 @pytest.fixture(autouse=True)
 def config_file_stays_with_its_test(monkeypatch: pytest.MonkeyPatch) -> None:
     # load_settings(config) exports ASSISTANT_CONFIG for the server's app factory; recording the variable here makes

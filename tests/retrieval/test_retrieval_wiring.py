@@ -72,20 +72,23 @@ def test_encoder_none_selects_lexically_with_the_lexical_calibration(tmp_path: P
     ({"encoder": "none"}, ("encoder=None", "multilingual-e5-small")),
     ({"dense_text": "question"}, ("dense_text='question'", "'question_answer'")),
 ])
-def test_an_index_built_another_way_is_refused_naming_both(tmp_path: Path, built_with: dict[str, str],
-                                                           named: tuple[str, str]) -> None:
-    build_retrieval(load_settings(data_dir=tmp_path, retrieval=built_with))
-    refusing = load_settings(data_dir=tmp_path, retrieval={"rebuild_on_encoder_change": False})
+def test_an_index_built_another_way_is_refused_naming_both(tmp_path: Path, small_set: Path,
+                                                           built_with: dict[str, str], named: tuple[str, str]) -> None:
+    # the default set served from a small file: what is checked does not depend on how many answers it embeds
+    sets = {"response_sets": {"default": small_set}}
+    build_retrieval(load_settings(data_dir=tmp_path, retrieval=sets | built_with))
+    refusing = load_settings(data_dir=tmp_path, retrieval=sets | {"rebuild_on_encoder_change": False})
     _, statuses = build_retrieval(refusing)
     detail = statuses_by_name(statuses)["retrieval.responses:default"].detail  # type: ignore[attr-defined]
     assert "index refused" in detail and all(part in detail for part in named)
 
 
 @pytest.mark.parametrize("built_with", [{"encoder": "none"}, {"dense_text": "question"}])
-def test_an_index_built_another_way_is_rebuilt_when_settings_allow(tmp_path: Path,
+def test_an_index_built_another_way_is_rebuilt_when_settings_allow(tmp_path: Path, small_set: Path,
                                                                    built_with: dict[str, str]) -> None:
-    build_retrieval(load_settings(data_dir=tmp_path, retrieval=built_with))
-    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path))
+    sets = {"response_sets": {"default": small_set}}
+    build_retrieval(load_settings(data_dir=tmp_path, retrieval=sets | built_with))
+    retrieval, statuses = build_retrieval(load_settings(data_dir=tmp_path, retrieval=sets))
     named = statuses_by_name(statuses)
     assert named["retrieval.responses:default"].ready  # type: ignore[attr-defined]
     assert "rebuilt" in named["retrieval.responses:default"].detail  # type: ignore[attr-defined]
