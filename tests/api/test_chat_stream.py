@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 
 import httpx
 import pytest
@@ -167,8 +168,11 @@ async def test_openai_stream_failure_names_the_conversation_in_its_error_chunk(
     with services_for(api_settings, components, database_url, remote_generator(chat_server.base_url, "fail")) as \
             services:
         async with _client(services) as client:
+            # a client-held conversation's id derives from its messages and `user`: a user of its own keeps this
+            # conversation apart from any other test's with the same first message in the session's PostgreSQL schema
             response = await client.post("/v1/chat/completions", headers={"X-Fallback": "off"}, json={
-                "model": "assistant", "stream": True, "messages": [{"role": "user", "content": GENERATE[0]}]})
+                "model": "assistant", "stream": True, "user": f"stream-failure-{uuid.uuid4().hex}",
+                "messages": [{"role": "user", "content": GENERATE[0]}]})
             assert response.status_code == 200, response.text
             cid = response.headers["x-conversation-id"]
             chunks = [json.loads(line[6:]) for line in response.text.splitlines()
