@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The type check (tests/test_types.py) is the longest single item: first, so it never runs alone at the end.
+    # The type check (tests/test_types.py) is one long item: first, so it never runs alone at the end.
     items.sort(key=lambda item: item.nodeid.split("::")[0] != "tests/test_types.py")
 
 

@@ -1,7 +1,7 @@
 """The product packages type-check under the project's mypy settings (`[tool.mypy]` in pyproject.toml).
 
-Run inside the suite, so the README's test command checks types too; it is the longest single item (about 100 s on
-one core), so `conftest.py` starts it first and the other workers run the rest beside it."""
+Run inside the suite, so the README's test command checks types too; it is one long item (about 40 s on one core),
+so `conftest.py` starts it first and the other workers run the rest beside it."""
 
 from __future__ import annotations
 
