@@ -13,12 +13,11 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import REPO_ROOT, seed_bundled_index
+from tests.conftest import REPO_ROOT
 from tests.e2e.test_server_process import free_port
 
 
-def test_every_server_log_line_parses_as_json_in_json_mode(tmp_path: Path, bundled_index: Path) -> None:
-    seed_bundled_index(tmp_path, bundled_index)
+def test_every_server_log_line_parses_as_json_in_json_mode(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1",
            "ASSISTANT_SERVER__LOG_FORMAT": "json"}
