@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,14 +14,13 @@ if TYPE_CHECKING:  # settings pull in the store (SQLAlchemy): loaded when a comm
 
 
 def settings_from_cli(config: Path | None = None, model: str | None = None, backend: str | None = None) -> Settings:
-    if model:
-        os.environ["ASSISTANT_MODEL"] = model
-    if backend:
-        os.environ["ASSISTANT_BACKEND"] = backend
+    """The settings a command runs on; `--model` / `--backend` override the environment and the config file for this
+    call only (the process environment is left as it was)."""
     from assistant.settings import SettingsError, load_settings
 
+    overrides = {name: value for name, value in (("model", model), ("backend", backend)) if value}
     try:
-        return load_settings(config)
+        return load_settings(config, **overrides)
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -55,12 +55,12 @@ def serve(
 
     from assistant.logs import configure_logging
 
-    # The app factory re-reads settings from the environment: the real bind address must be in them too
-    # (auth defaults depend on whether the host is loopback).
-    if host:
-        os.environ["ASSISTANT_SERVER__HOST"] = host
-    if port:
-        os.environ["ASSISTANT_SERVER__PORT"] = str(port)
+    # The app factory re-reads settings from this process's environment: the options must be in it too (auth
+    # defaults depend on whether the bind address is loopback).
+    for name, value in (("ASSISTANT_SERVER__HOST", host), ("ASSISTANT_SERVER__PORT", port),
+                        ("ASSISTANT_MODEL", model), ("ASSISTANT_BACKEND", backend)):
+        if value:
+            os.environ[name] = str(value)
     settings = settings_from_cli(config, model, backend)  # validated here, so bad settings stop the start plainly
     # One handler for every line, before uvicorn writes its first: uvicorn gets no logging config of its own.
     configure_logging(settings.server.log_level, settings.server.log_format)

@@ -3,9 +3,7 @@ SIGKILL mid-burst loses no acknowledged turn."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,26 +15,21 @@ import httpx
 import pytest
 
 from tests.conftest import REPO_ROOT, seed_bundled_index
+from tests.support.server_env import free_port, server_env
 
 GREETINGS = ["안녕하세요", "고마워요", "반가워요", "좋은 아침이에요", "잘 자요", "안녕"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **settings: str) -> None:
         self.data_dir = data_dir
+        self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "ASSISTANT_DATA_DIR": str(self.data_dir), "HF_HUB_OFFLINE": "1"}
-        env.pop("DATABASE_URL", None)
+        env = server_env(self.data_dir, **self.settings)
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant", "serve", "--port", str(self.port)],

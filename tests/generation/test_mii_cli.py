@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,16 @@ def test_serve_without_cuda_says_a_gpu_is_needed(tiny_lm_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--model", str(tiny_lm_path)])
     assert result.exit_code == 1
     assert "CUDA" in result.output
+
+
+def test_a_commands_model_option_leaves_the_process_environment_as_it_was(
+        tiny_lm_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exported ASSISTANT_MODEL outlived the command: every server a later test started loaded this tiny LM.
+    monkeypatch.delenv("ASSISTANT_MODEL", raising=False)
+    monkeypatch.setenv("ASSISTANT_BACKEND", "openai")
+    from assistant.cli.common import settings_from_cli
+
+    settings = settings_from_cli(model=str(tiny_lm_path), backend="mii")
+    assert (settings.generation.model, settings.generation.backend) == (str(tiny_lm_path), "mii")
+    runner.invoke(app, ["serve", "--model", str(tiny_lm_path)])
+    assert "ASSISTANT_MODEL" not in os.environ and os.environ["ASSISTANT_BACKEND"] == "openai"

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 import pytest
@@ -13,17 +12,12 @@ from benchmarks.support.tiny_lm import SCRIPT
 from generation import GenerationBusy, GenerationRequest, GenerationUnavailable, InvalidGenerationRequest
 from generation.config import OpenAIBackendConfig
 from generation.openai_backend import OpenAIBackend
+from tests.support.server_env import free_port
 
 
 def ask(text: str, **kw: Any) -> GenerationRequest:
     params: dict[str, Any] = {"temperature": 0.0, "max_new_tokens": 60, **kw}
     return GenerationRequest(messages=[{"role": "user", "content": text}], **params)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_request_body_maps_decoding_parameters() -> None:

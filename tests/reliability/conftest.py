@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,15 +27,10 @@ from assistant.store.migrate import upgrade
 from benchmarks.support.live import LiveServer
 from tests.conftest import REPO_ROOT, seed_bundled_index
 from tests.support.scripted_lm import build_app
+from tests.support.server_env import free_port, server_env
 
 GRACE_S = 3.0
 START_TIMEOUT_S = 180
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -79,13 +73,11 @@ class ServerProcess:
         return self.process.pid
 
     def launch(self) -> None:
-        env = {**os.environ, "ASSISTANT_DATA_DIR": str(self.data_dir), "HF_HUB_OFFLINE": "1",
-               "PYTHONPATH": str(REPO_ROOT), "ASSISTANT_BACKEND": "openai", "ASSISTANT_MODEL": "battery",
-               "ASSISTANT_GENERATION__OPENAI__BASE_URL": f"{self.lm_url}/v1",
-               "ASSISTANT_GENERATION__OPENAI__MAX_RETRIES": "0", "ASSISTANT_AUTH__MODE": "on",
-               "ASSISTANT_ADMISSION__MAX_IN_FLIGHT": "2", "ASSISTANT_ADMISSION__MAX_QUEUE": "0",
-               "ASSISTANT_SERVER__SHUTDOWN_GRACE_S": str(GRACE_S)}
-        env.pop("DATABASE_URL", None)
+        env = server_env(self.data_dir, PYTHONPATH=str(REPO_ROOT), ASSISTANT_BACKEND="openai",
+                         ASSISTANT_MODEL="battery", ASSISTANT_GENERATION__OPENAI__BASE_URL=f"{self.lm_url}/v1",
+                         ASSISTANT_GENERATION__OPENAI__MAX_RETRIES="0", ASSISTANT_AUTH__MODE="on",
+                         ASSISTANT_ADMISSION__MAX_IN_FLIGHT="2", ASSISTANT_ADMISSION__MAX_QUEUE="0",
+                         ASSISTANT_SERVER__SHUTDOWN_GRACE_S=str(GRACE_S))
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - the process owns it
