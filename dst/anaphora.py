@@ -560,10 +560,15 @@ def _asks_how(toks: list[Tok], i: int) -> bool:
 
 def _modal(toks: list[Tok], i: int) -> bool:
     """A prospective 거 / 것 with the copula or 같다 after it ("갈 거라서", "받을 거라", "올 거 같아"): the ending of
-    intention or conjecture, -ㄹ 것이다, not a thing the clause describes."""
+    intention or conjecture, -ㄹ 것이다, not a thing the clause describes. So is any 거 / 것 whose copula ends in a
+    connective ("가는 거니까", "되는 거라서", "선물하는 건데"): the clause made a noun to give a reason or a setting,
+    not one of the options."""
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return (toks[i].form in ("거", "것") and toks[i - 1].form in ("ᆯ", "을") and nxt is not None
-            and (nxt.pos == "VCP" or (nxt.form == "같" and nxt.pos == "VA")))
+    if toks[i].form not in ("거", "것") or nxt is None:
+        return False
+    if nxt.pos == "VCP" and i + 2 < len(toks) and toks[i + 2].pos == "EC":
+        return True
+    return toks[i - 1].form in ("ᆯ", "을") and (nxt.pos == "VCP" or (nxt.form == "같" and nxt.pos == "VA"))
 
 
 def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
@@ -607,8 +612,8 @@ def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
         return None  # the head is a word of its own: "배우는데" is a connective ending, "배우는 데" a place
     if toks[j].pos == "MM" and toks[j].form in lx.DEMONSTRATIVES:
         j += 1  # "처음 물어본 그거"
-    if j >= len(toks) or toks[j].form not in lx.ORDINAL_HEADS or toks[j].pos not in ("NNB", "NNG"):
-        return None
+    if j >= len(toks) or toks[j].form not in lx.ORDINAL_HEADS or toks[j].pos not in ("NNB", "NNG") or _modal(toks, j):
+        return None  # (_modal: "처음 배우는 거라서" is the first time, the clause made a noun, not the first option)
     return Anaphor(start, toks[j].end, "ordinal", "ordinal.position", _particle(toks, j + 1), category=toks[j].form,
                    index=index), j + 1 - i
 

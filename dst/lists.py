@@ -66,10 +66,21 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     parallel = _parallel(text, analysis, toks)
     if len(set(parallel)) < len(parallel):
         parallel = []  # "오전 클래스는 A 강사님, 오후 클래스는 B 강사님": heads that repeat do not tell options apart
-    best = parallel if len(parallel) > len(joined) else joined
+    best = _titled_whole(parallel if len(parallel) > len(joined) else joined, analysis)
     if _points_back(text, ordinals, best):
         return [], False
     return (best, False) if len(best) >= 2 else ([], False)
+
+
+def _titled_whole(items: list[str], analysis: Analysis) -> list[str]:
+    """Each option that is the start of one titled person the reply names, as that person: in "…, 배은이 통역사입니다"
+    Kiwi reads 배은 + the subject particle, and the mentions read the name with its title (`titled_names`)."""
+    whole = []
+    for item in items:
+        people = {m.text for m in analysis.mentions if m.proper and m.kind == "person" and m.text.startswith(item)
+                  and len(m.text) > len(item)}
+        whole.append(people.pop() if len(people) == 1 else item)
+    return whole
 
 
 def _named_before(text: str, ordinals: list[Anaphor], labelled: list[str]) -> list[str]:

@@ -136,3 +136,9 @@ def test_rewrite_trace_is_json_and_carries_state_only_on_request(injector: Conte
 def test_a_stored_list_from_before_the_numbered_flag_reads_as_unnumbered() -> None:
     state = DialogueState.from_dict({"lists": [{"items": ["A", "B"], "turn": 2}], "turn": 2})
     assert state.lists[0].items == ("A", "B") and not state.lists[0].numbered
+
+
+def test_a_listed_titled_name_keeps_the_syllable_kiwi_reads_as_a_particle(tracker: Tracker) -> None:
+    # Kiwi reads "반은이 세무사" as 반은 + the subject particle; the option is the person the reply named
+    offered = tracker.ordinal_list("상담 가능한 분은 오서진 세무사, 강다은 세무사, 반은이 세무사예요.")
+    assert offered == ["오서진 세무사", "강다은 세무사", "반은이 세무사"]
