@@ -270,7 +270,21 @@ def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
             continue
         out.append(Tok(text[first.start:toks[end].end], "NNG", first.start, toks[end].end))
         k = end + 1
-    return tuple(_humble_suffix(_ampersand_names(text, out)))
+    return tuple(_humble_suffix(_ampersand_names(text, _glued_interjections(text, out))))
+
+
+def _glued_interjections(text: str, toks: list[Tok]) -> list[Tok]:
+    """An interjection glued to the noun after it inside one written word ("자개" as 자/IC 개/NNG, "자개 복원" read as
+    "come on, dog restoration") as one common noun: an interjection is a word of its own, so Kiwi misread a noun."""
+    out: list[Tok] = []
+    for tok in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.pos == "IC" and prev.end == tok.start and tok.pos == "NNG"
+                and (prev.start == 0 or text[prev.start - 1].isspace())):
+            out[-1] = Tok(text[prev.start:tok.end], "NNG", prev.start, tok.end)
+        else:
+            out.append(tok)
+    return out
 
 
 def _ampersand_names(text: str, toks: list[Tok]) -> list[Tok]:

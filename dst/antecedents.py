@@ -44,6 +44,7 @@ from dst.chosen import (
     names_other,
     priced,
     returned_to,
+    shortened,
     side_named,
     titled_name,
     turns_down,
@@ -298,7 +299,10 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
         # ("웨이팅 싫은데 거기 …" turns the option down; "마감 안 된 그 회차" speaks of the closing, not of a choice)
         telling = {w for w in said if len(w) > 1 and w not in lx.UNAVAILABLE}
         picked = [e for e in options if telling & set(e.context)]
-    return picked[0] if len(picked) == 1 else None
+    if len(picked) != 1:
+        return None
+    # "작품 코스는 마지막 주에 액자까지" after "'한지 작품 완성 코스'는 …": the name the reply shortened, said whole
+    return next((e for e in options if shortened(picked[0].text, e.text)), picked[0])
 
 
 def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tuple[int, int],

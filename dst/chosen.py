@@ -282,8 +282,10 @@ def _described(analysis: Analysis, before: list[Tok], options: list[_Option]) ->
     nouns = {t.form for t in before if t.pos in _NOUNS and t.form not in lx.UNAVAILABLE}  # "마감이라니 아쉽네요"
     nouns |= {t.form for t in before if t.pos == "MAG" and t.form in lx.TIME_WORDS}  # Kiwi's adverb "어제", "아까"
     nouns |= _nominalised(before)  # "짜맞춤 배우고 싶어" after "… 짜맞춤 찻상을 냈어요": 짜 + 어 + 맞추 + ㅁ
-    nouns |= {a.form + b.form for a, b in pairwise(before)
-              if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start}  # "단독" "홀" as "단독홀"
+    glued = [(a, b) for a, b in pairwise(before) if a.pos in _NOUNS and b.pos in _NOUNS and a.end == b.start]
+    nouns |= {a.form + b.form for a, b in glued}  # "단독" "홀" as "단독홀"
+    # a one-syllable head glued to its modifier says nothing alone: "초급반이면" does not pick "중급반용" by 반
+    nouns -= {b.form for _, b in glued if len(b.form) == 1}
     # a numeral glued to a bound noun: "19일로", and a name Kiwi read as one ("오석으로": 오 + 석, five stones)
     nouns |= {a.form + b.form for a, b in pairwise(before)
               if a.pos in _NUMERALS and b.pos == "NNB" and a.end == b.start}
@@ -862,7 +864,8 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
         if not (e.proper or e.role == "title" or rare or titled) or (e.type == "thing" and not rare) \
                 or _MEASURE.match(e.text):
             continue
-        same = next((o for o in options if e.text in o.entity.text or o.entity.text in e.text), None)
+        same = next((o for o in options if e.text in o.entity.text or o.entity.text in e.text
+                     or shortened(e.text, o.entity.text)), None)
         if same is None and last is not None and last.particle is None and last.order + 1 == e.order \
                 and options and options[-1].entity is last:
             # "플레인 토 '런던 옥스퍼드'가": a name right after another with no particle between is the same thing
@@ -899,7 +902,7 @@ def _contrasted(options: list[_Option], said: list[Entity]) -> list[_Option]:
         return options
 
     def host(e: Entity) -> _Option | None:
-        if e.particle in _CONTRAST or e.particle in _JOINED or e.role == "title":
+        if e.particle in _CONTRAST or e.role == "title" or (e.particle in _JOINED and _joined_to_topic(e, said)):
             return None  # a quoted name is an option of its own: "'A'는 3만 원, 'B'는 4만 원인데 'C'가 제일 싸요"
         before = [t for t in topics if t.entity.sentence == e.sentence and t.entity.order < e.order]
         return max(before, key=lambda t: t.entity.order) if before else None
@@ -917,6 +920,20 @@ def _contrasted(options: list[_Option], said: list[Entity]) -> list[_Option]:
         if owner is not None:
             owner.words |= set(e.text.split())
     return kept
+
+
+def shortened(short: str, full: str) -> bool:
+    """Whether `short` is `full` said again with words left out ("작품 코스" after "'한지 작품 완성 코스'"): two or
+    more words, every one a word of the full name, the last its last."""
+    words, full_words = short.split(), full.split()
+    return 2 <= len(words) < len(full_words) and words[-1] == full_words[-1] and set(words) <= set(full_words)
+
+
+def _joined_to_topic(e: Entity, said: list[Entity]) -> bool:
+    """Whether the name `e` is joined to ("'B'와 'C'는 …") is a topic, or a quoted name, as `e` is then too; one
+    joined to an object ("'A'는 조선 반닫이랑 머릿장을 다뤄요") is what its topic's sentence says of the topic."""
+    after = next((x for x in said if x.order > e.order and x.sentence == e.sentence), None)
+    return after is None or after.particle in _CONTRAST or after.particle in _JOINED or after.proper
 
 
 def _time_options(state: DialogueState, turn: int | None = None) -> list[_Option]:

@@ -100,10 +100,11 @@ def _points_back(text: str, ordinals: list[Anaphor], items: list[str]) -> bool:
 
 
 class _Tokens:
-    """The analysis's tokens by character span."""
+    """The analysis's tokens by character span (and its mentions)."""
 
     def __init__(self, analysis: Analysis) -> None:
         self.toks = analysis.tokens
+        self.mentions = analysis.mentions
         self.starts = [t.start for t in self.toks]
 
     def within(self, start: int, end: int) -> list[Tok]:
@@ -219,7 +220,7 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
             # a quoted name in the entry is the option, whatever describes it first ("첫째는 법률 번역 전문인
             # '링고브릿지'")
             quoted = TITLE_RE.search(text[entry:end])
-            item = quoted.group(1).strip() if quoted else (
+            item = (_person_after(text, entry + quoted.end(), end, toks) or quoted.group(1).strip()) if quoted else (
                 _verbless_head(text, entry, end, toks) or _described_head(text, entry, end, toks))
             if item:
                 items.setdefault(label.index, item)
@@ -230,6 +231,16 @@ def _labelled(text: str, ordinals: list[Anaphor], toks: _Tokens) -> list[str]:
             items.setdefault(len(items) + 1, item)
     ordered = [items[k] for k in range(1, len(items) + 1) if k in items]
     return ordered if len(ordered) == len(items) else []
+
+
+def _person_after(text: str, start: int, end: int, toks: _Tokens) -> str:
+    """The person an entry ends with after a quoted name ("'손글씨공방 은' 대표 이도은 님"): the head of the phrase,
+    which the quoted name and the role before it describe; "" when the entry says more after the person or has none."""
+    person = next((m for m in toks.mentions if m.kind == "person" and start <= m.start and m.end <= end), None)
+    if person is None or any(t.pos.startswith(("V", "E")) for t in toks.within(start, person.start)) or any(
+            not t.pos.startswith(("VCP", "E", "S")) for t in toks.within(person.end, end)):
+        return ""  # (what follows the person may only be the copula: "… 유서진 님이에요")
+    return person.text
 
 
 def _bare_labels(text: str, ordinals: list[Anaphor], toks: _Tokens) -> dict[int, Anaphor]:

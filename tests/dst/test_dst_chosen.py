@@ -143,6 +143,17 @@ PICKS = [
     # a predicate the clause negates describes the option it does not want
     ("팔찌 수리 맡길 데 있어?", "'은별공방'은 급하면 당일에 해 주고, '달무리 주얼리'는 사흘쯤 걸려요.",
      "급하진 않아. 그 가게 택배 접수도 돼?", "달무리 주얼리", ["은별공방"]),
+    # a thing joined to the object of a topic's sentence is what that option has, no option of its own
+    ("고가구 가게 알려 줘", "'솔향당'은 조선 소반이랑 머릿장을 주로 다루고, '두레가'는 일본 다이쇼 시대 찬장이 많아요.",
+     "소반 보고 싶은데 그 가게 몇 시에 열어?", "솔향당", ["두레가", "조선 소반 몇"]),
+    # a one-syllable head glued to its modifier ("초급반") tells nothing alone: "중급반용" shares only 반
+    ("가드닝 초급반 준비물 세트 있어요?",
+     "모래&흙 입문 세트는 장갑과 모종삽이 들어 있고 2만 원이에요. 바다 화분 세트는 조개 화분과 물뿌리개가 들어 있어서 "
+     "중급반용이에요.", "초급반이면 그 세트에 이름표도 추가할 수 있어요?", "모래&흙 입문 세트", ["바다 화분 세트"]),
+    # an option the reply shortened ("심화 코스") is said by its whole name
+    ("목공 정규 과정 알려 줘",
+     "'생활 소품 입문 코스'는 4주, '원목 가구 심화 코스'는 10주예요. 심화 코스는 마지막에 의자를 만들어요.",
+     "의자까지 만들고 싶어. 그 코스 재료비는 따로야?", "원목 가구 심화 코스", ["입문"]),
 ]
 
 

@@ -343,3 +343,11 @@ def test_a_numbered_branch_kiwi_cut_into_its_bound_nouns_stays_with_its_name(ana
     # Kiwi reads "2호점에서만" as 2 + 호 + 점 + 에서 + 만; the branch is one named thing with the name before it
     found = {m.text: m for m in analyzer.analyze("수업은 솔빛공예 2호점에서만 해요.").mentions}
     assert "솔빛공예 2호점" in found and found["솔빛공예 2호점"].proper, found
+
+
+def test_an_interjection_glued_to_a_noun_is_one_noun(analyzer: Analyzer) -> None:
+    # Kiwi reads "자개 복원" as 자/IC 개/NNG ("come on, dog restoration")
+    tokens = [(t.form, t.pos) for t in analyzer.analyze("'결고운 공방'은 자개 복원 전문이에요.").tokens]
+    assert ("자개", "NNG") in tokens and not any(pos == "IC" for _, pos in tokens), tokens
+    # a word of its own stays an interjection
+    assert ("아", "IC") in [(t.form, t.pos) for t in analyzer.analyze("아 그거 좋다").tokens]

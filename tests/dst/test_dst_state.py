@@ -142,3 +142,10 @@ def test_a_listed_titled_name_keeps_the_syllable_kiwi_reads_as_a_particle(tracke
     # Kiwi reads "반은이 세무사" as 반은 + the subject particle; the option is the person the reply named
     offered = tracker.ordinal_list("상담 가능한 분은 오서진 세무사, 강다은 세무사, 반은이 세무사예요.")
     assert offered == ["오서진 세무사", "강다은 세무사", "반은이 세무사"]
+
+
+def test_a_labelled_entry_that_ends_with_a_person_offers_the_person_not_the_quoted_shop(tracker: Tracker) -> None:
+    offered = tracker.ordinal_list("첫 번째는 '먹빛' 작가 오하람 님, 두 번째는 '붓길 공방' 대표 유서진 님이에요.")
+    assert offered == ["오하람 님", "유서진 님"], offered
+    # a quoted name with no person after it is still the entry
+    assert tracker.ordinal_list("첫 번째는 '먹빛 공방', 두 번째는 '붓길 공방'이에요.") == ["먹빛 공방", "붓길 공방"]
