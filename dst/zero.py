@@ -311,10 +311,17 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     values = zero_features(analysis, frame, detector.sentence_similarity(analysis.text, frame_text),
                            detector.elided(analysis.text))
     probability, reader = detector.probability(values), "detector"
-    if _asks_for_more(analysis) and (offered is not None or _one_named(frame)):
-        # "더 싼 건 없어?" after a reply that settled on one option, or after a question about one named thing:
-        # compared with that one, whatever the detector reads in so short a question
-        probability, reader = 1.0, "compared"
+    if _asks_for_more(analysis):
+        anchor = _replied_thing(state)
+        if offered is not None or _one_named(frame):
+            # "더 싼 건 없어?" after a reply that settled on one option, or after a question about one named thing:
+            # compared with that one, whatever the detector reads in so short a question
+            probability, reader = 1.0, "compared"
+        elif anchor is not None:
+            # "더 싼 건요?" after "'스카겐 사이드보드'가 있는데 … 280만 원이에요" (a question that named no one
+            # thing): the one thing the reply named is what the user wants another than
+            return RuleResult(put_before(analysis, anchor + "보다"),
+                              [Resolution("", anchor, "zero", "zero.compared-with-reply")], confident=False)
     if probability < detector.threshold:
         # the cross-encoder reads the exchange itself: "주말엔 몇 시부터 열어?" after a question about a named rink,
         # which the detector's sentence features miss (measured in benchmarks/RESULTS.md, stop 41); it is asked only
@@ -416,6 +423,14 @@ def _asks_for_more(analysis: Analysis) -> bool:
     return "?" in analysis.text and any(
         toks[i].form == "더" and toks[i].pos == "MAG" and toks[i + 1].pos == "VA" and toks[i + 2].pos == "ETM"
         and toks[i + 3].form in lx.ORDINAL_HEADS for i in range(len(toks) - 3))
+
+
+def _replied_thing(state: DialogueState) -> str | None:
+    """The one name the last reply said of a thing (a name the dialogue quoted, not a person), or None when it said
+    none or more."""
+    named = {e.text for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.proper
+             and e.type in ("item", "place", "org") and not e.predicative and e.text in state.names}
+    return fuller(named.pop(), state) if len(named) == 1 else None
 
 
 def _one_named(frame: Analysis) -> bool:

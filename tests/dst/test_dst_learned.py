@@ -326,6 +326,18 @@ def test_asking_for_a_cheaper_one_after_a_question_about_one_named_thing_compare
     assert injector.rewrite(history, "더 싼 건 없어요?").standalone == "더 싼 건 없어요?"
 
 
+def test_asking_for_a_cheaper_one_after_a_reply_that_named_one_thing_compares_with_that_thing(
+        injector: ContextInjector) -> None:
+    # the question named a shop or nothing in particular; the reply named the one thing it priced
+    history = _turns("'솔숲 가구'에 원목 책장 있어요?", "'노르딕 오크 책장'이 있는데 폭 120cm에 95만 원이에요.")
+    rewrite = injector.rewrite(history, "더 싼 건요?")
+    assert rewrite.standalone == "노르딕 오크 책장보다 더 싼 건요?", rewrite.standalone
+    assert rewrite.resolutions[0].rule == "zero.compared-with-reply"
+    history = _turns("안방 커튼 하나만 바꾸려는데 '포근 암막 커튼'은 얼마예요?",
+                     "포근 암막 커튼은 안방 창 크기 기준으로 12만 원이에요. 설치비 포함이에요.")
+    assert injector.rewrite(history, "더 싼 건 없어요?").standalone == "포근 암막 커튼보다 더 싼 건 없어요?"
+
+
 def test_a_short_name_is_carried_as_the_full_name_said_before(injector: ContextInjector) -> None:
     history = _turns("텀블러랑 빨대 세트 둘 다 사려고.",
                      "초록상회에 둘 다 있어요. '숲속 보온 텀블러'는 4만 원, '대나무 빨대 세트'는 9천 원이에요.",
