@@ -223,7 +223,10 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         # a place, a person or a side told only by the clause ("파티룸 있는 데로", "우수상 받은 사람", "더 싼 쪽"): the
         # bound nouns of place and side and the plain noun for a person, the heads a description takes for a name
         if form in _RELATIVE_HEADS and tok.pos in ("NNB", "NNG"):
-            return Anaphor(tok.start, tok.end, _RELATIVE_HEADS[form], RELATIVE_ONE, _particle(toks, i + 1)), 1
+            particles = _particle(toks, i + 1)
+            if _asks_if_any(toks, i + 1 + len(particles)):
+                return None, 1  # "차 세울 데 있어?": whether there is one, not one said before
+            return Anaphor(tok.start, tok.end, _RELATIVE_HEADS[form], RELATIVE_ONE, particles), 1
     return None, 1
 
 
@@ -294,6 +297,13 @@ def _said_one(toks: list[Tok], i: int) -> Anaphor | None:
 
 
 WHICH_PRONOUNS = frozenset({"어디", "누구", "뭐", "무엇"})  # the pronouns that ask which one (with 어느 + a noun)
+
+
+def _asks_if_any(toks: list[Tok], j: int) -> bool:
+    """Whether 있다 / 없다 right after position j ends a question ("… 데 있어?", "… 곳 없나요?"): the clause describes
+    what is asked for."""
+    return (j < len(toks) and toks[j].form in ("있", "없") and toks[j].pos in ("VA", "VV")
+            and any(t.form == "?" for t in toks[j + 1:j + 4]))
 
 
 def _asked_which(toks: list[Tok], j: int) -> bool:

@@ -63,6 +63,9 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
     if len(times) >= 2:
         return times, False
     joined = _conjoined(text, list(analysis.chunks))
+    written = _comma_words(text, toks)
+    if len(written) >= max(3, len(joined)):
+        joined = written
     parallel = _parallel(text, analysis, toks)
     if len(set(parallel)) < len(parallel):
         parallel = []  # "오전 클래스는 A 강사님, 오후 클래스는 B 강사님": heads that repeat do not tell options apart
@@ -168,6 +171,31 @@ def _comma_times(text: str, analysis: Analysis) -> list[str]:
         if len(run) > len(best):
             best = list(run)
     return best
+
+
+def _comma_words(text: str, toks: _Tokens) -> list[str]:
+    """Three or more names listed with commas, read by their written words where Kiwi cuts them ("구로
+    한마음운전학원, 개봉 으뜸운전학원, 광명 바른길운전학원이 있어요": 하 + ㄴ + 마음, 바르 + ㄴ + 길): the middle
+    entries are whole segments with no predicate, all of n words; the first entry is the last n words of its segment,
+    the last the words of its segment before its particle or copula, which must be n words too. [] otherwise."""
+    for sentence in _segments(text):
+        if len(sentence) < 3:
+            continue
+        middle = [text[a:b].split() for a, b in sentence[1:-1]]
+        if any(t.pos.startswith(("V", "E", "J")) for a, b in sentence[1:-1] for t in toks.within(a, b)):
+            continue
+        sizes = {len(words) for words in middle}
+        if len(sizes) != 1:
+            continue
+        n = sizes.pop()
+        first = text[slice(*sentence[0])].split()
+        start, end = sentence[-1]
+        cut = next((t.start for t in toks.within(start, end) if t.pos.startswith("J") or t.pos == "VCP"), end)
+        last = text[start:cut].split()
+        if len(first) < n or len(last) != n or text[cut - 1:cut].isspace():
+            continue
+        return [" ".join(first[-n:]), *(" ".join(words) for words in middle), " ".join(last)]
+    return []
 
 
 def _segments(text: str) -> list[list[tuple[int, int]]]:

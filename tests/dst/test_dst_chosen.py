@@ -327,6 +327,7 @@ def test_the_option_the_user_took_in_the_last_turn_is_what_a_kind_anaphor_means(
 
 @pytest.mark.parametrize("utterance", ["비 올 거 같아.", "내일 갈 거라서 물어보는 건데 주차돼?",
                                        "허리 때문에 가는 거니까 예약돼?", "처음 배우는 거라서 천천히 해 주세요.",
+                                       "근처에 차 세울 데 있어?", "아이랑 같이 쉴 곳 없나요?",
                                        "오늘은 여기까지 할게.", "여기까지만 하자.",
                                        "다 거기서 거기지 뭐.", "그게 그거 아니야?", "그거랑 별개로 알람 맞춰 줘.",
                                        "그 영화 '바람의 노래' 언제 개봉해?"])

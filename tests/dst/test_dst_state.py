@@ -149,3 +149,9 @@ def test_a_labelled_entry_that_ends_with_a_person_offers_the_person_not_the_quot
     assert offered == ["오하람 님", "유서진 님"], offered
     # a quoted name with no person after it is still the entry
     assert tracker.ordinal_list("첫 번째는 '먹빛 공방', 두 번째는 '붓길 공방'이에요.") == ["먹빛 공방", "붓길 공방"]
+
+
+def test_a_comma_list_of_names_kiwi_cuts_is_read_by_its_written_words(tracker: Tracker) -> None:
+    # Kiwi reads 한빛 as 하 + ㄴ + 빛 and 바른길 as 바르 + ㄴ + 길; the middle entry says how many words an entry has
+    offered = tracker.ordinal_list("가까운 순서로 마포 한빛치과, 합정 으뜸치과, 망원 바른길치과가 있어요.")
+    assert offered == ["마포 한빛치과", "합정 으뜸치과", "망원 바른길치과"], offered
