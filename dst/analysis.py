@@ -275,12 +275,13 @@ def merge_compounds(text: str, toks: list[Tok]) -> tuple[Tok, ...]:
 
 def _glued_interjections(text: str, toks: list[Tok]) -> list[Tok]:
     """An interjection glued to the noun after it inside one written word ("자개" as 자/IC 개/NNG, "자개 복원" read as
-    "come on, dog restoration") as one common noun: an interjection is a word of its own, so Kiwi misread a noun."""
+    "come on, dog restoration") as one common noun: an interjection is a word of its own, so Kiwi misread a noun. Not
+    a demonstrative Kiwi read as one ("그다음" as 그/IC 다음/NNG is still "the next")."""
     out: list[Tok] = []
     for tok in toks:
         prev = out[-1] if out else None
-        if (prev is not None and prev.pos == "IC" and prev.end == tok.start and tok.pos == "NNG"
-                and (prev.start == 0 or text[prev.start - 1].isspace())):
+        if (prev is not None and prev.pos == "IC" and prev.form not in _DEMONSTRATIVES and prev.end == tok.start
+                and tok.pos == "NNG" and (prev.start == 0 or not text[prev.start - 1].isalnum())):
             out[-1] = Tok(text[prev.start:tok.end], "NNG", prev.start, tok.end)
         else:
             out.append(tok)
