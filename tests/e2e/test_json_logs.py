@@ -13,15 +13,11 @@ from tests.e2e.test_server_process import Server
 
 
 def test_every_server_log_line_parses_as_json_in_json_mode(tmp_path: Path, bundled_index: Path) -> None:
-    server = Server(seed_bundled_index(tmp_path, bundled_index), ASSISTANT_SERVER__LOG_FORMAT="json")
-    server.start()
-    try:
+    with Server(seed_bundled_index(tmp_path, bundled_index), ASSISTANT_SERVER__LOG_FORMAT="json") as server:
         for message, source in (("안녕하세요", "retrieve"), ("불확정성 원리를 자세히 설명해 줘", "fallback")):
             response = httpx.post(f"{server.url}/v1/chat", json={"message": message}, timeout=60)
             assert response.status_code == 200 and response.json()["source"] == source, response.text
         assert httpx.get(f"{server.url}/nothing", timeout=10).status_code == 404
-    finally:
-        server.stop()
     lines = [line for line in (tmp_path / "server.log").read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(lines) >= 5, lines
     not_json = []

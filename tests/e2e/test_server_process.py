@@ -59,23 +59,26 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     """A server on a new data directory: it builds the bundled set's index as on a fresh machine."""
-    s = Server(tmp_path)
-    s.start()
-    yield s
-    s.stop()
+    with Server(tmp_path) as s:
+        yield s
 
 
 @pytest.fixture
 def restarted_server(tmp_path: Path, bundled_index: Path) -> Iterator[Server]:
     """A server on a data directory that already holds the bundled set's index, as after a restart."""
-    s = Server(seed_bundled_index(tmp_path, bundled_index))
-    s.start()
-    yield s
-    s.stop()
+    with Server(seed_bundled_index(tmp_path, bundled_index)) as s:
+        yield s
 
 
 def test_server_answers_a_korean_greeting_with_a_conversation_id(server: Server) -> None:
