@@ -322,6 +322,10 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
             # thing): the one thing the reply named is what the user wants another than
             return RuleResult(put_before(analysis, anchor + "보다"),
                               [Resolution("", anchor, "zero", "zero.compared-with-reply")], confident=False)
+    if probability < detector.threshold and offered is not None and _asks_hours(analysis):
+        # "오늘 몇 시까지 해요?" after a reply that answered with one place ("'석정인방'이 낙관 전문이에요"): hours
+        # are a place's, and the dialogue settled which; the detector's features do not read the question's verb
+        probability, reader = 1.0, "hours"
     if probability < detector.threshold:
         # the cross-encoder reads the exchange itself: "주말엔 몇 시부터 열어?" after a question about a named rink,
         # which the detector's sentence features miss (measured in benchmarks/RESULTS.md, stop 41); it is asked only
@@ -423,6 +427,23 @@ def _asks_for_more(analysis: Analysis) -> bool:
     return "?" in analysis.text and any(
         toks[i].form == "더" and toks[i].pos == "MAG" and toks[i + 1].pos == "VA" and toks[i + 2].pos == "ETM"
         and toks[i + 3].form in lx.ORDINAL_HEADS for i in range(len(toks) - 3))
+
+
+# The verbs a question about opening hours asks with ("몇 시까지 해?", "몇 시에 열어?", "몇 시부터 받아요?"): a closed
+# class of what a business does at a time of day, so a list, not a model.
+_HOURS_VERBS = frozenset({"하", "열", "닫", "받", "영업", "운영", "마감"})
+
+
+def _asks_hours(analysis: Analysis) -> bool:
+    """Whether the utterance asks at what time a business opens, closes or takes people: 몇 시 + 까지 / 부터 / 에,
+    then one of `_HOURS_VERBS` as its predicate."""
+    toks = analysis.tokens
+    for i in range(len(toks) - 3):
+        if toks[i].form == "몇" and toks[i + 1].form == "시" and toks[i + 1].pos == "NNB" \
+                and toks[i + 2].form in ("까지", "부터", "에"):
+            verb = next((t for t in toks[i + 3:] if t.pos in ("VV", "XSV", "NNG")), None)
+            return verb is not None and verb.form in _HOURS_VERBS
+    return False
 
 
 def _replied_thing(state: DialogueState) -> str | None:

@@ -338,6 +338,14 @@ def test_asking_for_a_cheaper_one_after_a_reply_that_named_one_thing_compares_wi
     assert injector.rewrite(history, "더 싼 건 없어요?").standalone == "포근 암막 커튼보다 더 싼 건 없어요?"
 
 
+def test_a_question_about_opening_hours_takes_the_place_the_reply_answered_with(injector: ContextInjector) -> None:
+    history = _turns("망원동에 가죽 지갑 각인해 주는 곳 있어요?",
+                     "'가죽담 공방'이 각인 전문이에요. 근처 '소소 잡화점'에서는 완제품만 팔아요.")
+    rewrite = injector.rewrite(history, "오늘 몇 시까지 해요?")
+    assert rewrite.standalone == "가죽담 공방 오늘 몇 시까지 해요?", rewrite.standalone
+    assert rewrite.resolutions[0].rule.endswith("hours:1.00")
+
+
 def test_a_short_name_is_carried_as_the_full_name_said_before(injector: ContextInjector) -> None:
     history = _turns("텀블러랑 빨대 세트 둘 다 사려고.",
                      "초록상회에 둘 다 있어요. '숲속 보온 텀블러'는 4만 원, '대나무 빨대 세트'는 9천 원이에요.",
