@@ -723,6 +723,14 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         if len(quoted) == 1 and all(e.sentence == quoted[0].sentence and e.order == quoted[0].order + 1
                                     for e in said.values() if e is not quoted[0]):
             said = {quoted[0].text: quoted[0]}
+    if len(said) > 1:
+        # "핀플레이 2호점은 … 레인과 볼 리턴기를 전부 교체했어요": of the names, the one option of the reply before is
+        # what it settles on; the others are what it says of that one
+        offered_before = [x.text for x in state.entities if x.speaker == "assistant" and x.turn == state.turn - 2
+                          and (x.proper or x.role == "title") and len(x.text) >= 2]
+        again = {t: e for t, e in said.items() if any(t in b or b in t for b in offered_before)}
+        if len(again) == 1:
+            said = again
     if len(said) == 2:
         # "그럼 A는 피하시는 게 좋아요. B는 …": of two names, the one the reply tells the user to avoid is not the pick
         kept = [e for e in said.values() if not set(e.context) & _AVOIDING]

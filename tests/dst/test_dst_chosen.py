@@ -13,6 +13,7 @@ from dst.chosen import (
     best_described,
     chosen_option,
     returned_to,
+    settled_option,
     titled_name,
     whole_written,
 )
@@ -543,6 +544,17 @@ def test_an_anaphor_after_two_exchanges_takes_what_the_last_one_settled(
     history = [HistoryTurn(r, t) for r, t in zip(roles, turns, strict=True)]  # type: ignore[arg-type]
     out = injector.rewrite(history, utterance).standalone
     assert held in out and not any(a in out for a in absent), out
+
+
+def test_the_reply_settles_on_the_one_option_of_the_reply_before_that_it_names_again(
+        injector: ContextInjector) -> None:
+    # "프라이빗" is a name-like word the reply says of the option, not a second option
+    turns = ["제주에서 카약 타는 데 알려 줘.",
+             "'파도결 카약'과 '섬바람 레저'가 있어요. 파도결은 2인용 카약이고, 섬바람은 단체 보트예요.",
+             "둘이서 조용히 타고 싶어.", "그럼 파도결 카약이 좋겠어요. 최대 4명까지 프라이빗으로 탈 수 있어요."]
+    state = injector.replay([HistoryTurn(r, t) for r, t in zip(["user", "assistant"] * 2, turns, strict=True)])
+    settled = settled_option(state)
+    assert settled is not None and settled.text == "파도결 카약"
 
 
 def test_a_shop_by_its_generic_category_is_the_one_the_reply_settled_on(injector: ContextInjector) -> None:
