@@ -152,6 +152,7 @@ def test_a_labelled_entry_that_ends_with_a_person_offers_the_person_not_the_quot
 
 
 def test_a_comma_list_of_names_kiwi_cuts_is_read_by_its_written_words(tracker: Tracker) -> None:
-    # Kiwi reads 한빛 as 하 + ㄴ + 빛 and 바른길 as 바르 + ㄴ + 길; the middle entry says how many words an entry has
-    offered = tracker.ordinal_list("가까운 순서로 마포 한빛치과, 합정 으뜸치과, 망원 바른길치과가 있어요.")
-    assert offered == ["마포 한빛치과", "합정 으뜸치과", "망원 바른길치과"], offered
+    # Kiwi's chunks give "세탁" and "망원" for the first and last entries; the middle entry says how many words an
+    # entry has
+    offered = tracker.ordinal_list("평점 순서로 마포 한결세탁, 합정 으뜸세탁, 망원 고운빛세탁이 있어요.")
+    assert offered == ["마포 한결세탁", "합정 으뜸세탁", "망원 고운빛세탁"], offered
