@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
@@ -78,7 +79,12 @@ async def _drain(events: object) -> int:
 
 
 async def test_greedy_and_sampled_requests_with_different_parameters_share_forward_passes(
-        random_backend: TransformersBackend) -> None:
+        random_lm_path: Path) -> None:
+    # A 50 ms batch window: with none, a loaded machine may start the first request before the others are queued,
+    # and each late one then costs a prefill pass of its own (seen once at 20 passes against 19).
+    backend = TransformersBackend(GenerationConfig(model=str(random_lm_path), device="cpu", max_batch_size=16,
+                                                   batch_wait_ms=50))
+    backend.load()
     mixed = [request("여행 이야기 해 줘", max_new_tokens=16),
              GenerationRequest(messages=[{"role": "user", "content": "음식 이야기"}], max_new_tokens=16,
                                temperature=0.7, top_p=0.9, seed=1),
@@ -86,11 +92,14 @@ async def test_greedy_and_sampled_requests_with_different_parameters_share_forwa
                                temperature=1.3, top_k=20, repetition_penalty=1.3, seed=2),
              GenerationRequest(messages=[{"role": "user", "content": "날씨 이야기"}], max_new_tokens=16,
                                temperature=0.5)]
-    before = random_backend.forward_passes
-    done = await asyncio.gather(*[random_backend.generate(r) for r in mixed])
-    assert [d.completion_tokens for d in done] == [16] * 4
-    # One batch: a prefill pass or two, then about one pass per token, not one set of passes per parameter set.
-    assert random_backend.forward_passes - before <= 16 + 3
+    try:
+        before = backend.forward_passes
+        done = await asyncio.gather(*[backend.generate(r) for r in mixed])
+        assert [d.completion_tokens for d in done] == [16] * 4
+        # One batch: a prefill pass or two, then about one pass per token, not one set of passes per parameter set.
+        assert backend.forward_passes - before <= 16 + 3
+    finally:
+        await backend.aclose()
 
 
 async def test_a_seeded_sample_is_the_same_alone_and_among_other_requests(
