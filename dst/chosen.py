@@ -395,6 +395,8 @@ def best_described(words: set[str], clause: Sequence[Tok], option_words: Sequenc
     tied = [k for k, n in enumerate(shared) if n == top]
     if len(tied) > 1:
         tied = _by_nouns(words, clause, option_words, tied)
+    if len(tied) > 1:
+        tied = _by_coverage(words, option_words, tied)
     polar = {t.form for t in clause if t.pos in ("VA", "VV") and t.form in POLAR} | (
         {"없"} if any(t.form == "없이" and t.pos == "MAG" for t in clause) else set())
     if len(tied) > 1 and polar:
@@ -428,6 +430,15 @@ def _by_nouns(words: set[str], clause: Sequence[Tok], option_words: Sequence[set
     lacks = any(t.form == "없" or (t.form == "없이" and t.pos == "MAG") for t in clause)
     by_noun = [0 if ("없" in option_words[k]) != lacks else sum(k in shared[w] for w in telling) for k in tied]
     return [k for k, n in zip(tied, by_noun, strict=True) if n == max(by_noun)]
+
+
+def _by_coverage(words: set[str], option_words: Sequence[set[str]], tied: list[int]) -> list[int]:
+    """Of options as near, those that hold more of the clause's words whole where every one of them has the word
+    in some form: "손세차" of "손세차 받고 싶은데" lies whole inside "손세차장" of one option, while the other's
+    "세차" is only a part of it."""
+    shared = [w for w in words if all(any(same_word(w, c) for c in option_words[k]) for k in tied)]
+    held = [sum(any(w in c for c in option_words[k]) for w in shared) for k in tied]
+    return [k for k, n in zip(tied, held, strict=True) if n == max(held)]
 
 
 def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
@@ -552,9 +563,13 @@ def answered_option(analysis: Analysis, frame: Analysis | None, ana: Anaphor, st
     if frame is None or "?" not in frame.text or not (any(t.form in _WHICH for t in frame.tokens)
                                                       or _asks_for_one_who(frame.tokens)):
         return None
-    # "그 코스": of the names of courses only; one the question named itself is what it asked about, no answer
-    options = [o for o in _options(ana, state) if (not ana.category or ana.category in o.entity.text
-                                                   or o.entity.role == ana.category)
+    # "그 코스": of the names of courses only; one the question named itself is what it asked about, no answer. A
+    # person of the kind the question asked for may be named by another title ("가르치는 선생님이 누구예요?" -> "…
+    # 김도은 명창이 가르치고"), unless the question asked for that title too ("기사님이랑 직원분")
+    asked_kind = ana.need == "person" and ana.category is not None and ana.category in frame.text
+    options = [o for o in _options(replace(ana, category=None) if asked_kind else ana, state) if (
+                   not ana.category or ana.category in o.entity.text or o.entity.role == ana.category
+                   or (asked_kind and titled_name(o.entity) and o.entity.text.split()[-1] not in frame.text))
                and not all(w in frame.text for w in o.entity.text.split())]
     if len(options) < 2:
         return None

@@ -76,8 +76,18 @@ def find_mentions(text: str, toks: tuple[Tok, ...]) -> tuple[list[Mention], list
     # "생각보다 비싸네": the measure of a comparison, not a referent
     mentions = sorted((m for m in mentions if not (m.particle == "보다" and m.text in lx.EXPECTATION_NOUNS)),
                       key=lambda m: m.start)
+    mentions = _compound_times(text, mentions)
     named = named_kinds(text, toks, titled_names(text, toks, whole_words(text, toks, mentions)))
     return time_ranges(text, quoted_heads(text, appositions(text, locators(text, named)))), spans
+
+
+def _compound_times(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A time word written glued to the noun after it ("새벽배송", "주말반", "평일반") names a kind of service or
+    class, not a time talked about: it is no mention of its own (the compound's noun stays one)."""
+    return [m for m in mentions if not (
+        m.kind == "time" and not m.particle and m.end < len(text) and "가" <= text[m.end] <= "힣"
+        and any(n is not m and n.kind != "time" and (n.start == m.end or (n.start == m.start and n.end > m.end))
+                for n in mentions))]
 
 
 def time_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -108,8 +118,9 @@ _NAME_WORD = re.compile(
     r"(?<!\w)(?:(?P<open>['\"‘“])(?=[가-힣]{3,4}['\"’”]))?(?P<word>[가-힣]{3,4})(?(open)['\"’”])(?=\s)")
 _HONORIFICS = ("님", "씨")
 # Last syllables of nouns for occupations and titles ("수의사", "관리자", "작가", "상담원", "실장", "교수",
-# "트레이너", "매니저", "큐레이터"): after a name-shaped word, such a noun makes the pair a titled person.
-_TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프")
+# "트레이너", "매니저", "큐레이터", the person suffix 인 of "명인", "장인", "시인", and "명창"): after a name-shaped
+# word, such a noun makes the pair a titled person.
+_TITLE_ENDINGS = frozenset("사 자 가 원 장 관 수 너 저 터 더 치 프 인 창")
 # kinds of places and goods, which a name also stands before ("소담재 한정식"): no title, however often repeated
 _NO_TITLES = lx.PLACE_CATEGORIES | lx.VENUE_CATEGORIES | lx.PRODUCT_NOUNS | {"센터", *lx.PLACE_SUFFIXES}
 

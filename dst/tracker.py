@@ -38,6 +38,14 @@ _LOCATIVE = frozenset({"에", "에서", "서"})
 _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "time", "어디": "place", "뭐": "item",
              "무엇": "item", "어떤": "item", "어느": "item"}
 
+
+
+def _single(form: str) -> str:
+    """A reduplicated question word said once ("누구누구" -> "누구", "뭐뭐" -> "뭐": who and what, several)."""
+    half = len(form) // 2
+    return form[:half] if len(form) >= 2 and len(form) % 2 == 0 and form[:half] == form[half:] else form
+
+
 _CATEGORIES_LONGEST_FIRST = sorted(lx.VENUE_CATEGORIES | lx.ITEM_CATEGORIES, key=lambda c: (-len(c), c))
 
 
@@ -98,6 +106,8 @@ class Tracker:
                 "place" in answered and speaker == "assistant" and m.particle == "에서"
                 and (m.proper or m.kind == "place")
                 and m.text not in (state.last_query or ""))
+            if is_answer and m.predicative and _said_of_named(m, referents, index):
+                is_answer = False  # "달토끼 루나는 한정판이라 …": the complement describes the name before it
             title = m.kind == "item" and _is_title(source, m)
             role = "title" if title else m.role
             salience = 3 if is_answer else 2 if title else 1
@@ -179,7 +189,7 @@ class Tracker:
         if not query:
             return set()
         toks = self.analyzer.analyze(query, names).tokens
-        asked = {_WH_TYPES[t.form] for t in toks if t.form in _WH_TYPES}
+        asked = {_WH_TYPES[w] for t in toks if (w := _single(t.form)) in _WH_TYPES}
         if asked and any(t.form in ("이름", "성함") for t in toks):
             asked.add("person")  # "사육사 이름이 뭐였지?" asks for a person's name
         return asked
@@ -225,6 +235,14 @@ def _referents(analysis: Analysis) -> list[Mention]:
             and not _set_aside(analysis, m)]
 
 
+def _said_of_named(m: Mention, referents: list[Mention], index: _TokenIndex) -> bool:
+    """Whether a complement of 이다 follows, in its sentence, a name of its own kind that is the topic or subject
+    there: it says what that name is, and answers no which-question itself ("공중그네는 아나벨 최가 메인이에요"
+    names the one asked for: a person said of a thing)."""
+    return any(r.proper and r.kind == m.kind and r.start < m.start and r.particle in lx.TOPIC_OR_SUBJECT_PARTICLES
+               and index.sentence(r) == index.sentence(m) for r in referents if r is not m)
+
+
 def _set_aside(analysis: Analysis, m: Mention) -> bool:
     after = analysis.after(m.end, 2)
     return (len(after) == 2 and after[0].form in ("말", "빼") and after[0].pos == "VV"
@@ -256,8 +274,17 @@ class _TokenIndex:
         # a conditional or causal ending subordinates its clause to what follows ("더 가벼운 걸 원하시면 '바람길'도
         # 있어요" says 가볍다 of 바람길): only coordinating ones end a clause; a new noun phrase may begin with a number
         # ("12일은 이미 마감됐고 26일은 아직 자리가 …")
+        # any ending before a new contrastive topic ends a clause too ("오전 11시는 단체 전용이라 개인은 오후 3시에만
+        # …": what follows 개인은 is said of another option)
         self.clauses = sorted({*self.bounds, *(k + 1 for k, t in enumerate(self.toks[:-1]) if t.tag == "SP" or (
-            t.tag == "EC" and t.form in _COORDINATING and self.toks[k + 1].tag.startswith(_CLAUSE_STARTS)))})
+            t.tag == "EC" and self.toks[k + 1].tag.startswith(_CLAUSE_STARTS)
+            and (t.form in _COORDINATING or self._topic_at(k + 1))))})
+
+    def _topic_at(self, k: int) -> bool:
+        """Whether a noun phrase starting at token k ends in the contrastive topic particle 은 / 는."""
+        while k < len(self.toks) and self.toks[k].tag.startswith(("NN", "SN", "XSN")):
+            k += 1
+        return k < len(self.toks) and self.toks[k].tag == "JX" and self.toks[k].form in ("은", "는")
 
     def within(self, m: Mention) -> tuple[Tok, ...]:
         return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]

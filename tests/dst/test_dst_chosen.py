@@ -868,3 +868,40 @@ def test_a_written_word_kiwi_cut_counts_whole_when_an_option_says_it(analyzer: A
     assert words == {"잔먼지"}, words
     # no option says the written word: the pieces stay
     assert whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지"}, {"창틀"}]) == {"먼지"}
+
+
+ROUND_57_PICKS = [
+    # a compound of the clause lies whole in one option's word, only in part in the other's
+    ("집 근처에 세차 되는 주유소 있어?",
+     "'새봄셀프주유소'는 자동 세차기가 있고 24시간 해요. '서부 한길주유소'는 손세차장을 같이 하는데 밤 10시에 닫아요.",
+     "손세차 하고 싶은데 거기 평일에도 해?", "서부 한길주유소", ["거기", "새봄"]),
+    # a time written glued to a noun ("주말반") names a class, not a time option
+    ("요리 학원 다음 달 과정 언제 시작해요?",
+     "평일반은 4월 첫째 주에 시작하고, 주말반은 4월 셋째 주에 시작해요.",
+     "회사 다녀서 주말반 할게요. 그 주에 재료비도 내요?", "4월 셋째 주", ["그 주", "첫째 주"]),
+    # an ending before a new contrastive topic ends the clause: what follows is said of the other time
+    ("전망대 해설 투어는 하루에 몇 번 있어요?",
+     "오전 10시, 오후 4시 두 번 있어요. 오전 10시는 학교 단체 전용이라 개인 관람객은 오후 4시에만 참여할 수 있어요.",
+     "개인으로 갈 건데 그 시간에 붐벼요?", "오후 4시", ["그 시간", "오전 10시"]),
+    # a complement of 이다 after a named topic describes the name; it is no option of its own
+    ("'바람결 원피스'랑 '구름 셔츠' 중에 뭐가 더 비싸?",
+     "'바람결 원피스'가 8만 원으로 더 비싸고, '구름 셔츠'는 5만 원이에요. "
+     "대신 '구름 셔츠'는 한정판이라 곧 품절될 수 있어요.",
+     "한정판이면 그 옷으로 살래. 몇 벌 남았어?", "구름 셔츠", ["그 옷", "한정판으로"]),
+    # 명인 is a title: the person named by it answers the question
+    ("이번 풍물 공연에서 북 치는 사람 누구야?",
+     "북은 정하린 명인이 치고, 징은 오세훈 씨가 쳐요. 정하린 명인은 북을 40년 넘게 쳤어요.",
+     "그 사람 다른 무대에도 서?", "정하린", ["그 사람", "오세훈"]),
+    # the kind the question asked for is the answer's, whatever title the reply gives the person
+    ("'새봄 국악원'에서 가야금 가르치는 선생님이 누구예요?",
+     "가야금은 이수아 명창이 가르치고, 해금은 김태오 선생님이 맡고 있어요.",
+     "그 선생님 수업은 주말에도 있어요?", "이수아", ["그 선생님", "김태오"]),
+]
+
+
+@pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ROUND_57_PICKS)
+def test_compounds_topics_titles_and_asked_kinds_pick_the_option(
+        injector: ContextInjector, question: str, reply: str, utterance: str, expected: str,
+        absent: list[str]) -> None:
+    rw = _rw(injector, question, reply, utterance)
+    assert expected in rw and not any(a in rw for a in absent), rw
