@@ -44,6 +44,7 @@ from dst.chosen import (
     names_other,
     priced,
     returned_to,
+    settled_option,
     shortened,
     side_named,
     titled_name,
@@ -161,7 +162,11 @@ def _chooser(ranker: AntecedentRanker | None, analysis: Analysis, offered: Entit
             return chosen, "+chosen"
         if ana.rule == SIDE_CHOSEN:
             side = side_named(state)  # "그쪽은 …" after "… 신촌 쪽을 추천드려요"
-            return (side, "+side-named") if side is not None else (None, "")
+            if side is not None:
+                return side, "+side-named"
+            # "그럼 강경댁을 추천드려요" after the user said what they need: the one the reply settles on
+            settled = settled_option(state, ana) if ana.need == "place" else None
+            return (settled, "+settled") if settled is not None else (None, "")
         chosen = chosen_in_exchange(analysis, ana, state, frame) if free else None
         if chosen is not None:
             return chosen, "+chosen-in-exchange"
@@ -298,7 +303,12 @@ def _stated_choice(analysis: Analysis, ana: Anaphor, state: DialogueState) -> En
         # more: "반" is in both) of what the reply said of one option alone
         # ("웨이팅 싫은데 거기 …" turns the option down; "마감 안 된 그 회차" speaks of the closing, not of a choice)
         telling = {w for w in said if len(w) > 1 and w not in lx.UNAVAILABLE}
-        picked = [e for e in options if telling & set(e.context)]
+        # a word of a name the reply gave ("일산에 '결고운 블라인드 쇼룸'이 있고") is that name's, not said of the
+        # option
+        names = {w for e in state.entities if e.turn == state.turn and e.speaker == "assistant"
+                 and (e.proper or e.role == "title") for w in e.text.split()}
+        picked = [e for e in options
+                  if telling & {w for w in e.context if not names_other(w, names - set(e.text.split()))}]
     if len(picked) != 1:
         return None
     # "작품 코스는 마지막 주에 액자까지" after "'한지 작품 완성 코스'는 …": the name the reply shortened, said whole

@@ -449,6 +449,11 @@ def chosen_in_exchange(analysis: Analysis, ana: Anaphor, state: DialogueState,
         return None
     if ana.need == "time":
         return _time_in_exchange(state)
+    # a name the reply says something happens at ("…은 가온극장에서 해요") is a place, whatever its type
+    places = [e for e in state.entities if e.turn == state.turn and e.speaker == "assistant"
+              and (e.type == "place" or e.particle == "에서") and (e.proper or e.role == "title") and not e.modifier]
+    if ana.need == "place" and len(places) == 1:
+        return places[0]  # "봉산탈춤은 얼쑤마을에서 …": the last reply names the one place the exchange is about
     picked = _picked_by_user(ana, state, frame) if frame is not None else None
     if picked is not None:
         return picked

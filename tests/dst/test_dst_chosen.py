@@ -905,3 +905,34 @@ def test_compounds_topics_titles_and_asked_kinds_pick_the_option(
         absent: list[str]) -> None:
     rw = _rw(injector, question, reply, utterance)
     assert expected in rw and not any(a in rw for a in absent), rw
+
+
+EXCHANGE_PICKS = [
+    # the last reply names the one place what the user picked happens at: "거긴" is that place, not the event
+    (["서울에서 탈놀이 볼 수 있는 곳 있어?",
+      "종로에 있는 '가온극장'에서 북청사자놀음 상설 공연을 하고, 마포의 '한뜰 놀이터'에서는 주말마다 하회탈춤을 해요.",
+      "북청사자놀음 보고 싶어.", "북청사자놀음은 가온극장에서 매주 금요일과 토요일 저녁 7시에 해요."],
+     "거긴 지하철로 어떻게 가?", "가온극장", ["거긴", "상설 공연", "한뜰"]),
+    # "그쪽은" after a reply that settles on one option for what the user needs
+    (["떡 맞출 데 어디가 좋아?", "'소반떡집'은 백설기가 유명하고, '다온 떡공방'은 답례떡을 주문 제작해요.",
+      "돌잔치 답례떡이 필요해요.", "그럼 다온 떡공방을 추천드려요."],
+     "그쪽은 당일 픽업도 돼요?", "다온 떡공방", ["그쪽", "소반"]),
+    # a word of a name the reply gave is not said of the region before it ("성수동에 '포근한 커튼 하우스'가")
+    (["커튼 직접 보고 살 데 있어?", "성수동에 '포근한 커튼 하우스'가 있고, 망원동에 '하루빛'이라는 매장이 있어요."],
+     "커튼 위주로 볼 거예요. 그 매장 몇 시에 열어요?", "포근한 커튼 하우스", ["그 매장", "성수동"]),
+]
+
+
+@pytest.mark.parametrize(("turns", "utterance", "expected", "absent"), EXCHANGE_PICKS)
+def test_the_exchange_settles_the_place_the_side_and_the_shop(
+        injector: ContextInjector, turns: list[str], utterance: str, expected: str, absent: list[str]) -> None:
+    rw = _rw_turns(injector, turns, utterance)
+    assert expected in rw and not any(a in rw for a in absent), rw
+
+
+def test_a_reduplicated_question_word_asks_for_the_people_the_reply_names(injector: ContextInjector) -> None:
+    # "누구누구야?" asks who (several): the people of the answer are its referents, not complements of 이다
+    state = injector.replay([HistoryTurn("user", "우리 동아리 회장단 누구누구야?"),
+                             HistoryTurn("assistant", "회장은 윤서아 씨고, 부회장은 강도윤 씨예요.")])
+    people = [e for e in state.entities if e.type == "person"]
+    assert {e.text for e in people} == {"윤서아 씨", "강도윤 씨"} and not any(e.predicative for e in people), people
