@@ -316,8 +316,9 @@ def _asks_where_from(frame: Analysis) -> bool:
 
 def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
     """Of two or more things the frame names, the one the last reply goes on with as its topic or subject ("솔밭
-    캠핑장은 너무 멀어서 별빛 캠핑장으로 알아보려고." -> "좋아요, 별빛 캠핑장은 입구에 주차장이 …"): what a later
-    elided "이번 주 금요일에 자리 있어?" asks about. None unless the reply takes up exactly one of them."""
+    캠핑장은 너무 멀어서 별빛 캠핑장으로 알아보려고." -> "좋아요, 별빛 캠핑장은 입구에 주차장이 …"), or the one it says
+    with the exclusive 만 ("A는 오늘 쉬고, B만 저녁 7시에 연습해요"): what a later elided "이번 주 금요일에 자리 있어?"
+    asks about. None unless the reply takes up exactly one of them."""
     named = [m for m in frame.mentions if frame.names(m) and not m.modifier]
     # alternatives: names with one head noun ("솔밭 캠핑장", "별빛 캠핑장"; Kiwi may type one an item and the other a
     # noun), or proper names of one kind; not a place and what is asked about it ("'노을빛 자동차극장' 매점")
@@ -325,8 +326,13 @@ def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
         o.text.split()[-1] == m.text.split()[-1] or (o.kind == m.kind and o.proper and m.proper)) for o in named)}
     if len(rivals) < 2:
         return None
-    kept = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
-            and e.text in rivals and e.particle in lx.TOPIC_OR_SUBJECT_PARTICLES and not e.modifier}
+    said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.text in rivals
+            and not e.modifier]
+    # "A는 오늘 쉬고, B만 저녁 7시에 …": the one said with the exclusive 만 is the one that goes on
+    only = [e for e in said if e.particle == "만"]
+    if len(only) == 1:
+        return only[0]
+    kept = {e.text: e for e in said if e.particle in lx.TOPIC_OR_SUBJECT_PARTICLES}
     return next(iter(kept.values())) if len(kept) == 1 else None
 
 

@@ -180,6 +180,8 @@ def titled_names(text: str, toks: tuple[Tok, ...], mentions: list[Mention]) -> l
                 continue  # (a noun that takes 님 is a title whatever it ends in: "이도윤 사범님")
             if title in lx.ATTRIBUTE_NOUNS and not honoured:
                 continue  # what is asked of a thing is no title: "하부역 위치 알려줘"
+            if not honoured and j < len(toks) and toks[j].pos in ("XSV", "XSA") and toks[j].start == toks[j - 1].end:
+                continue  # a verbal noun the sentence predicates is no title: "11시 반으로 접수할게요"
         end = toks[j - 1].end
         if j < len(toks) and toks[j].start == end and toks[j].form in _HONORIFICS:
             end, j = toks[j].end, j + 1

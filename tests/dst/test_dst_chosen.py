@@ -936,3 +936,9 @@ def test_a_reduplicated_question_word_asks_for_the_people_the_reply_names(inject
                              HistoryTurn("assistant", "회장은 윤서아 씨고, 부회장은 강도윤 씨예요.")])
     people = [e for e in state.entities if e.type == "person"]
     assert {e.text for e in people} == {"윤서아 씨", "강도윤 씨"} and not any(e.predicative for e in people), people
+
+
+def test_the_one_said_with_the_exclusive_only_is_the_topic_of_an_elided_question(injector: ContextInjector) -> None:
+    rw = _rw(injector, "'햇살 합창단'이랑 '물결 소년 합창단' 둘 다 내일 연습 있어?",
+             "'물결 소년 합창단'은 내일 쉬고, '햇살 합창단'만 오후 4시에 구민회관에서 연습해요.", "몇 시까지 해?")
+    assert rw.startswith("햇살 합창단") and "물결" not in rw, rw

@@ -352,3 +352,9 @@ def test_an_interjection_glued_to_a_noun_is_one_noun(analyzer: Analyzer) -> None
     assert ("자개", "NNG") in tokens and not any(pos == "IC" for _, pos in tokens), tokens
     # a word of its own stays an interjection
     assert ("아", "IC") in [(t.form, t.pos) for t in analyzer.analyze("아 그거 좋다").tokens]
+
+
+def test_a_verbal_noun_the_sentence_predicates_is_no_title(analyzer: Analyzer) -> None:
+    # "반으로" has a name's shape and 접수 ends like a title noun (수), but 접수하다 is what the sentence does
+    mentions = analyzer.analyze("네, 모레 오후 2시 반으로 접수할게요.").mentions
+    assert [(m.text, m.kind) for m in mentions if m.kind in ("time", "person")] == [("모레 오후 2시 반", "time")]
