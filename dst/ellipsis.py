@@ -322,18 +322,37 @@ def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
     named = [m for m in frame.mentions if frame.names(m) and not m.modifier]
     # alternatives: names with one head noun ("솔밭 캠핑장", "별빛 캠핑장"; Kiwi may type one an item and the other a
     # noun), or proper names of one kind; not a place and what is asked about it ("'노을빛 자동차극장' 매점")
+    # or names set apart by other words ("A는 만 원이라던데, B는 입장료 얼마야?": each said with its own clause)
     rivals = {m.text for m in named if any(o.text != m.text and (
-        o.text.split()[-1] == m.text.split()[-1] or (o.kind == m.kind and o.proper and m.proper)) for o in named)}
+        o.text.split()[-1] == m.text.split()[-1] or (o.kind == m.kind and o.proper and m.proper)
+        or _apart(frame.text, o, m)) for o in named)}
     if len(rivals) < 2:
         return None
+    # one the reply says is closed today ("A는 오늘 정기 휴무고, B는 정상 영업해요") is not the one talked on about
     said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn and e.text in rivals
-            and not e.modifier]
+            and not e.modifier and not set(e.context) & lx.UNAVAILABLE]
     # "A는 오늘 쉬고, B만 저녁 7시에 …": the one said with the exclusive 만 is the one that goes on
     only = [e for e in said if e.particle == "만"]
     if len(only) == 1:
         return only[0]
     kept = {e.text: e for e in said if e.particle in lx.TOPIC_OR_SUBJECT_PARTICLES}
     return next(iter(kept.values())) if len(kept) == 1 else None
+
+
+_JOINING = frozenset({"랑", "이랑", "와", "과", "하고", "나", "이나"})  # the particles that join alternatives
+_CONTRASTED = frozenset({"은", "는", "도"})
+
+
+def _apart(text: str, a: Mention, b: Mention) -> bool:
+    """Whether two mentions are alternatives by the sentence's form: joined before 중 ("A랑 B 중에 오늘 여는 데"), or
+    each the topic of its own clause ("A는 만 원이라던데, B는 입장료 얼마야?"); not one phrase ("'노을빛 자동차극장'
+    매점": a place and what is asked about it)."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = text[first.end:second.start].strip(" '\"")
+    if between in _JOINING:
+        return text[second.end:].lstrip(" '\"").startswith("중")
+    clauses = len(between.split()) >= 2 or any(c in between for c in ",.?!")
+    return clauses and first.particle in _CONTRASTED and second.particle in _CONTRASTED
 
 
 def answered_where(frame: Analysis, state: DialogueState) -> str | None:

@@ -2,7 +2,8 @@
 
 Contract: each function returns None unless its pattern fires. `additive_time(analyzer, analysis, state)`:
 an utterance of times only with the additive 도 and a verb ("일요일에도 열어?") asks the frame's question again
-for that time, carrying the frame's named things (after a request for a venue, the one the reply offered).
+for that time, carrying the frame's named things (after a request for a venue, the one the reply offered; of
+alternatives, the one the reply went on with, `dst.ellipsis.kept_by_reply`).
 `generic_one(analyzer, analysis, state)`: in a request, the topic "…는 건" ("돌아오는 건 일요일로 알아봐줘") stands
 for the object of the frame's request. Neither is confident.
 """
@@ -10,7 +11,7 @@ for the object of the frame's request. Neither is confident.
 from __future__ import annotations
 
 from dst.analysis import Analysis, Analyzer, Mention, Tok
-from dst.ellipsis import NAMED_KINDS, TOPIC_PARTICLES, reply_answer
+from dst.ellipsis import NAMED_KINDS, TOPIC_PARTICLES, kept_by_reply, reply_answer
 from dst.phrases import noun_phrase, splice, strip_followups
 from dst.types import DialogueState, Resolution, RuleResult
 
@@ -31,6 +32,11 @@ def additive_time(analyzer: Analyzer, analysis: Analysis, state: DialogueState) 
     # "'맑은물 가전수리'가 있어요"); else the utterance repeats the predicate, so its arguments in the frame stay:
     # "치과 토요일에도 열어?"
     offered = reply_answer(frame, state, offered=True)
+    # of alternatives the frame named ("A는 6시에 닫던데, B는 몇 시까지 해요?"), the one the reply went on with
+    kept = kept_by_reply(frame, state) if not offered else None
+    if kept is not None:
+        text = f"{kept.text} {strip_followups(analysis)}"
+        return RuleResult(text, [Resolution("", kept.text, kept.type, "ellipsis.additive-time+kept")], confident=False)
     if not offered and not any(fm.kind in NAMED_KINDS for fm in carried):
         return None
     phrase = offered or noun_phrase(frame, set(), [], drop_attribute=False, skip_kinds=frozenset({"time"}),

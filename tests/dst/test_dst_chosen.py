@@ -942,3 +942,27 @@ def test_the_one_said_with_the_exclusive_only_is_the_topic_of_an_elided_question
     rw = _rw(injector, "'햇살 합창단'이랑 '물결 소년 합창단' 둘 다 내일 연습 있어?",
              "'물결 소년 합창단'은 내일 쉬고, '햇살 합창단'만 오후 4시에 구민회관에서 연습해요.", "몇 시까지 해?")
     assert rw.startswith("햇살 합창단") and "물결" not in rw, rw
+
+
+ALTERNATIVES_KEPT = [
+    # each the topic of its own clause of the question: the reply goes on with one of them
+    ("해오름 불가마는 만 원이라던데, 달빛 스파랜드는 입장료 얼마야?",
+     "달빛 스파랜드는 성인 주간 1만 2천 원, 야간 1만 5천 원이에요.",
+     "주차도 돼?", "달빛 스파랜드", ["해오름"]),
+    # joined before 중: the one the reply says is closed today is not the one asked on about
+    ("'동네 떡방앗간'이랑 '햇살 기름집' 중에 오늘 여는 데 있어요?",
+     "동네 떡방앗간은 오늘 정기 휴무고, 햇살 기름집은 정상 영업해요.",
+     "몇 시까지 해요?", "햇살 기름집", ["떡방앗간"]),
+    # an additive time asks the frame again, of the one the reply went on with
+    ("'따숨설비'는 6시에 닫던데, '온누리 보일러'는 몇 시까지 해요?",
+     "'온누리 보일러'는 평일 저녁 7시까지, 토요일은 오후 3시까지 해요.",
+     "일요일도 해요?", "온누리 보일러", ["따숨"]),
+]
+
+
+@pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ALTERNATIVES_KEPT)
+def test_an_elided_question_asks_of_the_alternative_the_reply_went_on_with(
+        injector: ContextInjector, question: str, reply: str, utterance: str, expected: str,
+        absent: list[str]) -> None:
+    rw = _rw(injector, question, reply, utterance)
+    assert rw.startswith(expected) and not any(a in rw for a in absent), rw
