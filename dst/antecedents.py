@@ -325,6 +325,11 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
             and begins <= t.start and t.end <= ends}
     ranked = ([r.entity for r in scored if r.probability >= MIN_DESCRIBED]
               if scored is not None else candidates(ana, state))
+    if ana.need == "time":
+        # the clause tells the reply's times apart by what it says of them ("자리 넉넉한 그 시간" after "오전 반은
+        # 거의 찼고, 오후 2시 수업은 자리가 넉넉해요"), however the ranker ordered them by position
+        ranked += [e for e in state.entities if e.type == "time" and e.speaker == "assistant"
+                   and e.turn == state.turn and e not in ranked]
     # "더 싼 쪽", "가까운 그 지점", "시간 덜 걸리는 데": a gradable word is decided by the amounts the last reply gave
     # with its options, before any word the clause shares with an option's sentence ("시간" of "3시간", "6시간")
     clause = [(t.form, t.pos) for t in analysis.tokens if begins <= t.start and t.end <= ends]
@@ -360,8 +365,19 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     words = whole_written(analysis.text, clause_toks, words, own)
     tied, top = best_described(words, clause_toks, own)
     if tied and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
-        return pool[tied[0]], f"+clause-words:{top}"
+        return _fuller_time(pool[tied[0]], state), f"+clause-words:{top}"
     return None
+
+
+def _fuller_time(e: Entity, state: DialogueState) -> Entity:
+    """A time the reply said again in part ("3일은 자리가 두 개 남았고" after "다음 달 3일 일요일과 …") stands for
+    the one fuller time of the reply that holds its words."""
+    if e.type != "time":
+        return e
+    words = set(e.text.split())
+    fuller = [o for o in state.entities if o.type == "time" and o.speaker == "assistant" and o.turn == e.turn
+              and words < set(o.text.split())]
+    return fuller[0] if len(fuller) == 1 else e
 
 
 def _said_before(e: Entity, state: DialogueState) -> bool:

@@ -966,3 +966,10 @@ def test_an_elided_question_asks_of_the_alternative_the_reply_went_on_with(
         absent: list[str]) -> None:
     rw = _rw(injector, question, reply, utterance)
     assert rw.startswith(expected) and not any(a in rw for a in absent), rw
+
+
+def test_a_relative_clause_tells_the_replys_times_apart_whatever_the_ranker_ordered(injector: ContextInjector) -> None:
+    rw = _rw(injector, "'솔바람 목공방' 원데이 클래스 언제 있어요?",
+             "토요일 오전 10시 반과 오후 2시에 있어요. 오전 반은 거의 찼고, 오후 2시 수업은 여유가 있어요.",
+             "여유 있는 그 시간으로 두 명 신청할게요.")
+    assert "오후 2시" in rw and "10시 반" not in rw and "그 시간" not in rw, rw
