@@ -891,6 +891,11 @@ def _options(ana: Anaphor, state: DialogueState, turn: int | None = None, litera
         titled = e.type == "person" and e.role not in (None, "title")  # "도연 스님": a name Kiwi did not know
         if not (e.proper or e.role == "title" or rare or titled) or (e.type == "thing" and not rare) \
                 or _MEASURE.match(e.text):
+            # a name said again shortened ("혼합 세트를 많이 하세요" after "'깨가득 혼합 세트'"): what its sentence
+            # says is said of that option
+            again = next((o for o in options if shortened(e.text, o.entity.text)), None)
+            if again is not None:
+                again.words |= set(e.context)
             continue
         same = next((o for o in options if e.text in o.entity.text or o.entity.text in e.text
                      or shortened(e.text, o.entity.text)), None)

@@ -973,3 +973,10 @@ def test_a_relative_clause_tells_the_replys_times_apart_whatever_the_ranker_orde
              "토요일 오전 10시 반과 오후 2시에 있어요. 오전 반은 거의 찼고, 오후 2시 수업은 여유가 있어요.",
              "여유 있는 그 시간으로 두 명 신청할게요.")
     assert "오후 2시" in rw and "10시 반" not in rw and "그 시간" not in rw, rw
+
+
+def test_what_a_reply_says_of_a_shortened_name_is_said_of_its_option(injector: ContextInjector) -> None:
+    rw = _rw(injector, "선물용 차 세트 뭐 있어요?",
+             "'맑은 녹차' 두 통 세트가 3만 원이고, 녹차와 홍차가 한 통씩 든 '다향 혼합 세트'가 2만 8천 원이에요. "
+             "선생님 선물로는 혼합 세트를 많이 하세요.", "선생님 드릴 거라서 그 제품으로 할게요. 포장도 돼요?")
+    assert "다향 혼합 세트로" in rw and "맑은 녹차" not in rw, rw
