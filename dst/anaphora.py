@@ -226,6 +226,8 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
             particles = _particle(toks, i + 1)
             if _asks_if_any(toks, i + 1 + len(particles)):
                 return None, 1  # "차 세울 데 있어?": whether there is one, not one said before
+            if form == "데" and _costs_in_doing(toks, i + 1 + len(particles), particles):
+                return None, 1  # "처음 배우는 데 얼마 들어요?": what doing it costs, no place
             return Anaphor(tok.start, tok.end, _RELATIVE_HEADS[form], RELATIVE_ONE, particles), 1
     return None, 1
 
@@ -304,6 +306,23 @@ def _asks_if_any(toks: list[Tok], j: int) -> bool:
     what is asked for."""
     return (j < len(toks) and toks[j].form in ("있", "없") and toks[j].pos in ("VA", "VV")
             and any(t.form == "?" for t in toks[j + 1:j + 4]))
+
+
+# the predicates of what doing something takes ("배우는 데 한 달에 얼마 들어요?", "가는 데 얼마나 걸려?", "만드는 데
+# 필요한 재료"): with them 데 is "in doing", a closed construction, not a place
+_COSTING = frozenset({"들", "걸리", "필요"})
+
+
+def _costs_in_doing(toks: list[Tok], j: int, particles: tuple[Tok, ...]) -> bool:
+    """Whether a bare 데 (or 데 + 에) is followed, in its clause, by a predicate of what doing something takes."""
+    if any(p.form != "에" for p in particles):
+        return False
+    for t in toks[j:]:
+        if t.pos in ("EF", "EC", "SF", "ETM") and t.form != "ᆫ":
+            return False
+        if t.form in _COSTING and t.pos in ("VV", "VA", "NNG", "XR"):
+            return True
+    return False
 
 
 def _asked_which(toks: list[Tok], j: int) -> bool:
@@ -624,6 +643,8 @@ def _positional(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
         j += 1  # "처음 물어본 그거"
     if j >= len(toks) or toks[j].form not in lx.ORDINAL_HEADS or toks[j].pos not in ("NNB", "NNG") or _modal(toks, j):
         return None  # (_modal: "처음 배우는 거라서" is the first time, the clause made a noun, not the first option)
+    if toks[j].form == "데" and _costs_in_doing(toks, j + 1 + len(_particle(toks, j + 1)), _particle(toks, j + 1)):
+        return None  # "처음 배우는 데 얼마 들어요?": what learning takes, not the first place
     return Anaphor(start, toks[j].end, "ordinal", "ordinal.position", _particle(toks, j + 1), category=toks[j].form,
                    index=index), j + 1 - i
 

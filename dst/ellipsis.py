@@ -339,20 +339,16 @@ def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
     return next(iter(kept.values())) if len(kept) == 1 else None
 
 
-_JOINING = frozenset({"랑", "이랑", "와", "과", "하고", "나", "이나"})  # the particles that join alternatives
-_CONTRASTED = frozenset({"은", "는", "도"})
-
-
 def _apart(text: str, a: Mention, b: Mention) -> bool:
     """Whether two mentions are alternatives by the sentence's form: joined before 중 ("A랑 B 중에 오늘 여는 데"), or
     each the topic of its own clause ("A는 만 원이라던데, B는 입장료 얼마야?"); not one phrase ("'노을빛 자동차극장'
     매점": a place and what is asked about it)."""
     first, second = (a, b) if a.start < b.start else (b, a)
     between = text[first.end:second.start].strip(" '\"")
-    if between in _JOINING:
+    if between in lx.CONJUNCTION_PARTICLES:
         return text[second.end:].lstrip(" '\"").startswith("중")
     clauses = len(between.split()) >= 2 or any(c in between for c in ",.?!")
-    return clauses and first.particle in _CONTRASTED and second.particle in _CONTRASTED
+    return clauses and first.particle in TOPIC_PARTICLES and second.particle in TOPIC_PARTICLES
 
 
 def answered_where(frame: Analysis, state: DialogueState) -> str | None:

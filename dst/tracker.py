@@ -39,7 +39,6 @@ _WH_TYPES = {"누구": "person", "누가": "person", "언제": "time", "몇": "t
              "무엇": "item", "어떤": "item", "어느": "item"}
 
 
-
 def _single(form: str) -> str:
     """A reduplicated question word said once ("누구누구" -> "누구", "뭐뭐" -> "뭐": who and what, several)."""
     half = len(form) // 2
@@ -284,7 +283,7 @@ class _TokenIndex:
         """Whether a noun phrase starting at token k ends in the contrastive topic particle 은 / 는."""
         while k < len(self.toks) and self.toks[k].tag.startswith(("NN", "SN", "XSN")):
             k += 1
-        return k < len(self.toks) and self.toks[k].tag == "JX" and self.toks[k].form in ("은", "는")
+        return k < len(self.toks) and self.toks[k].tag == "JX" and self.toks[k].form in _TOPIC
 
     def within(self, m: Mention) -> tuple[Tok, ...]:
         return self.toks[bisect_left(self.starts, m.start):bisect_left(self.starts, m.end)]

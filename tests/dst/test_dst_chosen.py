@@ -331,7 +331,8 @@ def test_the_option_the_user_took_in_the_last_turn_is_what_a_kind_anaphor_means(
                                        "근처에 차 세울 데 있어?", "아이랑 같이 쉴 곳 없나요?",
                                        "오늘은 여기까지 할게.", "여기까지만 하자.",
                                        "다 거기서 거기지 뭐.", "그게 그거 아니야?", "그거랑 별개로 알람 맞춰 줘.",
-                                       "그 영화 '바람의 노래' 언제 개봉해?"])
+                                       "그 영화 '바람의 노래' 언제 개봉해?", "스쿼시 처음 배우는 데 한 달에 얼마 들어?",
+                                       "공방까지 가는 데 얼마나 걸려요?", "된장 담그는 데 필요한 재료 알려 줘."])
 def test_modal_endings_nominalised_reasons_idioms_and_named_kinds_are_no_anaphors(injector: ContextInjector,
                                                                                   utterance: str) -> None:
     assert find_anaphors(injector.analyzer.analyze(utterance)) == []
@@ -853,23 +854,6 @@ ROUND_53_PICKS = [
 ]
 
 
-@pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ROUND_53_PICKS)
-def test_what_the_clause_or_the_question_says_picks_the_option(
-        injector: ContextInjector, question: str, reply: str, utterance: str, expected: str,
-        absent: list[str]) -> None:
-    rw = _rw(injector, question, reply, utterance)
-    assert expected in rw and not any(a in rw for a in absent), rw
-
-
-def test_a_written_word_kiwi_cut_counts_whole_when_an_option_says_it(analyzer: Analyzer) -> None:
-    # Kiwi reads "잔먼지까지" as 잘 + ㄴ + 먼지 + 까지; an option said "잔먼지", another only "먼지"
-    clause = analyzer.analyze("잔먼지까지 해 주는 그 상품")
-    words = whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지", "닦"}, {"잔먼지", "치우"}])
-    assert words == {"잔먼지"}, words
-    # no option says the written word: the pieces stay
-    assert whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지"}, {"창틀"}]) == {"먼지"}
-
-
 ROUND_57_PICKS = [
     # a compound of the clause lies whole in one option's word, only in part in the other's
     ("집 근처에 세차 되는 주유소 있어?",
@@ -899,12 +883,21 @@ ROUND_57_PICKS = [
 ]
 
 
-@pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ROUND_57_PICKS)
-def test_compounds_topics_titles_and_asked_kinds_pick_the_option(
+@pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ROUND_53_PICKS + ROUND_57_PICKS)
+def test_what_the_clause_or_the_question_says_picks_the_option(
         injector: ContextInjector, question: str, reply: str, utterance: str, expected: str,
         absent: list[str]) -> None:
     rw = _rw(injector, question, reply, utterance)
     assert expected in rw and not any(a in rw for a in absent), rw
+
+
+def test_a_written_word_kiwi_cut_counts_whole_when_an_option_says_it(analyzer: Analyzer) -> None:
+    # Kiwi reads "잔먼지까지" as 잘 + ㄴ + 먼지 + 까지; an option said "잔먼지", another only "먼지"
+    clause = analyzer.analyze("잔먼지까지 해 주는 그 상품")
+    words = whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지", "닦"}, {"잔먼지", "치우"}])
+    assert words == {"잔먼지"}, words
+    # no option says the written word: the pieces stay
+    assert whole_written(clause.text, clause.tokens, {"먼지"}, [{"먼지"}, {"창틀"}]) == {"먼지"}
 
 
 EXCHANGE_PICKS = [
