@@ -41,6 +41,7 @@ from dst.chosen import (
     best_described,
     chosen_in_exchange,
     chosen_option,
+    fuller_time,
     names_other,
     priced,
     returned_to,
@@ -365,19 +366,8 @@ def _described(ana: Anaphor, state: DialogueState, analysis: Analysis, span: tup
     words = whole_written(analysis.text, clause_toks, words, own)
     tied, top = best_described(words, clause_toks, own)
     if tied and (len(tied) == 1 or _apposed([pool[k] for k in tied])):
-        return _fuller_time(pool[tied[0]], state), f"+clause-words:{top}"
+        return fuller_time(pool[tied[0]], state), f"+clause-words:{top}"
     return None
-
-
-def _fuller_time(e: Entity, state: DialogueState) -> Entity:
-    """A time the reply said again in part ("3일은 자리가 두 개 남았고" after "다음 달 3일 일요일과 …") stands for
-    the one fuller time of the reply that holds its words."""
-    if e.type != "time":
-        return e
-    words = set(e.text.split())
-    fuller = [o for o in state.entities if o.type == "time" and o.speaker == "assistant" and o.turn == e.turn
-              and words < set(o.text.split())]
-    return fuller[0] if len(fuller) == 1 else e
 
 
 def _said_before(e: Entity, state: DialogueState) -> bool:

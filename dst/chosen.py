@@ -1015,6 +1015,16 @@ def _time_options(state: DialogueState, turn: int | None = None) -> list[_Option
     return options
 
 
+def fuller_time(e: Entity, state: DialogueState) -> Entity:
+    """A time the reply said again in part ("3일은 자리가 두 개 남았고" after "다음 달 3일 일요일과 …") stands for
+    the one fuller time of that reply whose words hold it, as in `_time_options`."""
+    if e.type != "time":
+        return e
+    fuller = [o for o in state.entities if o.type == "time" and o.speaker == "assistant" and o.turn == e.turn
+              and o.text != e.text and _words_inside(e.text, o.text)]
+    return fuller[0] if len(fuller) == 1 else e
+
+
 def _words_inside(short: str, long: str) -> bool:
     """Whether the words of `short` run in order inside `long` ("토요일" in "토요일 오전 10시"; "1일" is not in
     "11일")."""
