@@ -725,8 +725,9 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
         "item", "org", "place")
     # a name (a quoted one whatever its type), not where it is ("망원동에 있는 …") nor an amount ("24GB 이상")
     said = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
-            and (e.type in kinds or (e.role == "title" and not person and e.type != "person"))
-            and (e.proper or e.role == "title") and (not e.setting or e.role == "title")
+            and (((e.type in kinds or (e.role == "title" and not person and e.type != "person"))
+                  and (e.proper or e.role == "title")) or _offered_again(e, state, kinds))
+            and (not e.setting or e.role == "title")
             and (e.particle not in lx.SETTING_PARTICLES or e.role == "title")  # "그럼 '꽃잎 밴드'에 연락해 보세요"
             and not e.text[:1].isdigit()}
     if not said:
@@ -784,6 +785,24 @@ def settled_option(state: DialogueState, ana: Anaphor | None = None) -> Entity |
     if not before or any(words & _own_names(o, before) and one.text not in o.entity.text for o in before):
         return None
     return next((o.entity for o in before if one.text in o.entity.text), one)
+
+
+def _offered_again(e: Entity, state: DialogueState, kinds: tuple[str, ...]) -> bool:
+    """A name Kiwi reads as common nouns that the reply before offered beside another option, and that the last reply
+    names again ("한결유도관은 …, 청도 유도장은 …" / "그럼 한결유도관이 맞겠네요"): an option, however it is typed.
+    The other option must still stand at the reply before, so the last reply did not name both. Where that reply
+    quoted its options, an unquoted word is what it says of one ("'전각 입문 세트'는 … 조각칼이 들어 있어요")."""
+    before = state.turn - 2
+    if e.proper or e.role == "title" or e.rarity < NAME_RARITY or before not in e.replied:
+        return False
+    if e.type not in (*kinds, "thing") or any(x.role == "title" and (x.turn == before or before in x.replied)
+                                              for x in state.entities):
+        return False
+    if any(x is not e and x.turn == e.turn and e.text in x.text for x in state.entities):
+        return False  # "에어플" of "에어플로 S로": a piece Kiwi cut off a longer name of the same reply
+    return any(x is not e and x.speaker == "assistant" and x.turn == state.turn - 2 and x.type in (*kinds, "thing")
+               and (x.proper or x.role == "title" or x.rarity >= NAME_RARITY)
+               and x.text not in e.text and e.text not in x.text for x in state.entities)
 
 
 def side_named(state: DialogueState) -> Entity | None:

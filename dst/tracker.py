@@ -428,7 +428,9 @@ def _merged(entity: Entity, earlier: list[Entity]) -> Entity:
     words = dict.fromkeys([*entity.context, *(w for e in earlier for w in e.context)])
     first = earlier[0]
     fuller = max((e.text for e in earlier if e.text.endswith(" " + entity.text)), key=len, default=entity.text)
-    entity = replace(entity, text=fuller, context=tuple(words),
+    replied = sorted({t for e in earlier for t in (*e.replied, *((e.turn,) if e.speaker == "assistant" else ()))}
+                     - {entity.turn})
+    entity = replace(entity, text=fuller, context=tuple(words), replied=tuple(replied),
                      type=first.type if entity.type == "thing" else entity.type,
                      role=entity.role or first.role, proper=entity.proper or first.proper,
                      asked_for=first.asked_for or entity.asked_for)

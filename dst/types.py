@@ -63,6 +63,8 @@ class Entity:
     `sentence`: which sentence of its turn it was said in (0 = first), so that what one sentence says of two options
     can be read together (`dst.ranking`); for a name said again in a later sentence of the same turn, that later one,
     and `said_again` is set ("'A'랑 'B'를 팔아요. 초보분들은 주로 A를 사 가세요": the reply comes back to A).
+    `replied`: the earlier turns whose replies named it, before the turn it was last said in (the tracker keeps one
+    entity per referent, at its latest turn, so what an earlier reply offered would otherwise be lost).
     """
 
     text: str
@@ -82,6 +84,7 @@ class Entity:
     asked_for: tuple[str, ...] = ()
     sentence: int = 0
     said_again: bool = False
+    replied: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -181,6 +184,7 @@ class DialogueState:
                     asked_for=tuple(str(w) for w in e.get("asked_for", ())),
                     sentence=int(e.get("sentence", 0)),
                     said_again=bool(e.get("said_again", False)),
+                    replied=tuple(int(t) for t in e.get("replied", ())),
                 )
                 for e in data.get("entities", [])
             )
