@@ -285,9 +285,23 @@ def answered_choice(frame: Analysis, state: DialogueState) -> Entity | None:
     subjects = {e.text: e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
                 and e.particle in answering and e.text in state.last_query and not e.modifier
                 and e.type in ("place", "item", "org")}
+    if not subjects and between:
+        # "'A' 장조림이 더 부드러워요" after "'A'랑 'B' 중에 장조림 어디가 맛있어?": the option with the thing asked of
+        subjects = {o.text: o for e in state.entities if e.speaker == "assistant" and e.turn == state.turn
+                    and e.particle in answering for o in _option_of(e.text, named, frame, state)}
     if len(subjects) == 1:
         return next(iter(subjects.values()))
     return _answered_by_words(frame, state) if between and not subjects else None
+
+
+def _option_of(text: str, named: list[Mention], frame: Analysis, state: DialogueState) -> list[Entity]:
+    """The frame's named option a reply's phrase is, when the phrase is that name and words the frame asked of it
+    ("반찬 고을 장조림" for "반찬 고을" after "… 중에 장조림 어디가 맛있어?")."""
+    for m in named:
+        rest = text[len(m.text):].split() if text.startswith(m.text + " ") else []
+        if rest and all(w in frame.text for w in rest):
+            return [e for e in state.entities if e.text == m.text][-1:]
+    return []
 
 
 _CLOSED = lx.UNAVAILABLE | {"끝나", "종료"}  # "모집이 끝났고": what the question asked for is over there
@@ -325,7 +339,7 @@ def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
     # or names set apart by other words ("A는 만 원이라던데, B는 입장료 얼마야?": each said with its own clause)
     rivals = {m.text for m in named if any(o.text != m.text and (
         o.text.split()[-1] == m.text.split()[-1] or (o.kind == m.kind and o.proper and m.proper)
-        or _apart(frame.text, o, m)) for o in named)}
+        or _apart(frame, o, m)) for o in named)}
     if len(rivals) < 2:
         return None
     # one the reply says is closed today ("A는 오늘 정기 휴무고, B는 정상 영업해요") is not the one talked on about
@@ -339,16 +353,21 @@ def kept_by_reply(frame: Analysis, state: DialogueState) -> Entity | None:
     return next(iter(kept.values())) if len(kept) == 1 else None
 
 
-def _apart(text: str, a: Mention, b: Mention) -> bool:
+def _apart(frame: Analysis, a: Mention, b: Mention) -> bool:
     """Whether two mentions are alternatives by the sentence's form: joined before 중 ("A랑 B 중에 오늘 여는 데"), or
-    each the topic of its own clause ("A는 만 원이라던데, B는 입장료 얼마야?"); not one phrase ("'노을빛 자동차극장'
+    each the topic of its own clause ("A는 만 원이라던데, B는 입장료 얼마야?"), or the first the topic of a clause that
+    gives the reason to take the second ("A는 일주일 걸린대서 B에 맡기려고요"); not one phrase ("'노을빛 자동차극장'
     매점": a place and what is asked about it)."""
+    text = frame.text
     first, second = (a, b) if a.start < b.start else (b, a)
     between = text[first.end:second.start].strip(" '\"")
     if between in lx.CONJUNCTION_PARTICLES:
         return text[second.end:].lstrip(" '\"").startswith("중")
     clauses = len(between.split()) >= 2 or any(c in between for c in ",.?!")
-    return clauses and first.particle in TOPIC_PARTICLES and second.particle in TOPIC_PARTICLES
+    if not clauses or first.particle not in TOPIC_PARTICLES:
+        return False
+    return second.particle in TOPIC_PARTICLES or any(
+        t.pos == "EC" for t in frame.tokens if first.end <= t.start and t.end <= second.start)
 
 
 def answered_where(frame: Analysis, state: DialogueState) -> str | None:
