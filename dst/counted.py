@@ -17,6 +17,7 @@ other rules read.
 from __future__ import annotations
 
 from dst.analysis import Analysis
+from dst.chosen import settled_option
 from dst.phrases import same_word
 from dst.types import DialogueState, Resolution, RuleResult
 from dst.zero import fuller
@@ -64,8 +65,13 @@ def _counted(analysis: Analysis, start: int, end: int) -> bool:
 
 
 def _thing(frame: Analysis, state: DialogueState) -> str | None:
-    """The one particular thing the frame names, else the one thing the last reply named that shares a word with the
-    frame."""
+    """The one option the last reply settled on after the frame said which to take ("산미 있는 걸로 살래" -> "아침이슬
+    싱글 한 봉 준비해 둘게요"), else the one particular thing the frame names, else the one thing the last reply named
+    that shares a word with the frame."""
+    settled = settled_option(state)
+    if settled is not None and settled.text not in frame.text and any(
+            m.particle in _VARIANT_PARTICLES for m in frame.mentions):
+        return settled.text
     # not where it is got from ("그린캠프렌탈에서 랜턴도 빌려줘?": the shop lends the lantern)
     named = {m.text for m in frame.mentions if frame.names(m) and m.kind not in ("person", "place", "time", "quantity")
              and not m.modifier and m.particle not in ("에서", "에", "에게", "한테")}

@@ -339,7 +339,9 @@ def complete_zero(analyzer: Analyzer, analysis: Analysis, state: DialogueState,
     # a command (no question) acts on the frame's object, not on its instrument or place
     command = "?" not in analysis.text and any(t.form == "주" and t.pos == "VX" for t in analysis.tokens)
     # after "수리 맡길 데 있어?" the topic is the name the reply offered, not the question's words
-    phrase = (None if command else offered) or noun_phrase(
+    # ... unless the frame only said which to take ("연습용으로 살래" -> "'트레이닝볼 100' 한 박스 준비해 둘게요"): then
+    # the one the reply settled on is what the command orders more of
+    phrase = (None if command and (choice is None or names_thing(frame)) else offered) or noun_phrase(
         frame, set(), [], drop_attribute=asks_attribute, skip_kinds=_own_kinds(analysis), skip_adjuncts=command,
         keep_verb_args=command)
     if not phrase:
