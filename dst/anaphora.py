@@ -202,7 +202,7 @@ def _match(text: str, toks: list[Tok], i: int) -> tuple[Anaphor | None, int]:
         return ordinal
     if form in ("거", "것", "분") and tok.pos == "NNB" and i > 0 and toks[i - 1].pos == "ETM" and not any(
             t.pos == "MM" and t.form in lx.DEMONSTRATIVES for t in toks[max(0, i - MAX_INNER_TOKENS - 1):i]) and not (
-            _modal(toks, i) or _asks_how(toks, i)):
+            _modal(toks, i) or _asks_how(toks, i) or _kind_refused(toks, i)):
         # "무제한 되는 거 가입할게", "지압 위주로 하시는 분으로 예약": one of the options or people, told by what the
         # clause says of it; only a clause match resolves it (`RELATIVE_ONE`), never the ranker, so "좋아하는 거
         # 뭐야?" stays as it is
@@ -475,12 +475,17 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
     # a choice the speaker announces picks an option too: "마지막 구획으로 신청할게"
     chooses = j + 1 < len(toks) and toks[j + 1].form in ("로", "으로") and any(
         t.pos == "EF" and t.form in _CHOOSING_ENDINGS for t in toks)
-    if tok.form == "마지막" and not (j < len(toks) and (toks[j].form in lx.ORDINAL_HEADS or (
+    said = _said_at(toks, j)
+    if tok.form == "마지막" and said is None and not (j < len(toks) and (toks[j].form in lx.ORDINAL_HEADS or (
             (asks or chooses) and toks[j].pos == "NNG" and toks[j].start > tok.end
             and toks[j].form not in lx.TIME_CATEGORIES))):
         # "마지막으로" is a discourse adverb, "마지막 날" a time, "내 마음에 마지막 인사" says something; a question
         # or request about "마지막 반", "마지막 타임" picks an option
         return None
+    if said is not None:
+        # "둘째로 말한 거", "마지막에 추천해 준 데": the entry said in that place of the list, one anaphor
+        return Anaphor(tok.start, toks[said].end, "ordinal", "ordinal", _particle(toks, said + 1),
+                       category=toks[said].form, index=index), said + 1 - i
     end = toks[j - 1].end
     category = None
     pointed = j < len(toks) and _pointing(toks[j])
@@ -494,6 +499,22 @@ def _ordinal(toks: list[Tok], i: int) -> tuple[Anaphor | None, int] | None:
         category = toks[j].form  # "거" of "두 번째 거", "코스" of "두 번째 코스"
         j += 1
     return Anaphor(tok.start, end, "ordinal", "ordinal", _particle(toks, j), category=category, index=index), j - i
+
+
+def _said_at(toks: list[Tok], j: int) -> int | None:
+    """After an ordinal, 로 / 에 and a clause of saying that ends in a head noun ("로 말한 거", "에 추천해 준 데",
+    "로 말씀하신 곳"): the index of that head, else None."""
+    if j >= len(toks) or toks[j].form not in ("로", "으로", "에") or toks[j].pos != "JKB":
+        return None
+    k = j + 1
+    if k >= len(toks) or toks[k].form not in _SAYING or toks[k].pos != "NNG":
+        return None
+    while k < len(toks) and k - j <= _MAX_POSITION_CLAUSE and toks[k].pos != "ETM":
+        k += 1
+    head = k + 1
+    if head >= len(toks) or toks[k].pos != "ETM" or toks[head].form not in _SAID_HEADS or _modal(toks, head):
+        return None
+    return head
 
 
 def _bare_entry(toks: list[Tok], i: int) -> bool:
@@ -574,6 +595,23 @@ def _of_a_pair(toks: list[Tok], i: int) -> tuple[Anaphor, int] | None:
         return None
     return Anaphor(toks[i].start, toks[j].end, "ordinal", PAIR_POSITION, _particle(toks, j + 1),
                    category=toks[j].form, index=lx.LIST_PLACES[toks[i].form]), j + 1 - i
+
+
+def _kind_refused(toks: list[Tok], i: int) -> bool:
+    """"매운 걸 못 먹어서요", "단 건 안 좋아해요": a bare adjective before 거 / 것 and a predicate the speaker cannot or
+    does not do, in a statement: what kind of thing they never take, not one of the options. A question ("매운 건 안
+    팔아요?") or a request may still pick one."""
+    if i < 2 or toks[i - 2].pos != "VA":
+        return False
+    rest: list[Tok] = []
+    for t in toks[i + 1:]:
+        if t.pos in ("SF", "EF") or (t.pos == "EC" and rest):
+            break
+        rest.append(t)
+    if not any(t.form in ("못", "안") and t.pos == "MAG" for t in rest):
+        return False
+    end = toks.index(rest[-1]) + 1 if rest else i + 1
+    return not any(t.form in ("?", "？") or (t.form == "주" and t.pos == "VX") for t in toks[end:end + 3])
 
 
 def _asks_how(toks: list[Tok], i: int) -> bool:
@@ -942,6 +980,11 @@ def ordinal_item(anaphor: Anaphor, state: DialogueState) -> str | None:
         # 이별" nor a bare "둘째")
         named = named_options([e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn])
         fitting = [tuple(named)] if len(named) >= 2 and (k == -1 or k <= len(named)) else []
+    if anaphor.category and anaphor.category not in lx.ORDINAL_HEADS:
+        # "두 번째 코스" after "목욕 코스, 위생미용 코스 … 각각 3만 원, 4만 원 …": the list of what its noun names, not
+        # a later list of their prices
+        kind = [items for items in fitting if any(anaphor.category in item for item in items)]
+        fitting = kind or fitting
     if not fitting:
         return None
     items = fitting[-1]

@@ -64,6 +64,9 @@ def offered_list(text: str, analysis: Analysis) -> tuple[list[str], bool]:
         return times, False
     joined = _conjoined(text, list(analysis.chunks))
     written = _comma_words(text, toks)
+    amounts = {m.text for m in analysis.mentions if m.kind == "quantity"}
+    if joined and all(w.split()[0] in amounts for w in written):
+        written = []  # "… 코스가 있어요. 각각 3만 원, 4만 원, 7만 원이에요": what the options cost, not options
     if len(written) >= max(3, len(joined)):
         joined = written
     parallel = _parallel(text, analysis, toks)
