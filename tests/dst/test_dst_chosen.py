@@ -950,7 +950,21 @@ ALTERNATIVES_KEPT = [
     ("'따숨설비'는 6시에 닫던데, '온누리 보일러'는 몇 시까지 해요?",
      "'온누리 보일러'는 평일 저녁 7시까지, 토요일은 오후 3시까지 해요.",
      "일요일도 해요?", "온누리 보일러", ["따숨"]),
+    # the first the topic of a clause that gives the reason to take the second
+    ("바늘나라는 열흘 걸린대서 라온수선에 맡기려고요.", "라온수선은 사흘이면 찾으실 수 있어요. 상가 2층에 있어요.",
+     "차 가져가도 돼요?", "라온수선", ["바늘나라"]),
+    ("핏플렉스는 샤워실이 좁대서 바디랩짐으로 등록하려고.", "바디랩짐은 이번 달에 가입비가 없어요.",
+     "개인 락커도 있어?", "바디랩짐", ["핏플렉스"]),
+    ("도담북카페는 자리가 없대서 책다락에 가려고.", "책다락은 지금 창가 자리가 비어 있어요.",
+     "콘센트 있는 자리 있어?", "책다락", ["도담"]),
 ]
+
+
+def test_the_option_said_with_the_thing_asked_of_answers_which(injector: ContextInjector) -> None:
+    # "'B' 비빔국수가 …" after "'A'랑 'B' 중에 비빔국수 어디가 맛있어?": B answers, said with what was asked of it
+    rw = _rw(injector, "'국수마당'이랑 '면채' 중에 비빔국수 어디가 맛있어?",
+             "'면채' 비빔국수가 양념이 더 깔끔하다는 평이 많아요.", "오늘 몇 시까지 해?")
+    assert rw.startswith("면채") and "국수마당" not in rw, rw
 
 
 @pytest.mark.parametrize(("question", "reply", "utterance", "expected", "absent"), ALTERNATIVES_KEPT)
@@ -973,3 +987,59 @@ def test_what_a_reply_says_of_a_shortened_name_is_said_of_its_option(injector: C
              "'맑은 녹차' 두 통 세트가 3만 원이고, 녹차와 홍차가 한 통씩 든 '다향 혼합 세트'가 2만 8천 원이에요. "
              "선생님 선물로는 혼합 세트를 많이 하세요.", "선생님 드릴 거라서 그 제품으로 할게요. 포장도 돼요?")
     assert "다향 혼합 세트로" in rw and "맑은 녹차" not in rw, rw
+
+
+OFFERED_AGAIN = [
+    # a name Kiwi reads as common nouns, offered beside another and named again by the reply that settles
+    (["반찬 뭐 살까요?", "오늘은 꽈리고추찜이 잘 나왔고, 도라지무침은 새콤해서 인기가 많아요.", "매운 건 못 먹어요.",
+      "그럼 도라지무침 한 팩 담아 드릴게요."],
+     "그거 며칠까지 먹어도 돼요?", "도라지무침", ["그거", "꽈리고추찜"]),
+    (["동네 태권도장 두 곳 중에 어디가 나아? 한빛태권도장이랑 푸른솔 태권도.",
+      "한빛태권도장은 성인반이 매일 있고, 푸른솔 태권도는 어린이반 위주예요.", "나는 성인반 다니고 싶어.",
+      "그럼 한빛태권도장이 맞겠어요. 저녁 8시 수업이 있어요."],
+     "거긴 샤워실 있어?", "한빛태권도장", ["거긴", "푸른솔"]),
+    (["문구점에서 만년필 잉크도 팔아?", "네, 블루블랙 병잉크는 1만 8천 원, 카트리지잉크는 6천 원에 팔아요.",
+      "간편한 걸로 할래.", "카트리지잉크로 두 개 챙겨 둘게요."],
+     "근데 이거 아무 만년필에나 맞아?", "카트리지잉크", ["이거", "병잉크"]),
+    # where the options were quoted, a word the reply said of one is no option of its own
+    (["캠핑 의자 뭐가 좋아요?", "'산들 릴렉스 체어'는 등받이가 높고, '가벼운 접이 의자'는 알루미늄프레임이라 가벼워요.",
+      "무게가 제일 중요해요.", "그러면 알루미늄프레임이 들어간 쪽이 좋겠네요."],
+     "그거 색상은 몇 가지예요?", "가벼운 접이 의자", ["그거", "산들"]),
+]
+
+
+@pytest.mark.parametrize(("turns", "utterance", "expected", "absent"), OFFERED_AGAIN)
+def test_an_option_the_reply_before_offered_is_settled_when_named_again(
+        injector: ContextInjector, turns: list[str], utterance: str, expected: str, absent: list[str]) -> None:
+    rw = _rw_turns(injector, turns, utterance)
+    assert expected in rw and not any(a in rw for a in absent), rw
+
+
+def test_an_entity_remembers_the_replies_that_named_it_before(injector: ContextInjector) -> None:
+    state = injector.replay([HistoryTurn("user", "반찬 뭐 살까요?"),
+                             HistoryTurn("assistant",
+                                         "오늘은 꽈리고추찜이 잘 나왔고, 도라지무침은 새콤해서 인기가 많아요."),
+                             HistoryTurn("user", "매운 건 못 먹어요."),
+                             HistoryTurn("assistant", "그럼 도라지무침 한 팩 담아 드릴게요.")])
+    (picked,) = [e for e in state.entities if e.text == "도라지무침"]
+    assert picked.turn == 4 and picked.replied == (2,), picked
+    assert DialogueState.from_dict(state.to_dict()) == state
+
+
+ORDERED_AGAIN = [
+    # the frame only said which to take: a request for more orders the one the reply settled on
+    (["카페에서 원두도 팔아?",
+      "'해질녘 블렌드'는 200g에 1만 2천 원이고, 산미 있는 '아침이슬 싱글'은 200g에 1만 5천 원이에요.",
+      "산미 있는 걸로 살래.", "아침이슬 싱글 한 봉 준비해 둘게요."],
+     "한 봉 더 추가해 줘.", "아침이슬 싱글", ["산미", "해질녘"]),
+    (["필라테스 소도구 뭐 팔아요?", "'코어링 프로'는 2만 원이고, 초보용 '소프트볼 미니'는 만 원이에요.",
+      "초보용으로 살게요.", "소프트볼 미니 하나 챙겨 드릴게요."],
+     "하나 더 넣어 주세요.", "소프트볼 미니", ["초보용", "코어링"]),
+]
+
+
+@pytest.mark.parametrize(("turns", "utterance", "expected", "absent"), ORDERED_AGAIN)
+def test_a_request_for_more_after_a_choice_orders_what_the_reply_settled_on(
+        injector: ContextInjector, turns: list[str], utterance: str, expected: str, absent: list[str]) -> None:
+    rw = _rw_turns(injector, turns, utterance)
+    assert rw.startswith(expected) and not any(a in rw for a in absent), rw

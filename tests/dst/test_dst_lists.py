@@ -72,6 +72,20 @@ def test_an_option_picked_by_where_it_was_said_is_that_option(injector: ContextI
     assert "처음 마셔보는데" in said.standalone and not any(r.kind == "ordinal" for r in said.resolutions)
 
 
+@pytest.mark.parametrize(("utterance", "expected"), [
+    ("둘째로 말한 거 아이스로도 돼요?", "새벽 콜드브루 아이스로도 돼요?"),
+    ("두 번째로 추천해 준 거 얼마예요?", "새벽 콜드브루 얼마예요?"),
+    ("마지막에 말씀하신 거 디카페인 돼요?", "흑당 밀크티 디카페인 돼요?"),
+])
+def test_an_ordinal_with_a_clause_of_saying_is_one_pick(injector: ContextInjector, utterance: str,
+                                                        expected: str) -> None:
+    # "둘째로 말한 거": the entry said second, one anaphor, not an ordinal and a second "말한 거"
+    reply = "'달빛 라떼'는 고소하고, '새벽 콜드브루'는 산미가 있고, '흑당 밀크티'는 달콤해요."
+    history = [HistoryTurn("user", "시그니처 음료 뭐 있어요?"), HistoryTurn("assistant", reply)]
+    picked = injector.rewrite(history, utterance)
+    assert picked.standalone == expected and [r.kind for r in picked.resolutions] == ["ordinal"], picked
+
+
 def test_without_a_list_an_ordinal_picks_among_the_names_of_the_reply(injector: ContextInjector) -> None:
     reply = "해솔 캠핑장은 개수대가 넓어요. 조용한 곳을 원하시면 '달무리 캠핑장'도 있어요."
     history = [HistoryTurn("user", "가평 캠핑장 추천해 줘"), HistoryTurn("assistant", reply)]
@@ -267,3 +281,23 @@ def test_times_written_as_ranges_and_listed_with_commas_are_the_entries(injector
     history = [HistoryTurn("user", "상담 시간대 알려 줘."), HistoryTurn("assistant", reply)]
     rw = injector.rewrite(history, "마지막 걸로 해 줘.").standalone
     assert "저녁 7시" in rw and "오후 2시" not in rw, rw
+
+
+def test_what_the_options_cost_is_no_list_of_options(injector: ContextInjector) -> None:
+    history = [HistoryTurn("user", "미용 코스 뭐 있어요?"),
+               HistoryTurn("assistant", "목욕 코스, 위생미용 코스, 전체 가위컷 코스가 있어요. "
+                                        "소형견 기준으로 각각 3만 원, 4만 원, 7만 원이에요.")]
+    picked = injector.rewrite(history, "두 번째 코스에 발톱 정리도 들어가요?")
+    assert picked.standalone == "위생미용 코스에 발톱 정리도 들어가요?", picked
+
+
+def test_an_ordinal_with_its_noun_counts_in_the_list_of_that_noun(injector: ContextInjector) -> None:
+    # a later list of other things ("오전반, 오후반, 저녁반") does not hide the courses "두 번째 코스" counts in
+    history = [HistoryTurn("user", "체험 프로그램 뭐 있어요?"),
+               HistoryTurn("assistant", "숲 해설 코스, 나무 공예 코스, 야간 별 관찰 코스가 있어요."),
+               HistoryTurn("user", "시간대는 어떻게 돼요?"),
+               HistoryTurn("assistant", "오전반, 오후반, 저녁반으로 나뉘어요.")]
+    picked = injector.rewrite(history, "두 번째 코스는 몇 시간 걸려요?")
+    assert picked.standalone == "나무 공예 코스는 몇 시간 걸려요?", picked
+    # a bare 거 counts in the last list
+    assert injector.rewrite(history, "두 번째 거 몇 시에 끝나요?").standalone.startswith("오후반")

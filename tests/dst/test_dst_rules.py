@@ -524,6 +524,16 @@ def test_a_clause_with_a_bound_one_picks_the_option_it_describes(injector: Conte
     assert rw.standalone == "무제한인 맥스 요금제 가입할게"
 
 
+def test_a_kind_the_speaker_never_takes_is_no_option(injector: ContextInjector) -> None:
+    turns = [(U, "아이 간식으로 뭐가 좋아요?"),
+             (A, "'보들 감자칩'은 안 짜서 아이들이 잘 먹고, '불꽃 떡볶이칩'은 좀 매워요.")]
+    rw = _rw(injector, turns, "애가 매운 걸 못 먹어요. 그거 한 봉지에 얼마예요?")
+    assert rw.standalone == "애가 매운 걸 못 먹어요. 보들 감자칩 한 봉지에 얼마예요?", rw
+    # asked, the same words may still pick the option the clause describes
+    asked = _rw(injector, turns, "매운 건 안 짜요?")
+    assert asked.standalone.startswith("매운 불꽃 떡볶이칩은"), asked
+
+
 def test_a_clause_with_a_bound_one_that_describes_no_option_stays(injector: ContextInjector) -> None:
     rw = _rw(injector, [(U, "주말에 뭐 할까?"), (A, "영화를 보거나 산책을 해 보세요.")], "좋아하는 거 하고 싶어")
     assert rw.standalone == "좋아하는 거 하고 싶어"
