@@ -853,7 +853,21 @@ def _time_in_exchange(state: DialogueState) -> Entity | None:
              for w in (*e.text.split(), *e.context)}
     words = {w for w in words if w + "다" not in LIGHT_PREDICATE_LEMMAS and w not in lx.TIME_CATEGORIES}
     tied, _ = best_described(words, [], [o.words for o in options])
-    return options[tied[0]].entity if len(tied) == 1 else None
+    if len(tied) != 1:
+        return None
+    picked = options[tied[0]]
+    exchange = f"{state.last_query or ''} {state.last_reply or ''}"
+    other = {w for o in options if o is not picked for w in o.words}
+    shared = {w for w in words & picked.words - other if len(w) >= 2}
+    if len(options) == 2 and shared and all(re.search(re.escape(w) + _LEFT_OUT, exchange) for w in shared):
+        # "각인은 빼고 할게." / "각인 없이 진행할게요." after "…면 3월 14일, 각인까지 넣으면 3월 21일": the words the
+        # exchange shares with one time are what it leaves out, so it is about the other
+        return next(o for o in options if o is not picked).entity
+    return picked.entity
+
+
+# a word then what leaves it out: "각인은 빼고", "각인 없이", "포장 말고", "설치는 제외하고"
+_LEFT_OUT = r"\S{0,2}\s*(빼|말고|없이|제외)"
 
 
 def turns_down(clauses: Sequence[Tok]) -> bool:

@@ -16,6 +16,8 @@ other rules read.
 
 from __future__ import annotations
 
+import re
+
 from dst.analysis import Analysis
 from dst.chosen import settled_option
 from dst.phrases import same_word
@@ -46,7 +48,7 @@ def complete_counted(analysis: Analysis, state: DialogueState, frame: Analysis |
             return None  # "우유 두 개 주문해 줘": the object is its own
         if m.particle not in _VARIANT_PARTICLES and m.particle is not None:
             return None
-    phrase = _thing(frame, state)
+    phrase = _counted_by_reply(analysis.within(count.start, count.end)[-1].form, state) or _thing(frame, state)
     if phrase is None or phrase in analysis.text:
         return None
     phrase = fuller(phrase, state)  # "한우 진밥" said for "'소담이 한우 진밥'"
@@ -62,6 +64,21 @@ def _counted(analysis: Analysis, start: int, end: int) -> bool:
     toks = analysis.within(start, end)
     return len(toks) >= 2 and toks[0].pos in ("MM", "SN", "NR") and toks[-1].pos in ("NNB", "NNG") and \
         toks[-1].form not in ("시간", "분", "초", "일", "주", "달", "년", "시", "번")
+
+
+def _counted_by_reply(counter: str, state: DialogueState) -> str | None:
+    """The one thing the last reply said with an amount in the request's own counter ("한 근만 더" after "대패삼겹살 한
+    근은 1만 4천 원, 항정살 300g은 …"; "두 잔 더" after "방금 복숭아 아이스티 한 잔 주문해 드렸어요"): what is
+    counted so is what more is asked of."""
+    said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
+    amounts = {q.text for q in said if q.type == "quantity" and q.text.split()[-1] == counter}
+    reply = state.last_reply or ""
+    words = {w for e in said if e.type not in ("time", "quantity") for w in e.text.split()}
+    things = {e.text for e in said if e.type in ("item", "org", "thing") and any(
+        (found := re.search(re.escape(e.text) + r"['\"]?\s*" + re.escape(q), reply))
+        # not the last word of a longer phrase ("파브리아노 수채화지 A4 한 묶음", "현관 열쇠 복사본 두 개")
+        and not any(w in reply[:found.start()].rstrip(" '\"").split(" ")[-1] for w in words) for q in amounts)}
+    return things.pop() if len(things) == 1 else None
 
 
 def _thing(frame: Analysis, state: DialogueState) -> str | None:

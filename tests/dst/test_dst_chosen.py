@@ -1043,3 +1043,12 @@ def test_a_request_for_more_after_a_choice_orders_what_the_reply_settled_on(
         injector: ContextInjector, turns: list[str], utterance: str, expected: str, absent: list[str]) -> None:
     rw = _rw_turns(injector, turns, utterance)
     assert rw.startswith(expected) and not any(a in rw for a in absent), rw
+
+
+def test_a_time_whose_words_the_exchange_leaves_out_is_not_the_one_taken(injector: ContextInjector) -> None:
+    # "레터링은 빼고" / "레터링 없이": the exchange names what the later time holds only to leave it out
+    rw = _rw_turns(injector, ["케이크 주문 제작하면 언제 나와요?",
+                              "지금 주문하시면 5월 9일에 나오고, 레터링까지 넣으면 5월 11일에 나와요.",
+                              "레터링은 빼고 할게요.", "알겠습니다. 레터링 없이 진행할게요."],
+                   "그때 몇 시부터 찾을 수 있어요?")
+    assert rw == "5월 9일 몇 시부터 찾을 수 있어요?", rw

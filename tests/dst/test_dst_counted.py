@@ -41,3 +41,15 @@ def test_a_counted_request_after_a_question_about_an_attribute_orders_the_thing_
     # a counted question is read by the zero rules first, as a question about the frame
     asked = injector.rewrite(history, "세 개 더 살 수 있어?")
     assert asked.standalone.startswith("초록들 현미 누룽지") and asked.resolutions[0].rule != "zero.counted", asked
+
+
+@pytest.mark.parametrize(("question", "reply", "utterance", "expected"), [
+    ("삼겹살 한 근이랑 목살 500g 얼마예요?", "삼겹살 한 근은 1만 8천 원, 목살 500g은 1만 6천 원이에요.",
+     "맛있어 보이네요. 한 근만 더 넣어 주세요.", "맛있어 보이네요. 삼겹살 한 근만 더 넣어 주세요."),
+    ("숙소에서 음료 주문돼?",
+     "네, 프런트에서 '자몽 에이드'랑 '바닐라 라떼'를 주문할 수 있어요. 방금 자몽 에이드 한 잔 주문해 드렸어요.",
+     "두 잔 더 주문해 줘.", "자몽 에이드 두 잔 더 주문해 줘."),
+])
+def test_more_in_the_counter_the_reply_counted_one_thing_in_is_more_of_that_thing(
+        injector: ContextInjector, question: str, reply: str, utterance: str, expected: str) -> None:
+    assert _rw(injector, question, reply, utterance) == expected

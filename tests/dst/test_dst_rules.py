@@ -1021,3 +1021,17 @@ def test_a_which_question_after_a_reply_that_named_several_gets_none_of_them(inj
     history = [HistoryTurn("user", "김치통 온라인으로 파는 곳 있어?"),
                HistoryTurn("assistant", "'장독마루'랑 '항아리집' 두 곳이 온라인 판매를 해요.")]
     assert injector.rewrite(history, "배송은 어디가 빨라?").standalone == "배송은 어디가 빨라?"
+
+
+@pytest.mark.parametrize(("question", "reply", "utterance"), [
+    ("향초공방 온도랑 불빛캔들 중에 어디가 더 싸?",
+     "원데이 클래스 기준으로는 향초공방 온도가 더 저렴해요. 불빛캔들은 정규반만 운영해요.",
+     "불빛캔들은 정규반 수강료가 얼마야?"),
+    ("카페 거리랑 모카하우스 중에 어디가 더 조용해?", "카페 거리가 더 조용해요. 모카하우스는 단체 손님이 많아요.",
+     "모카하우스는 영업시간이 언제까지야?"),
+])
+def test_an_option_said_again_with_its_own_question_word_is_a_whole_question(
+        injector: ContextInjector, question: str, reply: str, utterance: str) -> None:
+    # a name of the frame restated, something else asked of it by a question word the frame did not use: no fragment
+    # to fill into "… 중에 어디가 더 싸?", even where a word of a name reads as an attribute (온도, 거리)
+    assert _rw(injector, [(U, question), (A, reply)], utterance).standalone == utterance
