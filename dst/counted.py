@@ -71,12 +71,14 @@ def _counted_by_reply(counter: str, state: DialogueState) -> str | None:
     근은 1만 4천 원, 항정살 300g은 …"; "두 잔 더" after "방금 복숭아 아이스티 한 잔 주문해 드렸어요"): what is
     counted so is what more is asked of."""
     said = [e for e in state.entities if e.speaker == "assistant" and e.turn == state.turn]
-    amounts = {q.text for q in said if q.type == "quantity" and q.text.split()[-1] == counter}
+    amounts = {q.text for q in said if q.type == "quantity"
+               and re.fullmatch(r"[\d,]*" + re.escape(counter), q.text.split()[-1])}  # "한 근", "2개"
     reply = state.last_reply or ""
-    words = {w for e in said if e.type not in ("time", "quantity") for w in e.text.split()}
+    words = {w for e in said for w in e.text.split()}
     things = {e.text for e in said if e.type in ("item", "org", "thing") and any(
         (found := re.search(re.escape(e.text) + r"['\"]?\s*" + re.escape(q), reply))
-        # not the last word of a longer phrase ("파브리아노 수채화지 A4 한 묶음", "현관 열쇠 복사본 두 개")
+        # not the last word of a longer phrase ("파브리아노 수채화지 A4 한 묶음", "현관 열쇠 복사본 두 개", "4월 12일
+        # 오후 3시 공연 2장": the show of that day)
         and not any(w in reply[:found.start()].rstrip(" '\"").split(" ")[-1] for w in words) for q in amounts)}
     return things.pop() if len(things) == 1 else None
 

@@ -53,3 +53,10 @@ def test_a_counted_request_after_a_question_about_an_attribute_orders_the_thing_
 def test_more_in_the_counter_the_reply_counted_one_thing_in_is_more_of_that_thing(
         injector: ContextInjector, question: str, reply: str, utterance: str, expected: str) -> None:
     assert _rw(injector, question, reply, utterance) == expected
+
+
+def test_a_count_glued_to_its_counter_counts_too(injector: ContextInjector) -> None:
+    rw = _rw(injector, "'들판 4인용 텐트' 예약하면서 접이식 테이블도 같이 빌렸어.",
+             "네, '들판 4인용 텐트' 예약에 접이식 테이블 1개가 추가돼 있어요. 랜턴은 아직 추가하지 않으셨어요.",
+             "두 개 더 추가해 줘.")
+    assert rw == "접이식 테이블 두 개 더 추가해 줘.", rw

@@ -358,3 +358,10 @@ def test_a_verbal_noun_the_sentence_predicates_is_no_title(analyzer: Analyzer) -
     # "반으로" has a name's shape and 접수 ends like a title noun (수), but 접수하다 is what the sentence does
     mentions = analyzer.analyze("네, 모레 오후 2시 반으로 접수할게요.").mentions
     assert [(m.text, m.kind) for m in mentions if m.kind in ("time", "person")] == [("모레 오후 2시 반", "time")]
+
+
+def test_a_name_before_a_kind_of_venue_is_a_place_not_a_titled_person(injector: ContextInjector) -> None:
+    # "심해도" reads like a surname and a given name, and 관 ends titles (경찰관), but 수족관 is a kind of venue
+    state = injector.replay([HistoryTurn("user", "아이랑 갈 만한 데 추천해 줘."),
+                             HistoryTurn("assistant", "'심해도 수족관'은 규모는 작지만 터치풀 체험이 있어요.")])
+    assert not any(e.type == "person" for e in state.entities), state.entities
