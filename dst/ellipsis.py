@@ -184,9 +184,12 @@ def resolve_ellipsis(analyzer: Analyzer, analysis: Analysis, state: DialogueStat
         # "한빛 배틀 시즌2 본선 심사위원은 누구예요?" after "… 예선에 우리 학원 애들도 나와요?": a name in full
         # and a question word the frame did not ask with; the frame's predicate is not what it asks
         return RuleResult(analysis.text)
-    if asking and not (asking & _asking(frame)) and len(fragment) >= 2 and any(m.text == t.text for m, t in replaced):
-        # "레더리 성수는 정규반 수강료가 얼마야?" after "A랑 레더리 성수 중에 어디가 더 싸?": a name of the frame said
-        # again with something else asked of it by a question word of its own
+    if asking and not (asking & _asking(frame)) and any(
+            frame.names(fm) and fm.kind != "time" and fm.text in analysis.text for fm in frame.mentions) and any(
+            t.pos in ("NNG", "NNP") and t.form not in frame.text for t in analysis.tokens):
+        # "레더리 성수는 정규반 수강료가 얼마야?" after "A랑 레더리 성수 중에 어디가 더 싸?", "노마드 4인승 보험료는 …
+        # 얼마예요?" after "… 중에 뭐가 연비가 좋아요?": a name of the frame said again with something new asked of it
+        # by a question word of its own
         return RuleResult(analysis.text)
     own_place = any(m.kind == "place" for m in [*added, *(m for m, _ in replaced)])
     if asked and all(_weather(m) for m in asked) and not any(_weather(fm) for fm in frame.mentions) and (

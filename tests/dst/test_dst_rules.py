@@ -1029,6 +1029,9 @@ def test_a_which_question_after_a_reply_that_named_several_gets_none_of_them(inj
      "불빛캔들은 정규반 수강료가 얼마야?"),
     ("카페 거리랑 모카하우스 중에 어디가 더 조용해?", "카페 거리가 더 조용해요. 모카하우스는 단체 손님이 많아요.",
      "모카하우스는 영업시간이 언제까지야?"),
+    ("'캠프라인 6인승'이랑 '로드스타 T4' 중에 뭐가 연비가 좋아요?",
+     "'캠프라인 6인승'이 리터당 9km 정도로 '로드스타 T4'보다 연비가 조금 더 좋아요.",
+     "캠프라인 6인승 보험료는 하루에 얼마예요?"),
 ])
 def test_an_option_said_again_with_its_own_question_word_is_a_whole_question(
         injector: ContextInjector, question: str, reply: str, utterance: str) -> None:
