@@ -800,7 +800,7 @@ def _offered_again(e: Entity, state: DialogueState, kinds: tuple[str, ...]) -> b
         return False
     if any(x is not e and x.turn == e.turn and e.text in x.text for x in state.entities):
         return False  # "에어플" of "에어플로 S로": a piece Kiwi cut off a longer name of the same reply
-    return any(x is not e and x.speaker == "assistant" and x.turn == state.turn - 2 and x.type in (*kinds, "thing")
+    return any(x is not e and x.speaker == "assistant" and x.turn == before and x.type in (*kinds, "thing")
                and (x.proper or x.role == "title" or x.rarity >= NAME_RARITY)
                and x.text not in e.text and e.text not in x.text for x in state.entities)
 
