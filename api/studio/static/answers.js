@@ -2,6 +2,7 @@
 import { $, call, el, notice } from "./api.js";
 
 let editing = null;
+let loading = 0;  // the latest load: an earlier one that answers late (another set's table) is dropped
 const setName = () => encodeURIComponent($("set-select").value.trim());
 
 async function showQueries(record) {
@@ -12,14 +13,17 @@ async function showQueries(record) {
 
 export async function loadAnswers() {
   if (!setName()) return;
+  const ticket = ++loading;
   let page;
   try {
     page = await call("GET", `/v1/studio/answers/${setName()}?limit=500`);
   } catch (error) {
+    if (ticket !== loading) return;
     if (error.status !== 404) throw error;
     page = { data: [] };  // a new set: it exists once its first answer is added
     notice("새 응답 세트입니다. 첫 답변을 추가하면 만들어집니다.");
   }
+  if (ticket !== loading) return;
   const head = el("tr", {}, ...["질문", "답변", "제공 횟수", ""].map((h) => el("th", { text: h })));
   const rows = page.data.map((r) => el("tr", { "data-id": r.id }, el("td", { text: r.question }),
     el("td", { text: r.answer }), el("td", { class: "served", text: String(r.served) }),
@@ -29,6 +33,7 @@ export async function loadAnswers() {
   $("answers-table").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
   if (!page.data.length) { $("near-table").replaceChildren(); return; }
   const near = await call("GET", `/v1/studio/answers/${setName()}/near-misses`);
+  if (ticket !== loading) return;
   const answers = Object.fromEntries(page.data.map((r) => [r.id, r.answer]));
   $("near-table").replaceChildren(el("thead", {}, el("tr", {}, ...["질의", "답변 ID", "점수", "임계", "판정", ""].map((h) =>
     el("th", { text: h })))), el("tbody", {}, ...near.data.map((q) => el("tr", {}, ...[q.query, q.record_id, q.score,
